@@ -1,0 +1,623 @@
+//! `todo`: a mobile todo-list backend (TODO-1 to TODO-6).
+//!
+//! REST API (Cognito authorizer) → Lambda → DynamoDB; users' own files in S3
+//! through identity-pool credentials scoped to their prefix; an `admin` group
+//! for the admin routes; an optional cache (DAX or the API stage cache).
+
+use indexmap::IndexMap;
+use serde::de::{Deserializer, Error as _};
+use serde::{Deserialize, Serialize};
+
+use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
+use crate::assets::CodeSource;
+use crate::cfn::intrinsic::sub;
+use crate::cfn::policy::{Principal, Statement};
+use crate::cfn::resources::lambda::VpcConfig;
+use crate::cfn::{Parameter, Template, Value};
+use crate::components::arn;
+use crate::components::bucket::PrivateBucket;
+use crate::components::dax::DaxCluster;
+use crate::components::function::LambdaFunction;
+use crate::components::network::PrivateNetwork;
+use crate::components::rest_api::{RestApi, Route, StageCache};
+use crate::components::table::{Scaling, Table};
+use crate::components::user_auth::UserAuth;
+use crate::config::{Name, Ranged, RetentionDays, VpcCidr};
+use crate::error::Error;
+
+pub const NAME: &str = "todo";
+pub const SUMMARY: &str =
+    "Mobile todo-list backend: REST API, Cognito users and admins, per-user S3 folders, DynamoDB, optional cache";
+
+pub static REQUIREMENTS: &[Requirement] = &[
+    Requirement { id: "TODO-1", text: "REST API exposed over HTTPS (API Gateway REST API + Lambda proxy integration)" },
+    Requirement { id: "TODO-2", text: "Fully serverless: API Gateway + Lambda + DynamoDB, no servers" },
+    Requirement { id: "TODO-3", text: "Users manage their own files directly in S3, in their own folder, with temporary credentials from a Cognito identity pool" },
+    Requirement { id: "TODO-4", text: "Users and an administrator authenticate with Cognito: user pool, app client, API authorizer, `admin` group for admin routes" },
+    Requirement { id: "TODO-5", text: "Read-heavy: a caching layer (`cache: dax` or `cache: api`)" },
+    Requirement { id: "TODO-6", text: "A database layer that scales with high read throughput: DynamoDB, on-demand or provisioned with auto scaling" },
+];
+
+/// The todo blueprint's options (`options:` in blueprint.yaml).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// TODO-5: `none`, `api` (stage cache) or `dax`.
+    pub cache: Cache,
+    pub api_cache: ApiCacheOptions,
+    pub dax: DaxOptions,
+    pub table: TableOptions,
+    pub function: FunctionOptions,
+    pub api: ApiOptions,
+    pub auth: AuthOptions,
+    pub files: FilesOptions,
+    pub log_retention_days: RetentionDays,
+    pub retain: RetainOptions,
+}
+
+/// The caching layer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cache {
+    #[default]
+    None,
+    Api,
+    Dax,
+}
+
+/// `cache: api` settings.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiCacheOptions {
+    pub size_gb: CacheSize,
+    pub ttl_seconds: Ranged<0, 3600>,
+}
+
+impl Default for ApiCacheOptions {
+    fn default() -> Self {
+        ApiCacheOptions {
+            size_gb: CacheSize("0.5".into()),
+            ttl_seconds: Ranged::of(300),
+        }
+    }
+}
+
+/// An API Gateway cache size, in GB.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct CacheSize(String);
+
+/// The sizes API Gateway offers.
+pub const CACHE_SIZES: &[&str] = &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
+
+impl<'de> Deserialize<'de> for CacheSize {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Num(f64),
+            Str(String),
+        }
+        let s = match Raw::deserialize(d)? {
+            Raw::Num(n) => format!("{n}"),
+            Raw::Str(s) => s,
+        };
+        if CACHE_SIZES.contains(&s.as_str()) {
+            Ok(CacheSize(s))
+        } else {
+            Err(D::Error::custom(format!(
+                "{s} is not an API Gateway cache size; use one of {}",
+                CACHE_SIZES.join(", ")
+            )))
+        }
+    }
+}
+
+/// `cache: dax` settings.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaxOptions {
+    pub node_type: DaxNodeType,
+    pub nodes: Ranged<1, 11>,
+    pub vpc_cidr: VpcCidr,
+    pub item_ttl_seconds: Ranged<1, 86_400>,
+    pub query_ttl_seconds: Ranged<1, 86_400>,
+}
+
+impl Default for DaxOptions {
+    fn default() -> Self {
+        DaxOptions {
+            node_type: DaxNodeType("dax.t3.small".into()),
+            nodes: Ranged::of(3),
+            vpc_cidr: VpcCidr::new("10.0.0.0/16").unwrap_or_else(|_| unreachable!()),
+            item_ttl_seconds: Ranged::of(300),
+            query_ttl_seconds: Ranged::of(300),
+        }
+    }
+}
+
+/// A DAX node type such as `dax.t3.small` or `dax.r5.large`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct DaxNodeType(String);
+
+impl<'de> Deserialize<'de> for DaxNodeType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let parts: Vec<&str> = s.split('.').collect();
+        let ok = parts.len() == 3
+            && parts[0] == "dax"
+            && parts[1..]
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+        if ok {
+            Ok(DaxNodeType(s))
+        } else {
+            Err(D::Error::custom(format!(
+                "`{s}` is not a DAX node type (like `dax.t3.small` or `dax.r5.large`)"
+            )))
+        }
+    }
+}
+
+/// TODO-6: how the table is billed.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TableOptions {
+    pub billing: Billing,
+    pub read_capacity: CapacityRange,
+    pub write_capacity: CapacityRange,
+    pub target_utilization_percent: Ranged<20, 90>,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        TableOptions {
+            billing: Billing::OnDemand,
+            read_capacity: CapacityRange { min: 5, max: 100 },
+            write_capacity: CapacityRange { min: 5, max: 50 },
+            target_utilization_percent: Ranged::of(70),
+        }
+    }
+}
+
+/// On-demand or provisioned capacity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Billing {
+    #[default]
+    OnDemand,
+    Provisioned,
+}
+
+/// Auto-scaling bounds for provisioned capacity (1 to 40,000 units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CapacityRange {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl<'de> Deserialize<'de> for CapacityRange {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            min: Ranged<1, 40_000>,
+            max: Ranged<1, 40_000>,
+        }
+        let raw = Raw::deserialize(d)?;
+        if raw.min > raw.max {
+            return Err(D::Error::custom(format!(
+                "min ({}) is greater than max ({})",
+                raw.min, raw.max
+            )));
+        }
+        Ok(CapacityRange {
+            min: raw.min.get_u32(),
+            max: raw.max.get_u32(),
+        })
+    }
+}
+
+/// The API function's size.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FunctionOptions {
+    pub memory_mb: Ranged<128, 10_240>,
+    pub timeout_seconds: Ranged<1, 900>,
+    pub architecture: Architecture,
+}
+
+impl Default for FunctionOptions {
+    fn default() -> Self {
+        FunctionOptions {
+            memory_mb: Ranged::of(256),
+            timeout_seconds: Ranged::of(10),
+            architecture: Architecture::Arm64,
+        }
+    }
+}
+
+/// The processor architecture of a function.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    #[default]
+    Arm64,
+    #[serde(rename = "x86_64")]
+    X86_64,
+}
+
+impl Architecture {
+    fn as_str(self) -> &'static str {
+        match self {
+            Architecture::Arm64 => "arm64",
+            Architecture::X86_64 => "x86_64",
+        }
+    }
+}
+
+/// The REST API's settings.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiOptions {
+    pub endpoint: Endpoint,
+    pub stage_name: Name,
+    pub throttle_rate_per_second: Ranged<1, 10_000>,
+    pub throttle_burst: Ranged<1, 5_000>,
+    pub manage_account_logging_role: bool,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        ApiOptions {
+            endpoint: Endpoint::Regional,
+            stage_name: Name::new("v1").unwrap_or_else(|_| unreachable!()),
+            throttle_rate_per_second: Ranged::of(100),
+            throttle_burst: Ranged::of(200),
+            manage_account_logging_role: true,
+        }
+    }
+}
+
+/// Where the API's endpoint lives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Endpoint {
+    #[default]
+    Regional,
+    Edge,
+}
+
+/// Sign-in settings.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthOptions {
+    pub admin_group: Name,
+    pub password_min_length: Ranged<8, 99>,
+    pub mfa: Mfa,
+}
+
+impl Default for AuthOptions {
+    fn default() -> Self {
+        AuthOptions {
+            admin_group: Name::new("admin").unwrap_or_else(|_| unreachable!()),
+            password_min_length: Ranged::of(12),
+            mfa: Mfa::Optional,
+        }
+    }
+}
+
+/// Multi-factor authentication.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mfa {
+    Off,
+    #[default]
+    Optional,
+    On,
+}
+
+/// The users' files bucket.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesOptions {
+    pub keep_old_versions_days: Ranged<1, 3650>,
+}
+
+impl Default for FilesOptions {
+    fn default() -> Self {
+        FilesOptions {
+            keep_old_versions_days: Ranged::of(30),
+        }
+    }
+}
+
+/// Which stateful resources survive their removal from the stack.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetainOptions {
+    pub table: bool,
+    pub files_bucket: bool,
+    pub user_pool: bool,
+}
+
+impl Default for RetainOptions {
+    fn default() -> Self {
+        RetainOptions {
+            table: true,
+            files_bucket: true,
+            user_pool: true,
+        }
+    }
+}
+
+/// The API's routes: the caller's own todos, and the admin routes.
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "GET",
+        path: "/todos",
+    },
+    Route {
+        method: "POST",
+        path: "/todos",
+    },
+    Route {
+        method: "GET",
+        path: "/todos/{todoId}",
+    },
+    Route {
+        method: "PUT",
+        path: "/todos/{todoId}",
+    },
+    Route {
+        method: "DELETE",
+        path: "/todos/{todoId}",
+    },
+    Route {
+        method: "GET",
+        path: "/admin/todos",
+    },
+    Route {
+        method: "DELETE",
+        path: "/admin/users/{userId}/todos/{todoId}",
+    },
+];
+
+const TABLE_ACTIONS: &[&str] = &[
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+];
+
+const DAX_ACTIONS: &[&str] = &[
+    "dax:DeleteItem",
+    "dax:GetItem",
+    "dax:PutItem",
+    "dax:Query",
+    "dax:Scan",
+    "dax:UpdateItem",
+];
+
+/// Expands the todo blueprint into one stack.
+pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+    let mut t = Template::new(format!(
+        "blueprint todo: mobile todo-list backend (stack {})",
+        project.stack_name
+    ));
+    let assets = t.parameter(
+        "AssetsBucket",
+        Parameter {
+            allowed_pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$".into()),
+            constraint_description: Some("an S3 bucket name".into()),
+            ..Parameter::string(
+                "The bucket holding the function packages (blueprint bootstrap creates it)",
+            )
+        },
+    )?;
+    let api_package = code.package("api")?;
+
+    let table = Table {
+        id: "TodoTable",
+        partition_key: "userId",
+        sort_key: Some("todoId"),
+        provisioned: (o.table.billing == Billing::Provisioned).then_some(Scaling {
+            read_min: o.table.read_capacity.min,
+            read_max: o.table.read_capacity.max,
+            write_min: o.table.write_capacity.min,
+            write_max: o.table.write_capacity.max,
+            target_utilization: o.table.target_utilization_percent.get_u32(),
+        }),
+        retain: o.retain.table,
+        requirements: &["TODO-2", "TODO-6"],
+    }
+    .add_to(&mut t)?;
+    let table_arn: Value<String> = table.get_att("Arn");
+
+    let files = PrivateBucket {
+        id: "UserFilesBucket",
+        noncurrent_version_days: Some(o.files.keep_old_versions_days.get_u32()),
+        retain: o.retain.files_bucket,
+        requirements: &["TODO-3"],
+    }
+    .add_to(&mut t)?;
+
+    // TODO-3: a signed-in user's credentials reach only `<bucket>/<identity id>/`.
+    let own_prefix = "${cognito-identity.amazonaws.com:sub}";
+    let authenticated = vec![
+        Statement::allow(
+            &["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            vec![sub(format!(
+                "${{{files}.Arn}}/${{!cognito-identity.amazonaws.com:sub}}/*"
+            ))
+            .into()],
+        )
+        .sid("OwnFolderObjects"),
+        Statement::allow(&["s3:ListBucket"], vec![files.get_att("Arn")])
+            .sid("ListOwnFolder")
+            .condition(
+                "StringLike",
+                "s3:prefix",
+                vec![
+                    format!("{own_prefix}/*").into(),
+                    own_prefix.to_string().into(),
+                ],
+            ),
+    ];
+    let admin_group = o.auth.admin_group.as_str();
+    let auth = UserAuth {
+        name: "Users",
+        password_min_length: o.auth.password_min_length.get_u32(),
+        mfa: match o.auth.mfa {
+            Mfa::Off => "OFF",
+            Mfa::Optional => "OPTIONAL",
+            Mfa::On => "ON",
+        },
+        groups: &[(admin_group, "Administrators: may call the /admin routes")],
+        retain: o.retain.user_pool,
+        authenticated_statements: Some(authenticated),
+        requirements: &["TODO-4"],
+        identity_requirements: &["TODO-3"],
+    }
+    .add_to(&mut t)?;
+
+    let mut environment = IndexMap::new();
+    environment.insert("TABLE_NAME".to_string(), table.r#ref());
+    environment.insert("ADMIN_GROUP".to_string(), admin_group.into());
+    let mut statements =
+        vec![Statement::allow(TABLE_ACTIONS, vec![table_arn.clone()]).sid("TodoTable")];
+    let mut managed = Vec::new();
+    let mut vpc = None;
+    if o.cache == Cache::Dax {
+        let network = PrivateNetwork {
+            name: "Network",
+            cidr: &o.dax.vpc_cidr,
+            gateway_endpoints: vec![(
+                "dynamodb",
+                vec![Statement::allow(TABLE_ACTIONS, vec![table_arn.clone()])
+                    .sid("ThisStacksTableOnly")
+                    .principal(Principal::Everyone)],
+            )],
+            requirements: &["TODO-5"],
+        }
+        .add_to(&mut t)?;
+        let dax = DaxCluster {
+            name: "Dax",
+            node_type: &o.dax.node_type.0,
+            nodes: o.dax.nodes.get_u32(),
+            vpc: &network.vpc,
+            subnets: &network.subnets,
+            tables: vec![table_arn.clone()],
+            record_ttl_ms: o.dax.item_ttl_seconds.get() * 1000,
+            query_ttl_ms: o.dax.query_ttl_seconds.get() * 1000,
+            requirements: &["TODO-5"],
+        }
+        .add_to(&mut t)?;
+        environment.insert(
+            "DAX_ENDPOINT".to_string(),
+            dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
+        );
+        statements
+            .push(Statement::allow(DAX_ACTIONS, vec![dax.cluster.get_att("Arn")]).sid("DaxCache"));
+        managed.push(arn(
+            "iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+        ));
+        vpc = Some(VpcConfig {
+            security_group_ids: vec![dax.client_security_group.get_att("GroupId")],
+            subnet_ids: network.subnets.iter().map(|s| s.r#ref()).collect(),
+        });
+        t.output(
+            "DaxEndpoint",
+            "The DAX cluster's discovery endpoint",
+            dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
+            None,
+        )?;
+    }
+    let function_requirements: &[&str] = if o.cache == Cache::Dax {
+        &["TODO-2", "TODO-5"]
+    } else {
+        &["TODO-2"]
+    };
+    let function = LambdaFunction {
+        name: "Api",
+        description: "Todo CRUD for the signed-in user, and the admin routes",
+        package: &api_package,
+        assets_bucket: &assets,
+        handler: "handler.handler",
+        memory_mb: o.function.memory_mb.get_u32(),
+        timeout_s: o.function.timeout_seconds.get_u32(),
+        architecture: o.function.architecture.as_str(),
+        environment,
+        statements,
+        managed_policies: managed,
+        log_retention_days: o.log_retention_days.get(),
+        vpc,
+        requirements: function_requirements,
+    }
+    .add_to(&mut t)?;
+
+    RestApi {
+        name: "Api",
+        description: "Todo API: the caller's own todos, and admin routes for the admin group",
+        routes: ROUTES,
+        function: &function.function,
+        user_pool: Some(&auth.pool),
+        endpoint_type: match o.api.endpoint {
+            Endpoint::Regional => "REGIONAL",
+            Endpoint::Edge => "EDGE",
+        },
+        stage_name: o.api.stage_name.as_str(),
+        throttle_rate: o.api.throttle_rate_per_second.get_u32(),
+        throttle_burst: o.api.throttle_burst.get_u32(),
+        cache: (o.cache == Cache::Api).then(|| StageCache {
+            size_gb: o.api_cache.size_gb.0.clone(),
+            ttl_seconds: o.api_cache.ttl_seconds.get_u32(),
+        }),
+        log_retention_days: o.log_retention_days.get(),
+        manage_account_role: o.api.manage_account_logging_role,
+        requirements: &["TODO-1"],
+        cache_requirements: &["TODO-5"],
+        auth_requirements: &["TODO-4"],
+    }
+    .add_to(&mut t)?;
+
+    t.output(
+        "UserPoolId",
+        "Cognito user pool ID",
+        auth.pool.r#ref(),
+        None,
+    )?;
+    t.output(
+        "UserPoolClientId",
+        "App client ID for the mobile app",
+        auth.client.r#ref(),
+        None,
+    )?;
+    if let Some(ip) = &auth.identity_pool {
+        t.output(
+            "IdentityPoolId",
+            "Cognito identity pool ID",
+            ip.r#ref(),
+            None,
+        )?;
+    }
+    t.output(
+        "UserFilesBucketName",
+        "Bucket for the users' own files",
+        files.r#ref(),
+        None,
+    )?;
+    t.output("TodoTableName", "The todo table", table.r#ref(), None)?;
+
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: vec![StackTemplate {
+            stack_name: project.stack_name.to_string(),
+            template: t,
+        }],
+        packages: vec![api_package],
+    })
+}

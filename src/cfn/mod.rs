@@ -1,0 +1,12 @@
+//! The CloudFormation model: templates, logical IDs, intrinsic functions,
+//! IAM policy documents and typed resource properties.
+
+pub mod intrinsic;
+pub mod logical_id;
+pub mod policy;
+pub mod resources;
+pub mod template;
+
+pub use intrinsic::{Expr, Intrinsic, Pseudo, Value};
+pub use logical_id::LogicalId;
+pub use template::{DeletionPolicy, Output, Parameter, Resource, ResourceProperties, Template};

@@ -1,0 +1,163 @@
+//! IAM policy documents, typed: statements with effect, principals, actions,
+//! resources and conditions.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::intrinsic::Value;
+
+/// The policy language version every document uses.
+pub const POLICY_VERSION: &str = "2012-10-17";
+
+/// An IAM policy document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyDocument {
+    pub version: &'static str,
+    pub statement: Vec<Statement>,
+}
+
+impl PolicyDocument {
+    /// A document with the given statements.
+    pub fn new(statement: Vec<Statement>) -> Self {
+        PolicyDocument {
+            version: POLICY_VERSION,
+            statement,
+        }
+    }
+}
+
+/// Allow or Deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// Who a resource or trust policy statement applies to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Principal {
+    /// `{"Service": [...]}`.
+    Service(Vec<String>),
+    /// `{"AWS": [...]}`.
+    #[serde(rename = "AWS")]
+    Aws(Vec<Value<String>>),
+    /// `{"Federated": "..."}`.
+    Federated(String),
+    /// `"*"`: anyone (only sensible together with a Deny or a condition).
+    #[serde(rename = "*")]
+    Everyone,
+}
+
+/// A condition block: operator → key → values.
+pub type Condition = IndexMap<String, IndexMap<String, Vec<Value<String>>>>;
+
+/// One policy statement.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Statement {
+    pub sid: Option<String>,
+    pub effect: Effect,
+    #[serde(serialize_with = "serialize_principal")]
+    pub principal: Option<Principal>,
+    pub action: Vec<String>,
+    pub resource: Option<Vec<Value<String>>>,
+    pub condition: Option<Condition>,
+}
+
+fn serialize_principal<S: serde::Serializer>(
+    p: &Option<Principal>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(Principal::Everyone) => s.serialize_str("*"),
+        Some(other) => other.serialize(s),
+        None => s.serialize_none(),
+    }
+}
+
+impl Statement {
+    /// Allows `actions` on `resources`.
+    pub fn allow(actions: &[&str], resources: Vec<Value<String>>) -> Self {
+        Statement {
+            sid: None,
+            effect: Effect::Allow,
+            principal: None,
+            action: actions.iter().map(|a| (*a).to_string()).collect(),
+            resource: Some(resources),
+            condition: None,
+        }
+    }
+
+    /// Denies `actions` on `resources`.
+    pub fn deny(actions: &[&str], resources: Vec<Value<String>>) -> Self {
+        Statement {
+            effect: Effect::Deny,
+            ..Self::allow(actions, resources)
+        }
+    }
+
+    /// A trust policy statement letting `services` assume the role.
+    pub fn assume_by_service(services: &[&str]) -> Self {
+        Statement {
+            sid: None,
+            effect: Effect::Allow,
+            principal: Some(Principal::Service(
+                services.iter().map(|s| (*s).to_string()).collect(),
+            )),
+            action: vec!["sts:AssumeRole".to_string()],
+            resource: None,
+            condition: None,
+        }
+    }
+
+    /// Names the statement.
+    pub fn sid(mut self, sid: &str) -> Self {
+        self.sid = Some(sid.to_string());
+        self
+    }
+
+    /// Sets the principal.
+    pub fn principal(mut self, p: Principal) -> Self {
+        self.principal = Some(p);
+        self
+    }
+
+    /// Adds a condition `operator: {key: values}`.
+    pub fn condition(mut self, operator: &str, key: &str, values: Vec<Value<String>>) -> Self {
+        self.condition
+            .get_or_insert_with(IndexMap::new)
+            .entry(operator.to_string())
+            .or_default()
+            .insert(key.to_string(), values);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn statements_serialize_as_iam_expects() {
+        let doc = PolicyDocument::new(vec![
+            Statement::assume_by_service(&["lambda.amazonaws.com"]),
+            Statement::deny(&["s3:*"], vec!["arn:aws:s3:::b/*".into()])
+                .sid("TlsOnly")
+                .principal(Principal::Everyone)
+                .condition("Bool", "aws:SecureTransport", vec!["false".into()]),
+        ]);
+        assert_eq!(
+            serde_json::to_value(doc).unwrap(),
+            json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]},
+                 "Action": ["sts:AssumeRole"]},
+                {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": ["s3:*"],
+                 "Resource": ["arn:aws:s3:::b/*"],
+                 "Condition": {"Bool": {"aws:SecureTransport": ["false"]}}}
+            ]})
+        );
+    }
+}

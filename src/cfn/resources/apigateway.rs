@@ -1,0 +1,147 @@
+//! Amazon API Gateway (REST APIs).
+
+use serde::Serialize;
+
+use super::{resource_type, Tag};
+use crate::cfn::intrinsic::Value;
+
+/// `AWS::ApiGateway::RestApi`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RestApi {
+    pub description: Option<String>,
+    pub disable_execute_api_endpoint: Option<bool>,
+    pub endpoint_configuration: Option<EndpointConfiguration>,
+    pub minimum_compression_size: Option<u32>,
+    pub name: Value<String>,
+    pub tags: Option<Vec<Tag>>,
+}
+resource_type!(
+    RestApi,
+    "AWS::ApiGateway::RestApi",
+    ["RestApiId", "RootResourceId"]
+);
+
+/// `EDGE`, `REGIONAL` or `PRIVATE`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EndpointConfiguration {
+    pub types: Vec<String>,
+}
+
+/// `AWS::ApiGateway::Resource`: one path segment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Resource {
+    pub parent_id: Value<String>,
+    pub path_part: String,
+    pub rest_api_id: Value<String>,
+}
+resource_type!(Resource, "AWS::ApiGateway::Resource", ["ResourceId"]);
+
+/// `AWS::ApiGateway::Method`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Method {
+    pub api_key_required: Option<bool>,
+    /// `NONE`, `AWS_IAM`, `CUSTOM` or `COGNITO_USER_POOLS`.
+    pub authorization_type: String,
+    pub authorizer_id: Option<Value<String>>,
+    pub http_method: String,
+    pub integration: Option<Integration>,
+    pub operation_name: Option<String>,
+    pub resource_id: Value<String>,
+    pub rest_api_id: Value<String>,
+}
+resource_type!(Method, "AWS::ApiGateway::Method", []);
+
+/// The backend of a method.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Integration {
+    pub integration_http_method: Option<String>,
+    /// `AWS_PROXY` for a Lambda proxy integration.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    pub uri: Option<Value<String>>,
+}
+
+/// `AWS::ApiGateway::Authorizer`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Authorizer {
+    pub identity_source: Option<String>,
+    pub name: String,
+    #[serde(rename = "ProviderARNs")]
+    pub provider_arns: Option<Vec<Value<String>>>,
+    pub rest_api_id: Value<String>,
+    /// `TOKEN`, `REQUEST` or `COGNITO_USER_POOLS`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+}
+resource_type!(Authorizer, "AWS::ApiGateway::Authorizer", ["AuthorizerId"]);
+
+/// `AWS::ApiGateway::Deployment`: a snapshot of the API's methods.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Deployment {
+    pub description: Option<String>,
+    pub rest_api_id: Value<String>,
+}
+resource_type!(Deployment, "AWS::ApiGateway::Deployment", ["DeploymentId"]);
+
+/// `AWS::ApiGateway::Stage`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Stage {
+    pub access_log_setting: Option<AccessLogSetting>,
+    pub cache_cluster_enabled: Option<bool>,
+    pub cache_cluster_size: Option<String>,
+    pub deployment_id: Value<String>,
+    pub description: Option<String>,
+    pub method_settings: Option<Vec<MethodSetting>>,
+    pub rest_api_id: Value<String>,
+    pub stage_name: String,
+    pub tags: Option<Vec<Tag>>,
+    pub tracing_enabled: Option<bool>,
+}
+resource_type!(Stage, "AWS::ApiGateway::Stage", []);
+
+/// Where and in which format the stage writes access logs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccessLogSetting {
+    pub destination_arn: Value<String>,
+    pub format: String,
+}
+
+/// Settings for the methods matching a path and HTTP method (`/*`, `*` for all).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MethodSetting {
+    pub cache_data_encrypted: Option<bool>,
+    pub cache_ttl_in_seconds: Option<u32>,
+    pub caching_enabled: Option<bool>,
+    pub data_trace_enabled: Option<bool>,
+    pub http_method: String,
+    pub logging_level: Option<String>,
+    pub metrics_enabled: Option<bool>,
+    pub resource_path: String,
+    pub throttling_burst_limit: Option<u32>,
+    pub throttling_rate_limit: Option<f64>,
+}
+
+/// `AWS::ApiGateway::Account`: the account's CloudWatch Logs role for API Gateway.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Account {
+    pub cloud_watch_role_arn: Value<String>,
+}
+resource_type!(Account, "AWS::ApiGateway::Account", ["Id"]);

@@ -1,0 +1,113 @@
+//! Amazon DynamoDB.
+
+use serde::Serialize;
+
+use super::{resource_type, Tag};
+use crate::cfn::intrinsic::Value;
+
+/// `AWS::DynamoDB::Table`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Table {
+    pub attribute_definitions: Vec<AttributeDefinition>,
+    pub billing_mode: Option<String>,
+    pub deletion_protection_enabled: Option<bool>,
+    pub key_schema: Vec<KeySchema>,
+    pub point_in_time_recovery_specification: Option<PointInTimeRecoverySpecification>,
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+    #[serde(rename = "SSESpecification")]
+    pub sse_specification: Option<SseSpecification>,
+    pub stream_specification: Option<StreamSpecification>,
+    pub table_name: Option<Value<String>>,
+    pub tags: Option<Vec<Tag>>,
+    pub time_to_live_specification: Option<TimeToLiveSpecification>,
+}
+resource_type!(Table, "AWS::DynamoDB::Table", ["Arn", "StreamArn"]);
+
+/// An attribute used in a key.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeDefinition {
+    pub attribute_name: String,
+    /// `S`, `N` or `B`.
+    pub attribute_type: String,
+}
+
+impl AttributeDefinition {
+    /// A string attribute.
+    pub fn string(name: &str) -> Self {
+        AttributeDefinition {
+            attribute_name: name.to_string(),
+            attribute_type: "S".to_string(),
+        }
+    }
+}
+
+/// One element of the primary key.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeySchema {
+    pub attribute_name: String,
+    /// `HASH` or `RANGE`.
+    pub key_type: String,
+}
+
+impl KeySchema {
+    /// The partition key.
+    pub fn hash(name: &str) -> Self {
+        KeySchema {
+            attribute_name: name.to_string(),
+            key_type: "HASH".to_string(),
+        }
+    }
+
+    /// The sort key.
+    pub fn range(name: &str) -> Self {
+        KeySchema {
+            attribute_name: name.to_string(),
+            key_type: "RANGE".to_string(),
+        }
+    }
+}
+
+/// Continuous backups.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PointInTimeRecoverySpecification {
+    pub point_in_time_recovery_enabled: bool,
+}
+
+/// Provisioned read and write capacity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProvisionedThroughput {
+    pub read_capacity_units: u64,
+    pub write_capacity_units: u64,
+}
+
+/// Encryption at rest.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SseSpecification {
+    #[serde(rename = "SSEEnabled")]
+    pub sse_enabled: bool,
+    #[serde(rename = "SSEType")]
+    pub sse_type: Option<String>,
+}
+
+/// A change stream.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StreamSpecification {
+    /// `KEYS_ONLY`, `NEW_IMAGE`, `OLD_IMAGE` or `NEW_AND_OLD_IMAGES`.
+    pub stream_view_type: String,
+}
+
+/// Item expiry.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TimeToLiveSpecification {
+    pub attribute_name: String,
+    pub enabled: bool,
+}

@@ -1,0 +1,47 @@
+//! Typed properties for each AWS resource type the blueprints emit. Field names
+//! follow the AWS resource specification; `Option` marks what AWS makes optional.
+
+pub mod apigateway;
+pub mod autoscaling;
+pub mod cognito;
+pub mod dax;
+pub mod dynamodb;
+pub mod ec2;
+pub mod iam;
+pub mod lambda;
+pub mod logs;
+pub mod s3;
+
+use serde::Serialize;
+
+use super::intrinsic::Value;
+
+/// A resource tag.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    pub value: Value<String>,
+}
+
+impl Tag {
+    /// `Key: key, Value: value`.
+    pub fn new(key: &str, value: impl Into<Value<String>>) -> Self {
+        Tag {
+            key: key.to_string(),
+            value: value.into(),
+        }
+    }
+}
+
+/// Implements [`ResourceProperties`](super::template::ResourceProperties) for a
+/// properties struct: its type name and the attributes `Fn::GetAtt` may read.
+macro_rules! resource_type {
+    ($ty:ident, $name:literal, [$($attr:literal),* $(,)?]) => {
+        impl $crate::cfn::template::ResourceProperties for $ty {
+            const TYPE: &'static str = $name;
+            const ATTRIBUTES: &'static [&'static str] = &[$($attr),*];
+        }
+    };
+}
+pub(crate) use resource_type;

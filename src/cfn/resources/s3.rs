@@ -1,0 +1,189 @@
+//! Amazon S3.
+
+use serde::Serialize;
+
+use super::{resource_type, Tag};
+use crate::cfn::intrinsic::Value;
+use crate::cfn::policy::PolicyDocument;
+
+/// `AWS::S3::Bucket`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Bucket {
+    pub bucket_name: Option<Value<String>>,
+    pub bucket_encryption: Option<BucketEncryption>,
+    pub lifecycle_configuration: Option<LifecycleConfiguration>,
+    pub logging_configuration: Option<LoggingConfiguration>,
+    pub ownership_controls: Option<OwnershipControls>,
+    pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+    pub tags: Option<Vec<Tag>>,
+    pub versioning_configuration: Option<VersioningConfiguration>,
+}
+resource_type!(
+    Bucket,
+    "AWS::S3::Bucket",
+    [
+        "Arn",
+        "DomainName",
+        "DualStackDomainName",
+        "RegionalDomainName",
+        "WebsiteURL"
+    ]
+);
+
+/// Default encryption for new objects.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BucketEncryption {
+    pub server_side_encryption_configuration: Vec<ServerSideEncryptionRule>,
+}
+
+impl BucketEncryption {
+    /// SSE-S3 (AES-256) for every object.
+    pub fn s3_managed() -> Self {
+        BucketEncryption {
+            server_side_encryption_configuration: vec![ServerSideEncryptionRule {
+                server_side_encryption_by_default: ServerSideEncryptionByDefault {
+                    sse_algorithm: "AES256".to_string(),
+                    kms_master_key_id: None,
+                },
+                bucket_key_enabled: None,
+            }],
+        }
+    }
+}
+
+/// One encryption rule.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ServerSideEncryptionRule {
+    pub server_side_encryption_by_default: ServerSideEncryptionByDefault,
+    pub bucket_key_enabled: Option<bool>,
+}
+
+/// The algorithm and key.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServerSideEncryptionByDefault {
+    #[serde(rename = "SSEAlgorithm")]
+    pub sse_algorithm: String,
+    #[serde(rename = "KMSMasterKeyID")]
+    pub kms_master_key_id: Option<Value<String>>,
+}
+
+/// Blocks every form of public access.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PublicAccessBlockConfiguration {
+    pub block_public_acls: bool,
+    pub block_public_policy: bool,
+    pub ignore_public_acls: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlockConfiguration {
+    /// All four settings on.
+    pub fn all() -> Self {
+        PublicAccessBlockConfiguration {
+            block_public_acls: true,
+            block_public_policy: true,
+            ignore_public_acls: true,
+            restrict_public_buckets: true,
+        }
+    }
+}
+
+/// Object ownership.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OwnershipControls {
+    pub rules: Vec<OwnershipControlsRule>,
+}
+
+impl OwnershipControls {
+    /// `BucketOwnerEnforced`: ACLs disabled.
+    pub fn bucket_owner_enforced() -> Self {
+        OwnershipControls {
+            rules: vec![OwnershipControlsRule {
+                object_ownership: "BucketOwnerEnforced".to_string(),
+            }],
+        }
+    }
+}
+
+/// One ownership rule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OwnershipControlsRule {
+    pub object_ownership: String,
+}
+
+/// Versioning state.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VersioningConfiguration {
+    pub status: String,
+}
+
+impl VersioningConfiguration {
+    /// `Status: Enabled`.
+    pub fn enabled() -> Self {
+        VersioningConfiguration {
+            status: "Enabled".to_string(),
+        }
+    }
+}
+
+/// Server access logging into another bucket.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoggingConfiguration {
+    pub destination_bucket_name: Option<Value<String>>,
+    pub log_file_prefix: Option<String>,
+}
+
+/// Lifecycle rules.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LifecycleConfiguration {
+    pub rules: Vec<LifecycleRule>,
+}
+
+/// One lifecycle rule.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LifecycleRule {
+    pub id: Option<String>,
+    pub status: String,
+    pub abort_incomplete_multipart_upload: Option<AbortIncompleteMultipartUpload>,
+    pub expiration_in_days: Option<u32>,
+    pub noncurrent_version_expiration: Option<NoncurrentVersionExpiration>,
+    pub prefix: Option<String>,
+}
+
+/// Aborts unfinished multipart uploads.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AbortIncompleteMultipartUpload {
+    pub days_after_initiation: u32,
+}
+
+/// Expires noncurrent object versions.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NoncurrentVersionExpiration {
+    pub noncurrent_days: u32,
+}
+
+/// `AWS::S3::BucketPolicy`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BucketPolicy {
+    pub bucket: Value<String>,
+    pub policy_document: PolicyDocument,
+}
+resource_type!(BucketPolicy, "AWS::S3::BucketPolicy", []);

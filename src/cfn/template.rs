@@ -1,0 +1,460 @@
+//! The template: every section CloudFormation defines, in its documented order.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::intrinsic::{Expr, Intrinsic, Value};
+use super::logical_id::{LogicalId, LogicalIdError};
+
+/// The only template format version CloudFormation has.
+pub const FORMAT_VERSION: &str = "2010-09-09";
+
+/// A resource type's properties, typed after the AWS resource specification.
+pub trait ResourceProperties: Serialize {
+    /// The type name, e.g. `AWS::S3::Bucket`.
+    const TYPE: &'static str;
+    /// The attributes `Fn::GetAtt` may read from this type.
+    const ATTRIBUTES: &'static [&'static str];
+}
+
+/// What CloudFormation does with a resource when it is deleted or replaced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DeletionPolicy {
+    Delete,
+    Retain,
+    RetainExceptOnCreate,
+    Snapshot,
+}
+
+/// A parameter's type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ParameterType {
+    String,
+    Number,
+    #[serde(rename = "List<Number>")]
+    NumberList,
+    CommaDelimitedList,
+    #[serde(rename = "AWS::SSM::Parameter::Value<String>")]
+    SsmString,
+}
+
+/// A template parameter.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Parameter {
+    #[serde(rename = "Type")]
+    pub kind: ParameterType,
+    pub description: Option<String>,
+    pub default: Option<Json>,
+    pub allowed_pattern: Option<String>,
+    pub allowed_values: Option<Vec<String>>,
+    pub constraint_description: Option<String>,
+    pub min_length: Option<u32>,
+    pub max_length: Option<u32>,
+    pub min_value: Option<f64>,
+    pub max_value: Option<f64>,
+    pub no_echo: Option<bool>,
+}
+
+impl Parameter {
+    /// A `String` parameter with a description.
+    pub fn string(description: &str) -> Self {
+        Parameter {
+            kind: ParameterType::String,
+            description: Some(description.to_string()),
+            default: None,
+            allowed_pattern: None,
+            allowed_values: None,
+            constraint_description: None,
+            min_length: None,
+            max_length: None,
+            min_value: None,
+            max_value: None,
+            no_echo: None,
+        }
+    }
+}
+
+/// A stack output, optionally exported.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Output {
+    pub description: Option<String>,
+    pub value: Value<String>,
+    pub export: Option<Export>,
+    pub condition: Option<String>,
+}
+
+/// An output's export name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Export {
+    pub name: Value<String>,
+}
+
+/// A resource: its type, typed properties (held in their serialized form), and
+/// the resource attributes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    id: LogicalId,
+    kind: &'static str,
+    attributes: &'static [&'static str],
+    /// The properties, serialized from the typed struct they were built from.
+    pub properties: Map<String, Json>,
+    pub depends_on: Vec<LogicalId>,
+    pub deletion_policy: Option<DeletionPolicy>,
+    pub update_replace_policy: Option<DeletionPolicy>,
+    pub condition: Option<String>,
+    pub metadata: IndexMap<String, Json>,
+}
+
+impl Resource {
+    /// The logical ID.
+    pub fn id(&self) -> &LogicalId {
+        &self.id
+    }
+
+    /// The type name, e.g. `AWS::DynamoDB::Table`.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The attributes this type offers to `Fn::GetAtt`.
+    pub fn attributes(&self) -> &'static [&'static str] {
+        self.attributes
+    }
+
+    /// Keeps the resource (and its data) when it is deleted or replaced.
+    pub fn retain(&mut self) -> &mut Self {
+        self.deletion_policy = Some(DeletionPolicy::Retain);
+        self.update_replace_policy = Some(DeletionPolicy::Retain);
+        self
+    }
+
+    /// Sets both policies to `policy`.
+    pub fn policies(&mut self, policy: DeletionPolicy) -> &mut Self {
+        self.deletion_policy = Some(policy);
+        self.update_replace_policy = Some(policy);
+        self
+    }
+
+    /// Adds an explicit dependency.
+    pub fn depends_on(&mut self, id: &LogicalId) -> &mut Self {
+        if !self.depends_on.contains(id) {
+            self.depends_on.push(id.clone());
+        }
+        self
+    }
+
+    /// Records the blueprint requirements this resource satisfies, in its
+    /// `Metadata` (read back by `blueprint explain`).
+    pub fn satisfies(&mut self, requirements: &[&str]) -> &mut Self {
+        let entry = self
+            .metadata
+            .entry(REQUIREMENTS_KEY.to_string())
+            .or_insert_with(|| Json::Array(Vec::new()));
+        if let Json::Array(list) = entry {
+            for r in requirements {
+                let r = Json::String((*r).to_string());
+                if !list.contains(&r) {
+                    list.push(r);
+                }
+            }
+        }
+        self
+    }
+
+    /// The requirement IDs recorded with [`Resource::satisfies`].
+    pub fn requirements(&self) -> Vec<&str> {
+        match self.metadata.get(REQUIREMENTS_KEY) {
+            Some(Json::Array(list)) => list.iter().filter_map(Json::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn to_json(&self) -> Json {
+        let mut m = Map::new();
+        m.insert("Type".into(), Json::String(self.kind.to_string()));
+        if let Some(c) = &self.condition {
+            m.insert("Condition".into(), Json::String(c.clone()));
+        }
+        match self.depends_on.as_slice() {
+            [] => {}
+            [one] => {
+                m.insert("DependsOn".into(), Json::String(one.to_string()));
+            }
+            many => {
+                m.insert(
+                    "DependsOn".into(),
+                    Json::Array(many.iter().map(|d| Json::String(d.to_string())).collect()),
+                );
+            }
+        }
+        if let Some(p) = self.deletion_policy {
+            m.insert("DeletionPolicy".into(), policy_json(p));
+        }
+        if let Some(p) = self.update_replace_policy {
+            m.insert("UpdateReplacePolicy".into(), policy_json(p));
+        }
+        if !self.metadata.is_empty() {
+            m.insert(
+                "Metadata".into(),
+                Json::Object(self.metadata.clone().into_iter().collect()),
+            );
+        }
+        if !self.properties.is_empty() {
+            m.insert("Properties".into(), Json::Object(self.properties.clone()));
+        }
+        Json::Object(m)
+    }
+}
+
+/// The metadata key under which a resource lists the requirement IDs it serves.
+pub const REQUIREMENTS_KEY: &str = "BlueprintRequirements";
+
+fn policy_json(p: DeletionPolicy) -> Json {
+    serde_json::to_value(p).unwrap_or(Json::Null)
+}
+
+/// Errors building a template.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error(transparent)]
+    LogicalId(#[from] LogicalIdError),
+    #[error("logical ID `{0}` is used twice in one template")]
+    Duplicate(String),
+    #[error("properties of `{id}` ({kind}) could not be serialized: {message}")]
+    Serialize {
+        id: String,
+        kind: &'static str,
+        message: String,
+    },
+    #[error("properties of `{id}` ({kind}) must serialize to a JSON object")]
+    NotAnObject { id: String, kind: &'static str },
+}
+
+/// A CloudFormation template.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Template {
+    pub description: Option<String>,
+    pub metadata: IndexMap<String, Json>,
+    pub parameters: IndexMap<LogicalId, Parameter>,
+    pub mappings: IndexMap<String, IndexMap<String, IndexMap<String, Json>>>,
+    pub conditions: IndexMap<LogicalId, Intrinsic>,
+    resources: IndexMap<LogicalId, Resource>,
+    pub outputs: IndexMap<LogicalId, Output>,
+}
+
+impl Template {
+    /// An empty template with a description.
+    pub fn new(description: impl Into<String>) -> Self {
+        Template {
+            description: Some(description.into()),
+            ..Default::default()
+        }
+    }
+
+    /// Adds a resource with typed properties; returns it for setting attributes.
+    pub fn add<R: ResourceProperties>(
+        &mut self,
+        id: &str,
+        properties: R,
+    ) -> Result<&mut Resource, TemplateError> {
+        let id = LogicalId::new(id)?;
+        if self.resources.contains_key(&id) {
+            return Err(TemplateError::Duplicate(id.to_string()));
+        }
+        let json = serde_json::to_value(&properties).map_err(|e| TemplateError::Serialize {
+            id: id.to_string(),
+            kind: R::TYPE,
+            message: e.to_string(),
+        })?;
+        let Json::Object(properties) = json else {
+            return Err(TemplateError::NotAnObject {
+                id: id.to_string(),
+                kind: R::TYPE,
+            });
+        };
+        let resource = Resource {
+            id: id.clone(),
+            kind: R::TYPE,
+            attributes: R::ATTRIBUTES,
+            properties,
+            depends_on: Vec::new(),
+            deletion_policy: None,
+            update_replace_policy: None,
+            condition: None,
+            metadata: IndexMap::new(),
+        };
+        Ok(self.resources.entry(id).or_insert(resource))
+    }
+
+    /// Adds a parameter; returns its ID for `Ref`.
+    pub fn parameter(&mut self, id: &str, p: Parameter) -> Result<LogicalId, TemplateError> {
+        let id = LogicalId::new(id)?;
+        if self.parameters.insert(id.clone(), p).is_some() {
+            return Err(TemplateError::Duplicate(id.to_string()));
+        }
+        Ok(id)
+    }
+
+    /// Adds an output.
+    pub fn output(
+        &mut self,
+        id: &str,
+        description: &str,
+        value: Value<String>,
+        export: Option<Value<String>>,
+    ) -> Result<(), TemplateError> {
+        let id = LogicalId::new(id)?;
+        let out = Output {
+            description: Some(description.to_string()),
+            value,
+            export: export.map(|name| Export { name }),
+            condition: None,
+        };
+        if self.outputs.insert(id.clone(), out).is_some() {
+            return Err(TemplateError::Duplicate(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// The resources, in the order they were added.
+    pub fn resources(&self) -> impl ExactSizeIterator<Item = &Resource> {
+        self.resources.values()
+    }
+
+    /// A resource by logical ID.
+    pub fn resource(&self, id: &str) -> Option<&Resource> {
+        self.resources.get(id)
+    }
+
+    /// A resource by logical ID, for changing its attributes.
+    pub fn resource_mut(&mut self, id: &str) -> Option<&mut Resource> {
+        self.resources.get_mut(id)
+    }
+
+    /// The template as a JSON document, sections in CloudFormation's order:
+    /// AWSTemplateFormatVersion, Description, Metadata, Parameters, Mappings,
+    /// Conditions, Resources, Outputs.
+    pub fn to_json(&self) -> Json {
+        let mut doc = Map::new();
+        doc.insert(
+            "AWSTemplateFormatVersion".into(),
+            Json::String(FORMAT_VERSION.into()),
+        );
+        if let Some(d) = &self.description {
+            doc.insert("Description".into(), Json::String(d.clone()));
+        }
+        if !self.metadata.is_empty() {
+            doc.insert("Metadata".into(), to_json_or_null(&self.metadata));
+        }
+        if !self.parameters.is_empty() {
+            doc.insert("Parameters".into(), to_json_or_null(&self.parameters));
+        }
+        if !self.mappings.is_empty() {
+            doc.insert("Mappings".into(), to_json_or_null(&self.mappings));
+        }
+        if !self.conditions.is_empty() {
+            doc.insert("Conditions".into(), to_json_or_null(&self.conditions));
+        }
+        let resources: Map<String, Json> = self
+            .resources
+            .iter()
+            .map(|(id, r)| (id.to_string(), r.to_json()))
+            .collect();
+        doc.insert("Resources".into(), Json::Object(resources));
+        if !self.outputs.is_empty() {
+            doc.insert("Outputs".into(), to_json_or_null(&self.outputs));
+        }
+        Json::Object(doc)
+    }
+}
+
+fn to_json_or_null<T: Serialize>(v: &T) -> Json {
+    // Our section types serialize infallibly: string keys, no custom failures.
+    serde_json::to_value(v).unwrap_or(Json::Null)
+}
+
+/// Convenience: an `Expr` list of strings.
+pub fn strs(items: &[&str]) -> Vec<Expr> {
+    items.iter().map(|s| Expr::Str((*s).to_string())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Thing {
+        name: Value<String>,
+    }
+    impl ResourceProperties for Thing {
+        const TYPE: &'static str = "AWS::Test::Thing";
+        const ATTRIBUTES: &'static [&'static str] = &["Arn"];
+    }
+
+    #[test]
+    fn sections_come_in_cloudformation_order() {
+        let mut t = Template::new("d");
+        t.output("Out", "o", "v".into(), None).unwrap();
+        t.add("B", Thing { name: "b".into() })
+            .unwrap()
+            .retain()
+            .satisfies(&["X-1"]);
+        let p = t.parameter("P", Parameter::string("p")).unwrap();
+        t.add("A", Thing { name: p.r#ref() })
+            .unwrap()
+            .depends_on(&LogicalId::new("B").unwrap());
+        t.conditions.insert(
+            LogicalId::new("C").unwrap(),
+            Intrinsic::Equals("a".into(), "b".into()),
+        );
+        t.metadata.insert("M".into(), json!(1));
+        let doc = t.to_json();
+        let keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "AWSTemplateFormatVersion",
+                "Description",
+                "Metadata",
+                "Parameters",
+                "Conditions",
+                "Resources",
+                "Outputs"
+            ]
+        );
+        assert_eq!(
+            doc["Resources"]["B"],
+            json!({"Type": "AWS::Test::Thing", "DeletionPolicy": "Retain",
+                   "UpdateReplacePolicy": "Retain",
+                   "Metadata": {"BlueprintRequirements": ["X-1"]},
+                   "Properties": {"Name": "b"}})
+        );
+        assert_eq!(doc["Resources"]["A"]["DependsOn"], json!("B"));
+        assert_eq!(
+            doc["Resources"]["A"]["Properties"]["Name"],
+            json!({"Ref": "P"})
+        );
+        let order: Vec<&String> = doc["Resources"].as_object().unwrap().keys().collect();
+        assert_eq!(order, ["B", "A"]);
+    }
+
+    #[test]
+    fn duplicate_and_invalid_ids_are_refused() {
+        let mut t = Template::default();
+        t.add("A", Thing { name: "a".into() }).unwrap();
+        let err = t.add("A", Thing { name: "a".into() }).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "logical ID `A` is used twice in one template"
+        );
+        assert!(t.add("a-b", Thing { name: "a".into() }).is_err());
+    }
+}

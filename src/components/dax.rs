@@ -1,0 +1,191 @@
+//! A DynamoDB Accelerator cluster in private subnets, encrypted at rest and in
+//! transit, reachable only from the security group of its clients.
+
+use indexmap::IndexMap;
+
+use crate::cfn::policy::{PolicyDocument, Statement};
+use crate::cfn::resources::dax::{Cluster, ParameterGroup, SseSpecification, SubnetGroup};
+use crate::cfn::resources::ec2::{
+    EgressRule, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress,
+};
+use crate::cfn::resources::iam::{InlinePolicy, Role};
+use crate::cfn::{LogicalId, Template, Value};
+use crate::error::Error;
+
+/// The port of a DAX cluster with TLS endpoint encryption.
+pub const DAX_TLS_PORT: u16 = 9111;
+
+/// How to build the cluster.
+pub struct DaxCluster<'a> {
+    /// Logical ID prefix (`Dax` gives `DaxCluster`, `DaxRole`, ...).
+    pub name: &'a str,
+    pub node_type: &'a str,
+    pub nodes: u32,
+    pub vpc: &'a LogicalId,
+    pub subnets: &'a [LogicalId],
+    /// The tables the cluster may read and write (their ARNs).
+    pub tables: Vec<Value<String>>,
+    pub record_ttl_ms: u64,
+    pub query_ttl_ms: u64,
+    pub requirements: &'a [&'a str],
+}
+
+/// The IDs other resources need.
+pub struct DaxIds {
+    pub cluster: LogicalId,
+    /// The security group its clients (functions) must be in.
+    pub client_security_group: LogicalId,
+}
+
+impl DaxCluster<'_> {
+    pub fn add_to(self, t: &mut Template) -> Result<DaxIds, Error> {
+        let n = self.name;
+        let req = self.requirements;
+        let client_sg = t
+            .add(
+                &format!("{n}ClientSecurityGroup"),
+                SecurityGroup {
+                    group_description: "Clients of the DAX cluster: DAX and HTTPS out only".into(),
+                    security_group_egress: Some(vec![EgressRule {
+                        cidr_ip: Some("0.0.0.0/0".into()),
+                        description: Some("HTTPS to AWS APIs through the gateway endpoints".into()),
+                        from_port: Some(443),
+                        ip_protocol: "tcp".into(),
+                        to_port: Some(443),
+                    }]),
+                    tags: None,
+                    vpc_id: self.vpc.r#ref(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let cluster_sg = t
+            .add(
+                &format!("{n}SecurityGroup"),
+                SecurityGroup {
+                    group_description: "The DAX cluster: reachable from its clients only".into(),
+                    security_group_egress: None,
+                    tags: None,
+                    vpc_id: self.vpc.r#ref(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        t.add(
+            &format!("{n}IngressFromClients"),
+            SecurityGroupIngress {
+                description: Some("DAX over TLS from its clients".into()),
+                from_port: Some(DAX_TLS_PORT),
+                group_id: cluster_sg.get_att("GroupId"),
+                ip_protocol: "tcp".into(),
+                source_security_group_id: Some(client_sg.get_att("GroupId")),
+                to_port: Some(DAX_TLS_PORT),
+            },
+        )?
+        .satisfies(req);
+        t.add(
+            &format!("{n}EgressFromClients"),
+            SecurityGroupEgress {
+                description: Some("DAX over TLS to the cluster".into()),
+                destination_security_group_id: Some(cluster_sg.get_att("GroupId")),
+                from_port: Some(DAX_TLS_PORT),
+                group_id: client_sg.get_att("GroupId"),
+                ip_protocol: "tcp".into(),
+                to_port: Some(DAX_TLS_PORT),
+            },
+        )?
+        .satisfies(req);
+        let mut table_resources = Vec::new();
+        for table in &self.tables {
+            table_resources.push(table.clone());
+        }
+        let role = t
+            .add(
+                &format!("{n}Role"),
+                Role {
+                    policies: Some(vec![InlinePolicy {
+                        policy_name: "cached-tables-only".into(),
+                        policy_document: PolicyDocument::new(vec![Statement::allow(
+                            &[
+                                "dynamodb:BatchGetItem",
+                                "dynamodb:BatchWriteItem",
+                                "dynamodb:ConditionCheckItem",
+                                "dynamodb:DeleteItem",
+                                "dynamodb:DescribeTable",
+                                "dynamodb:GetItem",
+                                "dynamodb:PutItem",
+                                "dynamodb:Query",
+                                "dynamodb:Scan",
+                                "dynamodb:UpdateItem",
+                            ],
+                            table_resources,
+                        )]),
+                    }]),
+                    ..Role::new(
+                        PolicyDocument::new(vec![Statement::assume_by_service(&[
+                            "dax.amazonaws.com",
+                        ])]),
+                        "Lets the DAX cluster reach the tables it caches",
+                    )
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let subnet_group = t
+            .add(
+                &format!("{n}SubnetGroup"),
+                SubnetGroup {
+                    description: Some("Private subnets of the DAX cluster".into()),
+                    subnet_ids: self.subnets.iter().map(LogicalId::r#ref).collect(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let mut ttl = IndexMap::new();
+        ttl.insert(
+            "query-ttl-millis".to_string(),
+            self.query_ttl_ms.to_string(),
+        );
+        ttl.insert(
+            "record-ttl-millis".to_string(),
+            self.record_ttl_ms.to_string(),
+        );
+        let params = t
+            .add(
+                &format!("{n}ParameterGroup"),
+                ParameterGroup {
+                    description: Some("Item and query cache lifetimes".into()),
+                    parameter_name_values: Some(ttl),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let cluster = t
+            .add(
+                &format!("{n}Cluster"),
+                Cluster {
+                    cluster_endpoint_encryption_type: Some("TLS".into()),
+                    description: Some("Read cache in front of DynamoDB".into()),
+                    iam_role_arn: role.get_att("Arn"),
+                    node_type: self.node_type.into(),
+                    parameter_group_name: Some(params.r#ref()),
+                    replication_factor: self.nodes,
+                    security_group_ids: Some(vec![cluster_sg.get_att("GroupId")]),
+                    sse_specification: Some(SseSpecification { sse_enabled: true }),
+                    subnet_group_name: Some(subnet_group.r#ref()),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        Ok(DaxIds {
+            cluster,
+            client_security_group: client_sg,
+        })
+    }
+}

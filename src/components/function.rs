@@ -1,0 +1,128 @@
+//! A Lambda function with its own execution role and log group.
+
+use indexmap::IndexMap;
+
+use crate::assets::Package;
+use crate::cfn::policy::{PolicyDocument, Statement};
+use crate::cfn::resources::iam::{InlinePolicy, Role};
+use crate::cfn::resources::lambda::{Code, Environment, Function, LoggingConfig, VpcConfig};
+use crate::cfn::resources::logs::LogGroup;
+use crate::cfn::{DeletionPolicy, LogicalId, Template, Value};
+use crate::error::Error;
+
+/// The Python runtime every built-in function uses.
+pub const PYTHON_RUNTIME: &str = "python3.13";
+
+/// How to build a function.
+pub struct LambdaFunction<'a> {
+    /// Logical ID prefix: `<name>Function`, `<name>FunctionRole`, `<name>FunctionLogGroup`.
+    pub name: &'a str,
+    pub description: &'a str,
+    /// The packaged code (its S3 key).
+    pub package: &'a Package,
+    /// The parameter naming the assets bucket.
+    pub assets_bucket: &'a LogicalId,
+    /// `module.function`.
+    pub handler: &'a str,
+    pub memory_mb: u32,
+    pub timeout_s: u32,
+    /// `arm64` or `x86_64`.
+    pub architecture: &'a str,
+    pub environment: IndexMap<String, Value<String>>,
+    /// What the function may do, beyond writing its own logs.
+    pub statements: Vec<Statement>,
+    /// AWS managed policies to attach (e.g. VPC access).
+    pub managed_policies: Vec<Value<String>>,
+    pub log_retention_days: u32,
+    pub vpc: Option<VpcConfig>,
+    /// Requirement IDs the function serves.
+    pub requirements: &'a [&'a str],
+}
+
+/// The logical IDs of a function's resources.
+pub struct FunctionIds {
+    pub function: LogicalId,
+    pub role: LogicalId,
+    pub log_group: LogicalId,
+}
+
+impl LambdaFunction<'_> {
+    /// Adds the log group, role and function.
+    pub fn add_to(self, t: &mut Template) -> Result<FunctionIds, Error> {
+        let fn_id = format!("{}Function", self.name);
+        let log_group = t
+            .add(
+                &format!("{fn_id}LogGroup"),
+                LogGroup {
+                    retention_in_days: Some(self.log_retention_days),
+                    ..Default::default()
+                },
+            )?
+            .policies(DeletionPolicy::Retain)
+            .satisfies(self.requirements)
+            .id()
+            .clone();
+        let mut statements = vec![Statement::allow(
+            &["logs:CreateLogStream", "logs:PutLogEvents"],
+            vec![log_group.get_att("Arn")],
+        )
+        .sid("WriteOwnLogs")];
+        statements.extend(self.statements);
+        let role = Role {
+            managed_policy_arns: (!self.managed_policies.is_empty())
+                .then_some(self.managed_policies),
+            policies: Some(vec![InlinePolicy {
+                policy_name: "least-privilege".into(),
+                policy_document: PolicyDocument::new(statements),
+            }]),
+            ..Role::new(
+                PolicyDocument::new(vec![Statement::assume_by_service(&[
+                    "lambda.amazonaws.com",
+                ])]),
+                &format!("Execution role of {fn_id}: its own logs and only what it needs"),
+            )
+        };
+        let role = t
+            .add(&format!("{fn_id}Role"), role)?
+            .satisfies(self.requirements)
+            .id()
+            .clone();
+        let function = Function {
+            architectures: Some(vec![self.architecture.to_string()]),
+            code: Code {
+                s3_bucket: Some(self.assets_bucket.r#ref()),
+                s3_key: Some(self.package.key.clone().into()),
+            },
+            description: Some(self.description.to_string()),
+            environment: (!self.environment.is_empty()).then_some(Environment {
+                variables: self.environment,
+            }),
+            ephemeral_storage: None,
+            handler: self.handler.to_string(),
+            logging_config: Some(LoggingConfig {
+                application_log_level: None,
+                log_format: Some("JSON".into()),
+                log_group: Some(log_group.r#ref()),
+                system_log_level: None,
+            }),
+            memory_size: Some(self.memory_mb),
+            reserved_concurrent_executions: None,
+            role: role.get_att("Arn"),
+            runtime: PYTHON_RUNTIME.into(),
+            tags: None,
+            timeout: Some(self.timeout_s),
+            tracing_config: None,
+            vpc_config: self.vpc,
+        };
+        let function = t
+            .add(&fn_id, function)?
+            .satisfies(self.requirements)
+            .id()
+            .clone();
+        Ok(FunctionIds {
+            function,
+            role,
+            log_group,
+        })
+    }
+}

@@ -1,0 +1,120 @@
+//! A private network: a VPC with private subnets in two availability zones,
+//! no internet route, and gateway endpoints so functions still reach DynamoDB
+//! and S3.
+
+use crate::cfn::intrinsic::{cidr, get_azs, select, sub};
+use crate::cfn::policy::{PolicyDocument, Statement};
+use crate::cfn::resources::ec2::{
+    RouteTable, Subnet, SubnetRouteTableAssociation, Vpc, VpcEndpoint,
+};
+use crate::cfn::resources::Tag;
+use crate::cfn::{LogicalId, Template};
+use crate::config::VpcCidr;
+use crate::error::Error;
+
+/// The number of availability zones the network spans.
+pub const ZONES: usize = 2;
+
+/// How to build the network.
+pub struct PrivateNetwork<'a> {
+    /// Logical ID prefix (`Network` gives `NetworkVpc`, `NetworkPrivateSubnet1`, ...).
+    pub name: &'a str,
+    pub cidr: &'a VpcCidr,
+    /// Gateway endpoints to create, each with the statements its policy allows
+    /// (`dynamodb`, `s3`).
+    pub gateway_endpoints: Vec<(&'a str, Vec<Statement>)>,
+    pub requirements: &'a [&'a str],
+}
+
+/// The IDs other resources need.
+pub struct NetworkIds {
+    pub vpc: LogicalId,
+    pub subnets: Vec<LogicalId>,
+}
+
+impl PrivateNetwork<'_> {
+    pub fn add_to(self, t: &mut Template) -> Result<NetworkIds, Error> {
+        let n = self.name;
+        let vpc = t
+            .add(
+                &format!("{n}Vpc"),
+                Vpc {
+                    cidr_block: self.cidr.as_str().into(),
+                    enable_dns_hostnames: Some(true),
+                    enable_dns_support: Some(true),
+                    tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-private"))]),
+                },
+            )?
+            .satisfies(self.requirements)
+            .id()
+            .clone();
+        let route_table = t
+            .add(
+                &format!("{n}PrivateRouteTable"),
+                RouteTable {
+                    tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-private"))]),
+                    vpc_id: vpc.r#ref(),
+                },
+            )?
+            .satisfies(self.requirements)
+            .id()
+            .clone();
+        // Four subnets' worth of room, each 1/16th of the VPC.
+        let host_bits = 32 - (i64::from(self.cidr.prefix()) + 4);
+        let mut subnets = Vec::new();
+        for zone in 0..ZONES {
+            let subnet = t
+                .add(
+                    &format!("{n}PrivateSubnet{}", zone + 1),
+                    Subnet {
+                        availability_zone: Some(select(zone as i64, get_azs()).into()),
+                        cidr_block: Some(
+                            select(zone as i64, cidr(vpc_cidr(&vpc), 4, host_bits)).into(),
+                        ),
+                        map_public_ip_on_launch: Some(false),
+                        tags: Some(vec![Tag::new(
+                            "Name",
+                            sub(format!("${{AWS::StackName}}-private-{}", zone + 1)),
+                        )]),
+                        vpc_id: vpc.r#ref(),
+                    },
+                )?
+                .satisfies(self.requirements)
+                .id()
+                .clone();
+            t.add(
+                &format!("{n}PrivateSubnet{}Routes", zone + 1),
+                SubnetRouteTableAssociation {
+                    route_table_id: route_table.r#ref(),
+                    subnet_id: subnet.r#ref(),
+                },
+            )?
+            .satisfies(self.requirements);
+            subnets.push(subnet);
+        }
+        for (service, statements) in self.gateway_endpoints {
+            let id: String = match service {
+                "dynamodb" => "DynamoDb".into(),
+                "s3" => "S3".into(),
+                other => other.chars().filter(char::is_ascii_alphanumeric).collect(),
+            };
+            t.add(
+                &format!("{n}{id}Endpoint"),
+                VpcEndpoint {
+                    policy_document: (!statements.is_empty())
+                        .then(|| PolicyDocument::new(statements)),
+                    route_table_ids: Some(vec![route_table.r#ref()]),
+                    service_name: sub(format!("com.amazonaws.${{AWS::Region}}.{service}")).into(),
+                    vpc_endpoint_type: Some("Gateway".into()),
+                    vpc_id: vpc.r#ref(),
+                },
+            )?
+            .satisfies(self.requirements);
+        }
+        Ok(NetworkIds { vpc, subnets })
+    }
+}
+
+fn vpc_cidr(vpc: &LogicalId) -> crate::cfn::Intrinsic {
+    crate::cfn::intrinsic::get_att(vpc.as_str(), "CidrBlock")
+}

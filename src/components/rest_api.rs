@@ -1,0 +1,368 @@
+//! An API Gateway REST API whose routes proxy to one Lambda function, with an
+//! optional Cognito user-pool authorizer, a stage with JSON access logs,
+//! throttling and an optional cache.
+
+use indexmap::IndexMap;
+use sha2::{Digest, Sha256};
+
+use crate::assets::hex;
+use crate::cfn::intrinsic::sub;
+use crate::cfn::policy::{PolicyDocument, Statement};
+use crate::cfn::resources::apigateway::{
+    AccessLogSetting, Account, Authorizer, Deployment, EndpointConfiguration, Integration, Method,
+    MethodSetting, Resource, RestApi as RestApiProps, Stage,
+};
+use crate::cfn::resources::iam::Role;
+use crate::cfn::resources::lambda::Permission;
+use crate::cfn::resources::logs::LogGroup;
+use crate::cfn::{DeletionPolicy, LogicalId, Template, Value};
+use crate::components::arn;
+use crate::error::Error;
+
+/// One route: an HTTP method on a path such as `/todos/{todoId}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+/// The stage cache (REST APIs only).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageCache {
+    /// Size in GB, as API Gateway names it (`0.5`, `1.6`, ...).
+    pub size_gb: String,
+    pub ttl_seconds: u32,
+}
+
+/// How to build the API.
+pub struct RestApi<'a> {
+    /// Logical ID prefix (`Api` gives `Api`, `ApiStage`, ...).
+    pub name: &'a str,
+    pub description: &'a str,
+    pub routes: &'a [Route],
+    /// The function every route proxies to.
+    pub function: &'a LogicalId,
+    /// A user pool to authorize every route with.
+    pub user_pool: Option<&'a LogicalId>,
+    /// `REGIONAL` or `EDGE`.
+    pub endpoint_type: &'a str,
+    pub stage_name: &'a str,
+    pub throttle_rate: u32,
+    pub throttle_burst: u32,
+    pub cache: Option<StageCache>,
+    pub log_retention_days: u32,
+    /// Also set the account-wide CloudWatch Logs role API Gateway needs for
+    /// access logging (`AWS::ApiGateway::Account`).
+    pub manage_account_role: bool,
+    pub requirements: &'a [&'a str],
+    /// Requirement IDs served by the stage cache, when there is one.
+    pub cache_requirements: &'a [&'a str],
+    /// Requirement IDs served by the authorizer.
+    pub auth_requirements: &'a [&'a str],
+}
+
+/// The IDs other resources need.
+pub struct RestApiIds {
+    pub api: LogicalId,
+    pub stage: LogicalId,
+}
+
+/// The JSON access log line format.
+const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","user":"$context.authorizer.claims.sub","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","integrationLatency":"$context.integrationLatency"}"#;
+
+/// `/todos/{todoId}` → `TodosTodoId`.
+fn path_id(path: &str) -> String {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|seg| {
+            let clean: String = seg.chars().filter(char::is_ascii_alphanumeric).collect();
+            let mut c = clean.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn title(method: &str) -> String {
+    let lower = method.to_ascii_lowercase();
+    let mut c = lower.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
+}
+
+impl RestApi<'_> {
+    /// Adds the API and everything it needs.
+    pub fn add_to(&self, t: &mut Template) -> Result<RestApiIds, Error> {
+        let n = self.name;
+        let api = t
+            .add(
+                n,
+                RestApiProps {
+                    description: Some(self.description.to_string()),
+                    disable_execute_api_endpoint: None,
+                    endpoint_configuration: Some(EndpointConfiguration {
+                        types: vec![self.endpoint_type.to_string()],
+                    }),
+                    minimum_compression_size: Some(1024),
+                    name: sub(format!("${{AWS::StackName}}-{}", n.to_ascii_lowercase())).into(),
+                    tags: None,
+                },
+            )?
+            .satisfies(self.requirements)
+            .id()
+            .clone();
+
+        let authorizer = match self.user_pool {
+            Some(pool) => Some(
+                t.add(
+                    &format!("{n}Authorizer"),
+                    Authorizer {
+                        identity_source: Some("method.request.header.Authorization".into()),
+                        name: "cognito-user-pool".into(),
+                        provider_arns: Some(vec![pool.get_att("Arn")]),
+                        rest_api_id: api.r#ref(),
+                        kind: "COGNITO_USER_POOLS".into(),
+                    },
+                )?
+                .satisfies(self.auth_requirements)
+                .id()
+                .clone(),
+            ),
+            None => None,
+        };
+
+        // One AWS::ApiGateway::Resource per distinct path prefix.
+        let mut path_resources: IndexMap<String, LogicalId> = IndexMap::new();
+        for route in self.routes {
+            let segments: Vec<&str> = route.path.split('/').filter(|s| !s.is_empty()).collect();
+            for depth in 1..=segments.len() {
+                let prefix = format!("/{}", segments[..depth].join("/"));
+                if path_resources.contains_key(&prefix) {
+                    continue;
+                }
+                let parent: Value<String> = if depth == 1 {
+                    api.get_att("RootResourceId")
+                } else {
+                    let parent_path = format!("/{}", segments[..depth - 1].join("/"));
+                    path_resources
+                        .get(&parent_path)
+                        .map(LogicalId::r#ref)
+                        .ok_or_else(|| Error::Internal(format!("no parent for {prefix}")))?
+                };
+                let id = t
+                    .add(
+                        &format!("{n}{}Resource", path_id(&prefix)),
+                        Resource {
+                            parent_id: parent,
+                            path_part: segments[depth - 1].to_string(),
+                            rest_api_id: api.r#ref(),
+                        },
+                    )?
+                    .satisfies(self.requirements)
+                    .id()
+                    .clone();
+                path_resources.insert(prefix, id);
+            }
+        }
+
+        let uri: Value<String> = sub(format!(
+            "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}.Arn}}/invocations",
+            self.function
+        ))
+        .into();
+        let mut methods = Vec::new();
+        for route in self.routes {
+            let resource = path_resources
+                .get(route.path)
+                .ok_or_else(|| Error::Internal(format!("no resource for {}", route.path)))?;
+            let id = t
+                .add(
+                    &format!("{n}{}{}", path_id(route.path), title(route.method)),
+                    Method {
+                        api_key_required: None,
+                        authorization_type: if authorizer.is_some() {
+                            "COGNITO_USER_POOLS"
+                        } else {
+                            "NONE"
+                        }
+                        .into(),
+                        authorizer_id: authorizer.as_ref().map(LogicalId::r#ref),
+                        http_method: route.method.into(),
+                        integration: Some(Integration {
+                            integration_http_method: Some("POST".into()),
+                            kind: "AWS_PROXY".into(),
+                            uri: Some(uri.clone()),
+                        }),
+                        operation_name: None,
+                        resource_id: resource.r#ref(),
+                        rest_api_id: api.r#ref(),
+                    },
+                )?
+                .satisfies(self.requirements)
+                .satisfies(if authorizer.is_some() {
+                    self.auth_requirements
+                } else {
+                    &[]
+                })
+                .id()
+                .clone();
+            methods.push(id);
+        }
+
+        // A deployment is a snapshot: give it a new logical ID whenever the
+        // routes or their authorization change, so CloudFormation makes a new one.
+        let mut h = Sha256::new();
+        for r in self.routes {
+            h.update(format!(
+                "{} {} {}\n",
+                r.method,
+                r.path,
+                authorizer.is_some()
+            ));
+        }
+        let digest = hex(&h.finalize());
+        let deployment = t.add(
+            &format!("{n}Deployment{}", &digest[..10]),
+            Deployment {
+                description: Some(format!("routes {}", &digest[..10])),
+                rest_api_id: api.r#ref(),
+            },
+        )?;
+        for m in &methods {
+            deployment.depends_on(m);
+        }
+        deployment.satisfies(self.requirements);
+        let deployment = deployment.id().clone();
+
+        let access_logs = t
+            .add(
+                &format!("{n}AccessLogs"),
+                LogGroup {
+                    retention_in_days: Some(self.log_retention_days),
+                    ..Default::default()
+                },
+            )?
+            .policies(DeletionPolicy::Retain)
+            .satisfies(self.requirements)
+            .id()
+            .clone();
+
+        let account = if self.manage_account_role {
+            let role = t
+                .add(
+                    &format!("{n}CloudWatchRole"),
+                    Role {
+                        managed_policy_arns: Some(vec![arn(
+                            "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                        )]),
+                        ..Role::new(
+                            PolicyDocument::new(vec![Statement::assume_by_service(&[
+                                "apigateway.amazonaws.com",
+                            ])]),
+                            "Lets API Gateway write access logs to CloudWatch Logs",
+                        )
+                    },
+                )?
+                .satisfies(self.requirements)
+                .id()
+                .clone();
+            Some(
+                t.add(
+                    &format!("{n}Account"),
+                    Account {
+                        cloud_watch_role_arn: role.get_att("Arn"),
+                    },
+                )?
+                .satisfies(self.requirements)
+                .id()
+                .clone(),
+            )
+        } else {
+            None
+        };
+
+        let cache = self.cache.as_ref();
+        let stage = t.add(
+            &format!("{n}Stage"),
+            Stage {
+                access_log_setting: Some(AccessLogSetting {
+                    destination_arn: access_logs.get_att("Arn"),
+                    format: ACCESS_LOG_FORMAT.into(),
+                }),
+                cache_cluster_enabled: cache.map(|_| true),
+                cache_cluster_size: cache.map(|c| c.size_gb.clone()),
+                deployment_id: deployment.r#ref(),
+                description: Some(format!("The `{}` stage", self.stage_name)),
+                method_settings: Some(vec![MethodSetting {
+                    cache_data_encrypted: cache.map(|_| true),
+                    cache_ttl_in_seconds: cache.map(|c| c.ttl_seconds),
+                    caching_enabled: Some(cache.is_some()),
+                    data_trace_enabled: Some(false),
+                    http_method: "*".into(),
+                    metrics_enabled: Some(true),
+                    resource_path: "/*".into(),
+                    throttling_burst_limit: Some(self.throttle_burst),
+                    throttling_rate_limit: Some(f64::from(self.throttle_rate)),
+                    ..Default::default()
+                }]),
+                rest_api_id: api.r#ref(),
+                stage_name: self.stage_name.into(),
+                tags: None,
+                tracing_enabled: None,
+            },
+        )?;
+        stage.satisfies(self.requirements);
+        if cache.is_some() {
+            stage.satisfies(self.cache_requirements);
+        }
+        if let Some(account) = &account {
+            stage.depends_on(account);
+        }
+        let stage = stage.id().clone();
+
+        t.add(
+            &format!("{n}InvokePermission"),
+            Permission {
+                action: "lambda:InvokeFunction".into(),
+                function_name: self.function.get_att("Arn"),
+                principal: "apigateway.amazonaws.com".into(),
+                source_account: None,
+                source_arn: Some(arn(&format!(
+                    "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{}/*",
+                    self.stage_name
+                ))),
+            },
+        )?
+        .satisfies(self.requirements);
+
+        t.output(
+            &format!("{n}Url"),
+            "The API's base URL",
+            sub(format!(
+                "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}",
+                self.stage_name
+            ))
+            .into(),
+            None,
+        )?;
+        Ok(RestApiIds { api, stage })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_ids_are_alphanumeric_and_stable() {
+        assert_eq!(path_id("/todos/{todoId}"), "TodosTodoId");
+        assert_eq!(
+            path_id("/admin/users/{userId}/todos"),
+            "AdminUsersUserIdTodos"
+        );
+        assert_eq!(title("DELETE"), "Delete");
+    }
+}

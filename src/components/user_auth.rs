@@ -1,0 +1,210 @@
+//! Users: a Cognito user pool with an app client and groups, and an identity
+//! pool that trades a user's token for short-lived AWS credentials of an
+//! authenticated role.
+
+use indexmap::IndexMap;
+
+use crate::cfn::policy::{PolicyDocument, Principal, Statement};
+use crate::cfn::resources::cognito::{
+    AccountRecoverySetting, AdminCreateUserConfig, CognitoIdentityProvider, IdentityPool,
+    IdentityPoolRoleAttachment, PasswordPolicy, RecoveryOption, TokenValidityUnits, UserPool,
+    UserPoolClient, UserPoolGroup, UserPoolPolicies, UsernameConfiguration,
+};
+use crate::cfn::resources::iam::{InlinePolicy, Role};
+use crate::cfn::{DeletionPolicy, LogicalId, Template};
+use crate::error::Error;
+
+/// How to build user authentication.
+pub struct UserAuth<'a> {
+    /// Logical ID prefix (`Users` gives `UsersPool`, `UsersPoolClient`, ...).
+    pub name: &'a str,
+    pub password_min_length: u32,
+    /// `OFF`, `OPTIONAL` or `ON`.
+    pub mfa: &'a str,
+    /// Groups to create, with their descriptions.
+    pub groups: &'a [(&'a str, &'a str)],
+    pub retain: bool,
+    /// What a signed-in user's temporary credentials allow; `None` for no
+    /// identity pool.
+    pub authenticated_statements: Option<Vec<Statement>>,
+    pub requirements: &'a [&'a str],
+    /// Requirement IDs the identity pool and its role serve.
+    pub identity_requirements: &'a [&'a str],
+}
+
+/// The IDs other resources need.
+pub struct UserAuthIds {
+    pub pool: LogicalId,
+    pub client: LogicalId,
+    pub identity_pool: Option<LogicalId>,
+}
+
+impl UserAuth<'_> {
+    pub fn add_to(self, t: &mut Template) -> Result<UserAuthIds, Error> {
+        let n = self.name;
+        let pool = t
+            .add(
+                &format!("{n}Pool"),
+                UserPool {
+                    account_recovery_setting: Some(AccountRecoverySetting {
+                        recovery_mechanisms: vec![RecoveryOption {
+                            name: "verified_email".into(),
+                            priority: 1,
+                        }],
+                    }),
+                    admin_create_user_config: Some(AdminCreateUserConfig {
+                        allow_admin_create_user_only: false,
+                    }),
+                    auto_verified_attributes: Some(vec!["email".into()]),
+                    deletion_protection: Some(
+                        if self.retain { "ACTIVE" } else { "INACTIVE" }.into(),
+                    ),
+                    enabled_mfas: (self.mfa != "OFF").then(|| vec!["SOFTWARE_TOKEN_MFA".into()]),
+                    mfa_configuration: Some(self.mfa.into()),
+                    policies: Some(UserPoolPolicies {
+                        password_policy: PasswordPolicy {
+                            minimum_length: self.password_min_length,
+                            require_lowercase: true,
+                            require_numbers: true,
+                            require_symbols: true,
+                            require_uppercase: true,
+                            temporary_password_validity_days: 7,
+                        },
+                    }),
+                    username_attributes: Some(vec!["email".into()]),
+                    username_configuration: Some(UsernameConfiguration {
+                        case_sensitive: false,
+                    }),
+                    user_pool_tags: None,
+                },
+            )?
+            .policies(if self.retain {
+                DeletionPolicy::Retain
+            } else {
+                DeletionPolicy::Delete
+            })
+            .satisfies(self.requirements)
+            .id()
+            .clone();
+        let client = t
+            .add(
+                &format!("{n}PoolClient"),
+                UserPoolClient {
+                    access_token_validity: Some(60),
+                    client_name: Some("mobile".into()),
+                    enable_token_revocation: Some(true),
+                    explicit_auth_flows: Some(vec![
+                        "ALLOW_USER_SRP_AUTH".into(),
+                        "ALLOW_REFRESH_TOKEN_AUTH".into(),
+                    ]),
+                    generate_secret: Some(false),
+                    id_token_validity: Some(60),
+                    prevent_user_existence_errors: Some("ENABLED".into()),
+                    refresh_token_validity: Some(30),
+                    token_validity_units: Some(TokenValidityUnits {
+                        access_token: "minutes".into(),
+                        id_token: "minutes".into(),
+                        refresh_token: "days".into(),
+                    }),
+                    user_pool_id: pool.r#ref(),
+                },
+            )?
+            .satisfies(self.requirements)
+            .id()
+            .clone();
+        for (i, (group, description)) in self.groups.iter().enumerate() {
+            let gid: String = group
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            t.add(
+                &format!("{n}{gid}Group"),
+                UserPoolGroup {
+                    description: Some((*description).to_string()),
+                    group_name: Some((*group).to_string()),
+                    precedence: Some(u32::try_from(i).unwrap_or(u32::MAX)),
+                    role_arn: None,
+                    user_pool_id: pool.r#ref(),
+                },
+            )?
+            .satisfies(self.requirements);
+        }
+
+        let identity_pool = match self.authenticated_statements {
+            None => None,
+            Some(statements) => {
+                let ip = t
+                    .add(
+                        &format!("{n}IdentityPool"),
+                        IdentityPool {
+                            allow_classic_flow: Some(false),
+                            allow_unauthenticated_identities: false,
+                            cognito_identity_providers: Some(vec![CognitoIdentityProvider {
+                                client_id: client.r#ref(),
+                                provider_name: pool.get_att("ProviderName"),
+                                server_side_token_check: Some(true),
+                            }]),
+                        },
+                    )?
+                    .satisfies(self.identity_requirements)
+                    .id()
+                    .clone();
+                let trust = Statement {
+                    action: vec!["sts:AssumeRoleWithWebIdentity".into()],
+                    ..Statement::assume_by_service(&[])
+                }
+                .principal(Principal::Federated(
+                    "cognito-identity.amazonaws.com".into(),
+                ))
+                .condition(
+                    "StringEquals",
+                    "cognito-identity.amazonaws.com:aud",
+                    vec![ip.r#ref()],
+                )
+                .condition(
+                    "ForAnyValue:StringLike",
+                    "cognito-identity.amazonaws.com:amr",
+                    vec!["authenticated".into()],
+                );
+                let role = t
+                    .add(
+                        &format!("{n}AuthenticatedRole"),
+                        Role {
+                            policies: Some(vec![InlinePolicy {
+                                policy_name: "own-data-only".into(),
+                                policy_document: PolicyDocument::new(statements),
+                            }]),
+                            ..Role::new(
+                                PolicyDocument::new(vec![trust]),
+                                "Temporary credentials of a signed-in user: their own data only",
+                            )
+                        },
+                    )?
+                    .satisfies(self.identity_requirements)
+                    .id()
+                    .clone();
+                let mut roles = IndexMap::new();
+                roles.insert("authenticated".to_string(), role.get_att("Arn"));
+                t.add(
+                    &format!("{n}IdentityPoolRoles"),
+                    IdentityPoolRoleAttachment {
+                        identity_pool_id: ip.r#ref(),
+                        roles,
+                    },
+                )?
+                .satisfies(self.identity_requirements);
+                Some(ip)
+            }
+        };
+        Ok(UserAuthIds {
+            pool,
+            client,
+            identity_pool,
+        })
+    }
+}

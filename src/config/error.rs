@@ -1,0 +1,133 @@
+//! Configuration errors that point at file:line:column and suggest the key
+//! that was probably meant.
+
+use std::fmt;
+
+/// A mistake in a configuration file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file, as the user would name it.
+    pub file: String,
+    /// 1-based line and column, when known.
+    pub location: Option<(usize, usize)>,
+    pub message: String,
+    /// A suggestion (`did you mean ...`).
+    pub help: Option<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location {
+            Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.file, self.message)?,
+            None => write!(f, "{}: {}", self.file, self.message)?,
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    /// An error about the whole file.
+    pub fn whole_file(file: &str, message: impl Into<String>) -> Self {
+        ConfigError {
+            file: file.to_string(),
+            location: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Turns a YAML deserialization error into one with a location and, for
+    /// unknown keys and values, the nearest valid one.
+    pub fn from_yaml(file: &str, text: &str, err: &serde_norway::Error) -> Self {
+        let raw = err.to_string();
+        // serde_norway appends " at line L column C"; we print the location ourselves.
+        let message = match raw.rfind(" at line ") {
+            Some(i) => raw[..i].to_string(),
+            None => raw,
+        };
+        let location = err
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .filter(|_| !text.trim().is_empty());
+        let help = suggestion(&message);
+        let message = if text.trim().is_empty() {
+            format!("the file is empty; {message}")
+        } else {
+            message
+                .replace("unknown field", "unknown key")
+                .replace("missing field", "missing key")
+                .replace("duplicate field", "duplicate key")
+        };
+        ConfigError {
+            file: file.to_string(),
+            location,
+            message,
+            help,
+        }
+    }
+}
+
+/// For `unknown field `x`, expected one of `a`, `b`` (or `unknown variant`),
+/// the closest candidate, if one is close enough to be a likely typo.
+fn suggestion(message: &str) -> Option<String> {
+    let (kind, rest) = if let Some(i) = message.find("unknown field `") {
+        ("key", &message[i + "unknown field `".len()..])
+    } else if let Some(i) = message.find("unknown variant `") {
+        ("value", &message[i + "unknown variant `".len()..])
+    } else {
+        return None;
+    };
+    let (given, rest) = rest.split_once('`')?;
+    let expected = rest.split_once("expected")?.1;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    nearest(given, &candidates).map(|c| format!("did you mean the {kind} `{c}`?"))
+}
+
+/// The candidate closest to `given`, if it is within a typo's distance.
+pub fn nearest<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let given_l = given.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&given_l, &c.to_ascii_lowercase()),
+                *c,
+            )
+        })
+        .filter(|(d, c)| *d <= (c.len().max(given.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_nearest_key_and_value() {
+        assert_eq!(
+            suggestion("options: unknown field `cahce`, expected one of `memory`, `cache`"),
+            Some("did you mean the key `cache`?".into())
+        );
+        assert_eq!(
+            suggestion("options.cache: unknown variant `daxx`, expected `none` or `dax`"),
+            Some("did you mean the value `dax`?".into())
+        );
+        assert_eq!(suggestion("unknown field `zzzzzz`, expected `cache`"), None);
+    }
+
+    #[test]
+    fn nearest_ignores_case_and_far_candidates() {
+        assert_eq!(nearest("Region", &["region", "tags"]), Some("region"));
+        assert_eq!(nearest("stack", &["stack_name", "tags"]), None);
+        assert_eq!(
+            nearest("stack_nme", &["stack_name", "tags"]),
+            Some("stack_name")
+        );
+    }
+}

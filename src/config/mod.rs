@@ -1,0 +1,63 @@
+//! `blueprint.yaml`: the project file, its common keys, and parsing with
+//! errors that point at file:line:column.
+
+mod error;
+mod values;
+
+pub use error::{nearest, ConfigError};
+pub use values::{Name, Ranged, Region, RetentionDays, StackName, Tags, VpcCidr};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// The project file's name.
+pub const PROJECT_FILE: &str = "blueprint.yaml";
+
+/// A configuration text and the name to show in errors.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// How to name the file in messages (a path, or `<built-in>/todo/blueprint.yaml`).
+    pub name: String,
+    pub text: String,
+}
+
+/// A project file for a blueprint whose options are `O`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project<O> {
+    /// The blueprint's name.
+    pub blueprint: String,
+    /// The CloudFormation stack name.
+    pub stack_name: StackName,
+    /// The AWS region to deploy to.
+    pub region: Region,
+    /// Tags CloudFormation applies to the stack and its resources.
+    #[serde(default)]
+    pub tags: Tags,
+    /// The blueprint's options; missing ones take their documented defaults.
+    #[serde(default)]
+    pub options: O,
+}
+
+#[derive(Deserialize)]
+struct Head {
+    blueprint: Option<String>,
+}
+
+/// Parses YAML into `T`, turning errors into [`ConfigError`]s.
+pub fn parse<T: DeserializeOwned>(source: &Source) -> Result<T, ConfigError> {
+    serde_norway::from_str(&source.text)
+        .map_err(|e| ConfigError::from_yaml(&source.name, &source.text, &e))
+}
+
+/// The `blueprint:` key of a project file, read before the rest so the right
+/// options schema can be chosen.
+pub fn blueprint_name(source: &Source) -> Result<String, ConfigError> {
+    let head: Head = parse(source)?;
+    head.blueprint.ok_or_else(|| {
+        ConfigError::whole_file(
+            &source.name,
+            "missing key `blueprint`: name the blueprint this project uses (see `blueprint list`)",
+        )
+    })
+}

@@ -1,0 +1,360 @@
+//! Validated configuration values. Each checks itself while it is parsed, so a
+//! bad value is reported at its line and column.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::{Deserializer, Error as _};
+use serde::{Deserialize, Serialize};
+
+use crate::cfn::resources::logs::RETENTION_DAYS;
+
+/// An integer that must lie in `MIN..=MAX`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Ranged<const MIN: u64, const MAX: u64>(u64);
+
+impl<const MIN: u64, const MAX: u64> Ranged<MIN, MAX> {
+    /// `n` if it is in range.
+    pub fn new(n: u64) -> Result<Self, String> {
+        if (MIN..=MAX).contains(&n) {
+            Ok(Ranged(n))
+        } else {
+            Err(format!("{n} is out of range: allowed are {MIN} to {MAX}"))
+        }
+    }
+
+    /// A value known at compile time to be in range (for defaults).
+    pub const fn of(n: u64) -> Self {
+        assert!(n >= MIN && n <= MAX);
+        Ranged(n)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+
+    /// The value as u32 (every range used in configuration fits).
+    pub fn get_u32(self) -> u32 {
+        u32::try_from(self.0).unwrap_or(u32::MAX)
+    }
+}
+
+impl<'de, const MIN: u64, const MAX: u64> Deserialize<'de> for Ranged<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        Ranged::new(n).map_err(D::Error::custom)
+    }
+}
+
+impl<const MIN: u64, const MAX: u64> fmt::Display for Ranged<MIN, MAX> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A CloudFormation stack name: a letter, then letters, digits and hyphens,
+/// at most 128 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct StackName(String);
+
+impl StackName {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let rule = "a stack name starts with a letter and contains only letters, digits and hyphens (at most 128 characters)";
+        let ok = s.len() <= 128
+            && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if ok {
+            Ok(StackName(s.to_string()))
+        } else {
+            Err(format!("`{s}` is not a valid stack name: {rule}"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for StackName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        StackName::new(&s).map_err(D::Error::custom)
+    }
+}
+
+impl fmt::Display for StackName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An AWS region code such as `eu-west-1` or `us-gov-west-1`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Region(String);
+
+impl Region {
+    pub fn new(s: &str) -> Result<Self, String> {
+        // <partition prefix>-<direction...>-<number>, e.g. ap-southeast-2, us-gov-west-1.
+        let parts: Vec<&str> = s.split('-').collect();
+        let ok = parts.len() >= 3
+            && parts[0].len() == 2
+            && parts[..parts.len() - 1]
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+            && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+            && !parts[parts.len() - 1].is_empty();
+        if ok {
+            Ok(Region(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not an AWS region code (like `us-east-1` or `eu-central-1`)"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Region {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Region::new(&s).map_err(D::Error::custom)
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Stack tags: at most 50; keys 1-128 characters not starting with `aws:`,
+/// values at most 256 characters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Tags(IndexMap<String, String>);
+
+impl Tags {
+    pub fn new(map: IndexMap<String, String>) -> Result<Self, String> {
+        if map.len() > 50 {
+            return Err(format!(
+                "{} tags given; a stack takes at most 50",
+                map.len()
+            ));
+        }
+        for (k, v) in &map {
+            if k.is_empty() || k.chars().count() > 128 {
+                return Err(format!("tag key `{k}` must be 1 to 128 characters"));
+            }
+            if k.to_ascii_lowercase().starts_with("aws:") {
+                return Err(format!(
+                    "tag key `{k}`: the `aws:` prefix is reserved by AWS"
+                ));
+            }
+            if v.chars().count() > 256 {
+                return Err(format!(
+                    "the value of tag `{k}` is longer than 256 characters"
+                ));
+            }
+        }
+        Ok(Tags(map))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de> Deserialize<'de> for Tags {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = Option::<IndexMap<String, String>>::deserialize(d)?.unwrap_or_default();
+        Tags::new(map).map_err(D::Error::custom)
+    }
+}
+
+/// A CloudWatch Logs retention period: one of the values the service accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct RetentionDays(u32);
+
+impl RetentionDays {
+    pub fn new(n: u32) -> Result<Self, String> {
+        if RETENTION_DAYS.contains(&n) {
+            Ok(RetentionDays(n))
+        } else {
+            let list: Vec<String> = RETENTION_DAYS.iter().map(u32::to_string).collect();
+            Err(format!(
+                "{n} is not a retention period CloudWatch Logs accepts; use one of {}",
+                list.join(", ")
+            ))
+        }
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for RetentionDays {
+    fn default() -> Self {
+        RetentionDays(30)
+    }
+}
+
+impl<'de> Deserialize<'de> for RetentionDays {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u32::deserialize(d)?;
+        RetentionDays::new(n).map_err(D::Error::custom)
+    }
+}
+
+/// A name made of letters, digits, `_` and `-` (API stage names, group names),
+/// 1 to 128 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Name(String);
+
+impl Name {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 128
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if ok {
+            Ok(Name(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` must be 1 to 128 letters, digits, `_` or `-`"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Name::new(&s).map_err(D::Error::custom)
+    }
+}
+
+/// An IPv4 CIDR block with a prefix between /16 and /24 (what a VPC takes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct VpcCidr(String);
+
+impl VpcCidr {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let err =
+            || format!("`{s}` is not an IPv4 CIDR block from /16 to /24 (like `10.0.0.0/16`)");
+        let (addr, prefix) = s.split_once('/').ok_or_else(err)?;
+        let prefix: u8 = prefix.parse().map_err(|_| err())?;
+        let octets: Vec<u8> = addr
+            .split('.')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| err())?;
+        if octets.len() != 4 || !(16..=24).contains(&prefix) {
+            return Err(err());
+        }
+        let ip = u32::from_be_bytes([octets[0], octets[1], octets[2], octets[3]]);
+        if ip & (u32::MAX >> prefix) != 0 {
+            return Err(format!(
+                "`{s}` has host bits set; the network address for /{prefix} is different"
+            ));
+        }
+        Ok(VpcCidr(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The prefix length.
+    pub fn prefix(&self) -> u8 {
+        self.0
+            .split_once('/')
+            .and_then(|(_, p)| p.parse().ok())
+            .unwrap_or(16)
+    }
+}
+
+impl<'de> Deserialize<'de> for VpcCidr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        VpcCidr::new(&s).map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranged_bounds() {
+        assert!(Ranged::<1, 10>::new(1).is_ok());
+        assert!(Ranged::<1, 10>::new(10).is_ok());
+        assert_eq!(
+            Ranged::<1, 10>::new(11).unwrap_err(),
+            "11 is out of range: allowed are 1 to 10"
+        );
+    }
+
+    #[test]
+    fn stack_names() {
+        assert!(StackName::new("my-todo-2").is_ok());
+        assert!(StackName::new("2todo").is_err());
+        assert!(StackName::new("todo_app").is_err());
+        assert!(StackName::new(&"a".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn regions() {
+        for ok in [
+            "us-east-1",
+            "ap-southeast-2",
+            "us-gov-west-1",
+            "eu-central-1",
+        ] {
+            assert!(Region::new(ok).is_ok(), "{ok}");
+        }
+        for bad in ["us-east", "US-EAST-1", "useast1", "us--1", "u-east-1"] {
+            assert!(Region::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tags() {
+        let mut m = IndexMap::new();
+        m.insert("aws:x".to_string(), "v".to_string());
+        assert!(Tags::new(m).unwrap_err().contains("reserved"));
+    }
+
+    #[test]
+    fn cidrs() {
+        assert_eq!(VpcCidr::new("10.0.0.0/16").unwrap().prefix(), 16);
+        assert!(VpcCidr::new("10.0.0.1/16")
+            .unwrap_err()
+            .contains("host bits"));
+        assert!(VpcCidr::new("10.0.0.0/8").is_err());
+        assert!(VpcCidr::new("10.0.0/16").is_err());
+    }
+
+    #[test]
+    fn retention() {
+        assert!(RetentionDays::new(30).is_ok());
+        assert!(RetentionDays::new(31).is_err());
+    }
+}

@@ -1,0 +1,64 @@
+//! The crate's error type. Each variant says what went wrong in terms a user
+//! can act on; `exit_code` maps it to the process exit code.
+
+use std::path::{Path, PathBuf};
+
+use crate::check::Finding;
+use crate::config::ConfigError;
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A mistake in a configuration file, with its location.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// The generated template breaks a rule; nothing was written.
+    #[error("template `{stack}` failed {} check{}:{}", .findings.len(), if .findings.len() == 1 { "" } else { "s" }, findings_list(.findings))]
+    Check {
+        stack: String,
+        findings: Vec<Finding>,
+    },
+    /// Anything else the user can fix (a wrong name, a missing file).
+    #[error("{0}")]
+    User(String),
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A bug in blueprint itself.
+    #[error("internal error: {0} (this is a bug in blueprint; please report it)")]
+    Internal(String),
+}
+
+fn findings_list(findings: &[Finding]) -> String {
+    findings.iter().map(|f| format!("\n  - {f}")).collect()
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// 1 for anything the user can fix, 2 for internal errors.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Internal(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl From<crate::cfn::template::TemplateError> for Error {
+    fn from(e: crate::cfn::template::TemplateError) -> Self {
+        match e {
+            crate::cfn::template::TemplateError::LogicalId(e) => Error::User(e.to_string()),
+            other => Error::Internal(other.to_string()),
+        }
+    }
+}
