@@ -55,6 +55,10 @@ impl ConfigError {
             .map(|l| (l.line(), l.column()))
             .filter(|_| !text.trim().is_empty());
         let help = suggestion(&message);
+        let (message, location) = match location {
+            Some(loc) => refine(text, &message, loc),
+            None => (message, None),
+        };
         let message = if text.trim().is_empty() {
             format!("the file is empty; {message}")
         } else {
@@ -69,6 +73,59 @@ impl ConfigError {
             message,
             help,
         }
+    }
+}
+
+/// serde_norway reports a value that failed validation at the start of the
+/// mapping that holds it (`options.function: 20000 is out of range` at the
+/// mapping's first key). Find the key in that mapping whose value is the one
+/// the message names, and point at it: `options.function.memory_mb` at its value.
+fn refine(text: &str, message: &str, (line, col): (usize, usize)) -> (String, Option<(usize, usize)>) {
+    let (path, detail) = match message.split_once(": ") {
+        Some((p, d)) if !p.contains(' ') => (Some(p), d),
+        _ => (None, message),
+    };
+    let Some(token) = detail
+        .split_whitespace()
+        .next()
+        .map(|t| t.trim_matches('`'))
+        .filter(|t| !t.is_empty() && !detail.starts_with("unknown") && !detail.starts_with("invalid type"))
+    else {
+        return (message.to_string(), Some((line, col)));
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = col.saturating_sub(1);
+    let mut found = Vec::new();
+    for (i, l) in lines.iter().enumerate().skip(line.saturating_sub(1)) {
+        let trimmed = l.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let this_indent = l.len() - trimmed.len();
+        if this_indent < indent && i + 1 > line {
+            break;
+        }
+        if this_indent != indent {
+            continue;
+        }
+        if let Some((key, value)) = trimmed.split_once(':') {
+            let value_text = value.split(" #").next().unwrap_or("").trim();
+            let unquoted = value_text.trim_matches(|c| c == '"' || c == '\'');
+            if unquoted == token {
+                let value_col = l.len() - value.trim_start().len() + 1;
+                found.push((key.trim().to_string(), i + 1, value_col));
+            }
+        }
+    }
+    match found.as_slice() {
+        [(key, l, c)] => {
+            let full = match path {
+                Some(p) => format!("{p}.{key}"),
+                None => key.clone(),
+            };
+            (format!("{full}: {detail}"), Some((*l, *c)))
+        }
+        _ => (message.to_string(), Some((line, col))),
     }
 }
 
@@ -119,6 +176,19 @@ mod tests {
             Some("did you mean the value `dax`?".into())
         );
         assert_eq!(suggestion("unknown field `zzzzzz`, expected `cache`"), None);
+    }
+
+    #[test]
+    fn a_failed_value_is_located_at_its_key() {
+        let text = "a: 1\nopts:\n  fn:\n    x: 5\n    memory: 20000  # big\n  y: 2\n";
+        let (m, loc) = refine(text, "opts.fn: 20000 is out of range", (4, 5));
+        assert_eq!(m, "opts.fn.memory: 20000 is out of range");
+        assert_eq!(loc, Some((5, 13)));
+        let (m, loc) = refine("b: x\nname: '9x'\n", "`9x` is bad", (1, 1));
+        assert_eq!((m.as_str(), loc), ("name: `9x` is bad", Some((2, 7))));
+        // Not found: left as serde said.
+        let (m, loc) = refine(text, "opts.fn: 7 is out of range", (4, 5));
+        assert_eq!((m.as_str(), loc), ("opts.fn: 7 is out of range", Some((4, 5))));
     }
 
     #[test]

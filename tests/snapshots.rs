@@ -1,0 +1,174 @@
+//! The generated templates, snapshot-tested for every documented variant of
+//! the todo blueprint. A change shows up as a reviewable diff; stale
+//! snapshots fail the test run.
+
+use blueprint::assets::CodeSource;
+use blueprint::blueprints::{find, Overrides};
+use blueprint::config::Source;
+use blueprint::render::Format;
+use blueprint::synthesis::{synthesize, Synthesized};
+
+fn synth_with(options: &str, format: Format) -> Synthesized {
+    let bp = find("todo").unwrap();
+    let source = Source {
+        name: "blueprint.yaml".into(),
+        text: format!("blueprint: todo\nstack_name: todo\nregion: us-east-1\noptions:\n{options}"),
+    };
+    let code = CodeSource::BuiltIn {
+        blueprint: "todo".into(),
+    };
+    synthesize(bp, &source, &code, &Overrides::default(), format).unwrap()
+}
+
+fn body(options: &str) -> String {
+    synth_with(options, Format::Yaml).templates[0].body.clone()
+}
+
+#[test]
+fn todo_cache_none() {
+    insta::assert_snapshot!(body("  cache: none\n"));
+}
+
+#[test]
+fn todo_cache_api() {
+    insta::assert_snapshot!(body("  cache: api\n  api_cache:\n    size_gb: 1.6\n    ttl_seconds: 60\n"));
+}
+
+#[test]
+fn todo_cache_dax() {
+    insta::assert_snapshot!(body("  cache: dax\n"));
+}
+
+#[test]
+fn todo_provisioned_table() {
+    insta::assert_snapshot!(body(
+        "  table:\n    billing: provisioned\n    read_capacity: {min: 10, max: 500}\n"
+    ));
+}
+
+#[test]
+fn todo_json() {
+    insta::assert_snapshot!(synth_with("  cache: none\n", Format::Json).templates[0]
+        .body
+        .clone());
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes() {
+    for options in ["  cache: none\n", "  cache: api\n", "  cache: dax\n"] {
+        let a = synth_with(options, Format::Yaml);
+        let b = synth_with(options, Format::Yaml);
+        assert_eq!(a.templates[0].body, b.templates[0].body);
+        assert_eq!(a.expansion.packages, b.expansion.packages);
+    }
+}
+
+#[test]
+fn stateful_resources_are_retained_by_default() {
+    let s = synth_with("  cache: dax\n", Format::Yaml);
+    let t = &s.expansion.stacks[0].template;
+    for id in ["TodoTable", "UserFilesBucket", "UsersPool"] {
+        let r = t.resource(id).unwrap();
+        let doc = t.to_json();
+        assert_eq!(doc["Resources"][id]["DeletionPolicy"], "Retain", "{id}");
+        assert_eq!(doc["Resources"][id]["UpdateReplacePolicy"], "Retain", "{id}");
+        assert!(!r.requirements().is_empty());
+    }
+    // Opting out per resource.
+    let s = synth_with("  retain:\n    table: false\n", Format::Yaml);
+    let doc = s.expansion.stacks[0].template.to_json();
+    assert_eq!(doc["Resources"]["TodoTable"]["DeletionPolicy"], "Delete");
+    assert_eq!(doc["Resources"]["UserFilesBucket"]["DeletionPolicy"], "Retain");
+}
+
+#[test]
+fn no_iam_statement_allows_every_action() {
+    for options in ["  cache: none\n", "  cache: dax\n"] {
+        let body = body(options);
+        assert!(!body.contains("- '*'\n") && !body.contains("Action: '*'"), "{body}");
+        // The only wildcard principal is in deny or endpoint-scoped statements.
+        let doc: serde_json::Value = serde_norway::from_str(&body).unwrap();
+        for (id, r) in doc["Resources"].as_object().unwrap() {
+            let text = r.to_string();
+            assert!(!text.contains("\"Action\":[\"*\"]"), "{id}");
+            assert!(!text.contains("\"Action\":\"*\""), "{id}");
+        }
+    }
+}
+
+#[test]
+fn the_identity_role_is_limited_to_the_callers_prefix() {
+    let doc = synth_with("", Format::Yaml).expansion.stacks[0].template.to_json();
+    let statements = &doc["Resources"]["UsersAuthenticatedRole"]["Properties"]["Policies"][0]
+        ["PolicyDocument"]["Statement"];
+    assert_eq!(
+        statements[0]["Resource"][0]["Fn::Sub"],
+        "${UserFilesBucket.Arn}/${!cognito-identity.amazonaws.com:sub}/*"
+    );
+    assert_eq!(
+        statements[1]["Condition"]["StringLike"]["s3:prefix"][0],
+        "${cognito-identity.amazonaws.com:sub}/*"
+    );
+    let trust = &doc["Resources"]["UsersAuthenticatedRole"]["Properties"]
+        ["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(trust["Action"][0], "sts:AssumeRoleWithWebIdentity");
+    assert_eq!(
+        trust["Condition"]["ForAnyValue:StringLike"]["cognito-identity.amazonaws.com:amr"][0],
+        "authenticated"
+    );
+}
+
+#[test]
+fn every_method_uses_the_cognito_authorizer() {
+    let doc = synth_with("", Format::Yaml).expansion.stacks[0].template.to_json();
+    let methods: Vec<_> = doc["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::ApiGateway::Method")
+        .collect();
+    assert_eq!(methods.len(), 7);
+    for m in methods {
+        assert_eq!(m["Properties"]["AuthorizationType"], "COGNITO_USER_POOLS");
+        assert_eq!(m["Properties"]["AuthorizerId"]["Ref"], "ApiAuthorizer");
+    }
+}
+
+#[test]
+fn dax_puts_the_function_in_the_vpc_with_a_gateway_endpoint() {
+    let doc = synth_with("  cache: dax\n", Format::Yaml).expansion.stacks[0]
+        .template
+        .to_json();
+    let f = &doc["Resources"]["ApiFunction"]["Properties"];
+    assert_eq!(f["VpcConfig"]["SubnetIds"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        f["Environment"]["Variables"]["DAX_ENDPOINT"]["Fn::GetAtt"][0],
+        "DaxCluster"
+    );
+    assert_eq!(
+        doc["Resources"]["NetworkDynamoDbEndpoint"]["Properties"]["VpcEndpointType"],
+        "Gateway"
+    );
+    assert_eq!(doc["Resources"]["DaxCluster"]["Properties"]["SSESpecification"]["SSEEnabled"], true);
+    let none = synth_with("  cache: none\n", Format::Yaml).expansion.stacks[0]
+        .template
+        .to_json();
+    assert!(none["Resources"].get("DaxCluster").is_none());
+    assert!(none["Resources"]["ApiFunction"]["Properties"].get("VpcConfig").is_none());
+}
+
+#[test]
+fn a_route_change_gives_a_new_deployment_id() {
+    let doc = synth_with("", Format::Yaml).expansion.stacks[0].template.to_json();
+    let deployments: Vec<&String> = doc["Resources"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| k.starts_with("ApiDeployment"))
+        .collect();
+    assert_eq!(deployments.len(), 1);
+    assert_eq!(
+        doc["Resources"]["ApiStage"]["Properties"]["DeploymentId"]["Ref"],
+        deployments[0].as_str()
+    );
+}
