@@ -26,8 +26,10 @@ impl Format {
 /// template always gives the same bytes.
 pub fn render(doc: &Json, format: Format) -> Result<String, Error> {
     let mut text = match format {
-        Format::Yaml => serde_norway::to_string(doc)
-            .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?,
+        Format::Yaml => yaml11_safe(
+            &serde_norway::to_string(doc)
+                .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?,
+        ),
         Format::Json => serde_json::to_string_pretty(doc)
             .map_err(|e| Error::Internal(format!("rendering JSON: {e}")))?,
     };
@@ -35,6 +37,65 @@ pub fn render(doc: &Json, format: Format) -> Result<String, Error> {
         text.push('\n');
     }
     Ok(text)
+}
+
+/// Plain scalars that YAML 1.2 reads as strings but YAML 1.1 (which
+/// CloudFormation and most Python tools speak) reads as something else.
+fn ambiguous_in_yaml11(scalar: &str) -> bool {
+    const BOOLS: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+        "OFF",
+    ];
+    if BOOLS.contains(&scalar) || scalar == "<<" || scalar == "=" {
+        return true;
+    }
+    // Integers and floats with `_` separators, and base-60 numbers (1:20).
+    let body = scalar.trim_start_matches(['-', '+']);
+    let numeric = !body.is_empty()
+        && body.starts_with(|c: char| c.is_ascii_digit())
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '_' | ':' | '.'));
+    numeric && (body.contains('_') || body.contains(':'))
+}
+
+/// serde_norway quotes what YAML 1.2 would misread; this also quotes what
+/// YAML 1.1 would misread (`ON` as a boolean, `1_000` as a number). Real
+/// booleans and numbers never reach here as strings: they render as `true`,
+/// `false` and digits, which are left alone. Block scalars are left untouched.
+fn yaml11_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut block_indent: Option<usize> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(b) = block_indent {
+            if line.trim().is_empty() || indent > b {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            block_indent = None;
+        }
+        let trimmed = line.trim_end();
+        if trimmed.ends_with('|') || trimmed.ends_with("|-") || trimmed.ends_with("|+") {
+            block_indent = Some(indent);
+        }
+        let split = line
+            .rfind(": ")
+            .map(|i| i + 2)
+            .or_else(|| line.trim_start().starts_with("- ").then_some(indent + 2));
+        match split {
+            Some(at) if ambiguous_in_yaml11(&line[at..]) => {
+                out.push_str(&line[..at]);
+                out.push('\'');
+                out.push_str(&line[at..]);
+                out.push('\'');
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -49,12 +110,33 @@ mod tests {
         assert!(y.find("Z:").unwrap() < y.find("A:").unwrap());
         let back: Json = serde_norway::from_str(&y).unwrap();
         assert_eq!(back, doc, "YAML must read back as the same document");
-        for tricky in ["yes", "no", "on", "off", "null", "~", "1.0", "0x10", "true", "-", ""] {
+        for tricky in [
+            "yes", "no", "on", "off", "null", "~", "1.0", "0x10", "true", "-", "",
+        ] {
             let d = json!({ "k": tricky });
             let y = render(&d, Format::Yaml).unwrap();
             let back: Json = serde_norway::from_str(&y).unwrap();
             assert_eq!(back, d, "{tricky:?} rendered as {y}");
         }
+        let d = json!({"MfaConfiguration": "ON", "L": ["yes", "n", "1_000", "1:20", "<<", "ok", true],
+                       "Code": "line: on\nOFF\n", "N": 10, "Arn": "arn:aws:s3:::b"});
+        let y = render(&d, Format::Yaml).unwrap();
+        assert!(y.contains("MfaConfiguration: 'ON'\n"), "{y}");
+        for q in [
+            "- 'yes'\n",
+            "- 'n'\n",
+            "- '1_000'\n",
+            "- '1:20'\n",
+            "- '<<'\n",
+            "- ok\n",
+            "- true\n",
+            "N: 10\n",
+            "Arn: arn:aws:s3:::b\n",
+        ] {
+            assert!(y.contains(q), "{q} in {y}");
+        }
+        let back: Json = serde_norway::from_str(&y).unwrap();
+        assert_eq!(back, d, "{y}");
         let j = render(&doc, Format::Json).unwrap();
         assert!(j.find("\"Z\"").unwrap() < j.find("\"A\"").unwrap());
         assert!(j.ends_with("}\n"));

@@ -33,12 +33,18 @@ fn synth_todo_writes_template_assets_and_manifest() {
     assert_eq!(manifest["stacks"][0]["template"], "todo.template.yaml");
     let asset = manifest["assets"][0]["file"].as_str().unwrap();
     let zip = std::fs::read(out.join(asset)).unwrap();
-    assert_eq!(zip.len() as u64, manifest["assets"][0]["bytes"].as_u64().unwrap());
+    assert_eq!(
+        zip.len() as u64,
+        manifest["assets"][0]["bytes"].as_u64().unwrap()
+    );
     let template = std::fs::read_to_string(out.join("todo.template.yaml")).unwrap();
     let key = manifest["assets"][0]["key"].as_str().unwrap();
     assert!(template.contains(&format!("S3Key: {key}")));
     // Named by its SHA-256.
-    assert_eq!(key, format!("{}.zip", manifest["assets"][0]["sha256"].as_str().unwrap()));
+    assert_eq!(
+        key,
+        format!("{}.zip", manifest["assets"][0]["sha256"].as_str().unwrap())
+    );
 }
 
 fn walk(d: &Path) -> Vec<std::path::PathBuf> {
@@ -60,7 +66,12 @@ fn two_runs_give_byte_identical_output() {
     let read_all = |d: &Path| {
         let mut files: Vec<(String, Vec<u8>)> = walk(d)
             .into_iter()
-            .map(|e| (e.strip_prefix(d).unwrap().display().to_string(), std::fs::read(&e).unwrap()))
+            .map(|e| {
+                (
+                    e.strip_prefix(d).unwrap().display().to_string(),
+                    std::fs::read(&e).unwrap(),
+                )
+            })
             .collect();
         files.sort();
         files
@@ -88,7 +99,9 @@ fn synth_to_stdout_writes_nothing() {
         .args(["synth", "todo", "--stdout"])
         .assert()
         .success()
-        .stdout(predicate::str::starts_with("AWSTemplateFormatVersion: 2010-09-09\n"));
+        .stdout(predicate::str::starts_with(
+            "AWSTemplateFormatVersion: 2010-09-09\n",
+        ));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
@@ -99,7 +112,11 @@ fn synth_reads_the_project_file_in_the_current_directory() {
         dir.path(),
         "blueprint: todo\nstack_name: shop-todo\nregion: eu-west-1\ntags:\n  team: mobile\noptions:\n  cache: api\n",
     );
-    blueprint().current_dir(dir.path()).arg("synth").assert().success();
+    blueprint()
+        .current_dir(dir.path())
+        .arg("synth")
+        .assert()
+        .success();
     let out = dir.path().join("blueprint.out");
     let t = std::fs::read_to_string(out.join("shop-todo.template.yaml")).unwrap();
     assert!(t.contains("CacheClusterEnabled: true"));
@@ -112,29 +129,60 @@ fn synth_reads_the_project_file_in_the_current_directory() {
 #[test]
 fn a_projects_own_function_code_overrides_the_built_in_code() {
     let dir = tempfile::tempdir().unwrap();
-    project(dir.path(), "blueprint: todo\nstack_name: todo\nregion: us-east-1\n");
-    let builtin = blueprint().args(["synth", "todo", "--stdout"]).output().unwrap().stdout;
-    let same = blueprint().current_dir(dir.path()).args(["synth", "--stdout"]).output().unwrap();
-    assert_eq!(builtin, same.stdout, "no functions/ dir: the built-in code is used");
+    project(
+        dir.path(),
+        "blueprint: todo\nstack_name: todo\nregion: us-east-1\n",
+    );
+    let builtin = blueprint()
+        .args(["synth", "todo", "--stdout"])
+        .output()
+        .unwrap()
+        .stdout;
+    let same = blueprint()
+        .current_dir(dir.path())
+        .args(["synth", "--stdout"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        builtin, same.stdout,
+        "no functions/ dir: the built-in code is used"
+    );
     let fdir = dir.path().join("functions/api");
     std::fs::create_dir_all(&fdir).unwrap();
-    std::fs::write(fdir.join("handler.py"), "def handler(event, context):\n    return {}\n").unwrap();
-    let own = blueprint().current_dir(dir.path()).args(["synth", "--stdout"]).output().unwrap();
+    std::fs::write(
+        fdir.join("handler.py"),
+        "def handler(event, context):\n    return {}\n",
+    )
+    .unwrap();
+    let own = blueprint()
+        .current_dir(dir.path())
+        .args(["synth", "--stdout"])
+        .output()
+        .unwrap();
     assert!(own.status.success());
-    assert_ne!(builtin, own.stdout, "the S3 key must follow the project's code");
+    assert_ne!(
+        builtin, own.stdout,
+        "the S3 key must follow the project's code"
+    );
     blueprint()
         .current_dir(dir.path())
         .arg("synth")
         .assert()
         .success()
-        .stderr(predicate::str::contains("function `api` from functions/api"));
+        .stderr(predicate::str::contains(
+            "function `api` from functions/api",
+        ));
 }
 
 #[test]
 fn stale_files_of_the_previous_synth_are_removed() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    blueprint().args(["synth", "todo", "--out"]).arg(&out).assert().success();
+    blueprint()
+        .args(["synth", "todo", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
     blueprint()
         .args(["synth", "todo", "--stack-name", "other", "--out"])
         .arg(&out)
@@ -150,7 +198,9 @@ fn list_names_every_blueprint() {
         .arg("list")
         .assert()
         .success()
-        .stdout(predicate::str::starts_with("todo  Mobile todo-list backend"));
+        .stdout(predicate::str::starts_with(
+            "todo  Mobile todo-list backend",
+        ));
 }
 
 #[test]
@@ -173,9 +223,19 @@ fn explain_maps_requirements_to_resources_from_the_template() {
         dir.path(),
         "blueprint: todo\nstack_name: t\nregion: us-east-1\noptions:\n  cache: dax\n",
     );
-    let out = blueprint().args(["explain", "--config"]).arg(&cfg).output().unwrap();
+    let out = blueprint()
+        .args(["explain", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    let todo5 = text.split("TODO-5").nth(1).unwrap().split("TODO-6").next().unwrap();
+    let todo5 = text
+        .split("TODO-5")
+        .nth(1)
+        .unwrap()
+        .split("TODO-6")
+        .next()
+        .unwrap();
     assert!(todo5.contains("    DaxCluster\n"), "{todo5}");
     assert!(todo5.contains("    ApiFunction\n"), "{todo5}");
 }
@@ -204,8 +264,16 @@ fn a_misspelled_key_is_located_and_the_right_one_suggested() {
         1,
         "error: blueprint.yaml:5:3: options: unknown key `cahce`, expected one of",
     );
-    fails_with(&["synth"], dir.path(), 1, "help: did you mean the key `cache`?");
-    assert!(!dir.path().join("blueprint.out").exists(), "nothing may be written");
+    fails_with(
+        &["synth"],
+        dir.path(),
+        1,
+        "help: did you mean the key `cache`?",
+    );
+    assert!(
+        !dir.path().join("blueprint.out").exists(),
+        "nothing may be written"
+    );
 }
 
 #[test]
@@ -264,21 +332,35 @@ fn values_outside_aws_limits_are_refused_with_their_location() {
         );
         fails_with(&["synth"], dir.path(), 1, message);
     }
-    project(dir.path(), "blueprint: todo\nstack_name: 9lives\nregion: us-east-1\n");
+    project(
+        dir.path(),
+        "blueprint: todo\nstack_name: 9lives\nregion: us-east-1\n",
+    );
     fails_with(
         &["synth"],
         dir.path(),
         1,
         "blueprint.yaml:2:13: stack_name: `9lives` is not a valid stack name",
     );
-    project(dir.path(), "blueprint: todo\nstack_name: t\nregion: mars-1\n");
-    fails_with(&["synth"], dir.path(), 1, "`mars-1` is not an AWS region code");
+    project(
+        dir.path(),
+        "blueprint: todo\nstack_name: t\nregion: mars-1\n",
+    );
+    fails_with(
+        &["synth"],
+        dir.path(),
+        1,
+        "`mars-1` is not an AWS region code",
+    );
 }
 
 #[test]
 fn malformed_yaml_is_located() {
     let dir = tempfile::tempdir().unwrap();
-    project(dir.path(), "blueprint: todo\nstack_name: t\n  region: us-east-1\n");
+    project(
+        dir.path(),
+        "blueprint: todo\nstack_name: t\n  region: us-east-1\n",
+    );
     fails_with(&["synth"], dir.path(), 1, "blueprint.yaml:3:");
     project(dir.path(), "");
     fails_with(&["synth"], dir.path(), 1, "missing key `blueprint`");
@@ -299,8 +381,16 @@ fn unknown_blueprints_and_missing_files_are_user_errors() {
         "unknown blueprint `tood` (did you mean `todo`?); the blueprints are: todo",
     );
     fails_with(&["synth"], dir.path(), 1, "blueprint.yaml: no such file");
-    project(dir.path(), "blueprint: nope\nstack_name: t\nregion: us-east-1\n");
-    fails_with(&["synth"], dir.path(), 1, "blueprint.yaml: unknown blueprint `nope`");
+    project(
+        dir.path(),
+        "blueprint: nope\nstack_name: t\nregion: us-east-1\n",
+    );
+    fails_with(
+        &["synth"],
+        dir.path(),
+        1,
+        "blueprint.yaml: unknown blueprint `nope`",
+    );
     fails_with(
         &["synth", "--stack-name", "a_b", "todo"],
         dir.path(),
@@ -331,8 +421,17 @@ fn help_and_version() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with("blueprint "));
-    for cmd in [&["--help"][..], &["synth", "--help"], &["list", "--help"], &["explain", "--help"]] {
-        blueprint().args(cmd).assert().success().stdout(predicate::str::contains("Usage:"));
+    for cmd in [
+        &["--help"][..],
+        &["synth", "--help"],
+        &["list", "--help"],
+        &["explain", "--help"],
+    ] {
+        blueprint()
+            .args(cmd)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Usage:"));
     }
 }
 

@@ -7,23 +7,45 @@ use blueprint::config::{parse, Project};
 
 #[test]
 fn the_documented_todo_defaults_are_the_code_defaults() {
-    let source = blueprint::blueprints::find("todo").unwrap().defaults().unwrap();
-    let documented: Project<todo::Options> = parse(&source).unwrap();
-    assert_eq!(documented.options, todo::Options::default());
-    assert_eq!(documented.blueprint, "todo");
-    // Every option is commented.
+    let source = blueprint::blueprints::find("todo")
+        .unwrap()
+        .defaults()
+        .unwrap();
+    let parsed: Project<todo::Options> = parse(&source).unwrap();
+    assert_eq!(parsed.options, todo::Options::default());
+    assert_eq!(parsed.blueprint, "todo");
+    // Every option is commented: a comment right above it, or above the
+    // mapping that holds it (`retain:` documents `table:` and `user_pool:`).
     let lines: Vec<&str> = source.text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
         let t = line.trim_start();
-        if t.is_empty() || t.starts_with('#') || t.starts_with("- ") {
+        if t.is_empty() || t.starts_with('#') || !t.contains(':') {
             continue;
         }
-        if t.contains(':') && !matches!(t, "min: 5" | "max: 100" | "max: 50") {
-            let prev = lines[..i].iter().rev().find(|l| !l.trim().is_empty()).unwrap();
-            let parent_is_documented = prev.trim_start().starts_with('#')
-                || prev.trim_end().ends_with(':');
-            assert!(parent_is_documented, "option on line {} has no comment: {line}", i + 1);
-        }
+        assert!(
+            documented(&lines, i),
+            "option on line {} has no comment: {line}",
+            i + 1
+        );
+    }
+}
+
+fn indent(l: &str) -> usize {
+    l.len() - l.trim_start().len()
+}
+
+fn documented(lines: &[&str], i: usize) -> bool {
+    let prev = lines[..i].iter().rev().find(|l| !l.trim().is_empty());
+    if prev.is_some_and(|p| p.trim_start().starts_with('#')) {
+        return true;
+    }
+    let me = indent(lines[i]);
+    match (0..i).rev().find(|&j| {
+        let l = lines[j];
+        !l.trim().is_empty() && !l.trim_start().starts_with('#') && indent(l) < me
+    }) {
+        Some(parent) => documented(lines, parent),
+        None => false,
     }
 }
 

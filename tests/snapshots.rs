@@ -25,32 +25,52 @@ fn body(options: &str) -> String {
 }
 
 #[test]
-fn todo_cache_none() {
-    insta::assert_snapshot!(body("  cache: none\n"));
+fn values_yaml_11_would_misread_are_quoted() {
+    let b = body("  auth:\n    mfa: \"on\"\n");
+    assert!(b.contains("MfaConfiguration: 'ON'\n"), "{b}");
 }
 
+/// Every blueprint's built-in defaults, in YAML and JSON, and every project file
+/// in tests/variants/ (the documented option variants; scripts/test runs
+/// cfn-lint over the same set).
 #[test]
-fn todo_cache_api() {
-    insta::assert_snapshot!(body("  cache: api\n  api_cache:\n    size_gb: 1.6\n    ttl_seconds: 60\n"));
-}
-
-#[test]
-fn todo_cache_dax() {
-    insta::assert_snapshot!(body("  cache: dax\n"));
-}
-
-#[test]
-fn todo_provisioned_table() {
-    insta::assert_snapshot!(body(
-        "  table:\n    billing: provisioned\n    read_capacity: {min: 10, max: 500}\n"
-    ));
-}
-
-#[test]
-fn todo_json() {
-    insta::assert_snapshot!(synth_with("  cache: none\n", Format::Json).templates[0]
-        .body
-        .clone());
+fn every_variant_matches_its_snapshot() {
+    let code = |name: &str| CodeSource::BuiltIn {
+        blueprint: name.into(),
+    };
+    for bp in blueprint::blueprints::ALL {
+        let source = bp.defaults().unwrap();
+        for format in [Format::Yaml, Format::Json] {
+            let s = synthesize(bp, &source, &code(bp.name), &Overrides::default(), format).unwrap();
+            let name = format!("{}-defaults-{}", bp.name, format.extension());
+            insta::assert_snapshot!(name, s.templates[0].body);
+        }
+    }
+    let mut variants: Vec<_> = std::fs::read_dir("tests/variants")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    variants.sort();
+    assert!(!variants.is_empty());
+    for path in variants {
+        let source = Source {
+            name: path.display().to_string(),
+            text: std::fs::read_to_string(&path).unwrap(),
+        };
+        let bp = find(&blueprint::config::blueprint_name(&source).unwrap()).unwrap();
+        let s = synthesize(
+            bp,
+            &source,
+            &code(bp.name),
+            &Overrides::default(),
+            Format::Yaml,
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        for t in &s.templates {
+            insta::assert_snapshot!(format!("{name}-{}", t.stack_name), t.body);
+        }
+    }
 }
 
 #[test]
@@ -71,21 +91,30 @@ fn stateful_resources_are_retained_by_default() {
         let r = t.resource(id).unwrap();
         let doc = t.to_json();
         assert_eq!(doc["Resources"][id]["DeletionPolicy"], "Retain", "{id}");
-        assert_eq!(doc["Resources"][id]["UpdateReplacePolicy"], "Retain", "{id}");
+        assert_eq!(
+            doc["Resources"][id]["UpdateReplacePolicy"], "Retain",
+            "{id}"
+        );
         assert!(!r.requirements().is_empty());
     }
     // Opting out per resource.
     let s = synth_with("  retain:\n    table: false\n", Format::Yaml);
     let doc = s.expansion.stacks[0].template.to_json();
     assert_eq!(doc["Resources"]["TodoTable"]["DeletionPolicy"], "Delete");
-    assert_eq!(doc["Resources"]["UserFilesBucket"]["DeletionPolicy"], "Retain");
+    assert_eq!(
+        doc["Resources"]["UserFilesBucket"]["DeletionPolicy"],
+        "Retain"
+    );
 }
 
 #[test]
 fn no_iam_statement_allows_every_action() {
     for options in ["  cache: none\n", "  cache: dax\n"] {
         let body = body(options);
-        assert!(!body.contains("- '*'\n") && !body.contains("Action: '*'"), "{body}");
+        assert!(
+            !body.contains("- '*'\n") && !body.contains("Action: '*'"),
+            "{body}"
+        );
         // The only wildcard principal is in deny or endpoint-scoped statements.
         let doc: serde_json::Value = serde_norway::from_str(&body).unwrap();
         for (id, r) in doc["Resources"].as_object().unwrap() {
@@ -98,7 +127,9 @@ fn no_iam_statement_allows_every_action() {
 
 #[test]
 fn the_identity_role_is_limited_to_the_callers_prefix() {
-    let doc = synth_with("", Format::Yaml).expansion.stacks[0].template.to_json();
+    let doc = synth_with("", Format::Yaml).expansion.stacks[0]
+        .template
+        .to_json();
     let statements = &doc["Resources"]["UsersAuthenticatedRole"]["Properties"]["Policies"][0]
         ["PolicyDocument"]["Statement"];
     assert_eq!(
@@ -120,7 +151,9 @@ fn the_identity_role_is_limited_to_the_callers_prefix() {
 
 #[test]
 fn every_method_uses_the_cognito_authorizer() {
-    let doc = synth_with("", Format::Yaml).expansion.stacks[0].template.to_json();
+    let doc = synth_with("", Format::Yaml).expansion.stacks[0]
+        .template
+        .to_json();
     let methods: Vec<_> = doc["Resources"]
         .as_object()
         .unwrap()
@@ -149,17 +182,24 @@ fn dax_puts_the_function_in_the_vpc_with_a_gateway_endpoint() {
         doc["Resources"]["NetworkDynamoDbEndpoint"]["Properties"]["VpcEndpointType"],
         "Gateway"
     );
-    assert_eq!(doc["Resources"]["DaxCluster"]["Properties"]["SSESpecification"]["SSEEnabled"], true);
+    assert_eq!(
+        doc["Resources"]["DaxCluster"]["Properties"]["SSESpecification"]["SSEEnabled"],
+        true
+    );
     let none = synth_with("  cache: none\n", Format::Yaml).expansion.stacks[0]
         .template
         .to_json();
     assert!(none["Resources"].get("DaxCluster").is_none());
-    assert!(none["Resources"]["ApiFunction"]["Properties"].get("VpcConfig").is_none());
+    assert!(none["Resources"]["ApiFunction"]["Properties"]
+        .get("VpcConfig")
+        .is_none());
 }
 
 #[test]
 fn a_route_change_gives_a_new_deployment_id() {
-    let doc = synth_with("", Format::Yaml).expansion.stacks[0].template.to_json();
+    let doc = synth_with("", Format::Yaml).expansion.stacks[0]
+        .template
+        .to_json();
     let deployments: Vec<&String> = doc["Resources"]
         .as_object()
         .unwrap()

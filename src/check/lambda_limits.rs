@@ -57,20 +57,17 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
     {
         let id = r.id().as_str();
         let p = Json::Object(r.properties.clone());
-        let mut range = |key: &str,
-                         what: &str,
-                         unit: &str,
-                         (lo, hi): (u64, u64),
-                         v: Option<u64>| {
-            if let Some(v) = v.filter(|v| *v < lo || *v > hi) {
-                errors.push(Finding::about(
-                    id,
-                    format!(
+        let mut range =
+            |key: &str, what: &str, unit: &str, (lo, hi): (u64, u64), v: Option<u64>| {
+                if let Some(v) = v.filter(|v| *v < lo || *v > hi) {
+                    errors.push(Finding::about(
+                        id,
+                        format!(
                         "function {what} is {v} {unit}; Lambda allows {lo} to {hi} {unit} ({key})"
                     ),
-                ));
-            }
-        };
+                    ));
+                }
+            };
         range(
             "MemorySize",
             "memory",

@@ -80,7 +80,11 @@ impl ConfigError {
 /// mapping that holds it (`options.function: 20000 is out of range` at the
 /// mapping's first key). Find the key in that mapping whose value is the one
 /// the message names, and point at it: `options.function.memory_mb` at its value.
-fn refine(text: &str, message: &str, (line, col): (usize, usize)) -> (String, Option<(usize, usize)>) {
+fn refine(
+    text: &str,
+    message: &str,
+    (line, col): (usize, usize),
+) -> (String, Option<(usize, usize)>) {
     let (path, detail) = match message.split_once(": ") {
         Some((p, d)) if !p.contains(' ') => (Some(p), d),
         _ => (None, message),
@@ -89,7 +93,9 @@ fn refine(text: &str, message: &str, (line, col): (usize, usize)) -> (String, Op
         .split_whitespace()
         .next()
         .map(|t| t.trim_matches('`'))
-        .filter(|t| !t.is_empty() && !detail.starts_with("unknown") && !detail.starts_with("invalid type"))
+        .filter(|t| {
+            !t.is_empty() && !detail.starts_with("unknown") && !detail.starts_with("invalid type")
+        })
     else {
         return (message.to_string(), Some((line, col)));
     };
@@ -188,7 +194,10 @@ mod tests {
         assert_eq!((m.as_str(), loc), ("name: `9x` is bad", Some((2, 7))));
         // Not found: left as serde said.
         let (m, loc) = refine(text, "opts.fn: 7 is out of range", (4, 5));
-        assert_eq!((m.as_str(), loc), ("opts.fn: 7 is out of range", Some((4, 5))));
+        assert_eq!(
+            (m.as_str(), loc),
+            ("opts.fn: 7 is out of range", Some((4, 5)))
+        );
     }
 
     #[test]
