@@ -134,6 +134,16 @@ impl Resource {
         self
     }
 
+    /// Retains the resource when `retain`, deletes it otherwise: the user's
+    /// per-resource choice for stateful resources.
+    pub fn retain_if(&mut self, retain: bool) -> &mut Self {
+        self.policies(if retain {
+            DeletionPolicy::Retain
+        } else {
+            DeletionPolicy::Delete
+        })
+    }
+
     /// Sets both policies to `policy`.
     pub fn policies(&mut self, policy: DeletionPolicy) -> &mut Self {
         self.deletion_policy = Some(policy);

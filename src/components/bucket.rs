@@ -7,7 +7,7 @@ use crate::cfn::resources::s3::{
     LifecycleRule, NoncurrentVersionExpiration, OwnershipControls, PublicAccessBlockConfiguration,
     VersioningConfiguration,
 };
-use crate::cfn::{DeletionPolicy, LogicalId, Template};
+use crate::cfn::{LogicalId, Template};
 use crate::error::Error;
 
 /// How to build a private bucket.
@@ -54,12 +54,7 @@ impl PrivateBucket<'_> {
             ..Default::default()
         };
         let res = t.add(self.id, bucket)?;
-        res.policies(if self.retain {
-            DeletionPolicy::Retain
-        } else {
-            DeletionPolicy::Delete
-        })
-        .satisfies(self.requirements);
+        res.retain_if(self.retain).satisfies(self.requirements);
         let id = res.id().clone();
         let policy = BucketPolicy {
             bucket: id.r#ref(),

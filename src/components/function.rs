@@ -6,8 +6,8 @@ use crate::assets::Package;
 use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::lambda::{Code, Environment, Function, LoggingConfig, VpcConfig};
-use crate::cfn::resources::logs::LogGroup;
-use crate::cfn::{DeletionPolicy, LogicalId, Template, Value};
+use crate::cfn::{LogicalId, Template, Value};
+use crate::components::log_group::add_log_group;
 use crate::error::Error;
 
 /// The Python runtime every built-in function uses.
@@ -50,18 +50,12 @@ impl LambdaFunction<'_> {
     /// Adds the log group, role and function.
     pub fn add_to(self, t: &mut Template) -> Result<FunctionIds, Error> {
         let fn_id = format!("{}Function", self.name);
-        let log_group = t
-            .add(
-                &format!("{fn_id}LogGroup"),
-                LogGroup {
-                    retention_in_days: Some(self.log_retention_days),
-                    ..Default::default()
-                },
-            )?
-            .policies(DeletionPolicy::Retain)
-            .satisfies(self.requirements)
-            .id()
-            .clone();
+        let log_group = add_log_group(
+            t,
+            &format!("{fn_id}LogGroup"),
+            self.log_retention_days,
+            self.requirements,
+        )?;
         let mut statements = vec![Statement::allow(
             &["logs:CreateLogStream", "logs:PutLogEvents"],
             vec![log_group.get_att("Arn")],

@@ -5,6 +5,7 @@
 pub mod bucket;
 pub mod dax;
 pub mod function;
+pub mod log_group;
 pub mod network;
 pub mod rest_api;
 pub mod table;

@@ -14,9 +14,9 @@ use crate::cfn::resources::apigateway::{
 };
 use crate::cfn::resources::iam::Role;
 use crate::cfn::resources::lambda::Permission;
-use crate::cfn::resources::logs::LogGroup;
-use crate::cfn::{DeletionPolicy, LogicalId, Template, Value};
+use crate::cfn::{LogicalId, Template, Value};
 use crate::components::arn;
+use crate::components::log_group::add_log_group;
 use crate::error::Error;
 
 /// One route: an HTTP method on a path such as `/todos/{todoId}`.
@@ -237,18 +237,12 @@ impl RestApi<'_> {
         deployment.satisfies(self.requirements);
         let deployment = deployment.id().clone();
 
-        let access_logs = t
-            .add(
-                &format!("{n}AccessLogs"),
-                LogGroup {
-                    retention_in_days: Some(self.log_retention_days),
-                    ..Default::default()
-                },
-            )?
-            .policies(DeletionPolicy::Retain)
-            .satisfies(self.requirements)
-            .id()
-            .clone();
+        let access_logs = add_log_group(
+            t,
+            &format!("{n}AccessLogs"),
+            self.log_retention_days,
+            self.requirements,
+        )?;
 
         let account = if self.manage_account_role {
             let role = t

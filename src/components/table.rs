@@ -9,7 +9,7 @@ use crate::cfn::resources::dynamodb::{
     AttributeDefinition, KeySchema, PointInTimeRecoverySpecification, ProvisionedThroughput,
     SseSpecification, Table as TableProps,
 };
-use crate::cfn::{DeletionPolicy, LogicalId, Template};
+use crate::cfn::{LogicalId, Template};
 use crate::components::arn;
 use crate::error::Error;
 
@@ -70,11 +70,7 @@ impl Table<'_> {
         };
         let id = t
             .add(self.id, props)?
-            .policies(if self.retain {
-                DeletionPolicy::Retain
-            } else {
-                DeletionPolicy::Delete
-            })
+            .retain_if(self.retain)
             .satisfies(self.requirements)
             .id()
             .clone();

@@ -11,7 +11,7 @@ use crate::cfn::resources::cognito::{
     UserPoolClient, UserPoolGroup, UserPoolPolicies, UsernameConfiguration,
 };
 use crate::cfn::resources::iam::{InlinePolicy, Role};
-use crate::cfn::{DeletionPolicy, LogicalId, Template};
+use crate::cfn::{LogicalId, Template};
 use crate::error::Error;
 
 /// How to build user authentication.
@@ -78,11 +78,7 @@ impl UserAuth<'_> {
                     user_pool_tags: None,
                 },
             )?
-            .policies(if self.retain {
-                DeletionPolicy::Retain
-            } else {
-                DeletionPolicy::Delete
-            })
+            .retain_if(self.retain)
             .satisfies(self.requirements)
             .id()
             .clone();
