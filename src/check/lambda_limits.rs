@@ -189,6 +189,7 @@ mod tests {
             tags: None,
             timeout: Some(10),
             tracing_config: None,
+            dead_letter_config: None,
             vpc_config: None,
         }
     }

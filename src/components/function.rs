@@ -106,6 +106,7 @@ impl LambdaFunction<'_> {
             tags: None,
             timeout: Some(self.timeout_s),
             tracing_config: None,
+            dead_letter_config: None,
             vpc_config: self.vpc,
         };
         let function = t

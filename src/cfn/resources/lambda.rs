@@ -13,6 +13,7 @@ use crate::cfn::intrinsic::Value;
 pub struct Function {
     pub architectures: Option<Vec<String>>,
     pub code: Code,
+    pub dead_letter_config: Option<DeadLetterConfig>,
     pub description: Option<String>,
     pub environment: Option<Environment>,
     pub ephemeral_storage: Option<EphemeralStorage>,
@@ -36,6 +37,13 @@ resource_type!(
         "SnapStartResponse.OptimizationStatus"
     ]
 );
+
+/// Where failed asynchronous events go (an SQS queue or SNS topic ARN).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeadLetterConfig {
+    pub target_arn: Value<String>,
+}
 
 /// Where the deployment package is.
 #[serde_with::skip_serializing_none]
@@ -100,3 +108,79 @@ pub struct Permission {
     pub source_arn: Option<Value<String>>,
 }
 resource_type!(Permission, "AWS::Lambda::Permission", []);
+
+/// `AWS::Lambda::EventSourceMapping`: a stream or queue feeding a function.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventSourceMapping {
+    pub batch_size: Option<u32>,
+    pub bisect_batch_on_function_error: Option<bool>,
+    pub destination_config: Option<DestinationConfig>,
+    pub enabled: Option<bool>,
+    pub event_source_arn: Option<Value<String>>,
+    pub filter_criteria: Option<FilterCriteria>,
+    pub function_name: Value<String>,
+    /// `ReportBatchItemFailures` for partial batch responses.
+    pub function_response_types: Option<Vec<String>>,
+    pub maximum_batching_window_in_seconds: Option<u32>,
+    pub maximum_retry_attempts: Option<i32>,
+    /// `LATEST` or `TRIM_HORIZON` for streams.
+    pub starting_position: Option<String>,
+}
+resource_type!(
+    EventSourceMapping,
+    "AWS::Lambda::EventSourceMapping",
+    ["Id"]
+);
+
+/// Event filtering patterns.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FilterCriteria {
+    pub filters: Vec<Filter>,
+}
+
+/// One filter: a JSON event pattern, as a string.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Filter {
+    pub pattern: String,
+}
+
+/// Where failed invocations or records go.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DestinationConfig {
+    pub on_failure: Option<OnFailure>,
+    pub on_success: Option<OnSuccess>,
+}
+
+/// An on-failure destination (SQS queue, SNS topic, function or bus ARN).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OnFailure {
+    pub destination: Value<String>,
+}
+
+/// An on-success destination.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OnSuccess {
+    pub destination: Value<String>,
+}
+
+/// `AWS::Lambda::EventInvokeConfig`: retries and destinations of async invocations.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventInvokeConfig {
+    pub destination_config: Option<DestinationConfig>,
+    pub function_name: Value<String>,
+    pub maximum_event_age_in_seconds: Option<u32>,
+    pub maximum_retry_attempts: Option<u32>,
+    /// `$LATEST`, a version number or an alias name.
+    pub qualifier: String,
+}
+resource_type!(EventInvokeConfig, "AWS::Lambda::EventInvokeConfig", []);

@@ -11,6 +11,8 @@ pub mod iam;
 pub mod lambda;
 pub mod logs;
 pub mod s3;
+pub mod sns;
+pub mod sqs;
 
 use serde::Serialize;
 

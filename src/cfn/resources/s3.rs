@@ -15,6 +15,7 @@ pub struct Bucket {
     pub bucket_encryption: Option<BucketEncryption>,
     pub lifecycle_configuration: Option<LifecycleConfiguration>,
     pub logging_configuration: Option<LoggingConfiguration>,
+    pub notification_configuration: Option<NotificationConfiguration>,
     pub ownership_controls: Option<OwnershipControls>,
     pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
     pub tags: Option<Vec<Tag>>,
@@ -177,6 +178,69 @@ pub struct AbortIncompleteMultipartUpload {
 #[serde(rename_all = "PascalCase")]
 pub struct NoncurrentVersionExpiration {
     pub noncurrent_days: u32,
+}
+
+/// Event notifications to Lambda, SNS or SQS.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NotificationConfiguration {
+    pub lambda_configurations: Option<Vec<LambdaConfiguration>>,
+    pub queue_configurations: Option<Vec<QueueConfiguration>>,
+    pub topic_configurations: Option<Vec<TopicConfiguration>>,
+}
+
+/// Invoke a function on an event.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LambdaConfiguration {
+    /// e.g. `s3:ObjectCreated:*`.
+    pub event: String,
+    pub filter: Option<NotificationFilter>,
+    pub function: Value<String>,
+}
+
+/// Send an event to a queue.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QueueConfiguration {
+    pub event: String,
+    pub filter: Option<NotificationFilter>,
+    pub queue: Value<String>,
+}
+
+/// Publish an event to a topic.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TopicConfiguration {
+    pub event: String,
+    pub filter: Option<NotificationFilter>,
+    pub topic: Value<String>,
+}
+
+/// Key name filter of a notification.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NotificationFilter {
+    #[serde(rename = "S3Key")]
+    pub s3_key: S3KeyFilter,
+}
+
+/// Prefix / suffix rules.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct S3KeyFilter {
+    pub rules: Vec<FilterRule>,
+}
+
+/// `prefix` or `suffix` and its value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FilterRule {
+    pub name: String,
+    pub value: String,
 }
 
 /// `AWS::S3::BucketPolicy`.
