@@ -42,8 +42,14 @@ fn every_variant_matches_its_snapshot() {
         let source = bp.defaults().unwrap();
         for format in [Format::Yaml, Format::Json] {
             let s = synthesize(bp, &source, &code(bp.name), &Overrides::default(), format).unwrap();
-            let name = format!("{}-defaults-{}", bp.name, format.extension());
-            insta::assert_snapshot!(name, s.templates[0].body);
+            for t in &s.templates {
+                let name = if s.templates.len() == 1 {
+                    format!("{}-defaults-{}", bp.name, format.extension())
+                } else {
+                    format!("{}-defaults-{}-{}", bp.name, t.stack_name, format.extension())
+                };
+                insta::assert_snapshot!(name, t.body);
+            }
         }
     }
     let mut variants: Vec<_> = std::fs::read_dir("tests/variants")

@@ -17,11 +17,44 @@ pub struct Requirement {
     pub text: &'static str,
 }
 
-/// One stack's template.
+/// One stack's template. A blueprint expands into one or more, in deploy
+/// order; a stack may take parameters from outputs of stacks before it.
 #[derive(Clone, Debug)]
 pub struct StackTemplate {
     pub stack_name: String,
+    /// The region the stack lives in (the project's, or e.g. `us-east-1` for
+    /// CloudFront certificates).
+    pub region: Region,
+    /// Stacks (by name) that must be deployed before this one.
+    pub depends_on: Vec<String>,
+    /// Parameters of this template whose values are outputs of other stacks.
+    pub inputs: Vec<StackInput>,
     pub template: Template,
+}
+
+/// A parameter filled from another stack's output at deploy time (works
+/// across regions, unlike `Fn::ImportValue`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackInput {
+    /// The parameter of this stack's template.
+    pub parameter: String,
+    /// The stack whose output supplies it.
+    pub from_stack: String,
+    /// That stack's output name.
+    pub output: String,
+}
+
+impl StackTemplate {
+    /// The usual case: the project's one stack.
+    pub fn single(project: &ProjectInfo, template: Template) -> Self {
+        StackTemplate {
+            stack_name: project.stack_name.to_string(),
+            region: project.region.clone(),
+            depends_on: Vec::new(),
+            inputs: Vec::new(),
+            template,
+        }
+    }
 }
 
 /// The common keys of a project, whatever the blueprint.
@@ -54,6 +87,7 @@ pub struct Blueprint {
     pub summary: &'static str,
     pub requirements: &'static [Requirement],
     expand: fn(&Source, &CodeSource, &Overrides) -> Result<Expansion, Error>,
+    documented_defaults: fn(&Source) -> Result<bool, Error>,
 }
 
 impl Blueprint {
@@ -65,6 +99,12 @@ impl Blueprint {
         overrides: &Overrides,
     ) -> Result<Expansion, Error> {
         (self.expand)(source, code, overrides)
+    }
+
+    /// Whether the options in `source` equal the options' code defaults (the
+    /// built-in blueprint.yaml must document exactly what the code does).
+    pub fn documents_defaults(&self, source: &Source) -> Result<bool, Error> {
+        (self.documented_defaults)(source)
     }
 
     /// The documented defaults, `blueprints/<name>/blueprint.yaml`, built in.
@@ -81,13 +121,26 @@ impl Blueprint {
     }
 }
 
+/// The registry entry of a blueprint module, which provides `NAME`,
+/// `SUMMARY`, `REQUIREMENTS`, `Options` (Deserialize + Default + PartialEq)
+/// and `expand(&ProjectInfo, &Options, &CodeSource) -> Result<Expansion, Error>`.
+macro_rules! entry {
+    ($m:ident) => {
+        Blueprint {
+            name: $m::NAME,
+            summary: $m::SUMMARY,
+            requirements: $m::REQUIREMENTS,
+            expand: |s, c, o| expand_with::<$m::Options>($m::NAME, s, c, o, $m::expand),
+            documented_defaults: |s| {
+                let p: Project<$m::Options> = config::parse(s)?;
+                Ok(p.options == $m::Options::default())
+            },
+        }
+    };
+}
+
 /// Every blueprint, in the order `blueprint list` shows them.
-pub static ALL: &[Blueprint] = &[Blueprint {
-    name: todo::NAME,
-    summary: todo::SUMMARY,
-    requirements: todo::REQUIREMENTS,
-    expand: |s, c, o| expand_with::<todo::Options>(todo::NAME, s, c, o, todo::expand),
-}];
+pub static ALL: &[Blueprint] = &[entry!(todo)];
 
 /// The blueprint called `name`, or an error that lists the valid names.
 pub fn find(name: &str) -> Result<&'static Blueprint, Error> {

@@ -614,10 +614,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
 
     Ok(Expansion {
         project: project.clone(),
-        stacks: vec![StackTemplate {
-            stack_name: project.stack_name.to_string(),
-            template: t,
-        }],
+        stacks: vec![StackTemplate::single(project, t)],
         packages: vec![api_package],
     })
 }
