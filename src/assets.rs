@@ -9,7 +9,15 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
+use crate::config::Architecture;
 use crate::error::Error;
+
+mod deps;
+
+pub use deps::{Dependencies, Installer, CACHE_ENV, PIP_ENV};
+
+/// The file that lists a function's Python dependencies.
+pub const REQUIREMENTS: &str = "requirements.txt";
 
 /// The built-in blueprints directory: defaults and handler code.
 pub static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/blueprints");
@@ -68,13 +76,17 @@ impl CodeSource {
         };
         let mut files = Vec::new();
         let origin;
-        if let Some(dir) = project_dir.filter(|d| d.is_dir()) {
-            collect_disk(&dir, &dir, &mut files)?;
+        if let Some(dir) = project_dir.as_ref().filter(|d| d.is_dir()) {
+            collect_disk(dir, dir, &mut files)?;
             origin = format!("functions/{function}");
         } else {
             let rel = format!("{blueprint}/functions/{function}");
-            let dir = BUILTIN.get_dir(&rel).ok_or_else(|| {
-                Error::Internal(format!("built-in code for function `{rel}` is missing"))
+            let dir = BUILTIN.get_dir(&rel).ok_or_else(|| match &project_dir {
+                Some(dir) => Error::User(format!(
+                    "function `{function}` has no code: create the folder {} with its handler",
+                    dir.display()
+                )),
+                None => Error::Internal(format!("built-in code for function `{rel}` is missing")),
             })?;
             collect_builtin(dir, &rel, &mut files);
             origin = format!("<built-in>/{rel}");
@@ -91,18 +103,222 @@ impl CodeSource {
 
     /// Packages `function` into a reproducible zip.
     pub fn package(&self, function: &str) -> Result<Package, Error> {
-        let (origin, files) = self.files(function)?;
-        let zip = zip_files(&files)?;
-        let sha256 = hex(&Sha256::digest(&zip));
-        Ok(Package {
-            function: function.to_string(),
-            origin,
-            key: format!("{sha256}.zip"),
-            sha256,
-            unzipped_bytes: files.iter().map(|f| f.contents.len() as u64).sum(),
-            zip,
-        })
+        self.package_for(function, Architecture::default())
     }
+
+    /// Packages `function` for `architecture`: its code and, when it has a
+    /// `requirements.txt`, the dependencies installed for Lambda on that
+    /// architecture (cached; see [`Installer`]).
+    pub fn package_for(
+        &self,
+        function: &str,
+        architecture: Architecture,
+    ) -> Result<Package, Error> {
+        let (origin, files) = self.files(function)?;
+        package_files(function, origin, &files, architecture)
+    }
+
+    /// Whether `function` has code: in the project's `functions/` directory
+    /// or built in.
+    pub fn has_code(&self, function: &str) -> bool {
+        let (blueprint, project_dir) = match self {
+            CodeSource::BuiltIn { blueprint } => (blueprint, None),
+            CodeSource::Project {
+                blueprint,
+                functions_dir,
+            } => (blueprint, Some(functions_dir.join(function))),
+        };
+        project_dir.is_some_and(|d| d.is_dir())
+            || BUILTIN
+                .get_dir(format!("{blueprint}/functions/{function}"))
+                .is_some()
+    }
+
+    /// Where a project keeps the code of `function` (`functions/<function>`
+    /// next to its blueprint.yaml), as a path to show in messages.
+    pub fn project_dir(&self, function: &str) -> String {
+        match self {
+            CodeSource::BuiltIn { .. } => format!("functions/{function}"),
+            CodeSource::Project { functions_dir, .. } => {
+                functions_dir.join(function).display().to_string()
+            }
+        }
+    }
+
+    /// Packages several functions (for `architecture`) at once. Functions
+    /// whose files are identical share one package (content-addressed: zipped
+    /// once, one S3 key); distinct packages without dependencies are zipped in
+    /// parallel, those with a `requirements.txt` one after the other.
+    pub fn package_all(
+        &self,
+        functions: &[&str],
+        architecture: Architecture,
+    ) -> Result<PackageSet, Error> {
+        let mut set = PackageSet::default();
+        let mut unique: Vec<(String, String, Vec<PackageFile>)> = Vec::new();
+        let mut by_content: std::collections::HashMap<Vec<u8>, usize> = Default::default();
+        for f in functions {
+            if set.index.contains_key(*f) {
+                continue;
+            }
+            let (origin, files) = self.files(f)?;
+            let mut h = Sha256::new();
+            for file in &files {
+                h.update((file.path.len() as u64).to_le_bytes());
+                h.update(file.path.as_bytes());
+                h.update((file.contents.len() as u64).to_le_bytes());
+                h.update(&file.contents);
+            }
+            let digest = h.finalize().to_vec();
+            let i = *by_content.entry(digest).or_insert_with(|| {
+                unique.push((f.to_string(), origin, files));
+                unique.len() - 1
+            });
+            set.index.insert(f.to_string(), i);
+        }
+        let has_deps =
+            |u: &(String, String, Vec<PackageFile>)| u.2.iter().any(|f| f.path == REQUIREMENTS);
+        let plain: Vec<usize> = (0..unique.len())
+            .filter(|i| !has_deps(&unique[*i]))
+            .collect();
+        let mut built: Vec<Option<Result<Package, Error>>> =
+            (0..unique.len()).map(|_| None).collect();
+        for (i, u) in unique.iter().enumerate().filter(|(_, u)| has_deps(u)) {
+            built[i] = Some(package_files(&u.0, u.1.clone(), &u.2, architecture));
+        }
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(plain.len().max(1));
+        let chunk = plain.len().div_ceil(threads).max(1);
+        let zipped: Vec<Result<Package, Error>> = std::thread::scope(|scope| {
+            let unique = &unique;
+            let handles: Vec<_> = plain
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|i| {
+                                let (f, origin, files) = &unique[*i];
+                                build_package(f, origin.clone(), files)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Err(Error::Internal("packaging thread panicked".into()))]
+                    })
+                })
+                .collect()
+        });
+        for (i, p) in plain.into_iter().zip(zipped) {
+            built[i] = Some(p);
+        }
+        set.packages = built
+            .into_iter()
+            .map(|p| p.unwrap_or_else(|| Err(Error::Internal("a package was not built".into()))))
+            .collect::<Result<_, _>>()?;
+        Ok(set)
+    }
+}
+
+/// Packages `files`: the code alone, or with the dependencies its
+/// `requirements.txt` lists, installed for `architecture`.
+fn package_files(
+    function: &str,
+    origin: String,
+    files: &[PackageFile],
+    architecture: Architecture,
+) -> Result<Package, Error> {
+    match files.iter().find(|f| f.path == REQUIREMENTS) {
+        None => build_package(function, origin, files),
+        Some(req) => {
+            let deps =
+                Installer::from_env()?.dependencies(function, &req.contents, architecture)?;
+            build_package_with(function, origin, files, &deps)
+        }
+    }
+}
+
+/// Packages built by [`CodeSource::package_all`]: each distinct package
+/// once, and which one each function uses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackageSet {
+    /// The distinct packages, in the order their first function was given.
+    pub packages: Vec<Package>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl PackageSet {
+    /// The package `function` uses.
+    pub fn get(&self, function: &str) -> Option<&Package> {
+        self.index.get(function).map(|i| &self.packages[*i])
+    }
+}
+
+/// Zips `files` into the package of `function`.
+fn build_package(function: &str, origin: String, files: &[PackageFile]) -> Result<Package, Error> {
+    let zip = zip_files(files)?;
+    let sha256 = hex(&Sha256::digest(&zip));
+    Ok(Package {
+        function: function.to_string(),
+        origin,
+        key: format!("{sha256}.zip"),
+        sha256,
+        unzipped_bytes: files.iter().map(|f| f.contents.len() as u64).sum(),
+        zip,
+    })
+}
+
+/// Zips `files` (sorted) and the entries of `deps` (copied as they are) in
+/// one sorted sequence: the same code and dependencies give the same bytes.
+pub fn build_package_with(
+    function: &str,
+    origin: String,
+    files: &[PackageFile],
+    deps: &Dependencies,
+) -> Result<Package, Error> {
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(9))
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644);
+    let fail = |e: &dyn std::fmt::Display| Error::Internal(format!("zipping function code: {e}"));
+    let mut code = files.iter().peekable();
+    // Code files go in before the first dependency that sorts after them.
+    deps.copy_into(&mut zip, |dep, zip| {
+        while let Some(f) = code.next_if(|f| f.path.as_str() <= dep) {
+            if f.path == dep {
+                return Err(Error::User(format!(
+                    "function `{function}`: `{dep}` is both in its code ({origin}) and in its installed dependencies; rename the file"
+                )));
+            }
+            zip.start_file(f.path.as_str(), options)
+                .map_err(|e| fail(&e))?;
+            zip.write_all(&f.contents).map_err(|e| fail(&e))?;
+        }
+        Ok(())
+    })?;
+    for f in code {
+        zip.start_file(f.path.as_str(), options)
+            .map_err(|e| fail(&e))?;
+        zip.write_all(&f.contents).map_err(|e| fail(&e))?;
+    }
+    let zip = zip.finish().map_err(|e| fail(&e))?.into_inner();
+    let sha256 = hex(&Sha256::digest(&zip));
+    Ok(Package {
+        function: function.to_string(),
+        origin,
+        key: format!("{sha256}.zip"),
+        sha256,
+        unzipped_bytes: files.iter().map(|f| f.contents.len() as u64).sum::<u64>()
+            + deps.unzipped_bytes,
+        zip,
+    })
 }
 
 fn collect_builtin(dir: &Dir<'_>, root: &str, out: &mut Vec<PackageFile>) {
@@ -221,6 +437,34 @@ mod tests {
         assert!(!is_packaged("__pycache__/handler.cpython-311.pyc"));
         assert!(!is_packaged(".pytest_cache/v"));
         assert!(!is_packaged("x.pyc"));
+    }
+
+    #[test]
+    fn identical_code_is_packaged_once() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["a", "b", "c"] {
+            std::fs::create_dir_all(dir.path().join(f)).unwrap();
+            let body = if f == "c" { "x = 2\n" } else { "x = 1\n" };
+            std::fs::write(dir.path().join(f).join("handler.py"), body).unwrap();
+        }
+        let src = CodeSource::Project {
+            blueprint: "todo".into(),
+            functions_dir: dir.path().to_path_buf(),
+        };
+        let set = src
+            .package_all(&["a", "b", "c", "a"], Architecture::Arm64)
+            .unwrap();
+        assert_eq!(set.packages.len(), 2);
+        assert_eq!(set.get("a").unwrap().key, set.get("b").unwrap().key);
+        assert_ne!(set.get("a").unwrap().key, set.get("c").unwrap().key);
+        assert_eq!(set.get("c").unwrap(), &src.package("c").unwrap());
+        assert!(src.has_code("a") && src.has_code("api") && !src.has_code("nope"));
+        let err = src.package("nope").unwrap_err().to_string();
+        assert!(
+            err.starts_with("function `nope` has no code: create the folder"),
+            "{err}"
+        );
+        assert!(err.ends_with("/nope with its handler"), "{err}");
     }
 
     #[test]

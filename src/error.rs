@@ -27,6 +27,12 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Talking to AWS failed.
+    #[error("{0}")]
+    Deploy(#[from] crate::deploy::DeployError),
+    /// Ctrl-C: what was under way, and how to pick it up again.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
     /// A bug in blueprint itself.
     #[error("internal error: {0} (this is a bug in blueprint; please report it)")]
     Internal(String),
@@ -49,6 +55,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Internal(_) => 2,
+            Error::Interrupted(_) => 130,
             _ => 1,
         }
     }

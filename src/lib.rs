@@ -11,10 +11,16 @@ pub mod cli;
 pub mod commands;
 pub mod components;
 pub mod config;
+pub mod deploy;
+pub mod diff;
 pub mod error;
+pub mod graph;
 pub mod output;
 pub mod render;
+pub mod scaffold;
+pub mod split;
 pub mod synthesis;
+mod yaml;
 
 use std::ffi::OsString;
 
@@ -22,8 +28,10 @@ use clap::Parser;
 
 use crate::blueprints::Overrides;
 use crate::cli::{Cli, Command, ProjectFlags};
+use crate::commands::plan::DeployArgs;
 use crate::commands::project::ProjectArgs;
 use crate::config::{Region, StackName};
+use crate::deploy::sdk::AwsOptions;
 use crate::error::Error;
 use crate::output::{Printer, Verbosity};
 
@@ -50,23 +58,159 @@ fn project_args(f: ProjectFlags) -> Result<ProjectArgs, Error> {
     })
 }
 
-/// Runs a parsed command line.
-pub fn execute(cli: Cli, printer: &mut Printer) -> Result<(), Error> {
+fn deploy_args(project: ProjectFlags, aws: cli::AwsFlags) -> Result<DeployArgs, Error> {
+    let region = project.region.clone();
+    Ok(DeployArgs {
+        project: project_args(project)?,
+        aws: AwsOptions {
+            profile: aws.profile,
+            region,
+            endpoint_url: aws.endpoint_url,
+            max_attempts: std::env::var("BLUEPRINT_MAX_ATTEMPTS")
+                .ok()
+                .and_then(|v| v.parse().ok()),
+        },
+        toolkit_stack: aws.toolkit_stack_name,
+        wait: aws.wait,
+    })
+}
+
+/// The region for `bootstrap`: the flag, the environment, or the project's.
+fn bootstrap_region(flag: Option<String>) -> Result<String, Error> {
+    let from_project = || {
+        let source = crate::config::Source {
+            name: crate::config::PROJECT_FILE.into(),
+            text: std::fs::read_to_string(crate::config::PROJECT_FILE).ok()?,
+        };
+        #[derive(serde::Deserialize)]
+        struct RegionOnly {
+            region: Option<String>,
+        }
+        crate::config::parse::<RegionOnly>(&source).ok()?.region
+    };
+    let region = flag
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+        .or_else(from_project)
+        .ok_or_else(|| {
+            Error::User(
+                "which region? pass --region, set AWS_REGION, or run in a project directory".into(),
+            )
+        })?;
+    Region::new(&region).map_err(|e| Error::User(format!("--region: {e}")))?;
+    Ok(region)
+}
+
+/// Runs a parsed command line; returns the exit code on success.
+pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
     match cli.command {
+        Command::Bootstrap(a) => {
+            let region = bootstrap_region(a.region)?;
+            let req = commands::bootstrap::BootstrapRequest {
+                aws: AwsOptions {
+                    profile: a.aws.profile,
+                    region: Some(region.clone()),
+                    endpoint_url: a.aws.endpoint_url,
+                    max_attempts: std::env::var("BLUEPRINT_MAX_ATTEMPTS")
+                        .ok()
+                        .and_then(|v| v.parse().ok()),
+                },
+                region,
+                toolkit_stack: a.aws.toolkit_stack_name,
+                progress: a.progress,
+            };
+            commands::bootstrap::run(&req, printer)
+        }
+        Command::Plan(a) => {
+            let req = commands::plan::PlanRequest {
+                deploy: deploy_args(a.project, a.aws)?,
+                out: a.out,
+                output: a.output,
+            };
+            commands::plan::run(&req, printer)
+        }
+        Command::Apply(a) => {
+            let req = commands::apply::ApplyRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                planfile: a.planfile,
+                yes: a.yes,
+                allow_data_loss: a.allow_data_loss,
+                progress: a.progress,
+                outputs_file: a.outputs_file,
+            };
+            commands::apply::run(&req, printer)
+        }
+        Command::Destroy(a) => {
+            let req = commands::destroy::DestroyRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                yes: a.yes,
+                disable_termination_protection: a.disable_termination_protection,
+                progress: a.progress,
+            };
+            commands::destroy::run(&req, printer)
+        }
+        Command::Status(a) => {
+            let req = commands::status::StatusRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                watch: a.watch,
+                output: a.output,
+            };
+            commands::status::run_status(&req, printer)
+        }
+        Command::Outputs(a) => {
+            commands::status::run_outputs(&deploy_args(a.project.into(), a.aws)?, a.output, printer)
+        }
         Command::Synth(a) => {
             let req = commands::synth::SynthRequest {
                 project: project_args(a.project)?,
                 out: a.out,
                 format: a.format,
                 stdout: a.stdout,
+                output: a.output,
             };
-            commands::synth::run(&req, printer)
+            commands::synth::run(&req, printer).map(|()| EXIT_OK)
         }
-        Command::List => {
-            commands::list::run(printer);
-            Ok(())
+        Command::List(a) => {
+            commands::list::run_with(a.output, printer);
+            Ok(EXIT_OK)
         }
-        Command::Explain(f) => commands::explain::run(&project_args(f)?, printer),
+        Command::Explain(a) => {
+            commands::explain::run_with(&project_args(a.project)?, a.output, printer)
+                .map(|()| EXIT_OK)
+        }
+        Command::Openapi(a) => {
+            let req = commands::openapi::OpenapiRequest {
+                project: project_args(a.project)?,
+                out: a.out,
+                format: a.format,
+            };
+            commands::openapi::run(&req, printer).map(|()| EXIT_OK)
+        }
+        Command::New(a) => {
+            let req = commands::new::NewRequest {
+                blueprint: a.blueprint,
+                dir: a.dir,
+                name: a.name,
+                region: a.region,
+                force: a.force,
+            };
+            commands::new::run(&req, printer)
+        }
+        Command::Graph(a) => {
+            let req = commands::graph::GraphRequest {
+                project: project_args(a.project)?,
+                format: a.format,
+                output: a.output,
+            };
+            commands::graph::run(&req, printer).map(|()| EXIT_OK)
+        }
+        Command::Completions(a) => {
+            commands::completions::run_completions(a.shell, printer);
+            Ok(EXIT_OK)
+        }
+        Command::Man(a) => {
+            commands::completions::run_man(a.out.as_deref(), printer).map(|()| EXIT_OK)
+        }
     }
 }
 
@@ -91,11 +235,11 @@ where
     } else {
         Verbosity::Normal
     };
-    let mut printer = Printer::terminal(verbosity);
+    let mut printer = Printer::terminal_with(verbosity, cli.color);
     match execute(cli, &mut printer) {
-        Ok(()) => EXIT_OK,
+        Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            printer.error(&e.to_string());
             e.exit_code()
         }
     }

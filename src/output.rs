@@ -14,11 +14,49 @@ pub enum Verbosity {
     Verbose,
 }
 
+/// Whether to colour output (`--color`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the stream is a terminal and `NO_COLOR` is unset or empty.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether a stream that `is_terminal` gets colour.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// The styles output uses (ANSI, through `anstyle`).
+pub mod style {
+    use anstyle::{AnsiColor, Style};
+
+    pub const ERROR: Style = AnsiColor::Red.on_default().bold();
+    pub const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+    pub const ADD: Style = AnsiColor::Green.on_default();
+    pub const MODIFY: Style = AnsiColor::Yellow.on_default();
+    pub const REPLACE: Style = AnsiColor::Magenta.on_default();
+    pub const REMOVE: Style = AnsiColor::Red.on_default();
+    pub const DATA_LOSS: Style = AnsiColor::Red.on_default().bold();
+}
+
 /// Where command output goes: results to `out`, progress and notes to `err`.
 pub struct Printer {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
     verbosity: Verbosity,
+    color_out: bool,
+    color_err: bool,
 }
 
 /// A buffer a test can read after the command ran.
@@ -39,10 +77,18 @@ impl Write for Shared {
 impl Printer {
     /// Standard output and standard error.
     pub fn terminal(verbosity: Verbosity) -> Self {
+        Self::terminal_with(verbosity, ColorChoice::Auto)
+    }
+
+    /// Standard output and standard error, coloured as `color` says.
+    pub fn terminal_with(verbosity: Verbosity, color: ColorChoice) -> Self {
+        use std::io::IsTerminal;
         Printer {
             out: Box::new(std::io::stdout()),
             err: Box::new(std::io::stderr()),
             verbosity,
+            color_out: color.enabled(std::io::stdout().is_terminal()),
+            color_err: color.enabled(std::io::stderr().is_terminal()),
         }
     }
 
@@ -54,6 +100,8 @@ impl Printer {
             out: Box::new(Shared(out.clone())),
             err: Box::new(Shared(err.clone())),
             verbosity,
+            color_out: false,
+            color_err: false,
         };
         (p, out, err)
     }
@@ -80,5 +128,47 @@ impl Printer {
     /// A note the user should see unless they asked for quiet.
     pub fn note(&mut self, line: &str) {
         self.status(&format!("note: {line}"));
+    }
+
+    /// The verbosity asked for.
+    pub fn verbosity(&self) -> Verbosity {
+        self.verbosity
+    }
+
+    /// Turns colour on or off for both streams (tests; `--color always`).
+    pub fn set_color(&mut self, on: bool) {
+        self.color_out = on;
+        self.color_err = on;
+    }
+
+    /// `text` in `style` when standard output is coloured, else `text`.
+    pub fn paint(&self, style: anstyle::Style, text: &str) -> String {
+        paint(self.color_out, style, text)
+    }
+
+    /// `text` in `style` when standard error is coloured, else `text`.
+    pub fn paint_err(&self, style: anstyle::Style, text: &str) -> String {
+        paint(self.color_err, style, text)
+    }
+
+    /// A warning: shown even with `--quiet`.
+    pub fn warning(&mut self, line: &str) {
+        let prefix = self.paint_err(style::WARNING, "warning:");
+        let _ = writeln!(self.err, "{prefix} {line}");
+    }
+
+    /// An error: `error: ...` on standard error, always shown.
+    pub fn error(&mut self, line: &str) {
+        let prefix = self.paint_err(style::ERROR, "error:");
+        let _ = writeln!(self.err, "{prefix} {line}");
+    }
+}
+
+/// `text` wrapped in `style`'s escape codes when `on`.
+pub fn paint(on: bool, style: anstyle::Style, text: &str) -> String {
+    if on {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
     }
 }

@@ -26,11 +26,32 @@ impl Format {
 /// template always gives the same bytes.
 pub fn render(doc: &Json, format: Format) -> Result<String, Error> {
     let mut text = match format {
-        Format::Yaml => yaml11_safe(
-            &serde_norway::to_string(doc)
-                .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?,
-        ),
+        // The fast emitter applies the YAML 1.1 quoting itself.
+        Format::Yaml => match crate::yaml::emit(doc) {
+            Some(text) => text,
+            None => yaml11_safe(
+                &serde_norway::to_string(doc)
+                    .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?,
+            ),
+        },
         Format::Json => serde_json::to_string_pretty(doc)
+            .map_err(|e| Error::Internal(format!("rendering JSON: {e}")))?,
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// Renders a template: the same text as `render(&template.to_json(), format)`,
+/// written without copying the template into a JSON document first.
+pub fn render_template(template: &crate::cfn::Template, format: Format) -> Result<String, Error> {
+    let mut text = match format {
+        Format::Yaml => match template.to_fast_yaml() {
+            Some(text) => text,
+            None => return render(&template.to_json(), format),
+        },
+        Format::Json => serde_json::to_string_pretty(template)
             .map_err(|e| Error::Internal(format!("rendering JSON: {e}")))?,
     };
     if !text.ends_with('\n') {
@@ -41,7 +62,7 @@ pub fn render(doc: &Json, format: Format) -> Result<String, Error> {
 
 /// Plain scalars that YAML 1.2 reads as strings but YAML 1.1 (which
 /// CloudFormation and most Python tools speak) reads as something else.
-fn ambiguous_in_yaml11(scalar: &str) -> bool {
+pub(crate) fn ambiguous_in_yaml11(scalar: &str) -> bool {
     const BOOLS: &[&str] = &[
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
         "OFF",
@@ -63,7 +84,7 @@ fn ambiguous_in_yaml11(scalar: &str) -> bool {
 /// YAML 1.1 would misread (`ON` as a boolean, `1_000` as a number). Real
 /// booleans and numbers never reach here as strings: they render as `true`,
 /// `false` and digits, which are left alone. Block scalars are left untouched.
-fn yaml11_safe(text: &str) -> String {
+pub(crate) fn yaml11_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut block_indent: Option<usize> = None;
     for line in text.lines() {
@@ -83,7 +104,10 @@ fn yaml11_safe(text: &str) -> String {
         let split = line
             .rfind(": ")
             .map(|i| i + 2)
-            .or_else(|| line.trim_start().starts_with("- ").then_some(indent + 2));
+            // `- key:` opens a mapping in a sequence: the key is not a value.
+            .or_else(|| {
+                (line.trim_start().starts_with("- ") && !line.ends_with(':')).then_some(indent + 2)
+            });
         match split {
             Some(at) if ambiguous_in_yaml11(&line[at..]) => {
                 out.push_str(&line[..at]);

@@ -1,4 +1,5 @@
-//! The pure part of `synth`: project file → expansion → checks → rendered
+//! The pure part of `synth`: project file → expansion → split (templates over
+//! CloudFormation's limits become nested stacks) → checks → rendered
 //! templates. No I/O here beyond reading function code from a project.
 
 use std::collections::BTreeMap;
@@ -7,10 +8,16 @@ use sha2::{Digest, Sha256};
 
 use crate::assets::{hex, CodeSource};
 use crate::blueprints::{Blueprint, Expansion, Overrides};
+use crate::cfn::{LogicalId, Template};
 use crate::check::{self, CheckInput, PackageSize};
 use crate::config::Source;
 use crate::error::Error;
-use crate::render::{render, Format};
+use crate::render::{render_template, Format};
+use crate::split::{split, Split};
+
+/// The parameter naming the assets bucket, where function packages and
+/// nested templates are uploaded; a template with nested stacks declares it.
+pub const ASSETS_BUCKET: &str = "AssetsBucket";
 
 /// One rendered template.
 #[derive(Clone, Debug)]
@@ -21,14 +28,129 @@ pub struct Rendered {
     pub sha256: String,
 }
 
+/// One rendered nested stack template, uploaded as a content-addressed asset.
+#[derive(Clone, Debug)]
+pub struct RenderedNested {
+    /// The stack name, then the logical IDs of the nested stack resources
+    /// down to this one: `shop/OrdersService`.
+    pub path: String,
+    /// The asset's S3 key and file name: `<sha256>.template.<ext>`.
+    pub key: String,
+    pub body: String,
+    pub sha256: String,
+    pub resources: usize,
+}
+
 /// The result of synthesizing a project.
 #[derive(Clone, Debug)]
 pub struct Synthesized {
     pub expansion: Expansion,
     pub format: Format,
     pub templates: Vec<Rendered>,
+    /// Nested stack templates, children before their parents.
+    pub nested: Vec<RenderedNested>,
+    /// Templates that were over CloudFormation's limits and were split.
+    pub splits: Vec<Split>,
     /// Things worth saying that are not errors (e.g. the template goes via S3).
     pub notes: Vec<String>,
+}
+
+/// The packages `template`'s functions use (by S3 key), for the checks.
+fn packages_of(
+    template: &Template,
+    all: &BTreeMap<String, PackageSize>,
+) -> BTreeMap<String, PackageSize> {
+    template
+        .resources()
+        .filter(|r| r.kind() == "AWS::Lambda::Function")
+        .filter_map(|r| r.properties.get("Code")?.get("S3Key")?.as_str())
+        .filter_map(|k| all.get(k).map(|s| (k.to_string(), *s)))
+        .collect()
+}
+
+/// Renders and checks the nested templates under `template` (deepest first),
+/// and points each nested stack resource at its asset. The children of one
+/// template are independent, so they are rendered and checked in parallel.
+fn render_nested(
+    template: &mut Template,
+    path: &str,
+    format: Format,
+    packages: &BTreeMap<String, PackageSize>,
+    out: &mut Vec<RenderedNested>,
+) -> Result<(), Error> {
+    if template.nested().len() == 0 {
+        return Ok(());
+    }
+    for (id, child) in template.nested_mut() {
+        render_nested(child, &format!("{path}/{id}"), format, packages, out)?;
+    }
+    let children: Vec<(&LogicalId, &Template)> = template.nested().collect();
+    let render_one = |(id, child): &(&LogicalId, &Template)| -> Result<RenderedNested, Error> {
+        let child_path = format!("{path}/{id}");
+        let body = render_template(child, format)?;
+        let input = CheckInput {
+            body_bytes: body.len(),
+            packages: packages_of(child, packages),
+            name: &child_path,
+            ..Default::default()
+        };
+        // Notes (such as the inline-size one) do not apply: nested templates
+        // are always deployed from the assets bucket.
+        let report = check::check(child, &input);
+        if !report.errors.is_empty() {
+            return Err(Error::Check {
+                stack: child_path,
+                findings: report.errors,
+            });
+        }
+        let sha256 = hex(&Sha256::digest(body.as_bytes()));
+        Ok(RenderedNested {
+            path: child_path,
+            key: format!("{sha256}.template.{}", format.extension()),
+            body,
+            sha256,
+            resources: child.resources().len(),
+        })
+    };
+    let rendered = in_parallel(&children, render_one);
+    let mut urls = Vec::with_capacity(rendered.len());
+    for (r, (id, _)) in rendered.into_iter().zip(&children) {
+        let r = r?;
+        urls.push(((*id).clone(), r.key.clone()));
+        out.push(r);
+    }
+    for (id, key) in urls {
+        let url =
+            format!("https://${{{ASSETS_BUCKET}}}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}/{key}");
+        if let Some(r) = template.resource_mut(id.as_str()) {
+            r.properties
+                .insert("TemplateURL".into(), serde_json::json!({ "Fn::Sub": url }));
+        }
+    }
+    Ok(())
+}
+
+/// `f` over `items` on every core (in order), for work that is the same
+/// for each item and independent of the others.
+pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len());
+    if threads <= 1 || items.len() < 8 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Expands, checks and renders `blueprint` with the project file `source`.
@@ -39,7 +161,7 @@ pub fn synthesize(
     overrides: &Overrides,
     format: Format,
 ) -> Result<Synthesized, Error> {
-    let expansion = blueprint.expand(source, code, overrides)?;
+    let mut expansion = blueprint.expand(source, code, overrides)?;
     let packages: BTreeMap<String, PackageSize> = expansion
         .packages
         .iter()
@@ -54,12 +176,22 @@ pub fn synthesize(
         })
         .collect();
     let mut templates = Vec::new();
+    let mut nested = Vec::new();
+    let mut splits = Vec::new();
     let mut notes = Vec::new();
-    for stack in &expansion.stacks {
-        let body = render(&stack.template.to_json(), format)?;
+    for stack in &mut expansion.stacks {
+        splits.extend(split(&mut stack.template, &stack.stack_name)?);
+        render_nested(
+            &mut stack.template,
+            &stack.stack_name,
+            format,
+            &packages,
+            &mut nested,
+        )?;
+        let body = render_template(&stack.template, format)?;
         let input = CheckInput {
             body_bytes: body.len(),
-            packages: packages.clone(),
+            packages: packages_of(&stack.template, &packages),
             name: &stack.stack_name,
             ..Default::default()
         };
@@ -82,6 +214,8 @@ pub fn synthesize(
         expansion,
         format,
         templates,
+        nested,
+        splits,
         notes,
     })
 }

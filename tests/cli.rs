@@ -194,13 +194,18 @@ fn stale_files_of_the_previous_synth_are_removed() {
 
 #[test]
 fn list_names_every_blueprint() {
-    blueprint()
-        .arg("list")
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with(
-            "todo  Mobile todo-list backend",
-        ));
+    let out = blueprint().arg("list").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), blueprint::blueprints::ALL.len());
+    for (line, b) in lines.iter().zip(blueprint::blueprints::ALL) {
+        let (name, summary) = line.split_once("  ").unwrap();
+        assert_eq!(name, b.name);
+        assert_eq!(summary.trim_start(), b.summary);
+    }
+    assert!(lines[0].starts_with("todo "));
+    assert!(text.contains("Mobile todo-list backend"));
 }
 
 #[test]

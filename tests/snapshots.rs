@@ -46,9 +46,24 @@ fn every_variant_matches_its_snapshot() {
                 let name = if s.templates.len() == 1 {
                     format!("{}-defaults-{}", bp.name, format.extension())
                 } else {
-                    format!("{}-defaults-{}-{}", bp.name, t.stack_name, format.extension())
+                    format!(
+                        "{}-defaults-{}-{}",
+                        bp.name,
+                        t.stack_name,
+                        format.extension()
+                    )
                 };
                 insta::assert_snapshot!(name, t.body);
+            }
+            // Nested stack templates, named by their path (stack/LogicalId).
+            for n in &s.nested {
+                let name = format!(
+                    "{}-defaults-{}-{}",
+                    bp.name,
+                    format.extension(),
+                    n.path.replace('/', "-")
+                );
+                insta::assert_snapshot!(name, n.body);
             }
         }
     }
@@ -75,6 +90,9 @@ fn every_variant_matches_its_snapshot() {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         for t in &s.templates {
             insta::assert_snapshot!(format!("{name}-{}", t.stack_name), t.body);
+        }
+        for n in &s.nested {
+            insta::assert_snapshot!(format!("{name}-{}", n.path.replace('/', "-")), n.body);
         }
     }
 }

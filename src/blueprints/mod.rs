@@ -1,7 +1,14 @@
 //! The named blueprints: each has options, requirements, and an expansion
 //! into one or more stacks of typed resources.
 
+pub mod blog;
+pub mod chat;
+pub mod conference;
+pub mod edge;
+pub mod event_pipeline;
+pub mod microservices;
 pub mod todo;
+pub mod update_offload;
 
 use serde::de::DeserializeOwned;
 
@@ -64,6 +71,8 @@ pub struct ProjectInfo {
     pub stack_name: StackName,
     pub region: Region,
     pub tags: Tags,
+    /// Termination protection for the stacks (on by default).
+    pub termination_protection: bool,
 }
 
 /// A blueprint's expansion: its stacks and the function packages they use.
@@ -88,7 +97,11 @@ pub struct Blueprint {
     pub requirements: &'static [Requirement],
     expand: fn(&Source, &CodeSource, &Overrides) -> Result<Expansion, Error>,
     documented_defaults: fn(&Source) -> Result<bool, Error>,
+    openapi: Option<OpenApiFn>,
 }
+
+/// Parses a project file and writes its API as an OpenAPI 3 document.
+type OpenApiFn = fn(&Source, &Overrides) -> Result<serde_json::Value, Error>;
 
 impl Blueprint {
     /// Parses `source` as this blueprint's project file and expands it.
@@ -107,6 +120,21 @@ impl Blueprint {
         (self.documented_defaults)(source)
     }
 
+    /// The project's API as an OpenAPI 3 document, for blueprints that export
+    /// one (`None` for the others).
+    pub fn openapi(
+        &self,
+        source: &Source,
+        overrides: &Overrides,
+    ) -> Result<Option<serde_json::Value>, Error> {
+        self.openapi.map(|f| f(source, overrides)).transpose()
+    }
+
+    /// Whether the blueprint exports an OpenAPI document.
+    pub fn has_openapi(&self) -> bool {
+        self.openapi.is_some()
+    }
+
     /// The documented defaults, `blueprints/<name>/blueprint.yaml`, built in.
     pub fn defaults(&self) -> Result<Source, Error> {
         let path = format!("{}/{}", self.name, config::PROJECT_FILE);
@@ -123,7 +151,8 @@ impl Blueprint {
 
 /// The registry entry of a blueprint module, which provides `NAME`,
 /// `SUMMARY`, `REQUIREMENTS`, `Options` (Deserialize + Default + PartialEq)
-/// and `expand(&ProjectInfo, &Options, &CodeSource) -> Result<Expansion, Error>`.
+/// and `expand(&ProjectInfo, &Options, &CodeSource) -> Result<Expansion, Error>`;
+/// with `openapi`, also `openapi(&ProjectInfo, &Options) -> Result<serde_json::Value, Error>`.
 macro_rules! entry {
     ($m:ident) => {
         Blueprint {
@@ -135,12 +164,27 @@ macro_rules! entry {
                 let p: Project<$m::Options> = config::parse(s)?;
                 Ok(p.options == $m::Options::default())
             },
+            openapi: None,
+        }
+    };
+    ($m:ident, openapi) => {
+        Blueprint {
+            openapi: Some(|s, o| openapi_with::<$m::Options>($m::NAME, s, o, $m::openapi)),
+            ..entry!($m)
         }
     };
 }
 
 /// Every blueprint, in the order `blueprint list` shows them.
-pub static ALL: &[Blueprint] = &[entry!(todo)];
+pub static ALL: &[Blueprint] = &[
+    entry!(todo),
+    entry!(microservices, openapi),
+    entry!(blog),
+    entry!(conference),
+    entry!(update_offload),
+    entry!(event_pipeline),
+    entry!(chat),
+];
 
 /// The blueprint called `name`, or an error that lists the valid names.
 pub fn find(name: &str) -> Result<&'static Blueprint, Error> {
@@ -157,6 +201,18 @@ pub fn find(name: &str) -> Result<&'static Blueprint, Error> {
     )))
 }
 
+/// Parses a project file with options `O`, applies overrides, and writes its
+/// OpenAPI document with `f`.
+fn openapi_with<O: DeserializeOwned + Default>(
+    name: &'static str,
+    source: &Source,
+    overrides: &Overrides,
+    f: fn(&ProjectInfo, &O) -> Result<serde_json::Value, Error>,
+) -> Result<serde_json::Value, Error> {
+    let (info, options) = parse_with::<O>(name, source, overrides)?;
+    f(&info, &options)
+}
+
 /// Parses a project file with options `O`, applies overrides, and calls `f`.
 fn expand_with<O: DeserializeOwned + Default>(
     name: &'static str,
@@ -165,6 +221,16 @@ fn expand_with<O: DeserializeOwned + Default>(
     overrides: &Overrides,
     f: fn(&ProjectInfo, &O, &CodeSource) -> Result<Expansion, Error>,
 ) -> Result<Expansion, Error> {
+    let (info, options) = parse_with::<O>(name, source, overrides)?;
+    f(&info, &options, code)
+}
+
+/// Parses a project file with options `O` and applies overrides.
+fn parse_with<O: DeserializeOwned + Default>(
+    name: &'static str,
+    source: &Source,
+    overrides: &Overrides,
+) -> Result<(ProjectInfo, O), Error> {
     let project: Project<O> = config::parse(source)?;
     if project.blueprint != name {
         return Err(Error::User(format!(
@@ -177,6 +243,7 @@ fn expand_with<O: DeserializeOwned + Default>(
         stack_name: overrides.stack_name.clone().unwrap_or(project.stack_name),
         region: overrides.region.clone().unwrap_or(project.region),
         tags: project.tags,
+        termination_protection: project.termination_protection,
     };
-    f(&info, &project.options, code)
+    Ok((info, project.options))
 }

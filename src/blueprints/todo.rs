@@ -127,7 +127,7 @@ pub struct DaxOptions {
 impl Default for DaxOptions {
     fn default() -> Self {
         DaxOptions {
-            node_type: DaxNodeType("dax.t3.small".into()),
+            node_type: DaxNodeType::new("dax.t3.small").unwrap_or_else(|_| unreachable!()),
             nodes: Ranged::of(3),
             vpc_cidr: VpcCidr::new("10.0.0.0/16").unwrap_or_else(|_| unreachable!()),
             item_ttl_seconds: Ranged::of(300),
@@ -137,28 +137,7 @@ impl Default for DaxOptions {
 }
 
 /// A DAX node type such as `dax.t3.small` or `dax.r5.large`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct DaxNodeType(String);
-
-impl<'de> Deserialize<'de> for DaxNodeType {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        let parts: Vec<&str> = s.split('.').collect();
-        let ok = parts.len() == 3
-            && parts[0] == "dax"
-            && parts[1..]
-                .iter()
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
-        if ok {
-            Ok(DaxNodeType(s))
-        } else {
-            Err(D::Error::custom(format!(
-                "`{s}` is not a DAX node type (like `dax.t3.small` or `dax.r5.large`)"
-            )))
-        }
-    }
-}
+pub use crate::config::DaxNodeType;
 
 /// TODO-6: how the table is billed.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -239,23 +218,7 @@ impl Default for FunctionOptions {
 }
 
 /// The processor architecture of a function.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Architecture {
-    #[default]
-    Arm64,
-    #[serde(rename = "x86_64")]
-    X86_64,
-}
-
-impl Architecture {
-    fn as_str(self) -> &'static str {
-        match self {
-            Architecture::Arm64 => "arm64",
-            Architecture::X86_64 => "x86_64",
-        }
-    }
-}
+pub use crate::config::Architecture;
 
 /// The REST API's settings.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -433,6 +396,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         }),
         retain: o.retain.table,
         requirements: &["TODO-2", "TODO-6"],
+        ..Default::default()
     }
     .add_to(&mut t)?;
     let table_arn: Value<String> = table.get_att("Arn");
@@ -442,6 +406,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         noncurrent_version_days: Some(o.files.keep_old_versions_days.get_u32()),
         retain: o.retain.files_bucket,
         requirements: &["TODO-3"],
+        ..Default::default()
     }
     .add_to(&mut t)?;
 
@@ -506,7 +471,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         .add_to(&mut t)?;
         let dax = DaxCluster {
             name: "Dax",
-            node_type: &o.dax.node_type.0,
+            node_type: o.dax.node_type.as_str(),
             nodes: o.dax.nodes.get_u32(),
             vpc: &network.vpc,
             subnets: &network.subnets,

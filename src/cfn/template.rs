@@ -37,6 +37,9 @@ pub enum ParameterType {
     CommaDelimitedList,
     #[serde(rename = "AWS::SSM::Parameter::Value<String>")]
     SsmString,
+    /// An AMI ID read from an SSM parameter (e.g. the public latest-AMI ones).
+    #[serde(rename = "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>")]
+    SsmImageId,
 }
 
 /// A template parameter.
@@ -109,6 +112,10 @@ pub struct Resource {
     pub update_replace_policy: Option<DeletionPolicy>,
     pub condition: Option<String>,
     pub metadata: IndexMap<String, Json>,
+    /// The unit (e.g. a service) the resource belongs to: resources of one
+    /// unit always stay together when synthesis splits an oversized template
+    /// into nested stacks (see [`crate::split`]). Not rendered.
+    unit: Option<String>,
 }
 
 impl Resource {
@@ -177,6 +184,18 @@ impl Resource {
         self
     }
 
+    /// Puts the resource into `unit`: the resources of a unit move together
+    /// when an oversized template is split.
+    pub fn unit(&mut self, unit: &str) -> &mut Self {
+        self.unit = Some(unit.to_string());
+        self
+    }
+
+    /// The unit set with [`Resource::unit`].
+    pub fn unit_name(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
+
     /// The requirement IDs recorded with [`Resource::satisfies`].
     pub fn requirements(&self) -> Vec<&str> {
         match self.metadata.get(REQUIREMENTS_KEY) {
@@ -185,7 +204,7 @@ impl Resource {
         }
     }
 
-    fn to_json(&self) -> Json {
+    pub(crate) fn to_json(&self) -> Json {
         let mut m = Map::new();
         m.insert("Type".into(), Json::String(self.kind.to_string()));
         if let Some(c) = &self.condition {
@@ -222,6 +241,9 @@ impl Resource {
     }
 }
 
+/// The `TemplateURL` of a nested stack until synthesis sets the real one.
+pub const NESTED_TEMPLATE_URL_PENDING: &str = "(set by synthesis)";
+
 /// The metadata key under which a resource lists the requirement IDs it serves.
 pub const REQUIREMENTS_KEY: &str = "BlueprintRequirements";
 
@@ -256,6 +278,13 @@ pub struct Template {
     pub conditions: IndexMap<LogicalId, Intrinsic>,
     resources: IndexMap<LogicalId, Resource>,
     pub outputs: IndexMap<LogicalId, Output>,
+    /// The templates of this template's nested stacks, by the logical ID of
+    /// their `AWS::CloudFormation::Stack` resource. Synthesis renders each as
+    /// an asset and fills in the resource's `TemplateURL`.
+    nested: IndexMap<LogicalId, Template>,
+    /// Requirement IDs recorded on the overflow stacks synthesis adds when
+    /// this template is over CloudFormation's limits (see [`crate::split`]).
+    pub split_requirements: Vec<&'static str>,
 }
 
 impl Template {
@@ -298,6 +327,7 @@ impl Template {
             update_replace_policy: None,
             condition: None,
             metadata: IndexMap::new(),
+            unit: None,
         };
         Ok(self.resources.entry(id).or_insert(resource))
     }
@@ -347,6 +377,67 @@ impl Template {
         self.resources.get_mut(id)
     }
 
+    /// Adds a nested stack: an `AWS::CloudFormation::Stack` resource whose
+    /// template is `child`, given `parameters`, deleted with its parent
+    /// (`DeletionPolicy: Delete`). Synthesis checks and renders `child`,
+    /// writes it as a content-addressed asset and sets `TemplateURL`.
+    pub fn add_nested(
+        &mut self,
+        id: &str,
+        parameters: IndexMap<String, Value<String>>,
+        child: Template,
+    ) -> Result<&mut Resource, TemplateError> {
+        let stack = crate::cfn::resources::cloudformation::Stack {
+            parameters: (!parameters.is_empty()).then_some(parameters),
+            tags: None,
+            template_url: NESTED_TEMPLATE_URL_PENDING.into(),
+            timeout_in_minutes: None,
+        };
+        let logical = LogicalId::new(id)?;
+        if self.resources.contains_key(&logical) {
+            return Err(TemplateError::Duplicate(id.to_string()));
+        }
+        self.nested.insert(logical.clone(), child);
+        // Explicit: removing a nested stack deletes it; what it holds that
+        // must outlive it carries its own Retain policy.
+        Ok(self.add(id, stack)?.policies(DeletionPolicy::Delete))
+    }
+
+    /// The nested stacks' templates, by the logical ID of their stack resource.
+    pub fn nested(&self) -> impl ExactSizeIterator<Item = (&LogicalId, &Template)> {
+        self.nested.iter()
+    }
+
+    /// The template of the nested stack whose resource is `id`.
+    pub fn nested_template(&self, id: &str) -> Option<&Template> {
+        self.nested.get(id)
+    }
+
+    /// The nested stacks' templates, for changing them.
+    pub fn nested_mut(&mut self) -> impl ExactSizeIterator<Item = (&LogicalId, &mut Template)> {
+        self.nested.iter_mut()
+    }
+
+    /// Removes every resource (and nested template), in order, for a caller
+    /// that rebuilds the template (splitting).
+    pub(crate) fn take_resources(
+        &mut self,
+    ) -> (IndexMap<LogicalId, Resource>, IndexMap<LogicalId, Template>) {
+        (
+            std::mem::take(&mut self.resources),
+            std::mem::take(&mut self.nested),
+        )
+    }
+
+    /// Adds a resource taken with [`Template::take_resources`] (and its
+    /// nested template, for a stack resource).
+    pub(crate) fn put_resource(&mut self, r: Resource, nested: Option<Template>) {
+        if let Some(child) = nested {
+            self.nested.insert(r.id.clone(), child);
+        }
+        self.resources.insert(r.id.clone(), r);
+    }
+
     /// The template as a JSON document, sections in CloudFormation's order:
     /// AWSTemplateFormatVersion, Description, Metadata, Parameters, Mappings,
     /// Conditions, Resources, Outputs.
@@ -381,6 +472,144 @@ impl Template {
             doc.insert("Outputs".into(), to_json_or_null(&self.outputs));
         }
         Json::Object(doc)
+    }
+}
+
+/// The same document as [`Template::to_json`], written straight from the
+/// template (no copy of its properties): what rendering uses.
+impl Serialize for Template {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut doc = serializer.serialize_map(None)?;
+        doc.serialize_entry("AWSTemplateFormatVersion", FORMAT_VERSION)?;
+        if let Some(d) = &self.description {
+            doc.serialize_entry("Description", d)?;
+        }
+        if !self.metadata.is_empty() {
+            doc.serialize_entry("Metadata", &self.metadata)?;
+        }
+        if !self.parameters.is_empty() {
+            doc.serialize_entry("Parameters", &self.parameters)?;
+        }
+        if !self.mappings.is_empty() {
+            doc.serialize_entry("Mappings", &self.mappings)?;
+        }
+        if !self.conditions.is_empty() {
+            doc.serialize_entry("Conditions", &self.conditions)?;
+        }
+        doc.serialize_entry("Resources", &self.resources)?;
+        if !self.outputs.is_empty() {
+            doc.serialize_entry("Outputs", &self.outputs)?;
+        }
+        doc.end()
+    }
+}
+
+/// A resource as [`Resource::to_json`] writes it.
+impl Serialize for Resource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("Type", self.kind)?;
+        if let Some(c) = &self.condition {
+            m.serialize_entry("Condition", c)?;
+        }
+        match self.depends_on.as_slice() {
+            [] => {}
+            [one] => m.serialize_entry("DependsOn", one)?,
+            many => m.serialize_entry("DependsOn", many)?,
+        }
+        if let Some(p) = self.deletion_policy {
+            m.serialize_entry("DeletionPolicy", &p)?;
+        }
+        if let Some(p) = self.update_replace_policy {
+            m.serialize_entry("UpdateReplacePolicy", &p)?;
+        }
+        if !self.metadata.is_empty() {
+            m.serialize_entry("Metadata", &self.metadata)?;
+        }
+        if !self.properties.is_empty() {
+            m.serialize_entry("Properties", &self.properties)?;
+        }
+        m.end()
+    }
+}
+
+impl Template {
+    /// Writes the template as YAML with the fast emitter ([`crate::yaml`]),
+    /// without building the whole JSON document; `None` when a part needs
+    /// serde_norway (the caller then renders [`Template::to_json`]).
+    pub(crate) fn to_fast_yaml(&self) -> Option<String> {
+        let mut out = String::with_capacity(8192);
+        let mut e = crate::yaml::Emitter { out: &mut out };
+        e.entry(
+            "AWSTemplateFormatVersion",
+            &Json::String(FORMAT_VERSION.into()),
+            0,
+        )?;
+        if let Some(d) = &self.description {
+            e.entry("Description", &Json::String(d.clone()), 0)?;
+        }
+        if !self.metadata.is_empty() {
+            e.entry("Metadata", &to_json_or_null(&self.metadata), 0)?;
+        }
+        if !self.parameters.is_empty() {
+            e.entry("Parameters", &to_json_or_null(&self.parameters), 0)?;
+        }
+        if !self.mappings.is_empty() {
+            e.entry("Mappings", &to_json_or_null(&self.mappings), 0)?;
+        }
+        if !self.conditions.is_empty() {
+            e.entry("Conditions", &to_json_or_null(&self.conditions), 0)?;
+        }
+        if self.resources.is_empty() {
+            e.entry("Resources", &Json::Object(Map::new()), 0)?;
+        } else {
+            e.out.push_str("Resources:\n");
+            for (id, r) in &self.resources {
+                e.out.push_str("  ");
+                e.key(id.as_str())?;
+                e.out.push_str(":\n    ");
+                e.entry("Type", &Json::String(r.kind.to_string()), 4)?;
+                if let Some(c) = &r.condition {
+                    e.out.push_str("    ");
+                    e.entry("Condition", &Json::String(c.clone()), 4)?;
+                }
+                match r.depends_on.as_slice() {
+                    [] => {}
+                    [one] => {
+                        e.out.push_str("    ");
+                        e.entry("DependsOn", &Json::String(one.to_string()), 4)?;
+                    }
+                    many => {
+                        e.out.push_str("    ");
+                        let list = many.iter().map(|d| Json::String(d.to_string())).collect();
+                        e.entry("DependsOn", &Json::Array(list), 4)?;
+                    }
+                }
+                for (key, p) in [
+                    ("DeletionPolicy", r.deletion_policy),
+                    ("UpdateReplacePolicy", r.update_replace_policy),
+                ] {
+                    if let Some(p) = p {
+                        e.out.push_str("    ");
+                        e.entry(key, &policy_json(p), 4)?;
+                    }
+                }
+                if !r.metadata.is_empty() {
+                    e.out.push_str("    Metadata:\n      ");
+                    e.mapping_entries(r.metadata.iter(), 6)?;
+                }
+                if !r.properties.is_empty() {
+                    e.out.push_str("    Properties:\n      ");
+                    e.mapping_entries(r.properties.iter(), 6)?;
+                }
+            }
+        }
+        if !self.outputs.is_empty() {
+            e.entry("Outputs", &to_json_or_null(&self.outputs), 0)?;
+        }
+        Some(out)
     }
 }
 

@@ -1,21 +1,23 @@
 //! No dependency cycles between resources (through references or DependsOn).
 
 use indexmap::{IndexMap, IndexSet};
-use serde_json::Value as Json;
 
-use super::references::references_in;
+use super::references::Reference;
 use super::Finding;
 use crate::cfn::Template;
 
-/// Each resource's dependencies on other resources, in a stable order.
-pub(crate) fn dependency_graph(template: &Template) -> IndexMap<String, IndexSet<String>> {
+/// Each resource's dependencies on other resources, in a stable order, given
+/// each resource's property references.
+fn dependency_graph_refs(
+    template: &Template,
+    refs: &[Vec<Reference>],
+) -> IndexMap<String, IndexSet<String>> {
     let mut graph = IndexMap::new();
-    for r in template.resources() {
+    for (r, found) in template.resources().zip(refs) {
         let mut deps = IndexSet::new();
-        let props = Json::Object(r.properties.clone());
-        for reference in references_in(&props) {
+        for reference in found {
             if template.resource(&reference.target).is_some() {
-                deps.insert(reference.target);
+                deps.insert(reference.target.clone());
             }
         }
         for d in &r.depends_on {
@@ -26,8 +28,18 @@ pub(crate) fn dependency_graph(template: &Template) -> IndexMap<String, IndexSet
     graph
 }
 
+#[cfg(test)]
 pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
-    let graph = dependency_graph(template);
+    let refs: Vec<Vec<Reference>> = template
+        .resources()
+        .map(|r| super::references::references_in_map(&r.properties))
+        .collect();
+    check_refs(template, &refs, errors);
+}
+
+/// The check, given each resource's property references (in resource order).
+pub(super) fn check_refs(template: &Template, refs: &[Vec<Reference>], errors: &mut Vec<Finding>) {
+    let graph = dependency_graph_refs(template, refs);
     if let Some(cycle) = find_cycle(&graph) {
         errors.push(Finding::about(
             &cycle[0],

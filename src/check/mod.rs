@@ -1,10 +1,11 @@
 //! Template checks, run on every synth before anything is written: references
-//! resolve, attributes exist, no dependency cycles, CloudFormation limits, and
-//! Lambda limits (FN-LIMITS).
+//! resolve, attributes exist, no dependency cycles, CloudFormation limits,
+//! Lambda limits (FN-LIMITS), and nested stacks wired to their templates.
 
 mod cycles;
 mod lambda_limits;
 mod limits;
+mod nested;
 mod references;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use crate::cfn::Template;
 
 pub use lambda_limits::{LambdaLimits, PackageSize};
 pub use limits::{MAX_BODY_INLINE, MAX_BODY_S3, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
+pub(crate) use references::references_in_map;
 pub use references::{references_in, Reference, ReferenceKind};
 
 /// One problem found in a template.
@@ -72,9 +74,15 @@ pub struct Report {
 /// Runs every check over `template`.
 pub fn check(template: &Template, input: &CheckInput<'_>) -> Report {
     let mut report = Report::default();
-    references::check(template, &mut report.errors);
-    cycles::check(template, &mut report.errors);
+    // Each resource's references, found once for the checks that need them.
+    let refs: Vec<Vec<Reference>> = template
+        .resources()
+        .map(|r| references_in_map(&r.properties))
+        .collect();
+    references::check_refs(template, &refs, &mut report.errors);
+    cycles::check_refs(template, &refs, &mut report.errors);
     limits::check(template, input, &mut report);
     lambda_limits::check(template, input, &mut report.errors);
+    nested::check(template, &mut report.errors);
     report
 }

@@ -32,6 +32,14 @@ pub fn references_in(json: &Json) -> Vec<Reference> {
     out
 }
 
+/// Every reference in the values of `map` (a resource's properties), without
+/// copying it into a [`Json`] first.
+pub(crate) fn references_in_map(map: &serde_json::Map<String, Json>) -> Vec<Reference> {
+    let mut out = Vec::new();
+    map.values().for_each(|v| walk(v, &mut out));
+    out
+}
+
 fn walk(json: &Json, out: &mut Vec<Reference>) {
     match json {
         Json::Array(items) => items.iter().for_each(|i| walk(i, out)),
@@ -123,11 +131,37 @@ pub(crate) fn sub_variables(text: &str) -> Vec<&str> {
     vars
 }
 
+#[cfg(test)]
 pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
-    let doc = template.to_json();
-    let sections = ["Resources", "Outputs", "Conditions"];
-    for section in sections {
-        let Some(Json::Object(entries)) = doc.get(section) else {
+    let refs: Vec<Vec<Reference>> = template
+        .resources()
+        .map(|r| references_in_map(&r.properties))
+        .collect();
+    check_refs(template, &refs, errors);
+}
+
+/// The check, given each resource's property references (in resource order).
+pub(super) fn check_refs(template: &Template, refs: &[Vec<Reference>], errors: &mut Vec<Finding>) {
+    // Resources: only their Metadata and Properties can hold intrinsics.
+    for (r, props) in template.resources().zip(refs) {
+        let id = r.id().as_str();
+        let found = r
+            .metadata
+            .values()
+            .flat_map(references_in)
+            .chain(props.iter().cloned());
+        for reference in found {
+            if let Some(msg) = unresolved(template, &reference) {
+                errors.push(Finding::about(id, msg));
+            }
+        }
+    }
+    let sections = [
+        serde_json::to_value(&template.outputs).unwrap_or(Json::Null),
+        serde_json::to_value(&template.conditions).unwrap_or(Json::Null),
+    ];
+    for section in &sections {
+        let Json::Object(entries) = section else {
             continue;
         };
         for (id, body) in entries {
@@ -150,6 +184,15 @@ pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
     }
 }
 
+/// Whether `attr` is one of `attributes`; an entry ending in `.*` (such as a
+/// nested stack's `Outputs.*`) stands for every attribute with that prefix.
+pub(crate) fn has_attribute(attributes: &[&str], attr: &str) -> bool {
+    attributes.iter().any(|a| match a.strip_suffix('*') {
+        Some(prefix) => attr.len() > prefix.len() && attr.starts_with(prefix),
+        None => *a == attr,
+    })
+}
+
 fn unresolved(template: &Template, r: &Reference) -> Option<String> {
     let what = match r.kind {
         ReferenceKind::Ref => "Ref",
@@ -163,7 +206,7 @@ fn unresolved(template: &Template, r: &Reference) -> Option<String> {
                 r.target, r.target
             ));
         };
-        if !res.attributes().contains(&attr.as_str()) {
+        if !has_attribute(res.attributes(), attr) {
             let known = if res.attributes().is_empty() {
                 "it has none".to_string()
             } else {
@@ -280,6 +323,14 @@ mod tests {
             run(&t),
             ["B: DependsOn names `Ghost`, which is not a resource in this template"]
         );
+    }
+
+    #[test]
+    fn wildcard_attributes_match_their_prefix() {
+        assert!(has_attribute(&["Outputs.*", "StackId"], "Outputs.QueueUrl"));
+        assert!(has_attribute(&["Outputs.*", "StackId"], "StackId"));
+        assert!(!has_attribute(&["Outputs.*"], "Outputs."));
+        assert!(!has_attribute(&["Outputs.*"], "Arn"));
     }
 
     #[test]

@@ -1,6 +1,16 @@
 //! One module per verb. Each takes a typed request and a [`Printer`].
 
+pub mod apply;
+pub mod aws;
+pub mod bootstrap;
+pub mod completions;
+pub mod destroy;
 pub mod explain;
+pub mod graph;
 pub mod list;
+pub mod new;
+pub mod openapi;
+pub mod plan;
 pub mod project;
+pub mod status;
 pub mod synth;

@@ -10,7 +10,7 @@ use crate::commands::project::{resolve, ProjectArgs};
 use crate::error::Error;
 use crate::output::Printer;
 use crate::render::Format;
-use crate::synthesis::{synthesize, Synthesized};
+use crate::synthesis::{synthesize, RenderedNested, Synthesized};
 
 /// The default output directory.
 pub const DEFAULT_OUT: &str = "blueprint.out";
@@ -25,6 +25,8 @@ pub struct SynthRequest {
     pub format: Format,
     /// Print the template to standard output and write nothing.
     pub stdout: bool,
+    /// `json`: print the manifest to standard output after writing.
+    pub output: crate::commands::plan::OutputFormat,
 }
 
 /// `manifest.json`: what synth wrote, for `plan`/`apply` and for people.
@@ -50,10 +52,32 @@ pub struct ManifestStack {
     pub resources: usize,
 }
 
-/// One function package in the manifest.
+/// What an asset is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetKind {
+    /// A function package (`<sha256>.zip`).
+    #[default]
+    Function,
+    /// A nested stack template (`<sha256>.template.<ext>`).
+    Template,
+}
+
+/// One asset in the manifest: a function package or a nested stack
+/// template. The deploy layer uploads each to the assets bucket under `key`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ManifestAsset {
+    #[serde(default)]
+    pub kind: AssetKind,
+    /// The function's code directory (function packages only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub function: String,
+    /// The nested stack's path, `<stack>/<logical ID>/...` (templates only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
+    /// Resources in the nested template (templates only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<usize>,
     pub file: String,
     pub key: String,
     pub sha256: String,
@@ -89,7 +113,10 @@ pub fn manifest(s: &Synthesized) -> Manifest {
             .packages
             .iter()
             .map(|p| ManifestAsset {
+                kind: AssetKind::Function,
                 function: p.function.clone(),
+                stack: None,
+                resources: None,
                 file: format!("assets/{}", p.key),
                 key: p.key.clone(),
                 sha256: p.sha256.clone(),
@@ -97,12 +124,30 @@ pub fn manifest(s: &Synthesized) -> Manifest {
                 unzipped_bytes: p.unzipped_bytes,
                 source: p.origin.clone(),
             })
+            .chain(unique_nested(s).map(|n| ManifestAsset {
+                kind: AssetKind::Template,
+                function: String::new(),
+                stack: Some(n.path.clone()),
+                resources: Some(n.resources),
+                file: format!("assets/{}", n.key),
+                key: n.key.clone(),
+                sha256: n.sha256.clone(),
+                bytes: n.body.len(),
+                unzipped_bytes: n.body.len() as u64,
+                source: "<generated>".to_string(),
+            }))
             .collect(),
     }
 }
 
+/// The nested templates, each content once (identical templates share a key).
+fn unique_nested(s: &Synthesized) -> impl Iterator<Item = &RenderedNested> {
+    let mut seen = std::collections::HashSet::new();
+    s.nested.iter().filter(move |n| seen.insert(n.key.as_str()))
+}
+
 /// Writes `contents` to `path` through a temporary file in the same directory.
-fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
     if std::fs::read(path).is_ok_and(|old| old == contents) {
         return Ok(());
     }
@@ -140,6 +185,9 @@ pub fn write(s: &Synthesized, out: &Path) -> Result<Manifest, Error> {
     for p in &s.expansion.packages {
         write_atomic(&out.join("assets").join(&p.key), &p.zip)?;
     }
+    for n in unique_nested(s) {
+        write_atomic(&out.join("assets").join(&n.key), n.body.as_bytes())?;
+    }
     for t in &s.templates {
         write_atomic(&out.join(&t.file_name), t.body.as_bytes())?;
     }
@@ -167,6 +215,62 @@ pub fn write(s: &Synthesized, out: &Path) -> Result<Manifest, Error> {
     Ok(m)
 }
 
+/// Frees a synthesis off the calling thread: a big one (hundreds of nested
+/// stacks) takes a while to free, and a process about to exit need not wait.
+fn release(s: Synthesized) {
+    let _ = std::thread::Builder::new().spawn(move || drop(s));
+}
+
+/// Nested stacks and splits: a summary, and one line per template with -v.
+fn report_nested(s: &Synthesized, m: &Manifest, printer: &mut Printer) {
+    if s.nested.is_empty() {
+        return;
+    }
+    let counts: Vec<usize> = s.nested.iter().map(|n| n.resources).collect();
+    let (lo, hi) = (
+        counts.iter().min().copied().unwrap_or(0),
+        counts.iter().max().copied().unwrap_or(0),
+    );
+    let biggest = s.nested.iter().map(|n| n.body.len()).max().unwrap_or(0);
+    let files = m
+        .assets
+        .iter()
+        .filter(|a| a.kind == AssetKind::Template)
+        .count();
+    printer.status(&format!(
+        "  assets/<sha256>.template.{}  {} nested stack{} in {} file{}, {lo} to {hi} resources each, largest {biggest} bytes",
+        s.format.extension(),
+        s.nested.len(),
+        if s.nested.len() == 1 { "" } else { "s" },
+        files,
+        if files == 1 { "" } else { "s" },
+    ));
+    for sp in &s.splits {
+        let parts: Vec<String> = sp
+            .overflow
+            .iter()
+            .map(|(id, units, resources)| format!("{id}: {units} units, {resources} resources"))
+            .collect();
+        printer.status(&format!(
+            "  split {}: over CloudFormation's limits, so {} units stay and the rest go to {} overflow stack{} ({})",
+            sp.path,
+            sp.kept_units,
+            sp.overflow.len(),
+            if sp.overflow.len() == 1 { "" } else { "s" },
+            parts.join("; ")
+        ));
+    }
+    for n in &s.nested {
+        printer.detail(&format!(
+            "    assets/{}  {}, {} resources, {} bytes",
+            n.key,
+            n.path,
+            n.resources,
+            n.body.len()
+        ));
+    }
+}
+
 pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
     let project = resolve(&req.project)?;
     let s = synthesize(
@@ -183,9 +287,15 @@ pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
         for n in &s.notes {
             printer.note(n);
         }
+        release(s);
         return Ok(());
     }
     let m = write(&s, &req.out)?;
+    if req.output == crate::commands::plan::OutputFormat::Json {
+        let json = serde_json::to_string_pretty(&m)
+            .map_err(|e| Error::Internal(format!("serializing the manifest: {e}")))?;
+        printer.result(&json);
+    }
     printer.status(&format!(
         "synthesized {} (stack {}, region {}) from {} into {}",
         m.blueprint,
@@ -200,15 +310,17 @@ pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
             st.template, st.resources, st.bytes
         ));
     }
-    for a in &m.assets {
+    for a in m.assets.iter().filter(|a| a.kind == AssetKind::Function) {
         printer.status(&format!(
             "  {}  function `{}` from {}, {} bytes",
             a.file, a.function, a.source, a.bytes
         ));
     }
+    report_nested(&s, &m, printer);
     printer.status(&format!("  {MANIFEST}"));
     for n in &s.notes {
         printer.note(n);
     }
+    release(s);
     Ok(())
 }

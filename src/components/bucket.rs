@@ -3,11 +3,12 @@
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::s3::{
-    AbortIncompleteMultipartUpload, Bucket, BucketEncryption, BucketPolicy, LifecycleConfiguration,
-    LifecycleRule, NoncurrentVersionExpiration, OwnershipControls, PublicAccessBlockConfiguration,
-    VersioningConfiguration,
+    AbortIncompleteMultipartUpload, AccelerateConfiguration, Bucket, BucketEncryption,
+    BucketPolicy, CorsConfiguration, LifecycleConfiguration, LifecycleRule, LoggingConfiguration,
+    NoncurrentVersionExpiration, NotificationConfiguration, OwnershipControls,
+    PublicAccessBlockConfiguration, VersioningConfiguration,
 };
-use crate::cfn::{LogicalId, Template};
+use crate::cfn::{LogicalId, Template, Value};
 use crate::error::Error;
 
 /// How to build a private bucket.
@@ -20,6 +21,44 @@ pub struct PrivateBucket<'a> {
     pub retain: bool,
     /// Requirement IDs the bucket serves.
     pub requirements: &'a [&'a str],
+    /// An explicit bucket name (needed when the bucket's own notification
+    /// target must know the name before the bucket exists); `None` lets
+    /// CloudFormation choose one.
+    pub bucket_name: Option<Value<String>>,
+    /// Server access logs go to this bucket, under this prefix.
+    pub access_logs: Option<(&'a LogicalId, &'a str)>,
+    /// Delete objects this many days after they were written (log buckets).
+    pub expire_objects_days: Option<u32>,
+    /// S3 Transfer Acceleration (uploads enter AWS at the nearest edge).
+    pub transfer_acceleration: bool,
+    pub cors: Option<CorsConfiguration>,
+    pub notifications: Option<NotificationConfiguration>,
+    /// Statements added to the bucket policy after the TLS-only deny (a
+    /// bucket has one policy, so everything that grants access goes here).
+    pub policy_statements: Vec<Statement>,
+    /// Resources the bucket must wait for (e.g. the permission that lets S3
+    /// invoke a notification target).
+    pub depends_on: Vec<LogicalId>,
+}
+
+impl Default for PrivateBucket<'_> {
+    /// Retained, unversioned, no logging, no extras.
+    fn default() -> Self {
+        PrivateBucket {
+            id: "",
+            noncurrent_version_days: None,
+            retain: true,
+            requirements: &[],
+            bucket_name: None,
+            access_logs: None,
+            expire_objects_days: None,
+            transfer_acceleration: false,
+            cors: None,
+            notifications: None,
+            policy_statements: Vec::new(),
+            depends_on: Vec::new(),
+        }
+    }
 }
 
 impl PrivateBucket<'_> {
@@ -33,6 +72,14 @@ impl PrivateBucket<'_> {
             }),
             ..Default::default()
         }];
+        if let Some(days) = self.expire_objects_days {
+            rules.push(LifecycleRule {
+                id: Some("ExpireObjects".into()),
+                status: "Enabled".into(),
+                expiration_in_days: Some(days),
+                ..Default::default()
+            });
+        }
         if let Some(days) = self.noncurrent_version_days {
             rules.push(LifecycleRule {
                 id: Some("ExpireOldVersions".into()),
@@ -44,8 +91,20 @@ impl PrivateBucket<'_> {
             });
         }
         let bucket = Bucket {
+            accelerate_configuration: self.transfer_acceleration.then(|| AccelerateConfiguration {
+                acceleration_status: "Enabled".into(),
+            }),
+            bucket_name: self.bucket_name.clone(),
             bucket_encryption: Some(BucketEncryption::s3_managed()),
+            cors_configuration: self.cors.clone(),
             lifecycle_configuration: Some(LifecycleConfiguration { rules }),
+            logging_configuration: self
+                .access_logs
+                .map(|(target, prefix)| LoggingConfiguration {
+                    destination_bucket_name: Some(target.r#ref()),
+                    log_file_prefix: Some(prefix.to_string()),
+                }),
+            notification_configuration: self.notifications.clone(),
             ownership_controls: Some(OwnershipControls::bucket_owner_enforced()),
             public_access_block_configuration: Some(PublicAccessBlockConfiguration::all()),
             versioning_configuration: self
@@ -55,16 +114,21 @@ impl PrivateBucket<'_> {
         };
         let res = t.add(self.id, bucket)?;
         res.retain_if(self.retain).satisfies(self.requirements);
+        for d in &self.depends_on {
+            res.depends_on(d);
+        }
         let id = res.id().clone();
+        let mut statements = vec![Statement::deny(
+            &["s3:*"],
+            vec![id.get_att("Arn"), sub(format!("${{{id}.Arn}}/*")).into()],
+        )
+        .sid("DenyInsecureTransport")
+        .principal(Principal::Everyone)
+        .condition("Bool", "aws:SecureTransport", vec!["false".into()])];
+        statements.extend(self.policy_statements.iter().cloned());
         let policy = BucketPolicy {
             bucket: id.r#ref(),
-            policy_document: PolicyDocument::new(vec![Statement::deny(
-                &["s3:*"],
-                vec![id.get_att("Arn"), sub(format!("${{{id}.Arn}}/*")).into()],
-            )
-            .sid("DenyInsecureTransport")
-            .principal(Principal::Everyone)
-            .condition("Bool", "aws:SecureTransport", vec!["false".into()])]),
+            policy_document: PolicyDocument::new(statements),
         };
         t.add(&format!("{id}Policy"), policy)?
             .satisfies(self.requirements);

@@ -76,6 +76,7 @@ impl DaxCluster<'_> {
         t.add(
             &format!("{n}IngressFromClients"),
             SecurityGroupIngress {
+                cidr_ip: None,
                 description: Some("DAX over TLS from its clients".into()),
                 from_port: Some(DAX_TLS_PORT),
                 group_id: cluster_sg.get_att("GroupId"),

@@ -3,13 +3,20 @@
 //! a private network, a DAX cluster.
 
 pub mod bucket;
+pub mod cdn;
+pub mod custom_domain;
 pub mod dax;
 pub mod function;
+pub mod function_triggers;
 pub mod log_group;
 pub mod network;
+pub mod public_network;
+pub mod queue;
 pub mod rest_api;
+pub mod static_site;
 pub mod table;
 pub mod user_auth;
+pub mod web_fleet;
 
 use crate::cfn::intrinsic::sub;
 use crate::cfn::Value;

@@ -68,10 +68,10 @@ pub struct RestApiIds {
 }
 
 /// The JSON access log line format.
-const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","user":"$context.authorizer.claims.sub","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","integrationLatency":"$context.integrationLatency"}"#;
+pub(crate) const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","user":"$context.authorizer.claims.sub","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","integrationLatency":"$context.integrationLatency"}"#;
 
 /// `/todos/{todoId}` → `TodosTodoId`.
-fn path_id(path: &str) -> String {
+pub(crate) fn path_id(path: &str) -> String {
     path.split('/')
         .filter(|s| !s.is_empty())
         .map(|seg| {
@@ -85,7 +85,7 @@ fn path_id(path: &str) -> String {
         .collect()
 }
 
-fn title(method: &str) -> String {
+pub(crate) fn title(method: &str) -> String {
     let lower = method.to_ascii_lowercase();
     let mut c = lower.chars();
     c.next()

@@ -2,15 +2,18 @@
 //! default; on-demand, or provisioned with target-tracking auto scaling.
 
 use crate::cfn::intrinsic::sub;
+use crate::cfn::intrinsic::Pseudo;
 use crate::cfn::resources::autoscaling::{
     PredefinedMetricSpecification, ScalableTarget, ScalingPolicy, TargetTrackingConfiguration,
 };
 use crate::cfn::resources::dynamodb::{
-    AttributeDefinition, KeySchema, PointInTimeRecoverySpecification, ProvisionedThroughput,
-    SseSpecification, Table as TableProps,
+    AttributeDefinition, GlobalSseSpecification, GlobalTable, KeySchema,
+    PointInTimeRecoverySpecification, ProvisionedThroughput, ReplicaSpecification,
+    SseSpecification, StreamSpecification, Table as TableProps, TimeToLiveSpecification,
 };
 use crate::cfn::{LogicalId, Template};
 use crate::components::arn;
+use crate::config::Region;
 use crate::error::Error;
 
 /// Provisioned capacity with auto scaling between `min` and `max`.
@@ -33,6 +36,34 @@ pub struct Table<'a> {
     pub provisioned: Option<Scaling>,
     pub retain: bool,
     pub requirements: &'a [&'a str],
+    /// A change stream: `NEW_IMAGE`, `NEW_AND_OLD_IMAGES`, `KEYS_ONLY` or
+    /// `OLD_IMAGE`. `Fn::GetAtt <id>.StreamArn` reads it.
+    pub stream: Option<&'a str>,
+    /// Other regions to replicate to. When not empty the table is an
+    /// `AWS::DynamoDB::GlobalTable` with a replica in the stack's own region
+    /// and one in each of these (on-demand only; its stream is
+    /// `NEW_AND_OLD_IMAGES`, as replication needs).
+    pub replica_regions: &'a [Region],
+    /// An attribute holding an expiry time (epoch seconds): DynamoDB deletes
+    /// items past it (time to live). Single-region tables only.
+    pub ttl_attribute: Option<&'a str>,
+}
+
+impl Default for Table<'_> {
+    /// On-demand, retained, no sort key, no stream, one region.
+    fn default() -> Self {
+        Table {
+            id: "",
+            partition_key: "",
+            sort_key: None,
+            provisioned: None,
+            retain: true,
+            requirements: &[],
+            stream: None,
+            replica_regions: &[],
+            ttl_attribute: None,
+        }
+    }
 }
 
 impl Table<'_> {
@@ -43,6 +74,9 @@ impl Table<'_> {
         if let Some(sort) = self.sort_key {
             attrs.push(AttributeDefinition::string(sort));
             keys.push(KeySchema::range(sort));
+        }
+        if !self.replica_regions.is_empty() {
+            return self.add_global(t, attrs, keys);
         }
         let props = TableProps {
             attribute_definitions: attrs,
@@ -65,6 +99,13 @@ impl Table<'_> {
             sse_specification: Some(SseSpecification {
                 sse_enabled: true,
                 sse_type: None,
+            }),
+            stream_specification: self.stream.map(|v| StreamSpecification {
+                stream_view_type: v.to_string(),
+            }),
+            time_to_live_specification: self.ttl_attribute.map(|a| TimeToLiveSpecification {
+                attribute_name: a.to_string(),
+                enabled: true,
             }),
             ..Default::default()
         };
@@ -124,5 +165,56 @@ impl Table<'_> {
             }
         }
         Ok(id)
+    }
+}
+
+impl Table<'_> {
+    /// The global-table form: a replica here and in each other region, each
+    /// with point-in-time recovery and deletion protection while retained.
+    fn add_global(
+        &self,
+        t: &mut Template,
+        attrs: Vec<AttributeDefinition>,
+        keys: Vec<KeySchema>,
+    ) -> Result<LogicalId, Error> {
+        if self.provisioned.is_some() {
+            return Err(Error::Internal(format!(
+                "table `{}`: a global table is on-demand only here",
+                self.id
+            )));
+        }
+        let replica = |region| ReplicaSpecification {
+            deletion_protection_enabled: Some(self.retain),
+            point_in_time_recovery_specification: Some(PointInTimeRecoverySpecification {
+                point_in_time_recovery_enabled: true,
+            }),
+            region,
+            tags: None,
+        };
+        let mut replicas = vec![replica(Pseudo::Region.r#ref())];
+        replicas.extend(
+            self.replica_regions
+                .iter()
+                .map(|r| replica(r.as_str().into())),
+        );
+        let props = GlobalTable {
+            attribute_definitions: attrs,
+            billing_mode: Some("PAY_PER_REQUEST".into()),
+            key_schema: keys,
+            replicas,
+            sse_specification: Some(GlobalSseSpecification {
+                sse_enabled: true,
+                sse_type: Some("KMS".into()),
+            }),
+            stream_specification: Some(StreamSpecification {
+                stream_view_type: "NEW_AND_OLD_IMAGES".into(),
+            }),
+            ..Default::default()
+        };
+        Ok(t.add(self.id, props)?
+            .retain_if(self.retain)
+            .satisfies(self.requirements)
+            .id()
+            .clone())
     }
 }

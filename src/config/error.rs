@@ -55,6 +55,12 @@ impl ConfigError {
             .map(|l| (l.line(), l.column()))
             .filter(|_| !text.trim().is_empty());
         let help = suggestion(&message);
+        // A check across several options reports at the document's start;
+        // its message names the key it is about (`options.front: ...`).
+        let location = match location {
+            None | Some((1, 1)) => locate_key_path(text, &message).or(location),
+            found => found,
+        };
         let (message, location) = match location {
             Some(loc) => refine(text, &message, loc),
             None => (message, None),
@@ -135,6 +141,51 @@ fn refine(
     }
 }
 
+/// Where the key named by a message's leading dotted path (`options.alb.x: ...`)
+/// is written: the line and the column of its value (of the key, when the
+/// value starts on the next line). `None` when the path is not written out.
+fn locate_key_path(text: &str, message: &str) -> Option<(usize, usize)> {
+    let (path, _) = message.split_once(": ")?;
+    if !path.contains('.') || path.contains(' ') {
+        return None;
+    }
+    let mut parent_indent: Option<usize> = None;
+    let mut found = None;
+    let mut lines = text.lines().enumerate();
+    for key in path.split('.') {
+        found = None;
+        let mut child_indent: Option<usize> = parent_indent.is_none().then_some(0);
+        for (i, l) in lines.by_ref() {
+            let trimmed = l.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let indent = l.len() - trimmed.len();
+            if parent_indent.is_some_and(|p| indent <= p) {
+                return None;
+            }
+            // Keys of this block sit at its first line's indentation.
+            let level = *child_indent.get_or_insert(indent);
+            if indent != level {
+                continue;
+            }
+            if let Some(rest) = trimmed.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+                let value = rest.split(" #").next().unwrap_or("").trim();
+                let col = if value.is_empty() {
+                    indent + 1
+                } else {
+                    l.len() - rest.trim_start().len() + 1
+                };
+                found = Some((i + 1, col));
+                parent_indent = Some(indent);
+                break;
+            }
+        }
+        found?;
+    }
+    found
+}
+
 /// For `unknown field `x`, expected one of `a`, `b`` (or `unknown variant`),
 /// the closest candidate, if one is close enough to be a likely typo.
 fn suggestion(message: &str) -> Option<String> {
@@ -198,6 +249,21 @@ mod tests {
             (m.as_str(), loc),
             ("opts.fn: 7 is out of range", Some((4, 5)))
         );
+    }
+
+    #[test]
+    fn a_dotted_path_in_the_message_is_located() {
+        let text = "a: 1\noptions:\n  # c\n  front: alb\n  alb:\n    x: 1\n";
+        assert_eq!(
+            locate_key_path(text, "options.front: needs more"),
+            Some((4, 10))
+        );
+        assert_eq!(locate_key_path(text, "options.alb: x"), Some((5, 3)));
+        assert_eq!(locate_key_path(text, "options.alb.x: x"), Some((6, 8)));
+        assert_eq!(locate_key_path(text, "options.missing: x"), None);
+        assert_eq!(locate_key_path(text, "front: x"), None);
+        let nested = "options:\n  api:\n    alb: 1\n  alb: 2\n";
+        assert_eq!(locate_key_path(nested, "options.alb: x"), Some((4, 8)));
     }
 
     #[test]

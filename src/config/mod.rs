@@ -5,7 +5,11 @@ mod error;
 mod values;
 
 pub use error::{nearest, ConfigError};
-pub use values::{Name, Ranged, Region, RetentionDays, StackName, Tags, VpcCidr};
+pub use values::{
+    Architecture, DaxNodeType, DomainName, EmailAddress, HostedZoneId, InstanceType, Name,
+    OriginShieldRegion, PathPattern, Ranged, Region, RetentionDays, SsmParameterName, StackName,
+    Tags, TextLine, VpcCidr, ORIGIN_SHIELD_REGIONS,
+};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -34,9 +38,16 @@ pub struct Project<O> {
     /// Tags CloudFormation applies to the stack and its resources.
     #[serde(default)]
     pub tags: Tags,
+    /// Turn on termination protection for the stacks (`apply`).
+    #[serde(default = "yes")]
+    pub termination_protection: bool,
     /// The blueprint's options; missing ones take their documented defaults.
     #[serde(default)]
     pub options: O,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -46,13 +57,31 @@ struct Head {
 
 /// Parses YAML into `T`, turning errors into [`ConfigError`]s.
 pub fn parse<T: DeserializeOwned>(source: &Source) -> Result<T, ConfigError> {
-    serde_norway::from_str(&source.text)
-        .map_err(|e| ConfigError::from_yaml(&source.name, &source.text, &e))
+    serde_norway::from_str(&source.text).map_err(|e| {
+        // A value can fail validation before the parser reaches a syntax
+        // error further on; the syntax error is the cause, so report it.
+        let e = match serde_norway::from_str::<serde_norway::Value>(&source.text) {
+            Err(syntax) => syntax,
+            Ok(_) => e,
+        };
+        ConfigError::from_yaml(&source.name, &source.text, &e)
+    })
 }
 
 /// The `blueprint:` key of a project file, read before the rest so the right
 /// options schema can be chosen.
 pub fn blueprint_name(source: &Source) -> Result<String, ConfigError> {
+    // The common case without parsing the whole file (a big project takes
+    // a while): a plain `blueprint: name` line at the top level.
+    if let Some(name) = source.text.lines().find_map(|l| {
+        let v = l.strip_prefix("blueprint:")?.trim();
+        let plain = !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        plain.then(|| v.to_string())
+    }) {
+        return Ok(name);
+    }
     let head: Head = parse(source)?;
     head.blueprint.ok_or_else(|| {
         ConfigError::whole_file(

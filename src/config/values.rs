@@ -298,6 +298,314 @@ impl<'de> Deserialize<'de> for VpcCidr {
     }
 }
 
+/// Implements `Deserialize` (through `new`), `Display` and `as_str` for a
+/// validated string newtype.
+macro_rules! validated_string {
+    ($ty:ident) => {
+        impl $ty {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $ty::new(&s).map_err(D::Error::custom)
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+/// A fully qualified DNS name such as `blog.example.com` or an ALB's DNS
+/// name: at least two labels of letters, digits and hyphens (no label starts
+/// or ends with a hyphen), at most 63 characters a label and 253 in all.
+/// Kept in lowercase.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct DomainName(String);
+
+impl DomainName {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let rule = "a domain name has at least two dot-separated labels of letters, digits and hyphens, like `blog.example.com` (no scheme, path or trailing dot)";
+        let lower = s.to_ascii_lowercase();
+        let labels: Vec<&str> = lower.split('.').collect();
+        let label_ok = |l: &&str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        };
+        let ok = lower.len() <= 253
+            && labels.len() >= 2
+            && labels.iter().all(label_ok)
+            && labels
+                .last()
+                .is_some_and(|tld| tld.chars().any(|c| c.is_ascii_alphabetic()));
+        if ok {
+            Ok(DomainName(lower))
+        } else {
+            Err(format!("`{s}` is not a valid domain name: {rule}"))
+        }
+    }
+}
+validated_string!(DomainName);
+
+/// A Route 53 hosted zone ID such as `Z0123456789ABCDEFGHIJ`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct HostedZoneId(String);
+
+impl HostedZoneId {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let ok = s.starts_with('Z')
+            && (2..=32).contains(&s.len())
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if ok {
+            Ok(HostedZoneId(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not a Route 53 hosted zone ID (`Z` and up to 31 capital letters and digits, like `Z0123456789ABCDEFGHIJ`)"
+            ))
+        }
+    }
+}
+validated_string!(HostedZoneId);
+
+/// An email address such as `no-reply@example.com` (its domain a valid
+/// [`DomainName`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let err = || format!("`{s}` is not an email address like `no-reply@example.com`");
+        let (local, domain) = s.rsplit_once('@').ok_or_else(err)?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+            && !local.starts_with('.')
+            && !local.ends_with('.');
+        if !local_ok {
+            return Err(err());
+        }
+        let domain = DomainName::new(domain).map_err(|_| err())?;
+        Ok(EmailAddress(format!("{local}@{domain}")))
+    }
+
+    /// The part after `@`.
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(_, d)| d)
+    }
+}
+validated_string!(EmailAddress);
+
+/// A CloudFront cache behavior path pattern such as `/api/*` or `*.json`:
+/// 1 to 255 characters from `A-Z a-z 0-9 _ - . * ? $ / ~ " ' @ : + &`, and
+/// not `*` alone (that is the default behavior).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct PathPattern(String);
+
+impl PathPattern {
+    pub fn new(s: &str) -> Result<Self, String> {
+        if s == "*" || s == "/*" {
+            return Err(format!(
+                "`{s}` matches every request; that is the default behavior, give a narrower pattern like `/updates/*`"
+            ));
+        }
+        let ok = !s.is_empty()
+            && s.len() <= 255
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.*?$/~\"'@:+&".contains(c));
+        if ok {
+            Ok(PathPattern(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not a CloudFront path pattern: 1 to 255 characters from letters, digits and _ - . * ? $ / ~ \" ' @ : + &, like `/updates/*` or `*.json`"
+            ))
+        }
+    }
+}
+validated_string!(PathPattern);
+
+/// A DAX node type such as `dax.t3.small` or `dax.r5.large`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct DaxNodeType(String);
+
+impl DaxNodeType {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split('.').collect();
+        let ok = parts.len() == 3
+            && parts[0] == "dax"
+            && parts[1..]
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+        if ok {
+            Ok(DaxNodeType(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not a DAX node type (like `dax.t3.small` or `dax.r5.large`)"
+            ))
+        }
+    }
+}
+validated_string!(DaxNodeType);
+
+/// The processor architecture of a Lambda function or an EC2 instance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    #[default]
+    Arm64,
+    #[serde(rename = "x86_64")]
+    X86_64,
+}
+
+impl Architecture {
+    /// `arm64` or `x86_64`, as Lambda names them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Architecture::Arm64 => "arm64",
+            Architecture::X86_64 => "x86_64",
+        }
+    }
+}
+
+/// An EC2 instance type such as `t4g.small` or `m7i.large`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct InstanceType(String);
+
+impl InstanceType {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let ok = s.split_once('.').is_some_and(|(family, size)| {
+            family.len() >= 2
+                && family.starts_with(|c: char| c.is_ascii_lowercase())
+                && family.chars().any(|c| c.is_ascii_digit())
+                && family
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !size.is_empty()
+                && size
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+        if ok {
+            Ok(InstanceType(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not an EC2 instance type (like `t4g.small` or `m7i.large`)"
+            ))
+        }
+    }
+
+    /// Whether the type runs on AWS Graviton (arm64): the family has a `g`
+    /// after its generation number (`t4g`, `c7gn`, `r8g`).
+    pub fn is_arm64(&self) -> bool {
+        let family = self.0.split('.').next().unwrap_or_default();
+        family.find(|c: char| c.is_ascii_digit()).is_some_and(|i| {
+            family[i..]
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .starts_with('g')
+        })
+    }
+}
+validated_string!(InstanceType);
+
+/// The regions that offer CloudFront Origin Shield.
+pub const ORIGIN_SHIELD_REGIONS: &[&str] = &[
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+];
+
+/// A region where CloudFront offers Origin Shield.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct OriginShieldRegion(String);
+
+impl OriginShieldRegion {
+    pub fn new(s: &str) -> Result<Self, String> {
+        Region::new(s)?;
+        if ORIGIN_SHIELD_REGIONS.contains(&s) {
+            Ok(OriginShieldRegion(s.to_string()))
+        } else {
+            let hint = crate::config::nearest(s, ORIGIN_SHIELD_REGIONS)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            Err(format!(
+                "`{s}` has no CloudFront Origin Shield{hint}; use one of {}",
+                ORIGIN_SHIELD_REGIONS.join(", ")
+            ))
+        }
+    }
+}
+validated_string!(OriginShieldRegion);
+
+/// One line of text for people (an email subject, an event's name): 1 to
+/// 200 characters, no line breaks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct TextLine(String);
+
+impl TextLine {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let len = s.chars().count();
+        if (1..=200).contains(&len) && !s.contains(['\r', '\n']) {
+            Ok(TextLine(s.to_string()))
+        } else {
+            Err(format!("`{s}` must be 1 to 200 characters on one line"))
+        }
+    }
+}
+validated_string!(TextLine);
+
+/// The name of an SSM parameter such as
+/// `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SsmParameterName(String);
+
+impl SsmParameterName {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let ok = s.starts_with('/')
+            && s.len() <= 2048
+            && !s.contains("//")
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c));
+        if ok {
+            Ok(SsmParameterName(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not an SSM parameter name (a path like `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64`)"
+            ))
+        }
+    }
+}
+validated_string!(SsmParameterName);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,5 +664,60 @@ mod tests {
     fn retention() {
         assert!(RetentionDays::new(30).is_ok());
         assert!(RetentionDays::new(31).is_err());
+    }
+
+    #[test]
+    fn domain_names() {
+        assert_eq!(
+            DomainName::new("Blog.Example.com").unwrap().as_str(),
+            "blog.example.com"
+        );
+        assert!(DomainName::new("my-alb-123.us-east-1.elb.amazonaws.com").is_ok());
+        for bad in [
+            "example",
+            "https://example.com",
+            "-a.example.com",
+            "a..com",
+            "example.com.",
+            "a.123",
+            "a_b.com",
+        ] {
+            assert!(DomainName::new(bad).is_err(), "{bad}");
+        }
+        assert!(HostedZoneId::new("Z0123456789ABCDEFGHIJ").is_ok());
+        assert!(HostedZoneId::new("z123").is_err());
+        assert_eq!(
+            EmailAddress::new("no-reply@Example.com").unwrap().domain(),
+            "example.com"
+        );
+        assert!(EmailAddress::new("no-reply").is_err());
+        assert!(EmailAddress::new("a b@example.com").is_err());
+    }
+
+    #[test]
+    fn path_patterns_and_instance_types() {
+        assert!(PathPattern::new("/updates/*").is_ok());
+        assert!(PathPattern::new("*.json").is_ok());
+        assert!(PathPattern::new("*")
+            .unwrap_err()
+            .contains("default behavior"));
+        assert!(PathPattern::new("/a b").is_err());
+        assert!(PathPattern::new(&"a".repeat(256)).is_err());
+        assert!(InstanceType::new("t4g.small").unwrap().is_arm64());
+        assert!(InstanceType::new("c7gn.large").unwrap().is_arm64());
+        assert!(!InstanceType::new("m7i.large").unwrap().is_arm64());
+        assert!(!InstanceType::new("t3.micro").unwrap().is_arm64());
+        assert!(InstanceType::new("large").is_err());
+        assert!(OriginShieldRegion::new("eu-west-1").is_ok());
+        assert!(OriginShieldRegion::new("eu-west-3")
+            .unwrap_err()
+            .contains("eu-west-1"));
+        assert!(SsmParameterName::new("/aws/service/x").is_ok());
+        assert!(SsmParameterName::new("aws/x").is_err());
+        assert!(DaxNodeType::new("dax.r5.large").is_ok());
+        assert!(DaxNodeType::new("r5.large").is_err());
+        assert!(TextLine::new("서버리스 컨퍼런스").is_ok());
+        assert!(TextLine::new("").is_err());
+        assert!(TextLine::new("a\nb").is_err());
     }
 }

@@ -111,3 +111,47 @@ pub struct TimeToLiveSpecification {
     pub attribute_name: String,
     pub enabled: bool,
 }
+
+/// `AWS::DynamoDB::GlobalTable`: one table replicated to several regions
+/// (the stack's own region must be one of them).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GlobalTable {
+    pub attribute_definitions: Vec<AttributeDefinition>,
+    pub billing_mode: Option<String>,
+    pub key_schema: Vec<KeySchema>,
+    pub replicas: Vec<ReplicaSpecification>,
+    #[serde(rename = "SSESpecification")]
+    pub sse_specification: Option<GlobalSseSpecification>,
+    pub stream_specification: Option<StreamSpecification>,
+    pub table_name: Option<Value<String>>,
+    pub time_to_live_specification: Option<TimeToLiveSpecification>,
+}
+resource_type!(
+    GlobalTable,
+    "AWS::DynamoDB::GlobalTable",
+    ["Arn", "StreamArn", "TableId"]
+);
+
+/// One replica of a global table.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReplicaSpecification {
+    pub deletion_protection_enabled: Option<bool>,
+    pub point_in_time_recovery_specification: Option<PointInTimeRecoverySpecification>,
+    pub region: Value<String>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+/// A global table's encryption: `SSEEnabled: true` with `SSEType: KMS` uses
+/// the AWS managed key in every replica.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GlobalSseSpecification {
+    #[serde(rename = "SSEEnabled")]
+    pub sse_enabled: bool,
+    #[serde(rename = "SSEType")]
+    pub sse_type: Option<String>,
+}

@@ -110,6 +110,7 @@ pub struct EgressRule {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SecurityGroupIngress {
+    pub cidr_ip: Option<String>,
     pub description: Option<String>,
     pub from_port: Option<u16>,
     pub group_id: Value<String>,
@@ -159,3 +160,152 @@ resource_type!(
         "NetworkInterfaceIds"
     ]
 );
+
+/// `AWS::EC2::InternetGateway`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InternetGateway {
+    pub tags: Option<Vec<Tag>>,
+}
+resource_type!(
+    InternetGateway,
+    "AWS::EC2::InternetGateway",
+    ["InternetGatewayId"]
+);
+
+/// `AWS::EC2::VPCGatewayAttachment`: attaches an internet gateway to a VPC.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcGatewayAttachment {
+    pub internet_gateway_id: Option<Value<String>>,
+    pub vpc_id: Value<String>,
+}
+resource_type!(
+    VpcGatewayAttachment,
+    "AWS::EC2::VPCGatewayAttachment",
+    ["AttachmentType"]
+);
+
+/// `AWS::EC2::Route`: one route of a route table.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Route {
+    pub destination_cidr_block: Option<String>,
+    /// An internet gateway.
+    pub gateway_id: Option<Value<String>>,
+    pub nat_gateway_id: Option<Value<String>>,
+    pub route_table_id: Value<String>,
+}
+resource_type!(Route, "AWS::EC2::Route", ["CidrBlock"]);
+
+/// `AWS::EC2::EIP`: an Elastic IP address.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Eip {
+    /// `vpc`.
+    pub domain: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+}
+resource_type!(Eip, "AWS::EC2::EIP", ["AllocationId", "PublicIp"]);
+
+/// `AWS::EC2::NatGateway`: outbound internet access for private subnets.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NatGateway {
+    pub allocation_id: Option<Value<String>>,
+    pub subnet_id: Option<Value<String>>,
+    pub tags: Option<Vec<Tag>>,
+}
+resource_type!(NatGateway, "AWS::EC2::NatGateway", ["NatGatewayId"]);
+
+/// `AWS::EC2::LaunchTemplate`: how an Auto Scaling group launches instances.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LaunchTemplate {
+    pub launch_template_data: LaunchTemplateData,
+    pub version_description: Option<String>,
+}
+resource_type!(
+    LaunchTemplate,
+    "AWS::EC2::LaunchTemplate",
+    [
+        "DefaultVersionNumber",
+        "LatestVersionNumber",
+        "LaunchTemplateId"
+    ]
+);
+
+/// The instance settings of a launch template.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LaunchTemplateData {
+    pub block_device_mappings: Option<Vec<BlockDeviceMapping>>,
+    pub iam_instance_profile: Option<IamInstanceProfileSpecification>,
+    pub image_id: Option<Value<String>>,
+    pub instance_type: Option<String>,
+    pub metadata_options: Option<MetadataOptions>,
+    pub monitoring: Option<Monitoring>,
+    pub security_group_ids: Option<Vec<Value<String>>>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    /// Base64-encoded.
+    pub user_data: Option<Value<String>>,
+}
+
+/// A volume of the instance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BlockDeviceMapping {
+    pub device_name: String,
+    pub ebs: Ebs,
+}
+
+/// An EBS volume.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ebs {
+    pub delete_on_termination: Option<bool>,
+    pub encrypted: Option<bool>,
+    pub volume_size: Option<u32>,
+    /// `gp3`, `gp2`, ...
+    pub volume_type: Option<String>,
+}
+
+/// The instance profile the instances run with.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IamInstanceProfileSpecification {
+    pub arn: Value<String>,
+}
+
+/// Instance metadata service settings (`HttpTokens: required` is IMDSv2 only).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetadataOptions {
+    pub http_endpoint: Option<String>,
+    pub http_put_response_hop_limit: Option<u32>,
+    pub http_tokens: Option<String>,
+}
+
+/// Detailed (1-minute) CloudWatch monitoring.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Monitoring {
+    pub enabled: bool,
+}
+
+/// Tags applied to what the template launches (`instance`, `volume`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagSpecification {
+    pub resource_type: String,
+    pub tags: Vec<Tag>,
+}

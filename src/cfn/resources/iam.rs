@@ -41,3 +41,13 @@ pub struct InlinePolicy {
     pub policy_name: String,
     pub policy_document: PolicyDocument,
 }
+
+/// `AWS::IAM::InstanceProfile`: hands a role to EC2 instances.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceProfile {
+    pub path: Option<String>,
+    pub roles: Vec<Value<String>>,
+}
+resource_type!(InstanceProfile, "AWS::IAM::InstanceProfile", ["Arn"]);

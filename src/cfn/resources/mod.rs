@@ -2,14 +2,23 @@
 //! follow the AWS resource specification; `Option` marks what AWS makes optional.
 
 pub mod apigateway;
+pub mod apigatewayv2;
 pub mod autoscaling;
+pub mod certificatemanager;
+pub mod cloudformation;
+pub mod cloudfront;
 pub mod cognito;
 pub mod dax;
 pub mod dynamodb;
 pub mod ec2;
+pub mod ec2_autoscaling;
+pub mod efs;
+pub mod elasticloadbalancingv2;
 pub mod iam;
+pub mod kinesis;
 pub mod lambda;
 pub mod logs;
+pub mod route53;
 pub mod s3;
 pub mod sns;
 pub mod sqs;

@@ -11,8 +11,10 @@ use crate::cfn::policy::PolicyDocument;
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Bucket {
+    pub accelerate_configuration: Option<AccelerateConfiguration>,
     pub bucket_name: Option<Value<String>>,
     pub bucket_encryption: Option<BucketEncryption>,
+    pub cors_configuration: Option<CorsConfiguration>,
     pub lifecycle_configuration: Option<LifecycleConfiguration>,
     pub logging_configuration: Option<LoggingConfiguration>,
     pub notification_configuration: Option<NotificationConfiguration>,
@@ -32,6 +34,32 @@ resource_type!(
         "WebsiteURL"
     ]
 );
+
+/// S3 Transfer Acceleration: uploads enter AWS at the nearest edge location.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccelerateConfiguration {
+    /// `Enabled` or `Suspended`.
+    pub acceleration_status: String,
+}
+
+/// Cross-origin requests the bucket answers (e.g. browser uploads).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CorsConfiguration {
+    pub cors_rules: Vec<CorsRule>,
+}
+
+/// One CORS rule.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CorsRule {
+    pub allowed_headers: Option<Vec<String>>,
+    pub allowed_methods: Vec<String>,
+    pub allowed_origins: Vec<Value<String>>,
+    pub max_age: Option<u32>,
+}
 
 /// Default encryption for new objects.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -1,0 +1,213 @@
+"""Tests for the blog API handler (moto-backed DynamoDB and S3)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+import types
+from typing import Any
+
+import pytest
+from blog_api_support import UPLOADS_BUCKET, call, handler_module
+
+
+def _post(n: int, status: str = "published", **extra: Any) -> dict[str, Any]:
+    return {
+        "postId": f"post-{n}",
+        "title": f"Post {n}",
+        "summary": f"About {n}",
+        "body": f"Body of post {n}",
+        "author": "me",
+        "publishedAt": f"2026-01-{n:02d}T10:00:00Z",
+        "status": status,
+        **extra,
+    }
+
+
+def test_list_returns_published_posts_newest_first_without_bodies(aws: Any) -> None:
+    for n in (1, 3, 2):
+        aws["posts"].put_item(Item=_post(n))
+    aws["posts"].put_item(Item=_post(9, status="draft"))
+
+    status, headers, body = call("GET", "/api/posts")
+
+    assert status == 200
+    assert [p["postId"] for p in body["items"]] == ["post-3", "post-2", "post-1"]
+    assert all("body" not in p for p in body["items"])
+    assert body["nextToken"] is None
+    assert headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_list_paginates_with_next_token(aws: Any) -> None:
+    for n in range(1, 8):
+        aws["posts"].put_item(Item=_post(n))
+    seen: list[str] = []
+    token = None
+    for _ in range(10):
+        query = {"limit": "3"}
+        if token:
+            query["nextToken"] = token
+        status, _, body = call("GET", "/api/posts", query=query)
+        assert status == 200
+        seen += [p["postId"] for p in body["items"]]
+        token = body["nextToken"]
+        if token is None:
+            break
+    assert sorted(seen) == [f"post-{n}" for n in range(1, 8)]
+
+
+@pytest.mark.parametrize("limit", ["0", "51", "x", "-1"])
+def test_list_rejects_bad_limits(aws: Any, limit: str) -> None:
+    status, _, body = call("GET", "/api/posts", query={"limit": limit})
+    assert status == 400
+    assert "limit" in body["error"]
+
+
+@pytest.mark.parametrize("token", ["!!!", base64.urlsafe_b64encode(b'{"x": 1}').decode(), "W10"])
+def test_list_rejects_bad_tokens(aws: Any, token: str) -> None:
+    status, _, body = call("GET", "/api/posts", query={"nextToken": token})
+    assert status == 400
+    assert body["error"] == "nextToken is not valid"
+
+
+def test_get_post_returns_the_whole_post(aws: Any) -> None:
+    aws["posts"].put_item(Item=_post(1, tags={"rust", "aws"}, views=12))
+    status, _, body = call("GET", "/api/posts/{postId}", path_params={"postId": "post-1"})
+    assert status == 200
+    assert body["body"] == "Body of post 1"
+    assert body["tags"] == ["aws", "rust"]
+    assert "status" not in body and "views" not in body
+
+
+@pytest.mark.parametrize("post_id", ["post-9", "draft-1", "../etc", "UPPER"])
+def test_missing_draft_and_malformed_posts_are_404(aws: Any, post_id: str) -> None:
+    aws["posts"].put_item(Item={**_post(1, status="draft"), "postId": "draft-1"})
+    status, _, body = call("GET", "/api/posts/{postId}", path_params={"postId": post_id})
+    assert status == 404
+    assert body == {"error": "no such post"}
+
+
+def test_sign_up_stores_a_normalized_user_once(aws: Any) -> None:
+    status, headers, body = call(
+        "POST", "/api/users", json_body={"email": "  Reader@Example.COM ", "name": " Ann "}
+    )
+    assert status == 202
+    assert "welcome" in body["message"]
+    assert headers["Cache-Control"] == "no-store"
+    item = aws["users"].get_item(Key={"email": "reader@example.com"})["Item"]
+    assert item["name"] == "Ann"
+    created = item["createdAt"]
+
+    again = call("POST", "/api/users", json_body={"email": "reader@example.com", "name": "Other"})
+    assert again[0] == 202 and again[2] == body
+    assert aws["users"].get_item(Key={"email": "reader@example.com"})["Item"]["createdAt"] == created
+    assert aws["users"].get_item(Key={"email": "reader@example.com"})["Item"]["name"] == "Ann"
+
+
+def test_sign_up_accepts_a_base64_body(aws: Any) -> None:
+    status, _, _ = call(
+        "POST", "/api/users", body=json.dumps({"email": "b@example.com"}), base64_body=True
+    )
+    assert status == 202
+    assert aws["users"].get_item(Key={"email": "b@example.com"})["Item"]["name"] == ""
+
+
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"email": 5}, "email"),
+        ({"name": "x"}, "email"),
+        ({"email": "a@example.com", "name": "x" * 101}, "name"),
+        ({"email": "a@example.com", "name": 3}, "name"),
+    ],
+)
+def test_sign_up_validates(aws: Any, body: dict[str, Any], error: str) -> None:
+    status, _, result = call("POST", "/api/users", json_body=body)
+    assert status == 400
+    assert error in result["error"]
+
+
+@pytest.mark.parametrize("raw", [None, "", "{", "[1]", "\"x\""])
+def test_bodies_must_be_json_objects(aws: Any, raw: str | None) -> None:
+    status, _, body = call("POST", "/api/users", body=raw)
+    assert status == 400
+    assert "body" in body["error"]
+
+
+def test_upload_hands_out_a_presigned_post_on_the_accelerated_endpoint(aws: Any) -> None:
+    status, headers, body = call("POST", "/api/uploads", json_body={"contentType": "image/png"})
+
+    assert status == 201
+    assert headers["Cache-Control"] == "no-store"
+    assert body["url"] == f"https://{UPLOADS_BUCKET}.s3-accelerate.amazonaws.com/"
+    key = body["key"]
+    assert key.startswith("uploads/") and key.endswith(".png")
+    photo_id = key[len("uploads/") : -len(".png")]
+    assert body["thumbnailUrl"] == f"/thumbnails/{photo_id}.jpg"
+    fields = body["fields"]
+    assert fields["key"] == key
+    assert fields["Content-Type"] == "image/png"
+    policy = json.loads(base64.b64decode(fields["policy"]))
+    assert ["content-length-range", 1, 5 * 1024 * 1024] in policy["conditions"]
+    assert {"Content-Type": "image/png"} in policy["conditions"]
+    assert {"key": key} in policy["conditions"]
+    assert body["maxBytes"] == 5 * 1024 * 1024
+
+
+def test_each_upload_gets_its_own_key(aws: Any) -> None:
+    keys = {call("POST", "/api/uploads", json_body={"contentType": "image/jpeg"})[2]["key"] for _ in range(3)}
+    assert len(keys) == 3
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "image/svg+xml", None, ""])
+def test_upload_accepts_only_raster_images(aws: Any, content_type: Any) -> None:
+    status, _, body = call("POST", "/api/uploads", json_body={"contentType": content_type})
+    assert status == 400
+    assert "contentType" in body["error"]
+
+
+def test_unknown_routes_are_404(aws: Any) -> None:
+    status, _, body = call("DELETE", "/api/posts/{postId}", path_params={"postId": "x"})
+    assert status == 404
+    assert body == {"error": "no such route"}
+
+
+def test_unexpected_errors_are_500_without_details(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POSTS_TABLE")
+    handler_module.reset_clients()
+    status, _, body = call("GET", "/api/posts")
+    assert status == 500
+    assert body == {"error": "internal error"}
+
+
+def test_dax_is_used_when_the_client_is_packaged(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    aws["posts"].put_item(Item=_post(1))
+    used: list[str] = []
+
+    class FakeDax:
+        @staticmethod
+        def resource(endpoint_url: str) -> Any:
+            used.append(endpoint_url)
+            import boto3
+
+            return boto3.resource("dynamodb")
+
+    monkeypatch.setitem(sys.modules, "amazondax", types.SimpleNamespace(AmazonDaxClient=FakeDax))
+    monkeypatch.setenv("DAX_ENDPOINT", "daxs://cluster.example:9111")
+    handler_module.reset_clients()
+    status, _, body = call("GET", "/api/posts/{postId}", path_params={"postId": "post-1"})
+    assert status == 200 and body["postId"] == "post-1"
+    assert used == ["daxs://cluster.example:9111"]
+
+
+def test_without_the_dax_client_reads_fall_back_to_dynamodb(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    aws["posts"].put_item(Item=_post(1))
+    monkeypatch.setitem(sys.modules, "amazondax", None)
+    monkeypatch.setenv("DAX_ENDPOINT", "daxs://cluster.example:9111")
+    handler_module.reset_clients()
+    status, _, _ = call("GET", "/api/posts/{postId}", path_params={"postId": "post-1"})
+    assert status == 200

@@ -1,0 +1,901 @@
+//! `blog`: a serverless website such as myblog.com (BLOG-1 to BLOG-7).
+//!
+//! CloudFront in front of everything: the private S3 site (origin access
+//! control), the REST API under `/api/*` and the thumbnails under
+//! `/thumbnails/*`. DynamoDB posts and users tables (optionally global
+//! tables, optionally read through DAX); a welcome email for each new user
+//! (users-table stream → Lambda → SES); thumbnails for uploaded photos
+//! (accelerated upload bucket → S3 event → Lambda → a separate bucket,
+//! optionally announced on SNS and SQS); an optional custom domain.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use super::edge::{self, DomainOptions, FunctionSize, PriceClass};
+use super::{Expansion, ProjectInfo, Requirement};
+use crate::assets::CodeSource;
+use crate::cfn::intrinsic::{sub, Intrinsic};
+use crate::cfn::policy::{Principal, Statement};
+use crate::cfn::resources::lambda::VpcConfig;
+use crate::cfn::resources::s3::{
+    CorsConfiguration, CorsRule, FilterRule, LambdaConfiguration, NotificationConfiguration,
+    NotificationFilter, S3KeyFilter,
+};
+use crate::cfn::resources::sns::Topic;
+use crate::cfn::resources::sqs::Queue;
+use crate::cfn::{LogicalId, Template, Value};
+use crate::components::arn;
+use crate::components::bucket::PrivateBucket;
+use crate::components::cdn::{
+    stack_uuid, BehaviorSpec, CacheSettings, Cdn, Methods, OriginKind, OriginSpec, ViewerDomain,
+};
+use crate::components::custom_domain::CustomDomain;
+use crate::components::dax::DaxCluster;
+use crate::components::function::LambdaFunction;
+use crate::components::function_triggers::{
+    add_failure_queue, allow_invoke, send_to_queue_statement, stream_read_statement, AsyncFailures,
+    StreamTrigger,
+};
+use crate::components::network::PrivateNetwork;
+use crate::components::rest_api::{RestApi, Route};
+use crate::components::static_site::StaticSite;
+use crate::components::table::Table;
+use crate::config::{
+    Architecture, DaxNodeType, EmailAddress, Name, Ranged, Region, RetentionDays, TextLine, VpcCidr,
+};
+use crate::error::Error;
+
+pub const NAME: &str = "blog";
+pub const SUMMARY: &str =
+    "Serverless website: CloudFront over a private S3 site and an /api/* REST API, DynamoDB (global tables, DAX), welcome emails, photo thumbnails, custom domain";
+
+pub static REQUIREMENTS: &[Requirement] = &[
+    Requirement { id: "BLOG-1", text: "Global scale-out: a CloudFront distribution in front of everything" },
+    Requirement { id: "BLOG-2", text: "Read-heavy: DAX between Lambda and DynamoDB, and DynamoDB global tables with replica regions (options)" },
+    Requirement { id: "BLOG-3", text: "Mostly static files, some dynamic REST API: private S3 origin reached only through CloudFront (origin access control); API Gateway + Lambda as a second origin under /api/*" },
+    Requirement { id: "BLOG-4", text: "Caching to cut cost and latency: CloudFront cache policies, long TTL for static assets, short or none for the API; compression on" },
+    Requirement { id: "BLOG-5", text: "A welcome email to each new user: users-table stream (new items only) -> Lambda -> SES, allowed only ses:SendEmail from the configured identity" },
+    Requirement { id: "BLOG-6", text: "Thumbnails for uploaded photos: accelerated upload bucket, S3 event -> Lambda -> a separate thumbnails bucket (no trigger loop); optional SNS/SQS notification" },
+    Requirement { id: "BLOG-7", text: "A custom domain: ACM certificate in us-east-1 and a Route 53 alias record (option `domain`)" },
+];
+
+/// The blog blueprint's options (`options:` in blueprint.yaml).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    pub cdn: CdnOptions,
+    /// BLOG-7: `null`, or `{name, hosted_zone_id}`.
+    pub domain: Option<DomainOptions>,
+    pub tables: TablesOptions,
+    pub dax: DaxOptions,
+    pub api: ApiOptions,
+    pub functions: FunctionsOptions,
+    pub welcome_email: WelcomeEmailOptions,
+    pub thumbnails: ThumbnailOptions,
+    pub log_retention_days: RetentionDays,
+    pub retain: RetainOptions,
+}
+
+/// BLOG-1, BLOG-4: the distribution and its caches.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CdnOptions {
+    pub price_class: PriceClass,
+    pub static_default_ttl_seconds: Ranged<0, 31_536_000>,
+    pub static_max_ttl_seconds: Ranged<1, 31_536_000>,
+    pub api_ttl_seconds: Ranged<0, 300>,
+}
+
+impl Default for CdnOptions {
+    fn default() -> Self {
+        CdnOptions {
+            price_class: PriceClass::All,
+            static_default_ttl_seconds: Ranged::of(86_400),
+            static_max_ttl_seconds: Ranged::of(31_536_000),
+            api_ttl_seconds: Ranged::of(0),
+        }
+    }
+}
+
+/// BLOG-2: global tables.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TablesOptions {
+    pub replica_regions: Vec<Region>,
+}
+
+/// BLOG-2: the DAX cluster in front of the posts table.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaxOptions {
+    pub enabled: bool,
+    pub node_type: DaxNodeType,
+    pub nodes: Ranged<1, 11>,
+    pub vpc_cidr: VpcCidr,
+    pub item_ttl_seconds: Ranged<1, 86_400>,
+    pub query_ttl_seconds: Ranged<1, 86_400>,
+}
+
+impl Default for DaxOptions {
+    fn default() -> Self {
+        DaxOptions {
+            enabled: false,
+            node_type: DaxNodeType::new("dax.t3.small").unwrap_or_else(|_| unreachable!()),
+            nodes: Ranged::of(3),
+            vpc_cidr: VpcCidr::new("10.0.0.0/16").unwrap_or_else(|_| unreachable!()),
+            item_ttl_seconds: Ranged::of(300),
+            query_ttl_seconds: Ranged::of(60),
+        }
+    }
+}
+
+/// BLOG-3: the REST API behind `/api/*`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiOptions {
+    pub stage_name: Name,
+    pub throttle_rate_per_second: Ranged<1, 10_000>,
+    pub throttle_burst: Ranged<1, 5_000>,
+    pub manage_account_logging_role: bool,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        ApiOptions {
+            stage_name: Name::new("v1").unwrap_or_else(|_| unreachable!()),
+            throttle_rate_per_second: Ranged::of(50),
+            throttle_burst: Ranged::of(100),
+            manage_account_logging_role: true,
+        }
+    }
+}
+
+/// Sizes of the functions.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FunctionsOptions {
+    pub architecture: Architecture,
+    pub api: FunctionSize<256, 10>,
+    pub welcome_email: FunctionSize<128, 30>,
+    pub thumbnails: FunctionSize<1024, 60>,
+}
+
+/// BLOG-5: the welcome email.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WelcomeEmailOptions {
+    pub sender: EmailAddress,
+    pub identity: SesIdentity,
+    pub subject: TextLine,
+    pub site_name: TextLine,
+}
+
+impl Default for WelcomeEmailOptions {
+    fn default() -> Self {
+        WelcomeEmailOptions {
+            sender: EmailAddress::new("no-reply@example.com").unwrap_or_else(|_| unreachable!()),
+            identity: SesIdentity::Domain,
+            subject: TextLine::new("Welcome to my blog").unwrap_or_else(|_| unreachable!()),
+            site_name: TextLine::new("My blog").unwrap_or_else(|_| unreachable!()),
+        }
+    }
+}
+
+/// Which verified SES identity the welcome email is sent as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SesIdentity {
+    /// The sender's domain (`example.com`).
+    #[default]
+    Domain,
+    /// The sender address itself.
+    Address,
+}
+
+/// BLOG-6: thumbnails.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThumbnailOptions {
+    pub size_px: Ranged<16, 2048>,
+    pub format: ThumbnailFormat,
+    pub max_upload_mb: Ranged<1, 100>,
+    pub notify_sns: bool,
+    pub notify_sqs: bool,
+}
+
+impl Default for ThumbnailOptions {
+    fn default() -> Self {
+        ThumbnailOptions {
+            size_px: Ranged::of(320),
+            format: ThumbnailFormat::Jpeg,
+            max_upload_mb: Ranged::of(10),
+            notify_sns: false,
+            notify_sqs: false,
+        }
+    }
+}
+
+/// The image format of thumbnails.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThumbnailFormat {
+    #[default]
+    Jpeg,
+    Png,
+    Webp,
+}
+
+impl ThumbnailFormat {
+    fn as_str(self) -> &'static str {
+        match self {
+            ThumbnailFormat::Jpeg => "jpeg",
+            ThumbnailFormat::Png => "png",
+            ThumbnailFormat::Webp => "webp",
+        }
+    }
+}
+
+/// Which stateful resources survive their removal from the stack.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetainOptions {
+    pub posts_table: bool,
+    pub users_table: bool,
+    pub site_bucket: bool,
+    pub uploads_bucket: bool,
+    pub thumbnails_bucket: bool,
+}
+
+impl Default for RetainOptions {
+    fn default() -> Self {
+        RetainOptions {
+            posts_table: true,
+            users_table: true,
+            site_bucket: true,
+            uploads_bucket: true,
+            thumbnails_bucket: true,
+        }
+    }
+}
+
+/// The API's routes (under `/api`, the path CloudFront forwards).
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "GET",
+        path: "/api/posts",
+    },
+    Route {
+        method: "GET",
+        path: "/api/posts/{postId}",
+    },
+    Route {
+        method: "POST",
+        path: "/api/users",
+    },
+    Route {
+        method: "POST",
+        path: "/api/uploads",
+    },
+];
+
+/// Where uploaded photos go in the uploads bucket.
+pub const UPLOADS_PREFIX: &str = "uploads/";
+/// Where thumbnails go in the thumbnails bucket (and the path CloudFront
+/// serves them under).
+pub const THUMBNAILS_PREFIX: &str = "thumbnails/";
+/// The name prefix of the uploads bucket (explicitly named; see below).
+const UPLOADS_BUCKET_PREFIX: &str = "blog-uploads";
+
+/// Validates what one option cannot check alone.
+fn validate(project: &ProjectInfo, o: &Options) -> Result<(), Error> {
+    if o.cdn.static_default_ttl_seconds.get() > o.cdn.static_max_ttl_seconds.get() {
+        return Err(Error::User(format!(
+            "options.cdn: static_default_ttl_seconds ({}) is greater than static_max_ttl_seconds ({})",
+            o.cdn.static_default_ttl_seconds, o.cdn.static_max_ttl_seconds
+        )));
+    }
+    let mut seen = Vec::new();
+    for r in &o.tables.replica_regions {
+        if r == &project.region {
+            return Err(Error::User(format!(
+                "options.tables.replica_regions: `{r}` is the stack's own region, which always has a replica; list only the other regions"
+            )));
+        }
+        if seen.contains(&r) {
+            return Err(Error::User(format!(
+                "options.tables.replica_regions: `{r}` is listed twice"
+            )));
+        }
+        seen.push(r);
+    }
+    Ok(())
+}
+
+/// The uploads bucket's name: `blog-uploads-<stack UUID>`. It is explicit
+/// because the bucket invokes the thumbnail function, whose role and invoke
+/// permission must name the bucket before it exists (a `Ref` would be a
+/// dependency cycle).
+fn uploads_bucket_name() -> Value<String> {
+    named(&format!("{UPLOADS_BUCKET_PREFIX}-${{StackUuid}}"))
+}
+
+/// `Fn::Sub` of `template` with `${StackUuid}` defined.
+fn named(template: &str) -> Value<String> {
+    let mut vars = IndexMap::new();
+    vars.insert("StackUuid".to_string(), stack_uuid());
+    Intrinsic::SubWith(template.to_string(), vars).into()
+}
+
+/// Expands the blog blueprint into its stack(s).
+pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+    validate(project, o)?;
+    let mut t = Template::new(format!(
+        "blueprint blog: serverless website behind CloudFront (stack {})",
+        project.stack_name
+    ));
+    let assets = edge::assets_parameter(&mut t)?;
+    let arch = o.functions.architecture;
+    let api_package = code.package_for("api", arch)?;
+    let welcome_package = code.package_for("welcome_email", arch)?;
+    let thumbnails_package = code.package_for("thumbnails", arch)?;
+    let retention = o.log_retention_days.get();
+    let cdn_name = "Cdn";
+
+    // BLOG-7: the certificate (here or in a us-east-1 stack).
+    let certificate = match &o.domain {
+        Some(d) => Some(edge::certificate(project, &mut t, d, &["BLOG-7"])?),
+        None => None,
+    };
+    let site_url: Value<String> = match &o.domain {
+        Some(d) => format!("https://{}", d.name).into(),
+        None => sub(format!(
+            "https://${{{}.DomainName}}",
+            Cdn::distribution_id(cdn_name)
+        ))
+        .into(),
+    };
+
+    // BLOG-3: the private site bucket, read only by the distribution.
+    let site = StaticSite {
+        id: "SiteBucket",
+        cdn: cdn_name,
+        noncurrent_version_days: Some(30),
+        access_logs: None,
+        retain: o.retain.site_bucket,
+        requirements: &["BLOG-3"],
+    }
+    .add_to(&mut t)?;
+
+    // BLOG-2: the tables (global tables with replicas, as an option).
+    let global = !o.tables.replica_regions.is_empty();
+    let posts = Table {
+        id: "PostsTable",
+        partition_key: "postId",
+        retain: o.retain.posts_table,
+        requirements: &["BLOG-2", "BLOG-3"],
+        replica_regions: &o.tables.replica_regions,
+        ..Default::default()
+    }
+    .add_to(&mut t)?;
+    let users = Table {
+        id: "UsersTable",
+        partition_key: "email",
+        retain: o.retain.users_table,
+        requirements: &["BLOG-2", "BLOG-5"],
+        stream: Some("NEW_IMAGE"),
+        replica_regions: &o.tables.replica_regions,
+        ..Default::default()
+    }
+    .add_to(&mut t)?;
+
+    // BLOG-6: uploads (accelerated, explicitly named) and thumbnails buckets.
+    let uploads_name = uploads_bucket_name();
+    let uploads_arn = named(&format!(
+        "arn:${{AWS::Partition}}:s3:::{UPLOADS_BUCKET_PREFIX}-${{StackUuid}}"
+    ));
+    let uploads_objects = named(&format!(
+        "arn:${{AWS::Partition}}:s3:::{UPLOADS_BUCKET_PREFIX}-${{StackUuid}}/{UPLOADS_PREFIX}*"
+    ));
+    let thumbs = StaticSite {
+        id: "ThumbnailsBucket",
+        cdn: cdn_name,
+        noncurrent_version_days: None,
+        access_logs: None,
+        retain: o.retain.thumbnails_bucket,
+        requirements: &["BLOG-6"],
+    }
+    .add_to(&mut t)?;
+
+    // The API function (BLOG-3), through DAX when enabled (BLOG-2).
+    let posts_read = &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"];
+    let mut api_statements = vec![
+        Statement::allow(posts_read, vec![posts.get_att("Arn")]).sid("ReadPosts"),
+        Statement::allow(&["dynamodb:PutItem"], vec![users.get_att("Arn")]).sid("SignUpUsers"),
+        Statement::allow(&["s3:PutObject"], vec![uploads_objects.clone()])
+            .sid("PresignedPhotoUploads"),
+    ];
+    let mut api_env = IndexMap::new();
+    api_env.insert("POSTS_TABLE".to_string(), posts.r#ref());
+    api_env.insert("USERS_TABLE".to_string(), users.r#ref());
+    api_env.insert("UPLOADS_BUCKET".to_string(), uploads_name.clone());
+    api_env.insert("UPLOADS_PREFIX".to_string(), UPLOADS_PREFIX.into());
+    api_env.insert(
+        "MAX_UPLOAD_BYTES".to_string(),
+        (o.thumbnails.max_upload_mb.get() * 1024 * 1024)
+            .to_string()
+            .into(),
+    );
+    api_env.insert(
+        "THUMBNAILS_PATH".to_string(),
+        format!("/{THUMBNAILS_PREFIX}").into(),
+    );
+    api_env.insert(
+        "THUMBNAIL_EXTENSION".to_string(),
+        extension(o.thumbnails.format).into(),
+    );
+    let mut managed = Vec::new();
+    let mut vpc = None;
+    let mut api_requirements: &[&str] = &["BLOG-3"];
+    if o.dax.enabled {
+        api_requirements = &["BLOG-2", "BLOG-3"];
+        let network = PrivateNetwork {
+            name: "Network",
+            cidr: &o.dax.vpc_cidr,
+            gateway_endpoints: vec![(
+                "dynamodb",
+                vec![Statement::allow(
+                    &[
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:Query",
+                        "dynamodb:Scan",
+                    ],
+                    vec![posts.get_att("Arn"), users.get_att("Arn")],
+                )
+                .sid("ThisStacksTablesOnly")
+                .principal(Principal::Everyone)],
+            )],
+            requirements: &["BLOG-2"],
+        }
+        .add_to(&mut t)?;
+        let dax = DaxCluster {
+            name: "Dax",
+            node_type: o.dax.node_type.as_str(),
+            nodes: o.dax.nodes.get_u32(),
+            vpc: &network.vpc,
+            subnets: &network.subnets,
+            tables: vec![posts.get_att("Arn")],
+            record_ttl_ms: o.dax.item_ttl_seconds.get() * 1000,
+            query_ttl_ms: o.dax.query_ttl_seconds.get() * 1000,
+            requirements: &["BLOG-2"],
+        }
+        .add_to(&mut t)?;
+        api_env.insert(
+            "DAX_ENDPOINT".to_string(),
+            dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
+        );
+        api_statements.push(
+            Statement::allow(
+                &["dax:GetItem", "dax:Query", "dax:Scan"],
+                vec![dax.cluster.get_att("Arn")],
+            )
+            .sid("ReadPostsThroughDax"),
+        );
+        managed.push(arn(
+            "iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+        ));
+        vpc = Some(VpcConfig {
+            security_group_ids: vec![dax.client_security_group.get_att("GroupId")],
+            subnet_ids: network.subnets.iter().map(LogicalId::r#ref).collect(),
+        });
+        t.output(
+            "DaxEndpoint",
+            "The DAX cluster's discovery endpoint",
+            dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
+            None,
+        )?;
+    }
+    let api_fn = LambdaFunction {
+        name: "Api",
+        description: "Blog API: posts, sign-up, presigned photo uploads",
+        package: &api_package,
+        assets_bucket: &assets,
+        handler: "handler.handler",
+        memory_mb: o.functions.api.memory_mb.get_u32(),
+        timeout_s: o.functions.api.timeout_seconds.get_u32(),
+        architecture: arch.as_str(),
+        environment: api_env,
+        statements: api_statements,
+        managed_policies: managed,
+        log_retention_days: retention,
+        vpc,
+        requirements: api_requirements,
+    }
+    .add_to(&mut t)?;
+    let api = RestApi {
+        name: "Api",
+        description: "Blog API, served by CloudFront under /api/*",
+        routes: ROUTES,
+        function: &api_fn.function,
+        user_pool: None,
+        endpoint_type: "REGIONAL",
+        stage_name: o.api.stage_name.as_str(),
+        throttle_rate: o.api.throttle_rate_per_second.get_u32(),
+        throttle_burst: o.api.throttle_burst.get_u32(),
+        cache: None,
+        log_retention_days: retention,
+        manage_account_role: o.api.manage_account_logging_role,
+        requirements: &["BLOG-3"],
+        cache_requirements: &[],
+        auth_requirements: &[],
+    }
+    .add_to(&mut t)?;
+
+    // BLOG-5: the welcome email, for new users only.
+    let welcome_failures = add_failure_queue(&mut t, "WelcomeEmailFailures", &["BLOG-5"])?;
+    let identity = match o.welcome_email.identity {
+        SesIdentity::Domain => o.welcome_email.sender.domain().to_string(),
+        SesIdentity::Address => o.welcome_email.sender.to_string(),
+    };
+    let mut welcome_statements = vec![
+        Statement::allow(
+            &["ses:SendEmail"],
+            vec![arn(&format!(
+                "ses:${{AWS::Region}}:${{AWS::AccountId}}:identity/{identity}"
+            ))],
+        )
+        .sid("SendOnlyFromTheConfiguredIdentity")
+        .condition(
+            "StringEquals",
+            "ses:FromAddress",
+            vec![o.welcome_email.sender.as_str().into()],
+        ),
+        Statement::allow(&["dynamodb:UpdateItem"], vec![users.get_att("Arn")])
+            .sid("MarkUsersWelcomed"),
+        send_to_queue_statement(&welcome_failures, "KeepFailedRecords"),
+    ];
+    welcome_statements.extend(stream_read_statement(&users));
+    let mut welcome_env = IndexMap::new();
+    welcome_env.insert("USERS_TABLE".to_string(), users.r#ref());
+    welcome_env.insert("SENDER".to_string(), o.welcome_email.sender.as_str().into());
+    welcome_env.insert(
+        "SUBJECT".to_string(),
+        o.welcome_email.subject.as_str().into(),
+    );
+    welcome_env.insert(
+        "SITE_NAME".to_string(),
+        o.welcome_email.site_name.as_str().into(),
+    );
+    welcome_env.insert("SITE_URL".to_string(), site_url.clone());
+    let welcome = LambdaFunction {
+        name: "WelcomeEmail",
+        description: "Sends the welcome email to each new user (users-table stream, INSERT only)",
+        package: &welcome_package,
+        assets_bucket: &assets,
+        handler: "handler.handler",
+        memory_mb: o.functions.welcome_email.memory_mb.get_u32(),
+        timeout_s: o.functions.welcome_email.timeout_seconds.get_u32(),
+        architecture: arch.as_str(),
+        environment: welcome_env,
+        statements: welcome_statements,
+        managed_policies: Vec::new(),
+        log_retention_days: retention,
+        vpc: None,
+        requirements: &["BLOG-5"],
+    }
+    .add_to(&mut t)?;
+    StreamTrigger {
+        id: "WelcomeEmailTrigger",
+        function: &welcome.function,
+        table: &users,
+        event_names: &["INSERT"],
+        batch_size: 10,
+        max_retries: 3,
+        on_failure: Some(&welcome_failures),
+        requirements: &["BLOG-5"],
+    }
+    .add_to(&mut t)?;
+
+    // BLOG-6: optional notifications, the thumbnail function and its trigger.
+    let mut thumb_statements = vec![
+        Statement::allow(&["s3:GetObject"], vec![uploads_objects.clone()])
+            .sid("ReadUploadedPhotos"),
+        Statement::allow(
+            &["s3:PutObject"],
+            vec![sub(format!("${{{}.Arn}}/{THUMBNAILS_PREFIX}*", thumbs.bucket)).into()],
+        )
+        .sid("WriteThumbnailsToTheOtherBucket"),
+    ];
+    let mut thumb_env = IndexMap::new();
+    thumb_env.insert("THUMBNAILS_BUCKET".to_string(), thumbs.bucket.r#ref());
+    thumb_env.insert("THUMBNAILS_PREFIX".to_string(), THUMBNAILS_PREFIX.into());
+    thumb_env.insert("UPLOADS_PREFIX".to_string(), UPLOADS_PREFIX.into());
+    thumb_env.insert(
+        "THUMBNAIL_SIZE".to_string(),
+        o.thumbnails.size_px.to_string().into(),
+    );
+    thumb_env.insert(
+        "THUMBNAIL_FORMAT".to_string(),
+        o.thumbnails.format.as_str().into(),
+    );
+    thumb_env.insert(
+        "MAX_SOURCE_BYTES".to_string(),
+        (o.thumbnails.max_upload_mb.get() * 1024 * 1024)
+            .to_string()
+            .into(),
+    );
+    thumb_env.insert(
+        "THUMBNAILS_BASE_URL".to_string(),
+        sub_join(&site_url, &format!("/{THUMBNAILS_PREFIX}")),
+    );
+    if o.thumbnails.notify_sns {
+        let topic = t
+            .add(
+                "ThumbnailsTopic",
+                Topic {
+                    display_name: Some("New thumbnails".into()),
+                    kms_master_key_id: Some("alias/aws/sns".into()),
+                    ..Default::default()
+                },
+            )?
+            .satisfies(&["BLOG-6"])
+            .id()
+            .clone();
+        thumb_env.insert("TOPIC_ARN".to_string(), topic.r#ref());
+        thumb_statements.push(
+            Statement::allow(&["sns:Publish"], vec![topic.r#ref()]).sid("AnnounceThumbnails"),
+        );
+        t.output(
+            "ThumbnailsTopicArn",
+            "Subscribe here to hear about new thumbnails",
+            topic.r#ref(),
+            None,
+        )?;
+    }
+    if o.thumbnails.notify_sqs {
+        let queue = t
+            .add(
+                "ThumbnailsQueue",
+                Queue {
+                    message_retention_period: Some(4 * 24 * 3600),
+                    sqs_managed_sse_enabled: Some(true),
+                    ..Default::default()
+                },
+            )?
+            .retain()
+            .satisfies(&["BLOG-6"])
+            .id()
+            .clone();
+        thumb_env.insert("QUEUE_URL".to_string(), queue.r#ref());
+        thumb_statements.push(send_to_queue_statement(&queue, "QueueThumbnailEvents"));
+        t.output(
+            "ThumbnailsQueueUrl",
+            "A queue that receives an event for each new thumbnail",
+            queue.r#ref(),
+            None,
+        )?;
+    }
+    let thumb_failures = add_failure_queue(&mut t, "ThumbnailsFailures", &["BLOG-6"])?;
+    thumb_statements.push(send_to_queue_statement(&thumb_failures, "KeepFailedEvents"));
+    let thumbnails = LambdaFunction {
+        name: "Thumbnails",
+        description: "Makes a thumbnail of each uploaded photo, into the thumbnails bucket",
+        package: &thumbnails_package,
+        assets_bucket: &assets,
+        handler: "handler.handler",
+        memory_mb: o.functions.thumbnails.memory_mb.get_u32(),
+        timeout_s: o.functions.thumbnails.timeout_seconds.get_u32(),
+        architecture: arch.as_str(),
+        environment: thumb_env,
+        statements: thumb_statements,
+        managed_policies: Vec::new(),
+        log_retention_days: retention,
+        vpc: None,
+        requirements: &["BLOG-6"],
+    }
+    .add_to(&mut t)?;
+    AsyncFailures {
+        id: "ThumbnailsAsyncFailures",
+        function: &thumbnails.function,
+        max_retries: 2,
+        max_event_age_s: 3600,
+        on_failure: &thumb_failures,
+        requirements: &["BLOG-6"],
+    }
+    .add_to(&mut t)?;
+    let permission = allow_invoke(
+        &mut t,
+        "ThumbnailsInvokedByUploads",
+        &thumbnails.function,
+        "s3.amazonaws.com",
+        uploads_arn,
+        true,
+        &["BLOG-6"],
+    )?;
+    let cors_origins: Vec<Value<String>> = vec![site_url.clone()];
+    PrivateBucket {
+        id: "UploadsBucket",
+        retain: o.retain.uploads_bucket,
+        requirements: &["BLOG-6"],
+        bucket_name: Some(uploads_name),
+        transfer_acceleration: true,
+        cors: Some(CorsConfiguration {
+            cors_rules: vec![CorsRule {
+                allowed_headers: Some(vec!["*".into()]),
+                allowed_methods: vec!["POST".into()],
+                allowed_origins: cors_origins,
+                max_age: Some(3600),
+            }],
+        }),
+        notifications: Some(NotificationConfiguration {
+            lambda_configurations: Some(vec![LambdaConfiguration {
+                event: "s3:ObjectCreated:*".into(),
+                filter: Some(NotificationFilter {
+                    s3_key: S3KeyFilter {
+                        rules: vec![FilterRule {
+                            name: "prefix".into(),
+                            value: UPLOADS_PREFIX.into(),
+                        }],
+                    },
+                }),
+                function: thumbnails.function.get_att("Arn"),
+            }]),
+            ..Default::default()
+        }),
+        depends_on: vec![permission],
+        ..Default::default()
+    }
+    .add_to(&mut t)?;
+
+    // BLOG-1, BLOG-4: the distribution.
+    let api_ttl = o.cdn.api_ttl_seconds.get();
+    let cdn = Cdn {
+        name: cdn_name,
+        comment: "blog: site, /api/* and /thumbnails/*",
+        origins: vec![
+            site.origin("site"),
+            OriginSpec {
+                id: "api",
+                kind: OriginKind::RestApi {
+                    api: &api.api,
+                    stage: o.api.stage_name.as_str(),
+                },
+                shield_region: None,
+            },
+            thumbs.origin("thumbnails"),
+        ],
+        failover_groups: Vec::new(),
+        caches: vec![
+            CacheSettings {
+                name: "Static",
+                comment: "Static assets: cached long at the edge",
+                min_ttl: 0,
+                default_ttl: o.cdn.static_default_ttl_seconds.get(),
+                max_ttl: o.cdn.static_max_ttl_seconds.get(),
+                query_strings: false,
+                requirements: &["BLOG-4"],
+            },
+            CacheSettings {
+                name: "Api",
+                comment: if api_ttl == 0 {
+                    "The API: not cached, every request reaches API Gateway"
+                } else {
+                    "The API: cached briefly, query strings in the key"
+                },
+                min_ttl: 0,
+                default_ttl: api_ttl,
+                max_ttl: api_ttl,
+                query_strings: true,
+                requirements: &["BLOG-4"],
+            },
+        ],
+        default_behavior: BehaviorSpec {
+            path_pattern: None,
+            target: "site",
+            cache: "Static",
+            methods: Methods::Read,
+            api: false,
+        },
+        behaviors: vec![
+            BehaviorSpec {
+                path_pattern: Some("/api/*"),
+                target: "api",
+                cache: "Api",
+                methods: Methods::All,
+                api: true,
+            },
+            BehaviorSpec {
+                path_pattern: Some("/thumbnails/*"),
+                target: "thumbnails",
+                cache: "Static",
+                methods: Methods::Read,
+                api: false,
+            },
+        ],
+        default_root_object: Some("index.html"),
+        price_class: o.cdn.price_class.as_str(),
+        domain: match (&o.domain, &certificate) {
+            (Some(d), Some(c)) => Some(ViewerDomain {
+                certificate_arn: c.arn.clone(),
+                aliases: vec![d.name.to_string()],
+            }),
+            _ => None,
+        },
+        requirements: &["BLOG-1", "BLOG-3", "BLOG-4"],
+        domain_requirements: &["BLOG-7"],
+    }
+    .add_to(&mut t)?;
+
+    if let Some(d) = &o.domain {
+        CustomDomain {
+            name: &d.name,
+            hosted_zone_id: &d.hosted_zone_id,
+            requirements: &["BLOG-7"],
+        }
+        .add_alias_records(&mut t, "DomainRecords", &cdn.distribution)?;
+    }
+
+    t.output("SiteUrl", "The blog's address", site_url, None)?;
+    t.output(
+        "SiteBucketName",
+        "Upload the site's files here (served through CloudFront only)",
+        site.bucket.r#ref(),
+        None,
+    )?;
+    t.output(
+        "UploadsBucketName",
+        "Photos uploaded here (through the accelerated endpoint) get thumbnails",
+        uploads_bucket_name(),
+        None,
+    )?;
+    t.output(
+        "ThumbnailsBucketName",
+        "Thumbnails, served under /thumbnails/",
+        thumbs.bucket.r#ref(),
+        None,
+    )?;
+    t.output("PostsTableName", "The posts table", posts.r#ref(), None)?;
+    t.output("UsersTableName", "The users table", users.r#ref(), None)?;
+    if global {
+        t.output(
+            "ReplicaRegions",
+            "Regions with replicas of the tables besides this one",
+            o.tables
+                .replica_regions
+                .iter()
+                .map(Region::as_str)
+                .collect::<Vec<_>>()
+                .join(",")
+                .into(),
+            None,
+        )?;
+    }
+
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: edge::stacks(project, t, certificate.and_then(|c| c.stack)),
+        packages: vec![api_package, welcome_package, thumbnails_package],
+    })
+}
+
+/// The file extension of a thumbnail format.
+fn extension(format: ThumbnailFormat) -> &'static str {
+    match format {
+        ThumbnailFormat::Jpeg => ".jpg",
+        ThumbnailFormat::Png => ".png",
+        ThumbnailFormat::Webp => ".webp",
+    }
+}
+
+/// `base` (a literal or an `Fn::Sub`) followed by `suffix`.
+fn sub_join(base: &Value<String>, suffix: &str) -> Value<String> {
+    match base {
+        Value::Lit(s) => format!("{s}{suffix}").into(),
+        Value::Fn(f) => match f.as_ref() {
+            Intrinsic::Sub(s) => sub(format!("{s}{suffix}")).into(),
+            other => {
+                Intrinsic::Join(String::new(), vec![other.clone().into(), suffix.into()]).into()
+            }
+        },
+    }
+}

@@ -1,0 +1,448 @@
+//! `chat`: real-time chat over WebSocket (CHAT-1 to CHAT-3).
+//!
+//! An API Gateway v2 WebSocket API with `$connect`, `$disconnect` and
+//! `sendmessage` routes, each proxied to a function of its own; a DynamoDB
+//! table of open connections whose items expire (TTL); and a broadcast
+//! function that posts each message to every connection through the
+//! management API, allowed `execute-api:ManageConnections` on this API's
+//! stage only.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::microservices::assets_parameter;
+use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
+use crate::assets::{hex, CodeSource, Package};
+use crate::cfn::intrinsic::sub;
+use crate::cfn::policy::{PolicyDocument, Statement};
+use crate::cfn::resources::apigateway::Account;
+use crate::cfn::resources::apigatewayv2::{
+    AccessLogSettings, Api, Deployment, Integration, Route, RouteSettings, Stage,
+};
+use crate::cfn::resources::iam::Role;
+use crate::cfn::resources::lambda::Permission;
+use crate::cfn::{LogicalId, Template, Value};
+use crate::components::arn;
+use crate::components::function::LambdaFunction;
+use crate::components::log_group::add_log_group;
+use crate::components::table::Table;
+use crate::config::{Architecture, Name, Ranged, RetentionDays};
+use crate::error::Error;
+use crate::synthesis::ASSETS_BUCKET;
+
+pub const NAME: &str = "chat";
+pub const SUMMARY: &str =
+    "Real-time chat over WebSocket: API Gateway v2 routes, a connections table with TTL, broadcast through the management API";
+
+pub static REQUIREMENTS: &[Requirement] = &[
+    Requirement { id: "CHAT-1", text: "Chat and streaming over WebSocket: API Gateway v2 WEBSOCKET API with $connect, $disconnect and sendmessage routes" },
+    Requirement { id: "CHAT-2", text: "Connection state: a DynamoDB connections table with TTL" },
+    Requirement { id: "CHAT-3", text: "Broadcast: a function posts to connections through the management API (`execute-api:ManageConnections` on this API only)" },
+];
+
+/// The chat blueprint's options (`options:` in blueprint.yaml).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    pub stage_name: Name,
+    /// Who may open a connection.
+    pub connect_authorization: ConnectAuthorization,
+    /// CHAT-2: how long a connection's item lives without a refresh.
+    pub connection_ttl_hours: Ranged<1, 24>,
+    /// The longest message text the broadcast function accepts.
+    pub max_message_bytes: Ranged<1, 32_768>,
+    pub throttle_rate_per_second: Ranged<1, 10_000>,
+    pub throttle_burst: Ranged<1, 5_000>,
+    pub manage_account_logging_role: bool,
+    pub function: FunctionOptions,
+    pub log_retention_days: RetentionDays,
+    pub retain: RetainOptions,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            stage_name: Name::new("v1").unwrap_or_else(|_| unreachable!()),
+            connect_authorization: ConnectAuthorization::None,
+            connection_ttl_hours: Ranged::of(2),
+            max_message_bytes: Ranged::of(4_096),
+            throttle_rate_per_second: Ranged::of(100),
+            throttle_burst: Ranged::of(200),
+            manage_account_logging_role: true,
+            function: FunctionOptions::default(),
+            log_retention_days: RetentionDays::default(),
+            retain: RetainOptions::default(),
+        }
+    }
+}
+
+/// Who may open a WebSocket connection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConnectAuthorization {
+    /// Anyone.
+    #[default]
+    None,
+    /// Requests signed with AWS credentials (SigV4).
+    Iam,
+}
+
+/// Every function's size.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FunctionOptions {
+    pub memory_mb: Ranged<128, 10_240>,
+    pub timeout_seconds: Ranged<1, 900>,
+    pub architecture: Architecture,
+}
+
+impl Default for FunctionOptions {
+    fn default() -> Self {
+        FunctionOptions {
+            memory_mb: Ranged::of(256),
+            timeout_seconds: Ranged::of(30),
+            architecture: Architecture::Arm64,
+        }
+    }
+}
+
+/// Which stateful resources survive their removal from the stack.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetainOptions {
+    pub connections_table: bool,
+}
+
+impl Default for RetainOptions {
+    fn default() -> Self {
+        RetainOptions {
+            connections_table: true,
+        }
+    }
+}
+
+/// The access log line of a WebSocket stage.
+const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","routeKey":"$context.routeKey","eventType":"$context.eventType","connectionId":"$context.connectionId","status":"$context.status","integrationLatency":"$context.integrationLatency"}"#;
+
+/// The connections table's TTL attribute (epoch seconds).
+const TTL_ATTRIBUTE: &str = "expiresAt";
+
+/// One route: its key, the function behind it and its code folder.
+struct RouteSpec {
+    key: &'static str,
+    /// Logical ID prefix of the route and its integration.
+    name: &'static str,
+    /// Logical ID prefix of the function (and its permission).
+    function: &'static str,
+    code: &'static str,
+    description: &'static str,
+    requirements: &'static [&'static str],
+}
+
+const ROUTES: &[RouteSpec] = &[
+    RouteSpec {
+        key: "$connect",
+        name: "Connect",
+        function: "Connect",
+        code: "connect",
+        description: "Records a new WebSocket connection",
+        requirements: &["CHAT-1", "CHAT-2"],
+    },
+    RouteSpec {
+        key: "$disconnect",
+        name: "Disconnect",
+        function: "Disconnect",
+        code: "disconnect",
+        description: "Forgets a closed WebSocket connection",
+        requirements: &["CHAT-1", "CHAT-2"],
+    },
+    RouteSpec {
+        key: "sendmessage",
+        name: "SendMessage",
+        function: "Broadcast",
+        code: "broadcast",
+        description: "Broadcasts a message to every open connection",
+        requirements: &["CHAT-1", "CHAT-3"],
+    },
+];
+
+/// Expands the blueprint into one stack.
+pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+    let mut t = Template::new(format!(
+        "blueprint chat: real-time chat over WebSocket (stack {})",
+        project.stack_name
+    ));
+    let assets = t.parameter(ASSETS_BUCKET, assets_parameter())?;
+    let stage = o.stage_name.as_str();
+    let c1: &[&str] = &["CHAT-1"];
+
+    let api = t
+        .add(
+            "ChatApi",
+            Api {
+                description: Some("Chat: $connect, $disconnect and sendmessage".into()),
+                disable_execute_api_endpoint: None,
+                name: sub("${AWS::StackName}-chat").into(),
+                protocol_type: "WEBSOCKET".into(),
+                route_selection_expression: Some("$request.body.action".into()),
+                tags: None,
+            },
+        )?
+        .satisfies(c1)
+        .id()
+        .clone();
+
+    // CHAT-2: open connections, forgotten by TTL when a disconnect is missed.
+    let table = Table {
+        id: "ConnectionsTable",
+        partition_key: "connectionId",
+        retain: o.retain.connections_table,
+        requirements: &["CHAT-2"],
+        ttl_attribute: Some(TTL_ATTRIBUTE),
+        ..Default::default()
+    }
+    .add_to(&mut t)?;
+    let table_arn: Value<String> = table.get_att("Arn");
+
+    let mut packages: Vec<Package> = Vec::new();
+    let mut route_ids = Vec::new();
+    for r in ROUTES {
+        let package = code.package_for(r.code, o.function.architecture)?;
+        let mut env: IndexMap<String, Value<String>> = IndexMap::new();
+        env.insert("TABLE_NAME".into(), table.r#ref());
+        let statements = match r.code {
+            "connect" => {
+                env.insert(
+                    "CONNECTION_TTL_SECONDS".into(),
+                    (o.connection_ttl_hours.get() * 3600).to_string().into(),
+                );
+                vec![
+                    Statement::allow(&["dynamodb:PutItem"], vec![table_arn.clone()])
+                        .sid("RecordConnection"),
+                ]
+            }
+            "disconnect" => {
+                vec![
+                    Statement::allow(&["dynamodb:DeleteItem"], vec![table_arn.clone()])
+                        .sid("ForgetConnection"),
+                ]
+            }
+            _ => {
+                env.insert(
+                    "CONNECTIONS_ENDPOINT".into(),
+                    sub(format!(
+                        "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{stage}"
+                    ))
+                    .into(),
+                );
+                env.insert(
+                    "MAX_MESSAGE_BYTES".into(),
+                    o.max_message_bytes.get().to_string().into(),
+                );
+                vec![
+                    Statement::allow(
+                        &["dynamodb:DeleteItem", "dynamodb:Scan"],
+                        vec![table_arn.clone()],
+                    )
+                    .sid("ReadAndPruneConnections"),
+                    // CHAT-3: post to connections of this API's stage, nothing else.
+                    Statement::allow(
+                        &["execute-api:ManageConnections"],
+                        vec![arn(&format!(
+                            "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{stage}/POST/@connections/*"
+                        ))],
+                    )
+                    .sid("PostToThisApiOnly"),
+                ]
+            }
+        };
+        let function = LambdaFunction {
+            name: r.function,
+            description: r.description,
+            package: &package,
+            assets_bucket: &assets,
+            handler: "handler.handler",
+            memory_mb: o.function.memory_mb.get_u32(),
+            timeout_s: o.function.timeout_seconds.get_u32(),
+            architecture: o.function.architecture.as_str(),
+            environment: env,
+            statements,
+            managed_policies: Vec::new(),
+            log_retention_days: o.log_retention_days.get(),
+            vpc: None,
+            requirements: r.requirements,
+        }
+        .add_to(&mut t)?
+        .function;
+        if !packages.iter().any(|p| p.key == package.key) {
+            packages.push(package);
+        }
+        let integration = t
+            .add(
+                &format!("{}Integration", r.name),
+                Integration {
+                    api_id: api.r#ref(),
+                    description: Some(format!("{} -> {function}", r.key)),
+                    integration_type: "AWS_PROXY".into(),
+                    integration_uri: Some(
+                        sub(format!(
+                            "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations"
+                        ))
+                        .into(),
+                    ),
+                    payload_format_version: None,
+                    timeout_in_millis: None,
+                },
+            )?
+            .satisfies(c1)
+            .id()
+            .clone();
+        let route = t
+            .add(
+                &format!("{}Route", r.name),
+                Route {
+                    api_id: api.r#ref(),
+                    authorization_type: Some(
+                        match (r.key, o.connect_authorization) {
+                            ("$connect", ConnectAuthorization::Iam) => "AWS_IAM",
+                            _ => "NONE",
+                        }
+                        .into(),
+                    ),
+                    operation_name: Some(r.name.into()),
+                    route_key: r.key.into(),
+                    target: Some(sub(format!("integrations/${{{integration}}}")).into()),
+                },
+            )?
+            .satisfies(r.requirements)
+            .id()
+            .clone();
+        route_ids.push(route);
+        t.add(
+            &format!("{}Permission", r.function),
+            Permission {
+                action: "lambda:InvokeFunction".into(),
+                function_name: function.get_att("Arn"),
+                principal: "apigateway.amazonaws.com".into(),
+                source_account: None,
+                source_arn: Some(arn(&format!(
+                    "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{stage}/{}",
+                    r.key
+                ))),
+            },
+        )?
+        .satisfies(c1);
+    }
+
+    // A deployment is a snapshot: a new logical ID when the routes change.
+    let mut h = Sha256::new();
+    for r in ROUTES {
+        h.update(format!("{} {:?}\n", r.key, o.connect_authorization));
+    }
+    let digest = hex(&h.finalize());
+    let deployment = t.add(
+        &format!("ChatDeployment{}", &digest[..10]),
+        Deployment {
+            api_id: api.r#ref(),
+            description: Some(format!("routes {}", &digest[..10])),
+        },
+    )?;
+    for r in &route_ids {
+        deployment.depends_on(r);
+    }
+    deployment.satisfies(c1);
+    let deployment = deployment.id().clone();
+
+    let access_logs = add_log_group(&mut t, "ChatAccessLogs", o.log_retention_days.get(), c1)?;
+    let account = if o.manage_account_logging_role {
+        Some(account_role(&mut t)?)
+    } else {
+        None
+    };
+    let stage_res = t.add(
+        "ChatStage",
+        Stage {
+            access_log_settings: Some(AccessLogSettings {
+                destination_arn: access_logs.get_att("Arn"),
+                format: ACCESS_LOG_FORMAT.into(),
+            }),
+            api_id: api.r#ref(),
+            auto_deploy: None,
+            default_route_settings: Some(RouteSettings {
+                data_trace_enabled: Some(false),
+                detailed_metrics_enabled: Some(true),
+                logging_level: Some("ERROR".into()),
+                throttling_burst_limit: Some(o.throttle_burst.get_u32()),
+                throttling_rate_limit: Some(o.throttle_rate_per_second.get() as f64),
+            }),
+            deployment_id: Some(deployment.r#ref()),
+            description: Some(format!("The `{stage}` stage")),
+            stage_name: stage.into(),
+            tags: None,
+        },
+    )?;
+    stage_res.satisfies(c1);
+    if let Some(account) = &account {
+        stage_res.depends_on(account);
+    }
+
+    t.output(
+        "WebSocketUrl",
+        "Connect here (wss://)",
+        sub(format!("${{{api}.ApiEndpoint}}/{stage}")).into(),
+        None,
+    )?;
+    t.output(
+        "ConnectionsEndpoint",
+        "The management API for posting to connections",
+        sub(format!(
+            "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{stage}"
+        ))
+        .into(),
+        None,
+    )?;
+    t.output(
+        "ConnectionsTableName",
+        "Open connections",
+        table.r#ref(),
+        None,
+    )?;
+
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: vec![StackTemplate::single(project, t)],
+        packages,
+    })
+}
+
+/// The account-wide CloudWatch Logs role API Gateway needs for access logs.
+fn account_role(t: &mut Template) -> Result<LogicalId, Error> {
+    let role = t
+        .add(
+            "ChatCloudWatchRole",
+            Role {
+                managed_policy_arns: Some(vec![arn(
+                    "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                )]),
+                ..Role::new(
+                    PolicyDocument::new(vec![Statement::assume_by_service(&[
+                        "apigateway.amazonaws.com",
+                    ])]),
+                    "Lets API Gateway write access logs to CloudWatch Logs",
+                )
+            },
+        )?
+        .satisfies(&["CHAT-1"])
+        .id()
+        .clone();
+    Ok(t.add(
+        "ChatAccount",
+        Account {
+            cloud_watch_role_arn: role.get_att("Arn"),
+        },
+    )?
+    .satisfies(&["CHAT-1"])
+    .id()
+    .clone())
+}

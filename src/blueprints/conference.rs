@@ -1,0 +1,494 @@
+//! `conference`: a conference registration site (CONF-1 to CONF-4).
+//!
+//! Static pages (apply, my registrations, result) in a versioned S3 bucket
+//! with server access logging, reached only through CloudFront (origin access
+//! control, the CloudFront settings of the notes); a registration API under
+//! `/api/*` (API Gateway + Lambda + DynamoDB) that publishes each new
+//! registration to SNS, where a second function makes the participation
+//! certificate asynchronously.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use super::edge::{self, DomainOptions, FunctionSize, PriceClass};
+use super::{Expansion, ProjectInfo, Requirement};
+use crate::assets::CodeSource;
+use crate::cfn::intrinsic::sub;
+use crate::cfn::policy::{Principal, Statement};
+use crate::cfn::resources::sns::Topic;
+use crate::cfn::{Template, Value};
+use crate::components::bucket::PrivateBucket;
+use crate::components::cdn::{
+    BehaviorSpec, CacheSettings, Cdn, Methods, OriginKind, OriginSpec, ViewerDomain,
+};
+use crate::components::custom_domain::CustomDomain;
+use crate::components::function::LambdaFunction;
+use crate::components::function_triggers::{
+    add_failure_queue, send_to_queue_statement, subscribe_to_topic, AsyncFailures,
+};
+use crate::components::rest_api::{RestApi, Route};
+use crate::components::static_site::StaticSite;
+use crate::components::table::Table;
+use crate::config::{Architecture, Name, Ranged, RetentionDays, TextLine};
+use crate::error::Error;
+
+pub const NAME: &str = "conference";
+pub const SUMMARY: &str =
+    "Conference registration site: versioned, logged S3 pages behind CloudFront, registration API, certificates made asynchronously through SNS";
+
+pub static REQUIREMENTS: &[Requirement] = &[
+    Requirement { id: "CONF-1", text: "Static pages (apply, my registrations, result): S3 bucket, versioned, server access logging, reached only through CloudFront; default root object index.html" },
+    Requirement { id: "CONF-2", text: "CloudFront settings from the notes: redirect-to-https, compression, min TTL 0, max TTL one year, cached methods GET/HEAD" },
+    Requirement { id: "CONF-3", text: "Registration API: API Gateway + Lambda + DynamoDB" },
+    Requirement { id: "CONF-4", text: "Certificate generation must not slow the request: the API publishes to SNS; a Lambda subscribed to the topic makes the certificate asynchronously" },
+];
+
+/// CONF-2: one year, the longest CloudFront keeps a static page.
+pub const MAX_TTL_SECONDS: u64 = 31_536_000;
+
+/// The conference blueprint's options (`options:` in blueprint.yaml).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    pub cdn: CdnOptions,
+    /// `null`, or `{name, hosted_zone_id}`.
+    pub domain: Option<DomainOptions>,
+    pub site: SiteOptions,
+    pub api: ApiOptions,
+    pub certificates: CertificateOptions,
+    pub functions: FunctionsOptions,
+    pub log_retention_days: RetentionDays,
+    pub retain: RetainOptions,
+}
+
+/// CONF-2: the distribution.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CdnOptions {
+    pub price_class: PriceClass,
+    /// When the origin sends no Cache-Control (min TTL is 0, max one year).
+    pub default_ttl_seconds: Ranged<0, 31_536_000>,
+}
+
+impl Default for CdnOptions {
+    fn default() -> Self {
+        CdnOptions {
+            price_class: PriceClass::All,
+            default_ttl_seconds: Ranged::of(86_400),
+        }
+    }
+}
+
+/// CONF-1: the pages bucket and its access logs.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteOptions {
+    pub keep_old_versions_days: Ranged<1, 3650>,
+    pub access_log_days: Ranged<1, 3650>,
+}
+
+impl Default for SiteOptions {
+    fn default() -> Self {
+        SiteOptions {
+            keep_old_versions_days: Ranged::of(90),
+            access_log_days: Ranged::of(365),
+        }
+    }
+}
+
+/// CONF-3: the registration API.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiOptions {
+    pub stage_name: Name,
+    pub throttle_rate_per_second: Ranged<1, 10_000>,
+    pub throttle_burst: Ranged<1, 5_000>,
+    pub manage_account_logging_role: bool,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        ApiOptions {
+            stage_name: Name::new("v1").unwrap_or_else(|_| unreachable!()),
+            throttle_rate_per_second: Ranged::of(50),
+            throttle_burst: Ranged::of(100),
+            manage_account_logging_role: true,
+        }
+    }
+}
+
+/// CONF-4: the certificates.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CertificateOptions {
+    /// The conference's name on certificates.
+    pub event_name: TextLine,
+    pub download_link_minutes: Ranged<1, 720>,
+}
+
+impl Default for CertificateOptions {
+    fn default() -> Self {
+        CertificateOptions {
+            event_name: TextLine::new("Serverless Conference").unwrap_or_else(|_| unreachable!()),
+            download_link_minutes: Ranged::of(15),
+        }
+    }
+}
+
+/// Sizes of the functions.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FunctionsOptions {
+    pub architecture: Architecture,
+    pub api: FunctionSize<256, 10>,
+    pub certificate: FunctionSize<256, 30>,
+}
+
+/// Which stateful resources survive their removal from the stack.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetainOptions {
+    pub registrations_table: bool,
+    pub site_bucket: bool,
+    pub log_bucket: bool,
+    pub certificates_bucket: bool,
+}
+
+impl Default for RetainOptions {
+    fn default() -> Self {
+        RetainOptions {
+            registrations_table: true,
+            site_bucket: true,
+            log_bucket: true,
+            certificates_bucket: true,
+        }
+    }
+}
+
+/// The API's routes (under `/api`, the path CloudFront forwards).
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "POST",
+        path: "/api/registrations",
+    },
+    Route {
+        method: "GET",
+        path: "/api/registrations/{registrationId}",
+    },
+];
+
+/// Where certificates go in their bucket.
+pub const CERTIFICATES_PREFIX: &str = "certificates/";
+/// Where the site's access logs go in the log bucket.
+pub const SITE_LOG_PREFIX: &str = "site/";
+
+/// Expands the conference blueprint into its stack(s).
+pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+    let mut t = Template::new(format!(
+        "blueprint conference: registration site behind CloudFront (stack {})",
+        project.stack_name
+    ));
+    let assets = edge::assets_parameter(&mut t)?;
+    let arch = o.functions.architecture;
+    let api_package = code.package_for("api", arch)?;
+    let certificate_package = code.package_for("certificate", arch)?;
+    let retention = o.log_retention_days.get();
+    let cdn_name = "Cdn";
+
+    let certificate = match &o.domain {
+        Some(d) => Some(edge::certificate(project, &mut t, d, &["CONF-2"])?),
+        None => None,
+    };
+
+    // CONF-1: server access logs of the site bucket go here.
+    let site_id = "SiteBucket";
+    let logs = PrivateBucket {
+        id: "LogBucket",
+        retain: o.retain.log_bucket,
+        requirements: &["CONF-1"],
+        expire_objects_days: Some(o.site.access_log_days.get_u32()),
+        policy_statements: vec![Statement::allow(
+            &["s3:PutObject"],
+            vec![sub(format!("${{LogBucket.Arn}}/{SITE_LOG_PREFIX}*")).into()],
+        )
+        .sid("S3ServerAccessLogsOfTheSiteBucket")
+        .principal(Principal::Service(vec!["logging.s3.amazonaws.com".into()]))
+        .condition(
+            "ArnLike",
+            "aws:SourceArn",
+            vec![sub(format!("${{{site_id}.Arn}}")).into()],
+        )
+        .condition(
+            "StringEquals",
+            "aws:SourceAccount",
+            vec![sub("${AWS::AccountId}").into()],
+        )],
+        ..Default::default()
+    }
+    .add_to(&mut t)?;
+    // CONF-1: the pages, versioned, logged, read only by the distribution.
+    let site = StaticSite {
+        id: site_id,
+        cdn: cdn_name,
+        noncurrent_version_days: Some(o.site.keep_old_versions_days.get_u32()),
+        access_logs: Some((&logs, SITE_LOG_PREFIX)),
+        retain: o.retain.site_bucket,
+        requirements: &["CONF-1"],
+    }
+    .add_to(&mut t)?;
+
+    // CONF-3: registrations; CONF-4: the topic and the certificates bucket.
+    let table = Table {
+        id: "RegistrationsTable",
+        partition_key: "registrationId",
+        retain: o.retain.registrations_table,
+        requirements: &["CONF-3"],
+        ..Default::default()
+    }
+    .add_to(&mut t)?;
+    let topic = t
+        .add(
+            "RegistrationsTopic",
+            Topic {
+                display_name: Some("New registrations".into()),
+                kms_master_key_id: Some("alias/aws/sns".into()),
+                ..Default::default()
+            },
+        )?
+        .satisfies(&["CONF-4"])
+        .id()
+        .clone();
+    let certificates = PrivateBucket {
+        id: "CertificatesBucket",
+        retain: o.retain.certificates_bucket,
+        requirements: &["CONF-4"],
+        ..Default::default()
+    }
+    .add_to(&mut t)?;
+    let certificate_objects: Value<String> =
+        sub(format!("${{{certificates}.Arn}}/{CERTIFICATES_PREFIX}*")).into();
+
+    // CONF-3: the API function publishes each registration (CONF-4).
+    let mut api_env = IndexMap::new();
+    api_env.insert("REGISTRATIONS_TABLE".to_string(), table.r#ref());
+    api_env.insert("TOPIC_ARN".to_string(), topic.r#ref());
+    api_env.insert("CERTIFICATES_BUCKET".to_string(), certificates.r#ref());
+    api_env.insert(
+        "DOWNLOAD_LINK_SECONDS".to_string(),
+        (o.certificates.download_link_minutes.get() * 60)
+            .to_string()
+            .into(),
+    );
+    let api_fn = LambdaFunction {
+        name: "Api",
+        description:
+            "Registration API: register, and read a registration with its certificate link",
+        package: &api_package,
+        assets_bucket: &assets,
+        handler: "handler.handler",
+        memory_mb: o.functions.api.memory_mb.get_u32(),
+        timeout_s: o.functions.api.timeout_seconds.get_u32(),
+        architecture: arch.as_str(),
+        environment: api_env,
+        statements: vec![
+            Statement::allow(
+                &[
+                    "dynamodb:DeleteItem",
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                ],
+                vec![table.get_att("Arn")],
+            )
+            .sid("Registrations"),
+            Statement::allow(&["sns:Publish"], vec![topic.r#ref()]).sid("AskForTheCertificate"),
+            Statement::allow(&["s3:GetObject"], vec![certificate_objects.clone()])
+                .sid("PresignCertificateDownloads"),
+        ],
+        managed_policies: Vec::new(),
+        log_retention_days: retention,
+        vpc: None,
+        requirements: &["CONF-3", "CONF-4"],
+    }
+    .add_to(&mut t)?;
+    let api = RestApi {
+        name: "Api",
+        description: "Conference registration API, served by CloudFront under /api/*",
+        routes: ROUTES,
+        function: &api_fn.function,
+        user_pool: None,
+        endpoint_type: "REGIONAL",
+        stage_name: o.api.stage_name.as_str(),
+        throttle_rate: o.api.throttle_rate_per_second.get_u32(),
+        throttle_burst: o.api.throttle_burst.get_u32(),
+        cache: None,
+        log_retention_days: retention,
+        manage_account_role: o.api.manage_account_logging_role,
+        requirements: &["CONF-3"],
+        cache_requirements: &[],
+        auth_requirements: &[],
+    }
+    .add_to(&mut t)?;
+
+    // CONF-4: the certificate maker, subscribed to the topic.
+    let failures = add_failure_queue(&mut t, "CertificateFailures", &["CONF-4"])?;
+    let mut cert_env = IndexMap::new();
+    cert_env.insert("REGISTRATIONS_TABLE".to_string(), table.r#ref());
+    cert_env.insert("CERTIFICATES_BUCKET".to_string(), certificates.r#ref());
+    cert_env.insert(
+        "CERTIFICATES_PREFIX".to_string(),
+        CERTIFICATES_PREFIX.into(),
+    );
+    cert_env.insert(
+        "EVENT_NAME".to_string(),
+        o.certificates.event_name.as_str().into(),
+    );
+    let maker = LambdaFunction {
+        name: "Certificate",
+        description: "Makes the participation certificate of a registration (from SNS)",
+        package: &certificate_package,
+        assets_bucket: &assets,
+        handler: "handler.handler",
+        memory_mb: o.functions.certificate.memory_mb.get_u32(),
+        timeout_s: o.functions.certificate.timeout_seconds.get_u32(),
+        architecture: arch.as_str(),
+        environment: cert_env,
+        statements: vec![
+            Statement::allow(
+                &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                vec![table.get_att("Arn")],
+            )
+            .sid("ReadAndMarkRegistrations"),
+            Statement::allow(&["s3:PutObject"], vec![certificate_objects]).sid("WriteCertificates"),
+            send_to_queue_statement(&failures, "KeepFailedEvents"),
+        ],
+        managed_policies: Vec::new(),
+        log_retention_days: retention,
+        vpc: None,
+        requirements: &["CONF-4"],
+    }
+    .add_to(&mut t)?;
+    subscribe_to_topic(
+        &mut t,
+        "CertificateSubscription",
+        &topic,
+        &maker.function,
+        &["CONF-4"],
+    )?;
+    AsyncFailures {
+        id: "CertificateAsyncFailures",
+        function: &maker.function,
+        max_retries: 2,
+        max_event_age_s: 6 * 3600,
+        on_failure: &failures,
+        requirements: &["CONF-4"],
+    }
+    .add_to(&mut t)?;
+
+    // CONF-1, CONF-2: the distribution.
+    let cdn = Cdn {
+        name: cdn_name,
+        comment: "conference: pages and /api/*",
+        origins: vec![
+            site.origin("site"),
+            OriginSpec {
+                id: "api",
+                kind: OriginKind::RestApi {
+                    api: &api.api,
+                    stage: o.api.stage_name.as_str(),
+                },
+                shield_region: None,
+            },
+        ],
+        failover_groups: Vec::new(),
+        caches: vec![
+            CacheSettings {
+                name: "Pages",
+                comment: "Pages: min TTL 0, max TTL one year; the origin's Cache-Control decides in between",
+                min_ttl: 0,
+                default_ttl: o.cdn.default_ttl_seconds.get(),
+                max_ttl: MAX_TTL_SECONDS,
+                query_strings: false,
+                requirements: &["CONF-2"],
+            },
+            CacheSettings {
+                name: "Api",
+                comment: "The API: not cached",
+                min_ttl: 0,
+                default_ttl: 0,
+                max_ttl: 0,
+                query_strings: false,
+                requirements: &["CONF-3"],
+            },
+        ],
+        default_behavior: BehaviorSpec {
+            path_pattern: None,
+            target: "site",
+            cache: "Pages",
+            methods: Methods::Read,
+            api: false,
+        },
+        behaviors: vec![BehaviorSpec {
+            path_pattern: Some("/api/*"),
+            target: "api",
+            cache: "Api",
+            methods: Methods::All,
+            api: true,
+        }],
+        default_root_object: Some("index.html"),
+        price_class: o.cdn.price_class.as_str(),
+        domain: match (&o.domain, &certificate) {
+            (Some(d), Some(c)) => Some(ViewerDomain {
+                certificate_arn: c.arn.clone(),
+                aliases: vec![d.name.to_string()],
+            }),
+            _ => None,
+        },
+        requirements: &["CONF-1", "CONF-2", "CONF-3"],
+        domain_requirements: &["CONF-2"],
+    }
+    .add_to(&mut t)?;
+    if let Some(d) = &o.domain {
+        CustomDomain {
+            name: &d.name,
+            hosted_zone_id: &d.hosted_zone_id,
+            requirements: &["CONF-2"],
+        }
+        .add_alias_records(&mut t, "DomainRecords", &cdn.distribution)?;
+    }
+
+    let site_url: Value<String> = match &o.domain {
+        Some(d) => format!("https://{}", d.name).into(),
+        None => sub(format!("https://${{{}.DomainName}}", cdn.distribution)).into(),
+    };
+    t.output("SiteUrl", "The registration site's address", site_url, None)?;
+    t.output(
+        "SiteBucketName",
+        "Upload the pages here (index.html and the rest; served through CloudFront only)",
+        site.bucket.r#ref(),
+        None,
+    )?;
+    t.output(
+        "LogBucketName",
+        "Server access logs of the site bucket",
+        logs.r#ref(),
+        None,
+    )?;
+    t.output(
+        "RegistrationsTableName",
+        "The registrations table",
+        table.r#ref(),
+        None,
+    )?;
+    t.output(
+        "RegistrationsTopicArn",
+        "Each new registration is published here",
+        topic.r#ref(),
+        None,
+    )?;
+
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: edge::stacks(project, t, certificate.and_then(|c| c.stack)),
+        packages: vec![api_package, certificate_package],
+    })
+}

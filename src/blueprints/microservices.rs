@@ -1,0 +1,2240 @@
+//! `microservices`: many services behind one API (MICRO-1 to MICRO-5).
+//!
+//! Each service is its own nested stack: its function, its routes under its
+//! own base path, an optional table and optional asynchronous inputs (SQS
+//! queue with a dead-letter queue, SNS topic fanned out to the queue, Kinesis
+//! stream, S3 event triggers). A change to one service changes only its
+//! nested template. The root stack holds what the services share: a REST API
+//! and its stage, or with `front: alb` an Application Load Balancer with one
+//! listener rule per service. `blueprint openapi` exports every route as
+//! OpenAPI 3 (MICRO-4). A root over CloudFormation's limits is split into
+//! overflow stacks by synthesis, each service being one unit (MICRO-5, see
+//! [`crate::split`]).
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::{Deserializer, Error as _};
+use serde::Deserialize;
+use serde_json::{json, Value as Json};
+use sha2::{Digest, Sha256};
+
+use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
+use crate::assets::{hex, CodeSource, Package};
+use crate::cfn::intrinsic::{cidr, get_azs, select, sub, Expr, Intrinsic};
+use crate::cfn::policy::{PolicyDocument, Statement};
+use crate::cfn::resources::apigateway::{
+    AccessLogSetting, Account, Deployment, EndpointConfiguration, Integration, Method,
+    MethodSetting, Resource as ApiResource, RestApi, Stage,
+};
+use crate::cfn::resources::ec2::{
+    EgressRule, InternetGateway, Route as Ec2Route, RouteTable, SecurityGroup,
+    SecurityGroupIngress, Subnet, SubnetRouteTableAssociation, Vpc, VpcGatewayAttachment,
+};
+use crate::cfn::resources::elasticloadbalancingv2 as elb;
+use crate::cfn::resources::iam::Role;
+use crate::cfn::resources::kinesis::{Stream, StreamEncryption, StreamModeDetails};
+use crate::cfn::resources::lambda::{
+    DestinationConfig, EventInvokeConfig, EventSourceMapping, OnFailure, Permission,
+};
+use crate::cfn::resources::s3::{
+    FilterRule, LambdaConfiguration, NotificationConfiguration, NotificationFilter, S3KeyFilter,
+};
+use crate::cfn::resources::sns::Topic;
+use crate::cfn::resources::sqs::Queue;
+use crate::cfn::resources::Tag;
+use crate::cfn::{DeletionPolicy, LogicalId, Parameter, Pseudo, Template, Value};
+use crate::components::arn;
+use crate::components::bucket::PrivateBucket;
+use crate::components::function::LambdaFunction;
+use crate::components::log_group::add_log_group;
+use crate::components::queue::{
+    allow_topic_to_send, subscribe_queue, BufferedQueue, QueueConsumer, CONSUME_ACTIONS,
+};
+use crate::components::rest_api::{path_id, title, ACCESS_LOG_FORMAT};
+use crate::components::table::Table;
+use crate::config::{Architecture, Name, Ranged, RetentionDays, VpcCidr};
+use crate::error::Error;
+use crate::synthesis::ASSETS_BUCKET;
+
+pub const NAME: &str = "microservices";
+pub const SUMMARY: &str =
+    "Microservices: a nested stack per service behind one API Gateway (or ALB), async inputs (SQS, SNS, Kinesis, S3), OpenAPI export, splits past CloudFormation's limits";
+
+pub static REQUIREMENTS: &[Requirement] = &[
+    Requirement { id: "MICRO-1", text: "Many services talking REST, each scaling and deploying on its own: one nested stack per service with its own function and routes; a shared API Gateway with one base path per service" },
+    Requirement { id: "MICRO-2", text: "Synchronous pattern: API Gateway (or an Application Load Balancer, `front: alb`) in front of each service" },
+    Requirement { id: "MICRO-3", text: "Asynchronous patterns per service: SQS queue with a dead-letter queue, SNS topic fanned out to the queue, Kinesis stream, or S3 event triggers" },
+    Requirement { id: "MICRO-4", text: "Client SDK generation: the API exported as OpenAPI 3 (`blueprint openapi`), operation names on every method" },
+    Requirement { id: "MICRO-5", text: "Grows past CloudFormation's limits: services are nested stacks, and a stack over 500 resources or the size limits is split into overflow nested stacks by itself" },
+];
+
+// ---------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------
+
+/// The microservices blueprint's options (`options:` in blueprint.yaml).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(try_from = "RawOptions")]
+pub struct Options {
+    /// MICRO-2: what receives the requests.
+    pub front: Front,
+    pub api: ApiOptions,
+    pub alb: AlbOptions,
+    pub architecture: Architecture,
+    pub log_retention_days: RetentionDays,
+    pub retain: RetainOptions,
+    /// MICRO-1: the services, in a stable order (see the split rule).
+    pub services: Services,
+}
+
+/// The options as written, before the checks that span several of them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawOptions {
+    front: Front,
+    api: ApiOptions,
+    alb: AlbOptions,
+    architecture: Architecture,
+    log_retention_days: RetentionDays,
+    retain: RetainOptions,
+    services: Services,
+}
+
+impl Default for RawOptions {
+    fn default() -> Self {
+        let o = Options::default();
+        RawOptions {
+            front: o.front,
+            api: o.api,
+            alb: o.alb,
+            architecture: o.architecture,
+            log_retention_days: o.log_retention_days,
+            retain: o.retain,
+            services: o.services,
+        }
+    }
+}
+
+impl TryFrom<RawOptions> for Options {
+    type Error = String;
+
+    fn try_from(r: RawOptions) -> Result<Self, String> {
+        match r.front {
+            Front::Alb if r.alb.certificate_arn.is_none() => {
+                return Err("options.front: `alb` needs options.alb.certificate_arn, the ACM certificate of the load balancer's HTTPS listener".into());
+            }
+            Front::ApiGateway if r.services.iter().all(|s| s.routes.is_empty()) => {
+                return Err("options.services: no service has routes; `front: api-gateway` needs at least one (an API without methods cannot be deployed)".into());
+            }
+            _ => {}
+        }
+        Ok(Options {
+            front: r.front,
+            api: r.api,
+            alb: r.alb,
+            architecture: r.architecture,
+            log_retention_days: r.log_retention_days,
+            retain: r.retain,
+            services: r.services,
+        })
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            front: Front::ApiGateway,
+            api: ApiOptions::default(),
+            alb: AlbOptions::default(),
+            architecture: Architecture::Arm64,
+            log_retention_days: RetentionDays::default(),
+            retain: RetainOptions::default(),
+            services: Services(example_services()),
+        }
+    }
+}
+
+/// The two example services of the documented defaults.
+fn example_services() -> Vec<Service> {
+    let route = |method, path: &str| RouteSpec {
+        method,
+        path: RoutePath::new(path).unwrap_or_else(|_| unreachable!()),
+    };
+    let users = Service {
+        name: ServiceName::new("users").unwrap_or_else(|_| unreachable!()),
+        base_path: Some(PathSegment::new("users").unwrap_or_else(|_| unreachable!())),
+        code: Some(ServiceName::new("users").unwrap_or_else(|_| unreachable!())),
+        memory_mb: default_memory(),
+        timeout_seconds: default_timeout(),
+        environment: EnvVars::default(),
+        table: true,
+        routes: vec![
+            route(HttpMethod::Get, "/"),
+            route(HttpMethod::Post, "/"),
+            route(HttpMethod::Get, "/{userId}"),
+            route(HttpMethod::Put, "/{userId}"),
+            route(HttpMethod::Delete, "/{userId}"),
+        ],
+        inputs: Inputs::default(),
+    };
+    let orders = Service {
+        name: ServiceName::new("orders").unwrap_or_else(|_| unreachable!()),
+        base_path: Some(PathSegment::new("orders").unwrap_or_else(|_| unreachable!())),
+        code: Some(ServiceName::new("orders").unwrap_or_else(|_| unreachable!())),
+        routes: vec![
+            route(HttpMethod::Get, "/"),
+            route(HttpMethod::Post, "/"),
+            route(HttpMethod::Get, "/{orderId}"),
+            route(HttpMethod::Delete, "/{orderId}"),
+        ],
+        inputs: Inputs {
+            queue: Some(QueueInput::default()),
+            topic: Some(TopicInput::default()),
+            stream: None,
+            bucket: None,
+        },
+        ..users.clone()
+    };
+    vec![users, orders]
+}
+
+/// MICRO-2: API Gateway or an Application Load Balancer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Front {
+    #[default]
+    ApiGateway,
+    Alb,
+}
+
+/// The REST API (`front: api-gateway`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiOptions {
+    pub endpoint: Endpoint,
+    pub stage_name: Name,
+    pub authorization: Authorization,
+    pub throttle_rate_per_second: Ranged<1, 10_000>,
+    pub throttle_burst: Ranged<1, 5_000>,
+    pub manage_account_logging_role: bool,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        ApiOptions {
+            endpoint: Endpoint::Regional,
+            stage_name: Name::new("v1").unwrap_or_else(|_| unreachable!()),
+            authorization: Authorization::Iam,
+            throttle_rate_per_second: Ranged::of(100),
+            throttle_burst: Ranged::of(200),
+            manage_account_logging_role: true,
+        }
+    }
+}
+
+/// Where the API's endpoint lives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Endpoint {
+    #[default]
+    Regional,
+    Edge,
+}
+
+/// Who may call the routes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Authorization {
+    /// Requests signed with AWS credentials (SigV4); every service's role may
+    /// call the API, so services talk to each other this way.
+    #[default]
+    Iam,
+    /// Anyone.
+    None,
+}
+
+/// The load balancer (`front: alb`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlbOptions {
+    pub certificate_arn: Option<CertificateArn>,
+    pub ssl_policy: SslPolicy,
+    pub vpc_cidr: VpcCidr,
+}
+
+impl Default for AlbOptions {
+    fn default() -> Self {
+        AlbOptions {
+            certificate_arn: None,
+            ssl_policy: SslPolicy(SSL_POLICIES[0].to_string()),
+            vpc_cidr: VpcCidr::new("10.0.0.0/16").unwrap_or_else(|_| unreachable!()),
+        }
+    }
+}
+
+/// Which stateful resources survive their removal from a stack.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetainOptions {
+    pub tables: bool,
+    pub buckets: bool,
+}
+
+impl Default for RetainOptions {
+    fn default() -> Self {
+        RetainOptions {
+            tables: true,
+            buckets: true,
+        }
+    }
+}
+
+/// The services, validated together: unique names, logical IDs and base
+/// paths, and settings that depend on one another.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Services(pub Vec<Service>);
+
+impl std::ops::Deref for Services {
+    type Target = Vec<Service>;
+    fn deref(&self) -> &Vec<Service> {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Services {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let list = Vec::<Service>::deserialize(d)?;
+        validate_services(&list).map_err(D::Error::custom)?;
+        Ok(Services(list))
+    }
+}
+
+/// Environment variables the blueprint sets itself.
+const OWN_VARIABLES: &[&str] = &[
+    "API_URL",
+    "BASE_PATH",
+    "BUCKET_NAME",
+    "SERVICE_NAME",
+    "STREAM_NAME",
+    "TABLE_NAME",
+];
+
+fn validate_services(list: &[Service]) -> Result<(), String> {
+    if list.is_empty() {
+        return Err("list at least one service".into());
+    }
+    let mut names = BTreeMap::new();
+    let mut ids = BTreeMap::new();
+    let mut paths = BTreeMap::new();
+    for (i, s) in list.iter().enumerate() {
+        let n = s.name.as_str();
+        if let Some(first) = names.insert(n, i) {
+            return Err(format!(
+                "service `{n}` is listed twice (services {} and {})",
+                first + 1,
+                i + 1
+            ));
+        }
+        if let Some(other) = ids.insert(s.logical(), n) {
+            return Err(format!(
+                "services `{other}` and `{n}` both become logical ID `{}Service`; rename one",
+                s.logical()
+            ));
+        }
+        if let Some(other) = paths.insert(s.base_path().to_string(), n) {
+            return Err(format!(
+                "services `{other}` and `{n}` both use base path `/{}`",
+                s.base_path()
+            ));
+        }
+        let mut routes = HashSet::new();
+        let mut route_ids = BTreeMap::new();
+        for r in &s.routes {
+            if !routes.insert((r.method, r.path.as_str())) {
+                return Err(format!(
+                    "service `{n}`: route {} {} is listed twice",
+                    r.method, r.path
+                ));
+            }
+            let id = path_id(r.path.as_str());
+            if let Some(other) = route_ids.insert(id.clone(), r.path.as_str()) {
+                if other != r.path.as_str() {
+                    return Err(format!(
+                        "service `{n}`: paths `{other}` and `{}` both become logical ID `Api{id}Resource`; rename one",
+                        r.path
+                    ));
+                }
+            }
+        }
+        if s.routes.len() > MAX_ROUTES {
+            return Err(format!(
+                "service `{n}` has {} routes; at most {MAX_ROUTES} fit in its stack",
+                s.routes.len()
+            ));
+        }
+        for key in s.environment.0.keys() {
+            if OWN_VARIABLES.contains(&key.as_str()) {
+                return Err(format!(
+                    "service `{n}`: environment variable `{key}` is set by the blueprint; choose another name"
+                ));
+            }
+        }
+        if let Some(q) = s.queue() {
+            if q.batch_size.get() > 10 && q.max_batching_window_seconds.get() == 0 {
+                return Err(format!(
+                    "service `{n}`: inputs.queue.batch_size {} needs max_batching_window_seconds of at least 1 (SQS batches over 10 messages need a batching window)",
+                    q.batch_size
+                ));
+            }
+        }
+        if s.routes.is_empty() && s.inputs.is_empty() {
+            return Err(format!(
+                "service `{n}` has neither routes nor inputs: nothing would ever invoke it"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Routes one service may have (each is one or two resources of its stack).
+pub const MAX_ROUTES: usize = 100;
+
+fn default_memory() -> Ranged<128, 10_240> {
+    Ranged::of(256)
+}
+
+fn default_timeout() -> Ranged<1, 900> {
+    Ranged::of(10)
+}
+
+/// One service (MICRO-1).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Lowercase letters, digits and hyphens; its logical ID prefix is the
+    /// name in PascalCase (`order-history` → `OrderHistory`).
+    pub name: ServiceName,
+    /// The path segment the routes live under; the name by default.
+    #[serde(default)]
+    pub base_path: Option<PathSegment>,
+    /// The folder under `functions/` with the handler; the name by default.
+    /// Services with identical code share one package.
+    #[serde(default)]
+    pub code: Option<ServiceName>,
+    #[serde(default = "default_memory")]
+    pub memory_mb: Ranged<128, 10_240>,
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: Ranged<1, 900>,
+    #[serde(default)]
+    pub environment: EnvVars,
+    /// A DynamoDB table of the service's own (partition key `id`).
+    #[serde(default)]
+    pub table: bool,
+    #[serde(default)]
+    pub routes: Vec<RouteSpec>,
+    #[serde(default)]
+    pub inputs: Inputs,
+}
+
+impl Service {
+    /// The logical ID prefix: the name in PascalCase.
+    pub fn logical(&self) -> String {
+        self.name
+            .as_str()
+            .split('-')
+            .map(|part| {
+                let mut c = part.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// The base path segment.
+    pub fn base_path(&self) -> &str {
+        self.base_path
+            .as_ref()
+            .map_or(self.name.as_str(), PathSegment::as_str)
+    }
+
+    /// The folder under `functions/` with the service's code.
+    pub fn code_dir(&self) -> &str {
+        self.code
+            .as_ref()
+            .map_or(self.name.as_str(), |c| c.as_str())
+    }
+
+    /// The queue the service consumes: its own, or the default one a topic
+    /// input fans out to.
+    pub fn queue(&self) -> Option<QueueInput> {
+        match (&self.inputs.queue, &self.inputs.topic) {
+            (Some(q), _) => Some(q.clone()),
+            (None, Some(_)) => Some(QueueInput::default()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A service name: `[a-z][a-z0-9-]*`, at most 32 characters, no `--`, not
+/// ending in `-`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceName(String);
+
+impl ServiceName {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let ok = (1..=32).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !s.ends_with('-')
+            && !s.contains("--");
+        if ok {
+            Ok(ServiceName(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not a valid service name: 1 to 32 lowercase letters, digits and single hyphens, starting with a letter (it becomes a logical ID: `order-history` → `OrderHistory`)"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ServiceName::new(&s).map_err(D::Error::custom)
+    }
+}
+
+impl fmt::Display for ServiceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One path segment: letters, digits, `-`, `_` and `.`, 1 to 64 characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathSegment(String);
+
+impl PathSegment {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let ok = (1..=64).contains(&s.len())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && s.chars().any(|c| c.is_ascii_alphanumeric());
+        if ok {
+            Ok(PathSegment(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not a valid base path: one path segment of letters, digits, `-`, `_` and `.` (no `/`), at most 64 characters"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for PathSegment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        PathSegment::new(&s).map_err(D::Error::custom)
+    }
+}
+
+/// An HTTP method of a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    /// Every method.
+    Any,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Any => "ANY",
+        }
+    }
+}
+
+impl fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A route's path under its service's base path: `/`, `/{orderId}`,
+/// `/{orderId}/items`, or a greedy `/{proxy+}` at the end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoutePath(String);
+
+impl RoutePath {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let rule = "a route path starts with `/` and has segments of letters, digits, `-`, `_`, `.`, or `{param}` (a greedy `{param+}` only last), like `/{orderId}/items`";
+        if s == "/" {
+            return Ok(RoutePath(s.to_string()));
+        }
+        let Some(rest) = s.strip_prefix('/') else {
+            return Err(format!("`{s}` does not start with `/`: {rule}"));
+        };
+        let segments: Vec<&str> = rest.split('/').collect();
+        if segments.len() > 10 {
+            return Err(format!("`{s}` has more than 10 segments"));
+        }
+        let mut params = HashSet::new();
+        for (i, seg) in segments.iter().enumerate() {
+            let ok = if let Some(inner) = seg.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+                let (name, greedy) = match inner.strip_suffix('+') {
+                    Some(n) => (n, true),
+                    None => (inner, false),
+                };
+                let valid_name = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if valid_name && !params.insert(name.to_string()) {
+                    return Err(format!("`{s}` uses the parameter `{name}` twice"));
+                }
+                valid_name && (!greedy || i == segments.len() - 1)
+            } else {
+                !seg.is_empty()
+                    && seg
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            };
+            if !ok {
+                return Err(format!("`{s}` is not a valid route path: {rule}"));
+            }
+        }
+        Ok(RoutePath(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The path segments (none for `/`).
+    pub fn segments(&self) -> Vec<&str> {
+        self.0.split('/').filter(|s| !s.is_empty()).collect()
+    }
+}
+
+impl<'de> Deserialize<'de> for RoutePath {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        RoutePath::new(&s).map_err(D::Error::custom)
+    }
+}
+
+impl fmt::Display for RoutePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One route of a service.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSpec {
+    /// GET, POST, PUT, PATCH, DELETE or ANY.
+    pub method: HttpMethod,
+    pub path: RoutePath,
+}
+
+/// Environment variables: names of letters, digits and `_` (starting with a
+/// letter), not reserved by Lambda.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EnvVars(pub IndexMap<String, String>);
+
+impl<'de> Deserialize<'de> for EnvVars {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = Option::<IndexMap<String, String>>::deserialize(d)?.unwrap_or_default();
+        for k in map.keys() {
+            let ok = k.starts_with(|c: char| c.is_ascii_alphabetic())
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                return Err(D::Error::custom(format!(
+                    "`{k}` is not a valid environment variable name: letters, digits and `_`, starting with a letter"
+                )));
+            }
+            if k.starts_with("AWS_") || k == "LAMBDA_TASK_ROOT" || k == "LAMBDA_RUNTIME_DIR" {
+                return Err(D::Error::custom(format!(
+                    "`{k}` is reserved by Lambda; choose another name"
+                )));
+            }
+        }
+        Ok(EnvVars(map))
+    }
+}
+
+/// A service's asynchronous inputs (MICRO-3); any combination.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Inputs {
+    /// An SQS queue with a dead-letter queue, consumed in batches.
+    pub queue: Option<QueueInput>,
+    /// An SNS topic fanned out to the service's queue (SNS → SQS → Lambda);
+    /// without `queue:` the queue takes its defaults.
+    pub topic: Option<TopicInput>,
+    /// A Kinesis data stream.
+    pub stream: Option<StreamInput>,
+    /// S3 event triggers from a bucket of the service's own.
+    pub bucket: Option<BucketInput>,
+}
+
+impl Inputs {
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_none()
+            && self.topic.is_none()
+            && self.stream.is_none()
+            && self.bucket.is_none()
+    }
+}
+
+/// `inputs.queue`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueInput {
+    pub batch_size: Ranged<1, 10_000>,
+    pub max_batching_window_seconds: Ranged<0, 300>,
+    pub max_receive_count: Ranged<1, 1_000>,
+    pub retention_days: Ranged<1, 14>,
+}
+
+impl Default for QueueInput {
+    fn default() -> Self {
+        QueueInput {
+            batch_size: Ranged::of(10),
+            max_batching_window_seconds: Ranged::of(0),
+            max_receive_count: Ranged::of(5),
+            retention_days: Ranged::of(4),
+        }
+    }
+}
+
+/// `inputs.topic`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TopicInput {
+    /// Deliver the published message as is (not wrapped in SNS's envelope).
+    pub raw_message_delivery: bool,
+}
+
+impl Default for TopicInput {
+    fn default() -> Self {
+        TopicInput {
+            raw_message_delivery: true,
+        }
+    }
+}
+
+/// `inputs.stream`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StreamInput {
+    pub mode: StreamMode,
+    /// Provisioned mode only.
+    pub shards: Ranged<1, 1_000>,
+    pub retention_hours: Ranged<24, 8_760>,
+    pub batch_size: Ranged<1, 10_000>,
+    pub starting_position: StartingPosition,
+    pub max_retry_attempts: Ranged<0, 10_000>,
+}
+
+impl Default for StreamInput {
+    fn default() -> Self {
+        StreamInput {
+            mode: StreamMode::OnDemand,
+            shards: Ranged::of(1),
+            retention_hours: Ranged::of(24),
+            batch_size: Ranged::of(100),
+            starting_position: StartingPosition::Latest,
+            max_retry_attempts: Ranged::of(3),
+        }
+    }
+}
+
+/// Kinesis capacity mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StreamMode {
+    #[default]
+    OnDemand,
+    Provisioned,
+}
+
+/// Where a new stream consumer starts reading.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StartingPosition {
+    #[default]
+    Latest,
+    TrimHorizon,
+}
+
+/// `inputs.bucket`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BucketInput {
+    pub events: Vec<S3Event>,
+    pub prefix: Option<KeyFilter>,
+    pub suffix: Option<KeyFilter>,
+    /// Retries of a failed invocation (S3 invokes asynchronously), 0 to 2.
+    pub retry_attempts: Ranged<0, 2>,
+    pub max_event_age_seconds: Ranged<60, 21_600>,
+    pub keep_old_versions_days: Ranged<1, 3_650>,
+}
+
+impl Default for BucketInput {
+    fn default() -> Self {
+        BucketInput {
+            events: vec![S3Event("s3:ObjectCreated:*".into())],
+            prefix: None,
+            suffix: None,
+            retry_attempts: Ranged::of(2),
+            max_event_age_seconds: Ranged::of(21_600),
+            keep_old_versions_days: Ranged::of(30),
+        }
+    }
+}
+
+/// The S3 event types a notification can name.
+pub const S3_EVENTS: &[&str] = &[
+    "s3:ObjectCreated:*",
+    "s3:ObjectCreated:Put",
+    "s3:ObjectCreated:Post",
+    "s3:ObjectCreated:Copy",
+    "s3:ObjectCreated:CompleteMultipartUpload",
+    "s3:ObjectRemoved:*",
+    "s3:ObjectRemoved:Delete",
+    "s3:ObjectRemoved:DeleteMarkerCreated",
+    "s3:ObjectRestore:*",
+    "s3:ObjectRestore:Post",
+    "s3:ObjectRestore:Completed",
+    "s3:ObjectRestore:Delete",
+    "s3:ObjectTagging:*",
+    "s3:ObjectTagging:Put",
+    "s3:ObjectTagging:Delete",
+    "s3:ObjectAcl:Put",
+    "s3:LifecycleExpiration:*",
+    "s3:LifecycleExpiration:Delete",
+    "s3:LifecycleExpiration:DeleteMarkerCreated",
+    "s3:LifecycleTransition",
+    "s3:IntelligentTiering",
+    "s3:ReducedRedundancyLostObject",
+    "s3:Replication:*",
+];
+
+/// An S3 event type such as `s3:ObjectCreated:*`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Event(String);
+
+impl S3Event {
+    pub fn new(s: &str) -> Result<Self, String> {
+        if S3_EVENTS.contains(&s) {
+            Ok(S3Event(s.to_string()))
+        } else {
+            let hint = crate::config::nearest(s, S3_EVENTS)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            Err(format!(
+                "`{s}` is not an S3 event type{hint}; use one like `s3:ObjectCreated:*` or `s3:ObjectRemoved:Delete`"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for S3Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        S3Event::new(&s).map_err(D::Error::custom)
+    }
+}
+
+/// An object key prefix or suffix for S3 event filters: 1 to 1024
+/// characters, no wildcards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyFilter(String);
+
+impl KeyFilter {
+    pub fn new(s: &str) -> Result<Self, String> {
+        if s.is_empty() || s.len() > 1024 || s.contains('*') || s.chars().any(char::is_control) {
+            Err(format!(
+                "`{s}` is not a valid key filter: 1 to 1024 characters, no `*` (S3 filters match literal prefixes and suffixes)"
+            ))
+        } else {
+            Ok(KeyFilter(s.to_string()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyFilter {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        KeyFilter::new(&s).map_err(D::Error::custom)
+    }
+}
+
+/// An ACM certificate ARN: `arn:aws:acm:<region>:<account>:certificate/<id>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateArn(String);
+
+impl CertificateArn {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.splitn(6, ':').collect();
+        let ok = parts.len() == 6
+            && parts[0] == "arn"
+            && parts[1].starts_with("aws")
+            && parts[2] == "acm"
+            && crate::config::Region::new(parts[3]).is_ok()
+            && parts[4].len() == 12
+            && parts[4].chars().all(|c| c.is_ascii_digit())
+            && parts[5].strip_prefix("certificate/").is_some_and(|id| {
+                !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if ok {
+            Ok(CertificateArn(s.to_string()))
+        } else {
+            Err(format!(
+                "`{s}` is not an ACM certificate ARN (like `arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-...`)"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for CertificateArn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        CertificateArn::new(&s).map_err(D::Error::custom)
+    }
+}
+
+/// The TLS policies allowed on the HTTPS listener (TLS 1.2 or newer).
+pub const SSL_POLICIES: &[&str] = &[
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+];
+
+/// An ELB security policy for the HTTPS listener, TLS 1.2 or newer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SslPolicy(String);
+
+impl<'de> Deserialize<'de> for SslPolicy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if SSL_POLICIES.contains(&s.as_str()) {
+            Ok(SslPolicy(s))
+        } else {
+            Err(D::Error::custom(format!(
+                "`{s}` is not an allowed TLS policy (TLS 1.2 or newer); use one of {}",
+                SSL_POLICIES.join(", ")
+            )))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Expansion
+// ---------------------------------------------------------------------------
+
+/// The parameters of a service's nested stack, besides `AssetsBucket`.
+const P_API_URL: &str = "ApiUrl";
+const P_REST_API: &str = "RestApiId";
+const P_ROOT_RESOURCE: &str = "RootResourceId";
+const P_LISTENER: &str = "ListenerArn";
+
+const TABLE_ACTIONS: &[&str] = &[
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+];
+
+const STREAM_ACTIONS: &[&str] = &[
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+    "kinesis:SubscribeToShard",
+];
+
+pub(crate) fn assets_parameter() -> Parameter {
+    Parameter {
+        allowed_pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$".into()),
+        constraint_description: Some("an S3 bucket name".into()),
+        ..Parameter::string(
+            "The bucket holding the function packages and nested templates (blueprint bootstrap creates it)",
+        )
+    }
+}
+
+/// `Fn::Sub` of `text` with `${StackUuid}` standing for the UUID at the end of
+/// `AWS::StackId` (unique per stack, lowercase).
+pub(crate) fn with_stack_uuid(text: String) -> Value<String> {
+    let mut vars = IndexMap::new();
+    vars.insert(
+        "StackUuid".to_string(),
+        Expr::from(select(
+            2,
+            Intrinsic::Split("/".into(), Intrinsic::Ref("AWS::StackId".into()).into()),
+        )),
+    );
+    Intrinsic::SubWith(text, vars).into()
+}
+
+/// Expands the blueprint: the root stack with one nested stack per service.
+pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+    let mut seen = HashSet::new();
+    for s in o.services.iter().filter(|s| seen.insert(s.code_dir())) {
+        if !code.has_code(s.code_dir()) {
+            return Err(Error::User(format!(
+                "service `{}` has no code: create the folder {} (next to blueprint.yaml) with its handler.py, or set the service's `code:` to a folder that has one",
+                s.name,
+                code.project_dir(s.code_dir())
+            )));
+        }
+    }
+    let folders: Vec<&str> = o.services.iter().map(Service::code_dir).collect();
+    let packages = code.package_all(&folders, o.architecture)?;
+
+    let mut root = Template::new(format!(
+        "blueprint microservices: {} service{} behind one {} (stack {})",
+        o.services.len(),
+        if o.services.len() == 1 { "" } else { "s" },
+        match o.front {
+            Front::ApiGateway => "REST API",
+            Front::Alb => "Application Load Balancer",
+        },
+        project.stack_name
+    ));
+    root.split_requirements = vec!["MICRO-5"];
+    let assets = root.parameter(ASSETS_BUCKET, assets_parameter())?;
+
+    let front = match o.front {
+        Front::ApiGateway => add_rest_api(&mut root, o)?,
+        Front::Alb => add_load_balancer(&mut root, o)?,
+    };
+
+    // The services' templates are independent of one another: build them on
+    // every core, then add them in order.
+    let indexed: Vec<(usize, &Service)> = o.services.iter().enumerate().collect();
+    let children = crate::synthesis::in_parallel(&indexed, |(i, s)| {
+        let package = packages
+            .get(s.code_dir())
+            .ok_or_else(|| Error::Internal(format!("no package for `{}`", s.code_dir())))?;
+        service_template(project, o, s, *i, package)
+    });
+    let mut with_routes = Vec::new();
+    for (s, child) in o.services.iter().zip(children) {
+        let child = child?;
+        let mut params = IndexMap::new();
+        params.insert(ASSETS_BUCKET.to_string(), assets.r#ref());
+        let wanted = service_parameters(o, s);
+        params.extend(
+            front
+                .parameters
+                .iter()
+                .filter(|(k, _)| k.as_str() == P_API_URL || wanted.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+        let id = format!("{}Service", s.logical());
+        let mut requirements = vec!["MICRO-1", "MICRO-5"];
+        if !s.routes.is_empty() {
+            requirements.push("MICRO-2");
+        }
+        if !s.inputs.is_empty() {
+            requirements.push("MICRO-3");
+        }
+        let res = root
+            .add_nested(&id, params, child)?
+            .unit(s.name.as_str())
+            .satisfies(&requirements);
+        if !s.routes.is_empty() {
+            with_routes.push(res.id().clone());
+        }
+    }
+    if o.front == Front::ApiGateway {
+        add_stage(&mut root, o, &with_routes)?;
+    }
+    root.output("ApiUrl", "The API's base URL", front.url, None)?;
+
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: vec![StackTemplate::single(project, root)],
+        packages: packages.packages,
+    })
+}
+
+/// What the root gives every service stack.
+struct FrontIds {
+    parameters: IndexMap<String, Value<String>>,
+    url: Value<String>,
+}
+
+fn add_rest_api(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
+    let api = t
+        .add(
+            "Api",
+            RestApi {
+                description: Some(
+                    "Microservices: one base path per service, each proxied to its service's function".into(),
+                ),
+                disable_execute_api_endpoint: None,
+                endpoint_configuration: Some(EndpointConfiguration {
+                    types: vec![match o.api.endpoint {
+                        Endpoint::Regional => "REGIONAL",
+                        Endpoint::Edge => "EDGE",
+                    }
+                    .to_string()],
+                }),
+                minimum_compression_size: Some(1024),
+                name: sub("${AWS::StackName}-api").into(),
+                tags: None,
+            },
+        )?
+        .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"])
+        .id()
+        .clone();
+    let url: Value<String> = sub(format!(
+        "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}",
+        o.api.stage_name.as_str()
+    ))
+    .into();
+    let mut parameters = IndexMap::new();
+    parameters.insert(P_REST_API.to_string(), api.r#ref());
+    parameters.insert(P_ROOT_RESOURCE.to_string(), api.get_att("RootResourceId"));
+    parameters.insert(P_API_URL.to_string(), url.clone());
+    Ok(FrontIds { parameters, url })
+}
+
+/// The deployment (a new one whenever any route changes) and the stage,
+/// after every service stack.
+fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<(), Error> {
+    let api = LogicalId::new("Api").map_err(|e| Error::Internal(e.to_string()))?;
+    let mut h = Sha256::new();
+    for s in o.services.iter() {
+        for r in &s.routes {
+            h.update(format!(
+                "{} {} /{}{} {:?}\n",
+                s.name,
+                r.method,
+                s.base_path(),
+                r.path,
+                o.api.authorization
+            ));
+        }
+    }
+    let digest = hex(&h.finalize());
+    let deployment = t.add(
+        &format!("ApiDeployment{}", &digest[..10]),
+        Deployment {
+            description: Some(format!("routes {}", &digest[..10])),
+            rest_api_id: api.r#ref(),
+        },
+    )?;
+    for s in services {
+        deployment.depends_on(s);
+    }
+    deployment.satisfies(&["MICRO-1", "MICRO-2"]);
+    let deployment = deployment.id().clone();
+    let access_logs = add_log_group(t, "ApiAccessLogs", o.log_retention_days.get(), &["MICRO-2"])?;
+    let account = if o.api.manage_account_logging_role {
+        let role = t
+            .add(
+                "ApiCloudWatchRole",
+                Role {
+                    managed_policy_arns: Some(vec![arn(
+                        "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                    )]),
+                    ..Role::new(
+                        PolicyDocument::new(vec![Statement::assume_by_service(&[
+                            "apigateway.amazonaws.com",
+                        ])]),
+                        "Lets API Gateway write access logs to CloudWatch Logs",
+                    )
+                },
+            )?
+            .satisfies(&["MICRO-2"])
+            .id()
+            .clone();
+        Some(
+            t.add(
+                "ApiAccount",
+                Account {
+                    cloud_watch_role_arn: role.get_att("Arn"),
+                },
+            )?
+            .satisfies(&["MICRO-2"])
+            .id()
+            .clone(),
+        )
+    } else {
+        None
+    };
+    let stage = t.add(
+        "ApiStage",
+        Stage {
+            access_log_setting: Some(AccessLogSetting {
+                destination_arn: access_logs.get_att("Arn"),
+                format: ACCESS_LOG_FORMAT.into(),
+            }),
+            cache_cluster_enabled: None,
+            cache_cluster_size: None,
+            deployment_id: deployment.r#ref(),
+            description: Some(format!("The `{}` stage", o.api.stage_name.as_str())),
+            method_settings: Some(vec![MethodSetting {
+                caching_enabled: Some(false),
+                data_trace_enabled: Some(false),
+                http_method: "*".into(),
+                metrics_enabled: Some(true),
+                resource_path: "/*".into(),
+                throttling_burst_limit: Some(o.api.throttle_burst.get_u32()),
+                throttling_rate_limit: Some(o.api.throttle_rate_per_second.get() as f64),
+                ..Default::default()
+            }]),
+            rest_api_id: api.r#ref(),
+            stage_name: o.api.stage_name.as_str().into(),
+            tags: None,
+            tracing_enabled: None,
+        },
+    )?;
+    stage.satisfies(&["MICRO-1", "MICRO-2"]);
+    if let Some(account) = &account {
+        stage.depends_on(account);
+    }
+    Ok(())
+}
+
+/// `front: alb`: a public VPC in two zones, the load balancer, an HTTPS
+/// listener (unknown paths get 404) and an HTTP listener redirecting to it.
+fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
+    let req: &[&str] = &["MICRO-2"];
+    let cert = o
+        .alb
+        .certificate_arn
+        .as_ref()
+        .ok_or_else(|| Error::Internal("front: alb without a certificate".into()))?;
+    let vpc = t
+        .add(
+            "Vpc",
+            Vpc {
+                cidr_block: o.alb.vpc_cidr.as_str().into(),
+                enable_dns_hostnames: Some(true),
+                enable_dns_support: Some(true),
+                tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-public"))]),
+            },
+        )?
+        .satisfies(req)
+        .id()
+        .clone();
+    let igw = t
+        .add("InternetGateway", InternetGateway::default())?
+        .satisfies(req)
+        .id()
+        .clone();
+    let attachment = t
+        .add(
+            "InternetGatewayAttachment",
+            VpcGatewayAttachment {
+                internet_gateway_id: Some(igw.r#ref()),
+                vpc_id: vpc.r#ref(),
+            },
+        )?
+        .satisfies(req)
+        .id()
+        .clone();
+    let routes = t
+        .add(
+            "PublicRouteTable",
+            RouteTable {
+                tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-public"))]),
+                vpc_id: vpc.r#ref(),
+            },
+        )?
+        .satisfies(req)
+        .id()
+        .clone();
+    t.add(
+        "PublicDefaultRoute",
+        Ec2Route {
+            destination_cidr_block: Some("0.0.0.0/0".into()),
+            gateway_id: Some(igw.r#ref()),
+            nat_gateway_id: None,
+            route_table_id: routes.r#ref(),
+        },
+    )?
+    .depends_on(&attachment)
+    .satisfies(req);
+    let bits = 32 - i64::from(o.alb.vpc_cidr.prefix()) - 2;
+    let mut subnets = Vec::new();
+    for zone in 0..2 {
+        let subnet = t
+            .add(
+                &format!("PublicSubnet{}", zone + 1),
+                Subnet {
+                    availability_zone: Some(select(zone, get_azs()).into()),
+                    cidr_block: Some(
+                        select(
+                            zone,
+                            cidr(
+                                Intrinsic::GetAtt(vpc.to_string(), "CidrBlock".into()),
+                                4,
+                                bits,
+                            ),
+                        )
+                        .into(),
+                    ),
+                    map_public_ip_on_launch: Some(false),
+                    tags: Some(vec![Tag::new(
+                        "Name",
+                        sub(format!("${{AWS::StackName}}-public-{}", zone + 1)),
+                    )]),
+                    vpc_id: vpc.r#ref(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        t.add(
+            &format!("PublicSubnet{}Routes", zone + 1),
+            SubnetRouteTableAssociation {
+                route_table_id: routes.r#ref(),
+                subnet_id: subnet.r#ref(),
+            },
+        )?
+        .satisfies(req);
+        subnets.push(subnet);
+    }
+    let sg = t
+        .add(
+            "LoadBalancerSecurityGroup",
+            SecurityGroup {
+                group_description:
+                    "HTTPS (and HTTP, redirected) from anywhere to the load balancer".into(),
+                security_group_egress: Some(vec![EgressRule {
+                    cidr_ip: Some("127.0.0.1/32".into()),
+                    description: Some("No egress: Lambda targets need none".into()),
+                    from_port: None,
+                    ip_protocol: "-1".into(),
+                    to_port: None,
+                }]),
+                tags: None,
+                vpc_id: vpc.r#ref(),
+            },
+        )?
+        .satisfies(req)
+        .id()
+        .clone();
+    for (port, what) in [(443, "Https"), (80, "Http")] {
+        t.add(
+            &format!("LoadBalancerFromAnywhere{what}"),
+            SecurityGroupIngress {
+                cidr_ip: Some("0.0.0.0/0".into()),
+                description: Some(format!("{} from anywhere", what.to_ascii_uppercase())),
+                from_port: Some(port),
+                group_id: sg.get_att("GroupId"),
+                ip_protocol: "tcp".into(),
+                source_security_group_id: None,
+                to_port: Some(port),
+            },
+        )?
+        .satisfies(req);
+    }
+    let lb = t
+        .add(
+            "LoadBalancer",
+            elb::LoadBalancer {
+                ip_address_type: Some("ipv4".into()),
+                load_balancer_attributes: Some(vec![
+                    elb::Attribute::new("routing.http.drop_invalid_header_fields.enabled", "true"),
+                    elb::Attribute::new("routing.http.desync_mitigation_mode", "strictest"),
+                ]),
+                scheme: Some("internet-facing".into()),
+                security_groups: Some(vec![sg.get_att("GroupId")]),
+                subnets: Some(subnets.iter().map(LogicalId::r#ref).collect()),
+                tags: None,
+                kind: Some("application".into()),
+            },
+        )?
+        .depends_on(&attachment)
+        .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"])
+        .id()
+        .clone();
+    let https = t
+        .add(
+            "HttpsListener",
+            elb::Listener {
+                certificates: Some(vec![elb::Certificate {
+                    certificate_arn: cert.as_str().into(),
+                }]),
+                default_actions: vec![elb::Action::fixed(404, "Not Found")],
+                load_balancer_arn: lb.r#ref(),
+                port: Some(443),
+                protocol: Some("HTTPS".into()),
+                ssl_policy: Some(o.alb.ssl_policy.0.clone()),
+            },
+        )?
+        .satisfies(&["MICRO-1", "MICRO-2"])
+        .id()
+        .clone();
+    t.add(
+        "HttpListener",
+        elb::Listener {
+            certificates: None,
+            default_actions: vec![elb::Action::redirect_to_https()],
+            load_balancer_arn: lb.r#ref(),
+            port: Some(80),
+            protocol: Some("HTTP".into()),
+            ssl_policy: None,
+        },
+    )?
+    .satisfies(req);
+    let url: Value<String> = sub(format!("https://${{{lb}.DNSName}}")).into();
+    let mut parameters = IndexMap::new();
+    parameters.insert(P_LISTENER.to_string(), https.r#ref());
+    parameters.insert(P_API_URL.to_string(), url.clone());
+    Ok(FrontIds { parameters, url })
+}
+
+/// The operation name (OpenAPI `operationId`) of a route: `usersGetUserId`.
+pub fn operation_id(service: &Service, method: &str, path: &RoutePath) -> String {
+    let logical = service.logical();
+    let mut c = logical.chars();
+    let lower = c
+        .next()
+        .map(|f| f.to_ascii_lowercase().to_string() + c.as_str())
+        .unwrap_or_default();
+    format!("{lower}{}{}", title(method), path_id(path.as_str()))
+}
+
+/// The parameters (besides `AssetsBucket` and `ApiUrl`) a service's stack
+/// takes: what its routes and its calls to the other services need.
+fn service_parameters(o: &Options, s: &Service) -> Vec<&'static str> {
+    let routes = !s.routes.is_empty();
+    match o.front {
+        Front::ApiGateway => {
+            let mut p = Vec::new();
+            if routes || o.api.authorization == Authorization::Iam {
+                p.push(P_REST_API);
+            }
+            if routes {
+                p.push(P_ROOT_RESOURCE);
+            }
+            p
+        }
+        Front::Alb if routes => vec![P_LISTENER],
+        Front::Alb => Vec::new(),
+    }
+}
+
+/// One service's nested template.
+fn service_template(
+    project: &ProjectInfo,
+    o: &Options,
+    s: &Service,
+    index: usize,
+    package: &Package,
+) -> Result<Template, Error> {
+    let mut t = Template::new(format!(
+        "blueprint microservices: service `{}` under /{} (stack {})",
+        s.name,
+        s.base_path(),
+        project.stack_name
+    ));
+    let assets = t.parameter(ASSETS_BUCKET, assets_parameter())?;
+    let api_url = t.parameter(
+        P_API_URL,
+        Parameter::string("The API's base URL, for calling the other services"),
+    )?;
+    let declared = |t: &mut Template, name: &str, what: &str| -> Result<Option<LogicalId>, Error> {
+        if service_parameters(o, s).contains(&name) {
+            Ok(Some(t.parameter(name, Parameter::string(what))?))
+        } else {
+            Ok(None)
+        }
+    };
+    let rest_api = declared(&mut t, P_REST_API, "The shared REST API")?;
+    let root_resource = declared(&mut t, P_ROOT_RESOURCE, "The REST API's root resource")?;
+    let listener = declared(&mut t, P_LISTENER, "The load balancer's HTTPS listener")?;
+
+    let mut env: IndexMap<String, Value<String>> = IndexMap::new();
+    env.insert("SERVICE_NAME".into(), s.name.as_str().into());
+    env.insert("BASE_PATH".into(), format!("/{}", s.base_path()).into());
+    env.insert("API_URL".into(), api_url.r#ref());
+    let mut statements = Vec::new();
+    let micro1: &[&str] = &["MICRO-1"];
+    let micro3: &[&str] = &["MICRO-3"];
+
+    if s.table {
+        let table = Table {
+            id: "Table",
+            partition_key: "id",
+            retain: o.retain.tables,
+            requirements: micro1,
+            ..Default::default()
+        }
+        .add_to(&mut t)?;
+        env.insert("TABLE_NAME".into(), table.r#ref());
+        statements
+            .push(Statement::allow(TABLE_ACTIONS, vec![table.get_att("Arn")]).sid("OwnTable"));
+        t.output("TableName", "The service's table", table.r#ref(), None)?;
+    }
+    if let (Some(rest_api), Authorization::Iam) = (&rest_api, o.api.authorization) {
+        // Services call each other through the API, signed with their role.
+        statements.push(
+            Statement::allow(
+                &["execute-api:Invoke"],
+                vec![arn(&format!(
+                    "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{rest_api}}}/{}/*",
+                    o.api.stage_name.as_str()
+                ))],
+            )
+            .sid("CallOtherServices"),
+        );
+    }
+
+    // MICRO-3: asynchronous inputs.
+    let timeout = s.timeout_seconds.get_u32();
+    let queue = match s.queue() {
+        Some(q) => {
+            let ids = BufferedQueue {
+                name: "Queue",
+                max_receive_count: q.max_receive_count.get_u32(),
+                visibility_timeout_s: (timeout * 6).clamp(30, 43_200),
+                retention_s: q.retention_days.get_u32() * 86_400,
+                requirements: micro3,
+            }
+            .add_to(&mut t)?;
+            statements.push(
+                Statement::allow(CONSUME_ACTIONS, vec![ids.queue.get_att("Arn")])
+                    .sid("ConsumeQueue"),
+            );
+            t.output(
+                "QueueUrl",
+                "Messages for the service",
+                ids.queue.r#ref(),
+                None,
+            )?;
+            t.output(
+                "DeadLetterQueueUrl",
+                "Messages the service failed to process",
+                ids.dead_letter.r#ref(),
+                None,
+            )?;
+            Some((ids, q))
+        }
+        None => None,
+    };
+    if let (Some(topic_input), Some((ids, _))) = (&s.inputs.topic, &queue) {
+        let topic = t
+            .add(
+                "Topic",
+                Topic {
+                    display_name: None,
+                    kms_master_key_id: Some("alias/aws/sns".into()),
+                    tags: None,
+                    topic_name: None,
+                },
+            )?
+            .satisfies(micro3)
+            .id()
+            .clone();
+        allow_topic_to_send(&mut t, "QueuePolicy", &ids.queue, &topic, micro3)?;
+        subscribe_queue(
+            &mut t,
+            "TopicSubscription",
+            &topic,
+            &ids.queue,
+            topic_input.raw_message_delivery,
+            micro3,
+        )?;
+        t.output(
+            "TopicArn",
+            "Publish here to reach the service",
+            topic.r#ref(),
+            None,
+        )?;
+    }
+    let stream = match &s.inputs.stream {
+        Some(st) => {
+            let stream = t
+                .add(
+                    "Stream",
+                    Stream {
+                        retention_period_hours: Some(st.retention_hours.get_u32()),
+                        shard_count: (st.mode == StreamMode::Provisioned)
+                            .then(|| st.shards.get_u32()),
+                        stream_encryption: Some(StreamEncryption::aws_managed()),
+                        stream_mode_details: Some(StreamModeDetails {
+                            stream_mode: match st.mode {
+                                StreamMode::OnDemand => "ON_DEMAND",
+                                StreamMode::Provisioned => "PROVISIONED",
+                            }
+                            .into(),
+                        }),
+                        ..Default::default()
+                    },
+                )?
+                // Records are in flight, like a queue's messages; a retained
+                // stream would keep costing money.
+                .policies(DeletionPolicy::Delete)
+                .satisfies(micro3)
+                .id()
+                .clone();
+            let failures = failure_queue(&mut t, "StreamFailures", micro3)?;
+            statements.push(
+                Statement::allow(STREAM_ACTIONS, vec![stream.get_att("Arn")]).sid("ReadStream"),
+            );
+            statements.push(
+                Statement::allow(&["sqs:SendMessage"], vec![failures.get_att("Arn")])
+                    .sid("KeepFailedRecords"),
+            );
+            env.insert("STREAM_NAME".into(), stream.r#ref());
+            t.output(
+                "StreamName",
+                "Records for the service",
+                stream.r#ref(),
+                None,
+            )?;
+            Some((stream, failures, st.clone()))
+        }
+        None => None,
+    };
+    let bucket_name = with_stack_uuid(format!("{}-${{StackUuid}}", bucket_prefix(s)));
+    let bucket_arn = with_stack_uuid(format!(
+        "arn:${{AWS::Partition}}:s3:::{}-${{StackUuid}}",
+        bucket_prefix(s)
+    ));
+    let bucket_objects = with_stack_uuid(format!(
+        "arn:${{AWS::Partition}}:s3:::{}-${{StackUuid}}/*",
+        bucket_prefix(s)
+    ));
+    let async_failures = if s.inputs.bucket.is_some() {
+        let failures = failure_queue(&mut t, "FailedEvents", micro3)?;
+        statements
+            .push(Statement::allow(&["s3:GetObject"], vec![bucket_objects]).sid("ReadUploads"));
+        statements.push(
+            Statement::allow(&["sqs:SendMessage"], vec![failures.get_att("Arn")])
+                .sid("KeepFailedEvents"),
+        );
+        env.insert("BUCKET_NAME".into(), bucket_name.clone());
+        Some(failures)
+    } else {
+        None
+    };
+    for (k, v) in &s.environment.0 {
+        env.insert(k.clone(), v.as_str().into());
+    }
+
+    let function = LambdaFunction {
+        name: "",
+        description: &format!("Service `{}`", s.name),
+        package,
+        assets_bucket: &assets,
+        handler: "handler.handler",
+        memory_mb: s.memory_mb.get_u32(),
+        timeout_s: timeout,
+        architecture: o.architecture.as_str(),
+        environment: env,
+        statements,
+        managed_policies: Vec::new(),
+        log_retention_days: o.log_retention_days.get(),
+        vpc: None,
+        requirements: micro1,
+    }
+    .add_to(&mut t)?
+    .function;
+    t.output(
+        "FunctionArn",
+        "The service's function",
+        function.get_att("Arn"),
+        None,
+    )?;
+
+    if let Some((ids, q)) = &queue {
+        QueueConsumer {
+            id: "QueueMapping",
+            queue: &ids.queue,
+            function: &function,
+            batch_size: q.batch_size.get_u32(),
+            batching_window_s: q.max_batching_window_seconds.get_u32(),
+            requirements: micro3,
+        }
+        .add_to(&mut t)?;
+    }
+    if let Some((stream, failures, st)) = &stream {
+        t.add(
+            "StreamMapping",
+            EventSourceMapping {
+                batch_size: Some(st.batch_size.get_u32()),
+                bisect_batch_on_function_error: Some(true),
+                destination_config: Some(DestinationConfig {
+                    on_failure: Some(OnFailure {
+                        destination: failures.get_att("Arn"),
+                    }),
+                    on_success: None,
+                }),
+                enabled: Some(true),
+                event_source_arn: Some(stream.get_att("Arn")),
+                filter_criteria: None,
+                function_name: function.r#ref(),
+                function_response_types: Some(vec!["ReportBatchItemFailures".into()]),
+                maximum_batching_window_in_seconds: None,
+                maximum_retry_attempts: Some(
+                    i32::try_from(st.max_retry_attempts.get()).unwrap_or(i32::MAX),
+                ),
+                starting_position: Some(
+                    match st.starting_position {
+                        StartingPosition::Latest => "LATEST",
+                        StartingPosition::TrimHorizon => "TRIM_HORIZON",
+                    }
+                    .into(),
+                ),
+            },
+        )?
+        .satisfies(micro3);
+    }
+    if let (Some(b), Some(failures)) = (&s.inputs.bucket, &async_failures) {
+        let permission = t
+            .add(
+                "BucketPermission",
+                Permission {
+                    action: "lambda:InvokeFunction".into(),
+                    function_name: function.get_att("Arn"),
+                    principal: "s3.amazonaws.com".into(),
+                    source_account: Some(Pseudo::AccountId.r#ref()),
+                    source_arn: Some(bucket_arn),
+                },
+            )?
+            .satisfies(micro3)
+            .id()
+            .clone();
+        let mut rules = Vec::new();
+        if let Some(p) = &b.prefix {
+            rules.push(FilterRule {
+                name: "prefix".into(),
+                value: p.as_str().into(),
+            });
+        }
+        if let Some(x) = &b.suffix {
+            rules.push(FilterRule {
+                name: "suffix".into(),
+                value: x.as_str().into(),
+            });
+        }
+        let filter = (!rules.is_empty()).then_some(NotificationFilter {
+            s3_key: S3KeyFilter { rules },
+        });
+        let bucket = PrivateBucket {
+            id: "Bucket",
+            noncurrent_version_days: Some(b.keep_old_versions_days.get_u32()),
+            retain: o.retain.buckets,
+            requirements: micro3,
+            bucket_name: Some(bucket_name),
+            notifications: Some(NotificationConfiguration {
+                lambda_configurations: Some(
+                    b.events
+                        .iter()
+                        .map(|e| LambdaConfiguration {
+                            event: e.as_str().into(),
+                            filter: filter.clone(),
+                            function: function.get_att("Arn"),
+                        })
+                        .collect(),
+                ),
+                ..Default::default()
+            }),
+            depends_on: vec![permission],
+            ..Default::default()
+        }
+        .add_to(&mut t)?;
+        t.add(
+            "AsyncConfig",
+            EventInvokeConfig {
+                destination_config: Some(DestinationConfig {
+                    on_failure: Some(OnFailure {
+                        destination: failures.get_att("Arn"),
+                    }),
+                    on_success: None,
+                }),
+                function_name: function.r#ref(),
+                maximum_event_age_in_seconds: Some(b.max_event_age_seconds.get_u32()),
+                maximum_retry_attempts: Some(b.retry_attempts.get_u32()),
+                qualifier: "$LATEST".into(),
+            },
+        )?
+        .satisfies(micro3);
+        t.output(
+            "BucketName",
+            "Uploads here trigger the service",
+            bucket.r#ref(),
+            None,
+        )?;
+    }
+
+    // MICRO-1/2: the routes.
+    if !s.routes.is_empty() {
+        match (&rest_api, &root_resource, &listener) {
+            (Some(api), Some(root), _) => add_routes(&mut t, o, s, api, root, &function)?,
+            (_, _, Some(listener)) => add_alb_routes(&mut t, s, index, listener, &function)?,
+            _ => return Err(Error::Internal("a service stack without a front".into())),
+        }
+    }
+    Ok(t)
+}
+
+/// The bucket name prefix of a service: its name, cut to fit with the
+/// 36-character stack UUID in 63 characters.
+fn bucket_prefix(s: &Service) -> String {
+    let name: String = s.name.as_str().chars().take(26).collect();
+    name.trim_end_matches('-').to_string()
+}
+
+/// An encrypted queue for events that could not be processed (retained).
+fn failure_queue(t: &mut Template, id: &str, requirements: &[&str]) -> Result<LogicalId, Error> {
+    Ok(t.add(
+        id,
+        Queue {
+            message_retention_period: Some(crate::components::queue::DLQ_RETENTION_S),
+            sqs_managed_sse_enabled: Some(true),
+            ..Default::default()
+        },
+    )?
+    .retain()
+    .satisfies(requirements)
+    .id()
+    .clone())
+}
+
+/// A service's routes on the shared REST API: its base path resource, one
+/// resource per deeper path segment, one method per route, and the
+/// permissions for API Gateway to invoke the function.
+fn add_routes(
+    t: &mut Template,
+    o: &Options,
+    s: &Service,
+    api: &LogicalId,
+    root: &LogicalId,
+    function: &LogicalId,
+) -> Result<(), Error> {
+    let req: &[&str] = &["MICRO-1", "MICRO-2"];
+    let base = t
+        .add(
+            "ApiResource",
+            ApiResource {
+                parent_id: root.r#ref(),
+                path_part: s.base_path().to_string(),
+                rest_api_id: api.r#ref(),
+            },
+        )?
+        .satisfies(req)
+        .id()
+        .clone();
+    let mut resources: IndexMap<String, LogicalId> = IndexMap::new();
+    resources.insert("/".to_string(), base);
+    for r in &s.routes {
+        let segments = r.path.segments();
+        for depth in 1..=segments.len() {
+            let prefix = format!("/{}", segments[..depth].join("/"));
+            if resources.contains_key(&prefix) {
+                continue;
+            }
+            let parent_path = if depth == 1 {
+                "/".to_string()
+            } else {
+                format!("/{}", segments[..depth - 1].join("/"))
+            };
+            let parent = resources
+                .get(&parent_path)
+                .map(LogicalId::r#ref)
+                .ok_or_else(|| Error::Internal(format!("no parent for {prefix}")))?;
+            let id = t
+                .add(
+                    &format!("Api{}Resource", path_id(&prefix)),
+                    ApiResource {
+                        parent_id: parent,
+                        path_part: segments[depth - 1].to_string(),
+                        rest_api_id: api.r#ref(),
+                    },
+                )?
+                .satisfies(req)
+                .id()
+                .clone();
+            resources.insert(prefix, id);
+        }
+    }
+    let uri: Value<String> = sub(format!(
+        "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations"
+    ))
+    .into();
+    let auth = match o.api.authorization {
+        Authorization::Iam => "AWS_IAM",
+        Authorization::None => "NONE",
+    };
+    for r in &s.routes {
+        let resource = resources
+            .get(r.path.as_str())
+            .ok_or_else(|| Error::Internal(format!("no resource for {}", r.path)))?;
+        t.add(
+            &format!(
+                "Api{}{}",
+                path_id(r.path.as_str()),
+                title(r.method.as_str())
+            ),
+            Method {
+                api_key_required: None,
+                authorization_type: auth.into(),
+                authorizer_id: None,
+                http_method: r.method.as_str().into(),
+                integration: Some(Integration {
+                    integration_http_method: Some("POST".into()),
+                    kind: "AWS_PROXY".into(),
+                    uri: Some(uri.clone()),
+                }),
+                operation_name: Some(operation_id(s, r.method.as_str(), &r.path)),
+                resource_id: resource.r#ref(),
+                rest_api_id: api.r#ref(),
+            },
+        )?
+        .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"]);
+    }
+    // API Gateway may invoke the function for this service's paths only.
+    let stage = o.api.stage_name.as_str();
+    let base = s.base_path();
+    let mut scopes = Vec::new();
+    if s.routes.iter().any(|r| r.path.as_str() == "/") {
+        scopes.push(("ApiPermission", format!("/{base}")));
+    }
+    if s.routes.iter().any(|r| r.path.as_str() != "/") {
+        scopes.push(("ApiSubPathPermission", format!("/{base}/*")));
+    }
+    for (id, path) in scopes {
+        t.add(
+            id,
+            Permission {
+                action: "lambda:InvokeFunction".into(),
+                function_name: function.get_att("Arn"),
+                principal: "apigateway.amazonaws.com".into(),
+                source_account: None,
+                source_arn: Some(arn(&format!(
+                    "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{stage}/*{path}"
+                ))),
+            },
+        )?
+        .satisfies(req);
+    }
+    Ok(())
+}
+
+/// A service behind the load balancer: a Lambda target group and a listener
+/// rule for its base path (priority: its position in the list, stable as
+/// services are added).
+fn add_alb_routes(
+    t: &mut Template,
+    s: &Service,
+    index: usize,
+    listener: &LogicalId,
+    function: &LogicalId,
+) -> Result<(), Error> {
+    let req: &[&str] = &["MICRO-1", "MICRO-2"];
+    // A name known before the target group exists scopes the permission
+    // without a dependency cycle: `<service>-<first 8 of the stack UUID>`.
+    let short: String = s.name.as_str().chars().take(23).collect();
+    let short = short.trim_end_matches('-');
+    let mut vars = IndexMap::new();
+    vars.insert(
+        "StackShortId".to_string(),
+        Expr::from(select(
+            0,
+            Intrinsic::Split(
+                "-".into(),
+                select(
+                    2,
+                    Intrinsic::Split("/".into(), Intrinsic::Ref("AWS::StackId".into()).into()),
+                )
+                .into(),
+            ),
+        )),
+    );
+    let name: Value<String> =
+        Intrinsic::SubWith(format!("{short}-${{StackShortId}}"), vars.clone()).into();
+    let source: Value<String> = Intrinsic::SubWith(
+        format!(
+            "arn:${{AWS::Partition}}:elasticloadbalancing:${{AWS::Region}}:${{AWS::AccountId}}:targetgroup/{short}-${{StackShortId}}/*"
+        ),
+        vars,
+    )
+    .into();
+    let permission = t
+        .add(
+            "AlbPermission",
+            Permission {
+                action: "lambda:InvokeFunction".into(),
+                function_name: function.get_att("Arn"),
+                principal: "elasticloadbalancing.amazonaws.com".into(),
+                source_account: Some(Pseudo::AccountId.r#ref()),
+                source_arn: Some(source),
+            },
+        )?
+        .satisfies(req)
+        .id()
+        .clone();
+    let tg = t
+        .add(
+            "TargetGroup",
+            elb::TargetGroup {
+                name: Some(name),
+                target_type: Some("lambda".into()),
+                targets: Some(vec![elb::TargetDescription {
+                    id: function.get_att("Arn"),
+                }]),
+                ..Default::default()
+            },
+        )?
+        .depends_on(&permission)
+        .satisfies(req)
+        .id()
+        .clone();
+    let base = s.base_path();
+    t.add(
+        "ListenerRule",
+        elb::ListenerRule {
+            actions: vec![elb::Action::forward(tg.r#ref())],
+            conditions: vec![elb::RuleCondition::path_patterns(vec![
+                format!("/{base}"),
+                format!("/{base}/*"),
+            ])],
+            listener_arn: listener.r#ref(),
+            priority: u32::try_from(index + 1).unwrap_or(u32::MAX),
+        },
+    )?
+    .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"]);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// OpenAPI (MICRO-4)
+// ---------------------------------------------------------------------------
+
+/// The OpenAPI version written.
+pub const OPENAPI_VERSION: &str = "3.0.3";
+
+/// The API as an OpenAPI 3 document: every route of every service, one tag
+/// per service, `operationId`s matching the methods' operation names.
+pub fn openapi(project: &ProjectInfo, o: &Options) -> Result<Json, Error> {
+    let mut paths = serde_json::Map::new();
+    for s in o.services.iter() {
+        for r in &s.routes {
+            let full = if r.path.as_str() == "/" {
+                format!("/{}", s.base_path())
+            } else {
+                format!("/{}{}", s.base_path(), r.path)
+            };
+            let item = paths
+                .entry(full.clone())
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .ok_or_else(|| Error::Internal("path item".into()))?;
+            let params: Vec<Json> = r
+                .path
+                .segments()
+                .iter()
+                .filter_map(|seg| seg.strip_prefix('{').and_then(|x| x.strip_suffix('}')))
+                .map(|name| {
+                    json!({"name": name, "in": "path", "required": true,
+                           "schema": {"type": "string"}})
+                })
+                .collect();
+            if !params.is_empty() {
+                item.insert("parameters".into(), Json::Array(params));
+            }
+            let methods: Vec<HttpMethod> = match r.method {
+                HttpMethod::Any => vec![
+                    HttpMethod::Get,
+                    HttpMethod::Post,
+                    HttpMethod::Put,
+                    HttpMethod::Patch,
+                    HttpMethod::Delete,
+                ],
+                m => vec![m],
+            };
+            for m in methods {
+                let key = m.as_str().to_ascii_lowercase();
+                // An explicit route wins over ANY on the same path.
+                if r.method == HttpMethod::Any
+                    && s.routes.iter().any(|x| x.path == r.path && x.method == m)
+                {
+                    continue;
+                }
+                let op_name = if r.method == HttpMethod::Any {
+                    format!("{}{}", operation_id(s, "ANY", &r.path), title(m.as_str()))
+                } else {
+                    operation_id(s, m.as_str(), &r.path)
+                };
+                let mut op = json!({
+                    "operationId": op_name,
+                    "tags": [s.name.as_str()],
+                    "summary": format!("{} {} (service `{}`)", m.as_str(), full, s.name),
+                    "responses": {
+                        "200": {"description": "Success",
+                                "content": {"application/json": {"schema": {"type": "object"}}}},
+                        "default": {"description": "An error",
+                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+                    }
+                });
+                if matches!(m, HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch) {
+                    op["requestBody"] = json!({"required": false,
+                        "content": {"application/json": {"schema": {"type": "object"}}}});
+                }
+                if o.front == Front::ApiGateway && o.api.authorization == Authorization::Iam {
+                    op["security"] = json!([{"sigv4": []}]);
+                }
+                item.insert(key, op);
+            }
+        }
+    }
+    let server = match o.front {
+        Front::ApiGateway => json!({
+            "url": format!("https://{{restApiId}}.execute-api.{}.amazonaws.com/{}", project.region, o.api.stage_name.as_str()),
+            "description": "The stack's `ApiUrl` output",
+            "variables": {"restApiId": {"default": "restApiId", "description": "The REST API's ID"}}
+        }),
+        Front::Alb => json!({
+            "url": "https://{host}",
+            "description": "The load balancer (the stack's `ApiUrl` output) or the certificate's domain",
+            "variables": {"host": {"default": "example.com", "description": "The host name clients use"}}
+        }),
+    };
+    let mut components = json!({
+        "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "string"}}}}
+    });
+    if o.front == Front::ApiGateway && o.api.authorization == Authorization::Iam {
+        components["securitySchemes"] = json!({"sigv4": {
+            "type": "apiKey", "name": "Authorization", "in": "header",
+            "description": "AWS Signature Version 4 (IAM authorization)",
+            "x-amazon-apigateway-authtype": "awsSigv4"}});
+    }
+    Ok(json!({
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": format!("{} API", project.stack_name),
+            "version": "1.0.0",
+            "description": format!("blueprint microservices: {} service{} (stack {}, region {})",
+                o.services.len(), if o.services.len() == 1 { "" } else { "s" }, project.stack_name, project.region)
+        },
+        "servers": [server],
+        "tags": o.services.iter().map(|s| json!({"name": s.name.as_str(),
+            "description": format!("Service `{}` under /{}", s.name, s.base_path())})).collect::<Vec<_>>(),
+        "paths": paths,
+        "components": components,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_names_become_logical_ids() {
+        let s = Service {
+            name: ServiceName::new("order-history").unwrap(),
+            ..example_services().remove(0)
+        };
+        assert_eq!(s.logical(), "OrderHistory");
+        assert!(ServiceName::new("Orders").is_err());
+        assert!(ServiceName::new("a--b").is_err());
+        assert!(ServiceName::new("a-").is_err());
+        assert!(ServiceName::new("1a").is_err());
+        assert!(ServiceName::new(&"a".repeat(33)).is_err());
+        assert_eq!(
+            operation_id(&s, "GET", &RoutePath::new("/{id}/items").unwrap()),
+            "orderHistoryGetIdItems"
+        );
+    }
+
+    #[test]
+    fn route_paths() {
+        for ok in ["/", "/{id}", "/a/{b}/c", "/{proxy+}", "/v1.2/x-y_z"] {
+            assert!(RoutePath::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "x",
+            "//",
+            "/a/",
+            "/{a}/{a}",
+            "/{proxy+}/x",
+            "/{}",
+            "/a b",
+            "/{1x}",
+        ] {
+            assert!(RoutePath::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn services_are_checked_together() {
+        let mut list = example_services();
+        list[1].name = ServiceName::new("users").unwrap();
+        assert!(validate_services(&list)
+            .unwrap_err()
+            .contains("listed twice"));
+        let mut list = example_services();
+        list[1].base_path = Some(PathSegment::new("users").unwrap());
+        assert!(validate_services(&list)
+            .unwrap_err()
+            .contains("base path `/users`"));
+        let mut list = example_services();
+        list[1].name = ServiceName::new("a1").unwrap();
+        list[0].name = ServiceName::new("a-1").unwrap();
+        assert!(validate_services(&list)
+            .unwrap_err()
+            .contains("logical ID `A1Service`"));
+        let mut list = example_services();
+        let again = list[0].routes[0].clone();
+        list[0].routes.push(again);
+        assert!(validate_services(&list)
+            .unwrap_err()
+            .contains("listed twice"));
+        assert!(validate_services(&example_services()).is_ok());
+    }
+}

@@ -1,0 +1,581 @@
+//! `update-offload`: software-update distribution (OFFLOAD-1 to OFFLOAD-3).
+//!
+//! CloudFront in front of an application that ships update files: by default
+//! an existing origin the user names (a domain or a load balancer's DNS
+//! name), with long TTLs for the update files and short ones for the
+//! manifests that point at them. Options: create the demo origin (VPC with
+//! public and private subnets in two zones, an Application Load Balancer
+//! with health checks, an Auto Scaling group from a launch template, EFS for
+//! the files), Origin Shield, and an origin failover group.
+
+use indexmap::IndexMap;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::edge::{self, DomainOptions, PriceClass};
+use super::{Expansion, ProjectInfo, Requirement};
+use crate::assets::CodeSource;
+use crate::cfn::intrinsic::Intrinsic;
+use crate::cfn::template::ParameterType;
+use crate::cfn::{Parameter, Template, Value};
+use crate::components::cdn::{
+    stack_uuid, BehaviorSpec, CacheSettings, Cdn, FailoverGroup, Methods, OriginKind, OriginSpec,
+    ViewerDomain,
+};
+use crate::components::custom_domain::CustomDomain;
+use crate::components::public_network::PublicNetwork;
+use crate::components::web_fleet::{WebFleet, ORIGIN_SECRET_HEADER};
+use crate::config::{
+    DomainName, InstanceType, OriginShieldRegion, PathPattern, Ranged, SsmParameterName, VpcCidr,
+};
+use crate::error::Error;
+
+pub const NAME: &str = "update-offload";
+pub const SUMMARY: &str =
+    "Software-update distribution: CloudFront in front of an existing origin (or a demo EC2 + ALB + EFS origin), long TTLs for update files, Origin Shield and failover options";
+
+pub static REQUIREMENTS: &[Requirement] = &[
+    Requirement { id: "OFFLOAD-1", text: "An existing application on EC2 ships update files; cut its cost: CloudFront in front of the existing origin (a domain name or ALB), long TTLs for the static update files" },
+    Requirement { id: "OFFLOAD-2", text: "Scale without growing the fleet: the edge serves the files; option to create the demo origin (VPC, ALB, Auto Scaling group with a launch template, EFS for the files)" },
+    Requirement { id: "OFFLOAD-3", text: "Availability: origin failover group or Origin Shield as options; health checks on the ALB" },
+];
+
+/// The update-offload blueprint's options (`options:` in blueprint.yaml).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    pub origin: OriginOptions,
+    pub demo_origin: DemoOriginOptions,
+    pub cache: CacheOptions,
+    pub failover: FailoverOptions,
+    /// OFFLOAD-3: Origin Shield in this region, or `null`.
+    pub origin_shield_region: Option<OriginShieldRegion>,
+    pub cdn: CdnOptions,
+    /// `null`, or `{name, hosted_zone_id}`.
+    pub domain: Option<DomainOptions>,
+    pub retain: RetainOptions,
+}
+
+/// OFFLOAD-1: the existing origin.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OriginOptions {
+    pub domain_name: DomainName,
+    pub protocol: OriginProtocol,
+    pub http_port: Ranged<1, 65_535>,
+    pub https_port: Ranged<1, 65_535>,
+    pub path: OriginPath,
+}
+
+impl Default for OriginOptions {
+    fn default() -> Self {
+        OriginOptions {
+            domain_name: DomainName::new("updates-origin.example.com")
+                .unwrap_or_else(|_| unreachable!()),
+            protocol: OriginProtocol::HttpsOnly,
+            http_port: Ranged::of(80),
+            https_port: Ranged::of(443),
+            path: OriginPath(String::new()),
+        }
+    }
+}
+
+/// How CloudFront talks to the origin.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OriginProtocol {
+    #[default]
+    HttpsOnly,
+    HttpOnly,
+    MatchViewer,
+}
+
+impl OriginProtocol {
+    fn as_str(self) -> &'static str {
+        match self {
+            OriginProtocol::HttpsOnly => "https-only",
+            OriginProtocol::HttpOnly => "http-only",
+            OriginProtocol::MatchViewer => "match-viewer",
+        }
+    }
+}
+
+/// A path CloudFront puts before every request to the origin: empty, or
+/// `/` and up to 255 characters, not ending in `/`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct OriginPath(String);
+
+impl<'de> Deserialize<'de> for OriginPath {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let ok = s.is_empty()
+            || (s.starts_with('/')
+                && !s.ends_with('/')
+                && s.len() <= 255
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c)));
+        if ok {
+            Ok(OriginPath(s))
+        } else {
+            Err(D::Error::custom(format!(
+                "`{s}` is not an origin path: empty, or starting with `/` and not ending with one, like `/releases`"
+            )))
+        }
+    }
+}
+
+/// OFFLOAD-2: the demo origin.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemoOriginOptions {
+    pub enabled: bool,
+    pub vpc_cidr: VpcCidr,
+    pub instance_type: InstanceType,
+    /// `null`: Amazon Linux 2023 for the instance type's architecture.
+    pub ami_parameter: Option<SsmParameterName>,
+    pub min_size: Ranged<1, 100>,
+    pub max_size: Ranged<1, 100>,
+    pub desired_capacity: Ranged<1, 100>,
+    pub cpu_target_percent: Ranged<10, 90>,
+    pub health_check_path: HealthCheckPath,
+}
+
+impl Default for DemoOriginOptions {
+    fn default() -> Self {
+        DemoOriginOptions {
+            enabled: false,
+            vpc_cidr: VpcCidr::new("10.0.0.0/16").unwrap_or_else(|_| unreachable!()),
+            instance_type: InstanceType::new("t4g.small").unwrap_or_else(|_| unreachable!()),
+            ami_parameter: None,
+            min_size: Ranged::of(1),
+            max_size: Ranged::of(4),
+            desired_capacity: Ranged::of(2),
+            cpu_target_percent: Ranged::of(60),
+            health_check_path: HealthCheckPath("/health".into()),
+        }
+    }
+}
+
+/// A health check path: `/` and up to 255 letters, digits and `/_.-` (the
+/// demo instances answer 200 there).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct HealthCheckPath(String);
+
+impl<'de> Deserialize<'de> for HealthCheckPath {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let ok = s.starts_with('/')
+            && s.len() <= 256
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c));
+        if ok {
+            Ok(HealthCheckPath(s))
+        } else {
+            Err(D::Error::custom(format!(
+                "`{s}` is not a health check path (like `/health`)"
+            )))
+        }
+    }
+}
+
+/// OFFLOAD-1: what is cached how long.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheOptions {
+    pub update_files: UpdateFilesCache,
+    pub manifests: ManifestsCache,
+}
+
+fn pattern(s: &str) -> PathPattern {
+    PathPattern::new(s).unwrap_or_else(|_| unreachable!())
+}
+
+impl Default for UpdateFilesCache {
+    fn default() -> Self {
+        UpdateFilesCache {
+            path_patterns: vec![pattern("/updates/*")],
+            default_ttl_seconds: Ranged::of(604_800),
+            max_ttl_seconds: Ranged::of(31_536_000),
+        }
+    }
+}
+
+impl Default for ManifestsCache {
+    fn default() -> Self {
+        ManifestsCache {
+            path_patterns: vec![pattern("/updates/*.json"), pattern("/updates/*.xml")],
+            ttl_seconds: Ranged::of(60),
+        }
+    }
+}
+
+/// The update files: immutable, cached long.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UpdateFilesCache {
+    pub path_patterns: Vec<PathPattern>,
+    pub default_ttl_seconds: Ranged<1, 31_536_000>,
+    pub max_ttl_seconds: Ranged<1, 31_536_000>,
+}
+
+/// The manifests (what is the latest version), and every other path:
+/// cached briefly so a new release is seen quickly.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ManifestsCache {
+    pub path_patterns: Vec<PathPattern>,
+    pub ttl_seconds: Ranged<0, 3600>,
+}
+
+/// OFFLOAD-3: an origin failover group.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FailoverOptions {
+    /// The secondary origin (HTTPS), or `null` for no failover.
+    pub secondary_domain_name: Option<DomainName>,
+    pub status_codes: Vec<FailoverStatus>,
+}
+
+impl Default for FailoverOptions {
+    fn default() -> Self {
+        FailoverOptions {
+            secondary_domain_name: None,
+            status_codes: [500, 502, 503, 504]
+                .into_iter()
+                .map(FailoverStatus)
+                .collect(),
+        }
+    }
+}
+
+/// The status codes CloudFront can fail over on.
+pub const FAILOVER_CODES: &[u16] = &[400, 403, 404, 416, 500, 502, 503, 504];
+
+/// An HTTP status that triggers failover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct FailoverStatus(u16);
+
+impl<'de> Deserialize<'de> for FailoverStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u16::deserialize(d)?;
+        if FAILOVER_CODES.contains(&n) {
+            Ok(FailoverStatus(n))
+        } else {
+            let list: Vec<String> = FAILOVER_CODES.iter().map(u16::to_string).collect();
+            Err(D::Error::custom(format!(
+                "{n} is not a status CloudFront fails over on; use some of {}",
+                list.join(", ")
+            )))
+        }
+    }
+}
+
+/// The distribution.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CdnOptions {
+    pub price_class: PriceClass,
+}
+
+/// Which stateful resources survive their removal from the stack.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetainOptions {
+    /// The demo origin's EFS file system.
+    pub files: bool,
+}
+
+impl Default for RetainOptions {
+    fn default() -> Self {
+        RetainOptions { files: true }
+    }
+}
+
+/// The public SSM parameters of the latest Amazon Linux 2023 AMIs.
+const AL2023_ARM64: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+const AL2023_X86_64: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+
+fn validate(o: &Options) -> Result<(), Error> {
+    let c = &o.cache;
+    if c.update_files.path_patterns.is_empty() {
+        return Err(Error::User(
+            "options.cache.update_files.path_patterns: give at least one pattern, like `/updates/*`"
+                .into(),
+        ));
+    }
+    if c.update_files.default_ttl_seconds.get() > c.update_files.max_ttl_seconds.get() {
+        return Err(Error::User(format!(
+            "options.cache.update_files: default_ttl_seconds ({}) is greater than max_ttl_seconds ({})",
+            c.update_files.default_ttl_seconds, c.update_files.max_ttl_seconds
+        )));
+    }
+    let mut seen: Vec<&PathPattern> = Vec::new();
+    for p in c
+        .manifests
+        .path_patterns
+        .iter()
+        .chain(&c.update_files.path_patterns)
+    {
+        if seen.contains(&p) {
+            return Err(Error::User(format!(
+                "options.cache: path pattern `{p}` is listed twice; each pattern belongs to one cache"
+            )));
+        }
+        seen.push(p);
+    }
+    if seen.len() > 24 {
+        return Err(Error::User(format!(
+            "options.cache: {} path patterns; CloudFront allows 25 cache behaviors per distribution (24 besides the default)",
+            seen.len()
+        )));
+    }
+    let d = &o.demo_origin;
+    if d.enabled
+        && (d.min_size.get() > d.max_size.get()
+            || !(d.min_size.get()..=d.max_size.get()).contains(&d.desired_capacity.get()))
+    {
+        return Err(Error::User(format!(
+            "options.demo_origin: need min_size <= desired_capacity <= max_size (have {}, {}, {})",
+            d.min_size, d.desired_capacity, d.max_size
+        )));
+    }
+    if let Some(secondary) = &o.failover.secondary_domain_name {
+        if !d.enabled && secondary == &o.origin.domain_name {
+            return Err(Error::User(format!(
+                "options.failover.secondary_domain_name: `{secondary}` is the primary origin too; fail over to another one"
+            )));
+        }
+        if o.failover.status_codes.is_empty() {
+            return Err(Error::User(
+                "options.failover.status_codes: give at least one status code".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Expands the update-offload blueprint into its stack(s).
+pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<Expansion, Error> {
+    validate(o)?;
+    let mut t = Template::new(format!(
+        "blueprint update-offload: CloudFront in front of the update origin (stack {})",
+        project.stack_name
+    ));
+    let certificate = match &o.domain {
+        Some(d) => Some(edge::certificate(project, &mut t, d, &["OFFLOAD-1"])?),
+        None => None,
+    };
+    let shield = o.origin_shield_region.as_ref().map(|r| r.as_str());
+    let mut cdn_requirements = vec!["OFFLOAD-1", "OFFLOAD-2"];
+    if shield.is_some() || o.failover.secondary_domain_name.is_some() {
+        cdn_requirements.push("OFFLOAD-3");
+    }
+
+    // The primary origin: the demo fleet's load balancer, or the user's.
+    let mut secret_vars = IndexMap::new();
+    secret_vars.insert("StackUuid".to_string(), stack_uuid());
+    let origin_secret: Value<String> =
+        Intrinsic::SubWith("${StackUuid}".into(), secret_vars).into();
+    let primary_kind = if o.demo_origin.enabled {
+        let d = &o.demo_origin;
+        let default_ami = if d.instance_type.is_arm64() {
+            AL2023_ARM64
+        } else {
+            AL2023_X86_64
+        };
+        let image = t.parameter(
+            "ImageId",
+            Parameter {
+                kind: ParameterType::SsmImageId,
+                default: Some(serde_json::Value::String(
+                    d.ami_parameter
+                        .as_ref()
+                        .map_or(default_ami, SsmParameterName::as_str)
+                        .to_string(),
+                )),
+                ..Parameter::string(
+                    "The SSM parameter holding the origin instances' AMI (the latest Amazon Linux 2023 by default)",
+                )
+            },
+        )?;
+        let network = PublicNetwork {
+            name: "Network",
+            cidr: &d.vpc_cidr,
+            requirements: &["OFFLOAD-2"],
+        }
+        .add_to(&mut t)?;
+        let fleet = WebFleet {
+            name: "Origin",
+            network: &network,
+            vpc_cidr: d.vpc_cidr.as_str(),
+            image_parameter: &image,
+            instance_type: d.instance_type.as_str(),
+            min_size: d.min_size.get_u32(),
+            max_size: d.max_size.get_u32(),
+            desired: d.desired_capacity.get_u32(),
+            cpu_target: d.cpu_target_percent.get_u32(),
+            health_check_path: &d.health_check_path.0,
+            origin_secret: origin_secret.clone(),
+            retain_files: o.retain.files,
+            requirements: &["OFFLOAD-2"],
+            health_requirements: &["OFFLOAD-3"],
+        }
+        .add_to(&mut t)?;
+        t.output(
+            "OriginLoadBalancerDnsName",
+            "The demo origin's load balancer (answers 403 unless CloudFront sends the origin header)",
+            fleet.load_balancer.get_att("DNSName"),
+            None,
+        )?;
+        t.output(
+            "FilesFileSystemId",
+            "The EFS file system with the update files (mounted read-only on the instances)",
+            fleet.file_system.r#ref(),
+            None,
+        )?;
+        OriginKind::Http {
+            domain: fleet.load_balancer.get_att("DNSName"),
+            protocol: "http-only",
+            http_port: 80,
+            https_port: 443,
+            path: None,
+            headers: vec![(ORIGIN_SECRET_HEADER.to_string(), origin_secret)],
+        }
+    } else {
+        OriginKind::Http {
+            domain: o.origin.domain_name.as_str().into(),
+            protocol: o.origin.protocol.as_str(),
+            http_port: o.origin.http_port.get() as u16,
+            https_port: o.origin.https_port.get() as u16,
+            path: (!o.origin.path.0.is_empty()).then(|| o.origin.path.0.clone()),
+            headers: Vec::new(),
+        }
+    };
+    let mut origins = vec![OriginSpec {
+        id: "primary",
+        kind: primary_kind,
+        shield_region: shield,
+    }];
+    let mut failover_groups = Vec::new();
+    let mut target = "primary";
+    if let Some(secondary) = &o.failover.secondary_domain_name {
+        origins.push(OriginSpec {
+            id: "secondary",
+            kind: OriginKind::Http {
+                domain: secondary.as_str().into(),
+                protocol: "https-only",
+                http_port: 80,
+                https_port: 443,
+                path: (!o.demo_origin.enabled && !o.origin.path.0.is_empty())
+                    .then(|| o.origin.path.0.clone()),
+                headers: Vec::new(),
+            },
+            shield_region: shield,
+        });
+        failover_groups.push(FailoverGroup {
+            id: "origins",
+            primary: "primary",
+            secondary: "secondary",
+            status_codes: o.failover.status_codes.iter().map(|s| s.0).collect(),
+        });
+        target = "origins";
+    }
+
+    // OFFLOAD-1: manifests first (short), then the update files (long).
+    let c = &o.cache;
+    let mut behaviors = Vec::new();
+    for p in &c.manifests.path_patterns {
+        behaviors.push(BehaviorSpec {
+            path_pattern: Some(p.as_str()),
+            target,
+            cache: "Manifests",
+            methods: Methods::Read,
+            api: false,
+        });
+    }
+    for p in &c.update_files.path_patterns {
+        behaviors.push(BehaviorSpec {
+            path_pattern: Some(p.as_str()),
+            target,
+            cache: "UpdateFiles",
+            methods: Methods::Read,
+            api: false,
+        });
+    }
+    let manifest_ttl = c.manifests.ttl_seconds.get();
+    let cdn = Cdn {
+        name: "Cdn",
+        comment: "update-offload: update files from the edge",
+        origins,
+        failover_groups,
+        caches: vec![
+            CacheSettings {
+                name: "UpdateFiles",
+                comment: "Update files: immutable, cached long at the edge",
+                min_ttl: 0,
+                default_ttl: c.update_files.default_ttl_seconds.get(),
+                max_ttl: c.update_files.max_ttl_seconds.get(),
+                query_strings: false,
+                requirements: &["OFFLOAD-1"],
+            },
+            CacheSettings {
+                name: "Manifests",
+                comment:
+                    "Manifests and everything else: cached briefly, so a release shows quickly",
+                min_ttl: 0,
+                default_ttl: manifest_ttl,
+                max_ttl: manifest_ttl,
+                query_strings: true,
+                requirements: &["OFFLOAD-1"],
+            },
+        ],
+        default_behavior: BehaviorSpec {
+            path_pattern: None,
+            target,
+            cache: "Manifests",
+            methods: Methods::Read,
+            api: false,
+        },
+        behaviors,
+        default_root_object: None,
+        price_class: o.cdn.price_class.as_str(),
+        domain: match (&o.domain, &certificate) {
+            (Some(d), Some(c)) => Some(ViewerDomain {
+                certificate_arn: c.arn.clone(),
+                aliases: vec![d.name.to_string()],
+            }),
+            _ => None,
+        },
+        requirements: &cdn_requirements,
+        domain_requirements: &["OFFLOAD-1"],
+    }
+    .add_to(&mut t)?;
+    if let Some(d) = &o.domain {
+        CustomDomain {
+            name: &d.name,
+            hosted_zone_id: &d.hosted_zone_id,
+            requirements: &["OFFLOAD-1"],
+        }
+        .add_alias_records(&mut t, "DomainRecords", &cdn.distribution)?;
+    }
+    let url: Value<String> = match &o.domain {
+        Some(d) => format!("https://{}", d.name).into(),
+        None => crate::cfn::intrinsic::sub(format!("https://${{{}.DomainName}}", cdn.distribution))
+            .into(),
+    };
+    t.output(
+        "UpdatesUrl",
+        "Point the update clients here instead of at the origin",
+        url,
+        None,
+    )?;
+
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: edge::stacks(project, t, certificate.and_then(|c| c.stack)),
+        packages: Vec::new(),
+    })
+}

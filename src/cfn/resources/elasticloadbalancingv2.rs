@@ -1,0 +1,256 @@
+//! Elastic Load Balancing v2 (Application Load Balancers).
+
+use serde::Serialize;
+
+use super::{resource_type, Tag};
+use crate::cfn::intrinsic::Value;
+
+/// `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoadBalancer {
+    /// `ipv4` or `dualstack`.
+    pub ip_address_type: Option<String>,
+    pub load_balancer_attributes: Option<Vec<Attribute>>,
+    /// `internet-facing` or `internal`.
+    pub scheme: Option<String>,
+    pub security_groups: Option<Vec<Value<String>>>,
+    pub subnets: Option<Vec<Value<String>>>,
+    pub tags: Option<Vec<Tag>>,
+    /// `application`, `network` or `gateway`.
+    #[serde(rename = "Type")]
+    pub kind: Option<String>,
+}
+resource_type!(
+    LoadBalancer,
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    [
+        "CanonicalHostedZoneID",
+        "DNSName",
+        "LoadBalancerArn",
+        "LoadBalancerFullName",
+        "LoadBalancerName",
+        "SecurityGroups"
+    ]
+);
+
+/// A load balancer or target group attribute (`Key`/`Value`, both strings).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Attribute {
+    pub key: String,
+    pub value: String,
+}
+
+impl Attribute {
+    /// `key: value`.
+    pub fn new(key: &str, value: &str) -> Self {
+        Attribute {
+            key: key.to_string(),
+            value: value.to_string(),
+        }
+    }
+}
+
+/// `AWS::ElasticLoadBalancingV2::TargetGroup`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetGroup {
+    pub health_check_enabled: Option<bool>,
+    pub health_check_interval_seconds: Option<u32>,
+    pub health_check_path: Option<String>,
+    pub health_check_protocol: Option<String>,
+    pub health_check_timeout_seconds: Option<u32>,
+    pub healthy_threshold_count: Option<u32>,
+    pub matcher: Option<Matcher>,
+    /// Up to 32 characters; must be unique in the account and region.
+    pub name: Option<Value<String>>,
+    pub port: Option<u16>,
+    pub protocol: Option<String>,
+    pub target_group_attributes: Option<Vec<Attribute>>,
+    /// `instance`, `ip`, `lambda` or `alb`.
+    pub target_type: Option<String>,
+    /// Registered targets (e.g. the one function of a `lambda` group).
+    pub targets: Option<Vec<TargetDescription>>,
+    pub unhealthy_threshold_count: Option<u32>,
+    pub vpc_id: Option<Value<String>>,
+}
+
+/// A registered target: an instance ID, IP address or function ARN.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetDescription {
+    pub id: Value<String>,
+}
+resource_type!(
+    TargetGroup,
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    [
+        "LoadBalancerArns",
+        "TargetGroupArn",
+        "TargetGroupFullName",
+        "TargetGroupName"
+    ]
+);
+
+/// The HTTP codes a healthy target answers with, e.g. `200` or `200-299`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Matcher {
+    pub http_code: String,
+}
+
+/// `AWS::ElasticLoadBalancingV2::Listener`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Listener {
+    /// HTTPS listeners: the server certificate.
+    pub certificates: Option<Vec<Certificate>>,
+    pub default_actions: Vec<Action>,
+    pub load_balancer_arn: Value<String>,
+    pub port: Option<u16>,
+    pub protocol: Option<String>,
+    /// HTTPS listeners: the TLS policy, e.g. `ELBSecurityPolicy-TLS13-1-2-2021-06`.
+    pub ssl_policy: Option<String>,
+}
+
+/// An ACM certificate of an HTTPS listener.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Certificate {
+    pub certificate_arn: Value<String>,
+}
+resource_type!(
+    Listener,
+    "AWS::ElasticLoadBalancingV2::Listener",
+    ["ListenerArn"]
+);
+
+/// What a listener or rule does with a request.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Action {
+    pub fixed_response_config: Option<FixedResponseConfig>,
+    pub redirect_config: Option<RedirectConfig>,
+    pub target_group_arn: Option<Value<String>>,
+    /// `forward`, `fixed-response`, `redirect`, ...
+    #[serde(rename = "Type")]
+    pub kind: String,
+}
+
+impl Action {
+    /// Forward to a target group.
+    pub fn forward(target_group_arn: Value<String>) -> Self {
+        Action {
+            fixed_response_config: None,
+            redirect_config: None,
+            target_group_arn: Some(target_group_arn),
+            kind: "forward".into(),
+        }
+    }
+
+    /// Redirect to the same URL over HTTPS (permanently).
+    pub fn redirect_to_https() -> Self {
+        Action {
+            fixed_response_config: None,
+            redirect_config: Some(RedirectConfig {
+                port: Some("443".into()),
+                protocol: Some("HTTPS".into()),
+                status_code: "HTTP_301".into(),
+            }),
+            target_group_arn: None,
+            kind: "redirect".into(),
+        }
+    }
+
+    /// Answer with a fixed status code and text body.
+    pub fn fixed(status: u16, body: &str) -> Self {
+        Action {
+            fixed_response_config: Some(FixedResponseConfig {
+                content_type: Some("text/plain".into()),
+                message_body: Some(body.to_string()),
+                status_code: status.to_string(),
+            }),
+            redirect_config: None,
+            target_group_arn: None,
+            kind: "fixed-response".into(),
+        }
+    }
+}
+
+/// Where a redirect goes (parts left out keep the request's).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RedirectConfig {
+    pub port: Option<String>,
+    pub protocol: Option<String>,
+    /// `HTTP_301` or `HTTP_302`.
+    pub status_code: String,
+}
+
+/// A fixed response.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FixedResponseConfig {
+    pub content_type: Option<String>,
+    pub message_body: Option<String>,
+    pub status_code: String,
+}
+
+/// `AWS::ElasticLoadBalancingV2::ListenerRule`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListenerRule {
+    pub actions: Vec<Action>,
+    pub conditions: Vec<RuleCondition>,
+    pub listener_arn: Value<String>,
+    pub priority: u32,
+}
+resource_type!(
+    ListenerRule,
+    "AWS::ElasticLoadBalancingV2::ListenerRule",
+    ["IsDefault", "RuleArn"]
+);
+
+/// When a rule applies.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RuleCondition {
+    /// `http-header`, `path-pattern`, `host-header`, ...
+    pub field: String,
+    pub http_header_config: Option<HttpHeaderConfig>,
+    pub path_pattern_config: Option<PathPatternConfig>,
+}
+
+impl RuleCondition {
+    /// Requests whose path matches one of `patterns` (`*` and `?` wildcards).
+    pub fn path_patterns(patterns: Vec<String>) -> Self {
+        RuleCondition {
+            field: "path-pattern".into(),
+            http_header_config: None,
+            path_pattern_config: Some(PathPatternConfig { values: patterns }),
+        }
+    }
+}
+
+/// Path patterns of a rule condition.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PathPatternConfig {
+    pub values: Vec<String>,
+}
+
+/// A header and the values that match.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HttpHeaderConfig {
+    pub http_header_name: String,
+    pub values: Vec<Value<String>>,
+}

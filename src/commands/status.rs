@@ -1,0 +1,172 @@
+//! `blueprint status` and `blueprint outputs`.
+
+use indexmap::IndexMap;
+
+use crate::commands::apply::print_outputs;
+use crate::commands::aws::{connect, run_async};
+use crate::commands::plan::{regions_of, synthesize_project, DeployArgs, OutputFormat};
+use crate::deploy::cloudformation::CloudFormation;
+use crate::deploy::plan::dx;
+use crate::deploy::regions::Regions;
+use crate::deploy::watch::{newest_event, watch, ProgressMode};
+use crate::error::Error;
+use crate::output::Printer;
+use crate::synthesis::Synthesized;
+
+/// `status`'s request.
+#[derive(Clone, Debug)]
+pub struct StatusRequest {
+    pub deploy: DeployArgs,
+    pub watch: bool,
+    pub output: OutputFormat,
+}
+
+/// Prints each stack's state and recent events; with `watch`, follows an
+/// operation in progress to its end.
+pub async fn status_with<C: CloudFormation>(
+    regions: &Regions<C>,
+    synth: &Synthesized,
+    req: &StatusRequest,
+    printer: &mut Printer,
+) -> Result<i32, Error> {
+    let mut json = Vec::new();
+    for st in &synth.expansion.stacks {
+        let name = st.stack_name.as_str();
+        let cf = regions.get(st.region.as_str())?;
+        let Some(stack) = cf.describe_stack(name).await.map_err(dx)? else {
+            if req.output == OutputFormat::Json {
+                json.push(serde_json::json!({"stack_name": name, "region": st.region.as_str(), "status": null}));
+            } else {
+                printer.result(&format!("Stack {name} ({}): not deployed", st.region));
+            }
+            continue;
+        };
+        if req.output == OutputFormat::Json {
+            json.push(serde_json::json!({
+                "stack_name": name, "region": st.region.as_str(),
+                "status": stack.status.as_str(), "reason": stack.status_reason,
+                "last_updated": stack.last_updated,
+                "termination_protection": stack.termination_protection,
+                "outputs": stack.outputs,
+            }));
+            continue;
+        }
+        printer.result(&format!(
+            "Stack {name} ({}): {}{}",
+            st.region,
+            stack.status,
+            stack
+                .status_reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        ));
+        printer.result(&format!(
+            "  last updated {}; termination protection {}",
+            stack.last_updated.as_deref().unwrap_or("?"),
+            if stack.termination_protection {
+                "on"
+            } else {
+                "off"
+            }
+        ));
+        let events = cf.stack_events(name, None).await.map_err(dx)?;
+        for e in events.iter().take(10).rev() {
+            printer.result(&format!(
+                "  {}  {:<28} {:<32} {}{}",
+                e.timestamp,
+                e.status,
+                e.logical_id,
+                e.resource_type,
+                e.reason
+                    .as_deref()
+                    .map(|r| format!("  {r}"))
+                    .unwrap_or_default()
+            ));
+        }
+        if req.watch && stack.status.in_progress() {
+            let since = newest_event(cf, name).await?;
+            let outcome = watch(
+                cf,
+                name,
+                since,
+                stack.last_updated.clone(),
+                0,
+                ProgressMode::Events,
+                printer,
+            )
+            .await?;
+            match outcome.stack {
+                Some(s) => printer.result(&format!("Stack {name}: {}", s.status)),
+                None => printer.result(&format!("Stack {name}: deleted")),
+            }
+        }
+    }
+    if req.output == OutputFormat::Json {
+        printer.result(&serde_json::to_string_pretty(&json).unwrap_or_default());
+    }
+    Ok(0)
+}
+
+/// Prints the stacks' outputs.
+pub async fn outputs_with<C: CloudFormation>(
+    regions: &Regions<C>,
+    synth: &Synthesized,
+    output: OutputFormat,
+    printer: &mut Printer,
+) -> Result<i32, Error> {
+    let mut all = IndexMap::new();
+    for st in &synth.expansion.stacks {
+        let cf = regions.get(st.region.as_str())?;
+        let stack = cf
+            .describe_stack(&st.stack_name)
+            .await
+            .map_err(dx)?
+            .ok_or_else(|| {
+                Error::User(format!(
+                    "stack `{}` is not deployed in {}; run `blueprint apply` first",
+                    st.stack_name, st.region
+                ))
+            })?;
+        all.insert(st.stack_name.clone(), stack.outputs);
+    }
+    match output {
+        OutputFormat::Text => print_outputs(&all, printer),
+        OutputFormat::Json => {
+            let map: IndexMap<&String, IndexMap<&String, &String>> = all
+                .iter()
+                .map(|(s, o)| (s, o.iter().map(|x| (&x.key, &x.value)).collect()))
+                .collect();
+            printer.result(&serde_json::to_string_pretty(&map).unwrap_or_default());
+        }
+    }
+    Ok(0)
+}
+
+pub fn run_status(req: &StatusRequest, printer: &mut Printer) -> Result<i32, Error> {
+    let synth = synthesize_project(&req.deploy.project)?;
+    let regions = regions_of(&synth);
+    run_async(
+        async {
+            let clients = connect(&regions, &req.deploy.aws).await;
+            status_with(&clients, &synth, req, printer).await
+        },
+        "stopped watching",
+    )
+}
+
+pub fn run_outputs(
+    deploy: &DeployArgs,
+    output: OutputFormat,
+    printer: &mut Printer,
+) -> Result<i32, Error> {
+    let synth = synthesize_project(&deploy.project)?;
+    let regions = regions_of(&synth);
+    run_async(
+        async {
+            let clients = connect(&regions, &deploy.aws).await;
+            outputs_with(&clients, &synth, output, printer).await
+        },
+        "stopped",
+    )
+}

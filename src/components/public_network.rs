@@ -1,0 +1,202 @@
+//! A two-tier network: a VPC with a public and a private subnet in each of
+//! two availability zones, an internet gateway for the public subnets, and
+//! one NAT gateway so instances in the private subnets can reach package
+//! repositories and AWS APIs without being reachable themselves.
+
+use crate::cfn::intrinsic::{cidr, get_att, get_azs, select, sub};
+use crate::cfn::resources::ec2::{
+    Eip, InternetGateway, NatGateway, Route, RouteTable, Subnet, SubnetRouteTableAssociation, Vpc,
+    VpcGatewayAttachment,
+};
+use crate::cfn::resources::Tag;
+use crate::cfn::{LogicalId, Template};
+use crate::config::VpcCidr;
+use crate::error::Error;
+
+/// The number of availability zones the network spans.
+pub const ZONES: usize = 2;
+
+/// How to build the network.
+pub struct PublicNetwork<'a> {
+    /// Logical ID prefix (`Network` gives `NetworkVpc`, `NetworkPublicSubnet1`, ...).
+    pub name: &'a str,
+    pub cidr: &'a VpcCidr,
+    pub requirements: &'a [&'a str],
+}
+
+/// The IDs other resources need.
+pub struct PublicNetworkIds {
+    pub vpc: LogicalId,
+    pub public_subnets: Vec<LogicalId>,
+    pub private_subnets: Vec<LogicalId>,
+    /// The private subnets' default route (through the NAT gateway):
+    /// instances that need the internet at boot wait for it.
+    pub private_default_route: LogicalId,
+}
+
+impl PublicNetwork<'_> {
+    pub fn add_to(&self, t: &mut Template) -> Result<PublicNetworkIds, Error> {
+        let n = self.name;
+        let req = self.requirements;
+        let name_tag = |suffix: &str| {
+            Some(vec![Tag::new(
+                "Name",
+                sub(format!("${{AWS::StackName}}-{suffix}")),
+            )])
+        };
+        let vpc = t
+            .add(
+                &format!("{n}Vpc"),
+                Vpc {
+                    cidr_block: self.cidr.as_str().into(),
+                    enable_dns_hostnames: Some(true),
+                    enable_dns_support: Some(true),
+                    tags: name_tag("vpc"),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let igw = t
+            .add(
+                &format!("{n}InternetGateway"),
+                InternetGateway {
+                    tags: name_tag("igw"),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let attachment = t
+            .add(
+                &format!("{n}InternetGatewayAttachment"),
+                VpcGatewayAttachment {
+                    internet_gateway_id: Some(igw.r#ref()),
+                    vpc_id: vpc.r#ref(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        // Four equal subnets: public 1, public 2, private 1, private 2.
+        let host_bits = 32 - (i64::from(self.cidr.prefix()) + 2);
+        let blocks = || cidr(get_att(vpc.as_str(), "CidrBlock"), 4, host_bits);
+        let subnet = |t: &mut Template, tier: &str, zone: usize, index: i64| {
+            t.add(
+                &format!("{n}{tier}Subnet{}", zone + 1),
+                Subnet {
+                    availability_zone: Some(select(zone as i64, get_azs()).into()),
+                    cidr_block: Some(select(index, blocks()).into()),
+                    map_public_ip_on_launch: Some(false),
+                    tags: name_tag(&format!("{}-{}", tier.to_ascii_lowercase(), zone + 1)),
+                    vpc_id: vpc.r#ref(),
+                },
+            )
+            .map(|r| r.satisfies(req).id().clone())
+        };
+        let mut public_subnets = Vec::new();
+        let mut private_subnets = Vec::new();
+        for zone in 0..ZONES {
+            public_subnets.push(subnet(t, "Public", zone, zone as i64)?);
+        }
+        for zone in 0..ZONES {
+            private_subnets.push(subnet(t, "Private", zone, (ZONES + zone) as i64)?);
+        }
+        let public_routes = t
+            .add(
+                &format!("{n}PublicRouteTable"),
+                RouteTable {
+                    tags: name_tag("public"),
+                    vpc_id: vpc.r#ref(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        t.add(
+            &format!("{n}PublicDefaultRoute"),
+            Route {
+                destination_cidr_block: Some("0.0.0.0/0".into()),
+                gateway_id: Some(igw.r#ref()),
+                nat_gateway_id: None,
+                route_table_id: public_routes.r#ref(),
+            },
+        )?
+        .satisfies(req)
+        .depends_on(&attachment);
+        for (i, s) in public_subnets.iter().enumerate() {
+            t.add(
+                &format!("{n}PublicSubnet{}Routes", i + 1),
+                SubnetRouteTableAssociation {
+                    route_table_id: public_routes.r#ref(),
+                    subnet_id: s.r#ref(),
+                },
+            )?
+            .satisfies(req);
+        }
+        let eip = t
+            .add(
+                &format!("{n}NatAddress"),
+                Eip {
+                    domain: Some("vpc".into()),
+                    tags: name_tag("nat"),
+                },
+            )?
+            .satisfies(req)
+            .depends_on(&attachment)
+            .id()
+            .clone();
+        let nat = t
+            .add(
+                &format!("{n}NatGateway"),
+                NatGateway {
+                    allocation_id: Some(eip.get_att("AllocationId")),
+                    subnet_id: Some(public_subnets[0].r#ref()),
+                    tags: name_tag("nat"),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let private_routes = t
+            .add(
+                &format!("{n}PrivateRouteTable"),
+                RouteTable {
+                    tags: name_tag("private"),
+                    vpc_id: vpc.r#ref(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let private_default_route = t
+            .add(
+                &format!("{n}PrivateDefaultRoute"),
+                Route {
+                    destination_cidr_block: Some("0.0.0.0/0".into()),
+                    gateway_id: None,
+                    nat_gateway_id: Some(nat.r#ref()),
+                    route_table_id: private_routes.r#ref(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        for (i, s) in private_subnets.iter().enumerate() {
+            t.add(
+                &format!("{n}PrivateSubnet{}Routes", i + 1),
+                SubnetRouteTableAssociation {
+                    route_table_id: private_routes.r#ref(),
+                    subnet_id: s.r#ref(),
+                },
+            )?
+            .satisfies(req);
+        }
+        Ok(PublicNetworkIds {
+            vpc,
+            public_subnets,
+            private_subnets,
+            private_default_route,
+        })
+    }
+}

@@ -1,0 +1,563 @@
+//! A small web fleet serving files from EFS: an internet-facing Application
+//! Load Balancer with health checks, an Auto Scaling group of instances in
+//! private subnets launched from a launch template (AMI from an SSM
+//! parameter, IMDSv2 only, encrypted root volume, Session Manager instead of
+//! SSH), and an encrypted EFS file system the instances mount read-only
+//! through an access point, over TLS, with IAM authorization.
+//!
+//! The load balancer only forwards requests that carry a secret header (the
+//! CDN in front adds it); anything else gets a 403.
+
+use indexmap::IndexMap;
+
+use crate::cfn::intrinsic::{get_att, sub, Expr, Intrinsic};
+use crate::cfn::policy::{PolicyDocument, Principal, Statement};
+use crate::cfn::resources::ec2::{
+    BlockDeviceMapping, Ebs, EgressRule, IamInstanceProfileSpecification, LaunchTemplate,
+    LaunchTemplateData, MetadataOptions, SecurityGroup, SecurityGroupIngress, TagSpecification,
+};
+use crate::cfn::resources::ec2_autoscaling::{
+    AutoScalingGroup, LaunchTemplateSpecification, PredefinedMetricSpecification, ScalingPolicy,
+    TagProperty, TargetTrackingConfiguration,
+};
+use crate::cfn::resources::efs::{
+    AccessPoint, BackupPolicy, CreationInfo, FileSystem, FileSystemTag, LifecyclePolicy,
+    MountTarget, PosixUser, RootDirectory,
+};
+use crate::cfn::resources::elasticloadbalancingv2::{
+    Action, Attribute, HttpHeaderConfig, Listener, ListenerRule, LoadBalancer, Matcher,
+    RuleCondition, TargetGroup,
+};
+use crate::cfn::resources::iam::{InlinePolicy, InstanceProfile, Role};
+use crate::cfn::resources::Tag;
+use crate::cfn::{LogicalId, Template, Value};
+use crate::components::arn;
+use crate::components::public_network::PublicNetworkIds;
+use crate::error::Error;
+
+/// The header the load balancer requires.
+pub const ORIGIN_SECRET_HEADER: &str = "X-Origin-Verify";
+
+/// Where the files are mounted on the instances.
+pub const FILES_MOUNT: &str = "/srv/files";
+
+/// How to build the fleet.
+pub struct WebFleet<'a> {
+    /// Logical ID prefix (`Origin` gives `OriginLoadBalancer`, ...).
+    pub name: &'a str,
+    pub network: &'a PublicNetworkIds,
+    /// The VPC's CIDR block (the load balancer may only reach the instances
+    /// inside it).
+    pub vpc_cidr: &'a str,
+    /// The parameter holding the AMI ID.
+    pub image_parameter: &'a LogicalId,
+    pub instance_type: &'a str,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub desired: u32,
+    /// Target average CPU utilization for scaling, percent.
+    pub cpu_target: u32,
+    pub health_check_path: &'a str,
+    /// The value of [`ORIGIN_SECRET_HEADER`] the load balancer requires.
+    pub origin_secret: Value<String>,
+    /// Keep the file system when it is removed from the stack.
+    pub retain_files: bool,
+    pub requirements: &'a [&'a str],
+    /// Requirement IDs served by the health checks.
+    pub health_requirements: &'a [&'a str],
+}
+
+/// The IDs other resources need.
+pub struct WebFleetIds {
+    pub load_balancer: LogicalId,
+    pub file_system: LogicalId,
+    pub group: LogicalId,
+}
+
+fn group_id(id: &LogicalId) -> Value<String> {
+    id.get_att("GroupId")
+}
+
+impl WebFleet<'_> {
+    pub fn add_to(&self, t: &mut Template) -> Result<WebFleetIds, Error> {
+        let n = self.name;
+        let req = self.requirements;
+        let vpc = &self.network.vpc;
+        let name_tag =
+            |suffix: &str| Tag::new("Name", sub(format!("${{AWS::StackName}}-{suffix}")));
+
+        // Security groups: internet → ALB:80 → instances:80 → EFS:2049.
+        let alb_sg = t
+            .add(
+                &format!("{n}LoadBalancerSecurityGroup"),
+                SecurityGroup {
+                    group_description: "The origin load balancer: HTTP from CloudFront (checked by header), to the instances only".into(),
+                    security_group_egress: Some(vec![EgressRule {
+                        cidr_ip: Some(self.vpc_cidr.to_string()),
+                        description: Some("HTTP to the instances".into()),
+                        from_port: Some(80),
+                        ip_protocol: "tcp".into(),
+                        to_port: Some(80),
+                    }]),
+                    tags: Some(vec![name_tag("origin-alb")]),
+                    vpc_id: vpc.r#ref(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        t.add(
+            &format!("{n}LoadBalancerIngress"),
+            SecurityGroupIngress {
+                cidr_ip: Some("0.0.0.0/0".into()),
+                description: Some(
+                    "HTTP from CloudFront; requests without the origin header get 403".into(),
+                ),
+                from_port: Some(80),
+                group_id: group_id(&alb_sg),
+                ip_protocol: "tcp".into(),
+                source_security_group_id: None,
+                to_port: Some(80),
+            },
+        )?
+        .satisfies(req);
+        let instance_sg = t
+            .add(
+                &format!("{n}InstanceSecurityGroup"),
+                SecurityGroup {
+                    group_description: "Origin instances: HTTP from the load balancer; HTTPS out for packages and AWS APIs; NFS to EFS".into(),
+                    security_group_egress: Some(vec![
+                        EgressRule {
+                            cidr_ip: Some("0.0.0.0/0".into()),
+                            description: Some("HTTPS: package repositories and AWS APIs".into()),
+                            from_port: Some(443),
+                            ip_protocol: "tcp".into(),
+                            to_port: Some(443),
+                        },
+                        EgressRule {
+                            cidr_ip: Some(self.vpc_cidr.to_string()),
+                            description: Some("NFS (TLS) to the EFS mount targets".into()),
+                            from_port: Some(2049),
+                            ip_protocol: "tcp".into(),
+                            to_port: Some(2049),
+                        },
+                    ]),
+                    tags: Some(vec![name_tag("origin-instances")]),
+                    vpc_id: vpc.r#ref(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        t.add(
+            &format!("{n}InstanceIngressFromLoadBalancer"),
+            SecurityGroupIngress {
+                cidr_ip: None,
+                description: Some("HTTP from the load balancer".into()),
+                from_port: Some(80),
+                group_id: group_id(&instance_sg),
+                ip_protocol: "tcp".into(),
+                source_security_group_id: Some(group_id(&alb_sg)),
+                to_port: Some(80),
+            },
+        )?
+        .satisfies(req);
+        let efs_sg = t
+            .add(
+                &format!("{n}FilesSecurityGroup"),
+                SecurityGroup {
+                    group_description: "EFS mount targets: NFS from the origin instances only"
+                        .into(),
+                    security_group_egress: None,
+                    tags: Some(vec![name_tag("origin-files")]),
+                    vpc_id: vpc.r#ref(),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        t.add(
+            &format!("{n}FilesIngressFromInstances"),
+            SecurityGroupIngress {
+                cidr_ip: None,
+                description: Some("NFS from the origin instances".into()),
+                from_port: Some(2049),
+                group_id: group_id(&efs_sg),
+                ip_protocol: "tcp".into(),
+                source_security_group_id: Some(group_id(&instance_sg)),
+                to_port: Some(2049),
+            },
+        )?
+        .satisfies(req);
+
+        // The instance role: Session Manager, and mounting the files read-only.
+        let role_id = format!("{n}InstanceRole");
+        let fs_id = format!("{n}Files");
+        let ap_id = format!("{n}FilesAccessPoint");
+        let role = t
+            .add(
+                &role_id,
+                Role {
+                    managed_policy_arns: Some(vec![arn(
+                        "iam::aws:policy/AmazonSSMManagedInstanceCore",
+                    )]),
+                    policies: Some(vec![InlinePolicy {
+                        policy_name: "mount-files-read-only".into(),
+                        policy_document: PolicyDocument::new(vec![Statement::allow(
+                            &["elasticfilesystem:ClientMount"],
+                            vec![get_att(&fs_id, "Arn").into()],
+                        )
+                        .sid("MountThroughTheAccessPoint")
+                        .condition(
+                            "StringEquals",
+                            "elasticfilesystem:AccessPointArn",
+                            vec![get_att(&ap_id, "Arn").into()],
+                        )]),
+                    }]),
+                    ..Role::new(
+                        PolicyDocument::new(vec![Statement::assume_by_service(&[
+                            "ec2.amazonaws.com",
+                        ])]),
+                        "Origin instances: Session Manager, and read-only access to the files",
+                    )
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let profile = t
+            .add(
+                &format!("{n}InstanceProfile"),
+                InstanceProfile {
+                    path: None,
+                    roles: vec![role.r#ref()],
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+
+        // The files: encrypted, backed up, TLS only, readable by the fleet.
+        let file_system = t
+            .add(
+                &fs_id,
+                FileSystem {
+                    backup_policy: Some(BackupPolicy {
+                        status: "ENABLED".into(),
+                    }),
+                    encrypted: Some(true),
+                    file_system_policy: Some(PolicyDocument::new(vec![Statement {
+                        resource: None,
+                        ..Statement::deny(
+                            &[
+                                "elasticfilesystem:ClientMount",
+                                "elasticfilesystem:ClientRootAccess",
+                                "elasticfilesystem:ClientWrite",
+                            ],
+                            Vec::new(),
+                        )
+                    }
+                    .sid("DenyInsecureTransport")
+                    .principal(Principal::Everyone)
+                    .condition("Bool", "aws:SecureTransport", vec!["false".into()])])),
+                    file_system_tags: Some(vec![FileSystemTag {
+                        key: "Name".into(),
+                        value: sub("${AWS::StackName}-files").into(),
+                    }]),
+                    lifecycle_policies: Some(vec![
+                        LifecyclePolicy {
+                            transition_to_ia: Some("AFTER_30_DAYS".into()),
+                            transition_to_primary_storage_class: None,
+                        },
+                        LifecyclePolicy {
+                            transition_to_ia: None,
+                            transition_to_primary_storage_class: Some("AFTER_1_ACCESS".into()),
+                        },
+                    ]),
+                    performance_mode: Some("generalPurpose".into()),
+                    throughput_mode: Some("elastic".into()),
+                },
+            )?
+            .retain_if(self.retain_files)
+            .satisfies(req)
+            .id()
+            .clone();
+        let mut mount_targets = Vec::new();
+        for (i, subnet) in self.network.private_subnets.iter().enumerate() {
+            mount_targets.push(
+                t.add(
+                    &format!("{n}FilesMountTarget{}", i + 1),
+                    MountTarget {
+                        file_system_id: file_system.r#ref(),
+                        security_groups: vec![group_id(&efs_sg)],
+                        subnet_id: subnet.r#ref(),
+                    },
+                )?
+                .satisfies(req)
+                .id()
+                .clone(),
+            );
+        }
+        let access_point = t
+            .add(
+                &ap_id,
+                AccessPoint {
+                    file_system_id: file_system.r#ref(),
+                    posix_user: Some(PosixUser {
+                        gid: "1000".into(),
+                        uid: "1000".into(),
+                    }),
+                    root_directory: Some(RootDirectory {
+                        creation_info: Some(CreationInfo {
+                            owner_gid: "1000".into(),
+                            owner_uid: "1000".into(),
+                            permissions: "0755".into(),
+                        }),
+                        path: Some("/files".into()),
+                    }),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+
+        // The load balancer: forwards only requests with the origin header.
+        let load_balancer = t
+            .add(
+                &format!("{n}LoadBalancer"),
+                LoadBalancer {
+                    ip_address_type: Some("ipv4".into()),
+                    load_balancer_attributes: Some(vec![
+                        Attribute::new("routing.http.drop_invalid_header_fields.enabled", "true"),
+                        Attribute::new("idle_timeout.timeout_seconds", "60"),
+                    ]),
+                    scheme: Some("internet-facing".into()),
+                    security_groups: Some(vec![group_id(&alb_sg)]),
+                    subnets: Some(
+                        self.network
+                            .public_subnets
+                            .iter()
+                            .map(LogicalId::r#ref)
+                            .collect(),
+                    ),
+                    tags: None,
+                    kind: Some("application".into()),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let target_group = t
+            .add(
+                &format!("{n}TargetGroup"),
+                TargetGroup {
+                    health_check_enabled: Some(true),
+                    health_check_interval_seconds: Some(15),
+                    health_check_path: Some(self.health_check_path.to_string()),
+                    health_check_protocol: Some("HTTP".into()),
+                    health_check_timeout_seconds: Some(5),
+                    healthy_threshold_count: Some(2),
+                    matcher: Some(Matcher {
+                        http_code: "200".into(),
+                    }),
+                    name: None,
+                    port: Some(80),
+                    protocol: Some("HTTP".into()),
+                    target_group_attributes: Some(vec![Attribute::new(
+                        "deregistration_delay.timeout_seconds",
+                        "30",
+                    )]),
+                    target_type: Some("instance".into()),
+                    targets: None,
+                    unhealthy_threshold_count: Some(3),
+                    vpc_id: Some(vpc.r#ref()),
+                },
+            )?
+            .satisfies(req)
+            .satisfies(self.health_requirements)
+            .id()
+            .clone();
+        let listener = t
+            .add(
+                &format!("{n}Listener"),
+                Listener {
+                    certificates: None,
+                    default_actions: vec![Action::fixed(403, "Forbidden")],
+                    load_balancer_arn: load_balancer.r#ref(),
+                    port: Some(80),
+                    protocol: Some("HTTP".into()),
+                    ssl_policy: None,
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        t.add(
+            &format!("{n}FromCdnRule"),
+            ListenerRule {
+                actions: vec![Action::forward(target_group.r#ref())],
+                conditions: vec![RuleCondition {
+                    field: "http-header".into(),
+                    http_header_config: Some(HttpHeaderConfig {
+                        http_header_name: ORIGIN_SECRET_HEADER.into(),
+                        values: vec![self.origin_secret.clone()],
+                    }),
+                    path_pattern_config: None,
+                }],
+                listener_arn: listener.r#ref(),
+                priority: 1,
+            },
+        )?
+        .satisfies(req);
+
+        // The instances.
+        let template = t
+            .add(
+                &format!("{n}LaunchTemplate"),
+                LaunchTemplate {
+                    launch_template_data: LaunchTemplateData {
+                        block_device_mappings: Some(vec![BlockDeviceMapping {
+                            device_name: "/dev/xvda".into(),
+                            ebs: Ebs {
+                                delete_on_termination: Some(true),
+                                encrypted: Some(true),
+                                volume_size: Some(16),
+                                volume_type: Some("gp3".into()),
+                            },
+                        }]),
+                        iam_instance_profile: Some(IamInstanceProfileSpecification {
+                            arn: profile.get_att("Arn"),
+                        }),
+                        image_id: Some(self.image_parameter.r#ref()),
+                        instance_type: Some(self.instance_type.to_string()),
+                        metadata_options: Some(MetadataOptions {
+                            http_endpoint: Some("enabled".into()),
+                            http_put_response_hop_limit: Some(1),
+                            http_tokens: Some("required".into()),
+                        }),
+                        monitoring: None,
+                        security_group_ids: Some(vec![group_id(&instance_sg)]),
+                        tag_specifications: Some(vec![
+                            TagSpecification {
+                                resource_type: "instance".into(),
+                                tags: vec![name_tag("origin")],
+                            },
+                            TagSpecification {
+                                resource_type: "volume".into(),
+                                tags: vec![name_tag("origin")],
+                            },
+                        ]),
+                        user_data: Some(user_data(
+                            &file_system,
+                            &access_point,
+                            self.health_check_path,
+                        )),
+                    },
+                    version_description: Some("nginx serving the EFS files".into()),
+                },
+            )?
+            .satisfies(req)
+            .id()
+            .clone();
+        let group = t.add(
+            &format!("{n}Instances"),
+            AutoScalingGroup {
+                desired_capacity: Some(self.desired.to_string()),
+                health_check_grace_period: Some(300),
+                health_check_type: Some("ELB".into()),
+                launch_template: Some(LaunchTemplateSpecification {
+                    launch_template_id: Some(template.r#ref()),
+                    version: template.get_att("LatestVersionNumber"),
+                }),
+                max_size: self.max_size.to_string(),
+                min_size: self.min_size.to_string(),
+                tags: Some(vec![TagProperty {
+                    key: "Name".into(),
+                    propagate_at_launch: true,
+                    value: sub("${AWS::StackName}-origin").into(),
+                }]),
+                target_group_arns: Some(vec![target_group.r#ref()]),
+                vpc_zone_identifier: Some(
+                    self.network
+                        .private_subnets
+                        .iter()
+                        .map(LogicalId::r#ref)
+                        .collect(),
+                ),
+            },
+        )?;
+        group.satisfies(req).satisfies(self.health_requirements);
+        // Instances install packages and mount the files while booting.
+        group.depends_on(&self.network.private_default_route);
+        for m in &mount_targets {
+            group.depends_on(m);
+        }
+        let group = group.id().clone();
+        t.add(
+            &format!("{n}CpuScaling"),
+            ScalingPolicy {
+                auto_scaling_group_name: group.r#ref(),
+                policy_type: Some("TargetTrackingScaling".into()),
+                target_tracking_configuration: Some(TargetTrackingConfiguration {
+                    predefined_metric_specification: Some(PredefinedMetricSpecification {
+                        predefined_metric_type: "ASGAverageCPUUtilization".into(),
+                    }),
+                    target_value: f64::from(self.cpu_target),
+                }),
+            },
+        )?
+        .satisfies(req);
+        Ok(WebFleetIds {
+            load_balancer,
+            file_system,
+            group,
+        })
+    }
+}
+
+/// The boot script: nginx serving the EFS files, mounted read-only through
+/// the access point with TLS and IAM authorization, and the health check
+/// page at `health` (a path of letters, digits and `/_.-`).
+fn user_data(file_system: &LogicalId, access_point: &LogicalId, health: &str) -> Value<String> {
+    let script = format!(
+        r#"#!/bin/bash
+set -euxo pipefail
+dnf install -y nginx amazon-efs-utils
+mkdir -p {FILES_MOUNT}
+echo "${{FileSystem}}:/ {FILES_MOUNT} efs _netdev,noresvport,tls,iam,ro,accesspoint=${{AccessPoint}} 0 0" >> /etc/fstab
+for attempt in 1 2 3 4 5 6 7 8 9 10; do mount {FILES_MOUNT} && break; sleep 15; done
+mountpoint -q {FILES_MOUNT}
+cat > /etc/nginx/nginx.conf <<'CONF'
+user nginx;
+worker_processes auto;
+error_log /var/log/nginx/error.log notice;
+pid /run/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    server_tokens off;
+    access_log /var/log/nginx/access.log;
+    server {{
+        listen 80 default_server;
+        root {FILES_MOUNT};
+        location = {health} {{ default_type text/plain; return 200 "ok\n"; }}
+        location / {{ try_files $uri =404; }}
+    }}
+}}
+CONF
+systemctl enable --now nginx
+"#
+    );
+    let mut vars = IndexMap::new();
+    vars.insert(
+        "FileSystem".to_string(),
+        Expr::from(Intrinsic::Ref(file_system.to_string())),
+    );
+    vars.insert(
+        "AccessPoint".to_string(),
+        Expr::from(Intrinsic::Ref(access_point.to_string())),
+    );
+    Intrinsic::Base64(Intrinsic::SubWith(script, vars).into()).into()
+}

@@ -1,0 +1,306 @@
+//! `apply`: upload what is missing, protect the data, execute the change set,
+//! follow it to the end, and say what happened.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::cloudformation::{CloudFormation, ObjectStore};
+use super::plan::{dx, PlanKind, StackPlan};
+use super::stack_policy::{protecting, stateful_resources};
+use super::types::{StackOutput, StackStatus};
+use super::watch::{newest_event, watch, Outcome, ProgressMode};
+use crate::error::Error;
+use crate::output::Printer;
+
+/// How to apply.
+#[derive(Clone, Debug)]
+pub struct ApplyOptions {
+    /// Logical IDs whose data loss the user accepted.
+    pub allow_data_loss: Vec<String>,
+    /// Turn termination protection on (true) or off after a successful apply.
+    pub termination_protection: bool,
+    pub progress: ProgressMode,
+}
+
+/// The result of applying one stack.
+#[derive(Clone, Debug)]
+pub struct Applied {
+    pub stack_name: String,
+    pub no_changes: bool,
+    pub outputs: Vec<StackOutput>,
+    pub outcome: Option<Outcome>,
+}
+
+/// One object to upload: its content-addressed key and bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    pub key: String,
+    pub body: Vec<u8>,
+}
+
+/// Uploads the assets the bucket does not have yet; returns how many were
+/// uploaded and how many were already there.
+pub async fn upload_assets<S: ObjectStore>(
+    s3: &S,
+    bucket: &str,
+    uploads: &[Upload],
+    printer: &mut Printer,
+) -> Result<(usize, usize), Error> {
+    let (mut sent, mut present) = (0, 0);
+    for u in uploads {
+        if s3.exists(bucket, &u.key).await.map_err(dx)? {
+            present += 1;
+            printer.detail(&format!("  s3://{bucket}/{} is already there", u.key));
+            continue;
+        }
+        s3.put(bucket, &u.key, u.body.clone()).await.map_err(dx)?;
+        printer.status(&format!("  uploaded s3://{bucket}/{}", u.key));
+        sent += 1;
+    }
+    Ok((sent, present))
+}
+
+/// The data-loss IDs the user has not accepted.
+pub fn unaccepted_data_loss(plan: &StackPlan, opts: &ApplyOptions) -> Vec<String> {
+    plan.data_loss
+        .iter()
+        .filter(|id| !opts.allow_data_loss.contains(id))
+        .cloned()
+        .collect()
+}
+
+/// The refusal for data loss that was not accepted.
+pub fn data_loss_refusal(stack: &str, ids: &[String]) -> Error {
+    let flags: Vec<String> = ids
+        .iter()
+        .map(|id| format!("--allow-data-loss {id}"))
+        .collect();
+    Error::User(format!(
+        "refusing to apply stack `{stack}`: the plan replaces or removes resources that hold data: {}. Nothing was changed. If you mean it, run again with {}",
+        ids.join(", "),
+        flags.join(" ")
+    ))
+}
+
+/// Deletes a stack whose first create failed (ROLLBACK_COMPLETE), when it
+/// kept nothing, so it can be created again.
+pub async fn delete_failed_create<C: CloudFormation>(
+    cf: &C,
+    stack: &str,
+    progress: ProgressMode,
+    printer: &mut Printer,
+) -> Result<(), Error> {
+    let kept: Vec<String> = cf
+        .stack_resources(stack)
+        .await
+        .map_err(dx)?
+        .into_iter()
+        .filter(|r| r.status != "DELETE_COMPLETE" && r.physical_id.is_some())
+        .map(|r| format!("{} ({})", r.logical_id, r.physical_id.unwrap_or_default()))
+        .collect();
+    if !kept.is_empty() {
+        return Err(Error::User(format!(
+            "stack `{stack}` is in ROLLBACK_COMPLETE but kept resources: {}. blueprint will not delete it; remove or import them yourself, then run `blueprint destroy`",
+            kept.join(", ")
+        )));
+    }
+    let since = newest_event(cf, stack).await?;
+    let before = cf
+        .describe_stack(stack)
+        .await
+        .map_err(dx)?
+        .and_then(|s| s.last_updated);
+    cf.delete_stack(stack).await.map_err(dx)?;
+    let outcome = watch(cf, stack, since, before, 0, progress, printer).await?;
+    if outcome.stack.is_some() {
+        return Err(Error::User(format!(
+            "could not delete the failed stack `{stack}`; see `blueprint status`"
+        )));
+    }
+    Ok(())
+}
+
+/// Executes the plan's change set and follows it to the end.
+pub async fn execute<C: CloudFormation>(
+    cf: &C,
+    plan: &StackPlan,
+    template: &serde_json::Value,
+    opts: &ApplyOptions,
+    printer: &mut Printer,
+) -> Result<Applied, Error> {
+    let name = &plan.stack_name;
+    let cs = plan
+        .change_set
+        .as_ref()
+        .ok_or_else(|| Error::Internal(format!("no change set for {name}")))?;
+    let stateful = stateful_resources(template);
+    let protected: Vec<String> = stateful
+        .iter()
+        .filter(|id| !opts.allow_data_loss.contains(id))
+        .cloned()
+        .collect();
+    if plan.kind == PlanKind::Update {
+        // Protect the data for this update, minus what the user allowed.
+        cf.set_stack_policy(name, &protecting(&protected))
+            .await
+            .map_err(dx)?;
+    }
+    let since = newest_event(cf, name).await?;
+    let before = cf
+        .describe_stack(name)
+        .await
+        .map_err(dx)?
+        .and_then(|s| s.last_updated);
+    cf.execute_change_set(name, &cs.id).await.map_err(dx)?;
+    let expected = cs.changes.len();
+    let outcome = watch(cf, name, since, before, expected, opts.progress, printer).await?;
+    let Some(stack) = outcome.stack.clone() else {
+        return Err(Error::User(format!(
+            "stack `{name}` disappeared while it was being applied"
+        )));
+    };
+    if stack.status.is_failure() {
+        return Err(failure(
+            name,
+            &stack.status,
+            stack.status_reason.as_deref(),
+            &outcome,
+        ));
+    }
+    // Every stateful resource protected again, including ones allowed this time.
+    cf.set_stack_policy(name, &protecting(&stateful))
+        .await
+        .map_err(dx)?;
+    if stack.termination_protection != opts.termination_protection {
+        cf.set_termination_protection(name, opts.termination_protection)
+            .await
+            .map_err(dx)?;
+    }
+    Ok(Applied {
+        stack_name: name.clone(),
+        no_changes: false,
+        outputs: stack.outputs.clone(),
+        outcome: Some(outcome),
+    })
+}
+
+/// The error for a failed operation: the root cause, the final state, and
+/// what to do next.
+pub fn failure(
+    stack: &str,
+    status: &StackStatus,
+    reason: Option<&str>,
+    outcome: &Outcome,
+) -> Error {
+    let cause = match outcome.root_cause() {
+        Some(e) => format!(
+            "{} ({}) failed: {}",
+            e.logical_id,
+            e.resource_type,
+            e.reason.as_deref().unwrap_or("no reason given")
+        ),
+        None => reason.unwrap_or("no reason given").to_string(),
+    };
+    let next = match status {
+        StackStatus::RollbackComplete => {
+            "the stack was never created; fix the cause and run `blueprint apply` again (it deletes the failed stack first, after asking)".to_string()
+        }
+        StackStatus::UpdateRollbackComplete => {
+            "the update was rolled back and the stack is as it was; fix the cause and apply again".to_string()
+        }
+        StackStatus::UpdateRollbackFailed => format!(
+            "the rollback failed too; fix the cause, then `aws cloudformation continue-update-rollback --stack-name {stack}`"
+        ),
+        _ => "inspect the stack with `blueprint status` before trying again".to_string(),
+    };
+    Error::User(format!(
+        "applying stack `{stack}` failed: {cause}\n  final state: {status}\n  next: {next}"
+    ))
+}
+
+/// What `--out` saves: enough to execute exactly that plan later.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanFile {
+    pub version: u32,
+    pub blueprint: String,
+    pub stacks: Vec<PlanFileStack>,
+}
+
+/// One stack of a saved plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanFileStack {
+    pub stack_name: String,
+    pub region: String,
+    pub kind: PlanKind,
+    pub template_sha256: String,
+    pub change_set_id: Option<String>,
+    pub last_updated: Option<String>,
+    pub data_loss: Vec<String>,
+    pub no_changes: bool,
+}
+
+impl PlanFile {
+    pub fn from_plan(plan: &super::plan::Plan) -> Self {
+        PlanFile {
+            version: 1,
+            blueprint: plan.blueprint.clone(),
+            stacks: plan
+                .stacks
+                .iter()
+                .map(|s| PlanFileStack {
+                    stack_name: s.stack_name.clone(),
+                    region: s.region.clone(),
+                    kind: s.kind,
+                    template_sha256: s.template_sha256.clone(),
+                    change_set_id: s.change_set.as_ref().map(|c| c.id.clone()),
+                    last_updated: s.last_updated.clone(),
+                    data_loss: s.data_loss.clone(),
+                    no_changes: s.no_changes,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let file: PlanFile = serde_json::from_str(&text).map_err(|e| {
+            Error::User(format!(
+                "{}: not a blueprint plan file: {e}",
+                path.display()
+            ))
+        })?;
+        if file.version != 1 {
+            return Err(Error::User(format!(
+                "{}: plan file version {} is not supported",
+                path.display(),
+                file.version
+            )));
+        }
+        Ok(file)
+    }
+}
+
+/// Why a saved plan can no longer be executed, if it cannot.
+pub fn stale_reason(
+    saved: &PlanFileStack,
+    sha256: &str,
+    last_updated: Option<&str>,
+) -> Option<String> {
+    if saved.template_sha256 != sha256 {
+        return Some(format!(
+            "the project changed since the plan was made (template {} → {})",
+            &saved.template_sha256[..12.min(saved.template_sha256.len())],
+            &sha256[..12.min(sha256.len())]
+        ));
+    }
+    if saved.last_updated.as_deref() != last_updated {
+        return Some(format!(
+            "stack `{}` changed since the plan was made (last updated {} → {})",
+            saved.stack_name,
+            saved.last_updated.as_deref().unwrap_or("never"),
+            last_updated.unwrap_or("never")
+        ));
+    }
+    None
+}

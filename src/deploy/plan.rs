@@ -1,0 +1,546 @@
+//! `plan`: what applying the synthesized templates would change, from two
+//! sources that are compared: the offline template diff (with replacement
+//! predicted from create-only properties) and a CloudFormation change set.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use super::cloudformation::{CloudFormation, ObjectStore};
+use super::error::DeployError;
+use super::regions::Regions;
+use super::stack_policy::capabilities;
+use super::types::{
+    ChangeAction, ChangeSet, ChangeSetKind, ChangeSetRequest, Replacement, Stack, StackStatus,
+    TemplateSource,
+};
+use crate::check::MAX_BODY_INLINE;
+use crate::diff::{self, is_stateful, Impact, TemplateDiff};
+use crate::error::Error;
+use crate::synthesis::Synthesized;
+
+/// The parameter every blueprint template takes for its assets bucket.
+pub const ASSETS_PARAMETER: &str = "AssetsBucket";
+
+/// What a stack's plan does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanKind {
+    /// The stack does not exist yet.
+    Create,
+    Update,
+    /// A previous create failed (ROLLBACK_COMPLETE): delete it, then create.
+    Recreate,
+}
+
+/// The plan of one stack.
+#[derive(Clone, Debug, Serialize)]
+pub struct StackPlan {
+    pub stack_name: String,
+    pub region: String,
+    pub kind: PlanKind,
+    pub diff: TemplateDiff,
+    /// The change set, kept for `apply` or already deleted.
+    pub change_set: Option<ChangeSet>,
+    /// Where the offline prediction and the change set disagree.
+    pub disagreements: Vec<String>,
+    /// Logical IDs whose data is at risk (by either source).
+    pub data_loss: Vec<String>,
+    pub template_sha256: String,
+    /// The deployed stack's last-updated time when the plan was made.
+    pub last_updated: Option<String>,
+    pub notes: Vec<String>,
+    /// Parameters passed to the template.
+    pub parameters: Vec<(String, String)>,
+    pub no_changes: bool,
+}
+
+/// The plan of every stack of a project, in deploy order.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub blueprint: String,
+    pub stacks: Vec<StackPlan>,
+}
+
+/// Exit code of `plan` when nothing changes.
+pub const EXIT_NO_CHANGES: i32 = 0;
+/// Exit code of `plan` when something changes.
+pub const EXIT_CHANGES: i32 = 2;
+/// Exit code of `plan` when a change loses data.
+pub const EXIT_DATA_LOSS: i32 = 3;
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        self.stacks.iter().any(|s| !s.no_changes)
+    }
+
+    /// `(stack, logical ID)` of every resource whose data is at risk.
+    pub fn data_loss(&self) -> Vec<(String, String)> {
+        self.stacks
+            .iter()
+            .flat_map(|s| {
+                s.data_loss
+                    .iter()
+                    .map(|id| (s.stack_name.clone(), id.clone()))
+            })
+            .collect()
+    }
+
+    /// Terraform's `-detailed-exitcode`, with 3 for data loss.
+    pub fn exit_code(&self) -> i32 {
+        if !self.data_loss().is_empty() {
+            EXIT_DATA_LOSS
+        } else if self.has_changes() {
+            EXIT_CHANGES
+        } else {
+            EXIT_NO_CHANGES
+        }
+    }
+}
+
+/// How to plan.
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    /// Keep the change sets for a later `apply` (otherwise they are deleted).
+    pub keep_change_sets: bool,
+    /// The toolkit stack holding the assets bucket.
+    pub toolkit_stack: String,
+    /// Wait for an operation in progress instead of refusing.
+    pub wait: bool,
+}
+
+pub(crate) fn dx(e: DeployError) -> Error {
+    Error::Deploy(e)
+}
+
+/// The assets bucket of a region, from the toolkit stack's outputs.
+pub async fn assets_bucket<C: CloudFormation>(
+    cf: &C,
+    toolkit: &str,
+    region: &str,
+) -> Result<String, Error> {
+    let missing = || {
+        Error::User(format!(
+            "no assets bucket in {region}: the toolkit stack `{toolkit}` is missing; run `blueprint bootstrap --region {region}` first"
+        ))
+    };
+    let stack = cf
+        .describe_stack(toolkit)
+        .await
+        .map_err(dx)?
+        .filter(|s| s.status != StackStatus::ReviewInProgress)
+        .ok_or_else(missing)?;
+    if let Some(o) = stack
+        .outputs
+        .iter()
+        .find(|o| o.key == super::toolkit::BUCKET_OUTPUT && !o.value.is_empty())
+    {
+        return Ok(o.value.clone());
+    }
+    // Some CloudFormation implementations report no outputs; the bucket's
+    // physical ID is its name.
+    cf.stack_resources(toolkit)
+        .await
+        .map_err(dx)?
+        .into_iter()
+        .find(|r| r.logical_id == super::toolkit::BUCKET_RESOURCE)
+        .and_then(|r| r.physical_id)
+        .ok_or_else(missing)
+}
+
+/// Refuses (or explains) stack states that a change set cannot start from.
+pub fn check_state(stack: &Stack) -> Result<(), Error> {
+    let name = &stack.name;
+    match &stack.status {
+        StackStatus::UpdateRollbackFailed => Err(Error::User(format!(
+            "stack `{name}` is in UPDATE_ROLLBACK_FAILED ({}): CloudFormation could not roll back an update. Fix what blocked it, then run `aws cloudformation continue-update-rollback --stack-name {name}` (with --resources-to-skip for resources that cannot be rolled back). blueprint never deletes a stack in this state.",
+            stack.status_reason.as_deref().unwrap_or("no reason given")
+        ))),
+        StackStatus::DeleteFailed => Err(Error::User(format!(
+            "stack `{name}` is in DELETE_FAILED ({}): fix what blocked the deletion and run `blueprint destroy` again",
+            stack.status_reason.as_deref().unwrap_or("no reason given")
+        ))),
+        StackStatus::RollbackFailed | StackStatus::CreateFailed | StackStatus::ImportRollbackFailed => {
+            Err(Error::User(format!(
+                "stack `{name}` is in {} ({}): it cannot be updated; inspect it with `blueprint status`, then `blueprint destroy` it",
+                stack.status,
+                stack.status_reason.as_deref().unwrap_or("no reason given")
+            )))
+        }
+        s if s.in_progress() && *s != StackStatus::ReviewInProgress => Err(Error::User(format!(
+            "stack `{name}` has an operation in progress ({s}); wait for it (`blueprint status --watch`) or pass --wait"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Polls until the change set has settled, fast at first.
+pub async fn wait_change_set<C: CloudFormation>(
+    cf: &C,
+    stack: &str,
+    id: &str,
+) -> Result<ChangeSet, Error> {
+    let mut delay = Duration::from_millis(50);
+    loop {
+        let cs = cf.describe_change_set(stack, id).await.map_err(dx)?;
+        if cs.settled() {
+            return Ok(cs);
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 3 / 2).min(Duration::from_secs(2));
+    }
+}
+
+/// With `--wait`: polls a stack with an operation in progress until it ends.
+async fn wait_until_settled<C: CloudFormation>(
+    cf: &C,
+    name: &str,
+    mut stack: Option<Stack>,
+) -> Result<Option<Stack>, Error> {
+    let mut delay = Duration::from_millis(100);
+    while stack
+        .as_ref()
+        .is_some_and(|s| s.status.in_progress() && s.status != StackStatus::ReviewInProgress)
+    {
+        tokio::time::sleep(delay).await;
+        delay = (delay * 3 / 2).min(Duration::from_secs(5));
+        stack = cf.describe_stack(name).await.map_err(dx)?;
+    }
+    Ok(stack)
+}
+
+/// Parses a deployed template (YAML or JSON) into a document.
+pub fn parse_deployed(stack: &str, body: &str) -> Result<Json, Error> {
+    serde_norway::from_str(body).map_err(|e| {
+        Error::User(format!(
+            "the deployed template of stack `{stack}` cannot be read: {e}"
+        ))
+    })
+}
+
+/// Everything needed to plan one stack.
+pub struct StackInputs<'a> {
+    pub stack_name: &'a str,
+    pub region: &'a str,
+    pub template: Json,
+    pub body: &'a str,
+    pub sha256: &'a str,
+    pub format_ext: &'a str,
+    pub parameters: Vec<(String, String)>,
+    pub tags: Vec<(String, String)>,
+    /// Dependencies that are not deployed yet: no change set can be made.
+    pub deferred: Option<String>,
+    pub assets_bucket: Option<String>,
+}
+
+/// Plans one stack: diff against the deployed template, then a change set.
+pub async fn plan_stack<C: CloudFormation + ObjectStore>(
+    cf: &C,
+    input: StackInputs<'_>,
+    opts: &PlanOptions,
+) -> Result<StackPlan, Error> {
+    let name = input.stack_name;
+    let mut existing = cf.describe_stack(name).await.map_err(dx)?;
+    if opts.wait {
+        existing = wait_until_settled(cf, name, existing).await?;
+    }
+    if let Some(s) = &existing {
+        check_state(s)?;
+    }
+    let kind = match existing.as_ref().map(|s| &s.status) {
+        None | Some(StackStatus::ReviewInProgress) => PlanKind::Create,
+        Some(StackStatus::RollbackComplete) => PlanKind::Recreate,
+        Some(_) => PlanKind::Update,
+    };
+    let old = if kind == PlanKind::Update {
+        let body = cf.get_template(name).await.map_err(dx)?;
+        Some(parse_deployed(name, &body)?)
+    } else {
+        None
+    };
+    let diff = diff::compute(old.as_ref(), &input.template);
+    let mut plan = StackPlan {
+        stack_name: name.to_string(),
+        region: input.region.to_string(),
+        kind,
+        data_loss: diff.data_loss().into_iter().map(str::to_string).collect(),
+        diff,
+        change_set: None,
+        disagreements: Vec::new(),
+        template_sha256: input.sha256.to_string(),
+        last_updated: existing.as_ref().and_then(|s| s.last_updated.clone()),
+        notes: Vec::new(),
+        parameters: input.parameters.clone(),
+        no_changes: false,
+    };
+    if kind == PlanKind::Recreate {
+        plan.notes.push(
+            "the stack's first create failed (ROLLBACK_COMPLETE): apply deletes the empty stack and creates it again, after confirmation".to_string(),
+        );
+        return Ok(plan);
+    }
+    if let Some(dep) = &input.deferred {
+        plan.notes.push(format!(
+            "no change set yet: it takes values from stack `{dep}`, which is not deployed; apply creates it after `{dep}`"
+        ));
+        return Ok(plan);
+    }
+    let template = if input.body.len() > MAX_BODY_INLINE {
+        let bucket = input
+            .assets_bucket
+            .clone()
+            .ok_or_else(|| Error::Internal("a large template needs the assets bucket".into()))?;
+        let key = format!("{}.template.{}", input.sha256, input.format_ext);
+        if !cf.exists(&bucket, &key).await.map_err(dx)? {
+            cf.put(&bucket, &key, input.body.as_bytes().to_vec())
+                .await
+                .map_err(dx)?;
+        }
+        plan.notes.push(format!(
+            "the template is {} bytes, over the {MAX_BODY_INLINE}-byte inline limit: it was uploaded to s3://{bucket}/{key} for the change set",
+            input.body.len()
+        ));
+        TemplateSource::Url(cf.object_url(&bucket, &key))
+    } else {
+        TemplateSource::Body(input.body.to_string())
+    };
+    let request = ChangeSetRequest {
+        stack_name: name.to_string(),
+        change_set_name: format!(
+            "blueprint-{}-{}",
+            &input.sha256[..12.min(input.sha256.len())],
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or_default()
+        ),
+        kind: if kind == PlanKind::Create {
+            ChangeSetKind::Create
+        } else {
+            ChangeSetKind::Update
+        },
+        template,
+        parameters: input.parameters,
+        capabilities: capabilities(&input.template),
+        tags: input.tags,
+        description: format!("blueprint plan of {name}"),
+    };
+    let id = match cf.create_change_set(&request).await {
+        Ok(id) => id,
+        // Some implementations refuse an empty change set outright instead of
+        // creating a FAILED one.
+        Err(DeployError::Api { code, message, .. })
+            if code == "ValidationError" && message.contains("No updates are to be performed") =>
+        {
+            plan.no_changes = true;
+            return Ok(plan);
+        }
+        Err(e) => return Err(dx(e)),
+    };
+    let cs = wait_change_set(cf, name, &id).await?;
+    if cs.is_empty_failure() {
+        plan.no_changes = true;
+        let _ = cf.delete_change_set(name, &id).await;
+        return Ok(plan);
+    }
+    if cs.status == "FAILED" {
+        let _ = cf.delete_change_set(name, &id).await;
+        return Err(Error::User(format!(
+            "CloudFormation refused the change set for stack `{name}`: {}",
+            cs.status_reason.as_deref().unwrap_or("no reason given")
+        )));
+    }
+    compare(&mut plan, &cs);
+    if !opts.keep_change_sets {
+        discard(cf, name, &cs, kind).await?;
+    }
+    plan.change_set = Some(cs);
+    Ok(plan)
+}
+
+/// Deletes a change set that will not be executed (and the empty stack a
+/// CREATE change set leaves behind).
+pub async fn discard<C: CloudFormation>(
+    cf: &C,
+    stack: &str,
+    cs: &ChangeSet,
+    kind: PlanKind,
+) -> Result<(), Error> {
+    cf.delete_change_set(stack, &cs.id).await.map_err(dx)?;
+    if kind == PlanKind::Create {
+        if let Some(s) = cf.describe_stack(stack).await.map_err(dx)? {
+            if s.status == StackStatus::ReviewInProgress {
+                cf.delete_stack(stack).await.map_err(dx)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Compares the change set with the offline diff; records disagreements and
+/// adds data loss the change set reveals.
+fn compare(plan: &mut StackPlan, cs: &ChangeSet) {
+    for c in &cs.changes {
+        let ours = plan
+            .diff
+            .resources
+            .iter()
+            .find(|r| r.logical_id == c.logical_id);
+        let id = &c.logical_id;
+        match (c.action, ours.map(|r| r.impact)) {
+            (ChangeAction::Add, Some(Impact::Add))
+            | (ChangeAction::Remove, Some(Impact::Remove)) => {}
+            (ChangeAction::Modify, Some(impact))
+                if impact != Impact::Add && impact != Impact::Remove =>
+            {
+                let predicted = matches!(impact, Impact::Replace | Impact::MayReplace);
+                let says = c.replacement.unwrap_or(Replacement::False);
+                match (predicted, says) {
+                    (true, Replacement::False) => plan.disagreements.push(format!(
+                        "{id}: predicted a replacement, the change set updates it in place"
+                    )),
+                    (false, Replacement::True | Replacement::Conditional) => {
+                        plan.disagreements.push(format!(
+                        "{id}: predicted an update in place, the change set says replacement {}",
+                        if says == Replacement::True {
+                            "(True)"
+                        } else {
+                            "(Conditional)"
+                        }
+                    ))
+                    }
+                    _ => {}
+                }
+            }
+            (action, impact) => plan.disagreements.push(format!(
+                "{id}: the change set says {action:?}, the template diff says {}",
+                impact
+                    .map(|i| format!("{i:?}"))
+                    .unwrap_or_else(|| "no change".into())
+            )),
+        }
+        let replaced = c.action == ChangeAction::Modify
+            && matches!(
+                c.replacement,
+                Some(Replacement::True | Replacement::Conditional)
+            );
+        if (replaced || c.action == ChangeAction::Remove)
+            && is_stateful(&c.resource_type)
+            && !plan.data_loss.contains(id)
+        {
+            plan.data_loss.push(id.clone());
+        }
+    }
+    for r in &plan.diff.resources {
+        let in_cs = cs.changes.iter().any(|c| c.logical_id == r.logical_id);
+        // Metadata-only and DeletionPolicy-only edits are not resource changes
+        // in a change set.
+        let only_attributes = r.changes.iter().all(|c| {
+            matches!(
+                c.path.as_str(),
+                "DeletionPolicy" | "UpdateReplacePolicy" | "Metadata" | "DependsOn"
+            )
+        });
+        if !in_cs && (r.impact != Impact::Modify || !only_attributes) {
+            plan.disagreements.push(format!(
+                "{}: the template diff says {:?}, the change set does not list it",
+                r.logical_id, r.impact
+            ));
+        }
+    }
+}
+
+/// Plans every stack of `synth`, in order.
+pub async fn plan<C: CloudFormation + ObjectStore>(
+    regions: &Regions<C>,
+    synth: &Synthesized,
+    opts: &PlanOptions,
+) -> Result<Plan, Error> {
+    let mut stacks = Vec::new();
+    for (st, rendered) in synth.expansion.stacks.iter().zip(&synth.templates) {
+        let inputs = stack_inputs(regions, synth, st, rendered, opts).await?;
+        let cf = regions.get(st.region.as_str())?;
+        stacks.push(plan_stack(cf, inputs, opts).await?);
+    }
+    Ok(Plan {
+        blueprint: synth.expansion.project.blueprint.to_string(),
+        stacks,
+    })
+}
+
+/// The parameters, tags and template of one stack, resolving the assets
+/// bucket and values from earlier stacks.
+pub async fn stack_inputs<'a, C: CloudFormation + ObjectStore>(
+    regions: &Regions<C>,
+    synth: &'a Synthesized,
+    st: &'a crate::blueprints::StackTemplate,
+    rendered: &'a crate::synthesis::Rendered,
+    opts: &PlanOptions,
+) -> Result<StackInputs<'a>, Error> {
+    let region = st.region.as_str();
+    let cf = regions.get(region)?;
+    let template = st.template.to_json();
+    let needs_bucket = st
+        .template
+        .parameters
+        .keys()
+        .any(|p| p.as_str() == ASSETS_PARAMETER)
+        || rendered.body.len() > MAX_BODY_INLINE;
+    let assets_bucket = if needs_bucket {
+        Some(assets_bucket(cf, &opts.toolkit_stack, region).await?)
+    } else {
+        None
+    };
+    let mut parameters = Vec::new();
+    if st
+        .template
+        .parameters
+        .keys()
+        .any(|p| p.as_str() == ASSETS_PARAMETER)
+    {
+        if let Some(b) = &assets_bucket {
+            parameters.push((ASSETS_PARAMETER.to_string(), b.clone()));
+        }
+    }
+    let mut deferred = None;
+    for input in &st.inputs {
+        let from = synth
+            .expansion
+            .stacks
+            .iter()
+            .find(|s| s.stack_name == input.from_stack)
+            .ok_or_else(|| Error::Internal(format!("unknown stack {}", input.from_stack)))?;
+        let other = regions.get(from.region.as_str())?;
+        let value = other
+            .describe_stack(&input.from_stack)
+            .await
+            .map_err(dx)?
+            .filter(|s| !s.status.in_progress() && !s.status.is_failure())
+            .and_then(|s| s.outputs.into_iter().find(|o| o.key == input.output))
+            .map(|o| o.value);
+        match value {
+            Some(v) => parameters.push((input.parameter.clone(), v)),
+            None => deferred = Some(input.from_stack.clone()),
+        }
+    }
+    let project = &synth.expansion.project;
+    let mut tags: Vec<(String, String)> = project
+        .tags
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    tags.push(("blueprint".into(), project.blueprint.to_string()));
+    Ok(StackInputs {
+        stack_name: &st.stack_name,
+        region,
+        template,
+        body: &rendered.body,
+        sha256: &rendered.sha256,
+        format_ext: synth.format.extension(),
+        parameters,
+        tags,
+        deferred,
+        assets_bucket,
+    })
+}

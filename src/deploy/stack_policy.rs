@@ -1,0 +1,128 @@
+//! What CloudFormation must be told about a template: the capabilities it
+//! needs, and a stack policy that protects the resources holding data.
+
+use serde_json::{json, Value as Json};
+
+use super::types::Capability;
+use crate::diff::is_stateful;
+
+/// IAM types that need CAPABILITY_IAM, and the properties that name them
+/// (which need CAPABILITY_NAMED_IAM).
+const IAM_TYPES: &[(&str, &str)] = &[
+    ("AWS::IAM::AccessKey", ""),
+    ("AWS::IAM::Group", "GroupName"),
+    ("AWS::IAM::InstanceProfile", "InstanceProfileName"),
+    ("AWS::IAM::ManagedPolicy", "ManagedPolicyName"),
+    ("AWS::IAM::Policy", ""),
+    ("AWS::IAM::Role", "RoleName"),
+    ("AWS::IAM::User", "UserName"),
+    ("AWS::IAM::UserToGroupAddition", ""),
+];
+
+/// Only the capabilities the template needs.
+pub fn capabilities(template: &Json) -> Vec<Capability> {
+    let mut caps = Vec::new();
+    let resources = template.get("Resources").and_then(Json::as_object);
+    for r in resources.into_iter().flat_map(|m| m.values()) {
+        let kind = r.get("Type").and_then(Json::as_str).unwrap_or("");
+        if let Some((_, name_prop)) = IAM_TYPES.iter().find(|(t, _)| *t == kind) {
+            let named = !name_prop.is_empty()
+                && r.get("Properties")
+                    .and_then(|p| p.get(*name_prop))
+                    .is_some();
+            caps.push(if named {
+                Capability::NamedIam
+            } else {
+                Capability::Iam
+            });
+        }
+        if kind == "AWS::CloudFormation::Stack" || kind.starts_with("AWS::Serverless::") {
+            caps.push(Capability::AutoExpand);
+            // A nested stack may hold IAM resources of its own.
+            caps.push(Capability::Iam);
+        }
+    }
+    if template.get("Transform").is_some() {
+        caps.push(Capability::AutoExpand);
+    }
+    caps.sort();
+    caps.dedup();
+    if caps.contains(&Capability::NamedIam) {
+        caps.retain(|c| *c != Capability::Iam);
+    }
+    caps
+}
+
+/// The stateful resources of a template (those a stack policy protects).
+pub fn stateful_resources(template: &Json) -> Vec<String> {
+    template
+        .get("Resources")
+        .and_then(Json::as_object)
+        .map(|m| {
+            m.iter()
+                .filter(|(_, r)| {
+                    r.get("Type")
+                        .and_then(Json::as_str)
+                        .is_some_and(is_stateful)
+                })
+                .map(|(id, _)| id.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A stack policy that allows every update except replacing or deleting the
+/// `protected` resources.
+pub fn protecting(protected: &[String]) -> String {
+    let mut statements = vec![json!({
+        "Effect": "Allow", "Principal": "*", "Action": "Update:*", "Resource": "*"
+    })];
+    if !protected.is_empty() {
+        let resources: Vec<String> = protected
+            .iter()
+            .map(|id| format!("LogicalResourceId/{id}"))
+            .collect();
+        statements.push(json!({
+            "Effect": "Deny", "Principal": "*",
+            "Action": ["Update:Replace", "Update:Delete"],
+            "Resource": resources
+        }));
+    }
+    json!({ "Statement": statements }).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_needed_capabilities() {
+        let none = json!({"Resources": {"B": {"Type": "AWS::S3::Bucket"}}});
+        assert!(capabilities(&none).is_empty());
+        let iam = json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {}}}});
+        assert_eq!(capabilities(&iam), [Capability::Iam]);
+        let named = json!({"Resources": {
+            "R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x"}},
+            "P": {"Type": "AWS::IAM::Policy"}}});
+        assert_eq!(capabilities(&named), [Capability::NamedIam]);
+        let nested = json!({"Resources": {"C": {"Type": "AWS::CloudFormation::Stack"}}});
+        assert_eq!(
+            capabilities(&nested),
+            [Capability::Iam, Capability::AutoExpand]
+        );
+    }
+
+    #[test]
+    fn the_policy_denies_replacing_and_deleting_stateful_resources() {
+        let t = json!({"Resources": {"T": {"Type": "AWS::DynamoDB::Table"}, "F": {"Type": "AWS::Lambda::Function"}}});
+        let ids = stateful_resources(&t);
+        assert_eq!(ids, ["T"]);
+        let p: Json = serde_json::from_str(&protecting(&ids)).unwrap();
+        assert_eq!(p["Statement"][1]["Effect"], "Deny");
+        assert_eq!(p["Statement"][1]["Resource"][0], "LogicalResourceId/T");
+        assert_eq!(
+            p["Statement"][1]["Action"],
+            json!(["Update:Replace", "Update:Delete"])
+        );
+    }
+}

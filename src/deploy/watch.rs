@@ -1,0 +1,272 @@
+//! Following a stack operation: stream events as they arrive, polling fast at
+//! first and backing off, until the stack settles; find the root cause of a
+//! failure.
+
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::cloudformation::CloudFormation;
+use super::plan::dx;
+use super::types::{Stack, StackEvent, StackStatus};
+use crate::error::Error;
+use crate::output::Printer;
+
+/// How progress is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressMode {
+    /// A progress bar on a terminal, event lines elsewhere.
+    #[default]
+    Auto,
+    /// One line per event.
+    Events,
+    /// A progress bar (resources done / total, elapsed, current operations).
+    Bar,
+    /// Nothing until the end.
+    Quiet,
+    /// One JSON object per event on standard output.
+    Json,
+}
+
+impl ProgressMode {
+    fn resolve(self) -> ProgressMode {
+        match self {
+            ProgressMode::Auto if std::io::stderr().is_terminal() => ProgressMode::Bar,
+            ProgressMode::Auto => ProgressMode::Events,
+            other => other,
+        }
+    }
+}
+
+/// How an operation ended.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The stack afterwards (`None`: deleted).
+    pub stack: Option<Stack>,
+    /// The events of the operation, oldest first.
+    pub events: Vec<StackEvent>,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    /// The first resource that failed and why: the root cause, not the
+    /// cancellations that followed it.
+    pub fn root_cause(&self) -> Option<&StackEvent> {
+        self.events.iter().find(|e| {
+            e.status.ends_with("_FAILED")
+                && !e.is_stack_event()
+                && !e
+                    .reason
+                    .as_deref()
+                    .is_some_and(|r| r.to_ascii_lowercase().contains("cancelled"))
+        })
+    }
+}
+
+/// How long a stack may stay REVIEW_IN_PROGRESS after its change set was
+/// executed before blueprint stops waiting.
+const NOT_STARTED_LIMIT: Duration = Duration::from_secs(60);
+
+/// The statuses that end an operation, on a stack-level event.
+fn ends_operation(status: &str) -> bool {
+    let s = StackStatus::parse(status);
+    s.is_terminal()
+}
+
+/// Follows `stack` from just after the event `since` (the newest event before
+/// the operation started; `None` when the stack had none) until the stack
+/// settles. `before` is the stack's last-updated time before the operation.
+pub async fn watch<C: CloudFormation>(
+    cf: &C,
+    stack: &str,
+    since: Option<String>,
+    before: Option<String>,
+    expected: usize,
+    mode: ProgressMode,
+    printer: &mut Printer,
+) -> Result<Outcome, Error> {
+    let mode = mode.resolve();
+    let started = Instant::now();
+    let bar = (mode == ProgressMode::Bar).then(|| {
+        let b = ProgressBar::new(expected.max(1) as u64);
+        b.set_style(
+            ProgressStyle::with_template("{elapsed:>4} [{bar:30}] {pos}/{len} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b
+    });
+    let mut last_seen = since;
+    let mut events: Vec<StackEvent> = Vec::new();
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut active: BTreeSet<String> = BTreeSet::new();
+    let mut delay = Duration::from_millis(25);
+    loop {
+        let mut fresh = match cf.stack_events(stack, last_seen.as_deref()).await {
+            Ok(events) => events,
+            // A deleted stack has no events to list any more.
+            Err(super::error::DeployError::Api { code, message, .. })
+                if code == "ValidationError" && message.contains("does not exist") =>
+            {
+                Vec::new()
+            }
+            Err(e) => return Err(dx(e)),
+        };
+        fresh.reverse();
+        let mut finished = false;
+        for e in fresh {
+            last_seen = Some(e.event_id.clone());
+            if e.is_stack_event() {
+                if ends_operation(&e.status) {
+                    finished = true;
+                }
+            } else if e.status.ends_with("_IN_PROGRESS") {
+                active.insert(e.logical_id.clone());
+            } else {
+                active.remove(&e.logical_id);
+                if e.status.ends_with("_COMPLETE") || e.status.ends_with("_SKIPPED") {
+                    done.insert(e.logical_id.clone());
+                }
+            }
+            show(&e, mode, printer, bar.as_ref(), started);
+            events.push(e);
+        }
+        if let Some(b) = &bar {
+            b.set_position(done.len().min(expected.max(1)) as u64);
+            b.set_message(active.iter().cloned().collect::<Vec<_>>().join(", "));
+        }
+        let current = cf.describe_stack(stack).await.map_err(dx)?;
+        let settled = match &current {
+            None => true,
+            Some(s) => {
+                s.status.is_terminal()
+                    && s.status != StackStatus::ReviewInProgress
+                    && (finished || s.last_updated != before)
+            }
+        };
+        if current
+            .as_ref()
+            .is_some_and(|s| s.status == StackStatus::ReviewInProgress)
+            && started.elapsed() > NOT_STARTED_LIMIT
+        {
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            return Err(Error::User(format!(
+                "CloudFormation has not started executing the change set of `{stack}` after {} s (the stack is still REVIEW_IN_PROGRESS); check it with `blueprint status`",
+                NOT_STARTED_LIMIT.as_secs()
+            )));
+        }
+        if settled {
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            return Ok(Outcome {
+                stack: current,
+                events,
+                elapsed: started.elapsed(),
+            });
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 3 / 2).min(Duration::from_secs(2));
+    }
+}
+
+fn show(
+    e: &StackEvent,
+    mode: ProgressMode,
+    printer: &mut Printer,
+    bar: Option<&ProgressBar>,
+    started: Instant,
+) {
+    match mode {
+        ProgressMode::Json => {
+            printer.result(&serde_json::to_string(e).unwrap_or_default());
+        }
+        ProgressMode::Events => printer.status(&event_line(e, started)),
+        ProgressMode::Bar => {
+            if e.status.ends_with("_FAILED") {
+                if let Some(b) = bar {
+                    b.println(event_line(e, started));
+                }
+            }
+        }
+        ProgressMode::Quiet | ProgressMode::Auto => {}
+    }
+}
+
+fn event_line(e: &StackEvent, started: Instant) -> String {
+    let mut line = format!(
+        "{:>6.1}s  {:<28} {:<32} {}",
+        started.elapsed().as_secs_f64(),
+        e.status,
+        e.logical_id,
+        e.resource_type
+    );
+    if let Some(r) = e.reason.as_deref().filter(|r| !r.is_empty()) {
+        line.push_str(&format!("  {r}"));
+    }
+    line
+}
+
+/// The newest event of a stack, to watch from.
+pub async fn newest_event<C: CloudFormation>(cf: &C, stack: &str) -> Result<Option<String>, Error> {
+    match cf.stack_events(stack, None).await {
+        Ok(events) => Ok(events.first().map(|e| e.event_id.clone())),
+        Err(super::error::DeployError::Api { code, message, .. })
+            if code == "ValidationError" && message.contains("does not exist") =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(dx(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(id: &str, logical: &str, status: &str, reason: &str) -> StackEvent {
+        StackEvent {
+            event_id: id.into(),
+            stack_name: "s".into(),
+            logical_id: logical.into(),
+            physical_id: None,
+            resource_type: if logical == "s" {
+                "AWS::CloudFormation::Stack".into()
+            } else {
+                "AWS::S3::Bucket".into()
+            },
+            status: status.into(),
+            reason: (!reason.is_empty()).then(|| reason.to_string()),
+            timestamp: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_root_cause_is_the_first_failure_that_is_not_a_cancellation() {
+        let o = Outcome {
+            stack: None,
+            events: vec![
+                ev("1", "s", "CREATE_IN_PROGRESS", "User Initiated"),
+                ev("2", "A", "CREATE_FAILED", "Resource creation cancelled"),
+                ev("3", "B", "CREATE_FAILED", "Bucket name taken"),
+                ev("4", "C", "CREATE_FAILED", "Resource creation cancelled"),
+                ev(
+                    "5",
+                    "s",
+                    "ROLLBACK_IN_PROGRESS",
+                    "The following resource(s) failed to create: [B, A, C]",
+                ),
+            ],
+            elapsed: Duration::ZERO,
+        };
+        let rc = o.root_cause().unwrap();
+        assert_eq!(
+            (rc.logical_id.as_str(), rc.reason.as_deref()),
+            ("B", Some("Bucket name taken"))
+        );
+    }
+}

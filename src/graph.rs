@@ -1,0 +1,792 @@
+//! The architecture as a graph: resources as nodes grouped by layer, edges
+//! from references (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`) and from
+//! event wiring (event source mappings, permissions, bucket notifications,
+//! subscriptions, API integrations). Computed from the synthesized stacks
+//! (pure), then rendered as Mermaid or Graphviz DOT; the same input gives the
+//! same bytes.
+//!
+//! To keep the picture readable, resources that only configure another one are
+//! folded into it (listed in the node's `folded`):
+//! - API Gateway resources, methods, deployments, stages, authorizers and
+//!   the account's logging settings into their REST API (HTTP/WebSocket routes,
+//!   integrations and stages into their API; listeners, rules and target
+//!   groups into their load balancer);
+//! - IAM policies into their role; bucket, queue and topic policies into the
+//!   bucket, queue or topic;
+//! - log groups into the resource they log for;
+//! - Lambda permissions, event source mappings and SNS subscriptions become
+//!   labelled edges ("invokes", "stream", "triggers", "subscribes");
+//!   event-invoke configs, aliases and versions fold into their function;
+//! - user pool clients, groups and domains into the user pool; identity pool
+//!   role attachments into the identity pool;
+//! - auto-scaling targets and policies into the table they scale;
+//! - CloudFront cache, origin-request and response-headers policies, origin
+//!   access controls and functions into their distribution;
+//! - subnets, route tables, routes, gateways, endpoints and security groups
+//!   into their VPC; DAX subnet and parameter groups into their cluster;
+//! - nested stacks are drawn as their resources (ids `Parent_Child`), with
+//!   references through stack parameters and outputs followed.
+//!
+//! Edges between the same two nodes are merged into one, their labels joined
+//! with ", " in the order found.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::blueprints::StackTemplate;
+use crate::cfn::Template;
+use crate::check::{references_in, Reference, ReferenceKind};
+
+/// The layers, in drawing order.
+pub const LAYERS: &[&str] = &[
+    "edge",
+    "api",
+    "compute",
+    "data",
+    "messaging",
+    "identity",
+    "network",
+    "other",
+];
+
+/// The layer of a resource type, from its service prefix.
+pub fn layer_of(kind: &str) -> &'static str {
+    let service = kind.split("::").nth(1).unwrap_or_default();
+    match service {
+        "CloudFront" | "Route53" | "CertificateManager" | "WAFv2" | "GlobalAccelerator" => "edge",
+        "ApiGateway" | "ApiGatewayV2" | "ElasticLoadBalancingV2" | "AppSync" => "api",
+        "Lambda" | "StepFunctions" | "AutoScaling" | "CodeDeploy" | "ECS" | "Batch" => "compute",
+        "DynamoDB" | "S3" | "DAX" | "EFS" | "RDS" | "ElastiCache" | "ApplicationAutoScaling" => {
+            "data"
+        }
+        "SNS" | "SQS" | "Kinesis" | "Events" | "KinesisFirehose" | "SES" | "Pipes" => "messaging",
+        "IAM" | "Cognito" | "KMS" | "SecretsManager" => "identity",
+        "EC2" if kind == "AWS::EC2::LaunchTemplate" => "compute",
+        "EC2" => "network",
+        _ => "other",
+    }
+}
+
+/// A drawn resource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Node {
+    /// Unique in the graph: the logical ID, prefixed with the nested stack
+    /// (`UsersService_Function`) or the stack (`blog_cert_Certificate`) when
+    /// not in the first stack's root template.
+    pub id: String,
+    /// Where it is: the logical ID, with its nested stack path (`UsersService/Function`).
+    pub label: String,
+    /// The resource type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub layer: &'static str,
+    /// The stack it is deployed in (`shop`, `shop/UsersService`).
+    pub stack: String,
+    /// Resources folded into this node (their labels).
+    pub folded: Vec<String>,
+}
+
+/// A labelled connection: `from` uses, feeds or invokes `to`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub label: String,
+}
+
+/// The architecture of a project.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Graph {
+    /// Nodes in template order.
+    pub nodes: Vec<Node>,
+    /// Edges in the order found.
+    pub edges: Vec<Edge>,
+}
+
+/// A resource before folding.
+struct Raw {
+    id: String,
+    label: String,
+    kind: String,
+    stack: String,
+}
+
+/// Where a template sits: its id prefix and how its parameters resolve.
+struct Scope<'a> {
+    template: &'a Template,
+    prefix: String,
+    path: String,
+    /// What node labels start with: empty in the first stack's root template.
+    label_prefix: String,
+    /// Parameter → the nodes its value (in the parent) refers to.
+    params: HashMap<String, Vec<String>>,
+}
+
+/// Resolves a reference in `scope` to node ids (resources, parameters
+/// passed from a parent stack, nested stack outputs).
+fn resolve(scopes: &[Scope], s: usize, r: &Reference, children: &ChildIndex) -> Vec<String> {
+    let scope = &scopes[s];
+    if let Some(ids) = scope.params.get(&r.target) {
+        return ids.clone();
+    }
+    if let Some(child) = children.get(&(s, r.target.clone())) {
+        // `Fn::GetAtt Nested.Outputs.X`: what the child's output X refers to.
+        let output = r
+            .attribute
+            .as_deref()
+            .and_then(|a| a.strip_prefix("Outputs."));
+        let Some(name) = output else {
+            return Vec::new();
+        };
+        let c = &scopes[*child];
+        let Some(o) = c.template.outputs.iter().find(|(k, _)| k.as_str() == name) else {
+            return Vec::new();
+        };
+        let value = serde_json::to_value(&o.1.value).unwrap_or(Json::Null);
+        return references_in(&value)
+            .iter()
+            .flat_map(|r| resolve(scopes, *child, r, children))
+            .collect();
+    }
+    if scope.template.resource(&r.target).is_some() {
+        return vec![format!("{}{}", scope.prefix, r.target)];
+    }
+    Vec::new()
+}
+
+/// (scope index, nested stack logical ID) → the child's scope index.
+type ChildIndex = HashMap<(usize, String), usize>;
+
+fn label_of(r: &Reference) -> String {
+    match (r.kind, &r.attribute) {
+        (ReferenceKind::Ref, _) => "Ref".into(),
+        (ReferenceKind::GetAtt, Some(a)) => format!("GetAtt {a}"),
+        (ReferenceKind::GetAtt, None) => "GetAtt".into(),
+        (ReferenceKind::Sub, _) => "Sub".into(),
+    }
+}
+
+/// Collects the scopes: each stack's root template and its nested ones.
+fn scopes_of(stacks: &[StackTemplate]) -> (Vec<Scope<'_>>, ChildIndex) {
+    let mut scopes = Vec::new();
+    let mut children = ChildIndex::new();
+    for (i, st) in stacks.iter().enumerate() {
+        let prefix = if i == 0 {
+            String::new()
+        } else {
+            format!("{}_", sanitize(&st.stack_name))
+        };
+        scopes.push(Scope {
+            template: &st.template,
+            label_prefix: if i == 0 {
+                String::new()
+            } else {
+                format!("{}/", st.stack_name)
+            },
+            prefix,
+            path: st.stack_name.clone(),
+            params: HashMap::new(),
+        });
+    }
+    let mut i = 0;
+    while i < scopes.len() {
+        let t = scopes[i].template;
+        for (id, child) in t.nested() {
+            let params = t
+                .resource(id.as_str())
+                .and_then(|r| r.properties.get("Parameters"))
+                .and_then(Json::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| {
+                            let ids = references_in(v)
+                                .iter()
+                                .flat_map(|r| resolve(&scopes, i, r, &children))
+                                .collect();
+                            (k.clone(), ids)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            children.insert((i, id.to_string()), scopes.len());
+            let (prefix, path) = (
+                format!("{}{}_", scopes[i].prefix, id),
+                format!("{}/{}", scopes[i].path, id),
+            );
+            let label_prefix = format!("{}{}/", scopes[i].label_prefix, id);
+            scopes.push(Scope {
+                label_prefix,
+                template: child,
+                prefix,
+                path,
+                params,
+            });
+        }
+        i += 1;
+    }
+    (scopes, children)
+}
+
+/// Letters, digits and `_` only.
+fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// How a folded type finds the node it folds into.
+#[derive(Clone, Copy)]
+enum Fold {
+    /// Into the nearest resource of one of these types (following references either way).
+    Into(&'static [&'static str]),
+    /// Into the single resource it refers to, else the single one referring to it.
+    Neighbour,
+}
+
+fn fold_rule(kind: &str) -> Option<Fold> {
+    const REST: &[&str] = &["AWS::ApiGateway::RestApi"];
+    const V2: &[&str] = &["AWS::ApiGatewayV2::Api"];
+    const FUNCTION: &[&str] = &["AWS::Lambda::Function"];
+    const VPC: &[&str] = &["AWS::EC2::VPC"];
+    Some(match kind {
+        "AWS::ApiGateway::Resource"
+        | "AWS::ApiGateway::Method"
+        | "AWS::ApiGateway::Deployment"
+        | "AWS::ApiGateway::Stage"
+        | "AWS::ApiGateway::Authorizer"
+        | "AWS::ApiGateway::Account"
+        | "AWS::ApiGateway::UsagePlan"
+        | "AWS::ApiGateway::UsagePlanKey"
+        | "AWS::ApiGateway::ApiKey"
+        | "AWS::ApiGateway::GatewayResponse"
+        | "AWS::ApiGateway::RequestValidator"
+        | "AWS::ApiGateway::Model"
+        | "AWS::ApiGateway::BasePathMapping"
+        | "AWS::ApiGateway::DomainName" => Fold::Into(REST),
+        "AWS::ApiGatewayV2::Route"
+        | "AWS::ApiGatewayV2::Integration"
+        | "AWS::ApiGatewayV2::Stage"
+        | "AWS::ApiGatewayV2::Deployment"
+        | "AWS::ApiGatewayV2::Authorizer"
+        | "AWS::ApiGatewayV2::RouteResponse"
+        | "AWS::ApiGatewayV2::IntegrationResponse" => Fold::Into(V2),
+        "AWS::ElasticLoadBalancingV2::Listener"
+        | "AWS::ElasticLoadBalancingV2::ListenerRule"
+        | "AWS::ElasticLoadBalancingV2::ListenerCertificate"
+        | "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+            Fold::Into(&["AWS::ElasticLoadBalancingV2::LoadBalancer"])
+        }
+        "AWS::Lambda::EventInvokeConfig" | "AWS::Lambda::Alias" | "AWS::Lambda::Version" => {
+            Fold::Into(FUNCTION)
+        }
+        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => Fold::Into(&["AWS::IAM::Role"]),
+        "AWS::S3::BucketPolicy" => Fold::Into(&["AWS::S3::Bucket"]),
+        "AWS::SQS::QueuePolicy" => Fold::Into(&["AWS::SQS::Queue"]),
+        "AWS::SNS::TopicPolicy" => Fold::Into(&["AWS::SNS::Topic"]),
+        "AWS::Cognito::UserPoolClient"
+        | "AWS::Cognito::UserPoolGroup"
+        | "AWS::Cognito::UserPoolDomain" => Fold::Into(&["AWS::Cognito::UserPool"]),
+        "AWS::Cognito::IdentityPoolRoleAttachment" => Fold::Into(&["AWS::Cognito::IdentityPool"]),
+        "AWS::ApplicationAutoScaling::ScalableTarget"
+        | "AWS::ApplicationAutoScaling::ScalingPolicy" => {
+            Fold::Into(&["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"])
+        }
+        "AWS::CloudFront::CachePolicy"
+        | "AWS::CloudFront::OriginRequestPolicy"
+        | "AWS::CloudFront::ResponseHeadersPolicy"
+        | "AWS::CloudFront::OriginAccessControl"
+        | "AWS::CloudFront::Function" => Fold::Into(&["AWS::CloudFront::Distribution"]),
+        "AWS::EC2::Subnet"
+        | "AWS::EC2::RouteTable"
+        | "AWS::EC2::Route"
+        | "AWS::EC2::SubnetRouteTableAssociation"
+        | "AWS::EC2::InternetGateway"
+        | "AWS::EC2::VPCGatewayAttachment"
+        | "AWS::EC2::VPCEndpoint"
+        | "AWS::EC2::SecurityGroup"
+        | "AWS::EC2::SecurityGroupIngress"
+        | "AWS::EC2::SecurityGroupEgress"
+        | "AWS::EC2::NatGateway"
+        | "AWS::EC2::EIP" => Fold::Into(VPC),
+        "AWS::DAX::SubnetGroup" | "AWS::DAX::ParameterGroup" => Fold::Into(&["AWS::DAX::Cluster"]),
+        "AWS::Logs::LogGroup" => Fold::Neighbour,
+        _ => return None,
+    })
+}
+
+/// The event-wiring label of an event source mapping from a resource of `kind`.
+fn mapping_label(kind: &str) -> &'static str {
+    match kind {
+        "AWS::Kinesis::Stream" | "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => "stream",
+        _ => "triggers",
+    }
+}
+
+/// The raw edges of one resource: (from, to, label, is event wiring).
+type RawEdge = (String, String, String, bool);
+
+fn resource_edges(
+    scopes: &[Scope],
+    s: usize,
+    children: &ChildIndex,
+    id: &str,
+    kinds: &HashMap<String, String>,
+    out: &mut Vec<RawEdge>,
+) {
+    let scope = &scopes[s];
+    let Some(r) = scope.template.resource(id) else {
+        return;
+    };
+    let me = format!("{}{id}", scope.prefix);
+    let refs_of = |v: Option<&Json>| -> Vec<String> {
+        v.map(|v| {
+            references_in(v)
+                .iter()
+                .flat_map(|r| resolve(scopes, s, r, children))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let p = &r.properties;
+    let mut event = |from: Vec<String>, to: Vec<String>, label: &str| {
+        for f in &from {
+            for t in &to {
+                out.push((f.clone(), t.clone(), label.to_string(), true));
+            }
+        }
+    };
+    match r.kind() {
+        "AWS::Lambda::EventSourceMapping" => {
+            let sources = refs_of(p.get("EventSourceArn"));
+            let functions = refs_of(p.get("FunctionName"));
+            for src in sources {
+                let label = mapping_label(kinds.get(&src).map_or("", String::as_str));
+                event(vec![src], functions.clone(), label);
+            }
+            return;
+        }
+        "AWS::Lambda::Permission" => {
+            let label = match p.get("Principal").and_then(Json::as_str) {
+                Some("s3.amazonaws.com") => "notifies",
+                Some("sns.amazonaws.com") => "subscribes",
+                _ => "invokes",
+            };
+            event(
+                refs_of(p.get("SourceArn")),
+                refs_of(p.get("FunctionName")),
+                label,
+            );
+            return;
+        }
+        "AWS::SNS::Subscription" => {
+            event(
+                refs_of(p.get("TopicArn")),
+                refs_of(p.get("Endpoint")),
+                "subscribes",
+            );
+            return;
+        }
+        "AWS::CloudFormation::Stack" => return,
+        _ => {}
+    }
+    let mut skip: Vec<&str> = Vec::new();
+    if r.kind() == "AWS::S3::Bucket" {
+        if let Some(n) = p.get("NotificationConfiguration") {
+            for (list, key) in [
+                ("LambdaConfigurations", "Function"),
+                ("TopicConfigurations", "Topic"),
+                ("QueueConfigurations", "Queue"),
+            ] {
+                for c in n.get(list).and_then(Json::as_array).into_iter().flatten() {
+                    event(vec![me.clone()], refs_of(c.get(key)), "notifies");
+                }
+            }
+            skip.push("NotificationConfiguration");
+        }
+    }
+    if r.kind() == "AWS::ApiGateway::Method" {
+        if let Some(i) = p.get("Integration") {
+            event(vec![me.clone()], refs_of(i.get("Uri")), "invokes");
+            skip.push("Integration");
+        }
+    }
+    if r.kind() == "AWS::ApiGatewayV2::Integration" {
+        event(
+            vec![me.clone()],
+            refs_of(p.get("IntegrationUri")),
+            "invokes",
+        );
+        skip.push("IntegrationUri");
+    }
+    if r.kind() == "AWS::ElasticLoadBalancingV2::TargetGroup" {
+        event(vec![me.clone()], refs_of(p.get("Targets")), "invokes");
+        skip.push("Targets");
+    }
+    for (k, v) in p {
+        if skip.contains(&k.as_str()) {
+            continue;
+        }
+        for reference in references_in(v) {
+            for to in resolve(scopes, s, &reference, children) {
+                out.push((me.clone(), to, label_of(&reference), false));
+            }
+        }
+    }
+    for d in &r.depends_on {
+        if scope.template.resource(d.as_str()).is_some() {
+            out.push((
+                me.clone(),
+                format!("{}{d}", scope.prefix),
+                "DependsOn".into(),
+                false,
+            ));
+        }
+    }
+}
+
+/// The architecture of `stacks` (a blueprint's expansion).
+pub fn compute(stacks: &[StackTemplate]) -> Graph {
+    let (scopes, children) = scopes_of(stacks);
+    let mut raws: Vec<Raw> = Vec::new();
+    for (s, scope) in scopes.iter().enumerate() {
+        for r in scope.template.resources() {
+            if children.contains_key(&(s, r.id().to_string())) {
+                continue;
+            }
+            let label = format!("{}{}", scope.label_prefix, r.id());
+            raws.push(Raw {
+                id: format!("{}{}", scope.prefix, r.id()),
+                label,
+                kind: r.kind().to_string(),
+                stack: scope.path.clone(),
+            });
+        }
+    }
+    let kinds: HashMap<String, String> = raws
+        .iter()
+        .map(|r| (r.id.clone(), r.kind.clone()))
+        .collect();
+    let mut raw_edges = Vec::new();
+    for (s, scope) in scopes.iter().enumerate() {
+        for r in scope.template.resources() {
+            resource_edges(
+                &scopes,
+                s,
+                &children,
+                r.id().as_str(),
+                &kinds,
+                &mut raw_edges,
+            );
+        }
+    }
+    let owner = fold_owners(&raws, &raw_edges, &kinds);
+    let target = |id: &str| -> String {
+        let mut cur = id.to_string();
+        // Follow folds to the end (a stage folds into its API, a log group into the stage).
+        for _ in 0..16 {
+            match owner.get(&cur) {
+                Some(next) => cur = next.clone(),
+                None => break,
+            }
+        }
+        cur
+    };
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for r in &raws {
+        if owner.contains_key(&r.id) {
+            continue;
+        }
+        index.insert(r.id.clone(), nodes.len());
+        nodes.push(Node {
+            id: r.id.clone(),
+            label: r.label.clone(),
+            kind: r.kind.clone(),
+            layer: layer_of(&r.kind),
+            stack: r.stack.clone(),
+            folded: Vec::new(),
+        });
+    }
+    for r in &raws {
+        if owner.contains_key(&r.id) {
+            if let Some(i) = index.get(&target(&r.id)) {
+                nodes[*i].folded.push(r.label.clone());
+            }
+        }
+    }
+    // Merge edges by (from, to); event wiring first, then references.
+    let mut merged: Vec<(String, String, Vec<String>)> = Vec::new();
+    let mut at: HashMap<(String, String), usize> = HashMap::new();
+    let ordered = raw_edges
+        .iter()
+        .filter(|e| e.3)
+        .chain(raw_edges.iter().filter(|e| !e.3));
+    for (from, to, label, _) in ordered {
+        let (f, t) = (target(from), target(to));
+        if f == t || !index.contains_key(&f) || !index.contains_key(&t) {
+            continue;
+        }
+        let i = *at.entry((f.clone(), t.clone())).or_insert_with(|| {
+            merged.push((f, t, Vec::new()));
+            merged.len() - 1
+        });
+        if !merged[i].2.contains(label) {
+            merged[i].2.push(label.clone());
+        }
+    }
+    Graph {
+        nodes,
+        edges: merged
+            .into_iter()
+            .map(|(from, to, labels)| Edge {
+                from,
+                to,
+                label: labels.join(", "),
+            })
+            .collect(),
+    }
+}
+
+/// For each folded resource, the node it folds into.
+fn fold_owners(
+    raws: &[Raw],
+    edges: &[RawEdge],
+    kinds: &HashMap<String, String>,
+) -> HashMap<String, String> {
+    let mut out_n: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    let mut in_n: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for (f, t, _, _) in edges {
+        if f != t {
+            out_n.entry(f).or_default().insert(t);
+            in_n.entry(t).or_default().insert(f);
+        }
+    }
+    let order: HashMap<&str, usize> = raws
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let sorted = |set: Option<&BTreeSet<&str>>| -> Vec<String> {
+        let mut v: Vec<&str> = set.into_iter().flatten().copied().collect();
+        v.sort_by_key(|id| order.get(id).copied().unwrap_or(usize::MAX));
+        v.into_iter().map(String::from).collect()
+    };
+    let mut owner = HashMap::new();
+    for r in raws {
+        let Some(rule) = fold_rule(&r.kind) else {
+            continue;
+        };
+        let found = match rule {
+            Fold::Into(types) => {
+                // Breadth first over references, outgoing before incoming.
+                let mut seen = BTreeSet::from([r.id.clone()]);
+                let mut queue = VecDeque::from([r.id.clone()]);
+                let mut found = None;
+                while let Some(cur) = queue.pop_front() {
+                    let next = sorted(out_n.get(cur.as_str()))
+                        .into_iter()
+                        .chain(sorted(in_n.get(cur.as_str())));
+                    for n in next {
+                        if !seen.insert(n.clone()) {
+                            continue;
+                        }
+                        let kind = kinds.get(&n).map_or("", String::as_str);
+                        if types.contains(&kind) {
+                            found = Some(n);
+                            break;
+                        }
+                        if fold_rule(kind).is_some() {
+                            queue.push_back(n);
+                        }
+                    }
+                    if found.is_some() {
+                        break;
+                    }
+                }
+                found
+            }
+            Fold::Neighbour => {
+                let outs = sorted(out_n.get(r.id.as_str()));
+                let ins = sorted(in_n.get(r.id.as_str()));
+                if outs.len() == 1 {
+                    Some(outs[0].clone())
+                } else if outs.is_empty() && !ins.is_empty() {
+                    Some(ins[0].clone())
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(o) = found {
+            owner.insert(r.id.clone(), o);
+        }
+    }
+    // Event-wiring resources that became edges are not drawn.
+    for r in raws {
+        if matches!(
+            r.kind.as_str(),
+            "AWS::Lambda::Permission"
+                | "AWS::Lambda::EventSourceMapping"
+                | "AWS::SNS::Subscription"
+        ) {
+            owner.entry(r.id.clone()).or_insert_with(|| {
+                // Fold into the function it wires (its FunctionName / Endpoint).
+                sorted(out_n.get(r.id.as_str()))
+                    .into_iter()
+                    .find(|n| kinds.get(n).is_some_and(|k| k == "AWS::Lambda::Function"))
+                    .unwrap_or_default()
+            });
+        }
+    }
+    owner
+}
+
+/// Which output format `graph` renders.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid `flowchart LR` (renders in GitHub Markdown).
+    #[default]
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
+fn layer_title(layer: &str) -> &'static str {
+    match layer {
+        "edge" => "Edge",
+        "api" => "API",
+        "compute" => "Compute",
+        "data" => "Data",
+        "messaging" => "Messaging",
+        "identity" => "Identity",
+        "network" => "Network",
+        _ => "Other",
+    }
+}
+
+fn short_type(kind: &str) -> &str {
+    kind.strip_prefix("AWS::").unwrap_or(kind)
+}
+
+/// A node id Mermaid accepts (its keywords get a `_` suffix).
+fn mermaid_id(id: &str) -> String {
+    let lower = id.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "end" | "graph" | "subgraph" | "flowchart" | "style" | "class" | "click" | "default"
+    ) {
+        format!("{id}_")
+    } else {
+        id.to_string()
+    }
+}
+
+fn mermaid_text(s: &str) -> String {
+    s.replace('"', "#quot;")
+}
+
+fn by_layer(g: &Graph) -> BTreeMap<usize, Vec<&Node>> {
+    let mut m: BTreeMap<usize, Vec<&Node>> = BTreeMap::new();
+    for n in &g.nodes {
+        let i = LAYERS
+            .iter()
+            .position(|l| *l == n.layer)
+            .unwrap_or(LAYERS.len());
+        m.entry(i).or_default().push(n);
+    }
+    m
+}
+
+/// Mermaid: `flowchart LR` with a subgraph per layer.
+pub fn to_mermaid(g: &Graph) -> String {
+    let mut s = String::from("flowchart LR\n");
+    for (i, nodes) in by_layer(g) {
+        let layer = LAYERS.get(i).copied().unwrap_or("other");
+        let _ = writeln!(s, "  subgraph layer_{layer}[\"{}\"]", layer_title(layer));
+        for n in nodes {
+            let _ = writeln!(
+                s,
+                "    {}[\"{}<br/><small>{}</small>\"]",
+                mermaid_id(&n.id),
+                mermaid_text(&n.label),
+                mermaid_text(short_type(&n.kind))
+            );
+        }
+        s.push_str("  end\n");
+    }
+    for e in &g.edges {
+        let _ = writeln!(
+            s,
+            "  {} -->|\"{}\"| {}",
+            mermaid_id(&e.from),
+            mermaid_text(&e.label),
+            mermaid_id(&e.to)
+        );
+    }
+    s
+}
+
+fn dot_text(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Graphviz DOT: a `digraph` with a `cluster_` subgraph per layer.
+pub fn to_dot(g: &Graph, name: &str) -> String {
+    let mut s = format!("digraph \"{}\" {{\n", dot_text(name));
+    s.push_str("  rankdir=LR;\n  compound=true;\n");
+    s.push_str("  node [shape=box, style=\"rounded\", fontname=\"Helvetica\", fontsize=11];\n");
+    s.push_str("  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    for (i, nodes) in by_layer(g) {
+        let layer = LAYERS.get(i).copied().unwrap_or("other");
+        let _ = writeln!(s, "  subgraph cluster_{layer} {{");
+        let _ = writeln!(s, "    label=\"{}\";", layer_title(layer));
+        s.push_str("    style=\"rounded,dashed\";\n");
+        for n in nodes {
+            let _ = writeln!(
+                s,
+                "    \"{}\" [label=\"{}\\n{}\"];",
+                dot_text(&n.id),
+                dot_text(&n.label),
+                dot_text(short_type(&n.kind))
+            );
+        }
+        s.push_str("  }\n");
+    }
+    for e in &g.edges {
+        let _ = writeln!(
+            s,
+            "  \"{}\" -> \"{}\" [label=\"{}\"];",
+            dot_text(&e.from),
+            dot_text(&e.to),
+            dot_text(&e.label)
+        );
+    }
+    s.push_str("}\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_come_from_the_service_prefix() {
+        assert_eq!(layer_of("AWS::CloudFront::Distribution"), "edge");
+        assert_eq!(layer_of("AWS::ApiGateway::RestApi"), "api");
+        assert_eq!(layer_of("AWS::Lambda::Function"), "compute");
+        assert_eq!(layer_of("AWS::DynamoDB::Table"), "data");
+        assert_eq!(layer_of("AWS::SQS::Queue"), "messaging");
+        assert_eq!(layer_of("AWS::IAM::Role"), "identity");
+        assert_eq!(layer_of("AWS::EC2::VPC"), "network");
+        assert_eq!(layer_of("AWS::Logs::LogGroup"), "other");
+    }
+
+    #[test]
+    fn mermaid_keywords_are_escaped() {
+        assert_eq!(mermaid_id("End"), "End_");
+        assert_eq!(mermaid_id("Api"), "Api");
+    }
+}

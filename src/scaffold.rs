@@ -1,0 +1,244 @@
+//! `blueprint new`: a project a person can own, computed in memory as a list
+//! of files (the command writes them). The sources are the handlebars
+//! templates in `templates/` and the built-in blueprint directory
+//! (`blueprints/<name>/`: the documented blueprint.yaml and the handler code
+//! with its tests).
+
+use handlebars::Handlebars;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::assets::{hex, CodeSource, BUILTIN, REQUIREMENTS};
+use crate::blueprints::{Blueprint, Overrides};
+use crate::config::{Region, StackName};
+use crate::error::Error;
+use crate::graph;
+use crate::render::Format;
+use crate::synthesis::synthesize;
+
+/// The file `new` writes to remember what it wrote: path → SHA-256.
+pub const RECORD: &str = ".blueprint-scaffold.json";
+
+const BLUEPRINT_YAML: &str = include_str!("../templates/blueprint.yaml.hbs");
+const README: &str = include_str!("../templates/README.md.hbs");
+const GITIGNORE: &str = include_str!("../templates/gitignore.hbs");
+
+/// One file of a new project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScaffoldFile {
+    /// Relative to the project directory, with `/`.
+    pub path: String,
+    pub contents: Vec<u8>,
+}
+
+impl ScaffoldFile {
+    /// The SHA-256 of the contents, in hex.
+    pub fn sha256(&self) -> String {
+        hex(&Sha256::digest(&self.contents))
+    }
+}
+
+#[derive(Serialize)]
+struct FunctionInfo {
+    name: String,
+    tests: bool,
+    requirements: bool,
+}
+
+#[derive(Serialize)]
+struct RequirementInfo {
+    id: &'static str,
+    text: &'static str,
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    blueprint: &'a str,
+    summary: &'a str,
+    stack_name: &'a str,
+    region: &'a str,
+    before_stack_name: String,
+    between: String,
+    rest: String,
+    functions: Vec<FunctionInfo>,
+    requirements: Vec<RequirementInfo>,
+    diagram: String,
+}
+
+/// Splits the documented blueprint.yaml around its top-level `stack_name:`
+/// and `region:` lines: (before stack_name, between, after region).
+fn split_defaults(text: &str, name: &str) -> Result<(String, String, String), Error> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let find = |key: &str| lines.iter().position(|l| l.starts_with(key));
+    let (Some(s), Some(r)) = (find("stack_name:"), find("region:")) else {
+        return Err(Error::Internal(format!(
+            "the built-in blueprint.yaml of `{name}` lacks a top-level stack_name or region line"
+        )));
+    };
+    if r < s {
+        return Err(Error::Internal(format!(
+            "the built-in blueprint.yaml of `{name}` has region before stack_name"
+        )));
+    }
+    let rest = lines[r + 1..].concat();
+    Ok((
+        lines[..s].concat(),
+        lines[s + 1..r].concat(),
+        // The template adds the newline after `{{{rest}}}`.
+        rest.strip_suffix('\n').unwrap_or(&rest).to_string(),
+    ))
+}
+
+/// The built-in files under `dir`, sorted, skipping caches and hidden files.
+fn builtin_files(dir: &include_dir::Dir<'static>, out: &mut Vec<(String, &'static [u8])>) {
+    for f in dir.files() {
+        let path = f.path().to_string_lossy().replace('\\', "/");
+        let skip = path
+            .split('/')
+            .any(|p| p.starts_with('.') || p == "__pycache__")
+            || path.ends_with(".pyc");
+        if !skip {
+            out.push((path, f.contents()));
+        }
+    }
+    for d in dir.dirs() {
+        builtin_files(d, out);
+    }
+}
+
+fn engine() -> Result<Handlebars<'static>, Error> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    for (name, text) in [
+        ("blueprint.yaml", BLUEPRINT_YAML),
+        ("README.md", README),
+        ("gitignore", GITIGNORE),
+    ] {
+        hb.register_template_string(name, text)
+            .map_err(|e| Error::Internal(format!("templates/{name}.hbs: {e}")))?;
+    }
+    Ok(hb)
+}
+
+/// The files of a new `blueprint` project with this stack name and region
+/// (`None`: the blueprint's defaults), sorted by path. Pure: nothing is
+/// read but the built-in files, nothing is written.
+pub fn scaffold(
+    blueprint: &Blueprint,
+    name: Option<&StackName>,
+    region: Option<&Region>,
+) -> Result<Vec<ScaffoldFile>, Error> {
+    let defaults = blueprint.defaults()?;
+    let overrides = Overrides {
+        stack_name: name.cloned(),
+        region: region.cloned(),
+    };
+    let synth = synthesize(
+        blueprint,
+        &defaults,
+        &CodeSource::BuiltIn {
+            blueprint: blueprint.name.to_string(),
+        },
+        &overrides,
+        Format::Yaml,
+    )?;
+    let project = &synth.expansion.project;
+    let (before_stack_name, between, rest) = split_defaults(&defaults.text, blueprint.name)?;
+
+    let mut code: Vec<(String, &'static [u8])> = Vec::new();
+    let root = format!("{}/functions", blueprint.name);
+    if let Some(dir) = BUILTIN.get_dir(&root) {
+        builtin_files(dir, &mut code);
+    }
+    let mut functions: Vec<FunctionInfo> = Vec::new();
+    if let Some(dir) = BUILTIN.get_dir(&root) {
+        for d in dir.dirs() {
+            let fname = d
+                .path()
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if fname.starts_with('.') || fname == "__pycache__" {
+                continue;
+            }
+            let prefix = format!("{root}/{fname}/");
+            functions.push(FunctionInfo {
+                tests: code
+                    .iter()
+                    .any(|(p, _)| p.starts_with(&format!("{prefix}tests/"))),
+                requirements: code
+                    .iter()
+                    .any(|(p, _)| *p == format!("{prefix}{REQUIREMENTS}")),
+                name: fname,
+            });
+        }
+    }
+    functions.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let diagram = graph::to_mermaid(&graph::compute(&synth.expansion.stacks));
+    let ctx = Context {
+        blueprint: blueprint.name,
+        summary: blueprint.summary,
+        stack_name: project.stack_name.as_str(),
+        region: project.region.as_str(),
+        before_stack_name,
+        between,
+        rest,
+        functions,
+        requirements: blueprint
+            .requirements
+            .iter()
+            .map(|r| RequirementInfo {
+                id: r.id,
+                text: r.text,
+            })
+            .collect(),
+        diagram,
+    };
+    let hb = engine()?;
+    let render = |name: &str| -> Result<Vec<u8>, Error> {
+        hb.render(name, &ctx)
+            .map(String::into_bytes)
+            .map_err(|e| Error::Internal(format!("rendering templates/{name}.hbs: {e}")))
+    };
+    let mut files = vec![
+        ScaffoldFile {
+            path: ".gitignore".into(),
+            contents: render("gitignore")?,
+        },
+        ScaffoldFile {
+            path: "README.md".into(),
+            contents: render("README.md")?,
+        },
+        ScaffoldFile {
+            path: crate::config::PROJECT_FILE.into(),
+            contents: render("blueprint.yaml")?,
+        },
+    ];
+    for (path, contents) in code {
+        files.push(ScaffoldFile {
+            path: path
+                .strip_prefix(&format!("{}/", blueprint.name))
+                .unwrap_or(&path)
+                .to_string(),
+            contents: contents.to_vec(),
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_stack_name_and_region_lines_change() {
+        let text = "# head\nblueprint: x\nstack_name: x # c\n# r\nregion: us-east-1\noptions: {}\n";
+        let (a, b, c) = split_defaults(text, "x").unwrap();
+        assert_eq!(a, "# head\nblueprint: x\n");
+        assert_eq!(b, "# r\n");
+        assert_eq!(c, "options: {}");
+    }
+}

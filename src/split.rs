@@ -1,0 +1,674 @@
+//! Splitting a template that would be over CloudFormation's limits (500
+//! resources, 200 parameters, 200 outputs, 1 MB of template) into nested
+//! stacks, by itself, deterministically, and stably as the template grows.
+//!
+//! The rule:
+//! - A blueprint puts the resources that may move into named *units*
+//!   ([`Resource::unit`]), e.g. one per service; everything else is shared and
+//!   never moves. A unit's resources always stay together.
+//! - Units are taken in the order of their first resource. They fill the
+//!   template itself first, up to [`PARENT_BUDGET`] (below the limits, keeping
+//!   room for the overflow stacks); once a unit does not fit, it and every unit
+//!   after it go into overflow stacks `Overflow1`, `Overflow2`, ..., each filled
+//!   in order up to [`CHILD_BUDGET`] (next fit).
+//! - So a unit added at the end never moves an existing one: it joins the last
+//!   stack or opens a new one, and every existing resource keeps its stack and
+//!   its logical ID. Removing or reordering units, or a unit that grows past
+//!   the room left in its stack, can move the units after it.
+//! - References are rewired: a moved resource reads what stayed behind (or
+//!   sits in another overflow stack) through a parameter of its stack, and the
+//!   parent reads a moved resource through an output (`Fn::GetAtt
+//!   [OverflowN, Outputs.<name>]`); a `DependsOn` across stacks becomes a
+//!   `DependsOn` of the overflow stack resource.
+//!
+//! Limits of the rewiring: moved resources may not use conditions, and values
+//! passed between stacks must be strings (CloudFormation passes nested stack
+//! parameters as strings).
+
+use std::collections::HashMap;
+
+use indexmap::{IndexMap, IndexSet};
+use serde_json::{Map, Value as Json};
+
+use crate::cfn::intrinsic::{Intrinsic, PSEUDO_PARAMETERS};
+use crate::cfn::template::{ParameterType, Resource};
+use crate::cfn::{LogicalId, Parameter, Template, Value};
+use crate::check::{references_in, references_in_map, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
+use crate::error::Error;
+
+/// How much one stack may hold when units are packed into it. Bytes are
+/// counted as compact JSON, which YAML and pretty JSON render to well under
+/// twice the size, so a full stack stays under the 1,000,000-byte limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub resources: usize,
+    pub bytes: usize,
+    pub parameters: usize,
+    pub outputs: usize,
+}
+
+/// Overflow stacks a split template has room for (each is one resource of it).
+pub const OVERFLOW_SLOTS: usize = 20;
+
+/// What a template that is split keeps of its units.
+pub const PARENT_BUDGET: Budget = Budget {
+    resources: MAX_RESOURCES - OVERFLOW_SLOTS,
+    bytes: 400_000 - OVERFLOW_SLOTS * 2_000,
+    parameters: MAX_PARAMETERS,
+    outputs: MAX_OUTPUTS,
+};
+
+/// What each overflow stack holds at most.
+pub const CHILD_BUDGET: Budget = Budget {
+    resources: MAX_RESOURCES,
+    bytes: 400_000,
+    parameters: MAX_PARAMETERS - 10,
+    outputs: MAX_OUTPUTS - 10,
+};
+
+/// The logical ID prefix of overflow stacks.
+pub const OVERFLOW_PREFIX: &str = "Overflow";
+
+/// One template that was split.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// The template's path: the stack name, then nested stack logical IDs.
+    pub path: String,
+    /// Units that stayed in the template.
+    pub kept_units: usize,
+    /// The overflow stacks: logical ID, units, resources.
+    pub overflow: Vec<(String, usize, usize)>,
+}
+
+/// Splits `template` and, first, each of its nested templates, wherever they
+/// are over budget. `path` names the template in messages. Returns what was
+/// split (nothing, for a template within its limits).
+pub fn split(template: &mut Template, path: &str) -> Result<Vec<Split>, Error> {
+    let mut done = Vec::new();
+    for (id, child) in template.nested_mut() {
+        done.extend(split(child, &format!("{path}/{id}"))?);
+    }
+    if let Some(s) = split_one(template, path)? {
+        done.push(s);
+    }
+    Ok(done)
+}
+
+/// A reference target and attribute, as a key.
+type Target = (String, Option<String>);
+
+#[derive(Default)]
+struct Unit {
+    resources: usize,
+    bytes: usize,
+    /// What the unit reads from outside itself (future parameters).
+    external: IndexSet<Target>,
+    /// What outside the unit reads from it (future outputs).
+    inbound: IndexSet<Target>,
+}
+
+/// What a stack holds so far. Units staying in the template itself add no
+/// parameters or outputs; in an overflow stack, each distinct target read
+/// from outside is one parameter and each read from outside one output.
+#[derive(Clone, Default)]
+struct Load {
+    resources: usize,
+    bytes: usize,
+    parameters: IndexSet<Target>,
+    outputs: IndexSet<Target>,
+    /// Whether parameters and outputs count (overflow stacks).
+    wired: bool,
+}
+
+impl Load {
+    fn overflow() -> Self {
+        Load {
+            wired: true,
+            ..Load::default()
+        }
+    }
+
+    fn fits(&self, u: &Unit, b: &Budget) -> bool {
+        let new = |have: &IndexSet<Target>, more: &IndexSet<Target>| {
+            more.iter().filter(|t| !have.contains(*t)).count()
+        };
+        self.resources + u.resources <= b.resources
+            && self.bytes + u.bytes <= b.bytes
+            && (!self.wired
+                || (self.parameters.len() + new(&self.parameters, &u.external) <= b.parameters
+                    && self.outputs.len() + new(&self.outputs, &u.inbound) <= b.outputs))
+    }
+
+    fn add(&mut self, u: &Unit) {
+        self.resources += u.resources;
+        self.bytes += u.bytes;
+        if self.wired {
+            self.parameters.extend(u.external.iter().cloned());
+            self.outputs.extend(u.inbound.iter().cloned());
+        }
+    }
+}
+
+fn json_len(j: &Json) -> usize {
+    serde_json::to_string(j).map_or(0, |s| s.len())
+}
+
+fn as_targets(refs: Vec<crate::check::Reference>) -> impl Iterator<Item = Target> {
+    refs.into_iter()
+        .filter(|r| !PSEUDO_PARAMETERS.contains(&r.target.as_str()))
+        .map(|r| (r.target, r.attribute))
+}
+
+/// What a reference becomes.
+enum Replacement {
+    /// `Ref` to a parameter.
+    Param(String),
+    /// An attribute of a resource (`Outputs.<name>` of a stack).
+    Attr(String, String),
+}
+
+/// Walks `json` and replaces each `Ref`, `Fn::GetAtt` and `Fn::Sub` variable
+/// for which `f(target, attribute)` returns a replacement.
+fn rewrite(json: &mut Json, f: &mut dyn FnMut(&str, Option<&str>) -> Option<Replacement>) {
+    match json {
+        Json::Array(items) => items.iter_mut().for_each(|i| rewrite(i, f)),
+        Json::Object(map) => {
+            if map.len() == 1 {
+                if let Some(Json::String(target)) = map.get("Ref") {
+                    if PSEUDO_PARAMETERS.contains(&target.as_str()) {
+                        return;
+                    }
+                    if let Some(r) = f(target, None) {
+                        *json = replacement_json(r);
+                    }
+                    return;
+                }
+                if let Some(args) = map.get("Fn::GetAtt") {
+                    let parsed = match args {
+                        Json::Array(a) if a.len() == 2 => a[0]
+                            .as_str()
+                            .zip(a[1].as_str())
+                            .map(|(t, at)| (t.to_string(), at.to_string())),
+                        Json::String(s) => s
+                            .split_once('.')
+                            .map(|(t, at)| (t.to_string(), at.to_string())),
+                        _ => None,
+                    };
+                    if let Some((t, at)) = parsed {
+                        if let Some(r) = f(&t, Some(&at)) {
+                            *json = replacement_json(r);
+                        }
+                        return;
+                    }
+                }
+                if let Some(args) = map.get_mut("Fn::Sub") {
+                    match args {
+                        Json::String(s) => *s = rewrite_sub(s, None, f),
+                        Json::Array(a) if a.len() == 2 => {
+                            let (head, tail) = a.split_at_mut(1);
+                            if let (Json::String(s), Json::Object(vars)) =
+                                (&mut head[0], &mut tail[0])
+                            {
+                                vars.values_mut().for_each(|v| rewrite(v, f));
+                                *s = rewrite_sub(s, Some(vars), f);
+                            }
+                        }
+                        _ => {}
+                    }
+                    return;
+                }
+            }
+            map.values_mut().for_each(|v| rewrite(v, f));
+        }
+        _ => {}
+    }
+}
+
+fn replacement_json(r: Replacement) -> Json {
+    match r {
+        Replacement::Param(p) => serde_json::json!({ "Ref": p }),
+        Replacement::Attr(id, attr) => serde_json::json!({ "Fn::GetAtt": [id, attr] }),
+    }
+}
+
+/// Rewrites the `${...}` variables of an `Fn::Sub` string.
+fn rewrite_sub(
+    text: &str,
+    vars: Option<&Map<String, Json>>,
+    f: &mut dyn FnMut(&str, Option<&str>) -> Option<Replacement>,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        out.push_str(&rest[..start + 2]);
+        let var = &after[..end];
+        let name = var.trim();
+        let replaced = if name.starts_with('!')
+            || name.starts_with("AWS::")
+            || vars.is_some_and(|m| m.contains_key(name))
+        {
+            None
+        } else {
+            match name.split_once('.') {
+                Some((t, a)) => f(t, Some(a)),
+                None => f(name, None),
+            }
+        };
+        match replaced {
+            Some(Replacement::Param(p)) => out.push_str(&p),
+            Some(Replacement::Attr(id, attr)) => {
+                out.push_str(&id);
+                out.push('.');
+                out.push_str(&attr);
+            }
+            None => out.push_str(var),
+        }
+        out.push('}');
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `Target` → an alphanumeric name: `Api` + `RootResourceId`.
+fn target_name(t: &Target) -> String {
+    let mut s = t.0.clone();
+    if let Some(a) = &t.1 {
+        s.extend(a.chars().filter(char::is_ascii_alphanumeric));
+    }
+    s
+}
+
+fn target_value(t: &Target) -> Value<String> {
+    match &t.1 {
+        None => Intrinsic::Ref(t.0.clone()).into(),
+        Some(a) => Intrinsic::GetAtt(t.0.clone(), a.clone()).into(),
+    }
+}
+
+/// Where a resource ended up.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Parent,
+    Child(usize),
+}
+
+fn split_one(t: &mut Template, path: &str) -> Result<Option<Split>, Error> {
+    if t.resources().all(|r| r.unit_name().is_none()) {
+        return Ok(None);
+    }
+    // Units, in order of their first resource.
+    let mut units: IndexMap<String, Unit> = IndexMap::new();
+    let mut unit_of: HashMap<String, usize> = HashMap::new();
+    let mut shared = Load::default();
+    for r in t.resources() {
+        let bytes = json_len(&r.to_json()) + r.id().as_str().len() + 4;
+        match r.unit_name() {
+            Some(u) => {
+                let i = match units.get_index_of(u) {
+                    Some(i) => i,
+                    None => units.insert_full(u.to_string(), Unit::default()).0,
+                };
+                let entry = &mut units[i];
+                entry.resources += 1;
+                entry.bytes += bytes;
+                unit_of.insert(r.id().to_string(), i);
+            }
+            None => {
+                shared.resources += 1;
+                shared.bytes += bytes;
+            }
+        }
+    }
+    if units.is_empty() {
+        return Ok(None);
+    }
+    // What each unit reads from outside, and what is read from it.
+    let mut reads: Vec<(Option<usize>, Target)> = Vec::new();
+    for r in t.resources() {
+        let from = unit_of.get(r.id().as_str()).copied();
+        for target in as_targets(references_in_map(&r.properties)) {
+            reads.push((from, target));
+        }
+    }
+    let outputs = serde_json::to_value(&t.outputs).unwrap_or(Json::Null);
+    reads.extend(as_targets(references_in(&outputs)).map(|x| (None, x)));
+    for (from, target) in reads {
+        let to = unit_of.get(&target.0).copied();
+        if from.is_some() && from == to {
+            continue;
+        }
+        if let Some(u) = from {
+            units[u].external.insert(target.clone());
+        }
+        if let Some(u) = to {
+            units[u].inbound.insert(target);
+        }
+    }
+    shared.bytes += json_len(&serde_json::to_value(&t.parameters).unwrap_or(Json::Null))
+        + json_len(&outputs)
+        + json_len(&serde_json::to_value(&t.conditions).unwrap_or(Json::Null))
+        + json_len(&serde_json::to_value(&t.mappings).unwrap_or(Json::Null))
+        + t.description.as_ref().map_or(0, String::len)
+        + 200;
+
+    // Next fit: the template itself, then overflow stacks in order.
+    let mut place: Vec<Place> = Vec::with_capacity(units.len());
+    let mut load = shared;
+    let mut overflowing = false;
+    let mut child = 0usize;
+    let mut child_load = Load::overflow();
+    for (name, u) in &units {
+        if !overflowing && load.fits(u, &PARENT_BUDGET) {
+            load.add(u);
+            place.push(Place::Parent);
+            continue;
+        }
+        if !overflowing {
+            overflowing = true;
+        } else if !child_load.fits(u, &CHILD_BUDGET) {
+            child += 1;
+            child_load = Load::overflow();
+        }
+        if !child_load.fits(u, &CHILD_BUDGET) {
+            return Err(Error::User(format!(
+                "{path}: unit `{name}` alone ({} resources, about {} bytes) is over what one nested stack may hold",
+                u.resources, u.bytes
+            )));
+        }
+        child_load.add(u);
+        place.push(Place::Child(child));
+    }
+    if !overflowing {
+        return Ok(None);
+    }
+    let children = child + 1;
+    if children > OVERFLOW_SLOTS {
+        return Err(Error::User(format!(
+            "{path}: needs {children} overflow stacks; at most {OVERFLOW_SLOTS} are supported"
+        )));
+    }
+    rebuild(t, path, &unit_of, &place, children).map(Some)
+}
+
+fn overflow_id(t: &Template, i: usize) -> Result<LogicalId, Error> {
+    let id = format!("{OVERFLOW_PREFIX}{}", i + 1);
+    if t.resource(&id).is_some() || t.parameters.keys().any(|p| p.as_str() == id) {
+        return Err(Error::Internal(format!(
+            "`{id}` is taken; overflow stacks need that logical ID"
+        )));
+    }
+    LogicalId::new(id).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// One overflow stack being built.
+struct Child {
+    id: LogicalId,
+    template: Template,
+    /// Parameter name → value passed by the parent.
+    parameters: IndexMap<String, Value<String>>,
+    depends_on: IndexSet<LogicalId>,
+    units: usize,
+}
+
+fn rebuild(
+    t: &mut Template,
+    path: &str,
+    unit_of: &HashMap<String, usize>,
+    place: &[Place],
+    children: usize,
+) -> Result<Split, Error> {
+    let mut kids: Vec<Child> = (0..children)
+        .map(|i| {
+            // No count of overflow stacks here: adding one must not change
+            // the templates of those before it.
+            let description = format!(
+                "Overflow stack {} of `{path}`: the units that did not fit in it (split past CloudFormation's limits)",
+                i + 1
+            );
+            let description: String = description.chars().take(1024).collect();
+            Ok(Child {
+                id: overflow_id(t, i)?,
+                template: Template::new(description),
+                parameters: IndexMap::new(),
+                depends_on: IndexSet::new(),
+                units: 0,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    for p in place {
+        if let Place::Child(c) = p {
+            kids[*c].units += 1;
+        }
+    }
+    let place_of = |id: &str| -> Option<Place> { unit_of.get(id).map(|u| place[*u]) };
+    let parent_params: HashMap<String, Parameter> = t
+        .parameters
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let (resources, nested) = t.take_resources();
+    let mut nested: HashMap<LogicalId, Template> = nested.into_iter().collect();
+
+    // Outputs the parent or other overflow stacks read from a child.
+    let mut exports: Vec<IndexMap<String, Value<String>>> = vec![IndexMap::new(); children];
+    let mut export = |child: usize, target: &Target| -> String {
+        let name = target_name(target);
+        exports[child]
+            .entry(name.clone())
+            .or_insert_with(|| target_value(target));
+        name
+    };
+
+    let mut parent_resources: Vec<Resource> = Vec::new();
+    let mut moved: Vec<Vec<Resource>> = (0..children).map(|_| Vec::new()).collect();
+    for (id, r) in resources {
+        match place_of(id.as_str()) {
+            Some(Place::Child(c)) => moved[c].push(r),
+            _ => parent_resources.push(r),
+        }
+    }
+
+    // Moved resources: read the rest through parameters.
+    let mut imports: Vec<IndexMap<String, (Target, Option<usize>)>> =
+        vec![IndexMap::new(); children];
+    for (c, list) in moved.iter_mut().enumerate() {
+        for r in list.iter_mut() {
+            if r.condition.is_some() || uses_conditions(&Json::Object(r.properties.clone())) {
+                return Err(Error::Internal(format!(
+                    "{path}: `{}` uses a condition and cannot move to an overflow stack",
+                    r.id()
+                )));
+            }
+            let mut err = None;
+            let mut f = |target: &str, attr: Option<&str>| -> Option<Replacement> {
+                let here = place_of(target);
+                if here == Some(Place::Child(c)) {
+                    return None;
+                }
+                let key: Target = (target.to_string(), attr.map(str::to_string));
+                let name = target_name(&key);
+                match here {
+                    Some(Place::Child(other)) => {
+                        imports[c].insert(name.clone(), (key, Some(other)));
+                    }
+                    _ => {
+                        if let Some(p) = parent_params.get(target) {
+                            if p.kind != ParameterType::String && err.is_none() {
+                                err = Some(format!(
+                                    "{path}: parameter `{target}` is not a String and cannot be passed to an overflow stack"
+                                ));
+                            }
+                        }
+                        imports[c].insert(name.clone(), (key, None));
+                    }
+                }
+                Some(Replacement::Param(name))
+            };
+            let mut props = Json::Object(std::mem::take(&mut r.properties));
+            rewrite(&mut props, &mut f);
+            for v in r.metadata.values_mut() {
+                rewrite(v, &mut f);
+            }
+            if let Some(e) = err {
+                return Err(Error::Internal(e));
+            }
+            if let Json::Object(m) = props {
+                r.properties = m;
+            }
+            let deps = std::mem::take(&mut r.depends_on);
+            for d in deps {
+                match place_of(d.as_str()) {
+                    Some(Place::Child(x)) if x == c => r.depends_on.push(d),
+                    Some(Place::Child(x)) => {
+                        let other = kids[x].id.clone();
+                        kids[c].depends_on.insert(other);
+                    }
+                    _ => {
+                        kids[c].depends_on.insert(d);
+                    }
+                }
+            }
+        }
+    }
+    // Parameters of each overflow stack, and the values the parent passes.
+    for c in 0..children {
+        for (name, (target, from)) in imports[c].clone() {
+            let value = match from {
+                Some(other) => {
+                    let out = export(other, &target);
+                    let other_id = kids[other].id.clone();
+                    kids[c].depends_on.insert(other_id.clone());
+                    Intrinsic::GetAtt(other_id.to_string(), format!("Outputs.{out}")).into()
+                }
+                None => target_value(&target),
+            };
+            let def = match (&target.1, parent_params.get(&target.0)) {
+                (None, Some(p)) => p.clone(),
+                (None, None) => Parameter::string(&format!("`{}` of the parent stack", target.0)),
+                (Some(a), _) => {
+                    Parameter::string(&format!("`{}.{a}` of the parent stack", target.0))
+                }
+            };
+            kids[c].template.parameter(&name, def)?;
+            kids[c].parameters.insert(name, value);
+        }
+    }
+    // The parent reads moved resources through outputs.
+    let mut rewrite_parent = |json: &mut Json| {
+        let mut f = |target: &str, attr: Option<&str>| -> Option<Replacement> {
+            let Some(Place::Child(c)) = place_of(target) else {
+                return None;
+            };
+            let key: Target = (target.to_string(), attr.map(str::to_string));
+            let out = export(c, &key);
+            Some(Replacement::Attr(
+                format!("{OVERFLOW_PREFIX}{}", c + 1),
+                format!("Outputs.{out}"),
+            ))
+        };
+        rewrite(json, &mut f);
+    };
+    for r in &mut parent_resources {
+        let mut props = Json::Object(std::mem::take(&mut r.properties));
+        rewrite_parent(&mut props);
+        if let Json::Object(m) = props {
+            r.properties = m;
+        }
+        for v in r.metadata.values_mut() {
+            rewrite_parent(v);
+        }
+        let deps = std::mem::take(&mut r.depends_on);
+        for d in deps {
+            let d = match place_of(d.as_str()) {
+                Some(Place::Child(c)) => kids[c].id.clone(),
+                _ => d,
+            };
+            if !r.depends_on.contains(&d) {
+                r.depends_on.push(d);
+            }
+        }
+    }
+    let outputs = std::mem::take(&mut t.outputs);
+    for (id, mut out) in outputs {
+        let mut v = serde_json::to_value(&out.value).unwrap_or(Json::Null);
+        let before = v.clone();
+        rewrite_parent(&mut v);
+        if v != before {
+            out.value = value_from_json(v)?;
+        }
+        t.outputs.insert(id, out);
+    }
+
+    // Assemble.
+    for r in parent_resources {
+        let n = nested.remove(r.id());
+        t.put_resource(r, n);
+    }
+    let requirements = t.split_requirements.clone();
+    let mut report = Vec::new();
+    for (c, (mut kid, list)) in kids.into_iter().zip(moved).enumerate() {
+        let count = list.len();
+        for r in list {
+            let n = nested.remove(r.id());
+            kid.template.put_resource(r, n);
+        }
+        for (name, value) in std::mem::take(&mut exports[c]) {
+            kid.template.output(
+                &name,
+                &format!("`{name}` for the parent stack"),
+                value,
+                None,
+            )?;
+        }
+        let id = kid.id.to_string();
+        let res = t.add_nested(&id, kid.parameters, kid.template)?;
+        res.satisfies(&requirements);
+        for d in &kid.depends_on {
+            res.depends_on(d);
+        }
+        report.push((id, kid.units, count));
+    }
+    Ok(Split {
+        path: path.to_string(),
+        kept_units: place.iter().filter(|p| **p == Place::Parent).count(),
+        overflow: report,
+    })
+}
+
+fn uses_conditions(json: &Json) -> bool {
+    match json {
+        Json::Array(a) => a.iter().any(uses_conditions),
+        Json::Object(m) => {
+            m.contains_key("Fn::If")
+                || (m.len() == 1 && m.contains_key("Condition"))
+                || m.values().any(uses_conditions)
+        }
+        _ => false,
+    }
+}
+
+fn value_from_json(v: Json) -> Result<Value<String>, Error> {
+    let Json::Object(m) = &v else {
+        return Ok(Value::Lit(v.as_str().unwrap_or_default().to_string()));
+    };
+    if let Some(Json::Array(a)) = m.get("Fn::GetAtt") {
+        if let (Some(id), Some(attr)) = (
+            a.first().and_then(Json::as_str),
+            a.get(1).and_then(Json::as_str),
+        ) {
+            return Ok(Intrinsic::GetAtt(id.to_string(), attr.to_string()).into());
+        }
+    }
+    if let Some(Json::String(s)) = m.get("Fn::Sub") {
+        return Ok(Intrinsic::Sub(s.clone()).into());
+    }
+    if let Some(Json::String(s)) = m.get("Ref") {
+        return Ok(Intrinsic::Ref(s.clone()).into());
+    }
+    Err(Error::Internal(format!(
+        "an output reading a moved resource is too complex to rewire: {v}"
+    )))
+}

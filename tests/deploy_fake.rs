@@ -1,0 +1,457 @@
+//! plan / apply / destroy logic over the in-memory CloudFormation: the paths
+//! a local emulator cannot show (replacement details, failures with a root
+//! cause, rollback states, stale plans).
+
+use blueprint::assets::CodeSource;
+use blueprint::blueprints::{find, Overrides};
+use blueprint::commands::apply::{apply_with, ApplyRequest};
+use blueprint::commands::destroy::{destroy_with, DestroyRequest};
+use blueprint::commands::plan::{plan_with, DeployArgs, OutputFormat, PlanRequest};
+use blueprint::commands::project::ProjectArgs;
+use blueprint::config::Source;
+use blueprint::deploy::fake::FakeCloud;
+use blueprint::deploy::regions::Regions;
+use blueprint::deploy::sdk::AwsOptions;
+use blueprint::deploy::types::{Replacement, StackStatus};
+use blueprint::deploy::watch::ProgressMode;
+use blueprint::error::Error;
+use blueprint::output::{Captured, Printer, Verbosity};
+use blueprint::render::Format;
+use blueprint::synthesis::{synthesize, Synthesized};
+
+const TOOLKIT: &str = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  AssetsBucket:\n    Type: AWS::S3::Bucket\nOutputs:\n  AssetsBucketName:\n    Value: assets-bucket\n";
+
+fn synth(options: &str) -> Synthesized {
+    let source = Source {
+        name: "blueprint.yaml".into(),
+        text: format!("blueprint: todo\nstack_name: todo\nregion: us-east-1\noptions:\n{options}"),
+    };
+    let code = CodeSource::BuiltIn {
+        blueprint: "todo".into(),
+    };
+    synthesize(
+        find("todo").unwrap(),
+        &source,
+        &code,
+        &Overrides::default(),
+        Format::Yaml,
+    )
+    .unwrap()
+}
+
+fn cloud() -> Regions<FakeCloud> {
+    let fake = FakeCloud::new();
+    fake.set_stack(
+        "blueprint-toolkit",
+        StackStatus::CreateComplete,
+        Some(TOOLKIT),
+    );
+    Regions::single("us-east-1", fake)
+}
+
+fn deploy_args() -> DeployArgs {
+    DeployArgs {
+        project: ProjectArgs::default(),
+        aws: AwsOptions::default(),
+        toolkit_stack: "blueprint-toolkit".into(),
+        wait: false,
+    }
+}
+
+fn printer() -> (Printer, Captured, Captured) {
+    Printer::capture(Verbosity::Normal)
+}
+
+fn text(c: &Captured) -> String {
+    String::from_utf8(c.borrow().clone()).unwrap()
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn plan(
+    regions: &Regions<FakeCloud>,
+    s: &Synthesized,
+    out: Option<std::path::PathBuf>,
+) -> (Result<i32, Error>, String) {
+    let (mut p, o, _) = printer();
+    let req = PlanRequest {
+        deploy: deploy_args(),
+        out,
+        output: OutputFormat::Text,
+    };
+    let r = block_on(plan_with(regions, s, &req, &mut p));
+    (r, text(&o))
+}
+
+fn apply_req(allow: &[&str], planfile: Option<std::path::PathBuf>) -> ApplyRequest {
+    ApplyRequest {
+        deploy: deploy_args(),
+        planfile,
+        yes: true,
+        allow_data_loss: allow.iter().map(|s| s.to_string()).collect(),
+        progress: ProgressMode::Events,
+        outputs_file: None,
+    }
+}
+
+fn apply(
+    regions: &Regions<FakeCloud>,
+    s: &Synthesized,
+    req: &ApplyRequest,
+    answer: bool,
+) -> (Result<i32, Error>, String, String) {
+    let (mut p, o, e) = printer();
+    let mut ask = |_: &str| Ok(answer);
+    let r = block_on(apply_with(regions, s, req, &mut ask, true, &mut p));
+    (r, text(&o), text(&e))
+}
+
+fn fake(r: &Regions<FakeCloud>) -> &FakeCloud {
+    r.get("us-east-1").unwrap()
+}
+
+#[test]
+fn plan_apply_plan_cycle() {
+    let r = cloud();
+    let s = synth("");
+    let (code, out) = plan(&r, &s, None);
+    assert_eq!(code.unwrap(), 2);
+    assert!(out.contains("Stack todo (us-east-1): create"));
+    assert!(
+        out.contains("change set: 35 change(s); agrees with the template diff"),
+        "{out}"
+    );
+    // The plan's change set and the empty stack it created are cleaned up.
+    assert!(fake(&r)
+        .calls()
+        .contains(&"DeleteChangeSet todo".to_string()));
+    assert!(fake(&r).calls().contains(&"DeleteStack todo".to_string()));
+
+    let (code, out, err) = apply(&r, &s, &apply_req(&[], None), true);
+    assert_eq!(code.unwrap(), 0, "{err}");
+    assert!(err.contains("CREATE_COMPLETE"), "{err}");
+    assert!(out.contains("Outputs of todo:"), "{out}");
+    assert!(fake(&r).has_object("assets-bucket", &s.expansion.packages[0].key));
+    // Data protected, termination protection on.
+    let policy = fake(&r).policy("todo").unwrap();
+    assert!(policy.contains("LogicalResourceId/TodoTable") && policy.contains("Update:Replace"));
+    assert!(fake(&r).termination_protection("todo"));
+
+    let (code, out) = plan(&r, &s, None);
+    assert_eq!(code.unwrap(), 0);
+    assert!(out.contains("No changes."), "{out}");
+
+    // An unchanged apply is "no changes", exit 0, nothing executed.
+    let before = fake(&r)
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("ExecuteChangeSet"))
+        .count();
+    let (code, _, _) = apply(&r, &s, &apply_req(&[], None), true);
+    assert_eq!(code.unwrap(), 0);
+    let after = fake(&r)
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("ExecuteChangeSet"))
+        .count();
+    assert_eq!(before, after);
+
+    // Assets already present are not uploaded again.
+    let s2 = synth("  function:\n    memory_mb: 512\n");
+    let puts = fake(&r)
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("PutObject"))
+        .count();
+    let (code, out, _) = apply(&r, &s2, &apply_req(&[], None), true);
+    assert_eq!(code.unwrap(), 0);
+    assert!(out.contains("Properties.MemorySize: 256 → 512"), "{out}");
+    assert_eq!(
+        puts,
+        fake(&r)
+            .calls()
+            .iter()
+            .filter(|c| c.starts_with("PutObject"))
+            .count()
+    );
+}
+
+#[test]
+fn data_loss_is_refused_unless_allowed_and_disagreements_are_shown() {
+    let r = cloud();
+    apply(&r, &synth(""), &apply_req(&[], None), true)
+        .0
+        .unwrap();
+    // The change set says the table is replaced; the offline diff does not.
+    fake(&r).override_replacement("TodoTable", Replacement::True);
+    let s = synth("  table:\n    billing: provisioned\n");
+    let (code, out) = plan(&r, &s, None);
+    assert_eq!(code.unwrap(), 3, "{out}");
+    assert!(
+        out.contains(
+            "TodoTable: predicted an update in place, the change set says replacement (True)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("DATA LOSS: todo/TodoTable. apply refuses this unless you pass --allow-data-loss TodoTable"), "{out}");
+
+    let (res, _, _) = apply(&r, &s, &apply_req(&[], None), true);
+    let msg = res.unwrap_err().to_string();
+    assert!(msg.contains("refusing to apply stack `todo`"), "{msg}");
+    assert!(msg.contains("--allow-data-loss TodoTable"), "{msg}");
+    let executes = |r: &Regions<FakeCloud>| {
+        fake(r)
+            .calls()
+            .iter()
+            .filter(|c| c.starts_with("ExecuteChangeSet"))
+            .count()
+    };
+    assert_eq!(executes(&r), 1, "the refused change set was not executed");
+
+    let (res, _, err) = apply(&r, &s, &apply_req(&["TodoTable"], None), true);
+    assert_eq!(res.unwrap(), 0, "{err}");
+    assert_eq!(executes(&r), 2);
+    // Protection is back on after the allowed replacement.
+    assert!(fake(&r)
+        .policy("todo")
+        .unwrap()
+        .contains("LogicalResourceId/TodoTable"));
+}
+
+#[test]
+fn a_failed_create_reports_the_root_cause_then_recreates_after_confirmation() {
+    let r = cloud();
+    let s = synth("");
+    fake(&r).fail_next_execute(
+        "ApiFunction",
+        "Error occurred while GetObject. S3 Error Code: NoSuchKey",
+    );
+    let (res, _, _) = apply(&r, &s, &apply_req(&[], None), true);
+    let msg = res.unwrap_err().to_string();
+    assert!(msg.contains("applying stack `todo` failed: ApiFunction (AWS::Lambda::Function) failed: Error occurred while GetObject"), "{msg}");
+    assert!(msg.contains("final state: ROLLBACK_COMPLETE"), "{msg}");
+    assert!(msg.contains("next: the stack was never created"), "{msg}");
+
+    // Declining the recreation changes nothing.
+    let (res, out, _) = apply(&r, &s, &apply_req(&[], None), false);
+    assert!(res.unwrap_err().to_string().contains("cancelled"));
+    assert!(
+        out.contains("delete the failed stack and create it again"),
+        "{out}"
+    );
+    assert!(!fake(&r).calls().contains(&"DeleteStack todo".to_string()));
+
+    let (res, _, err) = apply(&r, &s, &apply_req(&[], None), true);
+    assert_eq!(res.unwrap(), 0, "{err}");
+    assert!(fake(&r).calls().contains(&"DeleteStack todo".to_string()));
+}
+
+#[test]
+fn a_failed_create_that_kept_resources_is_not_deleted() {
+    let r = cloud();
+    fake(&r).set_stack("todo", StackStatus::RollbackComplete, None);
+    fake(&r).add_resource("todo", "UserFilesBucket", "DELETE_SKIPPED");
+    let (res, _, _) = apply(&r, &synth(""), &apply_req(&[], None), true);
+    let msg = res.unwrap_err().to_string();
+    assert!(
+        msg.contains("kept resources: UserFilesBucket (phys-UserFilesBucket)"),
+        "{msg}"
+    );
+    assert!(!fake(&r).calls().contains(&"DeleteStack todo".to_string()));
+}
+
+#[test]
+fn stack_states_that_block_a_change() {
+    let r = cloud();
+    fake(&r).set_stack("todo", StackStatus::UpdateRollbackFailed, Some(TOOLKIT));
+    let msg = plan(&r, &synth(""), None).0.unwrap_err().to_string();
+    assert!(
+        msg.contains("UPDATE_ROLLBACK_FAILED") && msg.contains("continue-update-rollback"),
+        "{msg}"
+    );
+    assert!(msg.contains("never deletes a stack in this state"));
+    let msg = apply(&r, &synth(""), &apply_req(&[], None), true)
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("continue-update-rollback"));
+    assert!(!fake(&r)
+        .calls()
+        .iter()
+        .any(|c| c.starts_with("DeleteStack")));
+
+    fake(&r).set_stack("todo", StackStatus::UpdateInProgress, None);
+    let msg = plan(&r, &synth(""), None).0.unwrap_err().to_string();
+    assert!(
+        msg.contains("has an operation in progress (UPDATE_IN_PROGRESS)") && msg.contains("--wait"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_missing_toolkit_names_the_command_to_run() {
+    let r = Regions::single("us-east-1", FakeCloud::new());
+    let msg = plan(&r, &synth(""), None).0.unwrap_err().to_string();
+    assert_eq!(
+        msg,
+        "no assets bucket in us-east-1: the toolkit stack `blueprint-toolkit` is missing; run `blueprint bootstrap --region us-east-1` first"
+    );
+}
+
+#[test]
+fn a_saved_plan_is_executed_exactly_or_refused_when_stale() {
+    let r = cloud();
+    apply(&r, &synth(""), &apply_req(&[], None), true)
+        .0
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plan.json");
+    let s512 = synth("  function:\n    memory_mb: 512\n");
+    assert_eq!(plan(&r, &s512, Some(file.clone())).0.unwrap(), 2);
+    // The project changed since: refused.
+    let s1024 = synth("  function:\n    memory_mb: 1024\n");
+    let msg = apply(&r, &s1024, &apply_req(&[], Some(file.clone())), true)
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("the saved plan is stale: the project changed since the plan was made"),
+        "{msg}"
+    );
+    // The same project: executed.
+    let (res, _, err) = apply(&r, &s512, &apply_req(&[], Some(file.clone())), true);
+    assert_eq!(res.unwrap(), 0, "{err}");
+    assert!(fake(&r)
+        .template("todo")
+        .unwrap()
+        .contains("MemorySize: 512"));
+    // The stack changed since: refused.
+    let msg = apply(&r, &s512, &apply_req(&[], Some(file)), true)
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("stack `todo` changed since the plan was made"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn slow_change_sets_are_polled_until_ready() {
+    let r = cloud();
+    fake(&r).slow_change_sets(3);
+    assert_eq!(plan(&r, &synth(""), None).0.unwrap(), 2);
+    let describes = fake(&r)
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("DescribeChangeSet"))
+        .count();
+    assert_eq!(describes, 4);
+}
+
+#[test]
+fn destroy_respects_termination_protection_and_reports_kept_resources() {
+    let r = cloud();
+    let s = synth("");
+    apply(&r, &s, &apply_req(&[], None), true).0.unwrap();
+    let req = |disable| DestroyRequest {
+        deploy: deploy_args(),
+        yes: true,
+        disable_termination_protection: disable,
+        progress: ProgressMode::Events,
+    };
+    let run = |disable| {
+        let (mut p, o, _) = printer();
+        let mut ask = |_: &str| Ok(true);
+        let res = block_on(destroy_with(&r, &s, &req(disable), &mut ask, &mut p));
+        (res, text(&o))
+    };
+    let (res, out) = run(false);
+    assert!(res
+        .unwrap_err()
+        .to_string()
+        .contains("--disable-termination-protection"));
+    assert!(
+        out.contains("= TodoTable  AWS::DynamoDB::Table  kept (Retain): phys-TodoTable"),
+        "{out}"
+    );
+    let (res, out) = run(true);
+    assert_eq!(res.unwrap(), 0);
+    assert!(out.contains("Kept resources of todo"), "{out}");
+    assert!(
+        out.contains("  UserFilesBucket  AWS::S3::Bucket  phys-UserFilesBucket"),
+        "{out}"
+    );
+    assert!(fake(&r).template("todo").is_none());
+}
+
+#[test]
+fn declining_leaves_nothing_behind() {
+    let r = cloud();
+    let (res, _, _) = apply(&r, &synth(""), &apply_req(&[], None), false);
+    assert!(res
+        .unwrap_err()
+        .to_string()
+        .contains("apply cancelled; nothing was changed"));
+    assert!(fake(&r).template("todo").is_none());
+    assert!(!fake(&r)
+        .calls()
+        .iter()
+        .any(|c| c.starts_with("ExecuteChangeSet")));
+}
+
+#[test]
+fn wait_waits_for_an_operation_in_progress() {
+    let r = cloud();
+    apply(&r, &synth(""), &apply_req(&[], None), true)
+        .0
+        .unwrap();
+    fake(&r).set_stack("todo", StackStatus::UpdateInProgress, None);
+    let s = synth("");
+    let (mut p, _, _) = printer();
+    let mut req = PlanRequest {
+        deploy: deploy_args(),
+        out: None,
+        output: OutputFormat::Text,
+    };
+    req.deploy.wait = true;
+    // The operation ends while plan waits.
+    let done = block_on(async {
+        let settle = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            fake(&r).set_stack("todo", StackStatus::UpdateComplete, None);
+        };
+        let (res, ()) = tokio::join!(plan_with(&r, &s, &req, &mut p), settle);
+        res
+    });
+    assert_eq!(done.unwrap(), 0);
+}
+
+#[test]
+fn plan_markers_are_coloured_only_when_colour_is_on() {
+    use blueprint::commands::plan::print_plan;
+    let text = "Stack s (r): update\n  + A  AWS::S3::Bucket\n  ± T  AWS::DynamoDB::Table  REPLACE  DATA LOSS (x)\n      Properties.X: 1 → 2\n";
+    let (mut p, o, _) = printer();
+    print_plan(text, &mut p);
+    assert_eq!(self::text(&o), text);
+    let (mut p, o, _) = printer();
+    p.set_color(true);
+    print_plan(text, &mut p);
+    let coloured = self::text(&o);
+    assert!(
+        coloured.contains("\u{1b}[32m  + A  AWS::S3::Bucket"),
+        "{coloured:?}"
+    );
+    assert!(
+        coloured.contains("\u{1b}[1m\u{1b}[31mDATA LOSS")
+            || coloured.contains("\u{1b}[1;31mDATA LOSS"),
+        "{coloured:?}"
+    );
+    assert!(coloured.contains("      Properties.X: 1 → 2\n"));
+}

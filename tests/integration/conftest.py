@@ -1,0 +1,87 @@
+"""Fixtures for the tests against a local CloudFormation endpoint (moto's
+server mode): the server is started on a free loopback port for the session
+and stopped afterwards. Under CI a missing moto_server fails the tests; it is
+never silently skipped."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _moto_server():
+    candidate = Path(sys.executable).parent / "moto_server"
+    if candidate.exists():
+        return str(candidate)
+    return shutil.which("moto_server")
+
+
+@pytest.fixture(scope="session")
+def endpoint():
+    server = _moto_server()
+    if server is None:
+        message = "moto_server is not installed: run scripts/test, which installs it into .venv"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    port = _free_port()
+    log = open(ROOT / "target" / "moto-server.log", "w") if (ROOT / "target").is_dir() else subprocess.DEVNULL
+    proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1)
+            break
+        except Exception:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"moto_server did not start on {url}")
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def blueprint_bin():
+    path = os.environ.get("BLUEPRINT_BIN") or str(ROOT / "target" / "debug" / "blueprint")
+    if not Path(path).exists():
+        pytest.fail(f"{path} does not exist: build it first (cargo build, or scripts/test)")
+    return path
+
+
+@pytest.fixture
+def aws_env(endpoint, tmp_path):
+    """An environment that reaches only the local endpoint, with fake
+    credentials and no retries (moto answers some failures with HTTP 500)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_REGION="us-east-1",
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+        BLUEPRINT_MAX_ATTEMPTS="1",
+        NO_COLOR="1",
+    )
+    return env
