@@ -20,7 +20,6 @@ pub mod render;
 pub mod scaffold;
 pub mod split;
 pub mod synthesis;
-mod yaml;
 
 use std::ffi::OsString;
 

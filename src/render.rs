@@ -26,14 +26,10 @@ impl Format {
 /// template always gives the same bytes.
 pub fn render(doc: &Json, format: Format) -> Result<String, Error> {
     let mut text = match format {
-        // The fast emitter applies the YAML 1.1 quoting itself.
-        Format::Yaml => match crate::yaml::emit(doc) {
-            Some(text) => text,
-            None => yaml11_safe(
-                &serde_norway::to_string(doc)
-                    .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?,
-            ),
-        },
+        Format::Yaml => yaml11_safe(
+            &serde_norway::to_string(doc)
+                .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?,
+        ),
         Format::Json => serde_json::to_string_pretty(doc)
             .map_err(|e| Error::Internal(format!("rendering JSON: {e}")))?,
     };
@@ -47,10 +43,7 @@ pub fn render(doc: &Json, format: Format) -> Result<String, Error> {
 /// written without copying the template into a JSON document first.
 pub fn render_template(template: &crate::cfn::Template, format: Format) -> Result<String, Error> {
     let mut text = match format {
-        Format::Yaml => match template.to_fast_yaml() {
-            Some(text) => text,
-            None => return render(&template.to_json(), format),
-        },
+        Format::Yaml => return render(&template.to_json(), format),
         Format::Json => serde_json::to_string_pretty(template)
             .map_err(|e| Error::Internal(format!("rendering JSON: {e}")))?,
     };

@@ -241,6 +241,11 @@ impl Resource {
     }
 }
 
+/// A map keyed by logical ID. Logical IDs are short and not chosen by an
+/// attacker, so rustc's Fx hash serves better than the default SipHash; every
+/// check looks resources up by ID many times.
+pub(crate) type IdMap<V> = IndexMap<LogicalId, V, rustc_hash::FxBuildHasher>;
+
 /// The `TemplateURL` of a nested stack until synthesis sets the real one.
 pub const NESTED_TEMPLATE_URL_PENDING: &str = "(set by synthesis)";
 
@@ -276,12 +281,12 @@ pub struct Template {
     pub parameters: IndexMap<LogicalId, Parameter>,
     pub mappings: IndexMap<String, IndexMap<String, IndexMap<String, Json>>>,
     pub conditions: IndexMap<LogicalId, Intrinsic>,
-    resources: IndexMap<LogicalId, Resource>,
+    resources: IdMap<Resource>,
     pub outputs: IndexMap<LogicalId, Output>,
     /// The templates of this template's nested stacks, by the logical ID of
     /// their `AWS::CloudFormation::Stack` resource. Synthesis renders each as
     /// an asset and fills in the resource's `TemplateURL`.
-    nested: IndexMap<LogicalId, Template>,
+    nested: IdMap<Template>,
     /// Requirement IDs recorded on the overflow stacks synthesis adds when
     /// this template is over CloudFormation's limits (see [`crate::split`]).
     pub split_requirements: Vec<&'static str>,
@@ -420,9 +425,7 @@ impl Template {
 
     /// Removes every resource (and nested template), in order, for a caller
     /// that rebuilds the template (splitting).
-    pub(crate) fn take_resources(
-        &mut self,
-    ) -> (IndexMap<LogicalId, Resource>, IndexMap<LogicalId, Template>) {
+    pub(crate) fn take_resources(&mut self) -> (IdMap<Resource>, IdMap<Template>) {
         (
             std::mem::take(&mut self.resources),
             std::mem::take(&mut self.nested),
@@ -532,84 +535,6 @@ impl Serialize for Resource {
             m.serialize_entry("Properties", &self.properties)?;
         }
         m.end()
-    }
-}
-
-impl Template {
-    /// Writes the template as YAML with the fast emitter ([`crate::yaml`]),
-    /// without building the whole JSON document; `None` when a part needs
-    /// serde_norway (the caller then renders [`Template::to_json`]).
-    pub(crate) fn to_fast_yaml(&self) -> Option<String> {
-        let mut out = String::with_capacity(8192);
-        let mut e = crate::yaml::Emitter { out: &mut out };
-        e.entry(
-            "AWSTemplateFormatVersion",
-            &Json::String(FORMAT_VERSION.into()),
-            0,
-        )?;
-        if let Some(d) = &self.description {
-            e.entry("Description", &Json::String(d.clone()), 0)?;
-        }
-        if !self.metadata.is_empty() {
-            e.entry("Metadata", &to_json_or_null(&self.metadata), 0)?;
-        }
-        if !self.parameters.is_empty() {
-            e.entry("Parameters", &to_json_or_null(&self.parameters), 0)?;
-        }
-        if !self.mappings.is_empty() {
-            e.entry("Mappings", &to_json_or_null(&self.mappings), 0)?;
-        }
-        if !self.conditions.is_empty() {
-            e.entry("Conditions", &to_json_or_null(&self.conditions), 0)?;
-        }
-        if self.resources.is_empty() {
-            e.entry("Resources", &Json::Object(Map::new()), 0)?;
-        } else {
-            e.out.push_str("Resources:\n");
-            for (id, r) in &self.resources {
-                e.out.push_str("  ");
-                e.key(id.as_str())?;
-                e.out.push_str(":\n    ");
-                e.entry("Type", &Json::String(r.kind.to_string()), 4)?;
-                if let Some(c) = &r.condition {
-                    e.out.push_str("    ");
-                    e.entry("Condition", &Json::String(c.clone()), 4)?;
-                }
-                match r.depends_on.as_slice() {
-                    [] => {}
-                    [one] => {
-                        e.out.push_str("    ");
-                        e.entry("DependsOn", &Json::String(one.to_string()), 4)?;
-                    }
-                    many => {
-                        e.out.push_str("    ");
-                        let list = many.iter().map(|d| Json::String(d.to_string())).collect();
-                        e.entry("DependsOn", &Json::Array(list), 4)?;
-                    }
-                }
-                for (key, p) in [
-                    ("DeletionPolicy", r.deletion_policy),
-                    ("UpdateReplacePolicy", r.update_replace_policy),
-                ] {
-                    if let Some(p) = p {
-                        e.out.push_str("    ");
-                        e.entry(key, &policy_json(p), 4)?;
-                    }
-                }
-                if !r.metadata.is_empty() {
-                    e.out.push_str("    Metadata:\n      ");
-                    e.mapping_entries(r.metadata.iter(), 6)?;
-                }
-                if !r.properties.is_empty() {
-                    e.out.push_str("    Properties:\n      ");
-                    e.mapping_entries(r.properties.iter(), 6)?;
-                }
-            }
-        }
-        if !self.outputs.is_empty() {
-            e.entry("Outputs", &to_json_or_null(&self.outputs), 0)?;
-        }
-        Some(out)
     }
 }
 

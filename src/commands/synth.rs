@@ -163,6 +163,19 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
     })
 }
 
+/// Writes a content-addressed asset (its name is its SHA-256), unless it is
+/// there already. No temporary file: until the manifest that lists it is
+/// written (last, atomically), nothing reads it, and a file a crash left
+/// short is rewritten by the next synth, which finds its content different.
+fn write_asset(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let same = std::fs::metadata(path).is_ok_and(|m| m.len() == contents.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == contents);
+    if same {
+        return Ok(());
+    }
+    std::fs::write(path, contents).map_err(|e| Error::io(path, e))
+}
+
 fn create_dir(path: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))
 }
@@ -183,10 +196,10 @@ pub fn write(s: &Synthesized, out: &Path) -> Result<Manifest, Error> {
         .and_then(|b| serde_json::from_slice(&b).ok());
     create_dir(&out.join("assets"))?;
     for p in &s.expansion.packages {
-        write_atomic(&out.join("assets").join(&p.key), &p.zip)?;
+        write_asset(&out.join("assets").join(&p.key), &p.zip)?;
     }
     for n in unique_nested(s) {
-        write_atomic(&out.join("assets").join(&n.key), n.body.as_bytes())?;
+        write_asset(&out.join("assets").join(&n.key), n.body.as_bytes())?;
     }
     for t in &s.templates {
         write_atomic(&out.join(&t.file_name), t.body.as_bytes())?;
@@ -238,8 +251,7 @@ fn report_nested(s: &Synthesized, m: &Manifest, printer: &mut Printer) {
         .filter(|a| a.kind == AssetKind::Template)
         .count();
     printer.status(&format!(
-        "  assets/<sha256>.template.{}  {} nested stack{} in {} file{}, {lo} to {hi} resources each, largest {biggest} bytes",
-        s.format.extension(),
+        "  assets/<sha256>.template.json  {} nested stack{} in {} file{}, {lo} to {hi} resources each, largest {biggest} bytes",
         s.nested.len(),
         if s.nested.len() == 1 { "" } else { "s" },
         files,
