@@ -145,6 +145,21 @@ impl CodeSource {
         }
     }
 
+    /// Packages a built-in function every blueprint may add, from
+    /// `blueprints/_shared/functions/<function>` (e.g. the traffic hook of
+    /// gradual deployments). Projects cannot replace it.
+    pub fn shared_package(function: &str, architecture: Architecture) -> Result<Package, Error> {
+        let rel = format!("_shared/functions/{function}");
+        let dir = BUILTIN.get_dir(&rel).ok_or_else(|| {
+            Error::Internal(format!("built-in code for function `{rel}` is missing"))
+        })?;
+        let mut files = Vec::new();
+        collect_builtin(dir, &rel, &mut files);
+        files.retain(|f| is_packaged(&f.path));
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        package_files(function, format!("<built-in>/{rel}"), &files, architecture)
+    }
+
     /// Packages several functions (for `architecture`) at once. Functions
     /// whose files are identical share one package (content-addressed: zipped
     /// once, one S3 key); distinct packages without dependencies are zipped in

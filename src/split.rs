@@ -7,8 +7,8 @@
 //!   ([`Resource::unit`]), e.g. one per service; everything else is shared and
 //!   never moves. A unit's resources always stay together.
 //! - Units are taken in the order of their first resource. They fill the
-//!   template itself first, up to [`PARENT_BUDGET`] (below the limits, keeping
-//!   room for the overflow stacks); once a unit does not fit, it and every unit
+//!   template itself first, up to [`PARENT_BUDGET`] (90% of the limits, as
+//!   cfn-lint asks, less room for the overflow stacks); once a unit does not fit, it and every unit
 //!   after it go into overflow stacks `Overflow1`, `Overflow2`, ..., each filled
 //!   in order up to [`CHILD_BUDGET`] (next fit).
 //! - So a unit added at the end never moves an existing one: it joins the last
@@ -50,20 +50,25 @@ pub struct Budget {
 /// Overflow stacks a split template has room for (each is one resource of it).
 pub const OVERFLOW_SLOTS: usize = 20;
 
+/// The share of each CloudFormation limit a stack is filled to: cfn-lint
+/// reports a template past 90% of a limit (I3010 and its kin), and the room
+/// left lets a unit grow a little without moving.
+const FILL: usize = 90;
+
 /// What a template that is split keeps of its units.
 pub const PARENT_BUDGET: Budget = Budget {
-    resources: MAX_RESOURCES - OVERFLOW_SLOTS,
+    resources: MAX_RESOURCES * FILL / 100 - OVERFLOW_SLOTS,
     bytes: 400_000 - OVERFLOW_SLOTS * 2_000,
-    parameters: MAX_PARAMETERS,
-    outputs: MAX_OUTPUTS,
+    parameters: MAX_PARAMETERS * FILL / 100,
+    outputs: MAX_OUTPUTS * FILL / 100,
 };
 
 /// What each overflow stack holds at most.
 pub const CHILD_BUDGET: Budget = Budget {
-    resources: MAX_RESOURCES,
+    resources: MAX_RESOURCES * FILL / 100,
     bytes: 400_000,
-    parameters: MAX_PARAMETERS - 10,
-    outputs: MAX_OUTPUTS - 10,
+    parameters: MAX_PARAMETERS * FILL / 100 - 10,
+    outputs: MAX_OUTPUTS * FILL / 100 - 10,
 };
 
 /// The logical ID prefix of overflow stacks.

@@ -265,7 +265,7 @@ fn a_big_project_is_split_and_the_split_reported() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "split t: over CloudFormation's limits, so 474 units stay and the rest go to 1 overflow stack (Overflow1: 46 units, 46 resources)",
+            "split t: over CloudFormation's limits, so 424 units stay and the rest go to 1 overflow stack (Overflow1: 96 units, 96 resources)",
         ))
         .stderr(predicate::str::contains("521 nested stacks"));
     let m: serde_json::Value =
@@ -276,7 +276,7 @@ fn a_big_project_is_split_and_the_split_reported() {
         .iter()
         .find(|a| a["stack"] == "t/Overflow1")
         .unwrap();
-    assert_eq!(overflow["resources"], 46);
+    assert_eq!(overflow["resources"], 96);
     // One package for 520 services with the same code.
     let functions = m["assets"]
         .as_array()

@@ -150,7 +150,7 @@ fn the_split_is_deterministic() {
 /// new deployment (a new logical ID), which the stage then points at.
 #[test]
 fn adding_a_service_moves_no_existing_resource() {
-    for n in [10, 474, 999] {
+    for n in [10, 424, 999] {
         let (a, b) = (synth(n, Format::Yaml), synth(n + 1, Format::Yaml));
         // Every existing service's template is byte for byte the same.
         for old in a.nested.iter().filter(|x| x.path.ends_with("Service")) {
@@ -171,14 +171,14 @@ fn adding_a_service_moves_no_existing_resource() {
 
 #[test]
 fn the_first_overflow_starts_where_the_root_is_full() {
-    let full = synth(474, Format::Yaml);
+    let full = synth(424, Format::Yaml);
     assert!(full.splits.is_empty(), "{:?}", full.splits);
-    let over = synth(475, Format::Yaml);
+    let over = synth(425, Format::Yaml);
     assert_eq!(over.splits.len(), 1);
-    assert_eq!(over.splits[0].kept_units, 474);
+    assert_eq!(over.splits[0].kept_units, 424);
     assert_eq!(over.splits[0].overflow, [("Overflow1".to_string(), 1, 1)]);
     assert!(over
         .nested
         .iter()
-        .any(|n| n.path == "services/Overflow1/Svc0475Service"));
+        .any(|n| n.path == "services/Overflow1/Svc0425Service"));
 }

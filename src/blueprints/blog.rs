@@ -10,24 +10,33 @@
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::edge::{self, DomainOptions, FunctionSize, PriceClass};
+use super::flow::FlowOptions;
 use super::{Expansion, ProjectInfo, Requirement};
 use crate::assets::CodeSource;
 use crate::cfn::intrinsic::{sub, Intrinsic};
+use crate::cfn::policy::PolicyDocument;
 use crate::cfn::policy::{Principal, Statement};
+use crate::cfn::resources::events::{EventPattern, RetryPolicy, Rule, Target};
+use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::lambda::VpcConfig;
 use crate::cfn::resources::s3::{
-    CorsConfiguration, CorsRule, FilterRule, LambdaConfiguration, NotificationConfiguration,
-    NotificationFilter, S3KeyFilter,
+    CorsConfiguration, CorsRule, EventBridgeConfiguration, FilterRule, LambdaConfiguration,
+    NotificationConfiguration, NotificationFilter, S3KeyFilter,
 };
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
+use crate::cfn::resources::stepfunctions::{
+    Branch, ChoiceRule, ChoiceState, Definition, ParallelState, State, SucceedState,
+};
 use crate::cfn::{LogicalId, Template, Value};
+use crate::components::api_options::build_api;
 use crate::components::arn;
 use crate::components::bucket::PrivateBucket;
 use crate::components::cdn::{
-    stack_uuid, BehaviorSpec, CacheSettings, Cdn, Methods, OriginKind, OriginSpec, ViewerDomain,
+    stack_uuid, BehaviorSpec, CacheSettings, Cdn, Methods, OriginSpec, ViewerDomain,
 };
 use crate::components::custom_domain::CustomDomain;
 use crate::components::dax::DaxCluster;
@@ -38,10 +47,14 @@ use crate::components::function_triggers::{
 };
 use crate::components::network::PrivateNetwork;
 use crate::components::rest_api::{RestApi, Route};
+use crate::components::state_machine::{
+    catch_all, fail, lambda_task, start_execution_statement, Flow, FlowFunction,
+};
 use crate::components::static_site::StaticSite;
 use crate::components::table::Table;
+use crate::config::lambda::LambdaOptions;
 use crate::config::{
-    Architecture, DaxNodeType, EmailAddress, Name, Ranged, Region, RetentionDays, TextLine, VpcCidr,
+    Architecture, DaxNodeType, EmailAddress, Ranged, Region, RetentionDays, TextLine, VpcCidr,
 };
 use crate::error::Error;
 
@@ -57,6 +70,8 @@ pub static REQUIREMENTS: &[Requirement] = &[
     Requirement { id: "BLOG-5", text: "A welcome email to each new user: users-table stream (new items only) -> Lambda -> SES, allowed only ses:SendEmail from the configured identity" },
     Requirement { id: "BLOG-6", text: "Thumbnails for uploaded photos: accelerated upload bucket, S3 event -> Lambda -> a separate thumbnails bucket (no trigger loop); optional SNS/SQS notification" },
     Requirement { id: "BLOG-7", text: "A custom domain: ACM certificate in us-east-1 and a Route 53 alias record (option `domain`)" },
+    Requirement { id: "FLOW", text: "Orchestration (option `flow`, off by default): each upload (S3 -> EventBridge) starts a Step Functions state machine: a size check (Choice), then the thumbnail and metadata functions in parallel, each task with a timeout, retries and a catch to a Fail state" },
+    Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
 ];
 
 /// The blog blueprint's options (`options:` in blueprint.yaml).
@@ -72,7 +87,11 @@ pub struct Options {
     pub functions: FunctionsOptions,
     pub welcome_email: WelcomeEmailOptions,
     pub thumbnails: ThumbnailOptions,
+    /// FLOW: the thumbnail steps as a Step Functions state machine.
+    pub flow: FlowOptions,
     pub log_retention_days: RetentionDays,
+    /// FN-*: what every function of the blueprint shares (`options.lambda`).
+    pub lambda: LambdaOptions,
     pub retain: RetainOptions,
 }
 
@@ -130,23 +149,24 @@ impl Default for DaxOptions {
 }
 
 /// BLOG-3: the REST API behind `/api/*`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ApiOptions {
-    pub stage_name: Name,
-    pub throttle_rate_per_second: Ranged<1, 10_000>,
-    pub throttle_burst: Ranged<1, 5_000>,
-    pub manage_account_logging_role: bool,
-}
+pub type ApiOptions = crate::config::api_options::ApiOptions<BlogApi>;
 
-impl Default for ApiOptions {
-    fn default() -> Self {
-        ApiOptions {
-            stage_name: Name::new("v1").unwrap_or_else(|_| unreachable!()),
-            throttle_rate_per_second: Ranged::of(50),
-            throttle_burst: Ranged::of(100),
-            manage_account_logging_role: true,
-        }
+/// The API's shape for the shared `api:` options (API-OPTIONS): CloudFront
+/// serves it, so it cannot be private.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlogApi;
+
+impl crate::config::api_options::ApiShape for BlogApi {
+    const RATE: u64 = 50;
+    const BURST: u64 = 100;
+    const CLOUDFRONT_ORIGIN: bool = true;
+    fn routes() -> Option<Vec<String>> {
+        Some(
+            ROUTES
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect(),
+        )
     }
 }
 
@@ -338,6 +358,11 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let api_package = code.package_for("api", arch)?;
     let welcome_package = code.package_for("welcome_email", arch)?;
     let thumbnails_package = code.package_for("thumbnails", arch)?;
+    let mut packages = vec![
+        api_package.clone(),
+        welcome_package.clone(),
+        thumbnails_package.clone(),
+    ];
     let retention = o.log_retention_days.get();
     let cdn_name = "Cdn";
 
@@ -512,24 +537,29 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: api_requirements,
     }
     .add_to(&mut t)?;
-    let api = RestApi {
-        name: "Api",
-        description: "Blog API, served by CloudFront under /api/*",
-        routes: ROUTES,
-        function: &api_fn.function,
-        user_pool: None,
-        endpoint_type: "REGIONAL",
-        stage_name: o.api.stage_name.as_str(),
-        throttle_rate: o.api.throttle_rate_per_second.get_u32(),
-        throttle_burst: o.api.throttle_burst.get_u32(),
-        cache: None,
-        log_retention_days: retention,
-        manage_account_role: o.api.manage_account_logging_role,
-        requirements: &["BLOG-3"],
-        cache_requirements: &[],
-        auth_requirements: &[],
-    }
-    .add_to(&mut t)?;
+    let api = build_api(
+        &mut t,
+        RestApi {
+            name: "Api",
+            description: "Blog API, served by CloudFront under /api/*",
+            routes: ROUTES,
+            function: &api_fn.function,
+            user_pool: None,
+            endpoint_type: "REGIONAL",
+            stage_name: o.api.stage_name.as_str(),
+            throttle_rate: o.api.throttle_rate_per_second.get_u32(),
+            throttle_burst: o.api.throttle_burst.get_u32(),
+            cache: None,
+            log_retention_days: retention,
+            manage_account_role: o.api.manage_account_logging_role,
+            requirements: &["BLOG-3"],
+            cache_requirements: &[],
+            auth_requirements: &[],
+            features: None,
+        },
+        None,
+        &o.api,
+    )?;
 
     // BLOG-5: the welcome email, for new users only.
     let welcome_failures = add_failure_queue(&mut t, "WelcomeEmailFailures", &["BLOG-5"])?;
@@ -675,8 +705,15 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             None,
         )?;
     }
-    let thumb_failures = add_failure_queue(&mut t, "ThumbnailsFailures", &["BLOG-6"])?;
-    thumb_statements.push(send_to_queue_statement(&thumb_failures, "KeepFailedEvents"));
+    // FLOW: the state machine invokes the function synchronously and keeps
+    // failed executions itself; without it, S3 invokes it asynchronously.
+    let thumb_failures = if o.flow.enabled {
+        None
+    } else {
+        let q = add_failure_queue(&mut t, "ThumbnailsFailures", &["BLOG-6"])?;
+        thumb_statements.push(send_to_queue_statement(&q, "KeepFailedEvents"));
+        Some(q)
+    };
     let thumbnails = LambdaFunction {
         name: "Thumbnails",
         description: "Makes a thumbnail of each uploaded photo, into the thumbnails bucket",
@@ -694,24 +731,65 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: &["BLOG-6"],
     }
     .add_to(&mut t)?;
-    AsyncFailures {
-        id: "ThumbnailsAsyncFailures",
-        function: &thumbnails.function,
-        max_retries: 2,
-        max_event_age_s: 3600,
-        on_failure: &thumb_failures,
-        requirements: &["BLOG-6"],
-    }
-    .add_to(&mut t)?;
-    let permission = allow_invoke(
-        &mut t,
-        "ThumbnailsInvokedByUploads",
-        &thumbnails.function,
-        "s3.amazonaws.com",
-        uploads_arn,
-        true,
-        &["BLOG-6"],
-    )?;
+    let (notifications, depends_on) = match &thumb_failures {
+        Some(failures) => {
+            AsyncFailures {
+                id: "ThumbnailsAsyncFailures",
+                function: &thumbnails.function,
+                max_retries: 2,
+                max_event_age_s: 3600,
+                on_failure: failures,
+                requirements: &["BLOG-6"],
+            }
+            .add_to(&mut t)?;
+            let permission = allow_invoke(
+                &mut t,
+                "ThumbnailsInvokedByUploads",
+                &thumbnails.function,
+                "s3.amazonaws.com",
+                uploads_arn,
+                true,
+                &["BLOG-6"],
+            )?;
+            let notifications = NotificationConfiguration {
+                lambda_configurations: Some(vec![LambdaConfiguration {
+                    event: "s3:ObjectCreated:*".into(),
+                    filter: Some(NotificationFilter {
+                        s3_key: S3KeyFilter {
+                            rules: vec![FilterRule {
+                                name: "prefix".into(),
+                                value: UPLOADS_PREFIX.into(),
+                            }],
+                        },
+                    }),
+                    function: thumbnails.function.get_att("Arn"),
+                }]),
+                ..Default::default()
+            };
+            (notifications, vec![permission])
+        }
+        None => {
+            add_thumbnails_flow(
+                &mut t,
+                o,
+                code,
+                &assets,
+                &thumbnails.function,
+                &uploads_name,
+                &uploads_objects,
+                &thumbs.bucket,
+                &mut packages,
+            )?;
+            // FLOW: the bucket's events reach the state machine through EventBridge.
+            let notifications = NotificationConfiguration {
+                event_bridge_configuration: Some(EventBridgeConfiguration {
+                    event_bridge_enabled: true,
+                }),
+                ..Default::default()
+            };
+            (notifications, Vec::new())
+        }
+    };
     let cors_origins: Vec<Value<String>> = vec![site_url.clone()];
     PrivateBucket {
         id: "UploadsBucket",
@@ -727,22 +805,8 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
                 max_age: Some(3600),
             }],
         }),
-        notifications: Some(NotificationConfiguration {
-            lambda_configurations: Some(vec![LambdaConfiguration {
-                event: "s3:ObjectCreated:*".into(),
-                filter: Some(NotificationFilter {
-                    s3_key: S3KeyFilter {
-                        rules: vec![FilterRule {
-                            name: "prefix".into(),
-                            value: UPLOADS_PREFIX.into(),
-                        }],
-                    },
-                }),
-                function: thumbnails.function.get_att("Arn"),
-            }]),
-            ..Default::default()
-        }),
-        depends_on: vec![permission],
+        notifications: Some(notifications),
+        depends_on,
         ..Default::default()
     }
     .add_to(&mut t)?;
@@ -756,10 +820,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             site.origin("site"),
             OriginSpec {
                 id: "api",
-                kind: OriginKind::RestApi {
-                    api: &api.api,
-                    stage: o.api.stage_name.as_str(),
-                },
+                kind: api.origin(),
                 shield_region: None,
             },
             thumbs.origin("thumbnails"),
@@ -874,8 +935,225 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     Ok(Expansion {
         project: project.clone(),
         stacks: edge::stacks(project, t, certificate.and_then(|c| c.stack)),
-        packages: vec![api_package, welcome_package, thumbnails_package],
+        packages,
     })
+}
+
+/// FLOW: the photo metadata function, the state machine that runs it and
+/// the thumbnail function in parallel, and the EventBridge rule that starts
+/// an execution for each upload.
+#[allow(clippy::too_many_arguments)]
+fn add_thumbnails_flow(
+    t: &mut Template,
+    o: &Options,
+    code: &CodeSource,
+    assets: &LogicalId,
+    thumbnails: &LogicalId,
+    uploads_name: &Value<String>,
+    uploads_objects: &Value<String>,
+    thumbs_bucket: &LogicalId,
+    packages: &mut Vec<crate::assets::Package>,
+) -> Result<(), Error> {
+    let requirements: &[&str] = &["FLOW", "BLOG-6"];
+    let package = code.package_for("photo_metadata", o.functions.architecture)?;
+    let max_bytes = o.thumbnails.max_upload_mb.get() * 1024 * 1024;
+    let mut env = IndexMap::new();
+    env.insert("THUMBNAILS_BUCKET".to_string(), thumbs_bucket.r#ref());
+    env.insert("THUMBNAILS_PREFIX".to_string(), THUMBNAILS_PREFIX.into());
+    env.insert("UPLOADS_PREFIX".to_string(), UPLOADS_PREFIX.into());
+    env.insert("MAX_SOURCE_BYTES".to_string(), max_bytes.to_string().into());
+    let metadata = LambdaFunction {
+        name: "PhotoMetadata",
+        description: "Records each uploaded photo's size, format and date taken, next to its thumbnail (FLOW)",
+        package: &package,
+        assets_bucket: assets,
+        handler: "handler.handler",
+        memory_mb: o.functions.thumbnails.memory_mb.get_u32(),
+        timeout_s: o.functions.thumbnails.timeout_seconds.get_u32(),
+        architecture: o.functions.architecture.as_str(),
+        environment: env,
+        statements: vec![
+            Statement::allow(&["s3:GetObject"], vec![uploads_objects.clone()])
+                .sid("ReadUploadedPhotos"),
+            Statement::allow(
+                &["s3:PutObject"],
+                vec![sub(format!("${{{thumbs_bucket}.Arn}}/{THUMBNAILS_PREFIX}*")).into()],
+            )
+            .sid("WriteMetadataNextToThumbnails"),
+        ],
+        managed_policies: Vec::new(),
+        log_retention_days: o.log_retention_days.get(),
+        vpc: None,
+        requirements,
+    }
+    .add_to(t)?;
+    packages.push(package);
+
+    // The function input: the S3 event record each function takes, made
+    // from the EventBridge event.
+    let record = json!({"Records": [{"s3": {
+        "bucket": {"name.$": "$.detail.bucket.name"},
+        "object": {"key.$": "$.detail.object.key", "size.$": "$.detail.object.size"},
+    }}]});
+    let f = &o.flow;
+    let branch = |task: &str, state: State, failed: &str, cause: &str| Branch {
+        start_at: task.into(),
+        states: IndexMap::from([
+            (task.to_string(), state),
+            (failed.to_string(), fail(failed, cause)),
+        ]),
+    };
+    let definition = Definition {
+        comment: Some("BLOG-6 thumbnails as a workflow (FLOW): an uploaded photo gets its thumbnail and its metadata in parallel".into()),
+        start_at: "CheckUpload".into(),
+        timeout_seconds: Some(f.timeout_seconds.get()),
+        states: IndexMap::from([
+            (
+                "CheckUpload".to_string(),
+                State::Choice(ChoiceState {
+                    comment: Some("Photos over the upload limit are skipped, as the function would".into()),
+                    choices: vec![ChoiceRule {
+                        and: Some(vec![
+                            ChoiceRule {
+                                variable: Some("$.detail.object.size".into()),
+                                is_present: Some(true),
+                                ..Default::default()
+                            },
+                            ChoiceRule {
+                                variable: Some("$.detail.object.size".into()),
+                                numeric_greater_than: Some(max_bytes),
+                                ..Default::default()
+                            },
+                        ]),
+                        next: Some("TooLarge".into()),
+                        ..Default::default()
+                    }],
+                    default: Some("ThumbnailAndMetadata".into()),
+                }),
+            ),
+            (
+                "TooLarge".to_string(),
+                State::Succeed(SucceedState {
+                    comment: Some("Larger than thumbnails.max_upload_mb: nothing to do".into()),
+                }),
+            ),
+            (
+                "ThumbnailAndMetadata".to_string(),
+                State::Parallel(ParallelState {
+                    comment: Some("The thumbnail and the metadata, at once".into()),
+                    branches: vec![
+                        branch(
+                            "MakeThumbnail",
+                            lambda_task(f, "The thumbnail function", "ThumbnailsFunctionArn", record.clone(), "thumbnail", "ThumbnailFailed"),
+                            "ThumbnailFailed",
+                            "The thumbnail function failed after its retries",
+                        ),
+                        branch(
+                            "ReadMetadata",
+                            lambda_task(f, "The metadata function", "PhotoMetadataFunctionArn", record, "metadata", "MetadataFailed"),
+                            "MetadataFailed",
+                            "The metadata function failed after its retries",
+                        ),
+                    ],
+                    result_selector: Some(json!({
+                        "thumbnail.$": "$[0].thumbnail",
+                        "metadata.$": "$[1].metadata",
+                    })),
+                    result_path: None,
+                    retry: Vec::new(),
+                    catch: catch_all("Failed"),
+                    next: Some("Done".into()),
+                    end: None,
+                }),
+            ),
+            ("Done".to_string(), State::Succeed(SucceedState::default())),
+            (
+                "Failed".to_string(),
+                fail("ThumbnailsFlowFailed", "A step failed; the execution's history and log group have the error"),
+            ),
+        ]),
+    };
+    let flow = Flow {
+        name: "ThumbnailsFlow",
+        options: f,
+        definition,
+        functions: vec![
+            FlowFunction {
+                variable: "ThumbnailsFunctionArn",
+                function: thumbnails,
+            },
+            FlowFunction {
+                variable: "PhotoMetadataFunctionArn",
+                function: &metadata.function,
+            },
+        ],
+        log_retention_days: o.log_retention_days.get(),
+        requirements: &["BLOG-6"],
+    }
+    .add_to(t)?;
+
+    // Each new upload starts an execution.
+    let rule_role = t
+        .add(
+            "ThumbnailsFlowTriggerRole",
+            Role {
+                policies: Some(vec![InlinePolicy {
+                    policy_name: "least-privilege".into(),
+                    policy_document: PolicyDocument::new(vec![start_execution_statement(
+                        &flow.state_machine,
+                        "StartOnlyTheThumbnailsFlow",
+                    )]),
+                }]),
+                ..Role::new(
+                    PolicyDocument::new(vec![Statement::assume_by_service(&[
+                        "events.amazonaws.com",
+                    ])
+                    .condition(
+                        "StringEquals",
+                        "aws:SourceAccount",
+                        vec![sub("${AWS::AccountId}").into()],
+                    )]),
+                    "Lets EventBridge start the thumbnails flow, and nothing else",
+                )
+            },
+        )?
+        .satisfies(requirements)
+        .id()
+        .clone();
+    t.add(
+        "ThumbnailsFlowTrigger",
+        Rule {
+            description: Some(
+                "Each photo uploaded under uploads/ starts the thumbnails flow".into(),
+            ),
+            event_pattern: EventPattern {
+                source: vec!["aws.s3".into()],
+                detail_type: vec!["Object Created".into()],
+                detail: json!({
+                    "bucket": {"name": [uploads_name]},
+                    "object": {"key": [{"prefix": UPLOADS_PREFIX}]},
+                }),
+            },
+            state: Some("ENABLED".into()),
+            targets: vec![Target {
+                arn: flow.state_machine.r#ref(),
+                id: "ThumbnailsFlow".into(),
+                role_arn: Some(rule_role.get_att("Arn")),
+                retry_policy: Some(RetryPolicy {
+                    maximum_event_age_in_seconds: 3600,
+                    maximum_retry_attempts: 10,
+                }),
+            }],
+        },
+    )?
+    .satisfies(requirements);
+    t.output(
+        "ThumbnailsFlowArn",
+        "The thumbnails state machine (FLOW); one execution per upload",
+        flow.state_machine.r#ref(),
+        None,
+    )?;
+    Ok(())
 }
 
 /// The file extension of a thumbnail format.
@@ -897,5 +1175,11 @@ fn sub_join(base: &Value<String>, suffix: &str) -> Value<String> {
                 Intrinsic::Join(String::new(), vec![other.clone().into(), suffix.into()]).into()
             }
         },
+    }
+}
+
+impl super::SharedOptions for Options {
+    fn lambda(&self) -> Option<&LambdaOptions> {
+        Some(&self.lambda)
     }
 }

@@ -27,6 +27,7 @@ use crate::components::arn;
 use crate::components::function::LambdaFunction;
 use crate::components::log_group::add_log_group;
 use crate::components::table::Table;
+use crate::config::lambda::LambdaOptions;
 use crate::config::{Architecture, Name, Ranged, RetentionDays};
 use crate::error::Error;
 use crate::synthesis::ASSETS_BUCKET;
@@ -57,6 +58,8 @@ pub struct Options {
     pub manage_account_logging_role: bool,
     pub function: FunctionOptions,
     pub log_retention_days: RetentionDays,
+    /// FN-*: what every function of the blueprint shares (`options.lambda`).
+    pub lambda: LambdaOptions,
     pub retain: RetainOptions,
 }
 
@@ -72,6 +75,7 @@ impl Default for Options {
             manage_account_logging_role: true,
             function: FunctionOptions::default(),
             log_retention_days: RetentionDays::default(),
+            lambda: LambdaOptions::default(),
             retain: RetainOptions::default(),
         }
     }
@@ -310,6 +314,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
                         }
                         .into(),
                     ),
+                    authorizer_id: None,
                     operation_name: Some(r.name.into()),
                     route_key: r.key.into(),
                     target: Some(sub(format!("integrations/${{{integration}}}")).into()),
@@ -378,6 +383,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             }),
             deployment_id: Some(deployment.r#ref()),
             description: Some(format!("The `{stage}` stage")),
+            route_settings: None,
             stage_name: stage.into(),
             tags: None,
         },
@@ -445,4 +451,10 @@ fn account_role(t: &mut Template) -> Result<LogicalId, Error> {
     .satisfies(&["CHAT-1"])
     .id()
     .clone())
+}
+
+impl super::SharedOptions for Options {
+    fn lambda(&self) -> Option<&LambdaOptions> {
+        Some(&self.lambda)
+    }
 }

@@ -9,27 +9,35 @@
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::edge::{self, DomainOptions, FunctionSize, PriceClass};
+use super::flow::FlowOptions;
 use super::{Expansion, ProjectInfo, Requirement};
 use crate::assets::CodeSource;
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::sns::Topic;
-use crate::cfn::{Template, Value};
-use crate::components::bucket::PrivateBucket;
-use crate::components::cdn::{
-    BehaviorSpec, CacheSettings, Cdn, Methods, OriginKind, OriginSpec, ViewerDomain,
+use crate::cfn::resources::stepfunctions::{
+    Branch, ChoiceRule, ChoiceState, Definition, ParallelState, State, SucceedState,
 };
+use crate::cfn::{LogicalId, Template, Value};
+use crate::components::api_options::build_api;
+use crate::components::bucket::PrivateBucket;
+use crate::components::cdn::{BehaviorSpec, CacheSettings, Cdn, Methods, OriginSpec, ViewerDomain};
 use crate::components::custom_domain::CustomDomain;
 use crate::components::function::LambdaFunction;
 use crate::components::function_triggers::{
     add_failure_queue, send_to_queue_statement, subscribe_to_topic, AsyncFailures,
 };
 use crate::components::rest_api::{RestApi, Route};
+use crate::components::state_machine::{
+    catch_all, fail, lambda_task, start_execution_statement, Flow, FlowFunction,
+};
 use crate::components::static_site::StaticSite;
 use crate::components::table::Table;
-use crate::config::{Architecture, Name, Ranged, RetentionDays, TextLine};
+use crate::config::lambda::LambdaOptions;
+use crate::config::{Architecture, Ranged, RetentionDays, TextLine};
 use crate::error::Error;
 
 pub const NAME: &str = "conference";
@@ -41,6 +49,8 @@ pub static REQUIREMENTS: &[Requirement] = &[
     Requirement { id: "CONF-2", text: "CloudFront settings from the notes: redirect-to-https, compression, min TTL 0, max TTL one year, cached methods GET/HEAD" },
     Requirement { id: "CONF-3", text: "Registration API: API Gateway + Lambda + DynamoDB" },
     Requirement { id: "CONF-4", text: "Certificate generation must not slow the request: the API publishes to SNS; a Lambda subscribed to the topic makes the certificate asynchronously" },
+    Requirement { id: "FLOW", text: "Orchestration (option `flow`, off by default): each registration on the topic starts a Step Functions state machine: an input check (Choice), then the certificate and badge functions in parallel, each task with a timeout, retries and a catch to a Fail state" },
+    Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
 ];
 
 /// CONF-2: one year, the longest CloudFront keeps a static page.
@@ -57,7 +67,11 @@ pub struct Options {
     pub api: ApiOptions,
     pub certificates: CertificateOptions,
     pub functions: FunctionsOptions,
+    /// FLOW: the certificate steps as a Step Functions state machine.
+    pub flow: FlowOptions,
     pub log_retention_days: RetentionDays,
+    /// FN-*: what every function of the blueprint shares (`options.lambda`).
+    pub lambda: LambdaOptions,
     pub retain: RetainOptions,
 }
 
@@ -97,23 +111,24 @@ impl Default for SiteOptions {
 }
 
 /// CONF-3: the registration API.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ApiOptions {
-    pub stage_name: Name,
-    pub throttle_rate_per_second: Ranged<1, 10_000>,
-    pub throttle_burst: Ranged<1, 5_000>,
-    pub manage_account_logging_role: bool,
-}
+pub type ApiOptions = crate::config::api_options::ApiOptions<ConferenceApi>;
 
-impl Default for ApiOptions {
-    fn default() -> Self {
-        ApiOptions {
-            stage_name: Name::new("v1").unwrap_or_else(|_| unreachable!()),
-            throttle_rate_per_second: Ranged::of(50),
-            throttle_burst: Ranged::of(100),
-            manage_account_logging_role: true,
-        }
+/// The API's shape for the shared `api:` options (API-OPTIONS): CloudFront
+/// serves it, so it cannot be private.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConferenceApi;
+
+impl crate::config::api_options::ApiShape for ConferenceApi {
+    const RATE: u64 = 50;
+    const BURST: u64 = 100;
+    const CLOUDFRONT_ORIGIN: bool = true;
+    fn routes() -> Option<Vec<String>> {
+        Some(
+            ROUTES
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect(),
+        )
     }
 }
 
@@ -179,6 +194,8 @@ pub const ROUTES: &[Route] = &[
 
 /// Where certificates go in their bucket.
 pub const CERTIFICATES_PREFIX: &str = "certificates/";
+/// Where name badges go in the certificates bucket (FLOW).
+pub const BADGES_PREFIX: &str = "badges/";
 /// Where the site's access logs go in the log bucket.
 pub const SITE_LOG_PREFIX: &str = "site/";
 
@@ -192,6 +209,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let arch = o.functions.architecture;
     let api_package = code.package_for("api", arch)?;
     let certificate_package = code.package_for("certificate", arch)?;
+    let mut packages = vec![api_package.clone(), certificate_package.clone()];
     let retention = o.log_retention_days.get();
     let cdn_name = "Cdn";
 
@@ -310,24 +328,29 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: &["CONF-3", "CONF-4"],
     }
     .add_to(&mut t)?;
-    let api = RestApi {
-        name: "Api",
-        description: "Conference registration API, served by CloudFront under /api/*",
-        routes: ROUTES,
-        function: &api_fn.function,
-        user_pool: None,
-        endpoint_type: "REGIONAL",
-        stage_name: o.api.stage_name.as_str(),
-        throttle_rate: o.api.throttle_rate_per_second.get_u32(),
-        throttle_burst: o.api.throttle_burst.get_u32(),
-        cache: None,
-        log_retention_days: retention,
-        manage_account_role: o.api.manage_account_logging_role,
-        requirements: &["CONF-3"],
-        cache_requirements: &[],
-        auth_requirements: &[],
-    }
-    .add_to(&mut t)?;
+    let api = build_api(
+        &mut t,
+        RestApi {
+            name: "Api",
+            description: "Conference registration API, served by CloudFront under /api/*",
+            routes: ROUTES,
+            function: &api_fn.function,
+            user_pool: None,
+            endpoint_type: "REGIONAL",
+            stage_name: o.api.stage_name.as_str(),
+            throttle_rate: o.api.throttle_rate_per_second.get_u32(),
+            throttle_burst: o.api.throttle_burst.get_u32(),
+            cache: None,
+            log_retention_days: retention,
+            manage_account_role: o.api.manage_account_logging_role,
+            requirements: &["CONF-3"],
+            cache_requirements: &[],
+            auth_requirements: &[],
+            features: None,
+        },
+        None,
+        &o.api,
+    )?;
 
     // CONF-4: the certificate maker, subscribed to the topic.
     let failures = add_failure_queue(&mut t, "CertificateFailures", &["CONF-4"])?;
@@ -359,28 +382,56 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             )
             .sid("ReadAndMarkRegistrations"),
             Statement::allow(&["s3:PutObject"], vec![certificate_objects]).sid("WriteCertificates"),
-            send_to_queue_statement(&failures, "KeepFailedEvents"),
-        ],
+        ]
+        .into_iter()
+        // FLOW: the state machine invokes it synchronously and keeps failures.
+        .chain((!o.flow.enabled).then(|| send_to_queue_statement(&failures, "KeepFailedEvents")))
+        .collect(),
         managed_policies: Vec::new(),
         log_retention_days: retention,
         vpc: None,
         requirements: &["CONF-4"],
     }
     .add_to(&mut t)?;
-    subscribe_to_topic(
-        &mut t,
-        "CertificateSubscription",
-        &topic,
-        &maker.function,
-        &["CONF-4"],
-    )?;
+    // FLOW: the topic starts the state machine (through a small function),
+    // which makes the certificate and the badge; without it, the
+    // certificate function is subscribed to the topic itself.
+    let subscriber = if o.flow.enabled {
+        add_certificate_flow(
+            &mut t,
+            o,
+            code,
+            &assets,
+            &maker.function,
+            &table,
+            &certificates,
+            &failures,
+            &mut packages,
+        )?
+    } else {
+        maker.function.clone()
+    };
+    let (subscription, async_failures, requirements): (_, _, &[&str]) = if o.flow.enabled {
+        (
+            "StartFlowSubscription",
+            "StartFlowAsyncFailures",
+            &["FLOW", "CONF-4"],
+        )
+    } else {
+        (
+            "CertificateSubscription",
+            "CertificateAsyncFailures",
+            &["CONF-4"],
+        )
+    };
+    subscribe_to_topic(&mut t, subscription, &topic, &subscriber, requirements)?;
     AsyncFailures {
-        id: "CertificateAsyncFailures",
-        function: &maker.function,
+        id: async_failures,
+        function: &subscriber,
         max_retries: 2,
         max_event_age_s: 6 * 3600,
         on_failure: &failures,
-        requirements: &["CONF-4"],
+        requirements,
     }
     .add_to(&mut t)?;
 
@@ -392,10 +443,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             site.origin("site"),
             OriginSpec {
                 id: "api",
-                kind: OriginKind::RestApi {
-                    api: &api.api,
-                    stage: o.api.stage_name.as_str(),
-                },
+                kind: api.origin(),
                 shield_region: None,
             },
         ],
@@ -489,6 +537,225 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     Ok(Expansion {
         project: project.clone(),
         stacks: edge::stacks(project, t, certificate.and_then(|c| c.stack)),
-        packages: vec![api_package, certificate_package],
+        packages,
     })
+}
+
+/// FLOW: the badge function, the state machine that runs the certificate and
+/// badge functions in parallel, and the function that starts an execution for
+/// each registration published on the topic (only `states:StartExecution` on
+/// this state machine). Returns the starter function.
+#[allow(clippy::too_many_arguments)]
+fn add_certificate_flow(
+    t: &mut Template,
+    o: &Options,
+    code: &CodeSource,
+    assets: &LogicalId,
+    certificate: &LogicalId,
+    table: &LogicalId,
+    certificates: &LogicalId,
+    failures: &LogicalId,
+    packages: &mut Vec<crate::assets::Package>,
+) -> Result<LogicalId, Error> {
+    let requirements: &[&str] = &["FLOW", "CONF-4"];
+    let arch = o.functions.architecture;
+    let retention = o.log_retention_days.get();
+    let badge_package = code.package_for("badge", arch)?;
+    let mut env = IndexMap::new();
+    env.insert("REGISTRATIONS_TABLE".to_string(), table.r#ref());
+    env.insert("CERTIFICATES_BUCKET".to_string(), certificates.r#ref());
+    env.insert("BADGES_PREFIX".to_string(), BADGES_PREFIX.into());
+    env.insert(
+        "EVENT_NAME".to_string(),
+        o.certificates.event_name.as_str().into(),
+    );
+    let badge = LambdaFunction {
+        name: "Badge",
+        description: "Makes the printable name badge of a registration (FLOW)",
+        package: &badge_package,
+        assets_bucket: assets,
+        handler: "handler.handler",
+        memory_mb: o.functions.certificate.memory_mb.get_u32(),
+        timeout_s: o.functions.certificate.timeout_seconds.get_u32(),
+        architecture: arch.as_str(),
+        environment: env,
+        statements: vec![
+            Statement::allow(
+                &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                vec![table.get_att("Arn")],
+            )
+            .sid("ReadAndMarkRegistrations"),
+            Statement::allow(
+                &["s3:PutObject"],
+                vec![sub(format!("${{{certificates}.Arn}}/{BADGES_PREFIX}*")).into()],
+            )
+            .sid("WriteBadges"),
+        ],
+        managed_policies: Vec::new(),
+        log_retention_days: retention,
+        vpc: None,
+        requirements,
+    }
+    .add_to(t)?;
+    packages.push(badge_package);
+
+    let f = &o.flow;
+    let branch = |task: &str, state: State, failed: &str, cause: &str| Branch {
+        start_at: task.into(),
+        states: IndexMap::from([
+            (task.to_string(), state),
+            (failed.to_string(), fail(failed, cause)),
+        ]),
+    };
+    // The certificate function takes SNS records: the execution input is
+    // the message it would have got.
+    let sns_record = json!({"Records": [{"Sns": {"Message.$": "States.JsonToString($)"}}]});
+    let definition = Definition {
+        comment: Some(
+            "CONF-4 certificates as a workflow (FLOW): a registration gets its certificate and its badge in parallel"
+                .into(),
+        ),
+        start_at: "CheckRegistration".into(),
+        timeout_seconds: Some(f.timeout_seconds.get()),
+        states: IndexMap::from([
+            (
+                "CheckRegistration".to_string(),
+                State::Choice(ChoiceState {
+                    comment: Some("The input must name a registration".into()),
+                    choices: vec![ChoiceRule {
+                        and: Some(vec![
+                            ChoiceRule {
+                                variable: Some("$.registrationId".into()),
+                                is_present: Some(true),
+                                ..Default::default()
+                            },
+                            ChoiceRule {
+                                variable: Some("$.registrationId".into()),
+                                is_string: Some(true),
+                                ..Default::default()
+                            },
+                        ]),
+                        next: Some("CertificateAndBadge".into()),
+                        ..Default::default()
+                    }],
+                    default: Some("NoRegistrationId".into()),
+                }),
+            ),
+            (
+                "NoRegistrationId".to_string(),
+                fail(
+                    "NoRegistrationId",
+                    "The input has no registrationId string",
+                ),
+            ),
+            (
+                "CertificateAndBadge".to_string(),
+                State::Parallel(ParallelState {
+                    comment: Some("The certificate and the badge, at once".into()),
+                    branches: vec![
+                        branch(
+                            "MakeCertificate",
+                            lambda_task(
+                                f,
+                                "The certificate function",
+                                "CertificateFunctionArn",
+                                sns_record,
+                                "certificate",
+                                "CertificateFailed",
+                            ),
+                            "CertificateFailed",
+                            "The certificate function failed after its retries",
+                        ),
+                        branch(
+                            "MakeBadge",
+                            lambda_task(
+                                f,
+                                "The badge function",
+                                "BadgeFunctionArn",
+                                json!({"registrationId.$": "$.registrationId"}),
+                                "badge",
+                                "BadgeFailed",
+                            ),
+                            "BadgeFailed",
+                            "The badge function failed after its retries",
+                        ),
+                    ],
+                    result_selector: Some(json!({
+                        "certificate.$": "$[0].certificate",
+                        "badge.$": "$[1].badge",
+                    })),
+                    result_path: None,
+                    retry: Vec::new(),
+                    catch: catch_all("Failed"),
+                    next: Some("Done".into()),
+                    end: None,
+                }),
+            ),
+            ("Done".to_string(), State::Succeed(SucceedState::default())),
+            (
+                "Failed".to_string(),
+                fail(
+                    "CertificateFlowFailed",
+                    "A step failed; the execution's history and log group have the error",
+                ),
+            ),
+        ]),
+    };
+    let flow = Flow {
+        name: "CertificateFlow",
+        options: f,
+        definition,
+        functions: vec![
+            FlowFunction {
+                variable: "CertificateFunctionArn",
+                function: certificate,
+            },
+            FlowFunction {
+                variable: "BadgeFunctionArn",
+                function: &badge.function,
+            },
+        ],
+        log_retention_days: retention,
+        requirements: &["CONF-4"],
+    }
+    .add_to(t)?;
+
+    let start_package = code.package_for("start_flow", arch)?;
+    let mut env = IndexMap::new();
+    env.insert("STATE_MACHINE_ARN".to_string(), flow.state_machine.r#ref());
+    let starter = LambdaFunction {
+        name: "StartFlow",
+        description:
+            "Starts the certificate flow for each registration published on the topic (FLOW)",
+        package: &start_package,
+        assets_bucket: assets,
+        handler: "handler.handler",
+        memory_mb: 128,
+        timeout_s: 10,
+        architecture: arch.as_str(),
+        environment: env,
+        statements: vec![
+            start_execution_statement(&flow.state_machine, "StartOnlyTheCertificateFlow"),
+            send_to_queue_statement(failures, "KeepFailedEvents"),
+        ],
+        managed_policies: Vec::new(),
+        log_retention_days: retention,
+        vpc: None,
+        requirements,
+    }
+    .add_to(t)?;
+    packages.push(start_package);
+    t.output(
+        "CertificateFlowArn",
+        "The certificate state machine (FLOW); one execution per registration",
+        flow.state_machine.r#ref(),
+        None,
+    )?;
+    Ok(starter.function)
+}
+
+impl super::SharedOptions for Options {
+    fn lambda(&self) -> Option<&LambdaOptions> {
+        Some(&self.lambda)
+    }
 }

@@ -30,6 +30,7 @@ use crate::components::queue::{
     allow_topic_to_send, subscribe_queue, BufferedQueue, QueueConsumer, CONSUME_ACTIONS,
     DLQ_RETENTION_S,
 };
+use crate::config::lambda::LambdaOptions;
 use crate::config::{Architecture, Ranged, RetentionDays};
 use crate::error::Error;
 use crate::synthesis::ASSETS_BUCKET;
@@ -62,6 +63,8 @@ pub struct Options {
     pub async_invocations: AsyncOptions,
     pub bucket: BucketOptions,
     pub log_retention_days: RetentionDays,
+    /// FN-*: what every function of the blueprint shares (`options.lambda`).
+    pub lambda: LambdaOptions,
     pub retain: RetainOptions,
 }
 
@@ -79,6 +82,7 @@ struct RawOptions {
     async_invocations: AsyncOptions,
     bucket: BucketOptions,
     log_retention_days: RetentionDays,
+    lambda: LambdaOptions,
     retain: RetainOptions,
 }
 
@@ -97,6 +101,7 @@ impl Default for RawOptions {
             async_invocations: o.async_invocations,
             bucket: o.bucket,
             log_retention_days: o.log_retention_days,
+            lambda: o.lambda,
             retain: o.retain,
         }
     }
@@ -140,6 +145,7 @@ impl TryFrom<RawOptions> for Options {
             async_invocations: r.async_invocations,
             bucket: r.bucket,
             log_retention_days: r.log_retention_days,
+            lambda: r.lambda,
             retain: r.retain,
         })
     }
@@ -159,6 +165,7 @@ impl Default for Options {
             async_invocations: AsyncOptions::default(),
             bucket: BucketOptions::default(),
             log_retention_days: RetentionDays::default(),
+            lambda: LambdaOptions::default(),
             retain: RetainOptions::default(),
         }
     }
@@ -577,6 +584,12 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         stacks: vec![StackTemplate::single(project, t)],
         packages: vec![package],
     })
+}
+
+impl super::SharedOptions for Options {
+    fn lambda(&self) -> Option<&LambdaOptions> {
+        Some(&self.lambda)
+    }
 }
 
 #[cfg(test)]

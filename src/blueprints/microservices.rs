@@ -45,16 +45,22 @@ use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
 use crate::cfn::resources::Tag;
 use crate::cfn::{DeletionPolicy, LogicalId, Parameter, Pseudo, Template, Value};
+use crate::components::api_options::{
+    add_http_domain, add_private_endpoint, add_rest_domain, add_usage_plan, private_policy,
+    route_method_settings, API_OPTIONS,
+};
 use crate::components::arn;
 use crate::components::bucket::PrivateBucket;
 use crate::components::function::LambdaFunction;
+use crate::components::http_api::{self, HttpThrottling};
 use crate::components::log_group::add_log_group;
 use crate::components::queue::{
     allow_topic_to_send, subscribe_queue, BufferedQueue, QueueConsumer, CONSUME_ACTIONS,
 };
 use crate::components::rest_api::{path_id, title, ACCESS_LOG_FORMAT};
 use crate::components::table::Table;
-use crate::config::{Architecture, Name, Ranged, RetentionDays, VpcCidr};
+use crate::config::lambda::LambdaOptions;
+use crate::config::{Architecture, Ranged, RetentionDays, VpcCidr};
 use crate::error::Error;
 use crate::synthesis::ASSETS_BUCKET;
 
@@ -68,6 +74,7 @@ pub static REQUIREMENTS: &[Requirement] = &[
     Requirement { id: "MICRO-3", text: "Asynchronous patterns per service: SQS queue with a dead-letter queue, SNS topic fanned out to the queue, Kinesis stream, or S3 event triggers" },
     Requirement { id: "MICRO-4", text: "Client SDK generation: the API exported as OpenAPI 3 (`blueprint openapi`), operation names on every method" },
     Requirement { id: "MICRO-5", text: "Grows past CloudFormation's limits: services are nested stacks, and a stack over 500 resources or the size limits is split into overflow nested stacks by itself" },
+    Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
 ];
 
 // ---------------------------------------------------------------------------
@@ -84,6 +91,8 @@ pub struct Options {
     pub alb: AlbOptions,
     pub architecture: Architecture,
     pub log_retention_days: RetentionDays,
+    /// FN-*: what every function of the blueprint shares (`options.lambda`).
+    pub lambda: LambdaOptions,
     pub retain: RetainOptions,
     /// MICRO-1: the services, in a stable order (see the split rule).
     pub services: Services,
@@ -98,6 +107,7 @@ struct RawOptions {
     alb: AlbOptions,
     architecture: Architecture,
     log_retention_days: RetentionDays,
+    lambda: LambdaOptions,
     retain: RetainOptions,
     services: Services,
 }
@@ -111,6 +121,7 @@ impl Default for RawOptions {
             alb: o.alb,
             architecture: o.architecture,
             log_retention_days: o.log_retention_days,
+            lambda: o.lambda,
             retain: o.retain,
             services: o.services,
         }
@@ -130,12 +141,22 @@ impl TryFrom<RawOptions> for Options {
             }
             _ => {}
         }
+        // API-OPTIONS: throttled routes must be the services' routes.
+        let keys: Vec<String> = r
+            .services
+            .iter()
+            .flat_map(|s| s.routes.iter().map(move |rt| route_key(s, rt)))
+            .collect();
+        if let Some(message) = r.api.unknown_route(&keys) {
+            return Err(message);
+        }
         Ok(Options {
             front: r.front,
             api: r.api,
             alb: r.alb,
             architecture: r.architecture,
             log_retention_days: r.log_retention_days,
+            lambda: r.lambda,
             retain: r.retain,
             services: r.services,
         })
@@ -150,6 +171,7 @@ impl Default for Options {
             alb: AlbOptions::default(),
             architecture: Architecture::Arm64,
             log_retention_days: RetentionDays::default(),
+            lambda: LambdaOptions::default(),
             retain: RetainOptions::default(),
             services: Services(example_services()),
         }
@@ -209,39 +231,42 @@ pub enum Front {
     Alb,
 }
 
-/// The REST API (`front: api-gateway`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// The API (`front: api-gateway`): who may call it, and the options every
+/// blueprint's API shares (API-OPTIONS).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ApiOptions {
-    pub endpoint: Endpoint,
-    pub stage_name: Name,
     pub authorization: Authorization,
-    pub throttle_rate_per_second: Ranged<1, 10_000>,
-    pub throttle_burst: Ranged<1, 5_000>,
-    pub manage_account_logging_role: bool,
+    #[serde(flatten)]
+    pub shared: SharedApiOptions,
 }
 
-impl Default for ApiOptions {
-    fn default() -> Self {
-        ApiOptions {
-            endpoint: Endpoint::Regional,
-            stage_name: Name::new("v1").unwrap_or_else(|_| unreachable!()),
-            authorization: Authorization::Iam,
-            throttle_rate_per_second: Ranged::of(100),
-            throttle_burst: Ranged::of(200),
-            manage_account_logging_role: true,
-        }
+/// The options every blueprint's API shares (API-OPTIONS).
+pub type SharedApiOptions = crate::config::api_options::ApiOptions<MicroservicesApi>;
+
+impl std::ops::Deref for ApiOptions {
+    type Target = SharedApiOptions;
+
+    fn deref(&self) -> &SharedApiOptions {
+        &self.shared
+    }
+}
+
+/// The API's shape for the shared options: its routes are the services'
+/// (checked with the services, see `Options`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MicroservicesApi;
+
+impl crate::config::api_options::ApiShape for MicroservicesApi {
+    const RATE: u64 = 100;
+    const BURST: u64 = 200;
+    fn routes() -> Option<Vec<String>> {
+        None
     }
 }
 
 /// Where the API's endpoint lives.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Endpoint {
-    #[default]
-    Regional,
-    Edge,
-}
+pub use crate::config::api_options::Endpoint;
 
 /// Who may call the routes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -974,6 +999,7 @@ impl<'de> Deserialize<'de> for SslPolicy {
 /// The parameters of a service's nested stack, besides `AssetsBucket`.
 const P_API_URL: &str = "ApiUrl";
 const P_REST_API: &str = "RestApiId";
+const P_HTTP_API: &str = "HttpApiId";
 const P_ROOT_RESOURCE: &str = "RootResourceId";
 const P_LISTENER: &str = "ListenerArn";
 
@@ -1041,6 +1067,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         o.services.len(),
         if o.services.len() == 1 { "" } else { "s" },
         match o.front {
+            Front::ApiGateway if o.api.is_http() => "HTTP API",
             Front::ApiGateway => "REST API",
             Front::Alb => "Application Load Balancer",
         },
@@ -1050,6 +1077,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let assets = root.parameter(ASSETS_BUCKET, assets_parameter())?;
 
     let front = match o.front {
+        Front::ApiGateway if o.api.is_http() => add_http_api(&mut root)?,
         Front::ApiGateway => add_rest_api(&mut root, o)?,
         Front::Alb => add_load_balancer(&mut root, o)?,
     };
@@ -1092,7 +1120,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             with_routes.push(res.id().clone());
         }
     }
-    if o.front == Front::ApiGateway {
+    if o.front == Front::ApiGateway && o.api.is_http() {
+        add_http_stage(&mut root, o, &with_routes)?;
+    } else if o.front == Front::ApiGateway {
         add_stage(&mut root, o, &with_routes)?;
     }
     root.output("ApiUrl", "The API's base URL", front.url, None)?;
@@ -1111,6 +1141,11 @@ struct FrontIds {
 }
 
 fn add_rest_api(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
+    // API-OPTIONS: a private API answers only through its VPC endpoint.
+    let vpc_endpoint = match o.api.endpoint {
+        Endpoint::Private => Some(add_private_endpoint(t, "Api", o.api.private.as_ref())?),
+        _ => None,
+    };
     let api = t
         .add(
             "Api",
@@ -1120,18 +1155,20 @@ fn add_rest_api(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
                 ),
                 disable_execute_api_endpoint: None,
                 endpoint_configuration: Some(EndpointConfiguration {
-                    types: vec![match o.api.endpoint {
-                        Endpoint::Regional => "REGIONAL",
-                        Endpoint::Edge => "EDGE",
-                    }
-                    .to_string()],
+                    types: vec![o.api.endpoint.as_str().to_string()],
                 }),
                 minimum_compression_size: Some(1024),
                 name: sub("${AWS::StackName}-api").into(),
+                policy: vpc_endpoint.as_ref().map(private_policy),
                 tags: None,
             },
         )?
         .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"])
+        .satisfies(if vpc_endpoint.is_some() {
+            &[API_OPTIONS]
+        } else {
+            &[]
+        })
         .id()
         .clone();
     let url: Value<String> = sub(format!(
@@ -1162,6 +1199,9 @@ fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<()
                 o.api.authorization
             ));
         }
+    }
+    if o.api.usage_plan.is_some() {
+        h.update("api key required\n");
     }
     let digest = hex(&h.finalize());
     let deployment = t.add(
@@ -1210,6 +1250,24 @@ fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<()
     } else {
         None
     };
+    // API-OPTIONS: the stage cache and per-route throttling.
+    let cache = o.api.cache.as_ref();
+    let stage_wide = MethodSetting {
+        cache_data_encrypted: cache.map(|_| true),
+        cache_ttl_in_seconds: cache.map(|c| c.ttl_seconds.get_u32()),
+        caching_enabled: Some(cache.is_some()),
+        data_trace_enabled: Some(false),
+        http_method: "*".into(),
+        metrics_enabled: Some(true),
+        resource_path: "/*".into(),
+        throttling_burst_limit: Some(o.api.throttle_burst.get_u32()),
+        throttling_rate_limit: Some(o.api.throttle_rate_per_second.get() as f64),
+        ..Default::default()
+    };
+    let per_route = route_method_settings(&stage_wide, &o.api.route_throttling);
+    let uses_options = cache.is_some() || !per_route.is_empty();
+    let mut method_settings = vec![stage_wide];
+    method_settings.extend(per_route);
     let stage = t.add(
         "ApiStage",
         Stage {
@@ -1217,20 +1275,11 @@ fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<()
                 destination_arn: access_logs.get_att("Arn"),
                 format: ACCESS_LOG_FORMAT.into(),
             }),
-            cache_cluster_enabled: None,
-            cache_cluster_size: None,
+            cache_cluster_enabled: cache.map(|_| true),
+            cache_cluster_size: cache.map(|c| c.size_gb.as_str().to_string()),
             deployment_id: deployment.r#ref(),
             description: Some(format!("The `{}` stage", o.api.stage_name.as_str())),
-            method_settings: Some(vec![MethodSetting {
-                caching_enabled: Some(false),
-                data_trace_enabled: Some(false),
-                http_method: "*".into(),
-                metrics_enabled: Some(true),
-                resource_path: "/*".into(),
-                throttling_burst_limit: Some(o.api.throttle_burst.get_u32()),
-                throttling_rate_limit: Some(o.api.throttle_rate_per_second.get() as f64),
-                ..Default::default()
-            }]),
+            method_settings: Some(method_settings),
             rest_api_id: api.r#ref(),
             stage_name: o.api.stage_name.as_str().into(),
             tags: None,
@@ -1238,8 +1287,57 @@ fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<()
         },
     )?;
     stage.satisfies(&["MICRO-1", "MICRO-2"]);
+    if uses_options {
+        stage.satisfies(&[API_OPTIONS]);
+    }
     if let Some(account) = &account {
         stage.depends_on(account);
+    }
+    let stage = stage.id().clone();
+    let stage_name = o.api.stage_name.as_str();
+    if let Some(plan) = &o.api.usage_plan {
+        add_usage_plan(t, "Api", &api, &stage, stage_name, plan)?;
+    }
+    if let Some(domain) = &o.api.domain {
+        add_rest_domain(t, "Api", domain, &api, &stage, stage_name)?;
+    }
+    Ok(())
+}
+
+/// `type: http`: the HTTP API; each service stack adds its integration and routes.
+fn add_http_api(t: &mut Template) -> Result<FrontIds, Error> {
+    let api = http_api::add_api(
+        t,
+        "Api",
+        "Microservices: one base path per service, each proxied to its service's function",
+        &["MICRO-1", "MICRO-2", "MICRO-4"],
+    )?;
+    let url = http_api::url(&api);
+    let mut parameters = IndexMap::new();
+    parameters.insert(P_HTTP_API.to_string(), api.r#ref());
+    parameters.insert(P_API_URL.to_string(), url.clone());
+    Ok(FrontIds { parameters, url })
+}
+
+/// `type: http`: the `$default` stage (after every service stack, so per-route
+/// settings find their routes) and the custom domain.
+fn add_http_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<(), Error> {
+    let api = LogicalId::new("Api").map_err(|e| Error::Internal(e.to_string()))?;
+    let stage = http_api::add_stage(
+        t,
+        "Api",
+        &api,
+        HttpThrottling {
+            rate: o.api.throttle_rate_per_second.get_u32(),
+            burst: o.api.throttle_burst.get_u32(),
+            routes: &o.api.route_throttling,
+        },
+        o.log_retention_days.get(),
+        services,
+        &["MICRO-1", "MICRO-2"],
+    )?;
+    if let Some(domain) = &o.api.domain {
+        add_http_domain(t, "Api", domain, &api, &stage)?;
     }
     Ok(())
 }
@@ -1446,11 +1544,36 @@ pub fn operation_id(service: &Service, method: &str, path: &RoutePath) -> String
     format!("{lower}{}{}", title(method), path_id(path.as_str()))
 }
 
+/// A route's key on the shared API: `GET /users/{userId}`, `GET /users` for `/`.
+pub fn route_key(service: &Service, route: &RouteSpec) -> String {
+    format!(
+        "{} {}",
+        route.method.as_str(),
+        full_path(service, route.path.as_str())
+    )
+}
+
+/// A service's route path under its base path (`/users/{userId}`, `/users`).
+fn full_path(service: &Service, path: &str) -> String {
+    if path == "/" {
+        format!("/{}", service.base_path())
+    } else {
+        format!("/{}{path}", service.base_path())
+    }
+}
+
 /// The parameters (besides `AssetsBucket` and `ApiUrl`) a service's stack
 /// takes: what its routes and its calls to the other services need.
 fn service_parameters(o: &Options, s: &Service) -> Vec<&'static str> {
     let routes = !s.routes.is_empty();
     match o.front {
+        Front::ApiGateway if o.api.is_http() => {
+            if routes || o.api.authorization == Authorization::Iam {
+                vec![P_HTTP_API]
+            } else {
+                Vec::new()
+            }
+        }
         Front::ApiGateway => {
             let mut p = Vec::new();
             if routes || o.api.authorization == Authorization::Iam {
@@ -1493,6 +1616,7 @@ fn service_template(
         }
     };
     let rest_api = declared(&mut t, P_REST_API, "The shared REST API")?;
+    let http_api = declared(&mut t, P_HTTP_API, "The shared HTTP API")?;
     let root_resource = declared(&mut t, P_ROOT_RESOURCE, "The REST API's root resource")?;
     let listener = declared(&mut t, P_LISTENER, "The load balancer's HTTPS listener")?;
 
@@ -1517,6 +1641,18 @@ fn service_template(
         statements
             .push(Statement::allow(TABLE_ACTIONS, vec![table.get_att("Arn")]).sid("OwnTable"));
         t.output("TableName", "The service's table", table.r#ref(), None)?;
+    }
+    if let (Some(api), Authorization::Iam) = (&http_api, o.api.authorization) {
+        // Services call each other through the API, signed with their role.
+        statements.push(
+            Statement::allow(
+                &["execute-api:Invoke"],
+                vec![arn(&format!(
+                    "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/*"
+                ))],
+            )
+            .sid("CallOtherServices"),
+        );
     }
     if let (Some(rest_api), Authorization::Iam) = (&rest_api, o.api.authorization) {
         // Services call each other through the API, signed with their role.
@@ -1814,6 +1950,12 @@ fn service_template(
     // MICRO-1/2: the routes.
     if !s.routes.is_empty() {
         match (&rest_api, &root_resource, &listener) {
+            _ if http_api.is_some() => {
+                let api = http_api
+                    .as_ref()
+                    .ok_or_else(|| Error::Internal("no HTTP API".into()))?;
+                add_http_routes(&mut t, o, s, api, &function)?;
+            }
             (Some(api), Some(root), _) => add_routes(&mut t, o, s, api, root, &function)?,
             (_, _, Some(listener)) => add_alb_routes(&mut t, s, index, listener, &function)?,
             _ => return Err(Error::Internal("a service stack without a front".into())),
@@ -1921,7 +2063,7 @@ fn add_routes(
                 title(r.method.as_str())
             ),
             Method {
-                api_key_required: None,
+                api_key_required: o.api.usage_plan.as_ref().map(|_| true),
                 authorization_type: auth.into(),
                 authorizer_id: None,
                 http_method: r.method.as_str().into(),
@@ -1961,6 +2103,64 @@ fn add_routes(
             },
         )?
         .satisfies(req);
+    }
+    Ok(())
+}
+
+/// `type: http`: a service's routes on the shared HTTP API, its Lambda proxy
+/// integration, and the permissions for its paths only.
+fn add_http_routes(
+    t: &mut Template,
+    o: &Options,
+    s: &Service,
+    api: &LogicalId,
+    function: &LogicalId,
+) -> Result<(), Error> {
+    let req: &[&str] = &["MICRO-1", "MICRO-2"];
+    let integration = http_api::add_integration(t, "ApiIntegration", &api.r#ref(), function, req)?;
+    let auth = match o.api.authorization {
+        Authorization::Iam => "AWS_IAM",
+        Authorization::None => "NONE",
+    };
+    for r in &s.routes {
+        http_api::add_route(
+            t,
+            &api.r#ref(),
+            &integration,
+            http_api::RouteSpec {
+                id: format!(
+                    "Api{}{}Route",
+                    path_id(r.path.as_str()),
+                    title(r.method.as_str())
+                ),
+                key: route_key(s, r),
+                operation_name: Some(operation_id(s, r.method.as_str(), &r.path)),
+                authorization: auth,
+                authorizer: None,
+            },
+            &["MICRO-1", "MICRO-2", "MICRO-4"],
+        )?;
+    }
+    let base = s.base_path();
+    if s.routes.iter().any(|r| r.path.as_str() == "/") {
+        http_api::add_permission(
+            t,
+            "ApiPermission",
+            api,
+            function,
+            &format!("*/*/{base}"),
+            req,
+        )?;
+    }
+    if s.routes.iter().any(|r| r.path.as_str() != "/") {
+        http_api::add_permission(
+            t,
+            "ApiSubPathPermission",
+            api,
+            function,
+            &format!("*/*/{base}/*"),
+            req,
+        )?;
     }
     Ok(())
 }
@@ -2133,6 +2333,11 @@ pub fn openapi(project: &ProjectInfo, o: &Options) -> Result<Json, Error> {
         }
     }
     let server = match o.front {
+        Front::ApiGateway if o.api.is_http() => json!({
+            "url": format!("https://{{apiId}}.execute-api.{}.amazonaws.com", project.region),
+            "description": "The stack's `ApiUrl` output",
+            "variables": {"apiId": {"default": "apiId", "description": "The HTTP API's ID"}}
+        }),
         Front::ApiGateway => json!({
             "url": format!("https://{{restApiId}}.execute-api.{}.amazonaws.com/{}", project.region, o.api.stage_name.as_str()),
             "description": "The stack's `ApiUrl` output",
@@ -2167,6 +2372,12 @@ pub fn openapi(project: &ProjectInfo, o: &Options) -> Result<Json, Error> {
         "paths": paths,
         "components": components,
     }))
+}
+
+impl super::SharedOptions for Options {
+    fn lambda(&self) -> Option<&LambdaOptions> {
+        Some(&self.lambda)
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod chat;
 pub mod conference;
 pub mod edge;
 pub mod event_pipeline;
+pub mod flow;
 pub mod microservices;
 pub mod todo;
 pub mod update_offload;
@@ -175,6 +176,44 @@ macro_rules! entry {
     };
 }
 
+/// The cross-cutting requirements (BLUEPRINTS.md): options every blueprint
+/// with Lambda functions or an API shares. `explain` lists those a project
+/// uses, after the blueprint's own.
+pub static CROSS_CUTTING: &[Requirement] = &[
+    Requirement {
+        id: "FN-LIMITS",
+        text: "Lambda limits checked before anything is sent to AWS (memory, timeout, ephemeral storage, environment size, package size, reserved concurrency within the account limit)",
+    },
+    Requirement {
+        id: "FN-TRACE",
+        text: "Tracing and logs: X-Ray active tracing, a log group per function with retention, JSON or text log format",
+    },
+    Requirement {
+        id: "FN-CONCURRENCY",
+        text: "Concurrency controls: reserved concurrency, provisioned concurrency on the `live` alias",
+    },
+    Requirement {
+        id: "FN-DEPLOY",
+        text: "Gradual deployment: a version and a `live` alias per function, a CodeDeploy deployment group with the chosen configuration, traffic hooks, alarms that roll back",
+    },
+    Requirement {
+        id: "FN-VPC",
+        text: "Functions in a VPC: created (two zones, private subnets, S3 and DynamoDB gateway endpoints, optional NAT gateway) or existing subnets and security groups",
+    },
+    Requirement {
+        id: "FN-ASYNC",
+        text: "Asynchronous failures: retry attempts, maximum event age, an on-failure destination (SQS or SNS)",
+    },
+    Requirement {
+        id: "API-OPTIONS",
+        text: "API Gateway options: REST or HTTP API, endpoint type, throttling, usage plans and API keys, stage cache, custom domain",
+    },
+    Requirement {
+        id: "FLOW",
+        text: "Orchestration: a Step Functions state machine with retries, catch, timeouts and a parallel branch",
+    },
+];
+
 /// Every blueprint, in the order `blueprint list` shows them.
 pub static ALL: &[Blueprint] = &[
     entry!(todo),
@@ -213,8 +252,18 @@ fn openapi_with<O: DeserializeOwned + Default>(
     f(&info, &options)
 }
 
-/// Parses a project file with options `O`, applies overrides, and calls `f`.
-fn expand_with<O: DeserializeOwned + Default>(
+/// What the options of every blueprint may share, applied after the
+/// blueprint's own expansion (so every blueprint gets them).
+pub trait SharedOptions {
+    /// `options.lambda` (FN-*), for blueprints with Lambda functions.
+    fn lambda(&self) -> Option<&crate::config::lambda::LambdaOptions> {
+        None
+    }
+}
+
+/// Parses a project file with options `O`, applies overrides, and calls `f`,
+/// then applies the shared options.
+fn expand_with<O: DeserializeOwned + Default + SharedOptions>(
     name: &'static str,
     source: &Source,
     code: &CodeSource,
@@ -222,7 +271,20 @@ fn expand_with<O: DeserializeOwned + Default>(
     f: fn(&ProjectInfo, &O, &CodeSource) -> Result<Expansion, Error>,
 ) -> Result<Expansion, Error> {
     let (info, options) = parse_with::<O>(name, source, overrides)?;
-    f(&info, &options, code)
+    let expand = || -> Result<Expansion, Error> {
+        let mut expansion = f(&info, &options, code)?;
+        if let Some(lambda) = options.lambda() {
+            crate::components::function_options::apply(&mut expansion, lambda, source)?;
+        }
+        Ok(expansion)
+    };
+    // A combination of options only the expansion can refuse names its key
+    // (`options.cache: ...`): point at it.
+    expand().map_err(|e| match e {
+        Error::User(m) => config::ConfigError::about_key(&source.name, &source.text, &m)
+            .map_or(Error::User(m), Error::from),
+        other => other,
+    })
 }
 
 /// Parses a project file with options `O` and applies overrides.

@@ -8,20 +8,25 @@ use indexmap::IndexMap;
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
+use crate::config::lambda::LambdaOptions;
+
 use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::CodeSource;
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::lambda::VpcConfig;
 use crate::cfn::{Parameter, Template, Value};
+use crate::components::api_options::add_http_domain;
 use crate::components::arn;
 use crate::components::bucket::PrivateBucket;
 use crate::components::dax::DaxCluster;
 use crate::components::function::LambdaFunction;
+use crate::components::http_api::{HttpApi, HttpThrottling, JwtIssuer};
 use crate::components::network::PrivateNetwork;
 use crate::components::rest_api::{RestApi, Route, StageCache};
 use crate::components::table::{Scaling, Table};
 use crate::components::user_auth::UserAuth;
+use crate::config::api_options::ApiShape;
 use crate::config::{Name, Ranged, RetentionDays, VpcCidr};
 use crate::error::Error;
 
@@ -36,6 +41,7 @@ pub static REQUIREMENTS: &[Requirement] = &[
     Requirement { id: "TODO-4", text: "Users and an administrator authenticate with Cognito: user pool, app client, API authorizer, `admin` group for admin routes" },
     Requirement { id: "TODO-5", text: "Read-heavy: a caching layer (`cache: dax` or `cache: api`)" },
     Requirement { id: "TODO-6", text: "A database layer that scales with high read throughput: DynamoDB, on-demand or provisioned with auto scaling" },
+    Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
 ];
 
 /// The todo blueprint's options (`options:` in blueprint.yaml).
@@ -52,6 +58,8 @@ pub struct Options {
     pub auth: AuthOptions,
     pub files: FilesOptions,
     pub log_retention_days: RetentionDays,
+    /// FN-*: what every function of the blueprint shares (`options.lambda`).
+    pub lambda: LambdaOptions,
     pub retain: RetainOptions,
 }
 
@@ -65,53 +73,11 @@ pub enum Cache {
     Dax,
 }
 
-/// `cache: api` settings.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ApiCacheOptions {
-    pub size_gb: CacheSize,
-    pub ttl_seconds: Ranged<0, 3600>,
-}
+/// `cache: api` settings: the shared stage cache options (API-OPTIONS).
+pub type ApiCacheOptions = crate::config::api_options::StageCacheOptions;
 
-impl Default for ApiCacheOptions {
-    fn default() -> Self {
-        ApiCacheOptions {
-            size_gb: CacheSize("0.5".into()),
-            ttl_seconds: Ranged::of(300),
-        }
-    }
-}
-
-/// An API Gateway cache size, in GB.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct CacheSize(String);
-
-/// The sizes API Gateway offers.
-pub const CACHE_SIZES: &[&str] = &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
-
-impl<'de> Deserialize<'de> for CacheSize {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Num(f64),
-            Str(String),
-        }
-        let s = match Raw::deserialize(d)? {
-            Raw::Num(n) => format!("{n}"),
-            Raw::Str(s) => s,
-        };
-        if CACHE_SIZES.contains(&s.as_str()) {
-            Ok(CacheSize(s))
-        } else {
-            Err(D::Error::custom(format!(
-                "{s} is not an API Gateway cache size; use one of {}",
-                CACHE_SIZES.join(", ")
-            )))
-        }
-    }
-}
+/// An API Gateway cache size, in GB (shared with `api.cache`, API-OPTIONS).
+pub use crate::config::api_options::{CacheSize, CACHE_SIZES};
 
 /// `cache: dax` settings.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -220,36 +186,27 @@ impl Default for FunctionOptions {
 /// The processor architecture of a function.
 pub use crate::config::Architecture;
 
-/// The REST API's settings.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ApiOptions {
-    pub endpoint: Endpoint,
-    pub stage_name: Name,
-    pub throttle_rate_per_second: Ranged<1, 10_000>,
-    pub throttle_burst: Ranged<1, 5_000>,
-    pub manage_account_logging_role: bool,
-}
-
-impl Default for ApiOptions {
-    fn default() -> Self {
-        ApiOptions {
-            endpoint: Endpoint::Regional,
-            stage_name: Name::new("v1").unwrap_or_else(|_| unreachable!()),
-            throttle_rate_per_second: Ranged::of(100),
-            throttle_burst: Ranged::of(200),
-            manage_account_logging_role: true,
-        }
-    }
-}
+/// The API's settings (API-OPTIONS, shared by every blueprint with an API).
+pub type ApiOptions = crate::config::api_options::ApiOptions<TodoApi>;
 
 /// Where the API's endpoint lives.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Endpoint {
-    #[default]
-    Regional,
-    Edge,
+pub use crate::config::api_options::Endpoint;
+
+/// The todo API's shape for the shared `api:` options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TodoApi;
+
+impl ApiShape for TodoApi {
+    const RATE: u64 = 100;
+    const BURST: u64 = 200;
+    fn routes() -> Option<Vec<String>> {
+        Some(
+            ROUTES
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect(),
+        )
+    }
 }
 
 /// Sign-in settings.
@@ -524,30 +481,72 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     }
     .add_to(&mut t)?;
 
-    RestApi {
-        name: "Api",
-        description: "Todo API: the caller's own todos, and admin routes for the admin group",
-        routes: ROUTES,
-        function: &function.function,
-        user_pool: Some(&auth.pool),
-        endpoint_type: match o.api.endpoint {
-            Endpoint::Regional => "REGIONAL",
-            Endpoint::Edge => "EDGE",
-        },
-        stage_name: o.api.stage_name.as_str(),
-        throttle_rate: o.api.throttle_rate_per_second.get_u32(),
-        throttle_burst: o.api.throttle_burst.get_u32(),
-        cache: (o.cache == Cache::Api).then(|| StageCache {
-            size_gb: o.api_cache.size_gb.0.clone(),
-            ttl_seconds: o.api_cache.ttl_seconds.get_u32(),
-        }),
-        log_retention_days: o.log_retention_days.get(),
-        manage_account_role: o.api.manage_account_logging_role,
-        requirements: &["TODO-1"],
-        cache_requirements: &["TODO-5"],
-        auth_requirements: &["TODO-4"],
+    // API-OPTIONS: a REST API (the default) or an HTTP API.
+    let description = "Todo API: the caller's own todos, and admin routes for the admin group";
+    if o.api.is_http() {
+        if o.cache == Cache::Api {
+            return Err(Error::User(
+                "options.cache: `api` (the stage cache) needs `options.api.type: rest`: HTTP APIs have no cache; use `cache: dax` or `none`".into(),
+            ));
+        }
+        let ids = HttpApi {
+            name: "Api",
+            description,
+            routes: ROUTES,
+            function: &function.function,
+            jwt: Some(JwtIssuer {
+                user_pool: &auth.pool,
+                client: &auth.client,
+            }),
+            throttling: HttpThrottling {
+                rate: o.api.throttle_rate_per_second.get_u32(),
+                burst: o.api.throttle_burst.get_u32(),
+                routes: &o.api.route_throttling,
+            },
+            log_retention_days: o.log_retention_days.get(),
+            requirements: &["TODO-1"],
+            auth_requirements: &["TODO-4"],
+        }
+        .add_to(&mut t)?;
+        if let Some(domain) = &o.api.domain {
+            add_http_domain(&mut t, "Api", domain, &ids.api, &ids.stage)?;
+        }
+    } else {
+        let stage_cache = o
+            .api
+            .cache
+            .as_ref()
+            .or((o.cache == Cache::Api).then_some(&o.api_cache));
+        let mut cache_requirements = Vec::new();
+        if o.cache == Cache::Api {
+            cache_requirements.push("TODO-5");
+        }
+        if o.api.cache.is_some() {
+            cache_requirements.push("API-OPTIONS");
+        }
+        RestApi {
+            name: "Api",
+            description,
+            routes: ROUTES,
+            function: &function.function,
+            user_pool: Some(&auth.pool),
+            endpoint_type: o.api.endpoint.as_str(),
+            stage_name: o.api.stage_name.as_str(),
+            throttle_rate: o.api.throttle_rate_per_second.get_u32(),
+            throttle_burst: o.api.throttle_burst.get_u32(),
+            cache: stage_cache.map(|c| StageCache {
+                size_gb: c.size_gb.as_str().to_string(),
+                ttl_seconds: c.ttl_seconds.get_u32(),
+            }),
+            log_retention_days: o.log_retention_days.get(),
+            manage_account_role: o.api.manage_account_logging_role,
+            requirements: &["TODO-1"],
+            cache_requirements: &cache_requirements,
+            auth_requirements: &["TODO-4"],
+            features: Some(o.api.features()),
+        }
+        .add_to(&mut t)?;
     }
-    .add_to(&mut t)?;
 
     t.output(
         "UserPoolId",
@@ -582,4 +581,10 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         stacks: vec![StackTemplate::single(project, t)],
         packages: vec![api_package],
     })
+}
+
+impl super::SharedOptions for Options {
+    fn lambda(&self) -> Option<&LambdaOptions> {
+        Some(&self.lambda)
+    }
 }

@@ -579,3 +579,6 @@ pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<
         packages: Vec::new(),
     })
 }
+
+/// No Lambda functions: no `options.functions`.
+impl super::SharedOptions for Options {}

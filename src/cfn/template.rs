@@ -40,6 +40,10 @@ pub enum ParameterType {
     /// An AMI ID read from an SSM parameter (e.g. the public latest-AMI ones).
     #[serde(rename = "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>")]
     SsmImageId,
+    #[serde(rename = "List<AWS::EC2::Subnet::Id>")]
+    SubnetIdList,
+    #[serde(rename = "AWS::EC2::SecurityGroup::Id")]
+    SecurityGroupId,
 }
 
 /// A template parameter.
@@ -110,6 +114,8 @@ pub struct Resource {
     pub depends_on: Vec<LogicalId>,
     pub deletion_policy: Option<DeletionPolicy>,
     pub update_replace_policy: Option<DeletionPolicy>,
+    /// The `UpdatePolicy` attribute (e.g. `CodeDeployLambdaAliasUpdate`).
+    pub update_policy: Option<Json>,
     pub condition: Option<String>,
     pub metadata: IndexMap<String, Json>,
     /// The unit (e.g. a service) the resource belongs to: resources of one
@@ -228,6 +234,9 @@ impl Resource {
         if let Some(p) = self.update_replace_policy {
             m.insert("UpdateReplacePolicy".into(), policy_json(p));
         }
+        if let Some(p) = &self.update_policy {
+            m.insert("UpdatePolicy".into(), p.clone());
+        }
         if !self.metadata.is_empty() {
             m.insert(
                 "Metadata".into(),
@@ -290,6 +299,10 @@ pub struct Template {
     /// Requirement IDs recorded on the overflow stacks synthesis adds when
     /// this template is over CloudFormation's limits (see [`crate::split`]).
     pub split_requirements: Vec<&'static str>,
+    /// The account's Lambda concurrency limit the FN-LIMITS check assumes
+    /// (`options.functions.account_concurrency_limit`); 1,000 when unset.
+    /// Not rendered.
+    pub lambda_account_concurrency: Option<u32>,
 }
 
 impl Template {
@@ -330,6 +343,7 @@ impl Template {
             depends_on: Vec::new(),
             deletion_policy: None,
             update_replace_policy: None,
+            update_policy: None,
             condition: None,
             metadata: IndexMap::new(),
             unit: None,
@@ -432,6 +446,36 @@ impl Template {
         )
     }
 
+    /// Gives resource `old` the logical ID `new`, in place, and points every
+    /// `Ref`, `Fn::GetAtt`, `Fn::Sub` variable and `DependsOn` of the other
+    /// resources at it. CloudFormation then creates `new` and deletes `old`:
+    /// a way to make it take a new snapshot (an API deployment).
+    pub(crate) fn rename_resource(&mut self, old: &str, new: &str) -> Result<(), TemplateError> {
+        let new_id = LogicalId::new(new)?;
+        if self.resources.contains_key(&new_id) {
+            return Err(TemplateError::Duplicate(new.to_string()));
+        }
+        let resources = std::mem::take(&mut self.resources);
+        for (id, mut r) in resources {
+            if id.as_str() == old {
+                r.id = new_id.clone();
+            }
+            for v in r.properties.values_mut() {
+                rename_in(v, old, new);
+            }
+            if let Some(p) = r.update_policy.as_mut() {
+                rename_in(p, old, new);
+            }
+            for d in r.depends_on.iter_mut() {
+                if d.as_str() == old {
+                    *d = new_id.clone();
+                }
+            }
+            self.resources.insert(r.id.clone(), r);
+        }
+        Ok(())
+    }
+
     /// Adds a resource taken with [`Template::take_resources`] (and its
     /// nested template, for a stack resource).
     pub(crate) fn put_resource(&mut self, r: Resource, nested: Option<Template>) {
@@ -528,6 +572,9 @@ impl Serialize for Resource {
         if let Some(p) = self.update_replace_policy {
             m.serialize_entry("UpdateReplacePolicy", &p)?;
         }
+        if let Some(p) = &self.update_policy {
+            m.serialize_entry("UpdatePolicy", p)?;
+        }
         if !self.metadata.is_empty() {
             m.serialize_entry("Metadata", &self.metadata)?;
         }
@@ -541,6 +588,54 @@ impl Serialize for Resource {
 fn to_json_or_null<T: Serialize>(v: &T) -> Json {
     // Our section types serialize infallibly: string keys, no custom failures.
     serde_json::to_value(v).unwrap_or(Json::Null)
+}
+
+/// Renames references to resource `old` inside a property value.
+fn rename_in(v: &mut Json, old: &str, new: &str) {
+    match v {
+        Json::Object(m) => {
+            if m.len() == 1 {
+                if let Some(Json::String(r)) = m.get_mut("Ref") {
+                    if r == old {
+                        *r = new.to_string();
+                    }
+                    return;
+                }
+                if let Some(Json::Array(a)) = m.get_mut("Fn::GetAtt") {
+                    if let Some(Json::String(r)) = a.get_mut(0) {
+                        if r == old {
+                            *r = new.to_string();
+                        }
+                    }
+                    return;
+                }
+                if let Some(sub) = m.get_mut("Fn::Sub") {
+                    let text = match sub {
+                        Json::String(t) => Some(t),
+                        Json::Array(parts) => match parts.get_mut(0) {
+                            Some(Json::String(t)) => Some(t),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some(t) = text {
+                        *t = t
+                            .replace(&format!("${{{old}}}"), &format!("${{{new}}}"))
+                            .replace(&format!("${{{old}."), &format!("${{{new}."));
+                    }
+                    if let Json::Array(parts) = sub {
+                        if let Some(vars) = parts.get_mut(1) {
+                            rename_in(vars, old, new);
+                        }
+                    }
+                    return;
+                }
+            }
+            m.values_mut().for_each(|x| rename_in(x, old, new));
+        }
+        Json::Array(a) => a.iter_mut().for_each(|x| rename_in(x, old, new)),
+        _ => {}
+    }
 }
 
 /// Convenience: an `Expr` list of strings.

@@ -45,12 +45,11 @@ pub struct PackageSize {
 
 pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Vec<Finding>) {
     let mut reserved_total: u64 = 0;
-    let max_reserved = u64::from(
-        input
-            .lambda
-            .account_concurrency
-            .saturating_sub(UNRESERVED_MINIMUM),
-    );
+    // The project's own limit (options.functions.account_concurrency_limit).
+    let account_concurrency = template
+        .lambda_account_concurrency
+        .unwrap_or(input.lambda.account_concurrency);
+    let max_reserved = u64::from(account_concurrency.saturating_sub(UNRESERVED_MINIMUM));
     for r in template
         .resources()
         .filter(|r| r.kind() == "AWS::Lambda::Function")
@@ -90,7 +89,10 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
             p.pointer("/EphemeralStorage/Size").and_then(Json::as_u64),
         );
         if let Some(Json::Object(vars)) = p.pointer("/Environment/Variables") {
-            let size: usize = vars.iter().map(|(k, v)| k.len() + min_len(v)).sum();
+            let size: usize = vars
+                .iter()
+                .map(|(k, v)| k.len() + min_len(template, v))
+                .sum();
             if size > ENVIRONMENT_BYTES {
                 errors.push(Finding::about(
                     id,
@@ -107,7 +109,7 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
                     id,
                     format!(
                         "reserved concurrency is {n}; with an account limit of {} and {UNRESERVED_MINIMUM} kept unreserved, at most {max_reserved} can be reserved",
-                        input.lambda.account_concurrency
+                        account_concurrency
                     ),
                 ));
             }
@@ -138,28 +140,76 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
     if reserved_total > max_reserved {
         errors.push(Finding::general(format!(
             "the functions of template `{}` reserve {reserved_total} concurrent executions in total; at most {max_reserved} can be reserved in an account with a limit of {}",
-            input.name, input.lambda.account_concurrency
+            input.name, account_concurrency
         )));
     }
 }
 
-/// The fewest bytes a value can take once CloudFormation resolves it: literal
-/// text counts in full, the literal parts of an `Fn::Sub` count, other
-/// intrinsic functions count as empty.
-fn min_len(v: &Json) -> usize {
+/// The fewest bytes a value can take once CloudFormation resolves it, as far
+/// as it can be resolved before deployment: literal text counts in full;
+/// pseudo parameters count their shortest value (`AWS::Region` 9 bytes,
+/// `AWS::AccountId` 12, `AWS::Partition` 3, `AWS::URLSuffix` 13); a `Ref` to
+/// a parameter counts its default; `Fn::Sub` counts its literal text and its
+/// variables so resolved; `Fn::Join` its parts and delimiters; anything else
+/// (attributes of resources not yet created) counts as empty.
+fn min_len(t: &Template, v: &Json) -> usize {
     match v {
         Json::String(s) => s.len(),
         Json::Number(n) => n.to_string().len(),
         Json::Bool(b) => b.to_string().len(),
-        Json::Object(m) => match m.get("Fn::Sub") {
-            Some(Json::String(s)) => {
-                let vars: usize = sub_variables(s).iter().map(|v| v.len() + 3).sum();
-                s.len().saturating_sub(vars)
+        Json::Object(m) if m.len() == 1 => {
+            if let Some(Json::String(name)) = m.get("Ref") {
+                return ref_min_len(t, name);
             }
-            _ => 0,
-        },
+            match (m.get("Fn::Sub"), m.get("Fn::Join")) {
+                (Some(Json::String(s)), _) => sub_min_len(t, s, None),
+                (Some(Json::Array(a)), _) => match (a.first(), a.get(1)) {
+                    (Some(Json::String(s)), Some(Json::Object(vars))) => {
+                        sub_min_len(t, s, Some(vars))
+                    }
+                    _ => 0,
+                },
+                (_, Some(Json::Array(a))) => match (a.first(), a.get(1)) {
+                    (Some(Json::String(d)), Some(Json::Array(parts))) => {
+                        parts.iter().map(|p| min_len(t, p)).sum::<usize>()
+                            + d.len() * parts.len().saturating_sub(1)
+                    }
+                    _ => 0,
+                },
+                _ => 0,
+            }
+        }
         _ => 0,
     }
+}
+
+fn ref_min_len(t: &Template, name: &str) -> usize {
+    match name {
+        "AWS::Region" => 9,
+        "AWS::AccountId" => 12,
+        "AWS::Partition" => 3,
+        "AWS::URLSuffix" => 13,
+        "AWS::StackName" => 1,
+        _ => t
+            .parameters
+            .get(name)
+            .and_then(|p| p.default.as_ref())
+            .map_or(0, |d| min_len(t, d)),
+    }
+}
+
+fn sub_min_len(t: &Template, s: &str, vars: Option<&serde_json::Map<String, Json>>) -> usize {
+    let names = sub_variables(s);
+    let placeholders: usize = names.iter().map(|v| v.len() + 3).sum();
+    let resolved: usize = names
+        .iter()
+        .map(|name| match vars.and_then(|m| m.get(*name)) {
+            Some(v) => min_len(t, v),
+            None if name.contains('.') => 0,
+            None => ref_min_len(t, name),
+        })
+        .sum();
+    s.len().saturating_sub(placeholders) + resolved
 }
 
 #[cfg(test)]
@@ -244,7 +294,32 @@ mod tests {
         };
         assert_eq!(
             run(f, BTreeMap::new()),
-            ["Api: environment variables take at least 4100 bytes; Lambda allows 4096 bytes in total"]
+            ["Api: environment variables take at least 4109 bytes; Lambda allows 4096 bytes in total"]
+        );
+    }
+
+    #[test]
+    fn environment_size_resolves_pseudo_parameters_joins_and_defaults() {
+        let mut t = Template::new("t");
+        let mut p = crate::cfn::Parameter::string("a name");
+        p.default = Some(Json::String("x".repeat(100)));
+        t.parameter("Name", p).unwrap();
+        let v = |j: Json| min_len(&t, &j);
+        assert_eq!(v(serde_json::json!({"Ref": "AWS::AccountId"})), 12);
+        assert_eq!(v(serde_json::json!({"Ref": "Name"})), 100);
+        assert_eq!(
+            v(serde_json::json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Name}/*"})),
+            "arn::s3:::/*".len() + 3 + 100
+        );
+        assert_eq!(
+            v(serde_json::json!({"Fn::Sub": ["${A}-${B.Arn}", {"A": {"Ref": "AWS::Region"}}]})),
+            9 + 1
+        );
+        assert_eq!(
+            v(
+                serde_json::json!({"Fn::Join": [",", ["ab", {"Ref": "AWS::URLSuffix"}, {"Fn::GetAtt": ["X", "Arn"]}]]})
+            ),
+            2 + 13 + 2
         );
     }
 

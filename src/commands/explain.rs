@@ -1,6 +1,7 @@
 //! `blueprint explain`: each requirement, its text, and the resources of the
 //! generated template that satisfy it (read from the template's metadata).
 
+use crate::blueprints::{Blueprint, Requirement, CROSS_CUTTING};
 use crate::cfn::{Resource, Template};
 use crate::commands::project::{resolve, ProjectArgs};
 use crate::error::Error;
@@ -31,21 +32,45 @@ pub fn explain(args: &ProjectArgs) -> Result<(&'static str, Vec<Explained>), Err
     for s in &synth.expansion.stacks {
         collect(&s.stack_name, &s.template, &mut all);
     }
-    let explained = project
-        .blueprint
-        .requirements
-        .iter()
-        .map(|req| Explained {
+    let explained = requirements_with_resources(project.blueprint, &all)
+        .into_iter()
+        .map(|(req, resources)| Explained {
             id: req.id,
             text: req.text,
-            resources: all
+            resources: resources
                 .iter()
-                .filter(|(_, r)| r.requirements().contains(&req.id))
                 .map(|(stack, r)| (stack.clone(), r.id().to_string()))
                 .collect(),
         })
         .collect();
     Ok((project.blueprint.name, explained))
+}
+
+/// The blueprint's requirements, then the cross-cutting ones the project
+/// uses (those with at least one resource), each with its resources.
+fn requirements_with_resources<'a, 'r>(
+    blueprint: &'static Blueprint,
+    all: &'a [(String, &'r Resource)],
+) -> Vec<(&'static Requirement, Vec<&'a (String, &'r Resource)>)> {
+    let with = |req: &'static Requirement| {
+        let resources: Vec<_> = all
+            .iter()
+            .filter(|(_, r)| r.requirements().contains(&req.id))
+            .collect();
+        (req, resources)
+    };
+    blueprint
+        .requirements
+        .iter()
+        .map(with)
+        .chain(
+            CROSS_CUTTING
+                .iter()
+                .filter(|c| !blueprint.requirements.iter().any(|r| r.id == c.id))
+                .map(with)
+                .filter(|(_, resources)| !resources.is_empty()),
+        )
+        .collect()
 }
 
 /// Every resource of `template` and of its nested stacks (their stack named
@@ -74,14 +99,11 @@ pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
     for s in &synth.expansion.stacks {
         collect(&s.stack_name, &s.template, &mut all);
     }
-    let requirements: Vec<serde_json::Value> = project
-        .blueprint
-        .requirements
-        .iter()
-        .map(|req| {
-            let resources: Vec<serde_json::Value> = all
+    let requirements: Vec<serde_json::Value> = requirements_with_resources(project.blueprint, &all)
+        .into_iter()
+        .map(|(req, resources)| {
+            let resources: Vec<serde_json::Value> = resources
                 .iter()
-                .filter(|(_, r)| r.requirements().contains(&req.id))
                 .map(|(stack, r)| {
                     serde_json::json!({"stack": stack, "logical_id": r.id().to_string(), "type": r.kind()})
                 })

@@ -5,9 +5,9 @@
 
 use crate::cfn::resources::certificatemanager::{Certificate, DomainValidationOption};
 use crate::cfn::resources::route53::{
-    AliasTarget, RecordSet, RecordSetGroup, CLOUDFRONT_HOSTED_ZONE_ID,
+    AliasTarget, RecordSet, RecordSetGroup, StandaloneRecordSet, CLOUDFRONT_HOSTED_ZONE_ID,
 };
-use crate::cfn::{LogicalId, Template};
+use crate::cfn::{LogicalId, Template, Value};
 use crate::config::{DomainName, HostedZoneId};
 use crate::error::Error;
 
@@ -73,6 +73,34 @@ impl CustomDomain<'_> {
                 )),
                 hosted_zone_id: Some(self.hosted_zone_id.as_str().into()),
                 record_sets: vec![record("A"), record("AAAA")],
+            },
+        )?
+        .satisfies(self.requirements)
+        .id()
+        .clone())
+    }
+
+    /// Adds an `A` alias record (`AWS::Route53::RecordSet`) pointing the name
+    /// at a regional endpoint such as an API Gateway domain name.
+    pub fn add_regional_alias_record(
+        &self,
+        t: &mut Template,
+        id: &str,
+        dns_name: Value<String>,
+        hosted_zone_id: Value<String>,
+    ) -> Result<LogicalId, Error> {
+        Ok(t.add(
+            id,
+            StandaloneRecordSet {
+                alias_target: Some(AliasTarget {
+                    dns_name,
+                    evaluate_target_health: Some(false),
+                    hosted_zone_id,
+                }),
+                comment: Some(format!("{}: alias record to the API", self.name)),
+                hosted_zone_id: Some(self.hosted_zone_id.as_str().into()),
+                name: self.name.as_str().into(),
+                kind: "A".into(),
             },
         )?
         .satisfies(self.requirements)

@@ -2,17 +2,21 @@
 //! and log group, a table, a REST API, user authentication, a private bucket,
 //! a private network, a DAX cluster.
 
+pub mod api_options;
 pub mod bucket;
 pub mod cdn;
 pub mod custom_domain;
 pub mod dax;
 pub mod function;
+pub mod function_options;
 pub mod function_triggers;
+pub mod http_api;
 pub mod log_group;
 pub mod network;
 pub mod public_network;
 pub mod queue;
 pub mod rest_api;
+pub mod state_machine;
 pub mod static_site;
 pub mod table;
 pub mod user_auth;

@@ -30,6 +30,8 @@ pub struct PrivateNetwork<'a> {
 pub struct NetworkIds {
     pub vpc: LogicalId,
     pub subnets: Vec<LogicalId>,
+    /// The subnets' route table.
+    pub route_table: LogicalId,
 }
 
 impl PrivateNetwork<'_> {
@@ -103,7 +105,10 @@ impl PrivateNetwork<'_> {
                 VpcEndpoint {
                     policy_document: (!statements.is_empty())
                         .then(|| PolicyDocument::new(statements)),
+                    private_dns_enabled: None,
                     route_table_ids: Some(vec![route_table.r#ref()]),
+                    security_group_ids: None,
+                    subnet_ids: None,
                     service_name: sub(format!("com.amazonaws.${{AWS::Region}}.{service}")).into(),
                     vpc_endpoint_type: Some("Gateway".into()),
                     vpc_id: vpc.r#ref(),
@@ -111,7 +116,11 @@ impl PrivateNetwork<'_> {
             )?
             .satisfies(self.requirements);
         }
-        Ok(NetworkIds { vpc, subnets })
+        Ok(NetworkIds {
+            vpc,
+            subnets,
+            route_table,
+        })
     }
 }
 

@@ -32,6 +32,8 @@ pub struct PublicNetworkIds {
     /// The private subnets' default route (through the NAT gateway):
     /// instances that need the internet at boot wait for it.
     pub private_default_route: LogicalId,
+    /// The private subnets' route table (for gateway endpoints).
+    pub private_route_table: LogicalId,
 }
 
 impl PublicNetwork<'_> {
@@ -197,6 +199,7 @@ impl PublicNetwork<'_> {
             public_subnets,
             private_subnets,
             private_default_route,
+            private_route_table: private_routes,
         })
     }
 }

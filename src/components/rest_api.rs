@@ -15,8 +15,13 @@ use crate::cfn::resources::apigateway::{
 use crate::cfn::resources::iam::Role;
 use crate::cfn::resources::lambda::Permission;
 use crate::cfn::{LogicalId, Template, Value};
+use crate::components::api_options::{
+    add_private_endpoint, add_rest_domain, add_usage_plan, private_policy, route_method_settings,
+    API_OPTIONS,
+};
 use crate::components::arn;
 use crate::components::log_group::add_log_group;
+use crate::config::api_options::{ApiFeatures, Endpoint};
 use crate::error::Error;
 
 /// One route: an HTTP method on a path such as `/todos/{todoId}`.
@@ -59,6 +64,9 @@ pub struct RestApi<'a> {
     pub cache_requirements: &'a [&'a str],
     /// Requirement IDs served by the authorizer.
     pub auth_requirements: &'a [&'a str],
+    /// API-OPTIONS: private endpoint, per-route throttling, usage plan,
+    /// custom domain (`None`: none of them).
+    pub features: Option<ApiFeatures<'a>>,
 }
 
 /// The IDs other resources need.
@@ -97,6 +105,14 @@ impl RestApi<'_> {
     /// Adds the API and everything it needs.
     pub fn add_to(&self, t: &mut Template) -> Result<RestApiIds, Error> {
         let n = self.name;
+        let features = self.features;
+        let usage_plan = features.and_then(|f| f.usage_plan);
+        let vpc_endpoint = match features {
+            Some(f) if f.endpoint == Endpoint::Private => {
+                Some(add_private_endpoint(t, n, f.private)?)
+            }
+            _ => None,
+        };
         let api = t
             .add(
                 n,
@@ -108,10 +124,16 @@ impl RestApi<'_> {
                     }),
                     minimum_compression_size: Some(1024),
                     name: sub(format!("${{AWS::StackName}}-{}", n.to_ascii_lowercase())).into(),
+                    policy: vpc_endpoint.as_ref().map(private_policy),
                     tags: None,
                 },
             )?
             .satisfies(self.requirements)
+            .satisfies(if vpc_endpoint.is_some() {
+                &[API_OPTIONS]
+            } else {
+                &[]
+            })
             .id()
             .clone();
 
@@ -182,7 +204,7 @@ impl RestApi<'_> {
                 .add(
                     &format!("{n}{}{}", path_id(route.path), title(route.method)),
                     Method {
-                        api_key_required: None,
+                        api_key_required: usage_plan.map(|_| true),
                         authorization_type: if authorizer.is_some() {
                             "COGNITO_USER_POOLS"
                         } else {
@@ -207,6 +229,11 @@ impl RestApi<'_> {
                 } else {
                     &[]
                 })
+                .satisfies(if usage_plan.is_some() {
+                    &[API_OPTIONS]
+                } else {
+                    &[]
+                })
                 .id()
                 .clone();
             methods.push(id);
@@ -222,6 +249,9 @@ impl RestApi<'_> {
                 r.path,
                 authorizer.is_some()
             ));
+        }
+        if usage_plan.is_some() {
+            h.update("api key required\n");
         }
         let digest = hex(&h.finalize());
         let deployment = t.add(
@@ -279,6 +309,25 @@ impl RestApi<'_> {
         };
 
         let cache = self.cache.as_ref();
+        let stage_wide = MethodSetting {
+            cache_data_encrypted: cache.map(|_| true),
+            cache_ttl_in_seconds: cache.map(|c| c.ttl_seconds),
+            caching_enabled: Some(cache.is_some()),
+            data_trace_enabled: Some(false),
+            http_method: "*".into(),
+            metrics_enabled: Some(true),
+            resource_path: "/*".into(),
+            throttling_burst_limit: Some(self.throttle_burst),
+            throttling_rate_limit: Some(f64::from(self.throttle_rate)),
+            ..Default::default()
+        };
+        let per_route = match features {
+            Some(f) => route_method_settings(&stage_wide, f.route_throttling),
+            None => Vec::new(),
+        };
+        let throttled_routes = !per_route.is_empty();
+        let mut method_settings = vec![stage_wide];
+        method_settings.extend(per_route);
         let stage = t.add(
             &format!("{n}Stage"),
             Stage {
@@ -290,18 +339,7 @@ impl RestApi<'_> {
                 cache_cluster_size: cache.map(|c| c.size_gb.clone()),
                 deployment_id: deployment.r#ref(),
                 description: Some(format!("The `{}` stage", self.stage_name)),
-                method_settings: Some(vec![MethodSetting {
-                    cache_data_encrypted: cache.map(|_| true),
-                    cache_ttl_in_seconds: cache.map(|c| c.ttl_seconds),
-                    caching_enabled: Some(cache.is_some()),
-                    data_trace_enabled: Some(false),
-                    http_method: "*".into(),
-                    metrics_enabled: Some(true),
-                    resource_path: "/*".into(),
-                    throttling_burst_limit: Some(self.throttle_burst),
-                    throttling_rate_limit: Some(f64::from(self.throttle_rate)),
-                    ..Default::default()
-                }]),
+                method_settings: Some(method_settings),
                 rest_api_id: api.r#ref(),
                 stage_name: self.stage_name.into(),
                 tags: None,
@@ -312,10 +350,19 @@ impl RestApi<'_> {
         if cache.is_some() {
             stage.satisfies(self.cache_requirements);
         }
+        if throttled_routes {
+            stage.satisfies(&[API_OPTIONS]);
+        }
         if let Some(account) = &account {
             stage.depends_on(account);
         }
         let stage = stage.id().clone();
+        if let Some(plan) = usage_plan {
+            add_usage_plan(t, n, &api, &stage, self.stage_name, plan)?;
+        }
+        if let Some(domain) = features.and_then(|f| f.domain) {
+            add_rest_domain(t, n, domain, &api, &stage, self.stage_name)?;
+        }
 
         t.add(
             &format!("{n}InvokePermission"),

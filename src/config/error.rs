@@ -41,6 +41,19 @@ impl ConfigError {
         }
     }
 
+    /// A mistake found after parsing (while expanding) whose message starts
+    /// with the dotted path of the key it is about (`options.cache: ...`),
+    /// located at that key; `None` when the key is not written out.
+    pub fn about_key(file: &str, text: &str, message: &str) -> Option<Self> {
+        let location = locate_key_path(text, message)?;
+        Some(ConfigError {
+            file: file.to_string(),
+            location: Some(location),
+            message: message.to_string(),
+            help: None,
+        })
+    }
+
     /// Turns a YAML deserialization error into one with a location and, for
     /// unknown keys and values, the nearest valid one.
     pub fn from_yaml(file: &str, text: &str, err: &serde_norway::Error) -> Self {
@@ -61,9 +74,21 @@ impl ConfigError {
             None | Some((1, 1)) => locate_key_path(text, &message).or(location),
             found => found,
         };
-        let (message, location) = match location {
-            Some(loc) => refine(text, &message, loc),
-            None => (message, None),
+        // A check across several keys of a mapping reports at the mapping
+        // with the mapping's path (`options: options.api.usage_plan: ...`);
+        // its own message names the key it is about: point there.
+        let nested = message.split_once(": ").and_then(|(outer, detail)| {
+            let (inner, _) = detail.split_once(": ")?;
+            let named = inner.starts_with(&format!("{outer}.")) && !inner.contains(' ');
+            named
+                .then(|| locate_key_path(text, detail))
+                .flatten()
+                .map(|loc| (detail.to_string(), loc))
+        });
+        let (message, location) = match (nested, location) {
+            (Some((detail, loc)), _) => (detail, Some(loc)),
+            (None, Some(loc)) => refine(text, &message, loc),
+            (None, None) => (message, None),
         };
         let message = if text.trim().is_empty() {
             format!("the file is empty; {message}")
@@ -149,10 +174,20 @@ fn locate_key_path(text: &str, message: &str) -> Option<(usize, usize)> {
     if !path.contains('.') || path.contains(' ') {
         return None;
     }
+    let keys: Vec<&str> = path.split('.').collect();
+    locate_key(text, &keys)
+}
+
+/// Where the key at `path` (`["options", "lambda", "overrides", "X"]`) is
+/// written in a block-style YAML document: the line and the column of its
+/// value (of the key, when the value starts on the next line). For mistakes
+/// only the expansion sees, such as an override naming a function that does
+/// not exist. `None` when the path is not written out.
+pub fn locate_key(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     let mut parent_indent: Option<usize> = None;
     let mut found = None;
     let mut lines = text.lines().enumerate();
-    for key in path.split('.') {
+    for key in path {
         found = None;
         let mut child_indent: Option<usize> = parent_indent.is_none().then_some(0);
         for (i, l) in lines.by_ref() {

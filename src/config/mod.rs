@@ -1,10 +1,12 @@
 //! `blueprint.yaml`: the project file, its common keys, and parsing with
 //! errors that point at file:line:column.
 
+pub mod api_options;
 mod error;
+pub mod lambda;
 mod values;
 
-pub use error::{nearest, ConfigError};
+pub use error::{locate_key, nearest, ConfigError};
 pub use values::{
     Architecture, DaxNodeType, DomainName, EmailAddress, HostedZoneId, InstanceType, Name,
     OriginShieldRegion, PathPattern, Ranged, Region, RetentionDays, SsmParameterName, StackName,

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::policy::PolicyDocument;
 
 /// `AWS::ApiGateway::RestApi`.
 #[serde_with::skip_serializing_none]
@@ -15,6 +16,8 @@ pub struct RestApi {
     pub endpoint_configuration: Option<EndpointConfiguration>,
     pub minimum_compression_size: Option<u32>,
     pub name: Value<String>,
+    /// The resource policy (private APIs: who may invoke through which VPC endpoint).
+    pub policy: Option<PolicyDocument>,
     pub tags: Option<Vec<Tag>>,
 }
 resource_type!(
@@ -145,3 +148,98 @@ pub struct Account {
     pub cloud_watch_role_arn: Value<String>,
 }
 resource_type!(Account, "AWS::ApiGateway::Account", ["Id"]);
+
+/// `AWS::ApiGateway::UsagePlan`: throttling and a quota for the callers of
+/// the API keys attached to it.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UsagePlan {
+    pub api_stages: Option<Vec<ApiStage>>,
+    pub description: Option<String>,
+    pub quota: Option<QuotaSettings>,
+    pub throttle: Option<ThrottleSettings>,
+    pub usage_plan_name: Option<Value<String>>,
+}
+resource_type!(UsagePlan, "AWS::ApiGateway::UsagePlan", ["Id"]);
+
+/// A stage of an API that a usage plan covers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ApiStage {
+    pub api_id: Value<String>,
+    pub stage: Value<String>,
+}
+
+/// The most requests in a period: `DAY`, `WEEK` or `MONTH`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QuotaSettings {
+    pub limit: u32,
+    pub period: String,
+}
+
+/// Steady-state rate and burst.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ThrottleSettings {
+    pub burst_limit: Option<u32>,
+    pub rate_limit: Option<f64>,
+}
+
+/// `AWS::ApiGateway::ApiKey`. `Ref` gives the key's ID.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ApiKey {
+    pub description: Option<String>,
+    pub enabled: Option<bool>,
+    pub name: Option<Value<String>>,
+}
+resource_type!(ApiKey, "AWS::ApiGateway::ApiKey", ["APIKeyId"]);
+
+/// `AWS::ApiGateway::UsagePlanKey`: an API key attached to a usage plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UsagePlanKey {
+    pub key_id: Value<String>,
+    /// `API_KEY`.
+    pub key_type: String,
+    pub usage_plan_id: Value<String>,
+}
+resource_type!(UsagePlanKey, "AWS::ApiGateway::UsagePlanKey", ["Id"]);
+
+/// `AWS::ApiGateway::DomainName`: a custom domain name for REST APIs.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DomainName {
+    pub domain_name: Value<String>,
+    pub endpoint_configuration: Option<EndpointConfiguration>,
+    pub regional_certificate_arn: Option<Value<String>>,
+    /// `TLS_1_0` or `TLS_1_2`.
+    pub security_policy: Option<String>,
+}
+resource_type!(
+    DomainName,
+    "AWS::ApiGateway::DomainName",
+    [
+        "DistributionDomainName",
+        "DistributionHostedZoneId",
+        "RegionalDomainName",
+        "RegionalHostedZoneId"
+    ]
+);
+
+/// `AWS::ApiGateway::BasePathMapping`: a stage of an API under a custom domain.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BasePathMapping {
+    pub base_path: Option<String>,
+    pub domain_name: Value<String>,
+    pub rest_api_id: Value<String>,
+    pub stage: Option<Value<String>>,
+}
+resource_type!(BasePathMapping, "AWS::ApiGateway::BasePathMapping", []);

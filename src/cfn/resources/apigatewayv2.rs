@@ -34,6 +34,7 @@ pub struct Route {
     pub api_id: Value<String>,
     /// `NONE`, `AWS_IAM`, `CUSTOM` or `JWT`.
     pub authorization_type: Option<String>,
+    pub authorizer_id: Option<Value<String>>,
     pub operation_name: Option<String>,
     pub route_key: String,
     /// `integrations/<integration id>`.
@@ -86,6 +87,8 @@ pub struct Stage {
     pub default_route_settings: Option<RouteSettings>,
     pub deployment_id: Option<Value<String>>,
     pub description: Option<String>,
+    /// Per-route settings, keyed by route key (`GET /items`).
+    pub route_settings: Option<IndexMap<String, RouteSettings>>,
     pub stage_name: String,
     pub tags: Option<IndexMap<String, String>>,
 }
@@ -111,3 +114,71 @@ pub struct RouteSettings {
     pub throttling_burst_limit: Option<u32>,
     pub throttling_rate_limit: Option<f64>,
 }
+
+/// `AWS::ApiGatewayV2::Authorizer`: for HTTP APIs, a JWT authorizer.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Authorizer {
+    pub api_id: Value<String>,
+    /// `JWT`, `REQUEST` (Lambda).
+    pub authorizer_type: String,
+    pub identity_source: Option<Vec<String>>,
+    pub jwt_configuration: Option<JwtConfiguration>,
+    pub name: String,
+}
+resource_type!(
+    Authorizer,
+    "AWS::ApiGatewayV2::Authorizer",
+    ["AuthorizerId"]
+);
+
+/// Which tokens a JWT authorizer accepts: its issuer and audiences.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JwtConfiguration {
+    pub audience: Vec<Value<String>>,
+    pub issuer: Value<String>,
+}
+
+/// `AWS::ApiGatewayV2::DomainName`: a custom domain name for HTTP APIs.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DomainName {
+    pub domain_name: Value<String>,
+    pub domain_name_configurations: Option<Vec<DomainNameConfiguration>>,
+}
+resource_type!(
+    DomainName,
+    "AWS::ApiGatewayV2::DomainName",
+    ["RegionalDomainName", "RegionalHostedZoneId"]
+);
+
+/// The certificate and endpoint of a custom domain name.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DomainNameConfiguration {
+    pub certificate_arn: Option<Value<String>>,
+    /// `REGIONAL`.
+    pub endpoint_type: Option<String>,
+    /// `TLS_1_2`.
+    pub security_policy: Option<String>,
+}
+
+/// `AWS::ApiGatewayV2::ApiMapping`: a stage of an API under a custom domain.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ApiMapping {
+    pub api_id: Value<String>,
+    pub api_mapping_key: Option<String>,
+    pub domain_name: Value<String>,
+    pub stage: Value<String>,
+}
+resource_type!(
+    ApiMapping,
+    "AWS::ApiGatewayV2::ApiMapping",
+    ["ApiMappingId"]
+);

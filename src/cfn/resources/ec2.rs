@@ -144,8 +144,14 @@ resource_type!(SecurityGroupEgress, "AWS::EC2::SecurityGroupEgress", ["Id"]);
 #[serde(rename_all = "PascalCase")]
 pub struct VpcEndpoint {
     pub policy_document: Option<PolicyDocument>,
+    /// Interface endpoints: resolve the service's public name to the endpoint.
+    pub private_dns_enabled: Option<bool>,
     pub route_table_ids: Option<Vec<Value<String>>>,
+    /// Interface endpoints.
+    pub security_group_ids: Option<Vec<Value<String>>>,
     pub service_name: Value<String>,
+    /// Interface endpoints: one network interface per subnet.
+    pub subnet_ids: Option<Vec<Value<String>>>,
     /// `Gateway` or `Interface`.
     pub vpc_endpoint_type: Option<String>,
     pub vpc_id: Value<String>,

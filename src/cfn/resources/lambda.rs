@@ -184,3 +184,35 @@ pub struct EventInvokeConfig {
     pub qualifier: String,
 }
 resource_type!(EventInvokeConfig, "AWS::Lambda::EventInvokeConfig", []);
+
+/// `AWS::Lambda::Version`: an immutable snapshot of a function's code and
+/// configuration. CloudFormation publishes one when the resource is created,
+/// so its logical ID carries a hash of what it snapshots.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Version {
+    pub description: Option<String>,
+    pub function_name: Value<String>,
+}
+resource_type!(Version, "AWS::Lambda::Version", ["FunctionArn", "Version"]);
+
+/// `AWS::Lambda::Alias`: a named pointer to a version (`live`).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Alias {
+    pub description: Option<String>,
+    pub function_name: Value<String>,
+    pub function_version: Value<String>,
+    pub name: String,
+    pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfiguration>,
+}
+resource_type!(Alias, "AWS::Lambda::Alias", ["AliasArn"]);
+
+/// Execution environments kept initialized for an alias.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProvisionedConcurrencyConfiguration {
+    pub provisioned_concurrent_executions: u32,
+}

@@ -7,6 +7,8 @@ pub mod autoscaling;
 pub mod certificatemanager;
 pub mod cloudformation;
 pub mod cloudfront;
+pub mod cloudwatch;
+pub mod codedeploy;
 pub mod cognito;
 pub mod dax;
 pub mod dynamodb;
@@ -14,6 +16,7 @@ pub mod ec2;
 pub mod ec2_autoscaling;
 pub mod efs;
 pub mod elasticloadbalancingv2;
+pub mod events;
 pub mod iam;
 pub mod kinesis;
 pub mod lambda;
@@ -22,6 +25,7 @@ pub mod route53;
 pub mod s3;
 pub mod sns;
 pub mod sqs;
+pub mod stepfunctions;
 
 use serde::Serialize;
 

@@ -45,3 +45,18 @@ pub struct AliasTarget {
     #[serde(rename = "HostedZoneId")]
     pub hosted_zone_id: Value<String>,
 }
+
+/// `AWS::Route53::RecordSet`: one record on its own.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StandaloneRecordSet {
+    pub alias_target: Option<AliasTarget>,
+    pub comment: Option<String>,
+    pub hosted_zone_id: Option<Value<String>>,
+    pub name: Value<String>,
+    /// `A`, `AAAA`, `CNAME`, ...
+    #[serde(rename = "Type")]
+    pub kind: String,
+}
+resource_type!(StandaloneRecordSet, "AWS::Route53::RecordSet", []);

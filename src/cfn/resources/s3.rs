@@ -213,9 +213,18 @@ pub struct NoncurrentVersionExpiration {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NotificationConfiguration {
+    /// Send every event of the bucket to EventBridge as well.
+    pub event_bridge_configuration: Option<EventBridgeConfiguration>,
     pub lambda_configurations: Option<Vec<LambdaConfiguration>>,
     pub queue_configurations: Option<Vec<QueueConfiguration>>,
     pub topic_configurations: Option<Vec<TopicConfiguration>>,
+}
+
+/// Whether the bucket sends its events to EventBridge.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventBridgeConfiguration {
+    pub event_bridge_enabled: bool,
 }
 
 /// Invoke a function on an event.

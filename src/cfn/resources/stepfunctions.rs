@@ -1,0 +1,199 @@
+//! AWS Step Functions.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::{resource_type, Tag};
+use crate::cfn::intrinsic::Value;
+
+/// `AWS::StepFunctions::StateMachine`. The definition is a typed Amazon
+/// States Language document, serialized as the `Definition` object;
+/// `${Name}` placeholders in it are filled from `DefinitionSubstitutions`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StateMachine {
+    pub definition: Definition,
+    pub definition_substitutions: Option<IndexMap<String, Value<String>>>,
+    pub logging_configuration: Option<LoggingConfiguration>,
+    pub role_arn: Value<String>,
+    pub state_machine_name: Option<Value<String>>,
+    /// `STANDARD` or `EXPRESS`.
+    pub state_machine_type: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub tracing_configuration: Option<TracingConfiguration>,
+}
+
+resource_type!(
+    StateMachine,
+    "AWS::StepFunctions::StateMachine",
+    ["Arn", "Name", "StateMachineRevisionId"]
+);
+
+/// Where execution history goes.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoggingConfiguration {
+    pub destinations: Vec<LogDestination>,
+    pub include_execution_data: Option<bool>,
+    /// `ALL`, `ERROR`, `FATAL` or `OFF`.
+    pub level: Option<String>,
+}
+
+/// One log destination.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LogDestination {
+    pub cloud_watch_logs_log_group: CloudWatchLogsLogGroup,
+}
+
+/// A CloudWatch Logs log group, by ARN (the `Arn` attribute of
+/// `AWS::Logs::LogGroup`, which ends in `:*`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CloudWatchLogsLogGroup {
+    pub log_group_arn: Value<String>,
+}
+
+/// X-Ray tracing of executions.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TracingConfiguration {
+    pub enabled: bool,
+}
+
+// Amazon States Language (JSONPath), typed: the states the blueprints use.
+
+/// A state machine definition: its states and where execution starts.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Definition {
+    pub comment: Option<String>,
+    pub start_at: String,
+    /// The whole execution's limit; past it the execution fails with `States.Timeout`.
+    pub timeout_seconds: Option<u64>,
+    pub states: IndexMap<String, State>,
+}
+
+/// The states of a `Parallel` branch.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Branch {
+    pub start_at: String,
+    pub states: IndexMap<String, State>,
+}
+
+/// One state, tagged by its `Type`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "Type")]
+pub enum State {
+    Task(TaskState),
+    Parallel(ParallelState),
+    Choice(ChoiceState),
+    Succeed(SucceedState),
+    Fail(FailState),
+}
+
+/// A `Task`: calls a service integration (e.g. `arn:aws:states:::lambda:invoke`).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TaskState {
+    pub comment: Option<String>,
+    pub resource: String,
+    /// The request; keys ending in `.$` take JSONPath values from the input.
+    pub parameters: Option<serde_json::Value>,
+    pub result_selector: Option<serde_json::Value>,
+    pub result_path: Option<String>,
+    pub timeout_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub retry: Vec<Retrier>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub catch: Vec<Catcher>,
+    pub next: Option<String>,
+    pub end: Option<bool>,
+}
+
+/// A `Parallel` state: runs its branches at once; its output is the array of
+/// their outputs.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ParallelState {
+    pub comment: Option<String>,
+    pub branches: Vec<Branch>,
+    pub result_selector: Option<serde_json::Value>,
+    pub result_path: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub retry: Vec<Retrier>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub catch: Vec<Catcher>,
+    pub next: Option<String>,
+    pub end: Option<bool>,
+}
+
+/// A `Choice` state: the first matching rule's `Next`, else `Default`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChoiceState {
+    pub comment: Option<String>,
+    pub choices: Vec<ChoiceRule>,
+    pub default: Option<String>,
+}
+
+/// A choice rule: a comparison on `Variable`, or `And` of rules; top-level
+/// rules carry `Next`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChoiceRule {
+    pub variable: Option<String>,
+    pub and: Option<Vec<ChoiceRule>>,
+    pub is_present: Option<bool>,
+    pub is_string: Option<bool>,
+    pub is_numeric: Option<bool>,
+    pub numeric_greater_than: Option<u64>,
+    pub next: Option<String>,
+}
+
+/// A `Succeed` state: ends the execution (or branch) successfully.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SucceedState {
+    pub comment: Option<String>,
+}
+
+/// A `Fail` state: ends the execution (or branch) with an error.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FailState {
+    pub comment: Option<String>,
+    pub error: String,
+    pub cause: String,
+}
+
+/// Retries a state on the listed errors.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Retrier {
+    pub error_equals: Vec<String>,
+    pub interval_seconds: u64,
+    pub max_attempts: u64,
+    pub backoff_rate: f64,
+}
+
+/// Moves to `Next` on the listed errors (after retries), with the error
+/// placed at `ResultPath` in the input.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Catcher {
+    pub error_equals: Vec<String>,
+    pub result_path: Option<String>,
+    pub next: String,
+}

@@ -1,0 +1,315 @@
+//! An API Gateway HTTP API (API-OPTIONS `type: http`): Lambda proxy
+//! integrations, one route per method and path, an optional
+//! JWT authorizer on a Cognito user pool, and the `$default` stage, deployed
+//! automatically, with JSON access logs and throttling.
+
+use indexmap::IndexMap;
+
+use crate::cfn::intrinsic::sub;
+use crate::cfn::resources::apigatewayv2::{
+    AccessLogSettings, Api, Authorizer, Integration, JwtConfiguration, Route as HttpRoute,
+    RouteSettings, Stage,
+};
+use crate::cfn::resources::lambda::Permission;
+use crate::cfn::{LogicalId, Template, Value};
+use crate::components::api_options::{route_settings, API_OPTIONS};
+use crate::components::arn;
+use crate::components::log_group::add_log_group;
+use crate::components::rest_api::{path_id, title, Route};
+use crate::config::api_options::{RouteKey, RouteThrottle};
+use crate::error::Error;
+
+/// The stage every HTTP API here uses: deployed on every change, no path prefix.
+pub const DEFAULT_STAGE: &str = "$default";
+
+/// The Lambda event format of the integrations. `1.0` is the REST API's
+/// proxy event (`httpMethod`, `resource`, `path`, and the JWT's claims under
+/// `requestContext.authorizer.claims`), so the blueprints' handlers serve a
+/// REST and an HTTP API alike; `2.0` would need every handler to read
+/// `routeKey`, `rawPath` and `requestContext.authorizer.jwt.claims` too.
+pub const PAYLOAD_FORMAT_VERSION: &str = "1.0";
+
+/// The JSON access log line format of HTTP APIs.
+pub const HTTP_ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","user":"$context.authorizer.claims.sub","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","routeKey":"$context.routeKey","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","integrationLatency":"$context.integrationLatency"}"#;
+
+/// A Cognito user pool and the app client whose tokens the API accepts.
+#[derive(Clone, Copy, Debug)]
+pub struct JwtIssuer<'a> {
+    pub user_pool: &'a LogicalId,
+    pub client: &'a LogicalId,
+}
+
+/// The stage's throttling.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpThrottling<'a> {
+    pub rate: u32,
+    pub burst: u32,
+    pub routes: &'a IndexMap<RouteKey, RouteThrottle>,
+}
+
+/// How to build an HTTP API whose routes all go to one function.
+pub struct HttpApi<'a> {
+    /// Logical ID prefix (`Api` gives `Api`, `ApiStage`, ...).
+    pub name: &'a str,
+    pub description: &'a str,
+    pub routes: &'a [Route],
+    pub function: &'a LogicalId,
+    /// Authorize every route with a JWT from this user pool.
+    pub jwt: Option<JwtIssuer<'a>>,
+    pub throttling: HttpThrottling<'a>,
+    pub log_retention_days: u32,
+    pub requirements: &'a [&'a str],
+    pub auth_requirements: &'a [&'a str],
+}
+
+/// The IDs other resources need.
+pub struct HttpApiIds {
+    pub api: LogicalId,
+    pub stage: LogicalId,
+}
+
+/// Adds the `AWS::ApiGatewayV2::Api` (protocol HTTP).
+pub fn add_api(
+    t: &mut Template,
+    name: &str,
+    description: &str,
+    requirements: &[&str],
+) -> Result<LogicalId, Error> {
+    Ok(t.add(
+        name,
+        Api {
+            description: Some(description.to_string()),
+            disable_execute_api_endpoint: None,
+            name: sub(format!("${{AWS::StackName}}-{}", name.to_ascii_lowercase())).into(),
+            protocol_type: "HTTP".into(),
+            route_selection_expression: None,
+            tags: None,
+        },
+    )?
+    .satisfies(requirements)
+    .satisfies(&[API_OPTIONS])
+    .id()
+    .clone())
+}
+
+/// The API's base URL (the `$default` stage has no path prefix).
+pub fn url(api: &LogicalId) -> Value<String> {
+    sub(format!(
+        "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"
+    ))
+    .into()
+}
+
+/// Adds the `$default` stage with access logs and throttling; it waits for
+/// `routes` so per-route settings find them.
+pub fn add_stage(
+    t: &mut Template,
+    name: &str,
+    api: &LogicalId,
+    throttling: HttpThrottling<'_>,
+    log_retention_days: u32,
+    routes: &[LogicalId],
+    requirements: &[&str],
+) -> Result<LogicalId, Error> {
+    let access_logs = add_log_group(
+        t,
+        &format!("{name}AccessLogs"),
+        log_retention_days,
+        requirements,
+    )?;
+    let stage = t.add(
+        &format!("{name}Stage"),
+        Stage {
+            access_log_settings: Some(AccessLogSettings {
+                destination_arn: access_logs.get_att("Arn"),
+                format: HTTP_ACCESS_LOG_FORMAT.into(),
+            }),
+            api_id: api.r#ref(),
+            auto_deploy: Some(true),
+            default_route_settings: Some(RouteSettings {
+                detailed_metrics_enabled: Some(true),
+                throttling_burst_limit: Some(throttling.burst),
+                throttling_rate_limit: Some(f64::from(throttling.rate)),
+                ..Default::default()
+            }),
+            deployment_id: None,
+            description: Some("The `$default` stage, deployed on every change".into()),
+            route_settings: route_settings(throttling.routes),
+            stage_name: DEFAULT_STAGE.into(),
+            tags: None,
+        },
+    )?;
+    for r in routes {
+        stage.depends_on(r);
+    }
+    stage.satisfies(requirements).satisfies(&[API_OPTIONS]);
+    Ok(stage.id().clone())
+}
+
+/// Adds the Lambda proxy integration of `function` (payload
+/// [`PAYLOAD_FORMAT_VERSION`]).
+pub fn add_integration(
+    t: &mut Template,
+    id: &str,
+    api: &Value<String>,
+    function: &LogicalId,
+    requirements: &[&str],
+) -> Result<LogicalId, Error> {
+    Ok(t.add(
+        id,
+        Integration {
+            api_id: api.clone(),
+            description: Some(format!("Lambda proxy to {function}")),
+            integration_type: "AWS_PROXY".into(),
+            integration_uri: Some(function.get_att("Arn")),
+            payload_format_version: Some(PAYLOAD_FORMAT_VERSION.into()),
+            timeout_in_millis: None,
+        },
+    )?
+    .satisfies(requirements)
+    .satisfies(&[API_OPTIONS])
+    .id()
+    .clone())
+}
+
+/// One route of an HTTP API.
+pub struct RouteSpec<'a> {
+    pub id: String,
+    /// `GET /todos/{todoId}`.
+    pub key: String,
+    pub operation_name: Option<String>,
+    /// `NONE`, `AWS_IAM` or `JWT`.
+    pub authorization: &'a str,
+    pub authorizer: Option<Value<String>>,
+}
+
+/// Adds a route to `integration`.
+pub fn add_route(
+    t: &mut Template,
+    api: &Value<String>,
+    integration: &LogicalId,
+    route: RouteSpec<'_>,
+    requirements: &[&str],
+) -> Result<LogicalId, Error> {
+    Ok(t.add(
+        &route.id,
+        HttpRoute {
+            api_id: api.clone(),
+            authorization_type: Some(route.authorization.into()),
+            authorizer_id: route.authorizer,
+            operation_name: route.operation_name,
+            route_key: route.key,
+            target: Some(sub(format!("integrations/${{{integration}}}")).into()),
+        },
+    )?
+    .satisfies(requirements)
+    .satisfies(&[API_OPTIONS])
+    .id()
+    .clone())
+}
+
+/// Lets the API (any of its stages and routes, `source` under it) invoke `function`.
+pub fn add_permission(
+    t: &mut Template,
+    id: &str,
+    api: &LogicalId,
+    function: &LogicalId,
+    source: &str,
+    requirements: &[&str],
+) -> Result<(), Error> {
+    t.add(
+        id,
+        Permission {
+            action: "lambda:InvokeFunction".into(),
+            function_name: function.get_att("Arn"),
+            principal: "apigateway.amazonaws.com".into(),
+            source_account: None,
+            source_arn: Some(arn(&format!(
+                "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{source}"
+            ))),
+        },
+    )?
+    .satisfies(requirements)
+    .satisfies(&[API_OPTIONS]);
+    Ok(())
+}
+
+impl HttpApi<'_> {
+    /// Adds the API and everything it needs.
+    pub fn add_to(&self, t: &mut Template) -> Result<HttpApiIds, Error> {
+        let n = self.name;
+        let api = add_api(t, n, self.description, self.requirements)?;
+        let authorizer = match self.jwt {
+            Some(jwt) => Some(
+                t.add(
+                    &format!("{n}Authorizer"),
+                    Authorizer {
+                        api_id: api.r#ref(),
+                        authorizer_type: "JWT".into(),
+                        identity_source: Some(vec!["$request.header.Authorization".into()]),
+                        jwt_configuration: Some(JwtConfiguration {
+                            audience: vec![jwt.client.r#ref()],
+                            issuer: sub(format!(
+                                "https://cognito-idp.${{AWS::Region}}.amazonaws.com/${{{}}}",
+                                jwt.user_pool
+                            ))
+                            .into(),
+                        }),
+                        name: "cognito-user-pool".into(),
+                    },
+                )?
+                .satisfies(self.auth_requirements)
+                .satisfies(&[API_OPTIONS])
+                .id()
+                .clone(),
+            ),
+            None => None,
+        };
+        let integration = add_integration(
+            t,
+            &format!("{n}Integration"),
+            &api.r#ref(),
+            self.function,
+            self.requirements,
+        )?;
+        let mut routes = Vec::new();
+        for r in self.routes {
+            let id = add_route(
+                t,
+                &api.r#ref(),
+                &integration,
+                RouteSpec {
+                    id: format!("{n}{}{}Route", path_id(r.path), title(r.method)),
+                    key: format!("{} {}", r.method, r.path),
+                    operation_name: None,
+                    authorization: if authorizer.is_some() { "JWT" } else { "NONE" },
+                    authorizer: authorizer.as_ref().map(LogicalId::r#ref),
+                },
+                self.requirements,
+            )?;
+            if let (Some(_), Some(res)) = (&authorizer, t.resource_mut(id.as_str())) {
+                res.satisfies(self.auth_requirements);
+            }
+            routes.push(id);
+        }
+        let stage = add_stage(
+            t,
+            n,
+            &api,
+            self.throttling,
+            self.log_retention_days,
+            &routes,
+            self.requirements,
+        )?;
+        add_permission(
+            t,
+            &format!("{n}InvokePermission"),
+            &api,
+            self.function,
+            "*",
+            self.requirements,
+        )?;
+        t.output(&format!("{n}Url"), "The API's base URL", url(&api), None)?;
+        Ok(HttpApiIds { api, stage })
+    }
+}

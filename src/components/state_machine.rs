@@ -1,0 +1,275 @@
+//! FLOW: a Step Functions state machine that runs a blueprint's functions as
+//! one workflow, with its role, its log group and helpers for the states.
+//!
+//! The definition is a typed Amazon States Language document
+//! ([`Definition`]); each function's ARN reaches it through a
+//! `DefinitionSubstitutions` entry (`${ThumbnailsFunctionArn}`), so the
+//! document itself holds no intrinsic functions. The role may invoke exactly
+//! the flow's functions (and their versions and aliases, `<arn>:*`), deliver
+//! execution logs, and, with tracing on, write to X-Ray; nothing else.
+
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+
+use crate::blueprints::flow::{FlowOptions, FlowType};
+use crate::cfn::intrinsic::{sub, Intrinsic};
+use crate::cfn::policy::{PolicyDocument, Statement};
+use crate::cfn::resources::iam::{InlinePolicy, Role};
+use crate::cfn::resources::logs::LogGroup;
+use crate::cfn::resources::stepfunctions::{
+    Catcher, CloudWatchLogsLogGroup, Definition, FailState, LogDestination, LoggingConfiguration,
+    Retrier, State, StateMachine, TaskState, TracingConfiguration,
+};
+use crate::cfn::{DeletionPolicy, LogicalId, Template, Value};
+use crate::components::cdn::stack_uuid;
+use crate::error::Error;
+
+/// The Lambda service integration every task uses.
+pub const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
+
+/// The errors a task retries: Lambda's own transient errors, throttling, the
+/// task's timeout, and errors the function raised.
+pub const RETRIED_ERRORS: &[&str] = &[
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+    "States.Timeout",
+    "States.TaskFailed",
+];
+
+/// What the role may do to deliver execution logs. CloudWatch Logs' log
+/// delivery actions have no resource-level permissions, so these are the
+/// only statement of the role with `Resource: "*"` (besides X-Ray's, when
+/// tracing is on).
+pub const LOG_DELIVERY_ACTIONS: &[&str] = &[
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+];
+
+/// What the role may do to send traces (no resource-level permissions either).
+pub const XRAY_ACTIONS: &[&str] = &[
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:PutTelemetryRecords",
+    "xray:PutTraceSegments",
+];
+
+/// A function a flow invokes: the substitution variable its ARN goes by in
+/// the definition, and the function.
+pub struct FlowFunction<'a> {
+    /// e.g. `ThumbnailsFunctionArn`, used as `${ThumbnailsFunctionArn}`.
+    pub variable: &'a str,
+    pub function: &'a LogicalId,
+}
+
+/// How to build a flow.
+pub struct Flow<'a> {
+    /// Logical ID of the state machine; `<name>Role`, `<name>LogGroup`.
+    pub name: &'a str,
+    pub options: &'a FlowOptions,
+    /// The definition, made with [`lambda_task`] and friends.
+    pub definition: Definition,
+    /// Every function the definition invokes (and no other).
+    pub functions: Vec<FlowFunction<'a>>,
+    pub log_retention_days: u32,
+    /// Requirement IDs besides `FLOW`.
+    pub requirements: &'a [&'a str],
+}
+
+/// The logical IDs of a flow's resources.
+pub struct FlowIds {
+    pub state_machine: LogicalId,
+    pub role: LogicalId,
+    pub log_group: LogicalId,
+}
+
+impl Flow<'_> {
+    /// Adds the log group, the role and the state machine.
+    pub fn add_to(self, t: &mut Template) -> Result<FlowIds, Error> {
+        let mut requirements = vec!["FLOW"];
+        requirements.extend_from_slice(self.requirements);
+        let mut vars = IndexMap::new();
+        vars.insert("StackUuid".to_string(), stack_uuid());
+        // Under /aws/vendedlogs/ the log delivery needs no growing resource
+        // policy on CloudWatch Logs; the stack's UUID keeps a retained group
+        // of an earlier stack from blocking a new one.
+        let log_group_name: Value<String> = Intrinsic::SubWith(
+            format!(
+                "/aws/vendedlogs/states/${{AWS::StackName}}-{}-${{StackUuid}}",
+                self.name
+            ),
+            vars,
+        )
+        .into();
+        let log_group = t
+            .add(
+                &format!("{}LogGroup", self.name),
+                LogGroup {
+                    log_group_name: Some(log_group_name),
+                    retention_in_days: Some(self.log_retention_days),
+                    ..Default::default()
+                },
+            )?
+            .policies(DeletionPolicy::Retain)
+            .satisfies(&requirements)
+            .id()
+            .clone();
+
+        let mut function_arns = Vec::new();
+        for f in &self.functions {
+            function_arns.push(f.function.get_att("Arn"));
+            function_arns.push(sub(format!("${{{}.Arn}}:*", f.function)).into());
+        }
+        let mut statements = vec![
+            Statement::allow(&["lambda:InvokeFunction"], function_arns)
+                .sid("InvokeOnlyTheFlowsFunctions"),
+            Statement::allow(LOG_DELIVERY_ACTIONS, vec!["*".into()])
+                .sid("DeliverExecutionLogsLogDeliveryHasNoResourceLevelPermissions"),
+        ];
+        if self.options.tracing {
+            statements.push(
+                Statement::allow(XRAY_ACTIONS, vec!["*".into()])
+                    .sid("SendTracesXRayHasNoResourceLevelPermissions"),
+            );
+        }
+        let trust = Statement::assume_by_service(&["states.amazonaws.com"]).condition(
+            "StringEquals",
+            "aws:SourceAccount",
+            vec![sub("${AWS::AccountId}").into()],
+        );
+        let role = Role {
+            policies: Some(vec![InlinePolicy {
+                policy_name: "least-privilege".into(),
+                policy_document: PolicyDocument::new(statements),
+            }]),
+            ..Role::new(
+                PolicyDocument::new(vec![trust]),
+                &format!(
+                    "Execution role of {}: invokes only its functions, delivers its logs",
+                    self.name
+                ),
+            )
+        };
+        let role = t
+            .add(&format!("{}Role", self.name), role)?
+            .satisfies(&requirements)
+            .id()
+            .clone();
+
+        let substitutions = self
+            .functions
+            .iter()
+            .map(|f| (f.variable.to_string(), f.function.get_att("Arn")))
+            .collect();
+        let express = self.options.r#type == FlowType::Express;
+        let state_machine = StateMachine {
+            definition: self.definition,
+            definition_substitutions: Some(substitutions),
+            logging_configuration: Some(LoggingConfiguration {
+                destinations: vec![LogDestination {
+                    cloud_watch_logs_log_group: CloudWatchLogsLogGroup {
+                        log_group_arn: log_group.get_att("Arn"),
+                    },
+                }],
+                // Inputs hold user data (names, keys): logged as events only.
+                include_execution_data: Some(false),
+                // Express workflows keep no history but their logs.
+                level: Some(if express { "ALL" } else { "ERROR" }.into()),
+            }),
+            role_arn: role.get_att("Arn"),
+            state_machine_name: None,
+            state_machine_type: Some(self.options.r#type.as_cfn().into()),
+            tags: None,
+            tracing_configuration: self
+                .options
+                .tracing
+                .then_some(TracingConfiguration { enabled: true }),
+        };
+        let state_machine = t
+            .add(self.name, state_machine)?
+            .satisfies(&requirements)
+            .id()
+            .clone();
+        Ok(FlowIds {
+            state_machine,
+            role,
+            log_group,
+        })
+    }
+}
+
+/// `${variable}`: a definition substitution.
+pub fn substitution(variable: &str) -> String {
+    format!("${{{variable}}}")
+}
+
+/// The retry policy of every task, from the options.
+pub fn retriers(o: &FlowOptions) -> Vec<Retrier> {
+    vec![Retrier {
+        error_equals: RETRIED_ERRORS.iter().map(|e| (*e).to_string()).collect(),
+        interval_seconds: o.retry.interval_seconds.get(),
+        max_attempts: o.retry.max_attempts.get(),
+        backoff_rate: o.retry.backoff_rate.get(),
+    }]
+}
+
+/// Catches every error (after retries) into `$.error` and moves to `next`.
+pub fn catch_all(next: &str) -> Vec<Catcher> {
+    vec![Catcher {
+        error_equals: vec!["States.ALL".into()],
+        result_path: Some("$.error".into()),
+        next: next.into(),
+    }]
+}
+
+/// A task that invokes the function `${variable}` with `payload` and ends its
+/// branch with `{result_key: <the function's result>}`; retried per the
+/// options, limited to the task timeout, caught into `on_error`.
+pub fn lambda_task(
+    o: &FlowOptions,
+    comment: &str,
+    variable: &str,
+    payload: Json,
+    result_key: &str,
+    on_error: &str,
+) -> State {
+    let mut parameters = serde_json::Map::new();
+    parameters.insert("FunctionName".into(), Json::String(substitution(variable)));
+    parameters.insert("Payload".into(), payload);
+    let mut selector = serde_json::Map::new();
+    selector.insert(format!("{result_key}.$"), Json::String("$.Payload".into()));
+    State::Task(TaskState {
+        comment: Some(comment.into()),
+        resource: LAMBDA_INVOKE.into(),
+        parameters: Some(Json::Object(parameters)),
+        result_selector: Some(Json::Object(selector)),
+        result_path: None,
+        timeout_seconds: Some(o.task_timeout_seconds.get()),
+        retry: retriers(o),
+        catch: catch_all(on_error),
+        next: None,
+        end: Some(true),
+    })
+}
+
+/// A `Fail` state.
+pub fn fail(error: &str, cause: &str) -> State {
+    State::Fail(FailState {
+        comment: None,
+        error: error.into(),
+        cause: cause.into(),
+    })
+}
+
+/// Allows `states:StartExecution` on this state machine only (its `Ref` is
+/// its ARN).
+pub fn start_execution_statement(state_machine: &LogicalId, sid: &str) -> Statement {
+    Statement::allow(&["states:StartExecution"], vec![state_machine.r#ref()]).sid(sid)
+}
