@@ -298,6 +298,8 @@ fn failover_and_origin_shield() {
     );
 }
 
+/// Mistakes only the expansion sees are reported at the key their message
+/// names (or without a location when it is not written out).
 #[test]
 fn cross_field_mistakes_are_user_errors() {
     for (options, message) in [
@@ -320,6 +322,10 @@ fn cross_field_mistakes_are_user_errors() {
     ] {
         match try_stacks("eu-west-1", options) {
             Err(Error::User(m)) => assert!(m.contains(message), "{m}"),
+            Err(Error::Config(e)) => {
+                assert!(e.message.contains(message), "{e}");
+                assert!(e.location.is_some(), "{e}");
+            }
             other => panic!("{options}: {:?}", other.map(|s| s.len())),
         }
     }
