@@ -140,3 +140,56 @@ def test_missing_credentials_name_the_ways_to_provide_them(blueprint_bin, aws_en
     assert r.returncode == 1
     assert "no AWS credentials found" in r.stderr
     assert "--profile" in r.stderr and "AWS_ACCESS_KEY_ID" in r.stderr
+
+
+def test_shared_function_options_deploy(blueprint_bin, aws_env, endpoint, tmp_path):
+    """options.lambda end to end, as far as moto models it: an existing VPC's
+    subnets and security group on the function, the S3 and DynamoDB gateway
+    endpoints, reserved concurrency. moto's CloudFormation does not pass
+    tracing, logging or ephemeral storage to the function, cannot evaluate
+    the Fn::Select over Fn::Cidr of `vpc.mode: create`, and has no
+    AWS::Lambda::Alias or CodeDeploy (FN-DEPLOY): those are covered by the
+    synthesis tests (tests/lambda_options.rs)."""
+    env = aws_env
+    # An existing network (moto cannot evaluate the Fn::Select over Fn::Cidr
+    # of `mode: create`).
+    ec2 = client(endpoint, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = sorted(
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24")["Subnet"]["SubnetId"] for i in (1, 2)
+    )
+    group = ec2.create_security_group(GroupName="fn", Description="functions", VpcId=vpc)["GroupId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    (tmp_path / "blueprint.yaml").write_text(
+        "blueprint: event-pipeline\n"
+        "stack_name: fn-options-it\n"
+        "region: us-east-1\n"
+        "termination_protection: false\n"
+        "options:\n"
+        "  lambda:\n"
+        "    tracing: true\n"
+        "    reserved_concurrency: 5\n"
+        "    vpc:\n"
+        "      mode: existing\n"
+        f"      subnet_ids: [{subnets[0]}, {subnets[1]}]\n"
+        f"      security_group_ids: [{group}]\n"
+        f"      vpc_id: {vpc}\n"
+        f"      route_table_ids: [{table}]\n"
+    )
+    r = run(blueprint_bin, env, tmp_path, "bootstrap")
+    assert r.returncode == 0, r.stderr
+    r = run(blueprint_bin, env, tmp_path, "apply", "--yes", "--progress", "events")
+    assert r.returncode == 0, r.stdout + r.stderr
+    ids = physical_ids(endpoint, "fn-options-it")
+    lam = client(endpoint, "lambda")
+    conf = lam.get_function_configuration(FunctionName=ids["ProcessorFunction"])
+    assert sorted(conf["VpcConfig"]["SubnetIds"]) == subnets, conf["VpcConfig"]
+    assert conf["VpcConfig"]["SecurityGroupIds"] == [group]
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+    assert sorted(e["ServiceName"].rsplit(".", 1)[-1] for e in endpoints) == ["dynamodb", "s3"]
+    concurrency = lam.get_function_concurrency(FunctionName=ids["ProcessorFunction"])
+    assert concurrency["ReservedConcurrentExecutions"] == 5
+    r = run(blueprint_bin, env, tmp_path, "plan")
+    assert r.returncode == 0 and "No changes." in r.stdout, r.stdout + r.stderr
+    r = run(blueprint_bin, env, tmp_path, "destroy", "--yes", "--progress", "events")
+    assert r.returncode == 0, r.stdout + r.stderr
