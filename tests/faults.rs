@@ -1,6 +1,7 @@
 //! Faults between blueprint and AWS, against a scripted endpoint on loopback:
 //! throttling is retried with backoff when retries are on, and reported
-//! clearly when they are off.
+//! clearly when they are off; an answer without an error code names its
+//! HTTP status.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -16,6 +17,12 @@ const NO_STACKS: &str = r#"<DescribeStacksResponse xmlns="http://cloudformation.
 /// Serves `throttle` Throttling answers, then empty DescribeStacks answers;
 /// returns the endpoint and the request counter.
 fn scripted(throttle: usize) -> (String, Arc<AtomicUsize>) {
+    scripted_with(throttle, ("400 Bad Request", THROTTLED))
+}
+
+/// Serves `faults` times the `fault` answer (status line, body), then empty
+/// DescribeStacks answers.
+fn scripted_with(faults: usize, fault: (&'static str, &'static str)) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let count = Arc::new(AtomicUsize::new(0));
@@ -40,8 +47,8 @@ fn scripted(throttle: usize) -> (String, Arc<AtomicUsize>) {
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
             let n = seen.fetch_add(1, Ordering::SeqCst);
-            let (status, text) = if n < throttle {
-                ("400 Bad Request", THROTTLED)
+            let (status, text) = if n < faults {
+                fault
             } else {
                 ("200 OK", NO_STACKS)
             };
@@ -92,4 +99,18 @@ fn throttling_without_retries_is_a_clear_error() {
         ))
         .stderr(predicate::str::contains("panicked").not());
     assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn an_error_without_a_code_names_the_http_status() {
+    // An emulator's internal error: a 400 with an empty body.
+    let (endpoint, _) = scripted_with(5, ("400 Bad Request", ""));
+    status(&endpoint, "1")
+        .code(1)
+        .stderr(predicate::str::contains("HTTP 400"))
+        .stderr(predicate::str::contains(format!(
+            "the endpoint {endpoint} answered HTTP 400 without an error message"
+        )))
+        .stderr(predicate::str::contains("Unknown").not())
+        .stderr(predicate::str::contains("panicked").not());
 }

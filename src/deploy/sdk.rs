@@ -4,6 +4,7 @@
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_cloudformation as cfn;
+use aws_sdk_cloudformation::config::http::HttpResponse;
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3 as s3;
 use aws_smithy_types::date_time::Format as DateFormat;
@@ -68,20 +69,22 @@ impl Aws {
         }
     }
 
-    fn fail<E, R>(&self, operation: &'static str, err: SdkError<E, R>) -> DeployError
+    fn fail<E>(&self, operation: &'static str, err: SdkError<E, HttpResponse>) -> DeployError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug,
     {
         classify(operation, &self.endpoint, err)
     }
 }
 
 /// Sorts an SDK error into what a user can do about it.
-fn classify<E, R>(operation: &'static str, endpoint: &str, err: SdkError<E, R>) -> DeployError
+fn classify<E>(
+    operation: &'static str,
+    endpoint: &str,
+    err: SdkError<E, HttpResponse>,
+) -> DeployError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let text = DisplayErrorContext(&err).to_string();
     if text.contains("credentials") || text.contains("no credential") {
@@ -100,9 +103,19 @@ where
             endpoint: endpoint.to_string(),
             detail: "the request timed out".into(),
         },
-        SdkError::ServiceError(_) => {
-            let code = err.code().unwrap_or("Unknown").to_string();
-            let message = err.message().unwrap_or("").to_string();
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status().as_u16();
+            // An endpoint that answers without an error code (an emulator's
+            // internal error, a proxy) still says which HTTP status it gave.
+            let code = err
+                .code()
+                .map_or_else(|| format!("HTTP {status}"), str::to_string);
+            let message = match err.message() {
+                Some(m) if !m.is_empty() => m.to_string(),
+                _ => format!(
+                    "the endpoint {endpoint} answered HTTP {status} without an error message; its own log may say more"
+                ),
+            };
             if matches!(
                 code.as_str(),
                 "Throttling"
