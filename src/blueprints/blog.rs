@@ -28,9 +28,7 @@ use crate::cfn::resources::s3::{
 };
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
-use crate::cfn::resources::stepfunctions::{
-    Branch, ChoiceRule, ChoiceState, Definition, ParallelState, State, SucceedState,
-};
+use crate::cfn::resources::stepfunctions::{ChoiceRule, ChoiceState, State, SucceedState};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::build_api;
 use crate::components::arn;
@@ -48,7 +46,7 @@ use crate::components::function_triggers::{
 use crate::components::network::PrivateNetwork;
 use crate::components::rest_api::{RestApi, Route};
 use crate::components::state_machine::{
-    catch_all, fail, lambda_task, start_execution_statement, Flow, FlowFunction,
+    present_and, start_execution_statement, Flow, FlowFunction, GuardedParallel, ParallelTask,
 };
 use crate::components::static_site::StaticSite;
 use crate::components::table::Table;
@@ -996,83 +994,54 @@ fn add_thumbnails_flow(
         "object": {"key.$": "$.detail.object.key", "size.$": "$.detail.object.size"},
     }}]});
     let f = &o.flow;
-    let branch = |task: &str, state: State, failed: &str, cause: &str| Branch {
-        start_at: task.into(),
-        states: IndexMap::from([
-            (task.to_string(), state),
-            (failed.to_string(), fail(failed, cause)),
-        ]),
-    };
-    let definition = Definition {
-        comment: Some("BLOG-6 thumbnails as a workflow (FLOW): an uploaded photo gets its thumbnail and its metadata in parallel".into()),
-        start_at: "CheckUpload".into(),
-        timeout_seconds: Some(f.timeout_seconds.get()),
-        states: IndexMap::from([
-            (
-                "CheckUpload".to_string(),
-                State::Choice(ChoiceState {
-                    comment: Some("Photos over the upload limit are skipped, as the function would".into()),
-                    choices: vec![ChoiceRule {
-                        and: Some(vec![
-                            ChoiceRule {
-                                variable: Some("$.detail.object.size".into()),
-                                is_present: Some(true),
-                                ..Default::default()
-                            },
-                            ChoiceRule {
-                                variable: Some("$.detail.object.size".into()),
-                                numeric_greater_than: Some(max_bytes),
-                                ..Default::default()
-                            },
-                        ]),
-                        next: Some("TooLarge".into()),
-                        ..Default::default()
-                    }],
-                    default: Some("ThumbnailAndMetadata".into()),
-                }),
-            ),
-            (
-                "TooLarge".to_string(),
-                State::Succeed(SucceedState {
-                    comment: Some("Larger than thumbnails.max_upload_mb: nothing to do".into()),
-                }),
-            ),
-            (
-                "ThumbnailAndMetadata".to_string(),
-                State::Parallel(ParallelState {
-                    comment: Some("The thumbnail and the metadata, at once".into()),
-                    branches: vec![
-                        branch(
-                            "MakeThumbnail",
-                            lambda_task(f, "The thumbnail function", "ThumbnailsFunctionArn", record.clone(), "thumbnail", "ThumbnailFailed"),
-                            "ThumbnailFailed",
-                            "The thumbnail function failed after its retries",
-                        ),
-                        branch(
-                            "ReadMetadata",
-                            lambda_task(f, "The metadata function", "PhotoMetadataFunctionArn", record, "metadata", "MetadataFailed"),
-                            "MetadataFailed",
-                            "The metadata function failed after its retries",
-                        ),
-                    ],
-                    result_selector: Some(json!({
-                        "thumbnail.$": "$[0].thumbnail",
-                        "metadata.$": "$[1].metadata",
-                    })),
-                    result_path: None,
-                    retry: Vec::new(),
-                    catch: catch_all("Failed"),
-                    next: Some("Done".into()),
-                    end: None,
-                }),
-            ),
-            ("Done".to_string(), State::Succeed(SucceedState::default())),
-            (
-                "Failed".to_string(),
-                fail("ThumbnailsFlowFailed", "A step failed; the execution's history and log group have the error"),
-            ),
-        ]),
-    };
+    let definition = GuardedParallel {
+        comment: "BLOG-6 thumbnails as a workflow (FLOW): an uploaded photo gets its thumbnail and its metadata in parallel",
+        guard: (
+            "CheckUpload",
+            ChoiceState {
+                comment: Some("Photos over the upload limit are skipped, as the function would".into()),
+                choices: vec![ChoiceRule {
+                    next: Some("TooLarge".into()),
+                    ..present_and(
+                        "$.detail.object.size",
+                        ChoiceRule {
+                            numeric_greater_than: Some(max_bytes),
+                            ..Default::default()
+                        },
+                    )
+                }],
+                default: Some("ThumbnailAndMetadata".into()),
+            },
+        ),
+        other: (
+            "TooLarge",
+            State::Succeed(SucceedState {
+                comment: Some("Larger than thumbnails.max_upload_mb: nothing to do".into()),
+            }),
+        ),
+        parallel: "ThumbnailAndMetadata",
+        parallel_comment: "The thumbnail and the metadata, at once",
+        tasks: vec![
+            ParallelTask {
+                state: "MakeThumbnail",
+                description: "The thumbnail function",
+                variable: "ThumbnailsFunctionArn",
+                input: record.clone(),
+                result: "thumbnail",
+                failed: "ThumbnailFailed",
+            },
+            ParallelTask {
+                state: "ReadMetadata",
+                description: "The metadata function",
+                variable: "PhotoMetadataFunctionArn",
+                input: record,
+                result: "metadata",
+                failed: "MetadataFailed",
+            },
+        ],
+        failed_error: "ThumbnailsFlowFailed",
+    }
+    .definition(f);
     let flow = Flow {
         name: "ThumbnailsFlow",
         options: f,

@@ -18,9 +18,7 @@ use crate::assets::CodeSource;
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::sns::Topic;
-use crate::cfn::resources::stepfunctions::{
-    Branch, ChoiceRule, ChoiceState, Definition, ParallelState, State, SucceedState,
-};
+use crate::cfn::resources::stepfunctions::{ChoiceRule, ChoiceState};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::build_api;
 use crate::components::bucket::PrivateBucket;
@@ -32,7 +30,7 @@ use crate::components::function_triggers::{
 };
 use crate::components::rest_api::{RestApi, Route};
 use crate::components::state_machine::{
-    catch_all, fail, lambda_task, start_execution_statement, Flow, FlowFunction,
+    fail, present_and, start_execution_statement, Flow, FlowFunction, GuardedParallel, ParallelTask,
 };
 use crate::components::static_site::StaticSite;
 use crate::components::table::Table;
@@ -600,107 +598,55 @@ fn add_certificate_flow(
     packages.push(badge_package);
 
     let f = &o.flow;
-    let branch = |task: &str, state: State, failed: &str, cause: &str| Branch {
-        start_at: task.into(),
-        states: IndexMap::from([
-            (task.to_string(), state),
-            (failed.to_string(), fail(failed, cause)),
-        ]),
-    };
     // The certificate function takes SNS records: the execution input is
     // the message it would have got.
     let sns_record = json!({"Records": [{"Sns": {"Message.$": "States.JsonToString($)"}}]});
-    let definition = Definition {
-        comment: Some(
-            "CONF-4 certificates as a workflow (FLOW): a registration gets its certificate and its badge in parallel"
-                .into(),
+    let definition = GuardedParallel {
+        comment: "CONF-4 certificates as a workflow (FLOW): a registration gets its certificate and its badge in parallel",
+        guard: (
+            "CheckRegistration",
+            ChoiceState {
+                comment: Some("The input must name a registration".into()),
+                choices: vec![ChoiceRule {
+                    next: Some("CertificateAndBadge".into()),
+                    ..present_and(
+                        "$.registrationId",
+                        ChoiceRule {
+                            is_string: Some(true),
+                            ..Default::default()
+                        },
+                    )
+                }],
+                default: Some("NoRegistrationId".into()),
+            },
         ),
-        start_at: "CheckRegistration".into(),
-        timeout_seconds: Some(f.timeout_seconds.get()),
-        states: IndexMap::from([
-            (
-                "CheckRegistration".to_string(),
-                State::Choice(ChoiceState {
-                    comment: Some("The input must name a registration".into()),
-                    choices: vec![ChoiceRule {
-                        and: Some(vec![
-                            ChoiceRule {
-                                variable: Some("$.registrationId".into()),
-                                is_present: Some(true),
-                                ..Default::default()
-                            },
-                            ChoiceRule {
-                                variable: Some("$.registrationId".into()),
-                                is_string: Some(true),
-                                ..Default::default()
-                            },
-                        ]),
-                        next: Some("CertificateAndBadge".into()),
-                        ..Default::default()
-                    }],
-                    default: Some("NoRegistrationId".into()),
-                }),
-            ),
-            (
-                "NoRegistrationId".to_string(),
-                fail(
-                    "NoRegistrationId",
-                    "The input has no registrationId string",
-                ),
-            ),
-            (
-                "CertificateAndBadge".to_string(),
-                State::Parallel(ParallelState {
-                    comment: Some("The certificate and the badge, at once".into()),
-                    branches: vec![
-                        branch(
-                            "MakeCertificate",
-                            lambda_task(
-                                f,
-                                "The certificate function",
-                                "CertificateFunctionArn",
-                                sns_record,
-                                "certificate",
-                                "CertificateFailed",
-                            ),
-                            "CertificateFailed",
-                            "The certificate function failed after its retries",
-                        ),
-                        branch(
-                            "MakeBadge",
-                            lambda_task(
-                                f,
-                                "The badge function",
-                                "BadgeFunctionArn",
-                                json!({"registrationId.$": "$.registrationId"}),
-                                "badge",
-                                "BadgeFailed",
-                            ),
-                            "BadgeFailed",
-                            "The badge function failed after its retries",
-                        ),
-                    ],
-                    result_selector: Some(json!({
-                        "certificate.$": "$[0].certificate",
-                        "badge.$": "$[1].badge",
-                    })),
-                    result_path: None,
-                    retry: Vec::new(),
-                    catch: catch_all("Failed"),
-                    next: Some("Done".into()),
-                    end: None,
-                }),
-            ),
-            ("Done".to_string(), State::Succeed(SucceedState::default())),
-            (
-                "Failed".to_string(),
-                fail(
-                    "CertificateFlowFailed",
-                    "A step failed; the execution's history and log group have the error",
-                ),
-            ),
-        ]),
-    };
+        other: (
+            "NoRegistrationId",
+            fail("NoRegistrationId", "The input has no registrationId string"),
+        ),
+        parallel: "CertificateAndBadge",
+        parallel_comment: "The certificate and the badge, at once",
+        tasks: vec![
+            ParallelTask {
+                state: "MakeCertificate",
+                description: "The certificate function",
+                variable: "CertificateFunctionArn",
+                input: sns_record,
+                result: "certificate",
+                failed: "CertificateFailed",
+            },
+            ParallelTask {
+                state: "MakeBadge",
+                description: "The badge function",
+                variable: "BadgeFunctionArn",
+                input: json!({"registrationId.$": "$.registrationId"}),
+                result: "badge",
+                failed: "BadgeFailed",
+            },
+        ],
+        failed_error: "CertificateFlowFailed",
+    }
+    .definition(f);
     let flow = Flow {
         name: "CertificateFlow",
         options: f,

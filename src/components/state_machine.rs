@@ -17,8 +17,9 @@ use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::logs::LogGroup;
 use crate::cfn::resources::stepfunctions::{
-    Catcher, CloudWatchLogsLogGroup, Definition, FailState, LogDestination, LoggingConfiguration,
-    Retrier, State, StateMachine, TaskState, TracingConfiguration,
+    Branch, Catcher, ChoiceRule, ChoiceState, CloudWatchLogsLogGroup, Definition, FailState,
+    LogDestination, LoggingConfiguration, ParallelState, Retrier, State, StateMachine,
+    SucceedState, TaskState, TracingConfiguration,
 };
 use crate::cfn::{DeletionPolicy, LogicalId, Template, Value};
 use crate::components::cdn::stack_uuid;
@@ -272,4 +273,117 @@ pub fn fail(error: &str, cause: &str) -> State {
 /// its ARN).
 pub fn start_execution_statement(state_machine: &LogicalId, sid: &str) -> Statement {
     Statement::allow(&["states:StartExecution"], vec![state_machine.r#ref()]).sid(sid)
+}
+
+/// A choice rule: `variable` is present and `test` holds of it (`test` is a
+/// rule without its variable, e.g. `numeric_greater_than`).
+pub fn present_and(variable: &str, test: ChoiceRule) -> ChoiceRule {
+    ChoiceRule {
+        and: Some(vec![
+            ChoiceRule {
+                variable: Some(variable.into()),
+                is_present: Some(true),
+                ..Default::default()
+            },
+            ChoiceRule {
+                variable: Some(variable.into()),
+                ..test
+            },
+        ]),
+        ..Default::default()
+    }
+}
+
+/// One function of a [`GuardedParallel`] flow.
+pub struct ParallelTask<'a> {
+    /// The task state's name (`MakeThumbnail`).
+    pub state: &'a str,
+    /// What it invokes, for comments and the failure cause (`The thumbnail function`).
+    pub description: &'a str,
+    /// The definition substitution holding the function's ARN.
+    pub variable: &'a str,
+    pub input: Json,
+    /// The key of its result in the flow's output.
+    pub result: &'a str,
+    /// The `Fail` state its branch ends in on an error (`ThumbnailFailed`).
+    pub failed: &'a str,
+}
+
+/// The shape of the blueprints' flows: a Choice state guards the input (its
+/// rules lead to `parallel` or to `other`), then the functions run in
+/// parallel, each task retried and caught into a `Fail` state of its branch;
+/// the results are gathered by their `result` keys, then `Done`; a failed
+/// branch ends the execution in `Failed` with `failed_error`.
+pub struct GuardedParallel<'a> {
+    pub comment: &'a str,
+    pub guard: (&'a str, ChoiceState),
+    pub other: (&'a str, State),
+    pub parallel: &'a str,
+    pub parallel_comment: &'a str,
+    pub tasks: Vec<ParallelTask<'a>>,
+    pub failed_error: &'a str,
+}
+
+impl GuardedParallel<'_> {
+    /// The definition, with the task options of `o`.
+    pub fn definition(self, o: &FlowOptions) -> Definition {
+        let mut selector = serde_json::Map::new();
+        let branches = self
+            .tasks
+            .into_iter()
+            .enumerate()
+            .map(|(i, task)| {
+                selector.insert(
+                    format!("{}.$", task.result),
+                    Json::String(format!("$[{i}].{}", task.result)),
+                );
+                let state = lambda_task(
+                    o,
+                    task.description,
+                    task.variable,
+                    task.input,
+                    task.result,
+                    task.failed,
+                );
+                let cause = format!("{} failed after its retries", task.description);
+                Branch {
+                    start_at: task.state.into(),
+                    states: IndexMap::from([
+                        (task.state.to_string(), state),
+                        (task.failed.to_string(), fail(task.failed, &cause)),
+                    ]),
+                }
+            })
+            .collect();
+        Definition {
+            comment: Some(self.comment.into()),
+            start_at: self.guard.0.into(),
+            timeout_seconds: Some(o.timeout_seconds.get()),
+            states: IndexMap::from([
+                (self.guard.0.to_string(), State::Choice(self.guard.1)),
+                (self.other.0.to_string(), self.other.1),
+                (
+                    self.parallel.to_string(),
+                    State::Parallel(ParallelState {
+                        comment: Some(self.parallel_comment.into()),
+                        branches,
+                        result_selector: Some(Json::Object(selector)),
+                        result_path: None,
+                        retry: Vec::new(),
+                        catch: catch_all("Failed"),
+                        next: Some("Done".into()),
+                        end: None,
+                    }),
+                ),
+                ("Done".to_string(), State::Succeed(SucceedState::default())),
+                (
+                    "Failed".to_string(),
+                    fail(
+                        self.failed_error,
+                        "A step failed; the execution's history and log group have the error",
+                    ),
+                ),
+            ]),
+        }
+    }
 }
