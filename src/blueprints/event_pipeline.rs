@@ -31,6 +31,7 @@ use crate::components::queue::{
     DLQ_RETENTION_S,
 };
 use crate::config::lambda::LambdaOptions;
+pub use crate::config::queue::{QueueOptions, TopicOptions};
 use crate::config::{Architecture, Ranged, RetentionDays};
 use crate::error::Error;
 use crate::synthesis::ASSETS_BUCKET;
@@ -180,42 +181,6 @@ pub enum Buffer {
     Sqs,
     /// SNS → Lambda.
     None,
-}
-
-/// The buffer queue (`buffer: sqs`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct QueueOptions {
-    pub batch_size: Ranged<1, 10_000>,
-    pub max_batching_window_seconds: Ranged<0, 300>,
-    pub max_receive_count: Ranged<1, 1_000>,
-    pub retention_days: Ranged<1, 14>,
-}
-
-impl Default for QueueOptions {
-    fn default() -> Self {
-        QueueOptions {
-            batch_size: Ranged::of(10),
-            max_batching_window_seconds: Ranged::of(0),
-            max_receive_count: Ranged::of(5),
-            retention_days: Ranged::of(4),
-        }
-    }
-}
-
-/// The topic's subscription to the queue (`buffer: sqs`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TopicOptions {
-    pub raw_message_delivery: bool,
-}
-
-impl Default for TopicOptions {
-    fn default() -> Self {
-        TopicOptions {
-            raw_message_delivery: true,
-        }
-    }
 }
 
 /// The processing function.

@@ -60,6 +60,7 @@ use crate::components::queue::{
 use crate::components::rest_api::{path_id, title, ACCESS_LOG_FORMAT};
 use crate::components::table::Table;
 use crate::config::lambda::LambdaOptions;
+pub use crate::config::queue::{QueueOptions, TopicOptions};
 use crate::config::{Architecture, Ranged, RetentionDays, VpcCidr};
 use crate::error::Error;
 use crate::synthesis::ASSETS_BUCKET;
@@ -212,8 +213,8 @@ fn example_services() -> Vec<Service> {
             route(HttpMethod::Delete, "/{orderId}"),
         ],
         inputs: Inputs {
-            queue: Some(QueueInput::default()),
-            topic: Some(TopicInput::default()),
+            queue: Some(QueueOptions::default()),
+            topic: Some(TopicOptions::default()),
             stream: None,
             bucket: None,
         },
@@ -494,10 +495,10 @@ impl Service {
 
     /// The queue the service consumes: its own, or the default one a topic
     /// input fans out to.
-    pub fn queue(&self) -> Option<QueueInput> {
+    pub fn queue(&self) -> Option<QueueOptions> {
         match (&self.inputs.queue, &self.inputs.topic) {
             (Some(q), _) => Some(q.clone()),
-            (None, Some(_)) => Some(QueueInput::default()),
+            (None, Some(_)) => Some(QueueOptions::default()),
             (None, None) => None,
         }
     }
@@ -713,10 +714,10 @@ impl<'de> Deserialize<'de> for EnvVars {
 #[serde(deny_unknown_fields, default)]
 pub struct Inputs {
     /// An SQS queue with a dead-letter queue, consumed in batches.
-    pub queue: Option<QueueInput>,
+    pub queue: Option<QueueOptions>,
     /// An SNS topic fanned out to the service's queue (SNS → SQS → Lambda);
     /// without `queue:` the queue takes its defaults.
-    pub topic: Option<TopicInput>,
+    pub topic: Option<TopicOptions>,
     /// A Kinesis data stream.
     pub stream: Option<StreamInput>,
     /// S3 event triggers from a bucket of the service's own.
@@ -729,43 +730,6 @@ impl Inputs {
             && self.topic.is_none()
             && self.stream.is_none()
             && self.bucket.is_none()
-    }
-}
-
-/// `inputs.queue`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct QueueInput {
-    pub batch_size: Ranged<1, 10_000>,
-    pub max_batching_window_seconds: Ranged<0, 300>,
-    pub max_receive_count: Ranged<1, 1_000>,
-    pub retention_days: Ranged<1, 14>,
-}
-
-impl Default for QueueInput {
-    fn default() -> Self {
-        QueueInput {
-            batch_size: Ranged::of(10),
-            max_batching_window_seconds: Ranged::of(0),
-            max_receive_count: Ranged::of(5),
-            retention_days: Ranged::of(4),
-        }
-    }
-}
-
-/// `inputs.topic`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TopicInput {
-    /// Deliver the published message as is (not wrapped in SNS's envelope).
-    pub raw_message_delivery: bool,
-}
-
-impl Default for TopicInput {
-    fn default() -> Self {
-        TopicInput {
-            raw_message_delivery: true,
-        }
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod api_options;
 mod error;
 pub mod lambda;
+pub mod queue;
 mod values;
 
 pub use error::{locate_key, nearest, ConfigError};
