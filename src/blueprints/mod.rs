@@ -206,7 +206,7 @@ pub static CROSS_CUTTING: &[Requirement] = &[
     },
     Requirement {
         id: "API-OPTIONS",
-        text: "API Gateway options: REST or HTTP API, endpoint type, throttling, usage plans and API keys, stage cache, custom domain",
+        text: crate::components::api_options::API_OPTIONS_TEXT,
     },
     Requirement {
         id: "FLOW",

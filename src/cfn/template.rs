@@ -592,48 +592,60 @@ fn to_json_or_null<T: Serialize>(v: &T) -> Json {
 
 /// Renames references to resource `old` inside a property value.
 fn rename_in(v: &mut Json, old: &str, new: &str) {
+    rewrite_references(
+        v,
+        &mut |r| {
+            // The one entry: `Ref: name` or `Fn::GetAtt: [name, attribute]`.
+            let target = match r.as_object_mut().and_then(|m| m.values_mut().next()) {
+                Some(Json::String(t)) => Some(t),
+                Some(Json::Array(a)) => match a.get_mut(0) {
+                    Some(Json::String(t)) => Some(t),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(t) = target.filter(|t| *t == old) {
+                *t = new.to_string();
+            }
+        },
+        &mut |text| {
+            *text = text
+                .replace(&format!("${{{old}}}"), &format!("${{{new}}}"))
+                .replace(&format!("${{{old}."), &format!("${{{new}."));
+        },
+    );
+}
+
+/// Walks a property value for references, to rewrite them: `reference` gets
+/// each `{"Ref": ...}` and `{"Fn::GetAtt": ...}` object (and may replace it
+/// whole), `sub_text` each `Fn::Sub` template string; the variables of an
+/// `Fn::Sub` and every other value are walked in turn.
+pub(crate) fn rewrite_references(
+    v: &mut Json,
+    reference: &mut dyn FnMut(&mut Json),
+    sub_text: &mut dyn FnMut(&mut String),
+) {
+    let single = |m: &Map<String, Json>, key: &str| m.len() == 1 && m.contains_key(key);
     match v {
-        Json::Object(m) => {
-            if m.len() == 1 {
-                if let Some(Json::String(r)) = m.get_mut("Ref") {
-                    if r == old {
-                        *r = new.to_string();
-                    }
-                    return;
+        Json::Object(m) if single(m, "Ref") || single(m, "Fn::GetAtt") => reference(v),
+        Json::Object(m) if single(m, "Fn::Sub") => match m.get_mut("Fn::Sub") {
+            Some(Json::String(text)) => sub_text(text),
+            Some(Json::Array(parts)) => {
+                if let Some(Json::String(text)) = parts.get_mut(0) {
+                    sub_text(text);
                 }
-                if let Some(Json::Array(a)) = m.get_mut("Fn::GetAtt") {
-                    if let Some(Json::String(r)) = a.get_mut(0) {
-                        if r == old {
-                            *r = new.to_string();
-                        }
-                    }
-                    return;
-                }
-                if let Some(sub) = m.get_mut("Fn::Sub") {
-                    let text = match sub {
-                        Json::String(t) => Some(t),
-                        Json::Array(parts) => match parts.get_mut(0) {
-                            Some(Json::String(t)) => Some(t),
-                            _ => None,
-                        },
-                        _ => None,
-                    };
-                    if let Some(t) = text {
-                        *t = t
-                            .replace(&format!("${{{old}}}"), &format!("${{{new}}}"))
-                            .replace(&format!("${{{old}."), &format!("${{{new}."));
-                    }
-                    if let Json::Array(parts) = sub {
-                        if let Some(vars) = parts.get_mut(1) {
-                            rename_in(vars, old, new);
-                        }
-                    }
-                    return;
+                if let Some(vars) = parts.get_mut(1) {
+                    rewrite_references(vars, reference, sub_text);
                 }
             }
-            m.values_mut().for_each(|x| rename_in(x, old, new));
-        }
-        Json::Array(a) => a.iter_mut().for_each(|x| rename_in(x, old, new)),
+            _ => {}
+        },
+        Json::Object(m) => m
+            .values_mut()
+            .for_each(|x| rewrite_references(x, reference, sub_text)),
+        Json::Array(a) => a
+            .iter_mut()
+            .for_each(|x| rewrite_references(x, reference, sub_text)),
         _ => {}
     }
 }

@@ -46,7 +46,7 @@ use crate::cfn::resources::lambda::{
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
 use crate::cfn::resources::Tag;
-use crate::cfn::template::{Parameter, ParameterType};
+use crate::cfn::template::{rewrite_references, Parameter, ParameterType};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::function::LambdaFunction;
 use crate::components::network::PrivateNetwork;
@@ -82,10 +82,15 @@ impl Found {
     /// How overrides name it: `ApiFunction`, or `OrdersService/Function` in a
     /// nested stack.
     fn path(&self) -> String {
-        let mut parts: Vec<&str> = self.nested.iter().map(LogicalId::as_str).collect();
-        parts.push(self.id.as_str());
-        parts.join("/")
+        function_path(&self.nested, &self.id)
     }
+}
+
+/// `ApiFunction`, or `OrdersService/Function` for a function in a nested stack.
+fn function_path(nested: &[LogicalId], id: &LogicalId) -> String {
+    let mut parts: Vec<&str> = nested.iter().map(LogicalId::as_str).collect();
+    parts.push(id.as_str());
+    parts.join("/")
 }
 
 /// Applies `o` to every function of `expansion`. `source` locates mistakes
@@ -115,11 +120,10 @@ pub fn apply(expansion: &mut Expansion, o: &LambdaOptions, source: &Source) -> R
         None
     };
     for (i, stack) in expansion.stacks.iter_mut().enumerate() {
-        let mine: Vec<&Found> = found.iter().filter(|f| f.stack == i).collect();
-        if mine.is_empty() {
+        if !found.iter().any(|f| f.stack == i) {
             continue;
         }
-        let vpc = add_vpc(&mut stack.template, &o.vpc, &mine)?;
+        let vpc = add_vpc(&mut stack.template, &o.vpc)?;
         if apply_tree(&mut stack.template, &[], o, &vpc, hook.as_ref())? {
             refresh_api_deployments(&mut stack.template)?;
         }
@@ -193,11 +197,7 @@ struct VpcPlacement {
 }
 
 /// FN-VPC: the network in the root template (created or named).
-fn add_vpc(
-    t: &mut Template,
-    v: &VpcOptions,
-    mine: &[&Found],
-) -> Result<Option<VpcPlacement>, Error> {
+fn add_vpc(t: &mut Template, v: &VpcOptions) -> Result<Option<VpcPlacement>, Error> {
     let req: &[&str] = &["FN-VPC"];
     match v {
         VpcOptions::None => Ok(None),
@@ -208,25 +208,12 @@ fn add_vpc(
             route_table_ids,
         } => {
             if let Some(vpc) = vpc_id {
-                for (service, id) in [("s3", "S3"), ("dynamodb", "DynamoDb")] {
-                    t.add(
-                        &format!("FunctionsVpc{id}Endpoint"),
-                        VpcEndpoint {
-                            policy_document: None,
-                            private_dns_enabled: None,
-                            route_table_ids: Some(
-                                route_table_ids.iter().map(|r| r.clone().into()).collect(),
-                            ),
-                            security_group_ids: None,
-                            subnet_ids: None,
-                            service_name: sub(format!("com.amazonaws.${{AWS::Region}}.{service}"))
-                                .into(),
-                            vpc_endpoint_type: Some("Gateway".into()),
-                            vpc_id: vpc.clone().into(),
-                        },
-                    )?
-                    .satisfies(req);
-                }
+                add_gateway_endpoints(
+                    t,
+                    "FunctionsVpc",
+                    vpc.clone().into(),
+                    route_table_ids.iter().map(|r| r.clone().into()).collect(),
+                )?;
             }
             Ok(Some(VpcPlacement {
                 subnets: json!(subnet_ids),
@@ -234,7 +221,6 @@ fn add_vpc(
             }))
         }
         VpcOptions::Create { cidr, nat_gateway } => {
-            let _ = mine;
             let (vpc, subnets, route_table) = if *nat_gateway {
                 let n = PublicNetwork {
                     name: "FunctionsNetwork",
@@ -253,23 +239,12 @@ fn add_vpc(
                 .add_to(t)?;
                 (n.vpc, n.subnets, n.route_table)
             };
-            for (service, id) in [("s3", "S3"), ("dynamodb", "DynamoDb")] {
-                t.add(
-                    &format!("FunctionsNetwork{id}Endpoint"),
-                    VpcEndpoint {
-                        policy_document: None,
-                        private_dns_enabled: None,
-                        route_table_ids: Some(vec![route_table.r#ref()]),
-                        security_group_ids: None,
-                        subnet_ids: None,
-                        service_name: sub(format!("com.amazonaws.${{AWS::Region}}.{service}"))
-                            .into(),
-                        vpc_endpoint_type: Some("Gateway".into()),
-                        vpc_id: vpc.r#ref(),
-                    },
-                )?
-                .satisfies(req);
-            }
+            add_gateway_endpoints(
+                t,
+                "FunctionsNetwork",
+                vpc.r#ref(),
+                vec![route_table.r#ref()],
+            )?;
             // Without NAT, only AWS endpoints are reachable (HTTPS); with it,
             // functions may call anything outside, from the NAT's address.
             let egress = if *nat_gateway {
@@ -332,6 +307,34 @@ fn refresh_api_deployments(t: &mut Template) -> Result<(), Error> {
     }
     for (_, child) in t.nested_mut() {
         refresh_api_deployments(child)?;
+    }
+    Ok(())
+}
+
+/// FN-VPC: S3 and DynamoDB gateway endpoints (`<prefix>S3Endpoint`,
+/// `<prefix>DynamoDbEndpoint`) on the functions' route tables, so they reach
+/// both without the internet.
+fn add_gateway_endpoints(
+    t: &mut Template,
+    prefix: &str,
+    vpc: Value<String>,
+    route_tables: Vec<Value<String>>,
+) -> Result<(), Error> {
+    for (service, id) in [("s3", "S3"), ("dynamodb", "DynamoDb")] {
+        t.add(
+            &format!("{prefix}{id}Endpoint"),
+            VpcEndpoint {
+                policy_document: None,
+                private_dns_enabled: None,
+                route_table_ids: Some(route_tables.clone()),
+                security_group_ids: None,
+                subnet_ids: None,
+                service_name: sub(format!("com.amazonaws.${{AWS::Region}}.{service}")).into(),
+                vpc_endpoint_type: Some("Gateway".into()),
+                vpc_id: vpc.clone(),
+            },
+        )?
+        .satisfies(&["FN-VPC"]);
     }
     Ok(())
 }
@@ -416,12 +419,7 @@ fn apply_tree(
     t.lambda_account_concurrency = Some(o.account_concurrency_limit.get_u32());
     let mut aliases = Vec::new();
     for f in &functions {
-        let path = {
-            let mut parts: Vec<&str> = nested.iter().map(LogicalId::as_str).collect();
-            parts.push(f.as_str());
-            parts.join("/")
-        };
-        let s = o.for_function(&path);
+        let s = o.for_function(&function_path(nested, f));
         configure_function(t, f, o, &s, vpc)?;
         if o.deploy.strategy != DeployStrategy::None || s.provisioned_concurrency > 0 {
             aliases.push((f.clone(), add_alias(t, f, s.provisioned_concurrency)?));
@@ -659,46 +657,15 @@ fn point_at_alias(t: &mut Template, f: &LogicalId, alias: &LogicalId) {
 }
 
 fn rewrite(v: &mut Json, f: &str, alias: &str) {
-    match v {
-        Json::Object(m) => {
-            if m.len() == 1 {
-                if let Some(Json::Array(a)) = m.get("Fn::GetAtt") {
-                    if a.len() == 2 && a[0] == f && a[1] == "Arn" {
-                        *v = json!({ "Ref": alias });
-                        return;
-                    }
-                }
-                if m.get("Ref").and_then(Json::as_str) == Some(f) {
-                    *v = json!({ "Ref": alias });
-                    return;
-                }
-                if let Some(s) = m.get_mut("Fn::Sub") {
-                    let text = match s {
-                        Json::String(text) => Some(text),
-                        Json::Array(parts) => parts.get_mut(0).and_then(|p| match p {
-                            Json::String(text) => Some(text),
-                            _ => None,
-                        }),
-                        _ => None,
-                    };
-                    if let Some(text) = text {
-                        *text = text.replace(&format!("${{{f}.Arn}}"), &format!("${{{alias}}}"));
-                    }
-                    if let Json::Array(parts) = s {
-                        if let Some(vars) = parts.get_mut(1) {
-                            rewrite(vars, f, alias);
-                        }
-                    }
-                    return;
-                }
+    rewrite_references(
+        v,
+        &mut |r| {
+            if *r == json!({"Ref": f}) || *r == json!({"Fn::GetAtt": [f, "Arn"]}) {
+                *r = json!({ "Ref": alias });
             }
-            for x in m.values_mut() {
-                rewrite(x, f, alias);
-            }
-        }
-        Json::Array(a) => a.iter_mut().for_each(|x| rewrite(x, f, alias)),
-        _ => {}
-    }
+        },
+        &mut |text| *text = text.replace(&format!("${{{f}.Arn}}"), &format!("${{{alias}}}")),
+    );
 }
 
 /// Whether anything invokes `f` (or its alias) asynchronously: a permission
