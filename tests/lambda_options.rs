@@ -337,6 +337,10 @@ fn bad_values_are_located() {
         ],
     );
     cli_fails(
+        "blueprint: todo\nstack_name: t\nregion: us-east-1\noptions:\n  lambda: yes\n",
+        &["blueprint.yaml:5:11: options.lambda: invalid type: string \"yes\", expected a mapping"],
+    );
+    cli_fails(
         &format!("{head}    tracng: true\n"),
         &[
             "blueprint.yaml:6:5",

@@ -93,7 +93,7 @@ impl ConfigError {
         let message = if text.trim().is_empty() {
             format!("the file is empty; {message}")
         } else {
-            message
+            mapping_not_struct(&message)
                 .replace("unknown field", "unknown key")
                 .replace("missing field", "missing key")
                 .replace("duplicate field", "duplicate key")
@@ -104,6 +104,21 @@ impl ConfigError {
             message,
             help,
         }
+    }
+}
+
+/// serde names the Rust type it wanted (`expected struct RawLambdaOptions`);
+/// a user wrote YAML: say `expected a mapping`.
+fn mapping_not_struct(message: &str) -> String {
+    match message.find("expected struct ") {
+        Some(i) => {
+            let rest = &message[i + "expected struct ".len()..];
+            let name_end = rest
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .unwrap_or(rest.len());
+            format!("{}expected a mapping{}", &message[..i], &rest[name_end..])
+        }
+        None => message.to_string(),
     }
 }
 
@@ -256,6 +271,17 @@ pub fn nearest<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mapping_is_expected_not_a_rust_struct() {
+        assert_eq!(
+            mapping_not_struct(
+                "options.lambda: invalid type: string \"yes\", expected struct RawLambdaOptions"
+            ),
+            "options.lambda: invalid type: string \"yes\", expected a mapping"
+        );
+        assert_eq!(mapping_not_struct("expected a map"), "expected a map");
+    }
 
     #[test]
     fn suggests_the_nearest_key_and_value() {
