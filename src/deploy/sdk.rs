@@ -227,6 +227,7 @@ impl CloudFormation for Aws {
             .stack_name(&req.stack_name)
             .change_set_name(&req.change_set_name)
             .description(&req.description)
+            .include_nested_stacks(req.include_nested)
             .change_set_type(match req.kind {
                 ChangeSetKind::Create => cfn::types::ChangeSetType::Create,
                 ChangeSetKind::Update => cfn::types::ChangeSetType::Update,
@@ -260,10 +261,13 @@ impl CloudFormation for Aws {
         let mut token: Option<String> = None;
         let mut set: Option<ChangeSet> = None;
         loop {
+            // A change set ARN names its stack; a nested change set belongs
+            // to a nested stack whose name the caller may not know.
+            let stack_name = (!id.starts_with("arn:")).then(|| stack.to_string());
             let out = self
                 .cfn
                 .describe_change_set()
-                .stack_name(stack)
+                .set_stack_name(stack_name)
                 .change_set_name(id)
                 .set_next_token(token.clone())
                 .send()
@@ -313,6 +317,7 @@ impl CloudFormation for Aws {
                             change_source: d.change_source().map(|c| c.as_str().to_string()),
                         })
                         .collect(),
+                    change_set_id: rc.change_set_id().map(str::to_string),
                 });
             }
             token = out.next_token().map(str::to_string);

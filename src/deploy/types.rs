@@ -168,7 +168,7 @@ impl StackEvent {
 }
 
 /// A resource of a deployed stack.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct StackResource {
     pub logical_id: String,
     pub physical_id: Option<String>,
@@ -219,6 +219,9 @@ pub struct ChangeSetRequest {
     pub capabilities: Vec<Capability>,
     pub tags: Vec<(String, String)>,
     pub description: String,
+    /// Create change sets for the nested stacks too (`IncludeNestedStacks`),
+    /// so what CloudFormation would do inside each one can be read.
+    pub include_nested: bool,
 }
 
 /// A change set's state.
@@ -281,6 +284,10 @@ pub struct ResourceChange {
     /// `Properties`, `Metadata`, `CreationPolicy`, `UpdatePolicy`, `DeletionPolicy`, `Tags`.
     pub scope: Vec<String>,
     pub details: Vec<ChangeDetail>,
+    /// For a nested stack: the ID of its own change set, when the change set
+    /// was created with nested stacks included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_set_id: Option<String>,
 }
 
 /// Why a resource changes.
