@@ -3,6 +3,7 @@
 //! templates. No I/O here beyond reading function code from a project.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -12,8 +13,9 @@ use crate::cfn::{LogicalId, Template};
 use crate::check::{self, CheckInput, PackageSize};
 use crate::config::Source;
 use crate::error::Error;
+use crate::placement::{Placement, UnitResources};
 use crate::render::{render_template, Format};
-use crate::split::{split, Split};
+use crate::split::{split_placed, Outcome, Split};
 
 /// The parameter naming the assets bucket, where function packages and
 /// nested templates are uploaded; a template with nested stacks declares it.
@@ -53,6 +55,15 @@ pub struct Synthesized {
     pub splits: Vec<Split>,
     /// Things worth saying that are not errors (e.g. the template goes via S3).
     pub notes: Vec<String>,
+    /// Where every unit of every template with units lives, by template
+    /// path (the stack name, then nested stack logical IDs): the template
+    /// itself (`root`) or one of its overflow stacks. What the placement
+    /// file records; templates without units are not in it.
+    pub placement: Placement,
+    /// For each template path, each unit → the logical IDs of its resources
+    /// in the template that holds it (the template itself or the overflow
+    /// stack its placement names); the same IDs wherever it lives.
+    pub unit_resources: UnitResources,
 }
 
 /// The packages `template`'s functions use (by S3 key), for the checks.
@@ -154,7 +165,9 @@ pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + S
     })
 }
 
-/// Expands, checks and renders `blueprint` with the project file `source`.
+/// Expands, checks and renders `blueprint` with the project file `source`,
+/// with no previous placement: units over the limits go to overflow stacks
+/// by next fit over their order.
 pub fn synthesize(
     blueprint: &Blueprint,
     source: &Source,
@@ -162,6 +175,23 @@ pub fn synthesize(
     overrides: &Overrides,
     format: Format,
 ) -> Result<Synthesized, Error> {
+    let none = Placement::default();
+    synthesize_placed(blueprint, source, code, overrides, format, &none)
+}
+
+/// [`synthesize`], keeping every unit `previous` places (the project's
+/// placement file) where it is; see [`crate::split`].
+pub fn synthesize_placed(
+    blueprint: &Blueprint,
+    source: &Source,
+    code: &CodeSource,
+    overrides: &Overrides,
+    format: Format,
+    previous: &Placement,
+) -> Result<Synthesized, Error> {
+    let placement_file = Placement::file_for(Path::new(&source.name))
+        .display()
+        .to_string();
     let mut expansion = blueprint.expand(source, code, overrides)?;
     let packages: BTreeMap<String, PackageSize> = expansion
         .packages
@@ -178,10 +208,16 @@ pub fn synthesize(
         .collect();
     let mut templates = Vec::new();
     let mut nested = Vec::new();
-    let mut splits = Vec::new();
+    let mut outcome = Outcome::default();
     let mut notes = Vec::new();
     for stack in &mut expansion.stacks {
-        splits.extend(split(&mut stack.template, &stack.stack_name)?);
+        split_placed(
+            &mut stack.template,
+            &stack.stack_name,
+            previous,
+            &placement_file,
+            &mut outcome,
+        )?;
         render_nested(
             &mut stack.template,
             &stack.stack_name,
@@ -215,7 +251,9 @@ pub fn synthesize(
         format,
         templates,
         nested,
-        splits,
+        splits: outcome.splits,
         notes,
+        placement: outcome.placement,
+        unit_resources: outcome.unit_resources,
     })
 }

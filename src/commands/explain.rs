@@ -7,7 +7,6 @@ use crate::commands::project::{resolve, ProjectArgs};
 use crate::error::Error;
 use crate::output::Printer;
 use crate::render::Format;
-use crate::synthesis::synthesize;
 
 /// A requirement and the logical IDs that satisfy it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,13 +20,7 @@ pub struct Explained {
 /// Synthesizes the project and maps each requirement to its resources.
 pub fn explain(args: &ProjectArgs) -> Result<(&'static str, Vec<Explained>), Error> {
     let project = resolve(args)?;
-    let synth = synthesize(
-        project.blueprint,
-        &project.source,
-        &project.code,
-        &args.overrides,
-        Format::Yaml,
-    )?;
+    let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
     let mut all = Vec::new();
     for s in &synth.expansion.stacks {
         collect(&s.stack_name, &s.template, &mut all);
@@ -88,13 +81,7 @@ fn collect<'a>(stack: &str, template: &'a Template, out: &mut Vec<(String, &'a R
 /// "resources": [{"stack", "logical_id", "type"}]}]}`.
 pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
     let project = resolve(args)?;
-    let synth = synthesize(
-        project.blueprint,
-        &project.source,
-        &project.code,
-        &args.overrides,
-        Format::Yaml,
-    )?;
+    let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
     let mut all = Vec::new();
     for s in &synth.expansion.stacks {
         collect(&s.stack_name, &s.template, &mut all);

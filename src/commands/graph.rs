@@ -6,7 +6,6 @@ use crate::error::Error;
 use crate::graph::{compute, to_dot, to_mermaid, GraphFormat};
 use crate::output::Printer;
 use crate::render::Format;
-use crate::synthesis::synthesize;
 
 /// What `graph` was asked to draw.
 #[derive(Clone, Debug)]
@@ -18,13 +17,7 @@ pub struct GraphRequest {
 
 pub fn run(req: &GraphRequest, printer: &mut Printer) -> Result<(), Error> {
     let project = resolve(&req.project)?;
-    let s = synthesize(
-        project.blueprint,
-        &project.source,
-        &project.code,
-        &req.project.overrides,
-        Format::Yaml,
-    )?;
+    let s = project.synthesize(&req.project.overrides, Format::Yaml)?.0;
     let g = compute(&s.expansion.stacks);
     let text = match req.output {
         OutputFormat::Json => serde_json::to_string_pretty(&g)

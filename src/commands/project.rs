@@ -7,6 +7,9 @@ use crate::assets::CodeSource;
 use crate::blueprints::{self, Blueprint, Overrides};
 use crate::config::{self, Source, PROJECT_FILE};
 use crate::error::Error;
+use crate::placement::Placement;
+use crate::render::Format;
+use crate::synthesis::{synthesize_placed, Synthesized};
 
 /// Which project a command is about.
 #[derive(Clone, Debug, Default)]
@@ -23,6 +26,39 @@ pub struct ResolvedProject {
     pub blueprint: &'static Blueprint,
     pub source: Source,
     pub code: CodeSource,
+    /// The placement file next to the project file (`blueprint.yaml` →
+    /// `blueprint.placement.json`); none for a blueprint's built-in defaults.
+    pub placement_file: Option<PathBuf>,
+}
+
+impl ResolvedProject {
+    /// The placement the project's placement file records; empty when
+    /// there is no such file (or no project file).
+    pub fn placement(&self) -> Result<Placement, Error> {
+        match &self.placement_file {
+            Some(path) => Ok(Placement::read(path)?.unwrap_or_default()),
+            None => Ok(Placement::default()),
+        }
+    }
+
+    /// Synthesizes the project, keeping units where its placement file
+    /// says; returns the synthesis and the placement it started from.
+    pub fn synthesize(
+        &self,
+        overrides: &Overrides,
+        format: Format,
+    ) -> Result<(Synthesized, Placement), Error> {
+        let previous = self.placement()?;
+        let s = synthesize_placed(
+            self.blueprint,
+            &self.source,
+            &self.code,
+            overrides,
+            format,
+            &previous,
+        )?;
+        Ok((s, previous))
+    }
 }
 
 fn read_source(path: &Path) -> Result<Source, Error> {
@@ -75,6 +111,7 @@ pub fn resolve(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
                     blueprint: blueprint.name.to_string(),
                     functions_dir: dir.join("functions"),
                 },
+                placement_file: Some(Placement::file_for(&path)),
             })
         }
         None => {
@@ -86,6 +123,7 @@ pub fn resolve(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
                 code: CodeSource::BuiltIn {
                     blueprint: blueprint.name.to_string(),
                 },
+                placement_file: None,
             })
         }
     }

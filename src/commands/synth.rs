@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::commands::project::{resolve, ProjectArgs};
 use crate::error::Error;
 use crate::output::Printer;
+use crate::placement::{Home, Placement};
 use crate::render::Format;
-use crate::synthesis::{synthesize, RenderedNested, Synthesized};
+use crate::synthesis::{RenderedNested, Synthesized};
 
 /// The default output directory.
 pub const DEFAULT_OUT: &str = "blueprint.out";
@@ -283,15 +284,43 @@ fn report_nested(s: &Synthesized, m: &Manifest, printer: &mut Printer) {
     }
 }
 
+/// Writes the placement file when the project has units: the previous
+/// placement with this synthesis's templates replaced (another stack name's
+/// entries stay). Returns its status line; `None` when nothing has units.
+pub(crate) fn write_placement(
+    path: &Path,
+    previous: &Placement,
+    s: &Synthesized,
+) -> Result<Option<String>, Error> {
+    if s.placement.templates.is_empty() {
+        return Ok(None);
+    }
+    let mut next = previous.clone();
+    next.update(&s.placement);
+    let json = next.to_json()?;
+    let same = std::fs::read(path).is_ok_and(|old| old == json.as_bytes());
+    if !same {
+        write_atomic(path, json.as_bytes())?;
+    }
+    let units: Vec<Home> = s
+        .placement
+        .templates
+        .values()
+        .flat_map(|u| u.values().copied())
+        .collect();
+    let moved = units.iter().filter(|h| **h != Home::Root).count();
+    Ok(Some(format!(
+        "  {}  where each of {} units lives ({} in overflow stacks){}; commit it",
+        path.display(),
+        units.len(),
+        moved,
+        if same { ", unchanged" } else { "" }
+    )))
+}
+
 pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
     let project = resolve(&req.project)?;
-    let s = synthesize(
-        project.blueprint,
-        &project.source,
-        &project.code,
-        &req.project.overrides,
-        req.format,
-    )?;
+    let (s, previous) = project.synthesize(&req.project.overrides, req.format)?;
     if req.stdout {
         for t in &s.templates {
             printer.result(t.body.trim_end_matches('\n'));
@@ -303,6 +332,10 @@ pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
         return Ok(());
     }
     let m = write(&s, &req.out)?;
+    let placement = match &project.placement_file {
+        Some(path) => write_placement(path, &previous, &s)?,
+        None => None,
+    };
     if req.output == crate::commands::plan::OutputFormat::Json {
         let json = serde_json::to_string_pretty(&m)
             .map_err(|e| Error::Internal(format!("serializing the manifest: {e}")))?;
@@ -330,6 +363,9 @@ pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
     }
     report_nested(&s, &m, printer);
     printer.status(&format!("  {MANIFEST}"));
+    if let Some(line) = placement {
+        printer.status(&line);
+    }
     for n in &s.notes {
         printer.note(n);
     }
