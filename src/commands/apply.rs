@@ -5,15 +5,20 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
-use crate::commands::aws::{confirm, connect, run_async};
-use crate::commands::plan::{format_plan, print_plan, regions_of, synthesize_project, DeployArgs};
+use crate::commands::aws::{confirm, connect, interrupted, interruptible, runtime};
+use crate::commands::plan::{
+    follow_deployed_placement, format_plan, print_plan, regions_of, DeployArgs,
+};
+use crate::commands::project::resolve;
+use crate::commands::synth::write_placement;
 use crate::deploy::apply::{
     data_loss_refusal, delete_failed_create, execute, stale_reason, unaccepted_data_loss,
-    upload_assets, ApplyOptions, PlanFile, Upload,
+    ApplyOptions, PlanFile,
 };
 use crate::deploy::cloudformation::{CloudFormation, ObjectStore};
+use crate::deploy::nested::{nested_data_loss, plan_nested};
 use crate::deploy::plan::{
-    assets_bucket, discard, dx, parse_deployed, plan_stack, stack_inputs, Plan, PlanKind,
+    discard, dx, parse_deployed, plan_stack, stack_inputs, upload_for, Pending, Plan, PlanKind,
     PlanOptions, StackPlan,
 };
 use crate::deploy::regions::Regions;
@@ -22,6 +27,7 @@ use crate::deploy::watch::ProgressMode;
 use crate::diff;
 use crate::error::Error;
 use crate::output::Printer;
+use crate::render::Format;
 use crate::synthesis::Synthesized;
 
 /// `apply`'s request.
@@ -57,6 +63,7 @@ async fn from_plan_file<C: CloudFormation>(
     saved: &crate::deploy::apply::PlanFileStack,
     sha256: &str,
     template: &serde_json::Value,
+    typed: &crate::cfn::Template,
 ) -> Result<StackPlan, Error> {
     let name = &saved.stack_name;
     let stack = cf.describe_stack(name).await.map_err(dx)?;
@@ -71,6 +78,7 @@ async fn from_plan_file<C: CloudFormation>(
         region: saved.region.clone(),
         kind: saved.kind,
         diff: Default::default(),
+        nested: Vec::new(),
         change_set: None,
         disagreements: Vec::new(),
         data_loss: saved.data_loss.clone(),
@@ -109,9 +117,17 @@ async fn from_plan_file<C: CloudFormation>(
         None
     };
     plan.diff = diff::compute(old.as_ref(), template);
-    for id in plan.diff.data_loss() {
-        if !plan.data_loss.iter().any(|d| d == id) {
-            plan.data_loss.push(id.to_string());
+    plan.nested = plan_nested(cf, name, old.as_ref(), typed, &plan.diff).await?;
+    let mut loss: Vec<String> = plan
+        .diff
+        .data_loss()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    loss.extend(nested_data_loss(&plan.nested));
+    for id in loss {
+        if !plan.data_loss.contains(&id) {
+            plan.data_loss.push(id);
         }
     }
     plan.change_set = Some(cs);
@@ -125,6 +141,30 @@ pub async fn apply_with<C: CloudFormation + ObjectStore>(
     req: &ApplyRequest,
     ask: &mut Confirm<'_>,
     termination_protection: bool,
+    printer: &mut Printer,
+) -> Result<i32, Error> {
+    let pending = Pending::default();
+    apply_tracked(
+        regions,
+        synth,
+        req,
+        ask,
+        termination_protection,
+        &pending,
+        printer,
+    )
+    .await
+}
+
+/// [`apply_with`], recording the change sets it makes in `pending` until
+/// they are executed or deleted.
+pub async fn apply_tracked<C: CloudFormation + ObjectStore>(
+    regions: &Regions<C>,
+    synth: &Synthesized,
+    req: &ApplyRequest,
+    ask: &mut Confirm<'_>,
+    termination_protection: bool,
+    pending: &Pending,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
     let saved = match &req.planfile {
@@ -148,19 +188,12 @@ pub async fn apply_with<C: CloudFormation + ObjectStore>(
         keep_change_sets: true,
         toolkit_stack: req.deploy.toolkit_stack.clone(),
         wait: req.deploy.wait,
+        pending: pending.clone(),
     };
-    let uploads: Vec<Upload> = synth
-        .expansion
-        .packages
-        .iter()
-        .map(|p| Upload {
-            key: p.key.clone(),
-            body: p.zip.clone(),
-        })
-        .collect();
     let blueprint = synth.expansion.project.blueprint;
     let mut outputs: IndexMap<String, Vec<StackOutput>> = IndexMap::new();
     let mut uploaded_to: Vec<String> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
     for (st, rendered) in synth.expansion.stacks.iter().zip(&synth.templates) {
         let name = st.stack_name.as_str();
         let region = st.region.as_str();
@@ -175,9 +208,13 @@ pub async fn apply_with<C: CloudFormation + ObjectStore>(
                     .ok_or_else(|| {
                         Error::User(format!("the plan file has no stack `{name}`; plan again"))
                     })?;
-                from_plan_file(cf, entry, &rendered.sha256, &template).await?
+                from_plan_file(cf, entry, &rendered.sha256, &template, &st.template).await?
             }
             None => {
+                // The assets first: CloudFormation reads nested templates
+                // while it makes the change set.
+                let toolkit = &req.deploy.toolkit_stack;
+                upload_for(regions, synth, st, toolkit, &mut uploaded_to, printer).await?;
                 let inputs = stack_inputs(regions, synth, st, rendered, &plan_opts).await?;
                 plan_stack(cf, inputs, &plan_opts).await?
             }
@@ -207,6 +244,7 @@ pub async fn apply_with<C: CloudFormation + ObjectStore>(
         if !refused.is_empty() {
             if saved.is_none() {
                 discard(cf, name, &cs, plan.kind).await?;
+                pending.forget(name);
             }
             return Err(data_loss_refusal(name, &refused));
         }
@@ -215,22 +253,23 @@ pub async fn apply_with<C: CloudFormation + ObjectStore>(
         ))? {
             if saved.is_none() {
                 discard(cf, name, &cs, plan.kind).await?;
+                pending.forget(name);
             }
             return Err(Error::User("apply cancelled; nothing was changed".into()));
         }
-        let needs_assets = st
-            .template
-            .parameters
-            .keys()
-            .any(|p| p.as_str() == crate::deploy::plan::ASSETS_PARAMETER);
-        if needs_assets && !uploaded_to.iter().any(|r| r == region) {
-            let bucket = assets_bucket(cf, &req.deploy.toolkit_stack, region).await?;
-            let (sent, present) = upload_assets(cf, &bucket, &uploads, printer).await?;
-            printer.status(&format!(
-                "assets: {sent} uploaded, {present} already in s3://{bucket}"
-            ));
-            uploaded_to.push(region.to_string());
-        }
+        // A saved plan's change set was made after its upload; the assets
+        // must still be there (a lifecycle rule may have removed them).
+        upload_for(
+            regions,
+            synth,
+            st,
+            &req.deploy.toolkit_stack,
+            &mut uploaded_to,
+            printer,
+        )
+        .await?;
+        // From here CloudFormation goes on by itself: nothing to clean up.
+        pending.forget(name);
         let applied = execute(cf, &plan, &template, &opts, printer).await?;
         if let Some(o) = &applied.outcome {
             printer.status(&format!(
@@ -239,8 +278,12 @@ pub async fn apply_with<C: CloudFormation + ObjectStore>(
             ));
         }
         outputs.insert(name.to_string(), applied.outputs);
+        warnings.extend(applied.warnings);
     }
     print_outputs(&outputs, printer);
+    for w in &warnings {
+        printer.warning(w);
+    }
     if let Some(path) = &req.outputs_file {
         let map: IndexMap<&String, IndexMap<&String, &String>> = outputs
             .iter()
@@ -269,16 +312,37 @@ pub fn print_outputs(outputs: &IndexMap<String, Vec<StackOutput>>, printer: &mut
 }
 
 pub fn run(req: &ApplyRequest, printer: &mut Printer) -> Result<i32, Error> {
-    let synth = synthesize_project(&req.deploy.project)?;
+    let args = &req.deploy.project;
+    let project = resolve(args)?;
+    let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
     let regions = regions_of(&synth);
     let yes = req.yes;
     let protection = synth.expansion.project.termination_protection;
-    run_async(
-        async {
-            let clients = connect(&regions, &req.deploy.aws).await;
-            let mut ask = |q: &str| confirm(q, yes);
-            apply_with(&clients, &synth, req, &mut ask, protection, printer).await
-        },
-        "stopped watching; CloudFormation goes on with the operation. Follow it with `blueprint status --watch`",
-    )
+    runtime()?.block_on(async {
+        let clients = connect(&regions, &req.deploy.aws).await;
+        let (synth, note) =
+            follow_deployed_placement(&clients, &project, &args.overrides, synth).await?;
+        if let Some(n) = note {
+            printer.note(&n);
+        }
+        let pending = Pending::default();
+        let mut ask = |q: &str| confirm(q, yes);
+        let work = apply_tracked(&clients, &synth, req, &mut ask, protection, &pending, printer);
+        let code = match interruptible(work).await {
+            Some(r) => r?,
+            None => return Err(interrupted(
+                &clients,
+                &pending,
+                "stopped watching; CloudFormation goes on with the operation. Follow it with `blueprint status --watch`",
+            )
+            .await),
+        };
+        // What is deployed now is where the next synth must keep each unit.
+        if let Some(path) = &project.placement_file {
+            if let Some(line) = write_placement(path, &project.placement()?, &synth)? {
+                printer.status(line.trim_start());
+            }
+        }
+        Ok(code)
+    })
 }

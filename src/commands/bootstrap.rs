@@ -39,6 +39,7 @@ pub async fn bootstrap_with<C: CloudFormation + ObjectStore>(
         keep_change_sets: true,
         toolkit_stack: req.toolkit_stack.clone(),
         wait: false,
+        pending: Default::default(),
     };
     let input = StackInputs {
         stack_name: &req.toolkit_stack,
@@ -51,6 +52,7 @@ pub async fn bootstrap_with<C: CloudFormation + ObjectStore>(
         tags: vec![("blueprint".into(), "toolkit".into())],
         deferred: None,
         assets_bucket: None,
+        typed: None,
     };
     let plan = plan_stack(cf, input, &opts).await?;
     if !plan.no_changes {

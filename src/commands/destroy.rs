@@ -8,6 +8,7 @@ use crate::commands::aws::{confirm, connect, run_async};
 use crate::commands::plan::{regions_of, synthesize_project, DeployArgs};
 use crate::deploy::apply::failure;
 use crate::deploy::cloudformation::CloudFormation;
+use crate::deploy::nested::{deployed_tree, join};
 use crate::deploy::plan::{dx, parse_deployed};
 use crate::deploy::regions::Regions;
 use crate::deploy::watch::{newest_event, watch, ProgressMode};
@@ -76,40 +77,38 @@ pub async fn destroy_with<C: CloudFormation>(
                     .filter(|d| !d.logical_id.is_empty())
                     .collect(),
             };
-        let policy = |id: &str| {
-            template
-                .get("Resources")
-                .and_then(|r| r.get(id))
-                .and_then(|r| r.get("DeletionPolicy"))
-                .and_then(Json::as_str)
-                .unwrap_or("Delete")
-                .to_string()
-        };
-        let (kept, deleted): (Vec<_>, Vec<_>) = resources
-            .iter()
-            .filter(|r| r.status != "DELETE_COMPLETE")
-            .partition(|r| {
-                matches!(
-                    policy(&r.logical_id).as_str(),
-                    "Retain" | "RetainExceptOnCreate" | "Snapshot"
-                )
-            });
+        let (mut kept, mut deleted) = sort_out("", &template, &resources);
+        // Deleting the stack deletes its nested stacks; what they retain is
+        // kept too, and listed by path.
+        let nested = deployed_tree(cf, name, true).await?;
+        for n in &nested {
+            let doc = n.template.clone().unwrap_or(Json::Null);
+            let (k, d) = sort_out(&n.path, &doc, &n.resources);
+            kept.extend(k);
+            deleted.extend(d);
+        }
         printer.result(&format!(
-            "Stack {name} ({}): {} resources will be deleted, {} kept",
+            "Stack {name} ({}): {} resources will be deleted, {} kept{}",
             st.region,
             deleted.len(),
-            kept.len()
+            kept.len(),
+            if nested.is_empty() {
+                String::new()
+            } else {
+                let n = nested.len();
+                format!(
+                    " (in the stack and its {n} nested stack{})",
+                    if n == 1 { "" } else { "s" }
+                )
+            }
         ));
         for r in &deleted {
-            printer.result(&format!("  - {}  {}", r.logical_id, r.resource_type));
+            printer.result(&format!("  - {}  {}", r.path, r.resource_type));
         }
         for r in &kept {
             printer.result(&format!(
                 "  = {}  {}  kept ({}): {}",
-                r.logical_id,
-                r.resource_type,
-                policy(&r.logical_id),
-                r.physical_id.as_deref().unwrap_or("?")
+                r.path, r.resource_type, r.policy, r.physical_id
             ));
         }
         if stack.termination_protection && !req.disable_termination_protection {
@@ -138,11 +137,13 @@ pub async fn destroy_with<C: CloudFormation>(
         )
         .await?;
         if let Some(s) = &outcome.stack {
+            let cause = crate::deploy::watch::nested_root_cause(cf, &outcome).await;
             return Err(failure(
                 name,
                 &s.status,
                 s.status_reason.as_deref(),
                 &outcome,
+                cause.as_ref(),
             ));
         }
         printer.status(&format!(
@@ -156,14 +157,54 @@ pub async fn destroy_with<C: CloudFormation>(
             for r in &kept {
                 printer.result(&format!(
                     "  {}  {}  {}",
-                    r.logical_id,
-                    r.resource_type,
-                    r.physical_id.as_deref().unwrap_or("?")
+                    r.path, r.resource_type, r.physical_id
                 ));
             }
         }
     }
     Ok(0)
+}
+
+/// A resource of the stack tree, as destroy lists it.
+struct Listed {
+    /// Its logical ID, after the nested stack path inside nested stacks.
+    path: String,
+    resource_type: String,
+    policy: String,
+    physical_id: String,
+}
+
+/// Splits a deployed stack's live resources into those its template keeps
+/// (Retain, RetainExceptOnCreate, Snapshot) and those deleted with it.
+fn sort_out(
+    prefix: &str,
+    template: &Json,
+    resources: &[crate::deploy::types::StackResource],
+) -> (Vec<Listed>, Vec<Listed>) {
+    let policy = |id: &str| {
+        template
+            .get("Resources")
+            .and_then(|r| r.get(id))
+            .and_then(|r| r.get("DeletionPolicy"))
+            .and_then(Json::as_str)
+            .unwrap_or("Delete")
+            .to_string()
+    };
+    resources
+        .iter()
+        .filter(|r| r.status != "DELETE_COMPLETE")
+        .map(|r| Listed {
+            path: join(prefix, &r.logical_id),
+            resource_type: r.resource_type.clone(),
+            policy: policy(&r.logical_id),
+            physical_id: r.physical_id.clone().unwrap_or_else(|| "?".into()),
+        })
+        .partition(|r| {
+            matches!(
+                r.policy.as_str(),
+                "Retain" | "RetainExceptOnCreate" | "Snapshot"
+            )
+        })
 }
 
 pub fn run(req: &DestroyRequest, printer: &mut Printer) -> Result<i32, Error> {

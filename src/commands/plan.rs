@@ -3,18 +3,21 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::commands::aws::{connect, run_async};
-use crate::commands::project::{resolve, ProjectArgs};
+use crate::commands::aws::{connect, interrupted, interruptible, runtime};
+use crate::commands::project::{resolve, ProjectArgs, ResolvedProject};
 use crate::deploy::apply::PlanFile;
 use crate::deploy::cloudformation::{CloudFormation, ObjectStore};
-use crate::deploy::plan::{plan, Plan, PlanKind, PlanOptions};
+use crate::deploy::nested::deployed_homes;
+use crate::deploy::nested::{NestedAction, NestedPlan, STACK_TYPE};
+use crate::deploy::plan::{dx, plan, Pending, Plan, PlanKind, PlanOptions};
 use crate::deploy::regions::Regions;
 use crate::deploy::sdk::AwsOptions;
+use crate::deploy::types::StackStatus;
 use crate::diff::{format::format as format_diff, Impact};
 use crate::error::Error;
 use crate::output::Printer;
 use crate::render::Format;
-use crate::synthesis::{synthesize, Synthesized};
+use crate::synthesis::{synthesize_placed, Synthesized};
 
 /// Text for people, JSON for programs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -55,7 +58,7 @@ pub fn format_plan(plan: &Plan) -> String {
         };
         let _ = writeln!(out, "Stack {} ({}): {what}", s.stack_name, s.region);
         if !s.no_changes {
-            out.push_str(&format_diff(&s.diff));
+            out.push_str(&format_diff(&short_template_urls(&s.diff)));
         }
         if let Some(cs) = &s.change_set {
             let verdict = if s.disagreements.is_empty() {
@@ -76,10 +79,16 @@ pub fn format_plan(plan: &Plan) -> String {
             let _ = writeln!(out, "  note: {n}");
         }
         if !s.no_changes {
-            add += s.diff.count(Impact::Add);
-            change += s.diff.count(Impact::Modify);
-            replace += s.diff.count(Impact::Replace) + s.diff.count(Impact::MayReplace);
-            remove += s.diff.count(Impact::Remove);
+            for n in &s.nested {
+                format_nested(&mut out, n);
+            }
+            let diffs = std::iter::once(&s.diff).chain(s.nested.iter().map(|n| &n.diff));
+            for d in diffs {
+                add += d.count(Impact::Add);
+                change += d.count(Impact::Modify);
+                replace += d.count(Impact::Replace) + d.count(Impact::MayReplace);
+                remove += d.count(Impact::Remove);
+            }
         }
     }
     if !plan.has_changes() {
@@ -105,6 +114,73 @@ pub fn format_plan(plan: &Plan) -> String {
         );
     }
     out
+}
+
+/// A nested stack's `TemplateURL` changes with every change inside it (the
+/// key is the template's hash): shown as the short hash, since the nested
+/// stack's own changes are listed under it.
+fn short_template_urls(diff: &crate::diff::TemplateDiff) -> crate::diff::TemplateDiff {
+    let short = |v: &Option<serde_json::Value>| {
+        v.as_ref().map(|v| {
+            let text = v
+                .get("Fn::Sub")
+                .and_then(serde_json::Value::as_str)
+                .or(v.as_str())
+                .unwrap_or_default();
+            let key = text.rsplit('/').next().unwrap_or(text);
+            serde_json::Value::String(format!("{}…", key.chars().take(12).collect::<String>()))
+        })
+    };
+    let mut diff = diff.clone();
+    for r in diff
+        .resources
+        .iter_mut()
+        .filter(|r| r.resource_type == STACK_TYPE)
+    {
+        for c in r
+            .changes
+            .iter_mut()
+            .filter(|c| c.path == "Properties.TemplateURL")
+        {
+            c.old = short(&c.old);
+            c.new = short(&c.new);
+        }
+    }
+    diff
+}
+
+/// One nested stack's part of a plan: a heading, then its resources by
+/// path (`OrdersService/Function`), as the root's are shown.
+fn format_nested(out: &mut String, n: &NestedPlan) {
+    let what = match n.action {
+        NestedAction::Create => "create",
+        NestedAction::Update => "update",
+        NestedAction::Remove => "remove (deletes the nested stack and what it holds)",
+    };
+    let _ = writeln!(out, "Nested stack {}: {what}", n.path);
+    let mut diff = short_template_urls(&n.diff);
+    for r in &mut diff.resources {
+        r.logical_id = n.resource_path(&r.logical_id);
+    }
+    out.push_str(&format_diff(&diff));
+    if let Some(cs) = &n.change_set {
+        let verdict = if n.disagreements.is_empty() {
+            "agrees with the template diff"
+        } else {
+            "DISAGREES with the template diff:"
+        };
+        let _ = writeln!(
+            out,
+            "  nested change set: {} change(s); {verdict}",
+            cs.changes.len()
+        );
+    }
+    for d in &n.disagreements {
+        let _ = writeln!(out, "    {d}");
+    }
+    for note in &n.notes {
+        let _ = writeln!(out, "  note: {note}");
+    }
 }
 
 /// Prints a plan's text, coloured when standard output is a coloured
@@ -137,16 +213,69 @@ pub fn print_plan(text: &str, printer: &mut Printer) {
     }
 }
 
-/// Synthesizes the project for a deploy command.
+/// Synthesizes the project for a deploy command, keeping units where the
+/// project's placement file says (as `synth` does; only `synth` writes it).
 pub fn synthesize_project(args: &ProjectArgs) -> Result<Synthesized, Error> {
     let project = resolve(args)?;
-    synthesize(
+    Ok(project.synthesize(&args.overrides, Format::Yaml)?.0)
+}
+
+/// Keeps every deployed unit (a microservices service) where it is
+/// deployed: reads where each unit of `synth` lives in the deployed stacks
+/// (its logical IDs in the root template or in a deployed overflow stack)
+/// and, where the synthesis would move one (a lost or stale placement file),
+/// synthesizes again with the deployed placement pinned. Returns the
+/// synthesis to deploy and, when it changed, a note saying what stayed.
+pub async fn follow_deployed_placement<C: CloudFormation>(
+    regions: &Regions<C>,
+    project: &ResolvedProject,
+    overrides: &crate::blueprints::Overrides,
+    synth: Synthesized,
+) -> Result<(Synthesized, Option<String>), Error> {
+    let mut pinned = synth.placement.clone();
+    let mut moved = Vec::new();
+    for st in &synth.expansion.stacks {
+        let name = st.stack_name.as_str();
+        let Some(units) = synth.unit_resources.get(name) else {
+            continue;
+        };
+        let cf = regions.get(st.region.as_str())?;
+        let deployed = cf.describe_stack(name).await.map_err(dx)?;
+        if deployed.is_none_or(|s| s.status == StackStatus::ReviewInProgress) {
+            continue;
+        }
+        let homes = deployed_homes(cf, name, units).await?;
+        let ours = pinned.templates.entry(name.to_string()).or_default();
+        for (unit, home) in homes {
+            if ours.get(&unit) != Some(&home) {
+                let was = ours.get(&unit).map(ToString::to_string).unwrap_or_default();
+                moved.push(format!("{unit} (deployed in {home}, not {was})"));
+                ours.insert(unit, home);
+            }
+        }
+    }
+    if moved.is_empty() {
+        return Ok((synth, None));
+    }
+    let again = synthesize_placed(
         project.blueprint,
         &project.source,
         &project.code,
-        &args.overrides,
+        overrides,
         Format::Yaml,
-    )
+        &pinned,
+    )?;
+    let file = project
+        .placement_file
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the placement file".into());
+    let note = format!(
+        "{} deployed service(s) stay where they are deployed, which {file} did not say: {}; a successful apply records it there",
+        moved.len(),
+        moved.join(", ")
+    );
+    Ok((again, Some(note)))
 }
 
 /// The regions of a synthesized project's stacks.
@@ -169,12 +298,25 @@ pub async fn plan_with<C: CloudFormation + ObjectStore>(
     req: &PlanRequest,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    plan_tracked(regions, synth, req, &Pending::default(), printer).await
+}
+
+/// [`plan_with`], recording the change sets it makes in `pending` until
+/// they are deleted (or kept for a plan file that was written).
+pub async fn plan_tracked<C: CloudFormation + ObjectStore>(
+    regions: &Regions<C>,
+    synth: &Synthesized,
+    req: &PlanRequest,
+    pending: &Pending,
+    printer: &mut Printer,
+) -> Result<i32, Error> {
     let opts = PlanOptions {
         keep_change_sets: req.out.is_some(),
         toolkit_stack: req.deploy.toolkit_stack.clone(),
         wait: req.deploy.wait,
+        pending: pending.clone(),
     };
-    let p = plan(regions, synth, &opts).await?;
+    let p = plan(regions, synth, &opts, printer).await?;
     match req.output {
         OutputFormat::Text => print_plan(&format_plan(&p), printer),
         OutputFormat::Json => printer.result(
@@ -187,6 +329,8 @@ pub async fn plan_with<C: CloudFormation + ObjectStore>(
         let json = serde_json::to_string_pretty(&file)
             .map_err(|e| Error::Internal(format!("serializing the plan file: {e}")))?;
         crate::commands::synth::write_atomic(path, format!("{json}\n").as_bytes())?;
+        // The kept change sets belong to the plan file now.
+        pending.take();
         printer.status(&format!(
             "saved the plan to {}; `blueprint apply {}` executes exactly this plan",
             path.display(),
@@ -197,13 +341,22 @@ pub async fn plan_with<C: CloudFormation + ObjectStore>(
 }
 
 pub fn run(req: &PlanRequest, printer: &mut Printer) -> Result<i32, Error> {
-    let synth = synthesize_project(&req.deploy.project)?;
+    let args = &req.deploy.project;
+    let project = resolve(args)?;
+    let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
     let regions = regions_of(&synth);
-    run_async(
-        async {
-            let clients = connect(&regions, &req.deploy.aws).await;
-            plan_with(&clients, &synth, req, printer).await
-        },
-        "plan stopped; nothing was changed (a change set may be left on the stack)",
-    )
+    runtime()?.block_on(async {
+        let clients = connect(&regions, &req.deploy.aws).await;
+        let (synth, note) =
+            follow_deployed_placement(&clients, &project, &args.overrides, synth).await?;
+        if let Some(n) = note {
+            printer.note(&n);
+        }
+        let pending = Pending::default();
+        let work = plan_tracked(&clients, &synth, req, &pending, printer);
+        match interruptible(work).await {
+            Some(r) => r,
+            None => Err(interrupted(&clients, &pending, "plan stopped; nothing was changed").await),
+        }
+    })
 }

@@ -6,9 +6,11 @@ use crate::commands::apply::print_outputs;
 use crate::commands::aws::{connect, run_async};
 use crate::commands::plan::{regions_of, synthesize_project, DeployArgs, OutputFormat};
 use crate::deploy::cloudformation::CloudFormation;
+use crate::deploy::nested::{deployed_tree, nested_outputs, DeployedNested};
 use crate::deploy::plan::dx;
 use crate::deploy::regions::Regions;
 use crate::deploy::watch::{newest_event, watch, ProgressMode};
+use crate::deploy::watch::{root_cause_in, NestedCause};
 use crate::error::Error;
 use crate::output::Printer;
 use crate::synthesis::Synthesized;
@@ -41,6 +43,15 @@ pub async fn status_with<C: CloudFormation>(
             }
             continue;
         };
+        let nested = deployed_tree(cf, name, false).await?;
+        let events = cf.stack_events(name, None).await.map_err(dx)?;
+        let cause =
+            if stack.status.is_failure() || nested.iter().any(|n| n.status.ends_with("_FAILED")) {
+                let oldest_first: Vec<_> = events.iter().rev().cloned().collect();
+                root_cause_in(cf, &oldest_first).await
+            } else {
+                None
+            };
         if req.output == OutputFormat::Json {
             json.push(serde_json::json!({
                 "stack_name": name, "region": st.region.as_str(),
@@ -48,6 +59,13 @@ pub async fn status_with<C: CloudFormation>(
                 "last_updated": stack.last_updated,
                 "termination_protection": stack.termination_protection,
                 "outputs": stack.outputs,
+                "nested": nested.iter().map(|n| serde_json::json!({
+                    "path": n.path, "physical_id": n.physical_id, "status": n.status,
+                })).collect::<Vec<_>>(),
+                "root_cause": cause.as_ref().map(|c| serde_json::json!({
+                    "path": c.path, "type": c.event.resource_type,
+                    "status": c.event.status, "reason": c.event.reason,
+                })),
             }));
             continue;
         }
@@ -70,7 +88,7 @@ pub async fn status_with<C: CloudFormation>(
                 "off"
             }
         ));
-        let events = cf.stack_events(name, None).await.map_err(dx)?;
+        print_nested(&nested, cause.as_ref(), printer);
         for e in events.iter().take(10).rev() {
             printer.result(&format!(
                 "  {}  {:<28} {:<32} {}{}",
@@ -108,6 +126,38 @@ pub async fn status_with<C: CloudFormation>(
     Ok(0)
 }
 
+/// The nested stacks' states in a line, each one not complete on its own
+/// line, and the root cause of a failure inside them.
+fn print_nested(nested: &[DeployedNested], cause: Option<&NestedCause>, printer: &mut Printer) {
+    if !nested.is_empty() {
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for n in nested {
+            *counts.entry(n.status.as_str()).or_default() += 1;
+        }
+        let counts: Vec<String> = counts.iter().map(|(s, c)| format!("{c} {s}")).collect();
+        printer.result(&format!(
+            "  nested stacks: {} ({})",
+            nested.len(),
+            counts.join(", ")
+        ));
+        for n in nested
+            .iter()
+            .filter(|n| !n.status.ends_with("_COMPLETE") || n.status.contains("ROLLBACK"))
+        {
+            printer.result(&format!("    {}: {} ({})", n.path, n.status, n.physical_id));
+        }
+    }
+    if let Some(c) = cause {
+        printer.result(&format!(
+            "  root cause: {} ({}) {}: {}",
+            c.path,
+            c.event.resource_type,
+            c.event.status,
+            c.event.reason.as_deref().unwrap_or("no reason given")
+        ));
+    }
+}
+
 /// Prints the stacks' outputs.
 pub async fn outputs_with<C: CloudFormation>(
     regions: &Regions<C>,
@@ -129,6 +179,11 @@ pub async fn outputs_with<C: CloudFormation>(
                 ))
             })?;
         all.insert(st.stack_name.clone(), stack.outputs);
+        // Nested stacks' outputs, under `stack/path`.
+        let nested = deployed_tree(cf, &st.stack_name, false).await?;
+        for (path, outputs) in nested_outputs(cf, &nested).await? {
+            all.insert(format!("{}/{path}", st.stack_name), outputs);
+        }
     }
     match output {
         OutputFormat::Text => print_outputs(&all, printer),

@@ -5,9 +5,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use serde_json::Value as Json;
+
 use super::cloudformation::{CloudFormation, ObjectStore};
+use super::error::DeployError;
+use super::nested::{is_allowed, join, nested_physical_ids, protected_ids, NestedAction};
 use super::plan::{dx, PlanKind, StackPlan};
-use super::stack_policy::{protecting, stateful_resources};
+use super::stack_policy::protecting;
 use super::types::{StackOutput, StackStatus};
 use super::watch::{newest_event, watch, Outcome, ProgressMode};
 use crate::error::Error;
@@ -16,7 +20,9 @@ use crate::output::Printer;
 /// How to apply.
 #[derive(Clone, Debug)]
 pub struct ApplyOptions {
-    /// Logical IDs whose data loss the user accepted.
+    /// Resources whose data loss the user accepted: logical IDs, or paths
+    /// inside nested stacks (`OrdersService/Table`), optionally after the
+    /// stack name (`shop/OrdersService/Table`).
     pub allow_data_loss: Vec<String>,
     /// Turn termination protection on (true) or off after a successful apply.
     pub termination_protection: bool,
@@ -30,6 +36,9 @@ pub struct Applied {
     pub no_changes: bool,
     pub outputs: Vec<StackOutput>,
     pub outcome: Option<Outcome>,
+    /// Things that went wrong after the stack was applied (the apply itself
+    /// succeeded), each with its remedy.
+    pub warnings: Vec<String>,
 }
 
 /// One object to upload: its content-addressed key and bytes.
@@ -65,7 +74,7 @@ pub async fn upload_assets<S: ObjectStore>(
 pub fn unaccepted_data_loss(plan: &StackPlan, opts: &ApplyOptions) -> Vec<String> {
     plan.data_loss
         .iter()
-        .filter(|id| !opts.allow_data_loss.contains(id))
+        .filter(|id| !is_allowed(&opts.allow_data_loss, &plan.stack_name, id))
         .cloned()
         .collect()
 }
@@ -121,11 +130,133 @@ pub async fn delete_failed_create<C: CloudFormation>(
     Ok(())
 }
 
+/// The nested stacks the plan removes, by path.
+fn removed_nested(plan: &StackPlan) -> Vec<String> {
+    plan.nested
+        .iter()
+        .filter(|n| n.action == NestedAction::Remove)
+        .map(|n| n.path.clone())
+        .collect()
+}
+
+/// Sets, on the stack and on every deployed nested stack the plan changes, a
+/// policy that denies replacing or deleting what holds data, except what the
+/// user accepted (`allowed`).
+async fn protect_for_update<C: CloudFormation>(
+    cf: &C,
+    plan: &StackPlan,
+    deployed: &Json,
+    template: &Json,
+    allowed: &[String],
+) -> Result<(), Error> {
+    let name = &plan.stack_name;
+    let removed = removed_nested(plan);
+    let ids = protected_ids(
+        "",
+        &[deployed, template],
+        name,
+        &plan.data_loss,
+        &removed,
+        allowed,
+    );
+    cf.set_stack_policy(name, &protecting(&ids))
+        .await
+        .map_err(dx)?;
+    for n in &plan.nested {
+        let (Some(physical), Some(old)) = (&n.physical_id, &n.deployed) else {
+            continue;
+        };
+        if n.action == NestedAction::Remove {
+            continue;
+        }
+        let docs: Vec<&Json> = [Some(old), n.template.as_ref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let ids = protected_ids(&n.path, &docs, name, &plan.data_loss, &removed, allowed);
+        cf.set_stack_policy(physical, &protecting(&ids))
+            .await
+            .map_err(dx)?;
+    }
+    Ok(())
+}
+
+/// After a successful apply: every stateful resource and nested stack of the
+/// stack, and of each nested stack the plan created or updated, protected
+/// again (including what was allowed this time).
+async fn protect_all<C: CloudFormation>(
+    cf: &C,
+    plan: &StackPlan,
+    template: &Json,
+) -> Result<(), Error> {
+    let name = &plan.stack_name;
+    let ids = protected_ids("", &[template], name, &[], &[], &[]);
+    cf.set_stack_policy(name, &protecting(&ids))
+        .await
+        .map_err(dx)?;
+    let mut physical: std::collections::BTreeMap<String, String> = Default::default();
+    physical.insert(String::new(), name.clone());
+    for n in plan
+        .nested
+        .iter()
+        .filter(|n| n.action != NestedAction::Remove)
+    {
+        let Some(doc) = &n.template else { continue };
+        let (parent, id) = n.path.rsplit_once('/').unwrap_or(("", n.path.as_str()));
+        let Some(parent_id) = physical.get(parent).cloned() else {
+            continue;
+        };
+        let Some(me) = nested_physical_ids(cf, &parent_id).await?.remove(id) else {
+            continue;
+        };
+        let ids = protected_ids(&n.path, &[doc], name, &[], &[], &[]);
+        cf.set_stack_policy(&me, &protecting(&ids))
+            .await
+            .map_err(dx)?;
+        physical.insert(join(parent, id), me);
+    }
+    Ok(())
+}
+
+/// Whether an error says the endpoint does not implement the call.
+fn unsupported(e: &DeployError) -> bool {
+    match e {
+        DeployError::Api { code, message, .. } => {
+            let m = message.to_ascii_lowercase();
+            code.contains("NotImplemented")
+                || code == "InvalidAction"
+                || m.contains("not implemented")
+                || m.contains("not yet implemented")
+        }
+        DeployError::Other { message, .. } => {
+            message.to_ascii_lowercase().contains("not implemented")
+        }
+        _ => false,
+    }
+}
+
+/// Turns termination protection on or off; a failure is a warning with the
+/// remedy, since the stack itself was applied.
+async fn set_protection<C: CloudFormation>(cf: &C, name: &str, on: bool) -> Option<String> {
+    let e = cf.set_termination_protection(name, on).await.err()?;
+    let why = if unsupported(&e) {
+        "the endpoint does not support UpdateTerminationProtection".to_string()
+    } else {
+        e.to_string()
+    };
+    Some(format!(
+        "stack `{name}` was applied, but termination protection could not be turned {} ({why}). Turn it {} with `aws cloudformation update-termination-protection --{}enable-termination-protection --stack-name {name}`",
+        if on { "on" } else { "off" },
+        if on { "on" } else { "off" },
+        if on { "" } else { "no-" },
+    ))
+}
+
 /// Executes the plan's change set and follows it to the end.
 pub async fn execute<C: CloudFormation>(
     cf: &C,
     plan: &StackPlan,
-    template: &serde_json::Value,
+    template: &Json,
     opts: &ApplyOptions,
     printer: &mut Printer,
 ) -> Result<Applied, Error> {
@@ -134,17 +265,11 @@ pub async fn execute<C: CloudFormation>(
         .change_set
         .as_ref()
         .ok_or_else(|| Error::Internal(format!("no change set for {name}")))?;
-    let stateful = stateful_resources(template);
-    let protected: Vec<String> = stateful
-        .iter()
-        .filter(|id| !opts.allow_data_loss.contains(id))
-        .cloned()
-        .collect();
     if plan.kind == PlanKind::Update {
         // Protect the data for this update, minus what the user allowed.
-        cf.set_stack_policy(name, &protecting(&protected))
-            .await
-            .map_err(dx)?;
+        let deployed =
+            super::plan::parse_deployed(name, &cf.get_template(name).await.map_err(dx)?)?;
+        protect_for_update(cf, plan, &deployed, template, &opts.allow_data_loss).await?;
     }
     let since = newest_event(cf, name).await?;
     let before = cf
@@ -153,6 +278,7 @@ pub async fn execute<C: CloudFormation>(
         .map_err(dx)?
         .and_then(|s| s.last_updated);
     cf.execute_change_set(name, &cs.id).await.map_err(dx)?;
+    // The stack's own events: a nested stack is one resource of it.
     let expected = cs.changes.len();
     let outcome = watch(cf, name, since, before, expected, opts.progress, printer).await?;
     let Some(stack) = outcome.stack.clone() else {
@@ -161,27 +287,26 @@ pub async fn execute<C: CloudFormation>(
         )));
     };
     if stack.status.is_failure() {
+        let cause = super::watch::nested_root_cause(cf, &outcome).await;
         return Err(failure(
             name,
             &stack.status,
             stack.status_reason.as_deref(),
             &outcome,
+            cause.as_ref(),
         ));
     }
-    // Every stateful resource protected again, including ones allowed this time.
-    cf.set_stack_policy(name, &protecting(&stateful))
-        .await
-        .map_err(dx)?;
+    protect_all(cf, plan, template).await?;
+    let mut warnings = Vec::new();
     if stack.termination_protection != opts.termination_protection {
-        cf.set_termination_protection(name, opts.termination_protection)
-            .await
-            .map_err(dx)?;
+        warnings.extend(set_protection(cf, name, opts.termination_protection).await);
     }
     Ok(Applied {
         stack_name: name.clone(),
         no_changes: false,
         outputs: stack.outputs.clone(),
         outcome: Some(outcome),
+        warnings,
     })
 }
 
@@ -192,15 +317,22 @@ pub fn failure(
     status: &StackStatus,
     reason: Option<&str>,
     outcome: &Outcome,
+    nested: Option<&super::watch::NestedCause>,
 ) -> Error {
-    let cause = match outcome.root_cause() {
-        Some(e) => format!(
+    let cause = match (nested, outcome.root_cause()) {
+        (Some(n), _) => format!(
+            "{} ({}) failed: {}",
+            n.path,
+            n.event.resource_type,
+            n.event.reason.as_deref().unwrap_or("no reason given")
+        ),
+        (None, Some(e)) => format!(
             "{} ({}) failed: {}",
             e.logical_id,
             e.resource_type,
             e.reason.as_deref().unwrap_or("no reason given")
         ),
-        None => reason.unwrap_or("no reason given").to_string(),
+        (None, None) => reason.unwrap_or("no reason given").to_string(),
     };
     let next = match status {
         StackStatus::RollbackComplete => {

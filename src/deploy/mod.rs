@@ -7,6 +7,7 @@ pub mod apply;
 pub mod cloudformation;
 pub mod error;
 pub mod fake;
+pub mod nested;
 pub mod plan;
 pub mod regions;
 pub mod sdk;

@@ -7,17 +7,22 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use super::apply::{upload_assets, Upload};
 use super::cloudformation::{CloudFormation, ObjectStore};
 use super::error::DeployError;
+use super::nested::{
+    compare_changes, nested_data_loss, plan_nested, read_nested_change_sets, NestedPlan,
+};
 use super::regions::Regions;
 use super::stack_policy::capabilities;
 use super::types::{
-    ChangeAction, ChangeSet, ChangeSetKind, ChangeSetRequest, Replacement, Stack, StackStatus,
-    TemplateSource,
+    ChangeSet, ChangeSetKind, ChangeSetRequest, Stack, StackStatus, TemplateSource,
 };
+use crate::cfn::Template;
 use crate::check::MAX_BODY_INLINE;
-use crate::diff::{self, is_stateful, Impact, TemplateDiff};
+use crate::diff::{self, TemplateDiff};
 use crate::error::Error;
+use crate::output::Printer;
 use crate::synthesis::Synthesized;
 
 /// The parameter every blueprint template takes for its assets bucket.
@@ -41,11 +46,15 @@ pub struct StackPlan {
     pub region: String,
     pub kind: PlanKind,
     pub diff: TemplateDiff,
+    /// What changes inside nested stacks (parents before children).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nested: Vec<NestedPlan>,
     /// The change set, kept for `apply` or already deleted.
     pub change_set: Option<ChangeSet>,
     /// Where the offline prediction and the change set disagree.
     pub disagreements: Vec<String>,
-    /// Logical IDs whose data is at risk (by either source).
+    /// Resources whose data is at risk (by either source): logical IDs in
+    /// the stack itself, paths (`OrdersService/Table`) inside nested stacks.
     pub data_loss: Vec<String>,
     pub template_sha256: String,
     /// The deployed stack's last-updated time when the plan was made.
@@ -108,6 +117,96 @@ pub struct PlanOptions {
     pub toolkit_stack: String,
     /// Wait for an operation in progress instead of refusing.
     pub wait: bool,
+    /// The change sets made and not yet executed or deleted, for a clean
+    /// stop on Ctrl-C.
+    pub pending: Pending,
+}
+
+/// A change set that exists (or is being created) and was neither executed
+/// nor deleted yet.
+#[derive(Clone, Debug)]
+pub struct PendingChangeSet {
+    pub stack: String,
+    pub region: String,
+    /// Its name (known before CloudFormation answers with its ID).
+    pub name: String,
+    /// The change set creates the stack: CloudFormation made an empty
+    /// REVIEW_IN_PROGRESS stack for it.
+    pub creates_stack: bool,
+}
+
+/// The change sets in flight, shared with the Ctrl-C handler.
+#[derive(Clone, Debug, Default)]
+pub struct Pending(std::rc::Rc<std::cell::RefCell<Vec<PendingChangeSet>>>);
+
+impl Pending {
+    pub fn add(&self, p: PendingChangeSet) {
+        self.0.borrow_mut().push(p);
+    }
+
+    /// The stack's change set was executed or deleted.
+    pub fn forget(&self, stack: &str) {
+        self.0.borrow_mut().retain(|p| p.stack != stack);
+    }
+
+    pub fn snapshot(&self) -> Vec<PendingChangeSet> {
+        self.0.borrow().clone()
+    }
+
+    pub fn take(&self) -> Vec<PendingChangeSet> {
+        std::mem::take(&mut *self.0.borrow_mut())
+    }
+}
+
+/// Removes what an interrupted plan or apply left: each pending change set,
+/// and the empty REVIEW_IN_PROGRESS stack a create change set made. Returns
+/// what was done (or what is left and how to remove it), one line each.
+pub async fn clean_up<C: CloudFormation>(regions: &Regions<C>, pending: &Pending) -> Vec<String> {
+    let mut lines = Vec::new();
+    for p in pending.take() {
+        let Ok(cf) = regions.get(&p.region) else {
+            continue;
+        };
+        let stack = cf.describe_stack(&p.stack).await;
+        let review = matches!(&stack, Ok(Some(s)) if s.status == StackStatus::ReviewInProgress);
+        let done = if p.creates_stack && review {
+            cf.delete_stack(&p.stack).await.map(|_| {
+                format!(
+                    "removed the empty stack `{}` (REVIEW_IN_PROGRESS) and its change set",
+                    p.stack
+                )
+            })
+        } else if matches!(stack, Ok(None)) {
+            Ok(format!("stack `{}`: nothing was left behind", p.stack))
+        } else {
+            match cf.delete_change_set(&p.stack, &p.name).await {
+                Ok(()) => Ok(format!(
+                    "deleted change set `{}` of stack `{}`",
+                    p.name, p.stack
+                )),
+                Err(DeployError::Api { code, .. }) if code.contains("ChangeSetNotFound") => Ok(
+                    format!("stack `{}`: no change set was left behind", p.stack),
+                ),
+                Err(e) => Err(e),
+            }
+        };
+        lines.push(match done {
+            Ok(line) => line,
+            Err(e) => format!(
+                "could not clean up stack `{}` ({e}): remove it with `aws cloudformation {}`",
+                p.stack,
+                if p.creates_stack {
+                    format!("delete-stack --stack-name {}", p.stack)
+                } else {
+                    format!(
+                        "delete-change-set --stack-name {} --change-set-name {}",
+                        p.stack, p.name
+                    )
+                }
+            ),
+        });
+    }
+    lines
 }
 
 pub(crate) fn dx(e: DeployError) -> Error {
@@ -232,6 +331,8 @@ pub struct StackInputs<'a> {
     /// Dependencies that are not deployed yet: no change set can be made.
     pub deferred: Option<String>,
     pub assets_bucket: Option<String>,
+    /// The typed template, whose nested stacks' templates are planned too.
+    pub typed: Option<&'a Template>,
 }
 
 /// Plans one stack: diff against the deployed template, then a change set.
@@ -260,12 +361,21 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
         None
     };
     let diff = diff::compute(old.as_ref(), &input.template);
+    let nested = match input.typed {
+        Some(t) if kind != PlanKind::Recreate => {
+            plan_nested(cf, name, old.as_ref(), t, &diff).await?
+        }
+        _ => Vec::new(),
+    };
+    let mut data_loss: Vec<String> = diff.data_loss().into_iter().map(str::to_string).collect();
+    data_loss.extend(nested_data_loss(&nested));
     let mut plan = StackPlan {
         stack_name: name.to_string(),
         region: input.region.to_string(),
         kind,
-        data_loss: diff.data_loss().into_iter().map(str::to_string).collect(),
+        data_loss,
         diff,
+        nested,
         change_set: None,
         disagreements: Vec::new(),
         template_sha256: input.sha256.to_string(),
@@ -325,7 +435,15 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
         capabilities: capabilities(&input.template),
         tags: input.tags,
         description: format!("blueprint plan of {name}"),
+        include_nested: input.typed.is_some_and(|t| t.nested().len() > 0)
+            || old.as_ref().is_some_and(has_nested),
     };
+    opts.pending.add(PendingChangeSet {
+        stack: name.to_string(),
+        region: input.region.to_string(),
+        name: request.change_set_name.clone(),
+        creates_stack: kind == PlanKind::Create,
+    });
     let id = match cf.create_change_set(&request).await {
         Ok(id) => id,
         // Some implementations refuse an empty change set outright instead of
@@ -333,6 +451,7 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
         Err(DeployError::Api { code, message, .. })
             if code == "ValidationError" && message.contains("No updates are to be performed") =>
         {
+            opts.pending.forget(name);
             plan.no_changes = true;
             return Ok(plan);
         }
@@ -342,18 +461,27 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
     if cs.is_empty_failure() {
         plan.no_changes = true;
         let _ = cf.delete_change_set(name, &id).await;
+        opts.pending.forget(name);
         return Ok(plan);
     }
     if cs.status == "FAILED" {
         let _ = cf.delete_change_set(name, &id).await;
+        opts.pending.forget(name);
         return Err(Error::User(format!(
             "CloudFormation refused the change set for stack `{name}`: {}",
             cs.status_reason.as_deref().unwrap_or("no reason given")
         )));
     }
     compare(&mut plan, &cs);
+    if let Err(e) =
+        read_nested_change_sets(cf, name, &cs, &mut plan.nested, &mut plan.data_loss).await
+    {
+        let _ = cf.delete_change_set(name, &id).await;
+        return Err(e);
+    }
     if !opts.keep_change_sets {
         discard(cf, name, &cs, kind).await?;
+        opts.pending.forget(name);
     }
     plan.change_set = Some(cs);
     Ok(plan)
@@ -381,74 +509,67 @@ pub async fn discard<C: CloudFormation>(
 /// Compares the change set with the offline diff; records disagreements and
 /// adds data loss the change set reveals.
 fn compare(plan: &mut StackPlan, cs: &ChangeSet) {
-    for c in &cs.changes {
-        let ours = plan
-            .diff
-            .resources
-            .iter()
-            .find(|r| r.logical_id == c.logical_id);
-        let id = &c.logical_id;
-        match (c.action, ours.map(|r| r.impact)) {
-            (ChangeAction::Add, Some(Impact::Add))
-            | (ChangeAction::Remove, Some(Impact::Remove)) => {}
-            (ChangeAction::Modify, Some(impact))
-                if impact != Impact::Add && impact != Impact::Remove =>
-            {
-                let predicted = matches!(impact, Impact::Replace | Impact::MayReplace);
-                let says = c.replacement.unwrap_or(Replacement::False);
-                match (predicted, says) {
-                    (true, Replacement::False) => plan.disagreements.push(format!(
-                        "{id}: predicted a replacement, the change set updates it in place"
-                    )),
-                    (false, Replacement::True | Replacement::Conditional) => {
-                        plan.disagreements.push(format!(
-                        "{id}: predicted an update in place, the change set says replacement {}",
-                        if says == Replacement::True {
-                            "(True)"
-                        } else {
-                            "(Conditional)"
-                        }
-                    ))
-                    }
-                    _ => {}
-                }
-            }
-            (action, impact) => plan.disagreements.push(format!(
-                "{id}: the change set says {action:?}, the template diff says {}",
-                impact
-                    .map(|i| format!("{i:?}"))
-                    .unwrap_or_else(|| "no change".into())
-            )),
-        }
-        let replaced = c.action == ChangeAction::Modify
-            && matches!(
-                c.replacement,
-                Some(Replacement::True | Replacement::Conditional)
-            );
-        if (replaced || c.action == ChangeAction::Remove)
-            && is_stateful(&c.resource_type)
-            && !plan.data_loss.contains(id)
-        {
-            plan.data_loss.push(id.clone());
+    let mut lost = Vec::new();
+    compare_changes(&plan.diff, cs, &mut plan.disagreements, &mut lost);
+    for id in lost {
+        if !plan.data_loss.contains(&id) {
+            plan.data_loss.push(id);
         }
     }
-    for r in &plan.diff.resources {
-        let in_cs = cs.changes.iter().any(|c| c.logical_id == r.logical_id);
-        // Metadata-only and DeletionPolicy-only edits are not resource changes
-        // in a change set.
-        let only_attributes = r.changes.iter().all(|c| {
-            matches!(
-                c.path.as_str(),
-                "DeletionPolicy" | "UpdateReplacePolicy" | "Metadata" | "DependsOn"
-            )
-        });
-        if !in_cs && (r.impact != Impact::Modify || !only_attributes) {
-            plan.disagreements.push(format!(
-                "{}: the template diff says {:?}, the change set does not list it",
-                r.logical_id, r.impact
-            ));
-        }
+}
+
+/// Whether a deployed template has nested stacks.
+fn has_nested(doc: &Json) -> bool {
+    doc.get("Resources")
+        .and_then(Json::as_object)
+        .is_some_and(|m| {
+            m.values()
+                .any(|r| r.get("Type").and_then(Json::as_str) == Some(super::nested::STACK_TYPE))
+        })
+}
+
+/// What a project uploads to the assets bucket: every function package and
+/// every nested stack template, content-addressed.
+pub fn uploads_of(synth: &Synthesized) -> Vec<Upload> {
+    let packages = synth.expansion.packages.iter().map(|p| Upload {
+        key: p.key.clone(),
+        body: p.zip.clone(),
+    });
+    let templates = synth.nested.iter().map(|n| Upload {
+        key: n.key.clone(),
+        body: n.body.as_bytes().to_vec(),
+    });
+    packages.chain(templates).collect()
+}
+
+/// Uploads the project's assets to the bucket of each region whose stacks
+/// use it, once per region, before any change set is made (CloudFormation
+/// reads nested templates and function packages while it makes one).
+pub async fn upload_for<C: CloudFormation + ObjectStore>(
+    regions: &Regions<C>,
+    synth: &Synthesized,
+    st: &crate::blueprints::StackTemplate,
+    toolkit: &str,
+    done: &mut Vec<String>,
+    printer: &mut Printer,
+) -> Result<(), Error> {
+    let region = st.region.as_str();
+    let needs = st
+        .template
+        .parameters
+        .keys()
+        .any(|p| p.as_str() == ASSETS_PARAMETER);
+    if !needs || done.iter().any(|r| r == region) {
+        return Ok(());
     }
+    let cf = regions.get(region)?;
+    let bucket = assets_bucket(cf, toolkit, region).await?;
+    let (sent, present) = upload_assets(cf, &bucket, &uploads_of(synth), printer).await?;
+    printer.status(&format!(
+        "assets: {sent} uploaded, {present} already in s3://{bucket}"
+    ));
+    done.push(region.to_string());
+    Ok(())
 }
 
 /// Plans every stack of `synth`, in order.
@@ -456,9 +577,20 @@ pub async fn plan<C: CloudFormation + ObjectStore>(
     regions: &Regions<C>,
     synth: &Synthesized,
     opts: &PlanOptions,
+    printer: &mut Printer,
 ) -> Result<Plan, Error> {
     let mut stacks = Vec::new();
+    let mut uploaded = Vec::new();
     for (st, rendered) in synth.expansion.stacks.iter().zip(&synth.templates) {
+        upload_for(
+            regions,
+            synth,
+            st,
+            &opts.toolkit_stack,
+            &mut uploaded,
+            printer,
+        )
+        .await?;
         let inputs = stack_inputs(regions, synth, st, rendered, opts).await?;
         let cf = regions.get(st.region.as_str())?;
         stacks.push(plan_stack(cf, inputs, opts).await?);
@@ -542,5 +674,6 @@ pub async fn stack_inputs<'a, C: CloudFormation + ObjectStore>(
         tags,
         deferred,
         assets_bucket,
+        typed: Some(&st.template),
     })
 }

@@ -211,6 +211,74 @@ fn event_line(e: &StackEvent, started: Instant) -> String {
     line
 }
 
+/// A failure inside a nested stack: the resource that really failed, by its
+/// path from the root stack (`OrdersService/Table`).
+#[derive(Clone, Debug)]
+pub struct NestedCause {
+    pub path: String,
+    pub event: StackEvent,
+}
+
+/// The first failure among `events` (oldest first) that is not a
+/// cancellation.
+fn first_failure(events: &[StackEvent]) -> Option<&StackEvent> {
+    Outcome {
+        stack: None,
+        events: events.to_vec(),
+        elapsed: Duration::ZERO,
+    }
+    .root_cause()
+    .and_then(|e| events.iter().find(|x| x.event_id == e.event_id))
+}
+
+/// Follows a failure into nested stacks: where the first failure is a nested
+/// stack ("Embedded stack ... was not successfully created"), reads that
+/// stack's events and takes its first failure, down to the resource that
+/// failed. `None` when the failure is not inside a nested stack.
+pub async fn nested_root_cause<C: CloudFormation>(
+    cf: &C,
+    outcome: &Outcome,
+) -> Option<NestedCause> {
+    root_cause_in(cf, &outcome.events).await
+}
+
+/// [`nested_root_cause`] over a list of events, oldest first.
+pub async fn root_cause_in<C: CloudFormation>(
+    cf: &C,
+    events: &[StackEvent],
+) -> Option<NestedCause> {
+    let mut event = first_failure(events)?.clone();
+    let mut path: Vec<String> = Vec::new();
+    // Bounded: nested stacks nest at most a few levels deep.
+    for _ in 0..8 {
+        let nested = event.resource_type == "AWS::CloudFormation::Stack" && !event.is_stack_event();
+        let Some(physical) = event
+            .physical_id
+            .clone()
+            .filter(|p| nested && !p.is_empty())
+        else {
+            break;
+        };
+        let Ok(mut inner) = cf.stack_events(&physical, None).await else {
+            break;
+        };
+        inner.reverse();
+        let Some(next) = first_failure(&inner).cloned() else {
+            break;
+        };
+        path.push(event.logical_id.clone());
+        event = next;
+    }
+    if path.is_empty() {
+        return None;
+    }
+    path.push(event.logical_id.clone());
+    Some(NestedCause {
+        path: path.join("/"),
+        event,
+    })
+}
+
 /// The newest event of a stack, to watch from.
 pub async fn newest_event<C: CloudFormation>(cf: &C, stack: &str) -> Result<Option<String>, Error> {
     match cf.stack_events(stack, None).await {

@@ -85,11 +85,18 @@ fn change(out: &mut String, c: &PropertyChange, indent: &str) {
     };
     if is_long(c.old.as_ref()) || is_long(c.new.as_ref()) {
         let _ = writeln!(out, "{indent}{}:{suffix}", c.path);
-        let old = c.old.as_ref().map(text_of).unwrap_or_default();
-        let new = c.new.as_ref().map(text_of).unwrap_or_default();
+        // Both ending in a newline: no "\ No newline at end of file" marker.
+        let text = |v: &Option<Json>| {
+            let mut t = v.as_ref().map(text_of).unwrap_or_default();
+            if !t.is_empty() && !t.ends_with('\n') {
+                t.push('\n');
+            }
+            t
+        };
+        let (old, new) = (text(&c.old), text(&c.new));
         let diff = TextDiff::from_lines(&old, &new);
         for line in diff.unified_diff().context_radius(2).to_string().lines() {
-            if line.starts_with("@@") {
+            if line.starts_with("@@") || line.starts_with("\\ No newline") {
                 continue;
             }
             let _ = writeln!(out, "{indent}  {line}");

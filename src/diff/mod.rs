@@ -15,6 +15,10 @@ use crate::check::references_in;
 pub use create_only::{create_only_properties, SCHEMA_SOURCE};
 
 /// Resource types that hold user data: replacing or removing one loses it.
+/// Queues and streams count: their messages and records (a dead-letter
+/// queue's failed events above all) are data nobody else has. Nested stacks
+/// are not listed: what they hold is judged resource by resource
+/// (`crate::deploy::nested`).
 pub const STATEFUL_TYPES: &[&str] = &[
     "AWS::Cognito::UserPool",
     "AWS::DynamoDB::GlobalTable",
@@ -25,6 +29,7 @@ pub const STATEFUL_TYPES: &[&str] = &[
     "AWS::RDS::DBCluster",
     "AWS::RDS::DBInstance",
     "AWS::S3::Bucket",
+    "AWS::SQS::Queue",
 ];
 
 /// Whether `resource_type` holds user data.
