@@ -2,76 +2,29 @@
 //! a local emulator cannot show (replacement details, failures with a root
 //! cause, rollback states, stale plans).
 
-use blueprint::assets::CodeSource;
-use blueprint::blueprints::{find, Overrides};
 use blueprint::commands::apply::{apply_with, ApplyRequest};
 use blueprint::commands::destroy::{destroy_with, DestroyRequest};
-use blueprint::commands::plan::{plan_with, DeployArgs, OutputFormat, PlanRequest};
-use blueprint::commands::project::ProjectArgs;
-use blueprint::config::Source;
+use blueprint::commands::plan::{plan_with, OutputFormat, PlanRequest};
 use blueprint::deploy::fake::FakeCloud;
 use blueprint::deploy::regions::Regions;
-use blueprint::deploy::sdk::AwsOptions;
 use blueprint::deploy::types::{Replacement, StackStatus};
 use blueprint::deploy::watch::ProgressMode;
 use blueprint::error::Error;
 use blueprint::output::{Captured, Printer, Verbosity};
-use blueprint::render::Format;
-use blueprint::synthesis::{synthesize, Synthesized};
+use blueprint::synthesis::Synthesized;
 
-const TOOLKIT: &str = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  AssetsBucket:\n    Type: AWS::S3::Bucket\nOutputs:\n  AssetsBucketName:\n    Value: assets-bucket\n";
+mod common;
+use common::{block_on, cloud, deploy_args, fake, synth_project, text, TOOLKIT};
 
 fn synth(options: &str) -> Synthesized {
-    let source = Source {
-        name: "blueprint.yaml".into(),
-        text: format!("blueprint: todo\nstack_name: todo\nregion: us-east-1\noptions:\n{options}"),
-    };
-    let code = CodeSource::BuiltIn {
-        blueprint: "todo".into(),
-    };
-    synthesize(
-        find("todo").unwrap(),
-        &source,
-        &code,
-        &Overrides::default(),
-        Format::Yaml,
+    synth_project(
+        "todo",
+        format!("blueprint: todo\nstack_name: todo\nregion: us-east-1\noptions:\n{options}"),
     )
-    .unwrap()
-}
-
-fn cloud() -> Regions<FakeCloud> {
-    let fake = FakeCloud::new();
-    fake.set_stack(
-        "blueprint-toolkit",
-        StackStatus::CreateComplete,
-        Some(TOOLKIT),
-    );
-    Regions::single("us-east-1", fake)
-}
-
-fn deploy_args() -> DeployArgs {
-    DeployArgs {
-        project: ProjectArgs::default(),
-        aws: AwsOptions::default(),
-        toolkit_stack: "blueprint-toolkit".into(),
-        wait: false,
-    }
 }
 
 fn printer() -> (Printer, Captured, Captured) {
     Printer::capture(Verbosity::Normal)
-}
-
-fn text(c: &Captured) -> String {
-    String::from_utf8(c.borrow().clone()).unwrap()
-}
-
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
 }
 
 fn plan(
@@ -110,10 +63,6 @@ fn apply(
     let mut ask = |_: &str| Ok(answer);
     let r = block_on(apply_with(regions, s, req, &mut ask, true, &mut p));
     (r, text(&o), text(&e))
-}
-
-fn fake(r: &Regions<FakeCloud>) -> &FakeCloud {
-    r.get("us-east-1").unwrap()
 }
 
 #[test]

@@ -8,22 +8,21 @@ use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, Overrides};
 use blueprint::commands::apply::{apply_with, ApplyRequest};
 use blueprint::commands::destroy::{destroy_with, DestroyRequest};
-use blueprint::commands::plan::{plan_with, DeployArgs, OutputFormat, PlanRequest};
-use blueprint::commands::project::ProjectArgs;
+use blueprint::commands::plan::{plan_with, OutputFormat, PlanRequest};
 use blueprint::commands::status::{status_with, StatusRequest};
 use blueprint::config::Source;
 use blueprint::deploy::fake::FakeCloud;
 use blueprint::deploy::regions::Regions;
-use blueprint::deploy::sdk::AwsOptions;
-use blueprint::deploy::types::{Replacement, StackStatus};
+use blueprint::deploy::types::Replacement;
 use blueprint::deploy::watch::ProgressMode;
 use blueprint::error::Error;
-use blueprint::output::{Captured, Printer, Verbosity};
+use blueprint::output::{Printer, Verbosity};
 use blueprint::render::Format;
-use blueprint::synthesis::{synthesize, Synthesized};
+use blueprint::synthesis::Synthesized;
 use serde_json::Value as Json;
 
-const TOOLKIT: &str = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  AssetsBucket:\n    Type: AWS::S3::Bucket\nOutputs:\n  AssetsBucketName:\n    Value: assets-bucket\n";
+mod common;
+use common::{block_on, cloud, deploy_args, fake, synth_project, text};
 
 /// A microservices project: `users` (memory as given) and, unless dropped,
 /// `orders`; each with a table.
@@ -36,56 +35,7 @@ fn synth(users_memory: u32, with_orders: bool, retention: u32) -> Synthesized {
             "    - name: orders\n      table: true\n      routes: [{method: GET, path: \"/\"}]\n",
         );
     }
-    let source = Source {
-        name: "blueprint.yaml".into(),
-        text,
-    };
-    let code = CodeSource::BuiltIn {
-        blueprint: "microservices".into(),
-    };
-    synthesize(
-        find("microservices").unwrap(),
-        &source,
-        &code,
-        &Overrides::default(),
-        Format::Yaml,
-    )
-    .unwrap()
-}
-
-fn cloud() -> Regions<FakeCloud> {
-    let fake = FakeCloud::new();
-    fake.set_stack(
-        "blueprint-toolkit",
-        StackStatus::CreateComplete,
-        Some(TOOLKIT),
-    );
-    Regions::single("us-east-1", fake)
-}
-
-fn fake(r: &Regions<FakeCloud>) -> &FakeCloud {
-    r.get("us-east-1").unwrap()
-}
-
-fn deploy_args() -> DeployArgs {
-    DeployArgs {
-        project: ProjectArgs::default(),
-        aws: AwsOptions::default(),
-        toolkit_stack: "blueprint-toolkit".into(),
-        wait: false,
-    }
-}
-
-fn text(c: &Captured) -> String {
-    String::from_utf8(c.borrow().clone()).unwrap()
-}
-
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
+    synth_project("microservices", text)
 }
 
 fn plan_as(r: &Regions<FakeCloud>, s: &Synthesized, output: OutputFormat) -> (i32, String) {

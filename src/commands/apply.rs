@@ -5,11 +5,8 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
-use crate::commands::aws::{confirm, connect, interrupted, interruptible, runtime};
-use crate::commands::plan::{
-    follow_deployed_placement, format_plan, print_plan, regions_of, DeployArgs,
-};
-use crate::commands::project::resolve;
+use crate::commands::aws::{confirm, interrupted, interruptible, runtime};
+use crate::commands::plan::{connect_project, format_plan, print_plan, Connected, DeployArgs};
 use crate::commands::synth::write_placement;
 use crate::deploy::apply::{
     data_loss_refusal, delete_failed_create, execute, stale_reason, unaccepted_data_loss,
@@ -27,7 +24,6 @@ use crate::deploy::watch::ProgressMode;
 use crate::diff;
 use crate::error::Error;
 use crate::output::Printer;
-use crate::render::Format;
 use crate::synthesis::Synthesized;
 
 /// `apply`'s request.
@@ -312,19 +308,14 @@ pub fn print_outputs(outputs: &IndexMap<String, Vec<StackOutput>>, printer: &mut
 }
 
 pub fn run(req: &ApplyRequest, printer: &mut Printer) -> Result<i32, Error> {
-    let args = &req.deploy.project;
-    let project = resolve(args)?;
-    let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
-    let regions = regions_of(&synth);
     let yes = req.yes;
-    let protection = synth.expansion.project.termination_protection;
     runtime()?.block_on(async {
-        let clients = connect(&regions, &req.deploy.aws).await;
-        let (synth, note) =
-            follow_deployed_placement(&clients, &project, &args.overrides, synth).await?;
-        if let Some(n) = note {
-            printer.note(&n);
-        }
+        let Connected {
+            project,
+            synth,
+            clients,
+        } = connect_project(&req.deploy, printer).await?;
+        let protection = synth.expansion.project.termination_protection;
         let pending = Pending::default();
         let mut ask = |q: &str| confirm(q, yes);
         let work = apply_tracked(&clients, &synth, req, &mut ask, protection, &pending, printer);

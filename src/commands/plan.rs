@@ -340,18 +340,40 @@ pub async fn plan_tracked<C: CloudFormation + ObjectStore>(
     Ok(p.exit_code())
 }
 
-pub fn run(req: &PlanRequest, printer: &mut Printer) -> Result<i32, Error> {
-    let args = &req.deploy.project;
+/// What a plan or apply works on: the project, its synthesis (following
+/// the deployed placement of its services), and clients for its regions.
+pub struct Connected {
+    pub project: ResolvedProject,
+    pub synth: Synthesized,
+    pub clients: Regions<crate::deploy::sdk::Aws>,
+}
+
+/// Synthesizes the project, connects to its regions and keeps every
+/// deployed service where it is deployed (saying so when that differs from
+/// the placement file).
+pub async fn connect_project(
+    deploy: &DeployArgs,
+    printer: &mut Printer,
+) -> Result<Connected, Error> {
+    let args = &deploy.project;
     let project = resolve(args)?;
     let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
-    let regions = regions_of(&synth);
+    let clients = connect(&regions_of(&synth), &deploy.aws).await;
+    let (synth, note) =
+        follow_deployed_placement(&clients, &project, &args.overrides, synth).await?;
+    if let Some(n) = note {
+        printer.note(&n);
+    }
+    Ok(Connected {
+        project,
+        synth,
+        clients,
+    })
+}
+
+pub fn run(req: &PlanRequest, printer: &mut Printer) -> Result<i32, Error> {
     runtime()?.block_on(async {
-        let clients = connect(&regions, &req.deploy.aws).await;
-        let (synth, note) =
-            follow_deployed_placement(&clients, &project, &args.overrides, synth).await?;
-        if let Some(n) = note {
-            printer.note(&n);
-        }
+        let Connected { synth, clients, .. } = connect_project(&req.deploy, printer).await?;
         let pending = Pending::default();
         let work = plan_tracked(&clients, &synth, req, &pending, printer);
         match interruptible(work).await {
