@@ -1,10 +1,11 @@
 """Fixtures for the tests against a local CloudFormation endpoint (moto's
-server mode): the server is started on a free loopback port for the session
-and stopped afterwards. Under CI a missing moto_server fails the tests; it is
-never silently skipped."""
+server mode, started through moto_launcher.py, which registers placeholder
+models and fixes nested-stack updates; see README.md): the server is started
+on a free loopback port for the session and stopped afterwards. Under CI a
+missing moto fails the tests; it is never silently skipped."""
 
 import os
-import shutil
+import importlib.util
 import socket
 import subprocess
 import sys
@@ -23,24 +24,26 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _moto_server():
-    candidate = Path(sys.executable).parent / "moto_server"
-    if candidate.exists():
-        return str(candidate)
-    return shutil.which("moto_server")
+LAUNCHER = Path(__file__).resolve().parent / "moto_launcher.py"
+
+
+def _moto_installed():
+    """moto's server mode (moto[server]: flask, werkzeug) in this interpreter."""
+    return all(importlib.util.find_spec(m) is not None for m in ("moto", "flask", "werkzeug"))
 
 
 @pytest.fixture(scope="session")
 def endpoint():
-    server = _moto_server()
-    if server is None:
-        message = "moto_server is not installed: run scripts/test, which installs it into .venv"
+    if not _moto_installed():
+        message = "moto[server] is not installed: run scripts/test, which installs it into .venv"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     port = _free_port()
     log = open(ROOT / "target" / "moto-server.log", "w") if (ROOT / "target").is_dir() else subprocess.DEVNULL
-    proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -50,7 +53,7 @@ def endpoint():
         except Exception:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail(f"moto_server did not start on {url}")
+                pytest.fail(f"moto (moto_launcher.py) did not start on {url}; its log: {getattr(log, 'name', '(none)')}")
             time.sleep(0.1)
     yield url
     proc.terminate()
@@ -65,13 +68,17 @@ def blueprint_bin():
     path = os.environ.get("BLUEPRINT_BIN") or str(ROOT / "target" / "debug" / "blueprint")
     if not Path(path).exists():
         pytest.fail(f"{path} does not exist: build it first (cargo build, or scripts/test)")
-    return path
+    # Absolute: the tests run it from their project directories.
+    return str(Path(path).resolve())
 
 
 @pytest.fixture
 def aws_env(endpoint, tmp_path):
     """An environment that reaches only the local endpoint, with fake
-    credentials and no retries (moto answers some failures with HTTP 500)."""
+    credentials and no retries (moto answers some failures with HTTP 500).
+    Every test starts from an empty account: moto's state is reset (the
+    toolkit stack, for one, is per region)."""
+    urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST"), timeout=30)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         AWS_ACCESS_KEY_ID="testing",
