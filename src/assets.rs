@@ -12,8 +12,10 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 use crate::config::Architecture;
 use crate::error::Error;
 
+pub mod atomic;
 mod deps;
 
+pub use atomic::write_atomic;
 pub use deps::{Dependencies, Installer, CACHE_ENV, PIP_ENV};
 
 /// The file that lists a function's Python dependencies.
@@ -59,9 +61,13 @@ pub struct Package {
 /// Whether a file belongs in a deployment package: tests, caches and hidden
 /// files stay out.
 fn is_packaged(path: &str) -> bool {
-    !path.split('/').any(|part| {
-        part.starts_with('.') || part == "__pycache__" || part == "tests" || part == "node_modules"
-    }) && !path.ends_with(".pyc")
+    !path.split('/').any(is_left_out) && !path.ends_with(".pyc")
+}
+
+/// Whether a file or folder of this name stays out of packages, with
+/// everything inside it.
+fn is_left_out(part: &str) -> bool {
+    part.starts_with('.') || part == "__pycache__" || part == "tests" || part == "node_modules"
 }
 
 impl CodeSource {
@@ -77,7 +83,7 @@ impl CodeSource {
         let mut files = Vec::new();
         let origin;
         if let Some(dir) = project_dir.as_ref().filter(|d| d.is_dir()) {
-            collect_disk(dir, dir, &mut files)?;
+            Walk::new(function, dir)?.collect(&mut files)?;
             origin = format!("functions/{function}");
         } else {
             let rel = format!("{blueprint}/functions/{function}");
@@ -355,31 +361,205 @@ fn collect_builtin(dir: &Dir<'_>, root: &str, out: &mut Vec<PackageFile>) {
     }
 }
 
-fn collect_disk(root: &Path, dir: &Path, out: &mut Vec<PackageFile>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let path = entry.path();
-        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
-        if kind.is_dir() {
-            collect_disk(root, &path, out)?;
-        } else if kind.is_file() {
-            let rel = path.strip_prefix(root).map_err(|_| {
-                Error::Internal(format!("{} is outside {}", path.display(), root.display()))
-            })?;
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            let contents = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            out.push(PackageFile {
-                path: rel,
-                contents,
-            });
-        }
+/// A walk over a function's folder on disk. Symbolic links are followed
+/// when what they point to is inside the project folder (or the function's
+/// own folder): the package holds the target's content under the link's
+/// name. Any other link (pointing outside, dangling, or a loop) is refused.
+struct Walk<'a> {
+    function: &'a str,
+    /// The function's folder as the user names it (for messages).
+    root: &'a Path,
+    /// The project folder, resolved.
+    project: PathBuf,
+    /// The function's folder, resolved.
+    resolved_root: PathBuf,
+    /// Where links may point: the project and the function's folder, resolved.
+    allowed: Vec<PathBuf>,
+}
+
+/// What a symbolic link in function code resolves to.
+struct Resolved {
+    /// The link's target as written.
+    written: PathBuf,
+    /// The target with every link resolved.
+    target: PathBuf,
+    is_dir: bool,
+    is_file: bool,
+}
+
+/// How many links one chain may go through before it counts as a loop.
+const MAX_LINK_HOPS: usize = 40;
+
+impl<'a> Walk<'a> {
+    /// A walk over `root`, the folder `functions/<function>` of a project.
+    fn new(function: &'a str, root: &'a Path) -> Result<Self, Error> {
+        let project_dir = root
+            .parent()
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let project = project_dir
+            .canonicalize()
+            .map_err(|e| Error::io(project_dir, e))?;
+        let own = root.canonicalize().map_err(|e| Error::io(root, e))?;
+        let allowed = if own.starts_with(&project) {
+            vec![project.clone()]
+        } else {
+            vec![project.clone(), own.clone()]
+        };
+        Ok(Walk {
+            function,
+            root,
+            project,
+            resolved_root: own,
+            allowed,
+        })
     }
-    Ok(())
+
+    /// Every file under the root (names relative to it, with `/`).
+    fn collect(&self, out: &mut Vec<PackageFile>) -> Result<(), Error> {
+        let mut open = vec![self.resolved_root.clone()];
+        self.collect_dir(self.root, "", &mut open, out)
+    }
+
+    /// The files under `dir`, named `rel/...`; `open` holds the resolved
+    /// folders being walked, innermost last (to catch a link to one of them).
+    fn collect_dir(
+        &self,
+        dir: &Path,
+        rel: &str,
+        open: &mut Vec<PathBuf>,
+        out: &mut Vec<PackageFile>,
+    ) -> Result<(), Error> {
+        let mut entries = std::fs::read_dir(dir)
+            .and_then(|rd| rd.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| Error::io(dir, e))?;
+        // In name order, so the same tree always gives the same first error.
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_left_out(&name) {
+                continue;
+            }
+            let path = entry.path();
+            let child = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+            let (is_dir, is_file, resolved) = if kind.is_symlink() {
+                let r = self.resolve(&path, &child)?;
+                (r.is_dir, r.is_file, Some(r))
+            } else {
+                (kind.is_dir(), kind.is_file(), None)
+            };
+            if is_dir {
+                let canonical = match resolved {
+                    Some(r) => {
+                        if open.iter().any(|o| o.starts_with(&r.target)) {
+                            return Err(self.refuse(
+                                &child,
+                                &r.written,
+                                ", a folder that contains the link itself, so following it would never end; remove the link",
+                            ));
+                        }
+                        r.target
+                    }
+                    None => open
+                        .last()
+                        .map(|d| d.join(&name))
+                        .unwrap_or_else(|| path.clone()),
+                };
+                open.push(canonical);
+                self.collect_dir(&path, &child, open, out)?;
+                open.pop();
+            } else if is_file && !name.ends_with(".pyc") {
+                let contents = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                out.push(PackageFile {
+                    path: child,
+                    contents,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Follows the link at `path` (`rel` inside the function's folder) to a
+    /// file or folder inside the project, or says why it cannot be followed.
+    fn resolve(&self, path: &Path, rel: &str) -> Result<Resolved, Error> {
+        let written = std::fs::read_link(path).map_err(|e| Error::io(path, e))?;
+        let mut current = path.to_path_buf();
+        let mut hops = 0;
+        loop {
+            match std::fs::symlink_metadata(&current) {
+                Ok(m) if m.file_type().is_symlink() => {}
+                Ok(_) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(self.refuse(
+                        rel,
+                        &written,
+                        ", which does not exist; fix the link or remove it",
+                    ));
+                }
+                Err(e) => {
+                    return Err(self.refuse(
+                        rel,
+                        &written,
+                        &format!(", which cannot be followed ({e})"),
+                    ))
+                }
+            }
+            hops += 1;
+            if hops > MAX_LINK_HOPS {
+                return Err(self.refuse(
+                    rel,
+                    &written,
+                    ", which leads back to itself (a loop of links); fix the link or remove it",
+                ));
+            }
+            let next = std::fs::read_link(&current).map_err(|e| Error::io(&current, e))?;
+            current = match current.parent() {
+                Some(parent) if next.is_relative() => parent.join(next),
+                _ => next,
+            };
+        }
+        let target = current.canonicalize().map_err(|e| {
+            self.refuse(rel, &written, &format!(", which cannot be followed ({e})"))
+        })?;
+        if !self.allowed.iter().any(|a| target.starts_with(a)) {
+            let resolved = if target == written {
+                String::new()
+            } else {
+                format!(" ({})", target.display())
+            };
+            return Err(self.refuse(
+                rel,
+                &written,
+                &format!(
+                    "{resolved}, outside the project folder {}; links in function code must stay inside the project, so copy what it points to into the project instead",
+                    self.project.display()
+                ),
+            ));
+        }
+        let meta = std::fs::metadata(&target).map_err(|e| Error::io(&target, e))?;
+        Ok(Resolved {
+            written,
+            is_dir: meta.is_dir(),
+            is_file: meta.is_file(),
+            target,
+        })
+    }
+
+    /// "function `f`: <link> is a symbolic link to `<target>`<why>".
+    fn refuse(&self, rel: &str, written: &Path, why: &str) -> Error {
+        Error::User(format!(
+            "function `{}`: {} is a symbolic link to `{}`{why}",
+            self.function,
+            self.root.join(rel).display(),
+            written.display()
+        ))
+    }
 }
 
 /// Zips `files` (already sorted) with fixed timestamps and permissions, so the
@@ -480,6 +660,121 @@ mod tests {
             "{err}"
         );
         assert!(err.ends_with("/nope with its handler"), "{err}");
+    }
+
+    /// A project folder with `functions/api/handler.py`; returns its
+    /// code source and the function's folder.
+    #[cfg(unix)]
+    fn linked_project() -> (tempfile::TempDir, CodeSource, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("proj");
+        let api = project.join("functions/api");
+        std::fs::create_dir_all(&api).unwrap();
+        std::fs::write(api.join("handler.py"), "x = 1\n").unwrap();
+        let src = CodeSource::Project {
+            blueprint: "todo".into(),
+            functions_dir: project.join("functions"),
+        };
+        (dir, src, api)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_inside_the_project_are_followed_under_their_own_names() {
+        use std::os::unix::fs::symlink;
+        let (dir, src, api) = linked_project();
+        let shared = dir.path().join("proj/shared");
+        std::fs::create_dir_all(shared.join("sub")).unwrap();
+        std::fs::write(shared.join("util.py"), "U = 1\n").unwrap();
+        std::fs::write(shared.join("sub/deep.py"), "D = 1\n").unwrap();
+        symlink("../../shared/util.py", api.join("util.py")).unwrap();
+        symlink(shared.as_path(), api.join("lib")).unwrap();
+        // Left out by name, so never followed (a link to anywhere is fine).
+        symlink("/", api.join(".venv")).unwrap();
+        let (_, files) = src.files("api").unwrap();
+        let got: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.contents.as_slice()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("handler.py", &b"x = 1\n"[..]),
+                ("lib/sub/deep.py", b"D = 1\n"),
+                ("lib/util.py", b"U = 1\n"),
+                ("util.py", b"U = 1\n"),
+            ]
+        );
+        // The same package as plain copies of the files.
+        let linked = src.package("api").unwrap();
+        std::fs::remove_file(api.join("util.py")).unwrap();
+        std::fs::remove_file(api.join("lib")).unwrap();
+        std::fs::write(api.join("util.py"), "U = 1\n").unwrap();
+        std::fs::create_dir_all(api.join("lib/sub")).unwrap();
+        std::fs::write(api.join("lib/util.py"), "U = 1\n").unwrap();
+        std::fs::write(api.join("lib/sub/deep.py"), "D = 1\n").unwrap();
+        assert_eq!(src.package("api").unwrap().zip, linked.zip);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_leading_outside_dangling_or_looping_are_refused() {
+        use std::os::unix::fs::symlink;
+        let (dir, src, api) = linked_project();
+        let secret = dir.path().join("secret.txt");
+        std::fs::write(&secret, "s").unwrap();
+        let err = |src: &CodeSource| src.files("api").unwrap_err().to_string();
+        let shown = api.display().to_string();
+        let project = dir.path().join("proj").canonicalize().unwrap();
+        let outside = secret.canonicalize().unwrap();
+
+        symlink("../../../secret.txt", api.join("s.txt")).unwrap();
+        assert_eq!(
+            err(&src),
+            format!(
+                "function `api`: {shown}/s.txt is a symbolic link to `../../../secret.txt` ({}), outside the project folder {}; links in function code must stay inside the project, so copy what it points to into the project instead",
+                outside.display(),
+                project.display()
+            )
+        );
+        std::fs::remove_file(api.join("s.txt")).unwrap();
+
+        symlink("missing.py", api.join("gone.py")).unwrap();
+        assert_eq!(
+            err(&src),
+            format!("function `api`: {shown}/gone.py is a symbolic link to `missing.py`, which does not exist; fix the link or remove it")
+        );
+        std::fs::remove_file(api.join("gone.py")).unwrap();
+
+        symlink("b.py", api.join("a.py")).unwrap();
+        symlink("a.py", api.join("b.py")).unwrap();
+        assert_eq!(
+            err(&src),
+            format!("function `api`: {shown}/a.py is a symbolic link to `b.py`, which leads back to itself (a loop of links); fix the link or remove it")
+        );
+        std::fs::remove_file(api.join("a.py")).unwrap();
+        std::fs::remove_file(api.join("b.py")).unwrap();
+
+        symlink("..", api.join("up")).unwrap();
+        assert_eq!(
+            err(&src),
+            format!("function `api`: {shown}/up is a symbolic link to `..`, a folder that contains the link itself, so following it would never end; remove the link")
+        );
+        std::fs::remove_file(api.join("up")).unwrap();
+
+        // A folder outside, linked from a sub-folder.
+        std::fs::create_dir_all(api.join("pkg")).unwrap();
+        symlink(dir.path(), api.join("pkg/all")).unwrap();
+        let e = err(&src);
+        assert!(
+            e.starts_with(&format!(
+                "function `api`: {shown}/pkg/all is a symbolic link to `{}`",
+                dir.path().display()
+            )) && e.contains(", outside the project folder "),
+            "{e}"
+        );
+        std::fs::remove_file(api.join("pkg/all")).unwrap();
+        assert_eq!(src.files("api").unwrap().1.len(), 1);
     }
 
     #[test]

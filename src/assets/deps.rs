@@ -315,15 +315,11 @@ fn zip_installed(target: &Path) -> Result<Vec<u8>, Error> {
     Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
 }
 
+/// Writes a cache entry (creating the cache folder) through a temporary file.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let tmp = path.with_extension(format!("zip.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    super::atomic::write_atomic(path, bytes)
 }
 
 /// Installed dependencies: a zip whose entries are copied as they are (no

@@ -147,60 +147,288 @@ fn unique_nested(s: &Synthesized) -> impl Iterator<Item = &RenderedNested> {
     s.nested.iter().filter(move |n| seen.insert(n.key.as_str()))
 }
 
-/// Writes `contents` to `path` through a temporary file in the same directory.
+/// Writes `contents` to `path` through a uniquely named temporary file in
+/// the same directory and a rename (see [`crate::assets::atomic`]); a file
+/// already there with these contents is left alone.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    if std::fs::read(path).is_ok_and(|old| old == contents) {
-        return Ok(());
-    }
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{file_name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, contents).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
-}
-
-/// Writes a content-addressed asset (its name is its SHA-256), unless it is
-/// there already. No temporary file: until the manifest that lists it is
-/// written (last, atomically), nothing reads it, and a file a crash left
-/// short is rewritten by the next synth, which finds its content different.
-fn write_asset(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let same = std::fs::metadata(path).is_ok_and(|m| m.len() == contents.len() as u64)
+    let same = std::fs::symlink_metadata(path)
+        .is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64)
         && std::fs::read(path).is_ok_and(|old| old == contents);
     if same {
         return Ok(());
     }
-    std::fs::write(path, contents).map_err(|e| Error::io(path, e))
+    crate::assets::write_atomic(path, contents)
+}
+
+/// Writes a content-addressed asset (its name is its SHA-256) through a
+/// temporary file, unless a file of its size is there already: written this
+/// way, a file under that name is complete, and its name says what it holds.
+fn write_asset(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let there = std::fs::symlink_metadata(path)
+        .is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64);
+    if there {
+        return Ok(());
+    }
+    crate::assets::write_atomic(path, contents)
+}
+
+/// Where synth writes in `out`, checked before anything is written: the
+/// output directory (created if missing), its `assets/` folder (which must be
+/// a folder inside it, not a link elsewhere), and no folder where a file goes.
+struct OutDir {
+    /// `out` as given.
+    out: PathBuf,
+    /// `out` resolved.
+    resolved: PathBuf,
+}
+
+impl OutDir {
+    fn prepare(out: &Path, files: &[PathBuf]) -> Result<Self, Error> {
+        if out.exists() && !out.is_dir() {
+            return Err(Error::User(format!(
+                "{} exists and is not a directory; choose another --out",
+                out.display()
+            )));
+        }
+        let assets = out.join("assets");
+        if let Ok(meta) = std::fs::symlink_metadata(&assets) {
+            if meta.file_type().is_symlink() {
+                let resolved_out = out.canonicalize().map_err(|e| Error::io(out, e))?;
+                let target = std::fs::read_link(&assets).map_err(|e| Error::io(&assets, e))?;
+                match assets.canonicalize() {
+                    Ok(t) if t.starts_with(&resolved_out) && t.is_dir() => {}
+                    Ok(t) => {
+                        return Err(Error::User(format!(
+                            "{} is a symbolic link to `{}` ({}), outside {}; synth writes only inside its output directory: remove the link, or choose another --out",
+                            assets.display(),
+                            target.display(),
+                            t.display(),
+                            out.display()
+                        )))
+                    }
+                    Err(_) => {
+                        return Err(Error::User(format!(
+                            "{} is a symbolic link to `{}`, which does not exist; remove the link, or choose another --out",
+                            assets.display(),
+                            target.display()
+                        )))
+                    }
+                }
+            } else if !meta.is_dir() {
+                return Err(Error::User(format!(
+                    "{} exists and is not a directory; synth keeps the function packages there: remove it, or choose another --out",
+                    assets.display()
+                )));
+            }
+        }
+        for f in files {
+            if std::fs::symlink_metadata(f).is_ok_and(|m| m.is_dir()) {
+                return Err(Error::User(format!(
+                    "{} is a directory, but synth writes a file there: remove it, or choose another --out",
+                    f.display()
+                )));
+            }
+        }
+        create_dir(&assets)?;
+        let resolved = out.canonicalize().map_err(|e| Error::io(out, e))?;
+        Ok(OutDir {
+            out: out.to_path_buf(),
+            resolved,
+        })
+    }
 }
 
 fn create_dir(path: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))
+    std::fs::create_dir_all(path).map_err(|e| {
+        Error::User(format!(
+            "could not create the directory {}: {}",
+            path.display(),
+            crate::assets::atomic::plain(&e)
+        ))
+    })
 }
 
-/// Writes everything `s` holds into `out`; returns the manifest. Files listed
-/// by the previous manifest that are no longer produced are removed.
-pub fn write(s: &Synthesized, out: &Path) -> Result<Manifest, Error> {
-    if out.exists() && !out.is_dir() {
-        return Err(Error::User(format!(
-            "{} exists and is not a directory; choose another --out",
-            out.display()
-        )));
+/// The previous run's manifest in `out`, if it is one; otherwise why its
+/// entries are not trusted (a warning), or nothing when there is none.
+fn previous_manifest(path: &Path) -> Result<Option<Manifest>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(format!(
+                "could not read {} ({}), so no file it lists was removed",
+                path.display(),
+                crate::assets::atomic::plain(&e)
+            ))
+        }
+    };
+    let not_ours = |why: String| {
+        format!(
+            "{} {why}, so no file it lists was removed; it is replaced by this run's manifest",
+            path.display()
+        )
+    };
+    match serde_json::from_slice::<Manifest>(&bytes) {
+        Ok(m) if m.version == 1 => Ok(Some(m)),
+        Ok(m) => Err(not_ours(format!(
+            "has schema version {}, which this blueprint does not write",
+            m.version
+        ))),
+        Err(e) if e.is_data() => Err(not_ours("is not a manifest blueprint wrote".to_string())),
+        Err(e) => Err(not_ours(format!(
+            "is not valid JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))),
     }
+}
+
+/// Whether `entry` has the shape of a file synth writes: a top-level
+/// `<stack>.template.<ext>`, or `assets/<sha256>.zip` or
+/// `assets/<sha256>.template.<ext>`.
+fn is_synth_output(entry: &str) -> bool {
+    let template = |name: &str| {
+        [".template.yaml", ".template.json"]
+            .iter()
+            .any(|ext| name.strip_suffix(ext).is_some_and(|stem| !stem.is_empty()))
+    };
+    let sha = |stem: &str| stem.len() == 64 && stem.bytes().all(|b| b.is_ascii_hexdigit());
+    match entry.strip_prefix("assets/") {
+        Some(name) => {
+            name.strip_suffix(".zip").is_some_and(sha)
+                || [".template.json", ".template.yaml"]
+                    .iter()
+                    .any(|ext| name.strip_suffix(ext).is_some_and(sha))
+        }
+        None => template(entry) && !entry.contains(['/', '\\']),
+    }
+}
+
+/// The file a stale manifest entry names inside `dir`, when it may be
+/// removed: `Ok(None)` when it is not there, `Err(why)` when it is left
+/// alone (absolute, `..`, not synth's, or resolving outside the directory).
+fn stale_file(dir: &OutDir, entry: &str) -> Result<Option<PathBuf>, String> {
+    let out = dir.out.display();
+    let path = Path::new(entry);
+    let absolute = entry.starts_with(['/', '\\'])
+        || path.components().any(|c| {
+            matches!(
+                c,
+                std::path::Component::RootDir | std::path::Component::Prefix(_)
+            )
+        });
+    if absolute {
+        return Err(format!(
+            "it is an absolute path; synth removes files only inside the output directory {out}"
+        ));
+    }
+    if entry.split(['/', '\\']).any(|part| part == "..") {
+        return Err(format!(
+            "it contains `..`; synth removes files only inside the output directory {out}"
+        ));
+    }
+    if !is_synth_output(entry) {
+        return Err("synth never writes a file by that name".to_string());
+    }
+    let full = dir.out.join(entry);
+    let parent = full.parent().unwrap_or(&dir.out);
+    let resolved_parent = match parent.canonicalize() {
+        Ok(p) => p,
+        Err(_) => return Ok(None),
+    };
+    if !resolved_parent.starts_with(&dir.resolved) {
+        return Err(format!(
+            "its folder resolves to {}, outside the output directory {out}",
+            resolved_parent.display()
+        ));
+    }
+    let meta = match std::fs::symlink_metadata(&full) {
+        Ok(m) => m,
+        Err(_) => return Ok(None),
+    };
+    if meta.file_type().is_symlink() {
+        return match full.canonicalize() {
+            Ok(t) if t.starts_with(&dir.resolved) => Ok(Some(full)),
+            Ok(t) => Err(format!(
+                "it is a symbolic link to {}, outside the output directory {out}",
+                t.display()
+            )),
+            Err(_) => Err("it is a symbolic link to something that does not exist".to_string()),
+        };
+    }
+    if meta.is_dir() {
+        return Err("it is a directory".to_string());
+    }
+    Ok(Some(full))
+}
+
+/// Removes what the previous manifest listed and this run no longer writes,
+/// inside `dir` only; every entry left alone is a warning.
+fn remove_stale(
+    dir: &OutDir,
+    manifest_path: &Path,
+    previous: &Manifest,
+    current: &Manifest,
+    printer: &mut Printer,
+) {
+    let keep: std::collections::HashSet<&str> = current
+        .stacks
+        .iter()
+        .map(|s| s.template.as_str())
+        .chain(current.assets.iter().map(|a| a.file.as_str()))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let stale = previous
+        .stacks
+        .iter()
+        .map(|s| s.template.as_str())
+        .chain(previous.assets.iter().map(|a| a.file.as_str()))
+        .filter(|f| !keep.contains(f) && seen.insert(*f));
+    for entry in stale {
+        match stale_file(dir, entry) {
+            Ok(Some(path)) => {
+                if let Err(e) = std::fs::remove_file(&path) {
+                    if e.kind() != std::io::ErrorKind::NotFound {
+                        printer.warning(&format!(
+                            "could not remove {}, which this run no longer writes: {}",
+                            path.display(),
+                            crate::assets::atomic::plain(&e)
+                        ));
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(why) => printer.warning(&format!(
+                "{} lists `{entry}`, which was not removed: {why}",
+                manifest_path.display()
+            )),
+        }
+    }
+}
+
+/// Writes everything `s` holds into `out`, the only place synth writes or
+/// deletes; returns the manifest. Each file goes through a temporary file
+/// and a rename. Files the previous manifest listed that this run no longer
+/// writes are removed, if they are synth's and inside `out`; anything else
+/// it lists is left alone with a warning.
+pub fn write(s: &Synthesized, out: &Path, printer: &mut Printer) -> Result<Manifest, Error> {
     let m = manifest(s);
     let manifest_path = out.join(MANIFEST);
-    let previous: Option<Manifest> = std::fs::read(&manifest_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
-    create_dir(&out.join("assets"))?;
+    let assets = out.join("assets");
+    let files: Vec<PathBuf> = s
+        .templates
+        .iter()
+        .map(|t| out.join(&t.file_name))
+        .chain(m.assets.iter().map(|a| assets.join(&a.key)))
+        .chain([manifest_path.clone()])
+        .collect();
+    let dir = OutDir::prepare(out, &files)?;
+    let previous = previous_manifest(&manifest_path);
     for p in &s.expansion.packages {
-        write_asset(&out.join("assets").join(&p.key), &p.zip)?;
+        write_asset(&assets.join(&p.key), &p.zip)?;
     }
     for n in unique_nested(s) {
-        write_asset(&out.join("assets").join(&n.key), n.body.as_bytes())?;
+        write_asset(&assets.join(&n.key), n.body.as_bytes())?;
     }
     for t in &s.templates {
         write_atomic(&out.join(&t.file_name), t.body.as_bytes())?;
@@ -209,22 +437,10 @@ pub fn write(s: &Synthesized, out: &Path) -> Result<Manifest, Error> {
         .map_err(|e| Error::Internal(format!("serializing the manifest: {e}")))?;
     json.push('\n');
     write_atomic(&manifest_path, json.as_bytes())?;
-    if let Some(prev) = previous {
-        let keep: Vec<&str> = m
-            .stacks
-            .iter()
-            .map(|s| s.template.as_str())
-            .chain(m.assets.iter().map(|a| a.file.as_str()))
-            .collect();
-        let stale = prev
-            .stacks
-            .iter()
-            .map(|s| s.template.as_str())
-            .chain(prev.assets.iter().map(|a| a.file.as_str()))
-            .filter(|f| !keep.contains(f) && !f.contains(".."));
-        for f in stale {
-            let _ = std::fs::remove_file(out.join(f));
-        }
+    match previous {
+        Ok(Some(prev)) => remove_stale(&dir, &manifest_path, &prev, &m, printer),
+        Ok(None) => {}
+        Err(why) => printer.warning(&why),
     }
     Ok(m)
 }
@@ -331,7 +547,7 @@ pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
         release(s);
         return Ok(());
     }
-    let m = write(&s, &req.out)?;
+    let m = write(&s, &req.out, printer)?;
     let placement = match &project.placement_file {
         Some(path) => write_placement(path, &previous, &s)?,
         None => None,
@@ -371,4 +587,87 @@ pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
     }
     release(s);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "1106a5fea31ca17a743f88164ae4176048b5bc336ea889c2bebfd89735e6048f";
+
+    #[test]
+    fn only_names_synth_writes_count_as_its_output() {
+        for ok in [
+            "todo.template.yaml".to_string(),
+            "todo.template.json".to_string(),
+            format!("assets/{SHA}.zip"),
+            format!("assets/{SHA}.template.json"),
+        ] {
+            assert!(is_synth_output(&ok), "{ok}");
+        }
+        for no in [
+            "",
+            ".template.yaml",
+            "notes.txt",
+            "manifest.json",
+            "a/b.template.yaml",
+            "assets/x.zip",
+            "assets/todo.template.yaml",
+            "assets/../x.template.yaml",
+            "/etc/x.template.yaml",
+            "C:\\x.template.yaml",
+        ] {
+            assert!(!is_synth_output(no), "{no}");
+        }
+    }
+
+    fn out_dir(dir: &Path) -> OutDir {
+        OutDir::prepare(&dir.join("out"), &[]).unwrap()
+    }
+
+    #[test]
+    fn stale_entries_outside_the_directory_are_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = out_dir(dir.path());
+        let why = |e: &str| stale_file(&out, e).unwrap_err();
+        let outside = dir.path().join("x.template.yaml");
+        std::fs::write(&outside, "keep").unwrap();
+        assert!(why(outside.to_str().unwrap()).starts_with("it is an absolute path;"));
+        assert!(why("../x.template.yaml").starts_with("it contains `..`;"));
+        assert!(why("assets\\..\\..\\x.template.yaml").starts_with("it contains `..`;"));
+        assert_eq!(why("notes.txt"), "synth never writes a file by that name");
+        // Not there: nothing to do.
+        assert_eq!(stale_file(&out, "gone.template.yaml"), Ok(None));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&outside, dir.path().join("out/l.template.yaml")).unwrap();
+            assert!(why("l.template.yaml").starts_with("it is a symbolic link to "));
+            std::os::unix::fs::symlink("nowhere", dir.path().join("out/d.template.yaml")).unwrap();
+            assert_eq!(
+                why("d.template.yaml"),
+                "it is a symbolic link to something that does not exist"
+            );
+        }
+        std::fs::write(dir.path().join("out/s.template.yaml"), "old").unwrap();
+        assert_eq!(
+            stale_file(&out, "s.template.yaml"),
+            Ok(Some(dir.path().join("out/s.template.yaml")))
+        );
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
+    }
+
+    #[test]
+    fn a_previous_manifest_is_trusted_only_when_it_is_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MANIFEST);
+        assert_eq!(previous_manifest(&path), Ok(None));
+        std::fs::write(&path, "{").unwrap();
+        assert!(previous_manifest(&path)
+            .unwrap_err()
+            .ends_with("manifest.json is not valid JSON (line 1, column 1), so no file it lists was removed; it is replaced by this run's manifest"));
+        std::fs::write(&path, "{\"version\": 1}").unwrap();
+        assert!(previous_manifest(&path)
+            .unwrap_err()
+            .contains("manifest.json is not a manifest blueprint wrote"));
+    }
 }
