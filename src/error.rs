@@ -51,12 +51,14 @@ impl Error {
         }
     }
 
-    /// 1 for anything the user can fix, 2 for internal errors.
+    /// 1 for anything the user can fix, [`crate::EXIT_INTERNAL`] (70) for
+    /// internal errors, 130 for Ctrl-C: never a code `plan` gives an outcome
+    /// (0 no changes, 2 changes, 3 data loss).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Internal(_) => 2,
+            Error::Internal(_) => crate::EXIT_INTERNAL,
             Error::Interrupted(_) => 130,
-            _ => 1,
+            _ => crate::EXIT_USER,
         }
     }
 }
@@ -67,5 +69,27 @@ impl From<crate::cfn::template::TemplateError> for Error {
             crate::cfn::template::TemplateError::LogicalId(e) => Error::User(e.to_string()),
             other => Error::Internal(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::plan::{EXIT_CHANGES, EXIT_DATA_LOSS, EXIT_NO_CHANGES};
+
+    #[test]
+    fn an_internal_error_has_an_exit_code_no_plan_outcome_uses() {
+        let internal = Error::Internal("boom".into());
+        assert_eq!(internal.exit_code(), 70);
+        assert_eq!(crate::EXIT_INTERNAL, 70);
+        for outcome in [EXIT_NO_CHANGES, EXIT_CHANGES, EXIT_DATA_LOSS] {
+            assert_ne!(internal.exit_code(), outcome);
+        }
+        assert_eq!(Error::User("x".into()).exit_code(), 1);
+        assert_eq!(Error::Interrupted("x".into()).exit_code(), 130);
+        assert_eq!(
+            internal.to_string(),
+            "internal error: boom (this is a bug in blueprint; please report it)"
+        );
     }
 }

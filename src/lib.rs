@@ -39,8 +39,9 @@ use crate::output::{Printer, Verbosity};
 pub const EXIT_OK: i32 = 0;
 /// Exit code for a mistake the user can fix.
 pub const EXIT_USER: i32 = 1;
-/// Exit code for a bug in blueprint.
-pub const EXIT_INTERNAL: i32 = 2;
+/// Exit code for a bug in blueprint (`EX_SOFTWARE`): no plan outcome uses
+/// it, so CI never reads a crash as "changes" (2) or "data loss" (3).
+pub const EXIT_INTERNAL: i32 = 70;
 
 fn project_args(f: ProjectFlags) -> Result<ProjectArgs, Error> {
     let stack_name = f

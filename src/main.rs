@@ -6,7 +6,8 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    // A panic is a bug: say so plainly, without a Rust backtrace dump, and exit 2.
+    // A panic is a bug: say so plainly, without a Rust backtrace dump, and
+    // exit with EXIT_INTERNAL (70), which no plan outcome uses.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: internal error: {info} (this is a bug in blueprint; please report it)");
     }));

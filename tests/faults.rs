@@ -1,12 +1,16 @@
 //! Faults between blueprint and AWS, against a scripted endpoint on loopback:
 //! throttling is retried with backoff when retries are on, and reported
 //! clearly when they are off; an answer without an error code names its
-//! HTTP status.
+//! HTTP status; an endpoint that never answers (or stops in the middle of an
+//! answer) is reported within the timeout, naming the endpoint and the call;
+//! an answer that is not XML is a plain error; a plan file cannot be written
+//! into a directory.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -113,4 +117,245 @@ fn an_error_without_a_code_names_the_http_status() {
         )))
         .stderr(predicate::str::contains("Unknown").not())
         .stderr(predicate::str::contains("panicked").not());
+}
+
+/// Reads one HTTP request (head and body) from `stream`.
+fn read_request(stream: &std::net::TcpStream) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+}
+
+/// An endpoint that accepts connections and, for each request, does
+/// `answer` (which may write part of an answer and then nothing); the
+/// connections stay open. Returns the endpoint and the request counter.
+fn endpoint(answer: fn(&mut std::net::TcpStream)) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            read_request(&stream);
+            seen.fetch_add(1, Ordering::SeqCst);
+            answer(&mut stream);
+            open.push(stream);
+        }
+    });
+    (format!("http://{addr}"), count)
+}
+
+/// Accepts, reads the request, never answers.
+fn silent(_: &mut std::net::TcpStream) {}
+
+/// Sends the status line and headers of a long answer, then nothing.
+fn stalled_body(s: &mut std::net::TcpStream) {
+    let _ = write!(
+        s,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 4096\r\n\r\n<DescribeStacksResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><DescribeStacksResult>"
+    );
+    let _ = s.flush();
+}
+
+/// Answers 200 with a body that is not XML.
+fn garbage(s: &mut std::net::TcpStream) {
+    let text = "\u{0}\u{1}this is not XML {]]> at all";
+    let _ = write!(
+        s,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        text.len()
+    );
+    let _ = s.shutdown(std::net::Shutdown::Both);
+}
+
+/// `blueprint ARGS --endpoint-url ENDPOINT` in an empty directory with
+/// test credentials, one-second attempts and `attempts` attempts.
+fn blueprint(dir: &std::path::Path, endpoint: &str, attempts: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("blueprint").unwrap();
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"))
+        .env("BLUEPRINT_MAX_ATTEMPTS", attempts)
+        .env("BLUEPRINT_TIMEOUT_SECONDS", "1")
+        .args(args)
+        .args(["--endpoint-url", endpoint])
+        .timeout(Duration::from_secs(60));
+    cmd
+}
+
+fn timeout_message(operation: &str, endpoint: &str) -> String {
+    format!(
+        "error: {operation} failed: no answer from {endpoint} in time (1 s per attempt, 2.5 s in all); check that the endpoint is right and answering, or allow more time with BLUEPRINT_TIMEOUT_SECONDS\n"
+    )
+}
+
+/// The names in `dir`, sorted.
+fn files(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_silent_endpoint_fails_status_within_the_timeout_naming_it_and_the_call() {
+    let (endpoint, count) = endpoint(silent);
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = blueprint(dir.path(), &endpoint, "3", &["status", "-b", "todo"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(timeout_message("DescribeStacks", &endpoint));
+    drop(out);
+    // 2.5 s in all, retries included (with room for a slow machine).
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(count.load(Ordering::SeqCst) >= 1);
+    assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
+}
+
+#[test]
+fn a_silent_endpoint_fails_plan_within_the_timeout_and_writes_nothing() {
+    let (endpoint, _) = endpoint(silent);
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    blueprint(
+        dir.path(),
+        &endpoint,
+        "1",
+        &["plan", "todo", "--out", "plan.json"],
+    )
+    .assert()
+    .code(1)
+    .stderr(timeout_message("DescribeStacks", &endpoint));
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
+}
+
+#[test]
+fn a_body_that_stops_after_the_headers_is_a_timeout() {
+    let (endpoint, _) = endpoint(stalled_body);
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    blueprint(dir.path(), &endpoint, "1", &["status", "-b", "todo"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(timeout_message("DescribeStacks", &endpoint));
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Answers 200 with well-formed XML that is not CloudFormation's.
+fn foreign_xml(s: &mut std::net::TcpStream) {
+    let text = "<html><body>Welcome to nginx!</body></html>";
+    let _ = write!(
+        s,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        text.len()
+    );
+    let _ = s.shutdown(std::net::Shutdown::Both);
+}
+
+#[test]
+fn an_answer_that_is_not_xml_is_a_plain_error() {
+    let (endpoint, _) = endpoint(garbage);
+    let dir = tempfile::tempdir().unwrap();
+    blueprint(dir.path(), &endpoint, "1", &["status", "-b", "todo"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(format!("error: DescribeStacks failed: the endpoint {endpoint} answered HTTP 200 with a body starting `this is not XML {{]]> at all`, which is not a CloudFormation answer; check that --endpoint-url (or AWS_ENDPOINT_URL) points at CloudFormation\n"));
+}
+
+#[test]
+fn an_answer_in_foreign_xml_is_a_plain_error() {
+    let (endpoint, _) = endpoint(foreign_xml);
+    let dir = tempfile::tempdir().unwrap();
+    blueprint(dir.path(), &endpoint, "1", &["status", "-b", "todo"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(format!("error: DescribeStacks failed: the endpoint {endpoint} answered HTTP 200 with a body starting `<html><body>Welcome to nginx!</body></html>`, which is not a CloudFormation answer; check that --endpoint-url (or AWS_ENDPOINT_URL) points at CloudFormation\n"));
+}
+
+#[test]
+fn plan_out_into_a_directory_is_refused_before_any_call() {
+    let (endpoint, count) = endpoint(silent);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("plans")).unwrap();
+    blueprint(
+        dir.path(),
+        &endpoint,
+        "1",
+        &["plan", "todo", "--out", "plans"],
+    )
+    .assert()
+    .code(1)
+    .stdout("")
+    .stderr("error: --out plans: is a directory; nothing was planned. Give the path of a file to write, such as plan.json\n");
+    blueprint(
+        dir.path(),
+        &endpoint,
+        "1",
+        &["plan", "todo", "--out", "missing/plan.json"],
+    )
+    .assert()
+    .code(1)
+    .stdout("")
+    .stderr("error: --out missing/plan.json: the directory missing does not exist; nothing was planned. Give the path of a file to write, such as plan.json\n");
+    assert_eq!(count.load(Ordering::SeqCst), 0);
+    assert_eq!(files(dir.path()), ["plans"]);
+    assert!(files(&dir.path().join("plans")).is_empty());
+}
+
+#[test]
+fn with_the_default_timeouts_a_silent_endpoint_is_reported_within_30_seconds() {
+    let (endpoint, count) = endpoint(silent);
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    blueprint(dir.path(), &endpoint, "3", &["status", "-b", "todo"])
+        .env_remove("BLUEPRINT_TIMEOUT_SECONDS")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(format!(
+            "error: DescribeStacks failed: no answer from {endpoint} in time (8 s per attempt, 20 s in all); check that the endpoint is right and answering, or allow more time with BLUEPRINT_TIMEOUT_SECONDS\n"
+        ));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    // Retried before giving up.
+    assert!(count.load(Ordering::SeqCst) >= 2);
 }

@@ -9,8 +9,8 @@ use crate::commands::aws::{confirm, interrupted, interruptible, runtime};
 use crate::commands::plan::{connect_project, format_plan, print_plan, Connected, DeployArgs};
 use crate::commands::synth::write_placement;
 use crate::deploy::apply::{
-    data_loss_refusal, delete_failed_create, execute, stale_reason, unaccepted_data_loss,
-    ApplyOptions, PlanFile,
+    binding_mismatch, data_loss_refusal, delete_failed_create, execute, stale_reason,
+    unaccepted_data_loss, ApplyOptions, PlanFile,
 };
 use crate::deploy::cloudformation::{CloudFormation, ObjectStore};
 use crate::deploy::nested::{nested_data_loss, plan_nested};
@@ -97,6 +97,14 @@ async fn from_plan_file<C: CloudFormation>(
             "the saved plan's change set for stack `{name}` is gone ({e}); run `blueprint plan --out PLANFILE` again"
         ))
     })?;
+    // Bound to what was planned: this change set, of this stack, made from
+    // this template; anything else is refused before anything runs.
+    let current_id = stack.as_ref().map(|s| s.id.as_str());
+    if let Some(why) = binding_mismatch(saved, &cs, current_id, sha256) {
+        return Err(Error::User(format!(
+            "refusing the saved plan for stack `{name}`: {why}. Nothing was executed; run `blueprint plan --out PLANFILE` again"
+        )));
+    }
     if cs.status != "CREATE_COMPLETE" || cs.execution_status.as_deref() != Some("AVAILABLE") {
         return Err(Error::User(format!(
             "the saved plan's change set for stack `{name}` can no longer be executed ({}, {}); plan again",

@@ -310,6 +310,9 @@ pub async fn plan_tracked<C: CloudFormation + ObjectStore>(
     pending: &Pending,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    if let Some(path) = &req.out {
+        check_out(path)?;
+    }
     let opts = PlanOptions {
         keep_change_sets: req.out.is_some(),
         toolkit_stack: req.deploy.toolkit_stack.clone(),
@@ -338,6 +341,56 @@ pub async fn plan_tracked<C: CloudFormation + ObjectStore>(
         ));
     }
     Ok(p.exit_code())
+}
+
+/// Refuses a `--out` path the plan file cannot be written to (a directory,
+/// a missing or read-only directory), before any change set is made.
+pub fn check_out(path: &std::path::Path) -> Result<(), Error> {
+    let shown = path.display();
+    let refuse = |why: String| {
+        Err(Error::User(format!(
+            "--out {shown}: {why}; nothing was planned. Give the path of a file to write, such as plan.json"
+        )))
+    };
+    let ends_with_separator = path
+        .as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::is_separator);
+    if path.is_dir() || ends_with_separator {
+        return refuse("is a directory".to_string());
+    }
+    let Some(file_name) = path.file_name() else {
+        return refuse("is not a file name".to_string());
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.exists() {
+        return refuse(format!("the directory {} does not exist", dir.display()));
+    }
+    if !dir.is_dir() {
+        return refuse(format!("{} is not a directory", dir.display()));
+    }
+    // Writable: the plan file is written through a temporary file in the
+    // same directory, so try exactly that.
+    let probe = dir.join(format!(
+        ".{}.check{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => refuse(format!("cannot write in {}: {e}", dir.display())),
+    }
 }
 
 /// What a plan or apply works on: the project, its synthesis (following
@@ -372,6 +425,9 @@ pub async fn connect_project(
 }
 
 pub fn run(req: &PlanRequest, printer: &mut Printer) -> Result<i32, Error> {
+    if let Some(path) = &req.out {
+        check_out(path)?;
+    }
     runtime()?.block_on(async {
         let Connected { synth, clients, .. } = connect_project(&req.deploy, printer).await?;
         let pending = Pending::default();

@@ -102,7 +102,9 @@ pub async fn status_with<C: CloudFormation>(
                     .unwrap_or_default()
             ));
         }
-        if req.watch && stack.status.in_progress() {
+        // Only an operation under way is followed: a final stack (or one
+        // waiting REVIEW_IN_PROGRESS for its change set) returns at once.
+        if req.watch && stack.status.operation_in_progress() {
             let since = newest_event(cf, name).await?;
             let outcome = watch(
                 cf,

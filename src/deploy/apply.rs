@@ -12,7 +12,7 @@ use super::error::DeployError;
 use super::nested::{is_allowed, join, nested_physical_ids, protected_ids, NestedAction};
 use super::plan::{dx, PlanKind, StackPlan};
 use super::stack_policy::protecting;
-use super::types::{StackOutput, StackStatus};
+use super::types::{ChangeSet, StackOutput, StackStatus};
 use super::watch::{newest_event, watch, Outcome, ProgressMode};
 use crate::error::Error;
 use crate::output::Printer;
@@ -351,7 +351,11 @@ pub fn failure(
     ))
 }
 
-/// What `--out` saves: enough to execute exactly that plan later.
+/// The plan file format `plan --out` writes and `apply PLANFILE` reads.
+pub const PLAN_FILE_VERSION: u32 = 2;
+
+/// What `--out` saves: enough to execute exactly that plan later, bound to
+/// the change set CloudFormation made for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanFile {
     pub version: u32,
@@ -367,6 +371,10 @@ pub struct PlanFileStack {
     pub kind: PlanKind,
     pub template_sha256: String,
     pub change_set_id: Option<String>,
+    /// The change set's name, which embeds the template's hash.
+    pub change_set_name: Option<String>,
+    /// The ID (ARN) of the stack the change set belongs to.
+    pub stack_id: Option<String>,
     pub last_updated: Option<String>,
     pub data_loss: Vec<String>,
     pub no_changes: bool,
@@ -375,7 +383,7 @@ pub struct PlanFileStack {
 impl PlanFile {
     pub fn from_plan(plan: &super::plan::Plan) -> Self {
         PlanFile {
-            version: 1,
+            version: PLAN_FILE_VERSION,
             blueprint: plan.blueprint.clone(),
             stacks: plan
                 .stacks
@@ -386,6 +394,8 @@ impl PlanFile {
                     kind: s.kind,
                     template_sha256: s.template_sha256.clone(),
                     change_set_id: s.change_set.as_ref().map(|c| c.id.clone()),
+                    change_set_name: s.change_set.as_ref().map(|c| c.name.clone()),
+                    stack_id: s.change_set.as_ref().map(|c| c.stack_id.clone()),
                     last_updated: s.last_updated.clone(),
                     data_loss: s.data_loss.clone(),
                     no_changes: s.no_changes,
@@ -396,20 +406,35 @@ impl PlanFile {
 
     pub fn read(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let file: PlanFile = serde_json::from_str(&text).map_err(|e| {
+        let not_a_plan = |e: serde_json::Error| {
             Error::User(format!(
                 "{}: not a blueprint plan file: {e}",
                 path.display()
             ))
-        })?;
-        if file.version != 1 {
-            return Err(Error::User(format!(
-                "{}: plan file version {} is not supported",
-                path.display(),
-                file.version
-            )));
+        };
+        let doc: Json = serde_json::from_str(&text).map_err(not_a_plan)?;
+        match doc.get("version").and_then(Json::as_u64) {
+            Some(v) if v == u64::from(PLAN_FILE_VERSION) => {}
+            Some(1) => {
+                return Err(Error::User(format!(
+                    "{}: plan file version 1 was written by an older blueprint and is not bound to its change set; plan again with `blueprint plan --out PLANFILE`",
+                    path.display()
+                )))
+            }
+            Some(v) => {
+                return Err(Error::User(format!(
+                    "{}: plan file version {v} is not supported (this blueprint reads version {PLAN_FILE_VERSION}); plan again with `blueprint plan --out PLANFILE`",
+                    path.display()
+                )))
+            }
+            None => {
+                return Err(Error::User(format!(
+                    "{}: not a blueprint plan file: it has no version",
+                    path.display()
+                )))
+            }
         }
-        Ok(file)
+        serde_json::from_value(doc).map_err(not_a_plan)
     }
 }
 
@@ -432,6 +457,67 @@ pub fn stale_reason(
             saved.stack_name,
             saved.last_updated.as_deref().unwrap_or("never"),
             last_updated.unwrap_or("never")
+        ));
+    }
+    None
+}
+
+/// Why the change set CloudFormation describes is not the one the saved
+/// plan was made with, if it is not: its ID, its stack (the one that exists
+/// under the plan's stack name now, with the ID the plan recorded) and the
+/// template it was made from (its name embeds the first 12 hex digits of the
+/// template's SHA-256, which must be this project's template) must all match.
+/// `stack_id` is the ID of the stack named `saved.stack_name` now, if any.
+pub fn binding_mismatch(
+    saved: &PlanFileStack,
+    cs: &ChangeSet,
+    stack_id: Option<&str>,
+    sha256: &str,
+) -> Option<String> {
+    let name = &saved.stack_name;
+    let planned = saved.change_set_id.as_deref().unwrap_or_default();
+    if cs.id != planned {
+        return Some(format!(
+            "CloudFormation describes change set `{}`, not the planned `{planned}`",
+            cs.id
+        ));
+    }
+    let Some(current) = stack_id else {
+        return Some(format!("stack `{name}` does not exist any more"));
+    };
+    if cs.stack_id != current || (!cs.stack_name.is_empty() && cs.stack_name != *name) {
+        return Some(format!(
+            "change set `{planned}` belongs to stack `{}`, not to stack `{name}` ({current})",
+            if cs.stack_name.is_empty() {
+                &cs.stack_id
+            } else {
+                &cs.stack_name
+            }
+        ));
+    }
+    if saved.stack_id.as_deref() != Some(current) {
+        return Some(format!(
+            "stack `{name}` is now {current}; the plan was made for {}",
+            saved.stack_id.as_deref().unwrap_or("no stack")
+        ));
+    }
+    let prefix = format!("blueprint-{}-", &sha256[..12.min(sha256.len())]);
+    if !cs.name.starts_with(&prefix) {
+        return Some(format!(
+            "change set `{}` was not made from this project's template (sha256 {}…)",
+            if cs.name.is_empty() {
+                planned
+            } else {
+                &cs.name
+            },
+            &sha256[..12.min(sha256.len())]
+        ));
+    }
+    if saved.change_set_name.as_deref() != Some(cs.name.as_str()) {
+        return Some(format!(
+            "change set `{}` is not the planned `{}`",
+            cs.name,
+            saved.change_set_name.as_deref().unwrap_or("?")
         ));
     }
     None

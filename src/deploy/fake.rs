@@ -430,6 +430,7 @@ impl CloudFormation for FakeCloud {
             parent: None,
             include_nested: req.include_nested,
             parameters,
+            description: Some(req.description.clone()),
         }))
     }
 

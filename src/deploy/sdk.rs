@@ -1,7 +1,10 @@
 //! The AWS SDK implementation of [`CloudFormation`] and [`ObjectStore`]:
 //! SDK types are converted into the crate's own here and nowhere else.
 
+use std::time::Duration;
+
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_cloudformation as cfn;
 use aws_sdk_cloudformation::config::http::HttpResponse;
@@ -29,12 +32,73 @@ pub struct AwsOptions {
     pub max_attempts: Option<u32>,
 }
 
+/// The environment variable that sets how long one attempt of an AWS call
+/// may take, in seconds (connecting, and waiting for the whole answer).
+pub const TIMEOUT_ENV: &str = "BLUEPRINT_TIMEOUT_SECONDS";
+
+/// One attempt's limit when [`TIMEOUT_ENV`] does not say: with retries,
+/// a silent endpoint is reported after [`total`] of it (20 s).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// The limit of one attempt: [`TIMEOUT_ENV`] when it is a positive number
+/// of seconds (`2`, `0.5`), else [`DEFAULT_TIMEOUT`].
+pub fn attempt_timeout() -> Duration {
+    std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .unwrap_or(DEFAULT_TIMEOUT)
+}
+
+/// The limit of a whole call, retries and their backoff included.
+pub fn total(attempt: Duration) -> Duration {
+    attempt * 5 / 2
+}
+
+/// Connect, read, attempt and operation timeouts for calls whose answers
+/// are small (every CloudFormation call, S3's HEAD).
+fn timeouts(attempt: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(attempt)
+        .read_timeout(attempt)
+        .operation_attempt_timeout(attempt)
+        .operation_timeout(total(attempt))
+        .build()
+}
+
+/// The timeouts of an upload of `len` bytes: the attempt's limit plus the
+/// time to send it at 64 KiB/s, so a large package on a slow link is not
+/// cut off while a silent endpoint still is.
+fn upload_timeouts(attempt: Duration, len: usize) -> TimeoutConfig {
+    let sending = Duration::from_secs_f64(len as f64 / (64.0 * 1024.0));
+    let t = attempt + sending;
+    TimeoutConfig::builder()
+        .connect_timeout(attempt)
+        .read_timeout(t)
+        .operation_attempt_timeout(t)
+        .operation_timeout(total(t))
+        .build()
+}
+
+/// Seconds for a message: `10`, `2.5`.
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{}", (s * 10.0).round() / 10.0)
+    }
+}
+
 /// CloudFormation and S3 clients for one region.
 pub struct Aws {
     cfn: cfn::Client,
     s3: s3::Client,
     region: String,
     endpoint: String,
+    /// One attempt's limit (see [`attempt_timeout`]).
+    timeout: Duration,
 }
 
 impl Aws {
@@ -52,6 +116,10 @@ impl Aws {
         if let Some(n) = opts.max_attempts {
             loader = loader.retry_config(RetryConfig::standard().with_max_attempts(n.max(1)));
         }
+        // Every call is bounded: an endpoint that accepts connections and
+        // never answers (or stops in the middle of an answer) is reported.
+        let timeout = attempt_timeout();
+        loader = loader.timeout_config(timeouts(timeout));
         let conf = loader.load().await;
         let endpoint = conf
             .endpoint_url()
@@ -66,6 +134,17 @@ impl Aws {
             s3: s3::Client::from_conf(s3_conf),
             region: region.to_string(),
             endpoint,
+            timeout,
+        }
+    }
+
+    /// The endpoint S3 calls go to, for messages: the custom endpoint, or
+    /// the region's S3.
+    fn s3_endpoint(&self) -> String {
+        if self.endpoint.starts_with("https://cloudformation.") {
+            format!("https://s3.{}.amazonaws.com", self.region)
+        } else {
+            self.endpoint.clone()
         }
     }
 
@@ -73,19 +152,42 @@ impl Aws {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        classify(operation, &self.endpoint, err)
+        classify(operation, &self.endpoint, self.timeout, err)
     }
 }
 
-/// Sorts an SDK error into what a user can do about it.
+/// The error for a call that got no answer in time (connecting, waiting for
+/// the answer, or reading it): it names the call, the endpoint and the
+/// limits, whichever limit struck first.
+fn timed_out(operation: &'static str, endpoint: &str, attempt: Duration) -> DeployError {
+    DeployError::Other {
+        operation,
+        message: format!(
+            "no answer from {endpoint} in time ({} s per attempt, {} s in all); check that the endpoint is right and answering, or allow more time with {TIMEOUT_ENV}",
+            seconds(attempt),
+            seconds(total(attempt))
+        ),
+    }
+}
+
+/// Sorts an SDK error into what a user can do about it. `attempt` is the
+/// limit of one attempt, for the message of a timeout.
 fn classify<E>(
     operation: &'static str,
     endpoint: &str,
+    attempt: Duration,
     err: SdkError<E, HttpResponse>,
 ) -> DeployError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    match &err {
+        SdkError::TimeoutError(_) => return timed_out(operation, endpoint, attempt),
+        SdkError::DispatchFailure(d) if d.is_timeout() => {
+            return timed_out(operation, endpoint, attempt)
+        }
+        _ => {}
+    }
     let text = DisplayErrorContext(&err).to_string();
     if text.contains("credentials") || text.contains("no credential") {
         return DeployError::NoCredentials {
@@ -93,15 +195,22 @@ where
         };
     }
     match &err {
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => DeployError::Unreachable {
+        SdkError::DispatchFailure(d) if d.is_io() => DeployError::Unreachable {
             service: "AWS",
             endpoint: endpoint.to_string(),
-            detail: short(&text),
+            detail: format!("{operation}: {}", short(&text)),
         },
-        SdkError::TimeoutError(_) => DeployError::Unreachable {
-            service: "AWS",
-            endpoint: endpoint.to_string(),
-            detail: "the request timed out".into(),
+        SdkError::ServiceError(service) if service.raw().status().is_success() => {
+            // A success status with a body the SDK cannot read (not XML, or
+            // not CloudFormation's): not an AWS endpoint, or a broken one.
+            DeployError::Other {
+                operation,
+                message: unreadable(endpoint, service.raw()),
+            }
+        }
+        SdkError::ResponseError(r) => DeployError::Other {
+            operation,
+            message: unreadable(endpoint, r.raw()),
         },
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
@@ -137,6 +246,31 @@ where
             message: short(&text),
         },
     }
+}
+
+/// The message for an answer that cannot be read: its status and how it
+/// starts (control characters blanked, at most 60 characters).
+fn unreadable(endpoint: &str, raw: &HttpResponse) -> String {
+    let status = raw.status().as_u16();
+    let body = raw
+        .body()
+        .bytes()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let start: String = body
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(60)
+        .collect();
+    let start = start.split_whitespace().collect::<Vec<_>>().join(" ");
+    let shown = if start.is_empty() {
+        "an empty body".to_string()
+    } else {
+        format!("a body starting `{start}`")
+    };
+    format!(
+        "the endpoint {endpoint} answered HTTP {status} with {shown}, which is not a CloudFormation answer; check that --endpoint-url (or AWS_ENDPOINT_URL) points at CloudFormation"
+    )
 }
 
 /// The most useful part of a long SDK error chain: the readable causes, not
@@ -275,7 +409,10 @@ impl CloudFormation for Aws {
                 .map_err(|e| self.fail("DescribeChangeSet", e))?;
             let s = set.get_or_insert_with(|| ChangeSet {
                 id: out.change_set_id().unwrap_or(id).to_string(),
+                name: out.change_set_name().unwrap_or_default().to_string(),
                 stack_id: out.stack_id().unwrap_or_default().to_string(),
+                stack_name: out.stack_name().unwrap_or_default().to_string(),
+                description: out.description().map(str::to_string),
                 status: out
                     .status()
                     .map(|x| x.as_str().to_string())
@@ -469,20 +606,24 @@ impl ObjectStore for Aws {
                         return Ok(false);
                     }
                 }
-                Err(classify("HeadObject", &self.endpoint, e))
+                Err(classify("HeadObject", &self.s3_endpoint(), self.timeout, e))
             }
         }
     }
 
     async fn put(&self, bucket: &str, key: &str, body: Vec<u8>) -> Result<(), DeployError> {
+        let limits = upload_timeouts(self.timeout, body.len());
+        let attempt = limits.operation_attempt_timeout().unwrap_or(self.timeout);
         self.s3
             .put_object()
             .bucket(bucket)
             .key(key)
             .body(s3::primitives::ByteStream::from(body))
+            .customize()
+            .config_override(s3::config::Builder::default().timeout_config(limits))
             .send()
             .await
-            .map_err(|e| classify("PutObject", &self.endpoint, e))?;
+            .map_err(|e| classify("PutObject", &self.s3_endpoint(), attempt, e))?;
         Ok(())
     }
 

@@ -110,6 +110,18 @@ impl StackStatus {
         !self.in_progress()
     }
 
+    /// Final: no operation is under way and none is waiting to start (a
+    /// REVIEW_IN_PROGRESS stack waits for its change set to be executed).
+    /// A watch ends here, whatever events it saw.
+    pub fn is_final(&self) -> bool {
+        self.is_terminal() && *self != StackStatus::ReviewInProgress
+    }
+
+    /// An operation (create, update, delete, rollback, import) is running.
+    pub fn operation_in_progress(&self) -> bool {
+        self.in_progress() && *self != StackStatus::ReviewInProgress
+    }
+
     /// The last operation did not do what was asked.
     pub fn is_failure(&self) -> bool {
         let s = self.as_str();
@@ -228,7 +240,16 @@ pub struct ChangeSetRequest {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ChangeSet {
     pub id: String,
+    /// Its name (`blueprint-<first 12 hex of the template's sha256>-<ms>`
+    /// for the change sets `plan` makes); empty when the endpoint omits it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub name: String,
     pub stack_id: String,
+    /// The name of its stack; empty when the endpoint omits it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub stack_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// `CREATE_PENDING`, `CREATE_IN_PROGRESS`, `CREATE_COMPLETE`, `FAILED`, ...
     pub status: String,
     pub status_reason: Option<String>,
@@ -317,5 +338,11 @@ mod tests {
         assert!(StackStatus::UpdateRollbackFailed.is_failure());
         assert!(!StackStatus::UpdateComplete.is_failure());
         assert_eq!(StackStatus::parse("NEW_THING").as_str(), "NEW_THING");
+        assert!(StackStatus::UpdateRollbackComplete.is_final());
+        assert!(StackStatus::DeleteFailed.is_final());
+        assert!(!StackStatus::ReviewInProgress.is_final());
+        assert!(!StackStatus::ReviewInProgress.operation_in_progress());
+        assert!(!StackStatus::UpdateInProgress.is_final());
+        assert!(StackStatus::UpdateInProgress.operation_in_progress());
     }
 }

@@ -69,15 +69,18 @@ impl Outcome {
 /// executed before blueprint stops waiting.
 const NOT_STARTED_LIMIT: Duration = Duration::from_secs(60);
 
-/// The statuses that end an operation, on a stack-level event.
-fn ends_operation(status: &str) -> bool {
-    let s = StackStatus::parse(status);
-    s.is_terminal()
-}
+/// How long a final status may be the previous operation's before the watch
+/// takes it as this one's (no event and no new last-updated time by then).
+const START_GRACE: Duration = Duration::from_secs(5);
 
 /// Follows `stack` from just after the event `since` (the newest event before
-/// the operation started; `None` when the stack had none) until the stack
-/// settles. `before` is the stack's last-updated time before the operation.
+/// the operation started; `None` when the stack had none) until the stack's
+/// status is final ([`StackStatus::is_final`]) or the stack is gone, whether
+/// or not a stack-level end event was seen. A final status counts once the
+/// operation is seen to have started (a stack-level event after `since`, or
+/// a last-updated time other than `before`), or after [`START_GRACE`]: an
+/// endpoint that reports the new operation a moment after accepting it does
+/// not end the watch on the previous operation's final status.
 pub async fn watch<C: CloudFormation>(
     cf: &C,
     stack: &str,
@@ -103,31 +106,20 @@ pub async fn watch<C: CloudFormation>(
     let mut done: BTreeSet<String> = BTreeSet::new();
     let mut active: BTreeSet<String> = BTreeSet::new();
     let mut delay = Duration::from_millis(25);
+    let mut began = false;
     loop {
-        let mut fresh = match cf.stack_events(stack, last_seen.as_deref()).await {
-            Ok(events) => events,
-            // A deleted stack has no events to list any more.
-            Err(super::error::DeployError::Api { code, message, .. })
-                if code == "ValidationError" && message.contains("does not exist") =>
-            {
-                Vec::new()
-            }
-            Err(e) => return Err(dx(e)),
-        };
-        fresh.reverse();
-        let mut finished = false;
+        let fresh = new_events(cf, stack, last_seen.as_deref()).await?;
         for e in fresh {
             last_seen = Some(e.event_id.clone());
-            if e.is_stack_event() {
-                if ends_operation(&e.status) {
-                    finished = true;
-                }
-            } else if e.status.ends_with("_IN_PROGRESS") {
-                active.insert(e.logical_id.clone());
-            } else {
-                active.remove(&e.logical_id);
-                if e.status.ends_with("_COMPLETE") || e.status.ends_with("_SKIPPED") {
-                    done.insert(e.logical_id.clone());
+            began |= e.is_stack_event();
+            if !e.is_stack_event() {
+                if e.status.ends_with("_IN_PROGRESS") {
+                    active.insert(e.logical_id.clone());
+                } else {
+                    active.remove(&e.logical_id);
+                    if e.status.ends_with("_COMPLETE") || e.status.ends_with("_SKIPPED") {
+                        done.insert(e.logical_id.clone());
+                    }
                 }
             }
             show(&e, mode, printer, bar.as_ref(), started);
@@ -138,14 +130,10 @@ pub async fn watch<C: CloudFormation>(
             b.set_message(active.iter().cloned().collect::<Vec<_>>().join(", "));
         }
         let current = cf.describe_stack(stack).await.map_err(dx)?;
-        let settled = match &current {
-            None => true,
-            Some(s) => {
-                s.status.is_terminal()
-                    && s.status != StackStatus::ReviewInProgress
-                    && (finished || s.last_updated != before)
-            }
-        };
+        let settled = current.as_ref().is_none_or(|s| {
+            s.status.is_final()
+                && (began || s.last_updated != before || started.elapsed() > START_GRACE)
+        });
         if current
             .as_ref()
             .is_some_and(|s| s.status == StackStatus::ReviewInProgress)
@@ -160,6 +148,14 @@ pub async fn watch<C: CloudFormation>(
             )));
         }
         if settled {
+            // The events that arrived between the last read and the final
+            // status, so the end is shown too.
+            if current.is_some() {
+                for e in new_events(cf, stack, last_seen.as_deref()).await? {
+                    show(&e, mode, printer, bar.as_ref(), started);
+                    events.push(e);
+                }
+            }
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
@@ -172,6 +168,26 @@ pub async fn watch<C: CloudFormation>(
         tokio::time::sleep(delay).await;
         delay = (delay * 3 / 2).min(Duration::from_secs(2));
     }
+}
+
+/// The events after `after`, oldest first; none for a deleted stack.
+async fn new_events<C: CloudFormation>(
+    cf: &C,
+    stack: &str,
+    after: Option<&str>,
+) -> Result<Vec<StackEvent>, Error> {
+    let mut fresh = match cf.stack_events(stack, after).await {
+        Ok(events) => events,
+        // A deleted stack has no events to list any more.
+        Err(super::error::DeployError::Api { code, message, .. })
+            if code == "ValidationError" && message.contains("does not exist") =>
+        {
+            Vec::new()
+        }
+        Err(e) => return Err(dx(e)),
+    };
+    fresh.reverse();
+    Ok(fresh)
 }
 
 fn show(

@@ -89,6 +89,10 @@ def aws_env(endpoint, tmp_path):
         AWS_CONFIG_FILE=str(tmp_path / "no-config"),
         AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
         BLUEPRINT_MAX_ATTEMPTS="1",
+        # moto deploys a whole stack inside ExecuteChangeSet (CloudFormation
+        # answers at once and works afterwards): 430 nested stacks take
+        # seconds, over the default per-attempt limit meant for silent endpoints.
+        BLUEPRINT_TIMEOUT_SECONDS="120",
         NO_COLOR="1",
     )
     return env

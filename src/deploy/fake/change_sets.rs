@@ -26,6 +26,7 @@ pub(super) struct Build {
     pub(super) parent: Option<String>,
     pub(super) include_nested: bool,
     pub(super) parameters: Params,
+    pub(super) description: Option<String>,
 }
 
 impl Build {
@@ -70,9 +71,17 @@ impl State {
         } else {
             "AVAILABLE"
         };
+        let stack_name = self
+            .stacks
+            .get(&b.stack)
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
         let cs = ChangeSet {
             id: id.clone(),
+            name: b.name.clone(),
             stack_id: b.stack.clone(),
+            stack_name,
+            description: b.description.clone(),
             status: status.into(),
             status_reason: reason,
             execution_status: Some(available.into()),
@@ -174,6 +183,7 @@ impl State {
             parent: Some(id.to_string()),
             include_nested: true,
             parameters: nested_parameters(r, &b.parameters),
+            description: None,
         });
         match self.stored(&nested_id).map(|s| s.cs.status.as_str()) {
             Some("FAILED") => Err(format!(
