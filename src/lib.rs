@@ -81,7 +81,9 @@ fn bootstrap_region(flag: Option<String>) -> Result<String, Error> {
     let from_project = || {
         let source = crate::config::Source {
             name: crate::config::PROJECT_FILE.into(),
-            text: std::fs::read_to_string(crate::config::PROJECT_FILE).ok()?,
+            text: crate::config::limits::read_capped(crate::config::PROJECT_FILE.as_ref())
+                .ok()?
+                .ok()?,
         };
         #[derive(serde::Deserialize)]
         struct RegionOnly {

@@ -38,7 +38,7 @@ fn bad_microservices_options_are_located() {
     let cases = [
         (
             format!("  services:\n    - name: Users\n{route}"),
-            "blueprint.yaml:6:7: options.services[0]: `Users` is not a valid service name",
+            "blueprint.yaml:6:13: options.services[0].name: `Users` is not a valid service name",
         ),
         (
             format!("  services:\n    - name: users\n{route}    - name: users\n{route}"),

@@ -338,7 +338,7 @@ fn bad_values_are_located() {
     );
     cli_fails(
         "blueprint: todo\nstack_name: t\nregion: us-east-1\noptions:\n  lambda: yes\n",
-        &["blueprint.yaml:5:11: options.lambda: invalid type: string \"yes\", expected a mapping"],
+        &["blueprint.yaml:5:11: options.lambda: expected a mapping, found the text \"yes\""],
     );
     cli_fails(
         &format!("{head}    tracng: true\n"),

@@ -394,6 +394,7 @@ fn validate_services(list: &[Service]) -> Result<(), String> {
                 }
             }
         }
+        check_sibling_variables(s)?;
         if s.routes.len() > MAX_ROUTES {
             return Err(format!(
                 "service `{n}` has {} routes; at most {MAX_ROUTES} fit in its stack",
@@ -419,6 +420,44 @@ fn validate_services(list: &[Service]) -> Result<(), String> {
             return Err(format!(
                 "service `{n}` has neither routes nor inputs: nothing would ever invoke it"
             ));
+        }
+    }
+    Ok(())
+}
+
+/// API Gateway allows one path variable (`{id}` or `{proxy+}`) among the
+/// children of a path: `/{id}` beside `/{userId}` is refused at deploy time,
+/// so refuse it here, naming both routes.
+fn check_sibling_variables(s: &Service) -> Result<(), String> {
+    let mut variables: BTreeMap<String, (&str, &RouteSpec)> = BTreeMap::new();
+    for r in &s.routes {
+        let segments = r.path.segments();
+        for (i, seg) in segments.iter().enumerate() {
+            if !seg.starts_with('{') {
+                continue;
+            }
+            let parent = segments[..i].join("/");
+            match variables.get(&parent) {
+                Some((other_seg, other)) if other_seg != seg => {
+                    let under = if parent.is_empty() {
+                        format!("/{}", s.base_path())
+                    } else {
+                        format!("/{}/{parent}", s.base_path())
+                    };
+                    return Err(format!(
+                        "service `{}`: routes `{} {}` and `{} {}` put two different path variables (`{other_seg}` and `{seg}`) under `{under}`; API Gateway allows one per path: give them the same name",
+                        s.name.as_str(),
+                        other.method,
+                        other.path,
+                        r.method,
+                        r.path
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    variables.insert(parent, (seg, r));
+                }
+            }
         }
     }
     Ok(())
@@ -533,8 +572,7 @@ impl ServiceName {
 
 impl<'de> Deserialize<'de> for ServiceName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        ServiceName::new(&s).map_err(D::Error::custom)
+        crate::config::deserialize_text(d, "a service name", ServiceName::new)
     }
 }
 
@@ -663,8 +701,7 @@ impl RoutePath {
 
 impl<'de> Deserialize<'de> for RoutePath {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        RoutePath::new(&s).map_err(D::Error::custom)
+        crate::config::deserialize_text(d, "a route path (like `/{orderId}`)", RoutePath::new)
     }
 }
 
@@ -921,8 +958,7 @@ impl CertificateArn {
 
 impl<'de> Deserialize<'de> for CertificateArn {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        CertificateArn::new(&s).map_err(D::Error::custom)
+        crate::config::deserialize_text(d, "an ACM certificate ARN", CertificateArn::new)
     }
 }
 

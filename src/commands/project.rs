@@ -61,17 +61,22 @@ impl ResolvedProject {
     }
 }
 
+/// Reads a project file: at most [`config::limits::MAX_FILE_BYTES`] (a
+/// device such as /dev/zero is not read forever), UTF-8, without a leading
+/// byte-order mark.
 fn read_source(path: &Path) -> Result<Source, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::User(format!(
-            "{}: no such file; create a project with `blueprint new BLUEPRINT`, or name a blueprint: `blueprint synth todo`",
-            path.display()
-        )),
-        _ => Error::io(path, e),
-    })?;
+    let text = config::limits::read_capped(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::User(format!(
+                "{}: no such file; create a project with `blueprint new BLUEPRINT`, or name a blueprint: `blueprint synth todo`",
+                path.display()
+            )),
+            _ => Error::io(path, e),
+        })?
+        .map_err(|why| Error::User(format!("{}: {why}", path.display())))?;
     Ok(Source {
         name: path.display().to_string(),
-        text,
+        text: config::limits::strip_bom(&text).to_string(),
     })
 }
 

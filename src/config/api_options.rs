@@ -99,8 +99,7 @@ impl RouteKey {
 
 impl<'de> Deserialize<'de> for RouteKey {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        RouteKey::new(&s).map_err(D::Error::custom)
+        crate::config::deserialize_text(d, "a route (like `GET /items/{id}`)", RouteKey::new)
     }
 }
 
@@ -304,8 +303,7 @@ macro_rules! ec2_id {
 
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                $ty::new(&s).map_err(D::Error::custom)
+                crate::config::deserialize_text(d, concat!("an ID (`", $prefix, "-...`)"), $ty::new)
             }
         }
     };

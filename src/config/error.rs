@@ -66,7 +66,13 @@ impl ConfigError {
         let location = err
             .location()
             .map(|l| (l.line(), l.column()))
-            .filter(|_| !text.trim().is_empty());
+            .filter(|_| !text.trim().is_empty())
+            .or_else(|| {
+                message
+                    .contains("more than one document")
+                    .then(|| super::limits::second_document(text))
+                    .flatten()
+            });
         let help = suggestion(&message);
         // A check across several options reports at the document's start;
         // its message names the key it is about (`options.front: ...`).
@@ -91,9 +97,9 @@ impl ConfigError {
             (None, None) => (message, None),
         };
         let message = if text.trim().is_empty() {
-            format!("the file is empty; {message}")
+            format!("the file is empty; {}", plain_language(&message))
         } else {
-            mapping_not_struct(&message)
+            plain_language(&mapping_not_struct(&message))
                 .replace("unknown field", "unknown key")
                 .replace("missing field", "missing key")
                 .replace("duplicate field", "duplicate key")
@@ -120,6 +126,137 @@ fn mapping_not_struct(message: &str) -> String {
         }
         None => message.to_string(),
     }
+}
+
+/// serde and serde_norway word type mismatches in Rust's terms
+/// (`invalid type: unit value, expected u64`); say them in a YAML user's:
+/// `expected a whole number (0 or more), found nothing (null)`. A message
+/// this does not recognize is kept as it is.
+fn plain_language(message: &str) -> String {
+    // serde's `invalid type: UNEXPECTED, expected EXPECTED` (and `invalid
+    // value`), after an optional `path: ` prefix.
+    for marker in ["invalid type: ", "invalid value: "] {
+        let Some(i) = message.find(marker) else {
+            continue;
+        };
+        let rest = &message[i + marker.len()..];
+        let Some((found, expected)) = rest.rsplit_once(", expected ") else {
+            continue;
+        };
+        let prefix = &message[..i];
+        // A number too large for any integer type (serde_norway tries u128).
+        if let Some(n) = found
+            .strip_prefix("integer `")
+            .and_then(|r| r.strip_suffix("` as u128"))
+        {
+            return format!("{prefix}{n} is too large a number");
+        }
+        return format!(
+            "{prefix}expected {}, found {}",
+            plain_expected(expected),
+            plain_found(found)
+        );
+    }
+    if let Some(i) = message.find("invalid length ") {
+        let rest = &message[i + "invalid length ".len()..];
+        if let Some((n, expected)) = rest.split_once(", expected ") {
+            return format!(
+                "{}expected {}, found {n} entries",
+                &message[..i],
+                plain_expected(expected)
+            );
+        }
+    }
+    for (rust, plain) in [
+        (
+            "deserializing from YAML containing more than one document is not supported",
+            "the file holds more than one YAML document (separated by a `---` line); a project file is one document",
+        ),
+        (
+            "repetition limit exceeded",
+            "aliases (`*name`) repeat too much text; write the values out, or use fewer aliases",
+        ),
+        (
+            "recursion limit exceeded",
+            "mappings and lists nest too deeply; a project file needs only a few levels",
+        ),
+        (
+            "unknown anchor",
+            "this alias (`*name`) names no anchor (`&name`) written before it",
+        ),
+        (
+            "EOF while parsing a value",
+            "the file ends where a value was expected",
+        ),
+    ] {
+        if let Some(i) = message.find(rust) {
+            return format!("{}{plain}{}", &message[..i], &message[i + rust.len()..]);
+        }
+    }
+    message.to_string()
+}
+
+/// What serde says was expected, in plain words.
+fn plain_expected(expected: &str) -> String {
+    let plain = match expected {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number (0 or more)",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "an integer" => "a whole number",
+        "f32" | "f64" | "a float" => "a number",
+        "a string" | "a borrowed string" | "string" => "text",
+        "a character" | "a char" => "a single character",
+        "a boolean" | "bool" => "true or false",
+        "a sequence" | "a list" => "a list",
+        "a map" | "a mapping" => "a mapping",
+        "unit" | "null" => "nothing (null)",
+        "any YAML value" => "a value",
+        "a YAML tag starting with '!'" => "a single name (text)",
+        other => {
+            if other.starts_with("enum ") {
+                "one of the names this key takes"
+            } else if other.starts_with("a tuple of size ") || other.starts_with("tuple struct ") {
+                "a list"
+            } else {
+                return other.to_string();
+            }
+        }
+    };
+    plain.to_string()
+}
+
+/// What serde says it found (its `Unexpected`), in plain words.
+fn plain_found(found: &str) -> String {
+    let quoted = |prefix: &str| {
+        found
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix('`'))
+            .and_then(|r| r.strip_suffix('`'))
+            .map(str::to_string)
+    };
+    if let Some(s) = found.strip_prefix("string ") {
+        return format!("the text {s}");
+    }
+    if let Some(n) = quoted("integer ").or_else(|| quoted("floating point ")) {
+        return format!("the number {n}");
+    }
+    if let Some(b) = quoted("boolean ") {
+        return format!("`{b}` (true or false)");
+    }
+    if let Some(c) = quoted("character ") {
+        return format!("the text \"{c}\"");
+    }
+    match found {
+        "unit value" | "unit" => "nothing (null)",
+        "sequence" => "a list",
+        "map" => "a mapping",
+        "enum" => "a tagged value (`!tag`)",
+        "unit variant" | "newtype variant" | "tuple variant" | "struct variant" => {
+            "a tagged value (`!tag`)"
+        }
+        "newtype struct" | "unit struct" => "a value",
+        "byte array" | "bytes" => "binary data",
+        other => return other.to_string(),
+    }
+    .to_string()
 }
 
 /// serde_norway reports a value that failed validation at the start of the
@@ -281,6 +418,160 @@ mod tests {
             "options.lambda: invalid type: string \"yes\", expected a mapping"
         );
         assert_eq!(mapping_not_struct("expected a map"), "expected a map");
+    }
+
+    #[test]
+    fn serde_wording_becomes_plain() {
+        let cases = [
+            (
+                "options.dax.nodes: invalid type: string \"x\", expected u64",
+                "options.dax.nodes: expected a whole number (0 or more), found the text \"x\"",
+            ),
+            (
+                "n: invalid type: integer `-1`, expected u64",
+                "n: expected a whole number (0 or more), found the number -1",
+            ),
+            (
+                "n: invalid value: integer `-1`, expected u32",
+                "n: expected a whole number (0 or more), found the number -1",
+            ),
+            (
+                "n: invalid type: floating point `1.5`, expected i64",
+                "n: expected a whole number, found the number 1.5",
+            ),
+            (
+                "n: invalid type: integer `99999999999999999999999` as u128, expected any YAML value",
+                "n: 99999999999999999999999 is too large a number",
+            ),
+            (
+                "n: invalid type: sequence, expected u64",
+                "n: expected a whole number (0 or more), found a list",
+            ),
+            (
+                "n: invalid type: unit value, expected f64",
+                "n: expected a number, found nothing (null)",
+            ),
+            (
+                "options.dax: invalid type: unit value, expected a mapping",
+                "options.dax: expected a mapping, found nothing (null)",
+            ),
+            (
+                "tags: invalid type: sequence, expected a map",
+                "tags: expected a mapping, found a list",
+            ),
+            (
+                "x: invalid type: map, expected a string",
+                "x: expected text, found a mapping",
+            ),
+            (
+                "x: invalid type: boolean `true`, expected a borrowed string",
+                "x: expected text, found `true` (true or false)",
+            ),
+            (
+                "x: invalid type: character `c`, expected a sequence",
+                "x: expected a list, found the text \"c\"",
+            ),
+            (
+                "termination_protection: invalid type: integer `5`, expected a boolean",
+                "termination_protection: expected true or false, found the number 5",
+            ),
+            (
+                "x: invalid value: string \"maybe\", expected a boolean",
+                "x: expected true or false, found the text \"maybe\"",
+            ),
+            (
+                "x: invalid value: string \"1e\", expected an integer",
+                "x: expected a whole number, found the text \"1e\"",
+            ),
+            (
+                "x: invalid value: string \"x\", expected a float",
+                "x: expected a number, found the text \"x\"",
+            ),
+            (
+                "x: invalid value: string \"~x\", expected null",
+                "x: expected nothing (null), found the text \"~x\"",
+            ),
+            (
+                "x: invalid type: string \"y\", expected unit",
+                "x: expected nothing (null), found the text \"y\"",
+            ),
+            (
+                "x: invalid type: string \"y\", expected a character",
+                "x: expected a single character, found the text \"y\"",
+            ),
+            (
+                "x: invalid type: string \"y\", expected a list",
+                "x: expected a list, found the text \"y\"",
+            ),
+            (
+                "options.cache: invalid type: sequence, expected a YAML tag starting with '!'",
+                "options.cache: expected a single name (text), found a list",
+            ),
+            (
+                "x: invalid type: enum, expected usize",
+                "x: expected a whole number (0 or more), found a tagged value (`!tag`)",
+            ),
+            (
+                "x: invalid type: unit variant, expected enum Cache",
+                "x: expected one of the names this key takes, found a tagged value (`!tag`)",
+            ),
+            (
+                "x: invalid type: map, expected a tuple of size 2",
+                "x: expected a list, found a mapping",
+            ),
+            (
+                "x: invalid type: map, expected any YAML value",
+                "x: expected a value, found a mapping",
+            ),
+            (
+                "x: invalid type: newtype struct, expected u8",
+                "x: expected a whole number (0 or more), found a value",
+            ),
+            (
+                "x: invalid type: byte array, expected u16",
+                "x: expected a whole number (0 or more), found binary data",
+            ),
+            (
+                "x: invalid type: unit, expected i32",
+                "x: expected a whole number, found nothing (null)",
+            ),
+            (
+                "x: invalid length 3, expected a tuple of size 2",
+                "x: expected a list, found 3 entries",
+            ),
+            (
+                "deserializing from YAML containing more than one document is not supported",
+                "the file holds more than one YAML document (separated by a `---` line); a project file is one document",
+            ),
+            (
+                "repetition limit exceeded",
+                "aliases (`*name`) repeat too much text; write the values out, or use fewer aliases",
+            ),
+            (
+                "recursion limit exceeded",
+                "mappings and lists nest too deeply; a project file needs only a few levels",
+            ),
+            (
+                "unknown anchor",
+                "this alias (`*name`) names no anchor (`&name`) written before it",
+            ),
+            (
+                "EOF while parsing a value",
+                "the file ends where a value was expected",
+            ),
+            // A message of the project's own is left alone.
+            (
+                "options.x: 20000 is out of range: allowed are 128 to 10240",
+                "options.x: 20000 is out of range: allowed are 128 to 10240",
+            ),
+            (
+                "x: invalid type: map, expected a CIDR block",
+                "x: expected a CIDR block, found a mapping",
+            ),
+        ];
+        for (serde, plain) in cases {
+            assert_eq!(plain_language(serde), plain, "for {serde}");
+        }
     }
 
     #[test]

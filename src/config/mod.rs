@@ -2,12 +2,15 @@
 //! errors that point at file:line:column.
 
 pub mod api_options;
+mod duplicates;
 mod error;
 pub mod lambda;
+pub mod limits;
 pub mod queue;
 mod values;
 
 pub use error::{locate_key, nearest, ConfigError};
+pub use values::deserialize_text;
 pub use values::{
     Architecture, DaxNodeType, DomainName, EmailAddress, HostedZoneId, InstanceType, Name,
     OriginShieldRegion, PathPattern, Ranged, Region, RetentionDays, SsmParameterName, StackName,
@@ -58,16 +61,26 @@ struct Head {
     blueprint: Option<String>,
 }
 
-/// Parses YAML into `T`, turning errors into [`ConfigError`]s.
+/// Parses YAML into `T`, turning errors into [`ConfigError`]s. The text is
+/// first checked against the [`limits`] (size, nesting depth, alias
+/// expansion) in linear time; a leading byte-order mark is ignored.
 pub fn parse<T: DeserializeOwned>(source: &Source) -> Result<T, ConfigError> {
-    serde_norway::from_str(&source.text).map_err(|e| {
+    let text = limits::strip_bom(&source.text);
+    limits::check(text).map_err(|refused| ConfigError {
+        file: source.name.clone(),
+        location: refused.location,
+        message: refused.message,
+        help: None,
+    })?;
+    duplicates::check(&source.name, text)?;
+    serde_norway::from_str(text).map_err(|e| {
         // A value can fail validation before the parser reaches a syntax
         // error further on; the syntax error is the cause, so report it.
-        let e = match serde_norway::from_str::<serde_norway::Value>(&source.text) {
+        let e = match serde_norway::from_str::<serde_norway::Value>(text) {
             Err(syntax) => syntax,
             Ok(_) => e,
         };
-        ConfigError::from_yaml(&source.name, &source.text, &e)
+        ConfigError::from_yaml(&source.name, text, &e)
     })
 }
 

@@ -53,6 +53,100 @@ impl<const MIN: u64, const MAX: u64> fmt::Display for Ranged<MIN, MAX> {
     }
 }
 
+/// The value sets blueprint.yaml is checked against, generated from cfn-lint's
+/// package data by `scripts/gen-aws-values` (the file names its source).
+#[derive(Deserialize)]
+struct AwsValues {
+    regions: Vec<String>,
+    ec2_instance_types: Vec<String>,
+    dax_node_types: Vec<String>,
+}
+
+fn aws_values() -> &'static AwsValues {
+    static VALUES: std::sync::OnceLock<AwsValues> = std::sync::OnceLock::new();
+    VALUES.get_or_init(|| {
+        serde_json::from_str(include_str!("aws_values.json")).unwrap_or(AwsValues {
+            regions: Vec::new(),
+            ec2_instance_types: Vec::new(),
+            dax_node_types: Vec::new(),
+        })
+    })
+}
+
+/// `Ok` when `s` is one of `known`; otherwise an error naming `what` with the
+/// nearest known value, if one is close.
+fn known_value(s: &str, known: &[String], what: &str, example: &str) -> Result<(), String> {
+    if known.iter().any(|k| k == s) {
+        return Ok(());
+    }
+    let names: Vec<&str> = known.iter().map(String::as_str).collect();
+    match crate::config::nearest(s, &names) {
+        Some(n) => Err(format!("`{s}` is not {what}; did you mean `{n}`?")),
+        None => Err(format!("`{s}` is not {what} (like {example})")),
+    }
+}
+
+/// Reads a string scalar for a value described as `what` (`a stack name`)
+/// and checks it with `check`, refusing null and the empty string with a
+/// plain message. Every error is raised while the scalar is read, so it
+/// carries the scalar's location and its key's full path.
+pub fn deserialize_text<'de, D, T>(
+    d: D,
+    what: &'static str,
+    check: fn(&str) -> Result<T, String>,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct Text<T> {
+        what: &'static str,
+        check: fn(&str) -> Result<T, String>,
+    }
+    impl<'de, T> serde::de::Visitor<'de> for Text<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            // As `String` says it, so a list or a mapping here is worded
+            // like any other wrong type.
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            if v.is_empty() {
+                Err(E::custom(format!(
+                    "expected {}, found an empty string",
+                    self.what
+                )))
+            } else {
+                (self.check)(v).map_err(E::custom)
+            }
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<T, E> {
+            Err(E::custom(format!(
+                "expected {}, found nothing (null)",
+                self.what
+            )))
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<T, E> {
+            self.visit_unit()
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<T, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<T, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<T, E> {
+            Err(E::custom(format!(
+                "expected {}, found the number {v} (put text that looks like a number in quotes)",
+                self.what
+            )))
+        }
+    }
+    d.deserialize_any(Text { what, check })
+}
+
 /// A CloudFormation stack name: a letter, then letters, digits and hyphens,
 /// at most 128 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -79,8 +173,11 @@ impl StackName {
 
 impl<'de> Deserialize<'de> for StackName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        StackName::new(&s).map_err(D::Error::custom)
+        deserialize_text(
+            d,
+            "a stack name (a letter, then letters, digits and hyphens)",
+            StackName::new,
+        )
     }
 }
 
@@ -96,23 +193,15 @@ impl fmt::Display for StackName {
 pub struct Region(String);
 
 impl Region {
+    /// A region CloudFormation serves (the list in `aws_values.json`).
     pub fn new(s: &str) -> Result<Self, String> {
-        // <partition prefix>-<direction...>-<number>, e.g. ap-southeast-2, us-gov-west-1.
-        let parts: Vec<&str> = s.split('-').collect();
-        let ok = parts.len() >= 3
-            && parts[0].len() == 2
-            && parts[..parts.len() - 1]
-                .iter()
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-            && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
-            && !parts[parts.len() - 1].is_empty();
-        if ok {
-            Ok(Region(s.to_string()))
-        } else {
-            Err(format!(
-                "`{s}` is not an AWS region code (like `us-east-1` or `eu-central-1`)"
-            ))
-        }
+        known_value(
+            s,
+            &aws_values().regions,
+            "an AWS region code",
+            "`us-east-1` or `eu-central-1`",
+        )?;
+        Ok(Region(s.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -122,8 +211,7 @@ impl Region {
 
 impl<'de> Deserialize<'de> for Region {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Region::new(&s).map_err(D::Error::custom)
+        deserialize_text(d, "an AWS region (like `us-east-1`)", Region::new)
     }
 }
 
@@ -176,8 +264,40 @@ impl Tags {
 
 impl<'de> Deserialize<'de> for Tags {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = Option::<IndexMap<String, String>>::deserialize(d)?.unwrap_or_default();
+        let map = Option::<TagMap>::deserialize(d)?.unwrap_or_default().0;
         Tags::new(map).map_err(D::Error::custom)
+    }
+}
+
+/// Tags as written, refusing a null value (a tag value is text; `""` is the
+/// empty one) while the mapping is read, so the error is located.
+#[derive(Default)]
+struct TagMap(IndexMap<String, String>);
+
+impl<'de> Deserialize<'de> for TagMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = TagMap;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of tag keys to values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<TagMap, A::Error> {
+                let mut tags = IndexMap::new();
+                while let Some(k) = m.next_key::<String>()? {
+                    match m.next_value::<Option<String>>()? {
+                        Some(v) => tags.insert(k, v),
+                        None => {
+                            return Err(A::Error::custom(format!(
+                                "tags.{k}: expected a tag value (text; write `\"\"` for an empty one), found nothing (null)"
+                            )))
+                        }
+                    };
+                }
+                Ok(TagMap(tags))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -245,8 +365,7 @@ impl Name {
 
 impl<'de> Deserialize<'de> for Name {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Name::new(&s).map_err(D::Error::custom)
+        deserialize_text(d, "a name (letters, digits, `_` or `-`)", Name::new)
     }
 }
 
@@ -259,14 +378,8 @@ impl VpcCidr {
     pub fn new(s: &str) -> Result<Self, String> {
         let err =
             || format!("`{s}` is not an IPv4 CIDR block from /16 to /24 (like `10.0.0.0/16`)");
-        let (addr, prefix) = s.split_once('/').ok_or_else(err)?;
-        let prefix: u8 = prefix.parse().map_err(|_| err())?;
-        let octets: Vec<u8> = addr
-            .split('.')
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map_err(|_| err())?;
-        if octets.len() != 4 || !(16..=24).contains(&prefix) {
+        let (octets, prefix) = parse_cidr(s).ok_or_else(err)?;
+        if !(16..=24).contains(&prefix) {
             return Err(err());
         }
         let ip = u32::from_be_bytes([octets[0], octets[1], octets[2], octets[3]]);
@@ -293,15 +406,43 @@ impl VpcCidr {
 
 impl<'de> Deserialize<'de> for VpcCidr {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        VpcCidr::new(&s).map_err(D::Error::custom)
+        deserialize_text(d, "an IPv4 CIDR block (like `10.0.0.0/16`)", VpcCidr::new)
     }
+}
+
+/// A number written the strict way: decimal digits only, no sign, no leading
+/// zero (`0` itself excepted), at most `max`.
+fn strict_number(s: &str, max: u32) -> Option<u32> {
+    let plain = !s.is_empty()
+        && s.len() <= 3
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (s == "0" || !s.starts_with('0'));
+    plain
+        .then(|| s.parse().ok())
+        .flatten()
+        .filter(|n| *n <= max)
+}
+
+/// `a.b.c.d/p` with four decimal octets 0-255 and a prefix 0-32, none with a
+/// sign or a leading zero.
+fn parse_cidr(s: &str) -> Option<([u8; 4], u8)> {
+    let (addr, prefix) = s.split_once('/')?;
+    let prefix = u8::try_from(strict_number(prefix, 32)?).ok()?;
+    let parts: Vec<&str> = addr.split('.').collect();
+    if parts.len() != 4 {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    for (o, p) in octets.iter_mut().zip(parts) {
+        *o = u8::try_from(strict_number(p, 255)?).ok()?;
+    }
+    Some((octets, prefix))
 }
 
 /// Implements `Deserialize` (through `new`), `Display` and `as_str` for a
 /// validated string newtype.
 macro_rules! validated_string {
-    ($ty:ident) => {
+    ($ty:ident, $what:literal) => {
         impl $ty {
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -310,8 +451,7 @@ macro_rules! validated_string {
 
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                $ty::new(&s).map_err(D::Error::custom)
+                deserialize_text(d, $what, $ty::new)
             }
         }
 
@@ -356,7 +496,7 @@ impl DomainName {
         }
     }
 }
-validated_string!(DomainName);
+validated_string!(DomainName, "a domain name (like `blog.example.com`)");
 
 /// A Route 53 hosted zone ID such as `Z0123456789ABCDEFGHIJ`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -378,7 +518,10 @@ impl HostedZoneId {
         }
     }
 }
-validated_string!(HostedZoneId);
+validated_string!(
+    HostedZoneId,
+    "a Route 53 hosted zone ID (like `Z0123456789ABCDEFGHIJ`)"
+);
 
 /// An email address such as `no-reply@example.com` (its domain a valid
 /// [`DomainName`]).
@@ -409,7 +552,10 @@ impl EmailAddress {
         self.0.rsplit_once('@').map_or("", |(_, d)| d)
     }
 }
-validated_string!(EmailAddress);
+validated_string!(
+    EmailAddress,
+    "an email address (like `no-reply@example.com`)"
+);
 
 /// A CloudFront cache behavior path pattern such as `/api/*` or `*.json`:
 /// 1 to 255 characters from `A-Z a-z 0-9 _ - . * ? $ / ~ " ' @ : + &`, and
@@ -438,7 +584,7 @@ impl PathPattern {
         }
     }
 }
-validated_string!(PathPattern);
+validated_string!(PathPattern, "a CloudFront path pattern (like `/updates/*`)");
 
 /// A DAX node type such as `dax.t3.small` or `dax.r5.large`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -446,23 +592,18 @@ validated_string!(PathPattern);
 pub struct DaxNodeType(String);
 
 impl DaxNodeType {
+    /// A node type DAX offers in some region (the list in `aws_values.json`).
     pub fn new(s: &str) -> Result<Self, String> {
-        let parts: Vec<&str> = s.split('.').collect();
-        let ok = parts.len() == 3
-            && parts[0] == "dax"
-            && parts[1..]
-                .iter()
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
-        if ok {
-            Ok(DaxNodeType(s.to_string()))
-        } else {
-            Err(format!(
-                "`{s}` is not a DAX node type (like `dax.t3.small` or `dax.r5.large`)"
-            ))
-        }
+        known_value(
+            s,
+            &aws_values().dax_node_types,
+            "a DAX node type",
+            "`dax.t3.small` or `dax.r5.large`",
+        )?;
+        Ok(DaxNodeType(s.to_string()))
     }
 }
-validated_string!(DaxNodeType);
+validated_string!(DaxNodeType, "a DAX node type (like `dax.t3.small`)");
 
 /// The processor architecture of a Lambda function or an EC2 instance.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -490,26 +631,15 @@ impl Architecture {
 pub struct InstanceType(String);
 
 impl InstanceType {
+    /// An instance type EC2 offers in some region (the list in `aws_values.json`).
     pub fn new(s: &str) -> Result<Self, String> {
-        let ok = s.split_once('.').is_some_and(|(family, size)| {
-            family.len() >= 2
-                && family.starts_with(|c: char| c.is_ascii_lowercase())
-                && family.chars().any(|c| c.is_ascii_digit())
-                && family
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && !size.is_empty()
-                && size
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        });
-        if ok {
-            Ok(InstanceType(s.to_string()))
-        } else {
-            Err(format!(
-                "`{s}` is not an EC2 instance type (like `t4g.small` or `m7i.large`)"
-            ))
-        }
+        known_value(
+            s,
+            &aws_values().ec2_instance_types,
+            "an EC2 instance type",
+            "`t4g.small` or `m7i.large`",
+        )?;
+        Ok(InstanceType(s.to_string()))
     }
 
     /// Whether the type runs on AWS Graviton (arm64): the family has a `g`
@@ -523,7 +653,7 @@ impl InstanceType {
         })
     }
 }
-validated_string!(InstanceType);
+validated_string!(InstanceType, "an EC2 instance type (like `t4g.small`)");
 
 /// The regions that offer CloudFront Origin Shield.
 pub const ORIGIN_SHIELD_REGIONS: &[&str] = &[
@@ -562,7 +692,10 @@ impl OriginShieldRegion {
         }
     }
 }
-validated_string!(OriginShieldRegion);
+validated_string!(
+    OriginShieldRegion,
+    "an AWS region with Origin Shield (like `us-east-1`)"
+);
 
 /// One line of text for people (an email subject, an event's name): 1 to
 /// 200 characters, no line breaks.
@@ -580,7 +713,7 @@ impl TextLine {
         }
     }
 }
-validated_string!(TextLine);
+validated_string!(TextLine, "a line of text");
 
 /// The name of an SSM parameter such as
 /// `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64`.
@@ -604,7 +737,10 @@ impl SsmParameterName {
         }
     }
 }
-validated_string!(SsmParameterName);
+validated_string!(
+    SsmParameterName,
+    "an SSM parameter name (like `/aws/service/...`)"
+);
 
 #[cfg(test)]
 mod tests {
@@ -638,9 +774,26 @@ mod tests {
         ] {
             assert!(Region::new(ok).is_ok(), "{ok}");
         }
-        for bad in ["us-east", "US-EAST-1", "useast1", "us--1", "u-east-1"] {
+        for bad in [
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us--1",
+            "u-east-1",
+            "us-east-7",
+            "mars-1",
+        ] {
             assert!(Region::new(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            Region::new("eu-wset-1").unwrap_err(),
+            "`eu-wset-1` is not an AWS region code; did you mean `eu-west-1`?"
+        );
+        // The data file is read and has what the blueprints use.
+        assert!(aws_values().regions.len() > 30);
+        assert!(InstanceType::new("t99.small").is_err());
+        assert!(DaxNodeType::new("dax.t3.small").is_ok());
+        assert!(DaxNodeType::new("dax.z9.large").is_err());
     }
 
     #[test]
@@ -658,6 +811,23 @@ mod tests {
             .contains("host bits"));
         assert!(VpcCidr::new("10.0.0.0/8").is_err());
         assert!(VpcCidr::new("10.0.0/16").is_err());
+        for bad in [
+            "+10.0.0.0/+16",
+            "010.0.0.0/16",
+            "10.0.0.0/016",
+            "10.0.0.0/+16",
+            "10.0.0.0/ 16",
+            "10.256.0.0/16",
+            "10.0.0.0.0/16",
+            "10.0.0.0/",
+            "/16",
+            "10.0.0.0/99999999999",
+        ] {
+            assert!(VpcCidr::new(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_cidr("0.0.0.0/0"), Some(([0, 0, 0, 0], 0)));
+        assert_eq!(parse_cidr("255.255.255.255/32"), Some(([255; 4], 32)));
+        assert_eq!(parse_cidr("1.2.3.4/33"), None);
     }
 
     #[test]
