@@ -294,6 +294,27 @@ fn a_manifest_of_another_schema_version_deletes_nothing() {
 }
 
 #[test]
+fn an_endless_manifest_is_not_read_whole_and_deletes_nothing() {
+    let dir = synthesized();
+    let out = dir.path().join("out");
+    std::fs::write(out.join(STALE), "x").unwrap();
+    list_asset(&out, STALE);
+    // A manifest that never ends: synth reads a bounded prefix, then stops.
+    std::fs::remove_file(out.join("manifest.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", out.join("manifest.json")).unwrap();
+    assert_eq!(
+        synth_ok(dir.path()),
+        "warning: out/manifest.json is larger than any manifest blueprint writes (16 MiB at most), so no file it lists was removed; it is replaced by this run's manifest\n"
+    );
+    assert!(out.join(STALE).exists());
+    // Replaced by a real file, not written through the link.
+    assert!(!std::fs::symlink_metadata(out.join("manifest.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[test]
 fn a_file_where_the_assets_folder_goes_is_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("out")).unwrap();

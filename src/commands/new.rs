@@ -41,8 +41,11 @@ pub struct NewReport {
 }
 
 fn read_record(dir: &Path) -> BTreeMap<String, String> {
-    std::fs::read(dir.join(RECORD))
+    // Our own bookkeeping: one that is too large or not ours counts as none.
+    const MAX_RECORD_BYTES: u64 = 1024 * 1024;
+    crate::commands::synth::read_at_most(&dir.join(RECORD), MAX_RECORD_BYTES)
         .ok()
+        .filter(|b| b.len() as u64 <= MAX_RECORD_BYTES)
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()
 }

@@ -250,8 +250,12 @@ fn create_dir(path: &Path) -> Result<(), Error> {
 
 /// The previous run's manifest in `out`, if it is one; otherwise why its
 /// entries are not trusted (a warning), or nothing when there is none.
+/// A previous manifest larger than this is not read (a thousand services
+/// write about 400 KB).
+const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
+
 fn previous_manifest(path: &Path) -> Result<Option<Manifest>, String> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_at_most(path, MAX_MANIFEST_BYTES) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
@@ -268,6 +272,12 @@ fn previous_manifest(path: &Path) -> Result<Option<Manifest>, String> {
             path.display()
         )
     };
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(not_ours(format!(
+            "is larger than any manifest blueprint writes ({} MiB at most)",
+            MAX_MANIFEST_BYTES / (1024 * 1024)
+        )));
+    }
     match serde_json::from_slice::<Manifest>(&bytes) {
         Ok(m) if m.version == 1 => Ok(Some(m)),
         Ok(m) => Err(not_ours(format!(
@@ -281,6 +291,17 @@ fn previous_manifest(path: &Path) -> Result<Option<Manifest>, String> {
             e.column()
         ))),
     }
+}
+
+/// Up to `limit` + 1 bytes of the file at `path`: enough to tell that it is
+/// too large without reading all of it (`/dev/zero` never ends).
+pub(crate) fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Whether `entry` has the shape of a file synth writes: a top-level
