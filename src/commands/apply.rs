@@ -13,7 +13,7 @@ use crate::deploy::apply::{
     unaccepted_data_loss, ApplyOptions, PlanFile,
 };
 use crate::deploy::cloudformation::{CloudFormation, ObjectStore};
-use crate::deploy::nested::{nested_data_loss, plan_nested};
+use crate::deploy::nested::{plan_nested, tree_data_loss};
 use crate::deploy::plan::{
     discard, dx, parse_deployed, plan_stack, stack_inputs, upload_for, Pending, Plan, PlanKind,
     PlanOptions, StackPlan,
@@ -74,6 +74,7 @@ async fn from_plan_file<C: CloudFormation>(
         region: saved.region.clone(),
         kind: saved.kind,
         diff: Default::default(),
+        deployed: None,
         nested: Vec::new(),
         change_set: None,
         disagreements: Vec::new(),
@@ -122,18 +123,8 @@ async fn from_plan_file<C: CloudFormation>(
     };
     plan.diff = diff::compute(old.as_ref(), template);
     plan.nested = plan_nested(cf, name, old.as_ref(), typed, &plan.diff).await?;
-    let mut loss: Vec<String> = plan
-        .diff
-        .data_loss()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    loss.extend(nested_data_loss(&plan.nested));
-    for id in loss {
-        if !plan.data_loss.contains(&id) {
-            plan.data_loss.push(id);
-        }
-    }
+    plan.add_data_loss(tree_data_loss(&plan.diff, &plan.nested));
+    plan.deployed = old;
     plan.change_set = Some(cs);
     Ok(plan)
 }

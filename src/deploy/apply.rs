@@ -194,8 +194,11 @@ async fn protect_all<C: CloudFormation>(
     cf.set_stack_policy(name, &protecting(&ids))
         .await
         .map_err(dx)?;
+    // Nested stacks by path, and each parent's nested stacks listed once.
     let mut physical: std::collections::BTreeMap<String, String> = Default::default();
     physical.insert(String::new(), name.clone());
+    let mut listed: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> =
+        Default::default();
     for n in plan
         .nested
         .iter()
@@ -206,7 +209,13 @@ async fn protect_all<C: CloudFormation>(
         let Some(parent_id) = physical.get(parent).cloned() else {
             continue;
         };
-        let Some(me) = nested_physical_ids(cf, &parent_id).await?.remove(id) else {
+        if !listed.contains_key(parent) {
+            listed.insert(
+                parent.to_string(),
+                nested_physical_ids(cf, &parent_id).await?,
+            );
+        }
+        let Some(me) = listed.get(parent).and_then(|m| m.get(id)).cloned() else {
             continue;
         };
         let ids = protected_ids(&n.path, &[doc], name, &[], &[], &[]);
@@ -267,9 +276,10 @@ pub async fn execute<C: CloudFormation>(
         .ok_or_else(|| Error::Internal(format!("no change set for {name}")))?;
     if plan.kind == PlanKind::Update {
         // Protect the data for this update, minus what the user allowed.
-        let deployed =
-            super::plan::parse_deployed(name, &cf.get_template(name).await.map_err(dx)?)?;
-        protect_for_update(cf, plan, &deployed, template, &opts.allow_data_loss).await?;
+        let deployed = plan.deployed.as_ref().ok_or_else(|| {
+            Error::Internal(format!("the plan of {name} has no deployed template"))
+        })?;
+        protect_for_update(cf, plan, deployed, template, &opts.allow_data_loss).await?;
     }
     let since = newest_event(cf, name).await?;
     let before = cf

@@ -72,7 +72,7 @@ pub fn join(prefix: &str, id: &str) -> String {
 }
 
 /// The nested stack resources of a template document, by logical ID.
-fn nested_ids(doc: Option<&Json>) -> Vec<String> {
+pub(crate) fn nested_ids(doc: Option<&Json>) -> Vec<String> {
     doc.and_then(|d| d.get("Resources"))
         .and_then(Json::as_object)
         .map(|m| {
@@ -348,6 +348,14 @@ pub async fn deployed_homes<C: CloudFormation>(
         }
     }
     Ok(homes)
+}
+
+/// Every stateful resource a stack's own diff and its nested plans put at
+/// risk: logical IDs in the stack, paths inside nested stacks.
+pub fn tree_data_loss(diff: &TemplateDiff, nested: &[NestedPlan]) -> Vec<String> {
+    let mut loss: Vec<String> = diff.data_loss().into_iter().map(str::to_string).collect();
+    loss.extend(nested_data_loss(nested));
+    loss
 }
 
 /// Every stateful resource a nested plan puts at risk, by path.

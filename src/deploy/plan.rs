@@ -11,7 +11,7 @@ use super::apply::{upload_assets, Upload};
 use super::cloudformation::{CloudFormation, ObjectStore};
 use super::error::DeployError;
 use super::nested::{
-    compare_changes, nested_data_loss, plan_nested, read_nested_change_sets, NestedPlan,
+    compare_changes, nested_ids, plan_nested, read_nested_change_sets, tree_data_loss, NestedPlan,
 };
 use super::regions::Regions;
 use super::stack_policy::capabilities;
@@ -46,6 +46,10 @@ pub struct StackPlan {
     pub region: String,
     pub kind: PlanKind,
     pub diff: TemplateDiff,
+    /// The deployed template the diff was made against (updates only), for
+    /// the stack policy during apply.
+    #[serde(skip)]
+    pub deployed: Option<Json>,
     /// What changes inside nested stacks (parents before children).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nested: Vec<NestedPlan>,
@@ -63,6 +67,17 @@ pub struct StackPlan {
     /// Parameters passed to the template.
     pub parameters: Vec<(String, String)>,
     pub no_changes: bool,
+}
+
+impl StackPlan {
+    /// Adds resources at risk that are not listed yet.
+    pub fn add_data_loss(&mut self, ids: impl IntoIterator<Item = String>) {
+        for id in ids {
+            if !self.data_loss.contains(&id) {
+                self.data_loss.push(id);
+            }
+        }
+    }
 }
 
 /// The plan of every stack of a project, in deploy order.
@@ -367,14 +382,13 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
         }
         _ => Vec::new(),
     };
-    let mut data_loss: Vec<String> = diff.data_loss().into_iter().map(str::to_string).collect();
-    data_loss.extend(nested_data_loss(&nested));
     let mut plan = StackPlan {
         stack_name: name.to_string(),
         region: input.region.to_string(),
         kind,
-        data_loss,
+        data_loss: tree_data_loss(&diff, &nested),
         diff,
+        deployed: old.clone(),
         nested,
         change_set: None,
         disagreements: Vec::new(),
@@ -436,7 +450,7 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
         tags: input.tags,
         description: format!("blueprint plan of {name}"),
         include_nested: input.typed.is_some_and(|t| t.nested().len() > 0)
-            || old.as_ref().is_some_and(has_nested),
+            || !nested_ids(old.as_ref()).is_empty(),
     };
     opts.pending.add(PendingChangeSet {
         stack: name.to_string(),
@@ -511,21 +525,7 @@ pub async fn discard<C: CloudFormation>(
 fn compare(plan: &mut StackPlan, cs: &ChangeSet) {
     let mut lost = Vec::new();
     compare_changes(&plan.diff, cs, &mut plan.disagreements, &mut lost);
-    for id in lost {
-        if !plan.data_loss.contains(&id) {
-            plan.data_loss.push(id);
-        }
-    }
-}
-
-/// Whether a deployed template has nested stacks.
-fn has_nested(doc: &Json) -> bool {
-    doc.get("Resources")
-        .and_then(Json::as_object)
-        .is_some_and(|m| {
-            m.values()
-                .any(|r| r.get("Type").and_then(Json::as_str) == Some(super::nested::STACK_TYPE))
-        })
+    plan.add_data_loss(lost);
 }
 
 /// What a project uploads to the assets bucket: every function package and

@@ -4,7 +4,6 @@
 use serde_json::{json, Value as Json};
 
 use super::types::Capability;
-use crate::diff::is_stateful;
 
 /// IAM types that need CAPABILITY_IAM, and the properties that name them
 /// (which need CAPABILITY_NAMED_IAM).
@@ -53,24 +52,6 @@ pub fn capabilities(template: &Json) -> Vec<Capability> {
     caps
 }
 
-/// The stateful resources of a template (those a stack policy protects).
-pub fn stateful_resources(template: &Json) -> Vec<String> {
-    template
-        .get("Resources")
-        .and_then(Json::as_object)
-        .map(|m| {
-            m.iter()
-                .filter(|(_, r)| {
-                    r.get("Type")
-                        .and_then(Json::as_str)
-                        .is_some_and(is_stateful)
-                })
-                .map(|(id, _)| id.clone())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// A stack policy that allows every update except replacing or deleting the
 /// `protected` resources.
 pub fn protecting(protected: &[String]) -> String {
@@ -115,7 +96,7 @@ mod tests {
     #[test]
     fn the_policy_denies_replacing_and_deleting_stateful_resources() {
         let t = json!({"Resources": {"T": {"Type": "AWS::DynamoDB::Table"}, "F": {"Type": "AWS::Lambda::Function"}}});
-        let ids = stateful_resources(&t);
+        let ids = crate::deploy::nested::protected_ids("", &[&t], "s", &[], &[], &[]);
         assert_eq!(ids, ["T"]);
         let p: Json = serde_json::from_str(&protecting(&ids)).unwrap();
         assert_eq!(p["Statement"][1]["Effect"], "Deny");

@@ -54,14 +54,7 @@ impl Outcome {
     /// The first resource that failed and why: the root cause, not the
     /// cancellations that followed it.
     pub fn root_cause(&self) -> Option<&StackEvent> {
-        self.events.iter().find(|e| {
-            e.status.ends_with("_FAILED")
-                && !e.is_stack_event()
-                && !e
-                    .reason
-                    .as_deref()
-                    .is_some_and(|r| r.to_ascii_lowercase().contains("cancelled"))
-        })
+        first_failure(&self.events)
     }
 }
 
@@ -238,13 +231,14 @@ pub struct NestedCause {
 /// The first failure among `events` (oldest first) that is not a
 /// cancellation.
 fn first_failure(events: &[StackEvent]) -> Option<&StackEvent> {
-    Outcome {
-        stack: None,
-        events: events.to_vec(),
-        elapsed: Duration::ZERO,
-    }
-    .root_cause()
-    .and_then(|e| events.iter().find(|x| x.event_id == e.event_id))
+    events.iter().find(|e| {
+        e.status.ends_with("_FAILED")
+            && !e.is_stack_event()
+            && !e
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.to_ascii_lowercase().contains("cancelled"))
+    })
 }
 
 /// Follows a failure into nested stacks: where the first failure is a nested
