@@ -281,18 +281,22 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "GET",
         path: "/api/posts",
+        query: &["limit", "nextToken"],
     },
     Route {
         method: "GET",
         path: "/api/posts/{postId}",
+        query: &[],
     },
     Route {
         method: "POST",
         path: "/api/users",
+        query: &[],
     },
     Route {
         method: "POST",
         path: "/api/uploads",
+        query: &[],
     },
 ];
 

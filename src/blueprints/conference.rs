@@ -183,10 +183,12 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "POST",
         path: "/api/registrations",
+        query: &[],
     },
     Route {
         method: "GET",
         path: "/api/registrations/{registrationId}",
+        query: &[],
     },
 ];
 

@@ -21,7 +21,7 @@ use crate::cfn::resources::lambda::{DestinationConfig, EventInvokeConfig, OnFail
 use crate::cfn::resources::s3::{
     FilterRule, NotificationConfiguration, NotificationFilter, S3KeyFilter, TopicConfiguration,
 };
-use crate::cfn::resources::sns::{RedrivePolicy, Subscription, Topic, TopicPolicy};
+use crate::cfn::resources::sns::{RedrivePolicy, Subscription, TopicPolicy};
 use crate::cfn::resources::sqs::{Queue, QueuePolicy};
 use crate::cfn::{Pseudo, Template, Value};
 use crate::components::bucket::PrivateBucket;
@@ -30,6 +30,7 @@ use crate::components::queue::{
     allow_topic_to_send, subscribe_queue, BufferedQueue, QueueConsumer, CONSUME_ACTIONS,
     DLQ_RETENTION_S,
 };
+use crate::components::topic::{EncryptedTopic, ServicePublisher};
 use crate::config::lambda::LambdaOptions;
 pub use crate::config::queue::{QueueOptions, TopicOptions};
 use crate::config::{Architecture, Ranged, RetentionDays};
@@ -277,20 +278,20 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let bucket_arn = with_stack_uuid(bucket_arn_text.clone());
     let objects = |prefix: &str| with_stack_uuid(format!("{bucket_arn_text}/{prefix}*"));
 
-    // EVENT-1: the topic, publishable by this bucket (in this account) only.
-    let topic = t
-        .add(
-            "EventsTopic",
-            Topic {
-                display_name: Some("Bucket events".into()),
-                kms_master_key_id: None,
-                tags: None,
-                topic_name: None,
-            },
-        )?
-        .satisfies(e1)
-        .id()
-        .clone();
+    // EVENT-1: the topic, publishable by this bucket (in this account) only,
+    // encrypted with a key of its own: S3 publishes in its own name, and the
+    // AWS managed key of SNS admits only principals of the account.
+    let topic = EncryptedTopic {
+        id: "EventsTopic",
+        display_name: Some("Bucket events"),
+        service_publishers: vec![ServicePublisher {
+            service: "s3.amazonaws.com",
+            source_arn: bucket_arn.clone(),
+        }],
+        requirements: e1,
+    }
+    .add_to(&mut t)?
+    .topic;
     let topic_policy = t
         .add(
             "EventsTopicPolicy",

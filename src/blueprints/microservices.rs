@@ -46,8 +46,8 @@ use crate::cfn::resources::sqs::Queue;
 use crate::cfn::resources::Tag;
 use crate::cfn::{DeletionPolicy, LogicalId, Parameter, Pseudo, Template, Value};
 use crate::components::api_options::{
-    add_http_domain, add_private_endpoint, add_rest_domain, add_usage_plan, private_policy,
-    route_method_settings, API_OPTIONS,
+    add_http_domain, add_private_endpoint, add_rest_domain, add_usage_plan, cache_key_parameters,
+    private_policy, route_method_settings, uncache_methods, API_OPTIONS,
 };
 use crate::components::arn;
 use crate::components::bucket::PrivateBucket;
@@ -59,6 +59,7 @@ use crate::components::queue::{
 };
 use crate::components::rest_api::{path_id, title, ACCESS_LOG_FORMAT};
 use crate::components::table::Table;
+use crate::config::api_options::ApiDomain;
 use crate::config::lambda::LambdaOptions;
 pub use crate::config::queue::{QueueOptions, TopicOptions};
 use crate::config::{Architecture, Ranged, RetentionDays, VpcCidr};
@@ -1077,7 +1078,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let assets = root.parameter(ASSETS_BUCKET, assets_parameter())?;
 
     let front = match o.front {
-        Front::ApiGateway if o.api.is_http() => add_http_api(&mut root)?,
+        Front::ApiGateway if o.api.is_http() => add_http_api(&mut root, o)?,
         Front::ApiGateway => add_rest_api(&mut root, o)?,
         Front::Alb => add_load_balancer(&mut root, o)?,
     };
@@ -1153,7 +1154,9 @@ fn add_rest_api(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
                 description: Some(
                     "Microservices: one base path per service, each proxied to its service's function".into(),
                 ),
-                disable_execute_api_endpoint: None,
+                // With a custom domain (TLS 1.2), the default endpoint
+                // would be a second way in: off.
+                disable_execute_api_endpoint: o.api.domain.as_ref().map(|_| true),
                 endpoint_configuration: Some(EndpointConfiguration {
                     types: vec![o.api.endpoint.as_str().to_string()],
                 }),
@@ -1171,16 +1174,56 @@ fn add_rest_api(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
         })
         .id()
         .clone();
-    let url: Value<String> = sub(format!(
-        "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}",
-        o.api.stage_name.as_str()
-    ))
-    .into();
+    let url: Value<String> = match &o.api.domain {
+        Some(d) => domain_url(d),
+        None => sub(format!(
+            "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}",
+            o.api.stage_name.as_str()
+        ))
+        .into(),
+    };
     let mut parameters = IndexMap::new();
     parameters.insert(P_REST_API.to_string(), api.r#ref());
     parameters.insert(P_ROOT_RESOURCE.to_string(), api.get_att("RootResourceId"));
     parameters.insert(P_API_URL.to_string(), url.clone());
     Ok(FrontIds { parameters, url })
+}
+
+/// Whether the stage cache would answer `method` (GET, and ANY, which
+/// serves GETs too).
+fn cacheable(method: HttpMethod) -> bool {
+    matches!(method, HttpMethod::Get | HttpMethod::Any)
+}
+
+/// With the stage cache and `authorization: none`, what keys a cacheable
+/// route's answers besides its resource: its path parameters. (Behind IAM
+/// the stage turns the cache off for it instead: see [`uncached_routes`].)
+fn public_cache_key(o: &Options, s: &Service, r: &RouteSpec) -> Option<Vec<(String, bool)>> {
+    (o.api.cache.is_some() && o.api.authorization == Authorization::None && cacheable(r.method))
+        .then(|| cache_key_parameters(&full_path(s, r.path.as_str()), &[], false))
+}
+
+/// With the stage cache and `authorization: iam`, every cacheable route: its
+/// answer belongs to the signed caller, and no cache key can name the caller
+/// (each request's signature differs), so the stage does not cache it.
+fn uncached_routes(o: &Options) -> Vec<(String, String)> {
+    if o.api.cache.is_none() || o.api.authorization != Authorization::Iam {
+        return Vec::new();
+    }
+    o.services
+        .iter()
+        .flat_map(|s| {
+            s.routes
+                .iter()
+                .filter(|r| cacheable(r.method))
+                .map(move |r| (r.method.as_str().to_string(), full_path(s, r.path.as_str())))
+        })
+        .collect()
+}
+
+/// The API's URL on its custom domain (the mapping serves the stage there).
+fn domain_url(domain: &ApiDomain) -> Value<String> {
+    format!("https://{}", domain.name).into()
 }
 
 /// The deployment (a new one whenever any route changes) and the stage,
@@ -1202,6 +1245,18 @@ fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<()
     }
     if o.api.usage_plan.is_some() {
         h.update("api key required\n");
+    }
+    for s in o.services.iter() {
+        for r in &s.routes {
+            if let Some(key) = public_cache_key(o, s, r) {
+                let names: Vec<&str> = key.iter().map(|(k, _)| k.as_str()).collect();
+                h.update(format!(
+                    "{} cache key {}\n",
+                    route_key(s, r),
+                    names.join(",")
+                ));
+            }
+        }
     }
     let digest = hex(&h.finalize());
     let deployment = t.add(
@@ -1266,8 +1321,9 @@ fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<()
     };
     let per_route = route_method_settings(&stage_wide, &o.api.route_throttling);
     let uses_options = cache.is_some() || !per_route.is_empty();
-    let mut method_settings = vec![stage_wide];
+    let mut method_settings = vec![stage_wide.clone()];
     method_settings.extend(per_route);
+    uncache_methods(&mut method_settings, &stage_wide, &uncached_routes(o));
     let stage = t.add(
         "ApiStage",
         Stage {
@@ -1305,14 +1361,18 @@ fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<()
 }
 
 /// `type: http`: the HTTP API; each service stack adds its integration and routes.
-fn add_http_api(t: &mut Template) -> Result<FrontIds, Error> {
+fn add_http_api(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
     let api = http_api::add_api(
         t,
         "Api",
         "Microservices: one base path per service, each proxied to its service's function",
         &["MICRO-1", "MICRO-2", "MICRO-4"],
+        o.api.domain.is_some(),
     )?;
-    let url = http_api::url(&api);
+    let url = match &o.api.domain {
+        Some(d) => domain_url(d),
+        None => http_api::url(&api),
+    };
     let mut parameters = IndexMap::new();
     parameters.insert(P_HTTP_API.to_string(), api.r#ref());
     parameters.insert(P_API_URL.to_string(), url.clone());
@@ -2056,6 +2116,7 @@ fn add_routes(
         let resource = resources
             .get(r.path.as_str())
             .ok_or_else(|| Error::Internal(format!("no resource for {}", r.path)))?;
+        let cache_key = public_cache_key(o, s, r);
         t.add(
             &format!(
                 "Api{}{}",
@@ -2068,11 +2129,15 @@ fn add_routes(
                 authorizer_id: None,
                 http_method: r.method.as_str().into(),
                 integration: Some(Integration {
+                    cache_key_parameters: cache_key
+                        .as_ref()
+                        .map(|k| k.iter().map(|(name, _)| name.clone()).collect()),
                     integration_http_method: Some("POST".into()),
                     kind: "AWS_PROXY".into(),
                     uri: Some(uri.clone()),
                 }),
                 operation_name: Some(operation_id(s, r.method.as_str(), &r.path)),
+                request_parameters: cache_key.map(|k| k.into_iter().collect()),
                 resource_id: resource.r#ref(),
                 rest_api_id: api.r#ref(),
             },
@@ -2332,18 +2397,22 @@ pub fn openapi(project: &ProjectInfo, o: &Options) -> Result<Json, Error> {
             }
         }
     }
-    let server = match o.front {
-        Front::ApiGateway if o.api.is_http() => json!({
+    let server = match (o.front, &o.api.domain) {
+        (Front::ApiGateway, Some(d)) => json!({
+            "url": format!("https://{}", d.name),
+            "description": "The API's custom domain (the stack's `ApiUrl` output)"
+        }),
+        (Front::ApiGateway, None) if o.api.is_http() => json!({
             "url": format!("https://{{apiId}}.execute-api.{}.amazonaws.com", project.region),
             "description": "The stack's `ApiUrl` output",
             "variables": {"apiId": {"default": "apiId", "description": "The HTTP API's ID"}}
         }),
-        Front::ApiGateway => json!({
+        (Front::ApiGateway, None) => json!({
             "url": format!("https://{{restApiId}}.execute-api.{}.amazonaws.com/{}", project.region, o.api.stage_name.as_str()),
             "description": "The stack's `ApiUrl` output",
             "variables": {"restApiId": {"default": "restApiId", "description": "The REST API's ID"}}
         }),
-        Front::Alb => json!({
+        (Front::Alb, _) => json!({
             "url": "https://{host}",
             "description": "The load balancer (the stack's `ApiUrl` output) or the certificate's domain",
             "variables": {"host": {"default": "example.com", "description": "The host name clients use"}}

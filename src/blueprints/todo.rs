@@ -16,7 +16,6 @@ use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::lambda::VpcConfig;
 use crate::cfn::{Parameter, Template, Value};
-use crate::components::api_options::add_http_domain;
 use crate::components::arn;
 use crate::components::bucket::PrivateBucket;
 use crate::components::dax::DaxCluster;
@@ -277,30 +276,37 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "GET",
         path: "/todos",
+        query: &["limit", "nextToken"],
     },
     Route {
         method: "POST",
         path: "/todos",
+        query: &[],
     },
     Route {
         method: "GET",
         path: "/todos/{todoId}",
+        query: &[],
     },
     Route {
         method: "PUT",
         path: "/todos/{todoId}",
+        query: &[],
     },
     Route {
         method: "DELETE",
         path: "/todos/{todoId}",
+        query: &[],
     },
     Route {
         method: "GET",
         path: "/admin/todos",
+        query: &["limit", "nextToken"],
     },
     Route {
         method: "DELETE",
         path: "/admin/users/{userId}/todos/{todoId}",
+        query: &[],
     },
 ];
 
@@ -489,7 +495,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
                 "options.cache: `api` (the stage cache) needs `options.api.type: rest`: HTTP APIs have no cache; use `cache: dax` or `none`".into(),
             ));
         }
-        let ids = HttpApi {
+        HttpApi {
             name: "Api",
             description,
             routes: ROUTES,
@@ -506,11 +512,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             log_retention_days: o.log_retention_days.get(),
             requirements: &["TODO-1"],
             auth_requirements: &["TODO-4"],
+            domain: o.api.domain.as_ref(),
         }
         .add_to(&mut t)?;
-        if let Some(domain) = &o.api.domain {
-            add_http_domain(&mut t, "Api", domain, &ids.api, &ids.stage)?;
-        }
     } else {
         let stage_cache = o
             .api

@@ -141,6 +141,59 @@ pub fn encoded_resource_path(path: &str) -> String {
     format!("/{}", path.replace('/', "~1"))
 }
 
+/// The header a Cognito user-pool authorizer reads the caller's token from.
+pub const AUTHORIZATION_HEADER: &str = "method.request.header.Authorization";
+
+/// REST, with a stage cache: the request parameters that key a GET method's
+/// cached answers besides its resource, each with whether it is required:
+/// the path parameters of `path` (`/todos/{todoId}`), the query strings the
+/// handler reads and, when the answer is the caller's own (`per_caller`:
+/// a user-pool authorizer), the caller's token.
+pub fn cache_key_parameters(path: &str, query: &[&str], per_caller: bool) -> Vec<(String, bool)> {
+    let mut key: Vec<(String, bool)> = path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        // A greedy `{proxy+}` is the parameter `proxy`.
+        .map(|name| name.trim_end_matches('+'))
+        .map(|name| (format!("method.request.path.{name}"), true))
+        .collect();
+    key.extend(
+        query
+            .iter()
+            .map(|q| (format!("method.request.querystring.{q}"), false)),
+    );
+    if per_caller {
+        key.push((AUTHORIZATION_HEADER.to_string(), true));
+    }
+    key
+}
+
+/// REST: turns the stage cache off for `methods` (`(GET, /path)`): the entry
+/// of a throttled route keeps its throttling, any other gets one like
+/// `stage_wide`. For methods whose answer depends on a caller no cache key
+/// can name (IAM: each request has its own signature).
+pub fn uncache_methods(
+    settings: &mut Vec<MethodSetting>,
+    stage_wide: &MethodSetting,
+    methods: &[(String, String)],
+) {
+    for (method, path) in methods {
+        let resource_path = encoded_resource_path(path);
+        match settings
+            .iter_mut()
+            .find(|s| s.http_method == *method && s.resource_path == resource_path)
+        {
+            Some(s) => s.caching_enabled = Some(false),
+            None => settings.push(MethodSetting {
+                caching_enabled: Some(false),
+                http_method: method.clone(),
+                resource_path,
+                ..stage_wide.clone()
+            }),
+        }
+    }
+}
+
 /// REST: one method setting per throttled route, like `stage_wide` but with
 /// the route's throttling.
 pub fn route_method_settings(
@@ -373,12 +426,25 @@ pub struct BuiltApi {
     pub stage: LogicalId,
     pub http: bool,
     pub stage_name: String,
+    /// The custom domain's name: the only way in (`execute-api` is off).
+    pub domain: Option<String>,
 }
 
 impl BuiltApi {
-    /// The API as a CloudFront origin.
+    /// The API as a CloudFront origin: its custom domain when it has one
+    /// (the mapping serves the stage at the domain's root), otherwise its
+    /// `execute-api` endpoint.
     pub fn origin(&self) -> OriginKind<'_> {
-        if self.http {
+        if let Some(domain) = &self.domain {
+            OriginKind::Http {
+                domain: domain.as_str().into(),
+                protocol: "https-only",
+                http_port: 80,
+                https_port: 443,
+                path: None,
+                headers: Vec::new(),
+            }
+        } else if self.http {
             OriginKind::Http {
                 domain: sub(format!(
                     "${{{}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}",
@@ -424,16 +490,15 @@ pub fn build_api<S>(
             log_retention_days: rest.log_retention_days,
             requirements: rest.requirements,
             auth_requirements: rest.auth_requirements,
+            domain: options.domain.as_ref(),
         }
         .add_to(t)?;
-        if let Some(domain) = &options.domain {
-            add_http_domain(t, rest.name, domain, &ids.api, &ids.stage)?;
-        }
         return Ok(BuiltApi {
             api: ids.api,
             stage: ids.stage,
             http: true,
             stage_name: DEFAULT_STAGE.into(),
+            domain: options.domain.as_ref().map(|d| d.name.as_str().to_string()),
         });
     }
     let stage_name = rest.stage_name.to_string();
@@ -461,12 +526,62 @@ pub fn build_api<S>(
         stage: ids.stage,
         http: false,
         stage_name,
+        domain: options.domain.as_ref().map(|d| d.name.as_str().to_string()),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cache_keys_name_path_query_and_caller() {
+        let names = |k: Vec<(String, bool)>| k.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(
+            names(cache_key_parameters("/todos/{todoId}", &[], true)),
+            [
+                "method.request.path.todoId",
+                "method.request.header.Authorization"
+            ]
+        );
+        assert_eq!(
+            cache_key_parameters("/api/posts", &["limit"], false),
+            [("method.request.querystring.limit".to_string(), false)]
+        );
+        assert_eq!(
+            names(cache_key_parameters("/files/{proxy+}", &[], false)),
+            ["method.request.path.proxy"]
+        );
+    }
+
+    #[test]
+    fn uncached_methods_keep_their_throttling() {
+        let wide = MethodSetting {
+            caching_enabled: Some(true),
+            http_method: "*".into(),
+            resource_path: "/*".into(),
+            ..Default::default()
+        };
+        let mut settings = vec![MethodSetting {
+            http_method: "GET".into(),
+            resource_path: "/~1users".into(),
+            throttling_rate_limit: Some(5.0),
+            ..wide.clone()
+        }];
+        uncache_methods(
+            &mut settings,
+            &wide,
+            &[
+                ("GET".into(), "/users".into()),
+                ("GET".into(), "/orders/{id}".into()),
+            ],
+        );
+        assert_eq!(settings.len(), 2);
+        assert_eq!(settings[0].caching_enabled, Some(false));
+        assert_eq!(settings[0].throttling_rate_limit, Some(5.0));
+        assert_eq!(settings[1].resource_path, "/~1orders~1{id}");
+        assert_eq!(settings[1].caching_enabled, Some(false));
+    }
 
     #[test]
     fn resource_paths_are_encoded() {

@@ -12,11 +12,11 @@ use crate::cfn::resources::apigatewayv2::{
 };
 use crate::cfn::resources::lambda::Permission;
 use crate::cfn::{LogicalId, Template, Value};
-use crate::components::api_options::{route_settings, API_OPTIONS};
+use crate::components::api_options::{add_http_domain, route_settings, API_OPTIONS};
 use crate::components::arn;
 use crate::components::log_group::add_log_group;
 use crate::components::rest_api::{path_id, title, Route};
-use crate::config::api_options::{RouteKey, RouteThrottle};
+use crate::config::api_options::{ApiDomain, RouteKey, RouteThrottle};
 use crate::error::Error;
 
 /// The stage every HTTP API here uses: deployed on every change, no path prefix.
@@ -60,6 +60,9 @@ pub struct HttpApi<'a> {
     pub log_retention_days: u32,
     pub requirements: &'a [&'a str],
     pub auth_requirements: &'a [&'a str],
+    /// A custom domain: the API is then reached only through it (the
+    /// default `execute-api` endpoint is off).
+    pub domain: Option<&'a ApiDomain>,
 }
 
 /// The IDs other resources need.
@@ -68,18 +71,21 @@ pub struct HttpApiIds {
     pub stage: LogicalId,
 }
 
-/// Adds the `AWS::ApiGatewayV2::Api` (protocol HTTP).
+/// Adds the `AWS::ApiGatewayV2::Api` (protocol HTTP). With a custom domain
+/// the default `execute-api` endpoint is turned off, so clients reach the API
+/// only through the domain and its TLS 1.2 policy.
 pub fn add_api(
     t: &mut Template,
     name: &str,
     description: &str,
     requirements: &[&str],
+    custom_domain: bool,
 ) -> Result<LogicalId, Error> {
     Ok(t.add(
         name,
         Api {
             description: Some(description.to_string()),
-            disable_execute_api_endpoint: None,
+            disable_execute_api_endpoint: custom_domain.then_some(true),
             name: sub(format!("${{AWS::StackName}}-{}", name.to_ascii_lowercase())).into(),
             protocol_type: "HTTP".into(),
             route_selection_expression: None,
@@ -238,7 +244,13 @@ impl HttpApi<'_> {
     /// Adds the API and everything it needs.
     pub fn add_to(&self, t: &mut Template) -> Result<HttpApiIds, Error> {
         let n = self.name;
-        let api = add_api(t, n, self.description, self.requirements)?;
+        let api = add_api(
+            t,
+            n,
+            self.description,
+            self.requirements,
+            self.domain.is_some(),
+        )?;
         let authorizer = match self.jwt {
             Some(jwt) => Some(
                 t.add(
@@ -309,7 +321,12 @@ impl HttpApi<'_> {
             "*",
             self.requirements,
         )?;
-        t.output(&format!("{n}Url"), "The API's base URL", url(&api), None)?;
+        match self.domain {
+            Some(domain) => add_http_domain(t, n, domain, &api, &stage)?,
+            None => {
+                t.output(&format!("{n}Url"), "The API's base URL", url(&api), None)?;
+            }
+        }
         Ok(HttpApiIds { api, stage })
     }
 }

@@ -19,6 +19,7 @@ pub mod rest_api;
 pub mod state_machine;
 pub mod static_site;
 pub mod table;
+pub mod topic;
 pub mod user_auth;
 pub mod web_fleet;
 

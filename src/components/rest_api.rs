@@ -16,8 +16,8 @@ use crate::cfn::resources::iam::Role;
 use crate::cfn::resources::lambda::Permission;
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::{
-    add_private_endpoint, add_rest_domain, add_usage_plan, private_policy, route_method_settings,
-    API_OPTIONS,
+    add_private_endpoint, add_rest_domain, add_usage_plan, cache_key_parameters, private_policy,
+    route_method_settings, API_OPTIONS,
 };
 use crate::components::arn;
 use crate::components::log_group::add_log_group;
@@ -29,6 +29,9 @@ use crate::error::Error;
 pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
+    /// The query-string parameters the handler reads: with a stage cache,
+    /// part of a GET method's cache key (a page is not another page).
+    pub query: &'static [&'static str],
 }
 
 /// The stage cache (REST APIs only).
@@ -118,7 +121,9 @@ impl RestApi<'_> {
                 n,
                 RestApiProps {
                     description: Some(self.description.to_string()),
-                    disable_execute_api_endpoint: None,
+                    // With a custom domain (TLS 1.2), the default
+                    // endpoint would be a second way in: off.
+                    disable_execute_api_endpoint: features.and_then(|f| f.domain).map(|_| true),
                     endpoint_configuration: Some(EndpointConfiguration {
                         types: vec![self.endpoint_type.to_string()],
                     }),
@@ -196,10 +201,29 @@ impl RestApi<'_> {
         ))
         .into();
         let mut methods = Vec::new();
+        let mut cache_keys = Vec::new();
         for route in self.routes {
             let resource = path_resources
                 .get(route.path)
                 .ok_or_else(|| Error::Internal(format!("no resource for {}", route.path)))?;
+            // A cached GET is keyed by what its answer depends on: the path
+            // parameters, the query strings and, behind the user-pool
+            // authorizer, the caller's token: one user's todos are never
+            // served to another.
+            let cache_key = (self.cache.is_some() && route.method == "GET")
+                .then(|| cache_key_parameters(route.path, route.query, authorizer.is_some()));
+            let keyed = cache_key.is_some();
+            if let Some(key) = &cache_key {
+                cache_keys.push(format!(
+                    "{} {} cache key {}",
+                    route.method,
+                    route.path,
+                    key.iter()
+                        .map(|(k, _)| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ));
+            }
             let id = t
                 .add(
                     &format!("{n}{}{}", path_id(route.path), title(route.method)),
@@ -214,11 +238,15 @@ impl RestApi<'_> {
                         authorizer_id: authorizer.as_ref().map(LogicalId::r#ref),
                         http_method: route.method.into(),
                         integration: Some(Integration {
+                            cache_key_parameters: cache_key
+                                .as_ref()
+                                .map(|k| k.iter().map(|(name, _)| name.clone()).collect()),
                             integration_http_method: Some("POST".into()),
                             kind: "AWS_PROXY".into(),
                             uri: Some(uri.clone()),
                         }),
                         operation_name: None,
+                        request_parameters: cache_key.map(|k| k.into_iter().collect()),
                         resource_id: resource.r#ref(),
                         rest_api_id: api.r#ref(),
                     },
@@ -234,6 +262,7 @@ impl RestApi<'_> {
                 } else {
                     &[]
                 })
+                .satisfies(if keyed { self.cache_requirements } else { &[] })
                 .id()
                 .clone();
             methods.push(id);
@@ -252,6 +281,9 @@ impl RestApi<'_> {
         }
         if usage_plan.is_some() {
             h.update("api key required\n");
+        }
+        for key in &cache_keys {
+            h.update(format!("{key}\n"));
         }
         let digest = hex(&h.finalize());
         let deployment = t.add(
@@ -360,7 +392,8 @@ impl RestApi<'_> {
         if let Some(plan) = usage_plan {
             add_usage_plan(t, n, &api, &stage, self.stage_name, plan)?;
         }
-        if let Some(domain) = features.and_then(|f| f.domain) {
+        let domain = features.and_then(|f| f.domain);
+        if let Some(domain) = domain {
             add_rest_domain(t, n, domain, &api, &stage, self.stage_name)?;
         }
 
@@ -379,16 +412,19 @@ impl RestApi<'_> {
         )?
         .satisfies(self.requirements);
 
-        t.output(
-            &format!("{n}Url"),
-            "The API's base URL",
-            sub(format!(
-                "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}",
-                self.stage_name
-            ))
-            .into(),
-            None,
-        )?;
+        // With a custom domain, its URL is the output (`{n}DomainUrl`).
+        if domain.is_none() {
+            t.output(
+                &format!("{n}Url"),
+                "The API's base URL",
+                sub(format!(
+                    "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}",
+                    self.stage_name
+                ))
+                .into(),
+                None,
+            )?;
+        }
         Ok(RestApiIds { api, stage })
     }
 }

@@ -928,8 +928,37 @@ def patch_hosted_zone_ids():
     HostedZoneIdentifier.generate = generate
 
 
+# --------------------------------------------------------------------------
+# 11. KMS key policies written in templates
+# --------------------------------------------------------------------------
+
+
+def patch_kms_key_policy():
+    """An AWS::KMS::Key's `KeyPolicy` is a JSON object in a template; moto's
+    CloudFormation model stores it as that object, while its KMS API expects
+    the text CreateKey and PutKeyPolicy take, so every later call on the key
+    (DescribeKey, GetKeyPolicy) fails with HTTP 500. The policy is stored as
+    text, as KMS keeps it."""
+    from moto.kms.models import Key
+
+    original = Key.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json["Properties"]
+        policy = properties.get("KeyPolicy")
+        if isinstance(policy, dict):
+            cloudformation_json = {
+                **cloudformation_json,
+                "Properties": {**properties, "KeyPolicy": json.dumps(_plain(policy))},
+            }
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    Key.create_from_cloudformation_json = classmethod(create)
+
+
 def main(argv):
     register_placeholders()
+    patch_kms_key_policy()
     patch_hosted_zone_ids()
     patch_change_set_outputs()
     patch_deletions()

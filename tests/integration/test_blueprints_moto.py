@@ -224,6 +224,15 @@ def check_event_pipeline(aws, ids, memory):
     mappings = aws.lambda_.list_event_source_mappings(FunctionName=ids["ProcessorFunction"])["EventSourceMappings"]
     assert [m["EventSourceArn"] for m in mappings] == [queue_arn]
     queue_attributes(aws, ids["FailedEvents"])
+    # S3 publishes in its own name: the topic has a key of its own, rotating,
+    # whose policy admits S3 for this bucket.
+    topic = aws.sns.get_topic_attributes(TopicArn=ids["EventsTopic"])["Attributes"]
+    key = aws.kms.describe_key(KeyId=ids["EventsTopicKey"])["KeyMetadata"]
+    assert topic["KmsMasterKeyId"] == key["Arn"]
+    assert aws.kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"]
+    policy = json.loads(aws.kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
+    s3 = [s for s in policy["Statement"] if s.get("Principal", {}).get("Service") == ["s3.amazonaws.com"]]
+    assert sorted(s3[0]["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"], policy
 
 
 def check_chat(aws, ids, memory):
@@ -317,6 +326,10 @@ def exists_bucket(aws, name):
 
 def exists_queue(aws, url):
     queue_attributes(aws, url)
+
+
+def exists_key(aws, key):
+    assert aws.kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
 
 
 def exists_pool(aws, pool):
@@ -415,6 +428,7 @@ CASES = {
             "UploadsBucket": exists_bucket,
             "FailedEvents": exists_queue,
             "EventsQueueDeadLetter": exists_queue,
+            "EventsTopicKey": exists_key,
         },
         deleted={"ProcessorFunction": gone_function},
     ),

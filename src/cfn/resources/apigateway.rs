@@ -1,5 +1,6 @@
 //! Amazon API Gateway (REST APIs).
 
+use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::{resource_type, Tag};
@@ -55,6 +56,10 @@ pub struct Method {
     pub http_method: String,
     pub integration: Option<Integration>,
     pub operation_name: Option<String>,
+    /// The request parameters the method declares (`method.request.path.id`,
+    /// `method.request.querystring.limit`, `method.request.header.Authorization`),
+    /// each required or not; a cache key may only name declared ones.
+    pub request_parameters: Option<IndexMap<String, bool>>,
     pub resource_id: Value<String>,
     pub rest_api_id: Value<String>,
 }
@@ -65,6 +70,9 @@ resource_type!(Method, "AWS::ApiGateway::Method", []);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Integration {
+    /// The request parameters whose values, besides the resource and method,
+    /// key the stage cache (declared in the method's `RequestParameters`).
+    pub cache_key_parameters: Option<Vec<String>>,
     pub integration_http_method: Option<String>,
     /// `AWS_PROXY` for a Lambda proxy integration.
     #[serde(rename = "Type")]

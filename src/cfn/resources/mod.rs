@@ -19,6 +19,7 @@ pub mod elasticloadbalancingv2;
 pub mod events;
 pub mod iam;
 pub mod kinesis;
+pub mod kms;
 pub mod lambda;
 pub mod logs;
 pub mod route53;
