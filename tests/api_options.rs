@@ -314,7 +314,7 @@ fn combinations_aws_does_not_offer_are_refused_at_their_line() {
     fails_with(
         dir.path(),
         &format!("{}    throttle_burst: 5001\n", head("conference")),
-        "blueprint.yaml:6:21: options.api.throttle_burst: 5001 is out of range: allowed are 1 to 5000",
+        "blueprint.yaml:6:21: options.api.throttle_burst: expected a whole number from 1 to 5000, found 5001",
     );
     fails_with(
         dir.path(),
@@ -322,7 +322,7 @@ fn combinations_aws_does_not_offer_are_refused_at_their_line() {
             "{}    usage_plan:\n      api_keys: [a]\n      quota: {{limit: 0, period: day}}\n",
             head("todo")
         ),
-        "0 is out of range: allowed are 1 to 2000000000",
+        "expected a whole number from 1 to 2000000000, found 0",
     );
     fails_with(
         dir.path(),

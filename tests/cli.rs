@@ -267,7 +267,7 @@ fn a_misspelled_key_is_located_and_the_right_one_suggested() {
         &["synth"],
         dir.path(),
         1,
-        "error: blueprint.yaml:5:3: options: unknown key `cahce`, expected one of",
+        "error: blueprint.yaml:5:3: options.cahce: unknown key; expected one of",
     );
     fails_with(
         &["synth"],
@@ -292,7 +292,7 @@ fn an_unknown_value_is_located_and_the_right_one_suggested() {
         &["synth"],
         dir.path(),
         1,
-        "blueprint.yaml:5:10: options.cache: unknown variant `daxx`",
+        "blueprint.yaml:5:10: options.cache: unknown value `daxx`",
     );
     fails_with(&["synth"], dir.path(), 1, "did you mean the value `dax`?");
 }
@@ -303,11 +303,11 @@ fn values_outside_aws_limits_are_refused_with_their_location() {
     let cases = [
         (
             "options:\n  function:\n    memory_mb: 20000\n",
-            "blueprint.yaml:6:16: options.function.memory_mb: 20000 is out of range: allowed are 128 to 10240",
+            "blueprint.yaml:6:16: options.function.memory_mb: expected a whole number from 128 to 10240, found 20000",
         ),
         (
             "options:\n  function:\n    timeout_seconds: 0\n",
-            "0 is out of range: allowed are 1 to 900",
+            "expected a whole number from 1 to 900, found 0",
         ),
         (
             "options:\n  log_retention_days: 31\n",

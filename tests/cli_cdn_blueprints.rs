@@ -89,11 +89,11 @@ fn bad_cache_settings_and_values_are_refused() {
     );
     refused(
         "blueprint: blog\nstack_name: blog\nregion: us-east-1\noptions:\n  functions:\n    thumbnails:\n      memory_mb: 20000\n",
-        "options.functions.thumbnails.memory_mb: 20000 is out of range: allowed are 128 to 10240",
+        "options.functions.thumbnails.memory_mb: expected a whole number from 128 to 10240, found 20000",
     );
     refused(
         "blueprint: conference\nstack_name: c\nregion: us-east-1\noptions:\n  cdn:\n    default_ttl_seconds: 31536001\n",
-        "31536001 is out of range",
+        "expected a whole number from 0 to 31536000, found 31536001",
     );
 }
 

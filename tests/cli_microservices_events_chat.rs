@@ -42,7 +42,7 @@ fn bad_microservices_options_are_located() {
         ),
         (
             format!("  services:\n    - name: users\n{route}    - name: users\n{route}"),
-            "blueprint.yaml:5:3: options: service `users` is listed twice (services 1 and 2)",
+            "blueprint.yaml:10:13: options.services[1].name: service `users` is listed twice (services 1 and 2)",
         ),
         (
             format!("  services:\n    - name: a-1\n{route}    - name: a1\n{route}"),
@@ -50,7 +50,7 @@ fn bad_microservices_options_are_located() {
         ),
         (
             "  services:\n    - name: users\n      routes:\n        - method: FETCH\n          path: /\n".into(),
-            "blueprint.yaml:8:19: options.services[0].routes[0].method: unknown variant `FETCH`, expected one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `ANY`",
+            "blueprint.yaml:8:19: options.services[0].routes[0].method: unknown value `FETCH`; expected one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `ANY`",
         ),
         (
             "  services:\n    - name: users\n      routes:\n        - method: GET\n          path: users/{id}\n".into(),
@@ -62,31 +62,31 @@ fn bad_microservices_options_are_located() {
         ),
         (
             format!("  services:\n    - name: users\n      memory_mb: 20000\n{route}"),
-            "blueprint.yaml:7:18: options.services[0].memory_mb: 20000 is out of range: allowed are 128 to 10240",
+            "blueprint.yaml:7:18: options.services[0].memory_mb: expected a whole number from 128 to 10240, found 20000",
         ),
         (
             format!("  services:\n    - name: users\n      timeout_seconds: 901\n{route}"),
-            "options.services[0].timeout_seconds: 901 is out of range: allowed are 1 to 900",
+            "options.services[0].timeout_seconds: expected a whole number from 1 to 900, found 901",
         ),
         (
             format!("  services:\n    - name: users\n{route}      inputs:\n        queue:\n          batch_size: 20000\n"),
-            "blueprint.yaml:12:23: options.services[0].inputs.queue.batch_size: 20000 is out of range: allowed are 1 to 10000",
+            "blueprint.yaml:12:23: options.services[0].inputs.queue.batch_size: expected a whole number from 1 to 10000, found 20000",
         ),
         (
             format!("  services:\n    - name: users\n{route}      inputs:\n        queue:\n          max_receive_count: 0\n"),
-            "options.services[0].inputs.queue.max_receive_count: 0 is out of range: allowed are 1 to 1000",
+            "options.services[0].inputs.queue.max_receive_count: expected a whole number from 1 to 1000, found 0",
         ),
         (
             format!("  services:\n    - name: users\n{route}      inputs:\n        queue:\n          batch_size: 50\n"),
-            "service `users`: inputs.queue.batch_size 50 needs max_batching_window_seconds of at least 1",
+            "options.services[0].inputs.queue.batch_size: service `users`: batch_size 50 needs max_batching_window_seconds of at least 1",
         ),
         (
             format!("  services:\n    - name: users\n{route}      inputs:\n        stream:\n          batch_size: 10001\n"),
-            "options.services[0].inputs.stream.batch_size: 10001 is out of range: allowed are 1 to 10000",
+            "options.services[0].inputs.stream.batch_size: expected a whole number from 1 to 10000, found 10001",
         ),
         (
             format!("  services:\n    - name: users\n{route}      inputs:\n        bucket:\n          retry_attempts: 3\n"),
-            "options.services[0].inputs.bucket.retry_attempts: 3 is out of range: allowed are 0 to 2",
+            "options.services[0].inputs.bucket.retry_attempts: expected a whole number from 0 to 2, found 3",
         ),
         (
             format!("  services:\n    - name: users\n{route}      inputs:\n        bucket:\n          events: [s3:ObjectCreate:*]\n"),
@@ -114,7 +114,7 @@ fn bad_microservices_options_are_located() {
         ),
         (
             "  services: []\n".into(),
-            "options: list at least one service",
+            "options.services: list at least one service",
         ),
         (
             "  services:\n    - name: worker\n      inputs:\n        queue: {}\n".into(),
@@ -134,20 +134,20 @@ fn bad_event_pipeline_and_chat_options_are_located() {
     let ep = "blueprint: event-pipeline\nstack_name: t\nregion: us-east-1\noptions:\n";
     let chat = "blueprint: chat\nstack_name: t\nregion: us-east-1\noptions:\n";
     let cases = [
-        (format!("{ep}  buffer: kafka\n"), "blueprint.yaml:5:11: options.buffer: unknown variant `kafka`, expected `sqs` or `none`"),
-        (format!("{ep}  queue:\n    max_receive_count: 1001\n"), "blueprint.yaml:6:24: options.queue.max_receive_count: 1001 is out of range: allowed are 1 to 1000"),
-        (format!("{ep}  queue:\n    batch_size: 0\n"), "options.queue.batch_size: 0 is out of range: allowed are 1 to 10000"),
+        (format!("{ep}  buffer: kafka\n"), "blueprint.yaml:5:11: options.buffer: unknown value `kafka`; expected `sqs` or `none`"),
+        (format!("{ep}  queue:\n    max_receive_count: 1001\n"), "blueprint.yaml:6:24: options.queue.max_receive_count: expected a whole number from 1 to 1000, found 1001"),
+        (format!("{ep}  queue:\n    batch_size: 0\n"), "options.queue.batch_size: expected a whole number from 1 to 10000, found 0"),
         (format!("{ep}  queue:\n    batch_size: 100\n"), "blueprint.yaml:6:17: options.queue.batch_size: 100 needs queue.max_batching_window_seconds of at least 1"),
-        (format!("{ep}  async_invocations:\n    retry_attempts: 3\n"), "blueprint.yaml:6:21: options.async_invocations.retry_attempts: 3 is out of range: allowed are 0 to 2"),
-        (format!("{ep}  async_invocations:\n    max_event_age_seconds: 30\n"), "30 is out of range: allowed are 60 to 21600"),
+        (format!("{ep}  async_invocations:\n    retry_attempts: 3\n"), "blueprint.yaml:6:21: options.async_invocations.retry_attempts: expected a whole number from 0 to 2, found 3"),
+        (format!("{ep}  async_invocations:\n    max_event_age_seconds: 30\n"), "expected a whole number from 60 to 21600, found 30"),
         (format!("{ep}  results_prefix: incoming/done/\n"), "blueprint.yaml:5:19: options.results_prefix: `incoming/done/` and the prefix `incoming/` overlap"),
         (format!("{ep}  prefix: res\n"), "blueprint.yaml:5:11: options.prefix: `res` and the results prefix `results/` overlap"),
         (format!("{ep}  events: []\n"), "options.events: no event type is listed"),
         (format!("{ep}  prefix: \"in*\"\n"), "is not a valid key filter"),
-        (format!("{chat}  connection_ttl_hours: 48\n"), "blueprint.yaml:5:25: options.connection_ttl_hours: 48 is out of range: allowed are 1 to 24"),
-        (format!("{chat}  connect_authorization: cognito\n"), "unknown variant `cognito`, expected `none` or `iam`"),
-        (format!("{chat}  max_message_bytes: 40000\n"), "40000 is out of range: allowed are 1 to 32768"),
-        (format!("{chat}  function:\n    memory_mb: 64\n"), "options.function.memory_mb: 64 is out of range: allowed are 128 to 10240"),
+        (format!("{chat}  connection_ttl_hours: 48\n"), "blueprint.yaml:5:25: options.connection_ttl_hours: expected a whole number from 1 to 24, found 48"),
+        (format!("{chat}  connect_authorization: cognito\n"), "unknown value `cognito`; expected `none` or `iam`"),
+        (format!("{chat}  max_message_bytes: 40000\n"), "expected a whole number from 1 to 32768, found 40000"),
+        (format!("{chat}  function:\n    memory_mb: 64\n"), "options.function.memory_mb: expected a whole number from 128 to 10240, found 64"),
     ];
     for (body, message) in cases {
         project(dir.path(), &body);

@@ -362,27 +362,27 @@ fn bad_values_are_reported_at_file_line_col() {
         ),
         (
             "    timeout_seconds: 31536001\n",
-            "blueprint.yaml:7:22: options.flow.timeout_seconds: 31536001 is out of range: allowed are 1 to 31536000",
+            "blueprint.yaml:7:22: options.flow.timeout_seconds: expected a whole number from 1 to 31536000, found 31536001",
         ),
         (
             "    task_timeout_seconds: 0\n",
-            "blueprint.yaml:7:27: options.flow.task_timeout_seconds: 0 is out of range: allowed are 1 to 900",
+            "blueprint.yaml:7:27: options.flow.task_timeout_seconds: expected a whole number from 1 to 900, found 0",
         ),
         (
             "    retry:\n      max_attempts: 11\n",
-            "blueprint.yaml:8:21: options.flow.retry.max_attempts: 11 is out of range: allowed are 0 to 10",
+            "blueprint.yaml:8:21: options.flow.retry.max_attempts: expected a whole number from 0 to 10, found 11",
         ),
         (
             "    retry:\n      max_attempts: 2\n      backoff_rate: 0.5\n",
-            "blueprint.yaml:9:21: options.flow.retry.backoff_rate: 0.5 is out of range: allowed are 1.0 to 10.0",
+            "blueprint.yaml:9:21: options.flow.retry.backoff_rate: expected a number from 1.0 to 10.0, found 0.5",
         ),
         (
             "    retry:\n      backoff_rate: 20\n",
-            "blueprint.yaml:8:21: options.flow.retry.backoff_rate: 20 is out of range: allowed are 1.0 to 10.0",
+            "blueprint.yaml:8:21: options.flow.retry.backoff_rate: expected a number from 1.0 to 10.0, found 20",
         ),
         (
             "    type: expres\n",
-            "blueprint.yaml:7:11: options.flow.type: unknown variant `expres`, expected `standard` or `express`\n  help: did you mean the value `express`?",
+            "blueprint.yaml:7:11: options.flow.type: unknown value `expres`; expected `standard` or `express`\n  help: did you mean the value `express`?",
         ),
     ] {
         for (blueprint, _, _, _) in FLOWS {

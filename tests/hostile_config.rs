@@ -127,7 +127,7 @@ fn nesting_within_the_limit_parses_to_an_ordinary_error() {
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.starts_with("error: blueprint.yaml:4:1: unknown key `extra`"),
+        stderr.starts_with("error: blueprint.yaml:4:1: extra: unknown key; expected one of"),
         "{stderr}"
     );
     assert!(!dir.path().join("out").exists());
@@ -203,7 +203,7 @@ fn after_a_byte_order_mark_columns_on_line_one_stay_right() {
 fn two_documents_are_located_at_the_second() {
     file_refused(
         format!("{HEAD}---\noptions: {{}}\n"),
-        "blueprint.yaml:4:1: the file holds more than one YAML document (separated by a `---` line); a project file is one document",
+        "blueprint.yaml:5:1: the file holds more than one YAML document (separated by a `---` line); a project file is one document",
     );
 }
 
@@ -213,24 +213,24 @@ fn wrong_types_are_named_in_plain_words() {
         // Text where a whole number goes.
         (
             "options:\n  dax:\n    nodes: x\n",
-            "blueprint.yaml:6:12: options.dax.nodes: expected a whole number (0 or more), found the text \"x\"",
+            "blueprint.yaml:6:12: options.dax.nodes: expected a whole number from 1 to 11, found the text \"x\"",
         ),
         (
             "options:\n  dax:\n    nodes: -1\n",
-            "blueprint.yaml:6:12: options.dax.nodes: expected a whole number (0 or more), found the number -1",
+            "blueprint.yaml:6:12: options.dax.nodes: expected a whole number from 1 to 11, found the number -1",
         ),
         (
             "options:\n  dax:\n    nodes: 1.5\n",
-            "blueprint.yaml:6:12: options.dax.nodes: expected a whole number (0 or more), found the number 1.5",
+            "blueprint.yaml:6:12: options.dax.nodes: expected a whole number from 1 to 11, found the number 1.5",
         ),
         (
             "options:\n  dax:\n    nodes: 99999999999999999999999\n",
-            "blueprint.yaml:6:12: options.dax.nodes: 99999999999999999999999 is too large a number",
+            "blueprint.yaml:6:12: options.dax.nodes: expected a whole number from 1 to 11, found the number 99999999999999999999999",
         ),
         // A list where a number goes, in flow style.
         (
             "options:\n  dax: {nodes: [1]}\n",
-            "blueprint.yaml:5:16: options.dax.nodes: expected a whole number (0 or more), found a list",
+            "blueprint.yaml:5:16: options.dax.nodes: expected a whole number from 1 to 11, found a list",
         ),
         // Null where a mapping goes.
         (
@@ -253,7 +253,7 @@ fn wrong_types_are_named_in_plain_words() {
         ),
         (
             "options:\n  table:\n    billing: {a: 1}\n",
-            "blueprint.yaml:6:14: options.table.billing: expected a single name (text), found a mapping",
+            "blueprint.yaml:6:14: options.table.billing: unknown value `a`; expected `on-demand` or `provisioned`",
         ),
         // A number or nothing where true or false goes.
         (

@@ -214,7 +214,7 @@ fn region_empty() {
 stack_name: todo
 region:
 "#,
-        r#"error: blueprint.yaml:3:8: region: expected an AWS region (like `us-east-1`), found nothing (null)
+        r#"error: blueprint.yaml:3:7: region: expected an AWS region (like `us-east-1`), found nothing (null)
 "#,
     );
 }
@@ -261,7 +261,7 @@ blueprint: todo
 stack_name:
 region: us-east-1
 "#,
-        r#"error: blueprint.yaml:3:12: stack_name: expected a stack name (a letter, then letters, digits and hyphens), found nothing (null)
+        r#"error: blueprint.yaml:3:11: stack_name: expected a stack name (a letter, then letters, digits and hyphens), found nothing (null)
 "#,
     );
 }
@@ -383,7 +383,7 @@ region: us-east-1
 tags:
   Team:
 "#,
-        r#"error: blueprint.yaml:5:3: tags.Team: expected a tag value (text; write `""` for an empty one), found nothing (null)
+        r#"error: blueprint.yaml:5:7: tags.Team: expected a tag value (text; write `""` for an empty one), found nothing (null)
 "#,
     );
 }
@@ -442,7 +442,7 @@ region: us-east-1
 options:
   lambda:
     overrides:
-      api: {memory_mb: 256}
+      api: {tracing: true}
       api: {memory_mb: 512}
 "#,
         r#"error: blueprint.yaml:8:7: options.lambda.overrides.api: duplicate key `api` (first at blueprint.yaml:7:7)
@@ -538,7 +538,7 @@ options:
         - {method: GET, path: "/{id}"}
         - {method: GET, path: "/{userId}"}
 "#,
-        r#"error: blueprint.yaml:5:3: options: service `users`: routes `GET /{id}` and `GET /{userId}` put two different path variables (`{id}` and `{userId}`) under `/users`; API Gateway allows one per path: give them the same name
+        r#"error: blueprint.yaml:9:31: options.services[0].routes[1].path: service `users`: routes `GET /{id}` and `GET /{userId}` put two different path variables (`{id}` and `{userId}`) under `/users`; API Gateway allows one per path: give them the same name
 "#,
     );
 }
@@ -556,7 +556,7 @@ options:
         - {method: GET, path: "/{id}/items"}
         - {method: ANY, path: "/{proxy+}"}
 "#,
-        r#"error: blueprint.yaml:5:3: options: service `users`: routes `GET /{id}/items` and `ANY /{proxy+}` put two different path variables (`{id}` and `{proxy+}`) under `/users`; API Gateway allows one per path: give them the same name
+        r#"error: blueprint.yaml:9:31: options.services[0].routes[1].path: service `users`: routes `GET /{id}/items` and `ANY /{proxy+}` put two different path variables (`{id}` and `{proxy+}`) under `/users`; API Gateway allows one per path: give them the same name
 "#,
     );
 }
@@ -574,7 +574,7 @@ options:
         - {method: GET, path: "/{userId}/orders/{orderId}"}
         - {method: GET, path: "/{userId}/orders/{id}/items"}
 "#,
-        r#"error: blueprint.yaml:5:3: options: service `users`: routes `GET /{userId}/orders/{orderId}` and `GET /{userId}/orders/{id}/items` put two different path variables (`{orderId}` and `{id}`) under `/users/{userId}/orders`; API Gateway allows one per path: give them the same name
+        r#"error: blueprint.yaml:9:31: options.services[0].routes[1].path: service `users`: routes `GET /{userId}/orders/{orderId}` and `GET /{userId}/orders/{id}/items` put two different path variables (`{orderId}` and `{id}`) under `/users/{userId}/orders`; API Gateway allows one per path: give them the same name
 "#,
     );
 }

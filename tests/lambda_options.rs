@@ -318,14 +318,14 @@ fn bad_values_are_located() {
         &format!("{head}    ephemeral_storage_mb: 100\n"),
         &[
             "blueprint.yaml:6:27",
-            "100 is out of range: allowed are 512 to 10240",
+            "expected a whole number from 512 to 10240, found 100",
         ],
     );
     cli_fails(
         &format!("{head}    deploy:\n      strategy: canary-5m\n"),
         &[
             "blueprint.yaml:7:17",
-            "unknown variant `canary-5m`",
+            "unknown value `canary-5m`",
             "canary10-5m",
         ],
     );
@@ -333,7 +333,7 @@ fn bad_values_are_located() {
         &format!("{head}    async:\n      max_retry_attempts: 5\n"),
         &[
             "blueprint.yaml:7:27",
-            "5 is out of range: allowed are 0 to 2",
+            "expected a whole number from 0 to 2, found 5",
         ],
     );
     cli_fails(
@@ -344,7 +344,7 @@ fn bad_values_are_located() {
         &format!("{head}    tracng: true\n"),
         &[
             "blueprint.yaml:6:5",
-            "unknown key `tracng`",
+            "options.lambda.tracng: unknown key",
             "did you mean the key `tracing`?",
         ],
     );

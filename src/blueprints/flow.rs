@@ -150,7 +150,7 @@ impl BackoffRate {
             Ok(BackoffRate(n))
         } else {
             Err(format!(
-                "{n} is out of range: allowed are {:.1} to {:.1}",
+                "expected a number from {:.1} to {:.1}, found {n}",
                 Self::MIN,
                 Self::MAX
             ))
@@ -176,7 +176,7 @@ impl BackoffVisitor {
     fn check<E: serde::de::Error>(n: f64, written: String) -> Result<BackoffRate, E> {
         BackoffRate::new(n).map_err(|_| {
             E::custom(format!(
-                "{written} is out of range: allowed are {:.1} to {:.1}",
+                "expected a number from {:.1} to {:.1}, found {written}",
                 BackoffRate::MIN,
                 BackoffRate::MAX
             ))

@@ -350,7 +350,7 @@ const OWN_VARIABLES: &[&str] = &[
 
 fn validate_services(list: &[Service]) -> Result<(), String> {
     if list.is_empty() {
-        return Err("list at least one service".into());
+        return Err("options.services: list at least one service".into());
     }
     let mut names = BTreeMap::new();
     let mut ids = BTreeMap::new();
@@ -359,29 +359,29 @@ fn validate_services(list: &[Service]) -> Result<(), String> {
         let n = s.name.as_str();
         if let Some(first) = names.insert(n, i) {
             return Err(format!(
-                "service `{n}` is listed twice (services {} and {})",
+                "options.services[{i}].name: service `{n}` is listed twice (services {} and {})",
                 first + 1,
                 i + 1
             ));
         }
         if let Some(other) = ids.insert(s.logical(), n) {
             return Err(format!(
-                "services `{other}` and `{n}` both become logical ID `{}Service`; rename one",
+                "options.services[{i}].name: services `{other}` and `{n}` both become logical ID `{}Service`; rename one",
                 s.logical()
             ));
         }
         if let Some(other) = paths.insert(s.base_path().to_string(), n) {
             return Err(format!(
-                "services `{other}` and `{n}` both use base path `/{}`",
+                "options.services[{i}]: services `{other}` and `{n}` both use base path `/{}`",
                 s.base_path()
             ));
         }
         let mut routes = HashSet::new();
         let mut route_ids = BTreeMap::new();
-        for r in &s.routes {
+        for (j, r) in s.routes.iter().enumerate() {
             if !routes.insert((r.method, r.path.as_str())) {
                 return Err(format!(
-                    "service `{n}`: route {} {} is listed twice",
+                    "options.services[{i}].routes[{j}]: service `{n}`: route {} {} is listed twice",
                     r.method, r.path
                 ));
             }
@@ -389,37 +389,37 @@ fn validate_services(list: &[Service]) -> Result<(), String> {
             if let Some(other) = route_ids.insert(id.clone(), r.path.as_str()) {
                 if other != r.path.as_str() {
                     return Err(format!(
-                        "service `{n}`: paths `{other}` and `{}` both become logical ID `Api{id}Resource`; rename one",
+                        "options.services[{i}].routes[{j}].path: service `{n}`: paths `{other}` and `{}` both become logical ID `Api{id}Resource`; rename one",
                         r.path
                     ));
                 }
             }
         }
-        check_sibling_variables(s)?;
+        check_sibling_variables(s).map_err(|e| format!("options.services[{i}].{e}"))?;
         if s.routes.len() > MAX_ROUTES {
             return Err(format!(
-                "service `{n}` has {} routes; at most {MAX_ROUTES} fit in its stack",
+                "options.services[{i}].routes: service `{n}` has {} routes; at most {MAX_ROUTES} fit in its stack",
                 s.routes.len()
             ));
         }
         for key in s.environment.0.keys() {
             if OWN_VARIABLES.contains(&key.as_str()) {
                 return Err(format!(
-                    "service `{n}`: environment variable `{key}` is set by the blueprint; choose another name"
+                    "options.services[{i}].environment.{key}: service `{n}`: environment variable `{key}` is set by the blueprint; choose another name"
                 ));
             }
         }
         if let Some(q) = s.queue() {
             if q.batch_size.get() > 10 && q.max_batching_window_seconds.get() == 0 {
                 return Err(format!(
-                    "service `{n}`: inputs.queue.batch_size {} needs max_batching_window_seconds of at least 1 (SQS batches over 10 messages need a batching window)",
+                    "options.services[{i}].inputs.queue.batch_size: service `{n}`: batch_size {} needs max_batching_window_seconds of at least 1 (SQS batches over 10 messages need a batching window)",
                     q.batch_size
                 ));
             }
         }
         if s.routes.is_empty() && s.inputs.is_empty() {
             return Err(format!(
-                "service `{n}` has neither routes nor inputs: nothing would ever invoke it"
+                "options.services[{i}]: service `{n}` has neither routes nor inputs: nothing would ever invoke it"
             ));
         }
     }
@@ -428,10 +428,11 @@ fn validate_services(list: &[Service]) -> Result<(), String> {
 
 /// API Gateway allows one path variable (`{id}` or `{proxy+}`) among the
 /// children of a path: `/{id}` beside `/{userId}` is refused at deploy time,
-/// so refuse it here, naming both routes.
+/// so refuse it here, naming both routes. The message starts with the
+/// second route's key path within the service (`routes[3]: ...`).
 fn check_sibling_variables(s: &Service) -> Result<(), String> {
     let mut variables: BTreeMap<String, (&str, &RouteSpec)> = BTreeMap::new();
-    for r in &s.routes {
+    for (j, r) in s.routes.iter().enumerate() {
         let segments = r.path.segments();
         for (i, seg) in segments.iter().enumerate() {
             if !seg.starts_with('{') {
@@ -446,7 +447,7 @@ fn check_sibling_variables(s: &Service) -> Result<(), String> {
                         format!("/{}/{parent}", s.base_path())
                     };
                     return Err(format!(
-                        "service `{}`: routes `{} {}` and `{} {}` put two different path variables (`{other_seg}` and `{seg}`) under `{under}`; API Gateway allows one per path: give them the same name",
+                        "routes[{j}].path: service `{}`: routes `{} {}` and `{} {}` put two different path variables (`{other_seg}` and `{seg}`) under `{under}`; API Gateway allows one per path: give them the same name",
                         s.name.as_str(),
                         other.method,
                         other.path,

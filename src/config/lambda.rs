@@ -470,9 +470,9 @@ mod tests {
     #[test]
     fn values_out_of_range_are_refused() {
         for (yaml, message) in [
-            ("ephemeral_storage_mb: 100", "100 is out of range: allowed are 512 to 10240"),
-            ("async: {max_retry_attempts: 3}", "3 is out of range: allowed are 0 to 2"),
-            ("async: {max_event_age_seconds: 30}", "30 is out of range: allowed are 60 to 21600"),
+            ("ephemeral_storage_mb: 100", "expected a whole number from 512 to 10240, found 100"),
+            ("async: {max_retry_attempts: 3}", "expected a whole number from 0 to 2, found 3"),
+            ("async: {max_event_age_seconds: 30}", "expected a whole number from 60 to 21600, found 30"),
             ("reserved_concurrency: 950", "reserved_concurrency 950 is over what an account with a limit of 1000 can reserve (900"),
             ("reserved_concurrency: 10\nprovisioned_concurrency: 20", "provisioned_concurrency 20 is more than the reserved_concurrency 10"),
             ("overrides: {ApiFunction: {reserved_concurrency: 5, provisioned_concurrency: 6}}", "options.lambda.overrides.ApiFunction: provisioned_concurrency 6"),

@@ -2,12 +2,13 @@
 //! errors that point at file:line:column.
 
 pub mod api_options;
-mod duplicates;
 mod error;
 pub mod lambda;
 pub mod limits;
 pub mod queue;
+mod tree;
 mod values;
+mod yaml;
 
 pub use error::{locate_key, nearest, ConfigError};
 pub use values::deserialize_text;
@@ -33,7 +34,10 @@ pub struct Source {
 
 /// A project file for a blueprint whose options are `O`.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    bound(deserialize = "O: Deserialize<'de> + Default")
+)]
 pub struct Project<O> {
     /// The blueprint's name.
     pub blueprint: String,
@@ -48,8 +52,18 @@ pub struct Project<O> {
     #[serde(default = "yes")]
     pub termination_protection: bool,
     /// The blueprint's options; missing ones take their documented defaults.
-    #[serde(default)]
+    /// `options:` with nothing under it (every option commented out) is
+    /// the same as no options.
+    #[serde(default, deserialize_with = "null_is_default")]
     pub options: O,
+}
+
+fn null_is_default<'de, D, O>(d: D) -> Result<O, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    O: Deserialize<'de> + Default,
+{
+    Ok(Option::<O>::deserialize(d)?.unwrap_or_default())
 }
 
 fn yes() -> bool {
@@ -72,16 +86,7 @@ pub fn parse<T: DeserializeOwned>(source: &Source) -> Result<T, ConfigError> {
         message: refused.message,
         help: None,
     })?;
-    duplicates::check(&source.name, text)?;
-    serde_norway::from_str(text).map_err(|e| {
-        // A value can fail validation before the parser reaches a syntax
-        // error further on; the syntax error is the cause, so report it.
-        let e = match serde_norway::from_str::<serde_norway::Value>(text) {
-            Err(syntax) => syntax,
-            Ok(_) => e,
-        };
-        ConfigError::from_yaml(&source.name, text, &e)
-    })
+    yaml::from_str(&source.name, text)
 }
 
 /// The `blueprint:` key of a project file, read before the rest so the right

@@ -20,7 +20,9 @@ impl<const MIN: u64, const MAX: u64> Ranged<MIN, MAX> {
         if (MIN..=MAX).contains(&n) {
             Ok(Ranged(n))
         } else {
-            Err(format!("{n} is out of range: allowed are {MIN} to {MAX}"))
+            Err(format!(
+                "expected a whole number from {MIN} to {MAX}, found {n}"
+            ))
         }
     }
 
@@ -42,8 +44,28 @@ impl<const MIN: u64, const MAX: u64> Ranged<MIN, MAX> {
 
 impl<'de, const MIN: u64, const MAX: u64> Deserialize<'de> for Ranged<MIN, MAX> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = u64::deserialize(d)?;
-        Ranged::new(n).map_err(D::Error::custom)
+        d.deserialize_any(RangedVisitor::<MIN, MAX>)
+    }
+}
+
+/// Reads any value, so a wrong one is described with the range it must be
+/// in (`expected a whole number from 1 to 900, found a list`).
+struct RangedVisitor<const MIN: u64, const MAX: u64>;
+
+impl<const MIN: u64, const MAX: u64> serde::de::Visitor<'_> for RangedVisitor<MIN, MAX> {
+    type Value = Ranged<MIN, MAX>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a whole number from {MIN} to {MAX}")
+    }
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Self::Value, E> {
+        Ranged::new(n).map_err(E::custom)
+    }
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Self::Value, E> {
+        match u64::try_from(n) {
+            Ok(n) => self.visit_u64(n),
+            Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self)),
+        }
     }
 }
 
@@ -752,7 +774,7 @@ mod tests {
         assert!(Ranged::<1, 10>::new(10).is_ok());
         assert_eq!(
             Ranged::<1, 10>::new(11).unwrap_err(),
-            "11 is out of range: allowed are 1 to 10"
+            "expected a whole number from 1 to 10, found 11"
         );
     }
 

@@ -1,0 +1,319 @@
+//! Reading a project file with serde-saphyr. Every error carries the
+//! location the parser gave it; the message names the key by its full path,
+//! taken from the parser's tree of the file ([`tree`](super::tree)), and says
+//! what was expected and what was found in a YAML user's words.
+
+use serde::de::DeserializeOwned;
+use serde_saphyr::{DuplicateKeyPolicy, Error, MessageFormatter};
+
+use super::error::{nearest, plain_expected, ConfigError};
+use super::tree::{self, line_col, KeyPath, LineCol, Node, Step};
+
+/// Parses `text` (already within the size and nesting limits) into `T`.
+pub fn from_str<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, ConfigError> {
+    refuse_tags(file, text)?;
+    let options = serde_saphyr::options! {
+        duplicate_keys: DuplicateKeyPolicy::Error,
+        merge_keys: serde_saphyr::MergeKeyPolicy::AsOrdinary,
+        strict_booleans: true,
+    };
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| explain(file, text, &e))
+}
+
+/// The innermost error (saphyr wraps errors met through an alias).
+fn original(mut err: &Error) -> &Error {
+    loop {
+        err = err.without_snippet();
+        match err {
+            Error::AliasError { error, .. } => err = error,
+            _ => return err,
+        }
+    }
+}
+
+/// Turns a parse error into a located, plain-language [`ConfigError`].
+fn explain(file: &str, text: &str, err: &Error) -> ConfigError {
+    let at = err.location().as_ref().and_then(line_col);
+    if text.trim().is_empty() {
+        return ConfigError::whole_file(
+            file,
+            "the file is empty; a project file names at least `blueprint`, `stack_name` and `region`",
+        );
+    }
+    // What is not YAML at all is reported as such, even where a value
+    // before it was already wrong.
+    let root = match tree::parse(text) {
+        Ok(root) => root,
+        Err(syntax) => return not_yaml(file, &syntax),
+    };
+    let located = |path: Option<KeyPath>, location: Option<LineCol>, detail: String| {
+        let message = match path {
+            Some(p) if !p.is_root() => format!("{p}: {detail}"),
+            _ => detail,
+        };
+        ConfigError {
+            file: file.to_string(),
+            location: location.or(at),
+            message,
+            help: None,
+        }
+    };
+    // The value the parser stopped at. For a wrong value saphyr gives the
+    // location of its key (which is also where the mapping holding it
+    // starts), so for those the key is looked for first; for a message of
+    // ours, the outermost value starting there.
+    let key_value = |at| {
+        let (path, entries, i) = Node::key_at(&root, at)?;
+        let e = &entries[i];
+        Some((path.child(Step::Key(e.key.value.clone())), &e.value))
+    };
+    let value_path = || at.and_then(|at| Node::value_at(&root, at).or_else(|| key_value(at)));
+    let wrong_value = || at.and_then(|at| key_value(at).or_else(|| Node::value_at(&root, at)));
+    let want = |what: &str| match wrong_value() {
+        Some((path, node)) => {
+            let location = Node::locate(&root, &path);
+            let found = node.value.describe();
+            located(
+                Some(path),
+                location,
+                format!("expected {}, found {found}", plain_expected(what)),
+            )
+        }
+        None => located(None, None, format!("expected {}", plain_expected(what))),
+    };
+    match original(err) {
+        Error::DuplicateMappingKey { .. } => match Node::first_duplicate(&root) {
+            Some((path, first, second)) => {
+                let key = &first.key.value;
+                let name = path.child(Step::Key(key.clone()));
+                let first_at = line_col(&first.key.referenced)
+                    .map(|(l, c)| format!(" (first at {file}:{l}:{c})"))
+                    .unwrap_or_default();
+                let mut e = located(
+                    None,
+                    line_col(&second.key.referenced),
+                    format!("{name}: duplicate key `{key}`{first_at}"),
+                );
+                e.help = Some("a key may appear only once in a mapping: remove one of them".into());
+                e
+            }
+            None => located(None, None, "a key is written twice in one mapping".into()),
+        },
+        Error::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            let parent = at
+                .and_then(|at| Node::key_at(&root, at))
+                .map(|(p, _, _)| p)
+                .unwrap_or_default();
+            let name = parent.child(Step::Key(field.clone()));
+            let mut e = located(
+                None,
+                None,
+                format!("{name}: unknown key; {}", one_of("expected", expected)),
+            );
+            e.help = nearest(field, expected).map(|k| format!("did you mean the key `{k}`?"));
+            e
+        }
+        Error::SerdeMissingField { field, .. } => {
+            let path = value_path().map(|(p, _)| p).unwrap_or_default();
+            let location = Node::locate(&root, &path).filter(|_| !path.is_root());
+            located(Some(path), location, format!("missing key `{field}`"))
+        }
+        Error::SerdeUnknownVariant {
+            variant, expected, ..
+        } => {
+            // A name, or the one key of a mapping (`billing: {a: 1}`).
+            let path = at.and_then(|at| {
+                Node::value_at(&root, at)
+                    .map(|(p, _)| p)
+                    .or_else(|| Node::key_at(&root, at).map(|(p, _, _)| p))
+            });
+            let location = path.as_ref().and_then(|p| Node::locate(&root, p));
+            let mut e = located(
+                path,
+                location,
+                format!("unknown value `{variant}`; {}", one_of("expected", expected)),
+            );
+            e.help = nearest(variant, expected).map(|v| format!("did you mean the value `{v}`?"));
+            e
+        }
+        Error::SerdeInvalidType { expected, .. } | Error::SerdeInvalidValue { expected, .. } => {
+            want(expected)
+        }
+        Error::Unexpected { expected, .. } => want(expected),
+        Error::InvalidScalar { ty, .. } => {
+            let too_big = wrong_value().is_some_and(|(_, n)| match &n.value {
+                Node::Number(s) => s.parse::<u64>().is_err() && !s.starts_with('-') && !s.contains(['.', 'e', 'E']),
+                _ => false,
+            });
+            if too_big {
+                let (path, n) = wrong_value().unzip();
+                let shown = n.map(|n| n.value.describe()).unwrap_or_default();
+                located(path, None, format!("{} is too large a number", shown.trim_start_matches("the number ")))
+            } else {
+                want(ty)
+            }
+        }
+        Error::NullIntoString { .. } => want("a string"),
+        Error::ExternallyTaggedEnumExpectedScalarOrMapping { .. }
+        | Error::ExpectedStringKeyForExternallyTaggedEnum { .. }
+        | Error::UnexpectedValueForUnitEnumVariant { .. } => want("a name"),
+        Error::InvalidBooleanStrict { .. } => want("a boolean"),
+        Error::UnexpectedValueForUnit { .. } => want("unit"),
+        Error::SerdeInvalidLength { len, expected, .. } => {
+            let (path, _) = wrong_value().unzip();
+            located(path, None, format!("expected {}, found {len} entries", plain_expected(expected)))
+        }
+        Error::Message { msg, .. } => ours(&root, at, msg, located),
+        Error::MultipleDocuments { .. } => located(
+            None,
+            None,
+            "the file holds more than one YAML document (separated by a `---` line); a project file is one document".into(),
+        ),
+        Error::Eof { .. } => located(None, None, "the file ends where a value was expected".into()),
+        Error::UnknownAnchor { .. } => located(
+            None,
+            None,
+            "this alias (`*name`) names no anchor (`&name`) written before it".into(),
+        ),
+        Error::AliasReplayLimitExceeded { .. }
+        | Error::AliasExpansionLimitExceeded { .. }
+        | Error::AliasReplayStackDepthExceeded { .. }
+        | Error::AliasReplayCounterOverflow { .. } => located(
+            None,
+            None,
+            "aliases (`*name`) repeat too much text; write the values out, or use fewer aliases".into(),
+        ),
+        Error::Budget { .. } => located(
+            None,
+            None,
+            "the file is larger or deeper than any project file needs".into(),
+        ),
+        other => located(
+            value_path().map(|(p, _)| p),
+            None,
+            serde_saphyr::DefaultMessageFormatter
+                .format_message(other)
+                .into_owned(),
+        ),
+    }
+}
+
+/// `expected one of `a`, `b`` or `expected `a` or `b``.
+fn one_of(lead: &str, names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [] => format!("{lead} none"),
+        [one] => format!("{lead} {one}"),
+        [a, b] => format!("{lead} {a} or {b}"),
+        all => format!("{lead} one of {}", all.join(", ")),
+    }
+}
+
+/// A message of our own (a value's check, or a check across several keys).
+/// One that starts with the full path of the key it is about
+/// (`options.api.cache: ...`) is placed at that key; when its first word is
+/// then a key of that mapping (`min (500) is greater than max (5)`), at that
+/// key. Any other is placed where the parser was and named by that path.
+fn ours(
+    root: &serde_saphyr::Spanned<Node>,
+    at: Option<LineCol>,
+    msg: &str,
+    located: impl Fn(Option<KeyPath>, Option<LineCol>, String) -> ConfigError,
+) -> ConfigError {
+    if let Some((path, detail)) = about_path(root, msg) {
+        let location = Node::locate(root, &path);
+        return located(None, location, format!("{path}: {detail}"));
+    }
+    let path = at.and_then(|at| Node::value_at(root, at)).map(|(p, _)| p);
+    let path = path.map(|p| refine(root, p, msg));
+    let location = path.as_ref().and_then(|p| Node::locate(root, p));
+    located(path, location, msg.to_string())
+}
+
+/// The key path a message of ours starts with, refined to the child key its
+/// detail starts with, when the path is written in the file.
+pub fn about_path(root: &serde_saphyr::Spanned<Node>, msg: &str) -> Option<(KeyPath, String)> {
+    let (head, detail) = msg.split_once(": ")?;
+    let path = KeyPath::parse(head)?;
+    Node::get(root, &path)?;
+    let path = refine(root, path, detail);
+    Some((path, detail.to_string()))
+}
+
+/// `path` extended by the key of its mapping that `detail` starts with.
+fn refine(root: &serde_saphyr::Spanned<Node>, path: KeyPath, detail: &str) -> KeyPath {
+    let first = detail
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .next()
+        .unwrap_or("")
+        .trim_matches('`');
+    let Some((node, _)) = Node::get(root, &path) else {
+        return path;
+    };
+    match node.value.entries().iter().any(|e| e.key.value == first) {
+        true if !first.is_empty() => path.child(Step::Key(first.to_string())),
+        _ => path,
+    }
+}
+
+/// Text that is not YAML, located where the parser stopped.
+fn not_yaml(file: &str, err: &Error) -> ConfigError {
+    let detail = match original(err) {
+        Error::MultipleDocuments { .. } => "the file holds more than one YAML document (separated by a `---` line); a project file is one document".to_string(),
+        Error::UnknownAnchor { .. } => {
+            "this alias (`*name`) names no anchor (`&name`) written before it".to_string()
+        }
+        other => format!(
+            "this is not valid YAML: {}",
+            serde_saphyr::DefaultMessageFormatter.format_message(other)
+        ),
+    };
+    ConfigError {
+        file: file.to_string(),
+        location: err.location().as_ref().and_then(line_col),
+        message: detail,
+        help: None,
+    }
+}
+
+/// A tag of its own (`!Ref x`, `!custom`) means nothing in a project file
+/// and would otherwise be dropped without a word; YAML's standard tags
+/// (`!!str 5`) are kept. Found with the parser's events and their spans.
+fn refuse_tags(file: &str, text: &str) -> Result<(), ConfigError> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    if !text.contains('!') {
+        return Ok(());
+    }
+    for event in Parser::new_from_str(text) {
+        // What is not YAML is reported by the parse that follows.
+        let Ok((event, span)) = event else {
+            return Ok(());
+        };
+        let tag = match &event {
+            Event::Scalar(_, _, _, tag)
+            | Event::SequenceStart(_, _, tag)
+            | Event::MappingStart(_, _, tag) => tag.as_ref(),
+            _ => None,
+        };
+        if let Some(tag) = tag.filter(|t| !t.is_yaml_core_schema()) {
+            let at = (span.start.line(), span.start.col() + 1);
+            let path = tree::parse(text)
+                .ok()
+                .and_then(|root| Node::value_at(&root, at).map(|(p, _)| p))
+                .filter(|p| !p.is_root())
+                .map(|p| format!("{p}: "))
+                .unwrap_or_default();
+            return Err(ConfigError {
+                file: file.to_string(),
+                location: Some(at),
+                message: format!(
+                    "{path}the tag `{tag}` means nothing in a project file: write the value itself (blueprint.yaml is plain YAML, not a CloudFormation template)"
+                ),
+                help: None,
+            });
+        }
+    }
+    Ok(())
+}
