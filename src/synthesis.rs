@@ -55,6 +55,9 @@ pub struct Synthesized {
     pub splits: Vec<Split>,
     /// Things worth saying that are not errors (e.g. the template goes via S3).
     pub notes: Vec<String>,
+    /// Insecure choices the options made explicitly, from the templates
+    /// (see [`Template::warnings`](crate::cfn::Template)); synth prints them.
+    pub warnings: Vec<String>,
     /// Where every unit of every template with units lives, by template
     /// path (the stack name, then nested stack logical IDs): the template
     /// itself (`root`) or one of its overflow stacks. What the placement
@@ -210,6 +213,11 @@ pub fn synthesize_placed(
     let mut nested = Vec::new();
     let mut outcome = Outcome::default();
     let mut notes = Vec::new();
+    let warnings: Vec<String> = expansion
+        .stacks
+        .iter()
+        .flat_map(|s| s.template.warnings.iter().cloned())
+        .collect();
     for stack in &mut expansion.stacks {
         split_placed(
             &mut stack.template,
@@ -253,6 +261,7 @@ pub fn synthesize_placed(
         nested,
         splits: outcome.splits,
         notes,
+        warnings,
         placement: outcome.placement,
         unit_resources: outcome.unit_resources,
     })

@@ -3,6 +3,12 @@
 //! policy for this distribution only, HTTPS only with TLS 1.2+, SES scoped to
 //! the configured identity, no thumbnail trigger loop, retained data, least
 //! privilege, and the two-stack split for a custom domain outside us-east-1.
+//! Never acting for a stranger: every route but the public reads needs a
+//! signed-in caller (defaults and every tests/variants/blog-*.yaml) unless
+//! `auth.public_routes` opens it, which synth warns about; no public route
+//! leads to ses:SendEmail (the welcome email goes only to addresses Cognito
+//! verified); uploads are for authors, under their own prefix; the API's
+//! CloudFront cache is keyed by the caller's token.
 
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, StackInput, StackTemplate};
@@ -241,7 +247,7 @@ fn a_custom_domain_gets_tls_1_2_or_newer() {
 }
 
 #[test]
-fn static_assets_are_cached_long_and_the_api_not_at_all() {
+fn static_assets_are_cached_long_and_the_api_per_caller_at_most_a_second() {
     let d = doc("");
     let stat = &d["Resources"]["CdnStaticCachePolicy"]["Properties"]["CachePolicyConfig"];
     assert_eq!(stat["DefaultTTL"], 86_400);
@@ -251,9 +257,19 @@ fn static_assets_are_cached_long_and_the_api_not_at_all() {
         true
     );
     let api = &d["Resources"]["CdnApiCachePolicy"]["Properties"]["CachePolicyConfig"];
+    // CloudFront forwards Authorization only in a cache key, and allows no
+    // header in the key of a cache that is off: at most one second.
     assert_eq!(
-        (api["MinTTL"].as_u64(), api["MaxTTL"].as_u64()),
-        (Some(0), Some(0))
+        (
+            api["MinTTL"].as_u64(),
+            api["DefaultTTL"].as_u64(),
+            api["MaxTTL"].as_u64()
+        ),
+        (Some(0), Some(0), Some(1))
+    );
+    assert_eq!(
+        api["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"],
+        json!({"HeaderBehavior": "whitelist", "Headers": ["Authorization"]})
     );
     let b = behaviors(&d);
     let api_behavior = b.iter().find(|b| b["PathPattern"] == "/api/*").unwrap();
@@ -416,6 +432,7 @@ fn stateful_resources_are_retained_unless_the_user_opts_out() {
     let stateful = [
         "PostsTable",
         "UsersTable",
+        "UsersPool",
         "SiteBucket",
         "UploadsBucket",
         "ThumbnailsBucket",
@@ -436,7 +453,7 @@ fn stateful_resources_are_retained_unless_the_user_opts_out() {
             assert_eq!(q["Properties"]["SqsManagedSseEnabled"], true, "{id}");
         }
     }
-    let scratch = doc("  retain:\n    posts_table: false\n    users_table: false\n    site_bucket: false\n    uploads_bucket: false\n    thumbnails_bucket: false\n");
+    let scratch = doc("  retain:\n    posts_table: false\n    users_table: false\n    user_pool: false\n    site_bucket: false\n    uploads_bucket: false\n    thumbnails_bucket: false\n");
     for id in stateful {
         assert_eq!(scratch["Resources"][id]["DeletionPolicy"], "Delete", "{id}");
     }
@@ -568,4 +585,458 @@ fn a_domain_outside_us_east_1_splits_off_a_certificate_stack() {
     assert_eq!(stacks("us-east-1", options).len(), 1);
     // No domain: one stack wherever.
     assert_eq!(stacks("eu-west-1", "").len(), 1);
+}
+
+// ---------------------------------------------------------------------------
+// Never acting for a stranger.
+
+/// The routes anyone may call: they only read published posts.
+const PUBLIC_READS: &[&str] = &["GET /api/posts", "GET /api/posts/{postId}"];
+
+/// One synthesized project: its templates (as JSON) and synth's warnings.
+struct Synth {
+    name: String,
+    docs: Vec<Value>,
+    warnings: Vec<String>,
+}
+
+fn synth_source(name: &str, text: &str) -> Synth {
+    let source = Source {
+        name: "blueprint.yaml".into(),
+        text: text.to_string(),
+    };
+    let code = CodeSource::BuiltIn {
+        blueprint: "blog".into(),
+    };
+    let s = synthesize(
+        find("blog").unwrap(),
+        &source,
+        &code,
+        &Default::default(),
+        Format::Yaml,
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    Synth {
+        name: name.to_string(),
+        docs: s
+            .expansion
+            .stacks
+            .iter()
+            .map(|st| st.template.to_json())
+            .collect(),
+        warnings: s.warnings,
+    }
+}
+
+/// The defaults, every blog variant in tests/variants, and this file's
+/// option sets.
+fn every_project() -> Vec<Synth> {
+    let defaults = find("blog").unwrap().defaults().unwrap();
+    let mut all = vec![synth_source("defaults", &defaults.text)];
+    let mut files: Vec<_> = std::fs::read_dir("tests/variants")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().to_string();
+            n.starts_with("blog-") && n.ends_with(".yaml")
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "the blog variants are found");
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        all.push(synth_source(&f.display().to_string(), &text));
+    }
+    for (i, o) in [
+        "  api:\n    type: http\n",
+        "  api:\n    cache: {size_gb: 0.5, ttl_seconds: 60}\n",
+        "  lambda:\n    deploy:\n      strategy: canary10-5m\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        all.push(synth_source(
+            &format!("inline {i}"),
+            &format!("blueprint: blog\nstack_name: blog\nregion: us-east-1\noptions:\n{o}"),
+        ));
+    }
+    all
+}
+
+/// The blog's own stack (not the certificate stack).
+fn main(s: &Synth) -> &Value {
+    s.docs
+        .iter()
+        .find(|d| d["Resources"].get("ApiFunction").is_some())
+        .unwrap_or_else(|| panic!("{}: no API stack", s.name))
+}
+
+fn resources(doc: &Value) -> &serde_json::Map<String, Value> {
+    doc["Resources"].as_object().unwrap()
+}
+
+/// `/api/posts/{postId}` of a REST method, from its resource chain.
+fn rest_path(doc: &Value, resource: &Value) -> String {
+    let mut parts = Vec::new();
+    let mut at = resource.clone();
+    while let Some(id) = at.get("Ref").and_then(Value::as_str) {
+        let r = &doc["Resources"][id]["Properties"];
+        parts.push(r["PathPart"].as_str().unwrap().to_string());
+        at = r["ParentId"].clone();
+    }
+    parts.reverse();
+    format!("/{}", parts.join("/"))
+}
+
+/// Every route of the API: `(METHOD /path, authorization type, authorizer ID)`.
+fn routes(doc: &Value) -> Vec<(String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for (_, r) in resources(doc) {
+        let p = &r["Properties"];
+        let authorizer = p["AuthorizerId"]["Ref"].as_str().map(str::to_string);
+        let kind = p["AuthorizationType"]
+            .as_str()
+            .unwrap_or("NONE")
+            .to_string();
+        match r["Type"].as_str().unwrap() {
+            "AWS::ApiGateway::Method" => out.push((
+                format!(
+                    "{} {}",
+                    p["HttpMethod"].as_str().unwrap(),
+                    rest_path(doc, &p["ResourceId"])
+                ),
+                kind,
+                authorizer,
+            )),
+            "AWS::ApiGatewayV2::Route" => out.push((
+                p["RouteKey"].as_str().unwrap().to_string(),
+                kind,
+                authorizer,
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The route keys `synth` warned were opened on purpose.
+fn opened(s: &Synth) -> Vec<String> {
+    ["POST /api/uploads", "POST /api/users"]
+        .iter()
+        .filter(|r| s.warnings.iter().any(|w| w.contains(&format!("`{r}`"))))
+        .map(|r| r.to_string())
+        .collect()
+}
+
+#[test]
+fn every_route_but_the_public_reads_needs_a_signed_in_caller_unless_opened_and_warned() {
+    let mut checked = 0;
+    for s in every_project() {
+        let open = opened(&s);
+        let d = main(&s);
+        let pool = json!({"Fn::GetAtt": ["UsersPool", "Arn"]});
+        let rs = routes(d);
+        assert_eq!(rs.len(), 3, "{}: {rs:?}", s.name);
+        for (key, kind, authorizer) in rs {
+            let at = format!("{}: {key}", s.name);
+            if PUBLIC_READS.contains(&key.as_str()) {
+                assert!(key.starts_with("GET "), "{at}: public routes only read");
+                assert_eq!(kind, "NONE", "{at}");
+                continue;
+            }
+            if open.contains(&key) {
+                assert_eq!(kind, "NONE", "{at}: opened on purpose");
+                continue;
+            }
+            checked += 1;
+            let authorizer = authorizer.unwrap_or_else(|| panic!("{at}: no authorizer"));
+            let a = &d["Resources"][&authorizer]["Properties"];
+            match kind.as_str() {
+                "COGNITO_USER_POOLS" => {
+                    assert_eq!(a["Type"], "COGNITO_USER_POOLS", "{at}");
+                    assert_eq!(a["ProviderARNs"], json!([pool]), "{at}");
+                    assert_eq!(
+                        a["IdentitySource"], "method.request.header.Authorization",
+                        "{at}"
+                    );
+                }
+                "JWT" => {
+                    assert_eq!(a["AuthorizerType"], "JWT", "{at}");
+                    assert_eq!(
+                        a["JwtConfiguration"]["Audience"],
+                        json!([{"Ref": "UsersPoolClient"}]),
+                        "{at}"
+                    );
+                    assert!(
+                        a["JwtConfiguration"]["Issuer"]["Fn::Sub"]
+                            .as_str()
+                            .unwrap()
+                            .ends_with("/${UsersPool}"),
+                        "{at}"
+                    );
+                }
+                other => panic!("{at}: authorization {other}"),
+            }
+        }
+        // Warnings only for what was opened.
+        assert_eq!(s.warnings.len(), open.len(), "{}: {:?}", s.name, s.warnings);
+    }
+    assert!(checked >= 14, "{checked} guarded routes checked");
+}
+
+#[test]
+fn there_is_no_route_that_takes_an_address_to_mail() {
+    for s in every_project() {
+        for (key, _, _) in routes(main(&s)) {
+            assert!(!key.contains("/api/users"), "{}: {key}", s.name);
+        }
+    }
+}
+
+/// The functions an API route invokes.
+fn api_functions(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, r) in resources(doc) {
+        let p = &r["Properties"];
+        let uri = match r["Type"].as_str().unwrap() {
+            "AWS::ApiGateway::Method" => p["Integration"]["Uri"].to_string(),
+            "AWS::ApiGatewayV2::Integration" => p["IntegrationUri"].to_string(),
+            _ => continue,
+        };
+        for (id, f) in resources(doc) {
+            // A function, or its `live` alias (FN-DEPLOY).
+            let function = match f["Type"].as_str().unwrap() {
+                "AWS::Lambda::Function" => id.clone(),
+                "AWS::Lambda::Alias" => f["Properties"]["FunctionName"]["Ref"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                _ => continue,
+            };
+            if uri.contains(&format!("${{{id}.Arn}}"))
+                || uri.contains(&format!("${{{id}}}"))
+                || uri.contains(&format!("\"{id}\""))
+            {
+                out.push(function);
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn role_of<'a>(doc: &'a Value, function: &str) -> &'a Value {
+    let role = doc["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+        .as_str()
+        .unwrap();
+    &doc["Resources"][role]
+}
+
+fn actions(statement: &Value) -> Vec<String> {
+    match &statement["Action"] {
+        Value::String(a) => vec![a.clone()],
+        Value::Array(a) => a.iter().map(|a| a.as_str().unwrap().to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn no_public_route_leads_to_ses_and_only_verified_users_reach_the_welcome_email() {
+    for s in every_project() {
+        let d = main(&s);
+        let at = &s.name;
+        // What the API may do: nothing with SES, no writes to the users table.
+        let api = api_functions(d);
+        assert_eq!(api, ["ApiFunction"], "{at}");
+        for st in statements(role_of(d, "ApiFunction")) {
+            for a in actions(&st) {
+                assert!(!a.starts_with("ses:"), "{at}: the API may {a}");
+                if st["Resource"].to_string().contains("UsersTable") {
+                    panic!("{at}: the API may {a} on the users table");
+                }
+            }
+        }
+        // Who may send email: the welcome function alone, fed only by the
+        // users table's stream.
+        let senders: Vec<&String> = resources(d)
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::Lambda::Function")
+            .map(|(id, _)| id)
+            .filter(|id| {
+                statements(role_of(d, id))
+                    .iter()
+                    .any(|st| actions(st).iter().any(|a| a.starts_with("ses:")))
+            })
+            .collect();
+        assert_eq!(senders, ["WelcomeEmailFunction"], "{at}");
+        let welcome_targets = |v: &Value| {
+            let t = v.to_string();
+            t.contains("\"WelcomeEmailFunction\"") || t.contains("${WelcomeEmailFunction")
+        };
+        for (id, r) in resources(d) {
+            match r["Type"].as_str().unwrap() {
+                "AWS::Lambda::Permission" => {
+                    assert!(
+                        !welcome_targets(&r["Properties"]["FunctionName"]),
+                        "{at}: {id}"
+                    )
+                }
+                "AWS::Lambda::EventSourceMapping" if welcome_targets(&r["Properties"]) => {
+                    assert_eq!(
+                        r["Properties"]["EventSourceArn"],
+                        json!({"Fn::GetAtt": ["UsersTable", "StreamArn"]}),
+                        "{at}: {id}"
+                    );
+                }
+                _ => {}
+            }
+        }
+        // Who may add users: only the user pool's post confirmation
+        // trigger, invoked only by this pool, after Cognito verified the
+        // address (email is the sign-in name and auto-verified).
+        let writers: Vec<&String> = resources(d)
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::Lambda::Function")
+            .map(|(id, _)| id)
+            .filter(|id| {
+                statements(role_of(d, id)).iter().any(|st| {
+                    st["Resource"].to_string().contains("UsersTable")
+                        && actions(st)
+                            .iter()
+                            .any(|a| a == "dynamodb:PutItem" || a == "dynamodb:BatchWriteItem")
+                })
+            })
+            .collect();
+        assert_eq!(writers, ["PostConfirmationFunction"], "{at}");
+        let pool = &d["Resources"]["UsersPool"]["Properties"];
+        assert_eq!(pool["AutoVerifiedAttributes"], json!(["email"]), "{at}");
+        assert_eq!(pool["UsernameAttributes"], json!(["email"]), "{at}");
+        let trigger = &pool["LambdaConfig"]["PostConfirmation"];
+        assert!(
+            *trigger == json!({"Fn::GetAtt": ["PostConfirmationFunction", "Arn"]})
+                || trigger["Ref"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("PostConfirmationFunction")),
+            "{at}: {trigger}"
+        );
+        let invokers: Vec<&Value> = resources(d)
+            .values()
+            .filter(|r| r["Type"] == "AWS::Lambda::Permission")
+            .filter(|r| {
+                r["Properties"]["FunctionName"]
+                    .to_string()
+                    .contains("PostConfirmationFunction")
+            })
+            .collect();
+        assert_eq!(invokers.len(), 1, "{at}");
+        assert_eq!(
+            invokers[0]["Properties"]["Principal"],
+            "cognito-idp.amazonaws.com"
+        );
+        assert_eq!(
+            invokers[0]["Properties"]["SourceArn"],
+            json!({"Fn::GetAtt": ["UsersPool", "Arn"]})
+        );
+    }
+}
+
+#[test]
+fn uploads_are_for_authors_under_their_own_prefix() {
+    let d = doc("");
+    let env = &d["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(env["UPLOADERS_GROUP"], "authors");
+    assert!(env.get("UPLOADS_PUBLIC").is_none());
+    assert!(env.get("USERS_TABLE").is_none());
+    assert_eq!(
+        d["Resources"]["UsersAuthorsGroup"]["Properties"]["GroupName"],
+        "authors"
+    );
+    // The API signs uploads only under uploads/ (the handler adds the
+    // caller's sub); the pool lets readers sign themselves up.
+    let pool = &d["Resources"]["UsersPool"]["Properties"];
+    assert_eq!(
+        pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"],
+        false
+    );
+    assert_eq!(pool["DeletionProtection"], "ACTIVE");
+    assert_eq!(pool["Policies"]["PasswordPolicy"]["MinimumLength"], 12);
+    let uploads = statements(role_of(&d, "ApiFunction"))
+        .into_iter()
+        .find(|s| s["Sid"] == "PresignedPhotoUploads")
+        .unwrap();
+    assert!(uploads["Resource"][0]["Fn::Sub"][0]
+        .as_str()
+        .unwrap()
+        .ends_with("/uploads/*"));
+}
+
+#[test]
+fn the_api_cache_is_keyed_by_the_callers_token_everywhere() {
+    for s in every_project() {
+        let d = main(&s);
+        let key = &d["Resources"]["CdnApiCachePolicy"]["Properties"]["CachePolicyConfig"]
+            ["ParametersInCacheKeyAndForwardedToOrigin"];
+        assert_eq!(
+            key["HeadersConfig"]["Headers"],
+            json!(["Authorization"]),
+            "{}",
+            s.name
+        );
+        // No origin request policy may forward it (CloudFront refuses).
+        let orp = &d["Resources"]["CdnApiOriginRequestPolicy"]["Properties"]
+            ["OriginRequestPolicyConfig"]["HeadersConfig"];
+        assert_ne!(orp["HeaderBehavior"], "allViewer", "{}", s.name);
+    }
+}
+
+#[test]
+fn opening_uploads_is_explicit_warned_and_recorded_in_the_function() {
+    for api in ["rest", "http"] {
+        let s = synth_source(
+            api,
+            &format!("blueprint: blog\nstack_name: blog\nregion: us-east-1\noptions:\n  api:\n    type: {api}\n  auth:\n    public_routes: [\"POST /api/uploads\"]\n"),
+        );
+        assert_eq!(opened(&s), ["POST /api/uploads"]);
+        assert_eq!(s.warnings.len(), 1);
+        let d = main(&s);
+        let uploads = routes(d)
+            .into_iter()
+            .find(|(k, _, _)| k == "POST /api/uploads")
+            .unwrap();
+        assert_eq!((uploads.1.as_str(), uploads.2), ("NONE", None), "{api}");
+        assert_eq!(
+            d["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"]
+                ["UPLOADS_PUBLIC"],
+            "true"
+        );
+    }
+}
+
+#[test]
+fn only_guarded_routes_can_be_opened() {
+    for (route, why) in [
+        ("GET /api/posts", "is public already"),
+        ("POST /api/users", "is not a route of this API"),
+        ("DELETE /api/uploads", "is not a route of this API"),
+    ] {
+        let source = Source {
+            name: "blueprint.yaml".into(),
+            text: format!("blueprint: blog\nstack_name: blog\nregion: us-east-1\noptions:\n  auth:\n    public_routes: [\"{route}\"]\n"),
+        };
+        let code = CodeSource::BuiltIn {
+            blueprint: "blog".into(),
+        };
+        let err = synthesize(
+            find("blog").unwrap(),
+            &source,
+            &code,
+            &Default::default(),
+            Format::Yaml,
+        )
+        .err()
+        .unwrap_or_else(|| panic!("{route} was accepted"))
+        .to_string();
+        assert!(err.contains(why), "{route}: {err}");
+    }
 }

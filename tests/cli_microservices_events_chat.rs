@@ -145,7 +145,7 @@ fn bad_event_pipeline_and_chat_options_are_located() {
         (format!("{ep}  events: []\n"), "options.events: no event type is listed"),
         (format!("{ep}  prefix: \"in*\"\n"), "is not a valid key filter"),
         (format!("{chat}  connection_ttl_hours: 48\n"), "blueprint.yaml:5:25: options.connection_ttl_hours: expected a whole number from 1 to 24, found 48"),
-        (format!("{chat}  connect_authorization: cognito\n"), "unknown value `cognito`; expected `none` or `iam`"),
+        (format!("{chat}  connect_authorization: jwt\n"), "unknown value `jwt`; expected one of `cognito`, `iam`, `none`"),
         (format!("{chat}  max_message_bytes: 40000\n"), "expected a whole number from 1 to 32768, found 40000"),
         (format!("{chat}  function:\n    memory_mb: 64\n"), "options.function.memory_mb: expected a whole number from 128 to 10240, found 64"),
     ];

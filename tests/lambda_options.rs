@@ -373,7 +373,7 @@ fn reserved_concurrency_of_all_functions_must_fit_the_account() {
     cli_fails(
         body,
         &[
-            "blueprint.yaml:5:3: options.lambda: the functions reserve 1200 concurrent executions in total",
+            "blueprint.yaml:5:3: options.lambda: the functions reserve 1600 concurrent executions in total",
             "ConnectFunction (400)",
             "an account with a limit of 1000 can reserve 900",
         ],

@@ -1,24 +1,34 @@
 //! The update-offload blueprint's properties, read from the generated
 //! templates: HTTPS to viewers and to the existing origin, long TTLs for
 //! update files and short ones for manifests (in that match order), the demo
-//! origin locked down (load balancer answers CloudFront only, instances
-//! private with IMDSv2 and encrypted volumes, EFS encrypted, TLS only and
-//! retained), failover and Origin Shield, and validated options.
+//! origin locked down (an internal load balancer CloudFront reaches through a
+//! VPC origin over HTTPS with TLS 1.2 or newer on every leg, no origin secret
+//! derived from the stack ID, instances private with IMDSv2 and encrypted
+//! volumes, EFS encrypted, TLS only and retained, every security group with
+//! its egress listed), plain HTTP to an origin only with an explicit option
+//! and a warning, failover and Origin Shield, and validated options. The
+//! security properties are checked over the defaults and every
+//! `tests/variants/update-offload-*.yaml` too.
 
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, StackTemplate};
 use blueprint::config::Source;
 use blueprint::error::Error;
 use blueprint::render::Format;
-use blueprint::synthesis::synthesize;
+use blueprint::synthesis::{synthesize, Synthesized};
 use serde_json::{json, Value};
 
 fn try_stacks(region: &str, options: &str) -> Result<Vec<StackTemplate>, Error> {
+    try_synth(&format!(
+        "blueprint: update-offload\nstack_name: updates\nregion: {region}\noptions:\n{options}"
+    ))
+    .map(|s| s.expansion.stacks)
+}
+
+fn try_synth(text: &str) -> Result<Synthesized, Error> {
     let source = Source {
         name: "blueprint.yaml".into(),
-        text: format!(
-            "blueprint: update-offload\nstack_name: updates\nregion: {region}\noptions:\n{options}"
-        ),
+        text: text.to_string(),
     };
     let code = CodeSource::BuiltIn {
         blueprint: "update-offload".into(),
@@ -30,7 +40,6 @@ fn try_stacks(region: &str, options: &str) -> Result<Vec<StackTemplate>, Error> 
         &Default::default(),
         Format::Yaml,
     )
-    .map(|s| s.expansion.stacks)
 }
 
 fn doc(options: &str) -> Value {
@@ -43,7 +52,11 @@ fn distribution(d: &Value) -> &Value {
     &d["Resources"]["CdnDistribution"]["Properties"]["DistributionConfig"]
 }
 
-const DEMO: &str = "  demo_origin:\n    enabled: true\n";
+const DEMO_CERT: &str =
+    "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+
+/// The demo origin over HTTPS, with the certificate of its name given.
+const DEMO: &str = "  demo_origin:\n    enabled: true\n    domain_name: origin.updates.example.net\n    certificate_arn: arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789\n";
 
 #[test]
 fn the_existing_origin_is_reached_over_https_and_viewers_are_redirected() {
@@ -127,31 +140,263 @@ fn update_files_are_cached_long_and_manifests_briefly_and_first() {
 }
 
 #[test]
-fn the_demo_origin_answers_only_cloudfront() {
+fn the_demo_origin_is_private_and_https_end_to_end() {
     let d = doc(DEMO);
+    let r = &d["Resources"];
+    // CloudFront comes in through a VPC origin, over HTTPS with TLS 1.2, and
+    // checks the certificate's name; no secret header.
     let origin = &distribution(&d)["Origins"][0];
+    assert_eq!(origin["DomainName"], "origin.updates.example.net");
     assert_eq!(
-        origin["DomainName"],
-        json!({"Fn::GetAtt": ["OriginLoadBalancer", "DNSName"]})
+        origin["VpcOriginConfig"]["VpcOriginId"],
+        json!({"Fn::GetAtt": ["OriginVpcOrigin", "Id"]})
     );
-    let header = &origin["OriginCustomHeaders"][0];
-    assert_eq!(header["HeaderName"], "X-Origin-Verify");
-    let listener = &d["Resources"]["OriginListener"]["Properties"];
-    assert_eq!(listener["DefaultActions"][0]["Type"], "fixed-response");
+    assert!(origin.get("CustomOriginConfig").is_none());
+    assert!(origin.get("OriginCustomHeaders").is_none());
+    let endpoint = &r["OriginVpcOrigin"]["Properties"]["VpcOriginEndpointConfig"];
+    assert_eq!(endpoint["Arn"], json!({"Ref": "OriginLoadBalancer"}));
+    assert_eq!(endpoint["OriginProtocolPolicy"], "https-only");
+    assert_eq!(endpoint["OriginSSLProtocols"], json!(["TLSv1.2"]));
+    // The load balancer is internal, in the private subnets, and admits the
+    // VPC only (where the VPC origin's interfaces live).
+    let lb = &r["OriginLoadBalancer"]["Properties"];
+    assert_eq!(lb["Scheme"], "internal");
     assert_eq!(
-        listener["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"],
-        "403"
+        lb["Subnets"],
+        json!([{"Ref": "NetworkPrivateSubnet1"}, {"Ref": "NetworkPrivateSubnet2"}])
     );
-    let rule = &d["Resources"]["OriginFromCdnRule"]["Properties"];
-    assert_eq!(rule["Conditions"][0]["Field"], "http-header");
-    let cfg = &rule["Conditions"][0]["HttpHeaderConfig"];
-    assert_eq!(cfg["HttpHeaderName"], "X-Origin-Verify");
-    assert_eq!(cfg["Values"][0], header["HeaderValue"]);
-    assert_eq!(rule["Actions"][0]["Type"], "forward");
-    let lb = &d["Resources"]["OriginLoadBalancer"]["Properties"];
     assert!(lb["LoadBalancerAttributes"].as_array().unwrap().contains(
         &json!({"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"})
     ));
+    let ingress = &r["OriginLoadBalancerIngress"]["Properties"];
+    assert_eq!(ingress["CidrIp"], "10.0.0.0/16");
+    assert_eq!(
+        (ingress["FromPort"].as_u64(), ingress["ToPort"].as_u64()),
+        (Some(443), Some(443))
+    );
+    // HTTPS listener with a TLS 1.2+ policy and the given certificate.
+    let listener = &r["OriginListener"]["Properties"];
+    assert_eq!(listener["Protocol"], "HTTPS");
+    assert_eq!(listener["Port"], 443);
+    assert_eq!(listener["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+    assert_eq!(listener["Certificates"][0]["CertificateArn"], DEMO_CERT);
+    assert_eq!(listener["DefaultActions"][0]["Type"], "forward");
+    // And HTTPS from the load balancer to the instances (TLS 1.2+ on nginx).
+    let tg = &r["OriginTargetGroup"]["Properties"];
+    assert_eq!(
+        (tg["Protocol"].as_str(), tg["Port"].as_u64()),
+        (Some("HTTPS"), Some(443))
+    );
+    assert_eq!(tg["HealthCheckProtocol"], "HTTPS");
+    let user_data = r["OriginLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]
+        ["Fn::Base64"]["Fn::Sub"][0]
+        .as_str()
+        .unwrap();
+    assert!(user_data.contains("listen 443 ssl default_server;"));
+    assert!(user_data.contains("ssl_protocols TLSv1.2 TLSv1.3;"));
+    assert!(!user_data.contains("listen 80"));
+    // No listener rules keyed on a header, nothing derived from the stack ID
+    // in the origin path.
+    assert!(!r
+        .as_object()
+        .unwrap()
+        .values()
+        .any(|x| x["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"));
+}
+
+#[test]
+fn with_a_domain_the_origin_certificate_is_created() {
+    let s = try_stacks(
+        "eu-west-1",
+        "  demo_origin:\n    enabled: true\n  domain:\n    name: updates.example.com\n    hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+    )
+    .unwrap();
+    assert_eq!(s.len(), 2);
+    let d = s[1].template.to_json();
+    // eu-west-1: the viewer certificate has its own stack; the origin's
+    // lives with the load balancer.
+    let cert = &d["Resources"]["OriginCertificate"]["Properties"];
+    assert_eq!(cert["DomainName"], "origin.updates.example.com");
+    assert_eq!(cert["ValidationMethod"], "DNS");
+    assert_eq!(
+        d["Resources"]["OriginListener"]["Properties"]["Certificates"][0]["CertificateArn"],
+        json!({"Ref": "OriginCertificate"})
+    );
+    assert_eq!(
+        distribution(&d)["Origins"][0]["DomainName"],
+        "origin.updates.example.com"
+    );
+}
+
+#[test]
+fn plain_http_to_an_origin_takes_an_explicit_option_and_a_warning() {
+    for (options, message) in [
+        (
+            "  origin:\n    protocol: http-only\n".to_string(),
+            "options.origin.protocol: `http-only` sends every request",
+        ),
+        (
+            "  demo_origin:\n    enabled: true\n    protocol: http-only\n".to_string(),
+            "options.demo_origin.protocol: `http-only`",
+        ),
+        (
+            "  demo_origin:\n    enabled: true\n".to_string(),
+            "HTTPS from CloudFront to the private load balancer needs a name on a certificate",
+        ),
+        (
+            DEMO.replace("eu-west-1:1234", "us-east-1:1234"),
+            "the certificate is in us-east-1, the load balancer in eu-west-1",
+        ),
+        (
+            "  demo_origin:\n    enabled: true\n    domain_name: origin.example.net\n".to_string(),
+            "options.demo_origin.certificate_arn: give the ACM certificate for origin.example.net",
+        ),
+    ] {
+        match try_stacks("eu-west-1", &options) {
+            Err(Error::User(m)) => assert!(m.contains(message), "{m}"),
+            Err(Error::Config(e)) => assert!(e.message.contains(message), "{e}"),
+            other => panic!("{options}: {:?}", other.map(|s| s.len())),
+        }
+    }
+    let text = |o: &str| {
+        format!("blueprint: update-offload\nstack_name: updates\nregion: eu-west-1\noptions:\n{o}")
+    };
+    let s = try_synth(&text(
+        "  origin:\n    protocol: http-only\n    allow_plain_http: true\n",
+    ))
+    .unwrap();
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(s.warnings[0].contains("options.origin.protocol is http-only"));
+    let d = s.expansion.stacks[0].template.to_json();
+    assert_eq!(
+        distribution(&d)["Origins"][0]["CustomOriginConfig"]["OriginProtocolPolicy"],
+        "http-only"
+    );
+    let s = try_synth(&text(
+        "  demo_origin:\n    enabled: true\n    protocol: http-only\n    allow_plain_http: true\n",
+    ))
+    .unwrap();
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(s.warnings[0].contains("options.demo_origin.protocol is http-only"));
+    let d = s.expansion.stacks[0].template.to_json();
+    let endpoint = &d["Resources"]["OriginVpcOrigin"]["Properties"]["VpcOriginEndpointConfig"];
+    assert_eq!(endpoint["OriginProtocolPolicy"], "http-only");
+    // Still private: internal, reached through the VPC origin only.
+    assert_eq!(
+        d["Resources"]["OriginLoadBalancer"]["Properties"]["Scheme"],
+        "internal"
+    );
+    assert_eq!(
+        d["Resources"]["OriginListener"]["Properties"]["Protocol"],
+        "HTTP"
+    );
+    // https-only (the default) and match-viewer need no option and warn not.
+    for o in ["", "  origin:\n    protocol: match-viewer\n", DEMO] {
+        assert!(try_synth(&text(o)).unwrap().warnings.is_empty(), "{o}");
+    }
+}
+
+/// The defaults and every update-offload variant: (name, project file).
+fn every_project() -> Vec<(String, String)> {
+    let mut out = vec![(
+        "defaults".to_string(),
+        find("update-offload").unwrap().defaults().unwrap().text,
+    )];
+    let mut variants: Vec<_> = std::fs::read_dir("tests/variants")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("update-offload-")
+        })
+        .collect();
+    variants.sort();
+    assert!(variants.len() >= 4);
+    for p in variants {
+        out.push((
+            p.display().to_string(),
+            std::fs::read_to_string(&p).unwrap(),
+        ));
+    }
+    out
+}
+
+#[test]
+fn every_variant_keeps_its_origins_private_and_encrypted() {
+    for (name, text) in every_project() {
+        let s = try_synth(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let explicit_http = text.contains("allow_plain_http: true");
+        assert_eq!(
+            !s.warnings.is_empty(),
+            explicit_http,
+            "{name}: {:?}",
+            s.warnings
+        );
+        for st in &s.expansion.stacks {
+            let d = st.template.to_json();
+            let resources = d["Resources"].as_object().unwrap();
+            for (id, r) in resources {
+                let p = &r["Properties"];
+                match r["Type"].as_str().unwrap() {
+                    "AWS::CloudFront::Distribution" => {
+                        for o in p["DistributionConfig"]["Origins"].as_array().unwrap() {
+                            if let Some(c) = o.get("CustomOriginConfig") {
+                                let policy = c["OriginProtocolPolicy"].as_str().unwrap();
+                                assert!(policy != "http-only" || explicit_http, "{name} {id}");
+                                assert_eq!(c["OriginSSLProtocols"], json!(["TLSv1.2"]), "{name}");
+                            }
+                            // No origin secret derived from the stack ID.
+                            let headers = serde_json::to_string(&o["OriginCustomHeaders"]).unwrap();
+                            assert!(!headers.contains("AWS::StackId"), "{name} {id}");
+                        }
+                    }
+                    "AWS::CloudFront::VpcOrigin" => {
+                        let c = &p["VpcOriginEndpointConfig"];
+                        if c["OriginProtocolPolicy"] != "http-only" {
+                            assert_eq!(c["OriginProtocolPolicy"], "https-only", "{name}");
+                            assert_eq!(c["OriginSSLProtocols"], json!(["TLSv1.2"]), "{name}");
+                        } else {
+                            assert!(explicit_http, "{name}");
+                        }
+                    }
+                    "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
+                        assert_eq!(p["Scheme"], "internal", "{name} {id}");
+                    }
+                    "AWS::ElasticLoadBalancingV2::Listener" => {
+                        if p["Protocol"] == "HTTPS" {
+                            assert!(
+                                p["SslPolicy"]
+                                    .as_str()
+                                    .unwrap()
+                                    .starts_with("ELBSecurityPolicy-TLS13-1-2"),
+                                "{name} {id}"
+                            );
+                        } else {
+                            assert!(explicit_http, "{name} {id}");
+                        }
+                    }
+                    "AWS::EC2::SecurityGroupIngress" => {
+                        assert_ne!(p["CidrIp"], "0.0.0.0/0", "{name} {id}");
+                    }
+                    "AWS::EC2::SecurityGroup" => {
+                        let egress = p["SecurityGroupEgress"]
+                            .as_array()
+                            .unwrap_or_else(|| panic!("{name} {id}: implicit allow-all egress"));
+                        assert!(!egress.is_empty(), "{name} {id}");
+                        for e in egress {
+                            assert!(
+                                !(e["IpProtocol"] == "-1" && e["CidrIp"] == "0.0.0.0/0"),
+                                "{name} {id}"
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
 }
 
 #[test]
@@ -198,7 +443,7 @@ fn the_demo_instances_are_private_hardened_and_health_checked() {
         image["Default"],
         "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
     );
-    let x86 = doc("  demo_origin:\n    enabled: true\n    instance_type: m7i.large\n");
+    let x86 = doc(&format!("{DEMO}    instance_type: m7i.large\n"));
     assert_eq!(
         x86["Parameters"]["ImageId"]["Default"],
         "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -212,7 +457,7 @@ fn the_demo_instances_are_private_hardened_and_health_checked() {
             .unwrap()
             .contains(&json!("OFFLOAD-3"))
     );
-    // The instances take HTTP from the load balancer only.
+    // The instances take HTTPS from the load balancer only.
     let ingress = &d["Resources"]["OriginInstanceIngressFromLoadBalancer"]["Properties"];
     assert_eq!(
         ingress["SourceSecurityGroupId"],
@@ -254,7 +499,7 @@ fn the_files_are_encrypted_tls_only_retained_and_mounted_read_only() {
         .unwrap()
         .to_string();
     assert!(user_data.contains("efs _netdev,noresvport,tls,iam,ro,accesspoint=${AccessPoint}"));
-    let scratch = doc("  demo_origin:\n    enabled: true\n  retain:\n    files: false\n");
+    let scratch = doc(&format!("{DEMO}  retain:\n    files: false\n"));
     assert_eq!(
         scratch["Resources"]["OriginFiles"]["DeletionPolicy"],
         "Delete"

@@ -3,10 +3,17 @@
 //! CloudFront in front of everything: the private S3 site (origin access
 //! control), the REST API under `/api/*` and the thumbnails under
 //! `/thumbnails/*`. DynamoDB posts and users tables (optionally global
-//! tables, optionally read through DAX); a welcome email for each new user
-//! (users-table stream → Lambda → SES); thumbnails for uploaded photos
-//! (accelerated upload bucket → S3 event → Lambda → a separate bucket,
+//! tables, optionally read through DAX); a Cognito user pool readers sign up
+//! in; a welcome email for each new user once Cognito has verified their
+//! address (post confirmation trigger → users table → stream → Lambda →
+//! SES); thumbnails for photos authors upload (a presigned upload only for a
+//! signed-in member of the `authors` group, under their own key prefix →
+//! accelerated upload bucket → S3 event → Lambda → a separate bucket,
 //! optionally announced on SNS and SQS); an optional custom domain.
+//!
+//! No route acts for a stranger: the only public routes read published
+//! posts; `auth.public_routes` opens another one deliberately, and synth
+//! warns about it.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -30,7 +37,7 @@ use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
 use crate::cfn::resources::stepfunctions::{ChoiceRule, ChoiceState, State, SucceedState};
 use crate::cfn::{LogicalId, Template, Value};
-use crate::components::api_options::build_api;
+use crate::components::api_options::build_api_opening;
 use crate::components::arn;
 use crate::components::bucket::PrivateBucket;
 use crate::components::cdn::{
@@ -43,6 +50,7 @@ use crate::components::function_triggers::{
     add_failure_queue, allow_invoke, send_to_queue_statement, stream_read_statement, AsyncFailures,
     StreamTrigger,
 };
+use crate::components::http_api::JwtIssuer;
 use crate::components::network::PrivateNetwork;
 use crate::components::rest_api::{RestApi, Route};
 use crate::components::state_machine::{
@@ -50,6 +58,7 @@ use crate::components::state_machine::{
 };
 use crate::components::static_site::StaticSite;
 use crate::components::table::Table;
+use crate::components::user_auth::{PoolExtras, UserAuth};
 use crate::config::lambda::LambdaOptions;
 use crate::config::{
     Architecture, DaxNodeType, EmailAddress, Ranged, Region, RetentionDays, TextLine, VpcCidr,
@@ -65,8 +74,8 @@ pub static REQUIREMENTS: &[Requirement] = &[
     Requirement { id: "BLOG-2", text: "Read-heavy: DAX between Lambda and DynamoDB, and DynamoDB global tables with replica regions (options)" },
     Requirement { id: "BLOG-3", text: "Mostly static files, some dynamic REST API: private S3 origin reached only through CloudFront (origin access control); API Gateway + Lambda as a second origin under /api/*" },
     Requirement { id: "BLOG-4", text: "Caching to cut cost and latency: CloudFront cache policies, long TTL for static assets, short or none for the API; compression on" },
-    Requirement { id: "BLOG-5", text: "A welcome email to each new user: users-table stream (new items only) -> Lambda -> SES, allowed only ses:SendEmail from the configured identity" },
-    Requirement { id: "BLOG-6", text: "Thumbnails for uploaded photos: accelerated upload bucket, S3 event -> Lambda -> a separate thumbnails bucket (no trigger loop); optional SNS/SQS notification" },
+    Requirement { id: "BLOG-5", text: "A welcome email to each new user: readers sign up in a Cognito user pool; once Cognito has verified the address, its post confirmation trigger records the user; users-table stream (new items only) -> Lambda -> SES, allowed only ses:SendEmail from the configured identity (no route takes an address to mail)" },
+    Requirement { id: "BLOG-6", text: "Thumbnails for uploaded photos: presigned uploads only for signed-in authors (Cognito authorizer, key under the caller's own prefix) to an accelerated upload bucket, S3 event -> Lambda -> a separate thumbnails bucket (no trigger loop); optional SNS/SQS notification" },
     Requirement { id: "BLOG-7", text: "A custom domain: ACM certificate in us-east-1 and a Route 53 alias record (option `domain`)" },
     Requirement { id: "FLOW", text: "Orchestration (option `flow`, off by default): each upload (S3 -> EventBridge) starts a Step Functions state machine: a size check (Choice), then the thumbnail and metadata functions in parallel, each task with a timeout, retries and a catch to a Fail state" },
     Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
@@ -84,6 +93,8 @@ pub struct Options {
     pub api: ApiOptions,
     pub functions: FunctionsOptions,
     pub welcome_email: WelcomeEmailOptions,
+    /// Who may call the API (BLOG-5, BLOG-6): the Cognito user pool.
+    pub auth: AuthOptions,
     pub thumbnails: ThumbnailOptions,
     /// FLOW: the thumbnail steps as a Step Functions state machine.
     pub flow: FlowOptions,
@@ -175,6 +186,8 @@ pub struct FunctionsOptions {
     pub architecture: Architecture,
     pub api: FunctionSize<256, 10>,
     pub welcome_email: FunctionSize<128, 30>,
+    /// The post confirmation trigger (Cognito waits 5 seconds at most).
+    pub post_confirmation: FunctionSize<128, 5>,
     pub thumbnails: FunctionSize<1024, 60>,
 }
 
@@ -195,6 +208,26 @@ impl Default for WelcomeEmailOptions {
             identity: SesIdentity::Domain,
             subject: TextLine::new("Welcome to my blog").unwrap_or_else(|_| unreachable!()),
             site_name: TextLine::new("My blog").unwrap_or_else(|_| unreachable!()),
+        }
+    }
+}
+
+/// The user pool readers and authors sign in with, and which routes need it.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthOptions {
+    /// The shortest password, 8 to 99 characters.
+    pub password_min_length: Ranged<8, 99>,
+    /// Routes that need a signed-in user by default, opened to anyone on
+    /// purpose (`POST /api/uploads`). Each one makes synth warn.
+    pub public_routes: Vec<String>,
+}
+
+impl Default for AuthOptions {
+    fn default() -> Self {
+        AuthOptions {
+            password_min_length: Ranged::of(12),
+            public_routes: Vec::new(),
         }
     }
 }
@@ -259,6 +292,7 @@ impl ThumbnailFormat {
 pub struct RetainOptions {
     pub posts_table: bool,
     pub users_table: bool,
+    pub user_pool: bool,
     pub site_bucket: bool,
     pub uploads_bucket: bool,
     pub thumbnails_bucket: bool,
@@ -269,6 +303,7 @@ impl Default for RetainOptions {
         RetainOptions {
             posts_table: true,
             users_table: true,
+            user_pool: true,
             site_bucket: true,
             uploads_bucket: true,
             thumbnails_bucket: true,
@@ -290,15 +325,17 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "POST",
-        path: "/api/users",
-        query: &[],
-    },
-    Route {
-        method: "POST",
         path: "/api/uploads",
         query: &[],
     },
 ];
+
+/// The routes anyone may call: they only read published posts. Every other
+/// route needs a signed-in user unless `auth.public_routes` opens it.
+pub const PUBLIC_READS: &[&str] = &["GET /api/posts", "GET /api/posts/{postId}"];
+
+/// The user pool group whose members may upload photos.
+pub const AUTHORS_GROUP: &str = "authors";
 
 /// Where uploaded photos go in the uploads bucket.
 pub const UPLOADS_PREFIX: &str = "uploads/";
@@ -330,7 +367,51 @@ fn validate(project: &ProjectInfo, o: &Options) -> Result<(), Error> {
         }
         seen.push(r);
     }
+    let guarded: Vec<String> = ROUTES
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .filter(|k| !PUBLIC_READS.contains(&k.as_str()))
+        .collect();
+    let mut opened: Vec<&String> = Vec::new();
+    for r in &o.auth.public_routes {
+        if PUBLIC_READS.contains(&r.as_str()) {
+            return Err(Error::User(format!(
+                "options.auth.public_routes: `{r}` is public already (it only reads published posts)"
+            )));
+        }
+        if !guarded.contains(r) {
+            return Err(Error::User(format!(
+                "options.auth.public_routes: `{r}` is not a route of this API; the routes that need a signed-in user are: {}",
+                guarded.join(", ")
+            )));
+        }
+        if opened.contains(&r) {
+            return Err(Error::User(format!(
+                "options.auth.public_routes: `{r}` is listed twice"
+            )));
+        }
+        opened.push(r);
+    }
     Ok(())
+}
+
+/// Whether anyone may call `route` (no authorizer).
+fn is_public(o: &Options, route: &Route) -> bool {
+    let key = format!("{} {}", route.method, route.path);
+    PUBLIC_READS.contains(&key.as_str()) || o.auth.public_routes.contains(&key)
+}
+
+/// The warnings synth prints about routes opened on purpose.
+fn open_route_warnings(o: &Options) -> Vec<String> {
+    o.auth
+        .public_routes
+        .iter()
+        .map(|r| {
+            format!(
+                "blog: `{r}` is open to anyone (options.auth.public_routes): callers need no sign-in, so strangers can use it at the API's rate"
+            )
+        })
+        .collect()
 }
 
 /// The uploads bucket's name: `blog-uploads-<stack UUID>`. It is explicit
@@ -359,10 +440,12 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let arch = o.functions.architecture;
     let api_package = code.package_for("api", arch)?;
     let welcome_package = code.package_for("welcome_email", arch)?;
+    let confirmation_package = code.package_for("post_confirmation", arch)?;
     let thumbnails_package = code.package_for("thumbnails", arch)?;
     let mut packages = vec![
         api_package.clone(),
         welcome_package.clone(),
+        confirmation_package.clone(),
         thumbnails_package.clone(),
     ];
     let retention = o.log_retention_days.get();
@@ -415,6 +498,57 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     }
     .add_to(&mut t)?;
 
+    // BLOG-5, BLOG-6: the user pool; Cognito verifies each address before
+    // its post confirmation trigger records the user (and so before any
+    // welcome email).
+    let confirmation = LambdaFunction {
+        name: "PostConfirmation",
+        description: "Records each user whose email address Cognito has verified (user pool post confirmation trigger)",
+        package: &confirmation_package,
+        assets_bucket: &assets,
+        handler: "handler.handler",
+        memory_mb: o.functions.post_confirmation.memory_mb.get_u32(),
+        timeout_s: o.functions.post_confirmation.timeout_seconds.get_u32(),
+        architecture: arch.as_str(),
+        environment: IndexMap::from([("USERS_TABLE".to_string(), users.r#ref())]),
+        statements: vec![Statement::allow(&["dynamodb:PutItem"], vec![users.get_att("Arn")])
+            .sid("RecordVerifiedUsers")],
+        managed_policies: Vec::new(),
+        log_retention_days: retention,
+        vpc: None,
+        requirements: &["BLOG-5"],
+    }
+    .add_to(&mut t)?;
+    let auth = UserAuth {
+        name: "Users",
+        password_min_length: o.auth.password_min_length.get_u32(),
+        mfa: "OFF",
+        groups: &[(
+            AUTHORS_GROUP,
+            "Authors: may upload photos (POST /api/uploads)",
+        )],
+        retain: o.retain.user_pool,
+        authenticated_statements: None,
+        requirements: &["BLOG-5", "BLOG-6"],
+        identity_requirements: &[],
+    }
+    .add_to_with(
+        &mut t,
+        PoolExtras {
+            client_name: "web",
+            post_confirmation: Some(&confirmation.function),
+        },
+    )?;
+    allow_invoke(
+        &mut t,
+        "PostConfirmationInvokedByUserPool",
+        &confirmation.function,
+        "cognito-idp.amazonaws.com",
+        auth.pool.get_att("Arn"),
+        false,
+        &["BLOG-5"],
+    )?;
+
     // BLOG-6: uploads (accelerated, explicitly named) and thumbnails buckets.
     let uploads_name = uploads_bucket_name();
     let uploads_arn = named(&format!(
@@ -437,15 +571,22 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let posts_read = &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"];
     let mut api_statements = vec![
         Statement::allow(posts_read, vec![posts.get_att("Arn")]).sid("ReadPosts"),
-        Statement::allow(&["dynamodb:PutItem"], vec![users.get_att("Arn")]).sid("SignUpUsers"),
         Statement::allow(&["s3:PutObject"], vec![uploads_objects.clone()])
             .sid("PresignedPhotoUploads"),
     ];
+    let uploads_open = o
+        .auth
+        .public_routes
+        .iter()
+        .any(|r| r == "POST /api/uploads");
     let mut api_env = IndexMap::new();
     api_env.insert("POSTS_TABLE".to_string(), posts.r#ref());
-    api_env.insert("USERS_TABLE".to_string(), users.r#ref());
     api_env.insert("UPLOADS_BUCKET".to_string(), uploads_name.clone());
     api_env.insert("UPLOADS_PREFIX".to_string(), UPLOADS_PREFIX.into());
+    api_env.insert("UPLOADERS_GROUP".to_string(), AUTHORS_GROUP.into());
+    if uploads_open {
+        api_env.insert("UPLOADS_PUBLIC".to_string(), "true".into());
+    }
     api_env.insert(
         "MAX_UPLOAD_BYTES".to_string(),
         (o.thumbnails.max_upload_mb.get() * 1024 * 1024)
@@ -524,7 +665,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     }
     let api_fn = LambdaFunction {
         name: "Api",
-        description: "Blog API: posts, sign-up, presigned photo uploads",
+        description: "Blog API: posts, presigned photo uploads for authors",
         package: &api_package,
         assets_bucket: &assets,
         handler: "handler.handler",
@@ -539,14 +680,14 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: api_requirements,
     }
     .add_to(&mut t)?;
-    let api = build_api(
+    let api = build_api_opening(
         &mut t,
         RestApi {
             name: "Api",
             description: "Blog API, served by CloudFront under /api/*",
             routes: ROUTES,
             function: &api_fn.function,
-            user_pool: None,
+            user_pool: Some(&auth.pool),
             endpoint_type: "REGIONAL",
             stage_name: o.api.stage_name.as_str(),
             throttle_rate: o.api.throttle_rate_per_second.get_u32(),
@@ -556,11 +697,15 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             manage_account_role: o.api.manage_account_logging_role,
             requirements: &["BLOG-3"],
             cache_requirements: &[],
-            auth_requirements: &[],
+            auth_requirements: &["BLOG-6"],
             features: None,
         },
-        None,
+        Some(JwtIssuer {
+            user_pool: &auth.pool,
+            client: &auth.client,
+        }),
         &o.api,
+        &|r| is_public(o, r),
     )?;
 
     // BLOG-5: the welcome email, for new users only.
@@ -841,9 +986,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             CacheSettings {
                 name: "Api",
                 comment: if api_ttl == 0 {
-                    "The API: not cached, every request reaches API Gateway"
+                    "The API: not cached unless the origin asks (1 s at most); the caller's Authorization in the key"
                 } else {
-                    "The API: cached briefly, query strings in the key"
+                    "The API: cached briefly; query strings and the caller's Authorization in the key"
                 },
                 min_ttl: 0,
                 default_ttl: api_ttl,
@@ -887,7 +1032,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: &["BLOG-1", "BLOG-3", "BLOG-4"],
         domain_requirements: &["BLOG-7"],
     }
-    .add_to(&mut t)?;
+    // The signed-in caller's token reaches the API only in the cache key,
+    // so one caller's answer is never served to another.
+    .add_to_keyed_by_caller(&mut t, &["Api"])?;
 
     if let Some(d) = &o.domain {
         CustomDomain {
@@ -919,6 +1066,19 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     )?;
     t.output("PostsTableName", "The posts table", posts.r#ref(), None)?;
     t.output("UsersTableName", "The users table", users.r#ref(), None)?;
+    t.output(
+        "UserPoolId",
+        "Readers sign up here; add authors to its `authors` group",
+        auth.pool.r#ref(),
+        None,
+    )?;
+    t.output(
+        "UserPoolClientId",
+        "The web app client (sign-up, sign-in; its ID token goes in the Authorization header)",
+        auth.client.r#ref(),
+        None,
+    )?;
+    t.warnings.extend(open_route_warnings(o));
     if global {
         t.output(
             "ReplicaRegions",

@@ -6,6 +6,13 @@
 //! function that posts each message to every connection through the
 //! management API, allowed `execute-api:ManageConnections` on this API's
 //! stage only.
+//!
+//! Only signed-in users connect: a Cognito user pool and a Lambda REQUEST
+//! authorizer on `$connect` that checks the user's token (a query string:
+//! browsers cannot set headers on a WebSocket); the other routes are reached
+//! only over a connection `$connect` allowed. IAM-signed connects are an
+//! option; `connect_authorization: none` opens the chat to anyone on
+//! purpose, and synth warns about it.
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -18,7 +25,7 @@ use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::apigateway::Account;
 use crate::cfn::resources::apigatewayv2::{
-    AccessLogSettings, Api, Deployment, Integration, Route, RouteSettings, Stage,
+    AccessLogSettings, Api, Authorizer, Deployment, Integration, Route, RouteSettings, Stage,
 };
 use crate::cfn::resources::iam::Role;
 use crate::cfn::resources::lambda::Permission;
@@ -27,6 +34,7 @@ use crate::components::arn;
 use crate::components::function::LambdaFunction;
 use crate::components::log_group::add_log_group;
 use crate::components::table::Table;
+use crate::components::user_auth::{PoolExtras, UserAuth};
 use crate::config::lambda::LambdaOptions;
 use crate::config::{Architecture, Name, Ranged, RetentionDays};
 use crate::error::Error;
@@ -37,7 +45,7 @@ pub const SUMMARY: &str =
     "Real-time chat over WebSocket: API Gateway v2 routes, a connections table with TTL, broadcast through the management API";
 
 pub static REQUIREMENTS: &[Requirement] = &[
-    Requirement { id: "CHAT-1", text: "Chat and streaming over WebSocket: API Gateway v2 WEBSOCKET API with $connect, $disconnect and sendmessage routes" },
+    Requirement { id: "CHAT-1", text: "Chat and streaming over WebSocket: API Gateway v2 WEBSOCKET API with $connect, $disconnect and sendmessage routes; only signed-in users connect (Cognito user pool, Lambda REQUEST authorizer on $connect checking the user's token), unless opened on purpose" },
     Requirement { id: "CHAT-2", text: "Connection state: a DynamoDB connections table with TTL" },
     Requirement { id: "CHAT-3", text: "Broadcast: a function posts to connections through the management API (`execute-api:ManageConnections` on this API only)" },
 ];
@@ -49,6 +57,8 @@ pub struct Options {
     pub stage_name: Name,
     /// Who may open a connection.
     pub connect_authorization: ConnectAuthorization,
+    /// The user pool users sign in with (`connect_authorization: cognito`).
+    pub user_pool: UserPoolOptions,
     /// CHAT-2: how long a connection's item lives without a refresh.
     pub connection_ttl_hours: Ranged<1, 24>,
     /// The longest message text the broadcast function accepts.
@@ -67,7 +77,8 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             stage_name: Name::new("v1").unwrap_or_else(|_| unreachable!()),
-            connect_authorization: ConnectAuthorization::None,
+            connect_authorization: ConnectAuthorization::Cognito,
+            user_pool: UserPoolOptions::default(),
             connection_ttl_hours: Ranged::of(2),
             max_message_bytes: Ranged::of(4_096),
             throttle_rate_per_second: Ranged::of(100),
@@ -85,12 +96,34 @@ impl Default for Options {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectAuthorization {
-    /// Anyone.
+    /// Signed-in users of the stack's Cognito user pool: a Lambda REQUEST
+    /// authorizer checks the token in the `token` query string.
     #[default]
-    None,
+    Cognito,
     /// Requests signed with AWS credentials (SigV4).
     Iam,
+    /// Anyone: opened on purpose, and synth warns.
+    None,
 }
+
+/// The Cognito user pool of `connect_authorization: cognito`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UserPoolOptions {
+    /// The shortest password, 8 to 99 characters.
+    pub password_min_length: Ranged<8, 99>,
+}
+
+impl Default for UserPoolOptions {
+    fn default() -> Self {
+        UserPoolOptions {
+            password_min_length: Ranged::of(12),
+        }
+    }
+}
+
+/// The query string a client passes its Cognito token in on connect.
+pub const TOKEN_QUERY_STRING: &str = "token";
 
 /// Every function's size.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -116,12 +149,15 @@ impl Default for FunctionOptions {
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     pub connections_table: bool,
+    /// The Cognito user pool (also its deletion protection).
+    pub user_pool: bool,
 }
 
 impl Default for RetainOptions {
     fn default() -> Self {
         RetainOptions {
             connections_table: true,
+            user_pool: true,
         }
     }
 }
@@ -210,6 +246,23 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let table_arn: Value<String> = table.get_att("Arn");
 
     let mut packages: Vec<Package> = Vec::new();
+    let authorizer = match o.connect_authorization {
+        ConnectAuthorization::Cognito => Some(add_connect_authorizer(
+            &mut t,
+            o,
+            code,
+            &assets,
+            &api,
+            &mut packages,
+        )?),
+        ConnectAuthorization::Iam => None,
+        ConnectAuthorization::None => {
+            t.warnings.push(
+                "chat: `connect_authorization: none` lets anyone open a connection and broadcast to every user, with no sign-in".into(),
+            );
+            None
+        }
+    };
     let mut route_ids = Vec::new();
     for r in ROUTES {
         let package = code.package_for(r.code, o.function.architecture)?;
@@ -246,7 +299,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
                 );
                 vec![
                     Statement::allow(
-                        &["dynamodb:DeleteItem", "dynamodb:Scan"],
+                        &["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Scan"],
                         vec![table_arn.clone()],
                     )
                     .sid("ReadAndPruneConnections"),
@@ -309,12 +362,16 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
                     api_id: api.r#ref(),
                     authorization_type: Some(
                         match (r.key, o.connect_authorization) {
+                            ("$connect", ConnectAuthorization::Cognito) => "CUSTOM",
                             ("$connect", ConnectAuthorization::Iam) => "AWS_IAM",
                             _ => "NONE",
                         }
                         .into(),
                     ),
-                    authorizer_id: None,
+                    authorizer_id: authorizer
+                        .as_ref()
+                        .filter(|_| r.key == "$connect")
+                        .map(|a| a.authorizer.r#ref()),
                     operation_name: Some(r.name.into()),
                     route_key: r.key.into(),
                     target: Some(sub(format!("integrations/${{{integration}}}")).into()),
@@ -414,11 +471,127 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         table.r#ref(),
         None,
     )?;
+    if let Some(a) = &authorizer {
+        t.output(
+            "UserPoolId",
+            "Users sign up and sign in here",
+            a.pool.r#ref(),
+            None,
+        )?;
+        t.output(
+            "UserPoolClientId",
+            "The app client; connect with ?token=<its ID or access token>",
+            a.client.r#ref(),
+            None,
+        )?;
+    }
 
     Ok(Expansion {
         project: project.clone(),
         stacks: vec![StackTemplate::single(project, t)],
         packages,
+    })
+}
+
+/// The user pool and the `$connect` authorizer of `connect_authorization:
+/// cognito`.
+struct ConnectAuth {
+    pool: LogicalId,
+    client: LogicalId,
+    authorizer: LogicalId,
+}
+
+/// CHAT-1: the user pool, the authorizer function (it checks a token's
+/// signature against the pool's published keys, its issuer, app client and
+/// expiry) and the `REQUEST` authorizer that runs it on `$connect`.
+fn add_connect_authorizer(
+    t: &mut Template,
+    o: &Options,
+    code: &CodeSource,
+    assets: &LogicalId,
+    api: &LogicalId,
+    packages: &mut Vec<Package>,
+) -> Result<ConnectAuth, Error> {
+    let req: &[&str] = &["CHAT-1"];
+    let users = UserAuth {
+        name: "Users",
+        password_min_length: o.user_pool.password_min_length.get_u32(),
+        mfa: "OFF",
+        groups: &[],
+        retain: o.retain.user_pool,
+        authenticated_statements: None,
+        requirements: req,
+        identity_requirements: &[],
+    }
+    .add_to_with(
+        t,
+        PoolExtras {
+            client_name: "chat",
+            post_confirmation: None,
+        },
+    )?;
+    let package = code.package_for("authorizer", o.function.architecture)?;
+    let mut env: IndexMap<String, Value<String>> = IndexMap::new();
+    env.insert("USER_POOL_ID".into(), users.pool.r#ref());
+    env.insert("APP_CLIENT_ID".into(), users.client.r#ref());
+    let function = LambdaFunction {
+        name: "ConnectAuthorizer",
+        description: "Lets a WebSocket connect only with a valid token of this stack's user pool",
+        package: &package,
+        assets_bucket: assets,
+        handler: "handler.handler",
+        memory_mb: o.function.memory_mb.get_u32(),
+        timeout_s: o.function.timeout_seconds.get_u32().min(10),
+        architecture: o.function.architecture.as_str(),
+        environment: env,
+        statements: Vec::new(),
+        managed_policies: Vec::new(),
+        log_retention_days: o.log_retention_days.get(),
+        vpc: None,
+        requirements: req,
+    }
+    .add_to(t)?
+    .function;
+    packages.push(package);
+    let authorizer = t
+        .add(
+            "ChatConnectAuthorizer",
+            Authorizer {
+                api_id: api.r#ref(),
+                authorizer_type: "REQUEST".into(),
+                authorizer_uri: Some(
+                    sub(format!(
+                        "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations"
+                    ))
+                    .into(),
+                ),
+                identity_source: Some(vec![format!(
+                    "route.request.querystring.{TOKEN_QUERY_STRING}"
+                )]),
+                jwt_configuration: None,
+                name: "cognito-token".into(),
+            },
+        )?
+        .satisfies(req)
+        .id()
+        .clone();
+    t.add(
+        "ConnectAuthorizerPermission",
+        Permission {
+            action: "lambda:InvokeFunction".into(),
+            function_name: function.get_att("Arn"),
+            principal: "apigateway.amazonaws.com".into(),
+            source_account: None,
+            source_arn: Some(arn(&format!(
+                "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/authorizers/${{{authorizer}}}"
+            ))),
+        },
+    )?
+    .satisfies(req);
+    Ok(ConnectAuth {
+        pool: users.pool,
+        client: users.client,
+        authorizer,
     })
 }
 

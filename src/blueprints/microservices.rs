@@ -6,7 +6,8 @@
 //! stream, S3 event triggers). A change to one service changes only its
 //! nested template. The root stack holds what the services share: a REST API
 //! and its stage, or with `front: alb` an Application Load Balancer with one
-//! listener rule per service. `blueprint openapi` exports every route as
+//! listener rule per service, each signing users in (Cognito or OIDC) before
+//! it forwards. `blueprint openapi` exports every route as
 //! OpenAPI 3 (MICRO-4). A root over CloudFormation's limits is split into
 //! overflow stacks by synthesis, each service being one unit (MICRO-5, see
 //! [`crate::split`]).
@@ -27,6 +28,10 @@ use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::apigateway::{
     AccessLogSetting, Account, Deployment, EndpointConfiguration, Integration, Method,
     MethodSetting, Resource as ApiResource, RestApi, Stage,
+};
+use crate::cfn::resources::cognito::{
+    AccountRecoverySetting, AdminCreateUserConfig, PasswordPolicy, RecoveryOption,
+    TokenValidityUnits, UserPool, UserPoolDomain, UserPoolPolicies, UserPoolWebClient,
 };
 use crate::cfn::resources::ec2::{
     EgressRule, InternetGateway, Route as Ec2Route, RouteTable, SecurityGroup,
@@ -62,7 +67,7 @@ use crate::components::table::Table;
 use crate::config::api_options::ApiDomain;
 use crate::config::lambda::LambdaOptions;
 pub use crate::config::queue::{QueueOptions, TopicOptions};
-use crate::config::{Architecture, Ranged, RetentionDays, VpcCidr};
+use crate::config::{Architecture, DomainName, Ranged, RetentionDays, VpcCidr};
 use crate::error::Error;
 use crate::synthesis::ASSETS_BUCKET;
 
@@ -138,6 +143,7 @@ impl TryFrom<RawOptions> for Options {
             Front::Alb if r.alb.certificate_arn.is_none() => {
                 return Err("options.front: `alb` needs options.alb.certificate_arn, the ACM certificate of the load balancer's HTTPS listener".into());
             }
+            Front::Alb => r.alb.authentication.check()?,
             Front::ApiGateway if r.services.iter().all(|s| s.routes.is_empty()) => {
                 return Err("options.services: no service has routes; `front: api-gateway` needs at least one (an API without methods cannot be deployed)".into());
             }
@@ -289,6 +295,10 @@ pub struct AlbOptions {
     pub certificate_arn: Option<CertificateArn>,
     pub ssl_policy: SslPolicy,
     pub vpc_cidr: VpcCidr,
+    /// The host name clients use (on the certificate); the sign-in pages
+    /// send users back to it. `null`: the load balancer's own DNS name only.
+    pub domain_name: Option<DomainName>,
+    pub authentication: AlbAuthentication,
 }
 
 impl Default for AlbOptions {
@@ -297,9 +307,177 @@ impl Default for AlbOptions {
             certificate_arn: None,
             ssl_policy: SslPolicy(SSL_POLICIES[0].to_string()),
             vpc_cidr: VpcCidr::new("10.0.0.0/16").unwrap_or_else(|_| unreachable!()),
+            domain_name: None,
+            authentication: AlbAuthentication::default(),
         }
     }
 }
+
+/// Who may reach the services behind the load balancer: every HTTPS
+/// listener rule signs the user in first (`authenticate-cognito` or
+/// `authenticate-oidc`), then forwards.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlbAuthentication {
+    pub mode: AlbAuthMode,
+    /// `mode: cognito` with an existing user pool; `null`: the stack
+    /// creates one (sign-up by administrators only).
+    pub cognito: Option<ExistingUserPool>,
+    /// `mode: oidc`: the OpenID Connect provider.
+    pub oidc: Option<OidcProvider>,
+}
+
+/// How users sign in at the load balancer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlbAuthMode {
+    /// A Cognito user pool (created, or `cognito:` an existing one).
+    #[default]
+    Cognito,
+    /// An OpenID Connect provider (`oidc:`).
+    Oidc,
+    /// No sign-in: anyone on the internet reaches the services (a warning).
+    None,
+}
+
+/// An existing Cognito user pool, its app client (with a secret and the
+/// authorization code flow, its callback `https://<host>/oauth2/idpresponse`)
+/// and its domain.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExistingUserPool {
+    pub user_pool_arn: UserPoolArn,
+    pub user_pool_client_id: ClientId,
+    /// The domain prefix (`my-app`) or the pool's custom domain.
+    pub user_pool_domain: UserPoolDomainName,
+}
+
+/// An OpenID Connect provider: its HTTPS endpoints, this application's
+/// client ID, and the client secret kept in AWS Secrets Manager (the
+/// template holds only a dynamic reference to it).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProvider {
+    pub issuer: HttpsUrl,
+    pub authorization_endpoint: HttpsUrl,
+    pub token_endpoint: HttpsUrl,
+    pub user_info_endpoint: HttpsUrl,
+    pub client_id: ClientId,
+    pub client_secret_arn: SecretArn,
+}
+
+impl AlbAuthentication {
+    /// The settings `mode` needs are given, and no others.
+    fn check(&self) -> Result<(), String> {
+        match (self.mode, &self.cognito, &self.oidc) {
+            (AlbAuthMode::Oidc, _, None) => Err("options.alb.authentication: `mode: oidc` needs `oidc:` with issuer, authorization_endpoint, token_endpoint, user_info_endpoint, client_id and client_secret_arn".into()),
+            (AlbAuthMode::Oidc, Some(_), _) => Err("options.alb.authentication: `cognito:` is set but mode is oidc; remove one".into()),
+            (AlbAuthMode::Cognito, _, Some(_)) => Err("options.alb.authentication: `oidc:` is set but mode is cognito; set `mode: oidc`".into()),
+            (AlbAuthMode::None, Some(_), _) | (AlbAuthMode::None, _, Some(_)) => Err("options.alb.authentication: mode is none, yet a provider is set; remove it or choose its mode".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Checks `s` with `ok`, or says it is not `what` (`like`).
+fn text_of<T>(
+    s: &str,
+    ok: bool,
+    what: &str,
+    like: &str,
+    make: fn(String) -> T,
+) -> Result<T, String> {
+    if ok && s.len() <= 2048 && !s.chars().any(char::is_whitespace) {
+        Ok(make(s.to_string()))
+    } else {
+        Err(format!("`{s}` is not {what} (like `{like}`)"))
+    }
+}
+
+macro_rules! text_type {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $like:literal, $check:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(s: &str) -> Result<Self, String> {
+                let check: fn(&str) -> bool = $check;
+                text_of(s, check(s), $what, $like, $name)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                crate::config::deserialize_text(d, $what, $name::new)
+            }
+        }
+    };
+}
+
+text_type!(
+    /// An HTTPS URL (`https://` and a host).
+    HttpsUrl,
+    "an HTTPS URL",
+    "https://login.example.com/oauth2/token",
+    |s| s.strip_prefix("https://").is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+);
+text_type!(
+    /// An OAuth 2.0 client ID.
+    ClientId,
+    "a client ID",
+    "1example23456789",
+    |s| !s.is_empty() && s.len() <= 255 && s.chars().all(|c| c.is_ascii_graphic())
+);
+text_type!(
+    /// A Cognito user pool ARN.
+    UserPoolArn,
+    "a Cognito user pool ARN",
+    "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123",
+    |s| {
+        let p: Vec<&str> = s.splitn(6, ':').collect();
+        p.len() == 6
+            && p[0] == "arn"
+            && p[1].starts_with("aws")
+            && p[2] == "cognito-idp"
+            && p[4].len() == 12
+            && p[4].chars().all(|c| c.is_ascii_digit())
+            && p[5].strip_prefix("userpool/").is_some_and(|id| {
+                id.contains('_') && id.chars().all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+            })
+    }
+);
+text_type!(
+    /// A user pool's domain: its prefix or its custom domain name.
+    UserPoolDomainName,
+    "a user pool domain",
+    "my-app",
+    |s| !s.is_empty()
+        && s.len() <= 253
+        && !s.starts_with(['-', '.'])
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c))
+);
+text_type!(
+    /// An AWS Secrets Manager secret ARN.
+    SecretArn,
+    "a Secrets Manager secret ARN",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:oidc-client-AbCdEf",
+    |s| {
+        let p: Vec<&str> = s.splitn(7, ':').collect();
+        p.len() == 7
+            && p[0] == "arn"
+            && p[1].starts_with("aws")
+            && p[2] == "secretsmanager"
+            && p[4].len() == 12
+            && p[4].chars().all(|c| c.is_ascii_digit())
+            && p[5] == "secret"
+            && !p[6].is_empty()
+    }
+);
 
 /// Which stateful resources survive their removal from a stack.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -1004,6 +1182,12 @@ const P_REST_API: &str = "RestApiId";
 const P_HTTP_API: &str = "HttpApiId";
 const P_ROOT_RESOURCE: &str = "RootResourceId";
 const P_LISTENER: &str = "ListenerArn";
+/// `front: alb` with the user pool the root creates: its ARN, app client
+/// and domain, for the services' `authenticate-cognito` actions.
+const P_USER_POOL_ARN: &str = "UserPoolArn";
+const P_USER_POOL_CLIENT: &str = "UserPoolClientId";
+const P_USER_POOL_DOMAIN: &str = "UserPoolDomain";
+const P_USER_POOL: [&str; 3] = [P_USER_POOL_ARN, P_USER_POOL_CLIENT, P_USER_POOL_DOMAIN];
 
 const TABLE_ACTIONS: &[&str] = &[
     "dynamodb:BatchGetItem",
@@ -1403,8 +1587,17 @@ fn add_http_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Resu
     Ok(())
 }
 
+/// Whether the root creates the user pool the load balancer signs users in
+/// with (`mode: cognito` without an existing pool).
+fn creates_user_pool(o: &Options) -> bool {
+    o.front == Front::Alb
+        && o.alb.authentication.mode == AlbAuthMode::Cognito
+        && o.alb.authentication.cognito.is_none()
+}
+
 /// `front: alb`: a public VPC in two zones, the load balancer, an HTTPS
-/// listener (unknown paths get 404) and an HTTP listener redirecting to it.
+/// listener (unknown paths get 404; every service's rule signs users in
+/// first) and an HTTP listener that only redirects to it.
 fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
     let req: &[&str] = &["MICRO-2"];
     let cert = o
@@ -1503,19 +1696,40 @@ fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
         .satisfies(req);
         subnets.push(subnet);
     }
+    let signs_in = o.alb.authentication.mode != AlbAuthMode::None;
+    let egress = if signs_in {
+        // Sign-in: the load balancer trades the code for tokens at the
+        // identity provider's token and user info endpoints (HTTPS).
+        EgressRule {
+            cidr_ip: Some("0.0.0.0/0".into()),
+            description: Some(
+                "HTTPS to the identity provider's token and user info endpoints (sign-in); Lambda targets need nothing"
+                    .into(),
+            ),
+            from_port: Some(443),
+            ip_protocol: "tcp".into(),
+            to_port: Some(443),
+        }
+    } else {
+        EgressRule {
+            cidr_ip: Some("127.0.0.1/32".into()),
+            description: Some("No egress: Lambda targets need none".into()),
+            from_port: None,
+            ip_protocol: "-1".into(),
+            to_port: None,
+        }
+    };
     let sg = t
         .add(
             "LoadBalancerSecurityGroup",
             SecurityGroup {
-                group_description:
-                    "HTTPS (and HTTP, redirected) from anywhere to the load balancer".into(),
-                security_group_egress: Some(vec![EgressRule {
-                    cidr_ip: Some("127.0.0.1/32".into()),
-                    description: Some("No egress: Lambda targets need none".into()),
-                    from_port: None,
-                    ip_protocol: "-1".into(),
-                    to_port: None,
-                }]),
+                group_description: if signs_in {
+                    "HTTPS from anywhere (users sign in before any service answers), HTTP only redirected to HTTPS"
+                } else {
+                    "HTTPS from anywhere (no sign-in: options.alb.authentication.mode none), HTTP only redirected to HTTPS"
+                }
+                .into(),
+                security_group_egress: Some(vec![egress]),
                 tags: None,
                 vpc_id: vpc.r#ref(),
             },
@@ -1528,7 +1742,11 @@ fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
             &format!("LoadBalancerFromAnywhere{what}"),
             SecurityGroupIngress {
                 cidr_ip: Some("0.0.0.0/0".into()),
-                description: Some(format!("{} from anywhere", what.to_ascii_uppercase())),
+                description: Some(if port == 443 {
+                    "HTTPS from anywhere".to_string()
+                } else {
+                    "HTTP from anywhere, only redirected to HTTPS".to_string()
+                }),
                 from_port: Some(port),
                 group_id: sg.get_att("GroupId"),
                 ip_protocol: "tcp".into(),
@@ -1591,7 +1809,180 @@ fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
     let mut parameters = IndexMap::new();
     parameters.insert(P_LISTENER.to_string(), https.r#ref());
     parameters.insert(P_API_URL.to_string(), url.clone());
+    if creates_user_pool(o) {
+        parameters.extend(add_user_pool(t, o, &lb)?);
+    }
+    if !signs_in {
+        t.warnings.push("microservices: options.alb.authentication.mode is none: anyone on the internet reaches every service behind the load balancer without signing in".into());
+    }
     Ok(FrontIds { parameters, url })
+}
+
+/// The user pool the load balancer signs users in with: administrators
+/// create the users (no self sign-up), hosted sign-in pages under a domain
+/// unique to the stack, and an app client with a secret for the
+/// authorization code flow back to the load balancer. Returns the service
+/// stacks' parameters.
+fn add_user_pool(
+    t: &mut Template,
+    o: &Options,
+    lb: &LogicalId,
+) -> Result<Vec<(String, Value<String>)>, Error> {
+    let req: &[&str] = &["MICRO-2"];
+    let pool = t
+        .add(
+            "UserPool",
+            UserPool {
+                account_recovery_setting: Some(AccountRecoverySetting {
+                    recovery_mechanisms: vec![RecoveryOption {
+                        name: "verified_email".into(),
+                        priority: 1,
+                    }],
+                }),
+                admin_create_user_config: Some(AdminCreateUserConfig {
+                    allow_admin_create_user_only: true,
+                }),
+                auto_verified_attributes: Some(vec!["email".into()]),
+                enabled_mfas: Some(vec!["SOFTWARE_TOKEN_MFA".into()]),
+                mfa_configuration: Some("OPTIONAL".into()),
+                policies: Some(UserPoolPolicies {
+                    password_policy: PasswordPolicy {
+                        minimum_length: 12,
+                        require_lowercase: true,
+                        require_numbers: true,
+                        require_symbols: true,
+                        require_uppercase: true,
+                        temporary_password_validity_days: 3,
+                    },
+                }),
+                username_attributes: Some(vec!["email".into()]),
+                ..Default::default()
+            },
+        )?
+        // The users cannot be restored once the pool is gone.
+        .policies(DeletionPolicy::Retain)
+        .satisfies(req)
+        .id()
+        .clone();
+    let domain_prefix = with_stack_uuid("sign-in-${StackUuid}".into());
+    let domain = t
+        .add(
+            "UserPoolDomain",
+            UserPoolDomain {
+                domain: domain_prefix.clone(),
+                managed_login_version: None,
+                user_pool_id: pool.r#ref(),
+            },
+        )?
+        .satisfies(req)
+        .id()
+        .clone();
+    let mut callbacks: Vec<Value<String>> =
+        vec![sub(format!("https://${{{lb}.DNSName}}/oauth2/idpresponse")).into()];
+    if let Some(name) = &o.alb.domain_name {
+        callbacks.push(format!("https://{name}/oauth2/idpresponse").into());
+    }
+    let client = t
+        .add(
+            "UserPoolClient",
+            UserPoolWebClient {
+                access_token_validity: Some(60),
+                allowed_oauth_flows: vec!["code".into()],
+                allowed_oauth_flows_user_pool_client: true,
+                allowed_oauth_scopes: vec!["openid".into(), "email".into()],
+                callback_urls: callbacks,
+                client_name: Some("load-balancer".into()),
+                enable_token_revocation: Some(true),
+                explicit_auth_flows: Some(vec!["ALLOW_REFRESH_TOKEN_AUTH".into()]),
+                generate_secret: Some(true),
+                id_token_validity: Some(60),
+                prevent_user_existence_errors: Some("ENABLED".into()),
+                refresh_token_validity: Some(1),
+                supported_identity_providers: vec!["COGNITO".into()],
+                token_validity_units: Some(TokenValidityUnits {
+                    access_token: "minutes".into(),
+                    id_token: "minutes".into(),
+                    refresh_token: "days".into(),
+                }),
+                user_pool_id: pool.r#ref(),
+            },
+        )?
+        // The services' rules name the domain through the client: they wait
+        // for the sign-in pages to exist.
+        .depends_on(&domain)
+        .satisfies(req)
+        .id()
+        .clone();
+    t.output(
+        "UserPoolId",
+        "The user pool whose users may sign in at the load balancer (create them as an administrator)",
+        pool.r#ref(),
+        None,
+    )?;
+    Ok(vec![
+        (P_USER_POOL_ARN.to_string(), pool.get_att("Arn")),
+        (P_USER_POOL_CLIENT.to_string(), client.r#ref()),
+        (P_USER_POOL_DOMAIN.to_string(), domain_prefix),
+    ])
+}
+
+/// The action that signs a user in before a service's rule forwards, or
+/// `None` with `mode: none`. With the root's user pool, `t` (a service's
+/// template) takes the pool's parameters.
+fn alb_sign_in(t: &mut Template, o: &Options) -> Result<Option<elb::Action>, Error> {
+    let a = &o.alb.authentication;
+    let action = match (a.mode, &a.cognito, &a.oidc) {
+        (AlbAuthMode::None, _, _) => return Ok(None),
+        (AlbAuthMode::Cognito, Some(pool), _) => {
+            elb::Action::authenticate_cognito(elb::AuthenticateCognitoConfig {
+                on_unauthenticated_request: Some("authenticate".into()),
+                scope: Some("openid".into()),
+                session_timeout: None,
+                user_pool_arn: pool.user_pool_arn.as_str().into(),
+                user_pool_client_id: pool.user_pool_client_id.as_str().into(),
+                user_pool_domain: pool.user_pool_domain.as_str().into(),
+            })
+        }
+        (AlbAuthMode::Cognito, None, _) => {
+            let mut ids = Vec::new();
+            for (name, what) in P_USER_POOL.iter().zip([
+                "The user pool users sign in with",
+                "The user pool's app client for the load balancer",
+                "The user pool's domain prefix",
+            ]) {
+                ids.push(t.parameter(name, Parameter::string(what))?);
+            }
+            elb::Action::authenticate_cognito(elb::AuthenticateCognitoConfig {
+                on_unauthenticated_request: Some("authenticate".into()),
+                scope: Some("openid email".into()),
+                session_timeout: None,
+                user_pool_arn: ids[0].r#ref(),
+                user_pool_client_id: ids[1].r#ref(),
+                user_pool_domain: ids[2].r#ref(),
+            })
+        }
+        (AlbAuthMode::Oidc, _, Some(p)) => {
+            elb::Action::authenticate_oidc(elb::AuthenticateOidcConfig {
+                authorization_endpoint: p.authorization_endpoint.as_str().into(),
+                client_id: p.client_id.as_str().into(),
+                client_secret: format!(
+                    "{{{{resolve:secretsmanager:{}}}}}",
+                    p.client_secret_arn.as_str()
+                )
+                .into(),
+                issuer: p.issuer.as_str().into(),
+                on_unauthenticated_request: Some("authenticate".into()),
+                scope: Some("openid".into()),
+                session_timeout: None,
+                token_endpoint: p.token_endpoint.as_str().into(),
+                user_info_endpoint: p.user_info_endpoint.as_str().into(),
+            })
+        }
+        (AlbAuthMode::Oidc, _, None) => {
+            return Err(Error::Internal("mode oidc without a provider".into()))
+        }
+    };
+    Ok(Some(action))
 }
 
 /// The operation name (OpenAPI `operationId`) of a route: `usersGetUserId`.
@@ -1643,6 +2034,11 @@ fn service_parameters(o: &Options, s: &Service) -> Vec<&'static str> {
             if routes {
                 p.push(P_ROOT_RESOURCE);
             }
+            p
+        }
+        Front::Alb if routes && creates_user_pool(o) => {
+            let mut p = vec![P_LISTENER];
+            p.extend(P_USER_POOL);
             p
         }
         Front::Alb if routes => vec![P_LISTENER],
@@ -2018,7 +2414,10 @@ fn service_template(
                 add_http_routes(&mut t, o, s, api, &function)?;
             }
             (Some(api), Some(root), _) => add_routes(&mut t, o, s, api, root, &function)?,
-            (_, _, Some(listener)) => add_alb_routes(&mut t, s, index, listener, &function)?,
+            (_, _, Some(listener)) => {
+                let sign_in = alb_sign_in(&mut t, o)?;
+                add_alb_routes(&mut t, s, index, listener, &function, sign_in)?
+            }
             _ => return Err(Error::Internal("a service stack without a front".into())),
         }
     }
@@ -2233,13 +2632,14 @@ fn add_http_routes(
 
 /// A service behind the load balancer: a Lambda target group and a listener
 /// rule for its base path (priority: its position in the list, stable as
-/// services are added).
+/// services are added) that signs the user in (`sign_in`) and then forwards.
 fn add_alb_routes(
     t: &mut Template,
     s: &Service,
     index: usize,
     listener: &LogicalId,
     function: &LogicalId,
+    sign_in: Option<elb::Action>,
 ) -> Result<(), Error> {
     let req: &[&str] = &["MICRO-1", "MICRO-2"];
     // A name known before the target group exists scopes the permission
@@ -2301,10 +2701,17 @@ fn add_alb_routes(
         .id()
         .clone();
     let base = s.base_path();
+    let actions = match sign_in {
+        Some(sign_in) => vec![
+            sign_in.ordered(1),
+            elb::Action::forward(tg.r#ref()).ordered(2),
+        ],
+        None => vec![elb::Action::forward(tg.r#ref())],
+    };
     t.add(
         "ListenerRule",
         elb::ListenerRule {
-            actions: vec![elb::Action::forward(tg.r#ref())],
+            actions,
             conditions: vec![elb::RuleCondition::path_patterns(vec![
                 format!("/{base}"),
                 format!("/{base}/*"),

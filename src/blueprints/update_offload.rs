@@ -4,27 +4,28 @@
 //! an existing origin the user names (a domain or a load balancer's DNS
 //! name), with long TTLs for the update files and short ones for the
 //! manifests that point at them. Options: create the demo origin (VPC with
-//! public and private subnets in two zones, an Application Load Balancer
-//! with health checks, an Auto Scaling group from a launch template, EFS for
-//! the files), Origin Shield, and an origin failover group.
+//! public and private subnets in two zones, an internal Application Load
+//! Balancer with health checks that CloudFront reaches through a VPC origin
+//! over HTTPS, an Auto Scaling group from a launch template, EFS for the
+//! files), Origin Shield, and an origin failover group. Plain HTTP to any
+//! origin takes an explicit `allow_plain_http: true` and a warning.
 
-use indexmap::IndexMap;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::edge::{self, DomainOptions, PriceClass};
+use super::edge::{self, CertificateArn, DomainOptions, PriceClass};
 use super::{Expansion, ProjectInfo, Requirement};
 use crate::assets::CodeSource;
-use crate::cfn::intrinsic::Intrinsic;
+use crate::cfn::resources::cloudfront::{VpcOrigin, VpcOriginEndpointConfig};
 use crate::cfn::template::ParameterType;
-use crate::cfn::{Parameter, Template, Value};
+use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::cdn::{
-    stack_uuid, BehaviorSpec, CacheSettings, Cdn, FailoverGroup, Methods, OriginKind, OriginSpec,
-    ViewerDomain,
+    stack_unique_name, BehaviorSpec, CacheSettings, Cdn, FailoverGroup, Methods, OriginKind,
+    OriginSpec, ViewerDomain, ORIGIN_TLS,
 };
 use crate::components::custom_domain::CustomDomain;
 use crate::components::public_network::PublicNetwork;
-use crate::components::web_fleet::{WebFleet, ORIGIN_SECRET_HEADER};
+use crate::components::web_fleet::{FleetTls, WebFleet};
 use crate::config::{
     DomainName, InstanceType, OriginShieldRegion, PathPattern, Ranged, SsmParameterName, VpcCidr,
 };
@@ -65,6 +66,9 @@ pub struct OriginOptions {
     pub http_port: Ranged<1, 65_535>,
     pub https_port: Ranged<1, 65_535>,
     pub path: OriginPath,
+    /// `protocol: http-only` sends requests (and any credentials in them)
+    /// unencrypted: allowed only with this set, and warned about.
+    pub allow_plain_http: bool,
 }
 
 impl Default for OriginOptions {
@@ -76,6 +80,7 @@ impl Default for OriginOptions {
             http_port: Ranged::of(80),
             https_port: Ranged::of(443),
             path: OriginPath(String::new()),
+            allow_plain_http: false,
         }
     }
 }
@@ -139,6 +144,25 @@ pub struct DemoOriginOptions {
     pub desired_capacity: Ranged<1, 100>,
     pub cpu_target_percent: Ranged<10, 90>,
     pub health_check_path: HealthCheckPath,
+    /// How CloudFront talks to the (private) load balancer: `https-only`
+    /// (TLS 1.2) or `http-only` (only with `allow_plain_http`).
+    pub protocol: DemoProtocol,
+    pub allow_plain_http: bool,
+    /// The name CloudFront expects on the load balancer's certificate;
+    /// `null`: `origin.<domain.name>` (needs `domain`).
+    pub domain_name: Option<DomainName>,
+    /// An ACM certificate for `domain_name` in the stack's region; `null`:
+    /// one the stack creates (DNS-validated in `domain.hosted_zone_id`).
+    pub certificate_arn: Option<CertificateArn>,
+}
+
+/// The demo origin's protocol between CloudFront and the load balancer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DemoProtocol {
+    #[default]
+    HttpsOnly,
+    HttpOnly,
 }
 
 impl Default for DemoOriginOptions {
@@ -153,6 +177,10 @@ impl Default for DemoOriginOptions {
             desired_capacity: Ranged::of(2),
             cpu_target_percent: Ranged::of(60),
             health_check_path: HealthCheckPath("/health".into()),
+            protocol: DemoProtocol::HttpsOnly,
+            allow_plain_http: false,
+            domain_name: None,
+            certificate_arn: None,
         }
     }
 }
@@ -332,7 +360,20 @@ fn validate(o: &Options) -> Result<(), Error> {
             seen.len()
         )));
     }
+    if !o.demo_origin.enabled
+        && o.origin.protocol == OriginProtocol::HttpOnly
+        && !o.origin.allow_plain_http
+    {
+        return Err(Error::User(
+            "options.origin.protocol: `http-only` sends every request between CloudFront and the origin unencrypted; use https-only (TLS 1.2), or set options.origin.allow_plain_http: true to accept plain HTTP".into(),
+        ));
+    }
     let d = &o.demo_origin;
+    if d.enabled && d.protocol == DemoProtocol::HttpOnly && !d.allow_plain_http {
+        return Err(Error::User(
+            "options.demo_origin.protocol: `http-only` sends every request between CloudFront and the load balancer unencrypted; use https-only (TLS 1.2), or set options.demo_origin.allow_plain_http: true to accept plain HTTP".into(),
+        ));
+    }
     if d.enabled
         && (d.min_size.get() > d.max_size.get()
             || !(d.min_size.get()..=d.max_size.get()).contains(&d.desired_capacity.get()))
@@ -357,6 +398,92 @@ fn validate(o: &Options) -> Result<(), Error> {
     Ok(())
 }
 
+/// What synth warns about: plain HTTP to an origin, accepted explicitly.
+fn warnings(o: &Options) -> Vec<String> {
+    let mut out = Vec::new();
+    if o.demo_origin.enabled && o.demo_origin.protocol == DemoProtocol::HttpOnly {
+        out.push("update-offload: options.demo_origin.protocol is http-only (allow_plain_http: true): CloudFront reaches the private load balancer over unencrypted HTTP inside the VPC".to_string());
+    }
+    if !o.demo_origin.enabled && o.origin.protocol == OriginProtocol::HttpOnly {
+        out.push(format!(
+            "update-offload: options.origin.protocol is http-only (allow_plain_http: true): CloudFront sends requests to {} unencrypted",
+            o.origin.domain_name
+        ));
+    }
+    out
+}
+
+/// The TLS leg between CloudFront and the demo origin's load balancer: the
+/// name CloudFront checks and the certificate that carries it (given, or
+/// created and DNS-validated in the custom domain's hosted zone).
+fn demo_tls(project: &ProjectInfo, o: &Options, t: &mut Template) -> Result<FleetTls, Error> {
+    let d = &o.demo_origin;
+    let name = match (&d.domain_name, &o.domain) {
+        (Some(n), _) => n.clone(),
+        (None, Some(domain)) => DomainName::new(&format!("origin.{}", domain.name))
+            .map_err(|e| Error::User(format!("options.demo_origin.domain_name: {e}")))?,
+        (None, None) => {
+            return Err(Error::User(
+                "options.demo_origin: HTTPS from CloudFront to the private load balancer needs a name on a certificate: set options.domain (the origin is then origin.<domain.name>, with a certificate the stack creates), or options.demo_origin.domain_name and certificate_arn; or choose protocol: http-only with allow_plain_http: true".into(),
+            ))
+        }
+    };
+    let certificate_arn: Value<String> = match (&d.certificate_arn, &o.domain) {
+        (Some(arn), _) => {
+            if arn.region() != project.region.as_str() {
+                return Err(Error::User(format!(
+                    "options.demo_origin.certificate_arn: the certificate is in {}, the load balancer in {}; a load balancer uses certificates of its own region",
+                    arn.region(),
+                    project.region
+                )));
+            }
+            arn.as_str().into()
+        }
+        (None, Some(domain)) => CustomDomain {
+            name: &name,
+            hosted_zone_id: &domain.hosted_zone_id,
+            requirements: &["OFFLOAD-2"],
+        }
+        .add_certificate(t, "OriginCertificate")?
+        .r#ref(),
+        (None, None) => {
+            return Err(Error::User(format!(
+                "options.demo_origin.certificate_arn: give the ACM certificate for {name} in {} (or set options.domain so the stack creates one)",
+                project.region
+            )))
+        }
+    };
+    Ok(FleetTls {
+        domain_name: name.to_string(),
+        certificate_arn,
+    })
+}
+
+/// CloudFront's private way into the load balancer.
+fn add_vpc_origin(
+    t: &mut Template,
+    load_balancer: &LogicalId,
+    https: bool,
+) -> Result<LogicalId, Error> {
+    Ok(t.add(
+        "OriginVpcOrigin",
+        VpcOrigin {
+            tags: None,
+            vpc_origin_endpoint_config: VpcOriginEndpointConfig {
+                arn: load_balancer.r#ref(),
+                http_port: Some(80),
+                https_port: Some(443),
+                name: stack_unique_name("origin"),
+                origin_protocol_policy: if https { "https-only" } else { "http-only" }.into(),
+                origin_ssl_protocols: https.then(|| vec![ORIGIN_TLS.to_string()]),
+            },
+        },
+    )?
+    .satisfies(&["OFFLOAD-2"])
+    .id()
+    .clone())
+}
+
 /// Expands the update-offload blueprint into its stack(s).
 pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<Expansion, Error> {
     validate(o)?;
@@ -364,6 +491,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<
         "blueprint update-offload: CloudFront in front of the update origin (stack {})",
         project.stack_name
     ));
+    t.warnings = warnings(o);
     let certificate = match &o.domain {
         Some(d) => Some(edge::certificate(project, &mut t, d, &["OFFLOAD-1"])?),
         None => None,
@@ -374,13 +502,14 @@ pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<
         cdn_requirements.push("OFFLOAD-3");
     }
 
-    // The primary origin: the demo fleet's load balancer, or the user's.
-    let mut secret_vars = IndexMap::new();
-    secret_vars.insert("StackUuid".to_string(), stack_uuid());
-    let origin_secret: Value<String> =
-        Intrinsic::SubWith("${StackUuid}".into(), secret_vars).into();
+    // The primary origin: the demo fleet's private load balancer (through a
+    // VPC origin), or the user's.
     let primary_kind = if o.demo_origin.enabled {
         let d = &o.demo_origin;
+        let tls = match d.protocol {
+            DemoProtocol::HttpsOnly => Some(demo_tls(project, o, &mut t)?),
+            DemoProtocol::HttpOnly => None,
+        };
         let default_ami = if d.instance_type.is_arm64() {
             AL2023_ARM64
         } else {
@@ -418,7 +547,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<
             desired: d.desired_capacity.get_u32(),
             cpu_target: d.cpu_target_percent.get_u32(),
             health_check_path: &d.health_check_path.0,
-            origin_secret: origin_secret.clone(),
+            tls: tls.as_ref(),
             retain_files: o.retain.files,
             requirements: &["OFFLOAD-2"],
             health_requirements: &["OFFLOAD-3"],
@@ -426,23 +555,24 @@ pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<
         .add_to(&mut t)?;
         t.output(
             "OriginLoadBalancerDnsName",
-            "The demo origin's load balancer (answers 403 unless CloudFront sends the origin header)",
+            "The demo origin's internal load balancer (reachable only inside the VPC; CloudFront comes in through the VPC origin)",
             fleet.load_balancer.get_att("DNSName"),
             None,
         )?;
+        let vpc_origin = add_vpc_origin(&mut t, &fleet.load_balancer, tls.is_some())?;
         t.output(
             "FilesFileSystemId",
             "The EFS file system with the update files (mounted read-only on the instances)",
             fleet.file_system.r#ref(),
             None,
         )?;
-        OriginKind::Http {
-            domain: fleet.load_balancer.get_att("DNSName"),
-            protocol: "http-only",
-            http_port: 80,
-            https_port: 443,
-            path: None,
-            headers: vec![(ORIGIN_SECRET_HEADER.to_string(), origin_secret)],
+        OriginKind::Vpc {
+            vpc_origin,
+            // Over HTTPS, CloudFront checks this name on the certificate.
+            domain: match &tls {
+                Some(tls) => tls.domain_name.as_str().into(),
+                None => fleet.load_balancer.get_att("DNSName"),
+            },
         }
     } else {
         OriginKind::Http {

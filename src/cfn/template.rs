@@ -303,6 +303,9 @@ pub struct Template {
     /// (`options.functions.account_concurrency_limit`); 1,000 when unset.
     /// Not rendered.
     pub lambda_account_concurrency: Option<u32>,
+    /// What `synth` prints as `warning: ...`: an insecure choice the user
+    /// made explicitly (e.g. no authentication). Not rendered.
+    pub warnings: Vec<String>,
 }
 
 impl Template {

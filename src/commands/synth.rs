@@ -558,6 +558,9 @@ pub(crate) fn write_placement(
 pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
     let project = resolve(&req.project)?;
     let (s, previous) = project.synthesize(&req.project.overrides, req.format)?;
+    for w in &s.warnings {
+        printer.warning(w);
+    }
     if req.stdout {
         for t in &s.templates {
             printer.result(t.body.trim_end_matches('\n'));

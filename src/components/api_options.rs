@@ -22,7 +22,7 @@ use crate::components::cdn::OriginKind;
 use crate::components::custom_domain::CustomDomain;
 use crate::components::http_api::{HttpApi, HttpThrottling, JwtIssuer, DEFAULT_STAGE};
 use crate::components::network::PrivateNetwork;
-use crate::components::rest_api::{RestApi, StageCache};
+use crate::components::rest_api::{RestApi, Route, StageCache};
 use crate::config::api_options::{
     ApiDomain, ApiOptions, PrivateOptions, RouteKey, RouteThrottle, UsagePlanOptions,
 };
@@ -475,6 +475,18 @@ pub fn build_api<S>(
     jwt: Option<JwtIssuer<'_>>,
     options: &ApiOptions<S>,
 ) -> Result<BuiltApi, Error> {
+    build_api_opening(t, rest, jwt, options, &|_| false)
+}
+
+/// Like [`build_api`], but the routes for which `open` is true take no
+/// authorizer (see [`RestApi::add_to_opening`]).
+pub fn build_api_opening<S>(
+    t: &mut Template,
+    rest: RestApi<'_>,
+    jwt: Option<JwtIssuer<'_>>,
+    options: &ApiOptions<S>,
+    open: &dyn Fn(&Route) -> bool,
+) -> Result<BuiltApi, Error> {
     if options.is_http() {
         let ids = HttpApi {
             name: rest.name,
@@ -492,7 +504,7 @@ pub fn build_api<S>(
             auth_requirements: rest.auth_requirements,
             domain: options.domain.as_ref(),
         }
-        .add_to(t)?;
+        .add_to_opening(t, open)?;
         return Ok(BuiltApi {
             api: ids.api,
             stage: ids.stage,
@@ -520,7 +532,7 @@ pub fn build_api<S>(
         features: Some(options.features()),
         ..rest
     }
-    .add_to(t)?;
+    .add_to_opening(t, open)?;
     Ok(BuiltApi {
         api: ids.api,
         stage: ids.stage,

@@ -1,6 +1,6 @@
 //! A CloudFront distribution: origins (a private S3 site through origin
-//! access control, an API Gateway stage under a path, any HTTP(S) origin,
-//! failover groups), cache policies, an origin request policy for APIs,
+//! access control, an API Gateway stage under a path, any HTTP(S) origin, a
+//! private load balancer through a VPC origin, failover groups), cache policies, an origin request policy for APIs,
 //! security response headers, HTTPS only, and an optional certificate for a
 //! custom domain (TLS 1.2 or newer).
 
@@ -15,13 +15,16 @@ use crate::cfn::resources::cloudfront::{
     OriginRequestPolicyConfig, OriginShield, ParametersInCacheKeyAndForwardedToOrigin,
     QueryStringsConfig, ReferrerPolicy, ResponseHeadersPolicy, ResponseHeadersPolicyConfig,
     S3OriginConfig, SecurityHeadersConfig, StatusCodes, StrictTransportSecurity, ViewerCertificate,
-    XssProtection,
+    VpcOriginConfig, XssProtection,
 };
 use crate::cfn::{LogicalId, Template, Value};
 use crate::error::Error;
 
 /// The viewer TLS policy with a custom certificate: TLS 1.2 or newer.
 pub const MIN_TLS: &str = "TLSv1.2_2021";
+
+/// The only protocol CloudFront may use to an origin over HTTPS.
+pub const ORIGIN_TLS: &str = "TLSv1.2";
 
 /// A name unique to this stack (account-wide names such as those of cache
 /// policies and origin access controls must not clash between stacks of the
@@ -98,6 +101,14 @@ pub enum OriginKind<'a> {
         /// Headers CloudFront adds to every origin request (e.g. a secret the
         /// origin checks so only this distribution reaches it).
         headers: Vec<(String, Value<String>)>,
+    },
+    /// A private load balancer reached through an `AWS::CloudFront::VpcOrigin`
+    /// (whose endpoint settings hold the protocol).
+    Vpc {
+        vpc_origin: LogicalId,
+        /// The name CloudFront sends and, over HTTPS, checks on the
+        /// certificate.
+        domain: Value<String>,
     },
 }
 
@@ -187,11 +198,28 @@ impl Cdn<'_> {
     }
 
     pub fn add_to(self, t: &mut Template) -> Result<CdnIds, Error> {
+        self.add_to_keyed_by_caller(t, &[])
+    }
+
+    /// Like [`Cdn::add_to`], but the caches named in `per_caller` have the
+    /// viewer's `Authorization` header in their key, which is also the only
+    /// way CloudFront forwards that header to the origin (an origin request
+    /// policy may not): a response is never served to another identity.
+    /// CloudFront allows no header in the key of a cache that is off, so such
+    /// a cache's maximum TTL is at least one second (a response the origin
+    /// marks `no-store` is still never kept).
+    pub fn add_to_keyed_by_caller(
+        self,
+        t: &mut Template,
+        per_caller: &[&str],
+    ) -> Result<CdnIds, Error> {
         let n = self.name;
         let req = self.requirements;
         let mut cache_ids: IndexMap<&str, LogicalId> = IndexMap::new();
         for c in &self.caches {
-            let disabled = c.max_ttl == 0;
+            let keyed = per_caller.contains(&c.name);
+            let max_ttl = if keyed { c.max_ttl.max(1) } else { c.max_ttl };
+            let disabled = max_ttl == 0;
             let id = t
                 .add(
                     &format!("{n}{}CachePolicy", c.name),
@@ -199,7 +227,7 @@ impl Cdn<'_> {
                         cache_policy_config: CachePolicyConfig {
                             comment: Some(c.comment.to_string()),
                             default_ttl: c.default_ttl,
-                            max_ttl: c.max_ttl,
+                            max_ttl,
                             min_ttl: c.min_ttl,
                             name: stack_unique_name(&c.name.to_ascii_lowercase()),
                             // With caching off, nothing may be in the key;
@@ -209,7 +237,14 @@ impl Cdn<'_> {
                                     cookies_config: CookiesConfig::none(),
                                     enable_accept_encoding_brotli: Some(!disabled),
                                     enable_accept_encoding_gzip: !disabled,
-                                    headers_config: HeadersConfig::none(),
+                                    headers_config: if keyed {
+                                        HeadersConfig {
+                                            header_behavior: "whitelist".into(),
+                                            headers: Some(vec!["Authorization".into()]),
+                                        }
+                                    } else {
+                                        HeadersConfig::none()
+                                    },
                                     query_strings_config: if c.query_strings && !disabled {
                                         QueryStringsConfig::all()
                                     } else {
@@ -438,6 +473,7 @@ fn origin(o: &OriginSpec<'_>) -> Origin {
         origin_path: None,
         origin_shield: shield,
         s3_origin_config: None,
+        vpc_origin_config: None,
     };
     let https_only = |http_port, https_port, protocol: &str| CustomOriginConfig {
         http_port: Some(http_port),
@@ -445,7 +481,7 @@ fn origin(o: &OriginSpec<'_>) -> Origin {
         origin_keepalive_timeout: None,
         origin_protocol_policy: protocol.to_string(),
         origin_read_timeout: None,
-        origin_ssl_protocols: Some(vec!["TLSv1.2".into()]),
+        origin_ssl_protocols: Some(vec![ORIGIN_TLS.into()]),
     };
     match &o.kind {
         OriginKind::S3Site {
@@ -490,6 +526,17 @@ fn origin(o: &OriginSpec<'_>) -> Origin {
                     .collect()
             }),
             origin_path: path.clone(),
+            ..base
+        },
+        OriginKind::Vpc { vpc_origin, domain } => Origin {
+            connection_attempts: Some(3),
+            connection_timeout: Some(10),
+            domain_name: domain.clone(),
+            vpc_origin_config: Some(VpcOriginConfig {
+                origin_keepalive_timeout: None,
+                origin_read_timeout: None,
+                vpc_origin_id: vpc_origin.get_att("Id"),
+            }),
             ..base
         },
     }

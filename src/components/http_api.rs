@@ -243,6 +243,16 @@ pub fn add_permission(
 impl HttpApi<'_> {
     /// Adds the API and everything it needs.
     pub fn add_to(&self, t: &mut Template) -> Result<HttpApiIds, Error> {
+        self.add_to_opening(t, &|_| false)
+    }
+
+    /// Like [`HttpApi::add_to`], but the routes for which `open` is true
+    /// take no authorizer even when the API has one.
+    pub fn add_to_opening(
+        &self,
+        t: &mut Template,
+        open: &dyn Fn(&Route) -> bool,
+    ) -> Result<HttpApiIds, Error> {
         let n = self.name;
         let api = add_api(
             t,
@@ -258,6 +268,7 @@ impl HttpApi<'_> {
                     Authorizer {
                         api_id: api.r#ref(),
                         authorizer_type: "JWT".into(),
+                        authorizer_uri: None,
                         identity_source: Some(vec!["$request.header.Authorization".into()]),
                         jwt_configuration: Some(JwtConfiguration {
                             audience: vec![jwt.client.r#ref()],
@@ -286,6 +297,7 @@ impl HttpApi<'_> {
         )?;
         let mut routes = Vec::new();
         for r in self.routes {
+            let route_authorizer = authorizer.as_ref().filter(|_| !open(r));
             let id = add_route(
                 t,
                 &api.r#ref(),
@@ -294,12 +306,16 @@ impl HttpApi<'_> {
                     id: format!("{n}{}{}Route", path_id(r.path), title(r.method)),
                     key: format!("{} {}", r.method, r.path),
                     operation_name: None,
-                    authorization: if authorizer.is_some() { "JWT" } else { "NONE" },
-                    authorizer: authorizer.as_ref().map(LogicalId::r#ref),
+                    authorization: if route_authorizer.is_some() {
+                        "JWT"
+                    } else {
+                        "NONE"
+                    },
+                    authorizer: route_authorizer.map(LogicalId::r#ref),
                 },
                 self.requirements,
             )?;
-            if let (Some(_), Some(res)) = (&authorizer, t.resource_mut(id.as_str())) {
+            if let (Some(_), Some(res)) = (route_authorizer, t.resource_mut(id.as_str())) {
                 res.satisfies(self.auth_requirements);
             }
             routes.push(id);

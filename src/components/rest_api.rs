@@ -107,6 +107,17 @@ pub(crate) fn title(method: &str) -> String {
 impl RestApi<'_> {
     /// Adds the API and everything it needs.
     pub fn add_to(&self, t: &mut Template) -> Result<RestApiIds, Error> {
+        self.add_to_opening(t, &|_| false)
+    }
+
+    /// Like [`RestApi::add_to`], but the routes for which `open` is true
+    /// take no authorizer even when the API has a user pool (public reads,
+    /// or a route a user deliberately opened).
+    pub fn add_to_opening(
+        &self,
+        t: &mut Template,
+        open: &dyn Fn(&Route) -> bool,
+    ) -> Result<RestApiIds, Error> {
         let n = self.name;
         let features = self.features;
         let usage_plan = features.and_then(|f| f.usage_plan);
@@ -210,8 +221,9 @@ impl RestApi<'_> {
             // parameters, the query strings and, behind the user-pool
             // authorizer, the caller's token: one user's todos are never
             // served to another.
+            let route_authorizer = authorizer.as_ref().filter(|_| !open(route));
             let cache_key = (self.cache.is_some() && route.method == "GET")
-                .then(|| cache_key_parameters(route.path, route.query, authorizer.is_some()));
+                .then(|| cache_key_parameters(route.path, route.query, route_authorizer.is_some()));
             let keyed = cache_key.is_some();
             if let Some(key) = &cache_key {
                 cache_keys.push(format!(
@@ -229,13 +241,13 @@ impl RestApi<'_> {
                     &format!("{n}{}{}", path_id(route.path), title(route.method)),
                     Method {
                         api_key_required: usage_plan.map(|_| true),
-                        authorization_type: if authorizer.is_some() {
+                        authorization_type: if route_authorizer.is_some() {
                             "COGNITO_USER_POOLS"
                         } else {
                             "NONE"
                         }
                         .into(),
-                        authorizer_id: authorizer.as_ref().map(LogicalId::r#ref),
+                        authorizer_id: route_authorizer.map(LogicalId::r#ref),
                         http_method: route.method.into(),
                         integration: Some(Integration {
                             cache_key_parameters: cache_key
@@ -252,7 +264,7 @@ impl RestApi<'_> {
                     },
                 )?
                 .satisfies(self.requirements)
-                .satisfies(if authorizer.is_some() {
+                .satisfies(if route_authorizer.is_some() {
                     self.auth_requirements
                 } else {
                     &[]
@@ -276,7 +288,7 @@ impl RestApi<'_> {
                 "{} {} {}\n",
                 r.method,
                 r.path,
-                authorizer.is_some()
+                authorizer.is_some() && !open(r)
             ));
         }
         if usage_plan.is_some() {

@@ -7,8 +7,8 @@ use indexmap::IndexMap;
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::cognito::{
     AccountRecoverySetting, AdminCreateUserConfig, CognitoIdentityProvider, IdentityPool,
-    IdentityPoolRoleAttachment, PasswordPolicy, RecoveryOption, TokenValidityUnits, UserPool,
-    UserPoolClient, UserPoolGroup, UserPoolPolicies, UsernameConfiguration,
+    IdentityPoolRoleAttachment, LambdaConfig, PasswordPolicy, RecoveryOption, TokenValidityUnits,
+    UserPool, UserPoolClient, UserPoolGroup, UserPoolPolicies, UsernameConfiguration,
 };
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::{LogicalId, Template};
@@ -39,8 +39,37 @@ pub struct UserAuthIds {
     pub identity_pool: Option<LogicalId>,
 }
 
+/// What a user pool may have besides [`UserAuth`]'s settings.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolExtras<'a> {
+    /// The app client's name.
+    pub client_name: &'a str,
+    /// A function Cognito invokes once a user has confirmed their sign-up
+    /// (their email address is verified by then). Give it an
+    /// `AWS::Lambda::Permission` for `cognito-idp.amazonaws.com` on the pool.
+    pub post_confirmation: Option<&'a LogicalId>,
+}
+
+impl Default for PoolExtras<'_> {
+    fn default() -> Self {
+        PoolExtras {
+            client_name: "mobile",
+            post_confirmation: None,
+        }
+    }
+}
+
 impl UserAuth<'_> {
     pub fn add_to(self, t: &mut Template) -> Result<UserAuthIds, Error> {
+        self.add_to_with(t, PoolExtras::default())
+    }
+
+    /// Like [`UserAuth::add_to`], with `extras`.
+    pub fn add_to_with(
+        self,
+        t: &mut Template,
+        extras: PoolExtras<'_>,
+    ) -> Result<UserAuthIds, Error> {
         let n = self.name;
         let pool = t
             .add(
@@ -60,6 +89,9 @@ impl UserAuth<'_> {
                         if self.retain { "ACTIVE" } else { "INACTIVE" }.into(),
                     ),
                     enabled_mfas: (self.mfa != "OFF").then(|| vec!["SOFTWARE_TOKEN_MFA".into()]),
+                    lambda_config: extras.post_confirmation.map(|f| LambdaConfig {
+                        post_confirmation: Some(f.get_att("Arn")),
+                    }),
                     mfa_configuration: Some(self.mfa.into()),
                     policies: Some(UserPoolPolicies {
                         password_policy: PasswordPolicy {
@@ -87,7 +119,7 @@ impl UserAuth<'_> {
                 &format!("{n}PoolClient"),
                 UserPoolClient {
                     access_token_validity: Some(60),
-                    client_name: Some("mobile".into()),
+                    client_name: Some(extras.client_name.into()),
                     enable_token_revocation: Some(true),
                     explicit_auth_flows: Some(vec![
                         "ALLOW_USER_SRP_AUTH".into(),

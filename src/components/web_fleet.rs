@@ -1,12 +1,16 @@
-//! A small web fleet serving files from EFS: an internet-facing Application
-//! Load Balancer with health checks, an Auto Scaling group of instances in
-//! private subnets launched from a launch template (AMI from an SSM
-//! parameter, IMDSv2 only, encrypted root volume, Session Manager instead of
-//! SSH), and an encrypted EFS file system the instances mount read-only
-//! through an access point, over TLS, with IAM authorization.
+//! A small web fleet serving files from EFS: an internal Application Load
+//! Balancer in the private subnets with health checks (a CDN reaches it
+//! through a VPC origin; nothing outside the VPC can), an Auto Scaling group
+//! of instances in private subnets launched from a launch template (AMI from
+//! an SSM parameter, IMDSv2 only, encrypted root volume, Session Manager
+//! instead of SSH), and an encrypted EFS file system the instances mount
+//! read-only through an access point, over TLS, with IAM authorization.
 //!
-//! The load balancer only forwards requests that carry a secret header (the
-//! CDN in front adds it); anything else gets a 403.
+//! TLS on every leg: the listener is HTTPS with a TLS 1.2+ policy when a
+//! certificate is given, and the load balancer talks HTTPS (TLS 1.2+) to
+//! the instances, which make a self-signed certificate at boot (a load
+//! balancer does not check target certificates). Every security group lists
+//! its egress.
 
 use indexmap::IndexMap;
 
@@ -25,8 +29,7 @@ use crate::cfn::resources::efs::{
     MountTarget, PosixUser, RootDirectory,
 };
 use crate::cfn::resources::elasticloadbalancingv2::{
-    Action, Attribute, HttpHeaderConfig, Listener, ListenerRule, LoadBalancer, Matcher,
-    RuleCondition, TargetGroup,
+    Action, Attribute, Certificate, Listener, LoadBalancer, Matcher, TargetGroup,
 };
 use crate::cfn::resources::iam::{InlinePolicy, InstanceProfile, Role};
 use crate::cfn::resources::Tag;
@@ -35,8 +38,20 @@ use crate::components::arn;
 use crate::components::public_network::PublicNetworkIds;
 use crate::error::Error;
 
-/// The header the load balancer requires.
-pub const ORIGIN_SECRET_HEADER: &str = "X-Origin-Verify";
+/// The HTTPS listener's TLS policy: TLS 1.3 and 1.2, no older.
+pub const LISTENER_TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/// The port the instances serve HTTPS on (to the load balancer).
+pub const TARGET_PORT: u16 = 443;
+
+/// HTTPS on the load balancer's listener.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FleetTls {
+    /// The name on the certificate (what the CDN connects to).
+    pub domain_name: String,
+    /// An ACM certificate in the stack's region.
+    pub certificate_arn: Value<String>,
+}
 
 /// Where the files are mounted on the instances.
 pub const FILES_MOUNT: &str = "/srv/files";
@@ -58,8 +73,8 @@ pub struct WebFleet<'a> {
     /// Target average CPU utilization for scaling, percent.
     pub cpu_target: u32,
     pub health_check_path: &'a str,
-    /// The value of [`ORIGIN_SECRET_HEADER`] the load balancer requires.
-    pub origin_secret: Value<String>,
+    /// An HTTPS listener (443) with this certificate; `None`: plain HTTP (80).
+    pub tls: Option<&'a FleetTls>,
     /// Keep the file system when it is removed from the stack.
     pub retain_files: bool,
     pub requirements: &'a [&'a str],
@@ -86,18 +101,20 @@ impl WebFleet<'_> {
         let name_tag =
             |suffix: &str| Tag::new("Name", sub(format!("${{AWS::StackName}}-{suffix}")));
 
-        // Security groups: internet → ALB:80 → instances:80 → EFS:2049.
+        // Security groups: the VPC (CloudFront's VPC origin) → ALB:443 (or
+        // 80) → instances:443 → EFS:2049, each group with its egress listed.
+        let listener_port: u16 = if self.tls.is_some() { 443 } else { 80 };
         let alb_sg = t
             .add(
                 &format!("{n}LoadBalancerSecurityGroup"),
                 SecurityGroup {
-                    group_description: "The origin load balancer: HTTP from CloudFront (checked by header), to the instances only".into(),
+                    group_description: "The origin load balancer (internal): from the VPC only (the CloudFront VPC origin), HTTPS to the instances only".into(),
                     security_group_egress: Some(vec![EgressRule {
                         cidr_ip: Some(self.vpc_cidr.to_string()),
-                        description: Some("HTTP to the instances".into()),
-                        from_port: Some(80),
+                        description: Some("HTTPS to the instances".into()),
+                        from_port: Some(TARGET_PORT),
                         ip_protocol: "tcp".into(),
-                        to_port: Some(80),
+                        to_port: Some(TARGET_PORT),
                     }]),
                     tags: Some(vec![name_tag("origin-alb")]),
                     vpc_id: vpc.r#ref(),
@@ -109,15 +126,16 @@ impl WebFleet<'_> {
         t.add(
             &format!("{n}LoadBalancerIngress"),
             SecurityGroupIngress {
-                cidr_ip: Some("0.0.0.0/0".into()),
-                description: Some(
-                    "HTTP from CloudFront; requests without the origin header get 403".into(),
-                ),
-                from_port: Some(80),
+                cidr_ip: Some(self.vpc_cidr.to_string()),
+                description: Some(format!(
+                    "{} from inside the VPC only (CloudFront's VPC origin); not reachable from the internet",
+                    if self.tls.is_some() { "HTTPS" } else { "HTTP" }
+                )),
+                from_port: Some(listener_port),
                 group_id: group_id(&alb_sg),
                 ip_protocol: "tcp".into(),
                 source_security_group_id: None,
-                to_port: Some(80),
+                to_port: Some(listener_port),
             },
         )?
         .satisfies(req);
@@ -125,7 +143,7 @@ impl WebFleet<'_> {
             .add(
                 &format!("{n}InstanceSecurityGroup"),
                 SecurityGroup {
-                    group_description: "Origin instances: HTTP from the load balancer; HTTPS out for packages and AWS APIs; NFS to EFS".into(),
+                    group_description: "Origin instances: HTTPS from the load balancer; HTTPS out for packages and AWS APIs; NFS to EFS".into(),
                     security_group_egress: Some(vec![
                         EgressRule {
                             cidr_ip: Some("0.0.0.0/0".into()),
@@ -153,12 +171,12 @@ impl WebFleet<'_> {
             &format!("{n}InstanceIngressFromLoadBalancer"),
             SecurityGroupIngress {
                 cidr_ip: None,
-                description: Some("HTTP from the load balancer".into()),
-                from_port: Some(80),
+                description: Some("HTTPS from the load balancer".into()),
+                from_port: Some(TARGET_PORT),
                 group_id: group_id(&instance_sg),
                 ip_protocol: "tcp".into(),
                 source_security_group_id: Some(group_id(&alb_sg)),
-                to_port: Some(80),
+                to_port: Some(TARGET_PORT),
             },
         )?
         .satisfies(req);
@@ -166,9 +184,16 @@ impl WebFleet<'_> {
             .add(
                 &format!("{n}FilesSecurityGroup"),
                 SecurityGroup {
-                    group_description: "EFS mount targets: NFS from the origin instances only"
-                        .into(),
-                    security_group_egress: None,
+                    group_description:
+                        "EFS mount targets: NFS from the origin instances only; no egress".into(),
+                    // A rule nothing matches replaces the default allow-all.
+                    security_group_egress: Some(vec![EgressRule {
+                        cidr_ip: Some("127.0.0.1/32".into()),
+                        description: Some("No egress: mount targets only answer".into()),
+                        from_port: None,
+                        ip_protocol: "-1".into(),
+                        to_port: None,
+                    }]),
                     tags: Some(vec![name_tag("origin-files")]),
                     vpc_id: vpc.r#ref(),
                 },
@@ -321,7 +346,7 @@ impl WebFleet<'_> {
             .id()
             .clone();
 
-        // The load balancer: forwards only requests with the origin header.
+        // The load balancer: internal, in the private subnets.
         let load_balancer = t
             .add(
                 &format!("{n}LoadBalancer"),
@@ -331,11 +356,11 @@ impl WebFleet<'_> {
                         Attribute::new("routing.http.drop_invalid_header_fields.enabled", "true"),
                         Attribute::new("idle_timeout.timeout_seconds", "60"),
                     ]),
-                    scheme: Some("internet-facing".into()),
+                    scheme: Some("internal".into()),
                     security_groups: Some(vec![group_id(&alb_sg)]),
                     subnets: Some(
                         self.network
-                            .public_subnets
+                            .private_subnets
                             .iter()
                             .map(LogicalId::r#ref)
                             .collect(),
@@ -354,15 +379,15 @@ impl WebFleet<'_> {
                     health_check_enabled: Some(true),
                     health_check_interval_seconds: Some(15),
                     health_check_path: Some(self.health_check_path.to_string()),
-                    health_check_protocol: Some("HTTP".into()),
+                    health_check_protocol: Some("HTTPS".into()),
                     health_check_timeout_seconds: Some(5),
                     healthy_threshold_count: Some(2),
                     matcher: Some(Matcher {
                         http_code: "200".into(),
                     }),
                     name: None,
-                    port: Some(80),
-                    protocol: Some("HTTP".into()),
+                    port: Some(TARGET_PORT),
+                    protocol: Some("HTTPS".into()),
                     target_group_attributes: Some(vec![Attribute::new(
                         "deregistration_delay.timeout_seconds",
                         "30",
@@ -377,35 +402,19 @@ impl WebFleet<'_> {
             .satisfies(self.health_requirements)
             .id()
             .clone();
-        let listener = t
-            .add(
-                &format!("{n}Listener"),
-                Listener {
-                    certificates: None,
-                    default_actions: vec![Action::fixed(403, "Forbidden")],
-                    load_balancer_arn: load_balancer.r#ref(),
-                    port: Some(80),
-                    protocol: Some("HTTP".into()),
-                    ssl_policy: None,
-                },
-            )?
-            .satisfies(req)
-            .id()
-            .clone();
         t.add(
-            &format!("{n}FromCdnRule"),
-            ListenerRule {
-                actions: vec![Action::forward(target_group.r#ref())],
-                conditions: vec![RuleCondition {
-                    field: "http-header".into(),
-                    http_header_config: Some(HttpHeaderConfig {
-                        http_header_name: ORIGIN_SECRET_HEADER.into(),
-                        values: vec![self.origin_secret.clone()],
-                    }),
-                    path_pattern_config: None,
-                }],
-                listener_arn: listener.r#ref(),
-                priority: 1,
+            &format!("{n}Listener"),
+            Listener {
+                certificates: self.tls.map(|tls| {
+                    vec![Certificate {
+                        certificate_arn: tls.certificate_arn.clone(),
+                    }]
+                }),
+                default_actions: vec![Action::forward(target_group.r#ref())],
+                load_balancer_arn: load_balancer.r#ref(),
+                port: Some(listener_port),
+                protocol: Some(if self.tls.is_some() { "HTTPS" } else { "HTTP" }.into()),
+                ssl_policy: self.tls.map(|_| LISTENER_TLS_POLICY.to_string()),
             },
         )?
         .satisfies(req);
@@ -522,11 +531,14 @@ fn user_data(file_system: &LogicalId, access_point: &LogicalId, health: &str) ->
     let script = format!(
         r#"#!/bin/bash
 set -euxo pipefail
-dnf install -y nginx amazon-efs-utils
+dnf install -y nginx amazon-efs-utils openssl
 mkdir -p {FILES_MOUNT}
 echo "${{FileSystem}}:/ {FILES_MOUNT} efs _netdev,noresvport,tls,iam,ro,accesspoint=${{AccessPoint}} 0 0" >> /etc/fstab
 for attempt in 1 2 3 4 5 6 7 8 9 10; do mount {FILES_MOUNT} && break; sleep 15; done
 mountpoint -q {FILES_MOUNT}
+# HTTPS to the load balancer (which does not check target certificates).
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=origin -keyout /etc/nginx/origin.key -out /etc/nginx/origin.crt
+chmod 600 /etc/nginx/origin.key
 cat > /etc/nginx/nginx.conf <<'CONF'
 user nginx;
 worker_processes auto;
@@ -540,7 +552,10 @@ http {{
     server_tokens off;
     access_log /var/log/nginx/access.log;
     server {{
-        listen 80 default_server;
+        listen {TARGET_PORT} ssl default_server;
+        ssl_certificate /etc/nginx/origin.crt;
+        ssl_certificate_key /etc/nginx/origin.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
         root {FILES_MOUNT};
         location = {health} {{ default_type text/plain; return 200 "ok\n"; }}
         location / {{ try_files $uri =404; }}

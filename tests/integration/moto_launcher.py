@@ -39,6 +39,11 @@ in this process before the server starts; moto itself is not modified.
    reads another's outputs (the `-cert` stacks of custom domains) needs them.
 10. Route 53 hosted zone IDs start with `Z`, as Route 53's do (the option
    variants with a custom domain use a hosted zone the tests make in moto).
+12. Security (issue #13): placeholders for AWS::CloudFront::VpcOrigin and
+   AWS::Cognito::UserPoolDomain; AWS::CertificateManager::Certificate made
+   in moto's ACM (its ELBv2 refuses an HTTPS listener with an unknown
+   certificate); an AWS::EC2::SecurityGroup's SecurityGroupEgress replaces
+   the default allow-all egress (moto ignores the property).
 """
 
 import json
@@ -956,9 +961,156 @@ def patch_kms_key_policy():
     Key.create_from_cloudformation_json = classmethod(create)
 
 
+# --------------------------------------------------------------------------
+# 12. Security (issue #13): placeholders for VPC origins and user pool
+#     domains, certificates made in ACM, security group egress as written
+# --------------------------------------------------------------------------
+
+# Types the private demo origin of update-offload and the signed-in ALB front
+# of microservices use that moto's CloudFormation does not know: placeholders
+# (listed among the stack's resources, with a physical ID and Fn::GetAtt
+# values), like those of PLACEHOLDERS.
+SECURITY_PLACEHOLDERS = {
+    "AWS::CloudFront::VpcOrigin": "update-offload demo origin: CloudFront's way into the internal ALB; GetAtt Id",
+    "AWS::Cognito::UserPoolDomain": "microservices front: alb: the sign-in pages of the user pool the stack creates",
+}
+
+
+def _certificate_create(res):
+    from moto.acm.models import acm_backends
+
+    p = res.properties
+    sans = [n for n in p.get("SubjectAlternativeNames") or [] if n != p["DomainName"]]
+    res.physical_id = acm_backends[res.account_id][res.region_name].request_certificate(
+        p["DomainName"], None, sans, []
+    )
+
+
+def _certificate_delete(res):
+    from moto.acm.models import acm_backends
+
+    try:
+        acm_backends[res.account_id][res.region_name].delete_certificate(res.physical_id)
+    except Exception:
+        pass
+
+
+def register_security_placeholders():
+    """Placeholder models for SECURITY_PLACEHOLDERS (a separate patch, so the
+    list above stays with the change that needs it), and certificates made in
+    moto's ACM: moto's ELBv2 refuses an HTTPS listener whose certificate ACM
+    does not know (the demo origin's listener uses the certificate the stack
+    creates)."""
+    BACKED.setdefault(
+        "AWS::CertificateManager::Certificate",
+        (_certificate_create, lambda res, old: None, _certificate_delete),
+    )
+    known = parsing.get_model_map()
+    for t in SECURITY_PLACEHOLDERS:
+        if t in known:
+            raise RuntimeError(f"moto now models {t}: drop its placeholder (tests/integration/moto_launcher.py)")
+        name = "Placeholder" + t.replace("AWS::", "").replace("::", "")
+        type(name, (_Placeholder, CloudFormationModel), {
+            "TYPE": t,
+            "cloudformation_type": staticmethod(lambda t=t: t),
+        })
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+
+
+def patch_security_group_egress():
+    """An AWS::EC2::SecurityGroup's `SecurityGroupEgress` replaces the default
+    allow-all egress rule, as in CloudFormation; moto's model ignores the
+    property and keeps allow-all (so the least-privilege egress the
+    templates list could not be checked through EC2)."""
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.security_groups import SecurityGroup
+
+    original = SecurityGroup.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        group = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        egress = _plain((cloudformation_json.get("Properties") or {}).get("SecurityGroupEgress"))
+        if egress:
+            backend = ec2_backends[account_id][region_name]
+            backend.revoke_security_group_egress(
+                group.id, None, None, None, [], security_rule_ids=[r.id for r in group.egress_rules], vpc_id=group.vpc_id
+            )
+            for rule in egress:
+                backend.authorize_security_group_egress(
+                    group.id,
+                    str(rule["IpProtocol"]),
+                    rule.get("FromPort"),
+                    rule.get("ToPort"),
+                    [{"CidrIp": rule["CidrIp"]}] if rule.get("CidrIp") else [],
+                    vpc_id=group.vpc_id,
+                )
+        return group
+
+    SecurityGroup.create_from_cloudformation_json = classmethod(create)
+
+
+# --------------------------------------------------------------------------
+# 13. API Gateway v2 authorizers provisioned in moto's backend (issue #13)
+# --------------------------------------------------------------------------
+
+# chat's `$connect` Lambda REQUEST authorizer and blog's JWT authorizer (api.type
+# http) are placeholders in PLACEHOLDERS; this patch also creates them in
+# moto's API Gateway v2 backend, so the routes name a real authorizer and the
+# tests read it back with GetAuthorizer (type, identity source, URI).
+
+
+def _v2_jwt_config(p):
+    jwt = p.get("JwtConfiguration")
+    if not jwt:
+        return None
+    return {"audience": jwt.get("Audience", []), "issuer": jwt.get("Issuer")}
+
+
+def _v2_authorizer_args(p):
+    return dict(
+        auth_creds_arn=p.get("AuthorizerCredentialsArn"),
+        auth_payload_format_version=p.get("AuthorizerPayloadFormatVersion"),
+        auth_result_ttl=p.get("AuthorizerResultTtlInSeconds"),
+        authorizer_type=p.get("AuthorizerType"),
+        authorizer_uri=p.get("AuthorizerUri"),
+        enable_simple_response=p.get("EnableSimpleResponses"),
+        identity_source=p.get("IdentitySource"),
+        identity_validation_expr=p.get("IdentityValidationExpression"),
+        jwt_config=_v2_jwt_config(p),
+        name=p.get("Name"),
+    )
+
+
+def _v2_authorizer_create(res):
+    p = res.properties
+    authorizer = _v2(res).get_api(p["ApiId"]).create_authorizer(**_v2_authorizer_args(p))
+    res.physical_id = authorizer.id
+
+
+def _v2_authorizer_update(res, old):
+    # Keep the ID: routes name it.
+    _v2(res).get_api(res.properties["ApiId"]).update_authorizer(res.physical_id, **_v2_authorizer_args(res.properties))
+
+
+def _v2_authorizer_delete(res):
+    try:
+        _v2(res).get_api(res.properties["ApiId"]).delete_authorizer(res.physical_id)
+    except Exception:
+        pass
+
+
+def patch_v2_authorizers():
+    """Backs the AWS::ApiGatewayV2::Authorizer placeholder (see above)."""
+    BACKED["AWS::ApiGatewayV2::Authorizer"] = (_v2_authorizer_create, _v2_authorizer_update, _v2_authorizer_delete)
+
+
 def main(argv):
     register_placeholders()
+    register_security_placeholders()
+    patch_security_group_egress()
     patch_kms_key_policy()
+    patch_v2_authorizers()
     patch_hosted_zone_ids()
     patch_change_set_outputs()
     patch_deletions()

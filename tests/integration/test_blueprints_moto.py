@@ -179,6 +179,34 @@ def check_blog(aws, ids, memory):
     assert [b["PathPattern"] for b in config["CacheBehaviors"]["Items"]] == ["/api/*", "/thumbnails/*"]
     for queue in ("WelcomeEmailFailures", "ThumbnailsFailures"):
         assert queue_attributes(aws, ids[queue])["QueueArn"].endswith(ids[queue].rsplit("/", 1)[1])
+    # Never acting for a stranger: the welcome email goes only to addresses
+    # Cognito verified (its post confirmation trigger records the user), no
+    # route takes an address, and uploads need a signed-in caller.
+    pool = aws.cognito_idp.describe_user_pool(UserPoolId=ids["UsersPool"])["UserPool"]
+    trigger = aws.lambda_.get_function(FunctionName=ids["PostConfirmationFunction"])["Configuration"]
+    assert pool["LambdaConfig"]["PostConfirmation"] == trigger["FunctionArn"]
+    assert pool["AutoVerifiedAttributes"] == ["email"]
+    assert trigger["Environment"]["Variables"]["USERS_TABLE"] == ids["UsersTable"]
+    groups = aws.cognito_idp.list_groups(UserPoolId=ids["UsersPool"])["Groups"]
+    assert [g["GroupName"] for g in groups] == ["authors"]
+    clients = aws.cognito_idp.list_user_pool_clients(UserPoolId=ids["UsersPool"], MaxResults=10)["UserPoolClients"]
+    assert [c["ClientId"] for c in clients] == [ids["UsersPoolClient"]]
+    api_env = aws.lambda_.get_function(FunctionName=ids["ApiFunction"])["Configuration"]["Environment"]["Variables"]
+    assert "USERS_TABLE" not in api_env and "UPLOADS_PUBLIC" not in api_env
+    resources = {r["path"]: r for r in aws.apigateway.get_resources(restApiId=ids["Api"], limit=500)["items"]}
+    assert "/api/users" not in resources
+    auth = {
+        (method, path): aws.apigateway.get_method(restApiId=ids["Api"], resourceId=r["id"], httpMethod=method)[
+            "authorizationType"
+        ]
+        for path, r in resources.items()
+        for method in (r.get("resourceMethods") or {})
+    }
+    assert auth == {
+        ("GET", "/api/posts"): "NONE",
+        ("GET", "/api/posts/{postId}"): "NONE",
+        ("POST", "/api/uploads"): "COGNITO_USER_POOLS",
+    }
 
 
 def check_update_offload(aws, ids, price_class):
@@ -246,6 +274,19 @@ def check_chat(aws, ids, memory):
     assert table_keys(aws, ids["ConnectionsTable"]) == ["connectionId"]
     for fn in ("ConnectFunction", "DisconnectFunction", "BroadcastFunction"):
         assert aws.memory(ids[fn]) == memory
+    # Only signed-in users connect: $connect runs the Lambda REQUEST
+    # authorizer on the `token` query string; the other routes carry none.
+    by_key = {r["RouteKey"]: r for r in routes}
+    assert by_key["$connect"]["AuthorizationType"] == "CUSTOM"
+    assert by_key["$disconnect"].get("AuthorizationType", "NONE") == "NONE"
+    assert by_key["sendmessage"].get("AuthorizationType", "NONE") == "NONE"
+    authorizer = aws.apigatewayv2.get_authorizer(ApiId=ids["ChatApi"], AuthorizerId=by_key["$connect"]["AuthorizerId"])
+    assert authorizer["AuthorizerType"] == "REQUEST"
+    assert authorizer["IdentitySource"] == ["route.request.querystring.token"]
+    assert f"function:{ids['ConnectAuthorizerFunction']}/invocations" in authorizer["AuthorizerUri"]
+    env = aws.lambda_.get_function(FunctionName=ids["ConnectAuthorizerFunction"])["Configuration"]["Environment"]
+    assert env["Variables"] == {"USER_POOL_ID": ids["UsersPool"], "APP_CLIENT_ID": ids["UsersPoolClient"]}
+    aws.cognito_idp.describe_user_pool(UserPoolId=ids["UsersPool"])
 
 
 def check_microservices(aws, ids, memory):
@@ -376,6 +417,7 @@ CASES = {
             "UploadsBucket": exists_bucket,
             "WelcomeEmailFailures": exists_queue,
             "ThumbnailsFailures": exists_queue,
+            "UsersPool": exists_pool,
         },
         deleted={"ApiFunction": gone_function, "CdnDistribution": gone_distribution},
     ),
@@ -441,7 +483,7 @@ CASES = {
         plan_check=lambda out: [
             assert_memory_change(out, f) for f in ("ConnectFunction", "DisconnectFunction", "BroadcastFunction")
         ],
-        retained={"ConnectionsTable": exists_table},
+        retained={"ConnectionsTable": exists_table, "UsersPool": exists_pool},
         deleted={"BroadcastFunction": gone_function, "ChatApi": gone_v2_api},
     ),
 }

@@ -115,7 +115,8 @@ pub struct RouteSettings {
     pub throttling_rate_limit: Option<f64>,
 }
 
-/// `AWS::ApiGatewayV2::Authorizer`: for HTTP APIs, a JWT authorizer.
+/// `AWS::ApiGatewayV2::Authorizer`: for HTTP APIs, a JWT authorizer; for
+/// WebSocket APIs, a Lambda `REQUEST` authorizer on `$connect`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -123,6 +124,9 @@ pub struct Authorizer {
     pub api_id: Value<String>,
     /// `JWT`, `REQUEST` (Lambda).
     pub authorizer_type: String,
+    /// `REQUEST`: the Lambda function's invocation URI
+    /// (`arn:...:apigateway:<region>:lambda:path/2015-03-31/functions/<arn>/invocations`).
+    pub authorizer_uri: Option<Value<String>>,
     pub identity_source: Option<Vec<String>>,
     pub jwt_configuration: Option<JwtConfiguration>,
     pub name: String,

@@ -107,6 +107,59 @@ pub struct Origin {
     pub origin_path: Option<String>,
     pub origin_shield: Option<OriginShield>,
     pub s3_origin_config: Option<S3OriginConfig>,
+    /// A private origin in a VPC, reached through a VPC origin.
+    pub vpc_origin_config: Option<VpcOriginConfig>,
+}
+
+/// The VPC origin an origin goes through.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcOriginConfig {
+    pub origin_keepalive_timeout: Option<u32>,
+    pub origin_read_timeout: Option<u32>,
+    pub vpc_origin_id: Value<String>,
+}
+
+/// `AWS::CloudFront::VpcOrigin`: CloudFront's way into a private (internal)
+/// load balancer or instance, without exposing it to the internet.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcOrigin {
+    pub tags: Option<Vec<Tag>>,
+    pub vpc_origin_endpoint_config: VpcOriginEndpointConfig,
+}
+resource_type!(
+    VpcOrigin,
+    "AWS::CloudFront::VpcOrigin",
+    [
+        "AccountId",
+        "Arn",
+        "CreatedTime",
+        "Id",
+        "LastModifiedTime",
+        "Status"
+    ]
+);
+
+/// The endpoint of a VPC origin: the load balancer's ARN, ports, protocol.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VpcOriginEndpointConfig {
+    #[serde(rename = "Arn")]
+    pub arn: Value<String>,
+    #[serde(rename = "HTTPPort")]
+    pub http_port: Option<u16>,
+    #[serde(rename = "HTTPSPort")]
+    pub https_port: Option<u16>,
+    #[serde(rename = "Name")]
+    pub name: Value<String>,
+    /// `http-only`, `https-only` or `match-viewer`.
+    #[serde(rename = "OriginProtocolPolicy")]
+    pub origin_protocol_policy: String,
+    #[serde(rename = "OriginSSLProtocols")]
+    pub origin_ssl_protocols: Option<Vec<String>>,
 }
 
 /// An HTTP(S) origin: a web server, a load balancer, an API.
@@ -481,6 +534,7 @@ mod tests {
             origin_path: None,
             origin_shield: None,
             s3_origin_config: None,
+            vpc_origin_config: None,
         };
         assert_eq!(
             serde_json::to_value(o).unwrap(),

@@ -17,6 +17,8 @@ pub struct UserPool {
     /// `ACTIVE` or `INACTIVE`.
     pub deletion_protection: Option<String>,
     pub enabled_mfas: Option<Vec<String>>,
+    /// Lambda triggers (e.g. post confirmation).
+    pub lambda_config: Option<LambdaConfig>,
     /// `OFF`, `ON` or `OPTIONAL`.
     pub mfa_configuration: Option<String>,
     pub policies: Option<UserPoolPolicies>,
@@ -29,6 +31,16 @@ resource_type!(
     "AWS::Cognito::UserPool",
     ["Arn", "ProviderName", "ProviderURL", "UserPoolId"]
 );
+
+/// A user pool's Lambda triggers.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LambdaConfig {
+    /// Invoked after a user confirmed their sign-up (their address is then
+    /// verified) and after a confirmed password reset.
+    pub post_confirmation: Option<Value<String>>,
+}
 
 /// How users recover their account.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -156,4 +168,60 @@ resource_type!(
     IdentityPoolRoleAttachment,
     "AWS::Cognito::IdentityPoolRoleAttachment",
     ["Id"]
+);
+
+/// `AWS::Cognito::UserPoolClient` for the hosted sign-in pages: the OAuth 2.0
+/// authorization code flow, e.g. for a load balancer's `authenticate-cognito`
+/// action (which needs a client secret).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolWebClient {
+    pub access_token_validity: Option<u32>,
+    /// `code` (and/or `implicit`, `client_credentials`).
+    #[serde(rename = "AllowedOAuthFlows")]
+    pub allowed_oauth_flows: Vec<String>,
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
+    pub allowed_oauth_flows_user_pool_client: bool,
+    /// e.g. `openid`, `email`.
+    #[serde(rename = "AllowedOAuthScopes")]
+    pub allowed_oauth_scopes: Vec<String>,
+    /// Where the sign-in pages send the user back (HTTPS).
+    #[serde(rename = "CallbackURLs")]
+    pub callback_urls: Vec<Value<String>>,
+    pub client_name: Option<String>,
+    pub enable_token_revocation: Option<bool>,
+    pub explicit_auth_flows: Option<Vec<String>>,
+    pub generate_secret: Option<bool>,
+    pub id_token_validity: Option<u32>,
+    /// `ENABLED` or `LEGACY`.
+    pub prevent_user_existence_errors: Option<String>,
+    pub refresh_token_validity: Option<u32>,
+    /// `COGNITO` for the pool's own users.
+    pub supported_identity_providers: Vec<String>,
+    pub token_validity_units: Option<TokenValidityUnits>,
+    pub user_pool_id: Value<String>,
+}
+resource_type!(
+    UserPoolWebClient,
+    "AWS::Cognito::UserPoolClient",
+    ["ClientId", "ClientSecret", "Name"]
+);
+
+/// `AWS::Cognito::UserPoolDomain`: the hosted sign-in pages at
+/// `https://<domain>.auth.<region>.amazoncognito.com`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolDomain {
+    /// The prefix: lowercase letters, digits and hyphens, unique in the region.
+    pub domain: Value<String>,
+    /// `1` (hosted UI) or `2` (managed login).
+    pub managed_login_version: Option<u32>,
+    pub user_pool_id: Value<String>,
+}
+resource_type!(
+    UserPoolDomain,
+    "AWS::Cognito::UserPoolDomain",
+    ["CloudFrontDistribution", "ManagedLoginVersion"]
 );

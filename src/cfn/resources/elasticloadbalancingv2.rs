@@ -134,7 +134,12 @@ resource_type!(
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Action {
+    pub authenticate_cognito_config: Option<AuthenticateCognitoConfig>,
+    pub authenticate_oidc_config: Option<AuthenticateOidcConfig>,
     pub fixed_response_config: Option<FixedResponseConfig>,
+    /// The order of the action in a rule with several (an authenticate
+    /// action comes before the forward).
+    pub order: Option<u32>,
     pub redirect_config: Option<RedirectConfig>,
     pub target_group_arn: Option<Value<String>>,
     /// `forward`, `fixed-response`, `redirect`, ...
@@ -146,6 +151,9 @@ impl Action {
     /// Forward to a target group.
     pub fn forward(target_group_arn: Value<String>) -> Self {
         Action {
+            authenticate_cognito_config: None,
+            authenticate_oidc_config: None,
+            order: None,
             fixed_response_config: None,
             redirect_config: None,
             target_group_arn: Some(target_group_arn),
@@ -156,6 +164,9 @@ impl Action {
     /// Redirect to the same URL over HTTPS (permanently).
     pub fn redirect_to_https() -> Self {
         Action {
+            authenticate_cognito_config: None,
+            authenticate_oidc_config: None,
+            order: None,
             fixed_response_config: None,
             redirect_config: Some(RedirectConfig {
                 port: Some("443".into()),
@@ -170,6 +181,9 @@ impl Action {
     /// Answer with a fixed status code and text body.
     pub fn fixed(status: u16, body: &str) -> Self {
         Action {
+            authenticate_cognito_config: None,
+            authenticate_oidc_config: None,
+            order: None,
             fixed_response_config: Some(FixedResponseConfig {
                 content_type: Some("text/plain".into()),
                 message_body: Some(body.to_string()),
@@ -180,6 +194,78 @@ impl Action {
             kind: "fixed-response".into(),
         }
     }
+
+    /// Sign the user in through a Cognito user pool's hosted pages first.
+    pub fn authenticate_cognito(config: AuthenticateCognitoConfig) -> Self {
+        Action {
+            authenticate_cognito_config: Some(config),
+            ..Action::empty("authenticate-cognito")
+        }
+    }
+
+    /// Sign the user in through an OpenID Connect provider first.
+    pub fn authenticate_oidc(config: AuthenticateOidcConfig) -> Self {
+        Action {
+            authenticate_oidc_config: Some(config),
+            ..Action::empty("authenticate-oidc")
+        }
+    }
+
+    /// This action at position `order` of its rule.
+    pub fn ordered(self, order: u32) -> Self {
+        Action {
+            order: Some(order),
+            ..self
+        }
+    }
+
+    fn empty(kind: &str) -> Self {
+        Action {
+            authenticate_cognito_config: None,
+            authenticate_oidc_config: None,
+            fixed_response_config: None,
+            order: None,
+            redirect_config: None,
+            target_group_arn: None,
+            kind: kind.into(),
+        }
+    }
+}
+
+/// An `authenticate-cognito` action: the user pool, its app client (with a
+/// secret and the code flow) and its domain prefix.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthenticateCognitoConfig {
+    /// `authenticate` (redirect to sign in), `deny` (401) or `allow`.
+    pub on_unauthenticated_request: Option<String>,
+    pub scope: Option<String>,
+    /// Seconds; 604800 (7 days) by default.
+    pub session_timeout: Option<u64>,
+    pub user_pool_arn: Value<String>,
+    pub user_pool_client_id: Value<String>,
+    pub user_pool_domain: Value<String>,
+}
+
+/// An `authenticate-oidc` action: the provider's endpoints and this client.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthenticateOidcConfig {
+    pub authorization_endpoint: String,
+    pub client_id: String,
+    /// The secret, best as a dynamic reference
+    /// (`{{resolve:secretsmanager:...}}`) so it is not in the template.
+    pub client_secret: Value<String>,
+    pub issuer: String,
+    /// `authenticate` (redirect to sign in), `deny` (401) or `allow`.
+    pub on_unauthenticated_request: Option<String>,
+    pub scope: Option<String>,
+    /// Seconds; 604800 (7 days) by default.
+    pub session_timeout: Option<u64>,
+    pub token_endpoint: String,
+    pub user_info_endpoint: String,
 }
 
 /// Where a redirect goes (parts left out keep the request's).

@@ -8,12 +8,22 @@ Routes
 ``GET  /api/posts``            published posts, newest first within a page
                                (``?limit=1..50&nextToken=...``)
 ``GET  /api/posts/{postId}``   one published post
-``POST /api/users``            sign up ``{"email", "name"}``; a new user gets a
-                               welcome email (the users-table stream does that)
-``POST /api/uploads``          a presigned POST for one photo
-                               ``{"contentType": "image/jpeg"}`` on the
-                               accelerated endpoint of the uploads bucket, and
+``POST /api/uploads``          signed-in authors only: a presigned POST for one
+                               photo ``{"contentType": "image/jpeg"}`` on the
+                               accelerated endpoint of the uploads bucket, under
+                               the caller's own prefix (``uploads/<sub>/``), and
                                the URL its thumbnail will have
+
+Readers sign up with the Cognito user pool, not through this API: Cognito
+verifies the address, its post confirmation trigger records the user, and the
+users-table stream sends the welcome email. No route here takes an address.
+
+API Gateway checks the caller's Cognito token on ``POST /api/uploads`` (a
+user-pool authorizer on a REST API, a JWT authorizer on an HTTP API); this
+function then also requires the ``authors`` group (``UPLOADERS_GROUP``)
+among the token's ``cognito:groups``. Only when the stack opened the route on
+purpose (``UPLOADS_PUBLIC=true``) does an anonymous caller get an upload, under
+``uploads/anonymous/``.
 
 Posts are written by the blog's authors directly into the posts table:
 ``postId`` (the slug), ``title``, ``summary``, ``body``, ``author``,
@@ -21,8 +31,11 @@ Posts are written by the blog's authors directly into the posts table:
 
 Environment
 -----------
-``POSTS_TABLE``, ``USERS_TABLE``     table names (required)
+``POSTS_TABLE``                      the posts table (required)
 ``UPLOADS_BUCKET``                   the uploads bucket (required)
+``UPLOADERS_GROUP``                  the user pool group that may upload (``authors``;
+                                     empty: any signed-in user)
+``UPLOADS_PUBLIC``                   ``true`` only when the route was opened on purpose
 ``UPLOADS_PREFIX``                   key prefix of uploads (default ``uploads/``)
 ``MAX_UPLOAD_BYTES``                 largest photo accepted (default 10 MiB)
 ``THUMBNAILS_PATH``                  path thumbnails are served under (``/thumbnails/``)
@@ -41,21 +54,17 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 logger = logging.getLogger("blog-api")
 logger.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
 
 LIMIT_DEFAULT = 20
 LIMIT_MAX = 50
-NAME_MAX = 100
-EMAIL_MAX = 254
 UPLOAD_URL_SECONDS = 300
 CONTENT_TYPES = {
     "image/jpeg": ".jpg",
@@ -65,7 +74,7 @@ CONTENT_TYPES = {
 }
 _LIST_FIELDS = ("postId", "title", "summary", "author", "publishedAt", "tags")
 _POST_FIELDS = (*_LIST_FIELDS, "body")
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_SUB = re.compile(r"^[A-Za-z0-9-]{1,128}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,127}$")
 _JSON = {"Content-Type": "application/json"}
 
@@ -115,10 +124,6 @@ def _posts() -> Any:
     return _clients["posts"]
 
 
-def _users() -> Any:
-    if "users" not in _clients:
-        _clients["users"] = _dynamodb().Table(_env("USERS_TABLE"))
-    return _clients["users"]
 
 
 def _s3() -> Any:
@@ -236,31 +241,42 @@ def get_post(event: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def sign_up(event: Mapping[str, Any]) -> dict[str, Any]:
-    body = _json_body(event)
-    email = body.get("email")
-    name = body.get("name", "")
-    if not isinstance(email, str) or len(email) > EMAIL_MAX or not _EMAIL.match(email.strip()):
-        raise HttpError(400, "email must be an email address")
-    if not isinstance(name, str) or len(name.strip()) > NAME_MAX:
-        raise HttpError(400, f"name must be text of at most {NAME_MAX} characters")
-    email = email.strip().lower()
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    try:
-        _users().put_item(
-            Item={"email": email, "name": name.strip(), "createdAt": now},
-            ConditionExpression="attribute_not_exists(email)",
-        )
-        logger.info("new user signed up")
-    except ClientError as e:
-        if e.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-            raise
-        # Already signed up: answer the same, so addresses cannot be probed.
-    return _response(202, {"message": "Thanks for signing up! Look out for our welcome email."},
-                     {"Cache-Control": "no-store"})
+def _claims(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The caller's verified token claims: a REST user-pool authorizer puts
+    them under ``authorizer.claims``, an HTTP JWT authorizer under
+    ``authorizer.jwt.claims`` (or ``claims``); ``{}`` without an authorizer."""
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    claims = authorizer.get("claims") or (authorizer.get("jwt") or {}).get("claims") or {}
+    return claims if isinstance(claims, Mapping) else {}
+
+
+def _groups(claims: Mapping[str, Any]) -> list[str]:
+    """``cognito:groups``: a list (HTTP API) or ``"[a b]"`` / ``"a,b"`` (REST)."""
+    raw = claims.get("cognito:groups", [])
+    if isinstance(raw, list):
+        return [str(g) for g in raw]
+    return [g for g in re.split(r"[\s,\[\]]+", str(raw)) if g]
+
+
+def uploader(event: Mapping[str, Any]) -> str:
+    """The key prefix segment of whoever may upload: the caller's ``sub``.
+
+    Raises 401 without a signed-in caller (unless the route was opened on
+    purpose, then ``anonymous``) and 403 outside the uploaders' group."""
+    claims = _claims(event)
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not _SUB.match(sub):
+        if os.environ.get("UPLOADS_PUBLIC", "").lower() == "true":
+            return "anonymous"
+        raise HttpError(401, "sign in to upload photos")
+    group = os.environ.get("UPLOADERS_GROUP", "")
+    if group and group not in _groups(claims):
+        raise HttpError(403, f"only members of the {group} group may upload photos")
+    return sub
 
 
 def create_upload(event: Mapping[str, Any]) -> dict[str, Any]:
+    owner = uploader(event)
     body = _json_body(event)
     content_type = body.get("contentType")
     if content_type not in CONTENT_TYPES:
@@ -268,7 +284,7 @@ def create_upload(event: Mapping[str, Any]) -> dict[str, Any]:
     max_bytes = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
     prefix = os.environ.get("UPLOADS_PREFIX", "uploads/")
     photo_id = str(uuid.uuid4())
-    key = f"{prefix}{photo_id}{CONTENT_TYPES[content_type]}"
+    key = f"{prefix}{owner}/{photo_id}{CONTENT_TYPES[content_type]}"
     post = _s3().generate_presigned_post(
         Bucket=_env("UPLOADS_BUCKET"),
         Key=key,
@@ -289,7 +305,7 @@ def create_upload(event: Mapping[str, Any]) -> dict[str, Any]:
             "key": key,
             "maxBytes": max_bytes,
             "expiresIn": UPLOAD_URL_SECONDS,
-            "thumbnailUrl": f"{thumbnails}{photo_id}{extension}",
+            "thumbnailUrl": f"{thumbnails}{owner}/{photo_id}{extension}",
         },
         {"Cache-Control": "no-store"},
     )
@@ -298,7 +314,6 @@ def create_upload(event: Mapping[str, Any]) -> dict[str, Any]:
 ROUTES: dict[tuple[str, str], Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     ("GET", "/api/posts"): list_posts,
     ("GET", "/api/posts/{postId}"): get_post,
-    ("POST", "/api/users"): sign_up,
     ("POST", "/api/uploads"): create_upload,
 }
 

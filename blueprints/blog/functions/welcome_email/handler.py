@@ -1,7 +1,9 @@
 """Sends the blog's welcome email to each new user.
 
 The users table's stream feeds this function through an event source mapping
-that passes INSERT records only (a new sign-up). For each one the function
+that passes INSERT records only (a new sign-up). Only the user pool's post
+confirmation trigger adds users, once Cognito has verified their address, so
+this function never mails an address its owner did not confirm. For each one the function
 claims the user (``welcomeClaimedAt``, set only if absent, so a retried batch
 never mails anyone twice), sends the email with SES as ``SENDER`` (the role
 may send from that identity only), and records ``welcomedAt``. If sending

@@ -2,7 +2,13 @@
 
 A client sends ``{"action": "sendmessage", "message": "hello"}``; every open
 connection (the sender included) receives
-``{"from": <sender's connection id>, "message": "hello", "sentAt": <epoch ms>}``
+``{"from": <sender's connection id>, "user": <sender's user name>, "message":
+"hello", "sentAt": <epoch ms>}`` (``user`` when the connection was made by a
+signed-in user).
+
+WebSocket routes are reached only over an open connection, and connections
+open only through ``$connect`` and its authorizer; as a second check, a
+sender whose connection is not recorded (or has expired) is refused (403).
 through the API's management endpoint (``@connections``). Connections that are
 gone (HTTP 410) are removed from the table. Connections whose items expired
 (TTL) are skipped even before DynamoDB deletes them.
@@ -105,10 +111,24 @@ def connections(now: float) -> Iterator[str]:
         args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def broadcast(sender: str, message: str, now: float) -> dict[str, int]:
-    payload = json.dumps(
-        {"from": sender, "message": message, "sentAt": int(now * 1000)}, separators=(",", ":")
-    ).encode("utf-8")
+def sender_item(connection_id: str, now: float) -> dict[str, Any] | None:
+    """The sender's recorded connection, or None if unknown or expired."""
+    if not connection_id:
+        return None
+    item = table().get_item(Key={"connectionId": connection_id}, ConsistentRead=True).get("Item")
+    if not item:
+        return None
+    expires = item.get("expiresAt")
+    if expires is not None and int(expires) < now:
+        return None
+    return item
+
+
+def broadcast(sender: str, message: str, now: float, user: str | None = None) -> dict[str, int]:
+    data: dict[str, Any] = {"from": sender, "message": message, "sentAt": int(now * 1000)}
+    if user:
+        data["user"] = user
+    payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
     sent = gone = 0
     for connection_id in connections(now):
         try:
@@ -126,11 +146,17 @@ def broadcast(sender: str, message: str, now: float) -> dict[str, int]:
 
 
 def handler(event: Mapping[str, Any], context: Any, now: float | None = None) -> dict[str, Any]:
-    sender = (event.get("requestContext") or {}).get("connectionId") or "unknown"
+    now = time.time() if now is None else now
+    sender = (event.get("requestContext") or {}).get("connectionId") or ""
+    item = sender_item(sender, now)
+    if item is None:
+        logger.warning("sendmessage from an unknown connection refused")
+        return {"statusCode": 403, "body": json.dumps({"error": "not an open connection of this chat"})}
     try:
         message = parse(event)
     except BadMessage as e:
         return {"statusCode": 400, "body": json.dumps({"error": str(e)})}
-    result = broadcast(sender, message, time.time() if now is None else now)
+    user = item.get("userName") or item.get("userId")
+    result = broadcast(sender, message, now, str(user) if user else None)
     logger.info("broadcast from %s: %s", sender, result)
     return {"statusCode": 200, "body": json.dumps(result)}

@@ -4,6 +4,12 @@ The connection's item carries ``expiresAt`` (epoch seconds), the connections
 table's TTL attribute, so a connection whose ``$disconnect`` never arrived is
 forgotten anyway (CHAT-2).
 
+Only an authorized connect reaches this function: with the default Cognito
+authorization the `$connect` authorizer has checked the user's token and
+passes ``userId`` (their ``sub``) and ``userName``, which the item records so
+``sendmessage`` can name the sender; with IAM authorization the caller's ARN
+is recorded instead.
+
 Environment: ``TABLE_NAME``, ``CONNECTION_TTL_SECONDS`` (default 7200),
 optional ``LOG_LEVEL``.
 """
@@ -55,6 +61,16 @@ def handler(event: Mapping[str, Any], context: Any, now: float | None = None) ->
         "connectedAt": int(now),
         "expiresAt": int(now) + ttl_seconds(),
     }
+    authorizer = ctx.get("authorizer") or {}
+    user_id = authorizer.get("userId") or authorizer.get("principalId")
+    user_name = authorizer.get("userName")
+    caller = (ctx.get("identity") or {}).get("userArn")
+    if isinstance(user_id, str) and user_id:
+        item["userId"] = user_id
+    elif isinstance(caller, str) and caller:
+        item["userId"] = caller
+    if isinstance(user_name, str) and user_name:
+        item["userName"] = user_name[:128]
     source_ip = (ctx.get("identity") or {}).get("sourceIp")
     if isinstance(source_ip, str) and source_ip:
         item["sourceIp"] = source_ip

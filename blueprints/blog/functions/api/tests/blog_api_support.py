@@ -14,7 +14,6 @@ from typing import Any
 FUNCTION_DIR = Path(__file__).resolve().parents[1]
 REGION = "us-east-1"
 POSTS_TABLE = "blog-test-posts"
-USERS_TABLE = "blog-test-users"
 UPLOADS_BUCKET = "blog-uploads-test"
 
 
@@ -42,6 +41,7 @@ def event(
     json_body: Any = None,
     body: str | None = None,
     base64_body: bool = False,
+    claims: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     if json_body is not None:
         body = json.dumps(json_body)
@@ -57,10 +57,21 @@ def event(
         "headers": {"Content-Type": "application/json"},
         "queryStringParameters": query,
         "pathParameters": path_params,
-        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "v1"},
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "stage": "v1",
+            **({"authorizer": {"claims": claims}} if claims is not None else {}),
+        },
         "body": body,
         "isBase64Encoded": base64_body,
     }
+
+
+AUTHOR_SUB = "0f8fad5b-d9cb-469f-a165-70867728950e"
+# What a REST API's Cognito user-pool authorizer passes for a member of the
+# `authors` group (groups as one string).
+AUTHOR = {"sub": AUTHOR_SUB, "email": "ann@example.com", "cognito:groups": "authors"}
+READER = {"sub": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "email": "reader@example.com"}
 
 
 def call(method: str, resource: str, **kwargs: Any) -> tuple[int, dict[str, str], Any]:

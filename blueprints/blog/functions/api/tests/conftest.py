@@ -18,7 +18,6 @@ from blog_api_support import (  # noqa: E402
     POSTS_TABLE,
     REGION,
     UPLOADS_BUCKET,
-    USERS_TABLE,
     handler_module,
 )
 
@@ -34,7 +33,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
         "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
         "POSTS_TABLE": POSTS_TABLE,
-        "USERS_TABLE": USERS_TABLE,
+        "UPLOADERS_GROUP": "authors",
         "UPLOADS_BUCKET": UPLOADS_BUCKET,
         "UPLOADS_PREFIX": "uploads/",
         "MAX_UPLOAD_BYTES": str(5 * 1024 * 1024),
@@ -42,7 +41,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
         "THUMBNAIL_EXTENSION": ".jpg",
     }.items():
         monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "DAX_ENDPOINT"):
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "DAX_ENDPOINT", "UPLOADS_PUBLIC"):
         monkeypatch.delenv(name, raising=False)
     handler_module.reset_clients()
     with mock_aws():
@@ -53,12 +52,6 @@ def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
             AttributeDefinitions=[{"AttributeName": "postId", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        users = db.create_table(
-            TableName=USERS_TABLE,
-            KeySchema=[{"AttributeName": "email", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "email", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
         boto3.client("s3", region_name=REGION).create_bucket(Bucket=UPLOADS_BUCKET)
-        yield {"posts": posts, "users": users}
+        yield {"posts": posts}
     handler_module.reset_clients()

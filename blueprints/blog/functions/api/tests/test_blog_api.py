@@ -9,7 +9,7 @@ import types
 from typing import Any
 
 import pytest
-from blog_api_support import UPLOADS_BUCKET, call, handler_module
+from blog_api_support import AUTHOR, AUTHOR_SUB, READER, UPLOADS_BUCKET, call, event, handler_module
 
 
 def _post(n: int, status: str = "published", **extra: Any) -> dict[str, Any]:
@@ -88,64 +88,36 @@ def test_missing_draft_and_malformed_posts_are_404(aws: Any, post_id: str) -> No
     assert body == {"error": "no such post"}
 
 
-def test_sign_up_stores_a_normalized_user_once(aws: Any) -> None:
-    status, headers, body = call(
-        "POST", "/api/users", json_body={"email": "  Reader@Example.COM ", "name": " Ann "}
-    )
-    assert status == 202
-    assert "welcome" in body["message"]
-    assert headers["Cache-Control"] == "no-store"
-    item = aws["users"].get_item(Key={"email": "reader@example.com"})["Item"]
-    assert item["name"] == "Ann"
-    created = item["createdAt"]
-
-    again = call("POST", "/api/users", json_body={"email": "reader@example.com", "name": "Other"})
-    assert again[0] == 202 and again[2] == body
-    assert aws["users"].get_item(Key={"email": "reader@example.com"})["Item"]["createdAt"] == created
-    assert aws["users"].get_item(Key={"email": "reader@example.com"})["Item"]["name"] == "Ann"
-
-
-def test_sign_up_accepts_a_base64_body(aws: Any) -> None:
-    status, _, _ = call(
-        "POST", "/api/users", body=json.dumps({"email": "b@example.com"}), base64_body=True
-    )
-    assert status == 202
-    assert aws["users"].get_item(Key={"email": "b@example.com"})["Item"]["name"] == ""
-
-
-@pytest.mark.parametrize(
-    "body, error",
-    [
-        ({"email": "not-an-email"}, "email"),
-        ({"email": 5}, "email"),
-        ({"name": "x"}, "email"),
-        ({"email": "a@example.com", "name": "x" * 101}, "name"),
-        ({"email": "a@example.com", "name": 3}, "name"),
-    ],
-)
-def test_sign_up_validates(aws: Any, body: dict[str, Any], error: str) -> None:
-    status, _, result = call("POST", "/api/users", json_body=body)
-    assert status == 400
-    assert error in result["error"]
+def test_there_is_no_sign_up_route(aws: Any) -> None:
+    # Readers sign up with Cognito, which verifies the address first; no
+    # route takes an address to mail.
+    status, _, body = call("POST", "/api/users", json_body={"email": "victim@example.com"})
+    assert status == 404
+    assert body == {"error": "no such route"}
+    assert ("POST", "/api/users") not in handler_module.ROUTES
 
 
 @pytest.mark.parametrize("raw", [None, "", "{", "[1]", "\"x\""])
 def test_bodies_must_be_json_objects(aws: Any, raw: str | None) -> None:
-    status, _, body = call("POST", "/api/users", body=raw)
+    status, _, body = call("POST", "/api/uploads", body=raw, claims=AUTHOR)
     assert status == 400
     assert "body" in body["error"]
 
 
 def test_upload_hands_out_a_presigned_post_on_the_accelerated_endpoint(aws: Any) -> None:
-    status, headers, body = call("POST", "/api/uploads", json_body={"contentType": "image/png"})
+    status, headers, body = call(
+        "POST", "/api/uploads", json_body={"contentType": "image/png"}, claims=AUTHOR
+    )
 
     assert status == 201
     assert headers["Cache-Control"] == "no-store"
     assert body["url"] == f"https://{UPLOADS_BUCKET}.s3-accelerate.amazonaws.com/"
     key = body["key"]
-    assert key.startswith("uploads/") and key.endswith(".png")
-    photo_id = key[len("uploads/") : -len(".png")]
-    assert body["thumbnailUrl"] == f"/thumbnails/{photo_id}.jpg"
+    # The key is under the caller's own prefix, chosen by the server.
+    own = f"uploads/{AUTHOR_SUB}/"
+    assert key.startswith(own) and key.endswith(".png")
+    photo_id = key[len(own) : -len(".png")]
+    assert body["thumbnailUrl"] == f"/thumbnails/{AUTHOR_SUB}/{photo_id}.jpg"
     fields = body["fields"]
     assert fields["key"] == key
     assert fields["Content-Type"] == "image/png"
@@ -157,13 +129,65 @@ def test_upload_hands_out_a_presigned_post_on_the_accelerated_endpoint(aws: Any)
 
 
 def test_each_upload_gets_its_own_key(aws: Any) -> None:
-    keys = {call("POST", "/api/uploads", json_body={"contentType": "image/jpeg"})[2]["key"] for _ in range(3)}
+    keys = {
+        call("POST", "/api/uploads", json_body={"contentType": "image/jpeg"}, claims=AUTHOR)[2]["key"]
+        for _ in range(3)
+    }
     assert len(keys) == 3
+
+
+def test_uploads_need_a_signed_in_caller(aws: Any) -> None:
+    status, headers, body = call("POST", "/api/uploads", json_body={"contentType": "image/png"})
+    assert status == 401
+    assert headers["Cache-Control"] == "no-store"
+    assert "url" not in body and "fields" not in body
+
+
+@pytest.mark.parametrize("sub", ["", "../other", "a/b", 7])
+def test_uploads_refuse_a_malformed_caller(aws: Any, sub: Any) -> None:
+    status, _, _ = call(
+        "POST", "/api/uploads", json_body={"contentType": "image/png"}, claims={**AUTHOR, "sub": sub}
+    )
+    assert status == 401
+
+
+def test_uploads_are_for_authors_only(aws: Any) -> None:
+    status, _, body = call("POST", "/api/uploads", json_body={"contentType": "image/png"}, claims=READER)
+    assert status == 403
+    assert "authors" in body["error"]
+
+
+@pytest.mark.parametrize(
+    "groups", ["authors", "[authors admins]", "admins,authors", ["admins", "authors"]]
+)
+def test_author_groups_are_read_in_every_claim_format(aws: Any, groups: Any) -> None:
+    claims = {**AUTHOR, "cognito:groups": groups}
+    status, _, _ = call("POST", "/api/uploads", json_body={"contentType": "image/png"}, claims=claims)
+    assert status == 201
+
+
+def test_http_api_jwt_claims_are_read_too(aws: Any) -> None:
+    ev = event("POST", "/api/uploads", json_body={"contentType": "image/png"})
+    ev["requestContext"]["authorizer"] = {"jwt": {"claims": {**AUTHOR, "cognito:groups": ["authors"]}}}
+    response = handler_module.handler(ev, None)
+    assert response["statusCode"] == 201
+    assert json.loads(response["body"])["key"].startswith(f"uploads/{AUTHOR_SUB}/")
+
+
+def test_an_opened_route_gives_anonymous_callers_their_own_prefix(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPLOADS_PUBLIC", "true")
+    status, _, body = call("POST", "/api/uploads", json_body={"contentType": "image/png"})
+    assert status == 201
+    assert body["key"].startswith("uploads/anonymous/")
 
 
 @pytest.mark.parametrize("content_type", ["text/html", "image/svg+xml", None, ""])
 def test_upload_accepts_only_raster_images(aws: Any, content_type: Any) -> None:
-    status, _, body = call("POST", "/api/uploads", json_body={"contentType": content_type})
+    status, _, body = call(
+        "POST", "/api/uploads", json_body={"contentType": content_type}, claims=AUTHOR
+    )
     assert status == 400
     assert "contentType" in body["error"]
 

@@ -79,7 +79,8 @@ def test_other_errors_fail_the_invocation(chat_broadcast: Any, monkeypatch: Any)
     ["", "{nope", "[1]", json.dumps({"message": ""}), json.dumps({"message": 5}), json.dumps({"action": "sendmessage"})],
 )
 def test_bad_frames_get_400(chat_broadcast: Any, body: str) -> None:
-    module, _ = chat_broadcast
+    module, table = chat_broadcast
+    table.put_item(Item={"connectionId": "alice", "expiresAt": int(NOW) + 60})
     result = send(module, body)
     assert result["statusCode"] == 400
     assert json.loads(result["body"])["error"]
@@ -103,5 +104,28 @@ def test_many_connections_page_through_the_table(chat_broadcast: Any) -> None:
     with table.batch_writer() as batch:
         for n in range(120):
             batch.put_item(Item={"connectionId": f"c{n:03}", "expiresAt": int(NOW) + 60, "pad": "x" * 9000})
-    result = send(module, {"message": "all"})
+    result = send(module, {"message": "all"}, sender="c000")
     assert json.loads(result["body"]) == {"sent": 120, "gone": 0}
+
+
+@pytest.mark.parametrize("item", [None, {"connectionId": "alice", "expiresAt": int(NOW) - 1}], ids=["unknown", "expired"])
+def test_only_a_recorded_open_connection_may_send(chat_broadcast: Any, item: Any) -> None:
+    module, table = chat_broadcast
+    table.put_item(Item={"connectionId": "bob", "expiresAt": int(NOW) + 60})
+    if item:
+        table.put_item(Item=item)
+    result = send(module, {"message": "spam"})
+    assert result["statusCode"] == 403
+    assert posted() == {}
+
+
+def test_a_message_without_a_connection_id_is_refused(chat_broadcast: Any) -> None:
+    module, _ = chat_broadcast
+    assert module.handler(ws_event(None, '{"message": "x"}', route="sendmessage"), None, now=NOW)["statusCode"] == 403
+
+
+def test_the_senders_user_name_goes_with_the_message(chat_broadcast: Any) -> None:
+    module, table = chat_broadcast
+    table.put_item(Item={"connectionId": "alice", "expiresAt": int(NOW) + 60, "userId": "sub-1", "userName": "ann"})
+    send(module, {"message": "hi"})
+    assert posted()["alice"] == {"from": "alice", "user": "ann", "message": "hi", "sentAt": int(NOW * 1000)}
