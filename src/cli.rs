@@ -115,7 +115,7 @@ pub struct AwsFlags {
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
     /// Send requests to this endpoint (a local emulator); AWS_ENDPOINT_URL works too.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = endpoint_url)]
     pub endpoint_url: Option<String>,
     /// The toolkit stack that holds the assets bucket.
     #[arg(long, value_name = "NAME", default_value = crate::deploy::toolkit::DEFAULT_STACK)]
@@ -304,4 +304,22 @@ pub struct ManArgs {
     /// instead of printing blueprint.1.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// `--endpoint-url`: an `http://` or `https://` URL with a host, refused
+/// here rather than by the SDK at the first request.
+fn endpoint_url(s: &str) -> Result<String, String> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("`{s}` is not a URL: write it as http://HOST:PORT or https://HOST")
+        })?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "`{s}` is not a URL: write it as http://HOST:PORT or https://HOST"
+        ));
+    }
+    Ok(s.to_string())
 }

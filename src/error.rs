@@ -22,7 +22,7 @@ pub enum Error {
     #[error("{0}")]
     User(String),
     /// Reading or writing a file failed.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {}", .path.display(), plain_io(.source))]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -36,6 +36,26 @@ pub enum Error {
     /// A bug in blueprint itself.
     #[error("internal error: {0} (this is a bug in blueprint; please report it)")]
     Internal(String),
+}
+
+/// An I/O error in a user's words, without the OS's error number.
+fn plain_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "no such file or directory".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::IsADirectory => "is a directory".into(),
+        ErrorKind::NotADirectory => "a part of the path is not a directory".into(),
+        ErrorKind::StorageFull => "the disk is full".into(),
+        ErrorKind::AlreadyExists => "already exists".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error ") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
+    }
 }
 
 fn findings_list(findings: &[Finding]) -> String {

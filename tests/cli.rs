@@ -394,7 +394,7 @@ fn unknown_blueprints_and_missing_files_are_user_errors() {
         &["synth"],
         dir.path(),
         1,
-        "blueprint.yaml: unknown blueprint `nope`",
+        "blueprint.yaml:1:12: blueprint: unknown blueprint `nope`",
     );
     fails_with(
         &["synth", "--stack-name", "a_b", "todo"],

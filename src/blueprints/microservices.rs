@@ -241,12 +241,79 @@ pub enum Front {
 
 /// The API (`front: api-gateway`): who may call it, and the options every
 /// blueprint's API shares (API-OPTIONS).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApiOptions {
     pub authorization: Authorization,
-    #[serde(flatten)]
     pub shared: SharedApiOptions,
+}
+
+/// `authorization` beside the shared keys, read without buffering the
+/// mapping (as `#[serde(flatten)]` would), so every mistake in it keeps the
+/// parser's location.
+impl<'de> Deserialize<'de> for ApiOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ApiOptionsVisitor)
+    }
+}
+
+struct ApiOptionsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ApiOptionsVisitor {
+    type Value = ApiOptions;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a mapping")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ApiOptions, A::Error> {
+        let mut authorization = None;
+        let shared = SharedApiOptions::deserialize(serde::de::value::MapAccessDeserializer::new(
+            TakingAuthorization {
+                map,
+                authorization: &mut authorization,
+            },
+        ))?;
+        Ok(ApiOptions {
+            authorization: authorization.unwrap_or_default(),
+            shared,
+        })
+    }
+}
+
+/// The API mapping with `authorization` taken out as it streams past.
+struct TakingAuthorization<'a, A> {
+    map: A,
+    authorization: &'a mut Option<Authorization>,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for TakingAuthorization<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        use serde::de::{Error as _, IntoDeserializer};
+        loop {
+            let Some(key) = self.map.next_key::<String>()? else {
+                return Ok(None);
+            };
+            if key != "authorization" {
+                return seed.deserialize(key.into_deserializer()).map(Some);
+            }
+            if self.authorization.is_some() {
+                return Err(A::Error::duplicate_field("authorization"));
+            }
+            *self.authorization = Some(self.map.next_value()?);
+        }
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
 }
 
 /// The options every blueprint's API shares (API-OPTIONS).

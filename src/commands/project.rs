@@ -92,16 +92,24 @@ pub fn resolve(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
         Some(path) => {
             let source = read_source(&path)?;
             let name = config::blueprint_name(&source)?;
+            // Mistakes in the name are located at the `blueprint:` key.
+            let at_name = |message: String| config::ConfigError {
+                file: source.name.clone(),
+                location: config::locate_key(&source.text, &["blueprint"]),
+                message: format!("blueprint: {message}"),
+                help: None,
+            };
             let blueprint = blueprints::find(&name).map_err(|e| match e {
-                Error::User(m) => Error::User(format!("{}: {m}", source.name)),
+                Error::User(m) => Error::from(at_name(m)),
                 other => other,
             })?;
             if let Some(asked) = &args.blueprint {
                 if asked != blueprint.name {
-                    return Err(Error::User(format!(
-                        "{} is a `{}` project, but `{asked}` was asked for",
-                        source.name, blueprint.name
-                    )));
+                    return Err(at_name(format!(
+                        "this is a `{}` project, but `{asked}` was asked for",
+                        blueprint.name
+                    ))
+                    .into());
                 }
             }
             let dir = path

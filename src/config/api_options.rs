@@ -225,24 +225,43 @@ impl CacheSize {
 
 impl<'de> Deserialize<'de> for CacheSize {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Num(f64),
-            Str(String),
-        }
-        let s = match Raw::deserialize(d)? {
-            Raw::Num(n) => format!("{n}"),
-            Raw::Str(s) => s,
-        };
+        d.deserialize_any(CacheSizeVisitor)
+    }
+}
+
+/// A size written as a number (`0.5`) or as text (`"0.5"`).
+struct CacheSizeVisitor;
+
+impl CacheSizeVisitor {
+    fn size<E: serde::de::Error>(s: String) -> Result<CacheSize, E> {
         if CACHE_SIZES.contains(&s.as_str()) {
             Ok(CacheSize(s))
         } else {
-            Err(D::Error::custom(format!(
+            Err(E::custom(format!(
                 "{s} is not an API Gateway cache size; use one of {}",
                 CACHE_SIZES.join(", ")
             )))
         }
+    }
+}
+
+impl serde::de::Visitor<'_> for CacheSizeVisitor {
+    type Value = CacheSize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a cache size in GB ({})", CACHE_SIZES.join(", "))
+    }
+    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<CacheSize, E> {
+        Self::size(format!("{n}"))
+    }
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<CacheSize, E> {
+        Self::size(n.to_string())
+    }
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<CacheSize, E> {
+        Self::size(n.to_string())
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<CacheSize, E> {
+        Self::size(s.to_string())
     }
 }
 

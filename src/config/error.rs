@@ -17,9 +17,10 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = shorten_quoted(&self.message);
         match self.location {
-            Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.file, self.message)?,
-            None => write!(f, "{}: {}", self.file, self.message)?,
+            Some((line, col)) => write!(f, "{}:{line}:{col}: {message}", self.file)?,
+            None => write!(f, "{}: {message}", self.file)?,
         }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
@@ -29,6 +30,45 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// Values a message quotes (`` `value` ``) longer than this are shortened:
+/// a 100 KB value written where a name goes is not printed back whole.
+const MAX_QUOTED: usize = 60;
+
+/// The message with every quoted value over [`MAX_QUOTED`] characters cut,
+/// saying how long it was.
+fn shorten_quoted(message: &str) -> String {
+    let parts: Vec<&str> = message.split('`').collect();
+    let mut out = String::with_capacity(message.len().min(1024));
+    for (i, part) in parts.iter().enumerate() {
+        // Odd parts sit between a pair of backticks; an odd last part
+        // follows a backtick that is never closed.
+        let quoted = i % 2 == 1 && i + 1 < parts.len();
+        let chars = part.chars().count();
+        if !quoted {
+            if i % 2 == 1 {
+                out.push('`');
+            }
+            out.push_str(part);
+        } else if chars > MAX_QUOTED {
+            out.push('`');
+            out.extend(part.chars().take(MAX_QUOTED));
+            out.push_str(&format!("…` ({chars} characters)"));
+        } else {
+            out.push('`');
+            out.push_str(part);
+            out.push('`');
+        }
+    }
+    // A control character a value carried is shown, not sent to the terminal.
+    out.chars()
+        .flat_map(|c| match c {
+            '\n' => vec![c],
+            c if c.is_control() => c.escape_default().collect(),
+            c => vec![c],
+        })
+        .collect()
+}
 
 impl ConfigError {
     /// An error about the whole file.
@@ -172,6 +212,21 @@ mod tests {
         assert_eq!(at("options.missing: x"), None);
         assert_eq!(at("front: x"), None);
         assert_eq!(locate_key(text, &["options", "t", "min"]), Some((7, 10)));
+    }
+
+    #[test]
+    fn long_quoted_values_are_shortened() {
+        let long = "x".repeat(100);
+        assert_eq!(
+            shorten_quoted(&format!("`{long}` is not a name, nor `a`")),
+            format!(
+                "`{}…` (100 characters) is not a name, nor `a`",
+                "x".repeat(60)
+            )
+        );
+        assert_eq!(shorten_quoted("a `b` c `d"), "a `b` c `d");
+        assert_eq!(shorten_quoted("plain"), "plain");
+        assert_eq!(shorten_quoted("`a\u{0}b`"), "`a\\u{0}b`");
     }
 
     #[test]

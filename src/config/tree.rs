@@ -103,6 +103,8 @@ pub fn parse(text: &str) -> Result<Spanned<Node>, serde_saphyr::Error> {
         duplicate_keys: DuplicateKeyPolicy::PassThrough,
         merge_keys: serde_saphyr::MergeKeyPolicy::AsOrdinary,
         strict_booleans: true,
+        // `1e400` is a number too large, not a reason to call the file broken.
+        non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
     };
     let mut root = serde_saphyr::from_str_with_options(text, options)?;
     numbers_as_written(&mut root, text);
@@ -254,6 +256,27 @@ impl Node {
         walk(root, &KeyPath::default(), at)
     }
 
+    /// The first key that is not a name (null, a list or a mapping): the
+    /// path of its mapping and the key's location.
+    pub fn first_odd_key(root: &Spanned<Node>) -> Option<(KeyPath, Option<LineCol>)> {
+        fn walk(node: &Spanned<Node>, path: &KeyPath) -> Option<(KeyPath, Option<LineCol>)> {
+            match &node.value {
+                Node::Map(entries) => entries.iter().find_map(|e| {
+                    if ODD_KEYS.contains(&e.key.value.as_str()) {
+                        return Some((path.clone(), line_col(&e.key.referenced)));
+                    }
+                    walk(&e.value, &path.child(Step::Key(e.key.value.clone())))
+                }),
+                Node::List(items) => items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, item)| walk(item, &path.child(Step::Index(i)))),
+                _ => None,
+            }
+        }
+        walk(root, &KeyPath::default())
+    }
+
     /// The first key written twice in one mapping, in document order of the
     /// second occurrence: its mapping's path, and both entries.
     pub fn first_duplicate(root: &Spanned<Node>) -> Option<(KeyPath, &Entry, &Entry)> {
@@ -355,6 +378,9 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 }
 
+/// How keys that are not names (`~:`, `? {a: 1}`, `? [a]`) are held.
+const ODD_KEYS: [&str; 3] = ["\u{0}null", "\u{0}{…}", "\u{0}[…]"];
+
 /// A mapping key as text (`8080:` is the key "8080").
 struct KeyText(String);
 
@@ -364,9 +390,9 @@ impl<'de> Deserialize<'de> for KeyText {
         Ok(KeyText(match node {
             Node::Text(s) | Node::Number(s) => s,
             Node::Bool(b) => b.to_string(),
-            Node::Null => "null".into(),
-            Node::Map(_) => "{…}".into(),
-            Node::List(_) => "[…]".into(),
+            Node::Null => ODD_KEYS[0].into(),
+            Node::Map(_) => ODD_KEYS[1].into(),
+            Node::List(_) => ODD_KEYS[2].into(),
         }))
     }
 }

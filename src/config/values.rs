@@ -728,10 +728,12 @@ pub struct TextLine(String);
 impl TextLine {
     pub fn new(s: &str) -> Result<Self, String> {
         let len = s.chars().count();
-        if (1..=200).contains(&len) && !s.contains(['\r', '\n']) {
+        if (1..=200).contains(&len) && !s.chars().any(char::is_control) {
             Ok(TextLine(s.to_string()))
         } else {
-            Err(format!("`{s}` must be 1 to 200 characters on one line"))
+            Err(format!(
+                "`{s}` must be 1 to 200 characters on one line, without control characters"
+            ))
         }
     }
 }
@@ -911,5 +913,6 @@ mod tests {
         assert!(TextLine::new("서버리스 컨퍼런스").is_ok());
         assert!(TextLine::new("").is_err());
         assert!(TextLine::new("a\nb").is_err());
+        assert!(TextLine::new("a\u{0}b").is_err());
     }
 }

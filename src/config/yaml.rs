@@ -46,6 +46,21 @@ fn explain(file: &str, text: &str, err: &Error) -> ConfigError {
         Ok(root) => root,
         Err(syntax) => return not_yaml(file, &syntax),
     };
+    if let Some((path, key_at)) = Node::first_odd_key(&root) {
+        let prefix = if path.is_root() {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
+        return ConfigError {
+            file: file.to_string(),
+            location: key_at,
+            message: format!(
+                "{prefix}a key is a name; a list, a mapping or nothing (null) cannot be one"
+            ),
+            help: None,
+        };
+    }
     let located = |path: Option<KeyPath>, location: Option<LineCol>, detail: String| {
         let message = match path {
             Some(p) if !p.is_root() => format!("{p}: {detail}"),
@@ -116,25 +131,45 @@ fn explain(file: &str, text: &str, err: &Error) -> ConfigError {
             e
         }
         Error::SerdeMissingField { field, .. } => {
-            let path = value_path().map(|(p, _)| p).unwrap_or_default();
-            let location = Node::locate(&root, &path).filter(|_| !path.is_root());
+            // saphyr places it at the last key (or value) of the mapping
+            // that lacks the key: that entry's mapping is the one.
+            let path = at
+                .and_then(|at| {
+                    Node::key_at(&root, at).map(|(p, _, _)| p).or_else(|| {
+                        let (mut p, _) = Node::value_at(&root, at)?;
+                        p.0.pop();
+                        Some(p)
+                    })
+                })
+                .unwrap_or_default();
+            if path.is_root() {
+                return ConfigError::whole_file(file, format!("missing key `{field}`"));
+            }
+            let location = Node::locate(&root, &path);
             located(Some(path), location, format!("missing key `{field}`"))
         }
         Error::SerdeUnknownVariant {
             variant, expected, ..
         } => {
-            // A name, or the one key of a mapping (`billing: {a: 1}`).
-            let path = at.and_then(|at| {
-                Node::value_at(&root, at)
-                    .map(|(p, _)| p)
-                    .or_else(|| Node::key_at(&root, at).map(|(p, _, _)| p))
+            // The value of the key saphyr points at, or the name written
+            // as the one key of a mapping (`billing: {a: 1}`).
+            let path = at.and_then(|at| match Node::key_at(&root, at) {
+                Some((p, entries, i)) if entries[i].key.value == *variant => Some(p),
+                Some((p, entries, i)) => Some(p.child(Step::Key(entries[i].key.value.clone()))),
+                None => Node::value_at(&root, at).map(|(p, _)| p),
             });
             let location = path.as_ref().and_then(|p| Node::locate(&root, p));
-            let mut e = located(
-                path,
-                location,
-                format!("unknown value `{variant}`; {}", one_of("expected", expected)),
-            );
+            // Nothing or an empty text is said as such, not as a name.
+            let found = path
+                .as_ref()
+                .and_then(|p| Node::get(&root, p))
+                .map(|(n, _)| &n.value)
+                .filter(|n| matches!(n, Node::Null) || matches!(n, Node::Text(t) if t.is_empty()));
+            let detail = match found {
+                Some(n) => format!("{}, found {}", one_of("expected", expected), n.describe()),
+                None => format!("unknown value `{variant}`; {}", one_of("expected", expected)),
+            };
+            let mut e = located(path, location, detail);
             e.help = nearest(variant, expected).map(|v| format!("did you mean the value `{v}`?"));
             e
         }
@@ -154,6 +189,15 @@ fn explain(file: &str, text: &str, err: &Error) -> ConfigError {
             } else {
                 want(ty)
             }
+        }
+        Error::NonFiniteFloat { value, .. } => {
+            let (path, _) = wrong_value().unzip();
+            let location = path.as_ref().and_then(|p| Node::locate(&root, p));
+            located(
+                path,
+                location,
+                format!("`{value}` is not a number blueprint can use (too large, infinite or not a number)"),
+            )
         }
         Error::NullIntoString { .. } => want("a string"),
         Error::ExternallyTaggedEnumExpectedScalarOrMapping { .. }
@@ -298,6 +342,11 @@ fn refuse_tags(file: &str, text: &str) -> Result<(), ConfigError> {
             _ => None,
         };
         if let Some(tag) = tag.filter(|t| !t.is_yaml_core_schema()) {
+            let tag = tag.to_string();
+            let tag = match tag.strip_prefix("tag:yaml.org,2002:") {
+                Some(standard) => format!("!!{standard}"),
+                None => tag,
+            };
             let at = (span.start.line(), span.start.col() + 1);
             let path = tree::parse(text)
                 .ok()

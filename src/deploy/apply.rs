@@ -416,10 +416,19 @@ impl PlanFile {
 
     pub fn read(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        // serde_json's words (`key must be a string`), at the file's line
+        // and column.
         let not_a_plan = |e: serde_json::Error| {
+            let detail = e.to_string();
+            let detail = match detail.rfind(" at line ") {
+                Some(i) => detail[..i].to_string(),
+                None => detail,
+            };
             Error::User(format!(
-                "{}: not a blueprint plan file: {e}",
-                path.display()
+                "{}:{}:{}: not a blueprint plan file: {detail}",
+                path.display(),
+                e.line(),
+                e.column()
             ))
         };
         let doc: Json = serde_json::from_str(&text).map_err(not_a_plan)?;
