@@ -4,7 +4,8 @@
 //! HTTP status; an endpoint that never answers (or stops in the middle of an
 //! answer) is reported within the timeout, naming the endpoint and the call;
 //! an answer that is not XML is a plain error; a plan file cannot be written
-//! into a directory.
+//! into a directory; an S3 upload whose answer stops mid-body is a timeout
+//! naming the upload, and nothing is planned.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -343,4 +344,131 @@ fn with_the_default_timeouts_a_silent_endpoint_is_reported_within_30_seconds() {
     assert!(took < Duration::from_secs(30), "{took:?}");
     // Retried before giving up.
     assert!(count.load(Ordering::SeqCst) >= 2);
+}
+
+const TOOLKIT_STACK: &str = r#"<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>blueprint-toolkit</StackName><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/blueprint-toolkit/1</StackId><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime><Outputs><member><OutputKey>AssetsBucketName</OutputKey><OutputValue>assets-bucket</OutputValue></member></Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r3</RequestId></ResponseMetadata></DescribeStacksResponse>"#;
+const NO_SUCH_STACK: &str = r#"<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id todo does not exist</Message></Error><RequestId>r4</RequestId></ErrorResponse>"#;
+
+/// One request: its first line and its body.
+fn read_whole_request(stream: &std::net::TcpStream) -> (String, String) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut first = String::new();
+    let _ = reader.read_line(&mut first);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    (first, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// CloudFormation's side answers as for a first deployment (the toolkit
+/// stack exists, the project's does not); S3 says the asset is missing,
+/// then answers the upload with headers and part of a body, and nothing more.
+/// Returns the endpoint and the S3 requests seen.
+fn s3_stalls_mid_answer() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let s3 = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = s3.clone();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let handle = seen.clone();
+            // Each connection is served on its own thread, so a stalled
+            // answer does not hold up the next request.
+            open.push(std::thread::spawn(move || loop {
+                let (first, body) = read_whole_request(&stream);
+                if first.is_empty() {
+                    return;
+                }
+                let answer = |s: &mut std::net::TcpStream, status: &str, text: &str| {
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{text}",
+                        text.len()
+                    );
+                };
+                if first.starts_with("POST / ") && body.contains("Action=DescribeStacks") {
+                    if body.contains("StackName=blueprint-toolkit") {
+                        answer(&mut stream, "200 OK", TOOLKIT_STACK);
+                    } else {
+                        answer(&mut stream, "400 Bad Request", NO_SUCH_STACK);
+                    }
+                    continue;
+                }
+                handle.lock().unwrap().push(first.trim().to_string());
+                if first.starts_with("HEAD ") {
+                    let _ = write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                    continue;
+                }
+                // The upload's answer: headers, a few bytes, then silence.
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 4096\r\n\r\n<?xml version=\"1.0\"?>"
+                );
+                let _ = stream.flush();
+                std::thread::sleep(Duration::from_secs(120));
+                return;
+            }));
+        }
+    });
+    (format!("http://{addr}"), s3)
+}
+
+#[test]
+fn an_s3_answer_that_stops_mid_body_is_a_timeout_naming_the_upload() {
+    let (endpoint, s3) = s3_stalls_mid_answer();
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let run = blueprint(
+        dir.path(),
+        &endpoint,
+        "1",
+        &[
+            "plan",
+            "todo",
+            "--region",
+            "us-east-1",
+            "--out",
+            "plan.json",
+        ],
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    // An upload's attempt allows a little more for its size.
+    assert!(
+        stderr.starts_with(&format!(
+            "error: PutObject failed: no answer from {endpoint} in time ("
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("allow more time with BLUEPRINT_TIMEOUT_SECONDS\n"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let requests = s3.lock().unwrap().clone();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with("PUT /assets-bucket/")),
+        "{requests:?}"
+    );
+    // Nothing planned, nothing written.
+    assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
 }
