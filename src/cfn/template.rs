@@ -190,6 +190,39 @@ impl Resource {
         self
     }
 
+    /// Records a security check the resource deliberately does not meet and
+    /// why, as checkov reads it (`Metadata.checkov.skip`: `{id, comment}`);
+    /// `blueprint explain` lists each under "accepted risks". `check` is a
+    /// checkov ID (`CKV_AWS_116`); `reason` one line a reviewer can judge.
+    pub fn accepts_risk(&mut self, check: &str, reason: &str) -> &mut Self {
+        let checkov = self
+            .metadata
+            .entry(CHECKOV_KEY.to_string())
+            .or_insert_with(|| serde_json::json!({"skip": []}));
+        if let Some(Json::Array(skips)) = checkov.get_mut("skip") {
+            let seen = skips.iter().any(|s| s["id"] == check);
+            if !seen {
+                skips.push(serde_json::json!({"id": check, "comment": reason}));
+            }
+        }
+        self
+    }
+
+    /// The checks recorded with [`Resource::accepts_risk`]: `(check, reason)`.
+    pub fn accepted_risks(&self) -> Vec<(&str, &str)> {
+        self.metadata
+            .get(CHECKOV_KEY)
+            .and_then(|c| c.get("skip"))
+            .and_then(Json::as_array)
+            .map(|skips| {
+                skips
+                    .iter()
+                    .filter_map(|s| Some((s["id"].as_str()?, s["comment"].as_str()?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Puts the resource into `unit`: the resources of a unit move together
     /// when an oversized template is split.
     pub fn unit(&mut self, unit: &str) -> &mut Self {
@@ -260,6 +293,9 @@ pub const NESTED_TEMPLATE_URL_PENDING: &str = "(set by synthesis)";
 
 /// The metadata key under which a resource lists the requirement IDs it serves.
 pub const REQUIREMENTS_KEY: &str = "BlueprintRequirements";
+
+/// The `Metadata` key checkov reads its per-resource suppressions from.
+pub const CHECKOV_KEY: &str = "checkov";
 
 fn policy_json(p: DeletionPolicy) -> Json {
     serde_json::to_value(p).unwrap_or(Json::Null)

@@ -19,12 +19,20 @@ pub struct Explained {
 
 /// Synthesizes the project and maps each requirement to its resources.
 pub fn explain(args: &ProjectArgs) -> Result<(&'static str, Vec<Explained>), Error> {
+    explain_with_risks(args).map(|(name, explained, _)| (name, explained))
+}
+
+/// [`explain`], and every accepted risk of the templates, from one synth.
+pub fn explain_with_risks(
+    args: &ProjectArgs,
+) -> Result<(&'static str, Vec<Explained>, Vec<AcceptedRisk>), Error> {
     let project = resolve(args)?;
     let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
     let mut all = Vec::new();
     for s in &synth.expansion.stacks {
         collect(&s.stack_name, &s.template, &mut all);
     }
+    let risks = risks_of(&all);
     let explained = requirements_with_resources(project.blueprint, &all)
         .into_iter()
         .map(|(req, resources)| Explained {
@@ -36,7 +44,7 @@ pub fn explain(args: &ProjectArgs) -> Result<(&'static str, Vec<Explained>), Err
                 .collect(),
         })
         .collect();
-    Ok((project.blueprint.name, explained))
+    Ok((project.blueprint.name, explained, risks))
 }
 
 /// The blueprint's requirements, then the cross-cutting ones the project
@@ -77,8 +85,33 @@ fn collect<'a>(stack: &str, template: &'a Template, out: &mut Vec<(String, &'a R
     }
 }
 
+/// A security check a resource deliberately does not meet, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcceptedRisk {
+    pub stack: String,
+    pub logical_id: String,
+    pub check: String,
+    pub reason: String,
+}
+
+fn risks_of(all: &[(String, &Resource)]) -> Vec<AcceptedRisk> {
+    all.iter()
+        .flat_map(|(stack, r)| {
+            r.accepted_risks()
+                .into_iter()
+                .map(move |(check, reason)| AcceptedRisk {
+                    stack: stack.clone(),
+                    logical_id: r.id().to_string(),
+                    check: check.to_string(),
+                    reason: reason.to_string(),
+                })
+        })
+        .collect()
+}
+
 /// The explanation as JSON: `{"blueprint", "requirements": [{"id", "text",
-/// "resources": [{"stack", "logical_id", "type"}]}]}`.
+/// "resources": [{"stack", "logical_id", "type"}]}], "accepted_risks":
+/// [{"stack", "logical_id", "check", "reason"}]}`.
 pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
     let project = resolve(args)?;
     let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
@@ -98,7 +131,17 @@ pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
             serde_json::json!({"id": req.id, "text": req.text, "resources": resources})
         })
         .collect();
-    Ok(serde_json::json!({"blueprint": project.blueprint.name, "requirements": requirements}))
+    let risks: Vec<serde_json::Value> = risks_of(&all)
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({"stack": r.stack, "logical_id": r.logical_id, "check": r.check, "reason": r.reason})
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "blueprint": project.blueprint.name,
+        "requirements": requirements,
+        "accepted_risks": risks,
+    }))
 }
 
 /// `explain` with `--output text|json`.
@@ -118,7 +161,7 @@ pub fn run_with(
 }
 
 pub fn run(args: &ProjectArgs, printer: &mut Printer) -> Result<(), Error> {
-    let (name, explained) = explain(args)?;
+    let (name, explained, risks) = explain_with_risks(args)?;
     let single_stack = explained
         .iter()
         .flat_map(|e| e.resources.iter().map(|(s, _)| s))
@@ -142,5 +185,41 @@ pub fn run(args: &ProjectArgs, printer: &mut Printer) -> Result<(), Error> {
             }
         }
     }
+    // Every security check a resource does not meet on purpose, with its
+    // reason, in one place for a reviewer.
+    if !risks.is_empty() {
+        printer.result("");
+        printer.result("accepted risks (security checks not met on purpose, and why)");
+        for r in risks {
+            let at = if single_stack {
+                r.logical_id
+            } else {
+                format!("{}/{}", r.stack, r.logical_id)
+            };
+            printer.result(&format!("    {at}  {}: {}", r.check, r.reason));
+        }
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cfn::resources::sqs::Queue;
+    use crate::cfn::Template;
+
+    #[test]
+    fn accepted_risks_are_recorded_once_as_checkov_reads_them() {
+        let mut t = Template::new("t");
+        t.add("Q", Queue::default())
+            .unwrap()
+            .accepts_risk("CKV_AWS_27", "encrypted by SQS")
+            .accepts_risk("CKV_AWS_27", "again");
+        let r = t.resources().next().unwrap();
+        assert_eq!(r.accepted_risks(), vec![("CKV_AWS_27", "encrypted by SQS")]);
+        let doc = t.to_json();
+        assert_eq!(
+            doc["Resources"]["Q"]["Metadata"]["checkov"],
+            serde_json::json!({"skip": [{"id": "CKV_AWS_27", "comment": "encrypted by SQS"}]})
+        );
+    }
 }
