@@ -10,6 +10,8 @@
 //! verified); uploads are for authors, under their own prefix; the API's
 //! CloudFront cache is keyed by the caller's token.
 
+mod common;
+
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, StackInput, StackTemplate};
 use blueprint::config::Source;
@@ -601,21 +603,7 @@ struct Synth {
 }
 
 fn synth_source(name: &str, text: &str) -> Synth {
-    let source = Source {
-        name: "blueprint.yaml".into(),
-        text: text.to_string(),
-    };
-    let code = CodeSource::BuiltIn {
-        blueprint: "blog".into(),
-    };
-    let s = synthesize(
-        find("blog").unwrap(),
-        &source,
-        &code,
-        &Default::default(),
-        Format::Yaml,
-    )
-    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let s = common::synth_named("blog", name, text);
     Synth {
         name: name.to_string(),
         docs: s
@@ -631,22 +619,12 @@ fn synth_source(name: &str, text: &str) -> Synth {
 /// The defaults, every blog variant in tests/variants, and this file's
 /// option sets.
 fn every_project() -> Vec<Synth> {
-    let defaults = find("blog").unwrap().defaults().unwrap();
-    let mut all = vec![synth_source("defaults", &defaults.text)];
-    let mut files: Vec<_> = std::fs::read_dir("tests/variants")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy().to_string();
-            n.starts_with("blog-") && n.ends_with(".yaml")
-        })
+    let projects = common::defaults_and_variants("blog");
+    assert!(projects.len() >= 11, "the blog variants are found");
+    let mut all: Vec<Synth> = projects
+        .iter()
+        .map(|(name, text)| synth_source(name, text))
         .collect();
-    files.sort();
-    assert!(files.len() >= 10, "the blog variants are found");
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap();
-        all.push(synth_source(&f.display().to_string(), &text));
-    }
     for (i, o) in [
         "  api:\n    type: http\n",
         "  api:\n    cache: {size_gb: 0.5, ttl_seconds: 60}\n",

@@ -7,11 +7,8 @@
 //! and the broadcast function checks that the sender is a recorded
 //! connection.
 
-use blueprint::assets::CodeSource;
-use blueprint::blueprints::find;
-use blueprint::config::Source;
-use blueprint::render::Format;
-use blueprint::synthesis::synthesize;
+mod common;
+
 use serde_json::{json, Value};
 
 /// One synthesized project: its template (as JSON) and synth's warnings.
@@ -22,21 +19,7 @@ struct Synth {
 }
 
 fn synth_source(name: &str, text: &str) -> Synth {
-    let source = Source {
-        name: "blueprint.yaml".into(),
-        text: text.to_string(),
-    };
-    let code = CodeSource::BuiltIn {
-        blueprint: "chat".into(),
-    };
-    let s = synthesize(
-        find("chat").unwrap(),
-        &source,
-        &code,
-        &Default::default(),
-        Format::Yaml,
-    )
-    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let s = common::synth_named("chat", name, text);
     assert_eq!(s.expansion.stacks.len(), 1, "{name}");
     Synth {
         name: name.to_string(),
@@ -54,22 +37,12 @@ fn options(o: &str) -> Synth {
 
 /// The defaults, every chat variant in tests/variants, and a few option sets.
 fn every_project() -> Vec<Synth> {
-    let defaults = find("chat").unwrap().defaults().unwrap();
-    let mut all = vec![synth_source("defaults", &defaults.text)];
-    let mut files: Vec<_> = std::fs::read_dir("tests/variants")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy().to_string();
-            n.starts_with("chat-") && n.ends_with(".yaml")
-        })
+    let projects = common::defaults_and_variants("chat");
+    assert!(projects.len() >= 3, "the chat variants are found");
+    let mut all: Vec<Synth> = projects
+        .iter()
+        .map(|(name, text)| synth_source(name, text))
         .collect();
-    files.sort();
-    assert!(files.len() >= 2, "the chat variants are found");
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap();
-        all.push(synth_source(&f.display().to_string(), &text));
-    }
     all.push(options(
         "  lambda:\n    deploy:\n      strategy: canary10-5m\n",
     ));

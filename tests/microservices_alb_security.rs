@@ -7,7 +7,7 @@
 //! defaults, every `tests/variants/microservices-*.yaml` and the
 //! authentication options, nested service stacks included.
 
-use std::path::PathBuf;
+mod common;
 
 use assert_cmd::Command;
 use blueprint::assets::CodeSource;
@@ -81,28 +81,8 @@ fn of_type<'a>(docs: &'a [(String, Value)], kind: &str) -> Vec<(String, &'a Valu
 /// The defaults and every microservices variant, and the ALB front with
 /// each authentication option: (name, project file).
 fn every_project() -> Vec<(String, String)> {
-    let mut out = vec![(
-        "defaults".to_string(),
-        find("microservices").unwrap().defaults().unwrap().text,
-    )];
-    let mut variants: Vec<PathBuf> = std::fs::read_dir("tests/variants")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("microservices-")
-        })
-        .collect();
-    variants.sort();
-    assert!(variants.len() >= 2);
-    for p in variants {
-        out.push((
-            p.display().to_string(),
-            std::fs::read_to_string(&p).unwrap(),
-        ));
-    }
+    let mut out = common::defaults_and_variants("microservices");
+    assert!(out.len() >= 3);
     for (name, opts) in [
         ("alb created pool", ""),
         ("alb existing pool", EXISTING_POOL),

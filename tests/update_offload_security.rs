@@ -10,6 +10,8 @@
 //! security properties are checked over the defaults and every
 //! `tests/variants/update-offload-*.yaml` too.
 
+mod common;
+
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, StackTemplate};
 use blueprint::config::Source;
@@ -298,28 +300,8 @@ fn plain_http_to_an_origin_takes_an_explicit_option_and_a_warning() {
 
 /// The defaults and every update-offload variant: (name, project file).
 fn every_project() -> Vec<(String, String)> {
-    let mut out = vec![(
-        "defaults".to_string(),
-        find("update-offload").unwrap().defaults().unwrap().text,
-    )];
-    let mut variants: Vec<_> = std::fs::read_dir("tests/variants")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("update-offload-")
-        })
-        .collect();
-    variants.sort();
-    assert!(variants.len() >= 4);
-    for p in variants {
-        out.push((
-            p.display().to_string(),
-            std::fs::read_to_string(&p).unwrap(),
-        ));
-    }
+    let out = common::defaults_and_variants("update-offload");
+    assert!(out.len() >= 5);
     out
 }
 

@@ -73,3 +73,46 @@ pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
         .unwrap()
         .block_on(f)
 }
+
+/// The defaults of `blueprint` and every variant of it in `tests/variants`
+/// (files named `BLUEPRINT-*.yaml`), sorted: `(name, project file)`.
+pub fn defaults_and_variants(blueprint: &str) -> Vec<(String, String)> {
+    let defaults = find(blueprint).unwrap().defaults().unwrap().text;
+    let mut variants: Vec<std::path::PathBuf> = std::fs::read_dir("tests/variants")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            name.starts_with(&format!("{blueprint}-")) && name.ends_with(".yaml")
+        })
+        .collect();
+    variants.sort();
+    let mut out = vec![("defaults".to_string(), defaults)];
+    for p in variants {
+        out.push((
+            p.display().to_string(),
+            std::fs::read_to_string(&p).unwrap(),
+        ));
+    }
+    out
+}
+
+/// Synthesizes `text` (a project file) of `blueprint` with its built-in
+/// code, panicking with `name` on an error.
+pub fn synth_named(blueprint: &str, name: &str, text: &str) -> Synthesized {
+    let source = Source {
+        name: "blueprint.yaml".into(),
+        text: text.to_string(),
+    };
+    let code = CodeSource::BuiltIn {
+        blueprint: blueprint.into(),
+    };
+    synthesize(
+        find(blueprint).unwrap(),
+        &source,
+        &code,
+        &Overrides::default(),
+        Format::Yaml,
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
