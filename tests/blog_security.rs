@@ -532,8 +532,14 @@ fn no_iam_statement_allows_every_action_or_every_resource() {
                     let a = a.as_str().unwrap();
                     assert!(a != "*" && !a.ends_with(":*"), "{id}: {a}");
                 }
+                // `*` only for the reads EC2 allows on nothing narrower
+                // (a function attaching to the DAX VPC).
+                let describe_only = s["Action"].as_array().unwrap().iter().all(|a| {
+                    ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+                        .contains(&a.as_str().unwrap())
+                });
                 for r in s["Resource"].as_array().unwrap() {
-                    assert_ne!(r, "*", "{id}");
+                    assert!(r != "*" || describe_only, "{id}: {s}");
                 }
             }
         }

@@ -187,8 +187,11 @@ fn a_nat_gateway_only_when_asked() {
         );
         let f = &t["Resources"]["ApiFunction"]["Properties"];
         assert_eq!(f["VpcConfig"]["SubnetIds"].as_array().unwrap().len(), 2);
-        let role = text(&t["Resources"]["ApiFunctionRole"]["Properties"]["ManagedPolicyArns"]);
-        assert!(role.contains("AWSLambdaVPCAccessExecutionRole"), "{role}");
+        // What attaching to the VPC needs, not the broad managed policy.
+        let role = text(&t["Resources"]["ApiFunctionRole"]["Properties"]);
+        assert!(!role.contains("AWSLambdaVPCAccessExecutionRole"), "{role}");
+        assert!(role.contains("ec2:CreateNetworkInterface"), "{role}");
+        assert!(role.contains(":network-interface/*"), "{role}");
     }
 }
 

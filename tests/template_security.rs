@@ -610,3 +610,154 @@ fn a_public_cached_microservices_api_keys_its_answers_by_path() {
     });
     assert!(keyed);
 }
+
+/// Actions AWS only allows on `"Resource": "*"` (no resource-level
+/// permissions) that the blueprints need; any other action on `*` is a
+/// finding.
+const ONLY_ON_EVERYTHING: &[&str] = &[
+    // A function in a VPC finds its network interfaces.
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    // Session Manager's channels on the demo instances.
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+    // X-Ray traces (FN-TRACE, a traced state machine) and metrics.
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "cloudwatch:PutMetricData",
+    // A state machine's execution logs (CloudWatch Logs' vended-log
+    // delivery has no resource-level permissions).
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+];
+
+/// AWS managed policies that grant more than the blueprints need.
+const TOO_BROAD: &[&str] = &[
+    "AWSLambdaVPCAccessExecutionRole",
+    "AmazonSSMManagedInstanceCore",
+    "AWSLambdaBasicExecutionRole",
+];
+
+/// Every identity-policy statement of a template: (resource ID, statement).
+fn identity_statements(s: &Synthesis) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for (path, id, r) in s.resources() {
+        let docs: Vec<&Value> = match r["Type"].as_str() {
+            Some("AWS::IAM::Role") => r["Properties"]["Policies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| &p["PolicyDocument"])
+                .collect(),
+            Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") => {
+                vec![&r["Properties"]["PolicyDocument"]]
+            }
+            _ => continue,
+        };
+        for d in docs {
+            for st in d["Statement"].as_array().into_iter().flatten() {
+                out.push((format!("{path}/{id}"), st));
+            }
+        }
+    }
+    out
+}
+
+fn as_list(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::Array(a) => a.iter().collect(),
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+fn privilege_findings(s: &Synthesis) -> Vec<String> {
+    let mut findings = Vec::new();
+    for (_, id, r) in s.of_type("AWS::IAM::Role") {
+        let managed = r["Properties"]["ManagedPolicyArns"].to_string();
+        for broad in TOO_BROAD {
+            if managed.contains(broad) {
+                findings.push(format!("{}: {id} attaches {broad}", s.name));
+            }
+        }
+    }
+    for (at, st) in identity_statements(s) {
+        if st["Effect"] != "Allow" {
+            continue;
+        }
+        let everything = as_list(&st["Resource"]).iter().any(|r| *r == "*");
+        if !everything {
+            continue;
+        }
+        for action in as_list(&st["Action"]) {
+            let action = action.as_str().unwrap_or("?");
+            if !ONLY_ON_EVERYTHING.contains(&action) {
+                findings.push(format!("{}: {at} allows {action} on *", s.name));
+            }
+        }
+    }
+    for (path, id, r) in s.of_type("AWS::EC2::SecurityGroup") {
+        let egress = as_list(&r["Properties"]["SecurityGroupEgress"]);
+        if egress.is_empty() {
+            findings.push(format!(
+                "{}: {path}/{id} lists no egress (so all is allowed)",
+                s.name
+            ));
+        }
+        for rule in egress {
+            if rule["IpProtocol"] == "-1" && rule["CidrIp"] == "0.0.0.0/0" {
+                findings.push(format!("{}: {path}/{id} allows all egress", s.name));
+            }
+        }
+    }
+    findings
+}
+
+#[test]
+fn roles_get_only_what_they_use_and_every_security_group_lists_its_egress() {
+    let mut findings = Vec::new();
+    let mut in_vpc = 0;
+    for s in synthesize_all() {
+        in_vpc += s
+            .of_type("AWS::Lambda::Function")
+            .filter(|(_, _, f)| !f["Properties"]["VpcConfig"].is_null())
+            .count();
+        findings.extend(privilege_findings(&s));
+    }
+    // The variants do put functions in VPCs, so the check meets them.
+    assert!(in_vpc >= 3, "{in_vpc} functions in a VPC");
+    assert!(findings.is_empty(), "{}", findings.join("\n"));
+}
+
+#[test]
+fn the_privilege_check_catches_broad_policies_and_open_egress() {
+    let s = one(
+        "hand-made",
+        json!({"Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {
+                "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}],
+                "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+                    {"Effect": "Allow", "Action": ["ssm:GetParameter", "ec2:DescribeSubnets"], "Resource": "*"}
+                ]}}]}},
+            "Group": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "g"}},
+            "Open": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "o",
+                "SecurityGroupEgress": [{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}]}}
+        }}),
+    );
+    let findings = privilege_findings(&s);
+    assert_eq!(findings.len(), 4, "{findings:#?}");
+    assert!(findings[0].contains("AWSLambdaVPCAccessExecutionRole"));
+    assert!(findings[1].contains("ssm:GetParameter on *"));
+    assert!(findings[2].contains("Group lists no egress"));
+    assert!(findings[3].contains("Open allows all egress"));
+}

@@ -467,8 +467,34 @@ fn the_files_are_encrypted_tls_only_retained_and_mounted_read_only() {
         deny["Condition"]["Bool"]["aws:SecureTransport"],
         json!(["false"])
     );
-    let role = &d["Resources"]["OriginInstanceRole"]["Properties"]["Policies"][0]["PolicyDocument"]
-        ["Statement"];
+    let role_props = &d["Resources"]["OriginInstanceRole"]["Properties"];
+    let policy = |name: &str| {
+        role_props["Policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["PolicyName"] == name)
+            .unwrap_or_else(|| panic!("no policy {name}"))["PolicyDocument"]["Statement"]
+            .clone()
+    };
+    // Session Manager's own permissions, not the managed policy that reads
+    // every SSM parameter.
+    assert!(role_props["ManagedPolicyArns"].is_null());
+    let session = policy("session-manager");
+    assert_eq!(
+        session[0]["Action"],
+        json!(["ssm:UpdateInstanceInformation"])
+    );
+    assert_eq!(
+        session[0]["Resource"],
+        json!([{"Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*"}])
+    );
+    assert!(session[1]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a.as_str().unwrap().starts_with("ssmmessages:")));
+    let role = policy("mount-files-read-only");
     assert_eq!(role.as_array().unwrap().len(), 1);
     assert_eq!(role[0]["Action"], json!(["elasticfilesystem:ClientMount"]));
     assert_eq!(

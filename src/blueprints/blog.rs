@@ -601,7 +601,6 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         "THUMBNAIL_EXTENSION".to_string(),
         extension(o.thumbnails.format).into(),
     );
-    let mut managed = Vec::new();
     let mut vpc = None;
     let mut api_requirements: &[&str] = &["BLOG-3"];
     if o.dax.enabled {
@@ -649,9 +648,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             )
             .sid("ReadPostsThroughDax"),
         );
-        managed.push(arn(
-            "iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-        ));
+        api_statements.extend(crate::components::function::network_interface_statements());
         vpc = Some(VpcConfig {
             security_group_ids: vec![dax.client_security_group.get_att("GroupId")],
             subnet_ids: network.subnets.iter().map(LogicalId::r#ref).collect(),
@@ -674,7 +671,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         architecture: arch.as_str(),
         environment: api_env,
         statements: api_statements,
-        managed_policies: managed,
+        managed_policies: Vec::new(),
         log_retention_days: retention,
         vpc,
         requirements: api_requirements,

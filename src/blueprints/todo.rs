@@ -16,7 +16,6 @@ use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::lambda::VpcConfig;
 use crate::cfn::{Parameter, Template, Value};
-use crate::components::arn;
 use crate::components::bucket::PrivateBucket;
 use crate::components::dax::DaxCluster;
 use crate::components::function::LambdaFunction;
@@ -417,7 +416,6 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     environment.insert("ADMIN_GROUP".to_string(), admin_group.into());
     let mut statements =
         vec![Statement::allow(TABLE_ACTIONS, vec![table_arn.clone()]).sid("TodoTable")];
-    let mut managed = Vec::new();
     let mut vpc = None;
     if o.cache == Cache::Dax {
         let network = PrivateNetwork {
@@ -450,9 +448,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         );
         statements
             .push(Statement::allow(DAX_ACTIONS, vec![dax.cluster.get_att("Arn")]).sid("DaxCache"));
-        managed.push(arn(
-            "iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-        ));
+        statements.extend(crate::components::function::network_interface_statements());
         vpc = Some(VpcConfig {
             security_group_ids: vec![dax.client_security_group.get_att("GroupId")],
             subnet_ids: network.subnets.iter().map(|s| s.r#ref()).collect(),
@@ -480,7 +476,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         architecture: o.function.architecture.as_str(),
         environment,
         statements,
-        managed_policies: managed,
+        managed_policies: Vec::new(),
         log_retention_days: o.log_retention_days.get(),
         vpc,
         requirements: function_requirements,

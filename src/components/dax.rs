@@ -65,7 +65,15 @@ impl DaxCluster<'_> {
                 &format!("{n}SecurityGroup"),
                 SecurityGroup {
                     group_description: "The DAX cluster: reachable from its clients only".into(),
-                    security_group_egress: None,
+                    // DAX reads through to DynamoDB over HTTPS (the
+                    // subnets route it to the gateway endpoint); nothing else.
+                    security_group_egress: Some(vec![EgressRule {
+                        cidr_ip: Some("0.0.0.0/0".into()),
+                        description: Some("HTTPS to DynamoDB through the gateway endpoint".into()),
+                        from_port: Some(443),
+                        ip_protocol: "tcp".into(),
+                        to_port: Some(443),
+                    }]),
                     tags: None,
                     vpc_id: self.vpc.r#ref(),
                 },

@@ -121,3 +121,36 @@ impl LambdaFunction<'_> {
         })
     }
 }
+
+/// What a function in a VPC needs to attach its network interfaces, instead
+/// of the AWS managed `AWSLambdaVPCAccessExecutionRole` (which also grants
+/// `logs:*` writes on every log group, and everything on `*`): managing
+/// network interfaces in this account and region, and the two `Describe`
+/// calls EC2 only allows on `*` (they read, and have no resource-level
+/// permissions).
+pub fn network_interface_statements() -> Vec<Statement> {
+    vec![
+        Statement::allow(
+            &["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+            vec!["*".into()],
+        )
+        .sid("FindNetworkInterfaces"),
+        Statement::allow(
+            &[
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            ["network-interface", "subnet", "security-group"]
+                .iter()
+                .map(|kind| {
+                    crate::components::arn(&format!(
+                        "ec2:${{AWS::Region}}:${{AWS::AccountId}}:{kind}/*"
+                    ))
+                })
+                .collect(),
+        )
+        .sid("ManageNetworkInterfacesInThisAccount"),
+    ]
+}

@@ -64,8 +64,6 @@ const SUBNETS_PARAMETER: &str = "FunctionSubnetIds";
 const SECURITY_GROUP_PARAMETER: &str = "FunctionSecurityGroupId";
 
 const XRAY_POLICY: &str = "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess";
-const VPC_POLICY: &str =
-    "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
 const CODEDEPLOY_POLICY: &str =
     "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited";
 
@@ -246,14 +244,14 @@ fn add_vpc(t: &mut Template, v: &VpcOptions) -> Result<Option<VpcPlacement>, Err
                 vec![route_table.r#ref()],
             )?;
             // Without NAT, only AWS endpoints are reachable (HTTPS); with it,
-            // functions may call anything outside, from the NAT's address.
+            // HTTPS anywhere outside, from the NAT's address.
             let egress = if *nat_gateway {
                 EgressRule {
                     cidr_ip: Some("0.0.0.0/0".into()),
-                    description: Some("Anything, through the NAT gateway".into()),
-                    from_port: None,
-                    ip_protocol: "-1".into(),
-                    to_port: None,
+                    description: Some("HTTPS anywhere, through the NAT gateway".into()),
+                    from_port: Some(443),
+                    ip_protocol: "tcp".into(),
+                    to_port: Some(443),
                 }
             } else {
                 EgressRule {
@@ -564,7 +562,11 @@ fn configure_function(
             attach_managed_policy(t, &role, XRAY_POLICY);
         }
         if in_vpc {
-            attach_managed_policy(t, &role, VPC_POLICY);
+            allow(
+                t,
+                &role,
+                crate::components::function::network_interface_statements(),
+            );
         }
     }
     Ok(())

@@ -223,22 +223,46 @@ impl WebFleet<'_> {
             .add(
                 &role_id,
                 Role {
-                    managed_policy_arns: Some(vec![arn(
-                        "iam::aws:policy/AmazonSSMManagedInstanceCore",
-                    )]),
-                    policies: Some(vec![InlinePolicy {
-                        policy_name: "mount-files-read-only".into(),
-                        policy_document: PolicyDocument::new(vec![Statement::allow(
-                            &["elasticfilesystem:ClientMount"],
-                            vec![get_att(&fs_id, "Arn").into()],
-                        )
-                        .sid("MountThroughTheAccessPoint")
-                        .condition(
-                            "StringEquals",
-                            "elasticfilesystem:AccessPointArn",
-                            vec![get_att(&ap_id, "Arn").into()],
-                        )]),
-                    }]),
+                    // Session Manager's own permissions, instead of the
+                    // managed AmazonSSMManagedInstanceCore (which also reads
+                    // every SSM parameter and document): register this
+                    // instance, and open the session channels (which have no
+                    // resource-level permissions).
+                    policies: Some(vec![
+                        InlinePolicy {
+                            policy_name: "session-manager".into(),
+                            policy_document: PolicyDocument::new(vec![
+                                Statement::allow(
+                                    &["ssm:UpdateInstanceInformation"],
+                                    vec![arn("ec2:${AWS::Region}:${AWS::AccountId}:instance/*")],
+                                )
+                                .sid("RegisterWithSessionManager"),
+                                Statement::allow(
+                                    &[
+                                        "ssmmessages:CreateControlChannel",
+                                        "ssmmessages:CreateDataChannel",
+                                        "ssmmessages:OpenControlChannel",
+                                        "ssmmessages:OpenDataChannel",
+                                    ],
+                                    vec!["*".into()],
+                                )
+                                .sid("OpenSessionChannels"),
+                            ]),
+                        },
+                        InlinePolicy {
+                            policy_name: "mount-files-read-only".into(),
+                            policy_document: PolicyDocument::new(vec![Statement::allow(
+                                &["elasticfilesystem:ClientMount"],
+                                vec![get_att(&fs_id, "Arn").into()],
+                            )
+                            .sid("MountThroughTheAccessPoint")
+                            .condition(
+                                "StringEquals",
+                                "elasticfilesystem:AccessPointArn",
+                                vec![get_att(&ap_id, "Arn").into()],
+                            )]),
+                        },
+                    ]),
                     ..Role::new(
                         PolicyDocument::new(vec![Statement::assume_by_service(&[
                             "ec2.amazonaws.com",
