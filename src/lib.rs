@@ -67,9 +67,8 @@ fn deploy_args(project: ProjectFlags, aws: cli::AwsFlags) -> Result<DeployArgs, 
             profile: aws.profile,
             region,
             endpoint_url: aws.endpoint_url,
-            max_attempts: std::env::var("BLUEPRINT_MAX_ATTEMPTS")
-                .ok()
-                .and_then(|v| v.parse().ok()),
+            // The SDK reads AWS_MAX_ATTEMPTS and AWS_RETRY_MODE itself.
+            max_attempts: None,
         },
         toolkit_stack: aws.toolkit_stack_name,
         wait: aws.wait,
@@ -114,9 +113,7 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
                     profile: a.aws.profile,
                     region: Some(region.clone()),
                     endpoint_url: a.aws.endpoint_url,
-                    max_attempts: std::env::var("BLUEPRINT_MAX_ATTEMPTS")
-                        .ok()
-                        .and_then(|v| v.parse().ok()),
+                    max_attempts: None,
                 },
                 region,
                 toolkit_stack: a.aws.toolkit_stack_name,

@@ -17,7 +17,9 @@ pub enum Verbosity {
 /// Whether to colour output (`--color`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when the stream is a terminal and `NO_COLOR` is unset or empty.
+    /// Colour when `CLICOLOR_FORCE` is set (and not `0`), or when the
+    /// stream is a terminal, `NO_COLOR` is unset or empty and `CLICOLOR` is
+    /// not `0`.
     #[default]
     Auto,
     Always,
@@ -31,7 +33,10 @@ impl ColorChoice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+                let forced = set("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+                let off = set("NO_COLOR").is_some() || set("CLICOLOR").is_some_and(|v| v == "0");
+                forced || (is_terminal && !off)
             }
         }
     }

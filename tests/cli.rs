@@ -451,3 +451,24 @@ fn quiet_synth_prints_nothing() {
         .stdout("")
         .stderr("");
 }
+
+#[test]
+fn clicolor_force_colours_a_pipe_and_clicolor_0_turns_colour_off() {
+    let run = |vars: &[(&str, &str)]| {
+        let mut c = Command::cargo_bin("blueprint").unwrap();
+        c.env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.args(["synth", "todoo"]).output().unwrap();
+        String::from_utf8_lossy(&out.stderr).contains('\u{1b}')
+    };
+    // Standard error is a pipe here: no colour unless forced.
+    assert!(!run(&[]));
+    assert!(run(&[("CLICOLOR_FORCE", "1")]));
+    assert!(run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    assert!(!run(&[("CLICOLOR_FORCE", "0")]));
+    assert!(!run(&[("CLICOLOR", "0")]));
+}

@@ -63,7 +63,7 @@ fn status(endpoint: &str, attempts: &str) -> assert_cmd::assert::Assert {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", dir.path().join("none"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
-        .env("BLUEPRINT_MAX_ATTEMPTS", attempts)
+        .env("AWS_MAX_ATTEMPTS", attempts)
         .args(["status", "-b", "todo", "--endpoint-url", endpoint])
         .assert()
 }
@@ -180,7 +180,7 @@ fn blueprint(dir: &std::path::Path, endpoint: &str, attempts: &str, args: &[&str
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", dir.join("none"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"))
-        .env("BLUEPRINT_MAX_ATTEMPTS", attempts)
+        .env("AWS_MAX_ATTEMPTS", attempts)
         .env("BLUEPRINT_TIMEOUT_SECONDS", "1")
         .args(args)
         .args(["--endpoint-url", endpoint])

@@ -124,7 +124,7 @@ impl Aws {
         let endpoint = conf
             .endpoint_url()
             .map(str::to_string)
-            .unwrap_or_else(|| format!("https://cloudformation.{region}.amazonaws.com"));
+            .unwrap_or_else(|| format!("https://cloudformation.{region}.{}", dns_suffix(region)));
         let custom_endpoint = conf.endpoint_url().is_some();
         let s3_conf = s3::config::Builder::from(&conf)
             .force_path_style(custom_endpoint)
@@ -142,7 +142,7 @@ impl Aws {
     /// the region's S3.
     fn s3_endpoint(&self) -> String {
         if self.endpoint.starts_with("https://cloudformation.") {
-            format!("https://s3.{}.amazonaws.com", self.region)
+            format!("https://s3.{}.{}", self.region, dns_suffix(&self.region))
         } else {
             self.endpoint.clone()
         }
@@ -629,10 +629,25 @@ impl ObjectStore for Aws {
 
     fn object_url(&self, bucket: &str, key: &str) -> String {
         if self.endpoint.starts_with("https://cloudformation.") {
-            format!("https://{bucket}.s3.{}.amazonaws.com/{key}", self.region)
+            format!(
+                "https://{bucket}.s3.{}.{}/{key}",
+                self.region,
+                dns_suffix(&self.region)
+            )
         } else {
             format!("{}/{bucket}/{key}", self.endpoint.trim_end_matches('/'))
         }
+    }
+}
+
+/// The DNS suffix of a region's partition: `amazonaws.com.cn` in China
+/// (`cn-north-1`, `cn-northwest-1`), `amazonaws.com` in the standard and
+/// GovCloud partitions.
+pub fn dns_suffix(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
     }
 }
 
@@ -642,4 +657,14 @@ pub fn capability_names(caps: &[Capability]) -> String {
         .map(|c| c.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_follow_the_region_partition() {
+        assert_eq!(super::dns_suffix("cn-north-1"), "amazonaws.com.cn");
+        assert_eq!(super::dns_suffix("us-gov-west-1"), "amazonaws.com");
+        assert_eq!(super::dns_suffix("eu-central-1"), "amazonaws.com");
+    }
 }

@@ -88,7 +88,7 @@ def aws_env(endpoint, tmp_path):
         AWS_EC2_METADATA_DISABLED="true",
         AWS_CONFIG_FILE=str(tmp_path / "no-config"),
         AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
-        BLUEPRINT_MAX_ATTEMPTS="1",
+        AWS_MAX_ATTEMPTS="1",
         # moto deploys a whole stack inside ExecuteChangeSet (CloudFormation
         # answers at once and works afterwards): 430 nested stacks take
         # seconds, over the default per-attempt limit meant for silent endpoints.
