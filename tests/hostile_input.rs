@@ -459,8 +459,20 @@ fn record(name: &str, run: &Output) -> String {
     format!("## {name}\n{outcome}\n{}\n", stderr.trim_end())
 }
 
-fn blueprint_suite(name: &str) {
+/// A new directory holding `project` as blueprint.yaml and the output of a
+/// good synth of it in `out`.
+fn synthesized(project: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("blueprint.yaml"), project).unwrap();
+    blueprint()
+        .current_dir(dir.path())
+        .args(["-q", "synth", "--out", "out"])
+        .assert()
+        .success();
+    dir
+}
+
+fn blueprint_suite(name: &str) {
     let defaults = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("blueprints")
@@ -468,12 +480,7 @@ fn blueprint_suite(name: &str) {
             .join("blueprint.yaml"),
     )
     .unwrap();
-    std::fs::write(dir.path().join("blueprint.yaml"), defaults).unwrap();
-    blueprint()
-        .current_dir(dir.path())
-        .args(["-q", "synth", "--out", "out"])
-        .assert()
-        .success();
+    let dir = synthesized(&defaults);
     let before = files(dir.path());
     assert!(!before.is_empty());
     let cases = cases_of(name);
@@ -759,13 +766,7 @@ fn yaml_cases() -> Vec<(&'static str, Vec<u8>, Option<usize>, bool)> {
 
 #[test]
 fn hostile_yaml() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("blueprint.yaml"), HEAD).unwrap();
-    blueprint()
-        .current_dir(dir.path())
-        .args(["-q", "synth", "--out", "out"])
-        .assert()
-        .success();
+    let dir = synthesized(HEAD);
     let before = files(dir.path());
     let mut records = Vec::new();
     for (name, body, line, accepted) in yaml_cases() {
@@ -799,14 +800,8 @@ fn hostile_yaml() {
 /// good project and its output.
 #[test]
 fn hostile_command_lines() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = synthesized(HEAD);
     let d = dir.path();
-    std::fs::write(d.join("blueprint.yaml"), HEAD).unwrap();
-    blueprint()
-        .current_dir(d)
-        .args(["-q", "synth", "--out", "out"])
-        .assert()
-        .success();
     std::fs::write(d.join("a-file"), "not a directory").unwrap();
     std::fs::create_dir(d.join("a-dir")).unwrap();
     std::fs::write(d.join("garbage.plan"), "{not json").unwrap();

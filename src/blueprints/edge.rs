@@ -25,49 +25,7 @@ pub struct DomainOptions {
     pub hosted_zone_id: HostedZoneId,
 }
 
-/// An ACM certificate ARN (`arn:aws:acm:<region>:<account>:certificate/<id>`),
-/// e.g. of a load balancer behind the distribution (in the stack's region).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct CertificateArn(String);
-
-impl CertificateArn {
-    pub fn new(s: &str) -> Result<Self, String> {
-        let parts: Vec<&str> = s.splitn(6, ':').collect();
-        let ok = parts.len() == 6
-            && parts[0] == "arn"
-            && parts[1].starts_with("aws")
-            && parts[2] == "acm"
-            && Region::new(parts[3]).is_ok()
-            && parts[4].len() == 12
-            && parts[4].chars().all(|c| c.is_ascii_digit())
-            && parts[5].strip_prefix("certificate/").is_some_and(|id| {
-                !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            });
-        if ok {
-            Ok(CertificateArn(s.to_string()))
-        } else {
-            Err(format!(
-                "`{s}` is not an ACM certificate ARN (like `arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-...`)"
-            ))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The region the certificate lives in.
-    pub fn region(&self) -> &str {
-        self.0.split(':').nth(3).unwrap_or_default()
-    }
-}
-
-impl<'de> Deserialize<'de> for CertificateArn {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::config::deserialize_text(d, "an ACM certificate ARN", CertificateArn::new)
-    }
-}
+pub use crate::config::CertificateArn;
 
 /// Which edge locations serve the distribution.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]

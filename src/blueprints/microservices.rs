@@ -359,7 +359,7 @@ pub enum Authorization {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AlbOptions {
-    pub certificate_arn: Option<CertificateArn>,
+    pub certificate_arn: Option<crate::config::CertificateArn>,
     pub ssl_policy: SslPolicy,
     pub vpc_cidr: VpcCidr,
     /// The host name clients use (on the certificate); the sign-in pages
@@ -1172,43 +1172,6 @@ impl<'de> Deserialize<'de> for KeyFilter {
     }
 }
 
-/// An ACM certificate ARN: `arn:aws:acm:<region>:<account>:certificate/<id>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CertificateArn(String);
-
-impl CertificateArn {
-    pub fn new(s: &str) -> Result<Self, String> {
-        let parts: Vec<&str> = s.splitn(6, ':').collect();
-        let ok = parts.len() == 6
-            && parts[0] == "arn"
-            && parts[1].starts_with("aws")
-            && parts[2] == "acm"
-            && crate::config::Region::new(parts[3]).is_ok()
-            && parts[4].len() == 12
-            && parts[4].chars().all(|c| c.is_ascii_digit())
-            && parts[5].strip_prefix("certificate/").is_some_and(|id| {
-                !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            });
-        if ok {
-            Ok(CertificateArn(s.to_string()))
-        } else {
-            Err(format!(
-                "`{s}` is not an ACM certificate ARN (like `arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-...`)"
-            ))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<'de> Deserialize<'de> for CertificateArn {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::config::deserialize_text(d, "an ACM certificate ARN", CertificateArn::new)
-    }
-}
-
 /// The TLS policies allowed on the HTTPS listener (TLS 1.2 or newer).
 pub const SSL_POLICIES: &[&str] = &[
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
@@ -1778,13 +1741,7 @@ fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
             to_port: Some(443),
         }
     } else {
-        EgressRule {
-            cidr_ip: Some("127.0.0.1/32".into()),
-            description: Some("No egress: Lambda targets need none".into()),
-            from_port: None,
-            ip_protocol: "-1".into(),
-            to_port: None,
-        }
+        EgressRule::none("No egress: Lambda targets need none")
     };
     let sg = t
         .add(

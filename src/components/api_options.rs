@@ -78,13 +78,9 @@ pub fn add_private_endpoint(
                                 "The API VPC endpoint: HTTPS from inside the VPC; no egress".into(),
                             // A rule nothing matches replaces the default
                             // allow-all: the endpoint only answers.
-                            security_group_egress: Some(vec![EgressRule {
-                                cidr_ip: Some("127.0.0.1/32".into()),
-                                description: Some("No egress: the endpoint only answers".into()),
-                                from_port: None,
-                                ip_protocol: "-1".into(),
-                                to_port: None,
-                            }]),
+                            security_group_egress: Some(vec![EgressRule::none(
+                                "No egress: the endpoint only answers",
+                            )]),
                             tags: Some(vec![Tag::new(
                                 "Name",
                                 sub("${AWS::StackName}-api-endpoint"),

@@ -187,13 +187,9 @@ impl WebFleet<'_> {
                     group_description:
                         "EFS mount targets: NFS from the origin instances only; no egress".into(),
                     // A rule nothing matches replaces the default allow-all.
-                    security_group_egress: Some(vec![EgressRule {
-                        cidr_ip: Some("127.0.0.1/32".into()),
-                        description: Some("No egress: mount targets only answer".into()),
-                        from_port: None,
-                        ip_protocol: "-1".into(),
-                        to_port: None,
-                    }]),
+                    security_group_egress: Some(vec![EgressRule::none(
+                        "No egress: mount targets only answer",
+                    )]),
                     tags: Some(vec![name_tag("origin-files")]),
                     vpc_id: vpc.r#ref(),
                 },

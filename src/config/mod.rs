@@ -13,9 +13,9 @@ mod yaml;
 pub use error::{locate_key, nearest, ConfigError};
 pub use values::deserialize_text;
 pub use values::{
-    Architecture, DaxNodeType, DomainName, EmailAddress, HostedZoneId, InstanceType, Name,
-    OriginShieldRegion, PathPattern, Ranged, Region, RetentionDays, SsmParameterName, StackName,
-    Tags, TextLine, VpcCidr, ORIGIN_SHIELD_REGIONS,
+    Architecture, CertificateArn, DaxNodeType, DomainName, EmailAddress, HostedZoneId,
+    InstanceType, Name, OriginShieldRegion, PathPattern, Ranged, Region, RetentionDays,
+    SsmParameterName, StackName, Tags, TextLine, VpcCidr, ORIGIN_SHIELD_REGIONS,
 };
 
 use serde::de::DeserializeOwned;

@@ -204,110 +204,67 @@ impl Node {
 
     /// The outermost value that starts at `at`, and its path.
     pub fn value_at(root: &Spanned<Node>, at: LineCol) -> Option<(KeyPath, &Spanned<Node>)> {
-        fn walk<'a>(
-            node: &'a Spanned<Node>,
-            path: &KeyPath,
-            at: LineCol,
-        ) -> Option<(KeyPath, &'a Spanned<Node>)> {
-            if line_col(&node.referenced) == Some(at) {
-                return Some((path.clone(), node));
-            }
-            match &node.value {
-                Node::Map(entries) => entries
-                    .iter()
-                    .find_map(|e| walk(&e.value, &path.child(Step::Key(e.key.value.clone())), at)),
-                Node::List(items) => items
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, item)| walk(item, &path.child(Step::Index(i)), at)),
-                _ => None,
-            }
-        }
-        walk(root, &KeyPath::default(), at)
+        find(root, &KeyPath::default(), &mut |path, node| {
+            (line_col(&node.referenced) == Some(at)).then(|| (path.clone(), node))
+        })
     }
 
     /// The key written at `at`: the path of its mapping, and the entries of
     /// that mapping (earlier ones first).
     pub fn key_at(root: &Spanned<Node>, at: LineCol) -> Option<(KeyPath, &[Entry], usize)> {
-        fn walk<'a>(
-            node: &'a Spanned<Node>,
-            path: &KeyPath,
-            at: LineCol,
-        ) -> Option<(KeyPath, &'a [Entry], usize)> {
-            match &node.value {
-                Node::Map(entries) => {
-                    if let Some(i) = entries
-                        .iter()
-                        .position(|e| line_col(&e.key.referenced) == Some(at))
-                    {
-                        return Some((path.clone(), entries, i));
-                    }
-                    entries.iter().find_map(|e| {
-                        walk(&e.value, &path.child(Step::Key(e.key.value.clone())), at)
-                    })
-                }
-                Node::List(items) => items
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, item)| walk(item, &path.child(Step::Index(i)), at)),
-                _ => None,
-            }
-        }
-        walk(root, &KeyPath::default(), at)
+        find(root, &KeyPath::default(), &mut |path, node| {
+            let entries = node.value.entries();
+            let i = entries
+                .iter()
+                .position(|e| line_col(&e.key.referenced) == Some(at))?;
+            Some((path.clone(), entries, i))
+        })
+    }
+
+    /// The key written a second time at `at`: its mapping's path, and the
+    /// first and the second entry.
+    pub fn duplicate_at(root: &Spanned<Node>, at: LineCol) -> Option<(KeyPath, &Entry, &Entry)> {
+        let (path, entries, i) = Node::key_at(root, at)?;
+        let second = &entries[i];
+        let first = entries[..i]
+            .iter()
+            .find(|e| e.key.value == second.key.value)?;
+        Some((path, first, second))
     }
 
     /// The first key that is not a name (null, a list or a mapping): the
     /// path of its mapping and the key's location.
     pub fn first_odd_key(root: &Spanned<Node>) -> Option<(KeyPath, Option<LineCol>)> {
-        fn walk(node: &Spanned<Node>, path: &KeyPath) -> Option<(KeyPath, Option<LineCol>)> {
-            match &node.value {
-                Node::Map(entries) => entries.iter().find_map(|e| {
-                    if ODD_KEYS.contains(&e.key.value.as_str()) {
-                        return Some((path.clone(), line_col(&e.key.referenced)));
-                    }
-                    walk(&e.value, &path.child(Step::Key(e.key.value.clone())))
-                }),
-                Node::List(items) => items
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, item)| walk(item, &path.child(Step::Index(i)))),
-                _ => None,
-            }
-        }
-        walk(root, &KeyPath::default())
+        find(root, &KeyPath::default(), &mut |path, node| {
+            let odd = node
+                .value
+                .entries()
+                .iter()
+                .find(|e| ODD_KEYS.contains(&e.key.value.as_str()))?;
+            Some((path.clone(), line_col(&odd.key.referenced)))
+        })
     }
+}
 
-    /// The first key written twice in one mapping, in document order of the
-    /// second occurrence: its mapping's path, and both entries.
-    pub fn first_duplicate(root: &Spanned<Node>) -> Option<(KeyPath, &Entry, &Entry)> {
-        fn walk<'a>(
-            node: &'a Spanned<Node>,
-            path: &KeyPath,
-        ) -> Option<(KeyPath, &'a Entry, &'a Entry)> {
-            match &node.value {
-                Node::Map(entries) => {
-                    for (i, e) in entries.iter().enumerate() {
-                        if let Some(first) =
-                            entries[..i].iter().find(|f| f.key.value == e.key.value)
-                        {
-                            return Some((path.clone(), first, e));
-                        }
-                        if let Some(found) =
-                            walk(&e.value, &path.child(Step::Key(e.key.value.clone())))
-                        {
-                            return Some(found);
-                        }
-                    }
-                    None
-                }
-                Node::List(items) => items
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, item)| walk(item, &path.child(Step::Index(i)))),
-                _ => None,
-            }
-        }
-        walk(root, &KeyPath::default())
+/// The first `Some` that `f` gives for a value of the tree, visited in
+/// document order (each value before what it holds) with its path.
+fn find<'a, T>(
+    node: &'a Spanned<Node>,
+    path: &KeyPath,
+    f: &mut impl FnMut(&KeyPath, &'a Spanned<Node>) -> Option<T>,
+) -> Option<T> {
+    if let Some(found) = f(path, node) {
+        return Some(found);
+    }
+    match &node.value {
+        Node::Map(entries) => entries
+            .iter()
+            .find_map(|e| find(&e.value, &path.child(Step::Key(e.key.value.clone())), f)),
+        Node::List(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| find(item, &path.child(Step::Index(i)), f)),
+        _ => None,
     }
 }
 
@@ -425,7 +382,8 @@ mod tests {
     #[test]
     fn duplicates_keep_both_places() {
         let root = parse("a: 1\nb:\n  x: 1\n  y: 2\n  x: 3\n").unwrap();
-        let (path, first, second) = Node::first_duplicate(&root).unwrap();
+        assert!(Node::duplicate_at(&root, (3, 3)).is_none());
+        let (path, first, second) = Node::duplicate_at(&root, (5, 3)).unwrap();
         assert_eq!(path.to_string(), "b");
         assert_eq!(line_col(&first.key.referenced), Some((3, 3)));
         assert_eq!(line_col(&second.key.referenced), Some((5, 3)));

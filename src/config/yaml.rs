@@ -97,7 +97,7 @@ fn explain(file: &str, text: &str, err: &Error) -> ConfigError {
         None => located(None, None, format!("expected {}", plain_expected(what))),
     };
     match original(err) {
-        Error::DuplicateMappingKey { .. } => match Node::first_duplicate(&root) {
+        Error::DuplicateMappingKey { .. } => match at.and_then(|at| Node::duplicate_at(&root, at)) {
             Some((path, first, second)) => {
                 let key = &first.key.value;
                 let name = path.child(Step::Key(key.clone()));

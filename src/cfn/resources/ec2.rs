@@ -104,6 +104,21 @@ pub struct EgressRule {
     pub to_port: Option<u16>,
 }
 
+impl EgressRule {
+    /// A rule nothing matches (all protocols to `127.0.0.1/32`): it replaces
+    /// the allow-all egress a group gets without rules, so the group only
+    /// answers what reached it (security groups are stateful).
+    pub fn none(description: &str) -> Self {
+        EgressRule {
+            cidr_ip: Some("127.0.0.1/32".into()),
+            description: Some(description.into()),
+            from_port: None,
+            ip_protocol: "-1".into(),
+            to_port: None,
+        }
+    }
+}
+
 /// `AWS::EC2::SecurityGroupIngress`: a rule kept outside the group, so two
 /// groups can name each other without a dependency cycle.
 #[serde_with::skip_serializing_none]
