@@ -16,6 +16,7 @@ pub mod diff;
 pub mod error;
 pub mod graph;
 pub mod output;
+pub mod passes;
 pub mod placement;
 pub mod render;
 pub mod scaffold;

@@ -102,6 +102,8 @@ pub struct Options {
     /// FN-*: what every function of the blueprint shares (`options.lambda`).
     pub lambda: LambdaOptions,
     pub retain: RetainOptions,
+    /// Keys, access logs and a web application firewall (`options.security`).
+    pub security: crate::config::security::SecurityOptions,
 }
 
 /// BLOG-1, BLOG-4: the distribution and its caches.
@@ -1311,5 +1313,9 @@ fn sub_join(base: &Value<String>, suffix: &str) -> Value<String> {
 impl super::SharedOptions for Options {
     fn lambda(&self) -> Option<&LambdaOptions> {
         Some(&self.lambda)
+    }
+
+    fn security(&self) -> &crate::config::security::SecurityOptions {
+        &self.security
     }
 }

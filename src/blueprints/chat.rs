@@ -71,6 +71,8 @@ pub struct Options {
     /// FN-*: what every function of the blueprint shares (`options.lambda`).
     pub lambda: LambdaOptions,
     pub retain: RetainOptions,
+    /// Keys, access logs and a web application firewall (`options.security`).
+    pub security: crate::config::security::SecurityOptions,
 }
 
 impl Default for Options {
@@ -88,6 +90,7 @@ impl Default for Options {
             log_retention_days: RetentionDays::default(),
             lambda: LambdaOptions::default(),
             retain: RetainOptions::default(),
+            security: Default::default(),
         }
     }
 }
@@ -629,5 +632,9 @@ fn account_role(t: &mut Template) -> Result<LogicalId, Error> {
 impl super::SharedOptions for Options {
     fn lambda(&self) -> Option<&LambdaOptions> {
         Some(&self.lambda)
+    }
+
+    fn security(&self) -> &crate::config::security::SecurityOptions {
+        &self.security
     }
 }

@@ -71,6 +71,8 @@ pub struct Options {
     /// FN-*: what every function of the blueprint shares (`options.lambda`).
     pub lambda: LambdaOptions,
     pub retain: RetainOptions,
+    /// Keys, access logs and a web application firewall (`options.security`).
+    pub security: crate::config::security::SecurityOptions,
 }
 
 /// CONF-2: the distribution.
@@ -705,5 +707,9 @@ fn add_certificate_flow(
 impl super::SharedOptions for Options {
     fn lambda(&self) -> Option<&LambdaOptions> {
         Some(&self.lambda)
+    }
+
+    fn security(&self) -> &crate::config::security::SecurityOptions {
+        &self.security
     }
 }

@@ -68,6 +68,8 @@ pub struct Options {
     /// FN-*: what every function of the blueprint shares (`options.lambda`).
     pub lambda: LambdaOptions,
     pub retain: RetainOptions,
+    /// Keys, access logs and a web application firewall (`options.security`).
+    pub security: crate::config::security::SecurityOptions,
 }
 
 #[derive(Deserialize)]
@@ -86,6 +88,7 @@ struct RawOptions {
     log_retention_days: RetentionDays,
     lambda: LambdaOptions,
     retain: RetainOptions,
+    security: crate::config::security::SecurityOptions,
 }
 
 impl Default for RawOptions {
@@ -105,6 +108,7 @@ impl Default for RawOptions {
             log_retention_days: o.log_retention_days,
             lambda: o.lambda,
             retain: o.retain,
+            security: o.security,
         }
     }
 }
@@ -149,6 +153,7 @@ impl TryFrom<RawOptions> for Options {
             log_retention_days: r.log_retention_days,
             lambda: r.lambda,
             retain: r.retain,
+            security: r.security,
         })
     }
 }
@@ -169,6 +174,7 @@ impl Default for Options {
             log_retention_days: RetentionDays::default(),
             lambda: LambdaOptions::default(),
             retain: RetainOptions::default(),
+            security: Default::default(),
         }
     }
 }
@@ -555,6 +561,10 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
 impl super::SharedOptions for Options {
     fn lambda(&self) -> Option<&LambdaOptions> {
         Some(&self.lambda)
+    }
+
+    fn security(&self) -> &crate::config::security::SecurityOptions {
+        &self.security
     }
 }
 

@@ -101,6 +101,8 @@ pub struct Options {
     /// FN-*: what every function of the blueprint shares (`options.lambda`).
     pub lambda: LambdaOptions,
     pub retain: RetainOptions,
+    /// Keys, access logs and a web application firewall (`options.security`).
+    pub security: crate::config::security::SecurityOptions,
     /// MICRO-1: the services, in a stable order (see the split rule).
     pub services: Services,
 }
@@ -116,6 +118,7 @@ struct RawOptions {
     log_retention_days: RetentionDays,
     lambda: LambdaOptions,
     retain: RetainOptions,
+    security: crate::config::security::SecurityOptions,
     services: Services,
 }
 
@@ -130,6 +133,7 @@ impl Default for RawOptions {
             log_retention_days: o.log_retention_days,
             lambda: o.lambda,
             retain: o.retain,
+            security: o.security,
             services: o.services,
         }
     }
@@ -166,6 +170,7 @@ impl TryFrom<RawOptions> for Options {
             log_retention_days: r.log_retention_days,
             lambda: r.lambda,
             retain: r.retain,
+            security: r.security,
             services: r.services,
         })
     }
@@ -181,6 +186,7 @@ impl Default for Options {
             log_retention_days: RetentionDays::default(),
             lambda: LambdaOptions::default(),
             retain: RetainOptions::default(),
+            security: Default::default(),
             services: Services(example_services()),
         }
     }
@@ -2878,6 +2884,10 @@ pub fn openapi(project: &ProjectInfo, o: &Options) -> Result<Json, Error> {
 impl super::SharedOptions for Options {
     fn lambda(&self) -> Option<&LambdaOptions> {
         Some(&self.lambda)
+    }
+
+    fn security(&self) -> &crate::config::security::SecurityOptions {
+        &self.security
     }
 }
 

@@ -259,6 +259,9 @@ pub trait SharedOptions {
     fn lambda(&self) -> Option<&crate::config::lambda::LambdaOptions> {
         None
     }
+
+    /// `options.security` (issue 13): every blueprint has it.
+    fn security(&self) -> &crate::config::security::SecurityOptions;
 }
 
 /// Parses a project file with options `O`, applies overrides, and calls `f`,
@@ -275,6 +278,13 @@ fn expand_with<O: DeserializeOwned + Default + SharedOptions>(
         let mut expansion = f(&info, &options, code)?;
         if let Some(lambda) = options.lambda() {
             crate::components::function_options::apply(&mut expansion, lambda, source)?;
+        }
+        for stack in &mut expansion.stacks {
+            crate::passes::apply(
+                &mut stack.template,
+                options.security(),
+                stack.region.as_str(),
+            )?;
         }
         Ok(expansion)
     };

@@ -59,6 +59,8 @@ pub struct Options {
     /// FN-*: what every function of the blueprint shares (`options.lambda`).
     pub lambda: LambdaOptions,
     pub retain: RetainOptions,
+    /// Keys, access logs and a web application firewall (`options.security`).
+    pub security: crate::config::security::SecurityOptions,
 }
 
 /// The caching layer.
@@ -586,5 +588,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
 impl super::SharedOptions for Options {
     fn lambda(&self) -> Option<&LambdaOptions> {
         Some(&self.lambda)
+    }
+
+    fn security(&self) -> &crate::config::security::SecurityOptions {
+        &self.security
     }
 }

@@ -55,6 +55,8 @@ pub struct Options {
     /// `null`, or `{name, hosted_zone_id}`.
     pub domain: Option<DomainOptions>,
     pub retain: RetainOptions,
+    /// Keys, access logs and a web application firewall (`options.security`).
+    pub security: crate::config::security::SecurityOptions,
 }
 
 /// OFFLOAD-1: the existing origin.
@@ -711,4 +713,8 @@ pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<
 }
 
 /// No Lambda functions: no `options.functions`.
-impl super::SharedOptions for Options {}
+impl super::SharedOptions for Options {
+    fn security(&self) -> &crate::config::security::SecurityOptions {
+        &self.security
+    }
+}

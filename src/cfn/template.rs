@@ -430,6 +430,11 @@ impl Template {
         self.resources.get(id)
     }
 
+    /// The resources, in the order they were added, for changing them.
+    pub fn resources_mut(&mut self) -> impl ExactSizeIterator<Item = &mut Resource> {
+        self.resources.values_mut()
+    }
+
     /// A resource by logical ID, for changing its attributes.
     pub fn resource_mut(&mut self, id: &str) -> Option<&mut Resource> {
         self.resources.get_mut(id)

@@ -6,6 +6,7 @@ mod error;
 pub mod lambda;
 pub mod limits;
 pub mod queue;
+pub mod security;
 mod tree;
 mod values;
 mod yaml;
