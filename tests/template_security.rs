@@ -761,3 +761,104 @@ fn the_privilege_check_catches_broad_policies_and_open_egress() {
     assert!(findings[2].contains("Group lists no egress"));
     assert!(findings[3].contains("Open allows all egress"));
 }
+
+// ---------------------------------------------------------------------------
+// Accepted risks (checkov suppressions)
+// ---------------------------------------------------------------------------
+
+/// Whether `resource` really does not meet `check`: a suppression must not
+/// outlive the setting it excuses (an option turned the setting on). `None`
+/// for a check this table does not know: every suppression the blueprints
+/// record must be in it.
+fn still_unmet(check: &str, r: &Value) -> Option<bool> {
+    let p = &r["Properties"];
+    let unset = |key: &str| p[key].is_null();
+    Some(match check {
+        "CKV_AWS_116" => unset("DeadLetterConfig"),
+        "CKV_AWS_115" => unset("ReservedConcurrentExecutions"),
+        "CKV_AWS_117" => unset("VpcConfig"),
+        "CKV_AWS_73" => p["TracingEnabled"] != true,
+        "CKV_AWS_120" => p["CacheClusterEnabled"] != true,
+        "CKV_AWS_59" => p["AuthorizationType"] == "NONE",
+        "CKV_AWS_21" => p["VersioningConfiguration"]["Status"] != "Enabled",
+        "CKV_AWS_174" => {
+            p["DistributionConfig"]["ViewerCertificate"]["CloudFrontDefaultCertificate"] == true
+        }
+        "CKV2_AWS_72" => p["DistributionConfig"]["Origins"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|o| {
+                !o["CustomOriginConfig"].is_null()
+                    && o["CustomOriginConfig"]["OriginProtocolPolicy"] != "https-only"
+            }),
+        "CKV_AWS_260" => p["FromPort"] == 80 && p["CidrIp"] == "0.0.0.0/0",
+        _ => return None,
+    })
+}
+
+/// Every suppression of `s` that is unknown, has no reason, or excuses a
+/// check the resource meets.
+fn risk_findings(s: &Synthesis) -> (usize, Vec<String>) {
+    let mut count = 0;
+    let mut findings = Vec::new();
+    for (path, id, r) in s.resources() {
+        let skips = r["Metadata"]["checkov"]["skip"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for skip in skips {
+            count += 1;
+            let check = skip["id"].as_str().unwrap_or_default();
+            let reason = skip["comment"].as_str().unwrap_or_default();
+            let at = format!("{}: {path}: {id}: {check}", s.name);
+            if reason.split_whitespace().count() < 5 {
+                findings.push(format!("{at}: no reason a reviewer can judge: {reason:?}"));
+            }
+            match still_unmet(check, r) {
+                None => findings.push(format!("{at}: a check the test does not know")),
+                Some(false) => {
+                    findings.push(format!("{at}: suppressed, but the resource meets it"))
+                }
+                Some(true) => {}
+            }
+        }
+    }
+    (count, findings)
+}
+
+#[test]
+fn every_accepted_risk_has_a_reason_and_is_still_a_risk() {
+    let mut findings = Vec::new();
+    let mut total = 0;
+    for s in synthesize_all() {
+        let (count, f) = risk_findings(&s);
+        total += count;
+        findings.extend(f);
+    }
+    assert!(total > 500, "{total} suppressions");
+    assert!(findings.is_empty(), "{}", findings.join("\n"));
+}
+
+#[test]
+fn the_risk_check_catches_a_stale_or_unexplained_suppression() {
+    let skip =
+        |id: &str, comment: &str| json!({"checkov": {"skip": [{"id": id, "comment": comment}]}});
+    let s = one(
+        "hand-made",
+        json!({"Resources": {
+            "Traced": {"Type": "AWS::ApiGateway::Stage", "Metadata": skip("CKV_AWS_73", "tracing costs money per trace here"),
+                "Properties": {"TracingEnabled": true}},
+            "Terse": {"Type": "AWS::Lambda::Function", "Metadata": skip("CKV_AWS_117", "fine"),
+                "Properties": {}},
+            "Unknown": {"Type": "AWS::SQS::Queue", "Metadata": skip("CKV_AWS_999", "a check nobody has heard of"),
+                "Properties": {}}
+        }}),
+    );
+    let (count, findings) = risk_findings(&s);
+    assert_eq!(count, 3);
+    assert_eq!(findings.len(), 3, "{findings:#?}");
+    assert!(findings[0].contains("Traced: CKV_AWS_73: suppressed, but the resource meets it"));
+    assert!(findings[1].contains("Terse: CKV_AWS_117: no reason"));
+    assert!(findings[2].contains("Unknown: CKV_AWS_999: a check the test does not know"));
+}

@@ -52,7 +52,7 @@ use crate::components::function_triggers::{
 };
 use crate::components::http_api::JwtIssuer;
 use crate::components::network::PrivateNetwork;
-use crate::components::rest_api::{RestApi, Route};
+use crate::components::rest_api::{accept_open_route, RestApi, Route};
 use crate::components::state_machine::{
     present_and, start_execution_statement, Flow, FlowFunction, GuardedParallel, ParallelTask,
 };
@@ -568,6 +568,12 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: &["BLOG-6"],
     }
     .add_to(&mut t)?;
+    if let Some(b) = t.resource_mut(thumbs.bucket.as_str()) {
+        b.accepts_risk(
+            "CKV_AWS_21",
+            "thumbnails are derived: the thumbnail function makes them again from the versioned uploads",
+        );
+    }
 
     // The API function (BLOG-3), through DAX when enabled (BLOG-2).
     let posts_read = &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"];
@@ -706,6 +712,15 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         &o.api,
         &|r| is_public(o, r),
     )?;
+    for r in ROUTES.iter().filter(|r| is_public(o, r)) {
+        let key = format!("{} {}", r.method, r.path);
+        let reason = if PUBLIC_READS.contains(&key.as_str()) {
+            "public by design: anyone may read the published posts (BLOG-3); the stage throttles every caller"
+        } else {
+            "the project opened this route (options.auth.public_routes, warned at synth)"
+        };
+        accept_open_route(&mut t, "Api", r, reason);
+    }
 
     // BLOG-5: the welcome email, for new users only.
     let welcome_failures = add_failure_queue(&mut t, "WelcomeEmailFailures", &["BLOG-5"])?;
@@ -939,6 +954,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let cors_origins: Vec<Value<String>> = vec![site_url.clone()];
     PrivateBucket {
         id: "UploadsBucket",
+        // The authors' originals: an overwrite or delete keeps the old
+        // version for 30 days.
+        noncurrent_version_days: Some(30),
         retain: o.retain.uploads_bucket,
         requirements: &["BLOG-6"],
         bucket_name: Some(uploads_name),

@@ -1298,6 +1298,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     root.split_requirements = vec!["MICRO-5"];
     let assets = root.parameter(ASSETS_BUCKET, assets_parameter())?;
 
+    if o.front == Front::ApiGateway && o.api.authorization == Authorization::None {
+        root.warnings.push("microservices: options.api.authorization is none: anyone on the internet may call every route without signing any request".into());
+    }
     let front = match o.front {
         Front::ApiGateway if o.api.is_http() => add_http_api(&mut root, o)?,
         Front::ApiGateway => add_rest_api(&mut root, o)?,
@@ -1768,23 +1771,30 @@ fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
         .id()
         .clone();
     for (port, what) in [(443, "Https"), (80, "Http")] {
-        t.add(
-            &format!("LoadBalancerFromAnywhere{what}"),
-            SecurityGroupIngress {
-                cidr_ip: Some("0.0.0.0/0".into()),
-                description: Some(if port == 443 {
-                    "HTTPS from anywhere".to_string()
-                } else {
-                    "HTTP from anywhere, only redirected to HTTPS".to_string()
-                }),
-                from_port: Some(port),
-                group_id: sg.get_att("GroupId"),
-                ip_protocol: "tcp".into(),
-                source_security_group_id: None,
-                to_port: Some(port),
-            },
-        )?
-        .satisfies(req);
+        let ingress = t
+            .add(
+                &format!("LoadBalancerFromAnywhere{what}"),
+                SecurityGroupIngress {
+                    cidr_ip: Some("0.0.0.0/0".into()),
+                    description: Some(if port == 443 {
+                        "HTTPS from anywhere".to_string()
+                    } else {
+                        "HTTP from anywhere, only redirected to HTTPS".to_string()
+                    }),
+                    from_port: Some(port),
+                    group_id: sg.get_att("GroupId"),
+                    ip_protocol: "tcp".into(),
+                    source_security_group_id: None,
+                    to_port: Some(port),
+                },
+            )?
+            .satisfies(req);
+        if port == 80 {
+            ingress.accepts_risk(
+                "CKV_AWS_260",
+                "port 80's only listener redirects to HTTPS (301); no request is served in plain text",
+            );
+        }
     }
     let lb = t
         .add(
@@ -2547,32 +2557,39 @@ fn add_routes(
             .get(r.path.as_str())
             .ok_or_else(|| Error::Internal(format!("no resource for {}", r.path)))?;
         let cache_key = public_cache_key(o, s, r);
-        t.add(
-            &format!(
-                "Api{}{}",
-                path_id(r.path.as_str()),
-                title(r.method.as_str())
-            ),
-            Method {
-                api_key_required: o.api.usage_plan.as_ref().map(|_| true),
-                authorization_type: auth.into(),
-                authorizer_id: None,
-                http_method: r.method.as_str().into(),
-                integration: Some(Integration {
-                    cache_key_parameters: cache_key
-                        .as_ref()
-                        .map(|k| k.iter().map(|(name, _)| name.clone()).collect()),
-                    integration_http_method: Some("POST".into()),
-                    kind: "AWS_PROXY".into(),
-                    uri: Some(uri.clone()),
-                }),
-                operation_name: Some(operation_id(s, r.method.as_str(), &r.path)),
-                request_parameters: cache_key.map(|k| k.into_iter().collect()),
-                resource_id: resource.r#ref(),
-                rest_api_id: api.r#ref(),
-            },
-        )?
-        .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"]);
+        let method = t
+            .add(
+                &format!(
+                    "Api{}{}",
+                    path_id(r.path.as_str()),
+                    title(r.method.as_str())
+                ),
+                Method {
+                    api_key_required: o.api.usage_plan.as_ref().map(|_| true),
+                    authorization_type: auth.into(),
+                    authorizer_id: None,
+                    http_method: r.method.as_str().into(),
+                    integration: Some(Integration {
+                        cache_key_parameters: cache_key
+                            .as_ref()
+                            .map(|k| k.iter().map(|(name, _)| name.clone()).collect()),
+                        integration_http_method: Some("POST".into()),
+                        kind: "AWS_PROXY".into(),
+                        uri: Some(uri.clone()),
+                    }),
+                    operation_name: Some(operation_id(s, r.method.as_str(), &r.path)),
+                    request_parameters: cache_key.map(|k| k.into_iter().collect()),
+                    resource_id: resource.r#ref(),
+                    rest_api_id: api.r#ref(),
+                },
+            )?
+            .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"]);
+        if o.api.authorization == Authorization::None {
+            method.accepts_risk(
+                "CKV_AWS_59",
+                "the project opened every route (options.api.authorization: none, warned at synth)",
+            );
+        }
     }
     // API Gateway may invoke the function for this service's paths only.
     let stage = o.api.stage_name.as_str();

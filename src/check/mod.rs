@@ -6,7 +6,7 @@ mod cycles;
 mod lambda_limits;
 mod limits;
 mod nested;
-mod references;
+pub(crate) mod references;
 
 use std::collections::BTreeMap;
 use std::fmt;

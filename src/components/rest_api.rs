@@ -96,6 +96,17 @@ pub(crate) fn path_id(path: &str) -> String {
         .collect()
 }
 
+/// Records on `route`'s method, when the API is a REST API, why it takes no
+/// authorizer (checkov's CKV_AWS_59, listed by `blueprint explain`).
+pub fn accept_open_route(t: &mut Template, api_name: &str, route: &Route, reason: &str) {
+    let id = format!("{api_name}{}{}", path_id(route.path), title(route.method));
+    if let Some(m) = t.resource_mut(&id) {
+        if m.kind() == "AWS::ApiGateway::Method" {
+            m.accepts_risk("CKV_AWS_59", reason);
+        }
+    }
+}
+
 pub(crate) fn title(method: &str) -> String {
     let lower = method.to_ascii_lowercase();
     let mut c = lower.chars();
