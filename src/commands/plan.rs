@@ -411,6 +411,11 @@ pub async fn connect_project(
     let args = &deploy.project;
     let project = resolve(args)?;
     let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
+    // What synth warns about (an insecure choice made explicitly) is said
+    // again before anything is planned or applied.
+    for w in &synth.warnings {
+        printer.warning(w);
+    }
     let clients = connect(&regions_of(&synth), &deploy.aws).await;
     let (synth, note) =
         follow_deployed_placement(&clients, &project, &args.overrides, synth).await?;

@@ -858,11 +858,20 @@ def test_variant_deploys(variant, blueprint_bin, aws_env, endpoint, tmp_path):
     for bootstrap_region in sorted({region, "us-east-1"}):
         r = run(blueprint_bin, env, tmp_path, "bootstrap", "--region", bootstrap_region)
         assert r.returncode == 0, ok(r)
+    # What synth warns about (an insecure choice made on purpose), plan and
+    # apply say again before they act.
+    r = run(blueprint_bin, env, tmp_path, "synth", "--out", str(tmp_path / "synth-out"))
+    assert r.returncode == 0, ok(r)
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning: ")]
     r = run(blueprint_bin, env, tmp_path, "apply", "--yes")
     assert r.returncode == 0, ok(r)
+    for w in warnings:
+        assert w in r.stderr.splitlines(), (w, ok(r))
     r = run(blueprint_bin, env, tmp_path, "plan")
     assert r.returncode == 0, ok(r)
     assert "No changes." in r.stdout
+    for w in warnings:
+        assert w in r.stderr.splitlines(), (w, ok(r))
     r = run(blueprint_bin, env, tmp_path, "destroy", "--yes")
     assert r.returncode == 0, ok(r)
     r = run(blueprint_bin, env, tmp_path, "status")
