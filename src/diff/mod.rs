@@ -16,7 +16,9 @@ pub use create_only::{create_only_properties, SCHEMA_SOURCE};
 
 /// Resource types that hold user data: replacing or removing one loses it.
 /// Queues and streams count: their messages and records (a dead-letter
-/// queue's failed events above all) are data nobody else has. Nested stacks
+/// queue's failed events above all) are data nobody else has. A KMS key
+/// counts too: data encrypted with it cannot be read once it is gone, and a
+/// replacement key cannot read it either. Nested stacks
 /// are not listed: what they hold is judged resource by resource
 /// (`crate::deploy::nested`).
 pub const STATEFUL_TYPES: &[&str] = &[
@@ -25,6 +27,7 @@ pub const STATEFUL_TYPES: &[&str] = &[
     "AWS::DynamoDB::Table",
     "AWS::EFS::FileSystem",
     "AWS::Kinesis::Stream",
+    "AWS::KMS::Key",
     "AWS::Logs::LogGroup",
     "AWS::RDS::DBCluster",
     "AWS::RDS::DBInstance",
@@ -496,6 +499,15 @@ mod tests {
         assert!(b.data_loss && b.old_kept);
         let q = d.resources.iter().find(|r| r.logical_id == "Q").unwrap();
         assert!(!q.data_loss);
+    }
+
+    #[test]
+    fn removing_a_key_is_data_loss() {
+        let old = tpl(json!({
+            "Key": {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "Properties": {"KeyPolicy": {}}}
+        }));
+        let gone = compute(Some(&old), &tpl(json!({})));
+        assert_eq!(gone.data_loss(), ["Key"]);
     }
 
     #[test]
