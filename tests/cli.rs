@@ -209,6 +209,51 @@ fn list_names_every_blueprint() {
 }
 
 #[test]
+fn explain_lists_every_accepted_risk_with_its_reason() {
+    let out = blueprint().args(["explain", "blog"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let risks = text
+        .split("accepted risks (security checks not met on purpose, and why)\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no accepted risks in\n{text}"));
+    // The public reads, each with the blueprint's own reason.
+    for method in ["ApiApiPostsGet", "ApiApiPostsPostIdGet"] {
+        assert!(
+            risks.contains(&format!(
+                "    {method}  CKV_AWS_59: public by design: anyone may read the published posts"
+            )),
+            "{method} in\n{risks}"
+        );
+    }
+    assert!(risks.contains("    ThumbnailsFunction  CKV_AWS_116: failed asynchronous events go to the on-failure destination"));
+    // A route the project opens carries the project's choice instead.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = project(
+        dir.path(),
+        "blueprint: blog\nstack_name: b\nregion: us-east-1\noptions:\n  auth:\n    public_routes: [POST /api/uploads]\n",
+    );
+    let out = blueprint()
+        .args(["explain", "--output", "json", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = json.to_string();
+    assert!(
+        text.contains(
+            "the project opened this route (options.auth.public_routes, warned at synth)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn explain_maps_requirements_to_resources_from_the_template() {
     let out = blueprint().args(["explain", "todo"]).output().unwrap();
     assert!(out.status.success());
