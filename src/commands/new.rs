@@ -50,6 +50,33 @@ fn read_record(dir: &Path) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// The stack name a project in `dir` gets without `--name`: the directory's
+/// last component, lowercased, every run of other characters a hyphen,
+/// starting at its first letter, at most 128 characters (CloudFormation's
+/// limit). `None` when nothing valid is left (`new todo 2024/`).
+pub fn stack_name_from_dir(dir: &Path) -> Option<StackName> {
+    let resolved;
+    let dir = if dir.file_name().is_some() {
+        dir
+    } else {
+        // `.` or `..` (which exist): the directory they name.
+        resolved = std::fs::canonicalize(dir).ok()?;
+        resolved.as_path()
+    };
+    let last = dir.file_name()?.to_string_lossy().to_lowercase();
+    let mut name = String::new();
+    for c in last.chars() {
+        if c.is_ascii_lowercase() || (c.is_ascii_digit() && !name.is_empty()) {
+            name.push(c);
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    name.truncate(128);
+    let name = name.trim_end_matches('-');
+    StackName::new(name).ok()
+}
+
 /// Writes `files` into `dir` following the rules above.
 pub fn write(dir: &Path, files: &[ScaffoldFile], force: bool) -> Result<NewReport, Error> {
     if dir.exists() && !dir.is_dir() {
@@ -122,6 +149,14 @@ pub fn run(req: &NewRequest, printer: &mut Printer) -> Result<i32, Error> {
         .as_deref()
         .map(|r| Region::new(r).map_err(|e| Error::User(format!("--region: {e}"))))
         .transpose()?;
+    // Without --name, a project in DIR is stack DIR (made a valid name), so
+    // two projects in two directories never deploy to the same stack.
+    let from_dir = match (&name, &req.dir) {
+        (None, Some(d)) => stack_name_from_dir(d),
+        _ => None,
+    };
+    let derived = from_dir.is_some();
+    let name = name.or(from_dir);
     let files = scaffold(blueprint, name.as_ref(), region.as_ref())?;
     let dir = match &req.dir {
         Some(d) => d.clone(),
@@ -132,9 +167,14 @@ pub fn run(req: &NewRequest, printer: &mut Printer) -> Result<i32, Error> {
     };
     let report = write(&dir, &files, req.force)?;
     printer.status(&format!(
-        "created a `{}` project in {}: {} file{} written, {} updated, {} unchanged",
+        "created a `{}` project in {}{}: {} file{} written, {} updated, {} unchanged",
         blueprint.name,
         dir.display(),
+        match (&name, derived) {
+            (Some(n), true) =>
+                format!(" (stack `{n}`, from the directory's name; --name sets another)"),
+            _ => String::new(),
+        },
         report.created.len(),
         if report.created.len() == 1 { "" } else { "s" },
         report.updated.len(),
@@ -160,4 +200,33 @@ pub fn run(req: &NewRequest, printer: &mut Printer) -> Result<i32, Error> {
         dir.display()
     ));
     Ok(crate::EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(dir: &str) -> Option<String> {
+        stack_name_from_dir(Path::new(dir)).map(|n| n.to_string())
+    }
+
+    #[test]
+    fn the_stack_is_named_after_the_directory() {
+        assert_eq!(named("myblog").as_deref(), Some("myblog"));
+        assert_eq!(named("work/My Blog_2").as_deref(), Some("my-blog-2"));
+        assert_eq!(named("/tmp/new-todo/").as_deref(), Some("new-todo"));
+        assert_eq!(named("2026-shop").as_deref(), Some("shop"));
+        assert_eq!(named("--x--").as_deref(), Some("x"));
+        assert_eq!(named("été").as_deref(), Some("t"));
+        assert_eq!(named(&"a".repeat(300)).map(|n| n.len()), Some(128));
+        for nothing in ["2024", "---", "/", "日本"] {
+            assert_eq!(named(nothing), None, "{nothing}");
+        }
+        // `.` is the directory it names.
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(
+            named("."),
+            stack_name_from_dir(&here).map(|n| n.to_string())
+        );
+    }
 }
