@@ -56,6 +56,20 @@ pub mod style {
 }
 
 /// Where command output goes: results to `out`, progress and notes to `err`.
+/// Whether work deep in the library that the user waits on may say so on
+/// standard error ([`progress`]). Only the terminal printer turns it on,
+/// and not with `--quiet`, so captured printers and library users see
+/// nothing.
+static PROGRESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A status line from inside the library (e.g. pip installing a function's
+/// dependencies for the first time): standard error, hidden with `--quiet`.
+pub fn progress(line: &str) {
+    if PROGRESS.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("{line}");
+    }
+}
+
 pub struct Printer {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
@@ -88,6 +102,10 @@ impl Printer {
     /// Standard output and standard error, coloured as `color` says.
     pub fn terminal_with(verbosity: Verbosity, color: ColorChoice) -> Self {
         use std::io::IsTerminal;
+        PROGRESS.store(
+            verbosity != Verbosity::Quiet,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         Printer {
             out: Box::new(std::io::stdout()),
             err: Box::new(std::io::stderr()),

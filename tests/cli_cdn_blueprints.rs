@@ -269,14 +269,18 @@ fn dependencies_are_installed_once_for_the_functions_platform_then_cached() {
             .env("BLUEPRINT_CACHE_DIR", &cache)
             .env("BLUEPRINT_PIP", pip)
             .env("FAKE_PIP_LOG", &log)
-            .args(["-q", "synth", "--config"])
+            .args(["synth", "--config"])
             .arg(&config)
             .arg("--out")
             .arg(out)
             .assert()
     };
+    // The first run says why it takes a while; a cached run says nothing.
+    let installing = "installing the dependencies of function `thumbnails` with pip (x86_64; once: later runs read them from";
     let first = dir.path().join("first");
-    synth(&pip, &first).success();
+    synth(&pip, &first)
+        .success()
+        .stderr(predicate::str::contains(installing));
     let args = std::fs::read_to_string(&log).unwrap();
     assert_eq!(args.lines().count(), 1, "{args}");
     for expected in [
@@ -310,7 +314,9 @@ fn dependencies_are_installed_once_for_the_functions_platform_then_cached() {
     // Cached: pip is not run again (a failing pip would fail the synth), and
     // the package is byte for byte the same.
     let second = dir.path().join("second");
-    synth(&failing, &second).success();
+    synth(&failing, &second)
+        .success()
+        .stderr(predicate::str::contains(installing).not());
     assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 1);
     assert_eq!(
         std::fs::read(thumbnails_zip(&first)).unwrap(),

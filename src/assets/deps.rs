@@ -106,6 +106,11 @@ impl Installer {
         let _ = std::fs::remove_dir_all(&work);
         let target = work.join("target");
         std::fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
+        crate::output::progress(&format!(
+            "installing the dependencies of function `{function}` with pip ({}; once: later runs read them from {})",
+            arch.as_str(),
+            self.cache_dir.join("deps").display()
+        ));
         let result = self.run_pip(function, requirements, arch, &work, &target);
         let zipped = result.and_then(|()| zip_installed(&target));
         let _ = std::fs::remove_dir_all(&work);
