@@ -143,6 +143,10 @@ pub struct PlanArgs {
     pub project: ProjectFlags,
     #[command(flatten)]
     pub aws: AwsFlags,
+    /// Plan even though the project has placeholder values (example.com,
+    /// ...); BLUEPRINT_ALLOW_PLACEHOLDERS=1 works too.
+    #[arg(long)]
+    pub allow_placeholders: bool,
     /// Save the plan (and keep its change sets) so `apply PLANFILE` executes exactly it.
     #[arg(long, value_name = "PLANFILE")]
     pub out: Option<PathBuf>,
@@ -162,6 +166,10 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation (required when standard input is not a terminal).
     #[arg(short, long)]
     pub yes: bool,
+    /// Apply even though the project has placeholder values (example.com,
+    /// ...); BLUEPRINT_ALLOW_PLACEHOLDERS=1 works too.
+    #[arg(long)]
+    pub allow_placeholders: bool,
     /// Accept that this resource's data is lost (repeat for each logical ID).
     #[arg(long, value_name = "LOGICAL_ID")]
     pub allow_data_loss: Vec<String>,

@@ -73,7 +73,13 @@ fn deploy_args(project: ProjectFlags, aws: cli::AwsFlags) -> Result<DeployArgs, 
         },
         toolkit_stack: aws.toolkit_stack_name,
         wait: aws.wait,
+        allow_placeholders: false,
     })
+}
+
+/// `--allow-placeholders`, or `BLUEPRINT_ALLOW_PLACEHOLDERS=1`.
+fn allow_placeholders(flag: bool) -> bool {
+    flag || std::env::var("BLUEPRINT_ALLOW_PLACEHOLDERS").is_ok_and(|v| v == "1")
 }
 
 /// The region for `bootstrap`: the flag, the environment, or the project's.
@@ -124,7 +130,10 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
         }
         Command::Plan(a) => {
             let req = commands::plan::PlanRequest {
-                deploy: deploy_args(a.project, a.aws)?,
+                deploy: DeployArgs {
+                    allow_placeholders: allow_placeholders(a.allow_placeholders),
+                    ..deploy_args(a.project, a.aws)?
+                },
                 out: a.out,
                 output: a.output,
             };
@@ -132,7 +141,10 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
         }
         Command::Apply(a) => {
             let req = commands::apply::ApplyRequest {
-                deploy: deploy_args(a.project.into(), a.aws)?,
+                deploy: DeployArgs {
+                    allow_placeholders: allow_placeholders(a.allow_placeholders),
+                    ..deploy_args(a.project.into(), a.aws)?
+                },
                 planfile: a.planfile,
                 yes: a.yes,
                 allow_data_loss: a.allow_data_loss,

@@ -63,6 +63,9 @@ struct Context<'a> {
     functions: Vec<FunctionInfo>,
     requirements: Vec<RequirementInfo>,
     diagram: String,
+    /// What to fill in or set up before the first deploy: each placeholder
+    /// of blueprint.yaml by key, then the blueprint's own steps.
+    before_deploy: Vec<String>,
 }
 
 /// Splits the documented blueprint.yaml around its top-level `stack_name:`
@@ -177,6 +180,22 @@ pub fn scaffold(
     functions.sort_by(|a, b| a.name.cmp(&b.name));
 
     let diagram = graph::to_mermaid(&graph::compute(&synth.expansion.stacks));
+    let mut before_deploy: Vec<String> = crate::config::placeholders::find(&defaults, &defaults)
+        .iter()
+        .filter(|p| synth.deploys(&p.value))
+        .map(|p| {
+            format!(
+                "`{}` in `blueprint.yaml` is `{}`, a placeholder: set your own (`plan` and `apply` refuse it until you do)",
+                p.key, p.value
+            )
+        })
+        .collect();
+    before_deploy.extend(
+        blueprint
+            .before_deploy()
+            .iter()
+            .map(|step| step.replace("{region}", project.region.as_str())),
+    );
     let ctx = Context {
         blueprint: blueprint.name,
         summary: blueprint.summary,
@@ -195,6 +214,7 @@ pub fn scaffold(
             })
             .collect(),
         diagram,
+        before_deploy,
     };
     let hb = engine()?;
     let render = |name: &str| -> Result<Vec<u8>, Error> {

@@ -58,6 +58,10 @@ pub struct Synthesized {
     /// Insecure choices the options made explicitly, from the templates
     /// (see [`Template::warnings`](crate::cfn::Template)); synth prints them.
     pub warnings: Vec<String>,
+    /// Placeholder values the project would deploy (filled in by the
+    /// command layer, which knows the project file): synth warns about
+    /// them, plan and apply refuse them.
+    pub placeholders: Vec<crate::config::placeholders::Placeholder>,
     /// Where every unit of every template with units lives, by template
     /// path (the stack name, then nested stack logical IDs): the template
     /// itself (`root`) or one of its overflow stacks. What the placement
@@ -67,6 +71,15 @@ pub struct Synthesized {
     /// in the template that holds it (the template itself or the overflow
     /// stack its placement names); the same IDs wherever it lives.
     pub unit_resources: UnitResources,
+}
+
+impl Synthesized {
+    /// Whether `text` appears in a template (root or nested) as written: a
+    /// value the project deploys, not one its options leave unused.
+    pub fn deploys(&self, text: &str) -> bool {
+        self.templates.iter().any(|t| t.body.contains(text))
+            || self.nested.iter().any(|n| n.body.contains(text))
+    }
 }
 
 /// The packages `template`'s functions use (by S3 key), for the checks.
@@ -262,6 +275,7 @@ pub fn synthesize_placed(
         splits: outcome.splits,
         notes,
         warnings,
+        placeholders: Vec::new(),
         placement: outcome.placement,
         unit_resources: outcome.unit_resources,
     })

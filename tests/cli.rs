@@ -517,3 +517,44 @@ fn clicolor_force_colours_a_pipe_and_clicolor_0_turns_colour_off() {
     assert!(!run(&[("CLICOLOR_FORCE", "0")]));
     assert!(!run(&[("CLICOLOR", "0")]));
 }
+
+#[test]
+fn plan_and_apply_refuse_placeholders_before_contacting_aws() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = project(
+        dir.path(),
+        "blueprint: update-offload\nstack_name: u\nregion: us-east-1\noptions:\n  origin:\n    domain_name: files.example.net\n  domain:\n    name: updates.mycompany.dev\n    hosted_zone_id: Z05512345EXAMPLE\n",
+    );
+    for args in [vec!["plan"], vec!["apply", "--yes"]] {
+        let out = blueprint()
+            .args(&args)
+            .arg("--config")
+            .arg(&cfg)
+            // Nothing listens there: a refusal must come first.
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .env("AWS_ACCESS_KEY_ID", "x")
+            .env("AWS_SECRET_ACCESS_KEY", "x")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains(
+                "the project still has 2 placeholder values: fill them in before deploying"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("blueprint.yaml:6:18: options.origin.domain_name is `files.example.net`"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "blueprint.yaml:9:21: options.domain.hosted_zone_id is `Z05512345EXAMPLE`"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("--allow-placeholders"), "{err}");
+        assert!(!err.contains("127.0.0.1"), "{err}");
+    }
+}

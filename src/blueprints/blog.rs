@@ -69,6 +69,12 @@ pub const NAME: &str = "blog";
 pub const SUMMARY: &str =
     "Serverless website: CloudFront over a private S3 site and an /api/* REST API, DynamoDB (global tables, DAX), welcome emails, photo thumbnails, custom domain";
 
+/// What a new project's README asks to set up before the first deploy.
+pub const BEFORE_DEPLOY: &[&str] = &[
+    "Verify the welcome email's sender in Amazon SES in {region} (`options.welcome_email.identity`: the sender's domain, with the DKIM records SES gives you, or the address itself, by the link SES mails to it); until then SES refuses every welcome email (the failures land in the `WelcomeEmailFailures` queue).",
+    "A new AWS account's SES is in the sandbox: it sends only to addresses you verified, at most 200 a day. Request production access (SES console, Account dashboard) before real readers sign up.",
+];
+
 pub static REQUIREMENTS: &[Requirement] = &[
     Requirement { id: "BLOG-1", text: "Global scale-out: a CloudFront distribution in front of everything" },
     Requirement { id: "BLOG-2", text: "Read-heavy: DAX between Lambda and DynamoDB, and DynamoDB global tables with replica regions (options)" },

@@ -214,6 +214,19 @@ pub static CROSS_CUTTING: &[Requirement] = &[
     },
 ];
 
+impl Blueprint {
+    /// What a new project's README asks to set up before the first deploy
+    /// (besides the placeholders of its blueprint.yaml, which it lists by
+    /// key); `{region}` stands for the project's region.
+    pub fn before_deploy(&self) -> &'static [&'static str] {
+        match self.name {
+            blog::NAME => blog::BEFORE_DEPLOY,
+            update_offload::NAME => update_offload::BEFORE_DEPLOY,
+            _ => &[],
+        }
+    }
+}
+
 /// Every blueprint, in the order `blueprint list` shows them.
 pub static ALL: &[Blueprint] = &[
     entry!(todo),

@@ -35,6 +35,11 @@ pub const NAME: &str = "update-offload";
 pub const SUMMARY: &str =
     "Software-update distribution: CloudFront in front of an existing origin (or a demo EC2 + ALB + EFS origin), long TTLs for update files, Origin Shield and failover options";
 
+/// What a new project's README asks to set up before the first deploy.
+pub const BEFORE_DEPLOY: &[&str] = &[
+    "Point `options.origin.domain_name` at the server that holds your update files (a domain, or your load balancer's DNS name), reachable over HTTPS with TLS 1.2 or newer; or set `options.demo_origin.enabled: true` for a demo origin in this stack.",
+];
+
 pub static REQUIREMENTS: &[Requirement] = &[
     Requirement { id: "OFFLOAD-1", text: "An existing application on EC2 ships update files; cut its cost: CloudFront in front of the existing origin (a domain name or ALB), long TTLs for the static update files" },
     Requirement { id: "OFFLOAD-2", text: "Scale without growing the fleet: the edge serves the files; option to create the demo origin (VPC, ALB, Auto Scaling group with a launch template, EFS for the files)" },

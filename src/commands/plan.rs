@@ -35,6 +35,10 @@ pub struct DeployArgs {
     pub toolkit_stack: String,
     /// Wait for an operation in progress instead of refusing.
     pub wait: bool,
+    /// Plan and apply a project that still has placeholder values
+    /// (`--allow-placeholders`, `BLUEPRINT_ALLOW_PLACEHOLDERS=1`: a local
+    /// endpoint, a test).
+    pub allow_placeholders: bool,
 }
 
 /// `plan`'s request.
@@ -413,6 +417,9 @@ pub async fn connect_project(
     let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
     // What synth warns about (an insecure choice made explicitly) is said
     // again before anything is planned or applied.
+    if !synth.placeholders.is_empty() && !deploy.allow_placeholders {
+        return Err(placeholders_refused(&synth.placeholders));
+    }
     for w in &synth.warnings {
         printer.warning(w);
     }
@@ -427,6 +434,21 @@ pub async fn connect_project(
         synth,
         clients,
     })
+}
+
+/// The refusal of a project that would deploy placeholder values.
+fn placeholders_refused(found: &[crate::config::placeholders::Placeholder]) -> Error {
+    let list: Vec<String> = found
+        .iter()
+        .map(|p| format!("  {}", p.describe()))
+        .collect();
+    Error::User(format!(
+        "the project still has {} placeholder value{}: fill {} in before deploying\n{}\n(--allow-placeholders deploys them as they are, e.g. against a local endpoint)",
+        found.len(),
+        if found.len() == 1 { "" } else { "s" },
+        if found.len() == 1 { "it" } else { "them" },
+        list.join("\n")
+    ))
 }
 
 pub fn run(req: &PlanRequest, printer: &mut Printer) -> Result<i32, Error> {

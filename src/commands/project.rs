@@ -57,6 +57,20 @@ impl ResolvedProject {
             format,
             &previous,
         )?;
+        let mut s = s;
+        // Only what reaches a template counts: an option the others leave
+        // unused (update-offload's origin beside its demo origin) deploys
+        // nothing.
+        s.placeholders = config::placeholders::find(&self.source, &self.blueprint.defaults()?)
+            .into_iter()
+            .filter(|p| s.deploys(&p.value))
+            .collect();
+        for p in &s.placeholders {
+            s.warnings.push(format!(
+                "{}: a placeholder; fill it in before deploying (plan and apply refuse it)",
+                p.describe()
+            ));
+        }
         Ok((s, previous))
     }
 }

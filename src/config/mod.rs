@@ -5,6 +5,7 @@ pub mod api_options;
 mod error;
 pub mod lambda;
 pub mod limits;
+pub mod placeholders;
 pub mod queue;
 pub mod security;
 mod tree;

@@ -59,6 +59,7 @@ pub fn deploy_args() -> DeployArgs {
         aws: AwsOptions::default(),
         toolkit_stack: "blueprint-toolkit".into(),
         wait: false,
+        allow_placeholders: false,
     }
 }
 

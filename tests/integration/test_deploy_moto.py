@@ -199,3 +199,30 @@ def test_shared_function_options_deploy(blueprint_bin, aws_env, endpoint, tmp_pa
     assert r.returncode == 0 and "No changes." in r.stdout, r.stdout + r.stderr
     r = run(blueprint_bin, env, tmp_path, "destroy", "--yes", "--progress", "events")
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_placeholders_are_refused_until_filled_in(blueprint_bin, aws_env, endpoint, tmp_path):
+    """A new blog project names its welcome email's sender
+    `no-reply@example.com`: synth warns, plan and apply refuse it by key and
+    create nothing; with a real sender the same project plans."""
+    env = {k: v for k, v in aws_env.items() if k != "BLUEPRINT_ALLOW_PLACEHOLDERS"}
+    project = tmp_path / "blog"
+    r = run(blueprint_bin, env, tmp_path, "new", "blog", str(project))
+    assert r.returncode == 0, r.stderr
+    r = run(blueprint_bin, env, project, "bootstrap")
+    assert r.returncode == 0, r.stderr
+    r = run(blueprint_bin, env, project, "synth")
+    assert r.returncode == 0, r.stderr
+    assert "options.welcome_email.sender is `no-reply@example.com`: a placeholder" in r.stderr
+    for command in (["plan"], ["apply", "--yes"]):
+        r = run(blueprint_bin, env, project, *command)
+        assert r.returncode == 1, (command, r.stdout, r.stderr)
+        assert "the project still has 1 placeholder value: fill it in before deploying" in r.stderr
+        assert "blueprint.yaml:" in r.stderr and "options.welcome_email.sender is `no-reply@example.com`" in r.stderr
+    stacks = client(endpoint, "cloudformation").list_stacks()["StackSummaries"]
+    assert [s["StackName"] for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"] == ["blueprint-toolkit"]
+    config = project / "blueprint.yaml"
+    config.write_text(config.read_text().replace("no-reply@example.com", "hello@blog.blueprint-it.dev"))
+    r = run(blueprint_bin, env, project, "plan")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "placeholder" not in r.stderr

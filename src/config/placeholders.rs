@@ -1,0 +1,236 @@
+//! Placeholder values: what documentation writes where a real value must go
+//! (`no-reply@example.com`, `updates-origin.example.com`, the account
+//! `123456789012`, `192.0.2.10`). `synth` accepts them with a warning naming
+//! each key, so a new project synthesizes at once; `plan` and `apply` refuse
+//! them (issue 14), so nothing deploys with an address nobody owns.
+
+use super::tree::{line_col, KeyPath, Node, Step};
+use super::Source;
+use serde_saphyr::Spanned;
+
+/// One placeholder the project would deploy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placeholder {
+    /// `options.welcome_email.sender`.
+    pub key: String,
+    pub value: String,
+    /// `blueprint.yaml:162:13`, or for a value the project file leaves to
+    /// the blueprint's default, `blueprint.yaml (the default of ...)`.
+    pub at: String,
+}
+
+impl Placeholder {
+    /// `blueprint.yaml:162:13: options.welcome_email.sender is `no-reply@example.com``.
+    pub fn describe(&self) -> String {
+        format!("{}: {} is `{}`", self.at, self.key, self.value)
+    }
+}
+
+/// The domains RFC 2606 and RFC 6761 keep for documentation and tests.
+const RESERVED_DOMAINS: &[&str] = &["example.com", "example.net", "example.org"];
+const RESERVED_TLDS: &[&str] = &["example", "test", "invalid"];
+/// The IPv4 ranges RFC 5737 keeps for documentation.
+const DOCUMENTATION_NETS: &[&str] = &["192.0.2.", "198.51.100.", "203.0.113."];
+/// The account ID of AWS's documentation.
+const DOCUMENTATION_ACCOUNT: &str = "123456789012";
+
+/// Whether `text` is, or holds, a placeholder: a reserved domain (also in an
+/// email address or URL), a documentation address, an ARN in AWS's
+/// documentation account, or an AWS documentation-style ID (`...EXAMPLE`).
+pub fn is_placeholder(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let hosts = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .filter(|w| !w.is_empty());
+    for host in hosts {
+        let host = host.trim_end_matches('.');
+        if RESERVED_DOMAINS
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+            || (host.contains('.')
+                && RESERVED_TLDS
+                    .iter()
+                    .any(|t| host.ends_with(&format!(".{t}"))))
+            || DOCUMENTATION_NETS.iter().any(|n| host.starts_with(n))
+        {
+            return true;
+        }
+    }
+    if lower.starts_with("2001:db8:") {
+        return true;
+    }
+    if text.starts_with("arn:") && text.split(':').nth(4) == Some(DOCUMENTATION_ACCOUNT) {
+        return true;
+    }
+    text.len() > 7 && text.ends_with("EXAMPLE")
+}
+
+/// The placeholders `source` would deploy: its own values, and the
+/// blueprint defaults' (`defaults`) that it leaves in place by not writing
+/// their key.
+pub fn find(source: &Source, defaults: &Source) -> Vec<Placeholder> {
+    let Ok(root) = super::tree::parse(&source.text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut found = Vec::new();
+    scalars(&root, &KeyPath(Vec::new()), &mut found);
+    for (path, value, node) in found {
+        if is_placeholder(&value) {
+            let at = match line_col(&node.referenced) {
+                Some((l, c)) => format!("{}:{l}:{c}", source.name),
+                None => source.name.clone(),
+            };
+            out.push(Placeholder {
+                key: path.to_string(),
+                value,
+                at,
+            });
+        }
+    }
+    if let Ok(default_root) = super::tree::parse(&defaults.text) {
+        let mut found = Vec::new();
+        scalars(&default_root, &KeyPath(Vec::new()), &mut found);
+        for (path, value, _) in found {
+            if is_placeholder(&value) && left_to_default(&root, &path) {
+                out.push(Placeholder {
+                    key: path.to_string(),
+                    value,
+                    at: format!("{} (not set: the blueprint's default)", source.name),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Every text value under `node` with its path.
+fn scalars<'a>(
+    node: &'a Spanned<Node>,
+    path: &KeyPath,
+    out: &mut Vec<(KeyPath, String, &'a Spanned<Node>)>,
+) {
+    match &node.value {
+        Node::Map(entries) => {
+            for e in entries {
+                scalars(&e.value, &path.child(Step::Key(e.key.value.clone())), out);
+            }
+        }
+        Node::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                scalars(item, &path.child(Step::Index(i)), out);
+            }
+        }
+        Node::Text(t) => out.push((path.clone(), t.clone(), node)),
+        _ => {}
+    }
+}
+
+/// Whether the project file leaves `path` to the blueprint's default: some
+/// mapping on the way down lacks the next key (a list, or any value the
+/// file writes, replaces the default as a whole).
+fn left_to_default(root: &Spanned<Node>, path: &KeyPath) -> bool {
+    let mut node = root;
+    for step in &path.0 {
+        match (step, &node.value) {
+            (Step::Key(k), Node::Map(entries)) => {
+                match entries.iter().rev().find(|e| &e.key.value == k) {
+                    Some(e) => node = &e.value,
+                    None => return true,
+                }
+            }
+            // `options:` written empty (null) keeps every default below it.
+            (Step::Key(_), Node::Null) => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_recognized() {
+        for yes in [
+            "no-reply@example.com",
+            "updates-origin.example.com",
+            "https://www.example.org/x",
+            "example.net",
+            "api.shop.test",
+            "host.invalid",
+            "192.0.2.10",
+            "203.0.113.0/24",
+            "2001:db8::1",
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+            "Z05512345EXAMPLE",
+        ] {
+            assert!(is_placeholder(yes), "{yes}");
+        }
+        for no in [
+            "myexample.com",
+            "example.com.au",
+            "conf.example.kr",
+            "updates.mycompany.com",
+            "10.0.0.0/16",
+            "arn:aws:acm:us-east-1:210987654321:certificate/abc",
+            "EXAMPLE",
+            "test",
+            "v1",
+            "",
+        ] {
+            assert!(!is_placeholder(no), "{no}");
+        }
+    }
+
+    fn source(name: &str, text: &str) -> Source {
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn written_values_and_defaults_left_in_place_are_found() {
+        let defaults = source(
+            "<built-in>",
+            "blueprint: blog\noptions:\n  welcome_email:\n    sender: no-reply@example.com\n  domain: null\n",
+        );
+        // Written: located at the value.
+        let p = find(
+            &source(
+                "b.yaml",
+                "blueprint: blog\noptions:\n  welcome_email:\n    sender: me@example.org\n",
+            ),
+            &defaults,
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(
+            p[0].describe(),
+            "b.yaml:4:13: options.welcome_email.sender is `me@example.org`"
+        );
+        // Not written: the default is what deploys.
+        for text in [
+            "blueprint: blog\n",
+            "blueprint: blog\noptions:\n",
+            "blueprint: blog\noptions:\n  welcome_email: {}\n",
+        ] {
+            let p = find(&source("b.yaml", text), &defaults);
+            assert_eq!(p.len(), 1, "{text}: {p:?}");
+            assert_eq!(
+                p[0].describe(),
+                "b.yaml (not set: the blueprint's default): options.welcome_email.sender is `no-reply@example.com`"
+            );
+        }
+        // A real value replaces it.
+        let p = find(
+            &source(
+                "b.yaml",
+                "blueprint: blog\noptions:\n  welcome_email:\n    sender: hello@myblog.dev\n",
+            ),
+            &defaults,
+        );
+        assert!(p.is_empty(), "{p:?}");
+    }
+}
