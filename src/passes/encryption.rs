@@ -450,3 +450,87 @@ fn merge<P: Serialize>(props: &mut Map<String, Json>, p: &P) -> Result<(), Error
 fn to_json<P: Serialize>(p: &P) -> Result<Json, Error> {
     serde_json::to_value(p).map_err(|e| Error::Internal(format!("encryption: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cfn::resources::iam::Role;
+    use crate::cfn::resources::logs::LogGroup;
+    use serde_json::json;
+
+    fn role_with(actions: &[&str]) -> Map<String, Json> {
+        let Json::Object(m) = json!({"Policies": [{"PolicyName": "P", "PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": actions, "Resource": ["x"]}]}}]})
+        else {
+            unreachable!()
+        };
+        m
+    }
+
+    #[test]
+    fn table_access_tells_readers_from_writers() {
+        assert_eq!(table_access(&role_with(&["s3:GetObject"])), None);
+        assert_eq!(
+            table_access(&role_with(&["dynamodb:GetItem", "dynamodb:Query"])),
+            Some(false)
+        );
+        assert_eq!(
+            table_access(&role_with(&["dynamodb:GetItem", "dynamodb:PutItem"])),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn service_principals_naming_the_region_are_substituted() {
+        let mut p = json!({"Statement": [
+            {"Principal": {"Service": ["logs.${AWS::Region}.amazonaws.com"]}},
+            {"Principal": {"Service": ["s3.amazonaws.com"]}}]});
+        sub_service_principals(&mut p);
+        assert_eq!(
+            p["Statement"][0]["Principal"]["Service"][0],
+            json!({"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"})
+        );
+        assert_eq!(
+            p["Statement"][1]["Principal"]["Service"][0],
+            "s3.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn a_template_with_nothing_to_encrypt_gets_no_key() {
+        let mut t = Template::new("t");
+        t.add(
+            "R",
+            Role::new(PolicyDocument::new(vec![]), "nothing to encrypt"),
+        )
+        .unwrap();
+        apply(&mut t, true).unwrap();
+        assert!(t.resource(KEY).is_none());
+    }
+
+    #[test]
+    fn on_a_log_group_uses_the_key_and_off_it_says_why() {
+        let group = || {
+            let mut t = Template::new("t");
+            t.add("Logs", LogGroup::default()).unwrap();
+            t
+        };
+        let mut on = group();
+        apply(&mut on, true).unwrap();
+        let logs = on.resource("Logs").unwrap();
+        assert_eq!(
+            logs.properties["KmsKeyId"],
+            json!({"Fn::GetAtt": [KEY, "Arn"]})
+        );
+        assert!(logs.accepted_risks().is_empty());
+        assert_eq!(on.resource(KEY).unwrap().kind(), "AWS::KMS::Key");
+        let mut off = group();
+        apply(&mut off, false).unwrap();
+        assert!(off.resource(KEY).is_none());
+        assert_eq!(
+            off.resource("Logs").unwrap().accepted_risks(),
+            vec![(CHECK_LOG_GROUP, LOG_GROUP_REASON)]
+        );
+    }
+}
