@@ -89,7 +89,7 @@ pub const CHECK_QUEUE: &str = "CKV_AWS_27";
 const LOG_GROUP_REASON: &str = "Encrypted by CloudWatch Logs with its own keys; options.security.customer_managed_keys uses a key of this stack";
 const TABLE_MANAGED_REASON: &str = "Encrypted at rest with the AWS managed key aws/dynamodb (SSEEnabled); options.security.customer_managed_keys uses a key of this stack";
 const TABLE_OWNED_REASON: &str = "Encrypted at rest with a DynamoDB-owned key; options.security.customer_managed_keys uses a key of this stack";
-const FUNCTION_REASON: &str = "The environment holds resource names and settings (no secrets: those belong in Secrets Manager), encrypted at rest with Lambda's AWS managed key; options.security.customer_managed_keys uses a key of this stack";
+const FUNCTION_REASON: &str = "The environment holds resource names and settings from the blueprint and project file, not secrets (those belong in Secrets Manager), encrypted at rest with Lambda's AWS managed key; options.security.customer_managed_keys uses a key of this stack";
 const QUEUE_REASON: &str = "Encrypted at rest with SQS-managed keys (SSE-SQS); a KMS key would have to admit each AWS service sending to the queue, and customer_managed_keys covers tables, log groups and function environments";
 
 /// What DynamoDB calls on a reader's behalf.
