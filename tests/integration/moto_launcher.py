@@ -1105,11 +1105,79 @@ def patch_v2_authorizers():
     BACKED["AWS::ApiGatewayV2::Authorizer"] = (_v2_authorizer_create, _v2_authorizer_update, _v2_authorizer_delete)
 
 
+# --------------------------------------------------------------------------
+# Customer-managed keys (issue #13, options.security.customer_managed_keys,
+# src/passes/encryption.rs): the key properties moto's CloudFormation drops
+# --------------------------------------------------------------------------
+
+
+def patch_customer_managed_keys():
+    """moto's CloudFormation models take the encryption settings of three
+    types in their API spelling only, so a template's are lost:
+    - AWS::DynamoDB::Table: `SSESpecification` is kept as written, but moto
+      reads `Enabled` (the API's name) where the template says `SSEEnabled`,
+      so DescribeTable shows no `SSEDescription`. The template's form is
+      turned into the API's (`SSEEnabled` → `Enabled`) on create (moto
+      models no table update from a template: nothing to patch there).
+    - AWS::Logs::LogGroup: the properties are passed as keyword arguments,
+      and moto reads `kmsKeyId`, not the template's `KmsKeyId`.
+    - AWS::Lambda::Function: `KmsKeyArn` is not among the properties moto
+      copies (create) and `update_configuration` reads `KMSKeyArn`.
+    Each is set the way the service API would have set it."""
+    from moto.awslambda.models import LambdaFunction
+    from moto.dynamodb.models.table import Table
+    from moto.logs.models import LogGroup
+
+    def api_sse(properties):
+        sse = properties.get("SSESpecification")
+        if not isinstance(sse, dict) or "SSEEnabled" not in sse:
+            return properties
+        api = {k: v for k, v in sse.items() if k != "SSEEnabled"}
+        api["Enabled"] = sse["SSEEnabled"] in (True, "true", "True")
+        return {**properties, "SSESpecification": api}
+
+    table_create = Table.create_from_cloudformation_json.__func__
+
+    def create_table(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        cloudformation_json = {**cloudformation_json, "Properties": api_sse(cloudformation_json["Properties"])}
+        return table_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    Table.create_from_cloudformation_json = classmethod(create_table)
+
+    log_group_create = LogGroup.create_from_cloudformation_json.__func__
+
+    def create_log_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = dict(cloudformation_json["Properties"])
+        if "KmsKeyId" in properties:
+            properties["kmsKeyId"] = properties.pop("KmsKeyId")
+        cloudformation_json = {**cloudformation_json, "Properties": properties}
+        return log_group_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    LogGroup.create_from_cloudformation_json = classmethod(create_log_group)
+
+    function_create = LambdaFunction.create_from_cloudformation_json.__func__
+    function_update = LambdaFunction.update_from_cloudformation_json.__func__
+
+    def create_function(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        fn = function_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        fn.kms_key_arn = cloudformation_json["Properties"].get("KmsKeyArn")
+        return fn
+
+    def update_function(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        fn = function_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        fn.kms_key_arn = cloudformation_json["Properties"].get("KmsKeyArn")
+        return fn
+
+    LambdaFunction.create_from_cloudformation_json = classmethod(create_function)
+    LambdaFunction.update_from_cloudformation_json = classmethod(update_function)
+
+
 def main(argv):
     register_placeholders()
     register_security_placeholders()
     patch_security_group_egress()
     patch_kms_key_policy()
+    patch_customer_managed_keys()
     patch_v2_authorizers()
     patch_hosted_zone_ids()
     patch_change_set_outputs()

@@ -155,3 +155,25 @@ pub struct GlobalSseSpecification {
     #[serde(rename = "SSEType")]
     pub sse_type: Option<String>,
 }
+
+/// A table's encryption with a key of the caller's choice: `SSEType: KMS`
+/// and `KMSMasterKeyId` (a customer-managed key's ARN, ID or alias).
+/// Changing a table's SSESpecification is an update in place (it is not in
+/// the type's createOnlyProperties).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KeySseSpecification {
+    #[serde(rename = "SSEEnabled")]
+    pub sse_enabled: bool,
+    #[serde(rename = "SSEType")]
+    pub sse_type: String,
+    #[serde(rename = "KMSMasterKeyId")]
+    pub kms_master_key_id: Value<String>,
+}
+
+/// The properties a table takes to be encrypted with a customer-managed
+/// key, merged over its others (see `crate::passes::encryption`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TableEncryption {
+    #[serde(rename = "SSESpecification")]
+    pub sse_specification: KeySseSpecification,
+}

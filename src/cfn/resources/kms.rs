@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{resource_type, Tag};
+use crate::cfn::intrinsic::Value;
 use crate::cfn::policy::PolicyDocument;
 
 /// `AWS::KMS::Key`: a customer-managed key. `Ref` gives its key ID.
@@ -23,3 +24,14 @@ pub struct Key {
     pub tags: Option<Vec<Tag>>,
 }
 resource_type!(Key, "AWS::KMS::Key", ["Arn", "KeyId"]);
+
+/// `AWS::KMS::Alias`: a friendly name (`alias/...`) for a key.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Alias {
+    /// `alias/` followed by the name; unique in the account and region.
+    pub alias_name: Value<String>,
+    /// The key's ID or ARN.
+    pub target_key_id: Value<String>,
+}
+resource_type!(Alias, "AWS::KMS::Alias", []);

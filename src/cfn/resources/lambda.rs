@@ -216,3 +216,12 @@ resource_type!(Alias, "AWS::Lambda::Alias", ["AliasArn"]);
 pub struct ProvisionedConcurrencyConfiguration {
     pub provisioned_concurrent_executions: u32,
 }
+
+/// The property a function takes to encrypt its environment variables at
+/// rest with a customer-managed key (its ARN) instead of Lambda's AWS
+/// managed key, merged over its others.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EnvironmentEncryption {
+    pub kms_key_arn: Value<String>,
+}

@@ -22,3 +22,12 @@ pub struct LogGroup {
     pub tags: Option<Vec<Tag>>,
 }
 resource_type!(LogGroup, "AWS::Logs::LogGroup", ["Arn"]);
+
+/// The property a log group takes to be encrypted with a customer-managed
+/// key (its ARN), merged over its others. Associating or changing the key is
+/// an update in place (`KmsKeyId` is not create-only; `LogGroupName` is).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LogGroupEncryption {
+    pub kms_key_id: Value<String>,
+}
