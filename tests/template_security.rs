@@ -793,6 +793,18 @@ fn still_unmet(check: &str, r: &Value) -> Option<bool> {
                     && o["CustomOriginConfig"]["OriginProtocolPolicy"] != "https-only"
             }),
         "CKV_AWS_260" => p["FromPort"] == 80 && p["CidrIp"] == "0.0.0.0/0",
+        "CKV_AWS_158" => unset("KmsKeyId"),
+        "CKV_AWS_119" => p["SSESpecification"]["KMSMasterKeyId"].is_null(),
+        "CKV_AWS_173" => unset("KmsKeyArn"),
+        "CKV_AWS_27" => unset("KmsMasterKeyId"),
+        "CKV_AWS_68" => p["DistributionConfig"]["WebACLId"].is_null(),
+        "CKV_AWS_18" => unset("LoggingConfiguration"),
+        "CKV_AWS_86" => p["DistributionConfig"]["Logging"].is_null(),
+        "CKV_AWS_91" => !p["LoadBalancerAttributes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|a| a["Key"] == "access_logs.s3.enabled" && a["Value"] == "true"),
         _ => return None,
     })
 }

@@ -27,6 +27,7 @@ pub mod s3;
 pub mod sns;
 pub mod sqs;
 pub mod stepfunctions;
+pub mod wafv2;
 
 use serde::Serialize;
 
