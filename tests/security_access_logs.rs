@@ -13,6 +13,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use blueprint::cfn::Template;
+use blueprint::diff::Impact;
 use blueprint::passes::access_logs::ELB_ACCOUNTS;
 use common::{defaults_and_variants, synth_named};
 use serde_json::{json, Value};
@@ -474,5 +475,115 @@ fn regions_choose_the_load_balancer_log_writer_and_where_cloudfront_delivers() {
             "{id}"
         );
         assert!(skips(r)["CKV_AWS_86"].contains("af-south-1"), "{id}");
+    }
+}
+
+/// Every template of a tree by path: `(path, JSON)`.
+fn by_path(t: &Template) -> BTreeMap<String, Value> {
+    let mut docs = Vec::new();
+    tree(t, "", &mut docs);
+    docs.into_iter().map(|(p, d, _)| (p, d)).collect()
+}
+
+/// Asserts that going from `old` to `new` only adds and modifies (the
+/// create-only properties of the resource schemas say no replacement).
+fn no_replacement(name: &str, old: &Template, new: &Template) {
+    let (old, new) = (by_path(old), by_path(new));
+    for (path, doc) in &new {
+        let diff = blueprint::diff::compute(old.get(path), doc);
+        for r in &diff.resources {
+            assert!(
+                matches!(r.impact, Impact::Add | Impact::Modify),
+                "{name}: {path}{} {:?} {:?}",
+                r.logical_id,
+                r.impact,
+                r.reasons
+            );
+        }
+    }
+}
+
+#[test]
+fn turning_logs_on_and_changing_the_retention_replace_and_remove_nothing() {
+    let mut projects: Vec<(String, &str, String)> = BLUEPRINTS
+        .iter()
+        .map(|b| {
+            let text = blueprint::blueprints::find(b)
+                .unwrap()
+                .defaults()
+                .unwrap()
+                .text;
+            (b.to_string(), *b, text)
+        })
+        .collect();
+    for v in [
+        "microservices-alb",
+        "microservices-every-input",
+        "update-offload-demo-origin",
+    ] {
+        let text = std::fs::read_to_string(format!("tests/variants/{v}.yaml")).unwrap();
+        let blueprint = if v.starts_with("update") {
+            "update-offload"
+        } else {
+            "microservices"
+        };
+        projects.push((v.to_string(), blueprint, text));
+    }
+    for (name, blueprint, text) in projects {
+        let with = |security: &str| -> String {
+            let base = match text.split_once("\n  security:\n") {
+                // Drop the documented security block: ours follows.
+                Some((head, tail)) => {
+                    let rest: String = tail
+                        .lines()
+                        .skip_while(|l| {
+                            l.starts_with("    ")
+                                || l.trim().is_empty()
+                                || l.trim_start().starts_with('#')
+                        })
+                        .map(|l| format!("{l}\n"))
+                        .collect();
+                    format!("{head}\n{rest}")
+                }
+                None => text.clone(),
+            };
+            if base.contains("\noptions:\n") {
+                base.replacen("\noptions:\n", &format!("\noptions:\n{security}"), 1)
+            } else {
+                format!("{base}\noptions:\n{security}")
+            }
+        };
+        let off = with("  security:\n    access_logs:\n      enabled: false\n");
+        let on = with("  security:\n    access_logs:\n      enabled: true\n");
+        let short = with("  security:\n    access_logs:\n      retention_days: 7\n");
+        let t_off = synth_named(blueprint, &name, &off);
+        let t_on = synth_named(blueprint, &name, &on);
+        let t_short = synth_named(blueprint, &name, &short);
+        for i in 0..t_on.expansion.stacks.len() {
+            let (a, b, c) = (
+                &t_off.expansion.stacks[i].template,
+                &t_on.expansion.stacks[i].template,
+                &t_short.expansion.stacks[i].template,
+            );
+            // The comparison is between logs off and on indeed.
+            if name != "conference" && b.resource("LogBucket").is_some() {
+                assert!(a.resource("LogBucket").is_none(), "{name}");
+            }
+            no_replacement(&format!("{name} on"), a, b);
+            no_replacement(&format!("{name} retention"), b, c);
+            // The retention changes only the log bucket's lifecycle.
+            let (jb, jc) = (b.to_json(), c.to_json());
+            let changed: Vec<&String> = jc["Resources"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(id, r)| jb["Resources"][id.as_str()] != **r)
+                .map(|(id, _)| id)
+                .collect();
+            assert!(
+                changed.iter().all(|id| *id == "LogBucket"),
+                "{name}: {changed:?}"
+            );
+        }
     }
 }
