@@ -521,7 +521,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     )?;
     t.output(
         "LogBucketName",
-        "Server access logs of the site bucket",
+        "Access logs: the site bucket's (site/), and with options.security.access_logs the distribution's and the other buckets'",
         logs.r#ref(),
         None,
     )?;
