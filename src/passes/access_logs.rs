@@ -20,9 +20,9 @@
 //!   logging writes through an ACL grant it adds itself, so the bucket keeps
 //!   ACLs enabled (`BucketOwnerPreferred`) when the stack has a distribution.
 //! - SSE-S3 (AES256), not SSE-KMS: Elastic Load Balancing supports only
-//!   SSE-S3 on its target bucket, and CloudFront standard logs and S3 server
-//!   access logs do not write to SSE-KMS buckets without key grants they
-//!   cannot be given.
+//!   SSE-S3 on its target bucket ("Enable access logs for your Application
+//!   Load Balancer", bucket requirements), and one bucket serves every
+//!   writer of the stack.
 
 use serde_json::{json, Value as Json};
 
