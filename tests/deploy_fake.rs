@@ -73,7 +73,7 @@ fn plan_apply_plan_cycle() {
     assert_eq!(code.unwrap(), 2);
     assert!(out.contains("Stack todo (us-east-1): create"));
     assert!(
-        out.contains("change set: 35 change(s); agrees with the template diff"),
+        out.contains("change set: 37 change(s); agrees with the template diff"),
         "{out}"
     );
     // The plan's change set and the empty stack it created are cleaned up.

@@ -27,7 +27,9 @@ fn project(n: usize) -> String {
 /// more routes.
 fn project_of(order: &[usize], extra: &BTreeMap<usize, usize>) -> String {
     let mut s = String::from(
-        "blueprint: microservices\nstack_name: services\nregion: us-east-1\noptions:\n  services:\n",
+        // Access logs off: the stack's log bucket would take two of the
+        // root's resources and shift every boundary counted here.
+        "blueprint: microservices\nstack_name: services\nregion: us-east-1\noptions:\n  security:\n    access_logs:\n      enabled: false\n  services:\n",
     );
     for &i in order {
         s.push_str(&format!(

@@ -81,7 +81,8 @@ fn the_existing_origin_is_reached_over_https_and_viewers_are_redirected() {
         assert_eq!(b["Compress"], true);
         assert_eq!(b["AllowedMethods"], json!(["GET", "HEAD"]));
     }
-    // No buckets, tables or functions: nothing else to secure by default.
+    // No tables or functions, and no bucket but the access-log bucket
+    // (options.security.access_logs): nothing else to secure by default.
     let kinds: Vec<&str> = d["Resources"]
         .as_object()
         .unwrap()
@@ -89,7 +90,8 @@ fn the_existing_origin_is_reached_over_https_and_viewers_are_redirected() {
         .map(|r| r["Type"].as_str().unwrap())
         .collect();
     assert!(
-        kinds.iter().all(|k| k.starts_with("AWS::CloudFront::")),
+        kinds.iter().all(|k| k.starts_with("AWS::CloudFront::")
+            || ["AWS::S3::Bucket", "AWS::S3::BucketPolicy"].contains(k)),
         "{kinds:?}"
     );
 }

@@ -21,7 +21,7 @@ use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::stepfunctions::{ChoiceRule, ChoiceState};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::build_api;
-use crate::components::bucket::PrivateBucket;
+use crate::components::bucket::{PrivateBucket, LOG_BUCKET_ID};
 use crate::components::cdn::{BehaviorSpec, CacheSettings, Cdn, Methods, OriginSpec, ViewerDomain};
 use crate::components::custom_domain::CustomDomain;
 use crate::components::function::LambdaFunction;
@@ -223,13 +223,15 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     // CONF-1: server access logs of the site bucket go here.
     let site_id = "SiteBucket";
     let logs = PrivateBucket {
-        id: "LogBucket",
+        // The stack's access-log bucket too (options.security.access_logs).
+        id: LOG_BUCKET_ID,
         retain: o.retain.log_bucket,
         requirements: &["CONF-1"],
         expire_objects_days: Some(o.site.access_log_days.get_u32()),
+        expire_objects_prefix: Some(SITE_LOG_PREFIX),
         policy_statements: vec![Statement::allow(
             &["s3:PutObject"],
-            vec![sub(format!("${{LogBucket.Arn}}/{SITE_LOG_PREFIX}*")).into()],
+            vec![sub(format!("${{{LOG_BUCKET_ID}.Arn}}/{SITE_LOG_PREFIX}*")).into()],
         )
         .sid("S3ServerAccessLogsOfTheSiteBucket")
         .principal(Principal::Service(vec!["logging.s3.amazonaws.com".into()]))
@@ -537,7 +539,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     )?;
     t.output(
         "LogBucketName",
-        "Server access logs of the site bucket",
+        "Access logs: the site bucket's (site/), and with options.security.access_logs the distribution's and the other buckets'",
         logs.r#ref(),
         None,
     )?;

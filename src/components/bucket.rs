@@ -11,6 +11,12 @@ use crate::cfn::resources::s3::{
 use crate::cfn::{LogicalId, Template, Value};
 use crate::error::Error;
 
+/// The logical ID of a stack's access-log bucket (`options.security
+/// .access_logs`): a blueprint that has a log bucket of its own gives it this
+/// ID, and the access-log pass then uses it for the whole stack instead of
+/// adding a second one.
+pub const LOG_BUCKET_ID: &str = "LogBucket";
+
 /// How to build a private bucket.
 pub struct PrivateBucket<'a> {
     /// Logical ID of the bucket; the policy is `<id>Policy`.
@@ -29,6 +35,12 @@ pub struct PrivateBucket<'a> {
     pub access_logs: Option<(&'a LogicalId, &'a str)>,
     /// Delete objects this many days after they were written (log buckets).
     pub expire_objects_days: Option<u32>,
+    /// Only objects under this prefix expire (`None`: every object).
+    pub expire_objects_prefix: Option<&'a str>,
+    /// ACLs enabled (`BucketOwnerPreferred`) instead of disabled
+    /// (`BucketOwnerEnforced`): CloudFront standard logging writes through an
+    /// ACL grant.
+    pub acls_for_log_delivery: bool,
     /// S3 Transfer Acceleration (uploads enter AWS at the nearest edge).
     pub transfer_acceleration: bool,
     pub cors: Option<CorsConfiguration>,
@@ -52,6 +64,8 @@ impl Default for PrivateBucket<'_> {
             bucket_name: None,
             access_logs: None,
             expire_objects_days: None,
+            expire_objects_prefix: None,
+            acls_for_log_delivery: false,
             transfer_acceleration: false,
             cors: None,
             notifications: None,
@@ -77,6 +91,7 @@ impl PrivateBucket<'_> {
                 id: Some("ExpireObjects".into()),
                 status: "Enabled".into(),
                 expiration_in_days: Some(days),
+                prefix: self.expire_objects_prefix.map(str::to_string),
                 ..Default::default()
             });
         }
@@ -105,7 +120,11 @@ impl PrivateBucket<'_> {
                     log_file_prefix: Some(prefix.to_string()),
                 }),
             notification_configuration: self.notifications.clone(),
-            ownership_controls: Some(OwnershipControls::bucket_owner_enforced()),
+            ownership_controls: Some(if self.acls_for_log_delivery {
+                OwnershipControls::bucket_owner_preferred()
+            } else {
+                OwnershipControls::bucket_owner_enforced()
+            }),
             public_access_block_configuration: Some(PublicAccessBlockConfiguration::all()),
             versioning_configuration: self
                 .noncurrent_version_days
@@ -113,7 +132,10 @@ impl PrivateBucket<'_> {
             ..Default::default()
         };
         let res = t.add(self.id, bucket)?;
-        res.retain_if(self.retain).satisfies(self.requirements);
+        res.retain_if(self.retain);
+        if !self.requirements.is_empty() {
+            res.satisfies(self.requirements);
+        }
         for d in &self.depends_on {
             res.depends_on(d);
         }
@@ -130,8 +152,10 @@ impl PrivateBucket<'_> {
             bucket: id.r#ref(),
             policy_document: PolicyDocument::new(statements),
         };
-        t.add(&format!("{id}Policy"), policy)?
-            .satisfies(self.requirements);
+        let res = t.add(&format!("{id}Policy"), policy)?;
+        if !self.requirements.is_empty() {
+            res.satisfies(self.requirements);
+        }
         Ok(id)
     }
 }

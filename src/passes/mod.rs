@@ -24,7 +24,7 @@ use crate::error::Error;
 /// templates included). `region` is the stack's region.
 pub fn apply(t: &mut Template, o: &SecurityOptions, region: &str) -> Result<(), Error> {
     encryption::apply(t, o.customer_managed_keys)?;
-    access_logs::apply(t, &o.access_logs)?;
+    access_logs::apply(t, &o.access_logs, region)?;
     waf::apply(t, &o.waf, region)?;
     accepted_risks::apply(t);
     Ok(())

@@ -1171,7 +1171,7 @@ def patch_customer_managed_keys():
     LambdaFunction.create_from_cloudformation_json = classmethod(create_function)
     LambdaFunction.update_from_cloudformation_json = classmethod(update_function)
 
-# 14. AWS WAF (options.security.waf, issue #13): web ACLs and associations
+# 15. AWS WAF (options.security.waf, issue #13): web ACLs and associations
 #     made in moto's WAFv2 backend
 # --------------------------------------------------------------------------
 
@@ -1278,6 +1278,88 @@ def register_waf_placeholders():
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
 
+# 14. Access logs (issue #13, options.security.access_logs)
+# --------------------------------------------------------------------------
+
+# moto's CloudFormation creates an AWS::S3::Bucket with its encryption and
+# tags only, an AWS::ElasticLoadBalancingV2::LoadBalancer without its
+# LoadBalancerAttributes, and `_distribution_config` hands CloudFront a
+# Logging without `Enabled` (CloudFormation has no such field: a Logging
+# block means logs on), which moto's CloudFront reads as off. This patch
+# applies a bucket's LoggingConfiguration and LifecycleConfiguration (create
+# and update), a load balancer's attributes (create), and marks a
+# distribution's Logging enabled, so the tests read them back through S3,
+# ELBv2 and CloudFront. The logging target is set on the bucket directly:
+# moto's PutBucketLogging checks the target's policy, and bucket policies are
+# placeholders here (patch 1).
+
+
+def _access_logs_bucket_extras(bucket, properties):
+    lc = properties.get("LoggingConfiguration")
+    if lc and lc.get("DestinationBucketName"):
+        bucket.logging = {"TargetBucket": lc["DestinationBucketName"], "TargetPrefix": lc.get("LogFilePrefix", "")}
+    rules = (properties.get("LifecycleConfiguration") or {}).get("Rules")
+    if rules:
+        api_rules = []
+        for r in rules:
+            a = {"ID": r.get("Id"), "Status": r.get("Status", "Enabled")}
+            a["Filter"] = {"Prefix": r.get("Prefix", "")}
+            if "ExpirationInDays" in r:
+                a["Expiration"] = {"Days": r["ExpirationInDays"]}
+            if "AbortIncompleteMultipartUpload" in r:
+                a["AbortIncompleteMultipartUpload"] = r["AbortIncompleteMultipartUpload"]
+            if "NoncurrentVersionExpiration" in r:
+                a["NoncurrentVersionExpiration"] = r["NoncurrentVersionExpiration"]
+            api_rules.append(a)
+        bucket.set_lifecycle(api_rules)
+
+
+def patch_access_logs():
+    from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
+    from moto.s3.models import FakeBucket
+
+    create_bucket = FakeBucket.create_from_cloudformation_json.__func__
+    update_bucket = FakeBucket.update_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        bucket = create_bucket(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        _access_logs_bucket_extras(bucket, cloudformation_json.get("Properties", {}))
+        return bucket
+
+    def update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        bucket = update_bucket(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        _access_logs_bucket_extras(bucket, cloudformation_json.get("Properties", {}))
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)
+    FakeBucket.update_from_cloudformation_json = classmethod(update)
+
+    create_lb = FakeLoadBalancer.create_from_cloudformation_json.__func__
+
+    def create_load_balancer(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        lb = create_lb(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        attrs = {
+            a["Key"]: str(a["Value"])
+            for a in cloudformation_json.get("Properties", {}).get("LoadBalancerAttributes", [])
+            if a["Key"] in FakeLoadBalancer.VALID_ATTRS
+        }
+        if attrs:
+            elbv2_backends[account_id][region_name].modify_load_balancer_attributes(lb.arn, attrs)
+        return lb
+
+    FakeLoadBalancer.create_from_cloudformation_json = classmethod(create_load_balancer)
+
+    global _distribution_config
+    plain = _distribution_config
+
+    def with_logging(res):
+        c = plain(res)
+        if c.get("Logging"):
+            c["Logging"] = dict(c["Logging"], Enabled=True)
+        return c
+
+    _distribution_config = with_logging
+
 
 def main(argv):
     register_placeholders()
@@ -1287,6 +1369,7 @@ def main(argv):
     patch_kms_key_policy()
     patch_customer_managed_keys()
     patch_v2_authorizers()
+    patch_access_logs()
     patch_hosted_zone_ids()
     patch_change_set_outputs()
     patch_deletions()

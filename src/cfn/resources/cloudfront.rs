@@ -48,6 +48,19 @@ pub struct DistributionConfig {
     pub web_acl_id: Option<Value<String>>,
 }
 
+/// `DistributionConfig.Logging`: standard (legacy) access logs into an S3
+/// bucket.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Logging {
+    /// The bucket's domain name, `<bucket>.s3.amazonaws.com`.
+    pub bucket: Value<String>,
+    pub include_cookies: Option<bool>,
+    /// Prepended to every log file name, e.g. `cloudfront/Cdn/`.
+    pub prefix: Option<String>,
+}
+
 /// The behavior for requests no path pattern matches.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]

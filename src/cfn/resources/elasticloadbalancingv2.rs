@@ -53,6 +53,15 @@ impl Attribute {
     }
 }
 
+/// A load balancer attribute whose value may be an intrinsic (e.g. the
+/// `Ref` of the access-log bucket for `access_logs.s3.bucket`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeOf {
+    pub key: String,
+    pub value: Value<String>,
+}
+
 /// `AWS::ElasticLoadBalancingV2::TargetGroup`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -140,6 +140,18 @@ impl OwnershipControls {
             }],
         }
     }
+
+    /// `BucketOwnerPreferred`: ACLs enabled, objects written with
+    /// `bucket-owner-full-control` belong to the bucket owner. CloudFront's
+    /// standard (legacy) logging needs it: it grants its log-delivery account
+    /// write access through the bucket's ACL.
+    pub fn bucket_owner_preferred() -> Self {
+        OwnershipControls {
+            rules: vec![OwnershipControlsRule {
+                object_ownership: "BucketOwnerPreferred".to_string(),
+            }],
+        }
+    }
 }
 
 /// One ownership rule.
