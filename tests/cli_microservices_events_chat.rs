@@ -138,8 +138,9 @@ fn bad_event_pipeline_and_chat_options_are_located() {
         (format!("{ep}  queue:\n    max_receive_count: 1001\n"), "blueprint.yaml:6:24: options.queue.max_receive_count: expected a whole number from 1 to 1000, found 1001"),
         (format!("{ep}  queue:\n    batch_size: 0\n"), "options.queue.batch_size: expected a whole number from 1 to 10000, found 0"),
         (format!("{ep}  queue:\n    batch_size: 100\n"), "blueprint.yaml:6:17: options.queue.batch_size: 100 needs queue.max_batching_window_seconds of at least 1"),
-        (format!("{ep}  async_invocations:\n    retry_attempts: 3\n"), "blueprint.yaml:6:21: options.async_invocations.retry_attempts: expected a whole number from 0 to 2, found 3"),
-        (format!("{ep}  async_invocations:\n    max_event_age_seconds: 30\n"), "expected a whole number from 60 to 21600, found 30"),
+        // One key per setting: the retries are `lambda.async`'s (FN-ASYNC).
+        (format!("{ep}  async_invocations:\n    retry_attempts: 1\n"), "blueprint.yaml:5:3: options.async_invocations: unknown key"),
+        (format!("{ep}  lambda:\n    async:\n      max_retry_attempts: 3\n"), "options.lambda.async.max_retry_attempts: expected a whole number from 0 to 2, found 3"),
         (format!("{ep}  results_prefix: incoming/done/\n"), "blueprint.yaml:5:19: options.results_prefix: `incoming/done/` and the prefix `incoming/` overlap"),
         (format!("{ep}  prefix: res\n"), "blueprint.yaml:5:11: options.prefix: `res` and the results prefix `results/` overlap"),
         (format!("{ep}  events: []\n"), "options.events: no event type is listed"),

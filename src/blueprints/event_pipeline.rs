@@ -44,7 +44,7 @@ pub const SUMMARY: &str =
 pub static REQUIREMENTS: &[Requirement] = &[
     Requirement { id: "EVENT-1", text: "S3 events fan out through SNS: bucket notifications to a topic whose policy allows only this bucket, in this account" },
     Requirement { id: "EVENT-2", text: "Buffering and reprocessing: `buffer: sqs` (SNS -> SQS -> Lambda, redrive to a dead-letter queue after N receives, partial batch failures) or `none` (SNS -> Lambda, dead-letter queue on the subscription)" },
-    Requirement { id: "EVENT-3", text: "Failed asynchronous invocations are kept: Lambda retries, then an on-failure destination queue" },
+    Requirement { id: "EVENT-3", text: "Failed events are kept: with `buffer: sqs`, a message the function failed max_receive_count times moves to the queue's dead-letter queue; with `buffer: none`, Lambda retries the asynchronous invocation, then sends it to an on-failure destination queue" },
 ];
 
 /// The event-pipeline blueprint's options (`options:` in blueprint.yaml).
@@ -62,7 +62,6 @@ pub struct Options {
     pub queue: QueueOptions,
     pub topic: TopicOptions,
     pub function: FunctionOptions,
-    pub async_invocations: AsyncOptions,
     pub bucket: BucketOptions,
     pub log_retention_days: RetentionDays,
     /// FN-*: what every function of the blueprint shares (`options.lambda`).
@@ -83,7 +82,6 @@ struct RawOptions {
     queue: QueueOptions,
     topic: TopicOptions,
     function: FunctionOptions,
-    async_invocations: AsyncOptions,
     bucket: BucketOptions,
     log_retention_days: RetentionDays,
     lambda: LambdaOptions,
@@ -103,7 +101,6 @@ impl Default for RawOptions {
             queue: o.queue,
             topic: o.topic,
             function: o.function,
-            async_invocations: o.async_invocations,
             bucket: o.bucket,
             log_retention_days: o.log_retention_days,
             lambda: o.lambda,
@@ -148,7 +145,6 @@ impl TryFrom<RawOptions> for Options {
             queue: r.queue,
             topic: r.topic,
             function: r.function,
-            async_invocations: r.async_invocations,
             bucket: r.bucket,
             log_retention_days: r.log_retention_days,
             lambda: r.lambda,
@@ -169,7 +165,6 @@ impl Default for Options {
             queue: QueueOptions::default(),
             topic: TopicOptions::default(),
             function: FunctionOptions::default(),
-            async_invocations: AsyncOptions::default(),
             bucket: BucketOptions::default(),
             log_retention_days: RetentionDays::default(),
             lambda: LambdaOptions::default(),
@@ -212,22 +207,11 @@ impl Default for FunctionOptions {
     }
 }
 
-/// EVENT-3: asynchronous invocations (SNS → Lambda invokes asynchronously).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AsyncOptions {
-    pub retry_attempts: Ranged<0, 2>,
-    pub max_event_age_seconds: Ranged<60, 21_600>,
-}
-
-impl Default for AsyncOptions {
-    fn default() -> Self {
-        AsyncOptions {
-            retry_attempts: Ranged::of(2),
-            max_event_age_seconds: Ranged::of(21_600),
-        }
-    }
-}
+/// EVENT-3 with `buffer: none`: Lambda's retries of an asynchronous
+/// invocation and how long an event may wait (its defaults; the project's
+/// `lambda.async` replaces them, FN-ASYNC).
+const ASYNC_RETRY_ATTEMPTS: u32 = 2;
+const ASYNC_MAX_EVENT_AGE_S: u32 = 21_600;
 
 /// The uploads bucket.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -357,20 +341,25 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     }
     .add_to(&mut t)?;
 
-    // EVENT-3: where failed asynchronous invocations are kept.
-    let failed = t
-        .add(
-            "FailedEvents",
-            Queue {
-                message_retention_period: Some(DLQ_RETENTION_S),
-                sqs_managed_sse_enabled: Some(true),
-                ..Default::default()
-            },
-        )?
-        .retain()
-        .satisfies(e3)
-        .id()
-        .clone();
+    // EVENT-3 with `buffer: none`: where failed asynchronous invocations
+    // are kept (with `buffer: sqs`, the queue's dead-letter queue keeps
+    // failed messages and nothing invokes the function asynchronously).
+    let failed = if o.buffer == Buffer::None {
+        let queue = Queue {
+            message_retention_period: Some(DLQ_RETENTION_S),
+            sqs_managed_sse_enabled: Some(true),
+            ..Default::default()
+        };
+        Some(
+            t.add("FailedEvents", queue)?
+                .retain()
+                .satisfies(e3)
+                .id()
+                .clone(),
+        )
+    } else {
+        None
+    };
 
     let mut env: IndexMap<String, Value<String>> = IndexMap::new();
     env.insert("BUCKET_NAME".into(), bucket_name);
@@ -388,8 +377,13 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             vec![objects(o.results_prefix.as_str())],
         )
         .sid("WriteResults"),
-        Statement::allow(&["sqs:SendMessage"], vec![failed.get_att("Arn")]).sid("KeepFailedEvents"),
     ];
+    if let Some(failed) = &failed {
+        statements.push(
+            Statement::allow(&["sqs:SendMessage"], vec![failed.get_att("Arn")])
+                .sid("KeepFailedEvents"),
+        );
+    }
     let timeout = o.function.timeout_seconds.get_u32();
     let queue = if o.buffer == Buffer::Sqs {
         let ids = BufferedQueue {
@@ -397,7 +391,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             max_receive_count: o.queue.max_receive_count.get_u32(),
             visibility_timeout_s: (timeout * 6).clamp(30, 43_200),
             retention_s: o.queue.retention_days.get_u32() * 86_400,
-            requirements: e2,
+            requirements: &["EVENT-2", "EVENT-3"],
         }
         .add_to(&mut t)?;
         statements.push(
@@ -421,7 +415,11 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         managed_policies: Vec::new(),
         log_retention_days: o.log_retention_days.get(),
         vpc: None,
-        requirements: &["EVENT-2", "EVENT-3"],
+        requirements: if failed.is_some() {
+            &["EVENT-2", "EVENT-3"]
+        } else {
+            e2
+        },
     }
     .add_to(&mut t)?
     .function;
@@ -525,32 +523,37 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         }
     }
 
-    // EVENT-3: retries of asynchronous invocations, then the failed-events queue.
-    t.add(
-        "ProcessorAsyncConfig",
-        EventInvokeConfig {
-            destination_config: Some(DestinationConfig {
-                on_failure: Some(OnFailure {
-                    destination: failed.get_att("Arn"),
+    // EVENT-3 with `buffer: none`: retries of asynchronous invocations,
+    // then the failed-events queue.
+    if let Some(failed) = &failed {
+        t.add(
+            "ProcessorAsyncConfig",
+            EventInvokeConfig {
+                destination_config: Some(DestinationConfig {
+                    on_failure: Some(OnFailure {
+                        destination: failed.get_att("Arn"),
+                    }),
+                    on_success: None,
                 }),
-                on_success: None,
-            }),
-            function_name: function.r#ref(),
-            maximum_event_age_in_seconds: Some(o.async_invocations.max_event_age_seconds.get_u32()),
-            maximum_retry_attempts: Some(o.async_invocations.retry_attempts.get_u32()),
-            qualifier: "$LATEST".into(),
-        },
-    )?
-    .satisfies(e3);
+                function_name: function.r#ref(),
+                maximum_event_age_in_seconds: Some(ASYNC_MAX_EVENT_AGE_S),
+                maximum_retry_attempts: Some(ASYNC_RETRY_ATTEMPTS),
+                qualifier: "$LATEST".into(),
+            },
+        )?
+        .satisfies(e3);
+    }
 
     t.output("BucketName", "Upload objects here", bucket.r#ref(), None)?;
     t.output("TopicArn", "The bucket's event topic", topic.r#ref(), None)?;
-    t.output(
-        "FailedEventsQueueUrl",
-        "Asynchronous invocations that failed every retry",
-        failed.r#ref(),
-        None,
-    )?;
+    if let Some(failed) = &failed {
+        t.output(
+            "FailedEventsQueueUrl",
+            "Asynchronous invocations that failed every retry",
+            failed.r#ref(),
+            None,
+        )?;
+    }
     Ok(Expansion {
         project: project.clone(),
         stacks: vec![StackTemplate::single(project, t)],
