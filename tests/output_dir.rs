@@ -450,7 +450,10 @@ fn a_full_disk_leaves_no_temporary_and_no_partial_file() {
     assert!(!out.contains_key("manifest.json"));
     for (name, bytes) in &out {
         if let Some(asset) = name.strip_prefix("assets/").filter(|n| !n.is_empty()) {
-            let sha = format!("{:x}", Sha256::digest(bytes));
+            let sha = Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>();
             assert!(asset.starts_with(&sha), "{asset} is not complete");
         }
     }
@@ -469,7 +472,10 @@ fn assets_complete(out: &Path) -> Result<(), String> {
         let Ok(bytes) = std::fs::read(e.path()) else {
             continue;
         };
-        let sha = format!("{:x}", Sha256::digest(&bytes));
+        let sha = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
         if !name.starts_with(&sha) {
             return Err(format!(
                 "{name} holds {} bytes that are not its content",
