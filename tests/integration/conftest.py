@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# The tests import what they share from deploying.py, beside this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _free_port():

@@ -11,53 +11,13 @@ remains (retained)."""
 
 import json
 import re
-import subprocess
-from pathlib import Path
 
-import boto3
 import pytest
 import yaml
 from botocore.exceptions import ClientError
 
-VARIANTS = Path(__file__).resolve().parents[1] / "variants"
+from deploying import VARIANTS, apply, client, ok, run, stack_resources as resources
 
-
-def run(bin_, env, cwd, *args, timeout=300):
-    return subprocess.run(
-        [bin_, *args], env=env, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout
-    )
-
-
-def ok(r):
-    return r.stdout + r.stderr
-
-
-def client(endpoint, service, region):
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def apply(blueprint_bin, aws_env, directory, region):
-    for bootstrap_region in sorted({region, "us-east-1"}):
-        r = run(blueprint_bin, aws_env, directory, "bootstrap", "--region", bootstrap_region)
-        assert r.returncode == 0, ok(r)
-    r = run(blueprint_bin, aws_env, directory, "apply", "--yes")
-    assert r.returncode == 0, ok(r)
-
-
-def resources(endpoint, region, stack):
-    """{logical ID: (type, physical ID)} of the root stack."""
-    cfn = client(endpoint, "cloudformation", region)
-    out = {}
-    for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-        for s in page["StackResourceSummaries"]:
-            out[s["LogicalResourceId"]] = (s["ResourceType"], s.get("PhysicalResourceId"))
-    return out
 
 
 def deployed_template(endpoint, region, stack):

@@ -8,73 +8,10 @@ listener with a TLS 1.2+ policy, admitting only the VPC (ELBv2, EC2), with
 CloudFront going through the VPC origin by the certificate's name
 (CloudFront)."""
 
-import re
-import subprocess
-from pathlib import Path
-
-import boto3
 import pytest
-import yaml
 
-VARIANTS = Path(__file__).resolve().parents[1] / "variants"
+from deploying import client, deploy, destroy
 
-
-def run(bin_, env, cwd, *args, timeout=300):
-    return subprocess.run(
-        [bin_, *args], env=env, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout
-    )
-
-
-def ok(r):
-    return r.stdout + r.stderr
-
-
-def client(endpoint, service, region):
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def deploy(variant, blueprint_bin, aws_env, endpoint, tmp_path):
-    """Applies the variant (its example certificate replaced by one made in
-    moto's ACM); returns (config, {logical ID: (type, physical ID)} of the
-    root stack and every nested one, by their path)."""
-    config = yaml.safe_load((VARIANTS / variant).read_text())
-    region = config["region"]
-    text = (VARIANTS / variant).read_text()
-    for arn in sorted(set(re.findall(r"arn:aws:acm:[a-z0-9-]+:\d+:certificate/[0-9a-f-]+", text))):
-        made = client(endpoint, "acm", arn.split(":")[3]).request_certificate(DomainName="api.example.com")
-        text = text.replace(arn, made["CertificateArn"])
-    config = yaml.safe_load(text)
-    config["termination_protection"] = False
-    (tmp_path / "blueprint.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    for bootstrap_region in sorted({region, "us-east-1"}):
-        r = run(blueprint_bin, aws_env, tmp_path, "bootstrap", "--region", bootstrap_region)
-        assert r.returncode == 0, ok(r)
-    r = run(blueprint_bin, aws_env, tmp_path, "apply", "--yes")
-    assert r.returncode == 0, ok(r)
-    cfn = client(endpoint, "cloudformation", region)
-    resources = {}
-
-    def walk(stack, path):
-        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-            for s in page["StackResourceSummaries"]:
-                key = f"{path}/{s['LogicalResourceId']}" if path else s["LogicalResourceId"]
-                resources[key] = (s["ResourceType"], s.get("PhysicalResourceId"))
-                if s["ResourceType"] == "AWS::CloudFormation::Stack":
-                    walk(s["PhysicalResourceId"], key)
-
-    walk(config["stack_name"], "")
-    return config, resources
-
-
-def destroy(blueprint_bin, aws_env, tmp_path):
-    r = run(blueprint_bin, aws_env, tmp_path, "destroy", "--yes")
-    assert r.returncode == 0, ok(r)
 
 
 def test_microservices_alb_signs_users_in_before_forwarding(blueprint_bin, aws_env, endpoint, tmp_path):

@@ -19,15 +19,7 @@ import pytest
 import yaml
 from botocore.exceptions import ClientError
 
-
-def run(bin_, env, cwd, *args, timeout=300):
-    return subprocess.run(
-        [bin_, *args], env=env, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout
-    )
-
-
-def ok(r):
-    return r.stdout + r.stderr
+from deploying import ok, run
 
 
 class Aws:

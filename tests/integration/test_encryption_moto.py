@@ -12,63 +12,11 @@ key settings; the launcher's "Customer-managed keys" patch stands in for
 that (README)."""
 
 import json
-import subprocess
-from pathlib import Path
 
-import boto3
 import pytest
-import yaml
 
-VARIANTS = Path(__file__).resolve().parents[1] / "variants"
+from deploying import client, deploy, ok, run
 
-
-def run(bin_, env, cwd, *args, timeout=300):
-    return subprocess.run(
-        [bin_, *args], env=env, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout
-    )
-
-
-def ok(r):
-    return r.stdout + r.stderr
-
-
-def client(endpoint, service, region):
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def deploy(variant, blueprint_bin, aws_env, endpoint, tmp_path):
-    """Applies the variant; returns (config, {path: (type, physical ID)} of
-    the root stack's resources and every nested stack's)."""
-    config = yaml.safe_load((VARIANTS / variant).read_text())
-    config["termination_protection"] = False
-    (tmp_path / "blueprint.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    placement = VARIANTS / variant.replace(".yaml", ".placement.json")
-    if placement.exists():
-        (tmp_path / "blueprint.placement.json").write_text(placement.read_text())
-    region = config["region"]
-    r = run(blueprint_bin, aws_env, tmp_path, "bootstrap", "--region", region)
-    assert r.returncode == 0, ok(r)
-    r = run(blueprint_bin, aws_env, tmp_path, "apply", "--yes")
-    assert r.returncode == 0, ok(r)
-    cfn = client(endpoint, "cloudformation", region)
-    resources = {}
-
-    def walk(stack, path):
-        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-            for s in page["StackResourceSummaries"]:
-                key = f"{path}/{s['LogicalResourceId']}" if path else s["LogicalResourceId"]
-                resources[key] = (s["ResourceType"], s.get("PhysicalResourceId"))
-                if s["ResourceType"] == "AWS::CloudFormation::Stack":
-                    walk(s["PhysicalResourceId"], key)
-
-    walk(config["stack_name"], "")
-    return config, resources
 
 
 def of_type(resources, kind):

@@ -7,65 +7,14 @@ managed rule groups; after destroy no web ACL is left. The web ACLs and
 their associations are placeholders of moto_launcher.py backed by moto's
 WAFv2 backend (moto has no CloudFormation model of them)."""
 
-import re
-import subprocess
-from pathlib import Path
+from deploying import client, deploy, destroy
 
-import boto3
-import yaml
-
-VARIANTS = Path(__file__).resolve().parents[1] / "variants"
 
 MANAGED = [
     "AWSManagedRulesAmazonIpReputationList",
     "AWSManagedRulesCommonRuleSet",
     "AWSManagedRulesKnownBadInputsRuleSet",
 ]
-
-
-def run(bin_, env, cwd, *args, timeout=300):
-    return subprocess.run(
-        [bin_, *args], env=env, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout
-    )
-
-
-def ok(r):
-    return r.stdout + r.stderr
-
-
-def client(endpoint, service, region):
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def deploy(variant, blueprint_bin, aws_env, endpoint, tmp_path):
-    """Applies the variant (its example certificate replaced by one made in
-    moto's ACM); returns (config, {logical ID: (type, physical ID)} of the
-    root stack)."""
-    text = (VARIANTS / variant).read_text()
-    region = yaml.safe_load(text)["region"]
-    for arn in sorted(set(re.findall(r"arn:aws:acm:[a-z0-9-]+:\d+:certificate/[0-9a-f-]+", text))):
-        made = client(endpoint, "acm", arn.split(":")[3]).request_certificate(DomainName="api.example.com")
-        text = text.replace(arn, made["CertificateArn"])
-    config = yaml.safe_load(text)
-    config["termination_protection"] = False
-    (tmp_path / "blueprint.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    for bootstrap_region in sorted({region, "us-east-1"}):
-        r = run(blueprint_bin, aws_env, tmp_path, "bootstrap", "--region", bootstrap_region)
-        assert r.returncode == 0, ok(r)
-    r = run(blueprint_bin, aws_env, tmp_path, "apply", "--yes")
-    assert r.returncode == 0, ok(r)
-    cfn = client(endpoint, "cloudformation", region)
-    resources = {}
-    for page in cfn.get_paginator("list_stack_resources").paginate(StackName=config["stack_name"]):
-        for s in page["StackResourceSummaries"]:
-            resources[s["LogicalResourceId"]] = (s["ResourceType"], s.get("PhysicalResourceId"))
-    return config, resources
 
 
 def acl_of(waf, physical_id, scope):
@@ -95,11 +44,6 @@ def assert_no_acls(endpoint, region):
     regional = client(endpoint, "wafv2", region).list_web_acls(Scope="REGIONAL")["WebACLs"]
     edge = client(endpoint, "wafv2", "us-east-1").list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
     assert regional == [] and edge == [], (regional, edge)
-
-
-def destroy(blueprint_bin, aws_env, tmp_path):
-    r = run(blueprint_bin, aws_env, tmp_path, "destroy", "--yes")
-    assert r.returncode == 0, ok(r)
 
 
 def test_blog_waf_protects_distribution_and_stage(blueprint_bin, aws_env, endpoint, tmp_path):

@@ -1,0 +1,82 @@
+"""What the deploy tests share: running the binary, boto3 clients against the
+local endpoint, and applying a project file from tests/variants/ (its example
+certificate ARNs replaced by certificates made in moto's ACM) with every
+resource of its stack tree read back. conftest.py puts this directory on
+sys.path."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import boto3
+import yaml
+
+VARIANTS = Path(__file__).resolve().parents[1] / "variants"
+
+
+def run(bin_, env, cwd, *args, timeout=300):
+    return subprocess.run(
+        [bin_, *args], env=env, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout
+    )
+
+
+def ok(r):
+    return r.stdout + r.stderr
+
+
+def client(endpoint, service, region="us-east-1"):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def apply(blueprint_bin, env, directory, region):
+    """Bootstraps the project's region and us-east-1 (certificate stacks of
+    custom domains), then applies ./blueprint.yaml."""
+    for bootstrap_region in sorted({region, "us-east-1"}):
+        r = run(blueprint_bin, env, directory, "bootstrap", "--region", bootstrap_region)
+        assert r.returncode == 0, ok(r)
+    r = run(blueprint_bin, env, directory, "apply", "--yes")
+    assert r.returncode == 0, ok(r)
+
+
+def stack_resources(endpoint, region, stack):
+    """{path: (type, physical ID)} of the stack's resources and every nested
+    stack's: a root resource by its logical ID, a nested one as
+    `Parent/LogicalId`."""
+    cfn = client(endpoint, "cloudformation", region)
+    resources = {}
+
+    def walk(stack, path):
+        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
+            for s in page["StackResourceSummaries"]:
+                key = f"{path}/{s['LogicalResourceId']}" if path else s["LogicalResourceId"]
+                resources[key] = (s["ResourceType"], s.get("PhysicalResourceId"))
+                if s["ResourceType"] == "AWS::CloudFormation::Stack":
+                    walk(s["PhysicalResourceId"], key)
+
+    walk(stack, "")
+    return resources
+
+
+def deploy(variant, blueprint_bin, env, endpoint, tmp_path):
+    """Applies tests/variants/VARIANT (termination protection off, example
+    certificates replaced by moto's); returns (config, stack_resources)."""
+    text = (VARIANTS / variant).read_text()
+    for arn in sorted(set(re.findall(r"arn:aws:acm:[a-z0-9-]+:\d+:certificate/[0-9a-f-]+", text))):
+        made = client(endpoint, "acm", arn.split(":")[3]).request_certificate(DomainName="api.example.com")
+        text = text.replace(arn, made["CertificateArn"])
+    config = yaml.safe_load(text)
+    config["termination_protection"] = False
+    (tmp_path / "blueprint.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    apply(blueprint_bin, env, tmp_path, config["region"])
+    return config, stack_resources(endpoint, config["region"], config["stack_name"])
+
+
+def destroy(blueprint_bin, env, directory):
+    r = run(blueprint_bin, env, directory, "destroy", "--yes")
+    assert r.returncode == 0, ok(r)
