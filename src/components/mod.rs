@@ -30,3 +30,27 @@ use crate::cfn::Value;
 pub(crate) fn arn(rest: &str) -> Value<String> {
     sub(format!("arn:${{AWS::Partition}}:{rest}")).into()
 }
+
+/// A symmetric customer-managed key that rotates every year, administered by
+/// the account through IAM (its first statement), then `statements` (the
+/// services that may use it). The caller adds it with the Retain policy: data
+/// encrypted with it outlives the stack.
+pub(crate) fn rotating_key(
+    description: String,
+    statements: Vec<crate::cfn::policy::Statement>,
+) -> crate::cfn::resources::kms::Key {
+    use crate::cfn::policy::{PolicyDocument, Principal, Statement};
+    let mut all = vec![Statement::allow(&["kms:*"], vec!["*".into()])
+        .sid("TheAccountAdministersTheKey")
+        .principal(Principal::Aws(vec![arn("iam::${AWS::AccountId}:root")]))];
+    all.extend(statements);
+    crate::cfn::resources::kms::Key {
+        description: Some(description),
+        enabled: Some(true),
+        enable_key_rotation: Some(true),
+        key_policy: PolicyDocument::new(all),
+        key_usage: Some("ENCRYPT_DECRYPT".into()),
+        pending_window_in_days: None,
+        tags: None,
+    }
+}

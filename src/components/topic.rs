@@ -8,11 +8,10 @@
 //! those service principals use it for this account's named sources only.
 
 use crate::cfn::intrinsic::Pseudo;
-use crate::cfn::policy::{PolicyDocument, Principal, Statement};
-use crate::cfn::resources::kms::Key;
+use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::sns::Topic as TopicProps;
 use crate::cfn::{LogicalId, Template, Value};
-use crate::components::arn;
+use crate::components::rotating_key;
 use crate::error::Error;
 
 /// The AWS managed key of SNS.
@@ -92,29 +91,23 @@ impl EncryptedTopic<'_> {
 
     fn add_key(&self, t: &mut Template) -> Result<LogicalId, Error> {
         let account = || vec![Pseudo::AccountId.r#ref()];
-        let mut statements = vec![Statement::allow(&["kms:*"], vec!["*".into()])
-            .sid("TheAccountAdministersTheKey")
-            .principal(Principal::Aws(vec![arn("iam::${AWS::AccountId}:root")]))];
-        for p in &self.service_publishers {
-            statements.push(
+        let statements = self
+            .service_publishers
+            .iter()
+            .map(|p| {
                 Statement::allow(PUBLISH_KEY_ACTIONS, vec!["*".into()])
                     .sid(&format!("{}Publishes", service_sid(p.service)))
                     .principal(Principal::Service(vec![p.service.to_string()]))
                     .condition("StringEquals", "aws:SourceAccount", account())
-                    .condition("ArnLike", "aws:SourceArn", vec![p.source_arn.clone()]),
-            );
-        }
+                    .condition("ArnLike", "aws:SourceArn", vec![p.source_arn.clone()])
+            })
+            .collect();
         Ok(t.add(
             &format!("{}Key", self.id),
-            Key {
-                description: Some(format!("Encrypts the messages of the {} topic", self.id)),
-                enabled: Some(true),
-                enable_key_rotation: Some(true),
-                key_policy: PolicyDocument::new(statements),
-                key_usage: Some("ENCRYPT_DECRYPT".into()),
-                pending_window_in_days: None,
-                tags: None,
-            },
+            rotating_key(
+                format!("Encrypts the messages of the {} topic", self.id),
+                statements,
+            ),
         )?
         .retain()
         .satisfies(self.requirements)

@@ -50,11 +50,11 @@ use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::dynamodb::{KeySseSpecification, TableEncryption};
 use crate::cfn::resources::iam::InlinePolicy;
-use crate::cfn::resources::kms::{Alias, Key};
+use crate::cfn::resources::kms::Alias;
 use crate::cfn::resources::lambda::EnvironmentEncryption;
 use crate::cfn::resources::logs::LogGroupEncryption;
 use crate::cfn::{LogicalId, Parameter, Template, Value};
-use crate::components::arn;
+use crate::components::{arn, rotating_key};
 use crate::error::Error;
 use crate::passes::each_template;
 
@@ -164,32 +164,19 @@ fn has_environment(props: &Map<String, Json>) -> bool {
 
 /// The stack's key and its alias `alias/<stack name>`.
 fn add_key(t: &mut Template) -> Result<LogicalId, Error> {
-    let account_root = Principal::Aws(vec![arn("iam::${AWS::AccountId}:root")]);
     let logs = Principal::Service(vec![format!("logs.{}.amazonaws.com", "${AWS::Region}")]);
-    let statements = vec![
-        Statement::allow(&["kms:*"], vec!["*".into()])
-            .sid("TheAccountAdministersTheKey")
-            .principal(account_root),
-        Statement::allow(LOGS_KEY_ACTIONS, vec!["*".into()])
-            .sid("CloudWatchLogsEncryptsThisAccountsLogGroups")
-            .principal(logs)
-            .condition(
-                "ArnLike",
-                "kms:EncryptionContext:aws:logs:arn",
-                vec![arn("logs:${AWS::Region}:${AWS::AccountId}:log-group:*")],
-            ),
-    ];
-    let key = Key {
-        description: Some(
-            "Encrypts this stack's tables, log groups and function environments (options.security.customer_managed_keys); retained with the data it encrypts".into(),
-        ),
-        enabled: Some(true),
-        enable_key_rotation: Some(true),
-        key_policy: PolicyDocument::new(statements),
-        key_usage: Some("ENCRYPT_DECRYPT".into()),
-        pending_window_in_days: None,
-        tags: None,
-    };
+    let statements = vec![Statement::allow(LOGS_KEY_ACTIONS, vec!["*".into()])
+        .sid("CloudWatchLogsEncryptsThisAccountsLogGroups")
+        .principal(logs)
+        .condition(
+            "ArnLike",
+            "kms:EncryptionContext:aws:logs:arn",
+            vec![arn("logs:${AWS::Region}:${AWS::AccountId}:log-group:*")],
+        )];
+    let key = rotating_key(
+        "Encrypts this stack's tables, log groups and function environments (options.security.customer_managed_keys); retained with the data it encrypts".into(),
+        statements,
+    );
     let r = t.add(KEY, key)?.retain();
     // The logs principal names the stack's region: `Fn::Sub` it.
     if let Some(policy) = r.properties.get_mut("KeyPolicy") {
