@@ -10,13 +10,12 @@ read from the deployed template (GetTemplate). After destroy the log bucket
 remains (retained)."""
 
 import json
-import re
 
 import pytest
 import yaml
 from botocore.exceptions import ClientError
 
-from deploying import VARIANTS, apply, client, ok, run, stack_resources as resources
+from deploying import apply, client, deploy, ok, run, stack_resources as resources
 
 
 
@@ -94,16 +93,8 @@ def test_blog_defaults_log_into_the_log_bucket(blueprint_bin, aws_env, endpoint,
 
 
 def test_microservices_alb_logs_into_the_log_bucket(blueprint_bin, aws_env, endpoint, tmp_path):
-    text = (VARIANTS / "microservices-alb.yaml").read_text()
-    for arn in sorted(set(re.findall(r"arn:aws:acm:[a-z0-9-]+:\d+:certificate/[0-9a-f-]+", text))):
-        made = client(endpoint, "acm", arn.split(":")[3]).request_certificate(DomainName="api.example.com")
-        text = text.replace(arn, made["CertificateArn"])
-    config = yaml.safe_load(text)
-    config["termination_protection"] = False
-    (tmp_path / "blueprint.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    config, res = deploy("microservices-alb.yaml", blueprint_bin, aws_env, endpoint, tmp_path)
     region, stack = config["region"], config["stack_name"]
-    apply(blueprint_bin, aws_env, tmp_path, region)
-    res = resources(endpoint, region, stack)
     log_bucket, writers = check_log_bucket(endpoint, region, stack, res, 365)
 
     elbv2 = client(endpoint, "elbv2", region)
