@@ -120,8 +120,25 @@ impl CodeSource {
         function: &str,
         architecture: Architecture,
     ) -> Result<Package, Error> {
+        self.package_with(function, architecture, &[])
+    }
+
+    /// Packages `function` for `architecture` with `extras`: pinned
+    /// requirements its blueprint adds to whatever its folder lists (e.g. the
+    /// DAX client when the function reads through DAX; see
+    /// [`crate::components::dax::CLIENT_REQUIREMENTS`]). Each line is
+    /// `name==version --hash=sha256:...`; together they are complete (pip
+    /// installs them without their dependencies). An extra whose
+    /// distribution the folder's `requirements.txt` names is left to it.
+    /// Without extras this is [`CodeSource::package_for`], byte for byte.
+    pub fn package_with(
+        &self,
+        function: &str,
+        architecture: Architecture,
+        extras: &[&str],
+    ) -> Result<Package, Error> {
         let (origin, files) = self.files(function)?;
-        package_files(function, origin, &files, architecture)
+        package_files(function, origin, &files, architecture, extras)
     }
 
     /// Whether `function` has code: in the project's `functions/` directory
@@ -163,7 +180,13 @@ impl CodeSource {
         collect_builtin(dir, &rel, &mut files);
         files.retain(|f| is_packaged(&f.path));
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        package_files(function, format!("<built-in>/{rel}"), &files, architecture)
+        package_files(
+            function,
+            format!("<built-in>/{rel}"),
+            &files,
+            architecture,
+            &[],
+        )
     }
 
     /// Packages several functions (for `architecture`) at once. Functions
@@ -205,7 +228,7 @@ impl CodeSource {
         let mut built: Vec<Option<Result<Package, Error>>> =
             (0..unique.len()).map(|_| None).collect();
         for (i, u) in unique.iter().enumerate().filter(|(_, u)| has_deps(u)) {
-            built[i] = Some(package_files(&u.0, u.1.clone(), &u.2, architecture));
+            built[i] = Some(package_files(&u.0, u.1.clone(), &u.2, architecture, &[]));
         }
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
@@ -247,21 +270,22 @@ impl CodeSource {
 }
 
 /// Packages `files`: the code alone, or with the dependencies its
-/// `requirements.txt` lists, installed for `architecture`.
+/// `requirements.txt` lists and the `extras` its blueprint adds, installed
+/// for `architecture`.
 fn package_files(
     function: &str,
     origin: String,
     files: &[PackageFile],
     architecture: Architecture,
+    extras: &[&str],
 ) -> Result<Package, Error> {
-    match files.iter().find(|f| f.path == REQUIREMENTS) {
-        None => build_package(function, origin, files),
-        Some(req) => {
-            let deps =
-                Installer::from_env()?.dependencies(function, &req.contents, architecture)?;
-            build_package_with(function, origin, files, &deps)
-        }
+    let requirements = files.iter().find(|f| f.path == REQUIREMENTS);
+    if requirements.is_none() && extras.is_empty() {
+        return build_package(function, origin, files);
     }
+    let listed = requirements.map_or(&[][..], |r| r.contents.as_slice());
+    let deps = Installer::from_env()?.dependencies(function, listed, extras, architecture)?;
+    build_package_with(function, origin, files, &deps)
 }
 
 /// Packages built by [`CodeSource::package_all`]: each distinct package

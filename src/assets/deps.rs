@@ -6,8 +6,18 @@
 //!
 //! The cache lives outside the project: `$BLUEPRINT_CACHE_DIR`, else
 //! `$XDG_CACHE_HOME/blueprint`, else `~/.cache/blueprint`; each entry is
-//! `deps/<sha256 of requirements.txt and platform>.zip`. Once an entry is
-//! there, synth neither calls pip nor needs a network.
+//! `deps/<sha256 of requirements.txt, extras and platform>.zip`. Once an
+//! entry is there, synth neither calls pip nor needs a network.
+//!
+//! A blueprint may add *extra requirements* to a function whose folder does
+//! not list them (the DAX client when a function reads through DAX): pinned
+//! with their hashes, each a complete list (installed with `--no-deps`, so
+//! nothing the Lambda runtime already ships comes along unless listed). Pure
+//! Python source distributions are allowed among them (pip builds them
+//! locally), so their generated install metadata, which names the build
+//! tool's version, stays out: of an extra's `.dist-info` only its license
+//! files are packaged. A function without extras is installed exactly as
+//! before, under the same cache key.
 
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -69,20 +79,23 @@ impl Installer {
         Ok(Installer { cache_dir, pip })
     }
 
-    /// The dependencies of `function` for `arch`, from the cache or freshly
-    /// installed (and then cached).
+    /// The dependencies of `function` for `arch` (its `requirements.txt`,
+    /// possibly empty, and the `extras` its blueprint adds), from the cache
+    /// or freshly installed (and then cached).
     pub fn dependencies(
         &self,
         function: &str,
         requirements: &[u8],
+        extras: &[&str],
         arch: Architecture,
     ) -> Result<Dependencies, Error> {
-        let key = cache_key(requirements, arch);
+        let extras = extras_to_install(requirements, extras);
+        let key = cache_key(requirements, &extras, arch);
         let path = self.cache_dir.join("deps").join(format!("{key}.zip"));
         let zip = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let bytes = self.install(function, requirements, arch, &key)?;
+                let bytes = self.install(function, requirements, &extras, arch, &key)?;
                 write_atomic(&path, &bytes)?;
                 bytes
             }
@@ -96,6 +109,7 @@ impl Installer {
         &self,
         function: &str,
         requirements: &[u8],
+        extras: &[&str],
         arch: Architecture,
         key: &str,
     ) -> Result<Vec<u8>, Error> {
@@ -105,14 +119,55 @@ impl Installer {
             .join(format!(".install-{key}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&work);
         let target = work.join("target");
-        std::fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
+        let extras_target = work.join("extras");
+        for dir in [&target, &extras_target] {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
         crate::output::progress(&format!(
             "installing the dependencies of function `{function}` with pip ({}; once: later runs read them from {})",
             arch.as_str(),
             self.cache_dir.join("deps").display()
         ));
-        let result = self.run_pip(function, requirements, arch, &work, &target);
-        let zipped = result.and_then(|()| zip_installed(&target));
+        // Without extras pip runs as it always has; with them, only when the
+        // function's own requirements.txt lists something.
+        let listed = extras.is_empty() || !requirement_lines(requirements).is_empty();
+        let result = (if listed {
+            self.run_pip(function, requirements, Pip::Listed, arch, &work, &target)
+        } else {
+            Ok(())
+        })
+        .and_then(|()| {
+            if extras.is_empty() {
+                return Ok(());
+            }
+            let text: String = extras.iter().map(|e| format!("{e}\n")).collect();
+            self.run_pip(
+                function,
+                text.as_bytes(),
+                Pip::Extras,
+                arch,
+                &work,
+                &extras_target,
+            )
+        });
+        let zipped = result.and_then(|()| {
+            let mut files = Vec::new();
+            collect(&target, &target, &mut files)?;
+            let mut extra_files = Vec::new();
+            collect(&extras_target, &extras_target, &mut extra_files)?;
+            extra_files.retain(|f| is_kept_extra(&f.path));
+            for f in extra_files {
+                if files.iter().any(|g| g.path == f.path) {
+                    return Err(Error::User(format!(
+                        "function `{function}`: `{}` is installed both by its requirements.txt and by what its blueprint adds ({}); drop that requirement from requirements.txt",
+                        f.path,
+                        extras.join(", ")
+                    )));
+                }
+                files.push(f);
+            }
+            zip_installed(files)
+        });
         let _ = std::fs::remove_dir_all(&work);
         zipped
     }
@@ -121,18 +176,36 @@ impl Installer {
         &self,
         function: &str,
         requirements: &[u8],
+        kind: Pip,
         arch: Architecture,
         work: &Path,
         target: &Path,
     ) -> Result<(), Error> {
-        let req_file = work.join("requirements.txt");
+        let req_file = work.join(match kind {
+            Pip::Listed => "requirements.txt",
+            Pip::Extras => "extras.txt",
+        });
         std::fs::write(&req_file, requirements).map_err(|e| Error::io(&req_file, e))?;
         let wanted = requirement_lines(requirements);
+        let wanted = if wanted.is_empty() {
+            "its requirements".to_string()
+        } else {
+            wanted
+        };
         let [p1, p2] = platforms(arch);
+        // The listed requirements come as wheels with their dependencies;
+        // extras are complete pinned lists checked against their hashes, and
+        // may be pure Python source distributions (pip allows building those
+        // for another platform only with --no-deps).
+        let mode: &[&str] = match kind {
+            Pip::Listed => &["--only-binary=:all:"],
+            Pip::Extras => &["--no-deps", "--require-hashes"],
+        };
         for pip in &self.pip {
             let output = Command::new(pip)
                 .args(["install", "--disable-pip-version-check", "--no-input"])
-                .args(["--no-compile", "--quiet", "--only-binary=:all:"])
+                .args(["--no-compile", "--quiet"])
+                .args(mode)
                 .args(["--platform", p1, "--platform", p2])
                 .args(["--python-version", PYTHON_VERSION, "--implementation", "cp"])
                 .arg("--target")
@@ -156,16 +229,28 @@ impl Installer {
             let stderr = String::from_utf8_lossy(&output.stderr);
             return Err(pip_failure(function, &wanted, arch, &stderr));
         }
+        let whose = match kind {
+            Pip::Listed => "its requirements.txt",
+            Pip::Extras => "added by its blueprint",
+        };
         Err(Error::User(format!(
-            "function `{function}` needs {wanted} (its requirements.txt), but pip was not found (tried {}): install pip, or set {PIP_ENV} to the pip to use; installed dependencies are then cached in {} and later runs work offline",
+            "function `{function}` needs {wanted} ({whose}), but pip was not found (tried {}): install pip, or set {PIP_ENV} to the pip to use; installed dependencies are then cached in {} and later runs work offline",
             self.pip.join(", "),
             self.cache_dir.join("deps").display()
         )))
     }
 }
 
-/// The cache key: what the installed files depend on.
-fn cache_key(requirements: &[u8], arch: Architecture) -> String {
+/// Which pip run: a function's own `requirements.txt`, or its blueprint's extras.
+#[derive(Clone, Copy)]
+enum Pip {
+    Listed,
+    Extras,
+}
+
+/// The cache key: what the installed files depend on. Without extras it is
+/// the key entries had before extras existed, so they stay valid.
+fn cache_key(requirements: &[u8], extras: &[&str], arch: Architecture) -> String {
     let mut h = Sha256::new();
     h.update(CACHE_FORMAT.as_bytes());
     h.update(b"\n");
@@ -174,23 +259,68 @@ fn cache_key(requirements: &[u8], arch: Architecture) -> String {
     h.update(PYTHON_VERSION.as_bytes());
     h.update(b"\n");
     h.update(requirements);
+    if !extras.is_empty() {
+        h.update(b"\0extras-1\n");
+        for e in extras {
+            h.update(e.as_bytes());
+            h.update(b"\n");
+        }
+    }
     hex(&h.finalize())
 }
 
-/// `a, b` from the requirement lines (comments and options left out), for messages.
+/// A distribution's name as pip compares them (PEP 503): lowercase, runs of
+/// `-`, `_` and `.` as one `-`.
+fn distribution_name(requirement: &str) -> String {
+    let name: String = requirement
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    let mut out = String::new();
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// The extras still to install: those whose distribution the function's
+/// own `requirements.txt` does not name (the user's pin wins), sorted.
+fn extras_to_install<'a>(requirements: &[u8], extras: &[&'a str]) -> Vec<&'a str> {
+    let text = String::from_utf8_lossy(requirements);
+    let listed: Vec<String> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty() && !l.starts_with('-'))
+        .map(distribution_name)
+        .collect();
+    let mut out: Vec<&str> = extras
+        .iter()
+        .copied()
+        .filter(|e| !listed.contains(&distribution_name(e)))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// `a, b` from the requirement lines (comments, options and hashes left
+/// out), for messages; empty when there is none.
 fn requirement_lines(requirements: &[u8]) -> String {
     let text = String::from_utf8_lossy(requirements);
     let lines: Vec<String> = text
         .lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .filter(|l| !l.is_empty() && !l.starts_with('-'))
-        .map(|l| format!("`{l}`"))
+        .map(|l| format!("`{}`", l.split(" --").next().unwrap_or(l).trim()))
         .collect();
-    if lines.is_empty() {
-        "its requirements".to_string()
-    } else {
-        lines.join(", ")
-    }
+    lines.join(", ")
 }
 
 /// A clear error from pip's output: which requirement had no usable wheel.
@@ -249,6 +379,22 @@ fn is_kept(path: &str) -> bool {
         ))
 }
 
+/// Whether a file installed as an extra belongs in the package: as
+/// [`is_kept`], and of its `.dist-info` only the license files (the rest is
+/// generated, for a source distribution by whichever build tool version pip
+/// fetched, and nothing at run time reads it).
+fn is_kept_extra(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    if !parts[0].ends_with(".dist-info") {
+        return is_kept(path);
+    }
+    let name = parts[1..].join("/").to_ascii_uppercase();
+    parts.len() > 2 && parts[1] == "licenses"
+        || ["LICENSE", "LICENCE", "NOTICE", "COPYING", "AUTHORS"]
+            .iter()
+            .any(|l| name.starts_with(l))
+}
+
 /// One installed file.
 struct Installed {
     path: String,
@@ -300,9 +446,7 @@ fn is_executable(_: &std::fs::Metadata) -> bool {
 }
 
 /// Zips the installed files: sorted, fixed timestamps, modes 0644 or 0755.
-fn zip_installed(target: &Path) -> Result<Vec<u8>, Error> {
-    let mut files = Vec::new();
-    collect(target, target, &mut files)?;
+fn zip_installed(mut files: Vec<Installed>) -> Result<Vec<u8>, Error> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let fail = |e: &dyn std::fmt::Display| Error::Internal(format!("zipping dependencies: {e}"));
@@ -408,12 +552,69 @@ mod tests {
     }
 
     #[test]
-    fn the_key_depends_on_requirements_and_platform() {
-        let a = cache_key(b"Pillow==12.2.0\n", Architecture::Arm64);
-        assert_eq!(a, cache_key(b"Pillow==12.2.0\n", Architecture::Arm64));
-        assert_ne!(a, cache_key(b"Pillow==12.2.0\n", Architecture::X86_64));
-        assert_ne!(a, cache_key(b"Pillow==12.1.0\n", Architecture::Arm64));
+    fn the_key_depends_on_requirements_extras_and_platform() {
+        let a = cache_key(b"Pillow==12.2.0\n", &[], Architecture::Arm64);
+        assert_eq!(a, cache_key(b"Pillow==12.2.0\n", &[], Architecture::Arm64));
+        assert_ne!(a, cache_key(b"Pillow==12.2.0\n", &[], Architecture::X86_64));
+        assert_ne!(a, cache_key(b"Pillow==12.1.0\n", &[], Architecture::Arm64));
         assert_eq!(a.len(), 64);
+        // The key entries had before extras existed (cached zips stay valid).
+        assert_eq!(
+            a,
+            "59bf8abf571954e88c2a0bcc23274a56ec1fda84456256fdda525267e125340c"
+        );
+        let x = cache_key(b"Pillow==12.2.0\n", &["six==1.17.0"], Architecture::Arm64);
+        assert_ne!(a, x);
+        assert_ne!(
+            x,
+            cache_key(b"Pillow==12.2.0\n", &["six==1.16.0"], Architecture::Arm64)
+        );
+        assert_ne!(
+            cache_key(b"", &["six==1.17.0"], Architecture::Arm64),
+            cache_key(b"six==1.17.0\n", &[], Architecture::Arm64)
+        );
+    }
+
+    #[test]
+    fn extras_named_in_requirements_txt_are_left_to_it() {
+        let extras = [
+            "six==1.17.0 --hash=sha256:aa",
+            "amazon-dax-client==2.1.0 --hash=sha256:bb",
+        ];
+        assert_eq!(
+            extras_to_install(b"", &extras),
+            [
+                "amazon-dax-client==2.1.0 --hash=sha256:bb",
+                "six==1.17.0 --hash=sha256:aa"
+            ]
+        );
+        assert_eq!(
+            extras_to_install(b"# mine\nAmazon_Dax.Client>=2  # pinned by me\n", &extras),
+            ["six==1.17.0 --hash=sha256:aa"]
+        );
+        assert_eq!(
+            distribution_name("antlr4-python3-runtime==4.13.2"),
+            "antlr4-python3-runtime"
+        );
+        assert_eq!(distribution_name("  Six[x]>=1"), "six");
+    }
+
+    #[test]
+    fn of_an_extras_install_metadata_only_licenses_stay() {
+        assert!(is_kept_extra("amazondax/Cluster.py"));
+        assert!(is_kept_extra("six.py"));
+        assert!(is_kept_extra(
+            "amazon_dax_client-2.1.0.dist-info/licenses/LICENSE.txt"
+        ));
+        assert!(is_kept_extra(
+            "amazon_dax_client-2.1.0.dist-info/licenses/NOTICE.txt"
+        ));
+        assert!(is_kept_extra("six-1.17.0.dist-info/LICENSE"));
+        assert!(!is_kept_extra("amazon_dax_client-2.1.0.dist-info/WHEEL"));
+        assert!(!is_kept_extra("amazon_dax_client-2.1.0.dist-info/METADATA"));
+        assert!(!is_kept_extra("six-1.17.0.dist-info/top_level.txt"));
+        assert!(!is_kept_extra("amazondax/__pycache__/x.cpython-313.pyc"));
+        assert!(!is_kept_extra("bin/pygrun"));
     }
 
     #[test]
