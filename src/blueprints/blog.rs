@@ -446,7 +446,21 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     ));
     let assets = edge::assets_parameter(&mut t)?;
     let arch = o.functions.architecture;
-    let api_package = code.package_for("api", arch)?;
+    // BLOG-2: with DAX the API function reads posts through it, so its
+    // package gets the DAX client (without DAX it is packaged as before).
+    let dax_client: &[&str] = if o.dax.enabled {
+        crate::components::dax::CLIENT_REQUIREMENTS
+    } else {
+        &[]
+    };
+    let api_package = code.package_with("api", arch, dax_client)?;
+    if o.dax.enabled {
+        t.warnings.extend(crate::components::dax::client_warning(
+            code,
+            "api",
+            "handler.py",
+        )?);
+    }
     let welcome_package = code.package_for("welcome_email", arch)?;
     let confirmation_package = code.package_for("post_confirmation", arch)?;
     let thumbnails_package = code.package_for("thumbnails", arch)?;

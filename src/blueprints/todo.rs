@@ -345,7 +345,22 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             )
         },
     )?;
-    let api_package = code.package("api")?;
+    // TODO-5: with `cache: dax` the function reads and writes through DAX,
+    // so its package gets the DAX client (the same folder without DAX is
+    // packaged exactly as before).
+    let dax_client: &[&str] = if o.cache == Cache::Dax {
+        crate::components::dax::CLIENT_REQUIREMENTS
+    } else {
+        &[]
+    };
+    let api_package = code.package_with("api", o.function.architecture, dax_client)?;
+    if o.cache == Cache::Dax {
+        t.warnings.extend(crate::components::dax::client_warning(
+            code,
+            "api",
+            "handler.py",
+        )?);
+    }
 
     let table = Table {
         id: "TodoTable",
