@@ -40,8 +40,11 @@ Environment
 ``MAX_UPLOAD_BYTES``                 largest photo accepted (default 10 MiB)
 ``THUMBNAILS_PATH``                  path thumbnails are served under (``/thumbnails/``)
 ``THUMBNAIL_EXTENSION``              extension of thumbnails (``.jpg``)
-``DAX_ENDPOINT``                     optional DAX endpoint for reading posts, used
-                                     when the ``amazondax`` package is present
+``DAX_ENDPOINT``                     optional DAX endpoint (``dax.enabled``): posts are
+                                     then read through the DAX client (``amazondax``,
+                                     packaged by the blueprint); if it cannot be imported
+                                     or built the request fails (500, logged), never a
+                                     silent fallback to DynamoDB
 """
 
 from __future__ import annotations
@@ -108,22 +111,43 @@ def _dynamodb() -> Any:
     return _clients["dynamodb"]
 
 
+class DaxUnavailable(RuntimeError):
+    """``DAX_ENDPOINT`` is set but the DAX client cannot be imported or built."""
+
+
 def _posts() -> Any:
-    """The posts table, read through DAX when it is configured and available."""
+    """The posts table: read through DAX when ``DAX_ENDPOINT`` is set.
+
+    If the DAX client cannot be imported (a package built without it) or
+    built (the cluster unreachable), the error is logged at ERROR level and
+    the request fails instead of reading DynamoDB directly: a fallback would
+    leave the cluster the stack pays for serving nothing, unnoticed, while a
+    failed request shows in the function's Errors metric and the API's 5xx.
+    A failure is not remembered: the next request tries again.
+    """
     if "posts" not in _clients:
         endpoint = os.environ.get("DAX_ENDPOINT")
-        resource = None
         if endpoint:
             try:
-                from amazondax import AmazonDaxClient  # type: ignore[import-not-found]
+                from amazondax import AmazonDaxClient  # packaged by the blueprint with DAX
 
                 resource = AmazonDaxClient.resource(endpoint_url=endpoint)
-            except ImportError:
-                logger.warning("DAX_ENDPOINT is set but amazondax is not packaged; reading DynamoDB")
-        _clients["posts"] = (resource or _dynamodb()).Table(_env("POSTS_TABLE"))
+            except Exception as error:
+                logger.error(
+                    "DAX_ENDPOINT is set (%s) but the DAX client could not be %s: %s: %s; "
+                    "failing the request rather than bypassing the cache",
+                    endpoint,
+                    "imported" if isinstance(error, ImportError) else "built",
+                    type(error).__name__,
+                    error,
+                    exc_info=True,
+                )
+                raise DaxUnavailable(f"DAX client unavailable for {endpoint}") from error
+            logger.info("reading posts through DAX at %s", endpoint)
+        else:
+            resource = _dynamodb()
+        _clients["posts"] = resource.Table(_env("POSTS_TABLE"))
     return _clients["posts"]
-
-
 
 
 def _s3() -> Any:

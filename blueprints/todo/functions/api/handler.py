@@ -20,8 +20,12 @@ Environment
 -----------
 ``TABLE_NAME``    DynamoDB table name (required).
 ``ADMIN_GROUP``   Cognito group granting admin access (default ``admin``).
-``DAX_ENDPOINT``  Optional DAX cluster endpoint.  Used when the ``amazondax``
-                  package is importable; otherwise plain DynamoDB is used.
+``DAX_ENDPOINT``  Optional DAX cluster endpoint (``cache: dax``).  When set,
+                  every table read and write goes through the DAX client
+                  (``amazondax``, packaged with the function by the
+                  blueprint); if the client cannot be imported or built, the
+                  request fails with 500 and the error is logged, never a
+                  silent fallback to DynamoDB.
 ``LOG_LEVEL``     Optional logging level (default ``INFO``).
 
 Every response carries a JSON body (``{"error": "..."}`` for errors) except
@@ -112,45 +116,56 @@ def _log(level: int, message: str, **fields: Any) -> None:
 # --------------------------------------------------------------------------
 
 
+class DaxUnavailable(RuntimeError):
+    """``DAX_ENDPOINT`` is set but the DAX client cannot be imported or built."""
+
+
 @functools.cache
 def _dynamodb_resource() -> Any:
-    """Return the DynamoDB resource, going through DAX when configured.
+    """Return the DynamoDB resource: through DAX when ``DAX_ENDPOINT`` is set.
 
-    DAX is used only when ``DAX_ENDPOINT`` is set *and* the ``amazondax``
-    package can be imported and the client can be built; in every other case
-    the standard boto3 DynamoDB resource is used.  The choice is logged once.
+    With ``DAX_ENDPOINT`` set, the resource is the DAX client's
+    (``amazondax.AmazonDaxClient.resource``): reads are served from the
+    cluster and writes go through it (write-through), so its item cache stays
+    current.  If the client cannot be imported (a package built without it)
+    or built (the cluster unreachable), the error is logged at ERROR level
+    and the request fails (500) instead of falling back to DynamoDB:
+
+    - a fallback would hide the fault: the cluster the stack pays for would
+      serve nothing and only the DynamoDB bill would tell; a failed request
+      shows in the function's Errors metric and the API's 5xx at once;
+    - a container that wrote around DAX would leave other containers, still
+      reading through it, serving stale items for up to the item TTL.
+
+    A failure is not cached: the next request tries again.  The choice is
+    logged once per container.
     """
     endpoint = os.environ.get("DAX_ENDPOINT", "").strip()
-    if endpoint:
-        try:
-            import amazondax  # type: ignore[import-not-found]  # optional dependency
-        except ImportError as error:
-            _log(
-                logging.WARNING,
-                "DAX_ENDPOINT is set but amazondax could not be imported; using DynamoDB",
-                backend="dynamodb",
-                daxEndpoint=endpoint,
-                error=str(error),
-            )
-        else:
-            try:
-                resource = amazondax.AmazonDaxClient.resource(endpoint_url=endpoint)
-            except Exception:  # any failure to build the DAX client means "fall back"
-                logger.exception(
-                    json.dumps(
-                        {
-                            "message": "Could not create the DAX client; using DynamoDB",
-                            "backend": "dynamodb",
-                            "daxEndpoint": endpoint,
-                        }
-                    )
-                )
-            else:
-                _log(logging.INFO, "Using DAX for table access", backend="dax", daxEndpoint=endpoint)
-                return resource
-    else:
+    if not endpoint:
         _log(logging.INFO, "Using DynamoDB for table access", backend="dynamodb")
-    return boto3.resource("dynamodb")
+        return boto3.resource("dynamodb")
+    try:
+        import amazondax  # packaged by the blueprint when the stack has DAX
+
+        resource = amazondax.AmazonDaxClient.resource(endpoint_url=endpoint)
+    except Exception as error:
+        logger.error(
+            json.dumps(
+                {
+                    "message": "DAX_ENDPOINT is set but the DAX client could not be "
+                    + ("imported" if isinstance(error, ImportError) else "built")
+                    + "; failing the request rather than bypassing the cache",
+                    "backend": "dax",
+                    "daxEndpoint": endpoint,
+                    "errorType": type(error).__name__,
+                    "error": str(error),
+                }
+            ),
+            exc_info=True,
+        )
+        raise DaxUnavailable(f"DAX client unavailable for {endpoint}") from error
+    _log(logging.INFO, "Using DAX for table access", backend="dax", daxEndpoint=endpoint)
+    return resource
 
 
 @functools.cache

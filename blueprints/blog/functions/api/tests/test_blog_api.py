@@ -226,12 +226,87 @@ def test_dax_is_used_when_the_client_is_packaged(aws: Any, monkeypatch: pytest.M
     assert used == ["daxs://cluster.example:9111"]
 
 
-def test_without_the_dax_client_reads_fall_back_to_dynamodb(
-    aws: Any, monkeypatch: pytest.MonkeyPatch
+def _dynamodb_must_not_be_used(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make the handler's boto3 DynamoDB resource fail; returns the attempts."""
+    attempts: list[str] = []
+
+    def refuse(service: str, *args: Any, **kwargs: Any) -> Any:
+        attempts.append(service)
+        raise AssertionError(f"boto3.resource({service!r}) used: posts must be read through DAX")
+
+    monkeypatch.setattr(handler_module.boto3, "resource", refuse)
+    return attempts
+
+
+def test_posts_are_read_through_dax_not_dynamodb(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """boto3's DynamoDB resource raises: only the (in-memory) DAX client can serve."""
+    posts = {p["postId"]: p for p in (_post(1), _post(2), _post(3, status="draft"))}
+    reads: list[tuple[str, str]] = []
+    built: list[str] = []
+
+    class MemoryTable:
+        def __init__(self, name: str):
+            self.name = name
+
+        def get_item(self, Key: dict[str, str], **kwargs: Any) -> dict[str, Any]:
+            reads.append((self.name, "get_item"))
+            item = posts.get(Key["postId"])
+            return {"Item": item} if item else {}
+
+        def scan(self, **kwargs: Any) -> dict[str, Any]:
+            reads.append((self.name, "scan"))
+            return {"Items": [p for p in posts.values() if p["status"] == "published"]}
+
+    class MemoryDax:
+        @staticmethod
+        def resource(endpoint_url: str) -> Any:
+            built.append(endpoint_url)
+            return types.SimpleNamespace(Table=MemoryTable)
+
+    handler_module.reset_clients()
+    attempts = _dynamodb_must_not_be_used(monkeypatch)
+    monkeypatch.setitem(sys.modules, "amazondax", types.SimpleNamespace(AmazonDaxClient=MemoryDax))
+    monkeypatch.setenv("DAX_ENDPOINT", "daxs://cluster.example:9111")
+
+    status, _, body = call("GET", "/api/posts/{postId}", path_params={"postId": "post-2"})
+    assert status == 200 and body["title"] == "Post 2"
+    status, _, body = call("GET", "/api/posts")
+    assert status == 200 and [p["postId"] for p in body["items"]] == ["post-2", "post-1"]
+
+    assert attempts == []
+    assert built == ["daxs://cluster.example:9111"]
+    table = handler_module._env("POSTS_TABLE")
+    assert reads == [(table, "get_item"), (table, "scan")]
+
+
+@pytest.mark.parametrize(
+    ("module", "said"),
+    [
+        (None, "could not be imported"),  # `import amazondax` raises ImportError
+        (
+            types.SimpleNamespace(
+                AmazonDaxClient=types.SimpleNamespace(
+                    resource=lambda endpoint_url: (_ for _ in ()).throw(ConnectionError("unreachable"))
+                )
+            ),
+            "could not be built",
+        ),
+    ],
+)
+def test_without_a_working_dax_client_requests_fail_loudly(
+    aws: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, module: Any, said: str
 ) -> None:
     aws["posts"].put_item(Item=_post(1))
-    monkeypatch.setitem(sys.modules, "amazondax", None)
+    monkeypatch.setitem(sys.modules, "amazondax", module)
     monkeypatch.setenv("DAX_ENDPOINT", "daxs://cluster.example:9111")
     handler_module.reset_clients()
-    status, _, _ = call("GET", "/api/posts/{postId}", path_params={"postId": "post-1"})
-    assert status == 200
+    caplog.set_level("INFO", logger="blog-api")
+
+    status, _, body = call("GET", "/api/posts/{postId}", path_params={"postId": "post-1"})
+
+    assert status == 500 and body == {"error": "internal error"}
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR" and "DAX" in r.getMessage()]
+    assert len(errors) == 1, caplog.text
+    assert said in errors[0] and "daxs://cluster.example:9111" in errors[0]
+    assert "failing the request rather than bypassing the cache" in errors[0]
+

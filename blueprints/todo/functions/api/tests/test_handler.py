@@ -614,26 +614,54 @@ def test_dynamodb_is_used_without_dax_endpoint(client: ApiClient, caplog) -> Non
     assert [entry["backend"] for entry in logs] == ["dynamodb"]
 
 
-def test_dax_endpoint_without_amazondax_falls_back_to_dynamodb(
-    client: ApiClient, table: Any, monkeypatch, caplog
+def _dax_error_logs(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    """The ERROR lines about the DAX client."""
+    lines = []
+    for record in caplog.records:
+        if record.levelno != logging.ERROR:
+            continue
+        try:
+            payload = json.loads(record.getMessage())
+        except ValueError:
+            continue
+        if payload.get("backend") == "dax":
+            lines.append(payload)
+    return lines
+
+
+def _dynamodb_must_not_be_used(monkeypatch: pytest.MonkeyPatch, api: Any) -> list[str]:
+    """Make the handler's boto3 DynamoDB resource fail loudly; returns the attempts."""
+    attempts: list[str] = []
+
+    def refuse(service: str, *args: Any, **kwargs: Any) -> Any:
+        attempts.append(service)
+        raise AssertionError(f"boto3.resource({service!r}) used: reads must go through DAX")
+
+    monkeypatch.setattr(api.boto3, "resource", refuse)
+    return attempts
+
+
+def test_dax_endpoint_without_amazondax_fails_loudly(
+    client: ApiClient, api: Any, table: Any, monkeypatch, caplog
 ) -> None:
     caplog.set_level(logging.INFO, logger="todo-api")
     monkeypatch.setenv("DAX_ENDPOINT", "dax://my-cluster.abc123.dax-clusters.us-east-1.amazonaws.com")
     monkeypatch.setitem(sys.modules, "amazondax", None)  # makes `import amazondax` raise ImportError
 
-    created = client.create("via dynamodb")
-    assert client.get(created["todoId"]).status == 200
-    assert client.list().body["items"] == [created]
+    result = client.request("POST", "/todos", json_body={"title": "not silently to DynamoDB"})
 
-    assert table.get_item(Key={"userId": USER_A, "todoId": created["todoId"]})["Item"] == created
-    logs = _backend_logs(caplog)
-    assert len(logs) == 1, "backend choice must be logged exactly once"
-    assert logs[0]["backend"] == "dynamodb"
-    assert "amazondax could not be imported" in logs[0]["message"]
+    assert result.status == 500
+    assert result.body == {"error": "Internal server error"}
+    assert table.scan()["Items"] == [], "nothing may be written around DAX"
+    errors = _dax_error_logs(caplog)
+    assert len(errors) == 1
+    assert "could not be imported" in errors[0]["message"]
+    assert errors[0]["daxEndpoint"].startswith("dax://my-cluster")
+    assert [e["backend"] for e in _backend_logs(caplog)] == ["dax"], "no DynamoDB fallback"
 
 
-def test_dax_endpoint_with_broken_amazondax_install_falls_back(
-    client: ApiClient, tmp_path, monkeypatch, caplog
+def test_dax_endpoint_with_broken_amazondax_install_fails_loudly(
+    client: ApiClient, table: Any, tmp_path, monkeypatch, caplog
 ) -> None:
     caplog.set_level(logging.INFO, logger="todo-api")
     package = tmp_path / "site" / "amazondax"
@@ -643,11 +671,11 @@ def test_dax_endpoint_with_broken_amazondax_install_falls_back(
     monkeypatch.delitem(sys.modules, "amazondax", raising=False)
     monkeypatch.setenv("DAX_ENDPOINT", "dax://my-cluster.abc123.dax-clusters.us-east-1.amazonaws.com")
 
-    assert client.request("POST", "/todos", json_body={"title": "still works"}).status == 201
+    assert client.request("POST", "/todos", json_body={"title": "x"}).status == 500
 
-    logs = _backend_logs(caplog)
-    assert [entry["backend"] for entry in logs] == ["dynamodb"]
-    assert logs[0]["error"] == "antlr4 is missing"
+    assert table.scan()["Items"] == []
+    errors = _dax_error_logs(caplog)
+    assert [e["error"] for e in errors] == ["antlr4 is missing"]
 
 
 def _fake_amazondax(resource_factory) -> types.ModuleType:
@@ -656,38 +684,84 @@ def _fake_amazondax(resource_factory) -> types.ModuleType:
     return module
 
 
-def test_dax_is_used_when_amazondax_is_importable(client: ApiClient, table: Any, monkeypatch, caplog) -> None:
-    import boto3
+class _MemoryDaxTable:
+    """Stands in for a table read through DAX: served from memory, every call recorded."""
 
+    def __init__(self, name: str, calls: list[str]):
+        self.name = name
+        self.calls = calls
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def put_item(self, Item: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        self.calls.append("put_item")
+        self.items[(Item["userId"], Item["todoId"])] = dict(Item)
+        return {}
+
+    def get_item(self, Key: dict[str, str], **kwargs: Any) -> dict[str, Any]:
+        self.calls.append("get_item")
+        item = self.items.get((Key["userId"], Key["todoId"]))
+        return {} if item is None else {"Item": dict(item)}
+
+    def query(self, ExpressionAttributeValues: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        self.calls.append("query")
+        user = ExpressionAttributeValues[":userId"]
+        return {"Items": [dict(v) for (u, _), v in sorted(self.items.items()) if u == user]}
+
+
+def test_reads_and_writes_go_through_dax_not_dynamodb(
+    client: ApiClient, api: Any, monkeypatch, caplog
+) -> None:
+    """No moto here, and boto3's DynamoDB resource raises: only DAX can serve."""
     caplog.set_level(logging.INFO, logger="todo-api")
-    endpoint = "dax://my-cluster.abc123.dax-clusters.us-east-1.amazonaws.com"
-    calls: list[dict[str, Any]] = []
+    endpoint = "daxs://my-cluster.abc123.dax-clusters.us-east-1.amazonaws.com"
+    dax_calls: list[str] = []
+    built: list[dict[str, Any]] = []
+    tables: dict[str, _MemoryDaxTable] = {}
 
     def resource(**kwargs: Any) -> Any:
-        calls.append(kwargs)
-        return boto3.resource("dynamodb")  # stands in for the DAX resource
+        built.append(kwargs)
+        return types.SimpleNamespace(
+            Table=lambda name: tables.setdefault(name, _MemoryDaxTable(name, dax_calls))
+        )
 
+    attempts = _dynamodb_must_not_be_used(monkeypatch, api)
     monkeypatch.setenv("DAX_ENDPOINT", endpoint)
     monkeypatch.setitem(sys.modules, "amazondax", _fake_amazondax(resource))
 
-    created = client.create("via dax")
+    created = client.create("served by dax")
     assert client.get(created["todoId"]).body == created
+    assert client.list().body["items"] == [created]
 
-    assert calls == [{"endpoint_url": endpoint}]
+    assert attempts == []
+    assert built == [{"endpoint_url": endpoint}], "one DAX client per container"
+    assert dax_calls == ["put_item", "get_item", "query"]
+    assert list(tables) == ["todo-test-table"]
+    assert tables["todo-test-table"].items[(USER_A, created["todoId"])]["title"] == "served by dax"
     assert [entry["backend"] for entry in _backend_logs(caplog)] == ["dax"]
 
 
-def test_dax_client_failure_falls_back_to_dynamodb(client: ApiClient, monkeypatch, caplog) -> None:
+def test_dax_client_failure_fails_loudly_and_is_retried(client: ApiClient, api: Any, monkeypatch, caplog) -> None:
     caplog.set_level(logging.INFO, logger="todo-api")
+    attempts = _dynamodb_must_not_be_used(monkeypatch, api)
+    failures = [ConnectionError("cluster unreachable")]
+    dax_calls: list[str] = []
 
     def resource(**kwargs: Any) -> Any:
-        raise ConnectionError("cluster unreachable")
+        if failures:
+            raise failures.pop()
+        return types.SimpleNamespace(Table=lambda name: _MemoryDaxTable(name, dax_calls))
 
     monkeypatch.setenv("DAX_ENDPOINT", "dax://unreachable")
     monkeypatch.setitem(sys.modules, "amazondax", _fake_amazondax(resource))
 
-    assert client.request("POST", "/todos", json_body={"title": "still works"}).status == 201
-    assert [entry["backend"] for entry in _backend_logs(caplog)] == ["dynamodb"]
+    assert client.request("POST", "/todos", json_body={"title": "x"}).status == 500
+    errors = _dax_error_logs(caplog)
+    assert [(e["errorType"], e["error"]) for e in errors] == [("ConnectionError", "cluster unreachable")]
+    assert "could not be built" in errors[0]["message"]
+    # The failure is not cached: the next request builds the client again.
+    assert client.request("POST", "/todos", json_body={"title": "y"}).status == 201
+    assert dax_calls == ["put_item"]
+    assert attempts == []
 
 
 def test_reset_clients_drops_the_cached_table(client: ApiClient, api: Any) -> None:
