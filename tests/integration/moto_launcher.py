@@ -44,6 +44,9 @@ in this process before the server starts; moto itself is not modified.
    in moto's ACM (its ELBv2 refuses an HTTPS listener with an unknown
    certificate); an AWS::EC2::SecurityGroup's SecurityGroupEgress replaces
    the default allow-all egress (moto ignores the property).
+16. AWS::DAX::Cluster is made in moto's DAX backend; Fn::GetAtt
+   ClusterDiscoveryEndpointURL is that cluster's endpoint (`daxs://` for a
+   TLS cluster, as DAX gives; moto's own URL says `dax://`).
 """
 
 import json
@@ -111,7 +114,7 @@ PLACEHOLDERS = {
     "AWS::Cognito::UserPool": "backed: todo's users; GetAtt Arn, ProviderName",
     "AWS::Cognito::UserPoolClient": "backed: todo's app client",
     "AWS::Cognito::UserPoolGroup": "backed: todo's admin group",
-    "AWS::DAX::Cluster": "cache dax, blog dax (variants); GetAtt ClusterDiscoveryEndpointURL",
+    "AWS::DAX::Cluster": "backed (patch 16): cache dax, blog dax (variants); GetAtt ClusterDiscoveryEndpointURL",
     "AWS::DAX::ParameterGroup": "cache dax (variants)",
     "AWS::DAX::SubnetGroup": "cache dax (variants)",
     "AWS::DynamoDB::GlobalTable": "backed (the table in the stack's region): blog tables.replica_regions (variants); GetAtt Arn, StreamArn",
@@ -1361,8 +1364,65 @@ def patch_access_logs():
     _distribution_config = with_logging
 
 
+# --------------------------------------------------------------------------
+# 16. DAX (issue #14): clusters made in moto's DAX backend
+# --------------------------------------------------------------------------
+
+
+def _dax(res):
+    from moto.dax.models import dax_backends
+
+    return dax_backends[res.account_id][res.region_name]
+
+
+def _dax_cluster_create(res):
+    """The cluster in moto's DAX, so its discovery endpoint comes from the
+    DAX API; Fn::GetAtt ClusterDiscoveryEndpointURL gives that endpoint with
+    the scheme of its encryption type (`daxs://` for TLS, as DAX does; moto's
+    own URL is always `dax://`)."""
+    p = res.properties
+    tls = p.get("ClusterEndpointEncryptionType") == "TLS"
+    cluster = _dax(res).create_cluster(
+        cluster_name=res.physical_id,
+        node_type=p["NodeType"],
+        description=p.get("Description", ""),
+        replication_factor=int(p["ReplicationFactor"]),
+        iam_role_arn=p["IAMRoleARN"],
+        tags=[],
+        sse_specification=p.get("SSESpecification") or {},
+        encryption_type="TLS" if tls else "NONE",
+    )
+    e = cluster.endpoint
+    res.state["attributes"] = {
+        "ClusterDiscoveryEndpointURL": f"{'daxs' if tls else 'dax'}://{e.name}.{e.cluster_hex}.dax-clusters.{e.region}.amazonaws.com",
+        "ClusterDiscoveryEndpoint": f"{e.name}.{e.cluster_hex}.dax-clusters.{e.region}.amazonaws.com:{e.port}",
+        "Arn": cluster.arn,
+    }
+
+
+def _dax_cluster_delete(res):
+    try:
+        _dax(res).delete_cluster(res.physical_id)
+    except Exception:
+        pass
+
+
+def register_dax_backing():
+    """AWS::DAX::Cluster placeholders backed by moto's DAX (GetAtt from it)."""
+    BACKED.setdefault("AWS::DAX::Cluster", (_dax_cluster_create, lambda res, old: None, _dax_cluster_delete))
+    original = _Placeholder.get_cfn_attribute
+
+    def get_cfn_attribute(self, attr):
+        if attr in self.state.get("attributes", {}):
+            return self.state["attributes"][attr]
+        return original(self, attr)
+
+    _Placeholder.get_cfn_attribute = get_cfn_attribute
+
+
 def main(argv):
     register_placeholders()
+    register_dax_backing()
     register_security_placeholders()
     register_waf_placeholders()
     patch_security_group_egress()
