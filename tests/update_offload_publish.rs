@@ -490,3 +490,44 @@ fn bad_publisher_options_are_refused_where_they_are() {
     refused("      enabled: yes please\n", "blueprint.yaml:11:16");
     refused("      bucket_name: mine\n", "blueprint.yaml:11:7");
 }
+
+#[test]
+fn a_new_project_readme_shows_how_to_publish_remove_and_invalidate() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("my-updates");
+    blueprint_cmd()
+        .args(["new", "update-offload"])
+        .arg(&project)
+        .assert()
+        .success();
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    for expected in [
+        "## Publish update files (demo origin)",
+        "aws cloudformation describe-stacks --stack-name my-updates --region us-east-1 \\\n  --query \"Stacks[0].Outputs[?OutputKey=='$1'].OutputValue\" --output text; }",
+        "bucket=$(out UpdatesBucketName)",
+        "aws s3 cp ./app-1.2.0.zip \"s3://$bucket/updates/app-1.2.0.zip\" --region us-east-1",
+        "aws s3 sync ./site \"s3://$bucket/\" --region us-east-1 --delete",
+        "aws s3 rm \"s3://$bucket/updates/app-1.1.0.zip\" --region us-east-1",
+        "aws cloudfront create-invalidation --distribution-id \"$(out CdnDistributionId)\"",
+        "60 seconds by default, update files (`/updates/*`) 7 days",
+        "`PublisherFailuresQueueUrl`",
+    ] {
+        assert!(readme.contains(expected), "{expected}\n---\n{readme}");
+    }
+    // The section comes after the deploy commands, before the function
+    // tests, which include the publisher's.
+    let publish = readme.find("## Publish update files").unwrap();
+    assert!(readme.find("## Synth, plan, apply, destroy").unwrap() < publish);
+    assert!(publish < readme.find("## Test the functions").unwrap());
+    assert!(readme.contains("functions/publisher/tests"));
+    assert!(project.join("functions/publisher/handler.py").is_file());
+    // The outputs it names exist in the demo origin's template.
+    let d = doc(DEMO);
+    for output in [
+        "UpdatesBucketName",
+        "CdnDistributionId",
+        "PublisherFailuresQueueUrl",
+    ] {
+        assert!(d["Outputs"].get(output).is_some(), "{output}");
+    }
+}

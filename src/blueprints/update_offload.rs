@@ -54,6 +54,54 @@ pub const BEFORE_DEPLOY: &[&str] = &[
     "Point `options.origin.domain_name` at the server that holds your update files (a domain, or your load balancer's DNS name), reachable over HTTPS with TLS 1.2 or newer; or set `options.demo_origin.enabled: true` for a demo origin in this stack.",
 ];
 
+/// What a new project's README says about publishing update files to the
+/// demo origin (`demo_origin.publisher`).
+pub const AFTER_DEPLOY: &str = r#"## Publish update files (demo origin)
+
+With `options.demo_origin.enabled: true` the stack has an updates bucket (the
+output `UpdatesBucketName`). Upload the files there: each object created in
+it is copied onto the origin's EFS file system under its key shortly after
+the upload (an S3 event invokes the publisher function; it writes to a
+temporary name, then renames, so nginx never serves half a file), and each object removed is deleted there.
+The key is the URL path: `updates/app-1.2.0.zip` is served at
+`https://<UpdatesUrl>/updates/app-1.2.0.zip`.
+
+```sh
+out() { aws cloudformation describe-stacks --stack-name {stack_name} --region {region} \
+  --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text; }
+bucket=$(out UpdatesBucketName)
+
+# One file:
+aws s3 cp ./app-1.2.0.zip "s3://$bucket/updates/app-1.2.0.zip" --region {region}
+# A release tree (./site/updates/... → /updates/...): the files first, then
+# the manifests that point at them; --delete also removes what is gone locally.
+aws s3 sync ./site "s3://$bucket/" --region {region} --exclude "*.json" --exclude "*.xml"
+aws s3 sync ./site "s3://$bucket/" --region {region} --delete
+# Remove a file (the bucket keeps it as an old version for
+# demo_origin.publisher.keep_old_versions_days, 30 by default):
+aws s3 rm "s3://$bucket/updates/app-1.1.0.zip" --region {region}
+```
+
+How long until CloudFront serves it: a path the edge has not cached yet is
+fetched from the origin at once (a 404 it fetched before the file was there
+is kept up to 10 seconds). A cached file stays until its TTL ends: manifests
+(`cache.manifests.path_patterns`, `/updates/*.json` and `/updates/*.xml`)
+60 seconds by default, update files (`/updates/*`) 7 days
+(`cache.update_files.default_ttl_seconds`: nginx sends no Cache-Control).
+So publish new versions under new names and change only the manifests; to
+replace or remove a cached file sooner, invalidate it:
+
+```sh
+aws cloudfront create-invalidation --distribution-id "$(out CdnDistributionId)" \
+  --paths "/updates/app-1.1.0.zip"
+```
+
+Keys that would leave the files' folder (`..`, absolute, NUL) are refused.
+Events the publisher still failed on after two retries wait in the queue
+`PublisherFailuresQueueUrl` (14 days), with the reason in the function's log
+group; uploading the object again retries it.
+"#;
+
 pub static REQUIREMENTS: &[Requirement] = &[
     Requirement { id: "OFFLOAD-1", text: "An existing application on EC2 ships update files; cut its cost: CloudFront in front of the existing origin (a domain name or ALB), long TTLs for the static update files" },
     Requirement { id: "OFFLOAD-2", text: "Scale without growing the fleet: the edge serves the files; option to create the demo origin (VPC, ALB, Auto Scaling group with a launch template, EFS for the files)" },
