@@ -199,6 +199,12 @@ fn the_function_runs_in_the_private_subnets_with_its_own_writable_access_point()
         f["DependsOn"],
         json!(["OriginFilesMountTarget1", "OriginFilesMountTarget2"])
     );
+    let skips = f["Metadata"]["checkov"]["skip"].as_array().unwrap();
+    let concurrency = skips.iter().find(|s| s["id"] == "CKV_AWS_115").unwrap();
+    assert!(concurrency["comment"]
+        .as_str()
+        .unwrap()
+        .contains("kept in PublisherFailures"));
     // Its access point: the instances' directory and POSIX user, so nginx
     // (reading through the read-only one) serves what it writes.
     let writer = props(&d, "OriginFilesPublisherAccessPoint");
