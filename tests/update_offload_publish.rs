@@ -537,3 +537,27 @@ fn a_new_project_readme_shows_how_to_publish_remove_and_invalidate() {
         assert!(d["Outputs"].get(output).is_some(), "{output}");
     }
 }
+
+#[test]
+fn plain_http_to_the_demo_load_balancer_is_an_accepted_risk_only_when_chosen() {
+    let skipped = |d: &Value| -> Vec<String> {
+        res(d, "OriginListener")["Metadata"]["checkov"]["skip"]
+            .as_array()
+            .map(|s| {
+                s.iter()
+                    .map(|s| s["id"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let plain = doc(
+        "  demo_origin:\n    enabled: true\n    protocol: http-only\n    allow_plain_http: true\n",
+    );
+    assert_eq!(props(&plain, "OriginListener")["Protocol"], "HTTP");
+    assert_eq!(skipped(&plain), ["CKV_AWS_2", "CKV_AWS_103"]);
+    // The publisher does not depend on the protocol.
+    assert!(plain["Resources"].get("PublisherFunction").is_some());
+    let https = doc(DEMO);
+    assert_eq!(props(&https, "OriginListener")["Protocol"], "HTTPS");
+    assert!(skipped(&https).is_empty());
+}

@@ -502,6 +502,15 @@ impl WebFleet<'_> {
             },
         )?
         .satisfies(req);
+        if self.tls.is_none() {
+            // Chosen explicitly (the blueprint asks for it and warns).
+            let why = "plain HTTP inside the VPC, chosen explicitly (allow_plain_http: true, and synth warns): the load balancer is internal and admits only the VPC's range";
+            if let Some(listener) = t.resource_mut(&format!("{n}Listener")) {
+                listener
+                    .accepts_risk("CKV_AWS_2", why)
+                    .accepts_risk("CKV_AWS_103", why);
+            }
+        }
 
         // The instances.
         let template = t
