@@ -66,6 +66,8 @@ struct Context<'a> {
     /// What to fill in or set up before the first deploy: each placeholder
     /// of blueprint.yaml by key, then the blueprint's own steps.
     before_deploy: Vec<String>,
+    /// The blueprint's section on using the deployed stack (Markdown), or "".
+    after_deploy: String,
 }
 
 /// Splits the documented blueprint.yaml around its top-level `stack_name:`
@@ -215,6 +217,12 @@ pub fn scaffold(
             .collect(),
         diagram,
         before_deploy,
+        after_deploy: blueprint
+            .after_deploy()
+            .replace("{region}", project.region.as_str())
+            .replace("{stack_name}", project.stack_name.as_str())
+            .trim_end()
+            .to_string(),
     };
     let hb = engine()?;
     let render = |name: &str| -> Result<Vec<u8>, Error> {

@@ -225,6 +225,16 @@ impl Blueprint {
             _ => &[],
         }
     }
+
+    /// A section of a new project's README on using the stack once it is
+    /// deployed (Markdown, from its own `##` heading), or `""`; `{region}`
+    /// and `{stack_name}` stand for the project's.
+    pub fn after_deploy(&self) -> &'static str {
+        match self.name {
+            update_offload::NAME => update_offload::AFTER_DEPLOY,
+            _ => "",
+        }
+    }
 }
 
 /// Every blueprint, in the order `blueprint list` shows them.

@@ -15,19 +15,33 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::edge::{self, CertificateArn, DomainOptions, PriceClass};
 use super::{Expansion, ProjectInfo, Requirement};
-use crate::assets::CodeSource;
+use indexmap::IndexMap;
+
+use crate::assets::{CodeSource, Package};
+use crate::cfn::intrinsic::{sub, Intrinsic};
+use crate::cfn::policy::Statement;
 use crate::cfn::resources::cloudfront::{VpcOrigin, VpcOriginEndpointConfig};
+use crate::cfn::resources::ec2::{EgressRule, SecurityGroup, VpcEndpoint};
+use crate::cfn::resources::lambda::{FileSystemConfig, VpcConfig};
+use crate::cfn::resources::s3::{LambdaConfiguration, NotificationConfiguration};
+use crate::cfn::resources::Tag;
 use crate::cfn::template::ParameterType;
 use crate::cfn::{LogicalId, Parameter, Template, Value};
+use crate::components::bucket::PrivateBucket;
 use crate::components::cdn::{
-    stack_unique_name, BehaviorSpec, CacheSettings, Cdn, FailoverGroup, Methods, OriginKind,
-    OriginSpec, ViewerDomain, ORIGIN_TLS,
+    stack_unique_name, stack_uuid, BehaviorSpec, CacheSettings, Cdn, FailoverGroup, Methods,
+    OriginKind, OriginSpec, ViewerDomain, ORIGIN_TLS,
 };
 use crate::components::custom_domain::CustomDomain;
-use crate::components::public_network::PublicNetwork;
-use crate::components::web_fleet::{FleetTls, WebFleet};
+use crate::components::function::{network_interface_statements, LambdaFunction};
+use crate::components::function_triggers::{
+    add_failure_queue, allow_invoke, send_to_queue_statement, AsyncFailures,
+};
+use crate::components::public_network::{PublicNetwork, PublicNetworkIds};
+use crate::components::web_fleet::{FilesWriter, FleetTls, WebFleet, WebFleetIds};
 use crate::config::{
-    DomainName, InstanceType, OriginShieldRegion, PathPattern, Ranged, SsmParameterName, VpcCidr,
+    Architecture, DomainName, InstanceType, OriginShieldRegion, PathPattern, Ranged, RetentionDays,
+    SsmParameterName, VpcCidr,
 };
 use crate::error::Error;
 
@@ -39,6 +53,54 @@ pub const SUMMARY: &str =
 pub const BEFORE_DEPLOY: &[&str] = &[
     "Point `options.origin.domain_name` at the server that holds your update files (a domain, or your load balancer's DNS name), reachable over HTTPS with TLS 1.2 or newer; or set `options.demo_origin.enabled: true` for a demo origin in this stack.",
 ];
+
+/// What a new project's README says about publishing update files to the
+/// demo origin (`demo_origin.publisher`).
+pub const AFTER_DEPLOY: &str = r#"## Publish update files (demo origin)
+
+With `options.demo_origin.enabled: true` the stack has an updates bucket (the
+output `UpdatesBucketName`). Upload the files there: each object created in
+it is copied onto the origin's EFS file system under its key shortly after
+the upload (an S3 event invokes the publisher function; it writes to a
+temporary name, then renames, so nginx never serves half a file), and each object removed is deleted there.
+The key is the URL path: `updates/app-1.2.0.zip` is served at
+`https://<UpdatesUrl>/updates/app-1.2.0.zip`.
+
+```sh
+out() { aws cloudformation describe-stacks --stack-name {stack_name} --region {region} \
+  --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text; }
+bucket=$(out UpdatesBucketName)
+
+# One file:
+aws s3 cp ./app-1.2.0.zip "s3://$bucket/updates/app-1.2.0.zip" --region {region}
+# A release tree (./site/updates/... → /updates/...): the files first, then
+# the manifests that point at them; --delete also removes what is gone locally.
+aws s3 sync ./site "s3://$bucket/" --region {region} --exclude "*.json" --exclude "*.xml"
+aws s3 sync ./site "s3://$bucket/" --region {region} --delete
+# Remove a file (the bucket keeps it as an old version for
+# demo_origin.publisher.keep_old_versions_days, 30 by default):
+aws s3 rm "s3://$bucket/updates/app-1.1.0.zip" --region {region}
+```
+
+How long until CloudFront serves it: a path the edge has not cached yet is
+fetched from the origin at once (a 404 it fetched before the file was there
+is kept up to 10 seconds). A cached file stays until its TTL ends: manifests
+(`cache.manifests.path_patterns`, `/updates/*.json` and `/updates/*.xml`)
+60 seconds by default, update files (`/updates/*`) 7 days
+(`cache.update_files.default_ttl_seconds`: nginx sends no Cache-Control).
+So publish new versions under new names and change only the manifests; to
+replace or remove a cached file sooner, invalidate it:
+
+```sh
+aws cloudfront create-invalidation --distribution-id "$(out CdnDistributionId)" \
+  --paths "/updates/app-1.1.0.zip"
+```
+
+Keys that would leave the files' folder (`..`, absolute, NUL) are refused.
+Events the publisher still failed on after two retries wait in the queue
+`PublisherFailuresQueueUrl` (14 days), with the reason in the function's log
+group; uploading the object again retries it.
+"#;
 
 pub static REQUIREMENTS: &[Requirement] = &[
     Requirement { id: "OFFLOAD-1", text: "An existing application on EC2 ships update files; cut its cost: CloudFront in front of the existing origin (a domain name or ALB), long TTLs for the static update files" },
@@ -161,6 +223,37 @@ pub struct DemoOriginOptions {
     /// An ACM certificate for `domain_name` in the stack's region; `null`:
     /// one the stack creates (DNS-validated in `domain.hosted_zone_id`).
     pub certificate_arn: Option<CertificateArn>,
+    /// How update files get onto the instances' (read-only) file system.
+    pub publisher: PublisherOptions,
+}
+
+/// OFFLOAD-2: publishing update files to the demo origin. A publisher
+/// uploads to a private bucket; a function in the VPC copies each created
+/// object onto EFS (through an access point of its own, the only writer)
+/// and deletes each removed one, so nginx serves them.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublisherOptions {
+    /// The updates bucket and its copying function (on by default with the
+    /// demo origin; off: put the files onto EFS yourself).
+    pub enabled: bool,
+    /// An overwritten or deleted update file stays in the bucket as an old
+    /// version this many days.
+    pub keep_old_versions_days: Ranged<1, 3_650>,
+    pub memory_mb: Ranged<128, 10_240>,
+    /// The longest one file may take to copy.
+    pub timeout_seconds: Ranged<10, 900>,
+}
+
+impl Default for PublisherOptions {
+    fn default() -> Self {
+        PublisherOptions {
+            enabled: true,
+            keep_old_versions_days: Ranged::of(30),
+            memory_mb: Ranged::of(1024),
+            timeout_seconds: Ranged::of(900),
+        }
+    }
 }
 
 /// The demo origin's protocol between CloudFront and the load balancer.
@@ -188,6 +281,7 @@ impl Default for DemoOriginOptions {
             allow_plain_http: false,
             domain_name: None,
             certificate_arn: None,
+            publisher: PublisherOptions::default(),
         }
     }
 }
@@ -321,11 +415,16 @@ pub struct CdnOptions {
 pub struct RetainOptions {
     /// The demo origin's EFS file system.
     pub files: bool,
+    /// The demo origin's updates bucket (`demo_origin.publisher`).
+    pub updates_bucket: bool,
 }
 
 impl Default for RetainOptions {
     fn default() -> Self {
-        RetainOptions { files: true }
+        RetainOptions {
+            files: true,
+            updates_bucket: true,
+        }
     }
 }
 
@@ -491,8 +590,231 @@ fn add_vpc_origin(
     .clone())
 }
 
+/// The updates bucket's name prefix (the stack's UUID follows).
+const UPDATES_BUCKET_PREFIX: &str = "update-files";
+
+/// Where the publisher mounts the files (Lambda wants a path under `/mnt/`).
+pub const PUBLISHER_MOUNT: &str = "/mnt/files";
+
+/// `Fn::Sub` of `text` with `${StackUuid}` defined.
+fn with_stack_uuid(text: String) -> Value<String> {
+    let mut vars = IndexMap::new();
+    vars.insert("StackUuid".to_string(), stack_uuid());
+    Intrinsic::SubWith(text, vars).into()
+}
+
+/// OFFLOAD-2: the way update files reach the demo origin. A private,
+/// versioned bucket the publisher uploads to (its name is explicit, so the
+/// function's role and invoke permission can name it before it exists),
+/// whose object-created and object-removed events invoke a function in the
+/// VPC's private subnets that copies (or deletes) the file on EFS through an
+/// access point of its own: the only writer; the instances keep mounting
+/// read-only. S3 is reached through a gateway endpoint on the private route
+/// table (not the NAT gateway); events the function keeps failing on go to
+/// a queue.
+#[allow(clippy::too_many_arguments)]
+fn add_publisher(
+    t: &mut Template,
+    p: &PublisherOptions,
+    retain_bucket: bool,
+    vpc_cidr: &str,
+    network: &PublicNetworkIds,
+    fleet_name: &str,
+    fleet: &WebFleetIds,
+    code: &CodeSource,
+) -> Result<Package, Error> {
+    let req: &[&str] = &["OFFLOAD-2"];
+    let assets = edge::assets_parameter(t)?;
+    let package = code.package_for("publisher", Architecture::Arm64)?;
+    let bucket_name = with_stack_uuid(format!("{UPDATES_BUCKET_PREFIX}-${{StackUuid}}"));
+    let bucket_arn_text =
+        format!("arn:${{AWS::Partition}}:s3:::{UPDATES_BUCKET_PREFIX}-${{StackUuid}}");
+
+    // S3 without the NAT gateway: a gateway endpoint on the private subnets'
+    // route table (the instances' S3 traffic, package repositories
+    // included, takes it too).
+    t.add(
+        "NetworkS3Endpoint",
+        VpcEndpoint {
+            policy_document: None,
+            private_dns_enabled: None,
+            route_table_ids: Some(vec![network.private_route_table.r#ref()]),
+            security_group_ids: None,
+            subnet_ids: None,
+            service_name: sub("com.amazonaws.${AWS::Region}.s3").into(),
+            vpc_endpoint_type: Some("Gateway".into()),
+            vpc_id: network.vpc.r#ref(),
+        },
+    )?
+    .satisfies(req);
+    let sg = t
+        .add(
+            "PublisherSecurityGroup",
+            SecurityGroup {
+                group_description: "The update files publisher function: HTTPS to S3 (through the gateway endpoint) and NFS to EFS, nothing in".into(),
+                security_group_egress: Some(vec![
+                    EgressRule {
+                        cidr_ip: Some("0.0.0.0/0".into()),
+                        description: Some("HTTPS: S3, through the gateway endpoint".into()),
+                        from_port: Some(443),
+                        ip_protocol: "tcp".into(),
+                        to_port: Some(443),
+                    },
+                    EgressRule {
+                        cidr_ip: Some(vpc_cidr.to_string()),
+                        description: Some("NFS (TLS) to the EFS mount targets".into()),
+                        from_port: Some(2049),
+                        ip_protocol: "tcp".into(),
+                        to_port: Some(2049),
+                    },
+                ]),
+                tags: Some(vec![Tag::new(
+                    "Name",
+                    sub("${AWS::StackName}-publisher"),
+                )]),
+                vpc_id: network.vpc.r#ref(),
+            },
+        )?
+        .satisfies(req)
+        .id()
+        .clone();
+    let access_point = FilesWriter {
+        name: "Publisher",
+        security_group: &sg,
+        requirements: req,
+    }
+    .add_to(t, fleet_name, fleet)?;
+
+    let failures = add_failure_queue(t, "PublisherFailures", req)?;
+    let mut statements = vec![
+        Statement::allow(
+            &["s3:GetObject"],
+            vec![with_stack_uuid(format!("{bucket_arn_text}/*"))],
+        )
+        .sid("ReadUpdateFiles"),
+        // Without it a removed key answers 403 instead of 404, and the
+        // function could not tell "deleted" from "forbidden".
+        Statement::allow(
+            &["s3:ListBucket"],
+            vec![with_stack_uuid(bucket_arn_text.clone())],
+        )
+        .sid("TellRemovedKeys"),
+        Statement::allow(
+            &[
+                "elasticfilesystem:ClientMount",
+                "elasticfilesystem:ClientWrite",
+            ],
+            vec![fleet.file_system.get_att("Arn")],
+        )
+        .sid("WriteFilesThroughOwnAccessPoint")
+        .condition(
+            "StringEquals",
+            "elasticfilesystem:AccessPointArn",
+            vec![access_point.get_att("Arn")],
+        ),
+        send_to_queue_statement(&failures, "KeepFailedEvents"),
+    ];
+    statements.extend(network_interface_statements());
+    let mut env = IndexMap::new();
+    env.insert("BUCKET_NAME".to_string(), bucket_name.clone());
+    env.insert("FILES_ROOT".to_string(), PUBLISHER_MOUNT.into());
+    let function = LambdaFunction {
+        name: "Publisher",
+        description: "Copies each update file created in the updates bucket onto the demo origin's EFS (and deletes removed ones)",
+        package: &package,
+        assets_bucket: &assets,
+        handler: "handler.handler",
+        memory_mb: p.memory_mb.get_u32(),
+        timeout_s: p.timeout_seconds.get_u32(),
+        architecture: Architecture::Arm64.as_str(),
+        environment: env,
+        statements,
+        managed_policies: Vec::new(),
+        log_retention_days: RetentionDays::default().get(),
+        vpc: Some(VpcConfig {
+            security_group_ids: vec![sg.get_att("GroupId")],
+            subnet_ids: network.private_subnets.iter().map(LogicalId::r#ref).collect(),
+        }),
+        requirements: req,
+    }
+    .add_to(t)?
+    .function;
+    let mounts = serde_json::to_value(vec![FileSystemConfig {
+        arn: access_point.get_att("Arn"),
+        local_mount_path: PUBLISHER_MOUNT.into(),
+    }])
+    .map_err(|e| Error::Internal(format!("FileSystemConfigs: {e}")))?;
+    let r = t
+        .resource_mut(function.as_str())
+        .ok_or_else(|| Error::Internal("the publisher function is missing".into()))?;
+    r.properties.insert("FileSystemConfigs".into(), mounts);
+    r.accepts_risk(
+        "CKV_AWS_115",
+        "draws on the account's unreserved concurrency: S3 invokes it asynchronously, so a throttled event waits and is retried for up to 6 hours, then kept in PublisherFailures (update-offload has no options.lambda to reserve concurrency)",
+    );
+    // Lambda mounts the file system when the function is created: the mount
+    // targets must exist by then.
+    for m in &fleet.files_mount_targets {
+        r.depends_on(m);
+    }
+
+    AsyncFailures {
+        id: "PublisherAsyncFailures",
+        function: &function,
+        max_retries: 2,
+        max_event_age_s: 21_600,
+        on_failure: &failures,
+        requirements: req,
+    }
+    .add_to(t)?;
+    let permission = allow_invoke(
+        t,
+        "PublisherInvokedByUpdatesBucket",
+        &function,
+        "s3.amazonaws.com",
+        with_stack_uuid(bucket_arn_text),
+        true,
+        req,
+    )?;
+    let lambda_on = |event: &str| LambdaConfiguration {
+        event: event.into(),
+        filter: None,
+        function: function.get_att("Arn"),
+    };
+    let bucket = PrivateBucket {
+        id: "UpdatesBucket",
+        noncurrent_version_days: Some(p.keep_old_versions_days.get_u32()),
+        retain: retain_bucket,
+        requirements: req,
+        bucket_name: Some(bucket_name),
+        notifications: Some(NotificationConfiguration {
+            lambda_configurations: Some(vec![
+                lambda_on("s3:ObjectCreated:*"),
+                lambda_on("s3:ObjectRemoved:*"),
+            ]),
+            ..Default::default()
+        }),
+        depends_on: vec![permission],
+        ..Default::default()
+    }
+    .add_to(t)?;
+    t.output(
+        "UpdatesBucketName",
+        "Publish update files here (aws s3 sync ./site s3://BUCKET/): each object is copied onto the demo origin under its key",
+        bucket.r#ref(),
+        None,
+    )?;
+    t.output(
+        "PublisherFailuresQueueUrl",
+        "Bucket events the publisher failed on after its retries",
+        failures.r#ref(),
+        None,
+    )?;
+    Ok(package)
+}
+
 /// Expands the update-offload blueprint into its stack(s).
-pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<Expansion, Error> {
+pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
     validate(o)?;
     let mut t = Template::new(format!(
         "blueprint update-offload: CloudFront in front of the update origin (stack {})",
@@ -504,6 +826,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<
         None => None,
     };
     let shield = o.origin_shield_region.as_ref().map(|r| r.as_str());
+    let mut packages = Vec::new();
     let mut cdn_requirements = vec!["OFFLOAD-1", "OFFLOAD-2"];
     if shield.is_some() || o.failover.secondary_domain_name.is_some() {
         cdn_requirements.push("OFFLOAD-3");
@@ -567,6 +890,18 @@ pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<
             None,
         )?;
         let vpc_origin = add_vpc_origin(&mut t, &fleet.load_balancer, tls.is_some())?;
+        if d.publisher.enabled {
+            packages.push(add_publisher(
+                &mut t,
+                &d.publisher,
+                o.retain.updates_bucket,
+                d.vpc_cidr.as_str(),
+                &network,
+                "Origin",
+                &fleet,
+                code,
+            )?);
+        }
         t.output(
             "FilesFileSystemId",
             "The EFS file system with the update files (mounted read-only on the instances)",
@@ -713,7 +1048,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, _code: &CodeSource) -> Result<
     Ok(Expansion {
         project: project.clone(),
         stacks: edge::stacks(project, t, certificate.and_then(|c| c.stack)),
-        packages: Vec::new(),
+        packages,
     })
 }
 

@@ -230,6 +230,7 @@ mod tests {
             description: None,
             environment: None,
             ephemeral_storage: None,
+            file_system_configs: None,
             handler: "handler.handler".into(),
             logging_config: None,
             memory_size: Some(256),
@@ -268,6 +269,7 @@ mod tests {
             memory_size: Some(20_000),
             timeout: Some(901),
             ephemeral_storage: Some(EphemeralStorage { size: 100 }),
+            file_system_configs: None,
             ..function()
         };
         assert_eq!(

@@ -92,6 +92,7 @@ impl LambdaFunction<'_> {
                 variables: self.environment,
             }),
             ephemeral_storage: None,
+            file_system_configs: None,
             handler: self.handler.to_string(),
             logging_config: Some(LoggingConfig {
                 application_log_level: None,

@@ -87,6 +87,87 @@ pub struct WebFleetIds {
     pub load_balancer: LogicalId,
     pub file_system: LogicalId,
     pub group: LogicalId,
+    /// The instances' read-only access point.
+    pub files_access_point: LogicalId,
+    /// The mount targets' security group (NFS in).
+    pub files_security_group: LogicalId,
+    /// One mount target per private subnet: what mounts the files waits
+    /// for them.
+    pub files_mount_targets: Vec<LogicalId>,
+}
+
+/// The POSIX user every access point of the files acts as, and owner of
+/// their root directory: the instances read what a writer made.
+const FILES_UID: &str = "1000";
+/// The directory of the file system the access points expose.
+const FILES_ROOT: &str = "/files";
+
+/// The access point's fixed identity and root directory (created on first
+/// use, owned by that identity, `0755`).
+fn files_access_point(file_system: &LogicalId) -> AccessPoint {
+    AccessPoint {
+        file_system_id: file_system.r#ref(),
+        posix_user: Some(PosixUser {
+            gid: FILES_UID.into(),
+            uid: FILES_UID.into(),
+        }),
+        root_directory: Some(RootDirectory {
+            creation_info: Some(CreationInfo {
+                owner_gid: FILES_UID.into(),
+                owner_uid: FILES_UID.into(),
+                permissions: "0755".into(),
+            }),
+            path: Some(FILES_ROOT.into()),
+        }),
+    }
+}
+
+/// A writer of the fleet's files (e.g. a publishing function in the
+/// fleet's VPC): it gets an access point of its own onto the same
+/// directory, as the same POSIX user, and NFS into the mount targets from
+/// its security group. What it may do through that access point is up to
+/// its role (`elasticfilesystem:ClientWrite` with the access point's ARN as
+/// condition); the instances keep mounting read-only.
+pub struct FilesWriter<'a> {
+    /// Logical ID part: `Publisher` gives `<fleet>FilesPublisherAccessPoint`
+    /// and `<fleet>FilesIngressFromPublisher`.
+    pub name: &'a str,
+    /// The writer's security group (allowed NFS into the mount targets).
+    pub security_group: &'a LogicalId,
+    pub requirements: &'a [&'a str],
+}
+
+impl FilesWriter<'_> {
+    /// Adds the writer's access point and NFS ingress rule; returns the
+    /// access point's ID.
+    pub fn add_to(
+        &self,
+        t: &mut Template,
+        fleet_name: &str,
+        fleet: &WebFleetIds,
+    ) -> Result<LogicalId, Error> {
+        let w = self.name;
+        t.add(
+            &format!("{fleet_name}FilesIngressFrom{w}"),
+            SecurityGroupIngress {
+                cidr_ip: None,
+                description: Some(format!("NFS from the writer of the files ({w})")),
+                from_port: Some(2049),
+                group_id: group_id(&fleet.files_security_group),
+                ip_protocol: "tcp".into(),
+                source_security_group_id: Some(group_id(self.security_group)),
+                to_port: Some(2049),
+            },
+        )?
+        .satisfies(self.requirements);
+        Ok(t.add(
+            &format!("{fleet_name}Files{w}AccessPoint"),
+            files_access_point(&fleet.file_system),
+        )?
+        .satisfies(self.requirements)
+        .id()
+        .clone())
+    }
 }
 
 fn group_id(id: &LogicalId) -> Value<String> {
@@ -344,24 +425,7 @@ impl WebFleet<'_> {
             );
         }
         let access_point = t
-            .add(
-                &ap_id,
-                AccessPoint {
-                    file_system_id: file_system.r#ref(),
-                    posix_user: Some(PosixUser {
-                        gid: "1000".into(),
-                        uid: "1000".into(),
-                    }),
-                    root_directory: Some(RootDirectory {
-                        creation_info: Some(CreationInfo {
-                            owner_gid: "1000".into(),
-                            owner_uid: "1000".into(),
-                            permissions: "0755".into(),
-                        }),
-                        path: Some("/files".into()),
-                    }),
-                },
-            )?
+            .add(&ap_id, files_access_point(&file_system))?
             .satisfies(req)
             .id()
             .clone();
@@ -438,6 +502,15 @@ impl WebFleet<'_> {
             },
         )?
         .satisfies(req);
+        if self.tls.is_none() {
+            // Chosen explicitly (the blueprint asks for it and warns).
+            let why = "plain HTTP inside the VPC, chosen explicitly (allow_plain_http: true, and synth warns): the load balancer is internal and admits only the VPC's range";
+            if let Some(listener) = t.resource_mut(&format!("{n}Listener")) {
+                listener
+                    .accepts_risk("CKV_AWS_2", why)
+                    .accepts_risk("CKV_AWS_103", why);
+            }
+        }
 
         // The instances.
         let template = t
@@ -540,6 +613,9 @@ impl WebFleet<'_> {
             load_balancer,
             file_system,
             group,
+            files_access_point: access_point,
+            files_security_group: efs_sg,
+            files_mount_targets: mount_targets,
         })
     }
 }

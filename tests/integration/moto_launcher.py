@@ -1418,6 +1418,125 @@ def register_dax_backing():
         return original(self, attr)
 
     _Placeholder.get_cfn_attribute = get_cfn_attribute
+# 17. update-offload's publisher (issue 14): what moto's CloudFormation
+#     drops from a bucket and a function (additive patch of the offload work)
+# --------------------------------------------------------------------------
+
+# moto's CloudFormation creates an AWS::S3::Bucket without its
+# VersioningConfiguration, PublicAccessBlockConfiguration and
+# NotificationConfiguration, and an
+# AWS::Lambda::Function without its FileSystemConfigs (moto's Lambda model
+# has no such field); its AWS::EFS::AccessPoint has no physical ID (the
+# stack lists it as "", and a `Ref` to it gives ""), where CloudFormation's
+# is the access point's ID; and an AWS::IAM::Role's inline policies are
+# answered by GetRolePolicy as Python text, not JSON. This patch applies a bucket's versioning, public
+# access block and the LambdaConfigurations of its notifications (create and update; the topic and
+# queue configurations stay unapplied, as before: moto would send them test
+# events), and keeps a function's FileSystemConfigs so GetFunction(Configuration)
+# answers them, as the service APIs would, so test_offload_publish_moto.py
+# reads them back through S3 and Lambda. moto does not invoke the function for
+# a bucket event without Docker (nor mount EFS): the publisher's behaviour is
+# tested in its handler tests.
+
+
+def _publisher_bucket_extras(bucket, properties):
+    from moto.s3.models import NotificationConfiguration, PublicAccessBlock
+
+    block = properties.get("PublicAccessBlockConfiguration")
+    if block:
+        flag = lambda name: str(block.get(name, False)).lower()  # noqa: E731
+        bucket.public_access_block = PublicAccessBlock(
+            flag("BlockPublicAcls"), flag("IgnorePublicAcls"), flag("BlockPublicPolicy"), flag("RestrictPublicBuckets")
+        )
+    versioning = (properties.get("VersioningConfiguration") or {}).get("Status")
+    if versioning:
+        bucket.versioning_status = versioning
+    lambdas = (properties.get("NotificationConfiguration") or {}).get("LambdaConfigurations")
+    if lambdas:
+        functions = []
+        for c in lambdas:
+            api = {"CloudFunction": c["Function"], "Event": [c["Event"]]}
+            rules = ((c.get("Filter") or {}).get("S3Key") or {}).get("Rules")
+            if rules:
+                api["Filter"] = {"S3Key": {"FilterRule": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}
+            functions.append(api)
+        bucket.notification_configuration = NotificationConfiguration(cloud_function=functions)
+
+
+def patch_offload_publisher():
+    from moto.awslambda.models import LambdaFunction
+    from moto.efs.models import AccessPoint
+    from moto.s3.models import FakeBucket
+
+    # CloudFormation's physical ID (and `Ref`) of an access point is its ID;
+    # moto's model has none, so the stack lists it with an empty one.
+    if "physical_resource_id" in vars(AccessPoint):
+        raise RuntimeError("moto's EFS AccessPoint has a physical_resource_id now: drop this part of patch 17")
+    AccessPoint.physical_resource_id = property(lambda self: self.access_point_id)
+
+    create_bucket = FakeBucket.create_from_cloudformation_json.__func__
+    update_bucket = FakeBucket.update_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        bucket = create_bucket(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        _publisher_bucket_extras(bucket, cloudformation_json.get("Properties", {}))
+        return bucket
+
+    def update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        bucket = update_bucket(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        _publisher_bucket_extras(bucket, cloudformation_json.get("Properties", {}))
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)
+    FakeBucket.update_from_cloudformation_json = classmethod(update)
+
+    function_create = LambdaFunction.create_from_cloudformation_json.__func__
+    function_update = LambdaFunction.update_from_cloudformation_json.__func__
+    configuration = LambdaFunction.get_configuration
+
+    def create_function(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        fn = function_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        fn.file_system_configs = cloudformation_json["Properties"].get("FileSystemConfigs")
+        return fn
+
+    def update_function(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        fn = function_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        fn.file_system_configs = cloudformation_json["Properties"].get("FileSystemConfigs")
+        return fn
+
+    def get_configuration(self, *args, **kwargs):
+        config = configuration(self, *args, **kwargs)
+        if getattr(self, "file_system_configs", None):
+            config["FileSystemConfigs"] = self.file_system_configs
+        return config
+
+    LambdaFunction.create_from_cloudformation_json = classmethod(create_function)
+    LambdaFunction.update_from_cloudformation_json = classmethod(update_function)
+    LambdaFunction.get_configuration = get_configuration
+
+    # An AWS::IAM::Role's inline policies are stored as the template's
+    # objects, which GetRolePolicy then answers as Python text
+    # ("{'Version': datetime.date(2012, 10, 17), ...") instead of JSON; they
+    # are passed as the JSON text PutRolePolicy takes.
+    from moto.iam.models import Role, _serialize_version_datetime
+
+    role_create = Role.create_from_cloudformation_json.__func__
+
+    def create_role(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = dict(cloudformation_json["Properties"])
+        properties["Policies"] = [
+            {
+                **p,
+                "PolicyDocument": p["PolicyDocument"]
+                if isinstance(p["PolicyDocument"], str)
+                else json.dumps(p["PolicyDocument"], default=_serialize_version_datetime),
+            }
+            for p in properties.get("Policies", [])
+        ]
+        cloudformation_json = {**cloudformation_json, "Properties": properties}
+        return role_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    Role.create_from_cloudformation_json = classmethod(create_role)
 
 
 def main(argv):
@@ -1430,6 +1549,7 @@ def main(argv):
     patch_customer_managed_keys()
     patch_v2_authorizers()
     patch_access_logs()
+    patch_offload_publisher()  # 17 (issue 14)
     patch_hosted_zone_ids()
     patch_change_set_outputs()
     patch_deletions()

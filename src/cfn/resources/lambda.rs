@@ -17,6 +17,9 @@ pub struct Function {
     pub description: Option<String>,
     pub environment: Option<Environment>,
     pub ephemeral_storage: Option<EphemeralStorage>,
+    /// EFS access points the function mounts (it must be in a VPC that
+    /// reaches the file system's mount targets).
+    pub file_system_configs: Option<Vec<FileSystemConfig>>,
     pub handler: String,
     pub logging_config: Option<LoggingConfig>,
     pub memory_size: Option<u32>,
@@ -66,6 +69,16 @@ pub struct Environment {
 #[serde(rename_all = "PascalCase")]
 pub struct EphemeralStorage {
     pub size: u32,
+}
+
+/// An EFS access point mounted into the function at `local_mount_path`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FileSystemConfig {
+    /// The access point's ARN.
+    pub arn: Value<String>,
+    /// Under `/mnt/`, like `/mnt/files`.
+    pub local_mount_path: String,
 }
 
 /// Where and how the function logs.
