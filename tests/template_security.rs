@@ -792,6 +792,15 @@ fn still_unmet(check: &str, r: &Value) -> Option<bool> {
                 !o["CustomOriginConfig"].is_null()
                     && o["CustomOriginConfig"]["OriginProtocolPolicy"] != "https-only"
             }),
+        // A plain-HTTP listener that forwards (a redirect to HTTPS meets both).
+        "CKV_AWS_2" | "CKV_AWS_103" => {
+            p["Protocol"] == "HTTP"
+                && !p["DefaultActions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|a| a["Type"] == "redirect")
+        }
         "CKV_AWS_260" => p["FromPort"] == 80 && p["CidrIp"] == "0.0.0.0/0",
         "CKV_AWS_158" => unset("KmsKeyId"),
         "CKV_AWS_119" => p["SSESpecification"]["KMSMasterKeyId"].is_null(),
