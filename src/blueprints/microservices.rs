@@ -21,13 +21,14 @@ use serde::Deserialize;
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 
+use super::microservices_schema::{self as schema, NamedSchemas, RequestSpec, Responses};
 use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::{hex, CodeSource, Package};
 use crate::cfn::intrinsic::{cidr, get_azs, select, sub, Expr, Intrinsic};
 use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::apigateway::{
     AccessLogSetting, Account, Deployment, EndpointConfiguration, Integration, Method,
-    MethodSetting, Resource as ApiResource, RestApi, Stage,
+    MethodSetting, Model, RequestValidator, Resource as ApiResource, RestApi, Stage,
 };
 use crate::cfn::resources::cognito::{
     AccountRecoverySetting, AdminCreateUserConfig, PasswordPolicy, RecoveryOption,
@@ -105,6 +106,9 @@ pub struct Options {
     pub security: crate::config::security::SecurityOptions,
     /// MICRO-1: the services, in a stable order (see the split rule).
     pub services: Services,
+    /// MICRO-4: named JSON Schemas the routes' schemas refer to with
+    /// `$ref: "#/components/schemas/Name"`.
+    pub schemas: NamedSchemas,
 }
 
 /// The options as written, before the checks that span several of them.
@@ -120,6 +124,7 @@ struct RawOptions {
     retain: RetainOptions,
     security: crate::config::security::SecurityOptions,
     services: Services,
+    schemas: NamedSchemas,
 }
 
 impl Default for RawOptions {
@@ -135,6 +140,7 @@ impl Default for RawOptions {
             retain: o.retain,
             security: o.security,
             services: o.services,
+            schemas: o.schemas,
         }
     }
 }
@@ -162,6 +168,7 @@ impl TryFrom<RawOptions> for Options {
         if let Some(message) = r.api.unknown_route(&keys) {
             return Err(message);
         }
+        check_schemas(&r.services, &r.schemas)?;
         Ok(Options {
             front: r.front,
             api: r.api,
@@ -172,6 +179,7 @@ impl TryFrom<RawOptions> for Options {
             retain: r.retain,
             security: r.security,
             services: r.services,
+            schemas: r.schemas,
         })
     }
 }
@@ -188,6 +196,7 @@ impl Default for Options {
             retain: RetainOptions::default(),
             security: Default::default(),
             services: Services(example_services()),
+            schemas: NamedSchemas::default(),
         }
     }
 }
@@ -197,6 +206,8 @@ fn example_services() -> Vec<Service> {
     let route = |method, path: &str| RouteSpec {
         method,
         path: RoutePath::new(path).unwrap_or_else(|_| unreachable!()),
+        request: None,
+        responses: Responses::default(),
     };
     let users = Service {
         name: ServiceName::new("users").unwrap_or_else(|_| unreachable!()),
@@ -971,6 +982,50 @@ pub struct RouteSpec {
     /// GET, POST, PUT, PATCH, DELETE or ANY.
     pub method: HttpMethod,
     pub path: RoutePath,
+    /// MICRO-4: the JSON body's schema (POST, PUT, PATCH): in the OpenAPI
+    /// document and, on a REST API, an API Gateway model its requests are
+    /// validated against.
+    #[serde(default)]
+    pub request: Option<RequestSpec>,
+    /// MICRO-4: the documented responses by status code (OpenAPI only).
+    #[serde(default)]
+    pub responses: Responses,
+}
+
+/// The checks of the routes' schemas that span options: a request body
+/// only where a method has one, every `$ref` resolving, no recursion.
+fn check_schemas(services: &Services, named: &NamedSchemas) -> Result<(), String> {
+    for (name, s) in &named.0 {
+        schema::check_refs(&format!("options.schemas.{}", name.as_str()), &s.0, named)?;
+    }
+    for (i, s) in services.iter().enumerate() {
+        for (j, r) in s.routes.iter().enumerate() {
+            let at = format!("options.services[{i}].routes[{j}]");
+            if let Some(req) = &r.request {
+                if !matches!(
+                    r.method,
+                    HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch
+                ) {
+                    return Err(format!(
+                        "{at}.request: service `{}`: route {} {} has a request body schema, but only POST, PUT and PATCH routes take a body here",
+                        s.name, r.method, r.path
+                    ));
+                }
+                schema::check_refs(&format!("{at}.request.schema"), &req.schema.0, named)?;
+            }
+            for (code, resp) in &r.responses.0 {
+                if let Some(body) = &resp.schema {
+                    if *code == 204 {
+                        return Err(format!(
+                            "{at}.responses.{code}: a 204 No Content response has no body: leave out its schema"
+                        ));
+                    }
+                    schema::check_refs(&format!("{at}.responses.{code}.schema"), &body.0, named)?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Environment variables: names of letters, digits and `_` (starting with a
@@ -1301,6 +1356,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     if o.front == Front::ApiGateway && o.api.authorization == Authorization::None {
         root.warnings.push("microservices: options.api.authorization is none: anyone on the internet may call every route without signing any request".into());
     }
+    if let Some(warning) = unenforced_schemas(o) {
+        root.warnings.push(warning);
+    }
     let front = match o.front {
         Front::ApiGateway if o.api.is_http() => add_http_api(&mut root, o)?,
         Front::ApiGateway => add_rest_api(&mut root, o)?,
@@ -1356,6 +1414,32 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         project: project.clone(),
         stacks: vec![StackTemplate::single(project, root)],
         packages: packages.packages,
+    })
+}
+
+/// MICRO-4: HTTP APIs and load balancers validate no request bodies, so
+/// the routes' request schemas are documented (OpenAPI) but not enforced.
+fn unenforced_schemas(o: &Options) -> Option<String> {
+    let front = match o.front {
+        Front::ApiGateway if o.api.is_http() => "an HTTP API (api.type: http)",
+        Front::ApiGateway => return None,
+        Front::Alb => "an Application Load Balancer (front: alb)",
+    };
+    let routes: Vec<String> = o
+        .services
+        .iter()
+        .flat_map(|s| {
+            s.routes
+                .iter()
+                .filter(|r| r.request.is_some())
+                .map(move |r| route_key(s, r))
+        })
+        .collect();
+    (!routes.is_empty()).then(|| {
+        format!(
+            "microservices: {front} validates no request bodies: the request schemas of {} are in the OpenAPI document but not enforced; the functions must check their bodies themselves (api.type: rest enforces them)",
+            routes.join(", ")
+        )
     })
 }
 
@@ -1469,6 +1553,16 @@ fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<()
     }
     if o.api.usage_plan.is_some() {
         h.update("api key required\n");
+    }
+    // A changed request model changes what the stage enforces.
+    for s in o.services.iter() {
+        for r in &s.routes {
+            if let Some(req) = &r.request {
+                let model =
+                    schema::model_schema(&req.schema.0, &o.schemas).map_err(Error::Internal)?;
+                h.update(format!("{} model {model}\n", route_key(s, r)));
+            }
+        }
     }
     for s in o.services.iter() {
         for r in &s.routes {
@@ -2552,7 +2646,9 @@ fn add_routes(
         Authorization::Iam => "AWS_IAM",
         Authorization::None => "NONE",
     };
+    let validator = add_request_validator(t, s, api)?;
     for r in &s.routes {
+        let model = add_request_model(t, o, s, r, api)?;
         let resource = resources
             .get(r.path.as_str())
             .ok_or_else(|| Error::Internal(format!("no resource for {}", r.path)))?;
@@ -2579,6 +2675,13 @@ fn add_routes(
                     }),
                     operation_name: Some(operation_id(s, r.method.as_str(), &r.path)),
                     request_parameters: cache_key.map(|k| k.into_iter().collect()),
+                    request_models: model
+                        .as_ref()
+                        .map(|m| IndexMap::from([("application/json".to_string(), m.r#ref())])),
+                    request_validator_id: model
+                        .as_ref()
+                        .and(validator.as_ref())
+                        .map(LogicalId::r#ref),
                     resource_id: resource.r#ref(),
                     rest_api_id: api.r#ref(),
                 },
@@ -2617,6 +2720,68 @@ fn add_routes(
         .satisfies(req);
     }
     Ok(())
+}
+
+/// MICRO-4: the service's request validator (bodies only), when a route of
+/// it declares a request schema. One per service stack: `ApiBodyValidator`.
+fn add_request_validator(
+    t: &mut Template,
+    s: &Service,
+    api: &LogicalId,
+) -> Result<Option<LogicalId>, Error> {
+    if s.routes.iter().all(|r| r.request.is_none()) {
+        return Ok(None);
+    }
+    let id = t
+        .add(
+            "ApiBodyValidator",
+            RequestValidator {
+                name: Some(format!("{}-body", s.name)),
+                rest_api_id: api.r#ref(),
+                validate_request_body: Some(true),
+                validate_request_parameters: Some(false),
+            },
+        )?
+        .satisfies(&["MICRO-2", "MICRO-4"])
+        .id()
+        .clone();
+    Ok(Some(id))
+}
+
+/// MICRO-4: a route's request schema as an API Gateway model (draft 4,
+/// named schemas inlined), `Api<Path><Method>Model`: named after the route,
+/// like its method, so adding, removing or reordering routes and services
+/// renames nothing.
+fn add_request_model(
+    t: &mut Template,
+    o: &Options,
+    s: &Service,
+    r: &RouteSpec,
+    api: &LogicalId,
+) -> Result<Option<LogicalId>, Error> {
+    let Some(req) = &r.request else {
+        return Ok(None);
+    };
+    let body = schema::model_schema(&req.schema.0, &o.schemas).map_err(Error::Internal)?;
+    let id = t
+        .add(
+            &format!(
+                "Api{}{}Model",
+                path_id(r.path.as_str()),
+                title(r.method.as_str())
+            ),
+            Model {
+                content_type: Some("application/json".into()),
+                description: Some(format!("Request body of {}", route_key(s, r))),
+                name: None,
+                rest_api_id: api.r#ref(),
+                schema: Some(body),
+            },
+        )?
+        .satisfies(&["MICRO-2", "MICRO-4"])
+        .id()
+        .clone();
+    Ok(Some(id))
 }
 
 /// `type: http`: a service's routes on the shared HTTP API, its Lambda proxy
@@ -2780,9 +2945,11 @@ pub const OPENAPI_VERSION: &str = "3.0.3";
 
 /// The API as an OpenAPI 3 document: every route of every service, one tag
 /// per service, `operationId`s matching the methods' operation names.
-pub fn openapi(project: &ProjectInfo, o: &Options) -> Result<Json, Error> {
+pub fn openapi(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Json, Error> {
     let mut paths = serde_json::Map::new();
+    let mut builtins_used = std::collections::BTreeSet::new();
     for s in o.services.iter() {
+        let builtin = builtin_code(code, s);
         for r in &s.routes {
             let full = if r.path.as_str() == "/" {
                 format!("/{}", s.base_path())
@@ -2830,20 +2997,35 @@ pub fn openapi(project: &ProjectInfo, o: &Options) -> Result<Json, Error> {
                 } else {
                     operation_id(s, m.as_str(), &r.path)
                 };
+                let built_in = builtin.and_then(|c| {
+                    builtin_item(&r.path)
+                        .and_then(|item| schema::builtin_operation(c, m.as_str(), item))
+                });
+                if built_in.is_some() {
+                    builtins_used.extend(builtin);
+                }
                 let mut op = json!({
                     "operationId": op_name,
                     "tags": [s.name.as_str()],
                     "summary": format!("{} {} (service `{}`)", m.as_str(), full, s.name),
-                    "responses": {
-                        "200": {"description": "Success",
-                                "content": {"application/json": {"schema": {"type": "object"}}}},
-                        "default": {"description": "An error",
-                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-                    }
+                    "responses": operation_responses(o, r, built_in.as_ref()),
                 });
-                if matches!(m, HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch) {
+                if let Some(b) = built_in.as_ref().filter(|b| !b.query.is_empty()) {
+                    op["parameters"] = Json::Array(b.query.clone());
+                }
+                let body = |schema: Json| json!({"application/json": {"schema": schema}});
+                if let Some(req) = &r.request {
+                    op["requestBody"] =
+                        json!({"required": true, "content": body(req.schema.0.clone())});
+                    if let Some(d) = &req.description {
+                        op["requestBody"]["description"] = json!(d);
+                    }
+                } else if let Some(name) = built_in.as_ref().and_then(|b| b.request) {
+                    op["requestBody"] = json!({"required": true,
+                        "content": body(json!({"$ref": format!("{}{name}", schema::REF_PREFIX)}))});
+                } else if matches!(m, HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch) {
                     op["requestBody"] = json!({"required": false,
-                        "content": {"application/json": {"schema": {"type": "object"}}}});
+                        "content": body(json!({"type": "object"}))});
                 }
                 if o.front == Front::ApiGateway && o.api.authorization == Authorization::Iam {
                     op["security"] = json!([{"sigv4": []}]);
@@ -2873,9 +3055,19 @@ pub fn openapi(project: &ProjectInfo, o: &Options) -> Result<Json, Error> {
             "variables": {"host": {"default": "example.com", "description": "The host name clients use"}}
         }),
     };
-    let mut components = json!({
-        "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "string"}}}}
-    });
+    let mut schemas = serde_json::Map::new();
+    for (name, body) in schema::builtin_schemas() {
+        let used = name == "Error"
+            || (name.starts_with("User") && builtins_used.contains("users"))
+            || (name.starts_with("Order") && builtins_used.contains("orders"));
+        if used {
+            schemas.insert(name.to_string(), body);
+        }
+    }
+    for (name, body) in &o.schemas.0 {
+        schemas.insert(name.as_str().to_string(), body.0.clone());
+    }
+    let mut components = json!({ "schemas": schemas });
     if o.front == Front::ApiGateway && o.api.authorization == Authorization::Iam {
         components["securitySchemes"] = json!({"sigv4": {
             "type": "apiKey", "name": "Authorization", "in": "header",
@@ -2896,6 +3088,84 @@ pub fn openapi(project: &ProjectInfo, o: &Options) -> Result<Json, Error> {
         "paths": paths,
         "components": components,
     }))
+}
+
+/// The built-in handler (`users` or `orders`) that serves `s`: its code
+/// folder is a built-in one and the project has no folder of that name.
+pub fn builtin_code(code: &CodeSource, s: &Service) -> Option<&'static str> {
+    let dir = s.code_dir();
+    let own = match code {
+        CodeSource::BuiltIn { .. } => false,
+        CodeSource::Project { functions_dir, .. } => functions_dir.join(dir).is_dir(),
+    };
+    ["users", "orders"].into_iter().find(|b| *b == dir && !own)
+}
+
+/// Whether a route's path is the built-in handlers' collection (`/`, false)
+/// or item (`/{id}`, true); `None` for any other path.
+fn builtin_item(path: &RoutePath) -> Option<bool> {
+    match path.segments().as_slice() {
+        [] => Some(false),
+        [one] if one.starts_with('{') && !one.ends_with("+}") => Some(true),
+        _ => None,
+    }
+}
+
+/// The `responses` of an operation: those the route declares, else those
+/// its built-in handler answers, else a generic JSON object; and always
+/// `default`, an error from the function or API Gateway.
+fn operation_responses(
+    o: &Options,
+    r: &RouteSpec,
+    built_in: Option<&schema::BuiltinOperation>,
+) -> Json {
+    let error = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}});
+    let mut out = serde_json::Map::new();
+    if !r.responses.0.is_empty() {
+        for (code, resp) in &r.responses.0 {
+            let mut v = json!({"description": resp.description.clone()
+                .unwrap_or_else(|| schema::reason(*code).to_string())});
+            if let Some(body) = &resp.schema {
+                v["content"] = json!({"application/json": {"schema": body.0}});
+            }
+            out.insert(code.to_string(), v);
+        }
+    } else if let Some(b) = built_in {
+        let (code, body) = b.success;
+        let mut v = json!({"description": schema::reason(code)});
+        if let Some(name) = body {
+            v["content"] = json!({"application/json": {"schema":
+                {"$ref": format!("{}{name}", schema::REF_PREFIX)}}});
+        }
+        out.insert(code.to_string(), v);
+        for code in b.errors {
+            out.insert(
+                code.to_string(),
+                json!({"description": schema::reason(*code), "content": error.clone()}),
+            );
+        }
+    } else {
+        out.insert(
+            "200".into(),
+            json!({"description": "Success",
+                   "content": {"application/json": {"schema": {"type": "object"}}}}),
+        );
+    }
+    // On a REST API the request validator answers 400 itself.
+    let validated = r.request.is_some() && o.front == Front::ApiGateway && !o.api.is_http();
+    if validated && !out.contains_key("400") {
+        out.insert(
+            "400".into(),
+            json!({"description": "The body does not match the request schema (answered by API Gateway)",
+                   "content": error.clone()}),
+        );
+    }
+    out.insert(
+        "default".into(),
+        json!({"description": "An error: from the service (`error`) or from API Gateway (`message`)",
+               "content": error}),
+    );
+    Json::Object(out)
 }
 
 impl super::SharedOptions for Options {
