@@ -177,7 +177,7 @@ fn the_default_document_is_typed() {
 }
 
 #[test]
-fn a_service_with_its_own_code_keeps_generic_bodies() {
+fn a_service_with_changed_code_keeps_generic_bodies() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("functions/users")).unwrap();
     std::fs::write(dir.path().join("functions/users/handler.py"), "x = 1\n").unwrap();
@@ -191,7 +191,15 @@ fn a_service_with_its_own_code_keeps_generic_bodies() {
         json!({"type": "object"})
     );
     assert!(doc["components"]["schemas"].get("User").is_none());
-    // orders still runs the built-in handler.
+    // orders still runs the built-in handler: not in the project, or an
+    // unchanged copy (as `blueprint new` writes it).
+    std::fs::create_dir_all(dir.path().join("functions/orders")).unwrap();
+    std::fs::copy(
+        "blueprints/microservices/functions/orders/handler.py",
+        dir.path().join("functions/orders/handler.py"),
+    )
+    .unwrap();
+    let doc = document(&defaults(), &code);
     assert_eq!(
         doc["paths"]["/orders"]["post"]["responses"]["201"]["content"]["application/json"]
             ["schema"],

@@ -3091,14 +3091,26 @@ pub fn openapi(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<
 }
 
 /// The built-in handler (`users` or `orders`) that serves `s`: its code
-/// folder is a built-in one and the project has no folder of that name.
+/// folder is a built-in one, and the project has no folder of that name or
+/// one whose packaged files are the built-in ones (as `blueprint new` writes
+/// them). Changed code is the project's own: its bodies are what the
+/// routes declare.
 pub fn builtin_code(code: &CodeSource, s: &Service) -> Option<&'static str> {
     let dir = s.code_dir();
-    let own = match code {
-        CodeSource::BuiltIn { .. } => false,
-        CodeSource::Project { functions_dir, .. } => functions_dir.join(dir).is_dir(),
+    let name = ["users", "orders"].into_iter().find(|b| *b == dir)?;
+    let CodeSource::Project { functions_dir, .. } = code else {
+        return Some(name);
     };
-    ["users", "orders"].into_iter().find(|b| *b == dir && !own)
+    if !functions_dir.join(dir).is_dir() {
+        return Some(name);
+    }
+    let built_in = CodeSource::BuiltIn {
+        blueprint: NAME.to_string(),
+    };
+    match (code.files(dir), built_in.files(dir)) {
+        (Ok((_, own)), Ok((_, theirs))) if own == theirs => Some(name),
+        _ => None,
+    }
 }
 
 /// Whether a route's path is the built-in handlers' collection (`/`, false)
