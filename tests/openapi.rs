@@ -250,12 +250,12 @@ fn declared_schemas_become_models_and_a_validator() {
         })
     );
     assert_eq!(
-        orders["ApiBodyValidator"],
+        orders["ApiRequestValidator"],
         json!({
             "Type": "AWS::ApiGateway::RequestValidator",
             "Metadata": {"BlueprintRequirements": ["MICRO-2", "MICRO-4"]},
             "Properties": {
-                "Name": "orders-body",
+                "Name": "orders-requests",
                 "RestApiId": {"Ref": "RestApiId"},
                 "ValidateRequestBody": true,
                 "ValidateRequestParameters": false
@@ -269,7 +269,7 @@ fn declared_schemas_become_models_and_a_validator() {
     );
     assert_eq!(
         post["RequestValidatorId"],
-        json!({"Ref": "ApiBodyValidator"})
+        json!({"Ref": "ApiRequestValidator"})
     );
     // Routes without a request schema are not validated.
     let get = &orders["ApiOrderIdGet"]["Properties"];
@@ -280,6 +280,21 @@ fn declared_schemas_become_models_and_a_validator() {
     assert_eq!(
         quotes["ApiQuoteIdPutModel"]["Properties"]["Schema"]["properties"]["price"],
         json!({"type": "number", "minimum": 0, "description": "An amount in the order's currency"})
+    );
+    // Query parameters: declared on the method, and the validator checks them.
+    let get = &quotes["ApiGet"]["Properties"];
+    assert_eq!(
+        get["RequestParameters"],
+        json!({"method.request.querystring.currency": true, "method.request.querystring.limit": false})
+    );
+    assert_eq!(
+        get["RequestValidatorId"],
+        json!({"Ref": "ApiRequestValidator"})
+    );
+    assert!(get.get("RequestModels").is_none());
+    assert_eq!(
+        quotes["ApiRequestValidator"]["Properties"]["ValidateRequestParameters"],
+        true
     );
     let models = |r: &serde_json::Map<String, Json>| {
         r.values()
@@ -312,6 +327,20 @@ fn declared_schemas_become_models_and_a_validator() {
         doc["paths"]["/users"]["post"]["requestBody"]["description"],
         "A new user"
     );
+    assert_eq!(
+        doc["paths"]["/quotes"]["get"]["parameters"],
+        json!([
+            // quotes runs the built-in orders code: its `userId` filter,
+            // then the route's own (its `limit` replaces the built-in one).
+            {"name": "userId", "in": "query", "required": false,
+             "description": "Only this user's orders", "schema": {"type": "string"}},
+            {"name": "currency", "in": "query", "required": true, "description": "ISO 4217 code",
+             "schema": {"type": "string", "enum": ["EUR", "USD"]}},
+            {"name": "limit", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+        ])
+    );
+    assert!(doc["paths"]["/quotes"]["get"].get("requestBody").is_none());
 }
 
 #[test]
@@ -344,7 +373,7 @@ fn http_apis_and_load_balancers_warn_that_schemas_are_not_enforced() {
         .find(|w| w.contains("not enforced"))
         .expect("a warning");
     assert!(
-        warning.contains("POST /users, POST /orders, PUT /quotes/{quoteId}"),
+        warning.contains("POST /users, POST /orders, GET /quotes, PUT /quotes/{quoteId}"),
         "{warning}"
     );
     assert!(warning.contains("HTTP API"), "{warning}");
@@ -378,8 +407,8 @@ fn validation(s: &Synthesized) -> BTreeMap<(String, String), Json> {
     for (service, resources) in service_resources(s) {
         for (id, r) in resources {
             let kind = r["Type"].as_str().unwrap();
-            let validated =
-                kind == "AWS::ApiGateway::Method" && r["Properties"].get("RequestModels").is_some();
+            let validated = kind == "AWS::ApiGateway::Method"
+                && r["Properties"].get("RequestValidatorId").is_some();
             if validated
                 || kind == "AWS::ApiGateway::Model"
                 || kind == "AWS::ApiGateway::RequestValidator"
@@ -395,7 +424,7 @@ fn validation(s: &Synthesized) -> BTreeMap<(String, String), Json> {
 fn model_ids_do_not_move_when_routes_and_services_change() {
     let text = std::fs::read_to_string(VARIANT).unwrap();
     let before = validation(&synth(&text));
-    assert_eq!(before.len(), 9, "{:?}", before.keys());
+    assert_eq!(before.len(), 10, "{:?}", before.keys());
 
     // Routes reordered, a route and a service added in front.
     let reordered = text
@@ -583,6 +612,26 @@ fn bad_schemas_are_refused_where_they_are_written() {
         d,
         &format!("{HEAD}  services:\n    - name: users\n      routes:\n        - method: GET\n          path: /\n          request:\n            schema: {{type: object}}\n"),
         "route GET / has a request body schema, but only POST, PUT and PATCH routes take a body here",
+    );
+    refused(
+        d,
+        &format!("{HEAD}  services:\n    - name: users\n      routes:\n        - method: POST\n          path: /\n          request: {{description: nothing}}\n"),
+        "options.services[0].routes[0].request: service `users`: route POST /: give the body's `schema`, `query` parameters, or both",
+    );
+    refused(
+        d,
+        &format!("{HEAD}  services:\n    - name: users\n      routes:\n        - method: GET\n          path: /\n          request:\n            query:\n              \"a b\": {{required: true}}\n"),
+        "`a b` is not a valid query parameter name",
+    );
+    refused(
+        d,
+        &format!("{HEAD}  services:\n    - name: users\n      routes:\n        - method: GET\n          path: /\n          request:\n            query:\n              limit: {{required: yes}}\n"),
+        "request.query.limit.required",
+    );
+    refused(
+        d,
+        &format!("{HEAD}  services:\n    - name: users\n      routes:\n        - method: GET\n          path: /\n          request:\n            query:\n              limit: {{schema: {{type: integer, minimum: one}}}}\n"),
+        "request.query.limit.schema.minimum: `minimum` is a number",
     );
     refused(
         d,

@@ -1002,16 +1002,7 @@ fn check_schemas(services: &Services, named: &NamedSchemas) -> Result<(), String
         for (j, r) in s.routes.iter().enumerate() {
             let at = format!("options.services[{i}].routes[{j}]");
             if let Some(req) = &r.request {
-                if !matches!(
-                    r.method,
-                    HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch
-                ) {
-                    return Err(format!(
-                        "{at}.request: service `{}`: route {} {} has a request body schema, but only POST, PUT and PATCH routes take a body here",
-                        s.name, r.method, r.path
-                    ));
-                }
-                schema::check_refs(&format!("{at}.request.schema"), &req.schema.0, named)?;
+                check_request(&at, s, r, req, named)?;
             }
             for (code, resp) in &r.responses.0 {
                 if let Some(body) = &resp.schema {
@@ -1023,6 +1014,45 @@ fn check_schemas(services: &Services, named: &NamedSchemas) -> Result<(), String
                     schema::check_refs(&format!("{at}.responses.{code}.schema"), &body.0, named)?;
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// A route's `request`: something to check, a body only where a method has
+/// one, every `$ref` resolving.
+fn check_request(
+    at: &str,
+    s: &Service,
+    r: &RouteSpec,
+    req: &RequestSpec,
+    named: &NamedSchemas,
+) -> Result<(), String> {
+    if !req.validates() {
+        return Err(format!(
+            "{at}.request: service `{}`: route {} {}: give the body's `schema`, `query` parameters, or both",
+            s.name, r.method, r.path
+        ));
+    }
+    if let Some(body) = &req.schema {
+        if !matches!(
+            r.method,
+            HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch
+        ) {
+            return Err(format!(
+                "{at}.request.schema: service `{}`: route {} {} has a request body schema, but only POST, PUT and PATCH routes take a body here",
+                s.name, r.method, r.path
+            ));
+        }
+        schema::check_refs(&format!("{at}.request.schema"), &body.0, named)?;
+    }
+    for (name, q) in &req.query.0 {
+        if let Some(value) = &q.schema {
+            schema::check_refs(
+                &format!("{at}.request.query.{name}.schema"),
+                &value.0,
+                named,
+            )?;
         }
     }
     Ok(())
@@ -1431,13 +1461,13 @@ fn unenforced_schemas(o: &Options) -> Option<String> {
         .flat_map(|s| {
             s.routes
                 .iter()
-                .filter(|r| r.request.is_some())
+                .filter(|r| r.request.as_ref().is_some_and(RequestSpec::validates))
                 .map(move |r| route_key(s, r))
         })
         .collect();
     (!routes.is_empty()).then(|| {
         format!(
-            "microservices: {front} validates no request bodies: the request schemas of {} are in the OpenAPI document but not enforced; the functions must check their bodies themselves (api.type: rest enforces them)",
+            "microservices: {front} validates no requests: the request schemas and query parameters of {} are in the OpenAPI document but not enforced; the functions must check their requests themselves (api.type: rest enforces them)",
             routes.join(", ")
         )
     })
@@ -1557,10 +1587,13 @@ fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<()
     // A changed request model changes what the stage enforces.
     for s in o.services.iter() {
         for r in &s.routes {
-            if let Some(req) = &r.request {
-                let model =
-                    schema::model_schema(&req.schema.0, &o.schemas).map_err(Error::Internal)?;
+            let Some(req) = &r.request else { continue };
+            if let Some(body) = &req.schema {
+                let model = schema::model_schema(&body.0, &o.schemas).map_err(Error::Internal)?;
                 h.update(format!("{} model {model}\n", route_key(s, r)));
+            }
+            for (name, q) in &req.query.0 {
+                h.update(format!("{} query {name} {}\n", route_key(s, r), q.required));
             }
         }
     }
@@ -2674,13 +2707,13 @@ fn add_routes(
                         uri: Some(uri.clone()),
                     }),
                     operation_name: Some(operation_id(s, r.method.as_str(), &r.path)),
-                    request_parameters: cache_key.map(|k| k.into_iter().collect()),
+                    request_parameters: method_parameters(cache_key, r),
                     request_models: model
                         .as_ref()
                         .map(|m| IndexMap::from([("application/json".to_string(), m.r#ref())])),
-                    request_validator_id: model
+                    request_validator_id: validator
                         .as_ref()
-                        .and(validator.as_ref())
+                        .filter(|_| r.request.as_ref().is_some_and(RequestSpec::validates))
                         .map(LogicalId::r#ref),
                     resource_id: resource.r#ref(),
                     rest_api_id: api.r#ref(),
@@ -2722,24 +2755,46 @@ fn add_routes(
     Ok(())
 }
 
-/// MICRO-4: the service's request validator (bodies only), when a route of
-/// it declares a request schema. One per service stack: `ApiBodyValidator`.
+/// A method's `RequestParameters`: its cache key's, and the query string
+/// parameters its route declares (MICRO-4), each required or not.
+fn method_parameters(
+    cache_key: Option<Vec<(String, bool)>>,
+    r: &RouteSpec,
+) -> Option<IndexMap<String, bool>> {
+    let mut out: IndexMap<String, bool> = cache_key.unwrap_or_default().into_iter().collect();
+    if let Some(req) = &r.request {
+        for (name, q) in &req.query.0 {
+            out.insert(format!("method.request.querystring.{name}"), q.required);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// MICRO-4: the service's request validator, when a route of it declares a
+/// request schema or query parameters: bodies against their models, and
+/// (when a route declares query parameters) required parameters present.
+/// One per service stack: `ApiRequestValidator`.
 fn add_request_validator(
     t: &mut Template,
     s: &Service,
     api: &LogicalId,
 ) -> Result<Option<LogicalId>, Error> {
-    if s.routes.iter().all(|r| r.request.is_none()) {
+    let requests: Vec<&RequestSpec> = s
+        .routes
+        .iter()
+        .filter_map(|r| r.request.as_ref().filter(|q| q.validates()))
+        .collect();
+    if requests.is_empty() {
         return Ok(None);
     }
     let id = t
         .add(
-            "ApiBodyValidator",
+            "ApiRequestValidator",
             RequestValidator {
-                name: Some(format!("{}-body", s.name)),
+                name: Some(format!("{}-requests", s.name)),
                 rest_api_id: api.r#ref(),
                 validate_request_body: Some(true),
-                validate_request_parameters: Some(false),
+                validate_request_parameters: Some(requests.iter().any(|q| !q.query.0.is_empty())),
             },
         )?
         .satisfies(&["MICRO-2", "MICRO-4"])
@@ -2759,10 +2814,10 @@ fn add_request_model(
     r: &RouteSpec,
     api: &LogicalId,
 ) -> Result<Option<LogicalId>, Error> {
-    let Some(req) = &r.request else {
+    let Some(body) = r.request.as_ref().and_then(|q| q.schema.as_ref()) else {
         return Ok(None);
     };
-    let body = schema::model_schema(&req.schema.0, &o.schemas).map_err(Error::Internal)?;
+    let body = schema::model_schema(&body.0, &o.schemas).map_err(Error::Internal)?;
     let id = t
         .add(
             &format!(

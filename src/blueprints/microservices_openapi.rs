@@ -8,7 +8,7 @@ use serde_json::{json, Value as Json};
 use super::microservices::{
     operation_id, Authorization, Front, HttpMethod, Options, RoutePath, RouteSpec, Service, NAME,
 };
-use super::microservices_schema as schema;
+use super::microservices_schema::{self as schema, RequestSpec};
 use super::ProjectInfo;
 use crate::assets::CodeSource;
 use crate::components::rest_api::title;
@@ -84,14 +84,16 @@ pub fn openapi(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<
                     "summary": format!("{} {} (service `{}`)", m.as_str(), full, s.name),
                     "responses": operation_responses(o, r, built_in.as_ref()),
                 });
-                if let Some(b) = built_in.as_ref().filter(|b| !b.query.is_empty()) {
-                    op["parameters"] = Json::Array(b.query.clone());
+                let query = query_parameters(r, built_in.as_ref());
+                if !query.is_empty() {
+                    op["parameters"] = Json::Array(query);
                 }
                 let body = |schema: Json| json!({"application/json": {"schema": schema}});
-                if let Some(req) = &r.request {
+                let declared = r.request.as_ref().and_then(|q| q.schema.as_ref());
+                if let Some(declared) = declared {
                     op["requestBody"] =
-                        json!({"required": true, "content": body(req.schema.0.clone())});
-                    if let Some(d) = &req.description {
+                        json!({"required": true, "content": body(declared.0.clone())});
+                    if let Some(d) = r.request.as_ref().and_then(|q| q.description.as_ref()) {
                         op["requestBody"]["description"] = json!(d);
                     }
                 } else if let Some(name) = built_in.as_ref().and_then(|b| b.request) {
@@ -197,6 +199,30 @@ fn builtin_item(path: &RoutePath) -> Option<bool> {
     }
 }
 
+/// The query parameters of an operation: its built-in handler's, then the
+/// route's own (which replace a built-in one of the same name).
+fn query_parameters(r: &RouteSpec, built_in: Option<&schema::BuiltinOperation>) -> Vec<Json> {
+    let declared = r.request.as_ref().map(|q| &q.query.0);
+    let mut out: Vec<Json> = built_in
+        .map(|b| b.query.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| {
+            let name = p["name"].as_str().unwrap_or_default();
+            !declared.is_some_and(|d| d.contains_key(name))
+        })
+        .collect();
+    for (name, q) in declared.into_iter().flatten() {
+        let mut p = json!({"name": name, "in": "query", "required": q.required,
+            "schema": q.schema.as_ref().map_or_else(|| json!({"type": "string"}), |s| s.0.clone())});
+        if let Some(d) = &q.description {
+            p["description"] = json!(d);
+        }
+        out.push(p);
+    }
+    out
+}
+
 /// The `responses` of an operation: those the route declares, else those
 /// its built-in handler answers, else a generic JSON object; and always
 /// `default`, an error from the function or API Gateway.
@@ -238,11 +264,13 @@ fn operation_responses(
         );
     }
     // On a REST API the request validator answers 400 itself.
-    let validated = r.request.is_some() && o.front == Front::ApiGateway && !o.api.is_http();
+    let validated = r.request.as_ref().is_some_and(RequestSpec::validates)
+        && o.front == Front::ApiGateway
+        && !o.api.is_http();
     if validated && !out.contains_key("400") {
         out.insert(
             "400".into(),
-            json!({"description": "The body does not match the request schema (answered by API Gateway)",
+            json!({"description": "The request does not match its schema or lacks a required query parameter (answered by API Gateway)",
                    "content": error.clone()}),
         );
     }

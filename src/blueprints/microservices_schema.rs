@@ -381,6 +381,12 @@ impl SchemaName {
     }
 }
 
+/// A `schema:` key that is there holds a schema (`schema:` with nothing
+/// after it is a mistake, not "no schema").
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Schema>, D::Error> {
+    Schema::deserialize(d).map(Some)
+}
+
 /// Named schemas (`options.schemas`), each referred to as
 /// `$ref: "#/components/schemas/Name"`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -418,16 +424,84 @@ impl<'de> Deserialize<'de> for NamedSchemas {
     }
 }
 
-/// A route's request body (`request:` of a route).
+/// What a route's requests carry (`request:` of a route): a JSON body and
+/// query parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
-    /// What the JSON body must match; on a REST API, API Gateway rejects a
-    /// body that does not with 400 before the function runs.
-    pub schema: Schema,
-    /// Shown in the OpenAPI document.
+    /// What the JSON body must match (POST, PUT, PATCH); on a REST API, API
+    /// Gateway rejects a body that does not with 400 before the function runs.
+    #[serde(default, deserialize_with = "present")]
+    pub schema: Option<Schema>,
+    /// The body's description in the OpenAPI document.
     #[serde(default)]
     pub description: Option<String>,
+    /// Query string parameters by name; on a REST API a missing required
+    /// one is answered with 400 before the function runs.
+    #[serde(default)]
+    pub query: QueryParams,
+}
+
+impl RequestSpec {
+    /// Whether API Gateway has anything to check on a REST API.
+    pub fn validates(&self) -> bool {
+        self.schema.is_some() || !self.query.0.is_empty()
+    }
+}
+
+/// One query string parameter of a route.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryParam {
+    /// Whether a request must have it (false by default).
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Its value's schema (documentation: API Gateway checks only that a
+    /// required parameter is present); `type: string` by default.
+    #[serde(default, deserialize_with = "present")]
+    pub schema: Option<Schema>,
+}
+
+/// A route's query string parameters, by name (letters, digits, `_`, `-`
+/// and `.`, at most 128 characters), in the order written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueryParams(pub IndexMap<String, QueryParam>);
+
+impl<'de> Deserialize<'de> for QueryParams {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = QueryParams;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a mapping of query parameter names to `{required, description, schema}`",
+                )
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<QueryParams, E> {
+                Ok(QueryParams::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<QueryParams, A::Error> {
+                let mut out = IndexMap::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    let ok = (1..=128).contains(&name.len())
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+                    if !ok {
+                        return Err(A::Error::custom(format!(
+                            "`{name}` is not a valid query parameter name: letters, digits, `_`, `-` and `.`, at most 128 characters"
+                        )));
+                    }
+                    let param: QueryParam = map.next_value()?;
+                    out.insert(name, param);
+                }
+                Ok(QueryParams(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// One documented response of a route.
@@ -437,7 +511,7 @@ pub struct ResponseSpec {
     #[serde(default)]
     pub description: Option<String>,
     /// The JSON body; none for a response without one (204).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub schema: Option<Schema>,
 }
 

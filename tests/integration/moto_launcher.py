@@ -45,8 +45,8 @@ in this process before the server starts; moto itself is not modified.
    certificate); an AWS::EC2::SecurityGroup's SecurityGroupEgress replaces
    the default allow-all egress (moto ignores the property).
 16. Request validation (issue 14): backed placeholders for
-   AWS::ApiGateway::Model and RequestValidator; methods keep RequestModels
-   and RequestValidatorId.
+   AWS::ApiGateway::Model and RequestValidator; methods keep RequestModels,
+   RequestValidatorId and RequestParameters.
 """
 
 import json
@@ -1372,8 +1372,8 @@ def patch_access_logs():
 # is an AWS::ApiGateway::Model checked by an AWS::ApiGateway::RequestValidator,
 # which moto's CloudFormation does not model; both are placeholders made in
 # moto's API Gateway backend (GetModels, GetRequestValidators). moto's
-# AWS::ApiGateway::Method drops RequestModels and RequestValidatorId; the
-# patch keeps them (GetMethod).
+# AWS::ApiGateway::Method drops RequestModels, RequestValidatorId and
+# RequestParameters; the patch keeps them (GetMethod).
 REQUEST_VALIDATION_PLACEHOLDERS = {
     "AWS::ApiGateway::Model": "backed: microservices request schemas (variants); Ref is the model's name",
     "AWS::ApiGateway::RequestValidator": "backed: microservices request schemas (variants); Ref is its ID",
@@ -1457,6 +1457,7 @@ def patch_request_validation():
         props = _plain(cloudformation_json.get("Properties") or {})
         method.request_models = props.get("RequestModels")
         method.request_validator_id = props.get("RequestValidatorId")
+        method.request_parameters = props.get("RequestParameters")
         return method
 
     Method.create_from_cloudformation_json = classmethod(create)

@@ -1,7 +1,8 @@
 """MICRO-4 (issue 14): request schemas declared in blueprint.yaml, deployed
 to moto and read back through API Gateway's own API. Each route's request
 schema is a model (GetModels: draft 4, named schemas inlined), each service
-with one has a body validator (GetRequestValidators), and the route's method
+with one has a request validator (GetRequestValidators: bodies, and
+parameters where a route declares query parameters), and the route's method
 names both (GetMethod requestModels, requestValidatorId); routes without a
 schema are not validated. A changed schema reaches the model on the next
 apply. moto's CloudFormation lacks both types: README, patch 16."""
@@ -29,11 +30,12 @@ def check_validation(endpoint, res, api_id):
         assert model["contentType"] == "application/json"
         schema = json.loads(model["schema"])
         assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
-        validator_id = res[f"{service}/ApiBodyValidator"][1]
+        validator_id = res[f"{service}/ApiRequestValidator"][1]
         validator = validators[validator_id]
-        assert validator["name"] == f"{service[: -len('Service')].lower()}-body"
+        assert validator["name"] == f"{service[: -len('Service')].lower()}-requests"
         assert validator["validateRequestBody"] is True
-        assert validator["validateRequestParameters"] is False
+        # Only quotes declares query parameters.
+        assert validator["validateRequestParameters"] is (service == "QuotesService")
         resource_id = res[f"{service}/ApiResource" if method_id == "ApiPost" else f"{service}/ApiQuoteIdResource"][1]
         http_method = "POST" if method_id == "ApiPost" else "PUT"
         method = apigw.get_method(restApiId=api_id, resourceId=resource_id, httpMethod=http_method)
@@ -43,6 +45,14 @@ def check_validation(endpoint, res, api_id):
     get = apigw.get_method(restApiId=api_id, resourceId=res["OrdersService/ApiResource"][1], httpMethod="GET")
     assert not get.get("requestModels")
     assert not get.get("requestValidatorId")
+    # Query parameters: declared on the method, checked by the validator.
+    quotes = apigw.get_method(restApiId=api_id, resourceId=res["QuotesService/ApiResource"][1], httpMethod="GET")
+    assert quotes["requestValidatorId"] == res["QuotesService/ApiRequestValidator"][1]
+    assert not quotes.get("requestModels")
+    assert quotes["requestParameters"] == {
+        "method.request.querystring.currency": True,
+        "method.request.querystring.limit": False,
+    }
     return models
 
 
