@@ -644,3 +644,92 @@ fn bad_schemas_are_refused_where_they_are_written() {
         "a 204 No Content response has no body",
     );
 }
+
+#[test]
+fn schema_files_are_read_from_inside_the_project_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.join("schemas")).unwrap();
+    std::fs::write(
+        d.join("schemas/line.json"),
+        r##"{"type": "object", "required": ["sku"], "properties": {"sku": {"type": "string"}, "price": {"$ref": "#/components/schemas/Money"}}}"##,
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("schemas/bad.json"),
+        "{\n  \"type\": \"object\",\n  \"propertes\": {}\n}\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("schemas/broken.json"), "{\"type\": \"object\"\n").unwrap();
+    std::fs::write(
+        d.join("schemas/dangling.json"),
+        r##"{"$ref": "#/components/schemas/Nope"}"##,
+    )
+    .unwrap();
+    std::fs::write(outside.path().join("x.json"), r#"{"type": "string"}"#).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("x.json"), d.join("schemas/link.json")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), d.join("elsewhere")).unwrap();
+    let project = |file: &str| {
+        format!("{HEAD}  schemas:\n    Money: {{type: number, minimum: 0}}\n  services:\n    - name: users\n      routes:\n        - method: POST\n          path: /\n          request:\n            schema_file: {file}\n          responses:\n            200:\n              schema_file: schemas/line.json\n")
+    };
+
+    // Read, checked, `$ref`s inlined into the model and kept in the document.
+    std::fs::write(d.join("blueprint.yaml"), project("schemas/line.json")).unwrap();
+    blueprint()
+        .current_dir(d)
+        .args(["synth", "--out", "out", "-f", "json"])
+        .assert()
+        .success();
+    let nested = std::fs::read_dir(d.join("out/assets"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".template.json"))
+        .unwrap();
+    let t: Json = serde_json::from_str(&std::fs::read_to_string(nested).unwrap()).unwrap();
+    assert_eq!(
+        t["Resources"]["ApiPostModel"]["Properties"]["Schema"],
+        json!({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object", "required": ["sku"],
+               "properties": {"sku": {"type": "string"}, "price": {"type": "number", "minimum": 0}}})
+    );
+    std::fs::remove_dir_all(d.join("out")).unwrap();
+    let out = blueprint()
+        .current_dir(d)
+        .args(["openapi"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let post = &doc["paths"]["/users"]["post"];
+    assert_eq!(
+        post["requestBody"]["content"]["application/json"]["schema"]["properties"]["price"],
+        json!({"$ref": "#/components/schemas/Money"})
+    );
+    assert_eq!(
+        post["responses"]["200"]["content"]["application/json"]["schema"]["required"],
+        json!(["sku"])
+    );
+
+    let at = "blueprint.yaml:13:26: options.services[0].routes[0].request.schema_file: ";
+    for (file, message) in [
+        ("../x.json", "`../x.json` leads out of the project directory: a schema file is a `.json` path relative to the project directory"),
+        ("/etc/x.json", "`/etc/x.json` is an absolute path"),
+        ("schemas/line.yaml", "`schemas/line.yaml` is not a schema file"),
+        ("schemas/missing.json", "`schemas/missing.json` does not exist in the project directory"),
+        ("schemas/link.json", "`schemas/link.json` leads out of the project directory (a symbolic link to"),
+        ("elsewhere/x.json", "`elsewhere/x.json` leads out of the project directory (a symbolic link to"),
+        ("schemas/bad.json", "schemas/bad.json:3:13: `propertes` is not a JSON Schema keyword this tool accepts (did you mean `properties`?)"),
+        ("schemas/broken.json", "schemas/broken.json:2:0: EOF while parsing an object"),
+        ("schemas/dangling.json", "`$ref: #/components/schemas/Nope` names no schema of options.schemas"),
+    ] {
+        refused(d, &project(file), &format!("{at}{message}"));
+    }
+    refused(
+        d,
+        &project("schemas/line.json").replace(
+            "            schema_file: schemas/line.json\n          responses",
+            "            schema_file: schemas/line.json\n            schema: {type: object}\n          responses",
+        ),
+        "request.schema_file: give the body's `schema` or its `schema_file`, not both",
+    );
+}

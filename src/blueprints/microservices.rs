@@ -1005,6 +1005,16 @@ fn check_schemas(services: &Services, named: &NamedSchemas) -> Result<(), String
                 check_request(&at, s, r, req, named)?;
             }
             for (code, resp) in &r.responses.0 {
+                if resp.schema.is_some() && resp.schema_file.is_some() {
+                    return Err(format!(
+                        "{at}.responses.{code}.schema_file: give the response's `schema` or its `schema_file`, not both"
+                    ));
+                }
+                if *code == 204 && resp.schema_file.is_some() {
+                    return Err(format!(
+                        "{at}.responses.{code}: a 204 No Content response has no body: leave out its schema_file"
+                    ));
+                }
                 if let Some(body) = &resp.schema {
                     if *code == 204 {
                         return Err(format!(
@@ -1034,16 +1044,27 @@ fn check_request(
             s.name, r.method, r.path
         ));
     }
+    if req.schema.is_some() && req.schema_file.is_some() {
+        return Err(format!(
+            "{at}.request.schema_file: give the body's `schema` or its `schema_file`, not both"
+        ));
+    }
+    let takes_body = matches!(
+        r.method,
+        HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch
+    );
+    if (req.schema.is_some() || req.schema_file.is_some()) && !takes_body {
+        let key = if req.schema.is_some() {
+            "schema"
+        } else {
+            "schema_file"
+        };
+        return Err(format!(
+            "{at}.request.{key}: service `{}`: route {} {} has a request body schema, but only POST, PUT and PATCH routes take a body here",
+            s.name, r.method, r.path
+        ));
+    }
     if let Some(body) = &req.schema {
-        if !matches!(
-            r.method,
-            HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch
-        ) {
-            return Err(format!(
-                "{at}.request.schema: service `{}`: route {} {} has a request body schema, but only POST, PUT and PATCH routes take a body here",
-                s.name, r.method, r.path
-            ));
-        }
         schema::check_refs(&format!("{at}.request.schema"), &body.0, named)?;
     }
     for (name, q) in &req.query.0 {
@@ -1056,6 +1077,50 @@ fn check_request(
         }
     }
     Ok(())
+}
+
+/// The options with every `schema_file` read into its `schema` (checked,
+/// `$ref`s resolved), or as they are when no route has one. The files are
+/// relative to the project directory (next to blueprint.yaml).
+pub fn with_schema_files<'a>(
+    o: &'a Options,
+    code: &CodeSource,
+) -> Result<std::borrow::Cow<'a, Options>, Error> {
+    let uses_files = o.services.iter().flat_map(|s| &s.routes).any(|r| {
+        r.request.as_ref().is_some_and(|q| q.schema_file.is_some())
+            || r.responses.0.values().any(|p| p.schema_file.is_some())
+    });
+    if !uses_files {
+        return Ok(std::borrow::Cow::Borrowed(o));
+    }
+    let project = match code {
+        CodeSource::Project { functions_dir, .. } => functions_dir.parent(),
+        CodeSource::BuiltIn { .. } => None,
+    };
+    let mut out = o.clone();
+    let named = o.schemas.clone();
+    let load = |at: String, file: &schema::SchemaFile| -> Result<schema::Schema, Error> {
+        let loaded = schema::load_schema_file(project, file)
+            .map_err(|e| Error::User(format!("{at}: {e}")))?;
+        schema::check_refs(&at, &loaded.0, &named).map_err(Error::User)?;
+        Ok(loaded)
+    };
+    for (i, s) in out.services.0.iter_mut().enumerate() {
+        for (j, r) in s.routes.iter_mut().enumerate() {
+            let at = format!("options.services[{i}].routes[{j}]");
+            if let Some(req) = r.request.as_mut() {
+                if let Some(file) = req.schema_file.take() {
+                    req.schema = Some(load(format!("{at}.request.schema_file"), &file)?);
+                }
+            }
+            for (code, resp) in r.responses.0.iter_mut() {
+                if let Some(file) = resp.schema_file.take() {
+                    resp.schema = Some(load(format!("{at}.responses.{code}.schema_file"), &file)?);
+                }
+            }
+        }
+    }
+    Ok(std::borrow::Cow::Owned(out))
 }
 
 /// Environment variables: names of letters, digits and `_` (starting with a
@@ -1356,6 +1421,7 @@ pub(crate) fn with_stack_uuid(text: String) -> Value<String> {
 
 /// Expands the blueprint: the root stack with one nested stack per service.
 pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+    let o = &*with_schema_files(o, code)?;
     let mut seen = HashSet::new();
     for s in o.services.iter().filter(|s| seen.insert(s.code_dir())) {
         if !code.has_code(s.code_dir()) {

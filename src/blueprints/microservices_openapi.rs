@@ -20,6 +20,7 @@ pub const OPENAPI_VERSION: &str = "3.0.3";
 /// The API as an OpenAPI 3 document: every route of every service, one tag
 /// per service, `operationId`s matching the methods' operation names.
 pub fn openapi(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Json, Error> {
+    let o = &*super::microservices::with_schema_files(o, code)?;
     let mut paths = serde_json::Map::new();
     let mut builtins_used = std::collections::BTreeSet::new();
     for s in o.services.iter() {

@@ -12,6 +12,7 @@
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::Path;
 
 use indexmap::IndexMap;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
@@ -433,6 +434,9 @@ pub struct RequestSpec {
     /// Gateway rejects a body that does not with 400 before the function runs.
     #[serde(default, deserialize_with = "present")]
     pub schema: Option<Schema>,
+    /// Or the body's schema in a JSON file of the project.
+    #[serde(default)]
+    pub schema_file: Option<SchemaFile>,
     /// The body's description in the OpenAPI document.
     #[serde(default)]
     pub description: Option<String>,
@@ -445,7 +449,7 @@ pub struct RequestSpec {
 impl RequestSpec {
     /// Whether API Gateway has anything to check on a REST API.
     pub fn validates(&self) -> bool {
-        self.schema.is_some() || !self.query.0.is_empty()
+        self.schema.is_some() || self.schema_file.is_some() || !self.query.0.is_empty()
     }
 }
 
@@ -513,6 +517,9 @@ pub struct ResponseSpec {
     /// The JSON body; none for a response without one (204).
     #[serde(default, deserialize_with = "present")]
     pub schema: Option<Schema>,
+    /// Or the body's schema in a JSON file of the project.
+    #[serde(default)]
+    pub schema_file: Option<SchemaFile>,
 }
 
 /// A route's documented responses by status code (`responses:`).
@@ -580,6 +587,92 @@ impl<'de> Deserialize<'de> for StatusKey {
         }
         d.deserialize_any(V)
     }
+}
+
+/// The largest schema file read.
+pub const MAX_SCHEMA_FILE_BYTES: u64 = 256 * 1024;
+
+/// `schema_file:` a JSON file holding a schema, relative to the project
+/// directory (the one with blueprint.yaml), inside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaFile(pub String);
+
+impl SchemaFile {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let rule = "a schema file is a `.json` path relative to the project directory, inside it (like `schemas/order.json`)";
+        let absolute = s.starts_with('/')
+            || s.starts_with('\\')
+            || s.as_bytes().get(1) == Some(&b':')
+            || Path::new(s).is_absolute();
+        if absolute {
+            return Err(format!("`{s}` is an absolute path: {rule}"));
+        }
+        if s.split(['/', '\\']).any(|part| part == "..") {
+            return Err(format!("`{s}` leads out of the project directory: {rule}"));
+        }
+        if s.is_empty() || s.len() > 1024 || !s.ends_with(".json") || s.contains('\0') {
+            return Err(format!("`{s}` is not a schema file: {rule}"));
+        }
+        Ok(SchemaFile(s.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for SchemaFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::config::deserialize_text(d, "a path like `schemas/order.json`", SchemaFile::new)
+    }
+}
+
+/// Reads and checks the schema in `file`, relative to `project` (the
+/// directory of blueprint.yaml; none for a blueprint's built-in defaults).
+/// A path that leads out of the project (through a symbolic link) is
+/// refused; a mistake in the file is reported at its line and column.
+pub fn load_schema_file(project: Option<&Path>, file: &SchemaFile) -> Result<Schema, String> {
+    let name = &file.0;
+    let Some(dir) = project else {
+        return Err(format!(
+            "`{name}`: schema files are read from a project directory; the built-in defaults have none"
+        ));
+    };
+    let root = dir.canonicalize().map_err(|e| {
+        format!(
+            "the project directory {} cannot be read: {e}",
+            dir.display()
+        )
+    })?;
+    let real = dir.join(name).canonicalize().map_err(|_| {
+        format!(
+            "`{name}` does not exist in the project directory {}",
+            dir.display()
+        )
+    })?;
+    if !real.starts_with(&root) {
+        return Err(format!(
+            "`{name}` leads out of the project directory (a symbolic link to {}); keep schema files inside the project",
+            real.display()
+        ));
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| format!("`{name}` cannot be read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("`{name}` is not a file"));
+    }
+    if meta.len() > MAX_SCHEMA_FILE_BYTES {
+        return Err(format!(
+            "`{name}` is {} bytes; a schema file holds at most {MAX_SCHEMA_FILE_BYTES}",
+            meta.len()
+        ));
+    }
+    let text = std::fs::read_to_string(&real).map_err(|_| format!("`{name}` is not UTF-8 text"))?;
+    let located = |e: serde_json::Error| {
+        let message = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let message = message.strip_suffix(&suffix).unwrap_or(&message);
+        format!("{name}:{}:{}: {message}", e.line(), e.column())
+    };
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let schema = Schema::deserialize(&mut de).map_err(located)?;
+    de.end().map_err(located)?;
+    Ok(schema)
 }
 
 /// The names `$ref`s in `schema` refer to, in order of appearance.

@@ -266,7 +266,12 @@ fn openapi_with<O: DeserializeOwned + Default>(
     f: fn(&ProjectInfo, &O, &CodeSource) -> Result<serde_json::Value, Error>,
 ) -> Result<serde_json::Value, Error> {
     let (info, options) = parse_with::<O>(name, source, overrides)?;
-    f(&info, &options, code)
+    // As for the expansion: a refusal naming a key points at it.
+    f(&info, &options, code).map_err(|e| match e {
+        Error::User(m) => config::ConfigError::about_key(&source.name, &source.text, &m)
+            .map_or(Error::User(m), Error::from),
+        other => other,
+    })
 }
 
 /// What the options of every blueprint may share, applied after the
