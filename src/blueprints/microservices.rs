@@ -18,16 +18,17 @@ use std::fmt;
 use indexmap::IndexMap;
 use serde::de::{Deserializer, Error as _};
 use serde::Deserialize;
-use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 
+pub use super::microservices_openapi::{builtin_code, openapi, OPENAPI_VERSION};
+use super::microservices_schema::{self as schema, NamedSchemas, RequestSpec, Responses};
 use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::{hex, CodeSource, Package};
 use crate::cfn::intrinsic::{cidr, get_azs, select, sub, Expr, Intrinsic};
 use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::apigateway::{
     AccessLogSetting, Account, Deployment, EndpointConfiguration, Integration, Method,
-    MethodSetting, Resource as ApiResource, RestApi, Stage,
+    MethodSetting, Model, RequestValidator, Resource as ApiResource, RestApi, Stage,
 };
 use crate::cfn::resources::cognito::{
     AccountRecoverySetting, AdminCreateUserConfig, PasswordPolicy, RecoveryOption,
@@ -105,6 +106,9 @@ pub struct Options {
     pub security: crate::config::security::SecurityOptions,
     /// MICRO-1: the services, in a stable order (see the split rule).
     pub services: Services,
+    /// MICRO-4: named JSON Schemas the routes' schemas refer to with
+    /// `$ref: "#/components/schemas/Name"`.
+    pub schemas: NamedSchemas,
 }
 
 /// The options as written, before the checks that span several of them.
@@ -120,6 +124,7 @@ struct RawOptions {
     retain: RetainOptions,
     security: crate::config::security::SecurityOptions,
     services: Services,
+    schemas: NamedSchemas,
 }
 
 impl Default for RawOptions {
@@ -135,6 +140,7 @@ impl Default for RawOptions {
             retain: o.retain,
             security: o.security,
             services: o.services,
+            schemas: o.schemas,
         }
     }
 }
@@ -162,6 +168,7 @@ impl TryFrom<RawOptions> for Options {
         if let Some(message) = r.api.unknown_route(&keys) {
             return Err(message);
         }
+        check_schemas(&r.services, &r.schemas)?;
         Ok(Options {
             front: r.front,
             api: r.api,
@@ -172,6 +179,7 @@ impl TryFrom<RawOptions> for Options {
             retain: r.retain,
             security: r.security,
             services: r.services,
+            schemas: r.schemas,
         })
     }
 }
@@ -188,6 +196,7 @@ impl Default for Options {
             retain: RetainOptions::default(),
             security: Default::default(),
             services: Services(example_services()),
+            schemas: NamedSchemas::default(),
         }
     }
 }
@@ -197,6 +206,8 @@ fn example_services() -> Vec<Service> {
     let route = |method, path: &str| RouteSpec {
         method,
         path: RoutePath::new(path).unwrap_or_else(|_| unreachable!()),
+        request: None,
+        responses: Responses::default(),
     };
     let users = Service {
         name: ServiceName::new("users").unwrap_or_else(|_| unreachable!()),
@@ -971,6 +982,145 @@ pub struct RouteSpec {
     /// GET, POST, PUT, PATCH, DELETE or ANY.
     pub method: HttpMethod,
     pub path: RoutePath,
+    /// MICRO-4: the JSON body's schema (POST, PUT, PATCH): in the OpenAPI
+    /// document and, on a REST API, an API Gateway model its requests are
+    /// validated against.
+    #[serde(default)]
+    pub request: Option<RequestSpec>,
+    /// MICRO-4: the documented responses by status code (OpenAPI only).
+    #[serde(default)]
+    pub responses: Responses,
+}
+
+/// The checks of the routes' schemas that span options: a request body
+/// only where a method has one, every `$ref` resolving, no recursion.
+fn check_schemas(services: &Services, named: &NamedSchemas) -> Result<(), String> {
+    for (name, s) in &named.0 {
+        schema::check_refs(&format!("options.schemas.{}", name.as_str()), &s.0, named)?;
+    }
+    for (i, s) in services.iter().enumerate() {
+        for (j, r) in s.routes.iter().enumerate() {
+            let at = format!("options.services[{i}].routes[{j}]");
+            if let Some(req) = &r.request {
+                check_request(&at, s, r, req, named)?;
+            }
+            for (code, resp) in &r.responses.0 {
+                if resp.schema.is_some() && resp.schema_file.is_some() {
+                    return Err(format!(
+                        "{at}.responses.{code}.schema_file: give the response's `schema` or its `schema_file`, not both"
+                    ));
+                }
+                if *code == 204 && resp.schema_file.is_some() {
+                    return Err(format!(
+                        "{at}.responses.{code}: a 204 No Content response has no body: leave out its schema_file"
+                    ));
+                }
+                if let Some(body) = &resp.schema {
+                    if *code == 204 {
+                        return Err(format!(
+                            "{at}.responses.{code}: a 204 No Content response has no body: leave out its schema"
+                        ));
+                    }
+                    schema::check_refs(&format!("{at}.responses.{code}.schema"), &body.0, named)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A route's `request`: something to check, a body only where a method has
+/// one, every `$ref` resolving.
+fn check_request(
+    at: &str,
+    s: &Service,
+    r: &RouteSpec,
+    req: &RequestSpec,
+    named: &NamedSchemas,
+) -> Result<(), String> {
+    if !req.validates() {
+        return Err(format!(
+            "{at}.request: service `{}`: route {} {}: give the body's `schema`, `query` parameters, or both",
+            s.name, r.method, r.path
+        ));
+    }
+    if req.schema.is_some() && req.schema_file.is_some() {
+        return Err(format!(
+            "{at}.request.schema_file: give the body's `schema` or its `schema_file`, not both"
+        ));
+    }
+    let takes_body = matches!(
+        r.method,
+        HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch
+    );
+    if (req.schema.is_some() || req.schema_file.is_some()) && !takes_body {
+        let key = if req.schema.is_some() {
+            "schema"
+        } else {
+            "schema_file"
+        };
+        return Err(format!(
+            "{at}.request.{key}: service `{}`: route {} {} has a request body schema, but only POST, PUT and PATCH routes take a body here",
+            s.name, r.method, r.path
+        ));
+    }
+    if let Some(body) = &req.schema {
+        schema::check_refs(&format!("{at}.request.schema"), &body.0, named)?;
+    }
+    for (name, q) in &req.query.0 {
+        if let Some(value) = &q.schema {
+            schema::check_refs(
+                &format!("{at}.request.query.{name}.schema"),
+                &value.0,
+                named,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The options with every `schema_file` read into its `schema` (checked,
+/// `$ref`s resolved), or as they are when no route has one. The files are
+/// relative to the project directory (next to blueprint.yaml).
+pub fn with_schema_files<'a>(
+    o: &'a Options,
+    code: &CodeSource,
+) -> Result<std::borrow::Cow<'a, Options>, Error> {
+    let uses_files = o.services.iter().flat_map(|s| &s.routes).any(|r| {
+        r.request.as_ref().is_some_and(|q| q.schema_file.is_some())
+            || r.responses.0.values().any(|p| p.schema_file.is_some())
+    });
+    if !uses_files {
+        return Ok(std::borrow::Cow::Borrowed(o));
+    }
+    let project = match code {
+        CodeSource::Project { functions_dir, .. } => functions_dir.parent(),
+        CodeSource::BuiltIn { .. } => None,
+    };
+    let mut out = o.clone();
+    let named = o.schemas.clone();
+    let load = |at: String, file: &schema::SchemaFile| -> Result<schema::Schema, Error> {
+        let loaded = schema::load_schema_file(project, file)
+            .map_err(|e| Error::User(format!("{at}: {e}")))?;
+        schema::check_refs(&at, &loaded.0, &named).map_err(Error::User)?;
+        Ok(loaded)
+    };
+    for (i, s) in out.services.0.iter_mut().enumerate() {
+        for (j, r) in s.routes.iter_mut().enumerate() {
+            let at = format!("options.services[{i}].routes[{j}]");
+            if let Some(req) = r.request.as_mut() {
+                if let Some(file) = req.schema_file.take() {
+                    req.schema = Some(load(format!("{at}.request.schema_file"), &file)?);
+                }
+            }
+            for (code, resp) in r.responses.0.iter_mut() {
+                if let Some(file) = resp.schema_file.take() {
+                    resp.schema = Some(load(format!("{at}.responses.{code}.schema_file"), &file)?);
+                }
+            }
+        }
+    }
+    Ok(std::borrow::Cow::Owned(out))
 }
 
 /// Environment variables: names of letters, digits and `_` (starting with a
@@ -1271,6 +1421,7 @@ pub(crate) fn with_stack_uuid(text: String) -> Value<String> {
 
 /// Expands the blueprint: the root stack with one nested stack per service.
 pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+    let o = &*with_schema_files(o, code)?;
     let mut seen = HashSet::new();
     for s in o.services.iter().filter(|s| seen.insert(s.code_dir())) {
         if !code.has_code(s.code_dir()) {
@@ -1300,6 +1451,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
 
     if o.front == Front::ApiGateway && o.api.authorization == Authorization::None {
         root.warnings.push("microservices: options.api.authorization is none: anyone on the internet may call every route without signing any request".into());
+    }
+    if let Some(warning) = unenforced_schemas(o) {
+        root.warnings.push(warning);
     }
     let front = match o.front {
         Front::ApiGateway if o.api.is_http() => add_http_api(&mut root, o)?,
@@ -1356,6 +1510,32 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         project: project.clone(),
         stacks: vec![StackTemplate::single(project, root)],
         packages: packages.packages,
+    })
+}
+
+/// MICRO-4: HTTP APIs and load balancers validate no request bodies, so
+/// the routes' request schemas are documented (OpenAPI) but not enforced.
+fn unenforced_schemas(o: &Options) -> Option<String> {
+    let front = match o.front {
+        Front::ApiGateway if o.api.is_http() => "an HTTP API (api.type: http)",
+        Front::ApiGateway => return None,
+        Front::Alb => "an Application Load Balancer (front: alb)",
+    };
+    let routes: Vec<String> = o
+        .services
+        .iter()
+        .flat_map(|s| {
+            s.routes
+                .iter()
+                .filter(|r| r.request.as_ref().is_some_and(RequestSpec::validates))
+                .map(move |r| route_key(s, r))
+        })
+        .collect();
+    (!routes.is_empty()).then(|| {
+        format!(
+            "microservices: {front} validates no requests: the request schemas and query parameters of {} are in the OpenAPI document but not enforced; the functions must check their requests themselves (api.type: rest enforces them)",
+            routes.join(", ")
+        )
     })
 }
 
@@ -1469,6 +1649,19 @@ fn add_stage(t: &mut Template, o: &Options, services: &[LogicalId]) -> Result<()
     }
     if o.api.usage_plan.is_some() {
         h.update("api key required\n");
+    }
+    // A changed request model changes what the stage enforces.
+    for s in o.services.iter() {
+        for r in &s.routes {
+            let Some(req) = &r.request else { continue };
+            if let Some(body) = &req.schema {
+                let model = schema::model_schema(&body.0, &o.schemas).map_err(Error::Internal)?;
+                h.update(format!("{} model {model}\n", route_key(s, r)));
+            }
+            for (name, q) in &req.query.0 {
+                h.update(format!("{} query {name} {}\n", route_key(s, r), q.required));
+            }
+        }
     }
     for s in o.services.iter() {
         for r in &s.routes {
@@ -2552,7 +2745,9 @@ fn add_routes(
         Authorization::Iam => "AWS_IAM",
         Authorization::None => "NONE",
     };
+    let validator = add_request_validator(t, s, api)?;
     for r in &s.routes {
+        let model = add_request_model(t, o, s, r, api)?;
         let resource = resources
             .get(r.path.as_str())
             .ok_or_else(|| Error::Internal(format!("no resource for {}", r.path)))?;
@@ -2578,7 +2773,14 @@ fn add_routes(
                         uri: Some(uri.clone()),
                     }),
                     operation_name: Some(operation_id(s, r.method.as_str(), &r.path)),
-                    request_parameters: cache_key.map(|k| k.into_iter().collect()),
+                    request_parameters: method_parameters(cache_key, r),
+                    request_models: model
+                        .as_ref()
+                        .map(|m| IndexMap::from([("application/json".to_string(), m.r#ref())])),
+                    request_validator_id: validator
+                        .as_ref()
+                        .filter(|_| r.request.as_ref().is_some_and(RequestSpec::validates))
+                        .map(LogicalId::r#ref),
                     resource_id: resource.r#ref(),
                     rest_api_id: api.r#ref(),
                 },
@@ -2617,6 +2819,90 @@ fn add_routes(
         .satisfies(req);
     }
     Ok(())
+}
+
+/// A method's `RequestParameters`: its cache key's, and the query string
+/// parameters its route declares (MICRO-4), each required or not.
+fn method_parameters(
+    cache_key: Option<Vec<(String, bool)>>,
+    r: &RouteSpec,
+) -> Option<IndexMap<String, bool>> {
+    let mut out: IndexMap<String, bool> = cache_key.unwrap_or_default().into_iter().collect();
+    if let Some(req) = &r.request {
+        for (name, q) in &req.query.0 {
+            out.insert(format!("method.request.querystring.{name}"), q.required);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// MICRO-4: the service's request validator, when a route of it declares a
+/// request schema or query parameters: bodies against their models, and
+/// (when a route declares query parameters) required parameters present.
+/// One per service stack: `ApiRequestValidator`.
+fn add_request_validator(
+    t: &mut Template,
+    s: &Service,
+    api: &LogicalId,
+) -> Result<Option<LogicalId>, Error> {
+    let requests: Vec<&RequestSpec> = s
+        .routes
+        .iter()
+        .filter_map(|r| r.request.as_ref().filter(|q| q.validates()))
+        .collect();
+    if requests.is_empty() {
+        return Ok(None);
+    }
+    let id = t
+        .add(
+            "ApiRequestValidator",
+            RequestValidator {
+                name: Some(format!("{}-requests", s.name)),
+                rest_api_id: api.r#ref(),
+                validate_request_body: Some(true),
+                validate_request_parameters: Some(requests.iter().any(|q| !q.query.0.is_empty())),
+            },
+        )?
+        .satisfies(&["MICRO-2", "MICRO-4"])
+        .id()
+        .clone();
+    Ok(Some(id))
+}
+
+/// MICRO-4: a route's request schema as an API Gateway model (draft 4,
+/// named schemas inlined), `Api<Path><Method>Model`: named after the route,
+/// like its method, so adding, removing or reordering routes and services
+/// renames nothing.
+fn add_request_model(
+    t: &mut Template,
+    o: &Options,
+    s: &Service,
+    r: &RouteSpec,
+    api: &LogicalId,
+) -> Result<Option<LogicalId>, Error> {
+    let Some(body) = r.request.as_ref().and_then(|q| q.schema.as_ref()) else {
+        return Ok(None);
+    };
+    let body = schema::model_schema(&body.0, &o.schemas).map_err(Error::Internal)?;
+    let id = t
+        .add(
+            &format!(
+                "Api{}{}Model",
+                path_id(r.path.as_str()),
+                title(r.method.as_str())
+            ),
+            Model {
+                content_type: Some("application/json".into()),
+                description: Some(format!("Request body of {}", route_key(s, r))),
+                name: None,
+                rest_api_id: api.r#ref(),
+                schema: Some(body),
+            },
+        )?
+        .satisfies(&["MICRO-2", "MICRO-4"])
+        .id()
+        .clone();
+    Ok(Some(id))
 }
 
 /// `type: http`: a service's routes on the shared HTTP API, its Lambda proxy
@@ -2769,133 +3055,6 @@ fn add_alb_routes(
     )?
     .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"]);
     Ok(())
-}
-
-// ---------------------------------------------------------------------------
-// OpenAPI (MICRO-4)
-// ---------------------------------------------------------------------------
-
-/// The OpenAPI version written.
-pub const OPENAPI_VERSION: &str = "3.0.3";
-
-/// The API as an OpenAPI 3 document: every route of every service, one tag
-/// per service, `operationId`s matching the methods' operation names.
-pub fn openapi(project: &ProjectInfo, o: &Options) -> Result<Json, Error> {
-    let mut paths = serde_json::Map::new();
-    for s in o.services.iter() {
-        for r in &s.routes {
-            let full = if r.path.as_str() == "/" {
-                format!("/{}", s.base_path())
-            } else {
-                format!("/{}{}", s.base_path(), r.path)
-            };
-            let item = paths
-                .entry(full.clone())
-                .or_insert_with(|| json!({}))
-                .as_object_mut()
-                .ok_or_else(|| Error::Internal("path item".into()))?;
-            let params: Vec<Json> = r
-                .path
-                .segments()
-                .iter()
-                .filter_map(|seg| seg.strip_prefix('{').and_then(|x| x.strip_suffix('}')))
-                .map(|name| {
-                    json!({"name": name, "in": "path", "required": true,
-                           "schema": {"type": "string"}})
-                })
-                .collect();
-            if !params.is_empty() {
-                item.insert("parameters".into(), Json::Array(params));
-            }
-            let methods: Vec<HttpMethod> = match r.method {
-                HttpMethod::Any => vec![
-                    HttpMethod::Get,
-                    HttpMethod::Post,
-                    HttpMethod::Put,
-                    HttpMethod::Patch,
-                    HttpMethod::Delete,
-                ],
-                m => vec![m],
-            };
-            for m in methods {
-                let key = m.as_str().to_ascii_lowercase();
-                // An explicit route wins over ANY on the same path.
-                if r.method == HttpMethod::Any
-                    && s.routes.iter().any(|x| x.path == r.path && x.method == m)
-                {
-                    continue;
-                }
-                let op_name = if r.method == HttpMethod::Any {
-                    format!("{}{}", operation_id(s, "ANY", &r.path), title(m.as_str()))
-                } else {
-                    operation_id(s, m.as_str(), &r.path)
-                };
-                let mut op = json!({
-                    "operationId": op_name,
-                    "tags": [s.name.as_str()],
-                    "summary": format!("{} {} (service `{}`)", m.as_str(), full, s.name),
-                    "responses": {
-                        "200": {"description": "Success",
-                                "content": {"application/json": {"schema": {"type": "object"}}}},
-                        "default": {"description": "An error",
-                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-                    }
-                });
-                if matches!(m, HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch) {
-                    op["requestBody"] = json!({"required": false,
-                        "content": {"application/json": {"schema": {"type": "object"}}}});
-                }
-                if o.front == Front::ApiGateway && o.api.authorization == Authorization::Iam {
-                    op["security"] = json!([{"sigv4": []}]);
-                }
-                item.insert(key, op);
-            }
-        }
-    }
-    let server = match (o.front, &o.api.domain) {
-        (Front::ApiGateway, Some(d)) => json!({
-            "url": format!("https://{}", d.name),
-            "description": "The API's custom domain (the stack's `ApiUrl` output)"
-        }),
-        (Front::ApiGateway, None) if o.api.is_http() => json!({
-            "url": format!("https://{{apiId}}.execute-api.{}.amazonaws.com", project.region),
-            "description": "The stack's `ApiUrl` output",
-            "variables": {"apiId": {"default": "apiId", "description": "The HTTP API's ID"}}
-        }),
-        (Front::ApiGateway, None) => json!({
-            "url": format!("https://{{restApiId}}.execute-api.{}.amazonaws.com/{}", project.region, o.api.stage_name.as_str()),
-            "description": "The stack's `ApiUrl` output",
-            "variables": {"restApiId": {"default": "restApiId", "description": "The REST API's ID"}}
-        }),
-        (Front::Alb, _) => json!({
-            "url": "https://{host}",
-            "description": "The load balancer (the stack's `ApiUrl` output) or the certificate's domain",
-            "variables": {"host": {"default": "example.com", "description": "The host name clients use"}}
-        }),
-    };
-    let mut components = json!({
-        "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "string"}}}}
-    });
-    if o.front == Front::ApiGateway && o.api.authorization == Authorization::Iam {
-        components["securitySchemes"] = json!({"sigv4": {
-            "type": "apiKey", "name": "Authorization", "in": "header",
-            "description": "AWS Signature Version 4 (IAM authorization)",
-            "x-amazon-apigateway-authtype": "awsSigv4"}});
-    }
-    Ok(json!({
-        "openapi": OPENAPI_VERSION,
-        "info": {
-            "title": format!("{} API", project.stack_name),
-            "version": "1.0.0",
-            "description": format!("blueprint microservices: {} service{} (stack {}, region {})",
-                o.services.len(), if o.services.len() == 1 { "" } else { "s" }, project.stack_name, project.region)
-        },
-        "servers": [server],
-        "tags": o.services.iter().map(|s| json!({"name": s.name.as_str(),
-            "description": format!("Service `{}` under /{}", s.name, s.base_path())})).collect::<Vec<_>>(),
-        "paths": paths,
-        "components": components,
-    }))
 }
 
 impl super::SharedOptions for Options {

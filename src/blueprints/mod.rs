@@ -8,6 +8,8 @@ pub mod edge;
 pub mod event_pipeline;
 pub mod flow;
 pub mod microservices;
+pub mod microservices_openapi;
+pub mod microservices_schema;
 pub mod todo;
 pub mod update_offload;
 
@@ -102,7 +104,7 @@ pub struct Blueprint {
 }
 
 /// Parses a project file and writes its API as an OpenAPI 3 document.
-type OpenApiFn = fn(&Source, &Overrides) -> Result<serde_json::Value, Error>;
+type OpenApiFn = fn(&Source, &CodeSource, &Overrides) -> Result<serde_json::Value, Error>;
 
 impl Blueprint {
     /// Parses `source` as this blueprint's project file and expands it.
@@ -126,9 +128,10 @@ impl Blueprint {
     pub fn openapi(
         &self,
         source: &Source,
+        code: &CodeSource,
         overrides: &Overrides,
     ) -> Result<Option<serde_json::Value>, Error> {
-        self.openapi.map(|f| f(source, overrides)).transpose()
+        self.openapi.map(|f| f(source, code, overrides)).transpose()
     }
 
     /// Whether the blueprint exports an OpenAPI document.
@@ -153,7 +156,7 @@ impl Blueprint {
 /// The registry entry of a blueprint module, which provides `NAME`,
 /// `SUMMARY`, `REQUIREMENTS`, `Options` (Deserialize + Default + PartialEq)
 /// and `expand(&ProjectInfo, &Options, &CodeSource) -> Result<Expansion, Error>`;
-/// with `openapi`, also `openapi(&ProjectInfo, &Options) -> Result<serde_json::Value, Error>`.
+/// with `openapi`, also `openapi(&ProjectInfo, &Options, &CodeSource) -> Result<serde_json::Value, Error>`.
 macro_rules! entry {
     ($m:ident) => {
         Blueprint {
@@ -170,7 +173,7 @@ macro_rules! entry {
     };
     ($m:ident, openapi) => {
         Blueprint {
-            openapi: Some(|s, o| openapi_with::<$m::Options>($m::NAME, s, o, $m::openapi)),
+            openapi: Some(|s, c, o| openapi_with::<$m::Options>($m::NAME, s, c, o, $m::openapi)),
             ..entry!($m)
         }
     };
@@ -268,11 +271,17 @@ pub fn find(name: &str) -> Result<&'static Blueprint, Error> {
 fn openapi_with<O: DeserializeOwned + Default>(
     name: &'static str,
     source: &Source,
+    code: &CodeSource,
     overrides: &Overrides,
-    f: fn(&ProjectInfo, &O) -> Result<serde_json::Value, Error>,
+    f: fn(&ProjectInfo, &O, &CodeSource) -> Result<serde_json::Value, Error>,
 ) -> Result<serde_json::Value, Error> {
     let (info, options) = parse_with::<O>(name, source, overrides)?;
-    f(&info, &options)
+    // As for the expansion: a refusal naming a key points at it.
+    f(&info, &options, code).map_err(|e| match e {
+        Error::User(m) => config::ConfigError::about_key(&source.name, &source.text, &m)
+            .map_or(Error::User(m), Error::from),
+        other => other,
+    })
 }
 
 /// What the options of every blueprint may share, applied after the

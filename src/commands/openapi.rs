@@ -25,7 +25,7 @@ pub fn document(project: &ProjectArgs, format: Format) -> Result<(Json, String),
     let resolved = resolve(project)?;
     let blueprint = resolved.blueprint;
     let doc = blueprint
-        .openapi(&resolved.source, &project.overrides)?
+        .openapi(&resolved.source, &resolved.code, &project.overrides)?
         .ok_or_else(|| {
             let with: Vec<&str> = ALL
                 .iter()

@@ -270,6 +270,8 @@ impl RestApi<'_> {
                         }),
                         operation_name: None,
                         request_parameters: cache_key.map(|k| k.into_iter().collect()),
+                        request_models: None,
+                        request_validator_id: None,
                         resource_id: resource.r#ref(),
                         rest_api_id: api.r#ref(),
                     },

@@ -47,6 +47,9 @@ in this process before the server starts; moto itself is not modified.
 16. AWS::DAX::Cluster is made in moto's DAX backend; Fn::GetAtt
    ClusterDiscoveryEndpointURL is that cluster's endpoint (`daxs://` for a
    TLS cluster, as DAX gives; moto's own URL says `dax://`).
+18. Request validation (issue 14): backed placeholders for
+   AWS::ApiGateway::Model and RequestValidator; methods keep RequestModels,
+   RequestValidatorId and RequestParameters.
 """
 
 import json
@@ -1539,11 +1542,111 @@ def patch_offload_publisher():
     Role.create_from_cloudformation_json = classmethod(create_role)
 
 
+# --------------------------------------------------------------------------
+# 18. API Gateway request models and validators (issue 14, MICRO-4)
+# --------------------------------------------------------------------------
+
+# A microservices route's request schema (tests/variants/microservices-schemas.yaml)
+# is an AWS::ApiGateway::Model checked by an AWS::ApiGateway::RequestValidator,
+# which moto's CloudFormation does not model; both are placeholders made in
+# moto's API Gateway backend (GetModels, GetRequestValidators). moto's
+# AWS::ApiGateway::Method drops RequestModels, RequestValidatorId and
+# RequestParameters; the patch keeps them (GetMethod).
+REQUEST_VALIDATION_PLACEHOLDERS = {
+    "AWS::ApiGateway::Model": "backed: microservices request schemas (variants); Ref is the model's name",
+    "AWS::ApiGateway::RequestValidator": "backed: microservices request schemas (variants); Ref is its ID",
+}
+
+
+def _apigw(res):
+    return apigateway_backends[res.account_id][res.region_name]
+
+
+def _model_create(res):
+    p = res.properties
+    # CloudFormation names a model without a Name itself (alphanumeric).
+    name = p.get("Name") or "".join(c for c in res.generated_name if c.isalnum())
+    res.physical_id = name
+    _apigw(res).create_model(
+        p["RestApiId"], name, p.get("ContentType", "application/json"),
+        p.get("Description", ""), json.dumps(p.get("Schema") or {}),
+    )
+
+
+def _model_delete(res):
+    try:
+        _apigw(res).delete_model(res.properties["RestApiId"], res.physical_id)
+    except Exception:
+        pass
+
+
+def _model_update(res, old):
+    _model_delete(res)
+    _model_create(res)
+
+
+def _validator_create(res):
+    p = res.properties
+    v = _apigw(res).create_request_validator(
+        p["RestApiId"], p.get("Name") or res.generated_name,
+        p.get("ValidateRequestBody", False), p.get("ValidateRequestParameters", False),
+    )
+    res.physical_id = v.id
+
+
+def _validator_delete(res):
+    try:
+        _apigw(res).delete_request_validator(res.properties["RestApiId"], res.physical_id)
+    except Exception:
+        pass
+
+
+def _validator_update(res, old):
+    v = _apigw(res).get_request_validator(res.properties["RestApiId"], res.physical_id)
+    v.validate_request_body = res.properties.get("ValidateRequestBody", False)
+    v.validate_request_parameters = res.properties.get("ValidateRequestParameters", False)
+
+
+def patch_request_validation():
+    """Placeholders for models and request validators, made in moto's API
+    Gateway; methods keep their RequestModels and RequestValidatorId."""
+    from moto.apigateway.models import Method
+
+    BACKED.setdefault("AWS::ApiGateway::Model", (_model_create, _model_update, _model_delete))
+    BACKED.setdefault(
+        "AWS::ApiGateway::RequestValidator", (_validator_create, _validator_update, _validator_delete)
+    )
+    known = parsing.get_model_map()
+    for t in REQUEST_VALIDATION_PLACEHOLDERS:
+        if t in known:
+            raise RuntimeError(f"moto now models {t}: drop its placeholder (tests/integration/moto_launcher.py)")
+        name = "Placeholder" + t.replace("AWS::", "").replace("::", "")
+        type(name, (_Placeholder, CloudFormationModel), {
+            "TYPE": t,
+            "cloudformation_type": staticmethod(lambda t=t: t),
+        })
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+
+    original = Method.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        method = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        props = _plain(cloudformation_json.get("Properties") or {})
+        method.request_models = props.get("RequestModels")
+        method.request_validator_id = props.get("RequestValidatorId")
+        method.request_parameters = props.get("RequestParameters")
+        return method
+
+    Method.create_from_cloudformation_json = classmethod(create)
+
+
 def main(argv):
     register_placeholders()
     register_dax_backing()
     register_security_placeholders()
     register_waf_placeholders()
+    patch_request_validation()  # 18 (issue 14)
     patch_security_group_egress()
     patch_kms_key_policy()
     patch_customer_managed_keys()

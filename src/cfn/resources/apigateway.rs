@@ -60,10 +60,50 @@ pub struct Method {
     /// `method.request.querystring.limit`, `method.request.header.Authorization`),
     /// each required or not; a cache key may only name declared ones.
     pub request_parameters: Option<IndexMap<String, bool>>,
+    /// The model each request content type must match (`application/json`
+    /// → the model's name), checked by the method's request validator.
+    pub request_models: Option<IndexMap<String, Value<String>>>,
+    /// The validator that rejects requests not matching `request_models`
+    /// (or missing required `request_parameters`) with 400.
+    pub request_validator_id: Option<Value<String>>,
     pub resource_id: Value<String>,
     pub rest_api_id: Value<String>,
 }
 resource_type!(Method, "AWS::ApiGateway::Method", []);
+
+/// `AWS::ApiGateway::Model`: a JSON Schema (draft 4) request bodies are
+/// validated against. `Ref` is the model's name.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Model {
+    /// `application/json`.
+    pub content_type: Option<String>,
+    pub description: Option<String>,
+    /// Alphanumeric, unique within the API; generated when absent.
+    pub name: Option<String>,
+    pub rest_api_id: Value<String>,
+    /// The JSON Schema, draft 4.
+    pub schema: Option<serde_json::Value>,
+}
+resource_type!(Model, "AWS::ApiGateway::Model", []);
+
+/// `AWS::ApiGateway::RequestValidator`: what API Gateway checks before
+/// calling the integration. `Ref` is its ID.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RequestValidator {
+    pub name: Option<String>,
+    pub rest_api_id: Value<String>,
+    pub validate_request_body: Option<bool>,
+    pub validate_request_parameters: Option<bool>,
+}
+resource_type!(
+    RequestValidator,
+    "AWS::ApiGateway::RequestValidator",
+    ["RequestValidatorId"]
+);
 
 /// The backend of a method.
 #[serde_with::skip_serializing_none]
