@@ -700,18 +700,25 @@ BACKED = {
 }
 
 
-def register_placeholders():
+def _register_placeholder_types(types, base=None):
+    """Makes each CloudFormation type in `types` a placeholder (of class
+    `base`, `_Placeholder` by default) that moto's CloudFormation knows,
+    refusing one moto has come to model itself."""
     known = parsing.get_model_map()
-    for t in PLACEHOLDERS:
+    for t in types:
         if t in known:
             raise RuntimeError(f"moto now models {t}: drop its placeholder (tests/integration/moto_launcher.py)")
         name = "Placeholder" + t.replace("AWS::", "").replace("::", "")
-        type(name, (_Placeholder, CloudFormationModel), {
+        type(name, (base or _Placeholder, CloudFormationModel), {
             "TYPE": t,
             "cloudformation_type": staticmethod(lambda t=t: t),
         })
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
+
+
+def register_placeholders():
+    _register_placeholder_types(PLACEHOLDERS)
 
 
 # --------------------------------------------------------------------------
@@ -1011,17 +1018,7 @@ def register_security_placeholders():
         "AWS::CertificateManager::Certificate",
         (_certificate_create, lambda res, old: None, _certificate_delete),
     )
-    known = parsing.get_model_map()
-    for t in SECURITY_PLACEHOLDERS:
-        if t in known:
-            raise RuntimeError(f"moto now models {t}: drop its placeholder (tests/integration/moto_launcher.py)")
-        name = "Placeholder" + t.replace("AWS::", "").replace("::", "")
-        type(name, (_Placeholder, CloudFormationModel), {
-            "TYPE": t,
-            "cloudformation_type": staticmethod(lambda t=t: t),
-        })
-    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
-        cached.cache_clear()
+    _register_placeholder_types(SECURITY_PLACEHOLDERS)
 
 
 def patch_security_group_egress():
@@ -1272,17 +1269,8 @@ def register_waf_placeholders():
     """Backed placeholders for WAF_PLACEHOLDERS (see above)."""
     BACKED["AWS::WAFv2::WebACL"] = (_waf_acl_create, _waf_acl_update, _waf_acl_delete)
     BACKED["AWS::WAFv2::WebACLAssociation"] = (_waf_association_create, _waf_association_update, _waf_association_delete)
-    known = parsing.get_model_map()
-    for t in WAF_PLACEHOLDERS:
-        if t in known:
-            raise RuntimeError(f"moto now models {t}: drop its placeholder (tests/integration/moto_launcher.py)")
-        name = "Placeholder" + t.replace("AWS::", "").replace("::", "")
-        type(name, (_WafPlaceholder, CloudFormationModel), {
-            "TYPE": t,
-            "cloudformation_type": staticmethod(lambda t=t: t),
-        })
-    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
-        cached.cache_clear()
+    _register_placeholder_types(WAF_PLACEHOLDERS, base=_WafPlaceholder)
+
 
 # 14. Access logs (issue #13, options.security.access_logs)
 # --------------------------------------------------------------------------
@@ -1616,17 +1604,7 @@ def patch_request_validation():
     BACKED.setdefault(
         "AWS::ApiGateway::RequestValidator", (_validator_create, _validator_update, _validator_delete)
     )
-    known = parsing.get_model_map()
-    for t in REQUEST_VALIDATION_PLACEHOLDERS:
-        if t in known:
-            raise RuntimeError(f"moto now models {t}: drop its placeholder (tests/integration/moto_launcher.py)")
-        name = "Placeholder" + t.replace("AWS::", "").replace("::", "")
-        type(name, (_Placeholder, CloudFormationModel), {
-            "TYPE": t,
-            "cloudformation_type": staticmethod(lambda t=t: t),
-        })
-    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
-        cached.cache_clear()
+    _register_placeholder_types(REQUEST_VALIDATION_PLACEHOLDERS)
 
     original = Method.create_from_cloudformation_json.__func__
 
