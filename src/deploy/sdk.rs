@@ -91,6 +91,28 @@ fn seconds(d: Duration) -> String {
     }
 }
 
+/// The HTTP client of every SDK client and credential provider (SSO, web
+/// identity, ECS, IMDS): the SDK's own default HTTPS client (hyper 1,
+/// rustls 0.23, the platform's trust roots, TLS 1.2 and 1.3, proxies from
+/// `HTTPS_PROXY`/`NO_PROXY`) built the way `aws-smithy-runtime` builds it,
+/// with ring as rustls's crypto provider instead of aws-lc-rs, whose C
+/// library was the longest step of a cold build. Plain `http://` endpoints
+/// (a local emulator) still work.
+fn https_client() -> cfn::config::SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut conn = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::Ring));
+        conn.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            conn.set_sleep_impl(components.sleep_impl());
+        }
+        conn.set_proxy_config(Some(ProxyConfig::from_env()));
+        conn.build()
+    })
+}
+
 /// CloudFormation and S3 clients for one region.
 pub struct Aws {
     cfn: cfn::Client,
@@ -105,8 +127,9 @@ impl Aws {
     /// Loads configuration from the default chain (environment, profiles,
     /// SSO) with the given overrides.
     pub async fn connect(region: &str, opts: &AwsOptions) -> Self {
-        let mut loader =
-            aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.to_string()));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https_client())
+            .region(Region::new(region.to_string()));
         if let Some(p) = &opts.profile {
             loader = loader.profile_name(p);
         }
