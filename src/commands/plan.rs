@@ -15,17 +15,9 @@ use crate::deploy::sdk::AwsOptions;
 use crate::deploy::types::StackStatus;
 use crate::diff::{format::format as format_diff, Impact};
 use crate::error::Error;
-use crate::output::Printer;
+use crate::output::{OutputFormat, Printer};
 use crate::render::Format;
 use crate::synthesis::{synthesize_placed, Synthesized};
-
-/// Text for people, JSON for programs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    #[default]
-    Text,
-    Json,
-}
 
 /// What every deploy command needs.
 #[derive(Clone, Debug)]

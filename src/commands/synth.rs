@@ -27,7 +27,7 @@ pub struct SynthRequest {
     /// Print the template to standard output and write nothing.
     pub stdout: bool,
     /// `json`: print the manifest to standard output after writing.
-    pub output: crate::commands::plan::OutputFormat,
+    pub output: crate::output::OutputFormat,
 }
 
 /// `manifest.json`: what synth wrote, for `plan`/`apply` and for people.
@@ -576,7 +576,7 @@ pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
         Some(path) => write_placement(path, &previous, &s)?,
         None => None,
     };
-    if req.output == crate::commands::plan::OutputFormat::Json {
+    if req.output == crate::output::OutputFormat::Json {
         let json = serde_json::to_string_pretty(&m)
             .map_err(|e| Error::Internal(format!("serializing the manifest: {e}")))?;
         printer.result(&json);
