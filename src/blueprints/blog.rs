@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::edge::{self, DomainOptions, FunctionSize, PriceClass};
-use super::flow::FlowOptions;
 use super::{Expansion, ProjectInfo, Requirement};
 use crate::assets::CodeSource;
 use crate::cfn::intrinsic::{sub, Intrinsic};
@@ -59,6 +58,7 @@ use crate::components::state_machine::{
 use crate::components::static_site::StaticSite;
 use crate::components::table::Table;
 use crate::components::user_auth::{PoolExtras, UserAuth};
+use crate::config::flow::FlowOptions;
 use crate::config::lambda::LambdaOptions;
 use crate::config::{
     Architecture, DaxNodeType, EmailAddress, Ranged, Region, RetentionDays, TextLine, VpcCidr,

@@ -6,7 +6,6 @@ pub mod chat;
 pub mod conference;
 pub mod edge;
 pub mod event_pipeline;
-pub mod flow;
 pub mod microservices;
 pub mod microservices_openapi;
 pub mod microservices_schema;
