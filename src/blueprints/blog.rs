@@ -19,7 +19,6 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::edge::{self, DomainOptions, FunctionSize, PriceClass};
 use super::{Expansion, ProjectInfo, Requirement};
 use crate::assets::CodeSource;
 use crate::cfn::intrinsic::{sub, Intrinsic};
@@ -44,6 +43,7 @@ use crate::components::cdn::{
 };
 use crate::components::custom_domain::CustomDomain;
 use crate::components::dax::DaxCluster;
+use crate::components::edge::{self, DomainOptions, FunctionSize, PriceClass};
 use crate::components::function::LambdaFunction;
 use crate::components::function_triggers::{
     add_failure_queue, allow_invoke, send_to_queue_statement, stream_read_statement, AsyncFailures,

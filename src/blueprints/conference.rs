@@ -11,7 +11,6 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::edge::{self, DomainOptions, FunctionSize, PriceClass};
 use super::{Expansion, ProjectInfo, Requirement};
 use crate::assets::CodeSource;
 use crate::cfn::intrinsic::sub;
@@ -23,6 +22,7 @@ use crate::components::api_options::build_api;
 use crate::components::bucket::{PrivateBucket, LOG_BUCKET_ID};
 use crate::components::cdn::{BehaviorSpec, CacheSettings, Cdn, Methods, OriginSpec, ViewerDomain};
 use crate::components::custom_domain::CustomDomain;
+use crate::components::edge::{self, DomainOptions, FunctionSize, PriceClass};
 use crate::components::function::LambdaFunction;
 use crate::components::function_triggers::{
     add_failure_queue, send_to_queue_statement, subscribe_to_topic, AsyncFailures,
