@@ -327,7 +327,7 @@ pub async fn plan_tracked<C: CloudFormation + ObjectStore>(
         let file = PlanFile::from_plan(&p);
         let json = serde_json::to_string_pretty(&file)
             .map_err(|e| Error::Internal(format!("serializing the plan file: {e}")))?;
-        crate::commands::synth::write_atomic(path, format!("{json}\n").as_bytes())?;
+        crate::assets::write_atomic(path, format!("{json}\n").as_bytes())?;
         // The kept change sets belong to the plan file now.
         pending.take();
         printer.status(&format!(
