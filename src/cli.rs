@@ -152,7 +152,7 @@ pub struct PlanArgs {
     pub out: Option<PathBuf>,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::commands::plan::OutputFormat,
+    pub output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -209,7 +209,7 @@ pub struct StatusArgs {
     pub watch: bool,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::commands::plan::OutputFormat,
+    pub output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -220,7 +220,7 @@ pub struct OutputsArgs {
     pub aws: AwsFlags,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::commands::plan::OutputFormat,
+    pub output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -238,14 +238,14 @@ pub struct SynthArgs {
     pub stdout: bool,
     /// text, or json: print the manifest of written files to standard output.
     #[arg(long, value_enum, default_value = "text", conflicts_with = "stdout")]
-    pub output: crate::commands::plan::OutputFormat,
+    pub output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::commands::plan::OutputFormat,
+    pub output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -254,7 +254,7 @@ pub struct ExplainArgs {
     pub project: ProjectFlags,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::commands::plan::OutputFormat,
+    pub output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -296,7 +296,7 @@ pub struct GraphArgs {
     pub format: crate::graph::GraphFormat,
     /// text (the diagram) or json (nodes and edges).
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::commands::plan::OutputFormat,
+    pub output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]

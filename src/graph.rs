@@ -36,9 +36,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::blueprints::StackTemplate;
 use crate::cfn::Template;
 use crate::check::{references_in, Reference, ReferenceKind};
+use crate::expansion::StackTemplate;
 
 /// The layers, in drawing order.
 pub const LAYERS: &[&str] = &[

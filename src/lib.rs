@@ -14,6 +14,7 @@ pub mod config;
 pub mod deploy;
 pub mod diff;
 pub mod error;
+pub mod expansion;
 pub mod graph;
 pub mod output;
 pub mod passes;

@@ -5,6 +5,14 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 
+/// Text for people, JSON for programs (`--output`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    #[default]
+    Text,
+    Json,
+}
+
 /// How much to say.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Verbosity {

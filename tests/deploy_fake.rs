@@ -4,13 +4,13 @@
 
 use blueprint::commands::apply::{apply_with, ApplyRequest};
 use blueprint::commands::destroy::{destroy_with, DestroyRequest};
-use blueprint::commands::plan::{plan_with, OutputFormat, PlanRequest};
+use blueprint::commands::plan::{plan_with, PlanRequest};
 use blueprint::deploy::fake::FakeCloud;
 use blueprint::deploy::regions::Regions;
 use blueprint::deploy::types::{Replacement, StackStatus};
 use blueprint::deploy::watch::ProgressMode;
 use blueprint::error::Error;
-use blueprint::output::{Captured, Printer, Verbosity};
+use blueprint::output::{Captured, OutputFormat, Printer, Verbosity};
 use blueprint::synthesis::Synthesized;
 
 mod common;

@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use blueprint::commands::apply::{apply_with, ApplyRequest};
-use blueprint::commands::plan::{plan_with, OutputFormat, PlanRequest};
+use blueprint::commands::plan::{plan_with, PlanRequest};
 use blueprint::commands::status::{status_with, StatusRequest};
 use blueprint::deploy::fake::FakeCloud;
 use blueprint::deploy::regions::Regions;
 use blueprint::deploy::types::StackStatus;
 use blueprint::deploy::watch::{watch, ProgressMode};
 use blueprint::error::Error;
-use blueprint::output::{Printer, Verbosity};
+use blueprint::output::{OutputFormat, Printer, Verbosity};
 use blueprint::synthesis::Synthesized;
 
 mod common;

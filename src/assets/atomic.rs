@@ -4,6 +4,9 @@
 //! failed write (a full disk, a read-only folder, a folder where the file
 //! should be) removes the temporary file and leaves the final name as it was.
 //!
+//! A file already there with exactly these contents is left alone (not
+//! rewritten, so its modification time stays as it was).
+//!
 //! No fsync: everything written this way can be regenerated, and a per-file
 //! fsync costs seconds for a project with a thousand services.
 
@@ -34,8 +37,15 @@ impl Drop for Temp {
 }
 
 /// Writes `contents` to `path` through a uniquely named temporary file in the
-/// same directory and a rename. The directory must exist.
+/// same directory and a rename, unless a file already there has exactly these
+/// contents. The directory must exist.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let same = std::fs::symlink_metadata(path)
+        .is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == contents);
+    if same {
+        return Ok(());
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -129,6 +139,21 @@ mod tests {
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(names(dir.path()), ["a.zip"]);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_file_with_the_same_contents_is_left_alone() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.zip");
+        write_atomic(&path, b"one").unwrap();
+        let inode = std::fs::metadata(&path).unwrap().ino();
+        write_atomic(&path, b"one").unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().ino(), inode);
+        write_atomic(&path, b"owt").unwrap();
+        assert_ne!(std::fs::metadata(&path).unwrap().ino(), inode);
+        assert_eq!(std::fs::read(&path).unwrap(), b"owt");
     }
 
     #[test]

@@ -96,7 +96,10 @@ impl Installer {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let bytes = self.install(function, requirements, &extras, arch, &key)?;
-                write_atomic(&path, &bytes)?;
+                // The cache folder may not exist yet.
+                let dir = path.parent().unwrap_or(Path::new("."));
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+                super::write_atomic(&path, &bytes)?;
                 bytes
             }
             Err(e) => return Err(Error::io(&path, e)),
@@ -462,13 +465,6 @@ fn zip_installed(mut files: Vec<Installed>) -> Result<Vec<u8>, Error> {
         std::io::Write::write_all(&mut zip, &f.contents).map_err(|e| fail(&e))?;
     }
     Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
-}
-
-/// Writes a cache entry (creating the cache folder) through a temporary file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    super::atomic::write_atomic(path, bytes)
 }
 
 /// Installed dependencies: a zip whose entries are copied as they are (no

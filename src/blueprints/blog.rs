@@ -19,8 +19,6 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::edge::{self, DomainOptions, FunctionSize, PriceClass};
-use super::flow::FlowOptions;
 use super::{Expansion, ProjectInfo, Requirement};
 use crate::assets::CodeSource;
 use crate::cfn::intrinsic::{sub, Intrinsic};
@@ -45,6 +43,7 @@ use crate::components::cdn::{
 };
 use crate::components::custom_domain::CustomDomain;
 use crate::components::dax::DaxCluster;
+use crate::components::edge::{self, DomainOptions, FunctionSize, PriceClass};
 use crate::components::function::LambdaFunction;
 use crate::components::function_triggers::{
     add_failure_queue, allow_invoke, send_to_queue_statement, stream_read_statement, AsyncFailures,
@@ -59,6 +58,7 @@ use crate::components::state_machine::{
 use crate::components::static_site::StaticSite;
 use crate::components::table::Table;
 use crate::components::user_auth::{PoolExtras, UserAuth};
+use crate::config::flow::FlowOptions;
 use crate::config::lambda::LambdaOptions;
 use crate::config::{
     Architecture, DaxNodeType, EmailAddress, Ranged, Region, RetentionDays, TextLine, VpcCidr,

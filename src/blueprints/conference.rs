@@ -11,8 +11,6 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::edge::{self, DomainOptions, FunctionSize, PriceClass};
-use super::flow::FlowOptions;
 use super::{Expansion, ProjectInfo, Requirement};
 use crate::assets::CodeSource;
 use crate::cfn::intrinsic::sub;
@@ -24,6 +22,7 @@ use crate::components::api_options::build_api;
 use crate::components::bucket::{PrivateBucket, LOG_BUCKET_ID};
 use crate::components::cdn::{BehaviorSpec, CacheSettings, Cdn, Methods, OriginSpec, ViewerDomain};
 use crate::components::custom_domain::CustomDomain;
+use crate::components::edge::{self, DomainOptions, FunctionSize, PriceClass};
 use crate::components::function::LambdaFunction;
 use crate::components::function_triggers::{
     add_failure_queue, send_to_queue_statement, subscribe_to_topic, AsyncFailures,
@@ -34,6 +33,7 @@ use crate::components::state_machine::{
 };
 use crate::components::static_site::StaticSite;
 use crate::components::table::Table;
+use crate::config::flow::FlowOptions;
 use crate::config::lambda::LambdaOptions;
 use crate::config::{Architecture, Ranged, RetentionDays, TextLine};
 use crate::error::Error;

@@ -4,9 +4,7 @@
 pub mod blog;
 pub mod chat;
 pub mod conference;
-pub mod edge;
 pub mod event_pipeline;
-pub mod flow;
 pub mod microservices;
 pub mod microservices_openapi;
 pub mod microservices_schema;
@@ -15,75 +13,16 @@ pub mod update_offload;
 
 use serde::de::DeserializeOwned;
 
-use crate::assets::{CodeSource, Package, BUILTIN};
-use crate::cfn::Template;
-use crate::config::{self, nearest, Project, Region, Source, StackName, Tags};
+use crate::assets::{CodeSource, BUILTIN};
+use crate::config::{self, nearest, Project, Region, Source, StackName};
 use crate::error::Error;
+pub use crate::expansion::{Expansion, ProjectInfo, StackInput, StackTemplate};
 
 /// One requirement a blueprint satisfies (BLUEPRINTS.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Requirement {
     pub id: &'static str,
     pub text: &'static str,
-}
-
-/// One stack's template. A blueprint expands into one or more, in deploy
-/// order; a stack may take parameters from outputs of stacks before it.
-#[derive(Clone, Debug)]
-pub struct StackTemplate {
-    pub stack_name: String,
-    /// The region the stack lives in (the project's, or e.g. `us-east-1` for
-    /// CloudFront certificates).
-    pub region: Region,
-    /// Stacks (by name) that must be deployed before this one.
-    pub depends_on: Vec<String>,
-    /// Parameters of this template whose values are outputs of other stacks.
-    pub inputs: Vec<StackInput>,
-    pub template: Template,
-}
-
-/// A parameter filled from another stack's output at deploy time (works
-/// across regions, unlike `Fn::ImportValue`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StackInput {
-    /// The parameter of this stack's template.
-    pub parameter: String,
-    /// The stack whose output supplies it.
-    pub from_stack: String,
-    /// That stack's output name.
-    pub output: String,
-}
-
-impl StackTemplate {
-    /// The usual case: the project's one stack.
-    pub fn single(project: &ProjectInfo, template: Template) -> Self {
-        StackTemplate {
-            stack_name: project.stack_name.to_string(),
-            region: project.region.clone(),
-            depends_on: Vec::new(),
-            inputs: Vec::new(),
-            template,
-        }
-    }
-}
-
-/// The common keys of a project, whatever the blueprint.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProjectInfo {
-    pub blueprint: &'static str,
-    pub stack_name: StackName,
-    pub region: Region,
-    pub tags: Tags,
-    /// Termination protection for the stacks (on by default).
-    pub termination_protection: bool,
-}
-
-/// A blueprint's expansion: its stacks and the function packages they use.
-#[derive(Clone, Debug)]
-pub struct Expansion {
-    pub project: ProjectInfo,
-    pub stacks: Vec<StackTemplate>,
-    pub packages: Vec<Package>,
 }
 
 /// Values given on the command line that replace the project file's.
@@ -309,7 +248,7 @@ fn expand_with<O: DeserializeOwned + Default + SharedOptions>(
     let expand = || -> Result<Expansion, Error> {
         let mut expansion = f(&info, &options, code)?;
         if let Some(lambda) = options.lambda() {
-            crate::components::function_options::apply(&mut expansion, lambda, source)?;
+            crate::passes::lambda::apply(&mut expansion, lambda, source)?;
         }
         for stack in &mut expansion.stacks {
             crate::passes::apply(

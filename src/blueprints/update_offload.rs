@@ -13,8 +13,8 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::edge::{self, CertificateArn, DomainOptions, PriceClass};
 use super::{Expansion, ProjectInfo, Requirement};
+use crate::components::edge::{self, CertificateArn, DomainOptions, PriceClass};
 use indexmap::IndexMap;
 
 use crate::assets::{CodeSource, Package};

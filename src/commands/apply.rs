@@ -286,7 +286,7 @@ pub async fn apply_tracked<C: CloudFormation + ObjectStore>(
             .collect();
         let json = serde_json::to_string_pretty(&map)
             .map_err(|e| Error::Internal(format!("serializing outputs: {e}")))?;
-        crate::commands::synth::write_atomic(path, format!("{json}\n").as_bytes())?;
+        crate::assets::write_atomic(path, format!("{json}\n").as_bytes())?;
         printer.status(&format!("wrote the outputs to {}", path.display()));
     }
     Ok(0)

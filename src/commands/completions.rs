@@ -5,8 +5,8 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
+use crate::assets::write_atomic;
 use crate::cli::Cli;
-use crate::commands::synth::write_atomic;
 use crate::error::Error;
 use crate::output::Printer;
 

@@ -147,10 +147,10 @@ pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
 /// `explain` with `--output text|json`.
 pub fn run_with(
     args: &ProjectArgs,
-    output: crate::commands::plan::OutputFormat,
+    output: crate::output::OutputFormat,
     printer: &mut Printer,
 ) -> Result<(), Error> {
-    if output == crate::commands::plan::OutputFormat::Json {
+    if output == crate::output::OutputFormat::Json {
         let v = explain_json(args)?;
         let text = serde_json::to_string_pretty(&v)
             .map_err(|e| Error::Internal(format!("serializing: {e}")))?;

@@ -1,10 +1,9 @@
 //! `blueprint graph`: the architecture as Mermaid, DOT or JSON (see [`crate::graph`]).
 
-use crate::commands::plan::OutputFormat;
 use crate::commands::project::{resolve, ProjectArgs};
 use crate::error::Error;
 use crate::graph::{compute, to_dot, to_mermaid, GraphFormat};
-use crate::output::Printer;
+use crate::output::{OutputFormat, Printer};
 use crate::render::Format;
 
 /// What `graph` was asked to draw.

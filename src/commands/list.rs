@@ -1,8 +1,7 @@
 //! `blueprint list`: every blueprint with a one-line description.
 
 use crate::blueprints::ALL;
-use crate::commands::plan::OutputFormat;
-use crate::output::Printer;
+use crate::output::{OutputFormat, Printer};
 
 /// The blueprints as JSON: `[{"name", "summary", "requirements": [{"id", "text"}]}]`.
 pub fn to_json() -> serde_json::Value {

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::Digest as _;
 
+use crate::assets::write_atomic;
 use crate::blueprints;
-use crate::commands::synth::write_atomic;
 use crate::config::{Region, StackName};
 use crate::error::Error;
 use crate::output::Printer;

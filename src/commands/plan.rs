@@ -15,17 +15,9 @@ use crate::deploy::sdk::AwsOptions;
 use crate::deploy::types::StackStatus;
 use crate::diff::{format::format as format_diff, Impact};
 use crate::error::Error;
-use crate::output::Printer;
+use crate::output::{OutputFormat, Printer};
 use crate::render::Format;
 use crate::synthesis::{synthesize_placed, Synthesized};
-
-/// Text for people, JSON for programs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    #[default]
-    Text,
-    Json,
-}
 
 /// What every deploy command needs.
 #[derive(Clone, Debug)]
@@ -335,7 +327,7 @@ pub async fn plan_tracked<C: CloudFormation + ObjectStore>(
         let file = PlanFile::from_plan(&p);
         let json = serde_json::to_string_pretty(&file)
             .map_err(|e| Error::Internal(format!("serializing the plan file: {e}")))?;
-        crate::commands::synth::write_atomic(path, format!("{json}\n").as_bytes())?;
+        crate::assets::write_atomic(path, format!("{json}\n").as_bytes())?;
         // The kept change sets belong to the plan file now.
         pending.take();
         printer.status(&format!(

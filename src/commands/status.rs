@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 
 use crate::commands::apply::print_outputs;
 use crate::commands::aws::{connect, run_async};
-use crate::commands::plan::{regions_of, synthesize_project, DeployArgs, OutputFormat};
+use crate::commands::plan::{regions_of, synthesize_project, DeployArgs};
 use crate::deploy::cloudformation::CloudFormation;
 use crate::deploy::nested::{deployed_tree, nested_outputs, DeployedNested};
 use crate::deploy::plan::dx;
@@ -12,7 +12,7 @@ use crate::deploy::regions::Regions;
 use crate::deploy::watch::{newest_event, watch, ProgressMode};
 use crate::deploy::watch::{root_cause_in, NestedCause};
 use crate::error::Error;
-use crate::output::Printer;
+use crate::output::{OutputFormat, Printer};
 use crate::synthesis::Synthesized;
 
 /// `status`'s request.

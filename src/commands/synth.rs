@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::assets::write_atomic;
 use crate::commands::project::{resolve, ProjectArgs};
 use crate::error::Error;
 use crate::output::Printer;
@@ -27,7 +28,7 @@ pub struct SynthRequest {
     /// Print the template to standard output and write nothing.
     pub stdout: bool,
     /// `json`: print the manifest to standard output after writing.
-    pub output: crate::commands::plan::OutputFormat,
+    pub output: crate::output::OutputFormat,
 }
 
 /// `manifest.json`: what synth wrote, for `plan`/`apply` and for people.
@@ -147,19 +148,6 @@ fn unique_nested(s: &Synthesized) -> impl Iterator<Item = &RenderedNested> {
     s.nested.iter().filter(move |n| seen.insert(n.key.as_str()))
 }
 
-/// Writes `contents` to `path` through a uniquely named temporary file in
-/// the same directory and a rename (see [`crate::assets::atomic`]); a file
-/// already there with these contents is left alone.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let same = std::fs::symlink_metadata(path)
-        .is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64)
-        && std::fs::read(path).is_ok_and(|old| old == contents);
-    if same {
-        return Ok(());
-    }
-    crate::assets::write_atomic(path, contents)
-}
-
 /// Writes a content-addressed asset (its name is its SHA-256) through a
 /// temporary file, unless a file of its size is there already: written this
 /// way, a file under that name is complete, and its name says what it holds.
@@ -169,7 +157,7 @@ fn write_asset(path: &Path, contents: &[u8]) -> Result<(), Error> {
     if there {
         return Ok(());
     }
-    crate::assets::write_atomic(path, contents)
+    write_atomic(path, contents)
 }
 
 /// Where synth writes in `out`, checked before anything is written: the
@@ -576,7 +564,7 @@ pub fn run(req: &SynthRequest, printer: &mut Printer) -> Result<(), Error> {
         Some(path) => write_placement(path, &previous, &s)?,
         None => None,
     };
-    if req.output == crate::commands::plan::OutputFormat::Json {
+    if req.output == crate::output::OutputFormat::Json {
         let json = serde_json::to_string_pretty(&m)
             .map_err(|e| Error::Internal(format!("serializing the manifest: {e}")))?;
         printer.result(&json);

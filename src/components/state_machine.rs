@@ -11,7 +11,6 @@
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use crate::blueprints::flow::{FlowOptions, FlowType};
 use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
@@ -23,6 +22,7 @@ use crate::cfn::resources::stepfunctions::{
 };
 use crate::cfn::{DeletionPolicy, LogicalId, Template, Value};
 use crate::components::cdn::stack_uuid;
+use crate::config::flow::{FlowOptions, FlowType};
 use crate::error::Error;
 
 /// The Lambda service integration every task uses.

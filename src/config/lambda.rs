@@ -1,7 +1,7 @@
 //! `options.lambda`: what every Lambda blueprint lets you tune on all of
 //! its functions, one schema for all of them (FN-LIMITS, FN-TRACE,
 //! FN-CONCURRENCY, FN-DEPLOY, FN-VPC, FN-ASYNC). The expansion is
-//! [`crate::components::function_options`].
+//! [`crate::passes::lambda`].
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};

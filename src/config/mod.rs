@@ -3,6 +3,7 @@
 
 pub mod api_options;
 mod error;
+pub mod flow;
 pub mod lambda;
 pub mod limits;
 pub mod placeholders;

@@ -548,7 +548,7 @@ pub fn uploads_of(synth: &Synthesized) -> Vec<Upload> {
 pub async fn upload_for<C: CloudFormation + ObjectStore>(
     regions: &Regions<C>,
     synth: &Synthesized,
-    st: &crate::blueprints::StackTemplate,
+    st: &crate::expansion::StackTemplate,
     toolkit: &str,
     done: &mut Vec<String>,
     printer: &mut Printer,
@@ -606,7 +606,7 @@ pub async fn plan<C: CloudFormation + ObjectStore>(
 pub async fn stack_inputs<'a, C: CloudFormation + ObjectStore>(
     regions: &Regions<C>,
     synth: &'a Synthesized,
-    st: &'a crate::blueprints::StackTemplate,
+    st: &'a crate::expansion::StackTemplate,
     rendered: &'a crate::synthesis::Rendered,
     opts: &PlanOptions,
 ) -> Result<StackInputs<'a>, Error> {

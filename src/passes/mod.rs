@@ -1,6 +1,7 @@
 //! Cross-cutting passes over an expanded template tree (what CDK calls
-//! aspects): typed changes every blueprint gets, applied after the
-//! blueprint's own expansion. `options.security` (issue 13):
+//! aspects): changes every blueprint gets, applied after the blueprint's own
+//! expansion. `options.lambda` (FN-*): [`lambda`], over the whole expansion
+//! (still editing the templates' JSON). `options.security` (issue 13):
 //! - [`encryption`]: customer-managed keys for tables, log groups and
 //!   function environments, when asked for;
 //! - [`access_logs`]: one retained, encrypted log bucket per stack for the
@@ -14,6 +15,7 @@
 pub mod accepted_risks;
 pub mod access_logs;
 pub mod encryption;
+pub mod lambda;
 pub mod waf;
 
 use crate::cfn::Template;

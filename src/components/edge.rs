@@ -8,11 +8,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ProjectInfo, StackInput, StackTemplate};
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::custom_domain::{CustomDomain, CERTIFICATE_REGION};
 use crate::config::{DomainName, HostedZoneId, Ranged, Region, StackName};
 use crate::error::Error;
+use crate::expansion::{ProjectInfo, StackInput, StackTemplate};
 
 /// A custom domain for the distribution.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Ranged;
+use super::Ranged;
 
 /// The longest an express workflow may run, in seconds.
 pub const EXPRESS_MAX_SECONDS: u64 = 300;

@@ -29,7 +29,6 @@ use serde_json::{json, Map, Value as Json};
 use sha2::{Digest, Sha256};
 
 use crate::assets::{CodeSource, Package};
-use crate::blueprints::Expansion;
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::Statement;
 use crate::cfn::resources::cloudwatch::{Alarm, Dimension};
@@ -56,6 +55,7 @@ use crate::config::lambda::{
 };
 use crate::config::{nearest, Architecture, ConfigError, Source};
 use crate::error::Error;
+use crate::expansion::Expansion;
 
 /// The alias every function gets with FN-DEPLOY or provisioned concurrency.
 pub const ALIAS_NAME: &str = "live";
