@@ -8,8 +8,6 @@ pub mod edge;
 pub mod event_pipeline;
 pub mod flow;
 pub mod microservices;
-pub mod microservices_openapi;
-pub mod microservices_schema;
 pub mod todo;
 pub mod update_offload;
 

@@ -20,9 +20,12 @@ use serde::de::{Deserializer, Error as _};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-pub use super::microservices_openapi::{builtin_code, openapi, OPENAPI_VERSION};
-use super::microservices_schema::{self as schema, NamedSchemas, RequestSpec, Responses};
-use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
+pub mod openapi;
+pub mod schema;
+
+pub use openapi::{builtin_code, openapi, OPENAPI_VERSION};
+use schema::{NamedSchemas, RequestSpec, Responses};
+use crate::blueprints::{Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::{hex, CodeSource, Package};
 use crate::cfn::intrinsic::{cidr, get_azs, select, sub, Expr, Intrinsic};
 use crate::cfn::policy::{PolicyDocument, Statement};
@@ -3057,7 +3060,7 @@ fn add_alb_routes(
     Ok(())
 }
 
-impl super::SharedOptions for Options {
+impl crate::blueprints::SharedOptions for Options {
     fn lambda(&self) -> Option<&LambdaOptions> {
         Some(&self.lambda)
     }

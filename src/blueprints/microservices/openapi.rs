@@ -1,15 +1,15 @@
 //! `blueprint openapi` for the microservices blueprint (MICRO-4): every route
 //! of every service as an OpenAPI 3.0 document, typed where the route's
 //! handler is the built-in `users` or `orders` code or the route declares
-//! its schemas (see [`microservices_schema`](super::microservices_schema)).
+//! its schemas (see [`schema`](super::schema)).
 
 use serde_json::{json, Value as Json};
 
-use super::microservices::{
+use super::{
     operation_id, Authorization, Front, HttpMethod, Options, RoutePath, RouteSpec, Service, NAME,
 };
-use super::microservices_schema::{self as schema, RequestSpec};
-use super::ProjectInfo;
+use super::schema::{self as schema, RequestSpec};
+use crate::blueprints::ProjectInfo;
 use crate::assets::CodeSource;
 use crate::components::rest_api::title;
 use crate::error::Error;
@@ -20,7 +20,7 @@ pub const OPENAPI_VERSION: &str = "3.0.3";
 /// The API as an OpenAPI 3 document: every route of every service, one tag
 /// per service, `operationId`s matching the methods' operation names.
 pub fn openapi(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Json, Error> {
-    let o = &*super::microservices::with_schema_files(o, code)?;
+    let o = &*super::with_schema_files(o, code)?;
     let mut paths = serde_json::Map::new();
     let mut builtins_used = std::collections::BTreeSet::new();
     for s in o.services.iter() {
