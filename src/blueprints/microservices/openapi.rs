@@ -5,12 +5,12 @@
 
 use serde_json::{json, Value as Json};
 
+use super::schema::{self as schema, RequestSpec};
 use super::{
     operation_id, Authorization, Front, HttpMethod, Options, RoutePath, RouteSpec, Service, NAME,
 };
-use super::schema::{self as schema, RequestSpec};
-use crate::blueprints::ProjectInfo;
 use crate::assets::CodeSource;
+use crate::blueprints::ProjectInfo;
 use crate::components::rest_api::title;
 use crate::error::Error;
 
