@@ -5,8 +5,8 @@ use indexmap::IndexMap;
 
 use super::options::{AlbAuthMode, Front, Options};
 use super::{
-    with_stack_uuid, FrontIds, P_API_URL, P_LISTENER, P_USER_POOL, P_USER_POOL_ARN,
-    P_USER_POOL_CLIENT, P_USER_POOL_DOMAIN,
+    FrontIds, P_API_URL, P_LISTENER, P_USER_POOL, P_USER_POOL_ARN, P_USER_POOL_CLIENT,
+    P_USER_POOL_DOMAIN,
 };
 use crate::cfn::intrinsic::{cidr, get_azs, select, sub, Intrinsic};
 use crate::cfn::resources::cognito::{
@@ -20,6 +20,7 @@ use crate::cfn::resources::ec2::{
 use crate::cfn::resources::elasticloadbalancingv2 as elb;
 use crate::cfn::resources::Tag;
 use crate::cfn::{DeletionPolicy, LogicalId, Parameter, Template, Value};
+use crate::components::with_stack_uuid;
 use crate::error::Error;
 
 /// Whether the root creates the user pool the load balancer signs users in

@@ -29,11 +29,10 @@ use indexmap::IndexMap;
 
 use crate::assets::CodeSource;
 use crate::blueprints::{Expansion, ProjectInfo, Requirement, StackTemplate};
-use crate::cfn::intrinsic::{select, Expr, Intrinsic};
-use crate::cfn::{Parameter, Template, Value};
+use crate::cfn::{Template, Value};
+use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 pub use crate::config::queue::{QueueOptions, TopicOptions};
 use crate::error::Error;
-use crate::synthesis::ASSETS_BUCKET;
 pub use openapi::{builtin_code, openapi, OPENAPI_VERSION};
 use schema::RequestSpec;
 
@@ -71,30 +70,6 @@ const P_USER_POOL_ARN: &str = "UserPoolArn";
 const P_USER_POOL_CLIENT: &str = "UserPoolClientId";
 const P_USER_POOL_DOMAIN: &str = "UserPoolDomain";
 const P_USER_POOL: [&str; 3] = [P_USER_POOL_ARN, P_USER_POOL_CLIENT, P_USER_POOL_DOMAIN];
-
-pub(crate) fn assets_parameter() -> Parameter {
-    Parameter {
-        allowed_pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$".into()),
-        constraint_description: Some("an S3 bucket name".into()),
-        ..Parameter::string(
-            "The bucket holding the function packages and nested templates (blueprint bootstrap creates it)",
-        )
-    }
-}
-
-/// `Fn::Sub` of `text` with `${StackUuid}` standing for the UUID at the end of
-/// `AWS::StackId` (unique per stack, lowercase).
-pub(crate) fn with_stack_uuid(text: String) -> Value<String> {
-    let mut vars = IndexMap::new();
-    vars.insert(
-        "StackUuid".to_string(),
-        Expr::from(select(
-            2,
-            Intrinsic::Split("/".into(), Intrinsic::Ref("AWS::StackId".into()).into()),
-        )),
-    );
-    Intrinsic::SubWith(text, vars).into()
-}
 
 /// Expands the blueprint: the root stack with one nested stack per service.
 pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {

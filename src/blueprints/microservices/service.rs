@@ -7,10 +7,7 @@ use super::inputs::{StartingPosition, StreamMode};
 use super::options::{Authorization, Front, Options};
 use super::routes::{add_alb_routes, add_http_routes, add_routes};
 use super::services::Service;
-use super::{
-    assets_parameter, with_stack_uuid, P_API_URL, P_HTTP_API, P_LISTENER, P_REST_API,
-    P_ROOT_RESOURCE, P_USER_POOL,
-};
+use super::{P_API_URL, P_HTTP_API, P_LISTENER, P_REST_API, P_ROOT_RESOURCE, P_USER_POOL};
 use crate::assets::Package;
 use crate::blueprints::ProjectInfo;
 use crate::cfn::policy::Statement;
@@ -25,14 +22,15 @@ use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
 use crate::cfn::{DeletionPolicy, LogicalId, Parameter, Pseudo, Template, Value};
 use crate::components::arn;
+use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 use crate::components::bucket::PrivateBucket;
 use crate::components::function::LambdaFunction;
 use crate::components::queue::{
     allow_topic_to_send, subscribe_queue, BufferedQueue, QueueConsumer, CONSUME_ACTIONS,
 };
 use crate::components::table::Table;
+use crate::components::with_stack_uuid;
 use crate::error::Error;
-use crate::synthesis::ASSETS_BUCKET;
 
 pub(super) const TABLE_ACTIONS: &[&str] = &[
     "dynamodb:BatchGetItem",
