@@ -35,12 +35,34 @@ pub(super) fn creates_user_pool(o: &Options) -> bool {
 /// listener (unknown paths get 404; every service's rule signs users in
 /// first) and an HTTP listener that only redirects to it.
 pub(super) fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontIds, Error> {
+    let net = add_public_vpc(t, o)?;
+    let signs_in = o.alb.authentication.mode != AlbAuthMode::None;
+    let sg = add_load_balancer_security_group(t, &net.vpc, signs_in)?;
+    let (lb, https) = add_listeners(t, o, &net, &sg)?;
+    let url: Value<String> = sub(format!("https://${{{lb}.DNSName}}")).into();
+    let mut parameters = IndexMap::new();
+    parameters.insert(P_LISTENER.to_string(), https.r#ref());
+    parameters.insert(P_API_URL.to_string(), url.clone());
+    if creates_user_pool(o) {
+        parameters.extend(add_user_pool(t, o, &lb)?);
+    }
+    if !signs_in {
+        t.warnings.push("microservices: options.alb.authentication.mode is none: anyone on the internet reaches every service behind the load balancer without signing in".into());
+    }
+    Ok(FrontIds { parameters, url })
+}
+
+/// The load balancer's network: a VPC, its internet gateway, and one public
+/// subnet per zone routed to the gateway.
+struct PublicVpc {
+    vpc: LogicalId,
+    attachment: LogicalId,
+    subnets: Vec<LogicalId>,
+}
+
+/// The public VPC in two zones (no instances: the targets are functions).
+fn add_public_vpc(t: &mut Template, o: &Options) -> Result<PublicVpc, Error> {
     let req: &[&str] = &["MICRO-2"];
-    let cert = o
-        .alb
-        .certificate_arn
-        .as_ref()
-        .ok_or_else(|| Error::Internal("front: alb without a certificate".into()))?;
     let vpc = t
         .add(
             "Vpc",
@@ -132,7 +154,21 @@ pub(super) fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontId
         .satisfies(req);
         subnets.push(subnet);
     }
-    let signs_in = o.alb.authentication.mode != AlbAuthMode::None;
+    Ok(PublicVpc {
+        vpc,
+        attachment,
+        subnets,
+    })
+}
+
+/// The load balancer's security group: HTTPS (and HTTP, only redirected)
+/// from anywhere; egress only to the identity provider when users sign in.
+fn add_load_balancer_security_group(
+    t: &mut Template,
+    vpc: &LogicalId,
+    signs_in: bool,
+) -> Result<LogicalId, Error> {
+    let req: &[&str] = &["MICRO-2"];
     let egress = if signs_in {
         // Sign-in: the load balancer trades the code for tokens at the
         // identity provider's token and user info endpoints (HTTPS).
@@ -193,6 +229,24 @@ pub(super) fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontId
             );
         }
     }
+    Ok(sg)
+}
+
+/// The load balancer, its HTTPS listener (unknown paths get 404) and an
+/// HTTP listener that only redirects to it. Returns the load balancer and
+/// the HTTPS listener.
+fn add_listeners(
+    t: &mut Template,
+    o: &Options,
+    net: &PublicVpc,
+    sg: &LogicalId,
+) -> Result<(LogicalId, LogicalId), Error> {
+    let req: &[&str] = &["MICRO-2"];
+    let cert = o
+        .alb
+        .certificate_arn
+        .as_ref()
+        .ok_or_else(|| Error::Internal("front: alb without a certificate".into()))?;
     let lb = t
         .add(
             "LoadBalancer",
@@ -204,12 +258,12 @@ pub(super) fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontId
                 ]),
                 scheme: Some("internet-facing".into()),
                 security_groups: Some(vec![sg.get_att("GroupId")]),
-                subnets: Some(subnets.iter().map(LogicalId::r#ref).collect()),
+                subnets: Some(net.subnets.iter().map(LogicalId::r#ref).collect()),
                 tags: None,
                 kind: Some("application".into()),
             },
         )?
-        .depends_on(&attachment)
+        .depends_on(&net.attachment)
         .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"])
         .id()
         .clone();
@@ -242,17 +296,7 @@ pub(super) fn add_load_balancer(t: &mut Template, o: &Options) -> Result<FrontId
         },
     )?
     .satisfies(req);
-    let url: Value<String> = sub(format!("https://${{{lb}.DNSName}}")).into();
-    let mut parameters = IndexMap::new();
-    parameters.insert(P_LISTENER.to_string(), https.r#ref());
-    parameters.insert(P_API_URL.to_string(), url.clone());
-    if creates_user_pool(o) {
-        parameters.extend(add_user_pool(t, o, &lb)?);
-    }
-    if !signs_in {
-        t.warnings.push("microservices: options.alb.authentication.mode is none: anyone on the internet reaches every service behind the load balancer without signing in".into());
-    }
-    Ok(FrontIds { parameters, url })
+    Ok((lb, https))
 }
 
 /// The user pool the load balancer signs users in with: administrators
