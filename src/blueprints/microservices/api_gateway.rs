@@ -124,6 +124,68 @@ pub(super) fn add_stage(
     services: &[LogicalId],
 ) -> Result<(), Error> {
     let api = LogicalId::new("Api").map_err(|e| Error::Internal(e.to_string()))?;
+    let digest = deployment_digest(o)?;
+    let deployment = t.add(
+        &format!("ApiDeployment{}", &digest[..10]),
+        Deployment {
+            description: Some(format!("routes {}", &digest[..10])),
+            rest_api_id: api.r#ref(),
+        },
+    )?;
+    for s in services {
+        deployment.depends_on(s);
+    }
+    deployment.satisfies(&["MICRO-1", "MICRO-2"]);
+    let deployment = deployment.id().clone();
+    let access_logs = add_log_group(t, "ApiAccessLogs", o.log_retention_days.get(), &["MICRO-2"])?;
+    let account = if o.api.manage_account_logging_role {
+        Some(add_account_logging_role(t)?)
+    } else {
+        None
+    };
+    // API-OPTIONS: the stage cache and per-route throttling.
+    let cache = o.api.cache.as_ref();
+    let (method_settings, uses_options) = stage_method_settings(o);
+    let stage = t.add(
+        "ApiStage",
+        Stage {
+            access_log_setting: Some(AccessLogSetting {
+                destination_arn: access_logs.get_att("Arn"),
+                format: ACCESS_LOG_FORMAT.into(),
+            }),
+            cache_cluster_enabled: cache.map(|_| true),
+            cache_cluster_size: cache.map(|c| c.size_gb.as_str().to_string()),
+            deployment_id: deployment.r#ref(),
+            description: Some(format!("The `{}` stage", o.api.stage_name.as_str())),
+            method_settings: Some(method_settings),
+            rest_api_id: api.r#ref(),
+            stage_name: o.api.stage_name.as_str().into(),
+            tags: None,
+            tracing_enabled: None,
+        },
+    )?;
+    stage.satisfies(&["MICRO-1", "MICRO-2"]);
+    if uses_options {
+        stage.satisfies(&[API_OPTIONS]);
+    }
+    if let Some(account) = &account {
+        stage.depends_on(account);
+    }
+    let stage = stage.id().clone();
+    let stage_name = o.api.stage_name.as_str();
+    if let Some(plan) = &o.api.usage_plan {
+        add_usage_plan(t, "Api", &api, &stage, stage_name, plan)?;
+    }
+    if let Some(domain) = &o.api.domain {
+        add_rest_domain(t, "Api", domain, &api, &stage, stage_name)?;
+    }
+    Ok(())
+}
+
+/// The digest naming the deployment: of every route with its authorization,
+/// the API key requirement, the request models and query parameters
+/// enforced, and the cache keys, so that any change makes a new deployment.
+fn deployment_digest(o: &Options) -> Result<String, Error> {
     let mut h = Sha256::new();
     for s in o.services.iter() {
         for r in &s.routes {
@@ -165,54 +227,45 @@ pub(super) fn add_stage(
             }
         }
     }
-    let digest = hex(&h.finalize());
-    let deployment = t.add(
-        &format!("ApiDeployment{}", &digest[..10]),
-        Deployment {
-            description: Some(format!("routes {}", &digest[..10])),
-            rest_api_id: api.r#ref(),
+    Ok(hex(&h.finalize()))
+}
+
+/// `manage_account_logging_role`: the role API Gateway writes access logs
+/// with, set on the account (one per account and region).
+fn add_account_logging_role(t: &mut Template) -> Result<LogicalId, Error> {
+    let role = t
+        .add(
+            "ApiCloudWatchRole",
+            Role {
+                managed_policy_arns: Some(vec![arn(
+                    "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                )]),
+                ..Role::new(
+                    PolicyDocument::new(vec![Statement::assume_by_service(&[
+                        "apigateway.amazonaws.com",
+                    ])]),
+                    "Lets API Gateway write access logs to CloudWatch Logs",
+                )
+            },
+        )?
+        .satisfies(&["MICRO-2"])
+        .id()
+        .clone();
+    Ok(t.add(
+        "ApiAccount",
+        Account {
+            cloud_watch_role_arn: role.get_att("Arn"),
         },
-    )?;
-    for s in services {
-        deployment.depends_on(s);
-    }
-    deployment.satisfies(&["MICRO-1", "MICRO-2"]);
-    let deployment = deployment.id().clone();
-    let access_logs = add_log_group(t, "ApiAccessLogs", o.log_retention_days.get(), &["MICRO-2"])?;
-    let account = if o.api.manage_account_logging_role {
-        let role = t
-            .add(
-                "ApiCloudWatchRole",
-                Role {
-                    managed_policy_arns: Some(vec![arn(
-                        "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-                    )]),
-                    ..Role::new(
-                        PolicyDocument::new(vec![Statement::assume_by_service(&[
-                            "apigateway.amazonaws.com",
-                        ])]),
-                        "Lets API Gateway write access logs to CloudWatch Logs",
-                    )
-                },
-            )?
-            .satisfies(&["MICRO-2"])
-            .id()
-            .clone();
-        Some(
-            t.add(
-                "ApiAccount",
-                Account {
-                    cloud_watch_role_arn: role.get_att("Arn"),
-                },
-            )?
-            .satisfies(&["MICRO-2"])
-            .id()
-            .clone(),
-        )
-    } else {
-        None
-    };
-    // API-OPTIONS: the stage cache and per-route throttling.
+    )?
+    .satisfies(&["MICRO-2"])
+    .id()
+    .clone())
+}
+
+/// API-OPTIONS: the stage's method settings (stage-wide caching and
+/// throttling, per-route throttling, uncached routes), and whether any
+/// option beyond the defaults is in use.
+fn stage_method_settings(o: &Options) -> (Vec<MethodSetting>, bool) {
     let cache = o.api.cache.as_ref();
     let stage_wide = MethodSetting {
         cache_data_encrypted: cache.map(|_| true),
@@ -231,38 +284,5 @@ pub(super) fn add_stage(
     let mut method_settings = vec![stage_wide.clone()];
     method_settings.extend(per_route);
     uncache_methods(&mut method_settings, &stage_wide, &uncached_routes(o));
-    let stage = t.add(
-        "ApiStage",
-        Stage {
-            access_log_setting: Some(AccessLogSetting {
-                destination_arn: access_logs.get_att("Arn"),
-                format: ACCESS_LOG_FORMAT.into(),
-            }),
-            cache_cluster_enabled: cache.map(|_| true),
-            cache_cluster_size: cache.map(|c| c.size_gb.as_str().to_string()),
-            deployment_id: deployment.r#ref(),
-            description: Some(format!("The `{}` stage", o.api.stage_name.as_str())),
-            method_settings: Some(method_settings),
-            rest_api_id: api.r#ref(),
-            stage_name: o.api.stage_name.as_str().into(),
-            tags: None,
-            tracing_enabled: None,
-        },
-    )?;
-    stage.satisfies(&["MICRO-1", "MICRO-2"]);
-    if uses_options {
-        stage.satisfies(&[API_OPTIONS]);
-    }
-    if let Some(account) = &account {
-        stage.depends_on(account);
-    }
-    let stage = stage.id().clone();
-    let stage_name = o.api.stage_name.as_str();
-    if let Some(plan) = &o.api.usage_plan {
-        add_usage_plan(t, "Api", &api, &stage, stage_name, plan)?;
-    }
-    if let Some(domain) = &o.api.domain {
-        add_rest_domain(t, "Api", domain, &api, &stage, stage_name)?;
-    }
-    Ok(())
+    (method_settings, uses_options)
 }
