@@ -60,52 +60,7 @@ pub(super) fn add_routes(
     root: &LogicalId,
     function: &LogicalId,
 ) -> Result<(), Error> {
-    let req: &[&str] = &["MICRO-1", "MICRO-2"];
-    let base = t
-        .add(
-            "ApiResource",
-            ApiResource {
-                parent_id: root.r#ref(),
-                path_part: s.base_path().to_string(),
-                rest_api_id: api.r#ref(),
-            },
-        )?
-        .satisfies(req)
-        .id()
-        .clone();
-    let mut resources: IndexMap<String, LogicalId> = IndexMap::new();
-    resources.insert("/".to_string(), base);
-    for r in &s.routes {
-        let segments = r.path.segments();
-        for depth in 1..=segments.len() {
-            let prefix = format!("/{}", segments[..depth].join("/"));
-            if resources.contains_key(&prefix) {
-                continue;
-            }
-            let parent_path = if depth == 1 {
-                "/".to_string()
-            } else {
-                format!("/{}", segments[..depth - 1].join("/"))
-            };
-            let parent = resources
-                .get(&parent_path)
-                .map(LogicalId::r#ref)
-                .ok_or_else(|| Error::Internal(format!("no parent for {prefix}")))?;
-            let id = t
-                .add(
-                    &format!("Api{}Resource", path_id(&prefix)),
-                    ApiResource {
-                        parent_id: parent,
-                        path_part: segments[depth - 1].to_string(),
-                        rest_api_id: api.r#ref(),
-                    },
-                )?
-                .satisfies(req)
-                .id()
-                .clone();
-            resources.insert(prefix, id);
-        }
-    }
+    let resources = add_path_resources(t, s, api, root)?;
     let uri: Value<String> = sub(format!(
         "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations"
     ))
@@ -162,7 +117,76 @@ pub(super) fn add_routes(
             );
         }
     }
-    // API Gateway may invoke the function for this service's paths only.
+    add_invoke_permissions(t, o, s, api, function)?;
+    Ok(())
+}
+
+/// The service's base path resource and one resource per deeper path
+/// segment of its routes, by path (`/` for the base).
+fn add_path_resources(
+    t: &mut Template,
+    s: &Service,
+    api: &LogicalId,
+    root: &LogicalId,
+) -> Result<IndexMap<String, LogicalId>, Error> {
+    let req: &[&str] = &["MICRO-1", "MICRO-2"];
+    let base = t
+        .add(
+            "ApiResource",
+            ApiResource {
+                parent_id: root.r#ref(),
+                path_part: s.base_path().to_string(),
+                rest_api_id: api.r#ref(),
+            },
+        )?
+        .satisfies(req)
+        .id()
+        .clone();
+    let mut resources: IndexMap<String, LogicalId> = IndexMap::new();
+    resources.insert("/".to_string(), base);
+    for r in &s.routes {
+        let segments = r.path.segments();
+        for depth in 1..=segments.len() {
+            let prefix = format!("/{}", segments[..depth].join("/"));
+            if resources.contains_key(&prefix) {
+                continue;
+            }
+            let parent_path = if depth == 1 {
+                "/".to_string()
+            } else {
+                format!("/{}", segments[..depth - 1].join("/"))
+            };
+            let parent = resources
+                .get(&parent_path)
+                .map(LogicalId::r#ref)
+                .ok_or_else(|| Error::Internal(format!("no parent for {prefix}")))?;
+            let id = t
+                .add(
+                    &format!("Api{}Resource", path_id(&prefix)),
+                    ApiResource {
+                        parent_id: parent,
+                        path_part: segments[depth - 1].to_string(),
+                        rest_api_id: api.r#ref(),
+                    },
+                )?
+                .satisfies(req)
+                .id()
+                .clone();
+            resources.insert(prefix, id);
+        }
+    }
+    Ok(resources)
+}
+
+/// API Gateway may invoke the function for this service's paths only.
+fn add_invoke_permissions(
+    t: &mut Template,
+    o: &Options,
+    s: &Service,
+    api: &LogicalId,
+    function: &LogicalId,
+) -> Result<(), Error> {
+    let req: &[&str] = &["MICRO-1", "MICRO-2"];
     let stage = o.api.stage_name.as_str();
     let base = s.base_path();
     let mut scopes = Vec::new();
