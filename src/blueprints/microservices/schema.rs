@@ -136,20 +136,7 @@ impl<'de> Visitor<'de> for SchemaSeed<'_> {
                     let t: String = map.next_value().map_err(|_| {
                         A::Error::custom(format!("`type` is one of {}", TYPES.join(", ")))
                     })?;
-                    if !TYPES.contains(&t.as_str()) {
-                        let hint = if t == "null" {
-                            " (OpenAPI 3.0 has no `null` type)".to_string()
-                        } else {
-                            nearest(&t, TYPES)
-                                .map(|n| format!(" (did you mean `{n}`?)"))
-                                .unwrap_or_default()
-                        };
-                        return Err(A::Error::custom(format!(
-                            "`type: {t}` is not a JSON Schema type: one of {}{hint}",
-                            TYPES.join(", ")
-                        )));
-                    }
-                    Json::String(t)
+                    checked_type(t)?
                 }
                 "properties" => map.next_value_seed(Properties(self.deeper()?))?,
                 "items" | "not" => map.next_value_seed(self.deeper::<A::Error>()?)?,
@@ -162,15 +149,7 @@ impl<'de> Visitor<'de> for SchemaSeed<'_> {
                 "required" => map.next_value_seed(Required)?,
                 "enum" => {
                     let values: Vec<Json> = map.next_value()?;
-                    if values.is_empty() {
-                        return Err(A::Error::custom("`enum` lists at least one value"));
-                    }
-                    for (i, v) in values.iter().enumerate() {
-                        if values[..i].contains(v) {
-                            return Err(A::Error::custom(format!("`enum` lists {v} twice")));
-                        }
-                    }
-                    Json::Array(values)
+                    checked_enum(values)?
                 }
                 "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties"
                 | "maxProperties" => {
@@ -207,33 +186,9 @@ impl<'de> Visitor<'de> for SchemaSeed<'_> {
                     let s: String = map.next_value().map_err(|_| {
                         A::Error::custom(format!("`$ref` is text: `{REF_PREFIX}Name`"))
                     })?;
-                    let name = s.strip_prefix(REF_PREFIX).unwrap_or("");
-                    if SchemaName::new(name).is_err() {
-                        return Err(A::Error::custom(format!(
-                            "`$ref: {s}` refers to nothing this tool can resolve: write `{REF_PREFIX}Name`, Name being a schema of options.schemas"
-                        )));
-                    }
-                    Json::String(s)
+                    checked_ref(s)?
                 }
-                other => {
-                    let hint = match other {
-                        "nullable" | "example" | "discriminator" | "readOnly" | "writeOnly"
-                        | "xml" | "externalDocs" | "deprecated" => {
-                            " (an OpenAPI-only keyword API Gateway models do not know)".to_string()
-                        }
-                        "$schema" | "id" | "definitions" | "patternProperties" | "dependencies"
-                        | "additionalItems" => {
-                            " (JSON Schema draft 4 has it, OpenAPI 3.0 does not)".to_string()
-                        }
-                        _ => nearest(other, KEYWORDS)
-                            .map(|n| format!(" (did you mean `{n}`?)"))
-                            .unwrap_or_default(),
-                    };
-                    return Err(A::Error::custom(format!(
-                        "`{other}` is not a JSON Schema keyword this tool accepts{hint}; the keywords are: {}",
-                        KEYWORDS.join(", ")
-                    )));
-                }
+                other => return Err(unknown_keyword(other)),
             };
             out.insert(key, value);
         }
@@ -249,6 +204,68 @@ impl<'de> Visitor<'de> for SchemaSeed<'_> {
         }
         Ok(Json::Object(out))
     }
+}
+
+/// `type`: one of the JSON Schema types, with a hint for `null` or a typo.
+fn checked_type<E: serde::de::Error>(t: String) -> Result<Json, E> {
+    if !TYPES.contains(&t.as_str()) {
+        let hint = if t == "null" {
+            " (OpenAPI 3.0 has no `null` type)".to_string()
+        } else {
+            nearest(&t, TYPES)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default()
+        };
+        return Err(E::custom(format!(
+            "`type: {t}` is not a JSON Schema type: one of {}{hint}",
+            TYPES.join(", ")
+        )));
+    }
+    Ok(Json::String(t))
+}
+
+/// `enum`: at least one value, none twice.
+fn checked_enum<E: serde::de::Error>(values: Vec<Json>) -> Result<Json, E> {
+    if values.is_empty() {
+        return Err(E::custom("`enum` lists at least one value"));
+    }
+    for (i, v) in values.iter().enumerate() {
+        if values[..i].contains(v) {
+            return Err(E::custom(format!("`enum` lists {v} twice")));
+        }
+    }
+    Ok(Json::Array(values))
+}
+
+/// `$ref`: a reference to a named schema of `options.schemas`.
+fn checked_ref<E: serde::de::Error>(s: String) -> Result<Json, E> {
+    let name = s.strip_prefix(REF_PREFIX).unwrap_or("");
+    if SchemaName::new(name).is_err() {
+        return Err(E::custom(format!(
+            "`$ref: {s}` refers to nothing this tool can resolve: write `{REF_PREFIX}Name`, Name being a schema of options.schemas"
+        )));
+    }
+    Ok(Json::String(s))
+}
+
+/// The error for a keyword outside [`KEYWORDS`], saying why when it is an
+/// OpenAPI-only or draft-4-only keyword, or the nearest one.
+fn unknown_keyword<E: serde::de::Error>(other: &str) -> E {
+    let hint = match other {
+        "nullable" | "example" | "discriminator" | "readOnly" | "writeOnly" | "xml"
+        | "externalDocs" | "deprecated" => {
+            " (an OpenAPI-only keyword API Gateway models do not know)".to_string()
+        }
+        "$schema" | "id" | "definitions" | "patternProperties" | "dependencies"
+        | "additionalItems" => " (JSON Schema draft 4 has it, OpenAPI 3.0 does not)".to_string(),
+        _ => nearest(other, KEYWORDS)
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default(),
+    };
+    E::custom(format!(
+        "`{other}` is not a JSON Schema keyword this tool accepts{hint}; the keywords are: {}",
+        KEYWORDS.join(", ")
+    ))
 }
 
 fn number(n: f64) -> Option<Json> {
