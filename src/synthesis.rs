@@ -11,15 +11,12 @@ use crate::assets::{hex, CodeSource};
 use crate::blueprints::{Blueprint, Expansion, Overrides};
 use crate::cfn::{LogicalId, Template};
 use crate::check::{self, CheckInput, PackageSize};
+use crate::components::assets::ASSETS_BUCKET;
 use crate::config::Source;
 use crate::error::Error;
 use crate::placement::{Placement, UnitResources};
 use crate::render::{render_template, Format};
 use crate::split::{split_placed, Outcome, Split};
-
-/// The parameter naming the assets bucket, where function packages and
-/// nested templates are uploaded; a template with nested stacks declares it.
-pub const ASSETS_BUCKET: &str = "AssetsBucket";
 
 /// One rendered template.
 #[derive(Clone, Debug)]

@@ -18,7 +18,6 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::microservices::assets_parameter;
 use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::{hex, CodeSource, Package};
 use crate::cfn::intrinsic::sub;
@@ -38,7 +37,7 @@ use crate::components::user_auth::{PoolExtras, UserAuth};
 use crate::config::lambda::LambdaOptions;
 use crate::config::{Architecture, Name, Ranged, RetentionDays};
 use crate::error::Error;
-use crate::synthesis::ASSETS_BUCKET;
+use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 
 pub const NAME: &str = "chat";
 pub const SUMMARY: &str =

@@ -13,7 +13,8 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-use super::microservices::{assets_parameter, with_stack_uuid, KeyFilter, S3Event};
+use crate::components::s3_events::{KeyFilter, S3Event};
+use crate::components::with_stack_uuid;
 use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::CodeSource;
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
@@ -35,7 +36,7 @@ use crate::config::lambda::LambdaOptions;
 pub use crate::config::queue::{QueueOptions, TopicOptions};
 use crate::config::{Architecture, Ranged, RetentionDays};
 use crate::error::Error;
-use crate::synthesis::ASSETS_BUCKET;
+use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 
 pub const NAME: &str = "event-pipeline";
 pub const SUMMARY: &str =

@@ -6,8 +6,6 @@ pub mod chat;
 pub mod conference;
 pub mod event_pipeline;
 pub mod microservices;
-pub mod microservices_openapi;
-pub mod microservices_schema;
 pub mod todo;
 pub mod update_offload;
 

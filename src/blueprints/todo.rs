@@ -16,6 +16,7 @@ use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::lambda::VpcConfig;
 use crate::cfn::{Parameter, Template, Value};
+use crate::components::assets::ASSETS_BUCKET;
 use crate::components::bucket::PrivateBucket;
 use crate::components::dax::DaxCluster;
 use crate::components::function::LambdaFunction;
@@ -336,7 +337,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         project.stack_name
     ));
     let assets = t.parameter(
-        "AssetsBucket",
+        ASSETS_BUCKET,
         Parameter {
             allowed_pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$".into()),
             constraint_description: Some("an S3 bucket name".into()),

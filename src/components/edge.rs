@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cfn::{LogicalId, Parameter, Template, Value};
+use crate::components::assets::ASSETS_BUCKET;
 use crate::components::custom_domain::{CustomDomain, CERTIFICATE_REGION};
 use crate::config::{DomainName, HostedZoneId, Ranged, Region, StackName};
 use crate::error::Error;
@@ -105,7 +106,7 @@ impl<const MEMORY_MB: u64, const TIMEOUT_S: u64> Serialize for FunctionSize<MEMO
 /// function packages.
 pub fn assets_parameter(t: &mut Template) -> Result<LogicalId, Error> {
     Ok(t.parameter(
-        "AssetsBucket",
+        ASSETS_BUCKET,
         Parameter {
             allowed_pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$".into()),
             constraint_description: Some("an S3 bucket name".into()),

@@ -3,6 +3,7 @@
 //! a private network, a DAX cluster.
 
 pub mod api_options;
+pub mod assets;
 pub mod bucket;
 pub mod cdn;
 pub mod custom_domain;
@@ -16,6 +17,7 @@ pub mod network;
 pub mod public_network;
 pub mod queue;
 pub mod rest_api;
+pub mod s3_events;
 pub mod state_machine;
 pub mod static_site;
 pub mod table;
@@ -23,12 +25,28 @@ pub mod topic;
 pub mod user_auth;
 pub mod web_fleet;
 
-use crate::cfn::intrinsic::sub;
+use indexmap::IndexMap;
+
+use crate::cfn::intrinsic::{select, sub, Expr, Intrinsic};
 use crate::cfn::Value;
 
 /// `arn:${AWS::Partition}:...` built from the rest of an ARN.
 pub(crate) fn arn(rest: &str) -> Value<String> {
     sub(format!("arn:${{AWS::Partition}}:{rest}")).into()
+}
+
+/// `Fn::Sub` of `text` with `${StackUuid}` standing for the UUID at the end of
+/// `AWS::StackId` (unique per stack, lowercase).
+pub(crate) fn with_stack_uuid(text: String) -> Value<String> {
+    let mut vars = IndexMap::new();
+    vars.insert(
+        "StackUuid".to_string(),
+        Expr::from(select(
+            2,
+            Intrinsic::Split("/".into(), Intrinsic::Ref("AWS::StackId".into()).into()),
+        )),
+    );
+    Intrinsic::SubWith(text, vars).into()
 }
 
 /// A symmetric customer-managed key that rotates every year, administered by

@@ -26,7 +26,7 @@ use crate::output::Printer;
 use crate::synthesis::Synthesized;
 
 /// The parameter every blueprint template takes for its assets bucket.
-pub const ASSETS_PARAMETER: &str = "AssetsBucket";
+pub const ASSETS_PARAMETER: &str = crate::components::assets::ASSETS_BUCKET;
 
 /// What a stack's plan does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -843,7 +843,7 @@ fn add_deployments(
     // deployment shifts (it reads the deployment's AppSpec).
     let mut hooks: IndexMap<&str, LogicalId> = IndexMap::new();
     if let Some(package) = hook {
-        let assets = LogicalId::new(crate::synthesis::ASSETS_BUCKET)
+        let assets = LogicalId::new(crate::components::assets::ASSETS_BUCKET)
             .map_err(|e| Error::Internal(e.to_string()))?;
         let retention = log_retention(t, &aliases[0].0);
         let test_event = serde_json::to_string(&o.deploy.hook_test_event)

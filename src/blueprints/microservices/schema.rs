@@ -21,6 +21,9 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::config::nearest;
 
+mod builtin;
+pub use builtin::{builtin_names, builtin_operation, builtin_schemas, reason, BuiltinOperation};
+
 /// How deeply schemas may nest (`properties` → a property → `items` → ...).
 pub const MAX_DEPTH: usize = 12;
 /// Keywords one schema may hold, counted at every depth.
@@ -136,20 +139,7 @@ impl<'de> Visitor<'de> for SchemaSeed<'_> {
                     let t: String = map.next_value().map_err(|_| {
                         A::Error::custom(format!("`type` is one of {}", TYPES.join(", ")))
                     })?;
-                    if !TYPES.contains(&t.as_str()) {
-                        let hint = if t == "null" {
-                            " (OpenAPI 3.0 has no `null` type)".to_string()
-                        } else {
-                            nearest(&t, TYPES)
-                                .map(|n| format!(" (did you mean `{n}`?)"))
-                                .unwrap_or_default()
-                        };
-                        return Err(A::Error::custom(format!(
-                            "`type: {t}` is not a JSON Schema type: one of {}{hint}",
-                            TYPES.join(", ")
-                        )));
-                    }
-                    Json::String(t)
+                    checked_type(t)?
                 }
                 "properties" => map.next_value_seed(Properties(self.deeper()?))?,
                 "items" | "not" => map.next_value_seed(self.deeper::<A::Error>()?)?,
@@ -162,15 +152,7 @@ impl<'de> Visitor<'de> for SchemaSeed<'_> {
                 "required" => map.next_value_seed(Required)?,
                 "enum" => {
                     let values: Vec<Json> = map.next_value()?;
-                    if values.is_empty() {
-                        return Err(A::Error::custom("`enum` lists at least one value"));
-                    }
-                    for (i, v) in values.iter().enumerate() {
-                        if values[..i].contains(v) {
-                            return Err(A::Error::custom(format!("`enum` lists {v} twice")));
-                        }
-                    }
-                    Json::Array(values)
+                    checked_enum(values)?
                 }
                 "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties"
                 | "maxProperties" => {
@@ -207,33 +189,9 @@ impl<'de> Visitor<'de> for SchemaSeed<'_> {
                     let s: String = map.next_value().map_err(|_| {
                         A::Error::custom(format!("`$ref` is text: `{REF_PREFIX}Name`"))
                     })?;
-                    let name = s.strip_prefix(REF_PREFIX).unwrap_or("");
-                    if SchemaName::new(name).is_err() {
-                        return Err(A::Error::custom(format!(
-                            "`$ref: {s}` refers to nothing this tool can resolve: write `{REF_PREFIX}Name`, Name being a schema of options.schemas"
-                        )));
-                    }
-                    Json::String(s)
+                    checked_ref(s)?
                 }
-                other => {
-                    let hint = match other {
-                        "nullable" | "example" | "discriminator" | "readOnly" | "writeOnly"
-                        | "xml" | "externalDocs" | "deprecated" => {
-                            " (an OpenAPI-only keyword API Gateway models do not know)".to_string()
-                        }
-                        "$schema" | "id" | "definitions" | "patternProperties" | "dependencies"
-                        | "additionalItems" => {
-                            " (JSON Schema draft 4 has it, OpenAPI 3.0 does not)".to_string()
-                        }
-                        _ => nearest(other, KEYWORDS)
-                            .map(|n| format!(" (did you mean `{n}`?)"))
-                            .unwrap_or_default(),
-                    };
-                    return Err(A::Error::custom(format!(
-                        "`{other}` is not a JSON Schema keyword this tool accepts{hint}; the keywords are: {}",
-                        KEYWORDS.join(", ")
-                    )));
-                }
+                other => return Err(unknown_keyword(other)),
             };
             out.insert(key, value);
         }
@@ -249,6 +207,68 @@ impl<'de> Visitor<'de> for SchemaSeed<'_> {
         }
         Ok(Json::Object(out))
     }
+}
+
+/// `type`: one of the JSON Schema types, with a hint for `null` or a typo.
+fn checked_type<E: serde::de::Error>(t: String) -> Result<Json, E> {
+    if !TYPES.contains(&t.as_str()) {
+        let hint = if t == "null" {
+            " (OpenAPI 3.0 has no `null` type)".to_string()
+        } else {
+            nearest(&t, TYPES)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default()
+        };
+        return Err(E::custom(format!(
+            "`type: {t}` is not a JSON Schema type: one of {}{hint}",
+            TYPES.join(", ")
+        )));
+    }
+    Ok(Json::String(t))
+}
+
+/// `enum`: at least one value, none twice.
+fn checked_enum<E: serde::de::Error>(values: Vec<Json>) -> Result<Json, E> {
+    if values.is_empty() {
+        return Err(E::custom("`enum` lists at least one value"));
+    }
+    for (i, v) in values.iter().enumerate() {
+        if values[..i].contains(v) {
+            return Err(E::custom(format!("`enum` lists {v} twice")));
+        }
+    }
+    Ok(Json::Array(values))
+}
+
+/// `$ref`: a reference to a named schema of `options.schemas`.
+fn checked_ref<E: serde::de::Error>(s: String) -> Result<Json, E> {
+    let name = s.strip_prefix(REF_PREFIX).unwrap_or("");
+    if SchemaName::new(name).is_err() {
+        return Err(E::custom(format!(
+            "`$ref: {s}` refers to nothing this tool can resolve: write `{REF_PREFIX}Name`, Name being a schema of options.schemas"
+        )));
+    }
+    Ok(Json::String(s))
+}
+
+/// The error for a keyword outside [`KEYWORDS`], saying why when it is an
+/// OpenAPI-only or draft-4-only keyword, or the nearest one.
+fn unknown_keyword<E: serde::de::Error>(other: &str) -> E {
+    let hint = match other {
+        "nullable" | "example" | "discriminator" | "readOnly" | "writeOnly" | "xml"
+        | "externalDocs" | "deprecated" => {
+            " (an OpenAPI-only keyword API Gateway models do not know)".to_string()
+        }
+        "$schema" | "id" | "definitions" | "patternProperties" | "dependencies"
+        | "additionalItems" => " (JSON Schema draft 4 has it, OpenAPI 3.0 does not)".to_string(),
+        _ => nearest(other, KEYWORDS)
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default(),
+    };
+    E::custom(format!(
+        "`{other}` is not a JSON Schema keyword this tool accepts{hint}; the keywords are: {}",
+        KEYWORDS.join(", ")
+    ))
 }
 
 fn number(n: f64) -> Option<Json> {
@@ -793,198 +813,4 @@ pub fn model_schema(schema: &Json, named: &NamedSchemas) -> Result<Json, String>
         *m = with;
     }
     Ok(inlined)
-}
-
-// ---------------------------------------------------------------------------
-// The built-in services (blueprints/microservices/functions/{users,orders})
-// ---------------------------------------------------------------------------
-
-/// The component schemas of the built-in services, by name.
-pub fn builtin_schemas() -> Vec<(&'static str, Json)> {
-    let date_time = json!({"type": "string", "format": "date-time"});
-    let user_fields = json!({
-        "name": {"type": "string", "minLength": 1, "maxLength": 200,
-                 "description": "Trimmed of surrounding spaces"},
-        "email": {"type": "string", "format": "email", "maxLength": 254,
-                  "description": "Stored in lowercase"}
-    });
-    let mut user = user_fields.clone();
-    user["id"] = json!({"type": "string", "format": "uuid"});
-    user["createdAt"] = date_time.clone();
-    user["updatedAt"] = date_time.clone();
-    let item = json!({
-        "type": "object",
-        "properties": {
-            "sku": {"type": "string", "minLength": 1},
-            "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000},
-            "price": {"type": "number", "minimum": 0,
-                      "description": "Unit price, rounded to cents"}
-        },
-        "required": ["sku", "quantity", "price"],
-        "additionalProperties": false
-    });
-    vec![
-        (
-            "Error",
-            json!({"type": "object",
-                "description": "An error: the service's functions answer `error`, API Gateway itself `message` (throttling, authorization, request validation)",
-                "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
-                "additionalProperties": false}),
-        ),
-        (
-            "Order",
-            json!({"type": "object",
-                "properties": {
-                    "id": {"type": "string", "format": "uuid"},
-                    "userId": {"type": "string", "minLength": 1, "maxLength": 128},
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/OrderItem"},
-                              "minItems": 1, "maxItems": 100},
-                    "total": {"type": "number", "minimum": 0},
-                    "status": {"type": "string", "enum": ["pending", "paid", "cancelled"]},
-                    "createdAt": date_time.clone(),
-                    "updatedAt": date_time
-                },
-                "required": ["id", "userId", "items", "total", "status", "createdAt", "updatedAt"],
-                "additionalProperties": false}),
-        ),
-        (
-            "OrderInput",
-            json!({"type": "object",
-                "properties": {
-                    "userId": {"type": "string", "minLength": 1, "maxLength": 128},
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/OrderItem"},
-                              "minItems": 1, "maxItems": 100}
-                },
-                "required": ["userId", "items"],
-                "additionalProperties": false}),
-        ),
-        ("OrderItem", item),
-        (
-            "OrderList",
-            json!({"type": "object",
-                "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Order"}}},
-                "required": ["items"], "additionalProperties": false}),
-        ),
-        (
-            "User",
-            json!({"type": "object", "properties": user,
-                "required": ["id", "name", "email", "createdAt", "updatedAt"],
-                "additionalProperties": false}),
-        ),
-        (
-            "UserInput",
-            json!({"type": "object", "properties": user_fields.clone(),
-                "required": ["name", "email"], "additionalProperties": false}),
-        ),
-        (
-            "UserList",
-            json!({"type": "object",
-                "properties": {
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}},
-                    "nextToken": {"type": "string", "nullable": true,
-                                  "description": "Pass as `nextToken` for the next page; null on the last"}
-                },
-                "required": ["items", "nextToken"], "additionalProperties": false}),
-        ),
-        (
-            "UserUpdate",
-            json!({"type": "object", "properties": user_fields,
-                "minProperties": 1, "additionalProperties": false}),
-        ),
-    ]
-}
-
-/// The names of [`builtin_schemas`].
-pub fn builtin_names() -> &'static [&'static str] {
-    &[
-        "Error",
-        "Order",
-        "OrderInput",
-        "OrderItem",
-        "OrderList",
-        "User",
-        "UserInput",
-        "UserList",
-        "UserUpdate",
-    ]
-}
-
-/// What the built-in handler of a route documents.
-pub struct BuiltinOperation {
-    pub query: Vec<Json>,
-    /// The request body's schema name.
-    pub request: Option<&'static str>,
-    /// The success status and its body's schema name (none: no body).
-    pub success: (u16, Option<&'static str>),
-    /// The error statuses the handler answers for this route.
-    pub errors: &'static [u16],
-}
-
-/// The built-in handler `code` (`users` or `orders`) for `method` on a
-/// route whose path is `/` (`item` false) or `/{id}` (`item` true).
-pub fn builtin_operation(code: &str, method: &str, item: bool) -> Option<BuiltinOperation> {
-    let limit = json!({"name": "limit", "in": "query", "required": false,
-        "description": "How many items to return",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}});
-    let op = |request, success, errors| {
-        Some(BuiltinOperation {
-            query: Vec::new(),
-            request,
-            success,
-            errors,
-        })
-    };
-    match (code, method, item) {
-        ("users", "GET", false) => Some(BuiltinOperation {
-            query: vec![
-                limit,
-                json!({"name": "nextToken", "in": "query", "required": false,
-                    "description": "The `nextToken` of the previous page",
-                    "schema": {"type": "string"}}),
-            ],
-            request: None,
-            success: (200, Some("UserList")),
-            errors: &[400],
-        }),
-        ("users", "POST", false) => op(Some("UserInput"), (201, Some("User")), &[400]),
-        ("users", "GET", true) => op(None, (200, Some("User")), &[404]),
-        ("users", "PUT", true) => op(Some("UserUpdate"), (200, Some("User")), &[400, 404]),
-        ("users", "DELETE", true) | ("orders", "DELETE", true) => op(None, (204, None), &[404]),
-        ("orders", "GET", false) => Some(BuiltinOperation {
-            query: vec![
-                json!({"name": "userId", "in": "query", "required": false,
-                    "description": "Only this user's orders",
-                    "schema": {"type": "string"}}),
-                limit,
-            ],
-            request: None,
-            success: (200, Some("OrderList")),
-            errors: &[400],
-        }),
-        ("orders", "POST", false) => op(Some("OrderInput"), (201, Some("Order")), &[400]),
-        ("orders", "GET", true) => op(None, (200, Some("Order")), &[404]),
-        _ => None,
-    }
-}
-
-/// The reason phrase of a status, for response descriptions.
-pub fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        201 => "Created",
-        202 => "Accepted",
-        204 => "No Content",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        413 => "Payload Too Large",
-        422 => "Unprocessable Entity",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "Response",
-    }
 }

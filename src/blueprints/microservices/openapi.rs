@@ -1,16 +1,16 @@
 //! `blueprint openapi` for the microservices blueprint (MICRO-4): every route
 //! of every service as an OpenAPI 3.0 document, typed where the route's
 //! handler is the built-in `users` or `orders` code or the route declares
-//! its schemas (see [`microservices_schema`](super::microservices_schema)).
+//! its schemas (see [`schema`](super::schema)).
 
 use serde_json::{json, Value as Json};
 
-use super::microservices::{
+use super::schema::{self as schema, RequestSpec};
+use super::{
     operation_id, Authorization, Front, HttpMethod, Options, RoutePath, RouteSpec, Service, NAME,
 };
-use super::microservices_schema::{self as schema, RequestSpec};
-use super::ProjectInfo;
 use crate::assets::CodeSource;
+use crate::blueprints::ProjectInfo;
 use crate::components::rest_api::title;
 use crate::error::Error;
 
@@ -20,7 +20,7 @@ pub const OPENAPI_VERSION: &str = "3.0.3";
 /// The API as an OpenAPI 3 document: every route of every service, one tag
 /// per service, `operationId`s matching the methods' operation names.
 pub fn openapi(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Json, Error> {
-    let o = &*super::microservices::with_schema_files(o, code)?;
+    let o = &*super::with_schema_files(o, code)?;
     let mut paths = serde_json::Map::new();
     let mut builtins_used = std::collections::BTreeSet::new();
     for s in o.services.iter() {
@@ -36,16 +36,7 @@ pub fn openapi(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<
                 .or_insert_with(|| json!({}))
                 .as_object_mut()
                 .ok_or_else(|| Error::Internal("path item".into()))?;
-            let params: Vec<Json> = r
-                .path
-                .segments()
-                .iter()
-                .filter_map(|seg| seg.strip_prefix('{').and_then(|x| x.strip_suffix('}')))
-                .map(|name| {
-                    json!({"name": name, "in": "path", "required": true,
-                           "schema": {"type": "string"}})
-                })
-                .collect();
+            let params = path_parameters(&r.path);
             if !params.is_empty() {
                 item.insert("parameters".into(), Json::Array(params));
             }
@@ -111,7 +102,40 @@ pub fn openapi(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<
             }
         }
     }
-    let server = match (o.front, &o.api.domain) {
+    let server = server(project, o);
+    let components = components(o, &builtins_used);
+    Ok(json!({
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": format!("{} API", project.stack_name),
+            "version": "1.0.0",
+            "description": format!("blueprint microservices: {} service{} (stack {}, region {})",
+                o.services.len(), if o.services.len() == 1 { "" } else { "s" }, project.stack_name, project.region)
+        },
+        "servers": [server],
+        "tags": o.services.iter().map(|s| json!({"name": s.name.as_str(),
+            "description": format!("Service `{}` under /{}", s.name, s.base_path())})).collect::<Vec<_>>(),
+        "paths": paths,
+        "components": components,
+    }))
+}
+
+/// The parameters of a route's path: one per `{name}` segment.
+fn path_parameters(path: &RoutePath) -> Vec<Json> {
+    path.segments()
+        .iter()
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|x| x.strip_suffix('}')))
+        .map(|name| {
+            json!({"name": name, "in": "path", "required": true,
+                   "schema": {"type": "string"}})
+        })
+        .collect()
+}
+
+/// The server the document names: the custom domain, the API's default
+/// endpoint, or the load balancer.
+fn server(project: &ProjectInfo, o: &Options) -> Json {
+    match (o.front, &o.api.domain) {
         (Front::ApiGateway, Some(d)) => json!({
             "url": format!("https://{}", d.name),
             "description": "The API's custom domain (the stack's `ApiUrl` output)"
@@ -131,7 +155,12 @@ pub fn openapi(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<
             "description": "The load balancer (the stack's `ApiUrl` output) or the certificate's domain",
             "variables": {"host": {"default": "example.com", "description": "The host name clients use"}}
         }),
-    };
+    }
+}
+
+/// The document's components: the built-in schemas the routes use, the
+/// project's named schemas, and SigV4 when the API takes IAM authorization.
+fn components(o: &Options, builtins_used: &std::collections::BTreeSet<&str>) -> Json {
     let mut schemas = serde_json::Map::new();
     for (name, body) in schema::builtin_schemas() {
         let used = name == "Error"
@@ -151,20 +180,7 @@ pub fn openapi(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<
             "description": "AWS Signature Version 4 (IAM authorization)",
             "x-amazon-apigateway-authtype": "awsSigv4"}});
     }
-    Ok(json!({
-        "openapi": OPENAPI_VERSION,
-        "info": {
-            "title": format!("{} API", project.stack_name),
-            "version": "1.0.0",
-            "description": format!("blueprint microservices: {} service{} (stack {}, region {})",
-                o.services.len(), if o.services.len() == 1 { "" } else { "s" }, project.stack_name, project.region)
-        },
-        "servers": [server],
-        "tags": o.services.iter().map(|s| json!({"name": s.name.as_str(),
-            "description": format!("Service `{}` under /{}", s.name, s.base_path())})).collect::<Vec<_>>(),
-        "paths": paths,
-        "components": components,
-    }))
+    components
 }
 
 /// The built-in handler (`users` or `orders`) that serves `s`: its code
