@@ -17,6 +17,7 @@ pub mod error;
 pub mod expansion;
 pub mod graph;
 pub mod output;
+pub(crate) mod parallel;
 pub mod passes;
 pub mod placement;
 pub mod render;

@@ -30,6 +30,7 @@ use crate::cfn::resources::iam::Role;
 use crate::cfn::resources::lambda::Permission;
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::arn;
+use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 use crate::components::function::LambdaFunction;
 use crate::components::log_group::add_log_group;
 use crate::components::table::Table;
@@ -37,7 +38,6 @@ use crate::components::user_auth::{PoolExtras, UserAuth};
 use crate::config::lambda::LambdaOptions;
 use crate::config::{Architecture, Name, Ranged, RetentionDays};
 use crate::error::Error;
-use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 
 pub const NAME: &str = "chat";
 pub const SUMMARY: &str =

@@ -13,8 +13,6 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-use crate::components::s3_events::{KeyFilter, S3Event};
-use crate::components::with_stack_uuid;
 use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::CodeSource;
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
@@ -25,18 +23,20 @@ use crate::cfn::resources::s3::{
 use crate::cfn::resources::sns::{RedrivePolicy, Subscription, TopicPolicy};
 use crate::cfn::resources::sqs::{Queue, QueuePolicy};
 use crate::cfn::{Pseudo, Template, Value};
+use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 use crate::components::bucket::PrivateBucket;
 use crate::components::function::LambdaFunction;
 use crate::components::queue::{
     allow_topic_to_send, subscribe_queue, BufferedQueue, QueueConsumer, CONSUME_ACTIONS,
     DLQ_RETENTION_S,
 };
+use crate::components::s3_events::{KeyFilter, S3Event};
 use crate::components::topic::{EncryptedTopic, ServicePublisher};
+use crate::components::with_stack_uuid;
 use crate::config::lambda::LambdaOptions;
 pub use crate::config::queue::{QueueOptions, TopicOptions};
 use crate::config::{Architecture, Ranged, RetentionDays};
 use crate::error::Error;
-use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 
 pub const NAME: &str = "event-pipeline";
 pub const SUMMARY: &str =

@@ -116,7 +116,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     // The services' templates are independent of one another: build them on
     // every core, then add them in order.
     let indexed: Vec<(usize, &Service)> = o.services.iter().enumerate().collect();
-    let children = crate::synthesis::in_parallel(&indexed, |(i, s)| {
+    let children = crate::parallel::in_parallel(&indexed, |(i, s)| {
         let package = packages
             .get(s.code_dir())
             .ok_or_else(|| Error::Internal(format!("no package for `{}`", s.code_dir())))?;
