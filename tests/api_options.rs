@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, Overrides};
 use blueprint::config::Source;
@@ -12,6 +11,8 @@ use blueprint::render::Format;
 use blueprint::synthesis::synthesize;
 use predicates::prelude::*;
 use serde_json::Value as Json;
+
+use crate::common::{blueprint, of_type};
 
 /// The root template and the nested ones (by path) as JSON.
 fn synth(blueprint: &str, options: &str) -> (Json, Vec<(String, Json)>) {
@@ -34,15 +35,6 @@ fn synth(blueprint: &str, options: &str) -> (Json, Vec<(String, Json)>) {
         .map(|n| (n.path.clone(), serde_json::from_str(&n.body).unwrap()))
         .collect();
     (root, nested)
-}
-
-fn of_type<'a>(t: &'a Json, kind: &str) -> Vec<(&'a String, &'a Json)> {
-    t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == kind)
-        .collect()
 }
 
 fn one<'a>(t: &'a Json, kind: &str) -> &'a Json {
@@ -237,12 +229,6 @@ fn defaults_add_nothing_of_api_options() {
             assert!(!tagged_api_options(r), "{bp}: {id}");
         }
     }
-}
-
-fn blueprint() -> Command {
-    let mut c = Command::cargo_bin("blueprint").unwrap();
-    c.env("NO_COLOR", "1");
-    c
 }
 
 fn fails_with(dir: &Path, body: &str, message: &str) {

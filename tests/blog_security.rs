@@ -10,7 +10,7 @@
 //! verified); uploads are for authors, under their own prefix; the API's
 //! CloudFront cache is keyed by the caller's token.
 
-mod common;
+use crate::common::{self, of_type};
 
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, StackInput, StackTemplate};
@@ -18,6 +18,8 @@ use blueprint::config::Source;
 use blueprint::render::Format;
 use blueprint::synthesis::synthesize;
 use serde_json::{json, Value};
+
+use crate::common::statements;
 
 fn stacks(region: &str, options: &str) -> Vec<StackTemplate> {
     let source = Source {
@@ -43,25 +45,6 @@ fn doc(options: &str) -> Value {
     let s = stacks("us-east-1", options);
     assert_eq!(s.len(), 1);
     s[0].template.to_json()
-}
-
-fn of_type<'a>(doc: &'a Value, kind: &str) -> Vec<(&'a String, &'a Value)> {
-    doc["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == kind)
-        .collect()
-}
-
-fn statements(role: &Value) -> Vec<Value> {
-    role["Properties"]["Policies"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().clone())
-        .collect()
 }
 
 fn variants() -> Vec<Value> {

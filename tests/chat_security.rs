@@ -7,7 +7,7 @@
 //! and the broadcast function checks that the sender is a recorded
 //! connection.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 

@@ -5,17 +5,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn blueprint() -> Command {
-    let mut c = Command::cargo_bin("blueprint").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
-
-fn project(dir: &Path, body: &str) -> std::path::PathBuf {
-    let path = dir.join("blueprint.yaml");
-    std::fs::write(&path, body).unwrap();
-    path
-}
+use crate::common::{blueprint, project};
 
 #[test]
 fn synth_todo_writes_template_assets_and_manifest() {

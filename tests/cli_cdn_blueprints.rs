@@ -7,20 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn blueprint() -> Command {
-    let mut c = Command::cargo_bin("blueprint").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
-
-fn project(dir: &Path, body: &str) -> PathBuf {
-    let path = dir.join("blueprint.yaml");
-    std::fs::write(&path, body).unwrap();
-    path
-}
+use crate::common::{blueprint, project};
 
 fn refused(body: &str, message: &str) {
     let dir = tempfile::tempdir().unwrap();

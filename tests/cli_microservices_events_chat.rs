@@ -2,22 +2,11 @@
 //! bad option values located at file:line:col, missing service code, nested
 //! stack templates written as assets, the split report, `blueprint openapi`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn blueprint() -> Command {
-    let mut c = Command::cargo_bin("blueprint").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
-
-fn project(dir: &Path, body: &str) -> PathBuf {
-    let path = dir.join("blueprint.yaml");
-    std::fs::write(&path, body).unwrap();
-    path
-}
+use crate::common::{blueprint, project};
 
 fn fails_with(dir: &Path, message: &str) {
     blueprint()

@@ -5,14 +5,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn blueprint() -> Command {
-    let mut c = Command::cargo_bin("blueprint").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
+use crate::common::blueprint;
 
 /// A microservices project with the services `names`, in that order, each
 /// with one route and the shared code folder `functions/orders`.

@@ -11,6 +11,8 @@ use blueprint::render::Format;
 use blueprint::synthesis::synthesize;
 use serde_json::{json, Value};
 
+use crate::common::statements;
+
 fn stacks(region: &str, options: &str) -> Vec<StackTemplate> {
     let source = Source {
         name: "blueprint.yaml".into(),
@@ -37,16 +39,6 @@ fn doc(options: &str) -> Value {
     let s = stacks("us-east-1", options);
     assert_eq!(s.len(), 1);
     s[0].template.to_json()
-}
-
-fn statements(role: &Value) -> Vec<Value> {
-    role["Properties"]["Policies"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().clone())
-        .collect()
 }
 
 fn distribution(d: &Value) -> &Value {

@@ -11,15 +11,10 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use blueprint::assets::{zip_files, CodeSource};
 use predicates::prelude::*;
 
-fn blueprint() -> Command {
-    let mut c = Command::cargo_bin("blueprint").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
+use crate::common::blueprint;
 
 fn variant(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -13,8 +13,7 @@ use blueprint::error::Error;
 use blueprint::output::{Captured, OutputFormat, Printer, Verbosity};
 use blueprint::synthesis::Synthesized;
 
-mod common;
-use common::{block_on, cloud, deploy_args, fake, synth_project, text, TOOLKIT};
+use crate::common::{block_on, cloud, deploy_args, fake, synth_project, text, TOOLKIT};
 
 fn synth(options: &str) -> Synthesized {
     synth_project(

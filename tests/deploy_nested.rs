@@ -21,8 +21,7 @@ use blueprint::render::Format;
 use blueprint::synthesis::Synthesized;
 use serde_json::Value as Json;
 
-mod common;
-use common::{block_on, cloud, deploy_args, fake, synth_project, text};
+use crate::common::{block_on, cloud, deploy_args, fake, synth_project, text};
 
 /// A microservices project: `users` (memory as given) and, unless dropped,
 /// `orders`; each with a table.

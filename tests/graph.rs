@@ -28,8 +28,8 @@ fn graph_of(name: &str) -> Graph {
 fn mermaid_and_dot_of_every_blueprint() {
     for b in ALL {
         let g = graph_of(b.name);
-        insta::assert_snapshot!(format!("{}-mermaid", b.name), to_mermaid(&g));
-        insta::assert_snapshot!(format!("{}-dot", b.name), to_dot(&g, b.name));
+        snapshot!(format!("{}-mermaid", b.name), to_mermaid(&g));
+        snapshot!(format!("{}-dot", b.name), to_dot(&g, b.name));
     }
 }
 

@@ -5,15 +5,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+use crate::common::blueprint;
 
 const HEAD: &str = "blueprint: todo\nstack_name: todo\nregion: us-east-1\n";
-
-fn blueprint() -> Command {
-    let mut c = Command::cargo_bin("blueprint").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
 
 /// Runs `synth --config CONFIG --out out` in `dir` and checks that it fails
 /// with exit code 1, prints exactly `error: MESSAGE`, and writes nothing.

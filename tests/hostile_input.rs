@@ -488,7 +488,7 @@ fn blueprint_suite(name: &str) {
         .iter()
         .map(|c| run_case(dir.path(), c, &before))
         .collect();
-    insta::assert_snapshot!(name, records.join("\n"));
+    snapshot!(name, records.join("\n"));
 }
 
 #[test]
@@ -793,7 +793,7 @@ fn hostile_yaml() {
         }
         records.push(record(name, &run));
     }
-    insta::assert_snapshot!("yaml", records.join("\n"));
+    snapshot!("yaml", records.join("\n"));
 }
 
 /// The command line and the output directory, in a directory holding a
@@ -901,5 +901,5 @@ fn hostile_command_lines() {
         let shown = record(name, &run).replace(&long, "a…(200)");
         records.push(shown.replace(&d.display().to_string(), "[DIR]"));
     }
-    insta::assert_snapshot!("cli", records.join("\n"));
+    snapshot!("cli", records.join("\n"));
 }

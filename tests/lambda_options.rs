@@ -12,6 +12,8 @@ use blueprint::config::Source;
 use blueprint::render::Format;
 use blueprint::synthesis::{synthesize, Synthesized};
 
+use crate::common::of_type;
+
 fn synth(blueprint: &str, head: &str, lambda: &str) -> Synthesized {
     let bp = find(blueprint).unwrap();
     let source = Source {
@@ -27,15 +29,6 @@ fn synth(blueprint: &str, head: &str, lambda: &str) -> Synthesized {
 /// The main stack's template (the last one: certificate stacks come first).
 fn main(s: &Synthesized) -> Json {
     s.expansion.stacks.last().unwrap().template.to_json()
-}
-
-fn of_type<'a>(t: &'a Json, kind: &str) -> Vec<(&'a String, &'a Json)> {
-    t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == kind)
-        .collect()
 }
 
 fn text(v: &Json) -> String {

@@ -7,7 +7,7 @@
 //! defaults, every `tests/variants/microservices-*.yaml` and the
 //! authentication options, nested service stacks included.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use blueprint::assets::CodeSource;

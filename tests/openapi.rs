@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use assert_cmd::Command;
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, Overrides};
 use blueprint::config::Source;
@@ -17,6 +16,8 @@ use blueprint::render::Format;
 use blueprint::synthesis::{synthesize, Synthesized};
 use predicates::prelude::*;
 use serde_json::{json, Value as Json};
+
+use crate::common::blueprint;
 
 const VARIANT: &str = "tests/variants/microservices-schemas.yaml";
 
@@ -457,12 +458,6 @@ fn model_ids_do_not_move_when_routes_and_services_change() {
 // ---------------------------------------------------------------------------
 // Bad input: located, exit 1, nothing written
 // ---------------------------------------------------------------------------
-
-fn blueprint() -> Command {
-    let mut c = Command::cargo_bin("blueprint").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
 
 const HEAD: &str = "blueprint: microservices\nstack_name: t\nregion: us-east-1\noptions:\n";
 

@@ -11,14 +11,9 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use sha2::{Digest, Sha256};
 
-fn blueprint() -> Command {
-    let mut c = Command::cargo_bin("blueprint").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
+use crate::common::blueprint;
 
 /// Every entry under `dir`: a file's bytes, a link's target (`-> target`),
 /// a folder as `/`. Links are not followed.

@@ -16,8 +16,7 @@ use blueprint::error::Error;
 use blueprint::output::{OutputFormat, Printer, Verbosity};
 use blueprint::synthesis::Synthesized;
 
-mod common;
-use common::{block_on, cloud, deploy_args, fake, synth_project, text};
+use crate::common::{block_on, cloud, deploy_args, fake, synth_project, text};
 
 fn synth_named(stack: &str, options: &str) -> Synthesized {
     synth_project(

@@ -55,13 +55,13 @@ fn every_generated_file_of_every_blueprint() {
                 ));
             } else {
                 let text = String::from_utf8(f.contents.clone()).unwrap();
-                insta::assert_snapshot!(
+                snapshot!(
                     format!("{}-{}", b.name, f.path.trim_start_matches('.')),
                     text
                 );
             }
         }
-        insta::assert_snapshot!(format!("{}-functions", b.name), code);
+        snapshot!(format!("{}-functions", b.name), code);
     }
 }
 

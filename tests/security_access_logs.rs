@@ -8,15 +8,15 @@
 //! records each accepted risk. Read from the expanded templates (nested ones
 //! included, before any split).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::common::{defaults_and_variants, synth_named};
 use blueprint::cfn::Template;
 use blueprint::diff::Impact;
 use blueprint::passes::access_logs::ELB_ACCOUNTS;
-use common::{defaults_and_variants, synth_named};
 use serde_json::{json, Value};
+
+use crate::common::of_type;
 
 const BLUEPRINTS: &[&str] = &[
     "todo",
@@ -36,15 +36,6 @@ fn tree(t: &Template, path: &str, out: &mut Vec<(String, Value, bool)>) {
     for (id, child) in t.nested() {
         tree(child, &format!("{path}{id}/"), out);
     }
-}
-
-fn of_type<'a>(doc: &'a Value, kind: &str) -> Vec<(&'a String, &'a Value)> {
-    doc["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == kind)
-        .collect()
 }
 
 fn skips(r: &Value) -> BTreeMap<String, String> {

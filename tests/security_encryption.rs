@@ -12,7 +12,7 @@
 //! - switching the option replaces no table or log group (nothing
 //!   create-only changes).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -10,7 +10,7 @@
 //! services are added, removed or reordered. Off, every distribution
 //! records CKV_AWS_68 as an accepted risk.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -32,69 +32,196 @@ fn values_yaml_11_would_misread_are_quoted() {
 
 /// Every blueprint's built-in defaults, in YAML and JSON, and every project file
 /// in tests/variants/ (the documented option variants; scripts/test runs
-/// cfn-lint over the same set).
-#[test]
-fn every_variant_matches_its_snapshot() {
-    let code = |name: &str| CodeSource::BuiltIn {
-        blueprint: name.into(),
+/// cfn-lint over the same set): one test each, so that one mismatch does not
+/// hide the others. `every_blueprint_has_its_defaults_tested` and
+/// `every_variant_file_has_a_test` fail when a blueprint or a file in
+/// tests/variants/ is missing from the lists below.
+fn defaults_match_their_snapshots(name: &str, format: Format) {
+    let bp = find(name).unwrap();
+    let source = bp.defaults().unwrap();
+    let code = CodeSource::BuiltIn {
+        blueprint: bp.name.into(),
     };
-    for bp in blueprint::blueprints::ALL {
-        let source = bp.defaults().unwrap();
-        for format in [Format::Yaml, Format::Json] {
-            let s = synthesize(bp, &source, &code(bp.name), &Overrides::default(), format).unwrap();
-            for t in &s.templates {
-                let name = if s.templates.len() == 1 {
-                    format!("{}-defaults-{}", bp.name, format.extension())
-                } else {
-                    format!(
-                        "{}-defaults-{}-{}",
-                        bp.name,
-                        t.stack_name,
-                        format.extension()
-                    )
-                };
-                insta::assert_snapshot!(name, t.body);
-            }
-            // Nested stack templates, named by their path (stack/LogicalId).
-            for n in &s.nested {
-                let name = format!(
-                    "{}-defaults-{}-{}",
-                    bp.name,
-                    format.extension(),
-                    n.path.replace('/', "-")
-                );
-                insta::assert_snapshot!(name, n.body);
-            }
-        }
+    let s = synthesize(bp, &source, &code, &Overrides::default(), format).unwrap();
+    for t in &s.templates {
+        let name = if s.templates.len() == 1 {
+            format!("{}-defaults-{}", bp.name, format.extension())
+        } else {
+            format!(
+                "{}-defaults-{}-{}",
+                bp.name,
+                t.stack_name,
+                format.extension()
+            )
+        };
+        snapshot!(name, t.body);
     }
-    let mut variants: Vec<_> = std::fs::read_dir("tests/variants")
+    // Nested stack templates, named by their path (stack/LogicalId).
+    for n in &s.nested {
+        let name = format!(
+            "{}-defaults-{}-{}",
+            bp.name,
+            format.extension(),
+            n.path.replace('/', "-")
+        );
+        snapshot!(name, n.body);
+    }
+}
+
+/// The project file tests/variants/`stem`.yaml.
+fn variant_matches_its_snapshots(stem: &str) {
+    let path = std::path::Path::new("tests/variants").join(format!("{stem}.yaml"));
+    let source = Source {
+        name: path.display().to_string(),
+        text: std::fs::read_to_string(&path).unwrap(),
+    };
+    let bp = find(&blueprint::config::blueprint_name(&source).unwrap()).unwrap();
+    let code = CodeSource::BuiltIn {
+        blueprint: bp.name.into(),
+    };
+    let s = synthesize(bp, &source, &code, &Overrides::default(), Format::Yaml)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for t in &s.templates {
+        snapshot!(format!("{stem}-{}", t.stack_name), t.body);
+    }
+    for n in &s.nested {
+        snapshot!(format!("{stem}-{}", n.path.replace('/', "-")), n.body);
+    }
+}
+
+/// `defaults::BLUEPRINT::{yaml, json}`, one test each.
+macro_rules! defaults {
+    ($($module:ident => $name:literal,)*) => {
+        mod defaults {
+            $(mod $module {
+                #[test]
+                fn yaml() {
+                    super::super::defaults_match_their_snapshots($name, blueprint::render::Format::Yaml);
+                }
+                #[test]
+                fn json() {
+                    super::super::defaults_match_their_snapshots($name, blueprint::render::Format::Json);
+                }
+            })*
+        }
+        const BLUEPRINTS: &[&str] = &[$($name),*];
+    };
+}
+
+/// `variant::STEM`, one test per file in tests/variants/.
+macro_rules! variants {
+    ($($test:ident => $stem:literal,)*) => {
+        mod variant {
+            $(#[test]
+            fn $test() {
+                super::variant_matches_its_snapshots($stem);
+            })*
+        }
+        const VARIANTS: &[&str] = &[$($stem),*];
+    };
+}
+
+defaults! {
+    blog => "blog",
+    chat => "chat",
+    conference => "conference",
+    event_pipeline => "event-pipeline",
+    microservices => "microservices",
+    todo => "todo",
+    update_offload => "update-offload",
+}
+
+variants! {
+    blog_access_logs_off => "blog-access-logs-off",
+    blog_domain_eu_west_1 => "blog-domain-eu-west-1",
+    blog_domain_us_east_1 => "blog-domain-us-east-1",
+    blog_flow => "blog-flow",
+    blog_flow_express => "blog-flow-express",
+    blog_global_dax => "blog-global-dax",
+    blog_http_api => "blog-http-api",
+    blog_lambda_options => "blog-lambda-options",
+    blog_notifications => "blog-notifications",
+    blog_public_uploads => "blog-public-uploads",
+    blog_throwaway => "blog-throwaway",
+    blog_usage_plan => "blog-usage-plan",
+    blog_waf => "blog-waf",
+    chat_iam => "chat-iam",
+    chat_lambda_tracing => "chat-lambda-tracing",
+    chat_open => "chat-open",
+    conference_api_domain => "conference-api-domain",
+    conference_domain_ap_northeast_2 => "conference-domain-ap-northeast-2",
+    conference_domain_us_east_1 => "conference-domain-us-east-1",
+    conference_flow => "conference-flow",
+    conference_flow_express => "conference-flow-express",
+    conference_http_api => "conference-http-api",
+    conference_lambda_deploy => "conference-lambda-deploy",
+    conference_throwaway => "conference-throwaway",
+    conference_tuned => "conference-tuned",
+    event_pipeline_big_batches => "event-pipeline-big-batches",
+    event_pipeline_buffer_none => "event-pipeline-buffer-none",
+    event_pipeline_lambda_async_sns => "event-pipeline-lambda-async-sns",
+    microservices_1_service => "microservices-1-service",
+    microservices_3_services => "microservices-3-services",
+    microservices_alb => "microservices-alb",
+    microservices_alb_logs_30 => "microservices-alb-logs-30",
+    microservices_alb_oidc => "microservices-alb-oidc",
+    microservices_alb_waf => "microservices-alb-waf",
+    microservices_customer_keys => "microservices-customer-keys",
+    microservices_every_input => "microservices-every-input",
+    microservices_http_api => "microservices-http-api",
+    microservices_lambda_vpc_deploy => "microservices-lambda-vpc-deploy",
+    microservices_private_api => "microservices-private-api",
+    microservices_schemas => "microservices-schemas",
+    todo_cache_api => "todo-cache-api",
+    todo_cache_dax => "todo-cache-dax",
+    todo_customer_keys => "todo-customer-keys",
+    todo_dax_provisioned => "todo-dax-provisioned",
+    todo_edge_mfa => "todo-edge-mfa",
+    todo_http_api => "todo-http-api",
+    todo_lambda_deploy => "todo-lambda-deploy",
+    todo_lambda_vpc_existing => "todo-lambda-vpc-existing",
+    todo_lambda_vpc_nat => "todo-lambda-vpc-nat",
+    todo_private_api => "todo-private-api",
+    todo_private_api_existing_vpc => "todo-private-api-existing-vpc",
+    todo_provisioned => "todo-provisioned",
+    todo_throwaway => "todo-throwaway",
+    todo_usage_plan => "todo-usage-plan",
+    update_offload_demo_origin => "update-offload-demo-origin",
+    update_offload_demo_publisher_tuned => "update-offload-demo-publisher-tuned",
+    update_offload_demo_shield_domain => "update-offload-demo-shield-domain",
+    update_offload_domain_us_east_1 => "update-offload-domain-us-east-1",
+    update_offload_shield_failover => "update-offload-shield-failover",
+    update_offload_waf_arn_eu => "update-offload-waf-arn-eu",
+}
+
+#[test]
+fn every_blueprint_has_its_defaults_tested() {
+    let mut all: Vec<&str> = blueprint::blueprints::ALL.iter().map(|b| b.name).collect();
+    all.sort();
+    let mut listed = BLUEPRINTS.to_vec();
+    listed.sort();
+    assert_eq!(
+        all, listed,
+        "add the blueprint to `defaults!` in tests/snapshots.rs"
+    );
+}
+
+#[test]
+fn every_variant_file_has_a_test() {
+    let mut files: Vec<String> = std::fs::read_dir("tests/variants")
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
-    variants.sort();
-    assert!(!variants.is_empty());
-    for path in variants {
-        let source = Source {
-            name: path.display().to_string(),
-            text: std::fs::read_to_string(&path).unwrap(),
-        };
-        let bp = find(&blueprint::config::blueprint_name(&source).unwrap()).unwrap();
-        let s = synthesize(
-            bp,
-            &source,
-            &code(bp.name),
-            &Overrides::default(),
-            Format::Yaml,
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        for t in &s.templates {
-            insta::assert_snapshot!(format!("{name}-{}", t.stack_name), t.body);
-        }
-        for n in &s.nested {
-            insta::assert_snapshot!(format!("{name}-{}", n.path.replace('/', "-")), n.body);
-        }
-    }
+    files.sort();
+    assert!(!files.is_empty());
+    let mut listed: Vec<String> = VARIANTS.iter().map(|v| v.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        files, listed,
+        "add the file to `variants!` in tests/snapshots.rs"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@
 //! security properties are checked over the defaults and every
 //! `tests/variants/update-offload-*.yaml` too.
 
-mod common;
+use crate::common;
 
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, StackTemplate};

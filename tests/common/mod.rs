@@ -1,8 +1,11 @@
-//! Helpers shared by the tests that drive plan / apply / destroy over the
-//! in-memory CloudFormation (`deploy_fake.rs`, `deploy_nested.rs`).
+//! Helpers shared by the modules of the one integration-test binary
+//! (tests/suite.rs): the CLI command, the in-memory CloudFormation for plan /
+//! apply / destroy (`deploy_fake`, `deploy_nested`, `plan_file_binding`),
+//! synthesis of project files, and the snapshot names.
 
 #![allow(dead_code)]
 
+use assert_cmd::Command;
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, Overrides};
 use blueprint::commands::plan::DeployArgs;
@@ -15,6 +18,56 @@ use blueprint::deploy::types::StackStatus;
 use blueprint::output::Captured;
 use blueprint::render::Format;
 use blueprint::synthesis::{synthesize, Synthesized};
+use serde_json::Value;
+
+/// `insta::assert_snapshot!(name, value)` under the file names the snapshots
+/// had when each test file was its own binary: `tests/snapshots/FILE__NAME.snap`,
+/// FILE being the test module's file in tests/ (insta would otherwise prefix
+/// `suite__FILE__`).
+macro_rules! snapshot {
+    ($name:expr, $value:expr $(,)?) => {{
+        let file = module_path!().split("::").nth(1).unwrap();
+        let mut settings = insta::Settings::clone_current();
+        settings.set_prepend_module_to_snapshot(false);
+        let name = format!("{file}__{}", $name);
+        settings.bind(|| insta::assert_snapshot!(name, $value));
+    }};
+}
+
+/// The `blueprint` binary, without colour.
+pub fn blueprint() -> Command {
+    let mut c = Command::cargo_bin("blueprint").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// Writes `body` to `dir`/blueprint.yaml, returning its path.
+pub fn project(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+    let path = dir.join("blueprint.yaml");
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+/// The resources of type `kind` in a template: `(logical ID, resource)`.
+pub fn of_type<'a>(doc: &'a Value, kind: &str) -> Vec<(&'a String, &'a Value)> {
+    doc["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .collect()
+}
+
+/// The statements of every inline policy of an IAM role (none without policies).
+pub fn statements(role: &Value) -> Vec<Value> {
+    role["Properties"]["Policies"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().clone())
+        .collect()
+}
 
 /// The toolkit stack, with its assets bucket `assets-bucket`.
 pub const TOOLKIT: &str = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  AssetsBucket:\n    Type: AWS::S3::Bucket\nOutputs:\n  AssetsBucketName:\n    Value: assets-bucket\n";
