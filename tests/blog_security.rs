@@ -10,7 +10,7 @@
 //! verified); uploads are for authors, under their own prefix; the API's
 //! CloudFront cache is keyed by the caller's token.
 
-use crate::common::{self, of_type};
+use crate::common::{self, of_type, statements};
 
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, StackInput, StackTemplate};
@@ -19,26 +19,9 @@ use blueprint::render::Format;
 use blueprint::synthesis::synthesize;
 use serde_json::{json, Value};
 
-use crate::common::statements;
-
 fn stacks(region: &str, options: &str) -> Vec<StackTemplate> {
-    let source = Source {
-        name: "blueprint.yaml".into(),
-        text: format!("blueprint: blog\nstack_name: blog\nregion: {region}\noptions:\n{options}"),
-    };
-    let code = CodeSource::BuiltIn {
-        blueprint: "blog".into(),
-    };
-    synthesize(
-        find("blog").unwrap(),
-        &source,
-        &code,
-        &Default::default(),
-        Format::Yaml,
-    )
-    .unwrap()
-    .expansion
-    .stacks
+    let text = format!("blueprint: blog\nstack_name: blog\nregion: {region}\noptions:\n{options}");
+    common::try_synth("blog", &text).unwrap().expansion.stacks
 }
 
 fn doc(options: &str) -> Value {

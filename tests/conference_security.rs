@@ -4,35 +4,19 @@
 //! the asynchronous certificate path (CONF-4), least privilege, retained
 //! data, and the two-stack split for a custom domain outside us-east-1.
 
-use blueprint::assets::CodeSource;
-use blueprint::blueprints::{find, StackInput, StackTemplate};
-use blueprint::config::Source;
-use blueprint::render::Format;
-use blueprint::synthesis::synthesize;
+use blueprint::blueprints::{StackInput, StackTemplate};
 use serde_json::{json, Value};
 
-use crate::common::statements;
+use crate::common::{self, statements};
 
 fn stacks(region: &str, options: &str) -> Vec<StackTemplate> {
-    let source = Source {
-        name: "blueprint.yaml".into(),
-        text: format!(
-            "blueprint: conference\nstack_name: conference\nregion: {region}\noptions:\n{options}"
-        ),
-    };
-    let code = CodeSource::BuiltIn {
-        blueprint: "conference".into(),
-    };
-    synthesize(
-        find("conference").unwrap(),
-        &source,
-        &code,
-        &Default::default(),
-        Format::Yaml,
-    )
-    .unwrap()
-    .expansion
-    .stacks
+    let text = format!(
+        "blueprint: conference\nstack_name: conference\nregion: {region}\noptions:\n{options}"
+    );
+    common::try_synth("conference", &text)
+        .unwrap()
+        .expansion
+        .stacks
 }
 
 fn doc(options: &str) -> Value {

@@ -10,12 +10,8 @@
 use crate::common;
 
 use assert_cmd::Command;
-use blueprint::assets::CodeSource;
-use blueprint::blueprints::{find, Overrides};
-use blueprint::config::Source;
 use blueprint::error::Error;
-use blueprint::render::Format;
-use blueprint::synthesis::{synthesize, Synthesized};
+use blueprint::synthesis::Synthesized;
 use predicates::prelude::*;
 use serde_json::{json, Value};
 
@@ -23,20 +19,7 @@ const CERT: &str =
     "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 
 fn try_synth(text: &str) -> Result<Synthesized, Error> {
-    let source = Source {
-        name: "blueprint.yaml".into(),
-        text: text.to_string(),
-    };
-    let code = CodeSource::BuiltIn {
-        blueprint: "microservices".into(),
-    };
-    synthesize(
-        find("microservices").unwrap(),
-        &source,
-        &code,
-        &Overrides::default(),
-        Format::Yaml,
-    )
+    common::try_synth("microservices", text)
 }
 
 fn alb(alb_options: &str) -> String {

@@ -12,12 +12,9 @@
 
 use crate::common;
 
-use blueprint::assets::CodeSource;
-use blueprint::blueprints::{find, StackTemplate};
-use blueprint::config::Source;
+use blueprint::blueprints::StackTemplate;
 use blueprint::error::Error;
-use blueprint::render::Format;
-use blueprint::synthesis::{synthesize, Synthesized};
+use blueprint::synthesis::Synthesized;
 use serde_json::{json, Value};
 
 fn try_stacks(region: &str, options: &str) -> Result<Vec<StackTemplate>, Error> {
@@ -28,20 +25,7 @@ fn try_stacks(region: &str, options: &str) -> Result<Vec<StackTemplate>, Error> 
 }
 
 fn try_synth(text: &str) -> Result<Synthesized, Error> {
-    let source = Source {
-        name: "blueprint.yaml".into(),
-        text: text.to_string(),
-    };
-    let code = CodeSource::BuiltIn {
-        blueprint: "update-offload".into(),
-    };
-    synthesize(
-        find("update-offload").unwrap(),
-        &source,
-        &code,
-        &Default::default(),
-        Format::Yaml,
-    )
+    common::try_synth("update-offload", text)
 }
 
 fn doc(options: &str) -> Value {

@@ -15,6 +15,7 @@ use blueprint::deploy::fake::FakeCloud;
 use blueprint::deploy::regions::Regions;
 use blueprint::deploy::sdk::AwsOptions;
 use blueprint::deploy::types::StackStatus;
+use blueprint::error::Error;
 use blueprint::output::Captured;
 use blueprint::render::Format;
 use blueprint::synthesis::{synthesize, Synthesized};
@@ -72,11 +73,12 @@ pub fn statements(role: &Value) -> Vec<Value> {
 /// The toolkit stack, with its assets bucket `assets-bucket`.
 pub const TOOLKIT: &str = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  AssetsBucket:\n    Type: AWS::S3::Bucket\nOutputs:\n  AssetsBucketName:\n    Value: assets-bucket\n";
 
-/// Synthesizes `text` (a project file) of `blueprint` with its built-in code.
-pub fn synth_project(blueprint: &str, text: String) -> Synthesized {
+/// Synthesizes `text` (a project file named blueprint.yaml) of `blueprint`
+/// with its built-in code, as YAML.
+pub fn try_synth(blueprint: &str, text: &str) -> Result<Synthesized, Error> {
     let source = Source {
         name: "blueprint.yaml".into(),
-        text,
+        text: text.to_string(),
     };
     let code = CodeSource::BuiltIn {
         blueprint: blueprint.into(),
@@ -88,7 +90,11 @@ pub fn synth_project(blueprint: &str, text: String) -> Synthesized {
         &Overrides::default(),
         Format::Yaml,
     )
-    .unwrap()
+}
+
+/// Synthesizes `text` (a project file) of `blueprint` with its built-in code.
+pub fn synth_project(blueprint: &str, text: String) -> Synthesized {
+    try_synth(blueprint, &text).unwrap()
 }
 
 /// A fake cloud in us-east-1 with the toolkit stack in place.
@@ -154,19 +160,5 @@ pub fn defaults_and_variants(blueprint: &str) -> Vec<(String, String)> {
 /// Synthesizes `text` (a project file) of `blueprint` with its built-in
 /// code, panicking with `name` on an error.
 pub fn synth_named(blueprint: &str, name: &str, text: &str) -> Synthesized {
-    let source = Source {
-        name: "blueprint.yaml".into(),
-        text: text.to_string(),
-    };
-    let code = CodeSource::BuiltIn {
-        blueprint: blueprint.into(),
-    };
-    synthesize(
-        find(blueprint).unwrap(),
-        &source,
-        &code,
-        &Overrides::default(),
-        Format::Yaml,
-    )
-    .unwrap_or_else(|e| panic!("{name}: {e}"))
+    try_synth(blueprint, text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
