@@ -375,8 +375,8 @@ fn add_api(
         name: "Api",
         description:
             "Registration API: register, and read a registration with its certificate link",
-        package: &api_package,
-        assets_bucket: &assets,
+        package: api_package,
+        assets_bucket: assets,
         handler: "handler.handler",
         memory_mb: o.functions.api.memory_mb.get_u32(),
         timeout_s: o.functions.api.timeout_seconds.get_u32(),
@@ -481,8 +481,8 @@ fn add_certificate_maker(
     let maker = LambdaFunction {
         name: "Certificate",
         description: "Makes the participation certificate of a registration (from SNS)",
-        package: &certificate_package,
-        assets_bucket: &assets,
+        package: certificate_package,
+        assets_bucket: assets,
         handler: "handler.handler",
         memory_mb: o.functions.certificate.memory_mb.get_u32(),
         timeout_s: o.functions.certificate.timeout_seconds.get_u32(),
@@ -514,10 +514,10 @@ fn add_certificate_maker(
             t,
             o,
             code,
-            &assets,
+            assets,
             &maker.function,
-            &table,
-            &certificates,
+            table,
+            certificates,
             &failures,
             packages,
         )?
@@ -537,7 +537,7 @@ fn add_certificate_maker(
             &["CONF-4"],
         )
     };
-    subscribe_to_topic(t, subscription, &topic, &subscriber, requirements)?;
+    subscribe_to_topic(t, subscription, topic, &subscriber, requirements)?;
     AsyncFailures {
         id: async_failures,
         function: &subscriber,

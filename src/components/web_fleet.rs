@@ -450,7 +450,7 @@ impl WebFleet<'_> {
                     &format!("{n}FilesMountTarget{}", i + 1),
                     MountTarget {
                         file_system_id: file_system.r#ref(),
-                        security_groups: vec![group_id(&efs_sg)],
+                        security_groups: vec![group_id(efs_sg)],
                         subnet_id: subnet.r#ref(),
                     },
                 )?
@@ -494,7 +494,7 @@ impl WebFleet<'_> {
                         Attribute::new("idle_timeout.timeout_seconds", "60"),
                     ]),
                     scheme: Some("internal".into()),
-                    security_groups: Some(vec![group_id(&alb_sg)]),
+                    security_groups: Some(vec![group_id(alb_sg)]),
                     subnets: Some(
                         self.network
                             .private_subnets
@@ -610,7 +610,7 @@ impl WebFleet<'_> {
                             http_tokens: Some("required".into()),
                         }),
                         monitoring: None,
-                        security_group_ids: Some(vec![group_id(&instance_sg)]),
+                        security_group_ids: Some(vec![group_id(instance_sg)]),
                         tag_specifications: Some(vec![
                             TagSpecification {
                                 resource_type: "instance".into(),
@@ -622,8 +622,8 @@ impl WebFleet<'_> {
                             },
                         ]),
                         user_data: Some(user_data(
-                            &file_system,
-                            &access_point,
+                            file_system,
+                            access_point,
                             self.health_check_path,
                         )),
                     },
