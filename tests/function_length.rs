@@ -32,11 +32,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "",
         "to be split (issue 15): its expand split took it past 800",
     ),
-    (
-        "blueprints/event_pipeline.rs",
-        "expand",
-        "to be split (issue 15)",
-    ),
     ("blueprints/chat.rs", "expand", "to be split (issue 15)"),
     ("blueprints/todo.rs", "expand", "to be split (issue 15)"),
     (
