@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Expansion, ProjectInfo, Requirement};
-use crate::assets::CodeSource;
+use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::policy::PolicyDocument;
 use crate::cfn::policy::{Principal, Statement};
@@ -35,15 +35,15 @@ use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
 use crate::cfn::resources::stepfunctions::{ChoiceRule, ChoiceState, State, SucceedState};
 use crate::cfn::{LogicalId, Template, Value};
-use crate::components::api_options::build_api_opening;
+use crate::components::api_options::{build_api_opening, BuiltApi};
 use crate::components::arn;
 use crate::components::bucket::PrivateBucket;
 use crate::components::cdn::{
-    stack_uuid, BehaviorSpec, CacheSettings, Cdn, Methods, OriginSpec, ViewerDomain,
+    stack_uuid, BehaviorSpec, CacheSettings, Cdn, CdnIds, Methods, OriginSpec, ViewerDomain,
 };
 use crate::components::custom_domain::CustomDomain;
 use crate::components::dax::DaxCluster;
-use crate::components::edge::{self, DomainOptions, FunctionSize, PriceClass};
+use crate::components::edge::{self, DomainOptions, EdgeCertificate, FunctionSize, PriceClass};
 use crate::components::function::LambdaFunction;
 use crate::components::function_triggers::{
     add_failure_queue, allow_invoke, send_to_queue_statement, stream_read_statement, AsyncFailures,
@@ -55,9 +55,9 @@ use crate::components::rest_api::{accept_open_route, RestApi, Route};
 use crate::components::state_machine::{
     present_and, start_execution_statement, Flow, FlowFunction, GuardedParallel, ParallelTask,
 };
-use crate::components::static_site::StaticSite;
+use crate::components::static_site::{StaticSite, StaticSiteIds};
 use crate::components::table::Table;
-use crate::components::user_auth::{PoolExtras, UserAuth};
+use crate::components::user_auth::{PoolExtras, UserAuth, UserAuthIds};
 use crate::config::flow::FlowOptions;
 use crate::config::lambda::LambdaOptions;
 use crate::config::{
@@ -437,23 +437,84 @@ fn named(template: &str) -> Value<String> {
     Intrinsic::SubWith(template.to_string(), vars).into()
 }
 
-/// Expands the blog blueprint into its stack(s).
+/// Expands the blog blueprint into its stack(s): one named feature after
+/// another, in the order their resources and outputs appear in the template.
 pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
     validate(project, o)?;
     let mut t = Template::new(format!(
         "blueprint blog: serverless website behind CloudFront (stack {})",
         project.stack_name
     ));
-    let assets = edge::assets_parameter(&mut t)?;
+    let b = Blog {
+        o,
+        code,
+        assets: edge::assets_parameter(&mut t)?,
+        site_url: site_url(o),
+    };
+    let pk = package_functions(&mut t, o, code)?;
+    let mut packages = vec![
+        pk.api.clone(),
+        pk.welcome.clone(),
+        pk.confirmation.clone(),
+        pk.thumbnails.clone(),
+    ];
+    let certificate = match &o.domain {
+        Some(d) => Some(edge::certificate(project, &mut t, d, &["BLOG-7"])?),
+        None => None,
+    };
+    let site = add_site(&mut t, o)?;
+    let (posts, users) = add_content_tables(&mut t, o)?;
+    let auth = add_user_pool(&mut t, &b, &pk.confirmation, &users)?;
+    let thumbs = add_thumbnails_bucket(&mut t, o)?;
+    let api = add_api(&mut t, &b, &pk.api, &posts, &users, &auth)?;
+    add_welcome_email(&mut t, &b, &pk.welcome, &users)?;
+    let uploads = add_thumbnails(&mut t, &b, &pk.thumbnails, &thumbs.bucket, &mut packages)?;
+    add_uploads(&mut t, &b, uploads)?;
+    let cdn = add_cdn(&mut t, o, &site, &api, &thumbs, certificate.as_ref())?;
+    if let Some(d) = &o.domain {
+        CustomDomain {
+            name: &d.name,
+            hosted_zone_id: &d.hosted_zone_id,
+            requirements: &["BLOG-7"],
+        }
+        .add_alias_records(&mut t, "DomainRecords", &cdn.distribution)?;
+    }
+    add_outputs(&mut t, &b, &site, &thumbs, &posts, &users, &auth)?;
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: edge::stacks(project, t, certificate.and_then(|c| c.stack)),
+        packages,
+    })
+}
+
+/// What the blog's features share: the options, the code, the assets
+/// bucket parameter and the site's address.
+struct Blog<'a> {
+    o: &'a Options,
+    code: &'a CodeSource,
+    assets: LogicalId,
+    site_url: Value<String>,
+}
+
+/// The built-in functions' packages.
+struct Packages {
+    api: Package,
+    welcome: Package,
+    confirmation: Package,
+    thumbnails: Package,
+}
+
+/// BLOG-2: packages the functions; with DAX the API function reads posts
+/// through it, so its package gets the DAX client (without DAX it is
+/// packaged as before).
+fn package_functions(t: &mut Template, o: &Options, code: &CodeSource) -> Result<Packages, Error> {
     let arch = o.functions.architecture;
-    // BLOG-2: with DAX the API function reads posts through it, so its
-    // package gets the DAX client (without DAX it is packaged as before).
     let dax_client: &[&str] = if o.dax.enabled {
         crate::components::dax::CLIENT_REQUIREMENTS
     } else {
         &[]
     };
-    let api_package = code.package_with("api", arch, dax_client)?;
+    let api = code.package_with("api", arch, dax_client)?;
     if o.dax.enabled {
         t.warnings.extend(crate::components::dax::client_warning(
             code,
@@ -461,45 +522,46 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             "handler.py",
         )?);
     }
-    let welcome_package = code.package_for("welcome_email", arch)?;
-    let confirmation_package = code.package_for("post_confirmation", arch)?;
-    let thumbnails_package = code.package_for("thumbnails", arch)?;
-    let mut packages = vec![
-        api_package.clone(),
-        welcome_package.clone(),
-        confirmation_package.clone(),
-        thumbnails_package.clone(),
-    ];
-    let retention = o.log_retention_days.get();
-    let cdn_name = "Cdn";
+    Ok(Packages {
+        api,
+        welcome: code.package_for("welcome_email", arch)?,
+        confirmation: code.package_for("post_confirmation", arch)?,
+        thumbnails: code.package_for("thumbnails", arch)?,
+    })
+}
 
-    // BLOG-7: the certificate (here or in a us-east-1 stack).
-    let certificate = match &o.domain {
-        Some(d) => Some(edge::certificate(project, &mut t, d, &["BLOG-7"])?),
-        None => None,
-    };
-    let site_url: Value<String> = match &o.domain {
+/// BLOG-1, BLOG-7: the site's address (the custom domain, or the
+/// distribution's own).
+fn site_url(o: &Options) -> Value<String> {
+    match &o.domain {
         Some(d) => format!("https://{}", d.name).into(),
         None => sub(format!(
             "https://${{{}.DomainName}}",
-            Cdn::distribution_id(cdn_name)
+            Cdn::distribution_id(CDN_NAME)
         ))
         .into(),
-    };
+    }
+}
 
-    // BLOG-3: the private site bucket, read only by the distribution.
-    let site = StaticSite {
+/// The distribution's name.
+const CDN_NAME: &str = "Cdn";
+
+/// BLOG-3: the private site bucket, read only by the distribution.
+fn add_site(t: &mut Template, o: &Options) -> Result<StaticSiteIds, Error> {
+    StaticSite {
         id: "SiteBucket",
-        cdn: cdn_name,
+        cdn: CDN_NAME,
         noncurrent_version_days: Some(30),
         access_logs: None,
         retain: o.retain.site_bucket,
         requirements: &["BLOG-3"],
     }
-    .add_to(&mut t)?;
+    .add_to(t)
+}
 
-    // BLOG-2: the tables (global tables with replicas, as an option).
-    let global = !o.tables.replica_regions.is_empty();
+/// BLOG-2, BLOG-3, BLOG-5: the posts and users tables (global tables with
+/// replicas, as an option).
+fn add_content_tables(t: &mut Template, o: &Options) -> Result<(LogicalId, LogicalId), Error> {
     let posts = Table {
         id: "PostsTable",
         partition_key: "postId",
@@ -508,7 +570,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         replica_regions: &o.tables.replica_regions,
         ..Default::default()
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     let users = Table {
         id: "UsersTable",
         partition_key: "email",
@@ -518,29 +580,38 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         replica_regions: &o.tables.replica_regions,
         ..Default::default()
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
+    Ok((posts, users))
+}
 
-    // BLOG-5, BLOG-6: the user pool; Cognito verifies each address before
-    // its post confirmation trigger records the user (and so before any
-    // welcome email).
+/// BLOG-5, BLOG-6: the user pool; Cognito verifies each address before its
+/// post confirmation trigger records the user (and so before any welcome
+/// email).
+fn add_user_pool(
+    t: &mut Template,
+    b: &Blog,
+    package: &Package,
+    users: &LogicalId,
+) -> Result<UserAuthIds, Error> {
+    let o = b.o;
     let confirmation = LambdaFunction {
         name: "PostConfirmation",
         description: "Records each user whose email address Cognito has verified (user pool post confirmation trigger)",
-        package: &confirmation_package,
-        assets_bucket: &assets,
+        package,
+        assets_bucket: &b.assets,
         handler: "handler.handler",
         memory_mb: o.functions.post_confirmation.memory_mb.get_u32(),
         timeout_s: o.functions.post_confirmation.timeout_seconds.get_u32(),
-        architecture: arch.as_str(),
+        architecture: o.functions.architecture.as_str(),
         environment: IndexMap::from([("USERS_TABLE".to_string(), users.r#ref())]),
         statements: vec![Statement::allow(&["dynamodb:PutItem"], vec![users.get_att("Arn")])
             .sid("RecordVerifiedUsers")],
         managed_policies: Vec::new(),
-        log_retention_days: retention,
+        log_retention_days: o.log_retention_days.get(),
         vpc: None,
         requirements: &["BLOG-5"],
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     let auth = UserAuth {
         name: "Users",
         password_min_length: o.auth.password_min_length.get_u32(),
@@ -555,14 +626,14 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         identity_requirements: &[],
     }
     .add_to_with(
-        &mut t,
+        t,
         PoolExtras {
             client_name: "web",
             post_confirmation: Some(&confirmation.function),
         },
     )?;
     allow_invoke(
-        &mut t,
+        t,
         "PostConfirmationInvokedByUserPool",
         &confirmation.function,
         "cognito-idp.amazonaws.com",
@@ -570,38 +641,46 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         false,
         &["BLOG-5"],
     )?;
+    Ok(auth)
+}
 
-    // BLOG-6: uploads (accelerated, explicitly named) and thumbnails buckets.
-    let uploads_name = uploads_bucket_name();
-    let uploads_arn = named(&format!(
+/// BLOG-6: the uploads bucket's ARN.
+fn uploads_bucket_arn() -> Value<String> {
+    named(&format!(
         "arn:${{AWS::Partition}}:s3:::{UPLOADS_BUCKET_PREFIX}-${{StackUuid}}"
-    ));
-    let uploads_objects = named(&format!(
+    ))
+}
+
+/// BLOG-6: the ARN of the uploaded photos (under the uploads prefix).
+fn uploads_objects_arn() -> Value<String> {
+    named(&format!(
         "arn:${{AWS::Partition}}:s3:::{UPLOADS_BUCKET_PREFIX}-${{StackUuid}}/{UPLOADS_PREFIX}*"
-    ));
+    ))
+}
+
+/// BLOG-6: the thumbnails bucket, served by the distribution.
+fn add_thumbnails_bucket(t: &mut Template, o: &Options) -> Result<StaticSiteIds, Error> {
     let thumbs = StaticSite {
         id: "ThumbnailsBucket",
-        cdn: cdn_name,
+        cdn: CDN_NAME,
         noncurrent_version_days: None,
         access_logs: None,
         retain: o.retain.thumbnails_bucket,
         requirements: &["BLOG-6"],
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     if let Some(b) = t.resource_mut(thumbs.bucket.as_str()) {
         b.accepts_risk(
             "CKV_AWS_21",
             "thumbnails are derived: the thumbnail function makes them again from the versioned uploads",
         );
     }
+    Ok(thumbs)
+}
 
-    // The API function (BLOG-3), through DAX when enabled (BLOG-2).
-    let posts_read = &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"];
-    let mut api_statements = vec![
-        Statement::allow(posts_read, vec![posts.get_att("Arn")]).sid("ReadPosts"),
-        Statement::allow(&["s3:PutObject"], vec![uploads_objects.clone()])
-            .sid("PresignedPhotoUploads"),
-    ];
+/// BLOG-3, BLOG-6: the API function's environment (posts, presigned
+/// uploads, thumbnails).
+fn api_environment(o: &Options, posts: &LogicalId) -> IndexMap<String, Value<String>> {
     let uploads_open = o
         .auth
         .public_routes
@@ -609,7 +688,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         .any(|r| r == "POST /api/uploads");
     let mut api_env = IndexMap::new();
     api_env.insert("POSTS_TABLE".to_string(), posts.r#ref());
-    api_env.insert("UPLOADS_BUCKET".to_string(), uploads_name.clone());
+    api_env.insert("UPLOADS_BUCKET".to_string(), uploads_bucket_name());
     api_env.insert("UPLOADS_PREFIX".to_string(), UPLOADS_PREFIX.into());
     api_env.insert("UPLOADERS_GROUP".to_string(), AUTHORS_GROUP.into());
     if uploads_open {
@@ -629,84 +708,127 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         "THUMBNAIL_EXTENSION".to_string(),
         extension(o.thumbnails.format).into(),
     );
+    api_env
+}
+
+/// BLOG-2: the network and DAX cluster the API function reads posts
+/// through; adds its endpoint and permissions to the function's and
+/// returns the function's VPC configuration.
+fn add_dax(
+    t: &mut Template,
+    o: &Options,
+    posts: &LogicalId,
+    users: &LogicalId,
+    api_env: &mut IndexMap<String, Value<String>>,
+    api_statements: &mut Vec<Statement>,
+) -> Result<VpcConfig, Error> {
+    let network = PrivateNetwork {
+        name: "Network",
+        cidr: &o.dax.vpc_cidr,
+        gateway_endpoints: vec![(
+            "dynamodb",
+            vec![Statement::allow(
+                &[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:Query",
+                    "dynamodb:Scan",
+                ],
+                vec![posts.get_att("Arn"), users.get_att("Arn")],
+            )
+            .sid("ThisStacksTablesOnly")
+            .principal(Principal::Everyone)],
+        )],
+        requirements: &["BLOG-2"],
+    }
+    .add_to(t)?;
+    let dax = DaxCluster {
+        name: "Dax",
+        node_type: o.dax.node_type.as_str(),
+        nodes: o.dax.nodes.get_u32(),
+        vpc: &network.vpc,
+        subnets: &network.subnets,
+        tables: vec![posts.get_att("Arn")],
+        record_ttl_ms: o.dax.item_ttl_seconds.get() * 1000,
+        query_ttl_ms: o.dax.query_ttl_seconds.get() * 1000,
+        requirements: &["BLOG-2"],
+    }
+    .add_to(t)?;
+    api_env.insert(
+        "DAX_ENDPOINT".to_string(),
+        dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
+    );
+    api_statements.push(
+        Statement::allow(
+            &["dax:GetItem", "dax:Query", "dax:Scan"],
+            vec![dax.cluster.get_att("Arn")],
+        )
+        .sid("ReadPostsThroughDax"),
+    );
+    api_statements.extend(crate::components::function::network_interface_statements());
+    let vpc = VpcConfig {
+        security_group_ids: vec![dax.client_security_group.get_att("GroupId")],
+        subnet_ids: network.subnets.iter().map(LogicalId::r#ref).collect(),
+    };
+    t.output(
+        "DaxEndpoint",
+        "The DAX cluster's discovery endpoint",
+        dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
+        None,
+    )?;
+    Ok(vpc)
+}
+
+/// BLOG-3 (and BLOG-2 through DAX, BLOG-6 for uploads): the API function
+/// and the API in front of it, its public reads accepted as open.
+fn add_api(
+    t: &mut Template,
+    b: &Blog,
+    package: &Package,
+    posts: &LogicalId,
+    users: &LogicalId,
+    auth: &UserAuthIds,
+) -> Result<BuiltApi, Error> {
+    let o = b.o;
+    let posts_read = &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"];
+    let mut api_statements = vec![
+        Statement::allow(posts_read, vec![posts.get_att("Arn")]).sid("ReadPosts"),
+        Statement::allow(&["s3:PutObject"], vec![uploads_objects_arn()])
+            .sid("PresignedPhotoUploads"),
+    ];
+    let mut api_env = api_environment(o, posts);
     let mut vpc = None;
     let mut api_requirements: &[&str] = &["BLOG-3"];
     if o.dax.enabled {
         api_requirements = &["BLOG-2", "BLOG-3"];
-        let network = PrivateNetwork {
-            name: "Network",
-            cidr: &o.dax.vpc_cidr,
-            gateway_endpoints: vec![(
-                "dynamodb",
-                vec![Statement::allow(
-                    &[
-                        "dynamodb:GetItem",
-                        "dynamodb:PutItem",
-                        "dynamodb:Query",
-                        "dynamodb:Scan",
-                    ],
-                    vec![posts.get_att("Arn"), users.get_att("Arn")],
-                )
-                .sid("ThisStacksTablesOnly")
-                .principal(Principal::Everyone)],
-            )],
-            requirements: &["BLOG-2"],
-        }
-        .add_to(&mut t)?;
-        let dax = DaxCluster {
-            name: "Dax",
-            node_type: o.dax.node_type.as_str(),
-            nodes: o.dax.nodes.get_u32(),
-            vpc: &network.vpc,
-            subnets: &network.subnets,
-            tables: vec![posts.get_att("Arn")],
-            record_ttl_ms: o.dax.item_ttl_seconds.get() * 1000,
-            query_ttl_ms: o.dax.query_ttl_seconds.get() * 1000,
-            requirements: &["BLOG-2"],
-        }
-        .add_to(&mut t)?;
-        api_env.insert(
-            "DAX_ENDPOINT".to_string(),
-            dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
-        );
-        api_statements.push(
-            Statement::allow(
-                &["dax:GetItem", "dax:Query", "dax:Scan"],
-                vec![dax.cluster.get_att("Arn")],
-            )
-            .sid("ReadPostsThroughDax"),
-        );
-        api_statements.extend(crate::components::function::network_interface_statements());
-        vpc = Some(VpcConfig {
-            security_group_ids: vec![dax.client_security_group.get_att("GroupId")],
-            subnet_ids: network.subnets.iter().map(LogicalId::r#ref).collect(),
-        });
-        t.output(
-            "DaxEndpoint",
-            "The DAX cluster's discovery endpoint",
-            dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
-            None,
-        )?;
+        vpc = Some(add_dax(
+            t,
+            o,
+            posts,
+            users,
+            &mut api_env,
+            &mut api_statements,
+        )?);
     }
     let api_fn = LambdaFunction {
         name: "Api",
         description: "Blog API: posts, presigned photo uploads for authors",
-        package: &api_package,
-        assets_bucket: &assets,
+        package,
+        assets_bucket: &b.assets,
         handler: "handler.handler",
         memory_mb: o.functions.api.memory_mb.get_u32(),
         timeout_s: o.functions.api.timeout_seconds.get_u32(),
-        architecture: arch.as_str(),
+        architecture: o.functions.architecture.as_str(),
         environment: api_env,
         statements: api_statements,
         managed_policies: Vec::new(),
-        log_retention_days: retention,
+        log_retention_days: o.log_retention_days.get(),
         vpc,
         requirements: api_requirements,
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     let api = build_api_opening(
-        &mut t,
+        t,
         RestApi {
             name: "Api",
             description: "Blog API, served by CloudFront under /api/*",
@@ -718,7 +840,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             throttle_rate: o.api.throttle_rate_per_second.get_u32(),
             throttle_burst: o.api.throttle_burst.get_u32(),
             cache: None,
-            log_retention_days: retention,
+            log_retention_days: o.log_retention_days.get(),
             manage_account_role: o.api.manage_account_logging_role,
             requirements: &["BLOG-3"],
             cache_requirements: &[],
@@ -739,11 +861,20 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         } else {
             "the project opened this route (options.auth.public_routes, warned at synth)"
         };
-        accept_open_route(&mut t, "Api", r, reason);
+        accept_open_route(t, "Api", r, reason);
     }
+    Ok(api)
+}
 
-    // BLOG-5: the welcome email, for new users only.
-    let welcome_failures = add_failure_queue(&mut t, "WelcomeEmailFailures", &["BLOG-5"])?;
+/// BLOG-5: the welcome email, for new users only.
+fn add_welcome_email(
+    t: &mut Template,
+    b: &Blog,
+    package: &Package,
+    users: &LogicalId,
+) -> Result<(), Error> {
+    let o = b.o;
+    let welcome_failures = add_failure_queue(t, "WelcomeEmailFailures", &["BLOG-5"])?;
     let identity = match o.welcome_email.identity {
         SesIdentity::Domain => o.welcome_email.sender.domain().to_string(),
         SesIdentity::Address => o.welcome_email.sender.to_string(),
@@ -765,7 +896,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             .sid("MarkUsersWelcomed"),
         send_to_queue_statement(&welcome_failures, "KeepFailedRecords"),
     ];
-    welcome_statements.extend(stream_read_statement(&users));
+    welcome_statements.extend(stream_read_statement(users));
     let mut welcome_env = IndexMap::new();
     welcome_env.insert("USERS_TABLE".to_string(), users.r#ref());
     welcome_env.insert("SENDER".to_string(), o.welcome_email.sender.as_str().into());
@@ -777,48 +908,43 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         "SITE_NAME".to_string(),
         o.welcome_email.site_name.as_str().into(),
     );
-    welcome_env.insert("SITE_URL".to_string(), site_url.clone());
+    welcome_env.insert("SITE_URL".to_string(), b.site_url.clone());
     let welcome = LambdaFunction {
         name: "WelcomeEmail",
         description: "Sends the welcome email to each new user (users-table stream, INSERT only)",
-        package: &welcome_package,
-        assets_bucket: &assets,
+        package,
+        assets_bucket: &b.assets,
         handler: "handler.handler",
         memory_mb: o.functions.welcome_email.memory_mb.get_u32(),
         timeout_s: o.functions.welcome_email.timeout_seconds.get_u32(),
-        architecture: arch.as_str(),
+        architecture: o.functions.architecture.as_str(),
         environment: welcome_env,
         statements: welcome_statements,
         managed_policies: Vec::new(),
-        log_retention_days: retention,
+        log_retention_days: o.log_retention_days.get(),
         vpc: None,
         requirements: &["BLOG-5"],
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     StreamTrigger {
         id: "WelcomeEmailTrigger",
         function: &welcome.function,
-        table: &users,
+        table: users,
         event_names: &["INSERT"],
         batch_size: 10,
         max_retries: 3,
         on_failure: Some(&welcome_failures),
         requirements: &["BLOG-5"],
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
+    Ok(())
+}
 
-    // BLOG-6: optional notifications, the thumbnail function and its trigger.
-    let mut thumb_statements = vec![
-        Statement::allow(&["s3:GetObject"], vec![uploads_objects.clone()])
-            .sid("ReadUploadedPhotos"),
-        Statement::allow(
-            &["s3:PutObject"],
-            vec![sub(format!("${{{}.Arn}}/{THUMBNAILS_PREFIX}*", thumbs.bucket)).into()],
-        )
-        .sid("WriteThumbnailsToTheOtherBucket"),
-    ];
+/// BLOG-6: the thumbnail function's environment.
+fn thumbnails_environment(b: &Blog, thumbs_bucket: &LogicalId) -> IndexMap<String, Value<String>> {
+    let o = b.o;
     let mut thumb_env = IndexMap::new();
-    thumb_env.insert("THUMBNAILS_BUCKET".to_string(), thumbs.bucket.r#ref());
+    thumb_env.insert("THUMBNAILS_BUCKET".to_string(), thumbs_bucket.r#ref());
     thumb_env.insert("THUMBNAILS_PREFIX".to_string(), THUMBNAILS_PREFIX.into());
     thumb_env.insert("UPLOADS_PREFIX".to_string(), UPLOADS_PREFIX.into());
     thumb_env.insert(
@@ -837,8 +963,19 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     );
     thumb_env.insert(
         "THUMBNAILS_BASE_URL".to_string(),
-        sub_join(&site_url, &format!("/{THUMBNAILS_PREFIX}")),
+        sub_join(&b.site_url, &format!("/{THUMBNAILS_PREFIX}")),
     );
+    thumb_env
+}
+
+/// BLOG-6: the optional SNS topic and SQS queue announcing new thumbnails,
+/// added to the thumbnail function's environment and permissions.
+fn add_thumbnail_notices(
+    t: &mut Template,
+    o: &Options,
+    thumb_env: &mut IndexMap<String, Value<String>>,
+    thumb_statements: &mut Vec<Statement>,
+) -> Result<(), Error> {
     if o.thumbnails.notify_sns {
         let topic = t
             .add(
@@ -886,100 +1023,148 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             None,
         )?;
     }
+    Ok(())
+}
+
+/// How uploads reach the thumbnail function: the uploads bucket's
+/// notifications and what the bucket must wait for.
+struct UploadEvents {
+    notifications: NotificationConfiguration,
+    depends_on: Vec<LogicalId>,
+}
+
+/// BLOG-6 (and FLOW): optional notifications, the thumbnail function and
+/// what triggers it.
+fn add_thumbnails(
+    t: &mut Template,
+    b: &Blog,
+    package: &Package,
+    thumbs_bucket: &LogicalId,
+    packages: &mut Vec<Package>,
+) -> Result<UploadEvents, Error> {
+    let o = b.o;
+    let mut thumb_statements = vec![
+        Statement::allow(&["s3:GetObject"], vec![uploads_objects_arn()]).sid("ReadUploadedPhotos"),
+        Statement::allow(
+            &["s3:PutObject"],
+            vec![sub(format!("${{{}.Arn}}/{THUMBNAILS_PREFIX}*", thumbs_bucket)).into()],
+        )
+        .sid("WriteThumbnailsToTheOtherBucket"),
+    ];
+    let mut thumb_env = thumbnails_environment(b, thumbs_bucket);
+    add_thumbnail_notices(t, o, &mut thumb_env, &mut thumb_statements)?;
     // FLOW: the state machine invokes the function synchronously and keeps
     // failed executions itself; without it, S3 invokes it asynchronously.
     let thumb_failures = if o.flow.enabled {
         None
     } else {
-        let q = add_failure_queue(&mut t, "ThumbnailsFailures", &["BLOG-6"])?;
+        let q = add_failure_queue(t, "ThumbnailsFailures", &["BLOG-6"])?;
         thumb_statements.push(send_to_queue_statement(&q, "KeepFailedEvents"));
         Some(q)
     };
     let thumbnails = LambdaFunction {
         name: "Thumbnails",
         description: "Makes a thumbnail of each uploaded photo, into the thumbnails bucket",
-        package: &thumbnails_package,
-        assets_bucket: &assets,
+        package,
+        assets_bucket: &b.assets,
         handler: "handler.handler",
         memory_mb: o.functions.thumbnails.memory_mb.get_u32(),
         timeout_s: o.functions.thumbnails.timeout_seconds.get_u32(),
-        architecture: arch.as_str(),
+        architecture: o.functions.architecture.as_str(),
         environment: thumb_env,
         statements: thumb_statements,
         managed_policies: Vec::new(),
-        log_retention_days: retention,
+        log_retention_days: o.log_retention_days.get(),
         vpc: None,
         requirements: &["BLOG-6"],
     }
-    .add_to(&mut t)?;
-    let (notifications, depends_on) = match &thumb_failures {
-        Some(failures) => {
-            AsyncFailures {
-                id: "ThumbnailsAsyncFailures",
-                function: &thumbnails.function,
-                max_retries: 2,
-                max_event_age_s: 3600,
-                on_failure: failures,
-                requirements: &["BLOG-6"],
-            }
-            .add_to(&mut t)?;
-            let permission = allow_invoke(
-                &mut t,
-                "ThumbnailsInvokedByUploads",
-                &thumbnails.function,
-                "s3.amazonaws.com",
-                uploads_arn,
-                true,
-                &["BLOG-6"],
-            )?;
-            let notifications = NotificationConfiguration {
-                lambda_configurations: Some(vec![LambdaConfiguration {
-                    event: "s3:ObjectCreated:*".into(),
-                    filter: Some(NotificationFilter {
-                        s3_key: S3KeyFilter {
-                            rules: vec![FilterRule {
-                                name: "prefix".into(),
-                                value: UPLOADS_PREFIX.into(),
-                            }],
-                        },
-                    }),
-                    function: thumbnails.function.get_att("Arn"),
-                }]),
-                ..Default::default()
-            };
-            (notifications, vec![permission])
-        }
+    .add_to(t)?;
+    match &thumb_failures {
+        Some(failures) => add_upload_invocations(t, &thumbnails.function, failures),
         None => {
             add_thumbnails_flow(
-                &mut t,
+                t,
                 o,
-                code,
-                &assets,
+                b.code,
+                &b.assets,
                 &thumbnails.function,
-                &uploads_name,
-                &uploads_objects,
-                &thumbs.bucket,
-                &mut packages,
+                &uploads_bucket_name(),
+                &uploads_objects_arn(),
+                thumbs_bucket,
+                packages,
             )?;
             // FLOW: the bucket's events reach the state machine through EventBridge.
-            let notifications = NotificationConfiguration {
-                event_bridge_configuration: Some(EventBridgeConfiguration {
-                    event_bridge_enabled: true,
-                }),
-                ..Default::default()
-            };
-            (notifications, Vec::new())
+            Ok(UploadEvents {
+                notifications: NotificationConfiguration {
+                    event_bridge_configuration: Some(EventBridgeConfiguration {
+                        event_bridge_enabled: true,
+                    }),
+                    ..Default::default()
+                },
+                depends_on: Vec::new(),
+            })
         }
+    }
+}
+
+/// BLOG-6: S3 invokes the thumbnail function asynchronously for each upload,
+/// failed events kept in `failures`.
+fn add_upload_invocations(
+    t: &mut Template,
+    thumbnails: &LogicalId,
+    failures: &LogicalId,
+) -> Result<UploadEvents, Error> {
+    AsyncFailures {
+        id: "ThumbnailsAsyncFailures",
+        function: thumbnails,
+        max_retries: 2,
+        max_event_age_s: 3600,
+        on_failure: failures,
+        requirements: &["BLOG-6"],
+    }
+    .add_to(t)?;
+    let permission = allow_invoke(
+        t,
+        "ThumbnailsInvokedByUploads",
+        thumbnails,
+        "s3.amazonaws.com",
+        uploads_bucket_arn(),
+        true,
+        &["BLOG-6"],
+    )?;
+    let notifications = NotificationConfiguration {
+        lambda_configurations: Some(vec![LambdaConfiguration {
+            event: "s3:ObjectCreated:*".into(),
+            filter: Some(NotificationFilter {
+                s3_key: S3KeyFilter {
+                    rules: vec![FilterRule {
+                        name: "prefix".into(),
+                        value: UPLOADS_PREFIX.into(),
+                    }],
+                },
+            }),
+            function: thumbnails.get_att("Arn"),
+        }]),
+        ..Default::default()
     };
-    let cors_origins: Vec<Value<String>> = vec![site_url.clone()];
+    Ok(UploadEvents {
+        notifications,
+        depends_on: vec![permission],
+    })
+}
+
+/// BLOG-6: the uploads bucket (accelerated, explicitly named, CORS for the
+/// site's presigned uploads).
+fn add_uploads(t: &mut Template, b: &Blog, events: UploadEvents) -> Result<(), Error> {
+    let cors_origins: Vec<Value<String>> = vec![b.site_url.clone()];
     PrivateBucket {
         id: "UploadsBucket",
         // The authors' originals: an overwrite or delete keeps the old
         // version for 30 days.
         noncurrent_version_days: Some(30),
-        retain: o.retain.uploads_bucket,
+        retain: b.o.retain.uploads_bucket,
         requirements: &["BLOG-6"],
-        bucket_name: Some(uploads_name),
+        bucket_name: Some(uploads_bucket_name()),
         transfer_acceleration: true,
         cors: Some(CorsConfiguration {
             cors_rules: vec![CorsRule {
@@ -989,16 +1174,26 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
                 max_age: Some(3600),
             }],
         }),
-        notifications: Some(notifications),
-        depends_on,
+        notifications: Some(events.notifications),
+        depends_on: events.depends_on,
         ..Default::default()
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
+    Ok(())
+}
 
-    // BLOG-1, BLOG-4: the distribution.
+/// BLOG-1, BLOG-3, BLOG-4, BLOG-7: the distribution.
+fn add_cdn(
+    t: &mut Template,
+    o: &Options,
+    site: &StaticSiteIds,
+    api: &BuiltApi,
+    thumbs: &StaticSiteIds,
+    certificate: Option<&EdgeCertificate>,
+) -> Result<CdnIds, Error> {
     let api_ttl = o.cdn.api_ttl_seconds.get();
-    let cdn = Cdn {
-        name: cdn_name,
+    Cdn {
+        name: CDN_NAME,
         comment: "blog: site, /api/* and /thumbnails/*",
         origins: vec![
             site.origin("site"),
@@ -1059,7 +1254,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         ],
         default_root_object: Some("index.html"),
         price_class: o.cdn.price_class.as_str(),
-        domain: match (&o.domain, &certificate) {
+        domain: match (&o.domain, certificate) {
             (Some(d), Some(c)) => Some(ViewerDomain {
                 certificate_arn: c.arn.clone(),
                 aliases: vec![d.name.to_string()],
@@ -1071,18 +1266,21 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     }
     // The signed-in caller's token reaches the API only in the cache key,
     // so one caller's answer is never served to another.
-    .add_to_keyed_by_caller(&mut t, &["Api"])?;
+    .add_to_keyed_by_caller(t, &["Api"])
+}
 
-    if let Some(d) = &o.domain {
-        CustomDomain {
-            name: &d.name,
-            hosted_zone_id: &d.hosted_zone_id,
-            requirements: &["BLOG-7"],
-        }
-        .add_alias_records(&mut t, "DomainRecords", &cdn.distribution)?;
-    }
-
-    t.output("SiteUrl", "The blog's address", site_url, None)?;
+/// BLOG-1 to BLOG-6: the stack's outputs (and the open-route warnings).
+fn add_outputs(
+    t: &mut Template,
+    b: &Blog,
+    site: &StaticSiteIds,
+    thumbs: &StaticSiteIds,
+    posts: &LogicalId,
+    users: &LogicalId,
+    auth: &UserAuthIds,
+) -> Result<(), Error> {
+    let o = b.o;
+    t.output("SiteUrl", "The blog's address", b.site_url.clone(), None)?;
     t.output(
         "SiteBucketName",
         "Upload the site's files here (served through CloudFront only)",
@@ -1116,7 +1314,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         None,
     )?;
     t.warnings.extend(open_route_warnings(o));
-    if global {
+    if !o.tables.replica_regions.is_empty() {
         t.output(
             "ReplicaRegions",
             "Regions with replicas of the tables besides this one",
@@ -1130,12 +1328,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             None,
         )?;
     }
-
-    Ok(Expansion {
-        project: project.clone(),
-        stacks: edge::stacks(project, t, certificate.and_then(|c| c.stack)),
-        packages,
-    })
+    Ok(())
 }
 
 /// FLOW: the photo metadata function, the state machine that runs it and
@@ -1151,7 +1344,7 @@ fn add_thumbnails_flow(
     uploads_name: &Value<String>,
     uploads_objects: &Value<String>,
     thumbs_bucket: &LogicalId,
-    packages: &mut Vec<crate::assets::Package>,
+    packages: &mut Vec<Package>,
 ) -> Result<(), Error> {
     let requirements: &[&str] = &["FLOW", "BLOG-6"];
     let package = code.package_for("photo_metadata", o.functions.architecture)?;

@@ -12,17 +12,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Expansion, ProjectInfo, Requirement};
-use crate::assets::CodeSource;
+use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::stepfunctions::{ChoiceRule, ChoiceState};
 use crate::cfn::{LogicalId, Template, Value};
-use crate::components::api_options::build_api;
+use crate::components::api_options::{build_api, BuiltApi};
 use crate::components::bucket::{PrivateBucket, LOG_BUCKET_ID};
-use crate::components::cdn::{BehaviorSpec, CacheSettings, Cdn, Methods, OriginSpec, ViewerDomain};
+use crate::components::cdn::{
+    BehaviorSpec, CacheSettings, Cdn, CdnIds, Methods, OriginSpec, ViewerDomain,
+};
 use crate::components::custom_domain::CustomDomain;
-use crate::components::edge::{self, DomainOptions, FunctionSize, PriceClass};
+use crate::components::edge::{self, DomainOptions, EdgeCertificate, FunctionSize, PriceClass};
 use crate::components::function::LambdaFunction;
 use crate::components::function_triggers::{
     add_failure_queue, send_to_queue_statement, subscribe_to_topic, AsyncFailures,
@@ -31,7 +33,7 @@ use crate::components::rest_api::{accept_open_route, RestApi, Route};
 use crate::components::state_machine::{
     fail, present_and, start_execution_statement, Flow, FlowFunction, GuardedParallel, ParallelTask,
 };
-use crate::components::static_site::StaticSite;
+use crate::components::static_site::{StaticSite, StaticSiteIds};
 use crate::components::table::Table;
 use crate::config::flow::FlowOptions;
 use crate::config::lambda::LambdaOptions;
@@ -201,7 +203,9 @@ pub const BADGES_PREFIX: &str = "badges/";
 /// Where the site's access logs go in the log bucket.
 pub const SITE_LOG_PREFIX: &str = "site/";
 
-/// Expands the conference blueprint into its stack(s).
+/// Expands the conference blueprint into its stack(s): one named feature
+/// after another, in the order their resources and outputs appear in the
+/// template.
 pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
     let mut t = Template::new(format!(
         "blueprint conference: registration site behind CloudFront (stack {})",
@@ -212,14 +216,36 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let api_package = code.package_for("api", arch)?;
     let certificate_package = code.package_for("certificate", arch)?;
     let mut packages = vec![api_package.clone(), certificate_package.clone()];
-    let retention = o.log_retention_days.get();
-    let cdn_name = "Cdn";
 
     let certificate = match &o.domain {
         Some(d) => Some(edge::certificate(project, &mut t, d, &["CONF-2"])?),
         None => None,
     };
+    let (logs, site) = add_site(&mut t, o)?;
+    let r = add_registrations(&mut t, o)?;
+    let api = add_api(&mut t, o, &assets, &api_package, &r)?;
+    let maker = Maker {
+        code,
+        assets: &assets,
+        package: &certificate_package,
+    };
+    add_certificate_maker(&mut t, o, &maker, &r, &mut packages)?;
+    let cdn = add_cdn(&mut t, o, &site, &api, certificate.as_ref())?;
+    add_outputs(&mut t, o, &cdn, &site, &logs, &r)?;
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: edge::stacks(project, t, certificate.and_then(|c| c.stack)),
+        packages,
+    })
+}
 
+/// The distribution's name.
+const CDN_NAME: &str = "Cdn";
+
+/// CONF-1: the log bucket (server access logs of the site bucket) and the
+/// site bucket: the pages, versioned, logged, read only by the distribution.
+fn add_site(t: &mut Template, o: &Options) -> Result<(LogicalId, StaticSiteIds), Error> {
+    let cdn_name = CDN_NAME;
     // CONF-1: server access logs of the site bucket go here.
     let site_id = "SiteBucket";
     let logs = PrivateBucket {
@@ -247,7 +273,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         )],
         ..Default::default()
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     // CONF-1: the pages, versioned, logged, read only by the distribution.
     let site = StaticSite {
         id: site_id,
@@ -257,8 +283,20 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         retain: o.retain.site_bucket,
         requirements: &["CONF-1"],
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
+    Ok((logs, site))
+}
 
+/// CONF-3, CONF-4: where registrations go.
+struct Registrations {
+    table: LogicalId,
+    topic: LogicalId,
+    certificates: LogicalId,
+}
+
+/// CONF-3: the registrations table; CONF-4: the topic and the certificates
+/// bucket.
+fn add_registrations(t: &mut Template, o: &Options) -> Result<Registrations, Error> {
     // CONF-3: registrations; CONF-4: the topic and the certificates bucket.
     let table = Table {
         id: "RegistrationsTable",
@@ -267,7 +305,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: &["CONF-3"],
         ..Default::default()
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     let topic = t
         .add(
             "RegistrationsTopic",
@@ -286,16 +324,42 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: &["CONF-4"],
         ..Default::default()
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     if let Some(b) = t.resource_mut(certificates.as_str()) {
         b.accepts_risk(
             "CKV_AWS_21",
             "certificates and badges are generated from the registrations table (versioned by point-in-time recovery) and can be made again",
         );
     }
-    let certificate_objects: Value<String> =
-        sub(format!("${{{certificates}.Arn}}/{CERTIFICATES_PREFIX}*")).into();
+    Ok(Registrations {
+        table,
+        topic,
+        certificates,
+    })
+}
 
+/// CONF-4: the certificates in the certificates bucket.
+fn certificate_objects(certificates: &LogicalId) -> Value<String> {
+    sub(format!("${{{certificates}.Arn}}/{CERTIFICATES_PREFIX}*")).into()
+}
+
+/// CONF-3: the API function (it publishes each registration, CONF-4) and
+/// the API in front of it, its routes public by design.
+fn add_api(
+    t: &mut Template,
+    o: &Options,
+    assets: &LogicalId,
+    api_package: &Package,
+    r: &Registrations,
+) -> Result<BuiltApi, Error> {
+    let Registrations {
+        table,
+        topic,
+        certificates,
+    } = r;
+    let arch = o.functions.architecture;
+    let retention = o.log_retention_days.get();
+    let certificate_objects = certificate_objects(certificates);
     // CONF-3: the API function publishes each registration (CONF-4).
     let mut api_env = IndexMap::new();
     api_env.insert("REGISTRATIONS_TABLE".to_string(), table.r#ref());
@@ -311,8 +375,8 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         name: "Api",
         description:
             "Registration API: register, and read a registration with its certificate link",
-        package: &api_package,
-        assets_bucket: &assets,
+        package: api_package,
+        assets_bucket: assets,
         handler: "handler.handler",
         memory_mb: o.functions.api.memory_mb.get_u32(),
         timeout_s: o.functions.api.timeout_seconds.get_u32(),
@@ -337,9 +401,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         vpc: None,
         requirements: &["CONF-3", "CONF-4"],
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     let api = build_api(
-        &mut t,
+        t,
         RestApi {
             name: "Api",
             description: "Conference registration API, served by CloudFront under /api/*",
@@ -363,7 +427,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     )?;
     for r in ROUTES {
         accept_open_route(
-            &mut t,
+            t,
             "Api",
             r,
             if r.method == "POST" {
@@ -373,9 +437,36 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             },
         );
     }
+    Ok(api)
+}
 
+/// What the certificate maker is built from.
+struct Maker<'a> {
+    code: &'a CodeSource,
+    assets: &'a LogicalId,
+    package: &'a Package,
+}
+
+/// CONF-4: the certificate maker, subscribed to the topic (FLOW: through
+/// the state machine).
+fn add_certificate_maker(
+    t: &mut Template,
+    o: &Options,
+    m: &Maker,
+    r: &Registrations,
+    packages: &mut Vec<Package>,
+) -> Result<(), Error> {
+    let Registrations {
+        table,
+        topic,
+        certificates,
+    } = r;
+    let (code, assets, certificate_package) = (m.code, m.assets, m.package);
+    let arch = o.functions.architecture;
+    let retention = o.log_retention_days.get();
+    let certificate_objects = certificate_objects(certificates);
     // CONF-4: the certificate maker, subscribed to the topic.
-    let failures = add_failure_queue(&mut t, "CertificateFailures", &["CONF-4"])?;
+    let failures = add_failure_queue(t, "CertificateFailures", &["CONF-4"])?;
     let mut cert_env = IndexMap::new();
     cert_env.insert("REGISTRATIONS_TABLE".to_string(), table.r#ref());
     cert_env.insert("CERTIFICATES_BUCKET".to_string(), certificates.r#ref());
@@ -390,8 +481,8 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let maker = LambdaFunction {
         name: "Certificate",
         description: "Makes the participation certificate of a registration (from SNS)",
-        package: &certificate_package,
-        assets_bucket: &assets,
+        package: certificate_package,
+        assets_bucket: assets,
         handler: "handler.handler",
         memory_mb: o.functions.certificate.memory_mb.get_u32(),
         timeout_s: o.functions.certificate.timeout_seconds.get_u32(),
@@ -414,21 +505,21 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         vpc: None,
         requirements: &["CONF-4"],
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     // FLOW: the topic starts the state machine (through a small function),
     // which makes the certificate and the badge; without it, the
     // certificate function is subscribed to the topic itself.
     let subscriber = if o.flow.enabled {
         add_certificate_flow(
-            &mut t,
+            t,
             o,
             code,
-            &assets,
+            assets,
             &maker.function,
-            &table,
-            &certificates,
+            table,
+            certificates,
             &failures,
-            &mut packages,
+            packages,
         )?
     } else {
         maker.function.clone()
@@ -446,7 +537,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             &["CONF-4"],
         )
     };
-    subscribe_to_topic(&mut t, subscription, &topic, &subscriber, requirements)?;
+    subscribe_to_topic(t, subscription, topic, &subscriber, requirements)?;
     AsyncFailures {
         id: async_failures,
         function: &subscriber,
@@ -455,8 +546,19 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         on_failure: &failures,
         requirements,
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
+    Ok(())
+}
 
+/// CONF-1, CONF-2: the distribution (and the custom domain's records).
+fn add_cdn(
+    t: &mut Template,
+    o: &Options,
+    site: &StaticSiteIds,
+    api: &BuiltApi,
+    certificate: Option<&EdgeCertificate>,
+) -> Result<CdnIds, Error> {
+    let cdn_name = CDN_NAME;
     // CONF-1, CONF-2: the distribution.
     let cdn = Cdn {
         name: cdn_name,
@@ -516,16 +618,28 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: &["CONF-1", "CONF-2", "CONF-3"],
         domain_requirements: &["CONF-2"],
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
     if let Some(d) = &o.domain {
         CustomDomain {
             name: &d.name,
             hosted_zone_id: &d.hosted_zone_id,
             requirements: &["CONF-2"],
         }
-        .add_alias_records(&mut t, "DomainRecords", &cdn.distribution)?;
+        .add_alias_records(t, "DomainRecords", &cdn.distribution)?;
     }
+    Ok(cdn)
+}
 
+/// CONF-1 to CONF-4: the stack's outputs.
+fn add_outputs(
+    t: &mut Template,
+    o: &Options,
+    cdn: &CdnIds,
+    site: &StaticSiteIds,
+    logs: &LogicalId,
+    r: &Registrations,
+) -> Result<(), Error> {
+    let Registrations { table, topic, .. } = r;
     let site_url: Value<String> = match &o.domain {
         Some(d) => format!("https://{}", d.name).into(),
         None => sub(format!("https://${{{}.DomainName}}", cdn.distribution)).into(),
@@ -555,12 +669,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         topic.r#ref(),
         None,
     )?;
-
-    Ok(Expansion {
-        project: project.clone(),
-        stacks: edge::stacks(project, t, certificate.and_then(|c| c.stack)),
-        packages,
-    })
+    Ok(())
 }
 
 /// FLOW: the badge function, the state machine that runs the certificate and

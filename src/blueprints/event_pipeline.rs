@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
-use crate::assets::CodeSource;
+use crate::assets::{CodeSource, Package};
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::lambda::{DestinationConfig, EventInvokeConfig, OnFailure, Permission};
 use crate::cfn::resources::s3::{
@@ -22,12 +22,12 @@ use crate::cfn::resources::s3::{
 };
 use crate::cfn::resources::sns::{RedrivePolicy, Subscription, TopicPolicy};
 use crate::cfn::resources::sqs::{Queue, QueuePolicy};
-use crate::cfn::{Pseudo, Template, Value};
+use crate::cfn::{LogicalId, Pseudo, Template, Value};
 use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 use crate::components::bucket::PrivateBucket;
 use crate::components::function::LambdaFunction;
 use crate::components::queue::{
-    allow_topic_to_send, subscribe_queue, BufferedQueue, QueueConsumer, CONSUME_ACTIONS,
+    allow_topic_to_send, subscribe_queue, BufferedQueue, QueueConsumer, QueueIds, CONSUME_ACTIONS,
     DLQ_RETENTION_S,
 };
 use crate::components::s3_events::{KeyFilter, S3Event};
@@ -258,16 +258,38 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     ));
     let assets = t.parameter(ASSETS_BUCKET, assets_parameter())?;
     let package = code.package_for("processor", o.function.architecture)?;
-    let e1: &[&str] = &["EVENT-1"];
-    let e2: &[&str] = &["EVENT-2"];
-    let e3: &[&str] = &["EVENT-3"];
+    let (topic, bucket) = add_topic_and_bucket(&mut t, o)?;
+    let failed = add_failed_events(&mut t, o)?;
+    let (queue, function) = add_processor(&mut t, o, &assets, &package, failed.as_ref())?;
+    add_delivery(&mut t, o, queue.as_ref(), &topic, &function)?;
+    if let Some(failed) = &failed {
+        add_async_failures(&mut t, failed, &function)?;
+    }
+    t.output("BucketName", "Upload objects here", bucket.r#ref(), None)?;
+    t.output("TopicArn", "The bucket's event topic", topic.r#ref(), None)?;
+    if let Some(failed) = &failed {
+        t.output(
+            "FailedEventsQueueUrl",
+            "Asynchronous invocations that failed every retry",
+            failed.r#ref(),
+            None,
+        )?;
+    }
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: vec![StackTemplate::single(project, t)],
+        packages: vec![package],
+    })
+}
 
+/// EVENT-1: the events topic and the uploads bucket publishing to it.
+fn add_topic_and_bucket(t: &mut Template, o: &Options) -> Result<(LogicalId, LogicalId), Error> {
+    let e1: &[&str] = &["EVENT-1"];
     // The bucket's name and ARN are known before it exists, so the topic
     // policy and the function's role can name it without a dependency cycle.
     let bucket_name = with_stack_uuid(format!("{BUCKET_PREFIX}-${{StackUuid}}"));
     let bucket_arn_text = format!("arn:${{AWS::Partition}}:s3:::{BUCKET_PREFIX}-${{StackUuid}}");
     let bucket_arn = with_stack_uuid(bucket_arn_text.clone());
-    let objects = |prefix: &str| with_stack_uuid(format!("{bucket_arn_text}/{prefix}*"));
 
     // EVENT-1: the topic, publishable by this bucket (in this account) only,
     // encrypted with a key of its own: S3 publishes in its own name, and the
@@ -281,7 +303,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         }],
         requirements: e1,
     }
-    .add_to(&mut t)?
+    .add_to(t)?
     .topic;
     let topic_policy = t
         .add(
@@ -340,8 +362,13 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         depends_on: vec![topic_policy],
         ..Default::default()
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
+    Ok((topic, bucket))
+}
 
+/// EVENT-3 with `buffer: none`: the failed-events queue.
+fn add_failed_events(t: &mut Template, o: &Options) -> Result<Option<LogicalId>, Error> {
+    let e3: &[&str] = &["EVENT-3"];
     // EVENT-3 with `buffer: none`: where failed asynchronous invocations
     // are kept (with `buffer: sqs`, the queue's dead-letter queue keeps
     // failed messages and nothing invokes the function asynchronously).
@@ -361,7 +388,22 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     } else {
         None
     };
+    Ok(failed)
+}
 
+/// EVENT-2, EVENT-3: the processor function (and with `buffer: sqs` its
+/// buffer queue).
+fn add_processor(
+    t: &mut Template,
+    o: &Options,
+    assets: &LogicalId,
+    package: &Package,
+    failed: Option<&LogicalId>,
+) -> Result<(Option<QueueIds>, LogicalId), Error> {
+    let e2: &[&str] = &["EVENT-2"];
+    let bucket_name = with_stack_uuid(format!("{BUCKET_PREFIX}-${{StackUuid}}"));
+    let bucket_arn_text = format!("arn:${{AWS::Partition}}:s3:::{BUCKET_PREFIX}-${{StackUuid}}");
+    let objects = |prefix: &str| with_stack_uuid(format!("{bucket_arn_text}/{prefix}*"));
     let mut env: IndexMap<String, Value<String>> = IndexMap::new();
     env.insert("BUCKET_NAME".into(), bucket_name);
     env.insert("RESULTS_PREFIX".into(), o.results_prefix.as_str().into());
@@ -379,7 +421,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         )
         .sid("WriteResults"),
     ];
-    if let Some(failed) = &failed {
+    if let Some(failed) = failed {
         statements.push(
             Statement::allow(&["sqs:SendMessage"], vec![failed.get_att("Arn")])
                 .sid("KeepFailedEvents"),
@@ -394,7 +436,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             retention_s: o.queue.retention_days.get_u32() * 86_400,
             requirements: &["EVENT-2", "EVENT-3"],
         }
-        .add_to(&mut t)?;
+        .add_to(t)?;
         statements.push(
             Statement::allow(CONSUME_ACTIONS, vec![ids.queue.get_att("Arn")]).sid("ConsumeQueue"),
         );
@@ -405,8 +447,8 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let function = LambdaFunction {
         name: "Processor",
         description: "Summarizes each uploaded object into the results prefix",
-        package: &package,
-        assets_bucket: &assets,
+        package,
+        assets_bucket: assets,
         handler: "handler.handler",
         memory_mb: o.function.memory_mb.get_u32(),
         timeout_s: timeout,
@@ -422,17 +464,28 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             e2
         },
     }
-    .add_to(&mut t)?
+    .add_to(t)?
     .function;
+    Ok((queue, function))
+}
 
+/// EVENT-2: SNS -> SQS -> Lambda, or SNS -> Lambda.
+fn add_delivery(
+    t: &mut Template,
+    o: &Options,
+    queue: Option<&QueueIds>,
+    topic: &LogicalId,
+    function: &LogicalId,
+) -> Result<(), Error> {
+    let e2: &[&str] = &["EVENT-2"];
     // EVENT-2: SNS -> SQS -> Lambda, or SNS -> Lambda.
-    match &queue {
+    match queue {
         Some(ids) => {
-            allow_topic_to_send(&mut t, "EventsQueuePolicy", &ids.queue, &topic, e2)?;
+            allow_topic_to_send(t, "EventsQueuePolicy", &ids.queue, topic, e2)?;
             subscribe_queue(
-                &mut t,
+                t,
                 "EventsSubscription",
-                &topic,
+                topic,
                 &ids.queue,
                 o.topic.raw_message_delivery,
                 e2,
@@ -440,12 +493,12 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             QueueConsumer {
                 id: "EventsQueueMapping",
                 queue: &ids.queue,
-                function: &function,
+                function,
                 batch_size: o.queue.batch_size.get_u32(),
                 batching_window_s: o.queue.max_batching_window_seconds.get_u32(),
                 requirements: e2,
             }
-            .add_to(&mut t)?;
+            .add_to(t)?;
             t.output("QueueUrl", "The buffer queue", ids.queue.r#ref(), None)?;
             t.output(
                 "DeadLetterQueueUrl",
@@ -523,43 +576,34 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             )?;
         }
     }
+    Ok(())
+}
 
-    // EVENT-3 with `buffer: none`: retries of asynchronous invocations,
-    // then the failed-events queue.
-    if let Some(failed) = &failed {
-        t.add(
-            "ProcessorAsyncConfig",
-            EventInvokeConfig {
-                destination_config: Some(DestinationConfig {
-                    on_failure: Some(OnFailure {
-                        destination: failed.get_att("Arn"),
-                    }),
-                    on_success: None,
+/// EVENT-3 with `buffer: none`: retries of asynchronous invocations, then
+/// the failed-events queue.
+fn add_async_failures(
+    t: &mut Template,
+    failed: &LogicalId,
+    function: &LogicalId,
+) -> Result<(), Error> {
+    let e3: &[&str] = &["EVENT-3"];
+    t.add(
+        "ProcessorAsyncConfig",
+        EventInvokeConfig {
+            destination_config: Some(DestinationConfig {
+                on_failure: Some(OnFailure {
+                    destination: failed.get_att("Arn"),
                 }),
-                function_name: function.r#ref(),
-                maximum_event_age_in_seconds: Some(ASYNC_MAX_EVENT_AGE_S),
-                maximum_retry_attempts: Some(ASYNC_RETRY_ATTEMPTS),
-                qualifier: "$LATEST".into(),
-            },
-        )?
-        .satisfies(e3);
-    }
-
-    t.output("BucketName", "Upload objects here", bucket.r#ref(), None)?;
-    t.output("TopicArn", "The bucket's event topic", topic.r#ref(), None)?;
-    if let Some(failed) = &failed {
-        t.output(
-            "FailedEventsQueueUrl",
-            "Asynchronous invocations that failed every retry",
-            failed.r#ref(),
-            None,
-        )?;
-    }
-    Ok(Expansion {
-        project: project.clone(),
-        stacks: vec![StackTemplate::single(project, t)],
-        packages: vec![package],
-    })
+                on_success: None,
+            }),
+            function_name: function.r#ref(),
+            maximum_event_age_in_seconds: Some(ASYNC_MAX_EVENT_AGE_S),
+            maximum_retry_attempts: Some(ASYNC_RETRY_ATTEMPTS),
+            qualifier: "$LATEST".into(),
+        },
+    )?
+    .satisfies(e3);
+    Ok(())
 }
 
 impl super::SharedOptions for Options {

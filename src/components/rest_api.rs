@@ -132,6 +132,29 @@ impl RestApi<'_> {
         let n = self.name;
         let features = self.features;
         let usage_plan = features.and_then(|f| f.usage_plan);
+        let api = self.add_api(t)?;
+        let authorizer = self.add_authorizer(t, &api)?;
+        let path_resources = self.add_path_resources(t, &api)?;
+        let (methods, cache_keys) =
+            self.add_methods(t, &api, authorizer.as_ref(), &path_resources, open)?;
+        let deployment =
+            self.add_deployment(t, &api, authorizer.is_some(), &methods, &cache_keys, open)?;
+        let stage = self.add_stage(t, &api, &deployment)?;
+        if let Some(plan) = usage_plan {
+            add_usage_plan(t, n, &api, &stage, self.stage_name, plan)?;
+        }
+        let domain = features.and_then(|f| f.domain);
+        if let Some(domain) = domain {
+            add_rest_domain(t, n, domain, &api, &stage, self.stage_name)?;
+        }
+        self.add_invoke_permission_and_url(t, &api, domain.is_none())?;
+        Ok(RestApiIds { api, stage })
+    }
+
+    /// The API itself (private, behind a VPC endpoint, as an option).
+    fn add_api(&self, t: &mut Template) -> Result<LogicalId, Error> {
+        let n = self.name;
+        let features = self.features;
         let vpc_endpoint = match features {
             Some(f) if f.endpoint == Endpoint::Private => {
                 Some(add_private_endpoint(t, n, f.private)?)
@@ -163,7 +186,16 @@ impl RestApi<'_> {
             })
             .id()
             .clone();
+        Ok(api)
+    }
 
+    /// The user-pool authorizer, when the API has a user pool.
+    fn add_authorizer(
+        &self,
+        t: &mut Template,
+        api: &LogicalId,
+    ) -> Result<Option<LogicalId>, Error> {
+        let n = self.name;
         let authorizer = match self.user_pool {
             Some(pool) => Some(
                 t.add(
@@ -182,8 +214,16 @@ impl RestApi<'_> {
             ),
             None => None,
         };
+        Ok(authorizer)
+    }
 
-        // One AWS::ApiGateway::Resource per distinct path prefix.
+    /// One AWS::ApiGateway::Resource per distinct path prefix.
+    fn add_path_resources(
+        &self,
+        t: &mut Template,
+        api: &LogicalId,
+    ) -> Result<IndexMap<String, LogicalId>, Error> {
+        let n = self.name;
         let mut path_resources: IndexMap<String, LogicalId> = IndexMap::new();
         for route in self.routes {
             let segments: Vec<&str> = route.path.split('/').filter(|s| !s.is_empty()).collect();
@@ -216,7 +256,20 @@ impl RestApi<'_> {
                 path_resources.insert(prefix, id);
             }
         }
+        Ok(path_resources)
+    }
 
+    /// One method per route, with the cache keys of the cached GETs.
+    fn add_methods(
+        &self,
+        t: &mut Template,
+        api: &LogicalId,
+        authorizer: Option<&LogicalId>,
+        path_resources: &IndexMap<String, LogicalId>,
+        open: &dyn Fn(&Route) -> bool,
+    ) -> Result<(Vec<LogicalId>, Vec<String>), Error> {
+        let n = self.name;
+        let usage_plan = self.features.and_then(|f| f.usage_plan);
         let uri: Value<String> = sub(format!(
             "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}.Arn}}/invocations",
             self.function
@@ -232,7 +285,7 @@ impl RestApi<'_> {
             // parameters, the query strings and, behind the user-pool
             // authorizer, the caller's token: one user's todos are never
             // served to another.
-            let route_authorizer = authorizer.as_ref().filter(|_| !open(route));
+            let route_authorizer = authorizer.filter(|_| !open(route));
             let cache_key = (self.cache.is_some() && route.method == "GET")
                 .then(|| cache_key_parameters(route.path, route.query, route_authorizer.is_some()));
             let keyed = cache_key.is_some();
@@ -292,7 +345,21 @@ impl RestApi<'_> {
                 .clone();
             methods.push(id);
         }
+        Ok((methods, cache_keys))
+    }
 
+    /// The deployment of the methods.
+    fn add_deployment(
+        &self,
+        t: &mut Template,
+        api: &LogicalId,
+        authorized: bool,
+        methods: &[LogicalId],
+        cache_keys: &[String],
+        open: &dyn Fn(&Route) -> bool,
+    ) -> Result<LogicalId, Error> {
+        let n = self.name;
+        let usage_plan = self.features.and_then(|f| f.usage_plan);
         // A deployment is a snapshot: give it a new logical ID whenever the
         // routes or their authorization change, so CloudFormation makes a new one.
         let mut h = Sha256::new();
@@ -301,13 +368,13 @@ impl RestApi<'_> {
                 "{} {} {}\n",
                 r.method,
                 r.path,
-                authorizer.is_some() && !open(r)
+                authorized && !open(r)
             ));
         }
         if usage_plan.is_some() {
             h.update("api key required\n");
         }
-        for key in &cache_keys {
+        for key in cache_keys {
             h.update(format!("{key}\n"));
         }
         let digest = hex(&h.finalize());
@@ -318,19 +385,18 @@ impl RestApi<'_> {
                 rest_api_id: api.r#ref(),
             },
         )?;
-        for m in &methods {
+        for m in methods {
             deployment.depends_on(m);
         }
         deployment.satisfies(self.requirements);
         let deployment = deployment.id().clone();
+        Ok(deployment)
+    }
 
-        let access_logs = add_log_group(
-            t,
-            &format!("{n}AccessLogs"),
-            self.log_retention_days,
-            self.requirements,
-        )?;
-
+    /// The account-wide role API Gateway writes logs with, when this API
+    /// manages it.
+    fn add_account(&self, t: &mut Template) -> Result<Option<LogicalId>, Error> {
+        let n = self.name;
         let account = if self.manage_account_role {
             let role = t
                 .add(
@@ -364,7 +430,26 @@ impl RestApi<'_> {
         } else {
             None
         };
+        Ok(account)
+    }
 
+    /// The stage (with its access logs, caching and throttling).
+    fn add_stage(
+        &self,
+        t: &mut Template,
+        api: &LogicalId,
+        deployment: &LogicalId,
+    ) -> Result<LogicalId, Error> {
+        let n = self.name;
+        let features = self.features;
+        let access_logs = add_log_group(
+            t,
+            &format!("{n}AccessLogs"),
+            self.log_retention_days,
+            self.requirements,
+        )?;
+
+        let account = self.add_account(t)?;
         let cache = self.cache.as_ref();
         let stage_wide = MethodSetting {
             cache_data_encrypted: cache.map(|_| true),
@@ -414,14 +499,18 @@ impl RestApi<'_> {
             stage.depends_on(account);
         }
         let stage = stage.id().clone();
-        if let Some(plan) = usage_plan {
-            add_usage_plan(t, n, &api, &stage, self.stage_name, plan)?;
-        }
-        let domain = features.and_then(|f| f.domain);
-        if let Some(domain) = domain {
-            add_rest_domain(t, n, domain, &api, &stage, self.stage_name)?;
-        }
+        Ok(stage)
+    }
 
+    /// API Gateway's permission to invoke the function, and the API's URL
+    /// output when it has no custom domain.
+    fn add_invoke_permission_and_url(
+        &self,
+        t: &mut Template,
+        api: &LogicalId,
+        url_output: bool,
+    ) -> Result<(), Error> {
+        let n = self.name;
         t.add(
             &format!("{n}InvokePermission"),
             Permission {
@@ -438,7 +527,7 @@ impl RestApi<'_> {
         .satisfies(self.requirements);
 
         // With a custom domain, its URL is the output (`{n}DomainUrl`).
-        if domain.is_none() {
+        if url_output {
             t.output(
                 &format!("{n}Url"),
                 "The API's base URL",
@@ -450,7 +539,7 @@ impl RestApi<'_> {
                 None,
             )?;
         }
-        Ok(RestApiIds { api, stage })
+        Ok(())
     }
 }
 

@@ -176,15 +176,30 @@ fn group_id(id: &LogicalId) -> Value<String> {
 
 impl WebFleet<'_> {
     pub fn add_to(&self, t: &mut Template) -> Result<WebFleetIds, Error> {
+        let sgs = self.add_security_groups(t)?;
+        let profile = self.add_instance_profile(t)?;
+        let files = self.add_files(t, &sgs)?;
+        let (load_balancer, target_group) = self.add_load_balancer(t, &sgs)?;
+        let group = self.add_instances(t, &sgs, &profile, &files, &target_group)?;
+        Ok(WebFleetIds {
+            load_balancer,
+            file_system: files.file_system,
+            group,
+            files_access_point: files.access_point,
+            files_security_group: sgs.files,
+            files_mount_targets: files.mount_targets,
+        })
+    }
+
+    /// Security groups: the VPC (CloudFront's VPC origin) → ALB:443 (or
+    /// 80) → instances:443 → EFS:2049, each group with its egress listed.
+    fn add_security_groups(&self, t: &mut Template) -> Result<SecurityGroups, Error> {
         let n = self.name;
         let req = self.requirements;
         let vpc = &self.network.vpc;
-        let name_tag =
-            |suffix: &str| Tag::new("Name", sub(format!("${{AWS::StackName}}-{suffix}")));
-
+        let listener_port: u16 = if self.tls.is_some() { 443 } else { 80 };
         // Security groups: the VPC (CloudFront's VPC origin) → ALB:443 (or
         // 80) → instances:443 → EFS:2049, each group with its egress listed.
-        let listener_port: u16 = if self.tls.is_some() { 443 } else { 80 };
         let alb_sg = t
             .add(
                 &format!("{n}LoadBalancerSecurityGroup"),
@@ -291,7 +306,18 @@ impl WebFleet<'_> {
             },
         )?
         .satisfies(req);
+        Ok(SecurityGroups {
+            alb: alb_sg,
+            instances: instance_sg,
+            files: efs_sg,
+        })
+    }
 
+    /// The instance role (Session Manager, and mounting the files
+    /// read-only) and its instance profile.
+    fn add_instance_profile(&self, t: &mut Template) -> Result<LogicalId, Error> {
+        let n = self.name;
+        let req = self.requirements;
         // The instance role: Session Manager, and mounting the files read-only.
         let role_id = format!("{n}InstanceRole");
         let fs_id = format!("{n}Files");
@@ -362,7 +388,16 @@ impl WebFleet<'_> {
             .satisfies(req)
             .id()
             .clone();
+        Ok(profile)
+    }
 
+    /// The files: encrypted, backed up, TLS only, readable by the fleet.
+    fn add_files(&self, t: &mut Template, sgs: &SecurityGroups) -> Result<Files, Error> {
+        let n = self.name;
+        let req = self.requirements;
+        let efs_sg = &sgs.files;
+        let ap_id = format!("{n}FilesAccessPoint");
+        let fs_id = format!("{n}Files");
         // The files: encrypted, backed up, TLS only, readable by the fleet.
         let file_system = t
             .add(
@@ -415,7 +450,7 @@ impl WebFleet<'_> {
                     &format!("{n}FilesMountTarget{}", i + 1),
                     MountTarget {
                         file_system_id: file_system.r#ref(),
-                        security_groups: vec![group_id(&efs_sg)],
+                        security_groups: vec![group_id(efs_sg)],
                         subnet_id: subnet.r#ref(),
                     },
                 )?
@@ -429,7 +464,25 @@ impl WebFleet<'_> {
             .satisfies(req)
             .id()
             .clone();
+        Ok(Files {
+            file_system,
+            mount_targets,
+            access_point,
+        })
+    }
 
+    /// The load balancer (internal, in the private subnets), its target
+    /// group and listener.
+    fn add_load_balancer(
+        &self,
+        t: &mut Template,
+        sgs: &SecurityGroups,
+    ) -> Result<(LogicalId, LogicalId), Error> {
+        let n = self.name;
+        let req = self.requirements;
+        let vpc = &self.network.vpc;
+        let alb_sg = &sgs.alb;
+        let listener_port: u16 = if self.tls.is_some() { 443 } else { 80 };
         // The load balancer: internal, in the private subnets.
         let load_balancer = t
             .add(
@@ -441,7 +494,7 @@ impl WebFleet<'_> {
                         Attribute::new("idle_timeout.timeout_seconds", "60"),
                     ]),
                     scheme: Some("internal".into()),
-                    security_groups: Some(vec![group_id(&alb_sg)]),
+                    security_groups: Some(vec![group_id(alb_sg)]),
                     subnets: Some(
                         self.network
                             .private_subnets
@@ -511,7 +564,26 @@ impl WebFleet<'_> {
                     .accepts_risk("CKV_AWS_103", why);
             }
         }
+        Ok((load_balancer, target_group))
+    }
 
+    /// The instances: launch template, auto scaling group, CPU scaling.
+    fn add_instances(
+        &self,
+        t: &mut Template,
+        sgs: &SecurityGroups,
+        profile: &LogicalId,
+        files: &Files,
+        target_group: &LogicalId,
+    ) -> Result<LogicalId, Error> {
+        let n = self.name;
+        let req = self.requirements;
+        let instance_sg = &sgs.instances;
+        let (file_system, access_point, mount_targets) = (
+            &files.file_system,
+            &files.access_point,
+            &files.mount_targets,
+        );
         // The instances.
         let template = t
             .add(
@@ -538,7 +610,7 @@ impl WebFleet<'_> {
                             http_tokens: Some("required".into()),
                         }),
                         monitoring: None,
-                        security_group_ids: Some(vec![group_id(&instance_sg)]),
+                        security_group_ids: Some(vec![group_id(instance_sg)]),
                         tag_specifications: Some(vec![
                             TagSpecification {
                                 resource_type: "instance".into(),
@@ -550,8 +622,8 @@ impl WebFleet<'_> {
                             },
                         ]),
                         user_data: Some(user_data(
-                            &file_system,
-                            &access_point,
+                            file_system,
+                            access_point,
                             self.health_check_path,
                         )),
                     },
@@ -591,7 +663,7 @@ impl WebFleet<'_> {
         group.satisfies(req).satisfies(self.health_requirements);
         // Instances install packages and mount the files while booting.
         group.depends_on(&self.network.private_default_route);
-        for m in &mount_targets {
+        for m in mount_targets {
             group.depends_on(m);
         }
         let group = group.id().clone();
@@ -609,15 +681,27 @@ impl WebFleet<'_> {
             },
         )?
         .satisfies(req);
-        Ok(WebFleetIds {
-            load_balancer,
-            file_system,
-            group,
-            files_access_point: access_point,
-            files_security_group: efs_sg,
-            files_mount_targets: mount_targets,
-        })
+        Ok(group)
     }
+}
+
+/// The fleet's security groups.
+struct SecurityGroups {
+    alb: LogicalId,
+    instances: LogicalId,
+    files: LogicalId,
+}
+
+/// The fleet's files.
+struct Files {
+    file_system: LogicalId,
+    mount_targets: Vec<LogicalId>,
+    access_point: LogicalId,
+}
+
+/// A `Name` tag: the stack's name and `suffix`.
+fn name_tag(suffix: &str) -> Tag {
+    Tag::new("Name", sub(format!("${{AWS::StackName}}-{suffix}")))
 }
 
 /// The boot script: nginx serving the EFS files, mounted read-only through
