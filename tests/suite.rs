@@ -22,7 +22,7 @@ mod deploy_fake;
 mod deploy_nested;
 mod faults;
 mod flow;
-// function_length: to be declared here with tests/function_length.rs
+mod function_length;
 mod graph;
 mod hostile_config;
 mod hostile_input;
