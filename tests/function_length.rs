@@ -9,7 +9,9 @@
 //! to its closing brace), both for functions and for the file's length.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::common::rust_files;
 
 const MAX_FN_LINES: usize = 120;
 const MAX_FILE_LINES: usize = 800;
@@ -92,21 +94,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ),
     ("scaffold.rs", "scaffold", "to be split (issue 15)"),
 ];
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 /// The source with comments and the contents of string and char literals
 /// replaced by spaces (newlines kept, so line numbers stay).

@@ -13,7 +13,9 @@
 //! this crate keeps them, so its `super::` is one level deeper.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::common::rust_files;
 
 /// Every top-level module of src/lib.rs, with its layer: a higher number is a
 /// higher layer, and a module may import only from its own layer or lower.
@@ -78,21 +80,6 @@ fn layer(module: &str) -> Option<(u32, &'static str)> {
         .iter()
         .find(|(m, _, _)| *m == module)
         .map(|(_, rank, name)| (*rank, *name))
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs") {
-            out.push(p);
-        }
-    }
 }
 
 /// The module path of a file under src/: `blueprints/chat.rs` is

@@ -162,3 +162,19 @@ pub fn defaults_and_variants(blueprint: &str) -> Vec<(String, String)> {
 pub fn synth_named(blueprint: &str, name: &str, text: &str) -> Synthesized {
     try_synth(blueprint, text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
+
+/// Every `.rs` file under `dir`, recursively, in a stable (sorted) order.
+pub fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
