@@ -18,7 +18,7 @@ use crate::components::edge::{self, CertificateArn, DomainOptions, PriceClass};
 use indexmap::IndexMap;
 
 use crate::assets::{CodeSource, Package};
-use crate::cfn::intrinsic::{sub, Intrinsic};
+use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::Statement;
 use crate::cfn::resources::cloudfront::{VpcOrigin, VpcOriginEndpointConfig};
 use crate::cfn::resources::ec2::{EgressRule, SecurityGroup, VpcEndpoint};
@@ -29,8 +29,8 @@ use crate::cfn::template::ParameterType;
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::bucket::PrivateBucket;
 use crate::components::cdn::{
-    stack_unique_name, stack_uuid, BehaviorSpec, CacheSettings, Cdn, FailoverGroup, Methods,
-    OriginKind, OriginSpec, ViewerDomain, ORIGIN_TLS,
+    stack_unique_name, BehaviorSpec, CacheSettings, Cdn, FailoverGroup, Methods, OriginKind,
+    OriginSpec, ViewerDomain, ORIGIN_TLS,
 };
 use crate::components::custom_domain::CustomDomain;
 use crate::components::function::{network_interface_statements, LambdaFunction};
@@ -39,6 +39,7 @@ use crate::components::function_triggers::{
 };
 use crate::components::public_network::{PublicNetwork, PublicNetworkIds};
 use crate::components::web_fleet::{FilesWriter, FleetTls, WebFleet, WebFleetIds};
+use crate::components::with_stack_uuid;
 use crate::config::{
     Architecture, DomainName, InstanceType, OriginShieldRegion, PathPattern, Ranged, RetentionDays,
     SsmParameterName, VpcCidr,
@@ -595,13 +596,6 @@ const UPDATES_BUCKET_PREFIX: &str = "update-files";
 
 /// Where the publisher mounts the files (Lambda wants a path under `/mnt/`).
 pub const PUBLISHER_MOUNT: &str = "/mnt/files";
-
-/// `Fn::Sub` of `text` with `${StackUuid}` defined.
-fn with_stack_uuid(text: String) -> Value<String> {
-    let mut vars = IndexMap::new();
-    vars.insert("StackUuid".to_string(), stack_uuid());
-    Intrinsic::SubWith(text, vars).into()
-}
 
 /// OFFLOAD-2: the way update files reach the demo origin. A private,
 /// versioned bucket the publisher uploads to (its name is explicit, so the

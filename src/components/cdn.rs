@@ -30,9 +30,7 @@ pub const ORIGIN_TLS: &str = "TLSv1.2";
 /// policies and origin access controls must not clash between stacks of the
 /// same name in two regions): `<prefix>-<the stack ID's UUID>`.
 pub fn stack_unique_name(prefix: &str) -> Value<String> {
-    let mut vars = IndexMap::new();
-    vars.insert("StackUuid".to_string(), stack_uuid());
-    Intrinsic::SubWith(format!("{prefix}-${{StackUuid}}"), vars).into()
+    super::with_stack_uuid(format!("{prefix}-${{StackUuid}}"))
 }
 
 /// The UUID at the end of `AWS::StackId`, as an `Fn::Sub` variable.

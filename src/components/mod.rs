@@ -27,7 +27,7 @@ pub mod web_fleet;
 
 use indexmap::IndexMap;
 
-use crate::cfn::intrinsic::{select, sub, Expr, Intrinsic};
+use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::Value;
 
 /// `arn:${AWS::Partition}:...` built from the rest of an ARN.
@@ -39,13 +39,7 @@ pub(crate) fn arn(rest: &str) -> Value<String> {
 /// `AWS::StackId` (unique per stack, lowercase).
 pub(crate) fn with_stack_uuid(text: String) -> Value<String> {
     let mut vars = IndexMap::new();
-    vars.insert(
-        "StackUuid".to_string(),
-        Expr::from(select(
-            2,
-            Intrinsic::Split("/".into(), Intrinsic::Ref("AWS::StackId".into()).into()),
-        )),
-    );
+    vars.insert("StackUuid".to_string(), cdn::stack_uuid());
     Intrinsic::SubWith(text, vars).into()
 }
 
