@@ -21,12 +21,10 @@ use sha2::{Digest, Sha256};
 use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::{hex, CodeSource, Package};
 use crate::cfn::intrinsic::sub;
-use crate::cfn::policy::{PolicyDocument, Statement};
-use crate::cfn::resources::apigateway::Account;
+use crate::cfn::policy::Statement;
 use crate::cfn::resources::apigatewayv2::{
     AccessLogSettings, Api, Authorizer, Deployment, Integration, Route, RouteSettings, Stage,
 };
-use crate::cfn::resources::iam::Role;
 use crate::cfn::resources::lambda::Permission;
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::arn;
@@ -420,7 +418,11 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
 
     let access_logs = add_log_group(&mut t, "ChatAccessLogs", o.log_retention_days.get(), c1)?;
     let account = if o.manage_account_logging_role {
-        Some(account_role(&mut t)?)
+        Some(crate::components::rest_api::add_api_account(
+            &mut t,
+            "Chat",
+            &["CHAT-1"],
+        )?)
     } else {
         None
     };
@@ -595,37 +597,6 @@ fn add_connect_authorizer(
         client: users.client,
         authorizer,
     })
-}
-
-/// The account-wide CloudWatch Logs role API Gateway needs for access logs.
-fn account_role(t: &mut Template) -> Result<LogicalId, Error> {
-    let role = t
-        .add(
-            "ChatCloudWatchRole",
-            Role {
-                managed_policy_arns: Some(vec![arn(
-                    "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-                )]),
-                ..Role::new(
-                    PolicyDocument::new(vec![Statement::assume_by_service(&[
-                        "apigateway.amazonaws.com",
-                    ])]),
-                    "Lets API Gateway write access logs to CloudWatch Logs",
-                )
-            },
-        )?
-        .satisfies(&["CHAT-1"])
-        .id()
-        .clone();
-    Ok(t.add(
-        "ChatAccount",
-        Account {
-            cloud_watch_role_arn: role.get_att("Arn"),
-        },
-    )?
-    .satisfies(&["CHAT-1"])
-    .id()
-    .clone())
 }
 
 impl super::SharedOptions for Options {

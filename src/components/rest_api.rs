@@ -398,35 +398,7 @@ impl RestApi<'_> {
     fn add_account(&self, t: &mut Template) -> Result<Option<LogicalId>, Error> {
         let n = self.name;
         let account = if self.manage_account_role {
-            let role = t
-                .add(
-                    &format!("{n}CloudWatchRole"),
-                    Role {
-                        managed_policy_arns: Some(vec![arn(
-                            "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-                        )]),
-                        ..Role::new(
-                            PolicyDocument::new(vec![Statement::assume_by_service(&[
-                                "apigateway.amazonaws.com",
-                            ])]),
-                            "Lets API Gateway write access logs to CloudWatch Logs",
-                        )
-                    },
-                )?
-                .satisfies(self.requirements)
-                .id()
-                .clone();
-            Some(
-                t.add(
-                    &format!("{n}Account"),
-                    Account {
-                        cloud_watch_role_arn: role.get_att("Arn"),
-                    },
-                )?
-                .satisfies(self.requirements)
-                .id()
-                .clone(),
-            )
+            Some(add_api_account(t, n, self.requirements)?)
         } else {
             None
         };
@@ -541,6 +513,43 @@ impl RestApi<'_> {
         }
         Ok(())
     }
+}
+
+/// The account-wide role API Gateway writes logs with (`<prefix>CloudWatchRole`)
+/// and the `AWS::ApiGateway::Account` naming it (`<prefix>Account`), which is
+/// returned. Shared by the REST APIs, microservices' API and chat's WebSocket API.
+pub fn add_api_account(
+    t: &mut Template,
+    prefix: &str,
+    requirements: &[&str],
+) -> Result<LogicalId, Error> {
+    let role = t
+        .add(
+            &format!("{prefix}CloudWatchRole"),
+            Role {
+                managed_policy_arns: Some(vec![arn(
+                    "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                )]),
+                ..Role::new(
+                    PolicyDocument::new(vec![Statement::assume_by_service(&[
+                        "apigateway.amazonaws.com",
+                    ])]),
+                    "Lets API Gateway write access logs to CloudWatch Logs",
+                )
+            },
+        )?
+        .satisfies(requirements)
+        .id()
+        .clone();
+    Ok(t.add(
+        &format!("{prefix}Account"),
+        Account {
+            cloud_watch_role_arn: role.get_att("Arn"),
+        },
+    )?
+    .satisfies(requirements)
+    .id()
+    .clone())
 }
 
 #[cfg(test)]

@@ -11,17 +11,14 @@ use super::services::{HttpMethod, RouteSpec, Service};
 use super::{FrontIds, P_API_URL, P_REST_API, P_ROOT_RESOURCE};
 use crate::assets::hex;
 use crate::cfn::intrinsic::sub;
-use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::apigateway::{
-    AccessLogSetting, Account, Deployment, EndpointConfiguration, MethodSetting, RestApi, Stage,
+    AccessLogSetting, Deployment, EndpointConfiguration, MethodSetting, RestApi, Stage,
 };
-use crate::cfn::resources::iam::Role;
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::{
     add_private_endpoint, add_rest_domain, add_usage_plan, cache_key_parameters, private_policy,
     route_method_settings, uncache_methods, API_OPTIONS,
 };
-use crate::components::arn;
 use crate::components::log_group::add_log_group;
 use crate::components::rest_api::ACCESS_LOG_FORMAT;
 use crate::config::api_options::ApiDomain;
@@ -139,7 +136,11 @@ pub(super) fn add_stage(
     let deployment = deployment.id().clone();
     let access_logs = add_log_group(t, "ApiAccessLogs", o.log_retention_days.get(), &["MICRO-2"])?;
     let account = if o.api.manage_account_logging_role {
-        Some(add_account_logging_role(t)?)
+        Some(crate::components::rest_api::add_api_account(
+            t,
+            "Api",
+            &["MICRO-2"],
+        )?)
     } else {
         None
     };
@@ -228,38 +229,6 @@ fn deployment_digest(o: &Options) -> Result<String, Error> {
         }
     }
     Ok(hex(&h.finalize()))
-}
-
-/// `manage_account_logging_role`: the role API Gateway writes access logs
-/// with, set on the account (one per account and region).
-fn add_account_logging_role(t: &mut Template) -> Result<LogicalId, Error> {
-    let role = t
-        .add(
-            "ApiCloudWatchRole",
-            Role {
-                managed_policy_arns: Some(vec![arn(
-                    "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-                )]),
-                ..Role::new(
-                    PolicyDocument::new(vec![Statement::assume_by_service(&[
-                        "apigateway.amazonaws.com",
-                    ])]),
-                    "Lets API Gateway write access logs to CloudWatch Logs",
-                )
-            },
-        )?
-        .satisfies(&["MICRO-2"])
-        .id()
-        .clone();
-    Ok(t.add(
-        "ApiAccount",
-        Account {
-            cloud_watch_role_arn: role.get_att("Arn"),
-        },
-    )?
-    .satisfies(&["MICRO-2"])
-    .id()
-    .clone())
 }
 
 /// API-OPTIONS: the stage's method settings (stage-wide caching and
