@@ -18,7 +18,9 @@ pub enum Error {
         stack: String,
         findings: Vec<Finding>,
     },
-    /// Anything else the user can fix (a wrong name, a missing file).
+    /// Anything else the user can fix (a wrong name, a missing file): free
+    /// form, for configuration mistakes; deploy refusals and stack states
+    /// have variants of their own.
     #[error("{0}")]
     User(String),
     /// Reading or writing a file failed.
@@ -30,6 +32,19 @@ pub enum Error {
     /// Talking to AWS failed.
     #[error("{0}")]
     Deploy(#[from] crate::deploy::DeployError),
+    /// A stack is in a state the command cannot start from.
+    #[error("{0}")]
+    StackState(#[from] crate::deploy::StackStateError),
+    /// A CloudFormation operation did not end well (boxed: it is the
+    /// largest, and errors travel by value).
+    #[error("{0}")]
+    Apply(Box<crate::deploy::ApplyError>),
+    /// blueprint refuses to go on (data loss, a cancelled confirmation, ...).
+    #[error("{0}")]
+    Refused(#[from] crate::deploy::Refusal),
+    /// A saved plan cannot be executed (boxed, as [`Error::Apply`]).
+    #[error("{0}")]
+    SavedPlan(Box<crate::deploy::SavedPlanError>),
     /// Ctrl-C: what was under way, and how to pick it up again.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -78,8 +93,24 @@ impl Error {
         match self {
             Error::Internal(_) => crate::EXIT_INTERNAL,
             Error::Interrupted(_) => 130,
+            Error::StackState(e) => e.exit_code(),
+            Error::Apply(e) => e.exit_code(),
+            Error::Refused(e) => e.exit_code(),
+            Error::SavedPlan(e) => e.exit_code(),
             _ => crate::EXIT_USER,
         }
+    }
+}
+
+impl From<crate::deploy::ApplyError> for Error {
+    fn from(e: crate::deploy::ApplyError) -> Self {
+        Error::Apply(Box::new(e))
+    }
+}
+
+impl From<crate::deploy::SavedPlanError> for Error {
+    fn from(e: crate::deploy::SavedPlanError) -> Self {
+        Error::SavedPlan(Box::new(e))
     }
 }
 

@@ -80,18 +80,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "add_certificate_flow",
         "to be split (issue 15)",
     ),
-    ("deploy/plan.rs", "plan_stack", "to be split (issue 15)"),
     ("diff/mod.rs", "compute", "to be split (issue 15)"),
-    (
-        "commands/apply.rs",
-        "apply_tracked",
-        "to be split (issue 15)",
-    ),
-    (
-        "commands/destroy.rs",
-        "destroy_with",
-        "to be split (issue 15)",
-    ),
     ("scaffold.rs", "scaffold", "to be split (issue 15)"),
 ];
 

@@ -9,8 +9,7 @@ use crate::commands::aws::{confirm, interrupted, interruptible, runtime};
 use crate::commands::plan::{connect_project, format_plan, print_plan, Connected, DeployArgs};
 use crate::commands::synth::write_placement;
 use crate::deploy::apply::{
-    binding_mismatch, data_loss_refusal, delete_failed_create, execute, stale_reason,
-    unaccepted_data_loss, ApplyOptions, PlanFile,
+    data_loss_refusal, delete_failed_create, execute, unaccepted_data_loss, ApplyOptions,
 };
 use crate::deploy::cloudformation::{CloudFormation, ObjectStore};
 use crate::deploy::nested::{plan_nested, tree_data_loss};
@@ -18,13 +17,18 @@ use crate::deploy::plan::{
     discard, dx, parse_deployed, plan_stack, stack_inputs, upload_for, Pending, Plan, PlanKind,
     PlanOptions, StackPlan,
 };
+use crate::deploy::plan_file::{
+    binding_mismatch, stale_reason, PlanFile, PlanFileStack, SavedPlanError,
+};
 use crate::deploy::regions::Regions;
 use crate::deploy::types::StackOutput;
 use crate::deploy::watch::ProgressMode;
+use crate::deploy::{ApplyError, Refusal};
 use crate::diff;
 use crate::error::Error;
+use crate::expansion::StackTemplate;
 use crate::output::Printer;
-use crate::synthesis::Synthesized;
+use crate::synthesis::{Rendered, Synthesized};
 
 /// `apply`'s request.
 #[derive(Clone, Debug)]
@@ -56,7 +60,7 @@ fn show(plan: StackPlan, blueprint: &str, printer: &mut Printer) -> StackPlan {
 /// are now.
 async fn from_plan_file<C: CloudFormation>(
     cf: &C,
-    saved: &crate::deploy::apply::PlanFileStack,
+    saved: &PlanFileStack,
     sha256: &str,
     template: &serde_json::Value,
     typed: &crate::cfn::Template,
@@ -65,9 +69,7 @@ async fn from_plan_file<C: CloudFormation>(
     let stack = cf.describe_stack(name).await.map_err(dx)?;
     let last = stack.as_ref().and_then(|s| s.last_updated.clone());
     if let Some(why) = stale_reason(saved, sha256, last.as_deref()) {
-        return Err(Error::User(format!(
-            "the saved plan is stale: {why}. Run `blueprint plan --out PLANFILE` again"
-        )));
+        return Err(SavedPlanError::Stale(why).into());
     }
     let mut plan = StackPlan {
         stack_name: name.clone(),
@@ -88,30 +90,36 @@ async fn from_plan_file<C: CloudFormation>(
     if saved.no_changes {
         return Ok(plan);
     }
-    let id = saved.change_set_id.as_deref().ok_or_else(|| {
-        Error::User(format!(
-            "the saved plan has no change set for stack `{name}`; run `blueprint apply` without a plan file"
-        ))
-    })?;
-    let cs = cf.describe_change_set(name, id).await.map_err(|e| {
-        Error::User(format!(
-            "the saved plan's change set for stack `{name}` is gone ({e}); run `blueprint plan --out PLANFILE` again"
-        ))
-    })?;
+    let id = saved
+        .change_set_id
+        .as_deref()
+        .ok_or_else(|| SavedPlanError::NoChangeSet {
+            stack: name.clone(),
+        })?;
+    let cs =
+        cf.describe_change_set(name, id)
+            .await
+            .map_err(|source| SavedPlanError::ChangeSetGone {
+                stack: name.clone(),
+                source,
+            })?;
     // Bound to what was planned: this change set, of this stack, made from
     // this template; anything else is refused before anything runs.
     let current_id = stack.as_ref().map(|s| s.id.as_str());
-    if let Some(why) = binding_mismatch(saved, &cs, current_id, sha256) {
-        return Err(Error::User(format!(
-            "refusing the saved plan for stack `{name}`: {why}. Nothing was executed; run `blueprint plan --out PLANFILE` again"
-        )));
+    if let Some(mismatch) = binding_mismatch(saved, &cs, current_id, sha256) {
+        return Err(SavedPlanError::NotBound {
+            stack: name.clone(),
+            mismatch,
+        }
+        .into());
     }
     if cs.status != "CREATE_COMPLETE" || cs.execution_status.as_deref() != Some("AVAILABLE") {
-        return Err(Error::User(format!(
-            "the saved plan's change set for stack `{name}` can no longer be executed ({}, {}); plan again",
-            cs.status,
-            cs.execution_status.as_deref().unwrap_or("?")
-        )));
+        return Err(SavedPlanError::NotExecutable {
+            stack: name.clone(),
+            status: cs.status.clone(),
+            execution_status: cs.execution_status.clone(),
+        }
+        .into());
     }
     let old = if saved.kind == PlanKind::Update {
         Some(parse_deployed(
@@ -151,6 +159,27 @@ pub async fn apply_with<C: CloudFormation + ObjectStore>(
     .await
 }
 
+/// One apply: what it works on and how.
+struct Session<'a, C> {
+    regions: &'a Regions<C>,
+    synth: &'a Synthesized,
+    req: &'a ApplyRequest,
+    /// The plan file being executed, if any.
+    saved: Option<PlanFile>,
+    opts: ApplyOptions,
+    plan_opts: PlanOptions,
+    pending: &'a Pending,
+}
+
+/// What the stacks applied so far left.
+#[derive(Default)]
+struct Collected {
+    outputs: IndexMap<String, Vec<StackOutput>>,
+    /// The regions whose assets bucket has this project's assets.
+    uploaded_to: Vec<String>,
+    warnings: Vec<String>,
+}
+
 /// [`apply_with`], recording the change sets it makes in `pending` until
 /// they are executed or deleted.
 pub async fn apply_tracked<C: CloudFormation + ObjectStore>(
@@ -162,125 +191,202 @@ pub async fn apply_tracked<C: CloudFormation + ObjectStore>(
     pending: &Pending,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
-    let saved = match &req.planfile {
-        Some(p) => Some(PlanFile::read(p)?),
-        None => None,
+    let session = Session {
+        regions,
+        synth,
+        req,
+        saved: read_saved_plan(req, synth)?,
+        opts: ApplyOptions {
+            allow_data_loss: req.allow_data_loss.clone(),
+            termination_protection,
+            progress: req.progress,
+        },
+        plan_opts: PlanOptions {
+            keep_change_sets: true,
+            toolkit_stack: req.deploy.toolkit_stack.clone(),
+            wait: req.deploy.wait,
+            pending: pending.clone(),
+        },
+        pending,
     };
-    if let Some(s) = &saved {
-        if s.blueprint != synth.expansion.project.blueprint {
-            return Err(Error::User(format!(
-                "the plan file is for blueprint `{}`, this project is `{}`",
-                s.blueprint, synth.expansion.project.blueprint
-            )));
-        }
-    }
-    let opts = ApplyOptions {
-        allow_data_loss: req.allow_data_loss.clone(),
-        termination_protection,
-        progress: req.progress,
-    };
-    let plan_opts = PlanOptions {
-        keep_change_sets: true,
-        toolkit_stack: req.deploy.toolkit_stack.clone(),
-        wait: req.deploy.wait,
-        pending: pending.clone(),
-    };
-    let blueprint = synth.expansion.project.blueprint;
-    let mut outputs: IndexMap<String, Vec<StackOutput>> = IndexMap::new();
-    let mut uploaded_to: Vec<String> = Vec::new();
-    let mut warnings: Vec<String> = Vec::new();
+    let mut collected = Collected::default();
     for (st, rendered) in synth.expansion.stacks.iter().zip(&synth.templates) {
-        let name = st.stack_name.as_str();
-        let region = st.region.as_str();
-        let cf = regions.get(region)?;
-        let template = st.template.to_json();
-        let mut plan = match &saved {
-            Some(file) => {
-                let entry = file
-                    .stacks
-                    .iter()
-                    .find(|s| s.stack_name == name)
-                    .ok_or_else(|| {
-                        Error::User(format!("the plan file has no stack `{name}`; plan again"))
-                    })?;
-                from_plan_file(cf, entry, &rendered.sha256, &template, &st.template).await?
-            }
-            None => {
-                // The assets first: CloudFormation reads nested templates
-                // while it makes the change set.
-                let toolkit = &req.deploy.toolkit_stack;
-                upload_for(regions, synth, st, toolkit, &mut uploaded_to, printer).await?;
-                let inputs = stack_inputs(regions, synth, st, rendered, &plan_opts).await?;
-                plan_stack(cf, inputs, &plan_opts).await?
-            }
-        };
-        plan = show(plan, blueprint, printer);
-        if plan.no_changes {
-            if let Some(s) = cf.describe_stack(name).await.map_err(dx)? {
-                outputs.insert(name.to_string(), s.outputs);
-            }
-            continue;
-        }
-        if plan.kind == PlanKind::Recreate {
-            if !ask(&format!("Stack `{name}` failed to create and is empty (ROLLBACK_COMPLETE). Delete it and create it again?"))? {
-                return Err(Error::User("apply cancelled; nothing was changed".into()));
-            }
-            delete_failed_create(cf, name, req.progress, printer).await?;
-            let inputs = stack_inputs(regions, synth, st, rendered, &plan_opts).await?;
-            plan = plan_stack(cf, inputs, &plan_opts).await?;
-        }
-        let Some(cs) = plan.change_set.clone() else {
-            return Err(Error::User(format!(
-                "no change set could be made for stack `{name}`: {}",
-                plan.notes.join("; ")
-            )));
-        };
-        let refused = unaccepted_data_loss(&plan, &opts);
-        if !refused.is_empty() {
-            if saved.is_none() {
-                discard(cf, name, &cs, plan.kind).await?;
-                pending.forget(name);
-            }
-            return Err(data_loss_refusal(name, &refused));
-        }
-        if !ask(&format!(
-            "Apply these changes to stack `{name}` ({region})?"
-        ))? {
-            if saved.is_none() {
-                discard(cf, name, &cs, plan.kind).await?;
-                pending.forget(name);
-            }
-            return Err(Error::User("apply cancelled; nothing was changed".into()));
-        }
-        // A saved plan's change set was made after its upload; the assets
-        // must still be there (a lifecycle rule may have removed them).
-        upload_for(
-            regions,
-            synth,
-            st,
-            &req.deploy.toolkit_stack,
-            &mut uploaded_to,
-            printer,
-        )
-        .await?;
-        // From here CloudFormation goes on by itself: nothing to clean up.
-        pending.forget(name);
-        let applied = execute(cf, &plan, &template, &opts, printer).await?;
-        if let Some(o) = &applied.outcome {
-            printer.status(&format!(
-                "stack `{name}` applied in {:.1}s",
-                o.elapsed.as_secs_f64()
-            ));
-        }
-        outputs.insert(name.to_string(), applied.outputs);
-        warnings.extend(applied.warnings);
+        apply_stack(&session, st, rendered, ask, &mut collected, printer).await?;
     }
-    print_outputs(&outputs, printer);
-    for w in &warnings {
+    report(&collected, req, printer)?;
+    Ok(0)
+}
+
+/// The plan file to execute, if one was given, and only for this project.
+fn read_saved_plan(req: &ApplyRequest, synth: &Synthesized) -> Result<Option<PlanFile>, Error> {
+    let Some(path) = &req.planfile else {
+        return Ok(None);
+    };
+    let saved = PlanFile::read(path)?;
+    let project = synth.expansion.project.blueprint.to_string();
+    if saved.blueprint != project {
+        return Err(SavedPlanError::ForOtherProject {
+            planned: saved.blueprint,
+            project,
+        }
+        .into());
+    }
+    Ok(Some(saved))
+}
+
+/// Plans (or takes from the plan file), shows, confirms and applies one
+/// stack.
+async fn apply_stack<C: CloudFormation + ObjectStore>(
+    session: &Session<'_, C>,
+    st: &StackTemplate,
+    rendered: &Rendered,
+    ask: &mut Confirm<'_>,
+    collected: &mut Collected,
+    printer: &mut Printer,
+) -> Result<(), Error> {
+    let name = st.stack_name.as_str();
+    let cf = session.regions.get(st.region.as_str())?;
+    let template = st.template.to_json();
+    let plan = plan_of(session, st, rendered, &template, collected, printer).await?;
+    let mut plan = show(plan, session.synth.expansion.project.blueprint, printer);
+    if plan.no_changes {
+        if let Some(s) = cf.describe_stack(name).await.map_err(dx)? {
+            collected.outputs.insert(name.to_string(), s.outputs);
+        }
+        return Ok(());
+    }
+    if plan.kind == PlanKind::Recreate {
+        plan = recreate(session, st, rendered, ask, printer).await?;
+    }
+    confirm_or_discard(session, st, &plan, ask).await?;
+    // A saved plan's change set was made after its upload; the assets
+    // must still be there (a lifecycle rule may have removed them).
+    let toolkit = &session.req.deploy.toolkit_stack;
+    let uploaded_to = &mut collected.uploaded_to;
+    upload_for(
+        session.regions,
+        session.synth,
+        st,
+        toolkit,
+        uploaded_to,
+        printer,
+    )
+    .await?;
+    // From here CloudFormation goes on by itself: nothing to clean up.
+    session.pending.forget(name);
+    let applied = execute(cf, &plan, &template, &session.opts, printer).await?;
+    if let Some(o) = &applied.outcome {
+        printer.status(&format!(
+            "stack `{name}` applied in {:.1}s",
+            o.elapsed.as_secs_f64()
+        ));
+    }
+    collected.outputs.insert(name.to_string(), applied.outputs);
+    collected.warnings.extend(applied.warnings);
+    Ok(())
+}
+
+/// The stack's plan: from the plan file, or planned now (after uploading
+/// the assets: CloudFormation reads nested templates while it makes the
+/// change set).
+async fn plan_of<C: CloudFormation + ObjectStore>(
+    session: &Session<'_, C>,
+    st: &StackTemplate,
+    rendered: &Rendered,
+    template: &serde_json::Value,
+    collected: &mut Collected,
+    printer: &mut Printer,
+) -> Result<StackPlan, Error> {
+    let name = st.stack_name.as_str();
+    let cf = session.regions.get(st.region.as_str())?;
+    if let Some(file) = &session.saved {
+        let entry = file
+            .stacks
+            .iter()
+            .find(|s| s.stack_name == name)
+            .ok_or_else(|| SavedPlanError::MissingStack {
+                stack: name.to_string(),
+            })?;
+        return from_plan_file(cf, entry, &rendered.sha256, template, &st.template).await;
+    }
+    let (regions, synth) = (session.regions, session.synth);
+    let toolkit = &session.req.deploy.toolkit_stack;
+    upload_for(
+        regions,
+        synth,
+        st,
+        toolkit,
+        &mut collected.uploaded_to,
+        printer,
+    )
+    .await?;
+    let inputs = stack_inputs(regions, synth, st, rendered, &session.plan_opts).await?;
+    plan_stack(cf, inputs, &session.plan_opts).await
+}
+
+/// After confirmation, deletes the empty stack of a failed create and plans
+/// its creation again.
+async fn recreate<C: CloudFormation + ObjectStore>(
+    session: &Session<'_, C>,
+    st: &StackTemplate,
+    rendered: &Rendered,
+    ask: &mut Confirm<'_>,
+    printer: &mut Printer,
+) -> Result<StackPlan, Error> {
+    let name = st.stack_name.as_str();
+    let cf = session.regions.get(st.region.as_str())?;
+    if !ask(&format!("Stack `{name}` failed to create and is empty (ROLLBACK_COMPLETE). Delete it and create it again?"))? {
+        return Err(Refusal::ApplyCancelled.into());
+    }
+    delete_failed_create(cf, name, session.req.progress, printer).await?;
+    let opts = &session.plan_opts;
+    let inputs = stack_inputs(session.regions, session.synth, st, rendered, opts).await?;
+    plan_stack(cf, inputs, opts).await
+}
+
+/// Refuses data loss the user did not accept, then asks; a change set made
+/// now (not a plan file's) is deleted when the answer is no.
+async fn confirm_or_discard<C: CloudFormation + ObjectStore>(
+    session: &Session<'_, C>,
+    st: &StackTemplate,
+    plan: &StackPlan,
+    ask: &mut Confirm<'_>,
+) -> Result<(), Error> {
+    let (name, region) = (st.stack_name.as_str(), st.region.as_str());
+    let cf = session.regions.get(region)?;
+    let Some(cs) = &plan.change_set else {
+        return Err(ApplyError::NoChangeSet {
+            stack: name.to_string(),
+            notes: plan.notes.clone(),
+        }
+        .into());
+    };
+    let refused = unaccepted_data_loss(plan, &session.opts);
+    let refusal = if !refused.is_empty() {
+        data_loss_refusal(name, &refused)
+    } else if !ask(&format!(
+        "Apply these changes to stack `{name}` ({region})?"
+    ))? {
+        Refusal::ApplyCancelled.into()
+    } else {
+        return Ok(());
+    };
+    if session.saved.is_none() {
+        discard(cf, name, cs, plan.kind).await?;
+        session.pending.forget(name);
+    }
+    Err(refusal)
+}
+
+/// The outputs and warnings of every stack, and the outputs file.
+fn report(collected: &Collected, req: &ApplyRequest, printer: &mut Printer) -> Result<(), Error> {
+    print_outputs(&collected.outputs, printer);
+    for w in &collected.warnings {
         printer.warning(w);
     }
     if let Some(path) = &req.outputs_file {
-        let map: IndexMap<&String, IndexMap<&String, &String>> = outputs
+        let map: IndexMap<&String, IndexMap<&String, &String>> = collected
+            .outputs
             .iter()
             .map(|(s, o)| (s, o.iter().map(|x| (&x.key, &x.value)).collect()))
             .collect();
@@ -289,7 +395,7 @@ pub async fn apply_tracked<C: CloudFormation + ObjectStore>(
         crate::assets::write_atomic(path, format!("{json}\n").as_bytes())?;
         printer.status(&format!("wrote the outputs to {}", path.display()));
     }
-    Ok(0)
+    Ok(())
 }
 
 /// Prints each stack's outputs.

@@ -11,8 +11,11 @@ use crate::deploy::cloudformation::CloudFormation;
 use crate::deploy::nested::{deployed_tree, join};
 use crate::deploy::plan::{dx, parse_deployed};
 use crate::deploy::regions::Regions;
+use crate::deploy::types::StackResource;
 use crate::deploy::watch::{newest_event, watch, ProgressMode};
+use crate::deploy::{Refusal, StackStateError};
 use crate::error::Error;
+use crate::expansion::StackTemplate;
 use crate::output::Printer;
 use crate::synthesis::Synthesized;
 
@@ -34,135 +37,185 @@ pub async fn destroy_with<C: CloudFormation>(
     printer: &mut Printer,
 ) -> Result<i32, Error> {
     for st in synth.expansion.stacks.iter().rev() {
-        let name = st.stack_name.as_str();
         let cf = regions.get(st.region.as_str())?;
-        let Some(stack) = cf.describe_stack(name).await.map_err(dx)? else {
-            printer.result(&format!("Stack {name} ({}): does not exist", st.region));
-            continue;
-        };
-        if stack.status.in_progress()
-            && stack.status != crate::deploy::types::StackStatus::ReviewInProgress
-        {
-            return Err(Error::User(format!(
-                "stack `{name}` has an operation in progress ({}); wait for it (`blueprint status --watch`)",
-                stack.status
-            )));
-        }
-        let template = match cf.get_template(name).await {
-            Ok(body) => parse_deployed(name, &body)?,
-            Err(_) => Json::Null,
-        };
-        let deployed = cf.stack_resources(name).await.map_err(dx)?;
-        // The template names every resource; the stack adds physical IDs.
-        let resources: Vec<crate::deploy::types::StackResource> =
-            match template.get("Resources").and_then(Json::as_object) {
-                Some(m) => m
-                    .iter()
-                    .map(|(id, r)| {
-                        let live = deployed.iter().find(|d| &d.logical_id == id);
-                        crate::deploy::types::StackResource {
-                            logical_id: id.clone(),
-                            physical_id: live.and_then(|d| d.physical_id.clone()),
-                            resource_type: r
-                                .get("Type")
-                                .and_then(Json::as_str)
-                                .unwrap_or("")
-                                .to_string(),
-                            status: live.map(|d| d.status.clone()).unwrap_or_default(),
-                        }
-                    })
-                    .collect(),
-                None => deployed
-                    .into_iter()
-                    .filter(|d| !d.logical_id.is_empty())
-                    .collect(),
-            };
-        let (mut kept, mut deleted) = sort_out("", &template, &resources);
-        // Deleting the stack deletes its nested stacks; what they retain is
-        // kept too, and listed by path.
-        let nested = deployed_tree(cf, name, true).await?;
-        for n in &nested {
-            let doc = n.template.clone().unwrap_or(Json::Null);
-            let (k, d) = sort_out(&n.path, &doc, &n.resources);
-            kept.extend(k);
-            deleted.extend(d);
-        }
-        printer.result(&format!(
-            "Stack {name} ({}): {} resources will be deleted, {} kept{}",
-            st.region,
-            deleted.len(),
-            kept.len(),
-            if nested.is_empty() {
-                String::new()
-            } else {
-                let n = nested.len();
-                format!(
-                    " (in the stack and its {n} nested stack{})",
-                    if n == 1 { "" } else { "s" }
-                )
-            }
-        ));
-        for r in &deleted {
-            printer.result(&format!("  - {}  {}", r.path, r.resource_type));
-        }
-        for r in &kept {
-            printer.result(&format!(
-                "  = {}  {}  kept ({}): {}",
-                r.path, r.resource_type, r.policy, r.physical_id
-            ));
-        }
-        if stack.termination_protection && !req.disable_termination_protection {
-            return Err(Error::User(format!(
-                "stack `{name}` has termination protection on; run again with --disable-termination-protection to turn it off and delete the stack"
-            )));
-        }
-        if !ask(&format!("Delete stack `{name}` ({})?", st.region))? {
-            return Err(Error::User("destroy cancelled; nothing was deleted".into()));
-        }
-        if stack.termination_protection {
-            cf.set_termination_protection(name, false)
-                .await
-                .map_err(dx)?;
-        }
-        let since = newest_event(cf, name).await?;
-        cf.delete_stack(name).await.map_err(dx)?;
-        let outcome = watch(
-            cf,
-            name,
-            since,
-            stack.last_updated.clone(),
-            resources.len(),
-            req.progress,
-            printer,
-        )
-        .await?;
-        if let Some(s) = &outcome.stack {
-            let cause = crate::deploy::watch::nested_root_cause(cf, &outcome).await;
-            return Err(failure(
-                name,
-                &s.status,
-                s.status_reason.as_deref(),
-                &outcome,
-                cause.as_ref(),
-            ));
-        }
-        printer.status(&format!(
-            "deleted stack `{name}` in {:.1}s",
-            outcome.elapsed.as_secs_f64()
-        ));
-        if !kept.is_empty() {
-            printer.result(&format!(
-                "Kept resources of {name} (delete them yourself when you no longer need the data):"
-            ));
-            for r in &kept {
-                printer.result(&format!(
-                    "  {}  {}  {}",
-                    r.path, r.resource_type, r.physical_id
-                ));
-            }
-        }
+        destroy_stack(cf, st, req, ask, printer).await?;
     }
     Ok(0)
+}
+
+/// Lists what deleting one stack deletes and keeps, confirms, deletes it
+/// and follows the deletion.
+async fn destroy_stack<C: CloudFormation>(
+    cf: &C,
+    st: &StackTemplate,
+    req: &DestroyRequest,
+    ask: &mut Confirm<'_>,
+    printer: &mut Printer,
+) -> Result<(), Error> {
+    let name = st.stack_name.as_str();
+    let Some(stack) = cf.describe_stack(name).await.map_err(dx)? else {
+        printer.result(&format!("Stack {name} ({}): does not exist", st.region));
+        return Ok(());
+    };
+    if stack.status.operation_in_progress() {
+        return Err(StackStateError::Busy {
+            stack: name.to_string(),
+            status: stack.status.clone(),
+            can_wait: false,
+        }
+        .into());
+    }
+    let tree = list_tree(cf, name).await?;
+    print_tree(&tree, name, st.region.as_str(), printer);
+    if stack.termination_protection && !req.disable_termination_protection {
+        return Err(StackStateError::TerminationProtected {
+            stack: name.to_string(),
+        }
+        .into());
+    }
+    if !ask(&format!("Delete stack `{name}` ({})?", st.region))? {
+        return Err(Refusal::DestroyCancelled.into());
+    }
+    if stack.termination_protection {
+        cf.set_termination_protection(name, false)
+            .await
+            .map_err(dx)?;
+    }
+    let before = stack.last_updated.clone();
+    delete_and_watch(cf, name, before, tree.resources, req.progress, printer).await?;
+    print_kept(&tree.kept, name, printer);
+    Ok(())
+}
+
+/// What deleting a stack does, in the stack and its nested stacks.
+struct Tree {
+    /// The stack's own resources (for the progress count).
+    resources: usize,
+    kept: Vec<Listed>,
+    deleted: Vec<Listed>,
+    nested: usize,
+}
+
+/// The stack's resources and its nested stacks' by what deleting the stack
+/// does to them.
+async fn list_tree<C: CloudFormation>(cf: &C, name: &str) -> Result<Tree, Error> {
+    let template = match cf.get_template(name).await {
+        Ok(body) => parse_deployed(name, &body)?,
+        Err(_) => Json::Null,
+    };
+    let deployed = cf.stack_resources(name).await.map_err(dx)?;
+    let resources = named_resources(&template, deployed);
+    let (mut kept, mut deleted) = sort_out("", &template, &resources);
+    // Deleting the stack deletes its nested stacks; what they retain is
+    // kept too, and listed by path.
+    let nested = deployed_tree(cf, name, true).await?;
+    for n in &nested {
+        let doc = n.template.clone().unwrap_or(Json::Null);
+        let (k, d) = sort_out(&n.path, &doc, &n.resources);
+        kept.extend(k);
+        deleted.extend(d);
+    }
+    Ok(Tree {
+        resources: resources.len(),
+        kept,
+        deleted,
+        nested: nested.len(),
+    })
+}
+
+/// Every resource the template names, with the physical ID and status the
+/// stack reports; the stack's own list when there is no template.
+fn named_resources(template: &Json, deployed: Vec<StackResource>) -> Vec<StackResource> {
+    let Some(m) = template.get("Resources").and_then(Json::as_object) else {
+        return deployed
+            .into_iter()
+            .filter(|d| !d.logical_id.is_empty())
+            .collect();
+    };
+    m.iter()
+        .map(|(id, r)| {
+            let live = deployed.iter().find(|d| &d.logical_id == id);
+            StackResource {
+                logical_id: id.clone(),
+                physical_id: live.and_then(|d| d.physical_id.clone()),
+                resource_type: r
+                    .get("Type")
+                    .and_then(Json::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                status: live.map(|d| d.status.clone()).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// What will be deleted and what kept.
+fn print_tree(tree: &Tree, name: &str, region: &str, printer: &mut Printer) {
+    printer.result(&format!(
+        "Stack {name} ({region}): {} resources will be deleted, {} kept{}",
+        tree.deleted.len(),
+        tree.kept.len(),
+        match tree.nested {
+            0 => String::new(),
+            1 => " (in the stack and its 1 nested stack)".to_string(),
+            n => format!(" (in the stack and its {n} nested stacks)"),
+        }
+    ));
+    for r in &tree.deleted {
+        printer.result(&format!("  - {}  {}", r.path, r.resource_type));
+    }
+    for r in &tree.kept {
+        printer.result(&format!(
+            "  = {}  {}  kept ({}): {}",
+            r.path, r.resource_type, r.policy, r.physical_id
+        ));
+    }
+}
+
+/// Deletes the stack (last updated `before`) and follows the deletion to
+/// its end.
+async fn delete_and_watch<C: CloudFormation>(
+    cf: &C,
+    name: &str,
+    before: Option<String>,
+    expected: usize,
+    progress: ProgressMode,
+    printer: &mut Printer,
+) -> Result<(), Error> {
+    let since = newest_event(cf, name).await?;
+    cf.delete_stack(name).await.map_err(dx)?;
+    let outcome = watch(cf, name, since, before, expected, progress, printer).await?;
+    if let Some(s) = &outcome.stack {
+        let cause = crate::deploy::watch::nested_root_cause(cf, &outcome).await;
+        return Err(failure(
+            name,
+            &s.status,
+            s.status_reason.as_deref(),
+            &outcome,
+            cause.as_ref(),
+        ));
+    }
+    printer.status(&format!(
+        "deleted stack `{name}` in {:.1}s",
+        outcome.elapsed.as_secs_f64()
+    ));
+    Ok(())
+}
+
+/// The resources the deletion kept, by physical ID.
+fn print_kept(kept: &[Listed], name: &str, printer: &mut Printer) {
+    if kept.is_empty() {
+        return;
+    }
+    printer.result(&format!(
+        "Kept resources of {name} (delete them yourself when you no longer need the data):"
+    ));
+    for r in kept {
+        printer.result(&format!(
+            "  {}  {}  {}",
+            r.path, r.resource_type, r.physical_id
+        ));
+    }
 }
 
 /// A resource of the stack tree, as destroy lists it.
@@ -179,7 +232,7 @@ struct Listed {
 fn sort_out(
     prefix: &str,
     template: &Json,
-    resources: &[crate::deploy::types::StackResource],
+    resources: &[StackResource],
 ) -> (Vec<Listed>, Vec<Listed>) {
     let policy = |id: &str| {
         template

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use crate::commands::aws::{connect, interrupted, interruptible, runtime};
 use crate::commands::project::{resolve, ProjectArgs, ResolvedProject};
-use crate::deploy::apply::PlanFile;
 use crate::deploy::cloudformation::{CloudFormation, ObjectStore};
 use crate::deploy::nested::deployed_homes;
 use crate::deploy::nested::{NestedAction, NestedPlan, STACK_TYPE};
 use crate::deploy::plan::{dx, plan, Pending, Plan, PlanKind, PlanOptions};
+use crate::deploy::plan_file::PlanFile;
+use crate::deploy::refusal::{OutPathProblem, Refusal};
 use crate::deploy::regions::Regions;
 use crate::deploy::sdk::AwsOptions;
 use crate::deploy::types::StackStatus;
@@ -342,31 +343,31 @@ pub async fn plan_tracked<C: CloudFormation + ObjectStore>(
 /// Refuses a `--out` path the plan file cannot be written to (a directory,
 /// a missing or read-only directory), before any change set is made.
 pub fn check_out(path: &std::path::Path) -> Result<(), Error> {
-    let shown = path.display();
-    let refuse = |why: String| {
-        Err(Error::User(format!(
-            "--out {shown}: {why}; nothing was planned. Give the path of a file to write, such as plan.json"
-        )))
+    let refuse = |problem: OutPathProblem| {
+        Err(Error::from(Refusal::OutPath {
+            path: path.to_path_buf(),
+            problem,
+        }))
     };
     let ends_with_separator = path
         .as_os_str()
         .to_string_lossy()
         .ends_with(std::path::is_separator);
     if path.is_dir() || ends_with_separator {
-        return refuse("is a directory".to_string());
+        return refuse(OutPathProblem::IsDirectory);
     }
     let Some(file_name) = path.file_name() else {
-        return refuse("is not a file name".to_string());
+        return refuse(OutPathProblem::NotAFileName);
     };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     if !dir.exists() {
-        return refuse(format!("the directory {} does not exist", dir.display()));
+        return refuse(OutPathProblem::NoDirectory(dir));
     }
     if !dir.is_dir() {
-        return refuse(format!("{} is not a directory", dir.display()));
+        return refuse(OutPathProblem::NotADirectory(dir));
     }
     // Writable: the plan file is written through a temporary file in the
     // same directory, so try exactly that.
@@ -385,7 +386,10 @@ pub fn check_out(path: &std::path::Path) -> Result<(), Error> {
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => refuse(format!("cannot write in {}: {e}", dir.display())),
+        Err(e) => refuse(OutPathProblem::CannotWrite {
+            dir,
+            detail: e.to_string(),
+        }),
     }
 }
 
@@ -430,17 +434,10 @@ pub async fn connect_project(
 
 /// The refusal of a project that would deploy placeholder values.
 fn placeholders_refused(found: &[crate::config::placeholders::Placeholder]) -> Error {
-    let list: Vec<String> = found
-        .iter()
-        .map(|p| format!("  {}", p.describe()))
-        .collect();
-    Error::User(format!(
-        "the project still has {} placeholder value{}: fill {} in before deploying\n{}\n(--allow-placeholders deploys them as they are, e.g. against a local endpoint)",
-        found.len(),
-        if found.len() == 1 { "" } else { "s" },
-        if found.len() == 1 { "it" } else { "them" },
-        list.join("\n")
-    ))
+    Refusal::Placeholders {
+        found: found.iter().map(|p| p.describe()).collect(),
+    }
+    .into()
 }
 
 pub fn run(req: &PlanRequest, printer: &mut Printer) -> Result<i32, Error> {

@@ -11,6 +11,7 @@ use crate::deploy::plan::dx;
 use crate::deploy::regions::Regions;
 use crate::deploy::watch::{newest_event, watch, ProgressMode};
 use crate::deploy::watch::{root_cause_in, NestedCause};
+use crate::deploy::StackStateError;
 use crate::error::Error;
 use crate::output::{OutputFormat, Printer};
 use crate::synthesis::Synthesized;
@@ -174,11 +175,9 @@ pub async fn outputs_with<C: CloudFormation>(
             .describe_stack(&st.stack_name)
             .await
             .map_err(dx)?
-            .ok_or_else(|| {
-                Error::User(format!(
-                    "stack `{}` is not deployed in {}; run `blueprint apply` first",
-                    st.stack_name, st.region
-                ))
+            .ok_or_else(|| StackStateError::NotDeployed {
+                stack: st.stack_name.to_string(),
+                region: st.region.to_string(),
             })?;
         all.insert(st.stack_name.clone(), stack.outputs);
         // Nested stacks' outputs, under `stack/path`.

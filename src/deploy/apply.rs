@@ -1,18 +1,15 @@
 //! `apply`: upload what is missing, protect the data, execute the change set,
 //! follow it to the end, and say what happened.
 
-use std::path::Path;
-
-use serde::{Deserialize, Serialize};
-
 use serde_json::Value as Json;
 
 use super::cloudformation::{CloudFormation, ObjectStore};
-use super::error::DeployError;
+use super::error::{ApplyError, DeployError, FirstFailure, StackStateError};
 use super::nested::{is_allowed, join, nested_physical_ids, protected_ids, NestedAction};
 use super::plan::{dx, PlanKind, StackPlan};
+use super::refusal::Refusal;
 use super::stack_policy::protecting;
-use super::types::{ChangeSet, StackOutput, StackStatus};
+use super::types::{StackOutput, StackStatus};
 use super::watch::{newest_event, watch, Outcome, ProgressMode};
 use crate::error::Error;
 use crate::output::Printer;
@@ -81,15 +78,11 @@ pub fn unaccepted_data_loss(plan: &StackPlan, opts: &ApplyOptions) -> Vec<String
 
 /// The refusal for data loss that was not accepted.
 pub fn data_loss_refusal(stack: &str, ids: &[String]) -> Error {
-    let flags: Vec<String> = ids
-        .iter()
-        .map(|id| format!("--allow-data-loss {id}"))
-        .collect();
-    Error::User(format!(
-        "refusing to apply stack `{stack}`: the plan replaces or removes resources that hold data: {}. Nothing was changed. If you mean it, run again with {}",
-        ids.join(", "),
-        flags.join(" ")
-    ))
+    Refusal::DataLoss {
+        stack: stack.to_string(),
+        resources: ids.to_vec(),
+    }
+    .into()
 }
 
 /// Deletes a stack whose first create failed (ROLLBACK_COMPLETE), when it
@@ -109,10 +102,11 @@ pub async fn delete_failed_create<C: CloudFormation>(
         .map(|r| format!("{} ({})", r.logical_id, r.physical_id.unwrap_or_default()))
         .collect();
     if !kept.is_empty() {
-        return Err(Error::User(format!(
-            "stack `{stack}` is in ROLLBACK_COMPLETE but kept resources: {}. blueprint will not delete it; remove or import them yourself, then run `blueprint destroy`",
-            kept.join(", ")
-        )));
+        return Err(StackStateError::RollbackCompleteKept {
+            stack: stack.to_string(),
+            kept,
+        }
+        .into());
     }
     let since = newest_event(cf, stack).await?;
     let before = cf
@@ -123,9 +117,10 @@ pub async fn delete_failed_create<C: CloudFormation>(
     cf.delete_stack(stack).await.map_err(dx)?;
     let outcome = watch(cf, stack, since, before, 0, progress, printer).await?;
     if outcome.stack.is_some() {
-        return Err(Error::User(format!(
-            "could not delete the failed stack `{stack}`; see `blueprint status`"
-        )));
+        return Err(ApplyError::FailedStackNotDeleted {
+            stack: stack.to_string(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -292,9 +287,10 @@ pub async fn execute<C: CloudFormation>(
     let expected = cs.changes.len();
     let outcome = watch(cf, name, since, before, expected, opts.progress, printer).await?;
     let Some(stack) = outcome.stack.clone() else {
-        return Err(Error::User(format!(
-            "stack `{name}` disappeared while it was being applied"
-        )));
+        return Err(ApplyError::Vanished {
+            stack: name.clone(),
+        }
+        .into());
     };
     if stack.status.is_failure() {
         let cause = super::watch::nested_root_cause(cf, &outcome).await;
@@ -320,8 +316,8 @@ pub async fn execute<C: CloudFormation>(
     })
 }
 
-/// The error for a failed operation: the root cause, the final state, and
-/// what to do next.
+/// The error for a failed operation: the first failure (followed into
+/// nested stacks), the final state, and what to do next.
 pub fn failure(
     stack: &str,
     status: &StackStatus,
@@ -329,215 +325,25 @@ pub fn failure(
     outcome: &Outcome,
     nested: Option<&super::watch::NestedCause>,
 ) -> Error {
-    let cause = match (nested, outcome.root_cause()) {
-        (Some(n), _) => format!(
-            "{} ({}) failed: {}",
-            n.path,
-            n.event.resource_type,
-            n.event.reason.as_deref().unwrap_or("no reason given")
-        ),
-        (None, Some(e)) => format!(
-            "{} ({}) failed: {}",
-            e.logical_id,
-            e.resource_type,
-            e.reason.as_deref().unwrap_or("no reason given")
-        ),
-        (None, None) => reason.unwrap_or("no reason given").to_string(),
+    let first_failure = match (nested, outcome.root_cause()) {
+        (Some(n), _) => FirstFailure::Resource {
+            path: n.path.clone(),
+            resource_type: n.event.resource_type.clone(),
+            reason: n.event.reason.clone(),
+        },
+        (None, Some(e)) => FirstFailure::Resource {
+            path: e.logical_id.clone(),
+            resource_type: e.resource_type.clone(),
+            reason: e.reason.clone(),
+        },
+        (None, None) => FirstFailure::Stack {
+            reason: reason.map(str::to_string),
+        },
     };
-    let next = match status {
-        StackStatus::RollbackComplete => {
-            "the stack was never created; fix the cause and run `blueprint apply` again (it deletes the failed stack first, after asking)".to_string()
-        }
-        StackStatus::UpdateRollbackComplete => {
-            "the update was rolled back and the stack is as it was; fix the cause and apply again".to_string()
-        }
-        StackStatus::UpdateRollbackFailed => format!(
-            "the rollback failed too; fix the cause, then `aws cloudformation continue-update-rollback --stack-name {stack}`"
-        ),
-        _ => "inspect the stack with `blueprint status` before trying again".to_string(),
-    };
-    Error::User(format!(
-        "applying stack `{stack}` failed: {cause}\n  final state: {status}\n  next: {next}"
-    ))
-}
-
-/// The plan file format `plan --out` writes and `apply PLANFILE` reads.
-pub const PLAN_FILE_VERSION: u32 = 2;
-
-/// What `--out` saves: enough to execute exactly that plan later, bound to
-/// the change set CloudFormation made for it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanFile {
-    pub version: u32,
-    pub blueprint: String,
-    pub stacks: Vec<PlanFileStack>,
-}
-
-/// One stack of a saved plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanFileStack {
-    pub stack_name: String,
-    pub region: String,
-    pub kind: PlanKind,
-    pub template_sha256: String,
-    pub change_set_id: Option<String>,
-    /// The change set's name, which embeds the template's hash.
-    pub change_set_name: Option<String>,
-    /// The ID (ARN) of the stack the change set belongs to.
-    pub stack_id: Option<String>,
-    pub last_updated: Option<String>,
-    pub data_loss: Vec<String>,
-    pub no_changes: bool,
-}
-
-impl PlanFile {
-    pub fn from_plan(plan: &super::plan::Plan) -> Self {
-        PlanFile {
-            version: PLAN_FILE_VERSION,
-            blueprint: plan.blueprint.clone(),
-            stacks: plan
-                .stacks
-                .iter()
-                .map(|s| PlanFileStack {
-                    stack_name: s.stack_name.clone(),
-                    region: s.region.clone(),
-                    kind: s.kind,
-                    template_sha256: s.template_sha256.clone(),
-                    change_set_id: s.change_set.as_ref().map(|c| c.id.clone()),
-                    change_set_name: s.change_set.as_ref().map(|c| c.name.clone()),
-                    stack_id: s.change_set.as_ref().map(|c| c.stack_id.clone()),
-                    last_updated: s.last_updated.clone(),
-                    data_loss: s.data_loss.clone(),
-                    no_changes: s.no_changes,
-                })
-                .collect(),
-        }
+    ApplyError::Failed {
+        stack: stack.to_string(),
+        status: status.clone(),
+        first_failure,
     }
-
-    pub fn read(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        // serde_json's words (`key must be a string`), at the file's line
-        // and column.
-        let not_a_plan = |e: serde_json::Error| {
-            let detail = e.to_string();
-            let detail = match detail.rfind(" at line ") {
-                Some(i) => detail[..i].to_string(),
-                None => detail,
-            };
-            Error::User(format!(
-                "{}:{}:{}: not a blueprint plan file: {detail}",
-                path.display(),
-                e.line(),
-                e.column()
-            ))
-        };
-        let doc: Json = serde_json::from_str(&text).map_err(not_a_plan)?;
-        match doc.get("version").and_then(Json::as_u64) {
-            Some(v) if v == u64::from(PLAN_FILE_VERSION) => {}
-            Some(1) => {
-                return Err(Error::User(format!(
-                    "{}: plan file version 1 was written by an older blueprint and is not bound to its change set; plan again with `blueprint plan --out PLANFILE`",
-                    path.display()
-                )))
-            }
-            Some(v) => {
-                return Err(Error::User(format!(
-                    "{}: plan file version {v} is not supported (this blueprint reads version {PLAN_FILE_VERSION}); plan again with `blueprint plan --out PLANFILE`",
-                    path.display()
-                )))
-            }
-            None => {
-                return Err(Error::User(format!(
-                    "{}: not a blueprint plan file: it has no version",
-                    path.display()
-                )))
-            }
-        }
-        serde_json::from_value(doc).map_err(not_a_plan)
-    }
-}
-
-/// Why a saved plan can no longer be executed, if it cannot.
-pub fn stale_reason(
-    saved: &PlanFileStack,
-    sha256: &str,
-    last_updated: Option<&str>,
-) -> Option<String> {
-    if saved.template_sha256 != sha256 {
-        return Some(format!(
-            "the project changed since the plan was made (template {} → {})",
-            &saved.template_sha256[..12.min(saved.template_sha256.len())],
-            &sha256[..12.min(sha256.len())]
-        ));
-    }
-    if saved.last_updated.as_deref() != last_updated {
-        return Some(format!(
-            "stack `{}` changed since the plan was made (last updated {} → {})",
-            saved.stack_name,
-            saved.last_updated.as_deref().unwrap_or("never"),
-            last_updated.unwrap_or("never")
-        ));
-    }
-    None
-}
-
-/// Why the change set CloudFormation describes is not the one the saved
-/// plan was made with, if it is not: its ID, its stack (the one that exists
-/// under the plan's stack name now, with the ID the plan recorded) and the
-/// template it was made from (its name embeds the first 12 hex digits of the
-/// template's SHA-256, which must be this project's template) must all match.
-/// `stack_id` is the ID of the stack named `saved.stack_name` now, if any.
-pub fn binding_mismatch(
-    saved: &PlanFileStack,
-    cs: &ChangeSet,
-    stack_id: Option<&str>,
-    sha256: &str,
-) -> Option<String> {
-    let name = &saved.stack_name;
-    let planned = saved.change_set_id.as_deref().unwrap_or_default();
-    if cs.id != planned {
-        return Some(format!(
-            "CloudFormation describes change set `{}`, not the planned `{planned}`",
-            cs.id
-        ));
-    }
-    let Some(current) = stack_id else {
-        return Some(format!("stack `{name}` does not exist any more"));
-    };
-    if cs.stack_id != current || (!cs.stack_name.is_empty() && cs.stack_name != *name) {
-        return Some(format!(
-            "change set `{planned}` belongs to stack `{}`, not to stack `{name}` ({current})",
-            if cs.stack_name.is_empty() {
-                &cs.stack_id
-            } else {
-                &cs.stack_name
-            }
-        ));
-    }
-    if saved.stack_id.as_deref() != Some(current) {
-        return Some(format!(
-            "stack `{name}` is now {current}; the plan was made for {}",
-            saved.stack_id.as_deref().unwrap_or("no stack")
-        ));
-    }
-    let prefix = format!("blueprint-{}-", &sha256[..12.min(sha256.len())]);
-    if !cs.name.starts_with(&prefix) {
-        return Some(format!(
-            "change set `{}` was not made from this project's template (sha256 {}…)",
-            if cs.name.is_empty() {
-                planned
-            } else {
-                &cs.name
-            },
-            &sha256[..12.min(sha256.len())]
-        ));
-    }
-    if saved.change_set_name.as_deref() != Some(cs.name.as_str()) {
-        return Some(format!(
-            "change set `{}` is not the planned `{}`",
-            cs.name,
-            saved.change_set_name.as_deref().unwrap_or("?")
-        ));
-    }
-    None
+    .into()
 }

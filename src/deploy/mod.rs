@@ -9,6 +9,8 @@ pub mod error;
 pub mod fake;
 pub mod nested;
 pub mod plan;
+pub mod plan_file;
+pub mod refusal;
 pub mod regions;
 pub mod sdk;
 pub mod stack_policy;
@@ -16,4 +18,6 @@ pub mod toolkit;
 pub mod types;
 pub mod watch;
 
-pub use error::DeployError;
+pub use error::{ApplyError, DeployError, FirstFailure, StackStateError};
+pub use plan_file::SavedPlanError;
+pub use refusal::Refusal;

@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use super::apply::{upload_assets, Upload};
 use super::cloudformation::{CloudFormation, ObjectStore};
-use super::error::DeployError;
+use super::error::{ApplyError, DeployError, StackStateError};
 use super::nested::{
     compare_changes, nested_ids, plan_nested, read_nested_change_sets, tree_data_loss, NestedPlan,
 };
@@ -235,9 +235,10 @@ pub async fn assets_bucket<C: CloudFormation>(
     region: &str,
 ) -> Result<String, Error> {
     let missing = || {
-        Error::User(format!(
-            "no assets bucket in {region}: the toolkit stack `{toolkit}` is missing; run `blueprint bootstrap --region {region}` first"
-        ))
+        Error::from(StackStateError::NotBootstrapped {
+            region: region.to_string(),
+            toolkit: toolkit.to_string(),
+        })
     };
     let stack = cf
         .describe_stack(toolkit)
@@ -264,27 +265,30 @@ pub async fn assets_bucket<C: CloudFormation>(
 }
 
 /// Refuses (or explains) stack states that a change set cannot start from.
-pub fn check_state(stack: &Stack) -> Result<(), Error> {
-    let name = &stack.name;
+pub fn check_state(stack: &Stack) -> Result<(), StackStateError> {
+    let name = stack.name.clone();
+    let reason = stack.status_reason.clone();
     match &stack.status {
-        StackStatus::UpdateRollbackFailed => Err(Error::User(format!(
-            "stack `{name}` is in UPDATE_ROLLBACK_FAILED ({}): CloudFormation could not roll back an update. Fix what blocked it, then run `aws cloudformation continue-update-rollback --stack-name {name}` (with --resources-to-skip for resources that cannot be rolled back). blueprint never deletes a stack in this state.",
-            stack.status_reason.as_deref().unwrap_or("no reason given")
-        ))),
-        StackStatus::DeleteFailed => Err(Error::User(format!(
-            "stack `{name}` is in DELETE_FAILED ({}): fix what blocked the deletion and run `blueprint destroy` again",
-            stack.status_reason.as_deref().unwrap_or("no reason given")
-        ))),
-        StackStatus::RollbackFailed | StackStatus::CreateFailed | StackStatus::ImportRollbackFailed => {
-            Err(Error::User(format!(
-                "stack `{name}` is in {} ({}): it cannot be updated; inspect it with `blueprint status`, then `blueprint destroy` it",
-                stack.status,
-                stack.status_reason.as_deref().unwrap_or("no reason given")
-            )))
-        }
-        s if s.in_progress() && *s != StackStatus::ReviewInProgress => Err(Error::User(format!(
-            "stack `{name}` has an operation in progress ({s}); wait for it (`blueprint status --watch`) or pass --wait"
-        ))),
+        StackStatus::UpdateRollbackFailed => Err(StackStateError::UpdateRollbackFailed {
+            stack: name,
+            reason,
+        }),
+        StackStatus::DeleteFailed => Err(StackStateError::DeleteFailed {
+            stack: name,
+            reason,
+        }),
+        StackStatus::RollbackFailed
+        | StackStatus::CreateFailed
+        | StackStatus::ImportRollbackFailed => Err(StackStateError::CannotUpdate {
+            stack: name,
+            status: stack.status.clone(),
+            reason,
+        }),
+        s if s.operation_in_progress() => Err(StackStateError::Busy {
+            stack: name,
+            status: s.clone(),
+            can_wait: true,
+        }),
         _ => Ok(()),
     }
 }
@@ -327,9 +331,11 @@ async fn wait_until_settled<C: CloudFormation>(
 /// Parses a deployed template (YAML or JSON) into a document.
 pub fn parse_deployed(stack: &str, body: &str) -> Result<Json, Error> {
     serde_norway::from_str(body).map_err(|e| {
-        Error::User(format!(
-            "the deployed template of stack `{stack}` cannot be read: {e}"
-        ))
+        StackStateError::UnreadableTemplate {
+            stack: stack.to_string(),
+            detail: e.to_string(),
+        }
+        .into()
     })
 }
 
@@ -357,18 +363,56 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
     opts: &PlanOptions,
 ) -> Result<StackPlan, Error> {
     let name = input.stack_name;
-    let mut existing = cf.describe_stack(name).await.map_err(dx)?;
-    if opts.wait {
-        existing = wait_until_settled(cf, name, existing).await?;
-    }
-    if let Some(s) = &existing {
-        check_state(s)?;
-    }
+    let existing = current_stack(cf, name, opts.wait).await?;
     let kind = match existing.as_ref().map(|s| &s.status) {
         None | Some(StackStatus::ReviewInProgress) => PlanKind::Create,
         Some(StackStatus::RollbackComplete) => PlanKind::Recreate,
         Some(_) => PlanKind::Update,
     };
+    let mut plan = offline_plan(cf, &input, kind, existing.as_ref()).await?;
+    if kind == PlanKind::Recreate {
+        plan.notes.push(
+            "the stack's first create failed (ROLLBACK_COMPLETE): apply deletes the empty stack and creates it again, after confirmation".to_string(),
+        );
+        return Ok(plan);
+    }
+    if let Some(dep) = &input.deferred {
+        plan.notes.push(format!(
+            "no change set yet: it takes values from stack `{dep}`, which is not deployed; apply creates it after `{dep}`"
+        ));
+        return Ok(plan);
+    }
+    let template = template_source(cf, &input, &mut plan).await?;
+    let request = change_set_request(input, kind, template, plan.deployed.as_ref());
+    make_change_set(cf, request, plan, opts).await
+}
+
+/// The stack as it is (after waiting for an operation in progress, with
+/// `--wait`), refused in a state no change set starts from.
+async fn current_stack<C: CloudFormation>(
+    cf: &C,
+    name: &str,
+    wait: bool,
+) -> Result<Option<Stack>, Error> {
+    let mut existing = cf.describe_stack(name).await.map_err(dx)?;
+    if wait {
+        existing = wait_until_settled(cf, name, existing).await?;
+    }
+    if let Some(s) = &existing {
+        check_state(s)?;
+    }
+    Ok(existing)
+}
+
+/// The plan as far as it goes without a change set: the diff against the
+/// deployed template (and inside nested stacks) and the data at risk.
+async fn offline_plan<C: CloudFormation + ObjectStore>(
+    cf: &C,
+    input: &StackInputs<'_>,
+    kind: PlanKind,
+    existing: Option<&Stack>,
+) -> Result<StackPlan, Error> {
+    let name = input.stack_name;
     let old = if kind == PlanKind::Update {
         let body = cf.get_template(name).await.map_err(dx)?;
         Some(parse_deployed(name, &body)?)
@@ -382,54 +426,61 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
         }
         _ => Vec::new(),
     };
-    let mut plan = StackPlan {
+    Ok(StackPlan {
         stack_name: name.to_string(),
         region: input.region.to_string(),
         kind,
         data_loss: tree_data_loss(&diff, &nested),
         diff,
-        deployed: old.clone(),
+        deployed: old,
         nested,
         change_set: None,
         disagreements: Vec::new(),
         template_sha256: input.sha256.to_string(),
-        last_updated: existing.as_ref().and_then(|s| s.last_updated.clone()),
+        last_updated: existing.and_then(|s| s.last_updated.clone()),
         notes: Vec::new(),
         parameters: input.parameters.clone(),
         no_changes: false,
-    };
-    if kind == PlanKind::Recreate {
-        plan.notes.push(
-            "the stack's first create failed (ROLLBACK_COMPLETE): apply deletes the empty stack and creates it again, after confirmation".to_string(),
-        );
-        return Ok(plan);
+    })
+}
+
+/// The template for the change set: inline, or uploaded to the assets
+/// bucket when it is over the inline limit (with a note saying so).
+async fn template_source<C: CloudFormation + ObjectStore>(
+    cf: &C,
+    input: &StackInputs<'_>,
+    plan: &mut StackPlan,
+) -> Result<TemplateSource, Error> {
+    if input.body.len() <= MAX_BODY_INLINE {
+        return Ok(TemplateSource::Body(input.body.to_string()));
     }
-    if let Some(dep) = &input.deferred {
-        plan.notes.push(format!(
-            "no change set yet: it takes values from stack `{dep}`, which is not deployed; apply creates it after `{dep}`"
-        ));
-        return Ok(plan);
+    let bucket = input
+        .assets_bucket
+        .clone()
+        .ok_or_else(|| Error::Internal("a large template needs the assets bucket".into()))?;
+    let key = format!("{}.template.{}", input.sha256, input.format_ext);
+    if !cf.exists(&bucket, &key).await.map_err(dx)? {
+        cf.put(&bucket, &key, input.body.as_bytes().to_vec())
+            .await
+            .map_err(dx)?;
     }
-    let template = if input.body.len() > MAX_BODY_INLINE {
-        let bucket = input
-            .assets_bucket
-            .clone()
-            .ok_or_else(|| Error::Internal("a large template needs the assets bucket".into()))?;
-        let key = format!("{}.template.{}", input.sha256, input.format_ext);
-        if !cf.exists(&bucket, &key).await.map_err(dx)? {
-            cf.put(&bucket, &key, input.body.as_bytes().to_vec())
-                .await
-                .map_err(dx)?;
-        }
-        plan.notes.push(format!(
-            "the template is {} bytes, over the {MAX_BODY_INLINE}-byte inline limit: it was uploaded to s3://{bucket}/{key} for the change set",
-            input.body.len()
-        ));
-        TemplateSource::Url(cf.object_url(&bucket, &key))
-    } else {
-        TemplateSource::Body(input.body.to_string())
-    };
-    let request = ChangeSetRequest {
+    plan.notes.push(format!(
+        "the template is {} bytes, over the {MAX_BODY_INLINE}-byte inline limit: it was uploaded to s3://{bucket}/{key} for the change set",
+        input.body.len()
+    ));
+    Ok(TemplateSource::Url(cf.object_url(&bucket, &key)))
+}
+
+/// The change set to ask for; its name embeds the template's hash (which
+/// binds a saved plan to it) and the time.
+fn change_set_request(
+    input: StackInputs<'_>,
+    kind: PlanKind,
+    template: TemplateSource,
+    old: Option<&Json>,
+) -> ChangeSetRequest {
+    let name = input.stack_name;
+    ChangeSetRequest {
         stack_name: name.to_string(),
         change_set_name: format!(
             "blueprint-{}-{}",
@@ -445,18 +496,31 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
             ChangeSetKind::Update
         },
         template,
-        parameters: input.parameters,
         capabilities: capabilities(&input.template),
+        include_nested: input.typed.is_some_and(|t| t.nested().len() > 0)
+            || !nested_ids(old).is_empty(),
+        parameters: input.parameters,
         tags: input.tags,
         description: format!("blueprint plan of {name}"),
-        include_nested: input.typed.is_some_and(|t| t.nested().len() > 0)
-            || !nested_ids(old.as_ref()).is_empty(),
-    };
+    }
+}
+
+/// Makes the change set (recorded as pending until it is kept or deleted),
+/// compares it with the offline diff and reads the nested stacks' change
+/// sets; an empty one means no changes, a failed one is refused.
+async fn make_change_set<C: CloudFormation>(
+    cf: &C,
+    request: ChangeSetRequest,
+    mut plan: StackPlan,
+    opts: &PlanOptions,
+) -> Result<StackPlan, Error> {
+    let name = plan.stack_name.clone();
+    let name = name.as_str();
     opts.pending.add(PendingChangeSet {
         stack: name.to_string(),
-        region: input.region.to_string(),
+        region: plan.region.clone(),
         name: request.change_set_name.clone(),
-        creates_stack: kind == PlanKind::Create,
+        creates_stack: plan.kind == PlanKind::Create,
     });
     let id = match cf.create_change_set(&request).await {
         Ok(id) => id,
@@ -472,19 +536,18 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
         Err(e) => return Err(dx(e)),
     };
     let cs = wait_change_set(cf, name, &id).await?;
-    if cs.is_empty_failure() {
-        plan.no_changes = true;
+    if cs.is_empty_failure() || cs.status == "FAILED" {
         let _ = cf.delete_change_set(name, &id).await;
         opts.pending.forget(name);
-        return Ok(plan);
-    }
-    if cs.status == "FAILED" {
-        let _ = cf.delete_change_set(name, &id).await;
-        opts.pending.forget(name);
-        return Err(Error::User(format!(
-            "CloudFormation refused the change set for stack `{name}`: {}",
-            cs.status_reason.as_deref().unwrap_or("no reason given")
-        )));
+        if cs.is_empty_failure() {
+            plan.no_changes = true;
+            return Ok(plan);
+        }
+        return Err(ApplyError::ChangeSetFailed {
+            stack: name.to_string(),
+            reason: cs.status_reason.clone(),
+        }
+        .into());
     }
     compare(&mut plan, &cs);
     if let Err(e) =
@@ -494,7 +557,7 @@ pub async fn plan_stack<C: CloudFormation + ObjectStore>(
         return Err(e);
     }
     if !opts.keep_change_sets {
-        discard(cf, name, &cs, kind).await?;
+        discard(cf, name, &cs, plan.kind).await?;
         opts.pending.forget(name);
     }
     plan.change_set = Some(cs);

@@ -135,10 +135,11 @@ pub async fn watch<C: CloudFormation>(
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
-            return Err(Error::User(format!(
-                "CloudFormation has not started executing the change set of `{stack}` after {} s (the stack is still REVIEW_IN_PROGRESS); check it with `blueprint status`",
-                NOT_STARTED_LIMIT.as_secs()
-            )));
+            return Err(super::error::ApplyError::NotStarted {
+                stack: stack.to_string(),
+                waited_secs: NOT_STARTED_LIMIT.as_secs(),
+            }
+            .into());
         }
         if settled {
             // The events that arrived between the last read and the final
