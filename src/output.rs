@@ -172,34 +172,106 @@ impl Printer {
         self.color_err = on;
     }
 
-    /// `text` in `style` when standard output is coloured, else `text`.
-    pub fn paint(&self, style: anstyle::Style, text: &str) -> String {
-        paint(self.color_out, style, text)
-    }
-
-    /// `text` in `style` when standard error is coloured, else `text`.
-    pub fn paint_err(&self, style: anstyle::Style, text: &str) -> String {
-        paint(self.color_err, style, text)
+    /// Standard output as a stream that styles as it is written (coloured
+    /// when standard output is), for results formatted a piece at a time.
+    pub fn results(&mut self) -> Styled<&mut dyn Write> {
+        Styled::new(&mut *self.out, self.color_out)
     }
 
     /// A warning: shown even with `--quiet`.
     pub fn warning(&mut self, line: &str) {
-        let prefix = self.paint_err(style::WARNING, "warning:");
-        let _ = writeln!(self.err, "{prefix} {line}");
+        let _ = self.prefixed(style::WARNING, "warning:", line);
     }
 
     /// An error: `error: ...` on standard error, always shown.
     pub fn error(&mut self, line: &str) {
-        let prefix = self.paint_err(style::ERROR, "error:");
-        let _ = writeln!(self.err, "{prefix} {line}");
+        let _ = self.prefixed(style::ERROR, "error:", line);
+    }
+
+    /// `prefix line` on standard error, the prefix in `style`.
+    fn prefixed(&mut self, style: anstyle::Style, prefix: &str, line: &str) -> std::io::Result<()> {
+        let mut err = Styled::new(&mut *self.err, self.color_err);
+        err.styled(style, prefix)?;
+        writeln!(err, " {line}")
     }
 }
 
-/// `text` wrapped in `style`'s escape codes when `on`.
-pub fn paint(on: bool, style: anstyle::Style, text: &str) -> String {
-    if on {
-        format!("{}{text}{}", style.render(), style.render_reset())
-    } else {
-        text.to_string()
+/// A stream that styles as it is written: plain text goes out as it is;
+/// styled text is wrapped in its escape codes when colour is on, and goes
+/// out as plain text when it is off. Formatters write to one of these, so
+/// colour is added while formatting, never by reading formatted text back.
+pub struct Styled<W> {
+    out: W,
+    color: bool,
+}
+
+impl<W: Write> Styled<W> {
+    /// Styles with escape codes when `color`.
+    pub fn new(out: W, color: bool) -> Self {
+        Styled { out, color }
+    }
+
+    /// Whether styles are written.
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    /// `text` in `style`.
+    pub fn styled(&mut self, style: anstyle::Style, text: &str) -> std::io::Result<()> {
+        if self.color && !text.is_empty() {
+            write!(self.out, "{}{text}{}", style.render(), style.render_reset())
+        } else {
+            self.out.write_all(text.as_bytes())
+        }
+    }
+
+    /// The stream written to.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write> Write for Styled<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Formats into a string with `write` (colour off): for tests and for the
+/// callers that want the text itself.
+pub fn to_text(write: impl FnOnce(&mut Styled<&mut Vec<u8>>) -> std::io::Result<()>) -> String {
+    let mut buf = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(&mut Styled::new(&mut buf, false));
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_styled_stream_wraps_styled_text_only_when_colour_is_on() {
+        let write = |color: bool| {
+            let mut out = Styled::new(Vec::new(), color);
+            out.styled(style::ADD, "+ A").unwrap();
+            write!(out, " plain").unwrap();
+            String::from_utf8(out.into_inner()).unwrap()
+        };
+        assert_eq!(write(false), "+ A plain");
+        assert_eq!(write(true), "\u{1b}[32m+ A\u{1b}[0m plain");
+    }
+
+    #[test]
+    fn warnings_and_errors_colour_their_prefix_only() {
+        let (mut p, _, err) = Printer::capture(Verbosity::Normal);
+        p.warning("w");
+        p.set_color(true);
+        p.error("e");
+        let text = String::from_utf8(err.borrow().clone()).unwrap();
+        assert_eq!(text, "warning: w\n\u{1b}[1m\u{1b}[31merror:\u{1b}[0m e\n");
     }
 }

@@ -380,25 +380,3 @@ fn wait_waits_for_an_operation_in_progress() {
     });
     assert_eq!(done.unwrap(), 0);
 }
-
-#[test]
-fn plan_markers_are_coloured_only_when_colour_is_on() {
-    use blueprint::commands::plan::print_plan;
-    let text = "Stack s (r): update\n  + A  AWS::S3::Bucket\n  ± T  AWS::DynamoDB::Table  REPLACE  DATA LOSS (x)\n      Properties.X: 1 → 2\n";
-    let (mut p, o, _) = printer();
-    print_plan(text, &mut p);
-    assert_eq!(self::text(&o), text);
-    let (mut p, o, _) = printer();
-    p.set_color(true);
-    print_plan(text, &mut p);
-    let coloured = self::text(&o);
-    assert!(
-        coloured.contains("\u{1b}[32m  + A  AWS::S3::Bucket"),
-        "{coloured:?}"
-    );
-    assert!(
-        coloured.contains("\u{1b}[1m\u{1b}[31mDATA LOSS"),
-        "{coloured:?}"
-    );
-    assert!(coloured.contains("      Properties.X: 1 → 2\n"));
-}

@@ -36,6 +36,7 @@ mod new_graph_cli;
 mod openapi;
 mod output_dir;
 mod plan_file_binding;
+mod plan_text;
 mod scaffold;
 mod security_access_logs;
 mod security_encryption;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use indexmap::IndexMap;
 
 use crate::commands::aws::{confirm, interrupted, interruptible, runtime};
-use crate::commands::plan::{connect_project, format_plan, print_plan, Connected, DeployArgs};
+use crate::commands::plan::{connect_project, print_plan, Connected, DeployArgs};
 use crate::commands::synth::write_placement;
 use crate::deploy::apply::{
     data_loss_refusal, delete_failed_create, execute, unaccepted_data_loss, ApplyOptions,
@@ -49,7 +49,7 @@ fn show(plan: StackPlan, blueprint: &str, printer: &mut Printer) -> StackPlan {
         blueprint: blueprint.to_string(),
         stacks: vec![plan],
     };
-    print_plan(&format_plan(&one), printer);
+    print_plan(&one, printer);
     one.stacks
         .into_iter()
         .next()

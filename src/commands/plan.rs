@@ -1,6 +1,6 @@
 //! `blueprint plan`: what apply would change, and whether data is at risk.
 
-use std::fmt::Write as _;
+use std::io::Write;
 use std::path::PathBuf;
 
 use crate::commands::aws::{connect, interrupted, interruptible, runtime};
@@ -8,15 +8,15 @@ use crate::commands::project::{resolve, ProjectArgs, ResolvedProject};
 use crate::deploy::cloudformation::{CloudFormation, ObjectStore};
 use crate::deploy::nested::deployed_homes;
 use crate::deploy::nested::{NestedAction, NestedPlan, STACK_TYPE};
-use crate::deploy::plan::{dx, plan, Pending, Plan, PlanKind, PlanOptions};
+use crate::deploy::plan::{dx, plan, Pending, Plan, PlanKind, PlanOptions, StackPlan};
 use crate::deploy::plan_file::PlanFile;
-use crate::deploy::refusal::{OutPathProblem, Refusal};
+use crate::deploy::refusal::{allow_flags, OutPathProblem, Refusal};
 use crate::deploy::regions::Regions;
 use crate::deploy::sdk::AwsOptions;
 use crate::deploy::types::StackStatus;
-use crate::diff::{format::format as format_diff, Impact};
+use crate::diff::{format::write as write_diff, Impact};
 use crate::error::Error;
-use crate::output::{OutputFormat, Printer};
+use crate::output::{style, OutputFormat, Printer, Styled};
 use crate::render::Format;
 use crate::synthesis::{synthesize_placed, Synthesized};
 
@@ -42,43 +42,18 @@ pub struct PlanRequest {
     pub output: OutputFormat,
 }
 
-/// The plan as text.
+/// The plan as text, without colour.
 pub fn format_plan(plan: &Plan) -> String {
-    let mut out = String::new();
+    crate::output::to_text(|out| write_plan(out, plan))
+}
+
+/// Writes the plan as text, styled as it is written when `out` styles:
+/// each resource in the colour of its impact, DATA LOSS in bold red.
+pub fn write_plan<W: Write>(out: &mut Styled<W>, plan: &Plan) -> std::io::Result<()> {
     let (mut add, mut change, mut replace, mut remove) = (0, 0, 0, 0);
     for s in &plan.stacks {
-        let what = match (s.kind, s.no_changes) {
-            (_, true) => "no changes".to_string(),
-            (PlanKind::Create, _) => "create".to_string(),
-            (PlanKind::Recreate, _) => "delete the failed stack and create it again".to_string(),
-            (PlanKind::Update, _) => "update".to_string(),
-        };
-        let _ = writeln!(out, "Stack {} ({}): {what}", s.stack_name, s.region);
+        write_stack(out, s)?;
         if !s.no_changes {
-            out.push_str(&format_diff(&short_template_urls(&s.diff)));
-        }
-        if let Some(cs) = &s.change_set {
-            let verdict = if s.disagreements.is_empty() {
-                "agrees with the template diff".to_string()
-            } else {
-                "DISAGREES with the template diff:".to_string()
-            };
-            let _ = writeln!(
-                out,
-                "  change set: {} change(s); {verdict}",
-                cs.changes.len()
-            );
-            for d in &s.disagreements {
-                let _ = writeln!(out, "    {d}");
-            }
-        }
-        for n in &s.notes {
-            let _ = writeln!(out, "  note: {n}");
-        }
-        if !s.no_changes {
-            for n in &s.nested {
-                format_nested(&mut out, n);
-            }
             let diffs = std::iter::once(&s.diff).chain(s.nested.iter().map(|n| &n.diff));
             for d in diffs {
                 add += d.count(Impact::Add);
@@ -89,28 +64,64 @@ pub fn format_plan(plan: &Plan) -> String {
         }
     }
     if !plan.has_changes() {
-        out.push_str("No changes.\n");
-        return out;
+        return writeln!(out, "No changes.");
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "Plan: {add} to add, {change} to change, {replace} to replace, {remove} to remove."
-    );
+    )?;
     let loss = plan.data_loss();
     if !loss.is_empty() {
         let ids: Vec<String> = loss.iter().map(|(s, id)| format!("{s}/{id}")).collect();
-        let flags: Vec<String> = loss
-            .iter()
-            .map(|(_, id)| format!("--allow-data-loss {id}"))
-            .collect();
-        let _ = writeln!(
-            out,
+        let flags: Vec<String> = loss.iter().map(|(_, id)| id.clone()).collect();
+        let text = format!(
             "DATA LOSS: {}. apply refuses this unless you pass {}",
             ids.join(", "),
-            flags.join(" ")
+            allow_flags(&flags)
         );
+        out.styled(style::DATA_LOSS, &text)?;
+        writeln!(out)?;
     }
-    out
+    Ok(())
+}
+
+/// One stack's part of a plan: what happens to it, its diff, the change
+/// set's verdict, notes, and its nested stacks.
+fn write_stack<W: Write>(out: &mut Styled<W>, s: &StackPlan) -> std::io::Result<()> {
+    let what = match (s.kind, s.no_changes) {
+        (_, true) => "no changes",
+        (PlanKind::Create, _) => "create",
+        (PlanKind::Recreate, _) => "delete the failed stack and create it again",
+        (PlanKind::Update, _) => "update",
+    };
+    writeln!(out, "Stack {} ({}): {what}", s.stack_name, s.region)?;
+    if !s.no_changes {
+        write_diff(out, &short_template_urls(&s.diff))?;
+    }
+    if let Some(cs) = &s.change_set {
+        let verdict = if s.disagreements.is_empty() {
+            "agrees with the template diff"
+        } else {
+            "DISAGREES with the template diff:"
+        };
+        writeln!(
+            out,
+            "  change set: {} change(s); {verdict}",
+            cs.changes.len()
+        )?;
+        for d in &s.disagreements {
+            writeln!(out, "    {d}")?;
+        }
+    }
+    for n in &s.notes {
+        writeln!(out, "  note: {n}")?;
+    }
+    if !s.no_changes {
+        for n in &s.nested {
+            write_nested(out, n)?;
+        }
+    }
+    Ok(())
 }
 
 /// A nested stack's `TemplateURL` changes with every change inside it (the
@@ -148,66 +159,44 @@ fn short_template_urls(diff: &crate::diff::TemplateDiff) -> crate::diff::Templat
 
 /// One nested stack's part of a plan: a heading, then its resources by
 /// path (`OrdersService/Function`), as the root's are shown.
-fn format_nested(out: &mut String, n: &NestedPlan) {
+fn write_nested<W: Write>(out: &mut Styled<W>, n: &NestedPlan) -> std::io::Result<()> {
     let what = match n.action {
         NestedAction::Create => "create",
         NestedAction::Update => "update",
         NestedAction::Remove => "remove (deletes the nested stack and what it holds)",
     };
-    let _ = writeln!(out, "Nested stack {}: {what}", n.path);
+    writeln!(out, "Nested stack {}: {what}", n.path)?;
     let mut diff = short_template_urls(&n.diff);
     for r in &mut diff.resources {
         r.logical_id = n.resource_path(&r.logical_id);
     }
-    out.push_str(&format_diff(&diff));
+    write_diff(out, &diff)?;
     if let Some(cs) = &n.change_set {
         let verdict = if n.disagreements.is_empty() {
             "agrees with the template diff"
         } else {
             "DISAGREES with the template diff:"
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "  nested change set: {} change(s); {verdict}",
             cs.changes.len()
-        );
+        )?;
     }
     for d in &n.disagreements {
-        let _ = writeln!(out, "    {d}");
+        writeln!(out, "    {d}")?;
     }
     for note in &n.notes {
-        let _ = writeln!(out, "  note: {note}");
+        writeln!(out, "  note: {note}")?;
     }
+    Ok(())
 }
 
-/// Prints a plan's text, coloured when standard output is a coloured
-/// terminal: markers by impact, DATA LOSS in bold red.
-pub fn print_plan(text: &str, printer: &mut Printer) {
-    use crate::output::style;
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        let marker = if line.starts_with("  ") && !line.starts_with("    ") {
-            match trimmed.chars().next() {
-                Some('+') => Some(style::ADD),
-                Some('~') => Some(style::MODIFY),
-                Some('±') => Some(style::REPLACE),
-                Some('-') => Some(style::REMOVE),
-                _ => None,
-            }
-        } else {
-            None
-        };
-        let mut out = match marker {
-            Some(st) => printer.paint(st, line),
-            None => line.to_string(),
-        };
-        if line.contains("DATA LOSS") && marker.is_none() {
-            out = printer.paint(style::DATA_LOSS, line);
-        } else if line.contains("DATA LOSS") {
-            out = out.replace("DATA LOSS", &printer.paint(style::DATA_LOSS, "DATA LOSS"));
-        }
-        printer.result(&out);
-    }
+/// Prints a plan on standard output, coloured when standard output is a
+/// coloured terminal (see [`write_plan`]).
+pub fn print_plan(plan: &Plan, printer: &mut Printer) {
+    // As `Printer::result`: a closed standard output is not an error.
+    let _ = write_plan(&mut printer.results(), plan);
 }
 
 /// Synthesizes the project for a deploy command, keeping units where the
@@ -318,7 +307,7 @@ pub async fn plan_tracked<C: CloudFormation + ObjectStore>(
     };
     let p = plan(regions, synth, &opts, printer).await?;
     match req.output {
-        OutputFormat::Text => print_plan(&format_plan(&p), printer),
+        OutputFormat::Text => print_plan(&p, printer),
         OutputFormat::Json => printer.result(
             &serde_json::to_string_pretty(&p)
                 .map_err(|e| Error::Internal(format!("serializing the plan: {e}")))?,

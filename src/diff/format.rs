@@ -3,11 +3,13 @@
 //! statements.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde_json::Value as Json;
 use similar::TextDiff;
 
 use super::{Impact, PropertyChange, ResourceDiff, TemplateDiff};
+use crate::output::{style, Styled};
 
 /// Values longer than this (or multi-line) are shown as a line diff.
 const LONG: usize = 72;
@@ -43,40 +45,93 @@ pub fn marker(impact: Impact) -> &'static str {
     }
 }
 
-fn label(r: &ResourceDiff) -> String {
-    let mut tags = Vec::new();
-    match r.impact {
-        Impact::Replace => tags.push("REPLACE".to_string()),
-        Impact::MayReplace => tags.push("MAY REPLACE".to_string()),
-        _ => {}
+/// The style of an impact's lines.
+pub fn style_of(impact: Impact) -> anstyle::Style {
+    match impact {
+        Impact::Add => style::ADD,
+        Impact::Modify => style::MODIFY,
+        Impact::MayReplace | Impact::Replace => style::REPLACE,
+        Impact::Remove => style::REMOVE,
     }
-    if r.data_loss {
-        tags.push(match (r.impact, r.old_kept) {
-            (Impact::Remove, true) => "DATA LOSS (removed from the stack; the resource and its data are kept by DeletionPolicy)".to_string(),
-            (Impact::Remove, false) => "DATA LOSS (deleted with its data)".to_string(),
-            (_, true) => "DATA LOSS (a new, empty resource takes its place; the old one is kept by UpdateReplacePolicy)".to_string(),
-            (_, false) => "DATA LOSS (a new, empty resource takes its place; the old one is deleted)".to_string(),
-        });
-    }
-    tags.join("  ")
 }
 
-fn change(out: &mut String, c: &PropertyChange, indent: &str) {
+/// What follows "DATA LOSS" in a resource's heading, if its data is at risk.
+fn data_loss_detail(r: &ResourceDiff) -> Option<&'static str> {
+    if !r.data_loss {
+        return None;
+    }
+    Some(match (r.impact, r.old_kept) {
+        (Impact::Remove, true) => {
+            " (removed from the stack; the resource and its data are kept by DeletionPolicy)"
+        }
+        (Impact::Remove, false) => " (deleted with its data)",
+        (_, true) => {
+            " (a new, empty resource takes its place; the old one is kept by UpdateReplacePolicy)"
+        }
+        (_, false) => " (a new, empty resource takes its place; the old one is deleted)",
+    })
+}
+
+/// A line with its trailing whitespace removed (and each of its lines, if
+/// it has several).
+fn line<W: Write>(out: &mut W, text: &str) -> io::Result<()> {
+    for piece in text.split('\n') {
+        writeln!(out, "{}", piece.trim_end())?;
+    }
+    Ok(())
+}
+
+/// A resource's heading, in its impact's style: marker, logical ID, type,
+/// then REPLACE / MAY REPLACE and DATA LOSS (in its own style).
+fn heading<W: Write>(out: &mut Styled<W>, r: &ResourceDiff, width: usize) -> io::Result<()> {
+    let st = style_of(r.impact);
+    let mut text = format!(
+        "  {} {:width$}  {}",
+        marker(r.impact),
+        r.logical_id,
+        r.resource_type
+    );
+    let replace = match r.impact {
+        Impact::Replace => Some("REPLACE"),
+        Impact::MayReplace => Some("MAY REPLACE"),
+        _ => None,
+    };
+    let loss = data_loss_detail(r);
+    if replace.is_none() && loss.is_none() {
+        out.styled(st, text.trim_end())?;
+        return writeln!(out);
+    }
+    text.push_str("  ");
+    if let Some(tag) = replace {
+        text.push_str(tag);
+        if loss.is_some() {
+            text.push_str("  ");
+        }
+    }
+    out.styled(st, &text)?;
+    if let Some(detail) = loss {
+        out.styled(style::DATA_LOSS, "DATA LOSS")?;
+        out.styled(st, detail)?;
+    }
+    writeln!(out)
+}
+
+fn change<W: Write>(out: &mut W, c: &PropertyChange, indent: &str) -> io::Result<()> {
     if let Some(st) = &c.statements {
-        let _ = writeln!(out, "{indent}{} statements:", c.path);
+        line(out, &format!("{indent}{} statements:", c.path))?;
         for s in &st.removed {
-            let _ = writeln!(out, "{indent}  - {}", statement(s));
+            line(out, &format!("{indent}  - {}", statement(s)))?;
         }
         for s in &st.added {
-            let _ = writeln!(out, "{indent}  + {}", statement(s));
+            line(out, &format!("{indent}  + {}", statement(s)))?;
         }
         if st.removed.is_empty() && st.added.is_empty() {
-            let _ = writeln!(
+            line(
                 out,
-                "{indent}  (statements reordered or other keys changed)"
-            );
+                &format!("{indent}  (statements reordered or other keys changed)"),
+            )?;
         }
-        return;
+        return Ok(());
     }
     let suffix = if c.replaces {
         "  (create-only: replaces the resource)"
@@ -84,7 +139,7 @@ fn change(out: &mut String, c: &PropertyChange, indent: &str) {
         ""
     };
     if is_long(c.old.as_ref()) || is_long(c.new.as_ref()) {
-        let _ = writeln!(out, "{indent}{}:{suffix}", c.path);
+        line(out, &format!("{indent}{}:{suffix}", c.path))?;
         // Both ending in a newline: no "\ No newline at end of file" marker.
         let text = |v: &Option<Json>| {
             let mut t = v.as_ref().map(text_of).unwrap_or_default();
@@ -95,22 +150,24 @@ fn change(out: &mut String, c: &PropertyChange, indent: &str) {
         };
         let (old, new) = (text(&c.old), text(&c.new));
         let diff = TextDiff::from_lines(&old, &new);
-        for line in diff.unified_diff().context_radius(2).to_string().lines() {
-            if line.starts_with("@@") || line.starts_with("\\ No newline") {
+        for l in diff.unified_diff().context_radius(2).to_string().lines() {
+            if l.starts_with("@@") || l.starts_with("\\ No newline") {
                 continue;
             }
-            let _ = writeln!(out, "{indent}  {line}");
+            line(out, &format!("{indent}  {l}"))?;
         }
-        return;
+        return Ok(());
     }
     let show = |v: &Option<Json>| v.as_ref().map(compact).unwrap_or_else(|| "(none)".into());
-    let _ = writeln!(
+    line(
         out,
-        "{indent}{}: {} → {}{suffix}",
-        c.path,
-        show(&c.old),
-        show(&c.new)
-    );
+        &format!(
+            "{indent}{}: {} → {}{suffix}",
+            c.path,
+            show(&c.old),
+            show(&c.new)
+        ),
+    )
 }
 
 /// `Allow s3:GetObject, s3:PutObject on [..] (+ condition)`.
@@ -149,9 +206,15 @@ fn compact_plain(v: &Json) -> String {
     }
 }
 
-/// The diff as text, one block per resource.
+/// The diff as text, one block per resource (without colour).
 pub fn format(diff: &TemplateDiff) -> String {
-    let mut out = String::new();
+    crate::output::to_text(|out| write(out, diff))
+}
+
+/// Writes the diff, one block per resource, each heading in the colour of
+/// its impact and DATA LOSS in bold red when `out` styles. Lines end
+/// without trailing spaces.
+pub fn write<W: Write>(out: &mut Styled<W>, diff: &TemplateDiff) -> io::Result<()> {
     let width = diff
         .resources
         .iter()
@@ -159,38 +222,28 @@ pub fn format(diff: &TemplateDiff) -> String {
         .max()
         .unwrap_or(0);
     for r in &diff.resources {
-        let _ = writeln!(
-            out,
-            "  {} {:width$}  {}  {}",
-            marker(r.impact),
-            r.logical_id,
-            r.resource_type,
-            label(r)
-        );
+        heading(out, r, width)?;
         for c in &r.changes {
-            change(&mut out, c, "      ");
+            change(out, c, "      ")?;
         }
         for why in &r.reasons {
-            let _ = writeln!(out, "      why: {why}");
+            line(out, &format!("      why: {why}"))?;
         }
     }
     for o in &diff.outputs {
-        let m = match (&o.old, &o.new) {
-            (None, _) => "+",
-            (_, None) => "-",
-            _ => "~",
+        let (m, st) = match (&o.old, &o.new) {
+            (None, _) => ("+", style::ADD),
+            (_, None) => ("-", style::REMOVE),
+            _ => ("~", style::MODIFY),
         };
-        let _ = writeln!(out, "  {m} output {}", o.name);
+        out.styled(st, format!("  {m} output {}", o.name).trim_end())?;
+        writeln!(out)?;
     }
     for s in &diff.sections {
-        let _ = writeln!(out, "  ~ section {s}");
+        out.styled(style::MODIFY, format!("  ~ section {s}").trim_end())?;
+        writeln!(out)?;
     }
-    // Trim the trailing spaces of lines without a label.
-    out.lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
-        + if out.is_empty() { "" } else { "\n" }
+    Ok(())
 }
 
 #[cfg(test)]
