@@ -5,7 +5,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::common::{blueprint, command, project, run_and_format};
+use crate::common::{blueprint, command, input_header, project, run_and_format};
 
 #[test]
 fn synth_todo_writes_template_assets_and_manifest() {
@@ -232,7 +232,7 @@ fn failure(args: &[&str], dir: &Path) -> String {
 /// [`failure`] of `blueprint synth` in `dir` with `body` as its project file.
 fn synth_failure(dir: &Path, body: &str) -> String {
     project(dir, body);
-    format!("# blueprint.yaml:\n{body}\n{}", failure(&["synth"], dir))
+    input_header("blueprint.yaml", body) + &failure(&["synth"], dir)
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{blueprint, command, project, run_and_format};
+use crate::common::{blueprint, command, input_header, project, run_and_format};
 
 /// `synth --stdout` of the project file `body`, which must fail with exit
 /// code 1: the file and the output, for a snapshot.
@@ -16,7 +16,7 @@ fn refused(body: &str) -> String {
     let path = project(dir.path(), body);
     let (text, out) = run_and_format(command().args(["synth", "--stdout", "--config"]).arg(&path));
     assert_eq!(out.status.code(), Some(1), "{text}");
-    format!("# blueprint.yaml:\n{body}\n{text}")
+    input_header("blueprint.yaml", body) + &text
 }
 
 #[test]

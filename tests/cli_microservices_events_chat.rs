@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{blueprint, command, project, run_and_format};
+use crate::common::{blueprint, command, input_header, project, run_and_format};
 
 /// `synth --stdout` in `dir` with `body` as its project file, which must fail
 /// with exit code 1: the file and the output, for a snapshot.
@@ -12,7 +12,7 @@ fn refused(dir: &Path, body: &str) -> String {
     project(dir, body);
     let (text, out) = run_and_format(command().current_dir(dir).args(["synth", "--stdout"]));
     assert_eq!(out.status.code(), Some(1), "{text}");
-    format!("# blueprint.yaml:\n{body}\n{text}")
+    input_header("blueprint.yaml", body) + &text
 }
 
 const MICRO: &str = "blueprint: microservices\nstack_name: t\nregion: us-east-1\noptions:\n";

@@ -133,6 +133,16 @@ pub fn run_and_format(cmd: &mut std::process::Command) -> (String, std::process:
     (text, output)
 }
 
+/// A heading for an input file shown above a command's output in a
+/// snapshot: `# NAME:` and the text (a long one only by its size).
+pub fn input_header(name: &str, text: &str) -> String {
+    if text.len() > 2000 {
+        format!("# {name}: {} bytes, not shown\n", text.len())
+    } else {
+        format!("# {name}:\n{text}\n")
+    }
+}
+
 /// The redactions of CLI snapshots, as (regex, replacement), applied in
 /// order (uv's `INSTA_FILTERS` and `TestContext` filters, narrowed to what
 /// blueprint prints): temporary directories (`[TEMP_DIR]`, each test's own
