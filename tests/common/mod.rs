@@ -64,7 +64,7 @@ macro_rules! redacted_snapshot {
             "" => test_name!().to_string(),
             s => format!("{}-{s}", test_name!()),
         };
-        let text: String = $text;
+        let text: &str = &$text;
         let mut settings = insta::Settings::clone_current();
         for (pattern, replacement) in $crate::common::redactions() {
             settings.add_filter(&pattern, replacement);
@@ -147,8 +147,9 @@ pub fn input_header(name: &str, text: &str) -> String {
 /// order (uv's `INSTA_FILTERS` and `TestContext` filters, narrowed to what
 /// blueprint prints): temporary directories (`[TEMP_DIR]`, each test's own
 /// `tempfile` directory), this checkout (`[REPO]`), the home directory
-/// (`[HOME]`, under which the dependency cache lives), the version, and
-/// durations (`[TIME]`: `applied in 1.2s`, stack event lines).
+/// (`[HOME]`, under which the dependency cache lives), the version,
+/// durations (`[TIME]`: `applied in 1.2s`, stack event lines) and the port
+/// of a test's endpoint on loopback (`127.0.0.1:[PORT]`).
 pub fn redactions() -> Vec<(String, &'static str)> {
     let mut filters = Vec::new();
     let temp = std::env::temp_dir();
@@ -168,6 +169,7 @@ pub fn redactions() -> Vec<(String, &'static str)> {
         "blueprint [VERSION]",
     ));
     filters.push((r"\b\d+\.\ds\b".to_string(), "[TIME]"));
+    filters.push((r"127\.0\.0\.1:\d+".to_string(), "127.0.0.1:[PORT]"));
     filters
 }
 
