@@ -402,3 +402,30 @@ fn plan_and_apply_refuse_placeholders_before_contacting_aws() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
     }
 }
+
+/// The redactions of CLI snapshots hide what changes from run to run and
+/// machine to machine, and nothing else.
+#[test]
+fn cli_snapshots_redact_temporary_directories_durations_and_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = format!(
+        "wrote {}/out/manifest.json\nstack `todo` applied in 12.3s\n     0.4s  CREATE_COMPLETE  Api\nfrom {}/tests/variants/x.yaml\nno answer from http://127.0.0.1:40123 in time (1 s per attempt, 2.5 s in all)\nblueprint {}\n",
+        dir.path().display(),
+        env!("CARGO_MANIFEST_DIR"),
+        env!("CARGO_PKG_VERSION"),
+    );
+    let mut settings = insta::Settings::clone_current();
+    for (pattern, replacement) in crate::common::redactions() {
+        settings.add_filter(&pattern, replacement);
+    }
+    settings.bind(|| {
+        insta::assert_snapshot!(raw, @r"
+        wrote [TEMP_DIR]/out/manifest.json
+        stack `todo` applied in [TIME]
+             [TIME]  CREATE_COMPLETE  Api
+        from [REPO]/tests/variants/x.yaml
+        no answer from http://127.0.0.1:[PORT] in time (1 s per attempt, 2.5 s in all)
+        blueprint [VERSION]
+        ");
+    });
+}
