@@ -5,18 +5,14 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::common::{blueprint, project};
+use crate::common::{blueprint, command, input_header, project, run_and_format};
 
 #[test]
 fn synth_todo_writes_template_assets_and_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    blueprint()
-        .args(["synth", "todo", "--out"])
-        .arg(&out)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("todo.template.yaml"));
+    let run = cli_snapshot!(command().args(["synth", "todo", "--out"]).arg(&out));
+    assert!(run.status.success());
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["blueprint"], "todo");
@@ -154,14 +150,8 @@ fn a_projects_own_function_code_overrides_the_built_in_code() {
         builtin, own.stdout,
         "the S3 key must follow the project's code"
     );
-    blueprint()
-        .current_dir(dir.path())
-        .arg("synth")
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "function `api` from functions/api",
-        ));
+    let run = cli_snapshot!(command().current_dir(dir.path()).arg("synth"));
+    assert!(run.status.success());
 }
 
 #[test]
@@ -184,8 +174,9 @@ fn stale_files_of_the_previous_synth_are_removed() {
 
 #[test]
 fn list_names_every_blueprint() {
-    let out = blueprint().arg("list").output().unwrap();
+    let out = cli_snapshot!(command().arg("list"));
     assert!(out.status.success());
+    // In the registry's order, each with its summary.
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), blueprint::blueprints::ALL.len());
@@ -194,122 +185,63 @@ fn list_names_every_blueprint() {
         assert_eq!(name, b.name);
         assert_eq!(summary.trim_start(), b.summary);
     }
-    assert!(lines[0].starts_with("todo "));
-    assert!(text.contains("Mobile todo-list backend"));
 }
 
 #[test]
 fn explain_lists_every_accepted_risk_with_its_reason() {
-    let out = blueprint().args(["explain", "blog"]).output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    let risks = text
-        .split("accepted risks (security checks not met on purpose, and why)\n")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no accepted risks in\n{text}"));
     // The public reads, each with the blueprint's own reason.
-    for method in ["ApiApiPostsGet", "ApiApiPostsPostIdGet"] {
-        assert!(
-            risks.contains(&format!(
-                "    {method}  CKV_AWS_59: public by design: anyone may read the published posts"
-            )),
-            "{method} in\n{risks}"
-        );
-    }
-    assert!(risks.contains("    ThumbnailsFunction  CKV_AWS_116: failed asynchronous events go to the on-failure destination"));
+    let out = cli_snapshot!(command().args(["explain", "blog"]), "blog");
+    assert!(out.status.success());
     // A route the project opens carries the project's choice instead.
     let dir = tempfile::tempdir().unwrap();
     let cfg = project(
         dir.path(),
         "blueprint: blog\nstack_name: b\nregion: us-east-1\noptions:\n  auth:\n    public_routes: [POST /api/uploads]\n",
     );
-    let out = blueprint()
-        .args(["explain", "--output", "json", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = cli_snapshot!(
+        command()
+            .args(["explain", "--output", "json", "--config"])
+            .arg(&cfg),
+        "json-public-route"
     );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let text = json.to_string();
-    assert!(
-        text.contains(
-            "the project opened this route (options.auth.public_routes, warned at synth)"
-        ),
-        "{text}"
-    );
+    assert!(out.status.success());
 }
 
 #[test]
 fn explain_maps_requirements_to_resources_from_the_template() {
-    let out = blueprint().args(["explain", "todo"]).output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    for id in ["TODO-1", "TODO-2", "TODO-3", "TODO-4", "TODO-5", "TODO-6"] {
-        assert!(text.contains(id), "{id} missing in\n{text}");
-    }
-    assert!(text.contains("TODO-3  Users manage their own files"));
-    assert!(text.contains("    UsersAuthenticatedRole\n"));
     // Without a cache, TODO-5 has nothing to show.
-    let todo5 = text.split("TODO-5").nth(1).unwrap();
-    assert!(todo5.starts_with("  Read-heavy"));
-    assert!(todo5.contains("(no resources with these options)"));
-
+    let out = cli_snapshot!(command().args(["explain", "todo"]), "defaults");
+    assert!(out.status.success());
     let dir = tempfile::tempdir().unwrap();
     let cfg = project(
         dir.path(),
         "blueprint: todo\nstack_name: t\nregion: us-east-1\noptions:\n  cache: dax\n",
     );
-    let out = blueprint()
-        .args(["explain", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    let todo5 = text
-        .split("TODO-5")
-        .nth(1)
-        .unwrap()
-        .split("TODO-6")
-        .next()
-        .unwrap();
-    assert!(todo5.contains("    DaxCluster\n"), "{todo5}");
-    assert!(todo5.contains("    ApiFunction\n"), "{todo5}");
+    let out = cli_snapshot!(command().args(["explain", "--config"]).arg(&cfg), "dax");
+    assert!(out.status.success());
 }
 
-fn fails_with(args: &[&str], dir: &Path, code: i32, message: &str) {
-    blueprint()
-        .current_dir(dir)
-        .args(args)
-        .assert()
-        .code(code)
-        .stderr(predicate::str::contains(message))
-        .stderr(predicate::str::contains("panicked").not())
-        .stderr(predicate::str::contains("RUST_BACKTRACE").not());
+/// Runs `blueprint ARGS` in `dir`, which must fail with exit code 1, and
+/// returns its output for a snapshot.
+fn failure(args: &[&str], dir: &Path) -> String {
+    let (text, out) = run_and_format(command().current_dir(dir).args(args));
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    text
+}
+
+/// [`failure`] of `blueprint synth` in `dir` with `body` as its project file.
+fn synth_failure(dir: &Path, body: &str) -> String {
+    project(dir, body);
+    input_header("blueprint.yaml", body) + &failure(&["synth"], dir)
 }
 
 #[test]
 fn a_misspelled_key_is_located_and_the_right_one_suggested() {
     let dir = tempfile::tempdir().unwrap();
-    project(
+    redacted_snapshot!(synth_failure(
         dir.path(),
         "blueprint: todo\nstack_name: t\nregion: us-east-1\noptions:\n  cahce: dax\n",
-    );
-    fails_with(
-        &["synth"],
-        dir.path(),
-        1,
-        "error: blueprint.yaml:5:3: options.cahce: unknown key; expected one of",
-    );
-    fails_with(
-        &["synth"],
-        dir.path(),
-        1,
-        "help: did you mean the key `cache`?",
-    );
+    ));
     assert!(
         !dir.path().join("blueprint.out").exists(),
         "nothing may be written"
@@ -319,125 +251,73 @@ fn a_misspelled_key_is_located_and_the_right_one_suggested() {
 #[test]
 fn an_unknown_value_is_located_and_the_right_one_suggested() {
     let dir = tempfile::tempdir().unwrap();
-    project(
+    redacted_snapshot!(synth_failure(
         dir.path(),
         "blueprint: todo\nstack_name: t\nregion: us-east-1\noptions:\n  cache: daxx\n",
-    );
-    fails_with(
-        &["synth"],
-        dir.path(),
-        1,
-        "blueprint.yaml:5:10: options.cache: unknown value `daxx`",
-    );
-    fails_with(&["synth"], dir.path(), 1, "did you mean the value `dax`?");
+    ));
 }
 
 #[test]
 fn values_outside_aws_limits_are_refused_with_their_location() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        (
-            "options:\n  function:\n    memory_mb: 20000\n",
-            "blueprint.yaml:6:16: options.function.memory_mb: expected a whole number from 128 to 10240, found 20000",
-        ),
-        (
-            "options:\n  function:\n    timeout_seconds: 0\n",
-            "expected a whole number from 1 to 900, found 0",
-        ),
-        (
-            "options:\n  log_retention_days: 31\n",
-            "blueprint.yaml:5:23: options.log_retention_days: 31 is not a retention period CloudWatch Logs accepts",
-        ),
-        (
-            "options:\n  table:\n    read_capacity: {min: 50, max: 10}\n",
-            "min (50) is greater than max (10)",
-        ),
-        (
-            "options:\n  api_cache:\n    size_gb: 2\n",
-            "2 is not an API Gateway cache size",
-        ),
-        (
-            "options:\n  dax:\n    vpc_cidr: 10.0.0.0/8\n",
-            "is not an IPv4 CIDR block from /16 to /24",
-        ),
-        (
-            "tags:\n  aws:owner: me\n",
-            "the `aws:` prefix is reserved by AWS",
-        ),
+        "options:\n  function:\n    memory_mb: 20000\n",
+        "options:\n  function:\n    timeout_seconds: 0\n",
+        "options:\n  log_retention_days: 31\n",
+        "options:\n  table:\n    read_capacity: {min: 50, max: 10}\n",
+        "options:\n  api_cache:\n    size_gb: 2\n",
+        "options:\n  dax:\n    vpc_cidr: 10.0.0.0/8\n",
+        "tags:\n  aws:owner: me\n",
     ];
-    for (body, message) in cases {
-        project(
-            dir.path(),
-            &format!("blueprint: todo\nstack_name: t\nregion: us-east-1\n{body}"),
-        );
-        fails_with(&["synth"], dir.path(), 1, message);
-    }
-    project(
+    let mut all: Vec<String> = cases
+        .iter()
+        .map(|body| {
+            synth_failure(
+                dir.path(),
+                &format!("blueprint: todo\nstack_name: t\nregion: us-east-1\n{body}"),
+            )
+        })
+        .collect();
+    all.push(synth_failure(
         dir.path(),
         "blueprint: todo\nstack_name: 9lives\nregion: us-east-1\n",
-    );
-    fails_with(
-        &["synth"],
-        dir.path(),
-        1,
-        "blueprint.yaml:2:13: stack_name: `9lives` is not a valid stack name",
-    );
-    project(
+    ));
+    all.push(synth_failure(
         dir.path(),
         "blueprint: todo\nstack_name: t\nregion: mars-1\n",
-    );
-    fails_with(
-        &["synth"],
-        dir.path(),
-        1,
-        "`mars-1` is not an AWS region code",
-    );
+    ));
+    redacted_snapshot!(all.join("\n"));
 }
 
 #[test]
 fn malformed_yaml_is_located() {
     let dir = tempfile::tempdir().unwrap();
-    project(
-        dir.path(),
+    let all = [
         "blueprint: todo\nstack_name: t\n  region: us-east-1\n",
-    );
-    fails_with(&["synth"], dir.path(), 1, "blueprint.yaml:3:");
-    project(dir.path(), "");
-    fails_with(&["synth"], dir.path(), 1, "missing key `blueprint`");
-    project(
-        dir.path(),
+        "",
         "blueprint: todo\nstack_name: t\nregion: us-east-1\nregion: us-east-2\n",
-    );
-    fails_with(&["synth"], dir.path(), 1, "duplicate");
+    ]
+    .map(|body| synth_failure(dir.path(), body));
+    redacted_snapshot!(all.join("\n"));
 }
 
 #[test]
 fn unknown_blueprints_and_missing_files_are_user_errors() {
     let dir = tempfile::tempdir().unwrap();
-    fails_with(
-        &["synth", "tood"],
-        dir.path(),
-        1,
-        "unknown blueprint `tood` (did you mean `todo`?); the blueprints are: todo",
-    );
-    fails_with(&["synth"], dir.path(), 1, "blueprint.yaml: no such file");
-    project(
+    let mut all = vec![
+        failure(&["synth", "tood"], dir.path()),
+        failure(&["synth"], dir.path()),
+    ];
+    all.push(synth_failure(
         dir.path(),
         "blueprint: nope\nstack_name: t\nregion: us-east-1\n",
-    );
-    fails_with(
-        &["synth"],
-        dir.path(),
-        1,
-        "blueprint.yaml:1:12: blueprint: unknown blueprint `nope`",
-    );
-    fails_with(
+    ));
+    all.push(failure(
         &["synth", "--stack-name", "a_b", "todo"],
         dir.path(),
-        1,
-        "--stack-name: `a_b` is not a valid stack name",
-    );
-    fails_with(&["frobnicate"], dir.path(), 1, "unrecognized subcommand");
+    ));
+    all.push(failure(&["frobnicate"], dir.path()));
+    redacted_snapshot!(all.join("\n"));
 }
 
 #[test]
@@ -445,34 +325,26 @@ fn an_output_path_that_is_a_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("f");
     std::fs::write(&file, "keep me").unwrap();
-    blueprint()
-        .args(["synth", "todo", "--out"])
-        .arg(&file)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("exists and is not a directory"));
+    let out = cli_snapshot!(command().args(["synth", "todo", "--out"]).arg(&file));
+    assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
 }
 
 #[test]
 fn help_and_version() {
-    blueprint()
-        .arg("--version")
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with("blueprint "));
-    for cmd in [
-        &["--help"][..],
+    let all = [
+        &["--version"][..],
+        &["--help"],
         &["synth", "--help"],
         &["list", "--help"],
         &["explain", "--help"],
-    ] {
-        blueprint()
-            .args(cmd)
-            .assert()
-            .success()
-            .stdout(predicate::str::contains("Usage:"));
-    }
+    ]
+    .map(|args| {
+        let (text, out) = run_and_format(command().args(args));
+        assert!(out.status.success(), "{text}");
+        text
+    });
+    redacted_snapshot!(all.join("\n"));
 }
 
 #[test]
@@ -516,35 +388,44 @@ fn plan_and_apply_refuse_placeholders_before_contacting_aws() {
         "blueprint: update-offload\nstack_name: u\nregion: us-east-1\noptions:\n  origin:\n    domain_name: files.example.net\n  domain:\n    name: updates.mycompany.dev\n    hosted_zone_id: Z05512345EXAMPLE\n",
     );
     for args in [vec!["plan"], vec!["apply", "--yes"]] {
-        let out = blueprint()
-            .args(&args)
-            .arg("--config")
-            .arg(&cfg)
-            // Nothing listens there: a refusal must come first.
-            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-            .env("AWS_ACCESS_KEY_ID", "x")
-            .env("AWS_SECRET_ACCESS_KEY", "x")
-            .output()
-            .unwrap();
+        let out = cli_snapshot!(
+            command()
+                .args(&args)
+                .arg("--config")
+                .arg(&cfg)
+                // Nothing listens there: a refusal must come first.
+                .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+                .env("AWS_ACCESS_KEY_ID", "x")
+                .env("AWS_SECRET_ACCESS_KEY", "x"),
+            args[0]
+        );
         assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert!(
-            err.contains(
-                "the project still has 2 placeholder values: fill them in before deploying"
-            ),
-            "{err}"
-        );
-        assert!(
-            err.contains("blueprint.yaml:6:18: options.origin.domain_name is `files.example.net`"),
-            "{err}"
-        );
-        assert!(
-            err.contains(
-                "blueprint.yaml:9:21: options.domain.hosted_zone_id is `Z05512345EXAMPLE`"
-            ),
-            "{err}"
-        );
-        assert!(err.contains("--allow-placeholders"), "{err}");
-        assert!(!err.contains("127.0.0.1"), "{err}");
     }
+}
+
+/// The redactions of CLI snapshots hide what changes from run to run and
+/// machine to machine, and nothing else.
+#[test]
+fn cli_snapshots_redact_temporary_directories_durations_and_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = format!(
+        "wrote {}/out/manifest.json\nstack `todo` applied in 12.3s\n     0.4s  CREATE_COMPLETE  Api\nfrom {}/tests/variants/x.yaml\nno answer from http://127.0.0.1:40123 in time (1 s per attempt, 2.5 s in all)\nblueprint {}\n",
+        dir.path().display(),
+        env!("CARGO_MANIFEST_DIR"),
+        env!("CARGO_PKG_VERSION"),
+    );
+    let mut settings = insta::Settings::clone_current();
+    for (pattern, replacement) in crate::common::redactions() {
+        settings.add_filter(&pattern, replacement);
+    }
+    settings.bind(|| {
+        insta::assert_snapshot!(raw, @r"
+        wrote [TEMP_DIR]/out/manifest.json
+        stack `todo` applied in [TIME]
+             [TIME]  CREATE_COMPLETE  Api
+        from [REPO]/tests/variants/x.yaml
+        no answer from http://127.0.0.1:[PORT] in time (1 s per attempt, 2.5 s in all)
+        blueprint [VERSION]
+        ");
+    });
 }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::blueprint;
+use crate::common::{blueprint, command};
 
 const HEAD: &str = "blueprint: todo\nstack_name: todo\nregion: us-east-1\n";
 
@@ -113,17 +113,14 @@ fn nesting_within_the_limit_parses_to_an_ordinary_error() {
     let body = format!("{HEAD}extra: {}{}\n", "[".repeat(60), "]".repeat(60));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("blueprint.yaml"), body).unwrap();
-    let run = blueprint()
-        .current_dir(dir.path())
-        .args(["synth", "--config", "blueprint.yaml", "--out", "out"])
-        .output()
-        .unwrap();
+    let run = cli_snapshot!(command().current_dir(dir.path()).args([
+        "synth",
+        "--config",
+        "blueprint.yaml",
+        "--out",
+        "out"
+    ]));
     assert_eq!(run.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(
-        stderr.starts_with("error: blueprint.yaml:4:1: extra: unknown key; expected one of"),
-        "{stderr}"
-    );
     assert!(!dir.path().join("out").exists());
 }
 

@@ -3,6 +3,8 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+use crate::common::{command, run_and_format};
+
 fn blueprint() -> Command {
     let mut c = Command::cargo_bin("blueprint").unwrap();
     c.env_remove("NO_COLOR");
@@ -12,20 +14,16 @@ fn blueprint() -> Command {
 #[test]
 fn new_then_synth_in_the_directory() {
     let dir = tempfile::tempdir().unwrap();
-    blueprint()
-        .current_dir(dir.path())
-        .args([
-            "new",
-            "todo",
-            "demo",
-            "--name",
-            "my-todo",
-            "--region",
-            "eu-west-1",
-        ])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("created a `todo` project in demo"));
+    let out = cli_snapshot!(command().current_dir(dir.path()).args([
+        "new",
+        "todo",
+        "demo",
+        "--name",
+        "my-todo",
+        "--region",
+        "eu-west-1",
+    ]));
+    assert!(out.status.success());
     let demo = dir.path().join("demo");
     for f in [
         "blueprint.yaml",
@@ -61,39 +59,20 @@ fn new_then_synth_in_the_directory() {
 #[test]
 fn new_refuses_what_it_must() {
     let dir = tempfile::tempdir().unwrap();
-    blueprint()
-        .current_dir(dir.path())
-        .args(["new", "todoo", "x"])
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("unknown blueprint `todoo`")
-                .and(predicate::str::contains("todo, microservices")),
-        );
-    blueprint()
-        .current_dir(dir.path())
-        .args(["new", "todo", "x", "--name", "9lives"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "a stack name starts with a letter",
-        ));
+    let new = |args: &[&str]| {
+        let (text, out) = run_and_format(command().current_dir(dir.path()).args(args));
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        text
+    };
+    let mut all = vec![
+        new(&["new", "todoo", "x"]),
+        new(&["new", "todo", "x", "--name", "9lives"]),
+    ];
     std::fs::create_dir(dir.path().join("full")).unwrap();
     std::fs::write(dir.path().join("full/README.md"), "mine\n").unwrap();
-    blueprint()
-        .current_dir(dir.path())
-        .args(["new", "todo", "full"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("is not empty"));
-    blueprint()
-        .current_dir(dir.path())
-        .args(["new", "todo", "full", "--force"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "warning: kept 1 file you changed (not overwritten): README.md",
-        ));
+    all.push(new(&["new", "todo", "full"]));
+    all.push(new(&["new", "todo", "full", "--force"]));
+    redacted_snapshot!(all.join("\n"));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("full/README.md")).unwrap(),
         "mine\n"
@@ -103,22 +82,10 @@ fn new_refuses_what_it_must() {
 
 #[test]
 fn graph_formats() {
-    blueprint()
-        .args(["graph", "todo"])
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::starts_with("flowchart LR\n")
-                .and(predicate::str::contains("-->|\"invokes\"|")),
-        );
-    blueprint()
-        .args(["graph", "todo", "--format", "dot"])
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::starts_with("digraph \"todo\" {")
-                .and(predicate::str::contains("subgraph cluster_compute")),
-        );
+    let out = cli_snapshot!(command().args(["graph", "todo"]), "mermaid");
+    assert!(out.status.success());
+    let out = cli_snapshot!(command().args(["graph", "todo", "--format", "dot"]), "dot");
+    assert!(out.status.success());
     let out = blueprint()
         .args(["graph", "todo", "--output", "json"])
         .output()

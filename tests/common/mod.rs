@@ -35,6 +35,156 @@ macro_rules! snapshot {
     }};
 }
 
+/// The name of the test function this is expanded in (`fn` inside `#[test]`),
+/// closures stripped: what CLI snapshots are named after.
+macro_rules! test_name {
+    () => {{
+        fn f() {}
+        fn name_of<T>(_: T) -> &'static str {
+            std::any::type_name::<T>()
+        }
+        let mut name = name_of(f).strip_suffix("::f").unwrap();
+        while let Some(rest) = name.strip_suffix("::{{closure}}") {
+            name = rest;
+        }
+        name.rsplit("::").next().unwrap()
+    }};
+}
+
+/// `snapshot!` of CLI output, named after the test (`FILE__TEST.snap`, or
+/// `FILE__TEST-SUFFIX.snap` for a test with several), with the volatile
+/// parts redacted ([`redactions`]).
+macro_rules! redacted_snapshot {
+    ($text:expr $(,)?) => {
+        redacted_snapshot!($text, "")
+    };
+    ($text:expr, $suffix:expr $(,)?) => {{
+        let suffix: &str = $suffix;
+        let name = match suffix {
+            "" => test_name!().to_string(),
+            s => format!("{}-{s}", test_name!()),
+        };
+        let text: &str = &$text;
+        let mut settings = insta::Settings::clone_current();
+        for (pattern, replacement) in $crate::common::redactions() {
+            settings.add_filter(&pattern, replacement);
+        }
+        settings.bind(|| snapshot!(name, text));
+    }};
+}
+
+/// Runs `cmd` (a [`command`]) and snapshots its whole output, as uv's tests
+/// do: the command line, exit code, standard output and standard error
+/// ([`run_and_format`]), redacted, named after the test (and `SUFFIX` when
+/// a test runs several commands). Returns the output for the assertions a
+/// snapshot cannot make (files written or not).
+macro_rules! cli_snapshot {
+    ($cmd:expr $(, $suffix:expr)? $(,)?) => {{
+        let (text, output) = $crate::common::run_and_format($cmd);
+        redacted_snapshot!(text $(, $suffix)?);
+        output
+    }};
+}
+
+/// The `blueprint` binary as a `std::process::Command` (its arguments can be
+/// read back for a snapshot), without colour.
+pub fn command() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_blueprint"));
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// Runs `cmd` and formats what a user sees, for a snapshot:
+///
+/// ```text
+/// $ blueprint ARGS
+/// exit_code: 1
+/// ----- stdout -----
+/// ...
+/// ----- stderr -----
+/// ...
+/// ```
+///
+/// (a stream is left out when empty).
+pub fn run_and_format(cmd: &mut std::process::Command) -> (String, std::process::Output) {
+    let output = cmd.output().expect("the blueprint binary runs");
+    let args: Vec<String> = cmd
+        .get_args()
+        .map(|a| {
+            let a = a.to_string_lossy();
+            if a.is_empty() || a.contains(char::is_whitespace) {
+                format!("'{a}'")
+            } else {
+                a.into_owned()
+            }
+        })
+        .collect();
+    let mut text = format!("$ blueprint {}\n", args.join(" "));
+    match output.status.code() {
+        Some(code) => text.push_str(&format!("exit_code: {code}\n")),
+        None => text.push_str(&format!("exit_status: {}\n", output.status)),
+    }
+    for (name, stream) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+        if !stream.is_empty() {
+            text.push_str(&format!("----- {name} -----\n"));
+            text.push_str(&String::from_utf8_lossy(stream));
+        }
+    }
+    (text, output)
+}
+
+/// A heading for an input file shown above a command's output in a
+/// snapshot: `# NAME:` and the text (a long one only by its size).
+pub fn input_header(name: &str, text: &str) -> String {
+    if text.len() > 2000 {
+        format!("# {name}: {} bytes, not shown\n", text.len())
+    } else {
+        format!("# {name}:\n{text}\n")
+    }
+}
+
+/// The redactions of CLI snapshots, as (regex, replacement), applied in
+/// order (uv's `INSTA_FILTERS` and `TestContext` filters, narrowed to what
+/// blueprint prints): temporary directories (`[TEMP_DIR]`, each test's own
+/// `tempfile` directory), this checkout (`[REPO]`), the home directory
+/// (`[HOME]`, under which the dependency cache lives), the version,
+/// durations (`[TIME]`: `applied in 1.2s`, stack event lines) and the port
+/// of a test's endpoint on loopback (`127.0.0.1:[PORT]`).
+pub fn redactions() -> Vec<(String, &'static str)> {
+    let mut filters = Vec::new();
+    let temp = std::env::temp_dir();
+    let canonical = temp.canonicalize().unwrap_or_else(|_| temp.clone());
+    for dir in [canonical, temp] {
+        let dir = dir.display().to_string();
+        let dir = regex_escape(dir.trim_end_matches('/'));
+        filters.push((format!(r"{dir}/\.tmp[A-Za-z0-9]+"), "[TEMP_DIR]"));
+    }
+    filters.push((regex_escape(env!("CARGO_MANIFEST_DIR")), "[REPO]"));
+    if let Some(home) = std::env::var_os("HOME").filter(|h| h.len() > 1) {
+        let home = home.to_string_lossy().trim_end_matches('/').to_string();
+        filters.push((regex_escape(&home), "[HOME]"));
+    }
+    filters.push((
+        format!(r"blueprint {}", regex_escape(env!("CARGO_PKG_VERSION"))),
+        "blueprint [VERSION]",
+    ));
+    filters.push((r"\b\d+\.\ds\b".to_string(), "[TIME]"));
+    filters.push((r"127\.0\.0\.1:\d+".to_string(), "127.0.0.1:[PORT]"));
+    filters
+}
+
+/// `text` with every regex metacharacter escaped.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The `blueprint` binary, without colour.
 pub fn blueprint() -> Command {
     let mut c = Command::cargo_bin("blueprint").unwrap();
