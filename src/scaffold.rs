@@ -9,7 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::assets::{hex, CodeSource, BUILTIN, REQUIREMENTS};
-use crate::blueprints::{Blueprint, Overrides};
+use crate::blueprints::{AnyBlueprint, Overrides};
 use crate::config::{Region, StackName};
 use crate::error::Error;
 use crate::graph;
@@ -130,7 +130,7 @@ fn engine() -> Result<Handlebars<'static>, Error> {
 /// (`None`: the blueprint's defaults), sorted by path. Pure: nothing is
 /// read but the built-in files, nothing is written.
 pub fn scaffold(
-    blueprint: &Blueprint,
+    blueprint: &dyn AnyBlueprint,
     name: Option<&StackName>,
     region: Option<&Region>,
 ) -> Result<Vec<ScaffoldFile>, Error> {
@@ -143,16 +143,16 @@ pub fn scaffold(
         blueprint,
         &defaults,
         &CodeSource::BuiltIn {
-            blueprint: blueprint.name.to_string(),
+            blueprint: blueprint.name().to_string(),
         },
         &overrides,
         Format::Yaml,
     )?;
     let project = &synth.expansion.project;
-    let (before_stack_name, between, rest) = split_defaults(&defaults.text, blueprint.name)?;
+    let (before_stack_name, between, rest) = split_defaults(&defaults.text, blueprint.name())?;
 
     let mut code: Vec<(String, &'static [u8])> = Vec::new();
-    let root = format!("{}/functions", blueprint.name);
+    let root = format!("{}/functions", blueprint.name());
     if let Some(dir) = BUILTIN.get_dir(&root) {
         builtin_files(dir, &mut code);
     }
@@ -199,8 +199,8 @@ pub fn scaffold(
             .map(|step| step.replace("{region}", project.region.as_str())),
     );
     let ctx = Context {
-        blueprint: blueprint.name,
-        summary: blueprint.summary,
+        blueprint: blueprint.name(),
+        summary: blueprint.summary(),
         stack_name: project.stack_name.as_str(),
         region: project.region.as_str(),
         before_stack_name,
@@ -208,7 +208,7 @@ pub fn scaffold(
         rest,
         functions,
         requirements: blueprint
-            .requirements
+            .requirements()
             .iter()
             .map(|r| RequirementInfo {
                 id: r.id,
@@ -247,7 +247,7 @@ pub fn scaffold(
     for (path, contents) in code {
         files.push(ScaffoldFile {
             path: path
-                .strip_prefix(&format!("{}/", blueprint.name))
+                .strip_prefix(&format!("{}/", blueprint.name()))
                 .unwrap_or(&path)
                 .to_string(),
             contents: contents.to_vec(),

@@ -191,8 +191,8 @@ fn list_names_every_blueprint() {
     assert_eq!(lines.len(), blueprint::blueprints::ALL.len());
     for (line, b) in lines.iter().zip(blueprint::blueprints::ALL) {
         let (name, summary) = line.split_once("  ").unwrap();
-        assert_eq!(name, b.name);
-        assert_eq!(summary.trim_start(), b.summary);
+        assert_eq!(name, b.name());
+        assert_eq!(summary.trim_start(), b.summary());
     }
     assert!(lines[0].starts_with("todo "));
     assert!(text.contains("Mobile todo-list backend"));
