@@ -1,5 +1,8 @@
 //! The named blueprints: each has options, requirements, and an expansion
 //! into one or more stacks of typed resources.
+//!
+//! Each module implements [`Blueprint`] on a unit type (`todo::Todo`, ...);
+//! [`ALL`] is the catalog the commands use, through [`AnyBlueprint`].
 
 pub mod blog;
 pub mod chat;
