@@ -9,12 +9,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::assets::{hex, CodeSource, BUILTIN, REQUIREMENTS};
-use crate::blueprints::{Blueprint, Overrides};
-use crate::config::{Region, StackName};
+use crate::blueprints::{AnyBlueprint, Overrides};
+use crate::config::{Region, Source, StackName};
 use crate::error::Error;
 use crate::graph;
 use crate::render::Format;
-use crate::synthesis::synthesize;
+use crate::synthesis::{synthesize, Synthesized};
 
 /// The file `new` writes to remember what it wrote: path → SHA-256.
 pub const RECORD: &str = ".blueprint-scaffold.json";
@@ -130,7 +130,7 @@ fn engine() -> Result<Handlebars<'static>, Error> {
 /// (`None`: the blueprint's defaults), sorted by path. Pure: nothing is
 /// read but the built-in files, nothing is written.
 pub fn scaffold(
-    blueprint: &Blueprint,
+    blueprint: &dyn AnyBlueprint,
     name: Option<&StackName>,
     region: Option<&Region>,
 ) -> Result<Vec<ScaffoldFile>, Error> {
@@ -143,21 +143,53 @@ pub fn scaffold(
         blueprint,
         &defaults,
         &CodeSource::BuiltIn {
-            blueprint: blueprint.name.to_string(),
+            blueprint: blueprint.name().to_string(),
         },
         &overrides,
         Format::Yaml,
     )?;
     let project = &synth.expansion.project;
-    let (before_stack_name, between, rest) = split_defaults(&defaults.text, blueprint.name)?;
+    let (before_stack_name, between, rest) = split_defaults(&defaults.text, blueprint.name())?;
 
     let mut code: Vec<(String, &'static [u8])> = Vec::new();
-    let root = format!("{}/functions", blueprint.name);
+    let root = format!("{}/functions", blueprint.name());
     if let Some(dir) = BUILTIN.get_dir(&root) {
         builtin_files(dir, &mut code);
     }
+    let ctx = Context {
+        blueprint: blueprint.name(),
+        summary: blueprint.summary(),
+        stack_name: project.stack_name.as_str(),
+        region: project.region.as_str(),
+        before_stack_name,
+        between,
+        rest,
+        functions: functions(&root, &code),
+        requirements: blueprint
+            .requirements()
+            .iter()
+            .map(|r| RequirementInfo {
+                id: r.id,
+                text: r.text,
+            })
+            .collect(),
+        diagram: graph::to_mermaid(&graph::compute(&synth.expansion.stacks)),
+        before_deploy: before_deploy(blueprint, &defaults, &synth),
+        after_deploy: blueprint
+            .after_deploy()
+            .replace("{region}", project.region.as_str())
+            .replace("{stack_name}", project.stack_name.as_str())
+            .trim_end()
+            .to_string(),
+    };
+    files(&ctx, code)
+}
+
+/// The functions under `root` (`<blueprint>/functions`), sorted by name,
+/// with whether each has tests and a requirements file among `code`.
+fn functions(root: &str, code: &[(String, &'static [u8])]) -> Vec<FunctionInfo> {
     let mut functions: Vec<FunctionInfo> = Vec::new();
-    if let Some(dir) = BUILTIN.get_dir(&root) {
+    if let Some(dir) = BUILTIN.get_dir(root) {
         for d in dir.dirs() {
             let fname = d
                 .path()
@@ -180,9 +212,18 @@ pub fn scaffold(
         }
     }
     functions.sort_by(|a, b| a.name.cmp(&b.name));
+    functions
+}
 
-    let diagram = graph::to_mermaid(&graph::compute(&synth.expansion.stacks));
-    let mut before_deploy: Vec<String> = crate::config::placeholders::find(&defaults, &defaults)
+/// What to fill in or set up before the first deploy: each placeholder of
+/// blueprint.yaml the stacks deploy, by key, then the blueprint's own steps.
+fn before_deploy(
+    blueprint: &dyn AnyBlueprint,
+    defaults: &Source,
+    synth: &Synthesized,
+) -> Vec<String> {
+    let region = synth.expansion.project.region.as_str();
+    let mut steps: Vec<String> = crate::config::placeholders::find(defaults, defaults)
         .iter()
         .filter(|p| synth.deploys(&p.value))
         .map(|p| {
@@ -192,41 +233,21 @@ pub fn scaffold(
             )
         })
         .collect();
-    before_deploy.extend(
+    steps.extend(
         blueprint
             .before_deploy()
             .iter()
-            .map(|step| step.replace("{region}", project.region.as_str())),
+            .map(|step| step.replace("{region}", region)),
     );
-    let ctx = Context {
-        blueprint: blueprint.name,
-        summary: blueprint.summary,
-        stack_name: project.stack_name.as_str(),
-        region: project.region.as_str(),
-        before_stack_name,
-        between,
-        rest,
-        functions,
-        requirements: blueprint
-            .requirements
-            .iter()
-            .map(|r| RequirementInfo {
-                id: r.id,
-                text: r.text,
-            })
-            .collect(),
-        diagram,
-        before_deploy,
-        after_deploy: blueprint
-            .after_deploy()
-            .replace("{region}", project.region.as_str())
-            .replace("{stack_name}", project.stack_name.as_str())
-            .trim_end()
-            .to_string(),
-    };
+    steps
+}
+
+/// The rendered project files and the functions' code (`code`, under the
+/// blueprint's folder), sorted by path.
+fn files(ctx: &Context, code: Vec<(String, &'static [u8])>) -> Result<Vec<ScaffoldFile>, Error> {
     let hb = engine()?;
     let render = |name: &str| -> Result<Vec<u8>, Error> {
-        hb.render(name, &ctx)
+        hb.render(name, ctx)
             .map(String::into_bytes)
             .map_err(|e| Error::Internal(format!("rendering templates/{name}.hbs: {e}")))
     };
@@ -247,7 +268,7 @@ pub fn scaffold(
     for (path, contents) in code {
         files.push(ScaffoldFile {
             path: path
-                .strip_prefix(&format!("{}/", blueprint.name))
+                .strip_prefix(&format!("{}/", ctx.blueprint))
                 .unwrap_or(&path)
                 .to_string(),
             contents: contents.to_vec(),

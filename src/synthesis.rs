@@ -8,7 +8,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::assets::{hex, CodeSource};
-use crate::blueprints::{Blueprint, Expansion, Overrides};
+use crate::blueprints::{AnyBlueprint, Expansion, Overrides};
 use crate::cfn::{LogicalId, Template};
 use crate::check::{self, CheckInput, PackageSize};
 use crate::components::assets::ASSETS_BUCKET;
@@ -160,7 +160,7 @@ fn render_nested(
 /// with no previous placement: units over the limits go to overflow stacks
 /// by next fit over their order.
 pub fn synthesize(
-    blueprint: &Blueprint,
+    blueprint: &dyn AnyBlueprint,
     source: &Source,
     code: &CodeSource,
     overrides: &Overrides,
@@ -173,7 +173,7 @@ pub fn synthesize(
 /// [`synthesize`], keeping every unit `previous` places (the project's
 /// placement file) where it is; see [`crate::split`].
 pub fn synthesize_placed(
-    blueprint: &Blueprint,
+    blueprint: &dyn AnyBlueprint,
     source: &Source,
     code: &CodeSource,
     overrides: &Overrides,

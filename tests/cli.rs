@@ -182,8 +182,8 @@ fn list_names_every_blueprint() {
     assert_eq!(lines.len(), blueprint::blueprints::ALL.len());
     for (line, b) in lines.iter().zip(blueprint::blueprints::ALL) {
         let (name, summary) = line.split_once("  ").unwrap();
-        assert_eq!(name, b.name);
-        assert_eq!(summary.trim_start(), b.summary);
+        assert_eq!(name, b.name());
+        assert_eq!(summary.trim_start(), b.summary());
     }
 }
 

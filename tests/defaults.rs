@@ -10,9 +10,9 @@ fn every_blueprints_documented_defaults_are_the_code_defaults() {
         assert!(
             b.documents_defaults(&source).unwrap(),
             "blueprints/{}/blueprint.yaml does not match the code's defaults",
-            b.name
+            b.name()
         );
-        assert!(source.text.contains(&format!("blueprint: {}", b.name)));
+        assert!(source.text.contains(&format!("blueprint: {}", b.name())));
         every_option_is_commented(&source.text);
     }
     // And the check can fail.

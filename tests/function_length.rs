@@ -22,13 +22,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("blueprints/blog.rs", "", "to be split (issue 15)"),
     ("blueprints/update_offload.rs", "", "to be split (issue 15)"),
     ("passes/lambda.rs", "", "to be split (issue 15)"),
-    ("split.rs", "", "to be split (issue 15)"),
-    (
-        "blueprints/microservices/schema.rs",
-        "",
-        "to be split (issue 15)",
-    ),
-    ("config/values.rs", "", "to be split (issue 15)"),
     (
         "blueprints/conference.rs",
         "",
@@ -46,8 +39,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "expand",
         "to be split (issue 15)",
     ),
-    ("split.rs", "rebuild", "to be split (issue 15)"),
-    ("config/yaml.rs", "explain", "to be split (issue 15)"),
     (
         "blueprints/update_offload.rs",
         "add_publisher",
@@ -63,7 +54,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "add_thumbnails_flow",
         "to be split (issue 15)",
     ),
-    ("config/limits.rs", "scan", "to be split (issue 15)"),
     (
         "components/user_auth.rs",
         "add_to_with",
@@ -80,8 +70,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "add_certificate_flow",
         "to be split (issue 15)",
     ),
-    ("diff/mod.rs", "compute", "to be split (issue 15)"),
-    ("scaffold.rs", "scaffold", "to be split (issue 15)"),
 ];
 
 /// The source with comments and the contents of string and char literals

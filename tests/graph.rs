@@ -27,18 +27,18 @@ fn graph_of(name: &str) -> Graph {
 #[test]
 fn mermaid_and_dot_of_every_blueprint() {
     for b in ALL {
-        let g = graph_of(b.name);
-        snapshot!(format!("{}-mermaid", b.name), to_mermaid(&g));
-        snapshot!(format!("{}-dot", b.name), to_dot(&g, b.name));
+        let g = graph_of(b.name());
+        snapshot!(format!("{}-mermaid", b.name()), to_mermaid(&g));
+        snapshot!(format!("{}-dot", b.name()), to_dot(&g, b.name()));
     }
 }
 
 #[test]
 fn edges_join_drawn_nodes_and_layers_are_known() {
     for b in ALL {
-        let g = graph_of(b.name);
-        assert!(!g.nodes.is_empty(), "{}", b.name);
-        assert!(!g.edges.is_empty() || g.nodes.len() == 1, "{}", b.name);
+        let g = graph_of(b.name());
+        assert!(!g.nodes.is_empty(), "{}", b.name());
+        assert!(!g.edges.is_empty() || g.nodes.len() == 1, "{}", b.name());
         let ids: Vec<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
         for e in &g.edges {
             assert!(
@@ -54,7 +54,7 @@ fn edges_join_drawn_nodes_and_layers_are_known() {
         let mut unique = ids.clone();
         unique.sort();
         unique.dedup();
-        assert_eq!(unique.len(), ids.len(), "{}: duplicate node ids", b.name);
+        assert_eq!(unique.len(), ids.len(), "{}: duplicate node ids", b.name());
     }
 }
 
@@ -76,6 +76,6 @@ fn event_wiring_is_labelled() {
 #[test]
 fn graph_is_deterministic() {
     for b in ALL {
-        assert_eq!(graph_of(b.name), graph_of(b.name));
+        assert_eq!(graph_of(b.name()), graph_of(b.name()));
     }
 }

@@ -270,22 +270,22 @@ fn asynchronously_invoked_functions_get_retries_and_a_destination() {
 
 #[test]
 fn defaults_change_no_template() {
-    for bp in ALL.iter().filter(|b| b.name != "update-offload") {
+    for bp in ALL.iter().filter(|b| b.name() != "update-offload") {
         let code = CodeSource::BuiltIn {
-            blueprint: bp.name.into(),
+            blueprint: bp.name().into(),
         };
         let src = bp.defaults().unwrap();
-        let with = synthesize(bp, &src, &code, &Overrides::default(), Format::Json).unwrap();
+        let with = synthesize(*bp, &src, &code, &Overrides::default(), Format::Json).unwrap();
         // The documented defaults without the `lambda:` section.
         let cut = src.text.find("\n  lambda:\n").unwrap();
         let without = Source {
             name: src.name.clone(),
             text: src.text[..cut + 1].to_string(),
         };
-        let plain = synthesize(bp, &without, &code, &Overrides::default(), Format::Json).unwrap();
-        assert_eq!(with.templates.len(), plain.templates.len(), "{}", bp.name);
+        let plain = synthesize(*bp, &without, &code, &Overrides::default(), Format::Json).unwrap();
+        assert_eq!(with.templates.len(), plain.templates.len(), "{}", bp.name());
         for (a, b) in with.templates.iter().zip(&plain.templates) {
-            assert_eq!(a.body, b.body, "{}", bp.name);
+            assert_eq!(a.body, b.body, "{}", bp.name());
         }
     }
 }

@@ -41,7 +41,7 @@ fn fingerprint(s: &Synthesized) -> Vec<String> {
 
 #[test]
 fn every_generated_file_of_every_blueprint() {
-    for b in ALL {
+    for &b in ALL {
         let files = scaffold(b, None, None).unwrap();
         let mut code = String::new();
         for f in &files {
@@ -56,18 +56,18 @@ fn every_generated_file_of_every_blueprint() {
             } else {
                 let text = String::from_utf8(f.contents.clone()).unwrap();
                 snapshot!(
-                    format!("{}-{}", b.name, f.path.trim_start_matches('.')),
+                    format!("{}-{}", b.name(), f.path.trim_start_matches('.')),
                     text
                 );
             }
         }
-        snapshot!(format!("{}-functions", b.name), code);
+        snapshot!(format!("{}-functions", b.name()), code);
     }
 }
 
 #[test]
 fn synth_in_a_new_project_equals_synth_of_the_blueprint() {
-    for b in ALL {
+    for &b in ALL {
         let dir = tempfile::tempdir().unwrap();
         let files = scaffold(b, None, None).unwrap();
         write(dir.path(), &files, false).unwrap();
@@ -76,16 +76,16 @@ fn synth_in_a_new_project_equals_synth_of_the_blueprint() {
             ..Default::default()
         });
         let builtin = synth(&ProjectArgs {
-            blueprint: Some(b.name.to_string()),
+            blueprint: Some(b.name().to_string()),
             ..Default::default()
         });
-        assert_eq!(fingerprint(&project), fingerprint(&builtin), "{}", b.name);
+        assert_eq!(fingerprint(&project), fingerprint(&builtin), "{}", b.name());
         // The project's code is what was packaged.
         for p in &project.expansion.packages {
             assert!(
                 p.origin.starts_with("functions/"),
                 "{}: {}",
-                b.name,
+                b.name(),
                 p.origin
             );
         }
@@ -96,7 +96,7 @@ fn synth_in_a_new_project_equals_synth_of_the_blueprint() {
 fn name_and_region_are_filled_in() {
     let name = StackName::new("my-app").unwrap();
     let region = Region::new("eu-west-1").unwrap();
-    for b in ALL {
+    for &b in ALL {
         let dir = tempfile::tempdir().unwrap();
         let files = scaffold(b, Some(&name), Some(&region)).unwrap();
         let yaml = &files
@@ -105,22 +105,22 @@ fn name_and_region_are_filled_in() {
             .unwrap()
             .contents;
         let yaml = String::from_utf8_lossy(yaml);
-        assert!(yaml.contains("\nstack_name: my-app\n"), "{}", b.name);
-        assert!(yaml.contains("\nregion: eu-west-1\n"), "{}", b.name);
+        assert!(yaml.contains("\nstack_name: my-app\n"), "{}", b.name());
+        assert!(yaml.contains("\nregion: eu-west-1\n"), "{}", b.name());
         write(dir.path(), &files, false).unwrap();
         let project = synth(&ProjectArgs {
             config: Some(dir.path().join("blueprint.yaml")),
             ..Default::default()
         });
         let builtin = synth(&ProjectArgs {
-            blueprint: Some(b.name.to_string()),
+            blueprint: Some(b.name().to_string()),
             overrides: Overrides {
                 stack_name: Some(name.clone()),
                 region: Some(region.clone()),
             },
             ..Default::default()
         });
-        assert_eq!(fingerprint(&project), fingerprint(&builtin), "{}", b.name);
+        assert_eq!(fingerprint(&project), fingerprint(&builtin), "{}", b.name());
     }
 }
 
@@ -128,18 +128,18 @@ fn name_and_region_are_filled_in() {
 fn every_option_line_has_a_comment_and_the_file_names_requirement_ids() {
     for b in ALL {
         let text = b.defaults().unwrap().text;
-        for r in b.requirements {
+        for r in b.requirements() {
             let _ = r; // IDs of requirements without options need not appear.
         }
         let mentioned = b
-            .requirements
+            .requirements()
             .iter()
             .filter(|r| text.contains(r.id))
             .count();
         assert!(
             mentioned > 0,
             "{}: no requirement ID in blueprint.yaml",
-            b.name
+            b.name()
         );
     }
 }

@@ -87,9 +87,9 @@ fn templates(blueprint: &str, name: &str, text: &str) -> BTreeMap<String, Value>
 fn all(on: bool) -> Vec<(String, BTreeMap<String, Value>)> {
     let mut out = Vec::new();
     for bp in ALL {
-        for (name, text) in common::defaults_and_variants(bp.name) {
-            let name = format!("{} {name}", bp.name);
-            let t = templates(bp.name, &name, &with_keys(&text, on));
+        for (name, text) in common::defaults_and_variants(bp.name()) {
+            let name = format!("{} {name}", bp.name());
+            let t = templates(bp.name(), &name, &with_keys(&text, on));
             out.push((name, t));
         }
     }

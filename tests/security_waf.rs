@@ -47,7 +47,7 @@ fn synth(name: &str, text: &str) -> Result<Synthesis, String> {
         bp,
         &source,
         &CodeSource::BuiltIn {
-            blueprint: bp.name.into(),
+            blueprint: bp.name().into(),
         },
         &Overrides::default(),
         Format::Json,
@@ -252,12 +252,12 @@ fn every_stage_load_balancer_and_distribution_is_behind_a_web_acl() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for bp in ALL {
-        for (name, text) in common::defaults_and_variants(bp.name) {
+        for (name, text) in common::defaults_and_variants(bp.name()) {
             let region = region_of(&text);
             let s = synth(&name, &with_waf(&text, waf_on(&region))).unwrap();
             let edge = (region != "us-east-1").then_some(EDGE_ARN);
             for f in findings(&s, 1234, edge) {
-                failures.push(format!("{} {name}: {f}", bp.name));
+                failures.push(format!("{} {name}: {f}", bp.name()));
             }
             checked += 1;
         }
@@ -293,7 +293,7 @@ fn the_checks_catch_what_they_exist_for() {
 fn without_waf_every_distribution_accepts_the_risk() {
     for bp in ALL {
         let text = bp.defaults().unwrap().text;
-        let s = synth(bp.name, &text).unwrap();
+        let s = synth(bp.name(), &text).unwrap();
         for (path, t) in &s.templates {
             for (id, r) in resources(t) {
                 assert!(

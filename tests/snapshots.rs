@@ -38,16 +38,16 @@ fn defaults_match_their_snapshots(name: &str, format: Format) {
     let bp = find(name).unwrap();
     let source = bp.defaults().unwrap();
     let code = CodeSource::BuiltIn {
-        blueprint: bp.name.into(),
+        blueprint: bp.name().into(),
     };
     let s = synthesize(bp, &source, &code, &Overrides::default(), format).unwrap();
     for t in &s.templates {
         let name = if s.templates.len() == 1 {
-            format!("{}-defaults-{}", bp.name, format.extension())
+            format!("{}-defaults-{}", bp.name(), format.extension())
         } else {
             format!(
                 "{}-defaults-{}-{}",
-                bp.name,
+                bp.name(),
                 t.stack_name,
                 format.extension()
             )
@@ -58,7 +58,7 @@ fn defaults_match_their_snapshots(name: &str, format: Format) {
     for n in &s.nested {
         let name = format!(
             "{}-defaults-{}-{}",
-            bp.name,
+            bp.name(),
             format.extension(),
             n.path.replace('/', "-")
         );
@@ -107,7 +107,7 @@ fn variant_matches_its_snapshots(path: &std::path::Path) -> Result<(), String> {
         .and_then(|n| find(&n).ok())
         .ok_or_else(|| format!("{name}: no known blueprint"))?;
     let code = CodeSource::BuiltIn {
-        blueprint: bp.name.into(),
+        blueprint: bp.name().into(),
     };
     let s = synthesize(bp, &source, &code, &Overrides::default(), Format::Yaml)
         .map_err(|e| format!("{name}: {e}"))?;
@@ -151,7 +151,10 @@ defaults! {
 
 #[test]
 fn every_blueprint_has_its_defaults_tested() {
-    let mut all: Vec<&str> = blueprint::blueprints::ALL.iter().map(|b| b.name).collect();
+    let mut all: Vec<&str> = blueprint::blueprints::ALL
+        .iter()
+        .map(|b| b.name())
+        .collect();
     all.sort();
     let mut listed = BLUEPRINTS.to_vec();
     listed.sort();

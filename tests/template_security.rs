@@ -50,7 +50,7 @@ fn synthesize_all() -> Vec<Synthesis> {
     };
     let mut sources: Vec<(String, Source)> = ALL
         .iter()
-        .map(|bp| (format!("{} defaults", bp.name), bp.defaults().unwrap()))
+        .map(|bp| (format!("{} defaults", bp.name()), bp.defaults().unwrap()))
         .collect();
     let mut variants: Vec<_> = std::fs::read_dir("tests/variants")
         .unwrap()
@@ -71,7 +71,7 @@ fn synthesize_all() -> Vec<Synthesis> {
             let s = synthesize(
                 bp,
                 &source,
-                &code(bp.name),
+                &code(bp.name()),
                 &Overrides::default(),
                 Format::Json,
             )

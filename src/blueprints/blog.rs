@@ -19,7 +19,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Expansion, ProjectInfo, Requirement};
+use super::{Blueprint, Expansion, ProjectInfo, Requirement};
 use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::policy::PolicyDocument;
@@ -65,27 +65,38 @@ use crate::config::{
 };
 use crate::error::Error;
 
-pub const NAME: &str = "blog";
-pub const SUMMARY: &str =
-    "Serverless website: CloudFront over a private S3 site and an /api/* REST API, DynamoDB (global tables, DAX), welcome emails, photo thumbnails, custom domain";
+/// The `blog` blueprint (see the module's documentation).
+pub struct BlogBlueprint;
 
-/// What a new project's README asks to set up before the first deploy.
-pub const BEFORE_DEPLOY: &[&str] = &[
-    "Verify the welcome email's sender in Amazon SES in {region} (`options.welcome_email.identity`: the sender's domain, with the DKIM records SES gives you, or the address itself, by the link SES mails to it); until then SES refuses every welcome email (the failures land in the `WelcomeEmailFailures` queue).",
-    "A new AWS account's SES is in the sandbox: it sends only to addresses you verified, at most 200 a day. Request production access (SES console, Account dashboard) before real readers sign up.",
-];
+impl Blueprint for BlogBlueprint {
+    type Options = Options;
 
-pub static REQUIREMENTS: &[Requirement] = &[
-    Requirement { id: "BLOG-1", text: "Global scale-out: a CloudFront distribution in front of everything" },
-    Requirement { id: "BLOG-2", text: "Read-heavy: DAX between Lambda and DynamoDB, and DynamoDB global tables with replica regions (options)" },
-    Requirement { id: "BLOG-3", text: "Mostly static files, some dynamic REST API: private S3 origin reached only through CloudFront (origin access control); API Gateway + Lambda as a second origin under /api/*" },
-    Requirement { id: "BLOG-4", text: "Caching to cut cost and latency: CloudFront cache policies, long TTL for static assets, short or none for the API; compression on" },
-    Requirement { id: "BLOG-5", text: "A welcome email to each new user: readers sign up in a Cognito user pool; once Cognito has verified the address, its post confirmation trigger records the user; users-table stream (new items only) -> Lambda -> SES, allowed only ses:SendEmail from the configured identity (no route takes an address to mail)" },
-    Requirement { id: "BLOG-6", text: "Thumbnails for uploaded photos: presigned uploads only for signed-in authors (Cognito authorizer, key under the caller's own prefix) to an accelerated upload bucket, S3 event -> Lambda -> a separate thumbnails bucket (no trigger loop); optional SNS/SQS notification" },
-    Requirement { id: "BLOG-7", text: "A custom domain: ACM certificate in us-east-1 and a Route 53 alias record (option `domain`)" },
-    Requirement { id: "FLOW", text: "Orchestration (option `flow`, off by default): each upload (S3 -> EventBridge) starts a Step Functions state machine: a size check (Choice), then the thumbnail and metadata functions in parallel, each task with a timeout, retries and a catch to a Fail state" },
-    Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
-];
+    const NAME: &'static str = "blog";
+    const SUMMARY: &'static str =
+        "Serverless website: CloudFront over a private S3 site and an /api/* REST API, DynamoDB (global tables, DAX), welcome emails, photo thumbnails, custom domain";
+
+    /// What a new project's README asks to set up before the first deploy.
+    const BEFORE_DEPLOY: &'static [&'static str] = &[
+        "Verify the welcome email's sender in Amazon SES in {region} (`options.welcome_email.identity`: the sender's domain, with the DKIM records SES gives you, or the address itself, by the link SES mails to it); until then SES refuses every welcome email (the failures land in the `WelcomeEmailFailures` queue).",
+        "A new AWS account's SES is in the sandbox: it sends only to addresses you verified, at most 200 a day. Request production access (SES console, Account dashboard) before real readers sign up.",
+    ];
+
+    const REQUIREMENTS: &'static [Requirement] = &[
+        Requirement { id: "BLOG-1", text: "Global scale-out: a CloudFront distribution in front of everything" },
+        Requirement { id: "BLOG-2", text: "Read-heavy: DAX between Lambda and DynamoDB, and DynamoDB global tables with replica regions (options)" },
+        Requirement { id: "BLOG-3", text: "Mostly static files, some dynamic REST API: private S3 origin reached only through CloudFront (origin access control); API Gateway + Lambda as a second origin under /api/*" },
+        Requirement { id: "BLOG-4", text: "Caching to cut cost and latency: CloudFront cache policies, long TTL for static assets, short or none for the API; compression on" },
+        Requirement { id: "BLOG-5", text: "A welcome email to each new user: readers sign up in a Cognito user pool; once Cognito has verified the address, its post confirmation trigger records the user; users-table stream (new items only) -> Lambda -> SES, allowed only ses:SendEmail from the configured identity (no route takes an address to mail)" },
+        Requirement { id: "BLOG-6", text: "Thumbnails for uploaded photos: presigned uploads only for signed-in authors (Cognito authorizer, key under the caller's own prefix) to an accelerated upload bucket, S3 event -> Lambda -> a separate thumbnails bucket (no trigger loop); optional SNS/SQS notification" },
+        Requirement { id: "BLOG-7", text: "A custom domain: ACM certificate in us-east-1 and a Route 53 alias record (option `domain`)" },
+        Requirement { id: "FLOW", text: "Orchestration (option `flow`, off by default): each upload (S3 -> EventBridge) starts a Step Functions state machine: a size check (Choice), then the thumbnail and metadata functions in parallel, each task with a timeout, retries and a catch to a Fail state" },
+        Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
+    ];
+
+    fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+        expand(project, o, code)
+    }
+}
 
 /// The blog blueprint's options (`options:` in blueprint.yaml).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]

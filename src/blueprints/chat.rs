@@ -18,7 +18,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
+use super::{Blueprint, Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::{hex, CodeSource, Package};
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::Statement;
@@ -37,15 +37,26 @@ use crate::config::lambda::LambdaOptions;
 use crate::config::{Architecture, Name, Ranged, RetentionDays};
 use crate::error::Error;
 
-pub const NAME: &str = "chat";
-pub const SUMMARY: &str =
-    "Real-time chat over WebSocket: API Gateway v2 routes, a connections table with TTL, broadcast through the management API";
+/// The `chat` blueprint (see the module's documentation).
+pub struct Chat;
 
-pub static REQUIREMENTS: &[Requirement] = &[
-    Requirement { id: "CHAT-1", text: "Chat and streaming over WebSocket: API Gateway v2 WEBSOCKET API with $connect, $disconnect and sendmessage routes; only signed-in users connect (Cognito user pool, Lambda REQUEST authorizer on $connect checking the user's token), unless opened on purpose" },
-    Requirement { id: "CHAT-2", text: "Connection state: a DynamoDB connections table with TTL" },
-    Requirement { id: "CHAT-3", text: "Broadcast: a function posts to connections through the management API (`execute-api:ManageConnections` on this API only)" },
-];
+impl Blueprint for Chat {
+    type Options = Options;
+
+    const NAME: &'static str = "chat";
+    const SUMMARY: &'static str =
+        "Real-time chat over WebSocket: API Gateway v2 routes, a connections table with TTL, broadcast through the management API";
+
+    const REQUIREMENTS: &'static [Requirement] = &[
+        Requirement { id: "CHAT-1", text: "Chat and streaming over WebSocket: API Gateway v2 WEBSOCKET API with $connect, $disconnect and sendmessage routes; only signed-in users connect (Cognito user pool, Lambda REQUEST authorizer on $connect checking the user's token), unless opened on purpose" },
+        Requirement { id: "CHAT-2", text: "Connection state: a DynamoDB connections table with TTL" },
+        Requirement { id: "CHAT-3", text: "Broadcast: a function posts to connections through the management API (`execute-api:ManageConnections` on this API only)" },
+    ];
+
+    fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+        expand(project, o, code)
+    }
+}
 
 /// The chat blueprint's options (`options:` in blueprint.yaml).
 #[derive(Clone, Debug, PartialEq, Deserialize)]

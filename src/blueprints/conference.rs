@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Expansion, ProjectInfo, Requirement};
+use super::{Blueprint, Expansion, ProjectInfo, Requirement};
 use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
@@ -40,18 +40,29 @@ use crate::config::lambda::LambdaOptions;
 use crate::config::{Architecture, Ranged, RetentionDays, TextLine};
 use crate::error::Error;
 
-pub const NAME: &str = "conference";
-pub const SUMMARY: &str =
-    "Conference registration site: versioned, logged S3 pages behind CloudFront, registration API, certificates made asynchronously through SNS";
+/// The `conference` blueprint (see the module's documentation).
+pub struct Conference;
 
-pub static REQUIREMENTS: &[Requirement] = &[
-    Requirement { id: "CONF-1", text: "Static pages (apply, my registrations, result): S3 bucket, versioned, server access logging, reached only through CloudFront; default root object index.html" },
-    Requirement { id: "CONF-2", text: "CloudFront settings from the notes: redirect-to-https, compression, min TTL 0, max TTL one year, cached methods GET/HEAD" },
-    Requirement { id: "CONF-3", text: "Registration API: API Gateway + Lambda + DynamoDB" },
-    Requirement { id: "CONF-4", text: "Certificate generation must not slow the request: the API publishes to SNS; a Lambda subscribed to the topic makes the certificate asynchronously" },
-    Requirement { id: "FLOW", text: "Orchestration (option `flow`, off by default): each registration on the topic starts a Step Functions state machine: an input check (Choice), then the certificate and badge functions in parallel, each task with a timeout, retries and a catch to a Fail state" },
-    Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
-];
+impl Blueprint for Conference {
+    type Options = Options;
+
+    const NAME: &'static str = "conference";
+    const SUMMARY: &'static str =
+        "Conference registration site: versioned, logged S3 pages behind CloudFront, registration API, certificates made asynchronously through SNS";
+
+    const REQUIREMENTS: &'static [Requirement] = &[
+        Requirement { id: "CONF-1", text: "Static pages (apply, my registrations, result): S3 bucket, versioned, server access logging, reached only through CloudFront; default root object index.html" },
+        Requirement { id: "CONF-2", text: "CloudFront settings from the notes: redirect-to-https, compression, min TTL 0, max TTL one year, cached methods GET/HEAD" },
+        Requirement { id: "CONF-3", text: "Registration API: API Gateway + Lambda + DynamoDB" },
+        Requirement { id: "CONF-4", text: "Certificate generation must not slow the request: the API publishes to SNS; a Lambda subscribed to the topic makes the certificate asynchronously" },
+        Requirement { id: "FLOW", text: "Orchestration (option `flow`, off by default): each registration on the topic starts a Step Functions state machine: an input check (Choice), then the certificate and badge functions in parallel, each task with a timeout, retries and a catch to a Fail state" },
+        Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
+    ];
+
+    fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+        expand(project, o, code)
+    }
+}
 
 /// CONF-2: one year, the longest CloudFront keeps a static page.
 pub const MAX_TTL_SECONDS: u64 = 31_536_000;

@@ -13,7 +13,7 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
+use super::{Blueprint, Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::{CodeSource, Package};
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::lambda::{DestinationConfig, EventInvokeConfig, OnFailure, Permission};
@@ -38,15 +38,26 @@ pub use crate::config::queue::{QueueOptions, TopicOptions};
 use crate::config::{Architecture, Ranged, RetentionDays};
 use crate::error::Error;
 
-pub const NAME: &str = "event-pipeline";
-pub const SUMMARY: &str =
-    "Event pipeline: S3 notifications fan out through SNS, buffered in SQS (or not), processed by Lambda; failures kept";
+/// The `event-pipeline` blueprint (see the module's documentation).
+pub struct EventPipeline;
 
-pub static REQUIREMENTS: &[Requirement] = &[
-    Requirement { id: "EVENT-1", text: "S3 events fan out through SNS: bucket notifications to a topic whose policy allows only this bucket, in this account" },
-    Requirement { id: "EVENT-2", text: "Buffering and reprocessing: `buffer: sqs` (SNS -> SQS -> Lambda, redrive to a dead-letter queue after N receives, partial batch failures) or `none` (SNS -> Lambda, dead-letter queue on the subscription)" },
-    Requirement { id: "EVENT-3", text: "Failed events are kept: with `buffer: sqs`, a message the function failed max_receive_count times moves to the queue's dead-letter queue; with `buffer: none`, Lambda retries the asynchronous invocation, then sends it to an on-failure destination queue" },
-];
+impl Blueprint for EventPipeline {
+    type Options = Options;
+
+    const NAME: &'static str = "event-pipeline";
+    const SUMMARY: &'static str =
+        "Event pipeline: S3 notifications fan out through SNS, buffered in SQS (or not), processed by Lambda; failures kept";
+
+    const REQUIREMENTS: &'static [Requirement] = &[
+        Requirement { id: "EVENT-1", text: "S3 events fan out through SNS: bucket notifications to a topic whose policy allows only this bucket, in this account" },
+        Requirement { id: "EVENT-2", text: "Buffering and reprocessing: `buffer: sqs` (SNS -> SQS -> Lambda, redrive to a dead-letter queue after N receives, partial batch failures) or `none` (SNS -> Lambda, dead-letter queue on the subscription)" },
+        Requirement { id: "EVENT-3", text: "Failed events are kept: with `buffer: sqs`, a message the function failed max_receive_count times moves to the queue's dead-letter queue; with `buffer: none`, Lambda retries the asynchronous invocation, then sends it to an on-failure destination queue" },
+    ];
+
+    fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+        expand(project, o, code)
+    }
+}
 
 /// The event-pipeline blueprint's options (`options:` in blueprint.yaml).
 #[derive(Clone, Debug, PartialEq, Deserialize)]

@@ -1,5 +1,8 @@
 //! The named blueprints: each has options, requirements, and an expansion
 //! into one or more stacks of typed resources.
+//!
+//! Each module implements [`Blueprint`] on a unit type (`todo::Todo`, ...);
+//! [`ALL`] is the catalog the commands use, through [`AnyBlueprint`].
 
 pub mod blog;
 pub mod chat;
@@ -30,55 +33,148 @@ pub struct Overrides {
     pub region: Option<Region>,
 }
 
-/// What a blueprint is: name, summary, requirements, and how to expand it.
-pub struct Blueprint {
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub requirements: &'static [Requirement],
-    expand: fn(&Source, &CodeSource, &Overrides) -> Result<Expansion, Error>,
-    documented_defaults: fn(&Source) -> Result<bool, Error>,
-    openapi: Option<OpenApiFn>,
+/// The contract of a blueprint: a name, a summary, the requirements it
+/// satisfies, the type of its `options:` and how it expands them into stacks.
+///
+/// A blueprint is a unit type with this trait; the catalog ([`ALL`]) holds
+/// it as an [`AnyBlueprint`], which every `Blueprint` is through a blanket
+/// implementation: that parses a project file into [`Self::Options`],
+/// applies the command line's [`Overrides`], calls [`Blueprint::expand`], then
+/// the cross-cutting passes every blueprint shares ([`SharedOptions`]).
+///
+/// ```
+/// use blueprint::assets::CodeSource;
+/// use blueprint::blueprints::{Blueprint, Expansion, ProjectInfo, Requirement, SharedOptions, StackTemplate};
+/// use blueprint::cfn::Template;
+/// use blueprint::config::security::SecurityOptions;
+/// use blueprint::error::Error;
+///
+/// #[derive(Default, PartialEq, serde::Deserialize)]
+/// #[serde(deny_unknown_fields, default)]
+/// struct Options {
+///     security: SecurityOptions,
+/// }
+///
+/// impl SharedOptions for Options {
+///     fn security(&self) -> &SecurityOptions {
+///         &self.security
+///     }
+/// }
+///
+/// struct Empty;
+///
+/// impl Blueprint for Empty {
+///     type Options = Options;
+///     const NAME: &'static str = "empty";
+///     const SUMMARY: &'static str = "A stack with nothing in it";
+///     const REQUIREMENTS: &'static [Requirement] = &[];
+///
+///     fn expand(project: &ProjectInfo, _: &Options, _: &CodeSource) -> Result<Expansion, Error> {
+///         let template = Template::new(format!("empty (stack {})", project.stack_name));
+///         Ok(Expansion {
+///             project: project.clone(),
+///             stacks: vec![StackTemplate::single(project, template)],
+///             packages: Vec::new(),
+///         })
+///     }
+/// }
+/// ```
+pub trait Blueprint: Send + Sync + 'static {
+    /// The blueprint's `options:` in blueprint.yaml. Its `Default` is what
+    /// the built-in `blueprints/<name>/blueprint.yaml` documents (a test
+    /// holds the two equal), and unknown keys should be refused
+    /// (`#[serde(deny_unknown_fields)]`) so a typo points at its key.
+    type Options: DeserializeOwned + Default + PartialEq + SharedOptions;
+
+    /// The name a project file's `blueprint:` and `blueprint new` use.
+    const NAME: &'static str;
+
+    /// One line for `blueprint list`.
+    const SUMMARY: &'static str;
+
+    /// The requirements (BLUEPRINTS.md) the blueprint satisfies, in the
+    /// order `explain` lists them; resources name the ids they serve.
+    const REQUIREMENTS: &'static [Requirement];
+
+    /// What a new project's README asks to set up before the first deploy,
+    /// besides the placeholders of its blueprint.yaml; `{region}` stands for
+    /// the project's region. None by default.
+    const BEFORE_DEPLOY: &'static [&'static str] = &[];
+
+    /// A section of a new project's README on using the stack once it is
+    /// deployed (Markdown, from its own `##` heading), or `""` (the default);
+    /// `{region}` and `{stack_name}` stand for the project's.
+    const AFTER_DEPLOY: &'static str = "";
+
+    /// Writes the project's API as an OpenAPI 3 document, for a blueprint
+    /// that exports one (`blueprint openapi`); `None` (the default) for the
+    /// others.
+    const OPENAPI: Option<OpenApi<Self::Options>> = None;
+
+    /// Expands the options into stacks of typed resources, in deploy order,
+    /// with the function packages they use. Pure: no I/O but reading the
+    /// project's function code through `code`, and the same input gives the
+    /// same output. A refusal of a combination of options is an
+    /// [`Error::User`] naming its key (`options.cache: ...`), which the
+    /// catalog turns into a file:line:col pointing at it.
+    fn expand(
+        project: &ProjectInfo,
+        options: &Self::Options,
+        code: &CodeSource,
+    ) -> Result<Expansion, Error>;
 }
 
-/// Parses a project file and writes its API as an OpenAPI 3 document.
-type OpenApiFn = fn(&Source, &CodeSource, &Overrides) -> Result<serde_json::Value, Error>;
+/// Writes a project's API as an OpenAPI 3 document from its options
+/// ([`Blueprint::OPENAPI`]).
+pub type OpenApi<O> = fn(&ProjectInfo, &O, &CodeSource) -> Result<serde_json::Value, Error>;
 
-impl Blueprint {
-    /// Parses `source` as this blueprint's project file and expands it.
-    pub fn expand(
+/// A [`Blueprint`] as the catalog and the commands use it: from a project
+/// file's text rather than typed options. Every `Blueprint` is one; the
+/// catalog holds `&'static dyn AnyBlueprint`.
+pub trait AnyBlueprint: Send + Sync {
+    /// [`Blueprint::NAME`].
+    fn name(&self) -> &'static str;
+
+    /// [`Blueprint::SUMMARY`].
+    fn summary(&self) -> &'static str;
+
+    /// [`Blueprint::REQUIREMENTS`].
+    fn requirements(&self) -> &'static [Requirement];
+
+    /// [`Blueprint::BEFORE_DEPLOY`].
+    fn before_deploy(&self) -> &'static [&'static str];
+
+    /// [`Blueprint::AFTER_DEPLOY`].
+    fn after_deploy(&self) -> &'static str;
+
+    /// Parses `source` as this blueprint's project file, applies the
+    /// overrides, expands it and applies the shared options' passes.
+    fn expand(
         &self,
         source: &Source,
         code: &CodeSource,
         overrides: &Overrides,
-    ) -> Result<Expansion, Error> {
-        (self.expand)(source, code, overrides)
-    }
+    ) -> Result<Expansion, Error>;
 
     /// Whether the options in `source` equal the options' code defaults (the
     /// built-in blueprint.yaml must document exactly what the code does).
-    pub fn documents_defaults(&self, source: &Source) -> Result<bool, Error> {
-        (self.documented_defaults)(source)
-    }
+    fn documents_defaults(&self, source: &Source) -> Result<bool, Error>;
 
     /// The project's API as an OpenAPI 3 document, for blueprints that export
     /// one (`None` for the others).
-    pub fn openapi(
+    fn openapi(
         &self,
         source: &Source,
         code: &CodeSource,
         overrides: &Overrides,
-    ) -> Result<Option<serde_json::Value>, Error> {
-        self.openapi.map(|f| f(source, code, overrides)).transpose()
-    }
+    ) -> Result<Option<serde_json::Value>, Error>;
 
     /// Whether the blueprint exports an OpenAPI document.
-    pub fn has_openapi(&self) -> bool {
-        self.openapi.is_some()
-    }
+    fn has_openapi(&self) -> bool;
 
     /// The documented defaults, `blueprints/<name>/blueprint.yaml`, built in.
-    pub fn defaults(&self) -> Result<Source, Error> {
-        let path = format!("{}/{}", self.name, config::PROJECT_FILE);
+    fn defaults(&self) -> Result<Source, Error> {
+        let path = format!("{}/{}", self.name(), config::PROJECT_FILE);
         let text = BUILTIN
             .get_file(&path)
             .and_then(|f| f.contents_utf8())
@@ -90,30 +186,55 @@ impl Blueprint {
     }
 }
 
-/// The registry entry of a blueprint module, which provides `NAME`,
-/// `SUMMARY`, `REQUIREMENTS`, `Options` (Deserialize + Default + PartialEq)
-/// and `expand(&ProjectInfo, &Options, &CodeSource) -> Result<Expansion, Error>`;
-/// with `openapi`, also `openapi(&ProjectInfo, &Options, &CodeSource) -> Result<serde_json::Value, Error>`.
-macro_rules! entry {
-    ($m:ident) => {
-        Blueprint {
-            name: $m::NAME,
-            summary: $m::SUMMARY,
-            requirements: $m::REQUIREMENTS,
-            expand: |s, c, o| expand_with::<$m::Options>($m::NAME, s, c, o, $m::expand),
-            documented_defaults: |s| {
-                let p: Project<$m::Options> = config::parse(s)?;
-                Ok(p.options == $m::Options::default())
-            },
-            openapi: None,
-        }
-    };
-    ($m:ident, openapi) => {
-        Blueprint {
-            openapi: Some(|s, c, o| openapi_with::<$m::Options>($m::NAME, s, c, o, $m::openapi)),
-            ..entry!($m)
-        }
-    };
+impl<B: Blueprint> AnyBlueprint for B {
+    fn name(&self) -> &'static str {
+        B::NAME
+    }
+
+    fn summary(&self) -> &'static str {
+        B::SUMMARY
+    }
+
+    fn requirements(&self) -> &'static [Requirement] {
+        B::REQUIREMENTS
+    }
+
+    fn before_deploy(&self) -> &'static [&'static str] {
+        B::BEFORE_DEPLOY
+    }
+
+    fn after_deploy(&self) -> &'static str {
+        B::AFTER_DEPLOY
+    }
+
+    fn expand(
+        &self,
+        source: &Source,
+        code: &CodeSource,
+        overrides: &Overrides,
+    ) -> Result<Expansion, Error> {
+        expand_with::<B>(source, code, overrides)
+    }
+
+    fn documents_defaults(&self, source: &Source) -> Result<bool, Error> {
+        let p: Project<B::Options> = config::parse(source)?;
+        Ok(p.options == B::Options::default())
+    }
+
+    fn openapi(
+        &self,
+        source: &Source,
+        code: &CodeSource,
+        overrides: &Overrides,
+    ) -> Result<Option<serde_json::Value>, Error> {
+        B::OPENAPI
+            .map(|f| openapi_with::<B>(source, code, overrides, f))
+            .transpose()
+    }
+
+    fn has_openapi(&self) -> bool {
+        B::OPENAPI.is_some()
+    }
 }
 
 /// The cross-cutting requirements (BLUEPRINTS.md): options every blueprint
@@ -154,46 +275,23 @@ pub static CROSS_CUTTING: &[Requirement] = &[
     },
 ];
 
-impl Blueprint {
-    /// What a new project's README asks to set up before the first deploy
-    /// (besides the placeholders of its blueprint.yaml, which it lists by
-    /// key); `{region}` stands for the project's region.
-    pub fn before_deploy(&self) -> &'static [&'static str] {
-        match self.name {
-            blog::NAME => blog::BEFORE_DEPLOY,
-            update_offload::NAME => update_offload::BEFORE_DEPLOY,
-            _ => &[],
-        }
-    }
-
-    /// A section of a new project's README on using the stack once it is
-    /// deployed (Markdown, from its own `##` heading), or `""`; `{region}`
-    /// and `{stack_name}` stand for the project's.
-    pub fn after_deploy(&self) -> &'static str {
-        match self.name {
-            update_offload::NAME => update_offload::AFTER_DEPLOY,
-            _ => "",
-        }
-    }
-}
-
 /// Every blueprint, in the order `blueprint list` shows them.
-pub static ALL: &[Blueprint] = &[
-    entry!(todo),
-    entry!(microservices, openapi),
-    entry!(blog),
-    entry!(conference),
-    entry!(update_offload),
-    entry!(event_pipeline),
-    entry!(chat),
+pub static ALL: &[&dyn AnyBlueprint] = &[
+    &todo::Todo,
+    &microservices::Microservices,
+    &blog::BlogBlueprint,
+    &conference::Conference,
+    &update_offload::UpdateOffload,
+    &event_pipeline::EventPipeline,
+    &chat::Chat,
 ];
 
 /// The blueprint called `name`, or an error that lists the valid names.
-pub fn find(name: &str) -> Result<&'static Blueprint, Error> {
-    if let Some(b) = ALL.iter().find(|b| b.name == name) {
-        return Ok(b);
+pub fn find(name: &str) -> Result<&'static dyn AnyBlueprint, Error> {
+    if let Some(b) = ALL.iter().find(|b| b.name() == name) {
+        return Ok(*b);
     }
-    let names: Vec<&str> = ALL.iter().map(|b| b.name).collect();
+    let names: Vec<&str> = ALL.iter().map(|b| b.name()).collect();
     let hint = nearest(name, &names)
         .map(|n| format!(" (did you mean `{n}`?)"))
         .unwrap_or_default();
@@ -203,22 +301,27 @@ pub fn find(name: &str) -> Result<&'static Blueprint, Error> {
     )))
 }
 
-/// Parses a project file with options `O`, applies overrides, and writes its
-/// OpenAPI document with `f`.
-fn openapi_with<O: DeserializeOwned + Default>(
-    name: &'static str,
+/// Parses a project file with `B`'s options, applies overrides, and writes
+/// its OpenAPI document with `f`.
+fn openapi_with<B: Blueprint>(
     source: &Source,
     code: &CodeSource,
     overrides: &Overrides,
-    f: fn(&ProjectInfo, &O, &CodeSource) -> Result<serde_json::Value, Error>,
+    f: OpenApi<B::Options>,
 ) -> Result<serde_json::Value, Error> {
-    let (info, options) = parse_with::<O>(name, source, overrides)?;
+    let (info, options) = parse_with::<B>(source, overrides)?;
     // As for the expansion: a refusal naming a key points at it.
-    f(&info, &options, code).map_err(|e| match e {
+    f(&info, &options, code).map_err(|e| at_key(source, e))
+}
+
+/// A user error naming a key of the project file (`options.cache: ...`)
+/// as a file:line:col pointing at that key; other errors as they are.
+fn at_key(source: &Source, e: Error) -> Error {
+    match e {
         Error::User(m) => config::ConfigError::about_key(&source.name, &source.text, &m)
             .map_or(Error::User(m), Error::from),
         other => other,
-    })
+    }
 }
 
 /// What the options of every blueprint may share, applied after the
@@ -233,18 +336,16 @@ pub trait SharedOptions {
     fn security(&self) -> &crate::config::security::SecurityOptions;
 }
 
-/// Parses a project file with options `O`, applies overrides, and calls `f`,
+/// Parses a project file with `B`'s options, applies overrides, expands it,
 /// then applies the shared options.
-fn expand_with<O: DeserializeOwned + Default + SharedOptions>(
-    name: &'static str,
+fn expand_with<B: Blueprint>(
     source: &Source,
     code: &CodeSource,
     overrides: &Overrides,
-    f: fn(&ProjectInfo, &O, &CodeSource) -> Result<Expansion, Error>,
 ) -> Result<Expansion, Error> {
-    let (info, options) = parse_with::<O>(name, source, overrides)?;
+    let (info, options) = parse_with::<B>(source, overrides)?;
     let expand = || -> Result<Expansion, Error> {
-        let mut expansion = f(&info, &options, code)?;
+        let mut expansion = B::expand(&info, &options, code)?;
         if let Some(lambda) = options.lambda() {
             crate::passes::lambda::apply(&mut expansion, lambda, source)?;
         }
@@ -259,20 +360,16 @@ fn expand_with<O: DeserializeOwned + Default + SharedOptions>(
     };
     // A combination of options only the expansion can refuse names its key
     // (`options.cache: ...`): point at it.
-    expand().map_err(|e| match e {
-        Error::User(m) => config::ConfigError::about_key(&source.name, &source.text, &m)
-            .map_or(Error::User(m), Error::from),
-        other => other,
-    })
+    expand().map_err(|e| at_key(source, e))
 }
 
-/// Parses a project file with options `O` and applies overrides.
-fn parse_with<O: DeserializeOwned + Default>(
-    name: &'static str,
+/// Parses a project file with `B`'s options and applies overrides.
+fn parse_with<B: Blueprint>(
     source: &Source,
     overrides: &Overrides,
-) -> Result<(ProjectInfo, O), Error> {
-    let project: Project<O> = config::parse(source)?;
+) -> Result<(ProjectInfo, B::Options), Error> {
+    let name = B::NAME;
+    let project: Project<B::Options> = config::parse(source)?;
     if project.blueprint != name {
         return Err(Error::User(format!(
             "{}: the project is for blueprint `{}`, not `{name}`",

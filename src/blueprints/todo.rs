@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::lambda::LambdaOptions;
 
-use super::{Expansion, ProjectInfo, Requirement, StackTemplate};
+use super::{Blueprint, Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::CodeSource;
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
@@ -29,19 +29,30 @@ use crate::config::api_options::ApiShape;
 use crate::config::{Name, Ranged, RetentionDays, VpcCidr};
 use crate::error::Error;
 
-pub const NAME: &str = "todo";
-pub const SUMMARY: &str =
-    "Mobile todo-list backend: REST API, Cognito users and admins, per-user S3 folders, DynamoDB, optional cache";
+/// The `todo` blueprint (see the module's documentation).
+pub struct Todo;
 
-pub static REQUIREMENTS: &[Requirement] = &[
-    Requirement { id: "TODO-1", text: "REST API exposed over HTTPS (API Gateway REST API + Lambda proxy integration)" },
-    Requirement { id: "TODO-2", text: "Fully serverless: API Gateway + Lambda + DynamoDB, no servers" },
-    Requirement { id: "TODO-3", text: "Users manage their own files directly in S3, in their own folder, with temporary credentials from a Cognito identity pool" },
-    Requirement { id: "TODO-4", text: "Users and an administrator authenticate with Cognito: user pool, app client, API authorizer, `admin` group for admin routes" },
-    Requirement { id: "TODO-5", text: "Read-heavy: a caching layer (`cache: dax` or `cache: api`)" },
-    Requirement { id: "TODO-6", text: "A database layer that scales with high read throughput: DynamoDB, on-demand or provisioned with auto scaling" },
-    Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
-];
+impl Blueprint for Todo {
+    type Options = Options;
+
+    const NAME: &'static str = "todo";
+    const SUMMARY: &'static str =
+        "Mobile todo-list backend: REST API, Cognito users and admins, per-user S3 folders, DynamoDB, optional cache";
+
+    const REQUIREMENTS: &'static [Requirement] = &[
+        Requirement { id: "TODO-1", text: "REST API exposed over HTTPS (API Gateway REST API + Lambda proxy integration)" },
+        Requirement { id: "TODO-2", text: "Fully serverless: API Gateway + Lambda + DynamoDB, no servers" },
+        Requirement { id: "TODO-3", text: "Users manage their own files directly in S3, in their own folder, with temporary credentials from a Cognito identity pool" },
+        Requirement { id: "TODO-4", text: "Users and an administrator authenticate with Cognito: user pool, app client, API authorizer, `admin` group for admin routes" },
+        Requirement { id: "TODO-5", text: "Read-heavy: a caching layer (`cache: dax` or `cache: api`)" },
+        Requirement { id: "TODO-6", text: "A database layer that scales with high read throughput: DynamoDB, on-demand or provisioned with auto scaling" },
+        Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
+    ];
+
+    fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+        expand(project, o, code)
+    }
+}
 
 /// The todo blueprint's options (`options:` in blueprint.yaml).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]

@@ -13,7 +13,7 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{Expansion, ProjectInfo, Requirement};
+use super::{Blueprint, Expansion, ProjectInfo, Requirement};
 use crate::components::edge::{self, CertificateArn, DomainOptions, PriceClass};
 use indexmap::IndexMap;
 
@@ -46,18 +46,24 @@ use crate::config::{
 };
 use crate::error::Error;
 
-pub const NAME: &str = "update-offload";
-pub const SUMMARY: &str =
-    "Software-update distribution: CloudFront in front of an existing origin (or a demo EC2 + ALB + EFS origin), long TTLs for update files, Origin Shield and failover options";
+/// The `update-offload` blueprint (see the module's documentation).
+pub struct UpdateOffload;
 
-/// What a new project's README asks to set up before the first deploy.
-pub const BEFORE_DEPLOY: &[&str] = &[
-    "Point `options.origin.domain_name` at the server that holds your update files (a domain, or your load balancer's DNS name), reachable over HTTPS with TLS 1.2 or newer; or set `options.demo_origin.enabled: true` for a demo origin in this stack.",
-];
+impl Blueprint for UpdateOffload {
+    type Options = Options;
 
-/// What a new project's README says about publishing update files to the
-/// demo origin (`demo_origin.publisher`).
-pub const AFTER_DEPLOY: &str = r#"## Publish update files (demo origin)
+    const NAME: &'static str = "update-offload";
+    const SUMMARY: &'static str =
+        "Software-update distribution: CloudFront in front of an existing origin (or a demo EC2 + ALB + EFS origin), long TTLs for update files, Origin Shield and failover options";
+
+    /// What a new project's README asks to set up before the first deploy.
+    const BEFORE_DEPLOY: &'static [&'static str] = &[
+        "Point `options.origin.domain_name` at the server that holds your update files (a domain, or your load balancer's DNS name), reachable over HTTPS with TLS 1.2 or newer; or set `options.demo_origin.enabled: true` for a demo origin in this stack.",
+    ];
+
+    /// What a new project's README says about publishing update files to the
+    /// demo origin (`demo_origin.publisher`).
+    const AFTER_DEPLOY: &'static str = r#"## Publish update files (demo origin)
 
 With `options.demo_origin.enabled: true` the stack has an updates bucket (the
 output `UpdatesBucketName`). Upload the files there: each object created in
@@ -103,11 +109,16 @@ Events the publisher still failed on after two retries wait in the queue
 group; uploading the object again retries it.
 "#;
 
-pub static REQUIREMENTS: &[Requirement] = &[
-    Requirement { id: "OFFLOAD-1", text: "An existing application on EC2 ships update files; cut its cost: CloudFront in front of the existing origin (a domain name or ALB), long TTLs for the static update files" },
-    Requirement { id: "OFFLOAD-2", text: "Scale without growing the fleet: the edge serves the files; option to create the demo origin (VPC, ALB, Auto Scaling group with a launch template, EFS for the files)" },
-    Requirement { id: "OFFLOAD-3", text: "Availability: origin failover group or Origin Shield as options; health checks on the ALB" },
-];
+    const REQUIREMENTS: &'static [Requirement] = &[
+        Requirement { id: "OFFLOAD-1", text: "An existing application on EC2 ships update files; cut its cost: CloudFront in front of the existing origin (a domain name or ALB), long TTLs for the static update files" },
+        Requirement { id: "OFFLOAD-2", text: "Scale without growing the fleet: the edge serves the files; option to create the demo origin (VPC, ALB, Auto Scaling group with a launch template, EFS for the files)" },
+        Requirement { id: "OFFLOAD-3", text: "Availability: origin failover group or Origin Shield as options; health checks on the ALB" },
+    ];
+
+    fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+        expand(project, o, code)
+    }
+}
 
 /// The update-offload blueprint's options (`options:` in blueprint.yaml).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]

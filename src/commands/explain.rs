@@ -1,7 +1,7 @@
 //! `blueprint explain`: each requirement, its text, and the resources of the
 //! generated template that satisfy it (read from the template's metadata).
 
-use crate::blueprints::{Blueprint, Requirement, CROSS_CUTTING};
+use crate::blueprints::{AnyBlueprint, Requirement, CROSS_CUTTING};
 use crate::cfn::{Resource, Template};
 use crate::commands::project::{resolve, ProjectArgs};
 use crate::error::Error;
@@ -44,13 +44,13 @@ pub fn explain_with_risks(
                 .collect(),
         })
         .collect();
-    Ok((project.blueprint.name, explained, risks))
+    Ok((project.blueprint.name(), explained, risks))
 }
 
 /// The blueprint's requirements, then the cross-cutting ones the project
 /// uses (those with at least one resource), each with its resources.
 fn requirements_with_resources<'a, 'r>(
-    blueprint: &'static Blueprint,
+    blueprint: &'static dyn AnyBlueprint,
     all: &'a [(String, &'r Resource)],
 ) -> Vec<(&'static Requirement, Vec<&'a (String, &'r Resource)>)> {
     let with = |req: &'static Requirement| {
@@ -61,13 +61,13 @@ fn requirements_with_resources<'a, 'r>(
         (req, resources)
     };
     blueprint
-        .requirements
+        .requirements()
         .iter()
         .map(with)
         .chain(
             CROSS_CUTTING
                 .iter()
-                .filter(|c| !blueprint.requirements.iter().any(|r| r.id == c.id))
+                .filter(|c| !blueprint.requirements().iter().any(|r| r.id == c.id))
                 .map(with)
                 .filter(|(_, resources)| !resources.is_empty()),
         )
@@ -138,7 +138,7 @@ pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
         })
         .collect();
     Ok(serde_json::json!({
-        "blueprint": project.blueprint.name,
+        "blueprint": project.blueprint.name(),
         "requirements": requirements,
         "accepted_risks": risks,
     }))

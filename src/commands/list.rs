@@ -9,10 +9,10 @@ pub fn to_json() -> serde_json::Value {
         ALL.iter()
             .map(|b| {
                 serde_json::json!({
-                    "name": b.name,
-                    "summary": b.summary,
+                    "name": b.name(),
+                    "summary": b.summary(),
                     "requirements": b
-                        .requirements
+                        .requirements()
                         .iter()
                         .map(|r| serde_json::json!({"id": r.id, "text": r.text}))
                         .collect::<Vec<_>>(),
@@ -32,8 +32,8 @@ pub fn run_with(output: OutputFormat, printer: &mut Printer) {
 }
 
 pub fn run(printer: &mut Printer) {
-    let width = ALL.iter().map(|b| b.name.len()).max().unwrap_or(0);
+    let width = ALL.iter().map(|b| b.name().len()).max().unwrap_or(0);
     for b in ALL {
-        printer.result(&format!("{:width$}  {}", b.name, b.summary));
+        printer.result(&format!("{:width$}  {}", b.name(), b.summary()));
     }
 }

@@ -162,13 +162,13 @@ pub fn run(req: &NewRequest, printer: &mut Printer) -> Result<i32, Error> {
         Some(d) => d.clone(),
         None => PathBuf::from(
             name.as_ref()
-                .map_or(blueprint.name.to_string(), |n| n.to_string()),
+                .map_or(blueprint.name().to_string(), |n| n.to_string()),
         ),
     };
     let report = write(&dir, &files, req.force)?;
     printer.status(&format!(
         "created a `{}` project in {}{}: {} file{} written, {} updated, {} unchanged",
-        blueprint.name,
+        blueprint.name(),
         dir.display(),
         match (&name, derived) {
             (Some(n), true) =>

@@ -30,11 +30,11 @@ pub fn document(project: &ProjectArgs, format: Format) -> Result<(Json, String),
             let with: Vec<&str> = ALL
                 .iter()
                 .filter(|b| b.has_openapi())
-                .map(|b| b.name)
+                .map(|b| b.name())
                 .collect();
             Error::User(format!(
                 "blueprint `{}` has no OpenAPI export; blueprints with one: {}",
-                blueprint.name,
+                blueprint.name(),
                 with.join(", ")
             ))
         })?;

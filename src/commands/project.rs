@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::assets::CodeSource;
-use crate::blueprints::{self, Blueprint, Overrides};
+use crate::blueprints::{self, AnyBlueprint, Overrides};
 use crate::config::{self, Source, PROJECT_FILE};
 use crate::error::Error;
 use crate::placement::Placement;
@@ -23,7 +23,7 @@ pub struct ProjectArgs {
 
 /// A resolved project: the blueprint, its configuration text, and its code.
 pub struct ResolvedProject {
-    pub blueprint: &'static Blueprint,
+    pub blueprint: &'static dyn AnyBlueprint,
     pub source: Source,
     pub code: CodeSource,
     /// The placement file next to the project file (`blueprint.yaml` →
@@ -118,10 +118,10 @@ pub fn resolve(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
                 other => other,
             })?;
             if let Some(asked) = &args.blueprint {
-                if asked != blueprint.name {
+                if asked != blueprint.name() {
                     return Err(at_name(format!(
                         "this is a `{}` project, but `{asked}` was asked for",
-                        blueprint.name
+                        blueprint.name()
                     ))
                     .into());
                 }
@@ -135,7 +135,7 @@ pub fn resolve(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
                 blueprint,
                 source,
                 code: CodeSource::Project {
-                    blueprint: blueprint.name.to_string(),
+                    blueprint: blueprint.name().to_string(),
                     functions_dir: dir.join("functions"),
                 },
                 placement_file: Some(Placement::file_for(&path)),
@@ -148,7 +148,7 @@ pub fn resolve(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
                 blueprint,
                 source: blueprint.defaults()?,
                 code: CodeSource::BuiltIn {
-                    blueprint: blueprint.name.to_string(),
+                    blueprint: blueprint.name().to_string(),
                 },
                 placement_file: None,
             })

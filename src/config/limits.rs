@@ -169,84 +169,139 @@ fn too_deep(line: usize, col: usize) -> Refused {
 /// where anchors and aliases are. An approximation of YAML's grammar that
 /// errs on the side of counting too deep and anchored nodes too large.
 fn scan(text: &str) -> Result<Scan<'_>, Refused> {
-    let mut out = Scan::default();
-    // Indentations of the open block collections.
-    let mut block: Vec<usize> = Vec::new();
-    // Open flow collections ([ or {).
-    let mut flow = 0usize;
-    // Inside a quoted scalar: its quote character.
-    let mut quote: Option<u8> = None;
-    // The indentation of the line that opened a block scalar (| or >):
-    // lines indented further are its text.
-    let mut block_scalar: Option<usize> = None;
-    // Anchors whose node is a block collection still open: (index, indent).
-    let mut open_anchors: Vec<(usize, usize)> = Vec::new();
-    // Anchors whose node is a flow collection: (index, flow depth inside).
-    let mut flow_anchors: Vec<(usize, usize)> = Vec::new();
+    let mut scanner = Scanner {
+        text,
+        out: Scan::default(),
+        block: Vec::new(),
+        flow: 0,
+        quote: None,
+        block_scalar: None,
+        open_anchors: Vec::new(),
+        flow_anchors: Vec::new(),
+    };
     let mut offset = 0usize;
     for (n, line) in text.split('\n').enumerate() {
-        let line_no = n + 1;
-        let line_start = offset;
+        let start = offset;
         offset += line.len() + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
-        let bytes = line.as_bytes();
-        let indent = bytes.iter().take_while(|&&b| b == b' ').count();
+        let indent = line.bytes().take_while(|&b| b == b' ').count();
+        scanner.line(&Line {
+            no: n + 1,
+            start,
+            text: line,
+            indent,
+        })?;
+    }
+    Ok(scanner.out)
+}
+
+/// One line of the text, without its line break.
+struct Line<'a> {
+    /// 1-based.
+    no: usize,
+    /// The byte offset of its start in the text.
+    start: usize,
+    text: &'a str,
+    /// Its leading spaces.
+    indent: usize,
+}
+
+/// [`scan`]'s state from one line to the next.
+struct Scanner<'a> {
+    text: &'a str,
+    out: Scan<'a>,
+    /// Indentations of the open block collections.
+    block: Vec<usize>,
+    /// Open flow collections ([ or {).
+    flow: usize,
+    /// Inside a quoted scalar: its quote character.
+    quote: Option<u8>,
+    /// The indentation of the line that opened a block scalar (| or >):
+    /// lines indented further are its text.
+    block_scalar: Option<usize>,
+    /// Anchors whose node is a block collection still open: (index, indent).
+    open_anchors: Vec<(usize, usize)>,
+    /// Anchors whose node is a flow collection: (index, flow depth inside).
+    flow_anchors: Vec<(usize, usize)>,
+}
+
+impl<'a> Scanner<'a> {
+    fn line(&mut self, line: &Line<'a>) -> Result<(), Refused> {
+        let bytes = line.text.as_bytes();
+        let indent = line.indent;
         let blank = bytes[indent..].iter().all(|&b| b == b' ' || b == b'\t')
             || bytes.get(indent) == Some(&b'#');
-        if let Some(parent) = block_scalar {
+        if let Some(parent) = self.block_scalar {
             if blank || indent > parent {
-                continue;
+                return Ok(());
             }
-            block_scalar = None;
+            self.block_scalar = None;
         }
         let mut i = 0;
-        let mut at_start = true;
-        if quote.is_none() && flow == 0 {
+        if self.quote.is_none() && self.flow == 0 {
             if blank || bytes.first() == Some(&b'%') {
-                continue;
+                return Ok(());
             }
-            // Block anchors end where the indentation returns to theirs.
-            while let Some(&(a, ind)) = open_anchors.last() {
-                if indent > ind {
-                    break;
-                }
-                out.anchors[a].end = line_start;
-                open_anchors.pop();
+            i = self.block_structure(line)?;
+        }
+        self.tokens(line, i)
+    }
+
+    /// A line in block context: closes the block anchors and collections
+    /// its indentation ends, opens its own; returns where its content starts.
+    fn block_structure(&mut self, line: &Line<'a>) -> Result<usize, Refused> {
+        let (bytes, indent) = (line.text.as_bytes(), line.indent);
+        // Block anchors end where the indentation returns to theirs.
+        while let Some(&(a, ind)) = self.open_anchors.last() {
+            if indent > ind {
+                break;
             }
-            if line.starts_with("---") || line.starts_with("...") {
-                block.clear();
-                i = 3;
-            } else {
-                i = indent;
-                while block.last().is_some_and(|&top| top > indent) {
-                    block.pop();
-                }
-                if block.last() != Some(&indent) {
-                    block.push(indent);
-                }
-                // Compact nested entries: `- - key: x` opens one level each.
-                while matches!(bytes.get(i), Some(b'-' | b'?'))
-                    && matches!(bytes.get(i + 1), None | Some(b' '))
-                {
+            self.out.anchors[a].end = line.start;
+            self.open_anchors.pop();
+        }
+        let block = &mut self.block;
+        let mut i;
+        if line.text.starts_with("---") || line.text.starts_with("...") {
+            block.clear();
+            i = 3;
+        } else {
+            i = indent;
+            while block.last().is_some_and(|&top| top > indent) {
+                block.pop();
+            }
+            if block.last() != Some(&indent) {
+                block.push(indent);
+            }
+            // Compact nested entries: `- - key: x` opens one level each.
+            while matches!(bytes.get(i), Some(b'-' | b'?'))
+                && matches!(bytes.get(i + 1), None | Some(b' '))
+            {
+                i += 1;
+                while bytes.get(i) == Some(&b' ') {
                     i += 1;
-                    while bytes.get(i) == Some(&b' ') {
-                        i += 1;
-                    }
-                    if i < bytes.len() && bytes[i] != b'#' {
-                        block.push(i);
-                        if block.len() > MAX_DEPTH {
-                            return Err(too_deep(line_no, col_of(line, i)));
-                        }
+                }
+                if i < bytes.len() && bytes[i] != b'#' {
+                    block.push(i);
+                    if block.len() > MAX_DEPTH {
+                        return Err(too_deep(line.no, col_of(line.text, i)));
                     }
                 }
-            }
-            if block.len() > MAX_DEPTH {
-                return Err(too_deep(line_no, col_of(line, i.min(line.len()))));
             }
         }
+        if block.len() > MAX_DEPTH {
+            return Err(too_deep(line.no, col_of(line.text, i.min(line.text.len()))));
+        }
+        Ok(i)
+    }
+
+    /// The line's tokens from byte `i`: quotes, flow brackets, block
+    /// scalars, comments, anchors and aliases.
+    fn tokens(&mut self, line: &Line<'a>, mut i: usize) -> Result<(), Refused> {
+        let bytes = line.text.as_bytes();
+        let mut at_start = true;
         while i < bytes.len() {
             let c = bytes[i];
-            if let Some(q) = quote {
+            if let Some(q) = self.quote {
                 if q == b'"' && c == b'\\' {
                     i += 2;
                     continue;
@@ -256,33 +311,27 @@ fn scan(text: &str) -> Result<Scan<'_>, Refused> {
                         i += 2;
                         continue;
                     }
-                    quote = None;
+                    self.quote = None;
                     at_start = false;
                 }
                 i += 1;
                 continue;
             }
             let prev_space = i == 0 || matches!(bytes[i - 1], b' ' | b'\t');
+            let flow = self.flow;
             match c {
                 b' ' | b'\t' => {}
                 b'#' if prev_space => break,
-                b'"' | b'\'' if at_start => quote = Some(c),
+                b'"' | b'\'' if at_start => self.quote = Some(c),
                 b'[' | b'{' if at_start || flow > 0 => {
-                    flow += 1;
-                    if block.len() + flow > MAX_DEPTH {
-                        return Err(too_deep(line_no, col_of(line, i)));
+                    self.flow += 1;
+                    if self.block.len() + self.flow > MAX_DEPTH {
+                        return Err(too_deep(line.no, col_of(line.text, i)));
                     }
                     at_start = true;
                 }
                 b']' | b'}' if flow > 0 => {
-                    while let Some(&(a, depth)) = flow_anchors.last() {
-                        if depth < flow {
-                            break;
-                        }
-                        out.anchors[a].end = line_start + i + 1;
-                        flow_anchors.pop();
-                    }
-                    flow -= 1;
+                    self.close_flow(line.start + i + 1);
                     at_start = false;
                 }
                 b',' if flow > 0 => at_start = true,
@@ -291,61 +340,82 @@ fn scan(text: &str) -> Result<Scan<'_>, Refused> {
                 }
                 b'-' | b'?' if at_start && matches!(bytes.get(i + 1), None | Some(b' ')) => {}
                 b'|' | b'>' if at_start && flow == 0 => {
-                    block_scalar = Some(indent);
+                    self.block_scalar = Some(line.indent);
                     break;
                 }
                 b'&' | b'*' | b'!' if at_start => {
-                    let end = bytes[i + 1..]
-                        .iter()
-                        .position(|&b| {
-                            matches!(b, b' ' | b'\t') || (flow > 0 && b"[]{},".contains(&b))
-                        })
-                        .map_or(bytes.len(), |p| i + 1 + p);
-                    let name = &line[i + 1..end];
-                    let at = line_start + i;
-                    if c == b'&' {
-                        let index = out.anchors.len();
-                        // Until its end is found: the rest of the text.
-                        out.anchors.push(Anchor {
-                            name,
-                            start: at,
-                            end: text.len(),
-                        });
-                        let rest_at = end + (line[end..].len() - line[end..].trim_start().len());
-                        let rest = &line[rest_at..];
-                        if rest.starts_with(['[', '{']) {
-                            flow_anchors.push((index, flow + 1));
-                        } else if flow == 0
-                            && (rest.is_empty()
-                                || rest.starts_with('#')
-                                || !rest.starts_with(['"', '\''])
-                                || rest.starts_with(['|', '>']))
-                        {
-                            // A block node: whatever is on this line and
-                            // indented under it.
-                            open_anchors.push((index, indent));
-                        } else {
-                            out.anchors[index].end =
-                                scalar_end(text, line_start + rest_at, flow > 0);
-                        }
-                    } else if c == b'*' {
-                        out.aliases.push(Alias {
-                            name,
-                            at,
-                            line: line_no,
-                            col: col_of(line, i),
-                        });
+                    i = self.anchor_or_alias(line, i);
+                    if c == b'*' {
                         at_start = false;
                     }
-                    i = end;
                     continue;
                 }
                 _ => at_start = false,
             }
             i += 1;
         }
+        Ok(())
     }
-    Ok(out)
+
+    /// A `]` or `}` ending at byte `end`: the flow collection ends, with the
+    /// anchors on it.
+    fn close_flow(&mut self, end: usize) {
+        while let Some(&(a, depth)) = self.flow_anchors.last() {
+            if depth < self.flow {
+                break;
+            }
+            self.out.anchors[a].end = end;
+            self.flow_anchors.pop();
+        }
+        self.flow -= 1;
+    }
+
+    /// The anchor (`&`), alias (`*`) or tag (`!`) at byte `i` of the line:
+    /// records an anchor with the node it names or an alias; returns the
+    /// byte after its name.
+    fn anchor_or_alias(&mut self, line: &Line<'a>, i: usize) -> usize {
+        let (text, bytes, flow) = (line.text, line.text.as_bytes(), self.flow);
+        let c = bytes[i];
+        let end = bytes[i + 1..]
+            .iter()
+            .position(|&b| matches!(b, b' ' | b'\t') || (flow > 0 && b"[]{},".contains(&b)))
+            .map_or(bytes.len(), |p| i + 1 + p);
+        let name = &text[i + 1..end];
+        let at = line.start + i;
+        if c == b'&' {
+            let index = self.out.anchors.len();
+            // Until its end is found: the rest of the text.
+            self.out.anchors.push(Anchor {
+                name,
+                start: at,
+                end: self.text.len(),
+            });
+            let rest_at = end + (text[end..].len() - text[end..].trim_start().len());
+            let rest = &text[rest_at..];
+            if rest.starts_with(['[', '{']) {
+                self.flow_anchors.push((index, flow + 1));
+            } else if flow == 0
+                && (rest.is_empty()
+                    || rest.starts_with('#')
+                    || !rest.starts_with(['"', '\''])
+                    || rest.starts_with(['|', '>']))
+            {
+                // A block node: whatever is on this line and indented
+                // under it.
+                self.open_anchors.push((index, line.indent));
+            } else {
+                self.out.anchors[index].end = scalar_end(self.text, line.start + rest_at, flow > 0);
+            }
+        } else if c == b'*' {
+            self.out.aliases.push(Alias {
+                name,
+                at,
+                line: line.no,
+                col: col_of(text, i),
+            });
+        }
+        end
+    }
 }
 
 /// Refuses aliases that would expand past [`MAX_ALIAS_EXPANSION`] bytes

@@ -4,7 +4,7 @@
 //! what was expected and what was found in a YAML user's words.
 
 use serde::de::DeserializeOwned;
-use serde_saphyr::{DuplicateKeyPolicy, Error, MessageFormatter};
+use serde_saphyr::{DuplicateKeyPolicy, Error, MessageFormatter, Spanned};
 
 use super::error::{nearest, plain_expected, ConfigError};
 use super::tree::{self, line_col, KeyPath, LineCol, Node, Step};
@@ -61,50 +61,159 @@ fn explain(file: &str, text: &str, err: &Error) -> ConfigError {
             help: None,
         };
     }
-    let located = |path: Option<KeyPath>, location: Option<LineCol>, detail: String| {
+    Explained {
+        file,
+        root: &root,
+        at,
+    }
+    .error(original(err))
+}
+
+/// A parse error being explained: the file, the parser's tree of it and
+/// where the parser stopped.
+struct Explained<'a> {
+    file: &'a str,
+    root: &'a Spanned<Node>,
+    at: Option<LineCol>,
+}
+
+impl<'a> Explained<'a> {
+    /// The message for each kind of error.
+    fn error(&self, err: &Error) -> ConfigError {
+        match err {
+            Error::DuplicateMappingKey { .. } => self.duplicate_key(),
+            Error::SerdeUnknownField {
+                field, expected, ..
+            } => self.unknown_key(field, expected),
+            Error::SerdeMissingField { field, .. } => self.missing_key(field),
+            Error::SerdeUnknownVariant {
+                variant, expected, ..
+            } => self.unknown_value(variant, expected),
+            Error::SerdeInvalidType { expected, .. }
+            | Error::SerdeInvalidValue { expected, .. } => self.want(expected),
+            Error::Unexpected { expected, .. } => self.want(expected),
+            Error::InvalidScalar { ty, .. } => self.invalid_scalar(ty),
+            Error::NonFiniteFloat { value, .. } => {
+                let (path, _) = self.wrong_value().unzip();
+                let location = path.as_ref().and_then(|p| Node::locate(self.root, p));
+                self.located(
+                    path,
+                    location,
+                    format!("`{value}` is not a number blueprint can use (too large, infinite or not a number)"),
+                )
+            }
+            Error::NullIntoString { .. } => self.want("a string"),
+            Error::ExternallyTaggedEnumExpectedScalarOrMapping { .. }
+            | Error::ExpectedStringKeyForExternallyTaggedEnum { .. }
+            | Error::UnexpectedValueForUnitEnumVariant { .. } => self.want("a name"),
+            Error::InvalidBooleanStrict { .. } => self.want("a boolean"),
+            Error::UnexpectedValueForUnit { .. } => self.want("unit"),
+            Error::SerdeInvalidLength { len, expected, .. } => {
+                let (path, _) = self.wrong_value().unzip();
+                self.located(
+                    path,
+                    None,
+                    format!("expected {}, found {len} entries", plain_expected(expected)),
+                )
+            }
+            Error::Message { msg, .. } => {
+                ours(self.root, self.at, msg, |p, l, d| self.located(p, l, d))
+            }
+            other => self.whole_document(other),
+        }
+    }
+
+    /// The errors about the document as a whole (or the parser's own).
+    fn whole_document(&self, err: &Error) -> ConfigError {
+        let detail = match err {
+            Error::MultipleDocuments { .. } => "the file holds more than one YAML document (separated by a `---` line); a project file is one document",
+            Error::Eof { .. } => "the file ends where a value was expected",
+            Error::UnknownAnchor { .. } => "this alias (`*name`) names no anchor (`&name`) written before it",
+            Error::AliasReplayLimitExceeded { .. }
+            | Error::AliasExpansionLimitExceeded { .. }
+            | Error::AliasReplayStackDepthExceeded { .. }
+            | Error::AliasReplayCounterOverflow { .. } => "aliases (`*name`) repeat too much text; write the values out, or use fewer aliases",
+            Error::Budget { .. } => "the file is larger or deeper than any project file needs",
+            other => {
+                return self.located(
+                    self.value_path().map(|(p, _)| p),
+                    None,
+                    serde_saphyr::DefaultMessageFormatter
+                        .format_message(other)
+                        .into_owned(),
+                )
+            }
+        };
+        self.located(None, None, detail.into())
+    }
+
+    /// An error at `location` (or where the parser stopped), its message
+    /// led by the key path.
+    fn located(
+        &self,
+        path: Option<KeyPath>,
+        location: Option<LineCol>,
+        detail: String,
+    ) -> ConfigError {
         let message = match path {
             Some(p) if !p.is_root() => format!("{p}: {detail}"),
             _ => detail,
         };
         ConfigError {
-            file: file.to_string(),
-            location: location.or(at),
+            file: self.file.to_string(),
+            location: location.or(self.at),
             message,
             help: None,
         }
-    };
-    // The value the parser stopped at. For a wrong value saphyr gives the
-    // location of its key (which is also where the mapping holding it
-    // starts), so for those the key is looked for first; for a message of
-    // ours, the outermost value starting there.
-    let key_value = |at| {
-        let (path, entries, i) = Node::key_at(&root, at)?;
+    }
+
+    /// The value of the key at `at`, with its path.
+    fn key_value(&self, at: LineCol) -> Option<(KeyPath, &'a Spanned<Node>)> {
+        let (path, entries, i) = Node::key_at(self.root, at)?;
         let e = &entries[i];
         Some((path.child(Step::Key(e.key.value.clone())), &e.value))
-    };
-    let value_path = || at.and_then(|at| Node::value_at(&root, at).or_else(|| key_value(at)));
-    let wrong_value = || at.and_then(|at| key_value(at).or_else(|| Node::value_at(&root, at)));
-    let want = |what: &str| match wrong_value() {
-        Some((path, node)) => {
-            let location = Node::locate(&root, &path);
-            let found = node.value.describe();
-            located(
-                Some(path),
-                location,
-                format!("expected {}, found {found}", plain_expected(what)),
-            )
+    }
+
+    /// The value the parser stopped at, for a message of ours: the
+    /// outermost value starting there (else the value of the key there).
+    fn value_path(&self) -> Option<(KeyPath, &'a Spanned<Node>)> {
+        self.at
+            .and_then(|at| Node::value_at(self.root, at).or_else(|| self.key_value(at)))
+    }
+
+    /// The value the parser found wrong. For a wrong value saphyr gives the
+    /// location of its key (which is also where the mapping holding it
+    /// starts), so the key is looked for first.
+    fn wrong_value(&self) -> Option<(KeyPath, &'a Spanned<Node>)> {
+        self.at
+            .and_then(|at| self.key_value(at).or_else(|| Node::value_at(self.root, at)))
+    }
+
+    /// `expected <what>, found <the wrong value>`, at that value.
+    fn want(&self, what: &str) -> ConfigError {
+        match self.wrong_value() {
+            Some((path, node)) => {
+                let location = Node::locate(self.root, &path);
+                let found = node.value.describe();
+                self.located(
+                    Some(path),
+                    location,
+                    format!("expected {}, found {found}", plain_expected(what)),
+                )
+            }
+            None => self.located(None, None, format!("expected {}", plain_expected(what))),
         }
-        None => located(None, None, format!("expected {}", plain_expected(what))),
-    };
-    match original(err) {
-        Error::DuplicateMappingKey { .. } => match at.and_then(|at| Node::duplicate_at(&root, at)) {
+    }
+
+    fn duplicate_key(&self) -> ConfigError {
+        match self.at.and_then(|at| Node::duplicate_at(self.root, at)) {
             Some((path, first, second)) => {
                 let key = &first.key.value;
                 let name = path.child(Step::Key(key.clone()));
                 let first_at = line_col(&first.key.referenced)
-                    .map(|(l, c)| format!(" (first at {file}:{l}:{c})"))
+                    .map(|(l, c)| format!(" (first at {}:{l}:{c})", self.file))
                     .unwrap_or_default();
-                let mut e = located(
+                let mut e = self.located(
                     None,
                     line_col(&second.key.referenced),
                     format!("{name}: duplicate key `{key}`{first_at}"),
@@ -112,135 +221,95 @@ fn explain(file: &str, text: &str, err: &Error) -> ConfigError {
                 e.help = Some("a key may appear only once in a mapping: remove one of them".into());
                 e
             }
-            None => located(None, None, "a key is written twice in one mapping".into()),
-        },
-        Error::SerdeUnknownField {
-            field, expected, ..
-        } => {
-            let parent = at
-                .and_then(|at| Node::key_at(&root, at))
-                .map(|(p, _, _)| p)
-                .unwrap_or_default();
-            let name = parent.child(Step::Key(field.clone()));
-            let mut e = located(
-                None,
-                None,
-                format!("{name}: unknown key; {}", one_of("expected", expected)),
-            );
-            e.help = nearest(field, expected).map(|k| format!("did you mean the key `{k}`?"));
-            e
+            None => self.located(None, None, "a key is written twice in one mapping".into()),
         }
-        Error::SerdeMissingField { field, .. } => {
-            // saphyr places it at the last key (or value) of the mapping
-            // that lacks the key: that entry's mapping is the one.
-            let path = at
-                .and_then(|at| {
-                    Node::key_at(&root, at).map(|(p, _, _)| p).or_else(|| {
-                        let (mut p, _) = Node::value_at(&root, at)?;
-                        p.0.pop();
-                        Some(p)
-                    })
+    }
+
+    fn unknown_key(&self, field: &str, expected: &[&str]) -> ConfigError {
+        let parent = self
+            .at
+            .and_then(|at| Node::key_at(self.root, at))
+            .map(|(p, _, _)| p)
+            .unwrap_or_default();
+        let name = parent.child(Step::Key(field.to_string()));
+        let mut e = self.located(
+            None,
+            None,
+            format!("{name}: unknown key; {}", one_of("expected", expected)),
+        );
+        e.help = nearest(field, expected).map(|k| format!("did you mean the key `{k}`?"));
+        e
+    }
+
+    fn missing_key(&self, field: &str) -> ConfigError {
+        // saphyr places it at the last key (or value) of the mapping
+        // that lacks the key: that entry's mapping is the one.
+        let path = self
+            .at
+            .and_then(|at| {
+                Node::key_at(self.root, at).map(|(p, _, _)| p).or_else(|| {
+                    let (mut p, _) = Node::value_at(self.root, at)?;
+                    p.0.pop();
+                    Some(p)
                 })
-                .unwrap_or_default();
-            if path.is_root() {
-                return ConfigError::whole_file(file, format!("missing key `{field}`"));
+            })
+            .unwrap_or_default();
+        if path.is_root() {
+            return ConfigError::whole_file(self.file, format!("missing key `{field}`"));
+        }
+        let location = Node::locate(self.root, &path);
+        self.located(Some(path), location, format!("missing key `{field}`"))
+    }
+
+    fn unknown_value(&self, variant: &str, expected: &[&str]) -> ConfigError {
+        let root = self.root;
+        // The value of the key saphyr points at, or the name written
+        // as the one key of a mapping (`billing: {a: 1}`).
+        let path = self.at.and_then(|at| match Node::key_at(root, at) {
+            Some((p, entries, i)) if entries[i].key.value == *variant => Some(p),
+            Some((p, entries, i)) => Some(p.child(Step::Key(entries[i].key.value.clone()))),
+            None => Node::value_at(root, at).map(|(p, _)| p),
+        });
+        let location = path.as_ref().and_then(|p| Node::locate(root, p));
+        // Nothing or an empty text is said as such, not as a name.
+        let found = path
+            .as_ref()
+            .and_then(|p| Node::get(root, p))
+            .map(|(n, _)| &n.value)
+            .filter(|n| matches!(n, Node::Null) || matches!(n, Node::Text(t) if t.is_empty()));
+        let detail = match found {
+            Some(n) => format!("{}, found {}", one_of("expected", expected), n.describe()),
+            None => format!(
+                "unknown value `{variant}`; {}",
+                one_of("expected", expected)
+            ),
+        };
+        let mut e = self.located(path, location, detail);
+        e.help = nearest(variant, expected).map(|v| format!("did you mean the value `{v}`?"));
+        e
+    }
+
+    fn invalid_scalar(&self, ty: &str) -> ConfigError {
+        let too_big = self.wrong_value().is_some_and(|(_, n)| match &n.value {
+            Node::Number(s) => {
+                s.parse::<u64>().is_err() && !s.starts_with('-') && !s.contains(['.', 'e', 'E'])
             }
-            let location = Node::locate(&root, &path);
-            located(Some(path), location, format!("missing key `{field}`"))
-        }
-        Error::SerdeUnknownVariant {
-            variant, expected, ..
-        } => {
-            // The value of the key saphyr points at, or the name written
-            // as the one key of a mapping (`billing: {a: 1}`).
-            let path = at.and_then(|at| match Node::key_at(&root, at) {
-                Some((p, entries, i)) if entries[i].key.value == *variant => Some(p),
-                Some((p, entries, i)) => Some(p.child(Step::Key(entries[i].key.value.clone()))),
-                None => Node::value_at(&root, at).map(|(p, _)| p),
-            });
-            let location = path.as_ref().and_then(|p| Node::locate(&root, p));
-            // Nothing or an empty text is said as such, not as a name.
-            let found = path
-                .as_ref()
-                .and_then(|p| Node::get(&root, p))
-                .map(|(n, _)| &n.value)
-                .filter(|n| matches!(n, Node::Null) || matches!(n, Node::Text(t) if t.is_empty()));
-            let detail = match found {
-                Some(n) => format!("{}, found {}", one_of("expected", expected), n.describe()),
-                None => format!("unknown value `{variant}`; {}", one_of("expected", expected)),
-            };
-            let mut e = located(path, location, detail);
-            e.help = nearest(variant, expected).map(|v| format!("did you mean the value `{v}`?"));
-            e
-        }
-        Error::SerdeInvalidType { expected, .. } | Error::SerdeInvalidValue { expected, .. } => {
-            want(expected)
-        }
-        Error::Unexpected { expected, .. } => want(expected),
-        Error::InvalidScalar { ty, .. } => {
-            let too_big = wrong_value().is_some_and(|(_, n)| match &n.value {
-                Node::Number(s) => s.parse::<u64>().is_err() && !s.starts_with('-') && !s.contains(['.', 'e', 'E']),
-                _ => false,
-            });
-            if too_big {
-                let (path, n) = wrong_value().unzip();
-                let shown = n.map(|n| n.value.describe()).unwrap_or_default();
-                located(path, None, format!("{} is too large a number", shown.trim_start_matches("the number ")))
-            } else {
-                want(ty)
-            }
-        }
-        Error::NonFiniteFloat { value, .. } => {
-            let (path, _) = wrong_value().unzip();
-            let location = path.as_ref().and_then(|p| Node::locate(&root, p));
-            located(
+            _ => false,
+        });
+        if too_big {
+            let (path, n) = self.wrong_value().unzip();
+            let shown = n.map(|n| n.value.describe()).unwrap_or_default();
+            self.located(
                 path,
-                location,
-                format!("`{value}` is not a number blueprint can use (too large, infinite or not a number)"),
+                None,
+                format!(
+                    "{} is too large a number",
+                    shown.trim_start_matches("the number ")
+                ),
             )
+        } else {
+            self.want(ty)
         }
-        Error::NullIntoString { .. } => want("a string"),
-        Error::ExternallyTaggedEnumExpectedScalarOrMapping { .. }
-        | Error::ExpectedStringKeyForExternallyTaggedEnum { .. }
-        | Error::UnexpectedValueForUnitEnumVariant { .. } => want("a name"),
-        Error::InvalidBooleanStrict { .. } => want("a boolean"),
-        Error::UnexpectedValueForUnit { .. } => want("unit"),
-        Error::SerdeInvalidLength { len, expected, .. } => {
-            let (path, _) = wrong_value().unzip();
-            located(path, None, format!("expected {}, found {len} entries", plain_expected(expected)))
-        }
-        Error::Message { msg, .. } => ours(&root, at, msg, located),
-        Error::MultipleDocuments { .. } => located(
-            None,
-            None,
-            "the file holds more than one YAML document (separated by a `---` line); a project file is one document".into(),
-        ),
-        Error::Eof { .. } => located(None, None, "the file ends where a value was expected".into()),
-        Error::UnknownAnchor { .. } => located(
-            None,
-            None,
-            "this alias (`*name`) names no anchor (`&name`) written before it".into(),
-        ),
-        Error::AliasReplayLimitExceeded { .. }
-        | Error::AliasExpansionLimitExceeded { .. }
-        | Error::AliasReplayStackDepthExceeded { .. }
-        | Error::AliasReplayCounterOverflow { .. } => located(
-            None,
-            None,
-            "aliases (`*name`) repeat too much text; write the values out, or use fewer aliases".into(),
-        ),
-        Error::Budget { .. } => located(
-            None,
-            None,
-            "the file is larger or deeper than any project file needs".into(),
-        ),
-        other => located(
-            value_path().map(|(p, _)| p),
-            None,
-            serde_saphyr::DefaultMessageFormatter
-                .format_message(other)
-                .into_owned(),
-        ),
     }
 }
 

@@ -137,135 +137,173 @@ pub fn compute(old: Option<&Json>, new: &Json) -> TemplateDiff {
     let old_res = section(old, "Resources").unwrap_or(&empty);
     let new_res = section(Some(new), "Resources").unwrap_or(&empty);
     let mut diff = TemplateDiff::default();
-
     for (id, new_r) in new_res {
-        let kind = new_r
-            .get("Type")
-            .and_then(Json::as_str)
-            .unwrap_or("")
-            .to_string();
-        let Some(old_r) = old_res.get(id) else {
-            diff.resources.push(ResourceDiff {
-                logical_id: id.clone(),
-                resource_type: kind.clone(),
-                impact: Impact::Add,
-                stateful: is_stateful(&kind),
-                data_loss: false,
-                old_kept: false,
-                changes: Vec::new(),
-                reasons: Vec::new(),
-            });
-            continue;
-        };
-        let old_kind = old_r.get("Type").and_then(Json::as_str).unwrap_or("");
-        let mut changes = Vec::new();
-        let mut reasons = Vec::new();
-        if old_kind != kind {
-            reasons.push(format!("its type changes from {old_kind} to {kind}"));
+        match old_res.get(id) {
+            None => diff.resources.push(added(id, new_r)),
+            Some(old_r) => diff.resources.extend(changed(id, old_r, new_r)),
+        }
+    }
+    cascade_replacements(&mut diff, new_res);
+    for (id, old_r) in old_res {
+        if !new_res.contains_key(id) {
+            diff.resources.push(removed(id, old_r));
+        }
+    }
+    diff.outputs = output_changes(
+        section(old, "Outputs").unwrap_or(&empty),
+        section(Some(new), "Outputs").unwrap_or(&empty),
+    );
+    diff.sections = section_changes(old, new);
+    diff
+}
+
+/// A resource's `Type`, or `""`.
+fn resource_type(resource: &Json) -> String {
+    resource
+        .get("Type")
+        .and_then(Json::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+/// A resource only the new template has.
+fn added(id: &str, resource: &Json) -> ResourceDiff {
+    let kind = resource_type(resource);
+    ResourceDiff {
+        logical_id: id.to_string(),
+        resource_type: kind.clone(),
+        impact: Impact::Add,
+        stateful: is_stateful(&kind),
+        data_loss: false,
+        old_kept: false,
+        changes: Vec::new(),
+        reasons: Vec::new(),
+    }
+}
+
+/// A resource both templates have: what changes and whether that replaces
+/// it, or `None` when nothing does.
+fn changed(id: &str, old_r: &Json, new_r: &Json) -> Option<ResourceDiff> {
+    let kind = resource_type(new_r);
+    let old_kind = old_r.get("Type").and_then(Json::as_str).unwrap_or("");
+    let mut changes = Vec::new();
+    let mut reasons = Vec::new();
+    if old_kind != kind {
+        reasons.push(format!("its type changes from {old_kind} to {kind}"));
+        changes.push(PropertyChange {
+            path: "Type".into(),
+            old: Some(Json::String(old_kind.to_string())),
+            new: Some(Json::String(kind.clone())),
+            replaces: true,
+            statements: None,
+        });
+    }
+    changes.extend(property_changes(&kind, old_r, new_r, &mut reasons));
+    for attr in [
+        "DeletionPolicy",
+        "UpdateReplacePolicy",
+        "DependsOn",
+        "Condition",
+        "Metadata",
+    ] {
+        let (a, b) = (old_r.get(attr), new_r.get(attr));
+        if a != b {
             changes.push(PropertyChange {
-                path: "Type".into(),
-                old: Some(Json::String(old_kind.to_string())),
-                new: Some(Json::String(kind.clone())),
-                replaces: true,
+                path: attr.into(),
+                old: a.cloned(),
+                new: b.cloned(),
+                replaces: false,
                 statements: None,
             });
         }
-        let create_only = create_only_properties(&kind);
-        let empty_props = Json::Object(Map::new());
-        let op = old_r.get("Properties").unwrap_or(&empty_props);
-        let np = new_r.get("Properties").unwrap_or(&empty_props);
-        let mut prop_changes = Vec::new();
-        diff_values("Properties", op, np, &mut prop_changes);
-        for c in &mut prop_changes {
-            let rel = c.path.trim_start_matches("Properties.");
-            if let Some(p) = create_only.iter().find(|p| path_within(rel, p)) {
-                c.replaces = true;
-                reasons.push(format!("{} is create-only", p.replace('/', ".")));
-            }
-        }
-        changes.extend(prop_changes);
-        for attr in [
-            "DeletionPolicy",
-            "UpdateReplacePolicy",
-            "DependsOn",
-            "Condition",
-            "Metadata",
-        ] {
-            let (a, b) = (old_r.get(attr), new_r.get(attr));
-            if a != b {
-                changes.push(PropertyChange {
-                    path: attr.into(),
-                    old: a.cloned(),
-                    new: b.cloned(),
-                    replaces: false,
-                    statements: None,
-                });
-            }
-        }
-        if changes.is_empty() {
-            continue;
-        }
-        let replace = changes.iter().any(|c| c.replaces);
-        reasons.sort();
-        reasons.dedup();
-        let stateful = is_stateful(&kind);
-        diff.resources.push(ResourceDiff {
-            logical_id: id.clone(),
-            resource_type: kind,
-            impact: if replace {
-                Impact::Replace
-            } else {
-                Impact::Modify
-            },
-            stateful,
-            data_loss: replace && stateful,
-            old_kept: replace && policy(old_r, "UpdateReplacePolicy") == Some("Retain"),
-            changes,
-            reasons,
-        });
     }
-
-    cascade_replacements(&mut diff, new_res);
-
-    for (id, old_r) in old_res {
-        if new_res.contains_key(id) {
-            continue;
-        }
-        let kind = old_r
-            .get("Type")
-            .and_then(Json::as_str)
-            .unwrap_or("")
-            .to_string();
-        let stateful = is_stateful(&kind);
-        let kept = matches!(
-            policy(old_r, "DeletionPolicy"),
-            Some("Retain" | "RetainExceptOnCreate" | "Snapshot")
-        );
-        diff.resources.push(ResourceDiff {
-            logical_id: id.clone(),
-            stateful,
-            data_loss: stateful,
-            old_kept: kept,
-            resource_type: kind,
-            impact: Impact::Remove,
-            changes: Vec::new(),
-            reasons: Vec::new(),
-        });
+    if changes.is_empty() {
+        return None;
     }
+    let replace = changes.iter().any(|c| c.replaces);
+    reasons.sort();
+    reasons.dedup();
+    let stateful = is_stateful(&kind);
+    Some(ResourceDiff {
+        logical_id: id.to_string(),
+        resource_type: kind,
+        impact: if replace {
+            Impact::Replace
+        } else {
+            Impact::Modify
+        },
+        stateful,
+        data_loss: replace && stateful,
+        old_kept: replace && policy(old_r, "UpdateReplacePolicy") == Some("Retain"),
+        changes,
+        reasons,
+    })
+}
 
-    let old_out = section(old, "Outputs").unwrap_or(&empty);
-    let new_out = section(Some(new), "Outputs").unwrap_or(&empty);
+/// The changes of a resource's `Properties`, those of create-only
+/// properties marked as replacing it (with the reason in `reasons`).
+fn property_changes(
+    kind: &str,
+    old_r: &Json,
+    new_r: &Json,
+    reasons: &mut Vec<String>,
+) -> Vec<PropertyChange> {
+    let create_only = create_only_properties(kind);
+    let empty_props = Json::Object(Map::new());
+    let op = old_r.get("Properties").unwrap_or(&empty_props);
+    let np = new_r.get("Properties").unwrap_or(&empty_props);
+    let mut prop_changes = Vec::new();
+    diff_values("Properties", op, np, &mut prop_changes);
+    for c in &mut prop_changes {
+        let rel = c.path.trim_start_matches("Properties.");
+        if let Some(p) = create_only.iter().find(|p| path_within(rel, p)) {
+            c.replaces = true;
+            reasons.push(format!("{} is create-only", p.replace('/', ".")));
+        }
+    }
+    prop_changes
+}
+
+/// A resource only the old template has.
+fn removed(id: &str, resource: &Json) -> ResourceDiff {
+    let kind = resource_type(resource);
+    let stateful = is_stateful(&kind);
+    let kept = matches!(
+        policy(resource, "DeletionPolicy"),
+        Some("Retain" | "RetainExceptOnCreate" | "Snapshot")
+    );
+    ResourceDiff {
+        logical_id: id.to_string(),
+        stateful,
+        data_loss: stateful,
+        old_kept: kept,
+        resource_type: kind,
+        impact: Impact::Remove,
+        changes: Vec::new(),
+        reasons: Vec::new(),
+    }
+}
+
+/// The outputs that differ, by name.
+fn output_changes(old_out: &Map<String, Json>, new_out: &Map<String, Json>) -> Vec<OutputDiff> {
     let names: BTreeSet<&String> = old_out.keys().chain(new_out.keys()).collect();
+    let mut outputs = Vec::new();
     for name in names {
         let (a, b) = (old_out.get(name), new_out.get(name));
         if a != b {
-            diff.outputs.push(OutputDiff {
+            outputs.push(OutputDiff {
                 name: name.clone(),
                 old: a.cloned(),
                 new: b.cloned(),
             });
         }
     }
+    outputs
+}
+
+/// The other sections that differ (none for a new stack).
+fn section_changes(old: Option<&Json>, new: &Json) -> Vec<String> {
+    let mut sections = Vec::new();
     for s in [
         "Description",
         "Metadata",
@@ -276,10 +314,10 @@ pub fn compute(old: Option<&Json>, new: &Json) -> TemplateDiff {
         "Rules",
     ] {
         if old.and_then(|o| o.get(s)) != new.get(s) && old.is_some() {
-            diff.sections.push(s.to_string());
+            sections.push(s.to_string());
         }
     }
-    diff
+    sections
 }
 
 fn policy<'a>(resource: &'a Json, name: &str) -> Option<&'a str> {

@@ -28,7 +28,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 
 use crate::assets::CodeSource;
-use crate::blueprints::{Expansion, ProjectInfo, Requirement, StackTemplate};
+use crate::blueprints::{Blueprint, Expansion, OpenApi, ProjectInfo, Requirement, StackTemplate};
 use crate::cfn::{Template, Value};
 use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 pub use crate::config::queue::{QueueOptions, TopicOptions};
@@ -45,18 +45,31 @@ pub use routes::{operation_id, route_key};
 use service::{service_parameters, service_template};
 pub use services::*;
 
-pub const NAME: &str = "microservices";
-pub const SUMMARY: &str =
-    "Microservices: a nested stack per service behind one API Gateway (or ALB), async inputs (SQS, SNS, Kinesis, S3), OpenAPI export, splits past CloudFormation's limits";
+/// The `microservices` blueprint (see the module's documentation).
+pub struct Microservices;
 
-pub static REQUIREMENTS: &[Requirement] = &[
-    Requirement { id: "MICRO-1", text: "Many services talking REST, each scaling and deploying on its own: one nested stack per service with its own function and routes; a shared API Gateway with one base path per service" },
-    Requirement { id: "MICRO-2", text: "Synchronous pattern: API Gateway (or an Application Load Balancer, `front: alb`) in front of each service" },
-    Requirement { id: "MICRO-3", text: "Asynchronous patterns per service: SQS queue with a dead-letter queue, SNS topic fanned out to the queue, Kinesis stream, or S3 event triggers" },
-    Requirement { id: "MICRO-4", text: "Client SDK generation: the API exported as OpenAPI 3 (`blueprint openapi`), operation names on every method" },
-    Requirement { id: "MICRO-5", text: "Grows past CloudFormation's limits: services are nested stacks, and a stack over 500 resources or the size limits is split into overflow nested stacks by itself" },
-    Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
-];
+impl Blueprint for Microservices {
+    type Options = Options;
+
+    const NAME: &'static str = "microservices";
+    const SUMMARY: &'static str =
+        "Microservices: a nested stack per service behind one API Gateway (or ALB), async inputs (SQS, SNS, Kinesis, S3), OpenAPI export, splits past CloudFormation's limits";
+
+    const REQUIREMENTS: &'static [Requirement] = &[
+        Requirement { id: "MICRO-1", text: "Many services talking REST, each scaling and deploying on its own: one nested stack per service with its own function and routes; a shared API Gateway with one base path per service" },
+        Requirement { id: "MICRO-2", text: "Synchronous pattern: API Gateway (or an Application Load Balancer, `front: alb`) in front of each service" },
+        Requirement { id: "MICRO-3", text: "Asynchronous patterns per service: SQS queue with a dead-letter queue, SNS topic fanned out to the queue, Kinesis stream, or S3 event triggers" },
+        Requirement { id: "MICRO-4", text: "Client SDK generation: the API exported as OpenAPI 3 (`blueprint openapi`), operation names on every method" },
+        Requirement { id: "MICRO-5", text: "Grows past CloudFormation's limits: services are nested stacks, and a stack over 500 resources or the size limits is split into overflow nested stacks by itself" },
+        Requirement { id: "API-OPTIONS", text: crate::components::api_options::API_OPTIONS_TEXT },
+    ];
+
+    const OPENAPI: Option<OpenApi<Options>> = Some(openapi);
+
+    fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
+        expand(project, o, code)
+    }
+}
 
 /// The parameters of a service's nested stack, besides `AssetsBucket`.
 const P_API_URL: &str = "ApiUrl";

@@ -7,10 +7,10 @@ use serde_json::{json, Value as Json};
 
 use super::schema::{self as schema, RequestSpec};
 use super::{
-    operation_id, Authorization, Front, HttpMethod, Options, RoutePath, RouteSpec, Service, NAME,
+    operation_id, Authorization, Front, HttpMethod, Options, RoutePath, RouteSpec, Service,
 };
 use crate::assets::CodeSource;
-use crate::blueprints::ProjectInfo;
+use crate::blueprints::{Blueprint, ProjectInfo};
 use crate::components::rest_api::title;
 use crate::error::Error;
 
@@ -198,7 +198,7 @@ pub fn builtin_code(code: &CodeSource, s: &Service) -> Option<&'static str> {
         return Some(name);
     }
     let built_in = CodeSource::BuiltIn {
-        blueprint: NAME.to_string(),
+        blueprint: super::Microservices::NAME.to_string(),
     };
     match (code.files(dir), built_in.files(dir)) {
         (Ok((_, own)), Ok((_, theirs))) if own == theirs => Some(name),
