@@ -1,5 +1,109 @@
 // The blueprints/ directory is embedded into the binary (defaults and handler
-// code); rebuild when anything in it changes.
+// code); rebuild when anything in it changes. Its built-in functions are
+// zipped here once (src/assets/prebuilt.rs), and the binary links as a
+// position-dependent executable on Linux (below).
+
+#[path = "src/assets/package_format.rs"]
+#[allow(dead_code)]
+mod package_format;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
 fn main() {
     println!("cargo:rerun-if-changed=blueprints");
+    println!("cargo:rerun-if-changed=src/assets/package_format.rs");
+    link_position_dependent();
+    prebuild_packages();
+}
+
+/// `blueprint` starts about half a millisecond sooner as a position-dependent
+/// executable: a position-independent one makes the loader apply about
+/// 46,000 relative relocations (1.1 MB of them, touching 0.5 MB of data)
+/// at every start. Address-space layout randomization still applies to the
+/// heap, the stack and the shared libraries. Binaries only (not tests).
+fn link_position_dependent() {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") == "linux"
+        && var("CARGO_CFG_TARGET_ENV") == "gnu"
+        && var("CARGO_CFG_TARGET_ARCH") == "x86_64"
+    {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
+    }
+}
+
+/// Zips every built-in function without a `requirements.txt` into
+/// `$OUT_DIR/prebuilt/`, and writes `$OUT_DIR/prebuilt_packages.rs`.
+fn prebuild_packages() {
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    let zips = out.join("prebuilt");
+    std::fs::create_dir_all(&zips).expect("creating OUT_DIR/prebuilt");
+    let mut dirs = Vec::new();
+    for blueprint in sorted_entries(Path::new("blueprints")) {
+        let functions = blueprint.join("functions");
+        if functions.is_dir() {
+            dirs.extend(
+                sorted_entries(&functions)
+                    .into_iter()
+                    .filter(|d| d.is_dir()),
+            );
+        }
+    }
+    let mut table = String::from("static PREBUILT: &[Prebuilt] = &[\n");
+    for (i, dir) in dirs.iter().enumerate() {
+        let mut files = Vec::new();
+        collect(dir, "", &mut files);
+        files.retain(|(path, _)| package_format::is_packaged(path));
+        files.sort();
+        if files.is_empty() || files.iter().any(|(p, _)| p == "requirements.txt") {
+            continue;
+        }
+        let zip =
+            package_format::zip_entries(files.iter().map(|(p, c)| (p.as_str(), c.as_slice())))
+                .expect("zipping a built-in function");
+        let file = zips.join(format!("{i}.zip"));
+        std::fs::write(&file, zip).expect("writing a prebuilt zip");
+        let rel = dir.strip_prefix("blueprints").expect("under blueprints");
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let bytes: usize = files.iter().map(|(_, c)| c.len()).sum();
+        let _ = writeln!(
+            table,
+            "    Prebuilt {{ dir: {rel:?}, files: {}, bytes: {bytes}, zip: include_bytes!({:?}) }},",
+            files.len(),
+            file.display().to_string()
+        );
+    }
+    table.push_str("];\n");
+    std::fs::write(out.join("prebuilt_packages.rs"), table).expect("writing prebuilt_packages.rs");
+}
+
+/// The entries of `dir`, sorted by name.
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Every file under `dir` as (path relative to the function folder with
+/// `/`, contents), as include_dir embeds them.
+fn collect(dir: &Path, rel: &str, out: &mut Vec<(String, Vec<u8>)>) {
+    for path in sorted_entries(dir) {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let child = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        if path.is_dir() {
+            collect(&path, &child, out);
+        } else {
+            out.push((child, std::fs::read(&path).expect("reading built-in code")));
+        }
+    }
 }

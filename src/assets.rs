@@ -6,17 +6,19 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 use sha2::{Digest, Sha256};
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipWriter};
+use zip::ZipWriter;
 
 use crate::config::Architecture;
 use crate::error::Error;
 
 pub mod atomic;
 mod deps;
+mod package_format;
+mod prebuilt;
 
 pub use atomic::write_atomic;
 pub use deps::{Dependencies, Installer, CACHE_ENV, PIP_ENV};
+use package_format::{entry_options, is_left_out, is_packaged, zip_entries};
 
 /// The file that lists a function's Python dependencies.
 pub const REQUIREMENTS: &str = "requirements.txt";
@@ -56,18 +58,6 @@ pub struct Package {
     pub sha256: String,
     pub zip: Vec<u8>,
     pub unzipped_bytes: u64,
-}
-
-/// Whether a file belongs in a deployment package: tests, caches and hidden
-/// files stay out.
-fn is_packaged(path: &str) -> bool {
-    !path.split('/').any(is_left_out) && !path.ends_with(".pyc")
-}
-
-/// Whether a file or folder of this name stays out of packages, with
-/// everything inside it.
-fn is_left_out(part: &str) -> bool {
-    part.starts_with('.') || part == "__pycache__" || part == "tests" || part == "node_modules"
 }
 
 impl CodeSource {
@@ -304,9 +294,14 @@ impl PackageSet {
     }
 }
 
-/// Zips `files` into the package of `function`.
+/// Zips `files` into the package of `function`; files identical to a
+/// built-in function's take the zip built for it at build time (the same
+/// bytes, without deflating again).
 fn build_package(function: &str, origin: String, files: &[PackageFile]) -> Result<Package, Error> {
-    let zip = zip_files(files)?;
+    let zip = match prebuilt::zip_of(files) {
+        Some(zip) => zip.to_vec(),
+        None => zip_files(files)?,
+    };
     let sha256 = hex(&Sha256::digest(&zip));
     Ok(Package {
         function: function.to_string(),
@@ -327,11 +322,7 @@ pub fn build_package_with(
     deps: &Dependencies,
 ) -> Result<Package, Error> {
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(9))
-        .last_modified_time(DateTime::default())
-        .unix_permissions(0o644);
+    let options = entry_options();
     let fail = |e: &dyn std::fmt::Display| Error::Internal(format!("zipping function code: {e}"));
     let mut code = files.iter().peekable();
     // Code files go in before the first dependency that sorts after them.
@@ -366,7 +357,18 @@ pub fn build_package_with(
     })
 }
 
-fn collect_builtin(dir: &Dir<'_>, root: &str, out: &mut Vec<PackageFile>) {
+fn collect_builtin(dir: &'static Dir<'static>, root: &str, out: &mut Vec<PackageFile>) {
+    let mut entries = Vec::new();
+    builtin_entries(dir, root, &mut entries);
+    out.extend(entries.into_iter().map(|(path, contents)| PackageFile {
+        path,
+        contents: contents.to_vec(),
+    }));
+}
+
+/// Every file under the built-in `dir` (named relative to `root`, with `/`)
+/// and its embedded contents, in the order include_dir holds them.
+fn builtin_entries(dir: &'static Dir<'static>, root: &str, out: &mut Vec<(String, &'static [u8])>) {
     for f in dir.files() {
         let rel = f
             .path()
@@ -375,13 +377,10 @@ fn collect_builtin(dir: &Dir<'_>, root: &str, out: &mut Vec<PackageFile>) {
             .trim_start_matches(root)
             .trim_start_matches('/')
             .to_string();
-        out.push(PackageFile {
-            path: rel,
-            contents: f.contents().to_vec(),
-        });
+        out.push((rel, f.contents()));
     }
     for d in dir.dirs() {
-        collect_builtin(d, root, out);
+        builtin_entries(d, root, out);
     }
 }
 
@@ -589,20 +588,12 @@ impl<'a> Walk<'a> {
 /// Zips `files` (already sorted) with fixed timestamps and permissions, so the
 /// same files give the same bytes on every machine.
 pub fn zip_files(files: &[PackageFile]) -> Result<Vec<u8>, Error> {
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(9))
-        .last_modified_time(DateTime::default())
-        .unix_permissions(0o644);
-    let fail = |e: &dyn std::fmt::Display| Error::Internal(format!("zipping function code: {e}"));
-    for f in files {
-        zip.start_file(f.path.as_str(), options)
-            .map_err(|e| fail(&e))?;
-        zip.write_all(&f.contents).map_err(|e| fail(&e))?;
-    }
-    let cursor = zip.finish().map_err(|e| fail(&e))?;
-    Ok(cursor.into_inner())
+    zip_entries(
+        files
+            .iter()
+            .map(|f| (f.path.as_str(), f.contents.as_slice())),
+    )
+    .map_err(|e| Error::Internal(format!("zipping function code: {e}")))
 }
 
 /// Lowercase hexadecimal.
