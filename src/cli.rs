@@ -62,6 +62,10 @@ pub enum Command {
     Status(StatusArgs),
     /// Print the stacks' outputs.
     Outputs(OutputsArgs),
+    /// Find resources that differ from their templates (nested stacks included).
+    ///
+    /// Exit codes: 0 in sync, 2 drifted, 1 error.
+    Drift(DriftArgs),
 }
 
 /// Which project: a blueprint's defaults or a project file.
@@ -214,6 +218,17 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputsArgs {
+    #[command(flatten)]
+    pub project: NamedProjectFlags,
+    #[command(flatten)]
+    pub aws: AwsFlags,
+    /// text or json.
+    #[arg(long, value_enum, default_value = "text")]
+    pub output: crate::output::OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
     #[command(flatten)]
     pub project: NamedProjectFlags,
     #[command(flatten)]

@@ -175,6 +175,13 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
         Command::Outputs(a) => {
             commands::status::run_outputs(&deploy_args(a.project.into(), a.aws)?, a.output, printer)
         }
+        Command::Drift(a) => {
+            let req = commands::drift::DriftRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                output: a.output,
+            };
+            commands::drift::run(&req, printer)
+        }
         Command::Synth(a) => {
             let req = commands::synth::SynthRequest {
                 project: project_args(a.project)?,

@@ -28,6 +28,7 @@ mod graph;
 mod hostile_config;
 mod hostile_input;
 mod hostile_values;
+mod inner_loop_drift;
 mod lambda_options;
 mod layers;
 mod microservices_alb_security;

@@ -5,6 +5,7 @@ pub mod aws;
 pub mod bootstrap;
 pub mod completions;
 pub mod destroy;
+pub mod drift;
 pub mod explain;
 pub mod graph;
 pub mod list;
