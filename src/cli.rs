@@ -183,6 +183,15 @@ pub struct ApplyArgs {
     /// Write the stack outputs to this file as JSON.
     #[arg(long, value_name = "FILE")]
     pub outputs_file: Option<PathBuf>,
+    /// Update changed function code and environment variables directly
+    /// through Lambda (seconds, no change set); any other change is applied
+    /// through a change set as usual.
+    #[arg(long, conflicts_with = "planfile")]
+    pub hotswap: bool,
+    /// Hot-swap even a stack marked as production (a tag environment: prod,
+    /// or a stack name with a `prod` part).
+    #[arg(long, requires = "hotswap")]
+    pub force_hotswap: bool,
 }
 
 #[derive(Debug, Args)]

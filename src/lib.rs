@@ -153,6 +153,13 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
                 progress: a.progress,
                 outputs_file: a.outputs_file,
             };
+            if a.hotswap {
+                let req = commands::hotswap::HotswapRequest {
+                    apply: req,
+                    force: a.force_hotswap,
+                };
+                return commands::hotswap::run(&req, printer);
+            }
             commands::apply::run(&req, printer)
         }
         Command::Destroy(a) => {

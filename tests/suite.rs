@@ -29,6 +29,7 @@ mod hostile_config;
 mod hostile_input;
 mod hostile_values;
 mod inner_loop_drift;
+mod inner_loop_hotswap;
 mod lambda_options;
 mod layers;
 mod microservices_alb_security;

@@ -8,6 +8,7 @@ pub mod destroy;
 pub mod drift;
 pub mod explain;
 pub mod graph;
+pub mod hotswap;
 pub mod list;
 pub mod new;
 pub mod openapi;

@@ -9,6 +9,7 @@ pub mod drift;
 pub mod error;
 pub mod fake;
 pub mod fake_lambda;
+pub mod hotswap;
 pub mod lambda;
 pub mod nested;
 pub mod plan;
