@@ -66,6 +66,8 @@ pub enum Command {
     ///
     /// Exit codes: 0 in sync, 2 drifted, 1 error.
     Drift(DriftArgs),
+    /// Show a function's log events (every function's without a name).
+    Logs(LogsArgs),
 }
 
 /// Which project: a blueprint's defaults or a project file.
@@ -243,6 +245,29 @@ pub struct DriftArgs {
     #[command(flatten)]
     pub aws: AwsFlags,
     /// text or json.
+    #[arg(long, value_enum, default_value = "text")]
+    pub output: crate::output::OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The function: its logical ID, or its path in nested stacks
+    /// (`OrdersService/Function`); without it, every function.
+    pub function: Option<String>,
+    #[command(flatten)]
+    pub project: NamedProjectFlags,
+    #[command(flatten)]
+    pub aws: AwsFlags,
+    /// Keep showing new events until Ctrl-C.
+    #[arg(short, long)]
+    pub follow: bool,
+    /// How far back to start: 30s, 10m, 2h, 1d.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = crate::commands::logs::parse_since)]
+    pub since: std::time::Duration,
+    /// Only events matching this CloudWatch Logs filter pattern.
+    #[arg(long, value_name = "PATTERN", value_parser = crate::commands::logs::parse_filter)]
+    pub filter: Option<String>,
+    /// text or json (one JSON object per event).
     #[arg(long, value_enum, default_value = "text")]
     pub output: crate::output::OutputFormat,
 }

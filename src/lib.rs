@@ -189,6 +189,17 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
             };
             commands::drift::run(&req, printer)
         }
+        Command::Logs(a) => {
+            let req = commands::logs::LogsRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                function: a.function,
+                follow: a.follow,
+                since: a.since,
+                filter: a.filter,
+                output: a.output,
+            };
+            commands::logs::run(&req, printer)
+        }
         Command::Synth(a) => {
             let req = commands::synth::SynthRequest {
                 project: project_args(a.project)?,

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod graph;
 pub mod hotswap;
 pub mod list;
+pub mod logs;
 pub mod new;
 pub mod openapi;
 pub mod plan;

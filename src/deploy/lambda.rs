@@ -93,3 +93,40 @@ pub trait Logs {
         token: Option<&str>,
     ) -> Result<Option<LogPage>, DeployError>;
 }
+
+/// A function of the deployed stack tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeployedFunction {
+    /// Its logical ID, under the nested stacks' (`ApiFunction`,
+    /// `OrdersService/Function`).
+    pub path: String,
+    /// Its name in Lambda.
+    pub name: String,
+}
+
+/// Every function of `root` and its nested stacks, parents first.
+pub async fn deployed_functions<C: super::cloudformation::CloudFormation>(
+    cf: &C,
+    root: &str,
+) -> Result<Vec<DeployedFunction>, crate::error::Error> {
+    use super::nested::{deployed_tree, join};
+    const FUNCTION: &str = "AWS::Lambda::Function";
+    let of = |prefix: &str, resources: &[super::types::StackResource]| {
+        resources
+            .iter()
+            .filter(|r| r.resource_type == FUNCTION && r.status != "DELETE_COMPLETE")
+            .filter_map(|r| {
+                Some(DeployedFunction {
+                    path: join(prefix, &r.logical_id),
+                    name: r.physical_id.clone().filter(|p| !p.is_empty())?,
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    let resources = cf.stack_resources(root).await.map_err(super::plan::dx)?;
+    let mut out = of("", &resources);
+    for n in deployed_tree(cf, root, false).await? {
+        out.extend(of(&n.path, &n.resources));
+    }
+    Ok(out)
+}

@@ -89,3 +89,57 @@ def test_a_memory_change_falls_back_to_a_change_set(blueprint_bin, aws_env, endp
     assert "hot-swapped" not in r.stdout
     lam = client(endpoint, "lambda", config["region"])
     assert lam.get_function(FunctionName=name)["Configuration"]["MemorySize"] == 512
+
+
+def _log_group(endpoint, config, name):
+    conf = client(endpoint, "lambda", config["region"]).get_function(FunctionName=name)["Configuration"]
+    return (conf.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{name}"
+
+
+def test_logs_shows_events_written_through_the_logs_api(blueprint_bin, aws_env, endpoint, tmp_path):
+    project, config = _new(blueprint_bin, aws_env, tmp_path, "todo")
+    name = _functions(endpoint, config)["ApiFunction"]
+    group = _log_group(endpoint, config, name)
+    logs = client(endpoint, "logs", config["region"])
+    if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
+        logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="2026/12/05/[$LATEST]abc")
+    now = int(time.time() * 1000)
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="2026/12/05/[$LATEST]abc",
+        logEvents=[
+            {"timestamp": now - 2000, "message": "START RequestId: r-1 Version: $LATEST"},
+            {"timestamp": now - 1000, "message": json.dumps({"level": "ERROR", "message": "table missing", "requestId": "r-1"})},
+        ],
+    )
+    r = run(blueprint_bin, aws_env, project, "logs", "ApiFunction", "--since", "1h")
+    assert r.returncode == 0, ok(r)
+    lines = r.stdout.splitlines()
+    assert lines[0].endswith(" START RequestId: r-1 Version: $LATEST"), ok(r)
+    assert lines[1].endswith(" ERROR table missing requestId=r-1"), ok(r)
+    # Every function, prefixed by its path; JSON output.
+    r = run(blueprint_bin, aws_env, project, "logs", "--output", "json")
+    assert r.returncode == 0, ok(r)
+    events = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [e["function"] for e in events] == ["ApiFunction", "ApiFunction"], ok(r)
+    assert events[1]["json"]["level"] == "ERROR"
+    r = run(blueprint_bin, aws_env, project, "logs", "--filter", "ERROR")
+    assert r.returncode == 0 and "table missing" in r.stdout and "START" not in r.stdout, ok(r)
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["logs", "ApiFuncton"], "no function `ApiFuncton` in the deployed stacks; did you mean `ApiFunction`?"),
+        (["logs", "--since", "ten minutes"], "is not a duration"),
+        (["logs", "--since", "10y"], "is not a duration"),
+        (["logs", "--filter", ""], "is not a filter pattern"),
+    ],
+)
+def test_logs_refuses_bad_input(blueprint_bin, aws_env, endpoint, tmp_path, args, message):
+    project, _ = _new(blueprint_bin, aws_env, tmp_path, "todo") if args[1] == "ApiFuncton" else (tmp_path, None)
+    r = run(blueprint_bin, aws_env, project, *args)
+    assert r.returncode == 1, ok(r)
+    assert message in r.stderr, ok(r)
+    assert "panicked" not in r.stderr
