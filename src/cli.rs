@@ -68,6 +68,8 @@ pub enum Command {
     Drift(DriftArgs),
     /// Show a function's log events (every function's without a name).
     Logs(LogsArgs),
+    /// Invoke a deployed function (its alias, with gradual deploys) with an event.
+    Invoke(InvokeArgs),
 }
 
 /// Which project: a blueprint's defaults or a project file.
@@ -268,6 +270,24 @@ pub struct LogsArgs {
     #[arg(long, value_name = "PATTERN", value_parser = crate::commands::logs::parse_filter)]
     pub filter: Option<String>,
     /// text or json (one JSON object per event).
+    #[arg(long, value_enum, default_value = "text")]
+    pub output: crate::output::OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct InvokeArgs {
+    /// The function: its logical ID, or its path in nested stacks
+    /// (`OrdersService/Function`).
+    pub function: String,
+    #[command(flatten)]
+    pub project: NamedProjectFlags,
+    #[command(flatten)]
+    pub aws: AwsFlags,
+    /// The event: a JSON file in the project, or `-` for standard input
+    /// (default: `{}`).
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+    /// text or json.
     #[arg(long, value_enum, default_value = "text")]
     pub output: crate::output::OutputFormat,
 }

@@ -200,6 +200,20 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
             };
             commands::logs::run(&req, printer)
         }
+        Command::Invoke(a) => {
+            use commands::invoke::EventSource;
+            let req = commands::invoke::InvokeRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                function: a.function,
+                event: match a.event {
+                    None => EventSource::Empty,
+                    Some(p) if p.as_os_str() == "-" => EventSource::Stdin,
+                    Some(p) => EventSource::File(p),
+                },
+                output: a.output,
+            };
+            commands::invoke::run(&req, printer)
+        }
         Command::Synth(a) => {
             let req = commands::synth::SynthRequest {
                 project: project_args(a.project)?,

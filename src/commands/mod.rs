@@ -9,6 +9,7 @@ pub mod drift;
 pub mod explain;
 pub mod graph;
 pub mod hotswap;
+pub mod invoke;
 pub mod list;
 pub mod logs;
 pub mod new;

@@ -143,3 +143,44 @@ def test_logs_refuses_bad_input(blueprint_bin, aws_env, endpoint, tmp_path, args
     assert r.returncode == 1, ok(r)
     assert message in r.stderr, ok(r)
     assert "panicked" not in r.stderr
+
+
+def test_invoke_returns_the_result_and_the_log_tail(blueprint_bin, aws_env, endpoint, tmp_path):
+    """Through the launcher's stand-in for Invoke (patch 19: moto needs
+    Docker to run the code): what blueprint sends, reads back and prints."""
+    project, config = _new(blueprint_bin, aws_env, tmp_path, "todo")
+    name = _functions(endpoint, config)["ApiFunction"]
+    (project / "event.json").write_text(json.dumps({"httpMethod": "GET", "path": "/todos"}))
+    r = run(blueprint_bin, aws_env, project, "invoke", "ApiFunction", "--event", "event.json")
+    assert r.returncode == 0, ok(r)
+    result = json.loads(r.stdout)
+    assert result == {"stand_in": "moto launcher patch 19", "function": name, "event": {"httpMethod": "GET", "path": "/todos"}}
+    assert f"log tail of {name}:" in r.stderr, ok(r)
+    assert "INFO invoked through the stand-in requestId=" in r.stderr, ok(r)
+    r = run(blueprint_bin, aws_env, project, "invoke", "apifunction", "--output", "json")
+    assert r.returncode == 0, ok(r)
+    doc = json.loads(r.stdout)
+    assert doc["status_code"] == 200 and doc["payload"]["event"] == {} and doc["function"] == "ApiFunction"
+    # The invocation's lines reached the function's log group: `logs` shows them.
+    r = run(blueprint_bin, aws_env, project, "logs", "ApiFunction")
+    assert r.returncode == 0 and "INFO invoked through the stand-in" in r.stdout, ok(r)
+
+
+def test_invoke_refuses_bad_events(blueprint_bin, aws_env, endpoint, tmp_path):
+    project, _ = _new(blueprint_bin, aws_env, tmp_path, "todo")
+    (project / "empty.json").write_text("  \n")
+    (project / "bad.json").write_text("{\"a\": ")
+    (project / "huge.json").write_text("[" + "1," * (3 * 1024 * 1024) + "1]")
+    (tmp_path / "outside.json").write_text("{}")
+    for args, message in [
+        (["--event", "empty.json"], "the event is empty"),
+        (["--event", "bad.json"], "the event is not JSON (line 1, column 6)"),
+        (["--event", "huge.json"], "the event is over 6 MB"),
+        (["--event", "../outside.json"], "is outside the project directory"),
+        (["--event", "missing.json"], "missing.json: no such file or directory"),
+    ]:
+        r = run(blueprint_bin, aws_env, project, "invoke", "ApiFunction", *args)
+        assert r.returncode == 1, (args, ok(r))
+        assert message in r.stderr, (args, ok(r))
+    r = run(blueprint_bin, aws_env, project, "invoke", "Apifunc")
+    assert r.returncode == 1 and "did you mean `ApiFunction`?" in r.stderr, ok(r)
