@@ -70,6 +70,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// Invoke a deployed function (its alias, with gradual deploys) with an event.
     Invoke(InvokeArgs),
+    /// Watch functions/ and blueprint.yaml; apply each change with --hotswap (Ctrl-C ends).
+    Watch(WatchArgs),
 }
 
 /// Which project: a blueprint's defaults or a project file.
@@ -290,6 +292,21 @@ pub struct InvokeArgs {
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
     pub output: crate::output::OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub project: NamedProjectFlags,
+    #[command(flatten)]
+    pub aws: AwsFlags,
+    /// Apply even though the project has placeholder values (example.com,
+    /// ...); BLUEPRINT_ALLOW_PLACEHOLDERS=1 works too.
+    #[arg(long)]
+    pub allow_placeholders: bool,
+    /// Hot-swap even a stack marked as production.
+    #[arg(long)]
+    pub force_hotswap: bool,
 }
 
 #[derive(Debug, Args)]

@@ -214,6 +214,20 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
             };
             commands::invoke::run(&req, printer)
         }
+        Command::Watch(a) => {
+            let apply = commands::apply::ApplyRequest {
+                deploy: DeployArgs {
+                    allow_placeholders: allow_placeholders(a.allow_placeholders),
+                    ..deploy_args(a.project.into(), a.aws)?
+                },
+                planfile: None,
+                yes: true,
+                allow_data_loss: Vec::new(),
+                progress: crate::deploy::watch::ProgressMode::Events,
+                outputs_file: None,
+            };
+            commands::watch::run(&commands::watch::request(apply, a.force_hotswap), printer)
+        }
         Command::Synth(a) => {
             let req = commands::synth::SynthRequest {
                 project: project_args(a.project)?,

@@ -59,6 +59,45 @@ pub async fn hotswap_with<C: CloudFormation + ObjectStore, F: Functions>(
     pending: &Pending,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    let outcome = hotswap_outcome(
+        regions,
+        functions,
+        synth,
+        req,
+        ask,
+        termination_protection,
+        pending,
+        printer,
+    )
+    .await?;
+    Ok(match outcome {
+        Outcome::Applied(code) => code,
+        Outcome::NoChanges | Outcome::Swapped(_) => crate::EXIT_OK,
+    })
+}
+
+/// What a hot-swap did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    NoChanges,
+    /// This many functions were updated directly.
+    Swapped(usize),
+    /// A change set was applied instead (with apply's exit code).
+    Applied(i32),
+}
+
+/// [`hotswap_with`], saying what was done.
+#[allow(clippy::too_many_arguments)]
+pub async fn hotswap_outcome<C: CloudFormation + ObjectStore, F: Functions>(
+    regions: &Regions<C>,
+    functions: &Regions<F>,
+    synth: &Synthesized,
+    req: &HotswapRequest,
+    ask: &mut Confirm<'_>,
+    termination_protection: bool,
+    pending: &Pending,
+    printer: &mut Printer,
+) -> Result<Outcome, Error> {
     let start = Instant::now();
     let found = find_swaps(regions, synth, req, printer).await?;
     if !found.reasons.is_empty() {
@@ -67,7 +106,7 @@ pub async fn hotswap_with<C: CloudFormation + ObjectStore, F: Functions>(
             printer.status(&format!("  {r}"));
         }
         let apply = &req.apply;
-        return apply_tracked(
+        let code = apply_tracked(
             regions,
             synth,
             apply,
@@ -76,11 +115,12 @@ pub async fn hotswap_with<C: CloudFormation + ObjectStore, F: Functions>(
             pending,
             printer,
         )
-        .await;
+        .await?;
+        return Ok(Outcome::Applied(code));
     }
     if found.stacks.is_empty() {
         printer.result("No changes.");
-        return Ok(crate::EXIT_OK);
+        return Ok(Outcome::NoChanges);
     }
     let mut count = 0;
     for s in &found.stacks {
@@ -106,7 +146,7 @@ pub async fn hotswap_with<C: CloudFormation + ObjectStore, F: Functions>(
         if count == 1 { "" } else { "s" },
         start.elapsed().as_secs_f64()
     ));
-    Ok(crate::EXIT_OK)
+    Ok(Outcome::Swapped(count))
 }
 
 /// Compares every stack's templates (nested ones included) with the

@@ -18,3 +18,4 @@ pub mod plan;
 pub mod project;
 pub mod status;
 pub mod synth;
+pub mod watch;

@@ -184,3 +184,27 @@ def test_invoke_refuses_bad_events(blueprint_bin, aws_env, endpoint, tmp_path):
         assert message in r.stderr, (args, ok(r))
     r = run(blueprint_bin, aws_env, project, "invoke", "Apifunc")
     assert r.returncode == 1 and "did you mean `ApiFunction`?" in r.stderr, ok(r)
+
+
+def test_watch_runs_a_round_after_an_edit_and_ends_on_ctrl_c(blueprint_bin, aws_env, endpoint, tmp_path):
+    import signal
+    import subprocess
+
+    project, config = _new(blueprint_bin, aws_env, tmp_path, "todo")
+    name = _functions(endpoint, config)["ApiFunction"]
+    lam = client(endpoint, "lambda", config["region"])
+    before = lam.get_function(FunctionName=name)["Configuration"]["CodeSha256"]
+    proc = subprocess.Popen(
+        [blueprint_bin, "watch"], cwd=project, env=aws_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stderr.readline().startswith("watching blueprint.yaml and functions"), "no watching line"
+        _edit(project / "functions/api/handler.py")
+        line = proc.stdout.readline()
+        assert line.startswith("round 1 (functions/api/handler.py): hot-swapped 1 function in "), line
+        assert lam.get_function(FunctionName=name)["Configuration"]["CodeSha256"] != before
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out + err
+    assert "stopped watching" in err
