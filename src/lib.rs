@@ -112,76 +112,32 @@ fn bootstrap_region(flag: Option<String>) -> Result<String, Error> {
     Ok(region)
 }
 
-/// Runs a parsed command line; returns the exit code on success.
-pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
-    match cli.command {
-        Command::Bootstrap(a) => {
-            let region = bootstrap_region(a.region)?;
-            let req = commands::bootstrap::BootstrapRequest {
-                aws: AwsOptions {
-                    profile: a.aws.profile,
-                    region: Some(region.clone()),
-                    endpoint_url: a.aws.endpoint_url,
-                    max_attempts: None,
-                },
-                region,
-                toolkit_stack: a.aws.toolkit_stack_name,
-                progress: a.progress,
-            };
-            commands::bootstrap::run(&req, printer)
-        }
-        Command::Plan(a) => {
-            let req = commands::plan::PlanRequest {
-                deploy: DeployArgs {
-                    allow_placeholders: allow_placeholders(a.allow_placeholders),
-                    ..deploy_args(a.project, a.aws)?
-                },
-                out: a.out,
-                output: a.output,
-            };
-            commands::plan::run(&req, printer)
-        }
-        Command::Apply(a) => {
-            let req = commands::apply::ApplyRequest {
-                deploy: DeployArgs {
-                    allow_placeholders: allow_placeholders(a.allow_placeholders),
-                    ..deploy_args(a.project.into(), a.aws)?
-                },
-                planfile: a.planfile,
-                yes: a.yes,
-                allow_data_loss: a.allow_data_loss,
-                progress: a.progress,
-                outputs_file: a.outputs_file,
-            };
-            if a.hotswap {
-                let req = commands::hotswap::HotswapRequest {
-                    apply: req,
-                    force: a.force_hotswap,
-                };
-                return commands::hotswap::run(&req, printer);
-            }
-            commands::apply::run(&req, printer)
-        }
-        Command::Destroy(a) => {
-            let req = commands::destroy::DestroyRequest {
-                deploy: deploy_args(a.project.into(), a.aws)?,
-                yes: a.yes,
-                disable_termination_protection: a.disable_termination_protection,
-                progress: a.progress,
-            };
-            commands::destroy::run(&req, printer)
-        }
-        Command::Status(a) => {
-            let req = commands::status::StatusRequest {
-                deploy: deploy_args(a.project.into(), a.aws)?,
-                watch: a.watch,
-                output: a.output,
-            };
-            commands::status::run_status(&req, printer)
-        }
-        Command::Outputs(a) => {
-            commands::status::run_outputs(&deploy_args(a.project.into(), a.aws)?, a.output, printer)
-        }
+/// `apply`, or `apply --hotswap`.
+fn apply(a: cli::ApplyArgs, printer: &mut Printer) -> Result<i32, Error> {
+    let req = commands::apply::ApplyRequest {
+        deploy: DeployArgs {
+            allow_placeholders: allow_placeholders(a.allow_placeholders),
+            ..deploy_args(a.project.into(), a.aws)?
+        },
+        planfile: a.planfile,
+        yes: a.yes,
+        allow_data_loss: a.allow_data_loss,
+        progress: a.progress,
+        outputs_file: a.outputs_file,
+    };
+    if a.hotswap {
+        let req = commands::hotswap::HotswapRequest {
+            apply: req,
+            force: a.force_hotswap,
+        };
+        return commands::hotswap::run(&req, printer);
+    }
+    commands::apply::run(&req, printer)
+}
+
+/// The inner-loop commands (issue 17): drift, logs, invoke, watch.
+fn inner_loop(command: Command, printer: &mut Printer) -> Result<i32, Error> {
+    match command {
         Command::Drift(a) => {
             let req = commands::drift::DriftRequest {
                 deploy: deploy_args(a.project.into(), a.aws)?,
@@ -227,6 +183,63 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
                 outputs_file: None,
             };
             commands::watch::run(&commands::watch::request(apply, a.force_hotswap), printer)
+        }
+        _ => Err(Error::Internal("not an inner-loop command".into())),
+    }
+}
+
+/// Runs a parsed command line; returns the exit code on success.
+pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
+    match cli.command {
+        Command::Bootstrap(a) => {
+            let region = bootstrap_region(a.region)?;
+            let req = commands::bootstrap::BootstrapRequest {
+                aws: AwsOptions {
+                    profile: a.aws.profile,
+                    region: Some(region.clone()),
+                    endpoint_url: a.aws.endpoint_url,
+                    max_attempts: None,
+                },
+                region,
+                toolkit_stack: a.aws.toolkit_stack_name,
+                progress: a.progress,
+            };
+            commands::bootstrap::run(&req, printer)
+        }
+        Command::Plan(a) => {
+            let req = commands::plan::PlanRequest {
+                deploy: DeployArgs {
+                    allow_placeholders: allow_placeholders(a.allow_placeholders),
+                    ..deploy_args(a.project, a.aws)?
+                },
+                out: a.out,
+                output: a.output,
+            };
+            commands::plan::run(&req, printer)
+        }
+        Command::Apply(a) => apply(a, printer),
+        Command::Destroy(a) => {
+            let req = commands::destroy::DestroyRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                yes: a.yes,
+                disable_termination_protection: a.disable_termination_protection,
+                progress: a.progress,
+            };
+            commands::destroy::run(&req, printer)
+        }
+        Command::Status(a) => {
+            let req = commands::status::StatusRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                watch: a.watch,
+                output: a.output,
+            };
+            commands::status::run_status(&req, printer)
+        }
+        Command::Outputs(a) => {
+            commands::status::run_outputs(&deploy_args(a.project.into(), a.aws)?, a.output, printer)
+        }
+        c @ (Command::Drift(_) | Command::Logs(_) | Command::Invoke(_) | Command::Watch(_)) => {
+            inner_loop(c, printer)
         }
         Command::Synth(a) => {
             let req = commands::synth::SynthRequest {

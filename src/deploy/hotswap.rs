@@ -300,14 +300,6 @@ pub async fn swap_function<F: Functions>(
 ) -> Result<Swapped, Error> {
     let name = r.function.as_str();
     let mut what = Vec::new();
-    let current = fns
-        .get_function(name)
-        .await
-        .map_err(Error::Deploy)?
-        .ok_or_else(|| ApplyError::HotswapFailed {
-            function: name.to_string(),
-            reason: "Lambda has no function by that name".into(),
-        })?;
     if let Some(key) = &r.swap.code_key {
         fns.update_code(name, bucket, key)
             .await
@@ -316,6 +308,15 @@ pub async fn swap_function<F: Functions>(
         what.push(format!("code ({key})"));
     }
     if !r.variables.is_empty() {
+        // The variables as deployed, changed where the template changed.
+        let current = fns
+            .get_function(name)
+            .await
+            .map_err(Error::Deploy)?
+            .ok_or_else(|| ApplyError::HotswapFailed {
+                function: name.to_string(),
+                reason: "Lambda has no function by that name".into(),
+            })?;
         let mut env = current.environment.clone();
         for (k, v) in &r.variables {
             match v {
