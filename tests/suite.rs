@@ -30,6 +30,7 @@ mod hostile_input;
 mod hostile_values;
 mod inner_loop_drift;
 mod inner_loop_hotswap;
+mod inner_loop_logs;
 mod lambda_options;
 mod layers;
 mod microservices_alb_security;
