@@ -59,7 +59,7 @@ impl FakeLambda {
             FunctionState {
                 name: name.into(),
                 arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{name}"),
-                code_sha256: hash(key),
+                code_sha256: hash(&format!("deployed/{key}")),
                 state: Some("Active".into()),
                 last_update_status: Some("Successful".into()),
                 last_update_reason: None,
@@ -148,8 +148,7 @@ impl Functions for FakeLambda {
         self.updating("UpdateFunctionCode", name)?;
         let mut st = self.state.borrow_mut();
         if let Some(f) = st.functions.get_mut(name) {
-            f.code_sha256 = hash(key);
-            let _ = bucket;
+            f.code_sha256 = hash(&format!("{bucket}/{key}"));
         }
         Ok(())
     }

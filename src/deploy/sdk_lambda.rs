@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_lambda as lambda;
 use aws_sdk_lambda::error::SdkError;
 
@@ -176,7 +175,6 @@ impl Logs for Aws {
                 return Err(classify("FilterLogEvents", &self.endpoint, self.timeout, e));
             }
         };
-        let _: Option<&logs::types::FilteredLogEvent> = out.events().first();
         Ok(Some(LogPage {
             events: out
                 .events()
