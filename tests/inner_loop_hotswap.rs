@@ -260,3 +260,47 @@ fn a_production_stack_is_refused_unless_forced() {
     assert_eq!(code.unwrap(), 0, "{out}{err}");
     assert!(out.starts_with("hot-swapped todo/ApiFunction"), "{out}");
 }
+
+#[test]
+fn with_gradual_deploys_a_version_is_published_and_the_alias_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let yaml = std::fs::read_to_string("tests/variants/todo-lambda-deploy.yaml").unwrap();
+    let r = cloud();
+    apply(&r, &synth_in(dir.path(), "todo", &yaml));
+    let l = lambda_for(&r, "todo");
+    let before = change_sets(&r);
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 2\n",
+    );
+    let (code, out, err) = hotswap(&r, &l, &synth_in(dir.path(), "todo", &yaml), false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert_eq!(change_sets(&r), before, "{out}{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("hot-swapped todo/ApiFunction "))
+        .unwrap_or_else(|| panic!("{out}{err}"));
+    assert!(line.ends_with(", version 1, alias live"), "{line}");
+    let fake = l.get("us-east-1").unwrap();
+    assert_eq!(fake.alias("phys-ApiFunction", "live").as_deref(), Some("1"));
+    let calls = fake.calls();
+    let order: Vec<&str> = calls
+        .iter()
+        .map(String::as_str)
+        .filter(|c| c.starts_with("Update") || c.starts_with("Publish"))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "UpdateFunctionCode phys-ApiFunction",
+            "PublishVersion phys-ApiFunction",
+            "UpdateAlias phys-ApiFunction:live"
+        ]
+    );
+}
