@@ -208,3 +208,24 @@ def test_watch_runs_a_round_after_an_edit_and_ends_on_ctrl_c(blueprint_bin, aws_
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, out + err
     assert "stopped watching" in err
+
+
+def test_hotswap_with_gradual_deploys_publishes_a_version_and_moves_the_alias(blueprint_bin, aws_env, endpoint, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from deploying import deploy
+
+    shutil.copytree(Path(__file__).resolve().parents[2] / "blueprints/todo/functions", tmp_path / "functions")
+    config, resources = deploy("todo-lambda-deploy.yaml", blueprint_bin, aws_env, endpoint, tmp_path)
+    name = resources["ApiFunction"][1]
+    lam = client(endpoint, "lambda", config["region"])
+    versions = len(lam.list_versions_by_function(FunctionName=name)["Versions"])
+    _edit(tmp_path / "functions/api/handler.py")
+    r = run(blueprint_bin, aws_env, tmp_path, "apply", "--hotswap", "--yes")
+    assert r.returncode == 0, ok(r)
+    line = next(l for l in r.stdout.splitlines() if l.startswith(f"hot-swapped todo/ApiFunction ({name}): code ("))
+    assert ", alias live" in line, ok(r)
+    version = line.split(", version ")[1].split(",")[0]
+    assert len(lam.list_versions_by_function(FunctionName=name)["Versions"]) == versions + 1
+    assert lam.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == version
