@@ -304,3 +304,42 @@ fn with_gradual_deploys_a_version_is_published_and_the_alias_moved() {
         ]
     );
 }
+
+#[test]
+fn a_changed_variable_is_hot_swapped_and_the_others_are_kept() {
+    use blueprint::deploy::types::StackStatus;
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let s = synth_in(dir.path(), "todo", TODO);
+    let r = cloud();
+    apply(&r, &s);
+    // As if the deployed template had another value for ADMIN_GROUP.
+    let body = &s.templates[0].body;
+    assert!(body.contains("ADMIN_GROUP: admin\n"));
+    let deployed = body.replace("ADMIN_GROUP: admin\n", "ADMIN_GROUP: old\n");
+    fake(&r).set_stack("todo", StackStatus::UpdateComplete, Some(&deployed));
+    let l = lambda_for(&r, "todo");
+    let before = change_sets(&r);
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert_eq!(
+        out,
+        "hot-swapped todo/ApiFunction (phys-ApiFunction): environment (ADMIN_GROUP)\n"
+    );
+    assert_eq!(change_sets(&r), before);
+    let env = l
+        .get("us-east-1")
+        .unwrap()
+        .function("phys-ApiFunction")
+        .unwrap()
+        .environment;
+    assert_eq!(env["ADMIN_GROUP"], "admin");
+    assert_eq!(
+        env["KEEP"], "1",
+        "variables the template did not change are left as deployed"
+    );
+}
