@@ -62,6 +62,16 @@ pub enum Command {
     Status(StatusArgs),
     /// Print the stacks' outputs.
     Outputs(OutputsArgs),
+    /// Find resources that differ from their templates (nested stacks included).
+    ///
+    /// Exit codes: 0 in sync, 2 drifted, 1 error.
+    Drift(DriftArgs),
+    /// Show a function's log events (every function's without a name).
+    Logs(LogsArgs),
+    /// Invoke a deployed function (its alias, with gradual deploys) with an event.
+    Invoke(InvokeArgs),
+    /// Watch functions/ and blueprint.yaml; apply each change with --hotswap (Ctrl-C ends).
+    Watch(WatchArgs),
 }
 
 /// Which project: a blueprint's defaults or a project file.
@@ -179,6 +189,15 @@ pub struct ApplyArgs {
     /// Write the stack outputs to this file as JSON.
     #[arg(long, value_name = "FILE")]
     pub outputs_file: Option<PathBuf>,
+    /// Update changed function code and environment variables directly
+    /// through Lambda (seconds, no change set); any other change is applied
+    /// through a change set as usual.
+    #[arg(long, conflicts_with = "planfile")]
+    pub hotswap: bool,
+    /// Hot-swap even a stack marked as production (a tag environment: prod,
+    /// or a stack name with a `prod` part).
+    #[arg(long, requires = "hotswap")]
+    pub force_hotswap: bool,
 }
 
 #[derive(Debug, Args)]
@@ -221,6 +240,73 @@ pub struct OutputsArgs {
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
     pub output: crate::output::OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub project: NamedProjectFlags,
+    #[command(flatten)]
+    pub aws: AwsFlags,
+    /// text or json.
+    #[arg(long, value_enum, default_value = "text")]
+    pub output: crate::output::OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The function: its logical ID, or its path in nested stacks
+    /// (`OrdersService/Function`); without it, every function.
+    pub function: Option<String>,
+    #[command(flatten)]
+    pub project: NamedProjectFlags,
+    #[command(flatten)]
+    pub aws: AwsFlags,
+    /// Keep showing new events until Ctrl-C.
+    #[arg(short, long)]
+    pub follow: bool,
+    /// How far back to start: 30s, 10m, 2h, 1d.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = crate::commands::logs::parse_since)]
+    pub since: std::time::Duration,
+    /// Only events matching this CloudWatch Logs filter pattern.
+    #[arg(long, value_name = "PATTERN", value_parser = crate::commands::logs::parse_filter)]
+    pub filter: Option<String>,
+    /// text or json (one JSON object per event).
+    #[arg(long, value_enum, default_value = "text")]
+    pub output: crate::output::OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct InvokeArgs {
+    /// The function: its logical ID, or its path in nested stacks
+    /// (`OrdersService/Function`).
+    pub function: String,
+    #[command(flatten)]
+    pub project: NamedProjectFlags,
+    #[command(flatten)]
+    pub aws: AwsFlags,
+    /// The event: a JSON file in the project, or `-` for standard input
+    /// (default: `{}`).
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+    /// text or json.
+    #[arg(long, value_enum, default_value = "text")]
+    pub output: crate::output::OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub project: NamedProjectFlags,
+    #[command(flatten)]
+    pub aws: AwsFlags,
+    /// Apply even though the project has placeholder values (example.com,
+    /// ...); BLUEPRINT_ALLOW_PLACEHOLDERS=1 works too.
+    #[arg(long)]
+    pub allow_placeholders: bool,
+    /// Hot-swap even a stack marked as production.
+    #[arg(long)]
+    pub force_hotswap: bool,
 }
 
 #[derive(Debug, Args)]

@@ -112,6 +112,82 @@ fn bootstrap_region(flag: Option<String>) -> Result<String, Error> {
     Ok(region)
 }
 
+/// `apply`, or `apply --hotswap`.
+fn apply(a: cli::ApplyArgs, printer: &mut Printer) -> Result<i32, Error> {
+    let req = commands::apply::ApplyRequest {
+        deploy: DeployArgs {
+            allow_placeholders: allow_placeholders(a.allow_placeholders),
+            ..deploy_args(a.project.into(), a.aws)?
+        },
+        planfile: a.planfile,
+        yes: a.yes,
+        allow_data_loss: a.allow_data_loss,
+        progress: a.progress,
+        outputs_file: a.outputs_file,
+    };
+    if a.hotswap {
+        let req = commands::hotswap::HotswapRequest {
+            apply: req,
+            force: a.force_hotswap,
+        };
+        return commands::hotswap::run(&req, printer);
+    }
+    commands::apply::run(&req, printer)
+}
+
+/// The inner-loop commands (issue 17): drift, logs, invoke, watch.
+fn inner_loop(command: Command, printer: &mut Printer) -> Result<i32, Error> {
+    match command {
+        Command::Drift(a) => {
+            let req = commands::drift::DriftRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                output: a.output,
+            };
+            commands::drift::run(&req, printer)
+        }
+        Command::Logs(a) => {
+            let req = commands::logs::LogsRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                function: a.function,
+                follow: a.follow,
+                since: a.since,
+                filter: a.filter,
+                output: a.output,
+            };
+            commands::logs::run(&req, printer)
+        }
+        Command::Invoke(a) => {
+            use commands::invoke::EventSource;
+            let req = commands::invoke::InvokeRequest {
+                deploy: deploy_args(a.project.into(), a.aws)?,
+                function: a.function,
+                event: match a.event {
+                    None => EventSource::Empty,
+                    Some(p) if p.as_os_str() == "-" => EventSource::Stdin,
+                    Some(p) => EventSource::File(p),
+                },
+                output: a.output,
+            };
+            commands::invoke::run(&req, printer)
+        }
+        Command::Watch(a) => {
+            let apply = commands::apply::ApplyRequest {
+                deploy: DeployArgs {
+                    allow_placeholders: allow_placeholders(a.allow_placeholders),
+                    ..deploy_args(a.project.into(), a.aws)?
+                },
+                planfile: None,
+                yes: true,
+                allow_data_loss: Vec::new(),
+                progress: crate::deploy::watch::ProgressMode::Events,
+                outputs_file: None,
+            };
+            commands::watch::run(&commands::watch::request(apply, a.force_hotswap), printer)
+        }
+        _ => Err(Error::Internal("not an inner-loop command".into())),
+    }
+}
+
 /// Runs a parsed command line; returns the exit code on success.
 pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
     match cli.command {
@@ -141,20 +217,7 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
             };
             commands::plan::run(&req, printer)
         }
-        Command::Apply(a) => {
-            let req = commands::apply::ApplyRequest {
-                deploy: DeployArgs {
-                    allow_placeholders: allow_placeholders(a.allow_placeholders),
-                    ..deploy_args(a.project.into(), a.aws)?
-                },
-                planfile: a.planfile,
-                yes: a.yes,
-                allow_data_loss: a.allow_data_loss,
-                progress: a.progress,
-                outputs_file: a.outputs_file,
-            };
-            commands::apply::run(&req, printer)
-        }
+        Command::Apply(a) => apply(a, printer),
         Command::Destroy(a) => {
             let req = commands::destroy::DestroyRequest {
                 deploy: deploy_args(a.project.into(), a.aws)?,
@@ -174,6 +237,9 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
         }
         Command::Outputs(a) => {
             commands::status::run_outputs(&deploy_args(a.project.into(), a.aws)?, a.output, printer)
+        }
+        c @ (Command::Drift(_) | Command::Logs(_) | Command::Invoke(_) | Command::Watch(_)) => {
+            inner_loop(c, printer)
         }
         Command::Synth(a) => {
             let req = commands::synth::SynthRequest {

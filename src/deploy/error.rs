@@ -156,6 +156,10 @@ pub enum ApplyError {
     /// The empty stack of a failed create could not be deleted.
     #[error("could not delete the failed stack `{stack}`; see `blueprint status`")]
     FailedStackNotDeleted { stack: String },
+    /// `apply --hotswap` could not update a function; the functions
+    /// already updated stay updated.
+    #[error("hot-swapping function `{function}` failed: {reason}. Run `blueprint apply` without --hotswap to deploy through CloudFormation (it puts every function back to its template)")]
+    HotswapFailed { function: String, reason: String },
     /// The operation failed (and was rolled back, or not): the first
     /// failure, the final state, and what to do next.
     #[error("applying stack `{stack}` failed: {first_failure}\n  final state: {status}\n  next: {}", next_step(.stack, .status))]
@@ -191,6 +195,7 @@ impl ApplyError {
             | ApplyError::NotStarted { .. }
             | ApplyError::Vanished { .. }
             | ApplyError::FailedStackNotDeleted { .. }
+            | ApplyError::HotswapFailed { .. }
             | ApplyError::Failed { .. } => crate::EXIT_USER,
         }
     }

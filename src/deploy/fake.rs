@@ -34,6 +34,7 @@
 
 mod change_sets;
 mod changes;
+mod drift;
 mod execute;
 mod policy;
 mod state;

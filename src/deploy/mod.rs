@@ -5,14 +5,20 @@
 
 pub mod apply;
 pub mod cloudformation;
+pub mod drift;
 pub mod error;
 pub mod fake;
+pub mod fake_lambda;
+pub mod hotswap;
+pub mod lambda;
 pub mod nested;
 pub mod plan;
 pub mod plan_file;
 pub mod refusal;
 pub mod regions;
 pub mod sdk;
+mod sdk_drift;
+mod sdk_lambda;
 pub mod stack_policy;
 pub mod toolkit;
 pub mod types;

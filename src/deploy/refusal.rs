@@ -28,6 +28,10 @@ pub enum Refusal {
         /// Each placeholder, described (where it is and what it stands for).
         found: Vec<String>,
     },
+    /// `apply --hotswap` on a project marked as production: apply through
+    /// CloudFormation, or force it.
+    #[error("refusing to hot-swap stack `{stack}`: it is marked as production ({marker}), and a hot-swap leaves the stack different from its template. Nothing was changed. Run `blueprint apply` without --hotswap, or add --force-hotswap if you mean it")]
+    Production { stack: String, marker: String },
     /// `plan --out` cannot write the plan file there: give a file's path.
     #[error("--out {}: {problem}; nothing was planned. Give the path of a file to write, such as plan.json", .path.display())]
     OutPath {
@@ -75,7 +79,8 @@ impl Refusal {
             | Refusal::ApplyCancelled
             | Refusal::DestroyCancelled
             | Refusal::Placeholders { .. }
-            | Refusal::OutPath { .. } => crate::EXIT_USER,
+            | Refusal::OutPath { .. }
+            | Refusal::Production { .. } => crate::EXIT_USER,
         }
     }
 }

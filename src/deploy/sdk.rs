@@ -115,12 +115,15 @@ fn https_client() -> cfn::config::SharedHttpClient {
 
 /// CloudFormation and S3 clients for one region.
 pub struct Aws {
-    cfn: cfn::Client,
+    pub(super) cfn: cfn::Client,
     s3: s3::Client,
+    /// Lambda and CloudWatch Logs (the inner loop: `sdk_lambda.rs`).
+    pub(super) lambda: aws_sdk_lambda::Client,
+    pub(super) logs: aws_sdk_cloudwatchlogs::Client,
     region: String,
-    endpoint: String,
+    pub(super) endpoint: String,
     /// One attempt's limit (see [`attempt_timeout`]).
-    timeout: Duration,
+    pub(super) timeout: Duration,
 }
 
 impl Aws {
@@ -155,6 +158,8 @@ impl Aws {
         Aws {
             cfn: cfn::Client::new(&conf),
             s3: s3::Client::from_conf(s3_conf),
+            lambda: aws_sdk_lambda::Client::new(&conf),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
             region: region.to_string(),
             endpoint,
             timeout,
@@ -195,7 +200,7 @@ fn timed_out(operation: &'static str, endpoint: &str, attempt: Duration) -> Depl
 
 /// Sorts an SDK error into what a user can do about it. `attempt` is the
 /// limit of one attempt, for the message of a timeout.
-fn classify<E>(
+pub(super) fn classify<E>(
     operation: &'static str,
     endpoint: &str,
     attempt: Duration,
@@ -321,7 +326,7 @@ fn short(text: &str) -> String {
     }
 }
 
-fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
+pub(super) fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
     t.and_then(|d| d.fmt(DateFormat::DateTime).ok())
 }
 

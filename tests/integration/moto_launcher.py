@@ -50,6 +50,13 @@ in this process before the server starts; moto itself is not modified.
 18. Request validation (issue 14): backed placeholders for
    AWS::ApiGateway::Model and RequestValidator; methods keep RequestModels,
    RequestValidatorId and RequestParameters.
+19. Lambda's Invoke without Docker (issue 17, `blueprint invoke`): moto runs
+   a function's code in a Docker container, which this machine lacks; the
+   stand-in answers every synchronous invocation with
+   `{"stand_in": "moto launcher patch 19", "function": NAME, "event": EVENT}`
+   and a log tail (START, one line, END), through moto's own Invoke
+   response (payload, X-Amz-Log-Result), and writes the same lines to the
+   function's log group as Lambda would. The code itself is not run.
 """
 
 import json
@@ -1619,12 +1626,50 @@ def patch_request_validation():
     Method.create_from_cloudformation_json = classmethod(create)
 
 
+# --------------------------------------------------------------------------
+# 19. Lambda's Invoke without Docker (issue 17)
+# --------------------------------------------------------------------------
+
+
+def patch_invoke_stand_in():
+    """A synchronous invocation answers the event back, with a log tail,
+    instead of starting a Docker container (see the module docstring)."""
+    from moto.awslambda.models import LambdaFunction
+
+    def invoke(self, event=None):
+        request = uuid.uuid4()
+        parsed = json.loads(event) if isinstance(event, str) and event else event
+        result = json.dumps({"stand_in": "moto launcher patch 19", "function": self.function_name, "event": parsed})
+        logs = "\n".join(
+            [
+                f"START RequestId: {request} Version: {self.version}",
+                json.dumps({"level": "INFO", "message": "invoked through the stand-in", "requestId": str(request)}),
+                f"END RequestId: {request}",
+            ]
+        )
+        # As moto's save_logs, but with whole-millisecond timestamps (moto
+        # writes floats there, which FilterLogEvents then returns and the
+        # Rust SDK, rightly, cannot read as a Long).
+        import time
+
+        stream = f"{time.strftime('%Y/%m/%d')}/[{self.version}]{request.hex}"
+        self.logs_backend.ensure_log_group(self.logs_group_name)
+        self.logs_backend.create_log_stream(self.logs_group_name, stream)
+        now = int(time.time() * 1000)
+        events = [{"timestamp": now, "message": line} for line in logs.splitlines()]
+        self.logs_backend.put_log_events(self.logs_group_name, stream, events)
+        return result, False, logs
+
+    LambdaFunction._invoke_lambda = invoke
+
+
 def main(argv):
     register_placeholders()
     register_dax_backing()
     register_security_placeholders()
     register_waf_placeholders()
     patch_request_validation()  # 18 (issue 14)
+    patch_invoke_stand_in()  # 19 (issue 17)
     patch_security_group_egress()
     patch_kms_key_policy()
     patch_customer_managed_keys()

@@ -71,6 +71,8 @@ pub(super) struct State {
     pub(super) no_nested_change_sets: bool,
     pub(super) no_termination_protection: bool,
     pub(super) policies_at_execute: Vec<Vec<(String, Option<String>)>>,
+    /// Scripted drift, by resource path (`Table`, `OrdersService/Table`).
+    pub(super) drift: BTreeMap<String, crate::deploy::drift::ResourceDrift>,
 }
 
 /// Parses a template (YAML or JSON); `None` when it is not one.

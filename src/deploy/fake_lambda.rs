@@ -1,0 +1,245 @@
+//! An in-memory Lambda and CloudWatch Logs for tests of the inner loop
+//! (`apply --hotswap`, `invoke`, `logs`), beside [`super::fake`]. Functions
+//! are added by name with [`FakeLambda::add_function`]; an update completes
+//! at once (`LastUpdateStatus` Successful) after `in_progress_reads`
+//! descriptions, the code hash is the SHA-256 of `bucket/key`, and an
+//! invocation answers what [`FakeLambda::answer`] scripted (else echoes the
+//! event) with the log tail it scripted.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use super::error::DeployError;
+use super::lambda::{FunctionState, Functions, Invocation, LogEvent, LogPage, Logs};
+
+#[derive(Default)]
+struct State {
+    functions: BTreeMap<String, FunctionState>,
+    /// version numbers published, by function.
+    versions: BTreeMap<String, u32>,
+    aliases: BTreeMap<(String, String), String>,
+    answers: BTreeMap<String, (String, Option<String>, String)>,
+    logs: BTreeMap<String, Vec<LogEvent>>,
+    calls: Vec<String>,
+    in_progress_reads: u32,
+    pending_reads: BTreeMap<String, u32>,
+}
+
+/// The in-memory Lambda and Logs.
+#[derive(Default)]
+pub struct FakeLambda {
+    state: RefCell<State>,
+}
+
+fn hash(text: &str) -> String {
+    let d = Sha256::digest(text.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn not_found(operation: &'static str, name: &str) -> DeployError {
+    DeployError::Api {
+        operation,
+        code: "ResourceNotFoundException".into(),
+        message: format!("Function not found: {name}"),
+    }
+}
+
+impl FakeLambda {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A deployed function (its package `bucket/key`).
+    pub fn add_function(&self, name: &str, key: &str, env: &[(&str, &str)]) {
+        let mut st = self.state.borrow_mut();
+        st.functions.insert(
+            name.into(),
+            FunctionState {
+                name: name.into(),
+                arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{name}"),
+                code_sha256: hash(&format!("deployed/{key}")),
+                state: Some("Active".into()),
+                last_update_status: Some("Successful".into()),
+                last_update_reason: None,
+                environment: env
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                log_group: format!("/aws/lambda/{name}"),
+            },
+        );
+    }
+
+    /// Updates stay `InProgress` for this many `GetFunction` calls.
+    pub fn slow_updates(&self, reads: u32) {
+        self.state.borrow_mut().in_progress_reads = reads;
+    }
+
+    /// What invoking `name` returns: a payload, an error kind, a log tail.
+    pub fn answer(&self, name: &str, payload: &str, error: Option<&str>, log: &str) {
+        self.state.borrow_mut().answers.insert(
+            name.into(),
+            (payload.into(), error.map(str::to_string), log.into()),
+        );
+    }
+
+    /// A log event in `group` (events are kept in timestamp order).
+    pub fn put_log(&self, group: &str, timestamp: i64, stream: &str, message: &str) {
+        let mut st = self.state.borrow_mut();
+        let events = st.logs.entry(group.into()).or_default();
+        let id = format!("e{}", events.len());
+        events.push(LogEvent {
+            timestamp,
+            stream: stream.into(),
+            message: message.into(),
+            event_id: id,
+        });
+        events.sort_by_key(|e| e.timestamp);
+    }
+
+    /// The function as it is now.
+    pub fn function(&self, name: &str) -> Option<FunctionState> {
+        self.state.borrow().functions.get(name).cloned()
+    }
+
+    /// The version an alias points at.
+    pub fn alias(&self, name: &str, alias: &str) -> Option<String> {
+        let st = self.state.borrow();
+        st.aliases.get(&(name.into(), alias.into())).cloned()
+    }
+
+    /// Every call, as `Operation name`.
+    pub fn calls(&self) -> Vec<String> {
+        self.state.borrow().calls.clone()
+    }
+
+    fn updating(&self, operation: &'static str, name: &str) -> Result<(), DeployError> {
+        let mut st = self.state.borrow_mut();
+        st.calls.push(format!("{operation} {name}"));
+        let reads = st.in_progress_reads;
+        st.pending_reads.insert(name.into(), reads);
+        match st.functions.get_mut(name) {
+            Some(f) if reads > 0 => {
+                f.last_update_status = Some("InProgress".into());
+                Ok(())
+            }
+            Some(_) => Ok(()),
+            None => Err(not_found(operation, name)),
+        }
+    }
+}
+
+impl Functions for FakeLambda {
+    async fn get_function(&self, name: &str) -> Result<Option<FunctionState>, DeployError> {
+        let mut st = self.state.borrow_mut();
+        st.calls.push(format!("GetFunction {name}"));
+        let left = st.pending_reads.get(name).copied().unwrap_or(0);
+        if left > 0 {
+            st.pending_reads.insert(name.into(), left - 1);
+        } else if let Some(f) = st.functions.get_mut(name) {
+            f.last_update_status = Some("Successful".into());
+        }
+        Ok(st.functions.get(name).cloned())
+    }
+
+    async fn update_code(&self, name: &str, bucket: &str, key: &str) -> Result<(), DeployError> {
+        self.updating("UpdateFunctionCode", name)?;
+        let mut st = self.state.borrow_mut();
+        if let Some(f) = st.functions.get_mut(name) {
+            f.code_sha256 = hash(&format!("{bucket}/{key}"));
+        }
+        Ok(())
+    }
+
+    async fn update_environment(
+        &self,
+        name: &str,
+        variables: &BTreeMap<String, String>,
+    ) -> Result<(), DeployError> {
+        self.updating("UpdateFunctionConfiguration", name)?;
+        let mut st = self.state.borrow_mut();
+        if let Some(f) = st.functions.get_mut(name) {
+            f.environment = variables.clone();
+        }
+        Ok(())
+    }
+
+    async fn publish_version(&self, name: &str, _description: &str) -> Result<String, DeployError> {
+        let mut st = self.state.borrow_mut();
+        st.calls.push(format!("PublishVersion {name}"));
+        if !st.functions.contains_key(name) {
+            return Err(not_found("PublishVersion", name));
+        }
+        let n = st.versions.entry(name.into()).or_default();
+        *n += 1;
+        Ok(n.to_string())
+    }
+
+    async fn update_alias(
+        &self,
+        name: &str,
+        alias: &str,
+        version: &str,
+    ) -> Result<(), DeployError> {
+        let mut st = self.state.borrow_mut();
+        st.calls.push(format!("UpdateAlias {name}:{alias}"));
+        st.aliases
+            .insert((name.into(), alias.into()), version.into());
+        Ok(())
+    }
+
+    async fn invoke(&self, name: &str, payload: &[u8]) -> Result<Invocation, DeployError> {
+        let mut st = self.state.borrow_mut();
+        st.calls.push(format!("Invoke {name}"));
+        let function = name.split(':').next().unwrap_or(name);
+        if !st.functions.contains_key(function) {
+            return Err(not_found("Invoke", name));
+        }
+        let (payload, error, log) = st.answers.get(function).cloned().unwrap_or_else(|| {
+            (
+                String::from_utf8_lossy(payload).into_owned(),
+                None,
+                String::new(),
+            )
+        });
+        Ok(Invocation {
+            status_code: 200,
+            function_error: error,
+            payload,
+            log_tail: Some(log),
+            executed_version: Some("$LATEST".into()),
+        })
+    }
+}
+
+impl Logs for FakeLambda {
+    async fn filter_events(
+        &self,
+        group: &str,
+        start_ms: i64,
+        pattern: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<Option<LogPage>, DeployError> {
+        let mut st = self.state.borrow_mut();
+        st.calls.push(format!("FilterLogEvents {group}"));
+        let Some(events) = st.logs.get(group) else {
+            return Ok(None);
+        };
+        // Pages of two events, so tests see paging.
+        let skip: usize = token.and_then(|t| t.parse().ok()).unwrap_or(0);
+        let matching: Vec<LogEvent> = events
+            .iter()
+            .filter(|e| e.timestamp >= start_ms)
+            .filter(|e| pattern.is_none_or(|p| e.message.contains(p.trim_matches('"'))))
+            .cloned()
+            .collect();
+        let page: Vec<LogEvent> = matching.iter().skip(skip).take(2).cloned().collect();
+        let next = (skip + 2 < matching.len()).then(|| (skip + 2).to_string());
+        Ok(Some(LogPage {
+            events: page,
+            next_token: next,
+        }))
+    }
+}

@@ -1,0 +1,345 @@
+//! `apply --hotswap` over the in-memory CloudFormation and Lambda: a handler
+//! edit updates the function's code without a change set (todo, and a
+//! service inside a nested stack of microservices), an environment edit
+//! updates the variables, a memory change falls back to a change set saying
+//! why, and a production stack is refused unless forced.
+
+use std::path::Path;
+
+use blueprint::assets::CodeSource;
+use blueprint::blueprints::{find, Overrides};
+use blueprint::commands::apply::{apply_with, ApplyRequest};
+use blueprint::commands::hotswap::{hotswap_with, HotswapRequest};
+use blueprint::config::Source;
+use blueprint::deploy::cloudformation::CloudFormation;
+use blueprint::deploy::fake::FakeCloud;
+use blueprint::deploy::fake_lambda::FakeLambda;
+use blueprint::deploy::plan::Pending;
+use blueprint::deploy::regions::Regions;
+use blueprint::deploy::watch::ProgressMode;
+use blueprint::error::Error;
+use blueprint::output::{Printer, Verbosity};
+use blueprint::render::Format;
+use blueprint::synthesis::{synthesize, Synthesized};
+
+use crate::common::{block_on, cloud, deploy_args, fake, text};
+
+/// Synthesizes `yaml` with the project's own `functions/` in `dir`.
+fn synth_in(dir: &Path, blueprint: &str, yaml: &str) -> Synthesized {
+    let source = Source {
+        name: "blueprint.yaml".into(),
+        text: yaml.into(),
+    };
+    let code = CodeSource::Project {
+        blueprint: blueprint.into(),
+        functions_dir: dir.join("functions"),
+    };
+    synthesize(
+        find(blueprint).unwrap(),
+        &source,
+        &code,
+        &Overrides::default(),
+        Format::Yaml,
+    )
+    .unwrap()
+}
+
+fn handler(dir: &Path, function: &str, body: &str) {
+    let d = dir.join("functions").join(function);
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("handler.py"), body).unwrap();
+}
+
+fn request() -> ApplyRequest {
+    ApplyRequest {
+        deploy: deploy_args(),
+        planfile: None,
+        yes: true,
+        allow_data_loss: Vec::new(),
+        progress: ProgressMode::Events,
+        outputs_file: None,
+    }
+}
+
+fn apply(r: &Regions<FakeCloud>, s: &Synthesized) {
+    let (mut p, o, e) = Printer::capture(Verbosity::Normal);
+    let mut ask = |_: &str| Ok(true);
+    let code = block_on(apply_with(r, s, &request(), &mut ask, false, &mut p));
+    assert_eq!(code.unwrap(), 0, "{}{}", text(&o), text(&e));
+}
+
+fn hotswap(
+    r: &Regions<FakeCloud>,
+    l: &Regions<FakeLambda>,
+    s: &Synthesized,
+    force: bool,
+) -> (Result<i32, Error>, String, String) {
+    let (mut p, o, e) = Printer::capture(Verbosity::Normal);
+    let mut ask = |_: &str| Ok(true);
+    let req = HotswapRequest {
+        apply: request(),
+        force,
+    };
+    let pending = Pending::default();
+    let code = block_on(hotswap_with(
+        r, l, s, &req, &mut ask, false, &pending, &mut p,
+    ));
+    (code, text(&o), text(&e))
+}
+
+/// Lambda holding every function of the deployed stacks (root and nested),
+/// by their fake physical IDs, with the deployed code keys.
+fn lambda_for(r: &Regions<FakeCloud>, root: &str) -> Regions<FakeLambda> {
+    let l = FakeLambda::new();
+    let mut stacks = vec![root.to_string()];
+    stacks.extend(fake(r).nested_stacks(root).into_iter().map(|n| n.id));
+    for s in stacks {
+        for res in block_on(fake(r).stack_resources(&s)).unwrap() {
+            if res.resource_type == "AWS::Lambda::Function" {
+                l.add_function(
+                    res.physical_id.as_deref().unwrap(),
+                    "old.zip",
+                    &[("KEEP", "1")],
+                );
+            }
+        }
+    }
+    Regions::single("us-east-1", l)
+}
+
+fn change_sets(r: &Regions<FakeCloud>) -> usize {
+    fake(r)
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("CreateChangeSet"))
+        .count()
+}
+
+const TODO: &str = "blueprint: todo\nstack_name: todo\nregion: us-east-1\n";
+
+#[test]
+fn a_handler_edit_is_hot_swapped_without_a_change_set() {
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let r = cloud();
+    apply(&r, &synth_in(dir.path(), "todo", TODO));
+    let l = lambda_for(&r, "todo");
+    let before = change_sets(&r);
+    let hash = l
+        .get("us-east-1")
+        .unwrap()
+        .function("phys-ApiFunction")
+        .unwrap()
+        .code_sha256;
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 2\n",
+    );
+    let (code, out, err) = hotswap(&r, &l, &synth_in(dir.path(), "todo", TODO), false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert!(
+        out.starts_with("hot-swapped todo/ApiFunction (phys-ApiFunction): code ("),
+        "{out}"
+    );
+    assert!(
+        err.contains("stack `todo` now differs from its template"),
+        "{err}"
+    );
+    assert_eq!(change_sets(&r), before, "no change set");
+    let after = l
+        .get("us-east-1")
+        .unwrap()
+        .function("phys-ApiFunction")
+        .unwrap();
+    assert_ne!(after.code_sha256, hash);
+    assert_eq!(
+        after.environment["KEEP"], "1",
+        "the variables are left alone"
+    );
+    // Nothing left to swap: the same code again is no change at all.
+    let calls = l.get("us-east-1").unwrap().calls().len();
+    let (code, out, _) = hotswap(&r, &l, &synth_in(dir.path(), "todo", TODO), false);
+    assert_eq!(code.unwrap(), 0);
+    assert!(
+        out.starts_with("hot-swapped"),
+        "the deployed template still has the old key: {out}"
+    );
+    assert!(l.get("us-east-1").unwrap().calls().len() > calls);
+}
+
+#[test]
+fn a_memory_change_falls_back_to_a_change_set_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let r = cloud();
+    apply(&r, &synth_in(dir.path(), "todo", TODO));
+    let l = lambda_for(&r, "todo");
+    let before = change_sets(&r);
+    let yaml = format!("{TODO}options:\n  function:\n    memory_mb: 1024\n");
+    let (code, out, err) = hotswap(&r, &l, &synth_in(dir.path(), "todo", &yaml), false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert!(err.contains("not hot-swappable, applying through a change set:\n  todo: ApiFunction (AWS::Lambda::Function) changes Properties.MemorySize"), "{err}");
+    assert_eq!(change_sets(&r), before + 1);
+    assert!(l
+        .get("us-east-1")
+        .unwrap()
+        .calls()
+        .iter()
+        .all(|c| !c.starts_with("Update")));
+}
+
+#[test]
+fn a_service_in_a_nested_stack_is_hot_swapped() {
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "users",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let yaml = "blueprint: microservices\nstack_name: shop\nregion: us-east-1\noptions:\n  services:\n    - name: users\n      table: true\n      routes: [{method: GET, path: \"/\"}]\n";
+    let r = cloud();
+    apply(&r, &synth_in(dir.path(), "microservices", yaml));
+    let l = lambda_for(&r, "shop");
+    let before = change_sets(&r);
+    handler(
+        dir.path(),
+        "users",
+        "def handler(event, context):\n    return 2\n",
+    );
+    let (code, out, err) = hotswap(&r, &l, &synth_in(dir.path(), "microservices", yaml), false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert_eq!(change_sets(&r), before, "{out}{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("hot-swapped shop/"))
+        .unwrap_or_else(|| panic!("{out}{err}"));
+    assert!(
+        line.contains("Service/") && line.contains(": code ("),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_production_stack_is_refused_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let yaml =
+        "blueprint: todo\nstack_name: todo\nregion: us-east-1\ntags:\n  environment: production\n";
+    let r = cloud();
+    apply(&r, &synth_in(dir.path(), "todo", yaml));
+    let l = lambda_for(&r, "todo");
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 2\n",
+    );
+    let (code, _, _) = hotswap(&r, &l, &synth_in(dir.path(), "todo", yaml), false);
+    let err = code.unwrap_err();
+    assert_eq!(err.exit_code(), 1);
+    assert!(err.to_string().starts_with("refusing to hot-swap stack `todo`: it is marked as production (its tag environment: production)"), "{err}");
+    assert!(l
+        .get("us-east-1")
+        .unwrap()
+        .calls()
+        .iter()
+        .all(|c| !c.starts_with("Update")));
+    let (code, out, err) = hotswap(&r, &l, &synth_in(dir.path(), "todo", yaml), true);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert!(out.starts_with("hot-swapped todo/ApiFunction"), "{out}");
+}
+
+#[test]
+fn with_gradual_deploys_a_version_is_published_and_the_alias_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let yaml = std::fs::read_to_string("tests/variants/todo-lambda-deploy.yaml").unwrap();
+    let r = cloud();
+    apply(&r, &synth_in(dir.path(), "todo", &yaml));
+    let l = lambda_for(&r, "todo");
+    let before = change_sets(&r);
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 2\n",
+    );
+    let (code, out, err) = hotswap(&r, &l, &synth_in(dir.path(), "todo", &yaml), false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert_eq!(change_sets(&r), before, "{out}{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("hot-swapped todo/ApiFunction "))
+        .unwrap_or_else(|| panic!("{out}{err}"));
+    assert!(line.ends_with(", version 1, alias live"), "{line}");
+    let fake = l.get("us-east-1").unwrap();
+    assert_eq!(fake.alias("phys-ApiFunction", "live").as_deref(), Some("1"));
+    let calls = fake.calls();
+    let order: Vec<&str> = calls
+        .iter()
+        .map(String::as_str)
+        .filter(|c| c.starts_with("Update") || c.starts_with("Publish"))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "UpdateFunctionCode phys-ApiFunction",
+            "PublishVersion phys-ApiFunction",
+            "UpdateAlias phys-ApiFunction:live"
+        ]
+    );
+}
+
+#[test]
+fn a_changed_variable_is_hot_swapped_and_the_others_are_kept() {
+    use blueprint::deploy::types::StackStatus;
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let s = synth_in(dir.path(), "todo", TODO);
+    let r = cloud();
+    apply(&r, &s);
+    // As if the deployed template had another value for ADMIN_GROUP.
+    let body = &s.templates[0].body;
+    assert!(body.contains("ADMIN_GROUP: admin\n"));
+    let deployed = body.replace("ADMIN_GROUP: admin\n", "ADMIN_GROUP: old\n");
+    fake(&r).set_stack("todo", StackStatus::UpdateComplete, Some(&deployed));
+    let l = lambda_for(&r, "todo");
+    let before = change_sets(&r);
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert_eq!(
+        out,
+        "hot-swapped todo/ApiFunction (phys-ApiFunction): environment (ADMIN_GROUP)\n"
+    );
+    assert_eq!(change_sets(&r), before);
+    let env = l
+        .get("us-east-1")
+        .unwrap()
+        .function("phys-ApiFunction")
+        .unwrap()
+        .environment;
+    assert_eq!(env["ADMIN_GROUP"], "admin");
+    assert_eq!(
+        env["KEEP"], "1",
+        "variables the template did not change are left as deployed"
+    );
+}
