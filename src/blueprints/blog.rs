@@ -1005,8 +1005,8 @@ fn add_thumbnail_notices(
             .add(
                 "ThumbnailsQueue",
                 Queue {
-                    message_retention_period: Some(4 * 24 * 3600),
-                    sqs_managed_sse_enabled: Some(true),
+                    message_retention_period: Some((4 * 24 * 3600).into()),
+                    sqs_managed_sse_enabled: Some(true.into()),
                     ..Default::default()
                 },
             )?

@@ -374,8 +374,8 @@ fn add_failed_events(t: &mut Template, o: &Options) -> Result<Option<LogicalId>,
     // failed messages and nothing invokes the function asynchronously).
     let failed = if o.buffer == Buffer::None {
         let queue = Queue {
-            message_retention_period: Some(DLQ_RETENTION_S),
-            sqs_managed_sse_enabled: Some(true),
+            message_retention_period: Some(DLQ_RETENTION_S.into()),
+            sqs_managed_sse_enabled: Some(true.into()),
             ..Default::default()
         };
         Some(
@@ -512,8 +512,8 @@ fn add_delivery(
                 .add(
                     "SubscriptionDeadLetter",
                     Queue {
-                        message_retention_period: Some(DLQ_RETENTION_S),
-                        sqs_managed_sse_enabled: Some(true),
+                        message_retention_period: Some(DLQ_RETENTION_S.into()),
+                        sqs_managed_sse_enabled: Some(true.into()),
                         ..Default::default()
                     },
                 )?
@@ -535,7 +535,7 @@ fn add_delivery(
                         "aws:SourceArn",
                         vec![topic.r#ref()],
                     )]),
-                    queues: vec![dlq.r#ref()],
+                    queues: vec![dlq.r#ref()].into(),
                 },
             )?
             .satisfies(e2);

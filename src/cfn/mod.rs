@@ -5,6 +5,7 @@ pub mod intrinsic;
 pub mod logical_id;
 pub mod policy;
 pub mod resources;
+pub mod shapes;
 pub mod template;
 
 pub use intrinsic::{Expr, Intrinsic, Pseudo, Value};

@@ -204,8 +204,8 @@ pub fn add_failure_queue(
     Ok(t.add(
         id,
         Queue {
-            message_retention_period: Some(14 * 24 * 3600),
-            sqs_managed_sse_enabled: Some(true),
+            message_retention_period: Some((14 * 24 * 3600).into()),
+            sqs_managed_sse_enabled: Some(true.into()),
             ..Default::default()
         },
     )?

@@ -4,7 +4,8 @@
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::lambda::EventSourceMapping;
 use crate::cfn::resources::sns::Subscription;
-use crate::cfn::resources::sqs::{Queue, QueuePolicy, RedrivePolicy};
+use crate::cfn::resources::sqs::{Queue, QueuePolicy};
+use crate::cfn::shapes::QueueRedrivePolicy;
 use crate::cfn::{DeletionPolicy, LogicalId, Template};
 use crate::error::Error;
 
@@ -50,8 +51,8 @@ impl BufferedQueue<'_> {
             .add(
                 &format!("{}DeadLetter", self.name),
                 Queue {
-                    message_retention_period: Some(DLQ_RETENTION_S),
-                    sqs_managed_sse_enabled: Some(true),
+                    message_retention_period: Some(DLQ_RETENTION_S.into()),
+                    sqs_managed_sse_enabled: Some(true.into()),
                     ..Default::default()
                 },
             )?
@@ -63,13 +64,13 @@ impl BufferedQueue<'_> {
             .add(
                 self.name,
                 Queue {
-                    message_retention_period: Some(self.retention_s),
-                    redrive_policy: Some(RedrivePolicy {
+                    message_retention_period: Some(self.retention_s.into()),
+                    redrive_policy: Some(QueueRedrivePolicy {
                         dead_letter_target_arn: dead_letter.get_att("Arn"),
                         max_receive_count: self.max_receive_count,
                     }),
-                    sqs_managed_sse_enabled: Some(true),
-                    visibility_timeout: Some(self.visibility_timeout_s),
+                    sqs_managed_sse_enabled: Some(true.into()),
+                    visibility_timeout: Some(self.visibility_timeout_s.into()),
                     ..Default::default()
                 },
             )?
@@ -99,7 +100,7 @@ pub fn allow_topic_to_send(
             .sid("FromOwnTopicOnly")
             .principal(Principal::Service(vec!["sns.amazonaws.com".into()]))
             .condition("ArnEquals", "aws:SourceArn", vec![topic.r#ref()])]),
-            queues: vec![queue.r#ref()],
+            queues: vec![queue.r#ref()].into(),
         },
     )?
     .satisfies(requirements)

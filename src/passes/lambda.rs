@@ -712,12 +712,9 @@ fn configure_async(
                     .add(
                         "FunctionFailuresQueue",
                         Queue {
-                            message_retention_period: Some(1_209_600),
-                            queue_name: None,
-                            redrive_policy: None,
-                            sqs_managed_sse_enabled: Some(true),
-                            tags: None,
-                            visibility_timeout: None,
+                            message_retention_period: Some(1_209_600.into()),
+                            sqs_managed_sse_enabled: Some(true.into()),
+                            ..Default::default()
                         },
                     )?
                     .retain()

@@ -632,8 +632,8 @@ pub(super) fn failure_queue(
     Ok(t.add(
         id,
         Queue {
-            message_retention_period: Some(crate::components::queue::DLQ_RETENTION_S),
-            sqs_managed_sse_enabled: Some(true),
+            message_retention_period: Some(crate::components::queue::DLQ_RETENTION_S.into()),
+            sqs_managed_sse_enabled: Some(true.into()),
             ..Default::default()
         },
     )?

@@ -62,3 +62,18 @@ macro_rules! resource_type {
     };
 }
 pub(crate) use resource_type;
+
+/// `From<T> for Value<T>` for a generated enum or nested struct, so
+/// `Some(Mode::Active.into())` and `Some(Config { .. }.into())` work.
+#[allow(unused_macros)]
+macro_rules! lit {
+    ($ty:ty) => {
+        impl From<$ty> for $crate::cfn::intrinsic::Value<$ty> {
+            fn from(v: $ty) -> Self {
+                $crate::cfn::intrinsic::Value::Lit(v)
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use lit;
