@@ -24,7 +24,7 @@ use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::policy::PolicyDocument;
 use crate::cfn::policy::{Principal, Statement};
-use crate::cfn::resources::events::{EventPattern, RetryPolicy, Rule, Target};
+use crate::cfn::resources::events::{RetryPolicy, Rule, State as RuleState, Target};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::lambda::VpcConfig;
 use crate::cfn::resources::s3::{
@@ -34,6 +34,7 @@ use crate::cfn::resources::s3::{
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
 use crate::cfn::resources::stepfunctions::{ChoiceRule, ChoiceState, State, SucceedState};
+use crate::cfn::shapes::EventPattern;
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::{build_api_opening, BuiltApi};
 use crate::components::arn;
@@ -1460,14 +1461,17 @@ fn add_thumbnails_flow(
         .add(
             "ThumbnailsFlowTriggerRole",
             Role {
-                policies: Some(vec![InlinePolicy {
-                    policy_name: "least-privilege".into(),
-                    policy_document: PolicyDocument::new(vec![start_execution_statement(
-                        &flow.state_machine,
-                        "StartOnlyTheThumbnailsFlow",
-                    )]),
-                }]),
-                ..Role::new(
+                policies: Some(
+                    vec![InlinePolicy::new(
+                        "least-privilege",
+                        PolicyDocument::new(vec![start_execution_statement(
+                            &flow.state_machine,
+                            "StartOnlyTheThumbnailsFlow",
+                        )]),
+                    )]
+                    .into(),
+                ),
+                ..Role::described(
                     PolicyDocument::new(vec![Statement::assume_by_service(&[
                         "events.amazonaws.com",
                     ])
@@ -1489,24 +1493,30 @@ fn add_thumbnails_flow(
             description: Some(
                 "Each photo uploaded under uploads/ starts the thumbnails flow".into(),
             ),
-            event_pattern: EventPattern {
+            event_pattern: Some(EventPattern {
                 source: vec!["aws.s3".into()],
                 detail_type: vec!["Object Created".into()],
                 detail: json!({
                     "bucket": {"name": [uploads_name]},
                     "object": {"key": [{"prefix": UPLOADS_PREFIX}]},
                 }),
-            },
-            state: Some("ENABLED".into()),
-            targets: vec![Target {
-                arn: flow.state_machine.r#ref(),
-                id: "ThumbnailsFlow".into(),
-                role_arn: Some(rule_role.get_att("Arn")),
-                retry_policy: Some(RetryPolicy {
-                    maximum_event_age_in_seconds: 3600,
-                    maximum_retry_attempts: 10,
-                }),
-            }],
+            }),
+            state: Some(RuleState::Enabled.into()),
+            targets: Some(
+                vec![Target {
+                    role_arn: Some(rule_role.get_att("Arn")),
+                    retry_policy: Some(
+                        RetryPolicy {
+                            maximum_event_age_in_seconds: Some(3600.into()),
+                            maximum_retry_attempts: Some(10.into()),
+                        }
+                        .into(),
+                    ),
+                    ..Target::new(flow.state_machine.r#ref(), "ThumbnailsFlow")
+                }]
+                .into(),
+            ),
+            ..Default::default()
         },
     )?
     .satisfies(requirements);

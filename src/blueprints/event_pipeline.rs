@@ -20,8 +20,9 @@ use crate::cfn::resources::lambda::{DestinationConfig, EventInvokeConfig, OnFail
 use crate::cfn::resources::s3::{
     FilterRule, NotificationConfiguration, NotificationFilter, S3KeyFilter, TopicConfiguration,
 };
-use crate::cfn::resources::sns::{RedrivePolicy, Subscription, TopicPolicy};
+use crate::cfn::resources::sns::{Subscription, TopicPolicy};
 use crate::cfn::resources::sqs::{Queue, QueuePolicy};
+use crate::cfn::shapes::SubscriptionRedrivePolicy;
 use crate::cfn::{LogicalId, Pseudo, Template, Value};
 use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 use crate::components::bucket::PrivateBucket;
@@ -321,7 +322,7 @@ fn add_topic_and_bucket(t: &mut Template, o: &Options) -> Result<(LogicalId, Log
                     "aws:SourceAccount",
                     vec![Pseudo::AccountId.r#ref()],
                 )]),
-                topics: vec![topic.r#ref()],
+                topics: vec![topic.r#ref()].into(),
             },
         )?
         .satisfies(e1)
@@ -557,13 +558,10 @@ fn add_delivery(
                 "EventsSubscription",
                 Subscription {
                     endpoint: Some(function.get_att("Arn")),
-                    filter_policy: None,
-                    protocol: "lambda".into(),
-                    raw_message_delivery: None,
-                    redrive_policy: Some(RedrivePolicy {
+                    redrive_policy: Some(SubscriptionRedrivePolicy {
                         dead_letter_target_arn: dlq.get_att("Arn"),
                     }),
-                    topic_arn: topic.r#ref(),
+                    ..Subscription::new("lambda", topic.r#ref())
                 },
             )?
             .depends_on(&permission)

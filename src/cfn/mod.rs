@@ -1,6 +1,7 @@
 //! The CloudFormation model: templates, logical IDs, intrinsic functions,
 //! IAM policy documents and typed resource properties.
 
+pub mod constructors;
 pub mod intrinsic;
 pub mod logical_id;
 pub mod policy;

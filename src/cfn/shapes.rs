@@ -24,3 +24,13 @@ pub struct SubscriptionRedrivePolicy {
 /// A WAF action without settings (`Allow: {}`, `Block: {}`, `None: {}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct EmptyAction {}
+
+/// Which events a rule matches.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventPattern {
+    pub source: Vec<String>,
+    #[serde(rename = "detail-type")]
+    pub detail_type: Vec<String>,
+    /// Content filters on the event's `detail`.
+    pub detail: serde_json::Value,
+}

@@ -177,25 +177,28 @@ impl DaxCluster<'_> {
             .add(
                 &format!("{n}Role"),
                 Role {
-                    policies: Some(vec![InlinePolicy {
-                        policy_name: "cached-tables-only".into(),
-                        policy_document: PolicyDocument::new(vec![Statement::allow(
-                            &[
-                                "dynamodb:BatchGetItem",
-                                "dynamodb:BatchWriteItem",
-                                "dynamodb:ConditionCheckItem",
-                                "dynamodb:DeleteItem",
-                                "dynamodb:DescribeTable",
-                                "dynamodb:GetItem",
-                                "dynamodb:PutItem",
-                                "dynamodb:Query",
-                                "dynamodb:Scan",
-                                "dynamodb:UpdateItem",
-                            ],
-                            table_resources,
-                        )]),
-                    }]),
-                    ..Role::new(
+                    policies: Some(
+                        vec![InlinePolicy {
+                            policy_name: "cached-tables-only".into(),
+                            policy_document: PolicyDocument::new(vec![Statement::allow(
+                                &[
+                                    "dynamodb:BatchGetItem",
+                                    "dynamodb:BatchWriteItem",
+                                    "dynamodb:ConditionCheckItem",
+                                    "dynamodb:DeleteItem",
+                                    "dynamodb:DescribeTable",
+                                    "dynamodb:GetItem",
+                                    "dynamodb:PutItem",
+                                    "dynamodb:Query",
+                                    "dynamodb:Scan",
+                                    "dynamodb:UpdateItem",
+                                ],
+                                table_resources,
+                            )]),
+                        }]
+                        .into(),
+                    ),
+                    ..Role::described(
                         PolicyDocument::new(vec![Statement::assume_by_service(&[
                             "dax.amazonaws.com",
                         ])]),

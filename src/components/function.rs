@@ -64,12 +64,15 @@ impl LambdaFunction<'_> {
         statements.extend(self.statements);
         let role = Role {
             managed_policy_arns: (!self.managed_policies.is_empty())
-                .then_some(self.managed_policies),
-            policies: Some(vec![InlinePolicy {
-                policy_name: "least-privilege".into(),
-                policy_document: PolicyDocument::new(statements),
-            }]),
-            ..Role::new(
+                .then_some(self.managed_policies.into()),
+            policies: Some(
+                vec![InlinePolicy {
+                    policy_name: "least-privilege".into(),
+                    policy_document: PolicyDocument::new(statements),
+                }]
+                .into(),
+            ),
+            ..Role::described(
                 PolicyDocument::new(vec![Statement::assume_by_service(&[
                     "lambda.amazonaws.com",
                 ])]),

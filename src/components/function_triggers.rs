@@ -146,11 +146,7 @@ pub fn subscribe_to_topic(
         id,
         Subscription {
             endpoint: Some(function.get_att("Arn")),
-            filter_policy: None,
-            protocol: "lambda".into(),
-            raw_message_delivery: None,
-            redrive_policy: None,
-            topic_arn: topic.r#ref(),
+            ..Subscription::new("lambda", topic.r#ref())
         },
     )?
     .satisfies(requirements)

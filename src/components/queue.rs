@@ -123,11 +123,8 @@ pub fn subscribe_queue(
         id,
         Subscription {
             endpoint: Some(queue.get_att("Arn")),
-            filter_policy: None,
-            protocol: "sqs".into(),
-            raw_message_delivery: Some(raw_message_delivery),
-            redrive_policy: None,
-            topic_arn: topic.r#ref(),
+            raw_message_delivery: Some(raw_message_delivery.into()),
+            ..Subscription::new("sqs", topic.r#ref())
         },
     )?
     .satisfies(requirements)

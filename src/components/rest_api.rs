@@ -527,10 +527,13 @@ pub fn add_api_account(
         .add(
             &format!("{prefix}CloudWatchRole"),
             Role {
-                managed_policy_arns: Some(vec![arn(
-                    "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-                )]),
-                ..Role::new(
+                managed_policy_arns: Some(
+                    vec![arn(
+                        "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                    )]
+                    .into(),
+                ),
+                ..Role::described(
                     PolicyDocument::new(vec![Statement::assume_by_service(&[
                         "apigateway.amazonaws.com",
                     ])]),

@@ -114,7 +114,7 @@ impl Flow<'_> {
                 &format!("{}LogGroup", self.name),
                 LogGroup {
                     log_group_name: Some(log_group_name),
-                    retention_in_days: Some(self.log_retention_days),
+                    retention_in_days: Some(self.log_retention_days.into()),
                     ..Default::default()
                 },
             )?
@@ -146,11 +146,14 @@ impl Flow<'_> {
             vec![sub("${AWS::AccountId}").into()],
         );
         let role = Role {
-            policies: Some(vec![InlinePolicy {
-                policy_name: "least-privilege".into(),
-                policy_document: PolicyDocument::new(statements),
-            }]),
-            ..Role::new(
+            policies: Some(
+                vec![InlinePolicy {
+                    policy_name: "least-privilege".into(),
+                    policy_document: PolicyDocument::new(statements),
+                }]
+                .into(),
+            ),
+            ..Role::described(
                 PolicyDocument::new(vec![trust]),
                 &format!(
                     "Execution role of {}: invokes only its functions, delivers its logs",

@@ -331,42 +331,47 @@ impl WebFleet<'_> {
                     // every SSM parameter and document): register this
                     // instance, and open the session channels (which have no
                     // resource-level permissions).
-                    policies: Some(vec![
-                        InlinePolicy {
-                            policy_name: "session-manager".into(),
-                            policy_document: PolicyDocument::new(vec![
-                                Statement::allow(
-                                    &["ssm:UpdateInstanceInformation"],
-                                    vec![arn("ec2:${AWS::Region}:${AWS::AccountId}:instance/*")],
+                    policies: Some(
+                        vec![
+                            InlinePolicy {
+                                policy_name: "session-manager".into(),
+                                policy_document: PolicyDocument::new(vec![
+                                    Statement::allow(
+                                        &["ssm:UpdateInstanceInformation"],
+                                        vec![arn(
+                                            "ec2:${AWS::Region}:${AWS::AccountId}:instance/*",
+                                        )],
+                                    )
+                                    .sid("RegisterWithSessionManager"),
+                                    Statement::allow(
+                                        &[
+                                            "ssmmessages:CreateControlChannel",
+                                            "ssmmessages:CreateDataChannel",
+                                            "ssmmessages:OpenControlChannel",
+                                            "ssmmessages:OpenDataChannel",
+                                        ],
+                                        vec!["*".into()],
+                                    )
+                                    .sid("OpenSessionChannels"),
+                                ]),
+                            },
+                            InlinePolicy {
+                                policy_name: "mount-files-read-only".into(),
+                                policy_document: PolicyDocument::new(vec![Statement::allow(
+                                    &["elasticfilesystem:ClientMount"],
+                                    vec![get_att(&fs_id, "Arn").into()],
                                 )
-                                .sid("RegisterWithSessionManager"),
-                                Statement::allow(
-                                    &[
-                                        "ssmmessages:CreateControlChannel",
-                                        "ssmmessages:CreateDataChannel",
-                                        "ssmmessages:OpenControlChannel",
-                                        "ssmmessages:OpenDataChannel",
-                                    ],
-                                    vec!["*".into()],
-                                )
-                                .sid("OpenSessionChannels"),
-                            ]),
-                        },
-                        InlinePolicy {
-                            policy_name: "mount-files-read-only".into(),
-                            policy_document: PolicyDocument::new(vec![Statement::allow(
-                                &["elasticfilesystem:ClientMount"],
-                                vec![get_att(&fs_id, "Arn").into()],
-                            )
-                            .sid("MountThroughTheAccessPoint")
-                            .condition(
-                                "StringEquals",
-                                "elasticfilesystem:AccessPointArn",
-                                vec![get_att(&ap_id, "Arn").into()],
-                            )]),
-                        },
-                    ]),
-                    ..Role::new(
+                                .sid("MountThroughTheAccessPoint")
+                                .condition(
+                                    "StringEquals",
+                                    "elasticfilesystem:AccessPointArn",
+                                    vec![get_att(&ap_id, "Arn").into()],
+                                )]),
+                            },
+                        ]
+                        .into(),
+                    ),
+                    ..Role::described(
                         PolicyDocument::new(vec![Statement::assume_by_service(&[
                             "ec2.amazonaws.com",
                         ])]),
@@ -380,10 +385,7 @@ impl WebFleet<'_> {
         let profile = t
             .add(
                 &format!("{n}InstanceProfile"),
-                InstanceProfile {
-                    path: None,
-                    roles: vec![role.r#ref()],
-                },
+                InstanceProfile::new(vec![role.r#ref()]),
             )?
             .satisfies(req)
             .id()

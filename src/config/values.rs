@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
-use crate::cfn::resources::logs::RETENTION_DAYS;
+use crate::cfn::constructors::RETENTION_DAYS;
 
 /// An integer that must lie in `MIN..=MAX`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -52,7 +52,7 @@ use crate::cfn::resources::dynamodb::{KeySseSpecification, TableEncryption};
 use crate::cfn::resources::iam::InlinePolicy;
 use crate::cfn::resources::kms::Alias;
 use crate::cfn::resources::lambda::EnvironmentEncryption;
-use crate::cfn::resources::logs::LogGroupEncryption;
+use crate::cfn::resources::logs::LogGroup;
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::{arn, rotating_key};
 use crate::error::Error;
@@ -252,8 +252,10 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
         match r.kind() {
             LOG_GROUP => merge(
                 &mut r.properties,
-                &LogGroupEncryption {
-                    kms_key_id: key.clone(),
+                // Only the key: merged over the group's other properties.
+                &LogGroup {
+                    kms_key_id: Some(key.clone()),
+                    ..Default::default()
                 },
             )?,
             TABLE => merge(
@@ -489,7 +491,7 @@ mod tests {
         let mut t = Template::new("t");
         t.add(
             "R",
-            Role::new(PolicyDocument::new(vec![]), "nothing to encrypt"),
+            Role::described(PolicyDocument::new(vec![]), "nothing to encrypt"),
         )
         .unwrap();
         apply(&mut t, true).unwrap();

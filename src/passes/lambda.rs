@@ -31,7 +31,9 @@ use sha2::{Digest, Sha256};
 use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::Statement;
-use crate::cfn::resources::cloudwatch::{Alarm, Dimension};
+use crate::cfn::resources::cloudwatch::{
+    Alarm, ComparisonOperator, Dimension, Statistic, TreatMissingData,
+};
 use crate::cfn::resources::codedeploy::{
     AlarmConfiguration, AlarmName, Application, AutoRollbackConfiguration, DeploymentGroup,
     DeploymentStyle,
@@ -727,8 +729,7 @@ fn configure_async(
                         Topic {
                             display_name: Some("Failed asynchronous invocations".into()),
                             kms_master_key_id: Some("alias/aws/sns".into()),
-                            tags: None,
-                            topic_name: None,
+                            ..Default::default()
                         },
                     )?
                     .satisfies(req)
@@ -908,14 +909,18 @@ fn add_deployments(
         .add(
             "CodeDeployRole",
             Role {
-                managed_policy_arns: Some(vec![sub(CODEDEPLOY_POLICY).into()]),
-                policies: (!role_statements.is_empty()).then(|| {
-                    vec![InlinePolicy {
-                        policy_name: "traffic-hooks".into(),
-                        policy_document: crate::cfn::policy::PolicyDocument::new(role_statements),
-                    }]
-                }),
-                ..Role::new(
+                managed_policy_arns: Some(vec![sub(CODEDEPLOY_POLICY).into()].into()),
+                policies: (!role_statements.is_empty())
+                    .then(|| {
+                        vec![InlinePolicy {
+                            policy_name: "traffic-hooks".into(),
+                            policy_document: crate::cfn::policy::PolicyDocument::new(
+                                role_statements,
+                            ),
+                        }]
+                    })
+                    .map(Into::into),
+                ..Role::described(
                     crate::cfn::policy::PolicyDocument::new(vec![Statement::assume_by_service(&[
                         "codedeploy.amazonaws.com",
                     ])]),
@@ -936,9 +941,8 @@ fn add_deployments(
                         Alarm {
                             alarm_description: Some(format!(
                                 "{f}: any {what} on the live alias roll a deployment back (FN-DEPLOY)"
-                            )),
-                            comparison_operator: "GreaterThanOrEqualToThreshold".into(),
-                            dimensions: vec![
+                            ).into()),
+                            dimensions: Some(vec![
                                 Dimension {
                                     name: "FunctionName".into(),
                                     value: f.r#ref(),
@@ -947,14 +951,18 @@ fn add_deployments(
                                     name: "Resource".into(),
                                     value: sub(format!("${{{f}}}:{ALIAS_NAME}")).into(),
                                 },
-                            ],
-                            evaluation_periods: 1,
-                            metric_name: metric.into(),
-                            namespace: "AWS/Lambda".into(),
-                            period: 60,
-                            statistic: "Sum".into(),
-                            threshold: 1.0,
-                            treat_missing_data: Some("notBreaching".into()),
+                            ].into()),
+                            metric_name: Some(metric.into()),
+                            namespace: Some("AWS/Lambda".into()),
+                            period: Some(60.into()),
+                            statistic: Some(Statistic::Sum.into()),
+                            threshold: Some(1.0.into()),
+                            treat_missing_data: Some(TreatMissingData::NotBreaching.into()),
+                            comparison_operator: Some(
+                                ComparisonOperator::GreaterThanOrEqualToThreshold.into(),
+                            ),
+                            evaluation_periods: Some(1.into()),
+                            ..Default::default()
                         },
                     )?
                     .satisfies(req)

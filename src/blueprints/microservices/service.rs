@@ -11,7 +11,9 @@ use super::{P_API_URL, P_HTTP_API, P_LISTENER, P_REST_API, P_ROOT_RESOURCE, P_US
 use crate::assets::Package;
 use crate::blueprints::ProjectInfo;
 use crate::cfn::policy::Statement;
-use crate::cfn::resources::kinesis::{Stream, StreamEncryption, StreamModeDetails};
+use crate::cfn::resources::kinesis::{
+    Stream, StreamEncryption, StreamMode as KinesisStreamMode, StreamModeDetails,
+};
 use crate::cfn::resources::lambda::{
     DestinationConfig, EventInvokeConfig, EventSourceMapping, OnFailure, Permission,
 };
@@ -300,10 +302,8 @@ fn add_topic_input(
         .add(
             "Topic",
             Topic {
-                display_name: None,
                 kms_master_key_id: Some("alias/aws/sns".into()),
-                tags: None,
-                topic_name: None,
+                ..Default::default()
             },
         )?
         .satisfies(MICRO3)
@@ -338,16 +338,17 @@ fn add_stream_input(
         .add(
             "Stream",
             Stream {
-                retention_period_hours: Some(st.retention_hours.get_u32()),
-                shard_count: (st.mode == StreamMode::Provisioned).then(|| st.shards.get_u32()),
-                stream_encryption: Some(StreamEncryption::aws_managed()),
-                stream_mode_details: Some(StreamModeDetails {
-                    stream_mode: match st.mode {
-                        StreamMode::OnDemand => "ON_DEMAND",
-                        StreamMode::Provisioned => "PROVISIONED",
-                    }
+                retention_period_hours: Some(st.retention_hours.get_u32().into()),
+                shard_count: (st.mode == StreamMode::Provisioned)
+                    .then(|| st.shards.get_u32().into()),
+                stream_encryption: Some(StreamEncryption::aws_managed().into()),
+                stream_mode_details: Some(
+                    StreamModeDetails::new(match st.mode {
+                        StreamMode::OnDemand => KinesisStreamMode::OnDemand,
+                        StreamMode::Provisioned => KinesisStreamMode::Provisioned,
+                    })
                     .into(),
-                }),
+                ),
                 ..Default::default()
             },
         )?

@@ -1,0 +1,30 @@
+//! Hand-written conveniences on the generated resource types
+//! (src/cfn/resources/, which scripts/gen-resource-types rewrites).
+
+use super::intrinsic::Value;
+use super::policy::PolicyDocument;
+use super::resources::iam::Role;
+use super::resources::kinesis::{EncryptionType, StreamEncryption};
+
+/// The retention periods CloudWatch Logs accepts, in days.
+pub const RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+impl Role {
+    /// A role with a trust policy and a description, nothing else.
+    pub fn described(trust: PolicyDocument, description: &str) -> Self {
+        Role {
+            description: Some(Value::from(description)),
+            ..Role::new(trust)
+        }
+    }
+}
+
+impl StreamEncryption {
+    /// KMS encryption with the AWS managed key `alias/aws/kinesis`.
+    pub fn aws_managed() -> Self {
+        StreamEncryption::new(EncryptionType::Kms, "alias/aws/kinesis")
+    }
+}
