@@ -24,6 +24,7 @@ use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::policy::PolicyDocument;
 use crate::cfn::policy::{Principal, Statement};
+use crate::cfn::resources::dynamodb::StreamViewType;
 use crate::cfn::resources::events::{RetryPolicy, Rule, State as RuleState, Target};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::lambda::VpcConfig;
@@ -33,8 +34,8 @@ use crate::cfn::resources::s3::{
 };
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
-use crate::cfn::resources::stepfunctions::{ChoiceRule, ChoiceState, State, SucceedState};
 use crate::cfn::shapes::EventPattern;
+use crate::cfn::states::{ChoiceRule, ChoiceState, State, SucceedState};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::{build_api_opening, BuiltApi};
 use crate::components::arn;
@@ -577,7 +578,7 @@ fn add_content_tables(t: &mut Template, o: &Options) -> Result<(LogicalId, Logic
         partition_key: "email",
         retain: o.retain.users_table,
         requirements: &["BLOG-2", "BLOG-5"],
-        stream: Some("NEW_IMAGE"),
+        stream: Some(StreamViewType::NewImage),
         replica_regions: &o.tables.replica_regions,
         ..Default::default()
     }

@@ -3,8 +3,12 @@
 
 use super::intrinsic::Value;
 use super::policy::PolicyDocument;
+use super::resources::dynamodb::{AttributeDefinition, AttributeType, KeySchema};
 use super::resources::iam::Role;
 use super::resources::kinesis::{EncryptionType, StreamEncryption};
+
+/// The hosted zone ID of every CloudFront distribution, for alias records.
+pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 
 /// The retention periods CloudWatch Logs accepts, in days.
 pub const RETENTION_DAYS: &[u32] = &[
@@ -26,5 +30,24 @@ impl StreamEncryption {
     /// KMS encryption with the AWS managed key `alias/aws/kinesis`.
     pub fn aws_managed() -> Self {
         StreamEncryption::new(EncryptionType::Kms, "alias/aws/kinesis")
+    }
+}
+
+impl AttributeDefinition {
+    /// A string attribute.
+    pub fn string(name: &str) -> Self {
+        AttributeDefinition::new(name, AttributeType::S)
+    }
+}
+
+impl KeySchema {
+    /// The partition key.
+    pub fn hash(name: &str) -> Self {
+        KeySchema::new(name, "HASH")
+    }
+
+    /// The sort key.
+    pub fn range(name: &str) -> Self {
+        KeySchema::new(name, "RANGE")
     }
 }

@@ -7,6 +7,7 @@ pub mod logical_id;
 pub mod policy;
 pub mod resources;
 pub mod shapes;
+pub mod states;
 pub mod template;
 
 pub use intrinsic::{Expr, Intrinsic, Pseudo, Value};

@@ -214,7 +214,12 @@ impl DaxCluster<'_> {
                 &format!("{n}SubnetGroup"),
                 SubnetGroup {
                     description: Some("Private subnets of the DAX cluster".into()),
-                    subnet_ids: self.subnets.iter().map(LogicalId::r#ref).collect(),
+                    ..SubnetGroup::new(
+                        self.subnets
+                            .iter()
+                            .map(LogicalId::r#ref)
+                            .collect::<Vec<_>>(),
+                    )
                 },
             )?
             .satisfies(req)
@@ -223,18 +228,19 @@ impl DaxCluster<'_> {
         let mut ttl = IndexMap::new();
         ttl.insert(
             "query-ttl-millis".to_string(),
-            self.query_ttl_ms.to_string(),
+            Value::from(self.query_ttl_ms.to_string()),
         );
         ttl.insert(
             "record-ttl-millis".to_string(),
-            self.record_ttl_ms.to_string(),
+            Value::from(self.record_ttl_ms.to_string()),
         );
         let params = t
             .add(
                 &format!("{n}ParameterGroup"),
                 ParameterGroup {
                     description: Some("Item and query cache lifetimes".into()),
-                    parameter_name_values: Some(ttl),
+                    parameter_name_values: Some(ttl.into()),
+                    ..Default::default()
                 },
             )?
             .satisfies(req)
@@ -246,13 +252,16 @@ impl DaxCluster<'_> {
                 Cluster {
                     cluster_endpoint_encryption_type: Some("TLS".into()),
                     description: Some("Read cache in front of DynamoDB".into()),
-                    iam_role_arn: role.get_att("Arn"),
-                    node_type: self.node_type.into(),
                     parameter_group_name: Some(params.r#ref()),
-                    replication_factor: self.nodes,
-                    security_group_ids: Some(vec![cluster_sg.get_att("GroupId")]),
-                    sse_specification: Some(SseSpecification { sse_enabled: true }),
+                    security_group_ids: Some(vec![cluster_sg.get_att("GroupId")].into()),
+                    sse_specification: Some(
+                        SseSpecification {
+                            sse_enabled: Some(true.into()),
+                        }
+                        .into(),
+                    ),
                     subnet_group_name: Some(subnet_group.r#ref()),
+                    ..Cluster::new(role.get_att("Arn"), self.node_type, self.nodes)
                 },
             )?
             .satisfies(req)

@@ -16,9 +16,12 @@ use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::logs::LogGroup;
 use crate::cfn::resources::stepfunctions::{
-    Branch, Catcher, ChoiceRule, ChoiceState, CloudWatchLogsLogGroup, Definition, FailState,
-    LogDestination, LoggingConfiguration, ParallelState, Retrier, State, StateMachine,
-    SucceedState, TaskState, TracingConfiguration,
+    CloudWatchLogsLogGroup, Level, LogDestination, LoggingConfiguration, StateMachine,
+    StateMachineType, TracingConfiguration,
+};
+use crate::cfn::states::{
+    Branch, Catcher, ChoiceRule, ChoiceState, Definition, FailState, ParallelState, Retrier, State,
+    SucceedState, TaskState,
 };
 use crate::cfn::{DeletionPolicy, LogicalId, Template, Value};
 use crate::components::cdn::stack_uuid;
@@ -171,30 +174,46 @@ impl Flow<'_> {
             .functions
             .iter()
             .map(|f| (f.variable.to_string(), f.function.get_att("Arn")))
-            .collect();
+            .collect::<IndexMap<_, _>>();
         let express = self.options.r#type == FlowType::Express;
         let state_machine = StateMachine {
-            definition: self.definition,
-            definition_substitutions: Some(substitutions),
-            logging_configuration: Some(LoggingConfiguration {
-                destinations: vec![LogDestination {
-                    cloud_watch_logs_log_group: CloudWatchLogsLogGroup {
-                        log_group_arn: log_group.get_att("Arn"),
-                    },
-                }],
-                // Inputs hold user data (names, keys): logged as events only.
-                include_execution_data: Some(false),
-                // Express workflows keep no history but their logs.
-                level: Some(if express { "ALL" } else { "ERROR" }.into()),
+            definition: Some(self.definition),
+            definition_substitutions: Some(substitutions.into()),
+            logging_configuration: Some(
+                LoggingConfiguration {
+                    destinations: Some(
+                        vec![LogDestination {
+                            cloud_watch_logs_log_group: Some(
+                                CloudWatchLogsLogGroup {
+                                    log_group_arn: Some(log_group.get_att("Arn")),
+                                }
+                                .into(),
+                            ),
+                        }]
+                        .into(),
+                    ),
+                    // Inputs hold user data (names, keys): logged as events only.
+                    include_execution_data: Some(false.into()),
+                    // Express workflows keep no history but their logs.
+                    level: Some(if express { Level::All } else { Level::Error }.into()),
+                }
+                .into(),
+            ),
+            state_machine_type: Some(
+                if express {
+                    StateMachineType::Express
+                } else {
+                    StateMachineType::Standard
+                }
+                .into(),
+            ),
+            tracing_configuration: self.options.tracing.then(|| {
+                TracingConfiguration {
+                    enabled: Some(true.into()),
+                }
+                .into()
             }),
-            role_arn: role.get_att("Arn"),
-            state_machine_name: None,
-            state_machine_type: Some(self.options.r#type.as_cfn().into()),
-            tags: None,
-            tracing_configuration: self
-                .options
-                .tracing
-                .then_some(TracingConfiguration { enabled: true }),
+            ..StateMachine::new(role.get_att("Arn"))
         };
         let state_machine = t
             .add(self.name, state_machine)?

@@ -25,8 +25,9 @@ use crate::cfn::resources::ec2_autoscaling::{
     TagProperty, TargetTrackingConfiguration,
 };
 use crate::cfn::resources::efs::{
-    AccessPoint, BackupPolicy, CreationInfo, FileSystem, FileSystemTag, LifecyclePolicy,
-    MountTarget, PosixUser, RootDirectory,
+    AccessPoint, BackupPolicy, CreationInfo, FileSystem, LifecyclePolicy, MountTarget,
+    PerformanceMode, PosixUser, RootDirectory, Status, ThroughputMode, TransitionToIa,
+    TransitionToPrimaryStorageClass,
 };
 use crate::cfn::resources::elasticloadbalancingv2::{
     Action, Attribute, Certificate, Listener, LoadBalancer, Matcher, TargetGroup,
@@ -106,19 +107,15 @@ const FILES_ROOT: &str = "/files";
 /// use, owned by that identity, `0755`).
 fn files_access_point(file_system: &LogicalId) -> AccessPoint {
     AccessPoint {
-        file_system_id: file_system.r#ref(),
-        posix_user: Some(PosixUser {
-            gid: FILES_UID.into(),
-            uid: FILES_UID.into(),
-        }),
-        root_directory: Some(RootDirectory {
-            creation_info: Some(CreationInfo {
-                owner_gid: FILES_UID.into(),
-                owner_uid: FILES_UID.into(),
-                permissions: "0755".into(),
-            }),
-            path: Some(FILES_ROOT.into()),
-        }),
+        posix_user: Some(PosixUser::new(FILES_UID, FILES_UID).into()),
+        root_directory: Some(
+            RootDirectory {
+                creation_info: Some(CreationInfo::new(FILES_UID, FILES_UID, "0755").into()),
+                path: Some(FILES_ROOT.into()),
+            }
+            .into(),
+        ),
+        ..AccessPoint::new(file_system.r#ref())
     }
 }
 
@@ -405,10 +402,8 @@ impl WebFleet<'_> {
             .add(
                 &fs_id,
                 FileSystem {
-                    backup_policy: Some(BackupPolicy {
-                        status: "ENABLED".into(),
-                    }),
-                    encrypted: Some(true),
+                    backup_policy: Some(BackupPolicy::new(Status::Enabled).into()),
+                    encrypted: Some(true.into()),
                     file_system_policy: Some(PolicyDocument::new(vec![Statement {
                         resource: None,
                         ..Statement::deny(
@@ -423,22 +418,27 @@ impl WebFleet<'_> {
                     .sid("DenyInsecureTransport")
                     .principal(Principal::Everyone)
                     .condition("Bool", "aws:SecureTransport", vec!["false".into()])])),
-                    file_system_tags: Some(vec![FileSystemTag {
-                        key: "Name".into(),
-                        value: sub("${AWS::StackName}-files").into(),
-                    }]),
-                    lifecycle_policies: Some(vec![
-                        LifecyclePolicy {
-                            transition_to_ia: Some("AFTER_30_DAYS".into()),
-                            transition_to_primary_storage_class: None,
-                        },
-                        LifecyclePolicy {
-                            transition_to_ia: None,
-                            transition_to_primary_storage_class: Some("AFTER_1_ACCESS".into()),
-                        },
-                    ]),
-                    performance_mode: Some("generalPurpose".into()),
-                    throughput_mode: Some("elastic".into()),
+                    file_system_tags: Some(
+                        vec![Tag::new("Name", sub("${AWS::StackName}-files"))].into(),
+                    ),
+                    lifecycle_policies: Some(
+                        vec![
+                            LifecyclePolicy {
+                                transition_to_ia: Some(TransitionToIa::After30Days.into()),
+                                ..Default::default()
+                            },
+                            LifecyclePolicy {
+                                transition_to_primary_storage_class: Some(
+                                    TransitionToPrimaryStorageClass::After1Access.into(),
+                                ),
+                                ..Default::default()
+                            },
+                        ]
+                        .into(),
+                    ),
+                    performance_mode: Some(PerformanceMode::GeneralPurpose.into()),
+                    throughput_mode: Some(ThroughputMode::Elastic.into()),
+                    ..Default::default()
                 },
             )?
             .retain_if(self.retain_files)
@@ -450,11 +450,7 @@ impl WebFleet<'_> {
             mount_targets.push(
                 t.add(
                     &format!("{n}FilesMountTarget{}", i + 1),
-                    MountTarget {
-                        file_system_id: file_system.r#ref(),
-                        security_groups: vec![group_id(efs_sg)],
-                        subnet_id: subnet.r#ref(),
-                    },
+                    MountTarget::new(file_system.r#ref(), vec![group_id(efs_sg)], subnet.r#ref()),
                 )?
                 .satisfies(req)
                 .id()

@@ -48,7 +48,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
-use crate::cfn::resources::dynamodb::{KeySseSpecification, TableEncryption};
+use crate::cfn::resources::dynamodb::{SseSpecification, SseType};
 use crate::cfn::resources::iam::InlinePolicy;
 use crate::cfn::resources::kms::Alias;
 use crate::cfn::resources::lambda::EnvironmentEncryption;
@@ -261,10 +261,10 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
             TABLE => merge(
                 &mut r.properties,
                 &TableEncryption {
-                    sse_specification: KeySseSpecification {
-                        sse_enabled: true,
-                        sse_type: "KMS".into(),
-                        kms_master_key_id: key.clone(),
+                    sse_specification: SseSpecification {
+                        sse_type: Some(SseType::Kms.into()),
+                        kms_master_key_id: Some(key.clone()),
+                        ..SseSpecification::new(true)
                     },
                 },
             )?,
@@ -424,6 +424,14 @@ fn accept_queue_encryption(t: &mut Template) {
 }
 
 /// Sets each property `p` serializes to over `props`.
+/// The property a table takes to be encrypted with the key, merged over
+/// its others (SSEType before KMSMasterKeyId, as templates have it).
+#[derive(Serialize)]
+struct TableEncryption {
+    #[serde(rename = "SSESpecification")]
+    sse_specification: SseSpecification,
+}
+
 fn merge<P: Serialize>(props: &mut Map<String, Json>, p: &P) -> Result<(), Error> {
     match to_json(p)? {
         Json::Object(fields) => {

@@ -35,8 +35,8 @@ use crate::cfn::resources::cloudwatch::{
     Alarm, ComparisonOperator, Dimension, Statistic, TreatMissingData,
 };
 use crate::cfn::resources::codedeploy::{
-    AlarmConfiguration, AlarmName, Application, AutoRollbackConfiguration, DeploymentGroup,
-    DeploymentStyle,
+    AlarmConfiguration, AlarmName, Application, AutoRollbackConfiguration, ComputePlatform,
+    DeploymentGroup, DeploymentOption, DeploymentStyle, DeploymentType, Events,
 };
 use crate::cfn::resources::ec2::{EgressRule, SecurityGroup, VpcEndpoint};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
@@ -825,7 +825,8 @@ fn add_deployments(
         .add(
             "CodeDeployApplication",
             Application {
-                compute_platform: "Lambda".into(),
+                compute_platform: Some(ComputePlatform::Lambda.into()),
+                ..Default::default()
             },
         )?
         .satisfies(req)
@@ -968,35 +969,49 @@ fn add_deployments(
                     .satisfies(req)
                     .id()
                     .clone();
-                alarms.push(AlarmName { name: id.r#ref() });
+                alarms.push(AlarmName {
+                    name: Some(id.r#ref().into()),
+                });
             }
         }
         let group = t
             .add(
                 &format!("{f}DeploymentGroup"),
                 DeploymentGroup {
-                    alarm_configuration: (!alarms.is_empty()).then_some(AlarmConfiguration {
-                        alarms,
-                        enabled: true,
+                    alarm_configuration: (!alarms.is_empty()).then(|| {
+                        AlarmConfiguration {
+                            alarms: Some(alarms.into()),
+                            enabled: Some(true.into()),
+                            ..Default::default()
+                        }
+                        .into()
                     }),
-                    application_name: app.r#ref(),
-                    auto_rollback_configuration: AutoRollbackConfiguration {
-                        enabled: true,
-                        events: if o.deploy.rollback_alarms {
-                            vec![
-                                "DEPLOYMENT_FAILURE".into(),
-                                "DEPLOYMENT_STOP_ON_ALARM".into(),
-                            ]
-                        } else {
-                            vec!["DEPLOYMENT_FAILURE".into()]
-                        },
-                    },
-                    deployment_config_name: config.into(),
-                    deployment_style: DeploymentStyle {
-                        deployment_option: "WITH_TRAFFIC_CONTROL".into(),
-                        deployment_type: "BLUE_GREEN".into(),
-                    },
-                    service_role_arn: role.get_att("Arn"),
+                    auto_rollback_configuration: Some(
+                        AutoRollbackConfiguration {
+                            enabled: Some(true.into()),
+                            events: Some(
+                                if o.deploy.rollback_alarms {
+                                    vec![
+                                        Events::DeploymentFailure.into(),
+                                        Events::DeploymentStopOnAlarm.into(),
+                                    ]
+                                } else {
+                                    vec![Events::DeploymentFailure.into()]
+                                }
+                                .into(),
+                            ),
+                        }
+                        .into(),
+                    ),
+                    deployment_config_name: Some(config.into()),
+                    deployment_style: Some(
+                        DeploymentStyle {
+                            deployment_option: Some(DeploymentOption::WithTrafficControl.into()),
+                            deployment_type: Some(DeploymentType::BlueGreen.into()),
+                        }
+                        .into(),
+                    ),
+                    ..DeploymentGroup::new(app.r#ref(), role.get_att("Arn"))
                 },
             )?
             .satisfies(req)
