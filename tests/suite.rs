@@ -35,6 +35,7 @@ mod new_graph_cli;
 mod openapi;
 mod output_dir;
 mod plan_file_binding;
+mod resource_types;
 mod scaffold;
 mod security_access_logs;
 mod security_encryption;
