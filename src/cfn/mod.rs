@@ -9,6 +9,7 @@ pub mod resources;
 pub mod shapes;
 pub mod states;
 pub mod template;
+pub mod type_index;
 
 pub use intrinsic::{Expr, Intrinsic, Pseudo, Value};
 pub use logical_id::LogicalId;
