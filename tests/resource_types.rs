@@ -20,8 +20,6 @@ const HAND_WRITTEN: &[&str] = &[
     "ec2.rs",
     "ec2_autoscaling.rs",
     "elasticloadbalancingv2.rs",
-    "lambda.rs",
-    "s3.rs",
     "wafv2.rs",
 ];
 

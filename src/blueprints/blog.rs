@@ -29,8 +29,8 @@ use crate::cfn::resources::events::{RetryPolicy, Rule, State as RuleState, Targe
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::lambda::VpcConfig;
 use crate::cfn::resources::s3::{
-    CorsConfiguration, CorsRule, EventBridgeConfiguration, FilterRule, LambdaConfiguration,
-    NotificationConfiguration, NotificationFilter, S3KeyFilter,
+    AllowedMethods, CorsConfiguration, CorsRule, EventBridgeConfiguration, FilterRule,
+    LambdaConfiguration, NotificationConfiguration, NotificationFilter, S3KeyFilter,
 };
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
@@ -769,8 +769,16 @@ fn add_dax(
     );
     api_statements.extend(crate::components::function::network_interface_statements());
     let vpc = VpcConfig {
-        security_group_ids: vec![dax.client_security_group.get_att("GroupId")],
-        subnet_ids: network.subnets.iter().map(LogicalId::r#ref).collect(),
+        security_group_ids: Some(vec![dax.client_security_group.get_att("GroupId")].into()),
+        subnet_ids: Some(
+            network
+                .subnets
+                .iter()
+                .map(LogicalId::r#ref)
+                .collect::<Vec<_>>()
+                .into(),
+        ),
+        ..Default::default()
     };
     t.output(
         "DaxEndpoint",
@@ -1098,9 +1106,12 @@ fn add_thumbnails(
             // FLOW: the bucket's events reach the state machine through EventBridge.
             Ok(UploadEvents {
                 notifications: NotificationConfiguration {
-                    event_bridge_configuration: Some(EventBridgeConfiguration {
-                        event_bridge_enabled: true,
-                    }),
+                    event_bridge_configuration: Some(
+                        EventBridgeConfiguration {
+                            event_bridge_enabled: true.into(),
+                        }
+                        .into(),
+                    ),
                     ..Default::default()
                 },
                 depends_on: Vec::new(),
@@ -1135,18 +1146,19 @@ fn add_upload_invocations(
         &["BLOG-6"],
     )?;
     let notifications = NotificationConfiguration {
-        lambda_configurations: Some(vec![LambdaConfiguration {
-            event: "s3:ObjectCreated:*".into(),
-            filter: Some(NotificationFilter {
-                s3_key: S3KeyFilter {
-                    rules: vec![FilterRule {
-                        name: "prefix".into(),
-                        value: UPLOADS_PREFIX.into(),
-                    }],
-                },
-            }),
-            function: thumbnails.get_att("Arn"),
-        }]),
+        lambda_configurations: Some(
+            vec![LambdaConfiguration {
+                filter: Some(
+                    NotificationFilter::new(S3KeyFilter::new(vec![FilterRule::new(
+                        "prefix",
+                        UPLOADS_PREFIX,
+                    )]))
+                    .into(),
+                ),
+                ..LambdaConfiguration::new("s3:ObjectCreated:*", thumbnails.get_att("Arn"))
+            }]
+            .into(),
+        ),
         ..Default::default()
     };
     Ok(UploadEvents {
@@ -1168,14 +1180,11 @@ fn add_uploads(t: &mut Template, b: &Blog, events: UploadEvents) -> Result<(), E
         requirements: &["BLOG-6"],
         bucket_name: Some(uploads_bucket_name()),
         transfer_acceleration: true,
-        cors: Some(CorsConfiguration {
-            cors_rules: vec![CorsRule {
-                allowed_headers: Some(vec!["*".into()]),
-                allowed_methods: vec!["POST".into()],
-                allowed_origins: cors_origins,
-                max_age: Some(3600),
-            }],
-        }),
+        cors: Some(CorsConfiguration::new(vec![CorsRule {
+            allowed_headers: Some(vec!["*".into()].into()),
+            max_age: Some(3600.into()),
+            ..CorsRule::new(vec![AllowedMethods::Post.into()], cors_origins)
+        }])),
         notifications: Some(events.notifications),
         depends_on: events.depends_on,
         ..Default::default()

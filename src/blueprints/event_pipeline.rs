@@ -328,18 +328,12 @@ fn add_topic_and_bucket(t: &mut Template, o: &Options) -> Result<(LogicalId, Log
         .satisfies(e1)
         .id()
         .clone();
-    let mut rules = vec![FilterRule {
-        name: "prefix".into(),
-        value: o.prefix.as_str().into(),
-    }];
+    let mut rules = vec![FilterRule::new("prefix", o.prefix.as_str())];
     if let Some(s) = &o.suffix {
-        rules.push(FilterRule {
-            name: "suffix".into(),
-            value: s.as_str().into(),
-        });
+        rules.push(FilterRule::new("suffix", s.as_str()));
     }
     let filter = NotificationFilter {
-        s3_key: S3KeyFilter { rules },
+        s3_key: S3KeyFilter::new(rules).into(),
     };
     let bucket = PrivateBucket {
         id: "UploadsBucket",
@@ -352,11 +346,11 @@ fn add_topic_and_bucket(t: &mut Template, o: &Options) -> Result<(LogicalId, Log
                 o.events
                     .iter()
                     .map(|e| TopicConfiguration {
-                        event: e.as_str().into(),
-                        filter: Some(filter.clone()),
-                        topic: topic.r#ref(),
+                        filter: Some(filter.clone().into()),
+                        ..TopicConfiguration::new(e.as_str(), topic.r#ref())
                     })
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .into(),
             ),
             ..Default::default()
         }),
@@ -544,11 +538,13 @@ fn add_delivery(
                 .add(
                     "ProcessorTopicPermission",
                     Permission {
-                        action: "lambda:InvokeFunction".into(),
-                        function_name: function.get_att("Arn"),
-                        principal: "sns.amazonaws.com".into(),
                         source_account: None,
                         source_arn: Some(topic.r#ref()),
+                        ..Permission::new(
+                            "lambda:InvokeFunction",
+                            function.get_att("Arn"),
+                            "sns.amazonaws.com",
+                        )
                     },
                 )?
                 .satisfies(e2)
@@ -588,15 +584,21 @@ fn add_async_failures(
     t.add(
         "ProcessorAsyncConfig",
         EventInvokeConfig {
-            destination_config: Some(DestinationConfig {
-                on_failure: Some(OnFailure {
-                    destination: failed.get_att("Arn"),
-                }),
-                on_success: None,
-            }),
+            destination_config: Some(
+                DestinationConfig {
+                    on_failure: Some(
+                        OnFailure {
+                            destination: failed.get_att("Arn"),
+                        }
+                        .into(),
+                    ),
+                    on_success: None,
+                }
+                .into(),
+            ),
             function_name: function.r#ref(),
-            maximum_event_age_in_seconds: Some(ASYNC_MAX_EVENT_AGE_S),
-            maximum_retry_attempts: Some(ASYNC_RETRY_ATTEMPTS),
+            maximum_event_age_in_seconds: Some(ASYNC_MAX_EVENT_AGE_S.into()),
+            maximum_retry_attempts: Some(ASYNC_RETRY_ATTEMPTS.into()),
             qualifier: "$LATEST".into(),
         },
     )?

@@ -726,16 +726,16 @@ fn add_publisher(
         managed_policies: Vec::new(),
         log_retention_days: RetentionDays::default().get(),
         vpc: Some(VpcConfig {
-            security_group_ids: vec![sg.get_att("GroupId")],
-            subnet_ids: network.private_subnets.iter().map(LogicalId::r#ref).collect(),
-        }),
+            security_group_ids: Some(vec![sg.get_att("GroupId")].into()),
+            subnet_ids: Some(network.private_subnets.iter().map(LogicalId::r#ref).collect::<Vec<_>>().into()),
+..Default::default()
+}),
         requirements: req,
     }
     .add_to(t)?
     .function;
     let mounts = serde_json::to_value(vec![FileSystemConfig {
-        arn: access_point.get_att("Arn"),
-        local_mount_path: PUBLISHER_MOUNT.into(),
+        ..FileSystemConfig::new(access_point.get_att("Arn"), PUBLISHER_MOUNT)
     }])
     .map_err(|e| Error::Internal(format!("FileSystemConfigs: {e}")))?;
     let r = t
@@ -782,10 +782,13 @@ fn add_publisher(
         requirements: req,
         bucket_name: Some(bucket_name),
         notifications: Some(NotificationConfiguration {
-            lambda_configurations: Some(vec![
-                lambda_on("s3:ObjectCreated:*"),
-                lambda_on("s3:ObjectRemoved:*"),
-            ]),
+            lambda_configurations: Some(
+                vec![
+                    lambda_on("s3:ObjectCreated:*"),
+                    lambda_on("s3:ObjectRemoved:*"),
+                ]
+                .into(),
+            ),
             ..Default::default()
         }),
         depends_on: vec![permission],

@@ -6,6 +6,11 @@ use super::policy::PolicyDocument;
 use super::resources::dynamodb::{AttributeDefinition, AttributeType, KeySchema};
 use super::resources::iam::Role;
 use super::resources::kinesis::{EncryptionType, StreamEncryption};
+use super::resources::s3::{
+    BucketEncryption, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
+    PublicAccessBlockConfiguration, ServerSideEncryptionByDefault, ServerSideEncryptionRule,
+    SseAlgorithm, VersioningConfiguration, VersioningConfigurationStatus,
+};
 
 /// The hosted zone ID of every CloudFront distribution, for alias records.
 pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
@@ -49,5 +54,57 @@ impl KeySchema {
     /// The sort key.
     pub fn range(name: &str) -> Self {
         KeySchema::new(name, "RANGE")
+    }
+}
+
+impl BucketEncryption {
+    /// SSE-S3 (AES-256) for every object.
+    pub fn s3_managed() -> Self {
+        BucketEncryption::new(vec![ServerSideEncryptionRule {
+            server_side_encryption_by_default: Some(
+                ServerSideEncryptionByDefault::new(SseAlgorithm::Aes256).into(),
+            ),
+            ..Default::default()
+        }])
+    }
+}
+
+impl PublicAccessBlockConfiguration {
+    /// All four settings on.
+    pub fn all() -> Self {
+        PublicAccessBlockConfiguration {
+            block_public_acls: Some(true.into()),
+            block_public_policy: Some(true.into()),
+            ignore_public_acls: Some(true.into()),
+            restrict_public_buckets: Some(true.into()),
+        }
+    }
+}
+
+impl OwnershipControls {
+    /// `BucketOwnerEnforced`: ACLs disabled.
+    pub fn bucket_owner_enforced() -> Self {
+        OwnershipControls::owned(ObjectOwnership::BucketOwnerEnforced)
+    }
+
+    /// `BucketOwnerPreferred`: ACLs enabled, objects written with
+    /// `bucket-owner-full-control` belong to the bucket owner. CloudFront's
+    /// standard (legacy) logging needs it: it grants its log-delivery account
+    /// write access through the bucket's ACL.
+    pub fn bucket_owner_preferred() -> Self {
+        OwnershipControls::owned(ObjectOwnership::BucketOwnerPreferred)
+    }
+
+    fn owned(ownership: ObjectOwnership) -> Self {
+        OwnershipControls::new(vec![OwnershipControlsRule {
+            object_ownership: Some(ownership.into()),
+        }])
+    }
+}
+
+impl VersioningConfiguration {
+    /// `Status: Enabled`.
+    pub fn enabled() -> Self {
+        VersioningConfiguration::new(VersioningConfigurationStatus::Enabled)
     }
 }

@@ -2,7 +2,7 @@
 //! topic, and the event source mapping that lets a function consume it.
 
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
-use crate::cfn::resources::lambda::EventSourceMapping;
+use crate::cfn::resources::lambda::{EventSourceMapping, FunctionResponseTypes};
 use crate::cfn::resources::sns::Subscription;
 use crate::cfn::resources::sqs::{Queue, QueuePolicy};
 use crate::cfn::shapes::QueueRedrivePolicy;
@@ -151,18 +151,20 @@ impl QueueConsumer<'_> {
         Ok(t.add(
             self.id,
             EventSourceMapping {
-                batch_size: Some(self.batch_size),
+                batch_size: Some(self.batch_size.into()),
                 bisect_batch_on_function_error: None,
                 destination_config: None,
-                enabled: Some(true),
+                enabled: Some(true.into()),
                 event_source_arn: Some(self.queue.get_att("Arn")),
                 filter_criteria: None,
-                function_name: self.function.r#ref(),
-                function_response_types: Some(vec!["ReportBatchItemFailures".into()]),
+                function_response_types: Some(
+                    vec![FunctionResponseTypes::ReportBatchItemFailures.into()].into(),
+                ),
                 maximum_batching_window_in_seconds: (self.batching_window_s > 0)
-                    .then_some(self.batching_window_s),
+                    .then_some(self.batching_window_s.into()),
                 maximum_retry_attempts: None,
                 starting_position: None,
+                ..EventSourceMapping::new(self.function.r#ref())
             },
         )?
         .satisfies(self.requirements)

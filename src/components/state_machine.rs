@@ -179,26 +179,7 @@ impl Flow<'_> {
         let state_machine = StateMachine {
             definition: Some(self.definition),
             definition_substitutions: Some(substitutions.into()),
-            logging_configuration: Some(
-                LoggingConfiguration {
-                    destinations: Some(
-                        vec![LogDestination {
-                            cloud_watch_logs_log_group: Some(
-                                CloudWatchLogsLogGroup {
-                                    log_group_arn: Some(log_group.get_att("Arn")),
-                                }
-                                .into(),
-                            ),
-                        }]
-                        .into(),
-                    ),
-                    // Inputs hold user data (names, keys): logged as events only.
-                    include_execution_data: Some(false.into()),
-                    // Express workflows keep no history but their logs.
-                    level: Some(if express { Level::All } else { Level::Error }.into()),
-                }
-                .into(),
-            ),
+            logging_configuration: Some(logging(&log_group, express).into()),
             state_machine_type: Some(
                 if express {
                     StateMachineType::Express
@@ -407,5 +388,26 @@ impl GuardedParallel<'_> {
                 ),
             ]),
         }
+    }
+}
+
+/// Execution logs into `log_group`: events only for standard workflows,
+/// everything for express ones (they keep no history but their logs).
+fn logging(log_group: &LogicalId, express: bool) -> LoggingConfiguration {
+    LoggingConfiguration {
+        destinations: Some(
+            vec![LogDestination {
+                cloud_watch_logs_log_group: Some(
+                    CloudWatchLogsLogGroup {
+                        log_group_arn: Some(log_group.get_att("Arn")),
+                    }
+                    .into(),
+                ),
+            }]
+            .into(),
+        ),
+        // Inputs hold user data (names, keys): logged as events only.
+        include_execution_data: Some(false.into()),
+        level: Some(if express { Level::All } else { Level::Error }.into()),
     }
 }

@@ -51,7 +51,6 @@ use crate::cfn::policy::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::dynamodb::{SseSpecification, SseType};
 use crate::cfn::resources::iam::InlinePolicy;
 use crate::cfn::resources::kms::Alias;
-use crate::cfn::resources::lambda::EnvironmentEncryption;
 use crate::cfn::resources::logs::LogGroup;
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::{arn, rotating_key};
@@ -424,6 +423,14 @@ fn accept_queue_encryption(t: &mut Template) {
 }
 
 /// Sets each property `p` serializes to over `props`.
+/// The property a function takes to encrypt its environment variables
+/// with the key (its ARN), merged over its others.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct EnvironmentEncryption {
+    kms_key_arn: Value<String>,
+}
+
 /// The property a table takes to be encrypted with the key, merged over
 /// its others (SSEType before KMSMasterKeyId, as templates have it).
 #[derive(Serialize)]

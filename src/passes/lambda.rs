@@ -596,8 +596,8 @@ fn add_alias(t: &mut Template, f: &LogicalId, provisioned: u32) -> Result<Logica
         .add(
             &format!("{f}Version{hash}"),
             Version {
-                description: Some(format!("{f} as of this template (content hash {hash})")),
-                function_name: f.r#ref(),
+                description: Some(format!("{f} as of this template (content hash {hash})").into()),
+                ..Version::new(f.r#ref())
             },
         )?
         .satisfies(requirements)
@@ -607,15 +607,14 @@ fn add_alias(t: &mut Template, f: &LogicalId, provisioned: u32) -> Result<Logica
         .add(
             &format!("{f}Live"),
             Alias {
-                description: Some(format!("What invokes {f}: the version traffic goes to")),
-                function_name: f.r#ref(),
-                function_version: version.get_att("Version"),
-                name: ALIAS_NAME.into(),
+                description: Some(format!("What invokes {f}: the version traffic goes to").into()),
                 provisioned_concurrency_config: (provisioned > 0).then_some(
                     ProvisionedConcurrencyConfiguration {
-                        provisioned_concurrent_executions: provisioned,
-                    },
+                        provisioned_concurrent_executions: provisioned.into(),
+                    }
+                    .into(),
                 ),
+                ..Alias::new(f.r#ref(), version.get_att("Version"), ALIAS_NAME)
             },
         )?
         .satisfies(requirements)
@@ -738,7 +737,7 @@ fn configure_async(
             });
         }
         let on_failure = destination.clone().map(|d| DestinationConfig {
-            on_failure: Some(OnFailureDestination { destination: d }),
+            on_failure: Some(OnFailureDestination { destination: d }.into()),
             on_success: None,
         });
         if let (Some(d), Some(role)) = (&destination, role_of(t, f)) {
@@ -794,10 +793,12 @@ fn configure_async(
                 let config = t.add(
                     &format!("{f}AsyncConfig"),
                     EventInvokeConfig {
-                        destination_config: on_failure,
+                        destination_config: on_failure.map(Into::into),
                         function_name: f.r#ref(),
-                        maximum_event_age_in_seconds: a.max_event_age_seconds.map(|n| n.get_u32()),
-                        maximum_retry_attempts: a.max_retry_attempts.map(|n| n.get_u32()),
+                        maximum_event_age_in_seconds: a
+                            .max_event_age_seconds
+                            .map(|n| n.get_u32().into()),
+                        maximum_retry_attempts: a.max_retry_attempts.map(|n| n.get_u32().into()),
                         qualifier: qualifier.into(),
                     },
                 )?;

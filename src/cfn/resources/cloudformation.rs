@@ -19,7 +19,11 @@ pub struct Stack {
     pub template_url: Value<String>,
     pub timeout_in_minutes: Option<Value<i64>>,
 }
-resource_type!(Stack, "AWS::CloudFormation::Stack", ["StackId"]);
+resource_type!(
+    Stack,
+    "AWS::CloudFormation::Stack",
+    ["Outputs.*", "StackId"]
+);
 impl Stack {
     /// The required properties; the others unset.
     pub fn new(template_url: impl Into<Value<String>>) -> Self {

@@ -120,13 +120,13 @@ lit!(GreenFleetProvisioningOption);
 
 /// The action to take on instances in the original environment after a successful blue/green deployment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum DeploymentGroupAction {
+pub enum BlueInstanceTerminationOptionAction {
     #[serde(rename = "KEEP_ALIVE")]
     KeepAlive,
     #[serde(rename = "TERMINATE")]
     Terminate,
 }
-lit!(DeploymentGroupAction);
+lit!(BlueInstanceTerminationOptionAction);
 
 /// Information about whether instances in the original environment are terminated when a blue/green deployment is successful.
 #[serde_with::skip_serializing_none]
@@ -134,7 +134,7 @@ lit!(DeploymentGroupAction);
 #[serde(rename_all = "PascalCase")]
 pub struct BlueInstanceTerminationOption {
     /// The action to take on instances in the original environment after a successful blue/green deployment.
-    pub action: Option<Value<DeploymentGroupAction>>,
+    pub action: Option<Value<BlueInstanceTerminationOptionAction>>,
     /// For an Amazon EC2 deployment, the number of minutes to wait after a successful blue/green deployment before terminating instances from the original environment.
     pub termination_wait_time_in_minutes: Option<Value<i64>>,
 }

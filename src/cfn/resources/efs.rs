@@ -347,7 +347,7 @@ pub struct MountTarget {
     /// The ID of the subnet to add the mount target in.
     pub subnet_id: Value<String>,
 }
-resource_type!(MountTarget, "AWS::EFS::MountTarget", ["Id"]);
+resource_type!(MountTarget, "AWS::EFS::MountTarget", ["Id", "IpAddress"]);
 impl MountTarget {
     /// The required properties; the others unset.
     pub fn new(

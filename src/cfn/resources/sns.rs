@@ -149,7 +149,7 @@ pub struct Topic {
     /// Tracing mode of an SNS topic.
     pub tracing_config: Option<Value<String>>,
 }
-resource_type!(Topic, "AWS::SNS::Topic", ["TopicArn"]);
+resource_type!(Topic, "AWS::SNS::Topic", ["TopicArn", "TopicName"]);
 
 /// `AWS::SNS::TopicPolicy`. The `AWS::SNS::TopicPolicy` resource associates SNS topics with a policy.
 #[derive(Clone, Debug, PartialEq, Serialize)]
