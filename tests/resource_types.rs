@@ -17,7 +17,6 @@ const HAND_WRITTEN: &[&str] = &[
     "autoscaling.rs",
     "cloudfront.rs",
     "cognito.rs",
-    "ec2.rs",
     "ec2_autoscaling.rs",
     "elasticloadbalancingv2.rs",
     "wafv2.rs",

@@ -588,8 +588,12 @@ fn add_connect_authorizer(
             source_arn: Some(arn(&format!(
                 "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/authorizers/${{{authorizer}}}"
             ))),
-..Permission::new("lambda:InvokeFunction", function.get_att("Arn"), "apigateway.amazonaws.com")
-},
+            ..Permission::new(
+                "lambda:InvokeFunction",
+                function.get_att("Arn"),
+                "apigateway.amazonaws.com",
+            )
+        },
     )?
     .satisfies(req);
     Ok(ConnectAuth {

@@ -4,6 +4,7 @@
 use super::intrinsic::Value;
 use super::policy::PolicyDocument;
 use super::resources::dynamodb::{AttributeDefinition, AttributeType, KeySchema};
+use super::resources::ec2::EgressRule;
 use super::resources::iam::Role;
 use super::resources::kinesis::{EncryptionType, StreamEncryption};
 use super::resources::s3::{
@@ -106,5 +107,29 @@ impl VersioningConfiguration {
     /// `Status: Enabled`.
     pub fn enabled() -> Self {
         VersioningConfiguration::new(VersioningConfigurationStatus::Enabled)
+    }
+}
+
+impl EgressRule {
+    /// A rule nothing matches (all protocols to `127.0.0.1/32`): it replaces
+    /// the allow-all egress a group gets without rules, so the group only
+    /// answers what reached it (security groups are stateful).
+    pub fn none(description: &str) -> Self {
+        EgressRule {
+            cidr_ip: Some("127.0.0.1/32".into()),
+            description: Some(description.into()),
+            ..EgressRule::new("-1")
+        }
+    }
+
+    /// TCP to `cidr` on one port.
+    pub fn tcp(cidr: impl Into<Value<String>>, description: &str, port: u16) -> Self {
+        EgressRule {
+            cidr_ip: Some(cidr.into()),
+            description: Some(description.into()),
+            from_port: Some(port.into()),
+            to_port: Some(port.into()),
+            ..EgressRule::new("tcp")
+        }
     }
 }

@@ -108,16 +108,21 @@ impl DaxCluster<'_> {
             .add(
                 &format!("{n}ClientSecurityGroup"),
                 SecurityGroup {
-                    group_description: "Clients of the DAX cluster: DAX and HTTPS out only".into(),
-                    security_group_egress: Some(vec![EgressRule {
-                        cidr_ip: Some("0.0.0.0/0".into()),
-                        description: Some("HTTPS to AWS APIs through the gateway endpoints".into()),
-                        from_port: Some(443),
-                        ip_protocol: "tcp".into(),
-                        to_port: Some(443),
-                    }]),
+                    security_group_egress: Some(
+                        vec![EgressRule {
+                            cidr_ip: Some("0.0.0.0/0".into()),
+                            description: Some(
+                                "HTTPS to AWS APIs through the gateway endpoints".into(),
+                            ),
+                            from_port: Some(443.into()),
+                            to_port: Some(443.into()),
+                            ..EgressRule::new("tcp")
+                        }]
+                        .into(),
+                    ),
                     tags: None,
-                    vpc_id: self.vpc.r#ref(),
+                    vpc_id: Some(self.vpc.r#ref().into()),
+                    ..SecurityGroup::new("Clients of the DAX cluster: DAX and HTTPS out only")
                 },
             )?
             .satisfies(req)
@@ -127,18 +132,23 @@ impl DaxCluster<'_> {
             .add(
                 &format!("{n}SecurityGroup"),
                 SecurityGroup {
-                    group_description: "The DAX cluster: reachable from its clients only".into(),
                     // DAX reads through to DynamoDB over HTTPS (the
                     // subnets route it to the gateway endpoint); nothing else.
-                    security_group_egress: Some(vec![EgressRule {
-                        cidr_ip: Some("0.0.0.0/0".into()),
-                        description: Some("HTTPS to DynamoDB through the gateway endpoint".into()),
-                        from_port: Some(443),
-                        ip_protocol: "tcp".into(),
-                        to_port: Some(443),
-                    }]),
+                    security_group_egress: Some(
+                        vec![EgressRule {
+                            cidr_ip: Some("0.0.0.0/0".into()),
+                            description: Some(
+                                "HTTPS to DynamoDB through the gateway endpoint".into(),
+                            ),
+                            from_port: Some(443.into()),
+                            to_port: Some(443.into()),
+                            ..EgressRule::new("tcp")
+                        }]
+                        .into(),
+                    ),
                     tags: None,
-                    vpc_id: self.vpc.r#ref(),
+                    vpc_id: Some(self.vpc.r#ref().into()),
+                    ..SecurityGroup::new("The DAX cluster: reachable from its clients only")
                 },
             )?
             .satisfies(req)
@@ -149,11 +159,11 @@ impl DaxCluster<'_> {
             SecurityGroupIngress {
                 cidr_ip: None,
                 description: Some("DAX over TLS from its clients".into()),
-                from_port: Some(DAX_TLS_PORT),
-                group_id: cluster_sg.get_att("GroupId"),
-                ip_protocol: "tcp".into(),
+                from_port: Some(DAX_TLS_PORT.into()),
+                group_id: Some(cluster_sg.get_att("GroupId").into()),
                 source_security_group_id: Some(client_sg.get_att("GroupId")),
-                to_port: Some(DAX_TLS_PORT),
+                to_port: Some(DAX_TLS_PORT.into()),
+                ..SecurityGroupIngress::new("tcp")
             },
         )?
         .satisfies(req);
@@ -162,10 +172,9 @@ impl DaxCluster<'_> {
             SecurityGroupEgress {
                 description: Some("DAX over TLS to the cluster".into()),
                 destination_security_group_id: Some(cluster_sg.get_att("GroupId")),
-                from_port: Some(DAX_TLS_PORT),
-                group_id: client_sg.get_att("GroupId"),
-                ip_protocol: "tcp".into(),
-                to_port: Some(DAX_TLS_PORT),
+                from_port: Some(DAX_TLS_PORT.into()),
+                to_port: Some(DAX_TLS_PORT.into()),
+                ..SecurityGroupEgress::new(client_sg.get_att("GroupId"), "tcp")
             },
         )?
         .satisfies(req);

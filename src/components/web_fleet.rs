@@ -16,6 +16,10 @@ use indexmap::IndexMap;
 
 use crate::cfn::intrinsic::{get_att, sub, Expr, Intrinsic};
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
+use crate::cfn::resources::ec2::HttpEndpoint;
+use crate::cfn::resources::ec2::HttpTokens;
+use crate::cfn::resources::ec2::ResourceType;
+use crate::cfn::resources::ec2::VolumeType;
 use crate::cfn::resources::ec2::{
     BlockDeviceMapping, Ebs, EgressRule, IamInstanceProfileSpecification, LaunchTemplate,
     LaunchTemplateData, MetadataOptions, SecurityGroup, SecurityGroupIngress, TagSpecification,
@@ -147,13 +151,12 @@ impl FilesWriter<'_> {
         t.add(
             &format!("{fleet_name}FilesIngressFrom{w}"),
             SecurityGroupIngress {
-                cidr_ip: None,
-                description: Some(format!("NFS from the writer of the files ({w})")),
-                from_port: Some(2049),
-                group_id: group_id(&fleet.files_security_group),
-                ip_protocol: "tcp".into(),
+                description: Some(format!("NFS from the writer of the files ({w})").into()),
+                from_port: Some(2049.into()),
+                group_id: Some(group_id(&fleet.files_security_group).into()),
                 source_security_group_id: Some(group_id(self.security_group)),
-                to_port: Some(2049),
+                to_port: Some(2049.into()),
+                ..SecurityGroupIngress::new("tcp")
             },
         )?
         .satisfies(self.requirements);
@@ -197,64 +200,66 @@ impl WebFleet<'_> {
         let listener_port: u16 = if self.tls.is_some() { 443 } else { 80 };
         // Security groups: the VPC (CloudFront's VPC origin) → ALB:443 (or
         // 80) → instances:443 → EFS:2049, each group with its egress listed.
+        let group_description = "The origin load balancer (internal): from the VPC only (the CloudFront VPC origin), HTTPS to the instances only";
         let alb_sg = t
             .add(
                 &format!("{n}LoadBalancerSecurityGroup"),
                 SecurityGroup {
-                    group_description: "The origin load balancer (internal): from the VPC only (the CloudFront VPC origin), HTTPS to the instances only".into(),
-                    security_group_egress: Some(vec![EgressRule {
-                        cidr_ip: Some(self.vpc_cidr.to_string()),
-                        description: Some("HTTPS to the instances".into()),
-                        from_port: Some(TARGET_PORT),
-                        ip_protocol: "tcp".into(),
-                        to_port: Some(TARGET_PORT),
-                    }]),
-                    tags: Some(vec![name_tag("origin-alb")]),
-                    vpc_id: vpc.r#ref(),
+                    security_group_egress: Some(
+                        vec![EgressRule::tcp(
+                            self.vpc_cidr.to_string(),
+                            "HTTPS to the instances",
+                            TARGET_PORT,
+                        )]
+                        .into(),
+                    ),
+                    tags: Some(vec![name_tag("origin-alb")].into()),
+                    vpc_id: Some(vpc.r#ref().into()),
+                    ..SecurityGroup::new(group_description)
                 },
             )?
             .satisfies(req)
             .id()
             .clone();
+        let description = format!(
+            "{} from inside the VPC only (CloudFront's VPC origin); not reachable from the internet",
+            if self.tls.is_some() { "HTTPS" } else { "HTTP" }
+        );
         t.add(
             &format!("{n}LoadBalancerIngress"),
             SecurityGroupIngress {
-                cidr_ip: Some(self.vpc_cidr.to_string()),
-                description: Some(format!(
-                    "{} from inside the VPC only (CloudFront's VPC origin); not reachable from the internet",
-                    if self.tls.is_some() { "HTTPS" } else { "HTTP" }
-                )),
-                from_port: Some(listener_port),
-                group_id: group_id(&alb_sg),
-                ip_protocol: "tcp".into(),
-                source_security_group_id: None,
-                to_port: Some(listener_port),
+                cidr_ip: Some(self.vpc_cidr.to_string().into()),
+                description: Some(description.into()),
+                from_port: Some(listener_port.into()),
+                group_id: Some(group_id(&alb_sg).into()),
+                to_port: Some(listener_port.into()),
+                ..SecurityGroupIngress::new("tcp")
             },
         )?
         .satisfies(req);
+        let group_description = "Origin instances: HTTPS from the load balancer; HTTPS out for packages and AWS APIs; NFS to EFS";
         let instance_sg = t
             .add(
                 &format!("{n}InstanceSecurityGroup"),
                 SecurityGroup {
-                    group_description: "Origin instances: HTTPS from the load balancer; HTTPS out for packages and AWS APIs; NFS to EFS".into(),
-                    security_group_egress: Some(vec![
-                        EgressRule {
-                            cidr_ip: Some("0.0.0.0/0".into()),
-                            description: Some("HTTPS: package repositories and AWS APIs".into()),
-                            from_port: Some(443),
-                            ip_protocol: "tcp".into(),
-                            to_port: Some(443),
-                        },
-                        EgressRule {
-                            cidr_ip: Some(self.vpc_cidr.to_string()),
-                            description: Some("NFS (TLS) to the EFS mount targets".into()),
-                            from_port: Some(2049),
-                            ip_protocol: "tcp".into(),
-                            to_port: Some(2049),
-                        },
-                    ]),
-                    tags: Some(vec![name_tag("origin-instances")]),
-                    vpc_id: vpc.r#ref(),
+                    security_group_egress: Some(
+                        vec![
+                            EgressRule::tcp(
+                                "0.0.0.0/0",
+                                "HTTPS: package repositories and AWS APIs",
+                                443,
+                            ),
+                            EgressRule::tcp(
+                                self.vpc_cidr.to_string(),
+                                "NFS (TLS) to the EFS mount targets",
+                                2049,
+                            ),
+                        ]
+                        .into(),
+                    ),
+                    tags: Some(vec![name_tag("origin-instances")].into()),
+                    vpc_id: Some(vpc.r#ref().into()),
+                    ..SecurityGroup::new(group_description)
                 },
             )?
             .satisfies(req)
@@ -263,13 +268,12 @@ impl WebFleet<'_> {
         t.add(
             &format!("{n}InstanceIngressFromLoadBalancer"),
             SecurityGroupIngress {
-                cidr_ip: None,
                 description: Some("HTTPS from the load balancer".into()),
-                from_port: Some(TARGET_PORT),
-                group_id: group_id(&instance_sg),
-                ip_protocol: "tcp".into(),
+                from_port: Some(TARGET_PORT.into()),
+                group_id: Some(group_id(&instance_sg).into()),
                 source_security_group_id: Some(group_id(&alb_sg)),
-                to_port: Some(TARGET_PORT),
+                to_port: Some(TARGET_PORT.into()),
+                ..SecurityGroupIngress::new("tcp")
             },
         )?
         .satisfies(req);
@@ -277,14 +281,15 @@ impl WebFleet<'_> {
             .add(
                 &format!("{n}FilesSecurityGroup"),
                 SecurityGroup {
-                    group_description:
-                        "EFS mount targets: NFS from the origin instances only; no egress".into(),
                     // A rule nothing matches replaces the default allow-all.
-                    security_group_egress: Some(vec![EgressRule::none(
-                        "No egress: mount targets only answer",
-                    )]),
-                    tags: Some(vec![name_tag("origin-files")]),
-                    vpc_id: vpc.r#ref(),
+                    security_group_egress: Some(
+                        vec![EgressRule::none("No egress: mount targets only answer")].into(),
+                    ),
+                    tags: Some(vec![name_tag("origin-files")].into()),
+                    vpc_id: Some(vpc.r#ref().into()),
+                    ..SecurityGroup::new(
+                        "EFS mount targets: NFS from the origin instances only; no egress",
+                    )
                 },
             )?
             .satisfies(req)
@@ -293,13 +298,12 @@ impl WebFleet<'_> {
         t.add(
             &format!("{n}FilesIngressFromInstances"),
             SecurityGroupIngress {
-                cidr_ip: None,
                 description: Some("NFS from the origin instances".into()),
-                from_port: Some(2049),
-                group_id: group_id(&efs_sg),
-                ip_protocol: "tcp".into(),
+                from_port: Some(2049.into()),
+                group_id: Some(group_id(&efs_sg).into()),
                 source_security_group_id: Some(group_id(&instance_sg)),
-                to_port: Some(2049),
+                to_port: Some(2049.into()),
+                ..SecurityGroupIngress::new("tcp")
             },
         )?
         .satisfies(req);
@@ -565,6 +569,70 @@ impl WebFleet<'_> {
         Ok((load_balancer, target_group))
     }
 
+    /// What each instance launches with: an encrypted gp3 root volume, the
+    /// instance profile, IMDSv2 only, and nginx serving the EFS files.
+    fn launch_template_data(
+        &self,
+        profile: &LogicalId,
+        instance_sg: &LogicalId,
+        file_system: &LogicalId,
+        access_point: &LogicalId,
+    ) -> LaunchTemplateData {
+        LaunchTemplateData {
+            block_device_mappings: Some(
+                vec![BlockDeviceMapping {
+                    device_name: Some("/dev/xvda".into()),
+                    ebs: Some(
+                        Ebs {
+                            delete_on_termination: Some(true.into()),
+                            encrypted: Some(true.into()),
+                            volume_size: Some(16.into()),
+                            volume_type: Some(VolumeType::Gp3.into()),
+                            ..Default::default()
+                        }
+                        .into(),
+                    ),
+                    ..Default::default()
+                }]
+                .into(),
+            ),
+            iam_instance_profile: Some(
+                IamInstanceProfileSpecification {
+                    arn: Some(profile.get_att("Arn").into()),
+                    ..Default::default()
+                }
+                .into(),
+            ),
+            image_id: Some(self.image_parameter.r#ref()),
+            instance_type: Some(self.instance_type.to_string().into()),
+            metadata_options: Some(
+                MetadataOptions {
+                    http_endpoint: Some(HttpEndpoint::Enabled.into()),
+                    http_put_response_hop_limit: Some(1.into()),
+                    http_tokens: Some(HttpTokens::Required.into()),
+                    ..Default::default()
+                }
+                .into(),
+            ),
+            security_group_ids: Some(vec![group_id(instance_sg)].into()),
+            tag_specifications: Some(
+                vec![
+                    TagSpecification {
+                        resource_type: Some(ResourceType::Instance.into()),
+                        tags: Some(vec![name_tag("origin")].into()),
+                    },
+                    TagSpecification {
+                        resource_type: Some(ResourceType::Volume.into()),
+                        tags: Some(vec![name_tag("origin")].into()),
+                    },
+                ]
+                .into(),
+            ),
+            user_data: Some(user_data(file_system, access_point, self.health_check_path)),
+            ..Default::default()
+        }
+    }
+
     /// The instances: launch template, auto scaling group, CPU scaling.
     fn add_instances(
         &self,
@@ -587,45 +655,13 @@ impl WebFleet<'_> {
             .add(
                 &format!("{n}LaunchTemplate"),
                 LaunchTemplate {
-                    launch_template_data: LaunchTemplateData {
-                        block_device_mappings: Some(vec![BlockDeviceMapping {
-                            device_name: "/dev/xvda".into(),
-                            ebs: Ebs {
-                                delete_on_termination: Some(true),
-                                encrypted: Some(true),
-                                volume_size: Some(16),
-                                volume_type: Some("gp3".into()),
-                            },
-                        }]),
-                        iam_instance_profile: Some(IamInstanceProfileSpecification {
-                            arn: profile.get_att("Arn"),
-                        }),
-                        image_id: Some(self.image_parameter.r#ref()),
-                        instance_type: Some(self.instance_type.to_string()),
-                        metadata_options: Some(MetadataOptions {
-                            http_endpoint: Some("enabled".into()),
-                            http_put_response_hop_limit: Some(1),
-                            http_tokens: Some("required".into()),
-                        }),
-                        monitoring: None,
-                        security_group_ids: Some(vec![group_id(instance_sg)]),
-                        tag_specifications: Some(vec![
-                            TagSpecification {
-                                resource_type: "instance".into(),
-                                tags: vec![name_tag("origin")],
-                            },
-                            TagSpecification {
-                                resource_type: "volume".into(),
-                                tags: vec![name_tag("origin")],
-                            },
-                        ]),
-                        user_data: Some(user_data(
-                            file_system,
-                            access_point,
-                            self.health_check_path,
-                        )),
-                    },
                     version_description: Some("nginx serving the EFS files".into()),
+                    ..LaunchTemplate::new(self.launch_template_data(
+                        profile,
+                        instance_sg,
+                        file_system,
+                        access_point,
+                    ))
                 },
             )?
             .satisfies(req)

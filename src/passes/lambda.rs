@@ -38,6 +38,7 @@ use crate::cfn::resources::codedeploy::{
     AlarmConfiguration, AlarmName, Application, AutoRollbackConfiguration, ComputePlatform,
     DeploymentGroup, DeploymentOption, DeploymentStyle, DeploymentType, Events,
 };
+use crate::cfn::resources::ec2::VpcEndpointType;
 use crate::cfn::resources::ec2::{EgressRule, SecurityGroup, VpcEndpoint};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::lambda::{
@@ -251,28 +252,29 @@ fn add_vpc(t: &mut Template, v: &VpcOptions) -> Result<Option<VpcPlacement>, Err
                 EgressRule {
                     cidr_ip: Some("0.0.0.0/0".into()),
                     description: Some("HTTPS anywhere, through the NAT gateway".into()),
-                    from_port: Some(443),
-                    ip_protocol: "tcp".into(),
-                    to_port: Some(443),
+                    from_port: Some(443.into()),
+                    to_port: Some(443.into()),
+                    ..EgressRule::new("tcp")
                 }
             } else {
                 EgressRule {
                     cidr_ip: Some("0.0.0.0/0".into()),
                     description: Some("HTTPS to AWS services through the gateway endpoints".into()),
-                    from_port: Some(443),
-                    ip_protocol: "tcp".into(),
-                    to_port: Some(443),
+                    from_port: Some(443.into()),
+                    to_port: Some(443.into()),
+                    ..EgressRule::new("tcp")
                 }
             };
             let sg = t
                 .add(
                     "FunctionsSecurityGroup",
                     SecurityGroup {
-                        group_description: "Lambda functions: outbound only, nothing inbound"
-                            .into(),
-                        security_group_egress: Some(vec![egress]),
-                        tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-functions"))]),
-                        vpc_id: vpc.r#ref(),
+                        security_group_egress: Some(vec![egress].into()),
+                        tags: Some(
+                            vec![Tag::new("Name", sub("${AWS::StackName}-functions"))].into(),
+                        ),
+                        vpc_id: Some(vpc.r#ref().into()),
+                        ..SecurityGroup::new("Lambda functions: outbound only, nothing inbound")
                     },
                 )?
                 .satisfies(req)
@@ -326,12 +328,12 @@ fn add_gateway_endpoints(
             VpcEndpoint {
                 policy_document: None,
                 private_dns_enabled: None,
-                route_table_ids: Some(route_tables.clone()),
+                route_table_ids: Some(route_tables.clone().into()),
                 security_group_ids: None,
                 subnet_ids: None,
-                service_name: sub(format!("com.amazonaws.${{AWS::Region}}.{service}")).into(),
-                vpc_endpoint_type: Some("Gateway".into()),
-                vpc_id: vpc.clone(),
+                service_name: Some(sub(format!("com.amazonaws.${{AWS::Region}}.{service}")).into()),
+                vpc_endpoint_type: Some(VpcEndpointType::Gateway.into()),
+                ..VpcEndpoint::new(vpc.clone())
             },
         )?
         .satisfies(&["FN-VPC"]);
