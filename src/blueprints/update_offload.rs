@@ -667,7 +667,7 @@ fn add_publisher(
                     .into(),
                 ),
                 tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-publisher"))].into()),
-                vpc_id: Some(network.vpc.r#ref().into()),
+                vpc_id: Some(network.vpc.r#ref()),
                 ..SecurityGroup::new(group_description)
             },
         )?

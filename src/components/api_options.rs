@@ -84,7 +84,7 @@ pub fn add_private_endpoint(
                         tags: Some(
                             vec![Tag::new("Name", sub("${AWS::StackName}-api-endpoint"))].into(),
                         ),
-                        vpc_id: Some(network.vpc.r#ref().into()),
+                        vpc_id: Some(network.vpc.r#ref()),
                         ..SecurityGroup::new(
                             "The API VPC endpoint: HTTPS from inside the VPC; no egress",
                         )
@@ -99,7 +99,7 @@ pub fn add_private_endpoint(
                     cidr_ip: Some(cidr.as_str().to_string().into()),
                     description: Some("HTTPS from the VPC".into()),
                     from_port: Some(443.into()),
-                    group_id: Some(group.get_att("GroupId").into()),
+                    group_id: Some(group.get_att("GroupId")),
                     source_security_group_id: None,
                     to_port: Some(443.into()),
                     ..SecurityGroupIngress::new("tcp")

@@ -121,7 +121,7 @@ impl DaxCluster<'_> {
                         .into(),
                     ),
                     tags: None,
-                    vpc_id: Some(self.vpc.r#ref().into()),
+                    vpc_id: Some(self.vpc.r#ref()),
                     ..SecurityGroup::new("Clients of the DAX cluster: DAX and HTTPS out only")
                 },
             )?
@@ -147,7 +147,7 @@ impl DaxCluster<'_> {
                         .into(),
                     ),
                     tags: None,
-                    vpc_id: Some(self.vpc.r#ref().into()),
+                    vpc_id: Some(self.vpc.r#ref()),
                     ..SecurityGroup::new("The DAX cluster: reachable from its clients only")
                 },
             )?
@@ -160,7 +160,7 @@ impl DaxCluster<'_> {
                 cidr_ip: None,
                 description: Some("DAX over TLS from its clients".into()),
                 from_port: Some(DAX_TLS_PORT.into()),
-                group_id: Some(cluster_sg.get_att("GroupId").into()),
+                group_id: Some(cluster_sg.get_att("GroupId")),
                 source_security_group_id: Some(client_sg.get_att("GroupId")),
                 to_port: Some(DAX_TLS_PORT.into()),
                 ..SecurityGroupIngress::new("tcp")

@@ -153,7 +153,7 @@ impl FilesWriter<'_> {
             SecurityGroupIngress {
                 description: Some(format!("NFS from the writer of the files ({w})").into()),
                 from_port: Some(2049.into()),
-                group_id: Some(group_id(&fleet.files_security_group).into()),
+                group_id: Some(group_id(&fleet.files_security_group)),
                 source_security_group_id: Some(group_id(self.security_group)),
                 to_port: Some(2049.into()),
                 ..SecurityGroupIngress::new("tcp")
@@ -214,7 +214,7 @@ impl WebFleet<'_> {
                         .into(),
                     ),
                     tags: Some(vec![name_tag("origin-alb")].into()),
-                    vpc_id: Some(vpc.r#ref().into()),
+                    vpc_id: Some(vpc.r#ref()),
                     ..SecurityGroup::new(group_description)
                 },
             )?
@@ -231,7 +231,7 @@ impl WebFleet<'_> {
                 cidr_ip: Some(self.vpc_cidr.to_string().into()),
                 description: Some(description.into()),
                 from_port: Some(listener_port.into()),
-                group_id: Some(group_id(&alb_sg).into()),
+                group_id: Some(group_id(&alb_sg)),
                 to_port: Some(listener_port.into()),
                 ..SecurityGroupIngress::new("tcp")
             },
@@ -258,7 +258,7 @@ impl WebFleet<'_> {
                         .into(),
                     ),
                     tags: Some(vec![name_tag("origin-instances")].into()),
-                    vpc_id: Some(vpc.r#ref().into()),
+                    vpc_id: Some(vpc.r#ref()),
                     ..SecurityGroup::new(group_description)
                 },
             )?
@@ -270,7 +270,7 @@ impl WebFleet<'_> {
             SecurityGroupIngress {
                 description: Some("HTTPS from the load balancer".into()),
                 from_port: Some(TARGET_PORT.into()),
-                group_id: Some(group_id(&instance_sg).into()),
+                group_id: Some(group_id(&instance_sg)),
                 source_security_group_id: Some(group_id(&alb_sg)),
                 to_port: Some(TARGET_PORT.into()),
                 ..SecurityGroupIngress::new("tcp")
@@ -286,7 +286,7 @@ impl WebFleet<'_> {
                         vec![EgressRule::none("No egress: mount targets only answer")].into(),
                     ),
                     tags: Some(vec![name_tag("origin-files")].into()),
-                    vpc_id: Some(vpc.r#ref().into()),
+                    vpc_id: Some(vpc.r#ref()),
                     ..SecurityGroup::new(
                         "EFS mount targets: NFS from the origin instances only; no egress",
                     )
@@ -300,7 +300,7 @@ impl WebFleet<'_> {
             SecurityGroupIngress {
                 description: Some("NFS from the origin instances".into()),
                 from_port: Some(2049.into()),
-                group_id: Some(group_id(&efs_sg).into()),
+                group_id: Some(group_id(&efs_sg)),
                 source_security_group_id: Some(group_id(&instance_sg)),
                 to_port: Some(2049.into()),
                 ..SecurityGroupIngress::new("tcp")
@@ -598,7 +598,7 @@ impl WebFleet<'_> {
             ),
             iam_instance_profile: Some(
                 IamInstanceProfileSpecification {
-                    arn: Some(profile.get_att("Arn").into()),
+                    arn: Some(profile.get_att("Arn")),
                     ..Default::default()
                 }
                 .into(),

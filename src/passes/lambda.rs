@@ -273,7 +273,7 @@ fn add_vpc(t: &mut Template, v: &VpcOptions) -> Result<Option<VpcPlacement>, Err
                         tags: Some(
                             vec![Tag::new("Name", sub("${AWS::StackName}-functions"))].into(),
                         ),
-                        vpc_id: Some(vpc.r#ref().into()),
+                        vpc_id: Some(vpc.r#ref()),
                         ..SecurityGroup::new("Lambda functions: outbound only, nothing inbound")
                     },
                 )?
@@ -973,7 +973,7 @@ fn add_deployments(
                     .id()
                     .clone();
                 alarms.push(AlarmName {
-                    name: Some(id.r#ref().into()),
+                    name: Some(id.r#ref()),
                 });
             }
         }

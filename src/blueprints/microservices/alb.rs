@@ -195,7 +195,7 @@ fn add_load_balancer_security_group(
             SecurityGroup {
                 security_group_egress: Some(vec![egress].into()),
                 tags: None,
-                vpc_id: Some(vpc.r#ref().into()),
+                vpc_id: Some(vpc.r#ref()),
                 ..SecurityGroup::new(if signs_in {
                     "HTTPS from anywhere (users sign in before any service answers), HTTP only redirected to HTTPS"
                 } else {
@@ -218,7 +218,7 @@ fn add_load_balancer_security_group(
                         ("HTTP from anywhere, only redirected to HTTPS".to_string()).into()
                     }),
                     from_port: Some(port.into()),
-                    group_id: Some(sg.get_att("GroupId").into()),
+                    group_id: Some(sg.get_att("GroupId")),
                     source_security_group_id: None,
                     to_port: Some(port.into()),
                     ..SecurityGroupIngress::new("tcp")

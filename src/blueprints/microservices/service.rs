@@ -476,7 +476,7 @@ fn connect_stream(
         EventSourceMapping {
             batch_size: Some(st.batch_size.get_u32().into()),
             bisect_batch_on_function_error: Some(true.into()),
-            destination_config: Some(on_failure_destination(&failures).into()),
+            destination_config: Some(on_failure_destination(failures).into()),
             enabled: Some(true.into()),
             event_source_arn: Some(stream.get_att("Arn")),
             filter_criteria: None,
