@@ -12,6 +12,7 @@ use super::resources::s3::{
     PublicAccessBlockConfiguration, ServerSideEncryptionByDefault, ServerSideEncryptionRule,
     SseAlgorithm, VersioningConfiguration, VersioningConfigurationStatus,
 };
+use super::resources::wafv2::VisibilityConfig;
 
 /// The hosted zone ID of every CloudFront distribution, for alias records.
 pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
@@ -131,5 +132,12 @@ impl EgressRule {
             to_port: Some(port.into()),
             ..EgressRule::new("tcp")
         }
+    }
+}
+
+impl VisibilityConfig {
+    /// Metrics and sampled requests on, under `metric_name`.
+    pub fn on(metric_name: &str) -> Self {
+        VisibilityConfig::new(true, metric_name, true)
     }
 }
