@@ -24,16 +24,18 @@ use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::policy::PolicyDocument;
 use crate::cfn::policy::{Principal, Statement};
-use crate::cfn::resources::events::{EventPattern, RetryPolicy, Rule, Target};
+use crate::cfn::resources::dynamodb::StreamViewType;
+use crate::cfn::resources::events::{RetryPolicy, Rule, State as RuleState, Target};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::lambda::VpcConfig;
 use crate::cfn::resources::s3::{
-    CorsConfiguration, CorsRule, EventBridgeConfiguration, FilterRule, LambdaConfiguration,
-    NotificationConfiguration, NotificationFilter, S3KeyFilter,
+    AllowedMethods, CorsConfiguration, CorsRule, EventBridgeConfiguration, FilterRule,
+    LambdaConfiguration, NotificationConfiguration, NotificationFilter, S3KeyFilter,
 };
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
-use crate::cfn::resources::stepfunctions::{ChoiceRule, ChoiceState, State, SucceedState};
+use crate::cfn::shapes::EventPattern;
+use crate::cfn::states::{ChoiceRule, ChoiceState, State, SucceedState};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::{build_api_opening, BuiltApi};
 use crate::components::arn;
@@ -587,7 +589,7 @@ fn add_content_tables(t: &mut Template, o: &Options) -> Result<(LogicalId, Logic
         partition_key: "email",
         retain: o.retain.users_table,
         requirements: &["BLOG-2", "BLOG-5"],
-        stream: Some("NEW_IMAGE"),
+        stream: Some(StreamViewType::NewImage),
         replica_regions: &o.tables.replica_regions,
         ..Default::default()
     }
@@ -778,8 +780,16 @@ fn add_dax(
     );
     api_statements.extend(crate::components::function::network_interface_statements());
     let vpc = VpcConfig {
-        security_group_ids: vec![dax.client_security_group.get_att("GroupId")],
-        subnet_ids: network.subnets.iter().map(LogicalId::r#ref).collect(),
+        security_group_ids: Some(vec![dax.client_security_group.get_att("GroupId")].into()),
+        subnet_ids: Some(
+            network
+                .subnets
+                .iter()
+                .map(LogicalId::r#ref)
+                .collect::<Vec<_>>()
+                .into(),
+        ),
+        ..Default::default()
     };
     t.output(
         "DaxEndpoint",
@@ -1016,8 +1026,8 @@ fn add_thumbnail_notices(
             .add(
                 "ThumbnailsQueue",
                 Queue {
-                    message_retention_period: Some(4 * 24 * 3600),
-                    sqs_managed_sse_enabled: Some(true),
+                    message_retention_period: Some((4 * 24 * 3600).into()),
+                    sqs_managed_sse_enabled: Some(true.into()),
                     ..Default::default()
                 },
             )?
@@ -1107,9 +1117,12 @@ fn add_thumbnails(
             // FLOW: the bucket's events reach the state machine through EventBridge.
             Ok(UploadEvents {
                 notifications: NotificationConfiguration {
-                    event_bridge_configuration: Some(EventBridgeConfiguration {
-                        event_bridge_enabled: true,
-                    }),
+                    event_bridge_configuration: Some(
+                        EventBridgeConfiguration {
+                            event_bridge_enabled: true.into(),
+                        }
+                        .into(),
+                    ),
                     ..Default::default()
                 },
                 depends_on: Vec::new(),
@@ -1144,18 +1157,19 @@ fn add_upload_invocations(
         &["BLOG-6"],
     )?;
     let notifications = NotificationConfiguration {
-        lambda_configurations: Some(vec![LambdaConfiguration {
-            event: "s3:ObjectCreated:*".into(),
-            filter: Some(NotificationFilter {
-                s3_key: S3KeyFilter {
-                    rules: vec![FilterRule {
-                        name: "prefix".into(),
-                        value: UPLOADS_PREFIX.into(),
-                    }],
-                },
-            }),
-            function: thumbnails.get_att("Arn"),
-        }]),
+        lambda_configurations: Some(
+            vec![LambdaConfiguration {
+                filter: Some(
+                    NotificationFilter::new(S3KeyFilter::new(vec![FilterRule::new(
+                        "prefix",
+                        UPLOADS_PREFIX,
+                    )]))
+                    .into(),
+                ),
+                ..LambdaConfiguration::new("s3:ObjectCreated:*", thumbnails.get_att("Arn"))
+            }]
+            .into(),
+        ),
         ..Default::default()
     };
     Ok(UploadEvents {
@@ -1177,14 +1191,11 @@ fn add_uploads(t: &mut Template, b: &Blog, events: UploadEvents) -> Result<(), E
         requirements: &["BLOG-6"],
         bucket_name: Some(uploads_bucket_name()),
         transfer_acceleration: true,
-        cors: Some(CorsConfiguration {
-            cors_rules: vec![CorsRule {
-                allowed_headers: Some(vec!["*".into()]),
-                allowed_methods: vec!["POST".into()],
-                allowed_origins: cors_origins,
-                max_age: Some(3600),
-            }],
-        }),
+        cors: Some(CorsConfiguration::new(vec![CorsRule {
+            allowed_headers: Some(vec!["*".into()].into()),
+            max_age: Some(3600.into()),
+            ..CorsRule::new(vec![AllowedMethods::Post.into()], cors_origins)
+        }])),
         notifications: Some(events.notifications),
         depends_on: events.depends_on,
         ..Default::default()
@@ -1471,14 +1482,17 @@ fn add_thumbnails_flow(
         .add(
             "ThumbnailsFlowTriggerRole",
             Role {
-                policies: Some(vec![InlinePolicy {
-                    policy_name: "least-privilege".into(),
-                    policy_document: PolicyDocument::new(vec![start_execution_statement(
-                        &flow.state_machine,
-                        "StartOnlyTheThumbnailsFlow",
-                    )]),
-                }]),
-                ..Role::new(
+                policies: Some(
+                    vec![InlinePolicy::new(
+                        "least-privilege",
+                        PolicyDocument::new(vec![start_execution_statement(
+                            &flow.state_machine,
+                            "StartOnlyTheThumbnailsFlow",
+                        )]),
+                    )]
+                    .into(),
+                ),
+                ..Role::described(
                     PolicyDocument::new(vec![Statement::assume_by_service(&[
                         "events.amazonaws.com",
                     ])
@@ -1500,24 +1514,30 @@ fn add_thumbnails_flow(
             description: Some(
                 "Each photo uploaded under uploads/ starts the thumbnails flow".into(),
             ),
-            event_pattern: EventPattern {
+            event_pattern: Some(EventPattern {
                 source: vec!["aws.s3".into()],
                 detail_type: vec!["Object Created".into()],
                 detail: json!({
                     "bucket": {"name": [uploads_name]},
                     "object": {"key": [{"prefix": UPLOADS_PREFIX}]},
                 }),
-            },
-            state: Some("ENABLED".into()),
-            targets: vec![Target {
-                arn: flow.state_machine.r#ref(),
-                id: "ThumbnailsFlow".into(),
-                role_arn: Some(rule_role.get_att("Arn")),
-                retry_policy: Some(RetryPolicy {
-                    maximum_event_age_in_seconds: 3600,
-                    maximum_retry_attempts: 10,
-                }),
-            }],
+            }),
+            state: Some(RuleState::Enabled.into()),
+            targets: Some(
+                vec![Target {
+                    role_arn: Some(rule_role.get_att("Arn")),
+                    retry_policy: Some(
+                        RetryPolicy {
+                            maximum_event_age_in_seconds: Some(3600.into()),
+                            maximum_retry_attempts: Some(10.into()),
+                        }
+                        .into(),
+                    ),
+                    ..Target::new(flow.state_machine.r#ref(), "ThumbnailsFlow")
+                }]
+                .into(),
+            ),
+            ..Default::default()
         },
     )?
     .satisfies(requirements);

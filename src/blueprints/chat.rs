@@ -395,14 +395,16 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         t.add(
             &format!("{}Permission", r.function),
             Permission {
-                action: "lambda:InvokeFunction".into(),
-                function_name: function.get_att("Arn"),
-                principal: "apigateway.amazonaws.com".into(),
                 source_account: None,
                 source_arn: Some(arn(&format!(
                     "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{stage}/{}",
                     r.key
                 ))),
+                ..Permission::new(
+                    "lambda:InvokeFunction",
+                    function.get_att("Arn"),
+                    "apigateway.amazonaws.com",
+                )
             },
         )?
         .satisfies(c1);
@@ -593,13 +595,15 @@ fn add_connect_authorizer(
     t.add(
         "ConnectAuthorizerPermission",
         Permission {
-            action: "lambda:InvokeFunction".into(),
-            function_name: function.get_att("Arn"),
-            principal: "apigateway.amazonaws.com".into(),
             source_account: None,
             source_arn: Some(arn(&format!(
                 "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/authorizers/${{{authorizer}}}"
             ))),
+            ..Permission::new(
+                "lambda:InvokeFunction",
+                function.get_att("Arn"),
+                "apigateway.amazonaws.com",
+            )
         },
     )?
     .satisfies(req);

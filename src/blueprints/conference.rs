@@ -16,7 +16,7 @@ use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::sns::Topic;
-use crate::cfn::resources::stepfunctions::{ChoiceRule, ChoiceState};
+use crate::cfn::states::{ChoiceRule, ChoiceState};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::{build_api, BuiltApi};
 use crate::components::bucket::{PrivateBucket, LOG_BUCKET_ID};

@@ -20,8 +20,9 @@ use crate::cfn::resources::lambda::{DestinationConfig, EventInvokeConfig, OnFail
 use crate::cfn::resources::s3::{
     FilterRule, NotificationConfiguration, NotificationFilter, S3KeyFilter, TopicConfiguration,
 };
-use crate::cfn::resources::sns::{RedrivePolicy, Subscription, TopicPolicy};
+use crate::cfn::resources::sns::{Subscription, TopicPolicy};
 use crate::cfn::resources::sqs::{Queue, QueuePolicy};
+use crate::cfn::shapes::SubscriptionRedrivePolicy;
 use crate::cfn::{LogicalId, Pseudo, Template, Value};
 use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 use crate::components::bucket::PrivateBucket;
@@ -332,24 +333,18 @@ fn add_topic_and_bucket(t: &mut Template, o: &Options) -> Result<(LogicalId, Log
                     "aws:SourceAccount",
                     vec![Pseudo::AccountId.r#ref()],
                 )]),
-                topics: vec![topic.r#ref()],
+                topics: vec![topic.r#ref()].into(),
             },
         )?
         .satisfies(e1)
         .id()
         .clone();
-    let mut rules = vec![FilterRule {
-        name: "prefix".into(),
-        value: o.prefix.as_str().into(),
-    }];
+    let mut rules = vec![FilterRule::new("prefix", o.prefix.as_str())];
     if let Some(s) = &o.suffix {
-        rules.push(FilterRule {
-            name: "suffix".into(),
-            value: s.as_str().into(),
-        });
+        rules.push(FilterRule::new("suffix", s.as_str()));
     }
     let filter = NotificationFilter {
-        s3_key: S3KeyFilter { rules },
+        s3_key: S3KeyFilter::new(rules).into(),
     };
     let bucket = PrivateBucket {
         id: "UploadsBucket",
@@ -362,11 +357,11 @@ fn add_topic_and_bucket(t: &mut Template, o: &Options) -> Result<(LogicalId, Log
                 o.events
                     .iter()
                     .map(|e| TopicConfiguration {
-                        event: e.as_str().into(),
-                        filter: Some(filter.clone()),
-                        topic: topic.r#ref(),
+                        filter: Some(filter.clone().into()),
+                        ..TopicConfiguration::new(e.as_str(), topic.r#ref())
                     })
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .into(),
             ),
             ..Default::default()
         }),
@@ -385,8 +380,8 @@ fn add_failed_events(t: &mut Template, o: &Options) -> Result<Option<LogicalId>,
     // failed messages and nothing invokes the function asynchronously).
     let failed = if o.buffer == Buffer::None {
         let queue = Queue {
-            message_retention_period: Some(DLQ_RETENTION_S),
-            sqs_managed_sse_enabled: Some(true),
+            message_retention_period: Some(DLQ_RETENTION_S.into()),
+            sqs_managed_sse_enabled: Some(true.into()),
             ..Default::default()
         };
         Some(
@@ -523,8 +518,8 @@ fn add_delivery(
                 .add(
                     "SubscriptionDeadLetter",
                     Queue {
-                        message_retention_period: Some(DLQ_RETENTION_S),
-                        sqs_managed_sse_enabled: Some(true),
+                        message_retention_period: Some(DLQ_RETENTION_S.into()),
+                        sqs_managed_sse_enabled: Some(true.into()),
                         ..Default::default()
                     },
                 )?
@@ -546,7 +541,7 @@ fn add_delivery(
                         "aws:SourceArn",
                         vec![topic.r#ref()],
                     )]),
-                    queues: vec![dlq.r#ref()],
+                    queues: vec![dlq.r#ref()].into(),
                 },
             )?
             .satisfies(e2);
@@ -554,11 +549,13 @@ fn add_delivery(
                 .add(
                     "ProcessorTopicPermission",
                     Permission {
-                        action: "lambda:InvokeFunction".into(),
-                        function_name: function.get_att("Arn"),
-                        principal: "sns.amazonaws.com".into(),
                         source_account: None,
                         source_arn: Some(topic.r#ref()),
+                        ..Permission::new(
+                            "lambda:InvokeFunction",
+                            function.get_att("Arn"),
+                            "sns.amazonaws.com",
+                        )
                     },
                 )?
                 .satisfies(e2)
@@ -568,13 +565,10 @@ fn add_delivery(
                 "EventsSubscription",
                 Subscription {
                     endpoint: Some(function.get_att("Arn")),
-                    filter_policy: None,
-                    protocol: "lambda".into(),
-                    raw_message_delivery: None,
-                    redrive_policy: Some(RedrivePolicy {
+                    redrive_policy: Some(SubscriptionRedrivePolicy {
                         dead_letter_target_arn: dlq.get_att("Arn"),
                     }),
-                    topic_arn: topic.r#ref(),
+                    ..Subscription::new("lambda", topic.r#ref())
                 },
             )?
             .depends_on(&permission)
@@ -601,15 +595,21 @@ fn add_async_failures(
     t.add(
         "ProcessorAsyncConfig",
         EventInvokeConfig {
-            destination_config: Some(DestinationConfig {
-                on_failure: Some(OnFailure {
-                    destination: failed.get_att("Arn"),
-                }),
-                on_success: None,
-            }),
+            destination_config: Some(
+                DestinationConfig {
+                    on_failure: Some(
+                        OnFailure {
+                            destination: failed.get_att("Arn"),
+                        }
+                        .into(),
+                    ),
+                    on_success: None,
+                }
+                .into(),
+            ),
             function_name: function.r#ref(),
-            maximum_event_age_in_seconds: Some(ASYNC_MAX_EVENT_AGE_S),
-            maximum_retry_attempts: Some(ASYNC_RETRY_ATTEMPTS),
+            maximum_event_age_in_seconds: Some(ASYNC_MAX_EVENT_AGE_S.into()),
+            maximum_retry_attempts: Some(ASYNC_RETRY_ATTEMPTS.into()),
             qualifier: "$LATEST".into(),
         },
     )?

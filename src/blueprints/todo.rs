@@ -479,8 +479,16 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             .push(Statement::allow(DAX_ACTIONS, vec![dax.cluster.get_att("Arn")]).sid("DaxCache"));
         statements.extend(crate::components::function::network_interface_statements());
         vpc = Some(VpcConfig {
-            security_group_ids: vec![dax.client_security_group.get_att("GroupId")],
-            subnet_ids: network.subnets.iter().map(|s| s.r#ref()).collect(),
+            security_group_ids: Some(vec![dax.client_security_group.get_att("GroupId")].into()),
+            subnet_ids: Some(
+                network
+                    .subnets
+                    .iter()
+                    .map(|s| s.r#ref())
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
+            ..Default::default()
         });
         t.output(
             "DaxEndpoint",

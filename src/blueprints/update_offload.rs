@@ -14,6 +14,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{Blueprint, Expansion, ProjectInfo, Requirement};
+use crate::cfn::resources::ec2::VpcEndpointType;
 use crate::components::edge::{self, CertificateArn, DomainOptions, PriceClass};
 use indexmap::IndexMap;
 
@@ -643,41 +644,42 @@ fn add_publisher(
         VpcEndpoint {
             policy_document: None,
             private_dns_enabled: None,
-            route_table_ids: Some(vec![network.private_route_table.r#ref()]),
+            route_table_ids: Some(vec![network.private_route_table.r#ref()].into()),
             security_group_ids: None,
             subnet_ids: None,
-            service_name: sub("com.amazonaws.${AWS::Region}.s3").into(),
-            vpc_endpoint_type: Some("Gateway".into()),
-            vpc_id: network.vpc.r#ref(),
+            service_name: Some(sub("com.amazonaws.${AWS::Region}.s3").into()),
+            vpc_endpoint_type: Some(VpcEndpointType::Gateway.into()),
+            ..VpcEndpoint::new(network.vpc.r#ref())
         },
     )?
     .satisfies(req);
+    let group_description = "The update files publisher function: HTTPS to S3 (through the gateway endpoint) and NFS to EFS, nothing in";
     let sg = t
         .add(
             "PublisherSecurityGroup",
             SecurityGroup {
-                group_description: "The update files publisher function: HTTPS to S3 (through the gateway endpoint) and NFS to EFS, nothing in".into(),
-                security_group_egress: Some(vec![
-                    EgressRule {
-                        cidr_ip: Some("0.0.0.0/0".into()),
-                        description: Some("HTTPS: S3, through the gateway endpoint".into()),
-                        from_port: Some(443),
-                        ip_protocol: "tcp".into(),
-                        to_port: Some(443),
-                    },
-                    EgressRule {
-                        cidr_ip: Some(vpc_cidr.to_string()),
-                        description: Some("NFS (TLS) to the EFS mount targets".into()),
-                        from_port: Some(2049),
-                        ip_protocol: "tcp".into(),
-                        to_port: Some(2049),
-                    },
-                ]),
-                tags: Some(vec![Tag::new(
-                    "Name",
-                    sub("${AWS::StackName}-publisher"),
-                )]),
-                vpc_id: network.vpc.r#ref(),
+                security_group_egress: Some(
+                    vec![
+                        EgressRule {
+                            cidr_ip: Some("0.0.0.0/0".into()),
+                            description: Some("HTTPS: S3, through the gateway endpoint".into()),
+                            from_port: Some(443.into()),
+                            to_port: Some(443.into()),
+                            ..EgressRule::new("tcp")
+                        },
+                        EgressRule {
+                            cidr_ip: Some(vpc_cidr.to_string().into()),
+                            description: Some("NFS (TLS) to the EFS mount targets".into()),
+                            from_port: Some(2049.into()),
+                            to_port: Some(2049.into()),
+                            ..EgressRule::new("tcp")
+                        },
+                    ]
+                    .into(),
+                ),
+                tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-publisher"))].into()),
+                vpc_id: Some(network.vpc.r#ref()),
+                ..SecurityGroup::new(group_description)
             },
         )?
         .satisfies(req)
@@ -737,17 +739,25 @@ fn add_publisher(
         managed_policies: Vec::new(),
         log_retention_days: RetentionDays::default().get(),
         vpc: Some(VpcConfig {
-            security_group_ids: vec![sg.get_att("GroupId")],
-            subnet_ids: network.private_subnets.iter().map(LogicalId::r#ref).collect(),
+            security_group_ids: Some(vec![sg.get_att("GroupId")].into()),
+            subnet_ids: Some(
+                network
+                    .private_subnets
+                    .iter()
+                    .map(LogicalId::r#ref)
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
+            ..Default::default()
         }),
         requirements: req,
     }
     .add_to(t)?
     .function;
-    let mounts = serde_json::to_value(vec![FileSystemConfig {
-        arn: access_point.get_att("Arn"),
-        local_mount_path: PUBLISHER_MOUNT.into(),
-    }])
+    let mounts = serde_json::to_value(vec![FileSystemConfig::new(
+        access_point.get_att("Arn"),
+        PUBLISHER_MOUNT,
+    )])
     .map_err(|e| Error::Internal(format!("FileSystemConfigs: {e}")))?;
     let r = t
         .resource_mut(function.as_str())
@@ -793,10 +803,13 @@ fn add_publisher(
         requirements: req,
         bucket_name: Some(bucket_name),
         notifications: Some(NotificationConfiguration {
-            lambda_configurations: Some(vec![
-                lambda_on("s3:ObjectCreated:*"),
-                lambda_on("s3:ObjectRemoved:*"),
-            ]),
+            lambda_configurations: Some(
+                vec![
+                    lambda_on("s3:ObjectCreated:*"),
+                    lambda_on("s3:ObjectRemoved:*"),
+                ]
+                .into(),
+            ),
             ..Default::default()
         }),
         depends_on: vec![permission],

@@ -52,9 +52,41 @@ impl From<u64> for Value<u64> {
     }
 }
 
+/// Integer properties (`Value<i64>`) from any integer a call site has.
+macro_rules! int_from {
+    ($($ty:ty),*) => {$(
+        impl From<$ty> for Value<i64> {
+            fn from(n: $ty) -> Self {
+                Value::Lit(i64::from(n))
+            }
+        }
+    )*};
+}
+int_from!(i64, i32, u32, u16, u8);
+
 impl From<f64> for Value<f64> {
     fn from(n: f64) -> Self {
         Value::Lit(n)
+    }
+}
+
+impl From<u32> for Value<f64> {
+    fn from(n: u32) -> Self {
+        Value::Lit(f64::from(n))
+    }
+}
+
+/// A list property from a `Vec` of its items: `vec![..].into()`.
+impl<T> From<Vec<T>> for Value<Vec<T>> {
+    fn from(v: Vec<T>) -> Self {
+        Value::Lit(v)
+    }
+}
+
+/// A map property from an `IndexMap`.
+impl<T> From<IndexMap<String, T>> for Value<IndexMap<String, T>> {
+    fn from(m: IndexMap<String, T>) -> Self {
+        Value::Lit(m)
     }
 }
 

@@ -1,11 +1,15 @@
 //! The CloudFormation model: templates, logical IDs, intrinsic functions,
 //! IAM policy documents and typed resource properties.
 
+pub mod constructors;
 pub mod intrinsic;
 pub mod logical_id;
 pub mod policy;
 pub mod resources;
+pub mod shapes;
+pub mod states;
 pub mod template;
+pub mod type_index;
 
 pub use intrinsic::{Expr, Intrinsic, Pseudo, Value};
 pub use logical_id::LogicalId;

@@ -451,10 +451,8 @@ impl Template {
         child: Template,
     ) -> Result<&mut Resource, TemplateError> {
         let stack = crate::cfn::resources::cloudformation::Stack {
-            parameters: (!parameters.is_empty()).then_some(parameters),
-            tags: None,
-            template_url: NESTED_TEMPLATE_URL_PENDING.into(),
-            timeout_in_minutes: None,
+            parameters: (!parameters.is_empty()).then_some(parameters.into()),
+            ..crate::cfn::resources::cloudformation::Stack::new(NESTED_TEMPLATE_URL_PENDING)
         };
         let logical = LogicalId::new(id)?;
         if self.resources.contains_key(&logical) {

@@ -215,33 +215,25 @@ fn sub_min_len(t: &Template, s: &str, vars: Option<&serde_json::Map<String, Json
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cfn::resources::lambda::{Code, Environment, EphemeralStorage, Function};
+    use crate::cfn::resources::lambda::{Code, Environment, EphemeralStorage, Function, Runtime};
     use crate::check::PackageSize;
     use indexmap::IndexMap;
     use std::collections::BTreeMap;
 
     fn function() -> Function {
         Function {
-            architectures: None,
-            code: Code {
-                s3_bucket: Some("b".into()),
-                s3_key: Some("k.zip".into()),
-            },
-            description: None,
-            environment: None,
-            ephemeral_storage: None,
-            file_system_configs: None,
-            handler: "handler.handler".into(),
-            logging_config: None,
-            memory_size: Some(256),
-            reserved_concurrent_executions: None,
-            role: "arn:aws:iam::123456789012:role/r".into(),
-            runtime: "python3.13".into(),
-            tags: None,
-            timeout: Some(10),
-            tracing_config: None,
-            dead_letter_config: None,
-            vpc_config: None,
+            handler: Some("handler.handler".into()),
+            memory_size: Some(256.into()),
+            runtime: Some(Runtime::Python313.into()),
+            timeout: Some(10.into()),
+            ..Function::new(
+                Code {
+                    s3_bucket: Some("b".into()),
+                    s3_key: Some("k.zip".into()),
+                    ..Default::default()
+                },
+                "arn:aws:iam::123456789012:role/r",
+            )
         }
     }
 
@@ -266,9 +258,9 @@ mod tests {
     #[test]
     fn memory_timeout_and_storage_out_of_range() {
         let f = Function {
-            memory_size: Some(20_000),
-            timeout: Some(901),
-            ephemeral_storage: Some(EphemeralStorage { size: 100 }),
+            memory_size: Some(20_000.into()),
+            timeout: Some(901.into()),
+            ephemeral_storage: Some(EphemeralStorage { size: 100.into() }.into()),
             file_system_configs: None,
             ..function()
         };
@@ -291,7 +283,12 @@ mod tests {
             crate::cfn::intrinsic::sub("${AWS::Region}").into(),
         );
         let f = Function {
-            environment: Some(Environment { variables: vars }),
+            environment: Some(
+                Environment {
+                    variables: Some(vars.into()),
+                }
+                .into(),
+            ),
             ..function()
         };
         assert_eq!(
@@ -328,7 +325,7 @@ mod tests {
     #[test]
     fn reserved_concurrency_over_the_account_limit() {
         let f = Function {
-            reserved_concurrent_executions: Some(950),
+            reserved_concurrent_executions: Some(950.into()),
             ..function()
         };
         assert_eq!(

@@ -299,7 +299,7 @@ mod tests {
         t.add("P", policy(get_att("B", "Arnn").into())).unwrap();
         assert_eq!(
             run(&t),
-            ["P: Fn::GetAtt asks `B` (AWS::S3::Bucket) for attribute `Arnn`; it has Arn, DomainName, DualStackDomainName, RegionalDomainName, WebsiteURL"]
+            ["P: Fn::GetAtt asks `B` (AWS::S3::Bucket) for attribute `Arnn`; it has Arn, DomainName, DualStackDomainName, MetadataConfiguration.AnnotationTableConfiguration.TableArn, MetadataConfiguration.AnnotationTableConfiguration.TableName, MetadataConfiguration.Destination, MetadataConfiguration.InventoryTableConfiguration.TableArn, MetadataConfiguration.InventoryTableConfiguration.TableName, MetadataConfiguration.JournalTableConfiguration.TableArn, MetadataConfiguration.JournalTableConfiguration.TableName, MetadataTableConfiguration.S3TablesDestination.TableArn, MetadataTableConfiguration.S3TablesDestination.TableNamespace, RegionalDomainName, WebsiteURL"]
         );
     }
 

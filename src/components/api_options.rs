@@ -15,6 +15,7 @@ use crate::cfn::resources::apigateway::{
 use crate::cfn::resources::apigatewayv2::{
     ApiMapping, DomainName as HttpDomainName, DomainNameConfiguration, RouteSettings,
 };
+use crate::cfn::resources::ec2::VpcEndpointType;
 use crate::cfn::resources::ec2::{EgressRule, SecurityGroup, SecurityGroupIngress, VpcEndpoint};
 use crate::cfn::resources::Tag;
 use crate::cfn::{LogicalId, Template, Value};
@@ -48,80 +49,81 @@ pub fn add_private_endpoint(
     let req: &[&str] = &[API_OPTIONS];
     let default = PrivateOptions::default();
     let p = private.unwrap_or(&default);
-    let (vpc, subnets, groups): (Value<String>, Vec<Value<String>>, Vec<Value<String>>) =
-        match &p.vpc_id {
-            Some(vpc) => (
-                vpc.as_str().into(),
-                p.subnet_ids.iter().map(|s| s.as_str().into()).collect(),
-                p.security_group_ids
-                    .iter()
-                    .map(|s| s.as_str().into())
-                    .collect(),
-            ),
-            None => {
-                let cidr = match &p.vpc_cidr {
-                    Some(c) => c.clone(),
-                    None => VpcCidr::new(DEFAULT_PRIVATE_CIDR).map_err(Error::Internal)?,
-                };
-                let network = PrivateNetwork {
-                    name: &format!("{name}Network"),
-                    cidr: &cidr,
-                    gateway_endpoints: Vec::new(),
-                    requirements: req,
-                }
-                .add_to(t)?;
-                let group = t
-                    .add(
-                        &format!("{name}EndpointSecurityGroup"),
-                        SecurityGroup {
-                            group_description:
-                                "The API VPC endpoint: HTTPS from inside the VPC; no egress".into(),
-                            // A rule nothing matches replaces the default
-                            // allow-all: the endpoint only answers.
-                            security_group_egress: Some(vec![EgressRule::none(
-                                "No egress: the endpoint only answers",
-                            )]),
-                            tags: Some(vec![Tag::new(
-                                "Name",
-                                sub("${AWS::StackName}-api-endpoint"),
-                            )]),
-                            vpc_id: network.vpc.r#ref(),
-                        },
-                    )?
-                    .satisfies(req)
-                    .id()
-                    .clone();
-                t.add(
-                    &format!("{name}EndpointIngress"),
-                    SecurityGroupIngress {
-                        cidr_ip: Some(cidr.as_str().to_string()),
-                        description: Some("HTTPS from the VPC".into()),
-                        from_port: Some(443),
-                        group_id: group.get_att("GroupId"),
-                        ip_protocol: "tcp".into(),
-                        source_security_group_id: None,
-                        to_port: Some(443),
+    let (vpc, subnets, groups): (Value<String>, Vec<Value<String>>, Vec<Value<String>>) = match &p
+        .vpc_id
+    {
+        Some(vpc) => (
+            vpc.as_str().into(),
+            p.subnet_ids.iter().map(|s| s.as_str().into()).collect(),
+            p.security_group_ids
+                .iter()
+                .map(|s| s.as_str().into())
+                .collect(),
+        ),
+        None => {
+            let cidr = match &p.vpc_cidr {
+                Some(c) => c.clone(),
+                None => VpcCidr::new(DEFAULT_PRIVATE_CIDR).map_err(Error::Internal)?,
+            };
+            let network = PrivateNetwork {
+                name: &format!("{name}Network"),
+                cidr: &cidr,
+                gateway_endpoints: Vec::new(),
+                requirements: req,
+            }
+            .add_to(t)?;
+            let group = t
+                .add(
+                    &format!("{name}EndpointSecurityGroup"),
+                    SecurityGroup {
+                        // A rule nothing matches replaces the default
+                        // allow-all: the endpoint only answers.
+                        security_group_egress: Some(
+                            vec![EgressRule::none("No egress: the endpoint only answers")].into(),
+                        ),
+                        tags: Some(
+                            vec![Tag::new("Name", sub("${AWS::StackName}-api-endpoint"))].into(),
+                        ),
+                        vpc_id: Some(network.vpc.r#ref()),
+                        ..SecurityGroup::new(
+                            "The API VPC endpoint: HTTPS from inside the VPC; no egress",
+                        )
                     },
                 )?
-                .satisfies(req);
-                (
-                    network.vpc.r#ref(),
-                    network.subnets.iter().map(LogicalId::r#ref).collect(),
-                    vec![group.get_att("GroupId")],
-                )
-            }
-        };
+                .satisfies(req)
+                .id()
+                .clone();
+            t.add(
+                &format!("{name}EndpointIngress"),
+                SecurityGroupIngress {
+                    cidr_ip: Some(cidr.as_str().to_string().into()),
+                    description: Some("HTTPS from the VPC".into()),
+                    from_port: Some(443.into()),
+                    group_id: Some(group.get_att("GroupId")),
+                    source_security_group_id: None,
+                    to_port: Some(443.into()),
+                    ..SecurityGroupIngress::new("tcp")
+                },
+            )?
+            .satisfies(req);
+            (
+                network.vpc.r#ref(),
+                network.subnets.iter().map(LogicalId::r#ref).collect(),
+                vec![group.get_att("GroupId")],
+            )
+        }
+    };
     Ok(t.add(
         &format!("{name}VpcEndpoint"),
         VpcEndpoint {
             policy_document: None,
-            private_dns_enabled: Some(true),
+            private_dns_enabled: Some(true.into()),
             route_table_ids: None,
-            security_group_ids: Some(groups),
-            service_name: sub("com.amazonaws.${AWS::Region}.execute-api").into(),
-            subnet_ids: Some(subnets),
-            vpc_endpoint_type: Some("Interface".into()),
-            vpc_id: vpc,
+            security_group_ids: Some(groups.into()),
+            service_name: Some(sub("com.amazonaws.${AWS::Region}.execute-api").into()),
+            subnet_ids: Some(subnets.into()),
+            vpc_endpoint_type: Some(VpcEndpointType::Interface.into()),
+            ..VpcEndpoint::new(vpc)
         },
     )?
     .satisfies(req)

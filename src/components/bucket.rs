@@ -3,10 +3,10 @@
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::s3::{
-    AbortIncompleteMultipartUpload, AccelerateConfiguration, Bucket, BucketEncryption,
-    BucketPolicy, CorsConfiguration, LifecycleConfiguration, LifecycleRule, LoggingConfiguration,
-    NoncurrentVersionExpiration, NotificationConfiguration, OwnershipControls,
-    PublicAccessBlockConfiguration, VersioningConfiguration,
+    AbortIncompleteMultipartUpload, AccelerateConfiguration, AccelerationStatus, Bucket,
+    BucketEncryption, BucketPolicy, CorsConfiguration, LifecycleConfiguration, LifecycleRule,
+    LoggingConfiguration, NoncurrentVersionExpiration, NotificationConfiguration,
+    OwnershipControls, PublicAccessBlockConfiguration, RuleStatus, VersioningConfiguration,
 };
 use crate::cfn::{LogicalId, Template, Value};
 use crate::error::Error;
@@ -80,55 +80,60 @@ impl PrivateBucket<'_> {
     pub fn add_to(&self, t: &mut Template) -> Result<LogicalId, Error> {
         let mut rules = vec![LifecycleRule {
             id: Some("AbortIncompleteUploads".into()),
-            status: "Enabled".into(),
-            abort_incomplete_multipart_upload: Some(AbortIncompleteMultipartUpload {
-                days_after_initiation: 7,
-            }),
-            ..Default::default()
+            abort_incomplete_multipart_upload: Some(
+                AbortIncompleteMultipartUpload {
+                    days_after_initiation: 7.into(),
+                }
+                .into(),
+            ),
+            ..LifecycleRule::new(RuleStatus::Enabled)
         }];
         if let Some(days) = self.expire_objects_days {
             rules.push(LifecycleRule {
                 id: Some("ExpireObjects".into()),
-                status: "Enabled".into(),
-                expiration_in_days: Some(days),
-                prefix: self.expire_objects_prefix.map(str::to_string),
-                ..Default::default()
+                expiration_in_days: Some(days.into()),
+                prefix: self
+                    .expire_objects_prefix
+                    .map(str::to_string)
+                    .map(Into::into),
+                ..LifecycleRule::new(RuleStatus::Enabled)
             });
         }
         if let Some(days) = self.noncurrent_version_days {
             rules.push(LifecycleRule {
                 id: Some("ExpireOldVersions".into()),
-                status: "Enabled".into(),
-                noncurrent_version_expiration: Some(NoncurrentVersionExpiration {
-                    noncurrent_days: days,
-                }),
-                ..Default::default()
+                noncurrent_version_expiration: Some(NoncurrentVersionExpiration::new(days).into()),
+                ..LifecycleRule::new(RuleStatus::Enabled)
             });
         }
         let bucket = Bucket {
-            accelerate_configuration: self.transfer_acceleration.then(|| AccelerateConfiguration {
-                acceleration_status: "Enabled".into(),
-            }),
+            accelerate_configuration: self
+                .transfer_acceleration
+                .then(|| AccelerateConfiguration::new(AccelerationStatus::Enabled))
+                .map(Into::into),
             bucket_name: self.bucket_name.clone(),
-            bucket_encryption: Some(BucketEncryption::s3_managed()),
-            cors_configuration: self.cors.clone(),
-            lifecycle_configuration: Some(LifecycleConfiguration { rules }),
-            logging_configuration: self
-                .access_logs
-                .map(|(target, prefix)| LoggingConfiguration {
+            bucket_encryption: Some(BucketEncryption::s3_managed().into()),
+            cors_configuration: self.cors.clone().map(Into::into),
+            lifecycle_configuration: Some(LifecycleConfiguration::new(rules).into()),
+            logging_configuration: (self.access_logs.map(|(target, prefix)| {
+                LoggingConfiguration {
                     destination_bucket_name: Some(target.r#ref()),
-                    log_file_prefix: Some(prefix.to_string()),
-                }),
-            notification_configuration: self.notifications.clone(),
+                    log_file_prefix: Some(prefix.to_string().into()),
+                    ..Default::default()
+                }
+            }))
+            .map(Into::into),
+            notification_configuration: self.notifications.clone().map(Into::into),
             ownership_controls: Some(if self.acls_for_log_delivery {
-                OwnershipControls::bucket_owner_preferred()
+                OwnershipControls::bucket_owner_preferred().into()
             } else {
-                OwnershipControls::bucket_owner_enforced()
+                OwnershipControls::bucket_owner_enforced().into()
             }),
-            public_access_block_configuration: Some(PublicAccessBlockConfiguration::all()),
-            versioning_configuration: self
+            public_access_block_configuration: Some(PublicAccessBlockConfiguration::all().into()),
+            versioning_configuration: (self
                 .noncurrent_version_days
-                .map(|_| VersioningConfiguration::enabled()),
+                .map(|_| VersioningConfiguration::enabled()))
+            .map(Into::into),
             ..Default::default()
         };
         let res = t.add(self.id, bucket)?;

@@ -3,10 +3,11 @@
 //! certificate goes into a template deployed there) and Route 53 alias
 //! records (A and AAAA) to the distribution.
 
-use crate::cfn::resources::certificatemanager::{Certificate, DomainValidationOption};
-use crate::cfn::resources::route53::{
-    AliasTarget, RecordSet, RecordSetGroup, StandaloneRecordSet, CLOUDFRONT_HOSTED_ZONE_ID,
+use crate::cfn::constructors::CLOUDFRONT_HOSTED_ZONE_ID;
+use crate::cfn::resources::certificatemanager::{
+    Certificate, CertificateTransparencyLoggingPreference, DomainValidationOption,
 };
+use crate::cfn::resources::route53::{AliasTarget, RecordSet, RecordSetGroup, StandaloneRecordSet};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::config::{DomainName, HostedZoneId};
 use crate::error::Error;
@@ -29,16 +30,20 @@ impl CustomDomain<'_> {
         Ok(t.add(
             id,
             Certificate {
-                certificate_transparency_logging_preference: Some("ENABLED".into()),
-                domain_name: self.name.as_str().into(),
-                domain_validation_options: Some(vec![DomainValidationOption {
-                    domain_name: self.name.as_str().into(),
-                    hosted_zone_id: Some(self.hosted_zone_id.as_str().into()),
-                }]),
+                certificate_transparency_logging_preference: Some(
+                    CertificateTransparencyLoggingPreference::Enabled.into(),
+                ),
+                domain_validation_options: Some(
+                    vec![DomainValidationOption {
+                        domain_name: Some(self.name.as_str().into()),
+                        hosted_zone_id: Some(self.hosted_zone_id.as_str().into()),
+                        ..Default::default()
+                    }]
+                    .into(),
+                ),
                 key_algorithm: Some("RSA_2048".into()),
-                subject_alternative_names: None,
-                tags: None,
                 validation_method: Some("DNS".into()),
+                ..Certificate::new(self.name.as_str())
             },
         )?
         .satisfies(self.requirements)
@@ -54,25 +59,31 @@ impl CustomDomain<'_> {
         distribution: &LogicalId,
     ) -> Result<LogicalId, Error> {
         let record = |kind: &str| RecordSet {
-            alias_target: Some(AliasTarget {
-                dns_name: distribution.get_att("DomainName"),
-                evaluate_target_health: Some(false),
-                hosted_zone_id: CLOUDFRONT_HOSTED_ZONE_ID.into(),
-            }),
-            name: self.name.as_str().into(),
-            ttl: None,
-            resource_records: None,
-            kind: kind.into(),
+            alias_target: Some(
+                AliasTarget {
+                    evaluate_target_health: Some(false.into()),
+                    ..AliasTarget::new(
+                        distribution.get_att("DomainName"),
+                        CLOUDFRONT_HOSTED_ZONE_ID,
+                    )
+                }
+                .into(),
+            ),
+            ..RecordSet::new(self.name.as_str(), kind)
         };
         Ok(t.add(
             id,
             RecordSetGroup {
-                comment: Some(format!(
-                    "{}: alias records to the CloudFront distribution",
-                    self.name
-                )),
+                comment: Some(
+                    format!(
+                        "{}: alias records to the CloudFront distribution",
+                        self.name
+                    )
+                    .into(),
+                ),
                 hosted_zone_id: Some(self.hosted_zone_id.as_str().into()),
-                record_sets: vec![record("A"), record("AAAA")],
+                record_sets: Some(vec![record("A"), record("AAAA")].into()),
+                ..Default::default()
             },
         )?
         .satisfies(self.requirements)
@@ -92,15 +103,16 @@ impl CustomDomain<'_> {
         Ok(t.add(
             id,
             StandaloneRecordSet {
-                alias_target: Some(AliasTarget {
-                    dns_name,
-                    evaluate_target_health: Some(false),
-                    hosted_zone_id,
-                }),
-                comment: Some(format!("{}: alias record to the API", self.name)),
+                alias_target: Some(
+                    AliasTarget {
+                        evaluate_target_health: Some(false.into()),
+                        ..AliasTarget::new(dns_name, hosted_zone_id)
+                    }
+                    .into(),
+                ),
+                comment: Some(format!("{}: alias record to the API", self.name).into()),
                 hosted_zone_id: Some(self.hosted_zone_id.as_str().into()),
-                name: self.name.as_str().into(),
-                kind: "A".into(),
+                ..StandaloneRecordSet::new(self.name.as_str(), "A")
             },
         )?
         .satisfies(self.requirements)

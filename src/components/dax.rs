@@ -108,16 +108,21 @@ impl DaxCluster<'_> {
             .add(
                 &format!("{n}ClientSecurityGroup"),
                 SecurityGroup {
-                    group_description: "Clients of the DAX cluster: DAX and HTTPS out only".into(),
-                    security_group_egress: Some(vec![EgressRule {
-                        cidr_ip: Some("0.0.0.0/0".into()),
-                        description: Some("HTTPS to AWS APIs through the gateway endpoints".into()),
-                        from_port: Some(443),
-                        ip_protocol: "tcp".into(),
-                        to_port: Some(443),
-                    }]),
+                    security_group_egress: Some(
+                        vec![EgressRule {
+                            cidr_ip: Some("0.0.0.0/0".into()),
+                            description: Some(
+                                "HTTPS to AWS APIs through the gateway endpoints".into(),
+                            ),
+                            from_port: Some(443.into()),
+                            to_port: Some(443.into()),
+                            ..EgressRule::new("tcp")
+                        }]
+                        .into(),
+                    ),
                     tags: None,
-                    vpc_id: self.vpc.r#ref(),
+                    vpc_id: Some(self.vpc.r#ref()),
+                    ..SecurityGroup::new("Clients of the DAX cluster: DAX and HTTPS out only")
                 },
             )?
             .satisfies(req)
@@ -127,18 +132,23 @@ impl DaxCluster<'_> {
             .add(
                 &format!("{n}SecurityGroup"),
                 SecurityGroup {
-                    group_description: "The DAX cluster: reachable from its clients only".into(),
                     // DAX reads through to DynamoDB over HTTPS (the
                     // subnets route it to the gateway endpoint); nothing else.
-                    security_group_egress: Some(vec![EgressRule {
-                        cidr_ip: Some("0.0.0.0/0".into()),
-                        description: Some("HTTPS to DynamoDB through the gateway endpoint".into()),
-                        from_port: Some(443),
-                        ip_protocol: "tcp".into(),
-                        to_port: Some(443),
-                    }]),
+                    security_group_egress: Some(
+                        vec![EgressRule {
+                            cidr_ip: Some("0.0.0.0/0".into()),
+                            description: Some(
+                                "HTTPS to DynamoDB through the gateway endpoint".into(),
+                            ),
+                            from_port: Some(443.into()),
+                            to_port: Some(443.into()),
+                            ..EgressRule::new("tcp")
+                        }]
+                        .into(),
+                    ),
                     tags: None,
-                    vpc_id: self.vpc.r#ref(),
+                    vpc_id: Some(self.vpc.r#ref()),
+                    ..SecurityGroup::new("The DAX cluster: reachable from its clients only")
                 },
             )?
             .satisfies(req)
@@ -149,11 +159,11 @@ impl DaxCluster<'_> {
             SecurityGroupIngress {
                 cidr_ip: None,
                 description: Some("DAX over TLS from its clients".into()),
-                from_port: Some(DAX_TLS_PORT),
-                group_id: cluster_sg.get_att("GroupId"),
-                ip_protocol: "tcp".into(),
+                from_port: Some(DAX_TLS_PORT.into()),
+                group_id: Some(cluster_sg.get_att("GroupId")),
                 source_security_group_id: Some(client_sg.get_att("GroupId")),
-                to_port: Some(DAX_TLS_PORT),
+                to_port: Some(DAX_TLS_PORT.into()),
+                ..SecurityGroupIngress::new("tcp")
             },
         )?
         .satisfies(req);
@@ -162,10 +172,9 @@ impl DaxCluster<'_> {
             SecurityGroupEgress {
                 description: Some("DAX over TLS to the cluster".into()),
                 destination_security_group_id: Some(cluster_sg.get_att("GroupId")),
-                from_port: Some(DAX_TLS_PORT),
-                group_id: client_sg.get_att("GroupId"),
-                ip_protocol: "tcp".into(),
-                to_port: Some(DAX_TLS_PORT),
+                from_port: Some(DAX_TLS_PORT.into()),
+                to_port: Some(DAX_TLS_PORT.into()),
+                ..SecurityGroupEgress::new(client_sg.get_att("GroupId"), "tcp")
             },
         )?
         .satisfies(req);
@@ -177,25 +186,28 @@ impl DaxCluster<'_> {
             .add(
                 &format!("{n}Role"),
                 Role {
-                    policies: Some(vec![InlinePolicy {
-                        policy_name: "cached-tables-only".into(),
-                        policy_document: PolicyDocument::new(vec![Statement::allow(
-                            &[
-                                "dynamodb:BatchGetItem",
-                                "dynamodb:BatchWriteItem",
-                                "dynamodb:ConditionCheckItem",
-                                "dynamodb:DeleteItem",
-                                "dynamodb:DescribeTable",
-                                "dynamodb:GetItem",
-                                "dynamodb:PutItem",
-                                "dynamodb:Query",
-                                "dynamodb:Scan",
-                                "dynamodb:UpdateItem",
-                            ],
-                            table_resources,
-                        )]),
-                    }]),
-                    ..Role::new(
+                    policies: Some(
+                        vec![InlinePolicy {
+                            policy_name: "cached-tables-only".into(),
+                            policy_document: PolicyDocument::new(vec![Statement::allow(
+                                &[
+                                    "dynamodb:BatchGetItem",
+                                    "dynamodb:BatchWriteItem",
+                                    "dynamodb:ConditionCheckItem",
+                                    "dynamodb:DeleteItem",
+                                    "dynamodb:DescribeTable",
+                                    "dynamodb:GetItem",
+                                    "dynamodb:PutItem",
+                                    "dynamodb:Query",
+                                    "dynamodb:Scan",
+                                    "dynamodb:UpdateItem",
+                                ],
+                                table_resources,
+                            )]),
+                        }]
+                        .into(),
+                    ),
+                    ..Role::described(
                         PolicyDocument::new(vec![Statement::assume_by_service(&[
                             "dax.amazonaws.com",
                         ])]),
@@ -211,7 +223,12 @@ impl DaxCluster<'_> {
                 &format!("{n}SubnetGroup"),
                 SubnetGroup {
                     description: Some("Private subnets of the DAX cluster".into()),
-                    subnet_ids: self.subnets.iter().map(LogicalId::r#ref).collect(),
+                    ..SubnetGroup::new(
+                        self.subnets
+                            .iter()
+                            .map(LogicalId::r#ref)
+                            .collect::<Vec<_>>(),
+                    )
                 },
             )?
             .satisfies(req)
@@ -220,18 +237,19 @@ impl DaxCluster<'_> {
         let mut ttl = IndexMap::new();
         ttl.insert(
             "query-ttl-millis".to_string(),
-            self.query_ttl_ms.to_string(),
+            Value::from(self.query_ttl_ms.to_string()),
         );
         ttl.insert(
             "record-ttl-millis".to_string(),
-            self.record_ttl_ms.to_string(),
+            Value::from(self.record_ttl_ms.to_string()),
         );
         let params = t
             .add(
                 &format!("{n}ParameterGroup"),
                 ParameterGroup {
                     description: Some("Item and query cache lifetimes".into()),
-                    parameter_name_values: Some(ttl),
+                    parameter_name_values: Some(ttl.into()),
+                    ..Default::default()
                 },
             )?
             .satisfies(req)
@@ -243,13 +261,16 @@ impl DaxCluster<'_> {
                 Cluster {
                     cluster_endpoint_encryption_type: Some("TLS".into()),
                     description: Some("Read cache in front of DynamoDB".into()),
-                    iam_role_arn: role.get_att("Arn"),
-                    node_type: self.node_type.into(),
                     parameter_group_name: Some(params.r#ref()),
-                    replication_factor: self.nodes,
-                    security_group_ids: Some(vec![cluster_sg.get_att("GroupId")]),
-                    sse_specification: Some(SseSpecification { sse_enabled: true }),
+                    security_group_ids: Some(vec![cluster_sg.get_att("GroupId")].into()),
+                    sse_specification: Some(
+                        SseSpecification {
+                            sse_enabled: Some(true.into()),
+                        }
+                        .into(),
+                    ),
                     subnet_group_name: Some(subnet_group.r#ref()),
+                    ..Cluster::new(role.get_att("Arn"), self.node_type, self.nodes)
                 },
             )?
             .satisfies(req)

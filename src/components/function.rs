@@ -5,13 +5,15 @@ use indexmap::IndexMap;
 use crate::assets::Package;
 use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
-use crate::cfn::resources::lambda::{Code, Environment, Function, LoggingConfig, VpcConfig};
+use crate::cfn::resources::lambda::{
+    Architectures, Code, Environment, Function, LogFormat, LoggingConfig, Runtime, VpcConfig,
+};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::log_group::add_log_group;
 use crate::error::Error;
 
 /// The Python runtime every built-in function uses.
-pub const PYTHON_RUNTIME: &str = "python3.13";
+pub const PYTHON_RUNTIME: Runtime = Runtime::Python313;
 
 /// How to build a function.
 pub struct LambdaFunction<'a> {
@@ -64,12 +66,15 @@ impl LambdaFunction<'_> {
         statements.extend(self.statements);
         let role = Role {
             managed_policy_arns: (!self.managed_policies.is_empty())
-                .then_some(self.managed_policies),
-            policies: Some(vec![InlinePolicy {
-                policy_name: "least-privilege".into(),
-                policy_document: PolicyDocument::new(statements),
-            }]),
-            ..Role::new(
+                .then_some(self.managed_policies.into()),
+            policies: Some(
+                vec![InlinePolicy {
+                    policy_name: "least-privilege".into(),
+                    policy_document: PolicyDocument::new(statements),
+                }]
+                .into(),
+            ),
+            ..Role::described(
                 PolicyDocument::new(vec![Statement::assume_by_service(&[
                     "lambda.amazonaws.com",
                 ])]),
@@ -82,33 +87,41 @@ impl LambdaFunction<'_> {
             .id()
             .clone();
         let function = Function {
-            architectures: Some(vec![self.architecture.to_string()]),
-            code: Code {
-                s3_bucket: Some(self.assets_bucket.r#ref()),
-                s3_key: Some(self.package.key.clone().into()),
-            },
-            description: Some(self.description.to_string()),
-            environment: (!self.environment.is_empty()).then_some(Environment {
-                variables: self.environment,
-            }),
+            architectures: Some(vec![architecture(self.architecture)?.into()].into()),
+            description: Some(self.description.to_string().into()),
+            environment: (!self.environment.is_empty()).then_some(
+                Environment {
+                    variables: Some(self.environment.into()),
+                }
+                .into(),
+            ),
             ephemeral_storage: None,
             file_system_configs: None,
-            handler: self.handler.to_string(),
-            logging_config: Some(LoggingConfig {
-                application_log_level: None,
-                log_format: Some("JSON".into()),
-                log_group: Some(log_group.r#ref()),
-                system_log_level: None,
-            }),
-            memory_size: Some(self.memory_mb),
+            handler: Some(self.handler.to_string().into()),
+            logging_config: Some(
+                LoggingConfig {
+                    log_format: Some(LogFormat::Json.into()),
+                    log_group: Some(log_group.r#ref()),
+                    ..Default::default()
+                }
+                .into(),
+            ),
+            memory_size: Some(self.memory_mb.into()),
             reserved_concurrent_executions: None,
-            role: role.get_att("Arn"),
-            runtime: PYTHON_RUNTIME.into(),
+            runtime: Some(PYTHON_RUNTIME.into()),
             tags: None,
-            timeout: Some(self.timeout_s),
+            timeout: Some(self.timeout_s.into()),
             tracing_config: None,
             dead_letter_config: None,
-            vpc_config: self.vpc,
+            vpc_config: self.vpc.map(Into::into),
+            ..Function::new(
+                Code {
+                    s3_bucket: Some(self.assets_bucket.r#ref()),
+                    s3_key: Some(self.package.key.clone().into()),
+                    ..Default::default()
+                },
+                role.get_att("Arn"),
+            )
         };
         let function = t
             .add(&fn_id, function)?
@@ -154,4 +167,15 @@ pub fn network_interface_statements() -> Vec<Statement> {
         )
         .sid("ManageNetworkInterfacesInThisAccount"),
     ]
+}
+
+/// The instruction set a function runs on, by its CloudFormation name.
+fn architecture(name: &str) -> Result<Architectures, Error> {
+    match name {
+        "arm64" => Ok(Architectures::Arm64),
+        "x86_64" => Ok(Architectures::X8664),
+        other => Err(Error::Internal(format!(
+            "unknown Lambda architecture `{other}`"
+        ))),
+    }
 }

@@ -10,7 +10,8 @@
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::Statement;
 use crate::cfn::resources::lambda::{
-    DestinationConfig, EventInvokeConfig, EventSourceMapping, Filter, FilterCriteria, OnFailure,
+    DestinationConfig, EventInvokeConfig, EventSourceMapping, EventSourceMappingDestinationConfig,
+    EventSourceMappingOnFailure, Filter, FilterCriteria, FunctionResponseTypes, OnFailure,
     Permission,
 };
 use crate::cfn::resources::sns::Subscription;
@@ -32,11 +33,9 @@ pub fn allow_invoke(
     Ok(t.add(
         id,
         Permission {
-            action: "lambda:InvokeFunction".into(),
-            function_name: function.get_att("Arn"),
-            principal: principal.into(),
             source_account: same_account.then(|| Pseudo::AccountId.r#ref()),
             source_arn: Some(source_arn),
+            ..Permission::new("lambda:InvokeFunction", function.get_att("Arn"), principal)
         },
     )?
     .satisfies(requirements)
@@ -92,30 +91,34 @@ pub struct StreamTrigger<'a> {
 impl StreamTrigger<'_> {
     /// Adds the event source mapping; returns its ID.
     pub fn add_to(&self, t: &mut Template) -> Result<LogicalId, Error> {
-        let filter_criteria = (!self.event_names.is_empty()).then(|| FilterCriteria {
-            filters: vec![Filter {
-                pattern: serde_json::json!({ "eventName": self.event_names }).to_string(),
-            }],
+        let filter_criteria = (!self.event_names.is_empty()).then(|| {
+            let pattern = serde_json::json!({ "eventName": self.event_names }).to_string();
+            FilterCriteria {
+                filters: Some(
+                    vec![Filter {
+                        pattern: Some(pattern.into()),
+                    }]
+                    .into(),
+                ),
+            }
+            .into()
         });
         Ok(t.add(
             self.id,
             EventSourceMapping {
-                batch_size: Some(self.batch_size),
-                bisect_batch_on_function_error: Some(true),
-                destination_config: self.on_failure.map(|q| DestinationConfig {
-                    on_failure: Some(OnFailure {
-                        destination: q.get_att("Arn"),
-                    }),
-                    on_success: None,
-                }),
-                enabled: Some(true),
+                batch_size: Some(self.batch_size.into()),
+                bisect_batch_on_function_error: Some(true.into()),
+                destination_config: self.on_failure.map(|q| on_failure_destination(q).into()),
+                enabled: Some(true.into()),
                 event_source_arn: Some(self.table.get_att("StreamArn")),
                 filter_criteria,
-                function_name: self.function.r#ref(),
-                function_response_types: Some(vec!["ReportBatchItemFailures".into()]),
+                function_response_types: Some(
+                    vec![FunctionResponseTypes::ReportBatchItemFailures.into()].into(),
+                ),
                 maximum_batching_window_in_seconds: None,
-                maximum_retry_attempts: Some(self.max_retries),
+                maximum_retry_attempts: Some(self.max_retries.into()),
                 starting_position: Some("LATEST".into()),
+                ..EventSourceMapping::new(self.function.r#ref())
             },
         )?
         .satisfies(self.requirements)
@@ -146,11 +149,7 @@ pub fn subscribe_to_topic(
         id,
         Subscription {
             endpoint: Some(function.get_att("Arn")),
-            filter_policy: None,
-            protocol: "lambda".into(),
-            raw_message_delivery: None,
-            redrive_policy: None,
-            topic_arn: topic.r#ref(),
+            ..Subscription::new("lambda", topic.r#ref())
         },
     )?
     .satisfies(requirements)
@@ -176,15 +175,21 @@ impl AsyncFailures<'_> {
         Ok(t.add(
             self.id,
             EventInvokeConfig {
-                destination_config: Some(DestinationConfig {
-                    on_failure: Some(OnFailure {
-                        destination: self.on_failure.get_att("Arn"),
-                    }),
-                    on_success: None,
-                }),
+                destination_config: Some(
+                    DestinationConfig {
+                        on_failure: Some(
+                            OnFailure {
+                                destination: self.on_failure.get_att("Arn"),
+                            }
+                            .into(),
+                        ),
+                        on_success: None,
+                    }
+                    .into(),
+                ),
                 function_name: self.function.r#ref(),
-                maximum_event_age_in_seconds: Some(self.max_event_age_s),
-                maximum_retry_attempts: Some(self.max_retries),
+                maximum_event_age_in_seconds: Some(self.max_event_age_s.into()),
+                maximum_retry_attempts: Some(self.max_retries.into()),
                 qualifier: "$LATEST".into(),
             },
         )?
@@ -204,8 +209,8 @@ pub fn add_failure_queue(
     Ok(t.add(
         id,
         Queue {
-            message_retention_period: Some(14 * 24 * 3600),
-            sqs_managed_sse_enabled: Some(true),
+            message_retention_period: Some((14 * 24 * 3600).into()),
+            sqs_managed_sse_enabled: Some(true.into()),
             ..Default::default()
         },
     )?
@@ -213,6 +218,18 @@ pub fn add_failure_queue(
     .satisfies(requirements)
     .id()
     .clone())
+}
+
+/// Records a stream mapping failed on go to `queue`.
+pub(crate) fn on_failure_destination(queue: &LogicalId) -> EventSourceMappingDestinationConfig {
+    EventSourceMappingDestinationConfig {
+        on_failure: Some(
+            EventSourceMappingOnFailure {
+                destination: Some(queue.get_att("Arn")),
+            }
+            .into(),
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -226,13 +226,15 @@ pub fn add_permission(
     t.add(
         id,
         Permission {
-            action: "lambda:InvokeFunction".into(),
-            function_name: function.get_att("Arn"),
-            principal: "apigateway.amazonaws.com".into(),
             source_account: None,
             source_arn: Some(arn(&format!(
                 "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{source}"
             ))),
+            ..Permission::new(
+                "lambda:InvokeFunction",
+                function.get_att("Arn"),
+                "apigateway.amazonaws.com",
+            )
         },
     )?
     .satisfies(requirements)

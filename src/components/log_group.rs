@@ -15,7 +15,7 @@ pub fn add_log_group(
     Ok(t.add(
         id,
         LogGroup {
-            retention_in_days: Some(retention_days),
+            retention_in_days: Some(retention_days.into()),
             ..Default::default()
         },
     )?

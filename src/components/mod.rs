@@ -57,12 +57,11 @@ pub(crate) fn rotating_key(
         .principal(Principal::Aws(vec![arn("iam::${AWS::AccountId}:root")]))];
     all.extend(statements);
     crate::cfn::resources::kms::Key {
-        description: Some(description),
-        enabled: Some(true),
-        enable_key_rotation: Some(true),
-        key_policy: PolicyDocument::new(all),
-        key_usage: Some("ENCRYPT_DECRYPT".into()),
-        pending_window_in_days: None,
-        tags: None,
+        description: Some(description.into()),
+        enabled: Some(true.into()),
+        enable_key_rotation: Some(true.into()),
+        key_policy: Some(PolicyDocument::new(all)),
+        key_usage: Some(crate::cfn::resources::kms::KeyUsage::EncryptDecrypt.into()),
+        ..Default::default()
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::cfn::intrinsic::{cidr, get_azs, select, sub};
 use crate::cfn::policy::{PolicyDocument, Statement};
+use crate::cfn::resources::ec2::VpcEndpointType;
 use crate::cfn::resources::ec2::{
     RouteTable, Subnet, SubnetRouteTableAssociation, Vpc, VpcEndpoint,
 };
@@ -41,10 +42,11 @@ impl PrivateNetwork<'_> {
             .add(
                 &format!("{n}Vpc"),
                 Vpc {
-                    cidr_block: self.cidr.as_str().into(),
-                    enable_dns_hostnames: Some(true),
-                    enable_dns_support: Some(true),
-                    tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-private"))]),
+                    cidr_block: Some(self.cidr.as_str().into()),
+                    enable_dns_hostnames: Some(true.into()),
+                    enable_dns_support: Some(true.into()),
+                    tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-private"))].into()),
+                    ..Default::default()
                 },
             )?
             .satisfies(self.requirements)
@@ -54,7 +56,7 @@ impl PrivateNetwork<'_> {
             .add(
                 &format!("{n}PrivateRouteTable"),
                 RouteTable {
-                    tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-private"))]),
+                    tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-private"))].into()),
                     vpc_id: vpc.r#ref(),
                 },
             )?
@@ -73,12 +75,15 @@ impl PrivateNetwork<'_> {
                         cidr_block: Some(
                             select(zone as i64, cidr(vpc_cidr(&vpc), 4, host_bits)).into(),
                         ),
-                        map_public_ip_on_launch: Some(false),
-                        tags: Some(vec![Tag::new(
-                            "Name",
-                            sub(format!("${{AWS::StackName}}-private-{}", zone + 1)),
-                        )]),
-                        vpc_id: vpc.r#ref(),
+                        map_public_ip_on_launch: Some(false.into()),
+                        tags: Some(
+                            vec![Tag::new(
+                                "Name",
+                                sub(format!("${{AWS::StackName}}-private-{}", zone + 1)),
+                            )]
+                            .into(),
+                        ),
+                        ..Subnet::new(vpc.r#ref())
                     },
                 )?
                 .satisfies(self.requirements)
@@ -106,12 +111,14 @@ impl PrivateNetwork<'_> {
                     policy_document: (!statements.is_empty())
                         .then(|| PolicyDocument::new(statements)),
                     private_dns_enabled: None,
-                    route_table_ids: Some(vec![route_table.r#ref()]),
+                    route_table_ids: Some(vec![route_table.r#ref()].into()),
                     security_group_ids: None,
                     subnet_ids: None,
-                    service_name: sub(format!("com.amazonaws.${{AWS::Region}}.{service}")).into(),
-                    vpc_endpoint_type: Some("Gateway".into()),
-                    vpc_id: vpc.r#ref(),
+                    service_name: Some(
+                        sub(format!("com.amazonaws.${{AWS::Region}}.{service}")).into(),
+                    ),
+                    vpc_endpoint_type: Some(VpcEndpointType::Gateway.into()),
+                    ..VpcEndpoint::new(vpc.r#ref())
                 },
             )?
             .satisfies(self.requirements);

@@ -50,10 +50,11 @@ impl PublicNetwork<'_> {
             .add(
                 &format!("{n}Vpc"),
                 Vpc {
-                    cidr_block: self.cidr.as_str().into(),
-                    enable_dns_hostnames: Some(true),
-                    enable_dns_support: Some(true),
-                    tags: name_tag("vpc"),
+                    cidr_block: Some(self.cidr.as_str().into()),
+                    enable_dns_hostnames: Some(true.into()),
+                    enable_dns_support: Some(true.into()),
+                    tags: name_tag("vpc").map(Into::into),
+                    ..Default::default()
                 },
             )?
             .satisfies(req)
@@ -63,7 +64,7 @@ impl PublicNetwork<'_> {
             .add(
                 &format!("{n}InternetGateway"),
                 InternetGateway {
-                    tags: name_tag("igw"),
+                    tags: name_tag("igw").map(Into::into),
                 },
             )?
             .satisfies(req)
@@ -74,7 +75,7 @@ impl PublicNetwork<'_> {
                 &format!("{n}InternetGatewayAttachment"),
                 VpcGatewayAttachment {
                     internet_gateway_id: Some(igw.r#ref()),
-                    vpc_id: vpc.r#ref(),
+                    ..VpcGatewayAttachment::new(vpc.r#ref())
                 },
             )?
             .satisfies(req)
@@ -89,9 +90,10 @@ impl PublicNetwork<'_> {
                 Subnet {
                     availability_zone: Some(select(zone as i64, get_azs()).into()),
                     cidr_block: Some(select(index, blocks()).into()),
-                    map_public_ip_on_launch: Some(false),
-                    tags: name_tag(&format!("{}-{}", tier.to_ascii_lowercase(), zone + 1)),
-                    vpc_id: vpc.r#ref(),
+                    map_public_ip_on_launch: Some(false.into()),
+                    tags: name_tag(&format!("{}-{}", tier.to_ascii_lowercase(), zone + 1))
+                        .map(Into::into),
+                    ..Subnet::new(vpc.r#ref())
                 },
             )
             .map(|r| r.satisfies(req).id().clone())
@@ -108,7 +110,7 @@ impl PublicNetwork<'_> {
             .add(
                 &format!("{n}PublicRouteTable"),
                 RouteTable {
-                    tags: name_tag("public"),
+                    tags: name_tag("public").map(Into::into),
                     vpc_id: vpc.r#ref(),
                 },
             )?
@@ -121,7 +123,7 @@ impl PublicNetwork<'_> {
                 destination_cidr_block: Some("0.0.0.0/0".into()),
                 gateway_id: Some(igw.r#ref()),
                 nat_gateway_id: None,
-                route_table_id: public_routes.r#ref(),
+                ..Route::new(public_routes.r#ref())
             },
         )?
         .satisfies(req)
@@ -141,7 +143,8 @@ impl PublicNetwork<'_> {
                 &format!("{n}NatAddress"),
                 Eip {
                     domain: Some("vpc".into()),
-                    tags: name_tag("nat"),
+                    tags: name_tag("nat").map(Into::into),
+                    ..Default::default()
                 },
             )?
             .satisfies(req)
@@ -154,7 +157,8 @@ impl PublicNetwork<'_> {
                 NatGateway {
                     allocation_id: Some(eip.get_att("AllocationId")),
                     subnet_id: Some(public_subnets[0].r#ref()),
-                    tags: name_tag("nat"),
+                    tags: name_tag("nat").map(Into::into),
+                    ..Default::default()
                 },
             )?
             .satisfies(req)
@@ -164,7 +168,7 @@ impl PublicNetwork<'_> {
             .add(
                 &format!("{n}PrivateRouteTable"),
                 RouteTable {
-                    tags: name_tag("private"),
+                    tags: name_tag("private").map(Into::into),
                     vpc_id: vpc.r#ref(),
                 },
             )?
@@ -178,7 +182,7 @@ impl PublicNetwork<'_> {
                     destination_cidr_block: Some("0.0.0.0/0".into()),
                     gateway_id: None,
                     nat_gateway_id: Some(nat.r#ref()),
-                    route_table_id: private_routes.r#ref(),
+                    ..Route::new(private_routes.r#ref())
                 },
             )?
             .satisfies(req)

@@ -2,9 +2,10 @@
 //! topic, and the event source mapping that lets a function consume it.
 
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
-use crate::cfn::resources::lambda::EventSourceMapping;
+use crate::cfn::resources::lambda::{EventSourceMapping, FunctionResponseTypes};
 use crate::cfn::resources::sns::Subscription;
-use crate::cfn::resources::sqs::{Queue, QueuePolicy, RedrivePolicy};
+use crate::cfn::resources::sqs::{Queue, QueuePolicy};
+use crate::cfn::shapes::QueueRedrivePolicy;
 use crate::cfn::{DeletionPolicy, LogicalId, Template};
 use crate::error::Error;
 
@@ -50,8 +51,8 @@ impl BufferedQueue<'_> {
             .add(
                 &format!("{}DeadLetter", self.name),
                 Queue {
-                    message_retention_period: Some(DLQ_RETENTION_S),
-                    sqs_managed_sse_enabled: Some(true),
+                    message_retention_period: Some(DLQ_RETENTION_S.into()),
+                    sqs_managed_sse_enabled: Some(true.into()),
                     ..Default::default()
                 },
             )?
@@ -63,13 +64,13 @@ impl BufferedQueue<'_> {
             .add(
                 self.name,
                 Queue {
-                    message_retention_period: Some(self.retention_s),
-                    redrive_policy: Some(RedrivePolicy {
+                    message_retention_period: Some(self.retention_s.into()),
+                    redrive_policy: Some(QueueRedrivePolicy {
                         dead_letter_target_arn: dead_letter.get_att("Arn"),
                         max_receive_count: self.max_receive_count,
                     }),
-                    sqs_managed_sse_enabled: Some(true),
-                    visibility_timeout: Some(self.visibility_timeout_s),
+                    sqs_managed_sse_enabled: Some(true.into()),
+                    visibility_timeout: Some(self.visibility_timeout_s.into()),
                     ..Default::default()
                 },
             )?
@@ -99,7 +100,7 @@ pub fn allow_topic_to_send(
             .sid("FromOwnTopicOnly")
             .principal(Principal::Service(vec!["sns.amazonaws.com".into()]))
             .condition("ArnEquals", "aws:SourceArn", vec![topic.r#ref()])]),
-            queues: vec![queue.r#ref()],
+            queues: vec![queue.r#ref()].into(),
         },
     )?
     .satisfies(requirements)
@@ -122,11 +123,8 @@ pub fn subscribe_queue(
         id,
         Subscription {
             endpoint: Some(queue.get_att("Arn")),
-            filter_policy: None,
-            protocol: "sqs".into(),
-            raw_message_delivery: Some(raw_message_delivery),
-            redrive_policy: None,
-            topic_arn: topic.r#ref(),
+            raw_message_delivery: Some(raw_message_delivery.into()),
+            ..Subscription::new("sqs", topic.r#ref())
         },
     )?
     .satisfies(requirements)
@@ -153,18 +151,20 @@ impl QueueConsumer<'_> {
         Ok(t.add(
             self.id,
             EventSourceMapping {
-                batch_size: Some(self.batch_size),
+                batch_size: Some(self.batch_size.into()),
                 bisect_batch_on_function_error: None,
                 destination_config: None,
-                enabled: Some(true),
+                enabled: Some(true.into()),
                 event_source_arn: Some(self.queue.get_att("Arn")),
                 filter_criteria: None,
-                function_name: self.function.r#ref(),
-                function_response_types: Some(vec!["ReportBatchItemFailures".into()]),
+                function_response_types: Some(
+                    vec![FunctionResponseTypes::ReportBatchItemFailures.into()].into(),
+                ),
                 maximum_batching_window_in_seconds: (self.batching_window_s > 0)
-                    .then_some(self.batching_window_s),
+                    .then_some(self.batching_window_s.into()),
                 maximum_retry_attempts: None,
                 starting_position: None,
+                ..EventSourceMapping::new(self.function.r#ref())
             },
         )?
         .satisfies(self.requirements)

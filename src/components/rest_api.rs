@@ -486,14 +486,16 @@ impl RestApi<'_> {
         t.add(
             &format!("{n}InvokePermission"),
             Permission {
-                action: "lambda:InvokeFunction".into(),
-                function_name: self.function.get_att("Arn"),
-                principal: "apigateway.amazonaws.com".into(),
                 source_account: None,
                 source_arn: Some(arn(&format!(
                     "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{}/*",
                     self.stage_name
                 ))),
+                ..Permission::new(
+                    "lambda:InvokeFunction",
+                    self.function.get_att("Arn"),
+                    "apigateway.amazonaws.com",
+                )
             },
         )?
         .satisfies(self.requirements);
@@ -527,10 +529,13 @@ pub fn add_api_account(
         .add(
             &format!("{prefix}CloudWatchRole"),
             Role {
-                managed_policy_arns: Some(vec![arn(
-                    "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-                )]),
-                ..Role::new(
+                managed_policy_arns: Some(
+                    vec![arn(
+                        "iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                    )]
+                    .into(),
+                ),
+                ..Role::described(
                     PolicyDocument::new(vec![Statement::assume_by_service(&[
                         "apigateway.amazonaws.com",
                     ])]),

@@ -16,9 +16,12 @@ use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::logs::LogGroup;
 use crate::cfn::resources::stepfunctions::{
-    Branch, Catcher, ChoiceRule, ChoiceState, CloudWatchLogsLogGroup, Definition, FailState,
-    LogDestination, LoggingConfiguration, ParallelState, Retrier, State, StateMachine,
-    SucceedState, TaskState, TracingConfiguration,
+    CloudWatchLogsLogGroup, Level, LogDestination, LoggingConfiguration, StateMachine,
+    StateMachineType, TracingConfiguration,
+};
+use crate::cfn::states::{
+    Branch, Catcher, ChoiceRule, ChoiceState, Definition, FailState, ParallelState, Retrier, State,
+    SucceedState, TaskState,
 };
 use crate::cfn::{DeletionPolicy, LogicalId, Template, Value};
 use crate::components::cdn::stack_uuid;
@@ -114,7 +117,7 @@ impl Flow<'_> {
                 &format!("{}LogGroup", self.name),
                 LogGroup {
                     log_group_name: Some(log_group_name),
-                    retention_in_days: Some(self.log_retention_days),
+                    retention_in_days: Some(self.log_retention_days.into()),
                     ..Default::default()
                 },
             )?
@@ -146,11 +149,14 @@ impl Flow<'_> {
             vec![sub("${AWS::AccountId}").into()],
         );
         let role = Role {
-            policies: Some(vec![InlinePolicy {
-                policy_name: "least-privilege".into(),
-                policy_document: PolicyDocument::new(statements),
-            }]),
-            ..Role::new(
+            policies: Some(
+                vec![InlinePolicy {
+                    policy_name: "least-privilege".into(),
+                    policy_document: PolicyDocument::new(statements),
+                }]
+                .into(),
+            ),
+            ..Role::described(
                 PolicyDocument::new(vec![trust]),
                 &format!(
                     "Execution role of {}: invokes only its functions, delivers its logs",
@@ -168,30 +174,27 @@ impl Flow<'_> {
             .functions
             .iter()
             .map(|f| (f.variable.to_string(), f.function.get_att("Arn")))
-            .collect();
+            .collect::<IndexMap<_, _>>();
         let express = self.options.r#type == FlowType::Express;
         let state_machine = StateMachine {
-            definition: self.definition,
-            definition_substitutions: Some(substitutions),
-            logging_configuration: Some(LoggingConfiguration {
-                destinations: vec![LogDestination {
-                    cloud_watch_logs_log_group: CloudWatchLogsLogGroup {
-                        log_group_arn: log_group.get_att("Arn"),
-                    },
-                }],
-                // Inputs hold user data (names, keys): logged as events only.
-                include_execution_data: Some(false),
-                // Express workflows keep no history but their logs.
-                level: Some(if express { "ALL" } else { "ERROR" }.into()),
+            definition: Some(self.definition),
+            definition_substitutions: Some(substitutions.into()),
+            logging_configuration: Some(logging(&log_group, express).into()),
+            state_machine_type: Some(
+                if express {
+                    StateMachineType::Express
+                } else {
+                    StateMachineType::Standard
+                }
+                .into(),
+            ),
+            tracing_configuration: self.options.tracing.then(|| {
+                TracingConfiguration {
+                    enabled: Some(true.into()),
+                }
+                .into()
             }),
-            role_arn: role.get_att("Arn"),
-            state_machine_name: None,
-            state_machine_type: Some(self.options.r#type.as_cfn().into()),
-            tags: None,
-            tracing_configuration: self
-                .options
-                .tracing
-                .then_some(TracingConfiguration { enabled: true }),
+            ..StateMachine::new(role.get_att("Arn"))
         };
         let state_machine = t
             .add(self.name, state_machine)?
@@ -385,5 +388,26 @@ impl GuardedParallel<'_> {
                 ),
             ]),
         }
+    }
+}
+
+/// Execution logs into `log_group`: events only for standard workflows,
+/// everything for express ones (they keep no history but their logs).
+fn logging(log_group: &LogicalId, express: bool) -> LoggingConfiguration {
+    LoggingConfiguration {
+        destinations: Some(
+            vec![LogDestination {
+                cloud_watch_logs_log_group: Some(
+                    CloudWatchLogsLogGroup {
+                        log_group_arn: Some(log_group.get_att("Arn")),
+                    }
+                    .into(),
+                ),
+            }]
+            .into(),
+        ),
+        // Inputs hold user data (names, keys): logged as events only.
+        include_execution_data: Some(false.into()),
+        level: Some(if express { Level::All } else { Level::Error }.into()),
     }
 }

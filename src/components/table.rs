@@ -2,14 +2,15 @@
 //! default; on-demand, or provisioned with target-tracking auto scaling.
 
 use crate::cfn::intrinsic::sub;
-use crate::cfn::intrinsic::Pseudo;
+use crate::cfn::intrinsic::{Pseudo, Value};
 use crate::cfn::resources::autoscaling::{
     PredefinedMetricSpecification, ScalableTarget, ScalingPolicy, TargetTrackingConfiguration,
 };
 use crate::cfn::resources::dynamodb::{
-    AttributeDefinition, GlobalSseSpecification, GlobalTable, KeySchema,
-    PointInTimeRecoverySpecification, ProvisionedThroughput, ReplicaSpecification,
-    SseSpecification, StreamSpecification, Table as TableProps, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalKeySchema, GlobalSseSpecification,
+    GlobalStreamSpecification, GlobalTable, KeySchema, KeyType, PointInTimeRecoverySpecification,
+    ProvisionedThroughput, ReplicaSpecification, SseSpecification, SseType, StreamSpecification,
+    StreamViewType, Table as TableProps, TimeToLiveSpecification,
 };
 use crate::cfn::{LogicalId, Template};
 use crate::components::arn;
@@ -38,7 +39,7 @@ pub struct Table<'a> {
     pub requirements: &'a [&'a str],
     /// A change stream: `NEW_IMAGE`, `NEW_AND_OLD_IMAGES`, `KEYS_ONLY` or
     /// `OLD_IMAGE`. `Fn::GetAtt <id>.StreamArn` reads it.
-    pub stream: Option<&'a str>,
+    pub stream: Option<StreamViewType>,
     /// Other regions to replicate to. When not empty the table is an
     /// `AWS::DynamoDB::GlobalTable` with a replica in the stack's own region
     /// and one in each of these (on-demand only; its stream is
@@ -79,35 +80,29 @@ impl Table<'_> {
             return self.add_global(t, attrs, keys);
         }
         let props = TableProps {
-            attribute_definitions: attrs,
+            attribute_definitions: Some(attrs.into()),
             billing_mode: Some(
                 if self.provisioned.is_some() {
-                    "PROVISIONED"
+                    BillingMode::Provisioned
                 } else {
-                    "PAY_PER_REQUEST"
+                    BillingMode::PayPerRequest
                 }
                 .into(),
             ),
-            key_schema: keys,
-            point_in_time_recovery_specification: Some(PointInTimeRecoverySpecification {
-                point_in_time_recovery_enabled: true,
+            point_in_time_recovery_specification: Some(point_in_time_recovery()),
+            provisioned_throughput: self
+                .provisioned
+                .map(|s| ProvisionedThroughput::new(s.read_min, s.write_min).into()),
+            sse_specification: Some(SseSpecification::new(true).into()),
+            stream_specification: self.stream.map(|v| StreamSpecification::new(v).into()),
+            time_to_live_specification: self.ttl_attribute.map(|a| {
+                TimeToLiveSpecification {
+                    attribute_name: Some(a.into()),
+                    ..TimeToLiveSpecification::new(true)
+                }
+                .into()
             }),
-            provisioned_throughput: self.provisioned.map(|s| ProvisionedThroughput {
-                read_capacity_units: u64::from(s.read_min),
-                write_capacity_units: u64::from(s.write_min),
-            }),
-            sse_specification: Some(SseSpecification {
-                sse_enabled: true,
-                sse_type: None,
-            }),
-            stream_specification: self.stream.map(|v| StreamSpecification {
-                stream_view_type: v.to_string(),
-            }),
-            time_to_live_specification: self.ttl_attribute.map(|a| TimeToLiveSpecification {
-                attribute_name: a.to_string(),
-                enabled: true,
-            }),
-            ..Default::default()
+            ..TableProps::new(keys)
         };
         let id = t
             .add(self.id, props)?
@@ -183,13 +178,10 @@ impl Table<'_> {
                 self.id
             )));
         }
-        let replica = |region| ReplicaSpecification {
-            deletion_protection_enabled: Some(self.retain),
-            point_in_time_recovery_specification: Some(PointInTimeRecoverySpecification {
-                point_in_time_recovery_enabled: true,
-            }),
-            region,
-            tags: None,
+        let replica = |region: Value<String>| ReplicaSpecification {
+            deletion_protection_enabled: Some(self.retain.into()),
+            point_in_time_recovery_specification: Some(point_in_time_recovery()),
+            ..ReplicaSpecification::new(region)
         };
         let mut replicas = vec![replica(Pseudo::Region.r#ref())];
         replicas.extend(
@@ -197,19 +189,27 @@ impl Table<'_> {
                 .iter()
                 .map(|r| replica(r.as_str().into())),
         );
+        let key_types = [KeyType::Hash, KeyType::Range];
+        let keys: Vec<GlobalKeySchema> = keys
+            .into_iter()
+            .zip(key_types)
+            .map(|(k, kind)| GlobalKeySchema::new(k.attribute_name, kind))
+            .collect();
         let props = GlobalTable {
-            attribute_definitions: attrs,
-            billing_mode: Some("PAY_PER_REQUEST".into()),
-            key_schema: keys,
-            replicas,
-            sse_specification: Some(GlobalSseSpecification {
-                sse_enabled: true,
-                sse_type: Some("KMS".into()),
-            }),
-            stream_specification: Some(StreamSpecification {
-                stream_view_type: "NEW_AND_OLD_IMAGES".into(),
-            }),
-            ..Default::default()
+            attribute_definitions: Some(attrs.into()),
+            billing_mode: Some(BillingMode::PayPerRequest.into()),
+            key_schema: Some(keys.into()),
+            sse_specification: Some(
+                GlobalSseSpecification {
+                    sse_type: Some(SseType::Kms.into()),
+                    ..GlobalSseSpecification::new(true)
+                }
+                .into(),
+            ),
+            stream_specification: Some(
+                GlobalStreamSpecification::new(StreamViewType::NewAndOldImages).into(),
+            ),
+            ..GlobalTable::new(replicas)
         };
         Ok(t.add(self.id, props)?
             .retain_if(self.retain)
@@ -217,4 +217,13 @@ impl Table<'_> {
             .id()
             .clone())
     }
+}
+
+/// Point-in-time recovery on (tables and each replica).
+fn point_in_time_recovery() -> Value<PointInTimeRecoverySpecification> {
+    PointInTimeRecoverySpecification {
+        point_in_time_recovery_enabled: Some(true.into()),
+        ..Default::default()
+    }
+    .into()
 }

@@ -74,13 +74,12 @@ impl EncryptedTopic<'_> {
             .add(
                 self.id,
                 TopicProps {
-                    display_name: self.display_name.map(str::to_string),
+                    display_name: self.display_name.map(str::to_string).map(Into::into),
                     kms_master_key_id: Some(match &key {
                         Some(k) => k.get_att("Arn"),
                         None => AWS_MANAGED_SNS_KEY.into(),
                     }),
-                    tags: None,
-                    topic_name: None,
+                    ..Default::default()
                 },
             )?
             .satisfies(self.requirements)

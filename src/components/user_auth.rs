@@ -163,51 +163,52 @@ impl UserAuth<'_> {
             .satisfies(self.requirements);
         }
 
-        let identity_pool = match self.authenticated_statements {
-            None => None,
-            Some(statements) => {
-                let ip = t
-                    .add(
-                        &format!("{n}IdentityPool"),
-                        IdentityPool {
-                            allow_classic_flow: Some(false),
-                            allow_unauthenticated_identities: false,
-                            cognito_identity_providers: Some(vec![CognitoIdentityProvider {
-                                client_id: client.r#ref(),
-                                provider_name: pool.get_att("ProviderName"),
-                                server_side_token_check: Some(true),
-                            }]),
-                        },
-                    )?
-                    .satisfies(self.identity_requirements)
-                    .id()
-                    .clone();
-                let trust = Statement {
-                    action: vec!["sts:AssumeRoleWithWebIdentity".into()],
-                    ..Statement::assume_by_service(&[])
-                }
-                .principal(Principal::Federated(
-                    "cognito-identity.amazonaws.com".into(),
-                ))
-                .condition(
-                    "StringEquals",
-                    "cognito-identity.amazonaws.com:aud",
-                    vec![ip.r#ref()],
-                )
-                .condition(
-                    "ForAnyValue:StringLike",
-                    "cognito-identity.amazonaws.com:amr",
-                    vec!["authenticated".into()],
-                );
-                let role = t
+        let identity_pool =
+            match self.authenticated_statements {
+                None => None,
+                Some(statements) => {
+                    let ip = t
+                        .add(
+                            &format!("{n}IdentityPool"),
+                            IdentityPool {
+                                allow_classic_flow: Some(false),
+                                allow_unauthenticated_identities: false,
+                                cognito_identity_providers: Some(vec![CognitoIdentityProvider {
+                                    client_id: client.r#ref(),
+                                    provider_name: pool.get_att("ProviderName"),
+                                    server_side_token_check: Some(true),
+                                }]),
+                            },
+                        )?
+                        .satisfies(self.identity_requirements)
+                        .id()
+                        .clone();
+                    let trust = Statement {
+                        action: vec!["sts:AssumeRoleWithWebIdentity".into()],
+                        ..Statement::assume_by_service(&[])
+                    }
+                    .principal(Principal::Federated(
+                        "cognito-identity.amazonaws.com".into(),
+                    ))
+                    .condition(
+                        "StringEquals",
+                        "cognito-identity.amazonaws.com:aud",
+                        vec![ip.r#ref()],
+                    )
+                    .condition(
+                        "ForAnyValue:StringLike",
+                        "cognito-identity.amazonaws.com:amr",
+                        vec!["authenticated".into()],
+                    );
+                    let role = t
                     .add(
                         &format!("{n}AuthenticatedRole"),
                         Role {
                             policies: Some(vec![InlinePolicy {
                                 policy_name: "own-data-only".into(),
                                 policy_document: PolicyDocument::new(statements),
-                            }]),
-                            ..Role::new(
+                            }].into()),
+                            ..Role::described(
                                 PolicyDocument::new(vec![trust]),
                                 "Temporary credentials of a signed-in user: their own data only",
                             )
@@ -216,19 +217,19 @@ impl UserAuth<'_> {
                     .satisfies(self.identity_requirements)
                     .id()
                     .clone();
-                let mut roles = IndexMap::new();
-                roles.insert("authenticated".to_string(), role.get_att("Arn"));
-                t.add(
-                    &format!("{n}IdentityPoolRoles"),
-                    IdentityPoolRoleAttachment {
-                        identity_pool_id: ip.r#ref(),
-                        roles,
-                    },
-                )?
-                .satisfies(self.identity_requirements);
-                Some(ip)
-            }
-        };
+                    let mut roles = IndexMap::new();
+                    roles.insert("authenticated".to_string(), role.get_att("Arn"));
+                    t.add(
+                        &format!("{n}IdentityPoolRoles"),
+                        IdentityPoolRoleAttachment {
+                            identity_pool_id: ip.r#ref(),
+                            roles,
+                        },
+                    )?
+                    .satisfies(self.identity_requirements);
+                    Some(ip)
+                }
+            };
         Ok(UserAuthIds {
             pool,
             client,

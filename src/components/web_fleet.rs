@@ -16,6 +16,10 @@ use indexmap::IndexMap;
 
 use crate::cfn::intrinsic::{get_att, sub, Expr, Intrinsic};
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
+use crate::cfn::resources::ec2::HttpEndpoint;
+use crate::cfn::resources::ec2::HttpTokens;
+use crate::cfn::resources::ec2::ResourceType;
+use crate::cfn::resources::ec2::VolumeType;
 use crate::cfn::resources::ec2::{
     BlockDeviceMapping, Ebs, EgressRule, IamInstanceProfileSpecification, LaunchTemplate,
     LaunchTemplateData, MetadataOptions, SecurityGroup, SecurityGroupIngress, TagSpecification,
@@ -25,8 +29,9 @@ use crate::cfn::resources::ec2_autoscaling::{
     TagProperty, TargetTrackingConfiguration,
 };
 use crate::cfn::resources::efs::{
-    AccessPoint, BackupPolicy, CreationInfo, FileSystem, FileSystemTag, LifecyclePolicy,
-    MountTarget, PosixUser, RootDirectory,
+    AccessPoint, BackupPolicy, CreationInfo, FileSystem, LifecyclePolicy, MountTarget,
+    PerformanceMode, PosixUser, RootDirectory, Status, ThroughputMode, TransitionToIa,
+    TransitionToPrimaryStorageClass,
 };
 use crate::cfn::resources::elasticloadbalancingv2::{
     Action, Attribute, Certificate, Listener, LoadBalancer, Matcher, TargetGroup,
@@ -106,19 +111,15 @@ const FILES_ROOT: &str = "/files";
 /// use, owned by that identity, `0755`).
 fn files_access_point(file_system: &LogicalId) -> AccessPoint {
     AccessPoint {
-        file_system_id: file_system.r#ref(),
-        posix_user: Some(PosixUser {
-            gid: FILES_UID.into(),
-            uid: FILES_UID.into(),
-        }),
-        root_directory: Some(RootDirectory {
-            creation_info: Some(CreationInfo {
-                owner_gid: FILES_UID.into(),
-                owner_uid: FILES_UID.into(),
-                permissions: "0755".into(),
-            }),
-            path: Some(FILES_ROOT.into()),
-        }),
+        posix_user: Some(PosixUser::new(FILES_UID, FILES_UID).into()),
+        root_directory: Some(
+            RootDirectory {
+                creation_info: Some(CreationInfo::new(FILES_UID, FILES_UID, "0755").into()),
+                path: Some(FILES_ROOT.into()),
+            }
+            .into(),
+        ),
+        ..AccessPoint::new(file_system.r#ref())
     }
 }
 
@@ -150,13 +151,12 @@ impl FilesWriter<'_> {
         t.add(
             &format!("{fleet_name}FilesIngressFrom{w}"),
             SecurityGroupIngress {
-                cidr_ip: None,
-                description: Some(format!("NFS from the writer of the files ({w})")),
-                from_port: Some(2049),
-                group_id: group_id(&fleet.files_security_group),
-                ip_protocol: "tcp".into(),
+                description: Some(format!("NFS from the writer of the files ({w})").into()),
+                from_port: Some(2049.into()),
+                group_id: Some(group_id(&fleet.files_security_group)),
                 source_security_group_id: Some(group_id(self.security_group)),
-                to_port: Some(2049),
+                to_port: Some(2049.into()),
+                ..SecurityGroupIngress::new("tcp")
             },
         )?
         .satisfies(self.requirements);
@@ -200,64 +200,66 @@ impl WebFleet<'_> {
         let listener_port: u16 = if self.tls.is_some() { 443 } else { 80 };
         // Security groups: the VPC (CloudFront's VPC origin) → ALB:443 (or
         // 80) → instances:443 → EFS:2049, each group with its egress listed.
+        let group_description = "The origin load balancer (internal): from the VPC only (the CloudFront VPC origin), HTTPS to the instances only";
         let alb_sg = t
             .add(
                 &format!("{n}LoadBalancerSecurityGroup"),
                 SecurityGroup {
-                    group_description: "The origin load balancer (internal): from the VPC only (the CloudFront VPC origin), HTTPS to the instances only".into(),
-                    security_group_egress: Some(vec![EgressRule {
-                        cidr_ip: Some(self.vpc_cidr.to_string()),
-                        description: Some("HTTPS to the instances".into()),
-                        from_port: Some(TARGET_PORT),
-                        ip_protocol: "tcp".into(),
-                        to_port: Some(TARGET_PORT),
-                    }]),
-                    tags: Some(vec![name_tag("origin-alb")]),
-                    vpc_id: vpc.r#ref(),
+                    security_group_egress: Some(
+                        vec![EgressRule::tcp(
+                            self.vpc_cidr.to_string(),
+                            "HTTPS to the instances",
+                            TARGET_PORT,
+                        )]
+                        .into(),
+                    ),
+                    tags: Some(vec![name_tag("origin-alb")].into()),
+                    vpc_id: Some(vpc.r#ref()),
+                    ..SecurityGroup::new(group_description)
                 },
             )?
             .satisfies(req)
             .id()
             .clone();
+        let description = format!(
+            "{} from inside the VPC only (CloudFront's VPC origin); not reachable from the internet",
+            if self.tls.is_some() { "HTTPS" } else { "HTTP" }
+        );
         t.add(
             &format!("{n}LoadBalancerIngress"),
             SecurityGroupIngress {
-                cidr_ip: Some(self.vpc_cidr.to_string()),
-                description: Some(format!(
-                    "{} from inside the VPC only (CloudFront's VPC origin); not reachable from the internet",
-                    if self.tls.is_some() { "HTTPS" } else { "HTTP" }
-                )),
-                from_port: Some(listener_port),
-                group_id: group_id(&alb_sg),
-                ip_protocol: "tcp".into(),
-                source_security_group_id: None,
-                to_port: Some(listener_port),
+                cidr_ip: Some(self.vpc_cidr.to_string().into()),
+                description: Some(description.into()),
+                from_port: Some(listener_port.into()),
+                group_id: Some(group_id(&alb_sg)),
+                to_port: Some(listener_port.into()),
+                ..SecurityGroupIngress::new("tcp")
             },
         )?
         .satisfies(req);
+        let group_description = "Origin instances: HTTPS from the load balancer; HTTPS out for packages and AWS APIs; NFS to EFS";
         let instance_sg = t
             .add(
                 &format!("{n}InstanceSecurityGroup"),
                 SecurityGroup {
-                    group_description: "Origin instances: HTTPS from the load balancer; HTTPS out for packages and AWS APIs; NFS to EFS".into(),
-                    security_group_egress: Some(vec![
-                        EgressRule {
-                            cidr_ip: Some("0.0.0.0/0".into()),
-                            description: Some("HTTPS: package repositories and AWS APIs".into()),
-                            from_port: Some(443),
-                            ip_protocol: "tcp".into(),
-                            to_port: Some(443),
-                        },
-                        EgressRule {
-                            cidr_ip: Some(self.vpc_cidr.to_string()),
-                            description: Some("NFS (TLS) to the EFS mount targets".into()),
-                            from_port: Some(2049),
-                            ip_protocol: "tcp".into(),
-                            to_port: Some(2049),
-                        },
-                    ]),
-                    tags: Some(vec![name_tag("origin-instances")]),
-                    vpc_id: vpc.r#ref(),
+                    security_group_egress: Some(
+                        vec![
+                            EgressRule::tcp(
+                                "0.0.0.0/0",
+                                "HTTPS: package repositories and AWS APIs",
+                                443,
+                            ),
+                            EgressRule::tcp(
+                                self.vpc_cidr.to_string(),
+                                "NFS (TLS) to the EFS mount targets",
+                                2049,
+                            ),
+                        ]
+                        .into(),
+                    ),
+                    tags: Some(vec![name_tag("origin-instances")].into()),
+                    vpc_id: Some(vpc.r#ref()),
+                    ..SecurityGroup::new(group_description)
                 },
             )?
             .satisfies(req)
@@ -266,13 +268,12 @@ impl WebFleet<'_> {
         t.add(
             &format!("{n}InstanceIngressFromLoadBalancer"),
             SecurityGroupIngress {
-                cidr_ip: None,
                 description: Some("HTTPS from the load balancer".into()),
-                from_port: Some(TARGET_PORT),
-                group_id: group_id(&instance_sg),
-                ip_protocol: "tcp".into(),
+                from_port: Some(TARGET_PORT.into()),
+                group_id: Some(group_id(&instance_sg)),
                 source_security_group_id: Some(group_id(&alb_sg)),
-                to_port: Some(TARGET_PORT),
+                to_port: Some(TARGET_PORT.into()),
+                ..SecurityGroupIngress::new("tcp")
             },
         )?
         .satisfies(req);
@@ -280,14 +281,15 @@ impl WebFleet<'_> {
             .add(
                 &format!("{n}FilesSecurityGroup"),
                 SecurityGroup {
-                    group_description:
-                        "EFS mount targets: NFS from the origin instances only; no egress".into(),
                     // A rule nothing matches replaces the default allow-all.
-                    security_group_egress: Some(vec![EgressRule::none(
-                        "No egress: mount targets only answer",
-                    )]),
-                    tags: Some(vec![name_tag("origin-files")]),
-                    vpc_id: vpc.r#ref(),
+                    security_group_egress: Some(
+                        vec![EgressRule::none("No egress: mount targets only answer")].into(),
+                    ),
+                    tags: Some(vec![name_tag("origin-files")].into()),
+                    vpc_id: Some(vpc.r#ref()),
+                    ..SecurityGroup::new(
+                        "EFS mount targets: NFS from the origin instances only; no egress",
+                    )
                 },
             )?
             .satisfies(req)
@@ -296,13 +298,12 @@ impl WebFleet<'_> {
         t.add(
             &format!("{n}FilesIngressFromInstances"),
             SecurityGroupIngress {
-                cidr_ip: None,
                 description: Some("NFS from the origin instances".into()),
-                from_port: Some(2049),
-                group_id: group_id(&efs_sg),
-                ip_protocol: "tcp".into(),
+                from_port: Some(2049.into()),
+                group_id: Some(group_id(&efs_sg)),
                 source_security_group_id: Some(group_id(&instance_sg)),
-                to_port: Some(2049),
+                to_port: Some(2049.into()),
+                ..SecurityGroupIngress::new("tcp")
             },
         )?
         .satisfies(req);
@@ -331,42 +332,47 @@ impl WebFleet<'_> {
                     // every SSM parameter and document): register this
                     // instance, and open the session channels (which have no
                     // resource-level permissions).
-                    policies: Some(vec![
-                        InlinePolicy {
-                            policy_name: "session-manager".into(),
-                            policy_document: PolicyDocument::new(vec![
-                                Statement::allow(
-                                    &["ssm:UpdateInstanceInformation"],
-                                    vec![arn("ec2:${AWS::Region}:${AWS::AccountId}:instance/*")],
+                    policies: Some(
+                        vec![
+                            InlinePolicy {
+                                policy_name: "session-manager".into(),
+                                policy_document: PolicyDocument::new(vec![
+                                    Statement::allow(
+                                        &["ssm:UpdateInstanceInformation"],
+                                        vec![arn(
+                                            "ec2:${AWS::Region}:${AWS::AccountId}:instance/*",
+                                        )],
+                                    )
+                                    .sid("RegisterWithSessionManager"),
+                                    Statement::allow(
+                                        &[
+                                            "ssmmessages:CreateControlChannel",
+                                            "ssmmessages:CreateDataChannel",
+                                            "ssmmessages:OpenControlChannel",
+                                            "ssmmessages:OpenDataChannel",
+                                        ],
+                                        vec!["*".into()],
+                                    )
+                                    .sid("OpenSessionChannels"),
+                                ]),
+                            },
+                            InlinePolicy {
+                                policy_name: "mount-files-read-only".into(),
+                                policy_document: PolicyDocument::new(vec![Statement::allow(
+                                    &["elasticfilesystem:ClientMount"],
+                                    vec![get_att(&fs_id, "Arn").into()],
                                 )
-                                .sid("RegisterWithSessionManager"),
-                                Statement::allow(
-                                    &[
-                                        "ssmmessages:CreateControlChannel",
-                                        "ssmmessages:CreateDataChannel",
-                                        "ssmmessages:OpenControlChannel",
-                                        "ssmmessages:OpenDataChannel",
-                                    ],
-                                    vec!["*".into()],
-                                )
-                                .sid("OpenSessionChannels"),
-                            ]),
-                        },
-                        InlinePolicy {
-                            policy_name: "mount-files-read-only".into(),
-                            policy_document: PolicyDocument::new(vec![Statement::allow(
-                                &["elasticfilesystem:ClientMount"],
-                                vec![get_att(&fs_id, "Arn").into()],
-                            )
-                            .sid("MountThroughTheAccessPoint")
-                            .condition(
-                                "StringEquals",
-                                "elasticfilesystem:AccessPointArn",
-                                vec![get_att(&ap_id, "Arn").into()],
-                            )]),
-                        },
-                    ]),
-                    ..Role::new(
+                                .sid("MountThroughTheAccessPoint")
+                                .condition(
+                                    "StringEquals",
+                                    "elasticfilesystem:AccessPointArn",
+                                    vec![get_att(&ap_id, "Arn").into()],
+                                )]),
+                            },
+                        ]
+                        .into(),
+                    ),
+                    ..Role::described(
                         PolicyDocument::new(vec![Statement::assume_by_service(&[
                             "ec2.amazonaws.com",
                         ])]),
@@ -380,10 +386,7 @@ impl WebFleet<'_> {
         let profile = t
             .add(
                 &format!("{n}InstanceProfile"),
-                InstanceProfile {
-                    path: None,
-                    roles: vec![role.r#ref()],
-                },
+                InstanceProfile::new(vec![role.r#ref()]),
             )?
             .satisfies(req)
             .id()
@@ -403,10 +406,8 @@ impl WebFleet<'_> {
             .add(
                 &fs_id,
                 FileSystem {
-                    backup_policy: Some(BackupPolicy {
-                        status: "ENABLED".into(),
-                    }),
-                    encrypted: Some(true),
+                    backup_policy: Some(BackupPolicy::new(Status::Enabled).into()),
+                    encrypted: Some(true.into()),
                     file_system_policy: Some(PolicyDocument::new(vec![Statement {
                         resource: None,
                         ..Statement::deny(
@@ -421,22 +422,27 @@ impl WebFleet<'_> {
                     .sid("DenyInsecureTransport")
                     .principal(Principal::Everyone)
                     .condition("Bool", "aws:SecureTransport", vec!["false".into()])])),
-                    file_system_tags: Some(vec![FileSystemTag {
-                        key: "Name".into(),
-                        value: sub("${AWS::StackName}-files").into(),
-                    }]),
-                    lifecycle_policies: Some(vec![
-                        LifecyclePolicy {
-                            transition_to_ia: Some("AFTER_30_DAYS".into()),
-                            transition_to_primary_storage_class: None,
-                        },
-                        LifecyclePolicy {
-                            transition_to_ia: None,
-                            transition_to_primary_storage_class: Some("AFTER_1_ACCESS".into()),
-                        },
-                    ]),
-                    performance_mode: Some("generalPurpose".into()),
-                    throughput_mode: Some("elastic".into()),
+                    file_system_tags: Some(
+                        vec![Tag::new("Name", sub("${AWS::StackName}-files"))].into(),
+                    ),
+                    lifecycle_policies: Some(
+                        vec![
+                            LifecyclePolicy {
+                                transition_to_ia: Some(TransitionToIa::After30Days.into()),
+                                ..Default::default()
+                            },
+                            LifecyclePolicy {
+                                transition_to_primary_storage_class: Some(
+                                    TransitionToPrimaryStorageClass::After1Access.into(),
+                                ),
+                                ..Default::default()
+                            },
+                        ]
+                        .into(),
+                    ),
+                    performance_mode: Some(PerformanceMode::GeneralPurpose.into()),
+                    throughput_mode: Some(ThroughputMode::Elastic.into()),
+                    ..Default::default()
                 },
             )?
             .retain_if(self.retain_files)
@@ -448,11 +454,7 @@ impl WebFleet<'_> {
             mount_targets.push(
                 t.add(
                     &format!("{n}FilesMountTarget{}", i + 1),
-                    MountTarget {
-                        file_system_id: file_system.r#ref(),
-                        security_groups: vec![group_id(efs_sg)],
-                        subnet_id: subnet.r#ref(),
-                    },
+                    MountTarget::new(file_system.r#ref(), vec![group_id(efs_sg)], subnet.r#ref()),
                 )?
                 .satisfies(req)
                 .id()
@@ -567,6 +569,70 @@ impl WebFleet<'_> {
         Ok((load_balancer, target_group))
     }
 
+    /// What each instance launches with: an encrypted gp3 root volume, the
+    /// instance profile, IMDSv2 only, and nginx serving the EFS files.
+    fn launch_template_data(
+        &self,
+        profile: &LogicalId,
+        instance_sg: &LogicalId,
+        file_system: &LogicalId,
+        access_point: &LogicalId,
+    ) -> LaunchTemplateData {
+        LaunchTemplateData {
+            block_device_mappings: Some(
+                vec![BlockDeviceMapping {
+                    device_name: Some("/dev/xvda".into()),
+                    ebs: Some(
+                        Ebs {
+                            delete_on_termination: Some(true.into()),
+                            encrypted: Some(true.into()),
+                            volume_size: Some(16.into()),
+                            volume_type: Some(VolumeType::Gp3.into()),
+                            ..Default::default()
+                        }
+                        .into(),
+                    ),
+                    ..Default::default()
+                }]
+                .into(),
+            ),
+            iam_instance_profile: Some(
+                IamInstanceProfileSpecification {
+                    arn: Some(profile.get_att("Arn")),
+                    ..Default::default()
+                }
+                .into(),
+            ),
+            image_id: Some(self.image_parameter.r#ref()),
+            instance_type: Some(self.instance_type.to_string().into()),
+            metadata_options: Some(
+                MetadataOptions {
+                    http_endpoint: Some(HttpEndpoint::Enabled.into()),
+                    http_put_response_hop_limit: Some(1.into()),
+                    http_tokens: Some(HttpTokens::Required.into()),
+                    ..Default::default()
+                }
+                .into(),
+            ),
+            security_group_ids: Some(vec![group_id(instance_sg)].into()),
+            tag_specifications: Some(
+                vec![
+                    TagSpecification {
+                        resource_type: Some(ResourceType::Instance.into()),
+                        tags: Some(vec![name_tag("origin")].into()),
+                    },
+                    TagSpecification {
+                        resource_type: Some(ResourceType::Volume.into()),
+                        tags: Some(vec![name_tag("origin")].into()),
+                    },
+                ]
+                .into(),
+            ),
+            user_data: Some(user_data(file_system, access_point, self.health_check_path)),
+            ..Default::default()
+        }
+    }
+
     /// The instances: launch template, auto scaling group, CPU scaling.
     fn add_instances(
         &self,
@@ -589,45 +655,13 @@ impl WebFleet<'_> {
             .add(
                 &format!("{n}LaunchTemplate"),
                 LaunchTemplate {
-                    launch_template_data: LaunchTemplateData {
-                        block_device_mappings: Some(vec![BlockDeviceMapping {
-                            device_name: "/dev/xvda".into(),
-                            ebs: Ebs {
-                                delete_on_termination: Some(true),
-                                encrypted: Some(true),
-                                volume_size: Some(16),
-                                volume_type: Some("gp3".into()),
-                            },
-                        }]),
-                        iam_instance_profile: Some(IamInstanceProfileSpecification {
-                            arn: profile.get_att("Arn"),
-                        }),
-                        image_id: Some(self.image_parameter.r#ref()),
-                        instance_type: Some(self.instance_type.to_string()),
-                        metadata_options: Some(MetadataOptions {
-                            http_endpoint: Some("enabled".into()),
-                            http_put_response_hop_limit: Some(1),
-                            http_tokens: Some("required".into()),
-                        }),
-                        monitoring: None,
-                        security_group_ids: Some(vec![group_id(instance_sg)]),
-                        tag_specifications: Some(vec![
-                            TagSpecification {
-                                resource_type: "instance".into(),
-                                tags: vec![name_tag("origin")],
-                            },
-                            TagSpecification {
-                                resource_type: "volume".into(),
-                                tags: vec![name_tag("origin")],
-                            },
-                        ]),
-                        user_data: Some(user_data(
-                            file_system,
-                            access_point,
-                            self.health_check_path,
-                        )),
-                    },
                     version_description: Some("nginx serving the EFS files".into()),
+                    ..LaunchTemplate::new(self.launch_template_data(
+                        profile,
+                        instance_sg,
+                        file_system,
+                        access_point,
+                    ))
                 },
             )?
             .satisfies(req)

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
-use crate::cfn::resources::logs::RETENTION_DAYS;
+use crate::cfn::constructors::RETENTION_DAYS;
 
 mod strings;
 

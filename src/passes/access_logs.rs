@@ -30,7 +30,7 @@ use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::cloudfront::Logging;
 use crate::cfn::resources::elasticloadbalancingv2::AttributeOf;
-use crate::cfn::resources::s3::{LifecycleRule, OwnershipControls};
+use crate::cfn::resources::s3::{LifecycleRule, OwnershipControls, RuleStatus};
 use crate::cfn::template::Resource;
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::bucket::{PrivateBucket, LOG_BUCKET_ID};
@@ -408,11 +408,10 @@ fn extend_existing(t: &mut Template, w: &Writers, statements: Vec<Statement>, da
         for top in &w.tops {
             let name = top.trim_end_matches('/');
             rules.push(to_json(&LifecycleRule {
-                id: Some(format!("ExpireAccessLogs-{name}")),
-                status: "Enabled".into(),
-                expiration_in_days: Some(days),
-                prefix: Some((*top).to_string()),
-                ..Default::default()
+                id: Some(format!("ExpireAccessLogs-{name}").into()),
+                expiration_in_days: Some(days.into()),
+                prefix: Some((*top).to_string().into()),
+                ..LifecycleRule::new(RuleStatus::Enabled)
             }));
         }
     }

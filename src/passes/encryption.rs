@@ -48,11 +48,10 @@ use serde_json::{Map, Value as Json};
 
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
-use crate::cfn::resources::dynamodb::{KeySseSpecification, TableEncryption};
+use crate::cfn::resources::dynamodb::{SseSpecification, SseType};
 use crate::cfn::resources::iam::InlinePolicy;
 use crate::cfn::resources::kms::Alias;
-use crate::cfn::resources::lambda::EnvironmentEncryption;
-use crate::cfn::resources::logs::LogGroupEncryption;
+use crate::cfn::resources::logs::LogGroup;
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::{arn, rotating_key};
 use crate::error::Error;
@@ -252,17 +251,19 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
         match r.kind() {
             LOG_GROUP => merge(
                 &mut r.properties,
-                &LogGroupEncryption {
-                    kms_key_id: key.clone(),
+                // Only the key: merged over the group's other properties.
+                &LogGroup {
+                    kms_key_id: Some(key.clone()),
+                    ..Default::default()
                 },
             )?,
             TABLE => merge(
                 &mut r.properties,
                 &TableEncryption {
-                    sse_specification: KeySseSpecification {
-                        sse_enabled: true,
-                        sse_type: "KMS".into(),
-                        kms_master_key_id: key.clone(),
+                    sse_specification: SseSpecification {
+                        sse_type: Some(SseType::Kms.into()),
+                        kms_master_key_id: Some(key.clone()),
+                        ..SseSpecification::new(true)
                     },
                 },
             )?,
@@ -422,6 +423,22 @@ fn accept_queue_encryption(t: &mut Template) {
 }
 
 /// Sets each property `p` serializes to over `props`.
+/// The property a function takes to encrypt its environment variables
+/// with the key (its ARN), merged over its others.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct EnvironmentEncryption {
+    kms_key_arn: Value<String>,
+}
+
+/// The property a table takes to be encrypted with the key, merged over
+/// its others (SSEType before KMSMasterKeyId, as templates have it).
+#[derive(Serialize)]
+struct TableEncryption {
+    #[serde(rename = "SSESpecification")]
+    sse_specification: SseSpecification,
+}
+
 fn merge<P: Serialize>(props: &mut Map<String, Json>, p: &P) -> Result<(), Error> {
     match to_json(p)? {
         Json::Object(fields) => {
@@ -489,7 +506,7 @@ mod tests {
         let mut t = Template::new("t");
         t.add(
             "R",
-            Role::new(PolicyDocument::new(vec![]), "nothing to encrypt"),
+            Role::described(PolicyDocument::new(vec![]), "nothing to encrypt"),
         )
         .unwrap();
         apply(&mut t, true).unwrap();

@@ -31,11 +31,14 @@ use sha2::{Digest, Sha256};
 use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::Statement;
-use crate::cfn::resources::cloudwatch::{Alarm, Dimension};
-use crate::cfn::resources::codedeploy::{
-    AlarmConfiguration, AlarmName, Application, AutoRollbackConfiguration, DeploymentGroup,
-    DeploymentStyle,
+use crate::cfn::resources::cloudwatch::{
+    Alarm, ComparisonOperator, Dimension, Statistic, TreatMissingData,
 };
+use crate::cfn::resources::codedeploy::{
+    AlarmConfiguration, AlarmName, Application, AutoRollbackConfiguration, ComputePlatform,
+    DeploymentGroup, DeploymentOption, DeploymentStyle, DeploymentType, Events,
+};
+use crate::cfn::resources::ec2::VpcEndpointType;
 use crate::cfn::resources::ec2::{EgressRule, SecurityGroup, VpcEndpoint};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::lambda::{
@@ -249,28 +252,29 @@ fn add_vpc(t: &mut Template, v: &VpcOptions) -> Result<Option<VpcPlacement>, Err
                 EgressRule {
                     cidr_ip: Some("0.0.0.0/0".into()),
                     description: Some("HTTPS anywhere, through the NAT gateway".into()),
-                    from_port: Some(443),
-                    ip_protocol: "tcp".into(),
-                    to_port: Some(443),
+                    from_port: Some(443.into()),
+                    to_port: Some(443.into()),
+                    ..EgressRule::new("tcp")
                 }
             } else {
                 EgressRule {
                     cidr_ip: Some("0.0.0.0/0".into()),
                     description: Some("HTTPS to AWS services through the gateway endpoints".into()),
-                    from_port: Some(443),
-                    ip_protocol: "tcp".into(),
-                    to_port: Some(443),
+                    from_port: Some(443.into()),
+                    to_port: Some(443.into()),
+                    ..EgressRule::new("tcp")
                 }
             };
             let sg = t
                 .add(
                     "FunctionsSecurityGroup",
                     SecurityGroup {
-                        group_description: "Lambda functions: outbound only, nothing inbound"
-                            .into(),
-                        security_group_egress: Some(vec![egress]),
-                        tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-functions"))]),
-                        vpc_id: vpc.r#ref(),
+                        security_group_egress: Some(vec![egress].into()),
+                        tags: Some(
+                            vec![Tag::new("Name", sub("${AWS::StackName}-functions"))].into(),
+                        ),
+                        vpc_id: Some(vpc.r#ref()),
+                        ..SecurityGroup::new("Lambda functions: outbound only, nothing inbound")
                     },
                 )?
                 .satisfies(req)
@@ -324,12 +328,12 @@ fn add_gateway_endpoints(
             VpcEndpoint {
                 policy_document: None,
                 private_dns_enabled: None,
-                route_table_ids: Some(route_tables.clone()),
+                route_table_ids: Some(route_tables.clone().into()),
                 security_group_ids: None,
                 subnet_ids: None,
-                service_name: sub(format!("com.amazonaws.${{AWS::Region}}.{service}")).into(),
-                vpc_endpoint_type: Some("Gateway".into()),
-                vpc_id: vpc.clone(),
+                service_name: Some(sub(format!("com.amazonaws.${{AWS::Region}}.{service}")).into()),
+                vpc_endpoint_type: Some(VpcEndpointType::Gateway.into()),
+                ..VpcEndpoint::new(vpc.clone())
             },
         )?
         .satisfies(&["FN-VPC"]);
@@ -594,8 +598,8 @@ fn add_alias(t: &mut Template, f: &LogicalId, provisioned: u32) -> Result<Logica
         .add(
             &format!("{f}Version{hash}"),
             Version {
-                description: Some(format!("{f} as of this template (content hash {hash})")),
-                function_name: f.r#ref(),
+                description: Some(format!("{f} as of this template (content hash {hash})").into()),
+                ..Version::new(f.r#ref())
             },
         )?
         .satisfies(requirements)
@@ -605,15 +609,14 @@ fn add_alias(t: &mut Template, f: &LogicalId, provisioned: u32) -> Result<Logica
         .add(
             &format!("{f}Live"),
             Alias {
-                description: Some(format!("What invokes {f}: the version traffic goes to")),
-                function_name: f.r#ref(),
-                function_version: version.get_att("Version"),
-                name: ALIAS_NAME.into(),
+                description: Some(format!("What invokes {f}: the version traffic goes to").into()),
                 provisioned_concurrency_config: (provisioned > 0).then_some(
                     ProvisionedConcurrencyConfiguration {
-                        provisioned_concurrent_executions: provisioned,
-                    },
+                        provisioned_concurrent_executions: provisioned.into(),
+                    }
+                    .into(),
                 ),
+                ..Alias::new(f.r#ref(), version.get_att("Version"), ALIAS_NAME)
             },
         )?
         .satisfies(requirements)
@@ -712,12 +715,9 @@ fn configure_async(
                     .add(
                         "FunctionFailuresQueue",
                         Queue {
-                            message_retention_period: Some(1_209_600),
-                            queue_name: None,
-                            redrive_policy: None,
-                            sqs_managed_sse_enabled: Some(true),
-                            tags: None,
-                            visibility_timeout: None,
+                            message_retention_period: Some(1_209_600.into()),
+                            sqs_managed_sse_enabled: Some(true.into()),
+                            ..Default::default()
                         },
                     )?
                     .retain()
@@ -730,8 +730,7 @@ fn configure_async(
                         Topic {
                             display_name: Some("Failed asynchronous invocations".into()),
                             kms_master_key_id: Some("alias/aws/sns".into()),
-                            tags: None,
-                            topic_name: None,
+                            ..Default::default()
                         },
                     )?
                     .satisfies(req)
@@ -740,7 +739,7 @@ fn configure_async(
             });
         }
         let on_failure = destination.clone().map(|d| DestinationConfig {
-            on_failure: Some(OnFailureDestination { destination: d }),
+            on_failure: Some(OnFailureDestination { destination: d }.into()),
             on_success: None,
         });
         if let (Some(d), Some(role)) = (&destination, role_of(t, f)) {
@@ -796,10 +795,12 @@ fn configure_async(
                 let config = t.add(
                     &format!("{f}AsyncConfig"),
                     EventInvokeConfig {
-                        destination_config: on_failure,
+                        destination_config: on_failure.map(Into::into),
                         function_name: f.r#ref(),
-                        maximum_event_age_in_seconds: a.max_event_age_seconds.map(|n| n.get_u32()),
-                        maximum_retry_attempts: a.max_retry_attempts.map(|n| n.get_u32()),
+                        maximum_event_age_in_seconds: a
+                            .max_event_age_seconds
+                            .map(|n| n.get_u32().into()),
+                        maximum_retry_attempts: a.max_retry_attempts.map(|n| n.get_u32().into()),
                         qualifier: qualifier.into(),
                     },
                 )?;
@@ -827,7 +828,8 @@ fn add_deployments(
         .add(
             "CodeDeployApplication",
             Application {
-                compute_platform: "Lambda".into(),
+                compute_platform: Some(ComputePlatform::Lambda.into()),
+                ..Default::default()
             },
         )?
         .satisfies(req)
@@ -911,14 +913,18 @@ fn add_deployments(
         .add(
             "CodeDeployRole",
             Role {
-                managed_policy_arns: Some(vec![sub(CODEDEPLOY_POLICY).into()]),
-                policies: (!role_statements.is_empty()).then(|| {
-                    vec![InlinePolicy {
-                        policy_name: "traffic-hooks".into(),
-                        policy_document: crate::cfn::policy::PolicyDocument::new(role_statements),
-                    }]
-                }),
-                ..Role::new(
+                managed_policy_arns: Some(vec![sub(CODEDEPLOY_POLICY).into()].into()),
+                policies: (!role_statements.is_empty())
+                    .then(|| {
+                        vec![InlinePolicy {
+                            policy_name: "traffic-hooks".into(),
+                            policy_document: crate::cfn::policy::PolicyDocument::new(
+                                role_statements,
+                            ),
+                        }]
+                    })
+                    .map(Into::into),
+                ..Role::described(
                     crate::cfn::policy::PolicyDocument::new(vec![Statement::assume_by_service(&[
                         "codedeploy.amazonaws.com",
                     ])]),
@@ -939,9 +945,8 @@ fn add_deployments(
                         Alarm {
                             alarm_description: Some(format!(
                                 "{f}: any {what} on the live alias roll a deployment back (FN-DEPLOY)"
-                            )),
-                            comparison_operator: "GreaterThanOrEqualToThreshold".into(),
-                            dimensions: vec![
+                            ).into()),
+                            dimensions: Some(vec![
                                 Dimension {
                                     name: "FunctionName".into(),
                                     value: f.r#ref(),
@@ -950,48 +955,66 @@ fn add_deployments(
                                     name: "Resource".into(),
                                     value: sub(format!("${{{f}}}:{ALIAS_NAME}")).into(),
                                 },
-                            ],
-                            evaluation_periods: 1,
-                            metric_name: metric.into(),
-                            namespace: "AWS/Lambda".into(),
-                            period: 60,
-                            statistic: "Sum".into(),
-                            threshold: 1.0,
-                            treat_missing_data: Some("notBreaching".into()),
+                            ].into()),
+                            metric_name: Some(metric.into()),
+                            namespace: Some("AWS/Lambda".into()),
+                            period: Some(60.into()),
+                            statistic: Some(Statistic::Sum.into()),
+                            threshold: Some(1.0.into()),
+                            treat_missing_data: Some(TreatMissingData::NotBreaching.into()),
+                            comparison_operator: Some(
+                                ComparisonOperator::GreaterThanOrEqualToThreshold.into(),
+                            ),
+                            evaluation_periods: Some(1.into()),
+                            ..Default::default()
                         },
                     )?
                     .satisfies(req)
                     .id()
                     .clone();
-                alarms.push(AlarmName { name: id.r#ref() });
+                alarms.push(AlarmName {
+                    name: Some(id.r#ref()),
+                });
             }
         }
         let group = t
             .add(
                 &format!("{f}DeploymentGroup"),
                 DeploymentGroup {
-                    alarm_configuration: (!alarms.is_empty()).then_some(AlarmConfiguration {
-                        alarms,
-                        enabled: true,
+                    alarm_configuration: (!alarms.is_empty()).then(|| {
+                        AlarmConfiguration {
+                            alarms: Some(alarms.into()),
+                            enabled: Some(true.into()),
+                            ..Default::default()
+                        }
+                        .into()
                     }),
-                    application_name: app.r#ref(),
-                    auto_rollback_configuration: AutoRollbackConfiguration {
-                        enabled: true,
-                        events: if o.deploy.rollback_alarms {
-                            vec![
-                                "DEPLOYMENT_FAILURE".into(),
-                                "DEPLOYMENT_STOP_ON_ALARM".into(),
-                            ]
-                        } else {
-                            vec!["DEPLOYMENT_FAILURE".into()]
-                        },
-                    },
-                    deployment_config_name: config.into(),
-                    deployment_style: DeploymentStyle {
-                        deployment_option: "WITH_TRAFFIC_CONTROL".into(),
-                        deployment_type: "BLUE_GREEN".into(),
-                    },
-                    service_role_arn: role.get_att("Arn"),
+                    auto_rollback_configuration: Some(
+                        AutoRollbackConfiguration {
+                            enabled: Some(true.into()),
+                            events: Some(
+                                if o.deploy.rollback_alarms {
+                                    vec![
+                                        Events::DeploymentFailure.into(),
+                                        Events::DeploymentStopOnAlarm.into(),
+                                    ]
+                                } else {
+                                    vec![Events::DeploymentFailure.into()]
+                                }
+                                .into(),
+                            ),
+                        }
+                        .into(),
+                    ),
+                    deployment_config_name: Some(config.into()),
+                    deployment_style: Some(
+                        DeploymentStyle {
+                            deployment_option: Some(DeploymentOption::WithTrafficControl.into()),
+                            deployment_type: Some(DeploymentType::BlueGreen.into()),
+                        }
+                        .into(),
+                    ),
+                    ..DeploymentGroup::new(app.r#ref(), role.get_att("Arn"))
                 },
             )?
             .satisfies(req)

@@ -32,9 +32,11 @@ use crate::cfn::resources::apigatewayv2::Api;
 use crate::cfn::resources::cloudfront::Distribution;
 use crate::cfn::resources::elasticloadbalancingv2::LoadBalancer;
 use crate::cfn::resources::wafv2::{
-    DefaultAction, EmptyAction, ManagedRuleGroupStatement, OverrideAction, RateBasedStatement,
-    Rule, RuleAction, RuleActionOverride, Statement, VisibilityConfig, WebAcl, WebAclAssociation,
+    AggregateKeyType, AllowAction, BlockAction, CountAction, DefaultAction,
+    ManagedRuleGroupStatement, OverrideAction, RateBasedStatement, Rule, RuleAction,
+    RuleActionOverride, Statement, VisibilityConfig, WebAcl, WebAclAssociation, WebAclScope,
 };
+use crate::cfn::shapes::EmptyAction;
 use crate::cfn::{LogicalId, ResourceProperties, Template, Value};
 use crate::config::security::WafOptions;
 use crate::error::Error;
@@ -149,7 +151,10 @@ fn protect(
         }
     }
     if !regional.is_empty() {
-        t.add(REGIONAL_ACL, web_acl("REGIONAL", REGIONAL_ACL, o))?;
+        t.add(
+            REGIONAL_ACL,
+            web_acl(WebAclScope::Regional, REGIONAL_ACL, o),
+        )?;
         for target in regional {
             let (id, arn) = match &target {
                 Target::Stage { id, arn } => (id.as_str(), arn.clone()),
@@ -171,7 +176,10 @@ fn protect(
     if !distributions.is_empty() {
         let acl: Json = match cloudfront {
             CloudFrontAcl::Create => {
-                t.add(CLOUDFRONT_ACL, web_acl("CLOUDFRONT", CLOUDFRONT_ACL, o))?;
+                t.add(
+                    CLOUDFRONT_ACL,
+                    web_acl(WebAclScope::Cloudfront, CLOUDFRONT_ACL, o),
+                )?;
                 serde_json::json!({"Fn::GetAtt": [CLOUDFRONT_ACL, "Arn"]})
             }
             CloudFrontAcl::Existing(arn) => Json::String(arn.clone()),
@@ -247,24 +255,34 @@ fn stage_arn(id: &str, p: &serde_json::Map<String, Json>) -> Result<Value<String
 
 /// A web ACL of `scope`: allow by default; a per-IP rate limit, then the
 /// AWS managed rule groups; metrics and sampled requests on everywhere.
-fn web_acl(scope: &str, metric: &str, o: &WafOptions) -> WebAcl {
+fn web_acl(scope: WebAclScope, metric: &str, o: &WafOptions) -> WebAcl {
     let rate = Rule {
-        action: Some(RuleAction {
-            block: Some(EmptyAction {}),
-            ..Default::default()
-        }),
-        name: "RateLimitPerIp".into(),
+        action: Some(
+            RuleAction {
+                block: Some(BlockAction::default().into()),
+                ..Default::default()
+            }
+            .into(),
+        ),
         override_action: None,
-        priority: 0,
-        statement: Statement {
-            rate_based_statement: Some(RateBasedStatement {
-                aggregate_key_type: "IP".into(),
-                evaluation_window_sec: Some(300),
-                limit: o.rate_limit.get(),
-            }),
-            ..Default::default()
-        },
-        visibility_config: VisibilityConfig::on(&format!("{metric}RateLimitPerIp")),
+        ..Rule::new(
+            "RateLimitPerIp",
+            0,
+            Statement {
+                rate_based_statement: Some(
+                    RateBasedStatement {
+                        evaluation_window_sec: Some(300.into()),
+                        ..RateBasedStatement::new(
+                            AggregateKeyType::Ip,
+                            i64::try_from(o.rate_limit.get()).unwrap_or(i64::MAX),
+                        )
+                    }
+                    .into(),
+                ),
+                ..Default::default()
+            },
+            VisibilityConfig::on(&format!("{metric}RateLimitPerIp")),
+        )
     };
     let managed = MANAGED_GROUPS.iter().zip(1u32..).map(|(group, priority)| {
         let overrides: Vec<RuleActionOverride> = COUNT_ONLY
@@ -272,45 +290,61 @@ fn web_acl(scope: &str, metric: &str, o: &WafOptions) -> WebAcl {
             .filter(|(g, _)| g == group)
             .map(|(_, rule)| RuleActionOverride {
                 action_to_use: RuleAction {
-                    count: Some(EmptyAction {}),
+                    count: Some(CountAction::default().into()),
                     ..Default::default()
-                },
-                name: (*rule).to_string(),
+                }
+                .into(),
+                name: (*rule).to_string().into(),
             })
             .collect();
         Rule {
             action: None,
-            name: (*group).to_string(),
-            override_action: Some(OverrideAction {
-                none: Some(EmptyAction {}),
-                ..Default::default()
-            }),
-            priority,
-            statement: Statement {
-                managed_rule_group_statement: Some(ManagedRuleGroupStatement {
-                    excluded_rules: None,
-                    name: (*group).to_string(),
-                    rule_action_overrides: (!overrides.is_empty()).then_some(overrides),
-                    vendor_name: "AWS".into(),
-                    version: None,
-                }),
-                ..Default::default()
-            },
-            visibility_config: VisibilityConfig::on(&format!("{metric}{group}")),
+            override_action: Some(
+                OverrideAction {
+                    none: Some(EmptyAction {}),
+                    ..Default::default()
+                }
+                .into(),
+            ),
+            ..Rule::new(
+                (*group).to_string(),
+                priority,
+                Statement {
+                    managed_rule_group_statement: Some(
+                        ManagedRuleGroupStatement {
+                            excluded_rules: None,
+                            rule_action_overrides: (!overrides.is_empty())
+                                .then_some(overrides.into()),
+                            version: None,
+                            ..ManagedRuleGroupStatement::new((*group).to_string(), "AWS")
+                        }
+                        .into(),
+                    ),
+                    ..Default::default()
+                },
+                VisibilityConfig::on(&format!("{metric}{group}")),
+            )
         }
     });
     WebAcl {
-        default_action: DefaultAction {
-            allow: Some(EmptyAction {}),
-            block: None,
-        },
         description: Some(
             "options.security.waf: a rate limit per client IP and AWS managed rule groups".into(),
         ),
         name: None,
-        rules: Some(std::iter::once(rate).chain(managed).collect()),
-        scope: scope.to_string(),
+        rules: Some(
+            std::iter::once(rate)
+                .chain(managed)
+                .collect::<Vec<_>>()
+                .into(),
+        ),
         tags: None,
-        visibility_config: VisibilityConfig::on(metric),
+        ..WebAcl::new(
+            DefaultAction {
+                allow: Some(AllowAction::default().into()),
+                block: None,
+            },
+            scope,
+            VisibilityConfig::on(metric),
+        )
     }
 }

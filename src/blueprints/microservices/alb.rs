@@ -67,10 +67,11 @@ fn add_public_vpc(t: &mut Template, o: &Options) -> Result<PublicVpc, Error> {
         .add(
             "Vpc",
             Vpc {
-                cidr_block: o.alb.vpc_cidr.as_str().into(),
-                enable_dns_hostnames: Some(true),
-                enable_dns_support: Some(true),
-                tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-public"))]),
+                cidr_block: Some(o.alb.vpc_cidr.as_str().into()),
+                enable_dns_hostnames: Some(true.into()),
+                enable_dns_support: Some(true.into()),
+                tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-public"))].into()),
+                ..Default::default()
             },
         )?
         .satisfies(req)
@@ -86,7 +87,7 @@ fn add_public_vpc(t: &mut Template, o: &Options) -> Result<PublicVpc, Error> {
             "InternetGatewayAttachment",
             VpcGatewayAttachment {
                 internet_gateway_id: Some(igw.r#ref()),
-                vpc_id: vpc.r#ref(),
+                ..VpcGatewayAttachment::new(vpc.r#ref())
             },
         )?
         .satisfies(req)
@@ -96,7 +97,7 @@ fn add_public_vpc(t: &mut Template, o: &Options) -> Result<PublicVpc, Error> {
         .add(
             "PublicRouteTable",
             RouteTable {
-                tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-public"))]),
+                tags: Some(vec![Tag::new("Name", sub("${AWS::StackName}-public"))].into()),
                 vpc_id: vpc.r#ref(),
             },
         )?
@@ -109,7 +110,7 @@ fn add_public_vpc(t: &mut Template, o: &Options) -> Result<PublicVpc, Error> {
             destination_cidr_block: Some("0.0.0.0/0".into()),
             gateway_id: Some(igw.r#ref()),
             nat_gateway_id: None,
-            route_table_id: routes.r#ref(),
+            ..Ec2Route::new(routes.r#ref())
         },
     )?
     .depends_on(&attachment)
@@ -133,12 +134,15 @@ fn add_public_vpc(t: &mut Template, o: &Options) -> Result<PublicVpc, Error> {
                         )
                         .into(),
                     ),
-                    map_public_ip_on_launch: Some(false),
-                    tags: Some(vec![Tag::new(
-                        "Name",
-                        sub(format!("${{AWS::StackName}}-public-{}", zone + 1)),
-                    )]),
-                    vpc_id: vpc.r#ref(),
+                    map_public_ip_on_launch: Some(false.into()),
+                    tags: Some(
+                        vec![Tag::new(
+                            "Name",
+                            sub(format!("${{AWS::StackName}}-public-{}", zone + 1)),
+                        )]
+                        .into(),
+                    ),
+                    ..Subnet::new(vpc.r#ref())
                 },
             )?
             .satisfies(req)
@@ -178,9 +182,9 @@ fn add_load_balancer_security_group(
                 "HTTPS to the identity provider's token and user info endpoints (sign-in); Lambda targets need nothing"
                     .into(),
             ),
-            from_port: Some(443),
-            ip_protocol: "tcp".into(),
-            to_port: Some(443),
+            from_port: Some(443.into()),
+            to_port: Some(443.into()),
+            ..EgressRule::new("tcp")
         }
     } else {
         EgressRule::none("No egress: Lambda targets need none")
@@ -189,15 +193,14 @@ fn add_load_balancer_security_group(
         .add(
             "LoadBalancerSecurityGroup",
             SecurityGroup {
-                group_description: if signs_in {
+                security_group_egress: Some(vec![egress].into()),
+                tags: None,
+                vpc_id: Some(vpc.r#ref()),
+                ..SecurityGroup::new(if signs_in {
                     "HTTPS from anywhere (users sign in before any service answers), HTTP only redirected to HTTPS"
                 } else {
                     "HTTPS from anywhere (no sign-in: options.alb.authentication.mode none), HTTP only redirected to HTTPS"
-                }
-                .into(),
-                security_group_egress: Some(vec![egress]),
-                tags: None,
-                vpc_id: vpc.r#ref(),
+                })
             },
         )?
         .satisfies(req)
@@ -210,15 +213,15 @@ fn add_load_balancer_security_group(
                 SecurityGroupIngress {
                     cidr_ip: Some("0.0.0.0/0".into()),
                     description: Some(if port == 443 {
-                        "HTTPS from anywhere".to_string()
+                        ("HTTPS from anywhere".to_string()).into()
                     } else {
-                        "HTTP from anywhere, only redirected to HTTPS".to_string()
+                        ("HTTP from anywhere, only redirected to HTTPS".to_string()).into()
                     }),
-                    from_port: Some(port),
-                    group_id: sg.get_att("GroupId"),
-                    ip_protocol: "tcp".into(),
+                    from_port: Some(port.into()),
+                    group_id: Some(sg.get_att("GroupId")),
                     source_security_group_id: None,
-                    to_port: Some(port),
+                    to_port: Some(port.into()),
+                    ..SecurityGroupIngress::new("tcp")
                 },
             )?
             .satisfies(req);

@@ -200,13 +200,15 @@ fn add_invoke_permissions(
         t.add(
             id,
             Permission {
-                action: "lambda:InvokeFunction".into(),
-                function_name: function.get_att("Arn"),
-                principal: "apigateway.amazonaws.com".into(),
                 source_account: None,
                 source_arn: Some(arn(&format!(
                     "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{stage}/*{path}"
                 ))),
+                ..Permission::new(
+                    "lambda:InvokeFunction",
+                    function.get_att("Arn"),
+                    "apigateway.amazonaws.com",
+                )
             },
         )?
         .satisfies(req);
@@ -400,11 +402,13 @@ pub(super) fn add_alb_routes(
         .add(
             "AlbPermission",
             Permission {
-                action: "lambda:InvokeFunction".into(),
-                function_name: function.get_att("Arn"),
-                principal: "elasticloadbalancing.amazonaws.com".into(),
                 source_account: Some(Pseudo::AccountId.r#ref()),
                 source_arn: Some(source),
+                ..Permission::new(
+                    "lambda:InvokeFunction",
+                    function.get_att("Arn"),
+                    "elasticloadbalancing.amazonaws.com",
+                )
             },
         )?
         .satisfies(req)

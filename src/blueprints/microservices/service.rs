@@ -11,9 +11,12 @@ use super::{P_API_URL, P_HTTP_API, P_LISTENER, P_REST_API, P_ROOT_RESOURCE, P_US
 use crate::assets::Package;
 use crate::blueprints::ProjectInfo;
 use crate::cfn::policy::Statement;
-use crate::cfn::resources::kinesis::{Stream, StreamEncryption, StreamModeDetails};
+use crate::cfn::resources::kinesis::{
+    Stream, StreamEncryption, StreamMode as KinesisStreamMode, StreamModeDetails,
+};
 use crate::cfn::resources::lambda::{
-    DestinationConfig, EventInvokeConfig, EventSourceMapping, OnFailure, Permission,
+    DestinationConfig, EventInvokeConfig, EventSourceMapping, FunctionResponseTypes, OnFailure,
+    Permission,
 };
 use crate::cfn::resources::s3::{
     FilterRule, LambdaConfiguration, NotificationConfiguration, NotificationFilter, S3KeyFilter,
@@ -25,6 +28,7 @@ use crate::components::arn;
 use crate::components::assets::{assets_parameter, ASSETS_BUCKET};
 use crate::components::bucket::PrivateBucket;
 use crate::components::function::LambdaFunction;
+use crate::components::function_triggers::on_failure_destination;
 use crate::components::queue::{
     allow_topic_to_send, subscribe_queue, BufferedQueue, QueueConsumer, QueueIds, CONSUME_ACTIONS,
 };
@@ -300,10 +304,8 @@ fn add_topic_input(
         .add(
             "Topic",
             Topic {
-                display_name: None,
                 kms_master_key_id: Some("alias/aws/sns".into()),
-                tags: None,
-                topic_name: None,
+                ..Default::default()
             },
         )?
         .satisfies(MICRO3)
@@ -338,16 +340,17 @@ fn add_stream_input(
         .add(
             "Stream",
             Stream {
-                retention_period_hours: Some(st.retention_hours.get_u32()),
-                shard_count: (st.mode == StreamMode::Provisioned).then(|| st.shards.get_u32()),
-                stream_encryption: Some(StreamEncryption::aws_managed()),
-                stream_mode_details: Some(StreamModeDetails {
-                    stream_mode: match st.mode {
-                        StreamMode::OnDemand => "ON_DEMAND",
-                        StreamMode::Provisioned => "PROVISIONED",
-                    }
+                retention_period_hours: Some(st.retention_hours.get_u32().into()),
+                shard_count: (st.mode == StreamMode::Provisioned)
+                    .then(|| st.shards.get_u32().into()),
+                stream_encryption: Some(StreamEncryption::aws_managed().into()),
+                stream_mode_details: Some(
+                    StreamModeDetails::new(match st.mode {
+                        StreamMode::OnDemand => KinesisStreamMode::OnDemand,
+                        StreamMode::Provisioned => KinesisStreamMode::Provisioned,
+                    })
                     .into(),
-                }),
+                ),
                 ..Default::default()
             },
         )?
@@ -471,22 +474,20 @@ fn connect_stream(
     t.add(
         "StreamMapping",
         EventSourceMapping {
-            batch_size: Some(st.batch_size.get_u32()),
-            bisect_batch_on_function_error: Some(true),
-            destination_config: Some(DestinationConfig {
-                on_failure: Some(OnFailure {
-                    destination: failures.get_att("Arn"),
-                }),
-                on_success: None,
-            }),
-            enabled: Some(true),
+            batch_size: Some(st.batch_size.get_u32().into()),
+            bisect_batch_on_function_error: Some(true.into()),
+            destination_config: Some(on_failure_destination(failures).into()),
+            enabled: Some(true.into()),
             event_source_arn: Some(stream.get_att("Arn")),
             filter_criteria: None,
-            function_name: function.r#ref(),
-            function_response_types: Some(vec!["ReportBatchItemFailures".into()]),
+            function_response_types: Some(
+                vec![FunctionResponseTypes::ReportBatchItemFailures.into()].into(),
+            ),
             maximum_batching_window_in_seconds: None,
             maximum_retry_attempts: Some(
-                i32::try_from(st.max_retry_attempts.get()).unwrap_or(i32::MAX),
+                i32::try_from(st.max_retry_attempts.get())
+                    .unwrap_or(i32::MAX)
+                    .into(),
             ),
             starting_position: Some(
                 match st.starting_position {
@@ -495,6 +496,7 @@ fn connect_stream(
                 }
                 .into(),
             ),
+            ..EventSourceMapping::new(function.r#ref())
         },
     )?
     .satisfies(MICRO3);
@@ -515,11 +517,13 @@ fn add_bucket_input(
         .add(
             "BucketPermission",
             Permission {
-                action: "lambda:InvokeFunction".into(),
-                function_name: function.get_att("Arn"),
-                principal: "s3.amazonaws.com".into(),
                 source_account: Some(Pseudo::AccountId.r#ref()),
                 source_arn: Some(bucket_text(s, "arn:${AWS::Partition}:s3:::", "")),
+                ..Permission::new(
+                    "lambda:InvokeFunction",
+                    function.get_att("Arn"),
+                    "s3.amazonaws.com",
+                )
             },
         )?
         .satisfies(MICRO3)
@@ -527,19 +531,13 @@ fn add_bucket_input(
         .clone();
     let mut rules = Vec::new();
     if let Some(p) = &b.prefix {
-        rules.push(FilterRule {
-            name: "prefix".into(),
-            value: p.as_str().into(),
-        });
+        rules.push(FilterRule::new("prefix", p.as_str()));
     }
     if let Some(x) = &b.suffix {
-        rules.push(FilterRule {
-            name: "suffix".into(),
-            value: x.as_str().into(),
-        });
+        rules.push(FilterRule::new("suffix", x.as_str()));
     }
     let filter = (!rules.is_empty()).then_some(NotificationFilter {
-        s3_key: S3KeyFilter { rules },
+        s3_key: S3KeyFilter::new(rules).into(),
     });
     let bucket = PrivateBucket {
         id: "Bucket",
@@ -552,11 +550,11 @@ fn add_bucket_input(
                 b.events
                     .iter()
                     .map(|e| LambdaConfiguration {
-                        event: e.as_str().into(),
-                        filter: filter.clone(),
-                        function: function.get_att("Arn"),
+                        filter: filter.clone().map(Into::into),
+                        ..LambdaConfiguration::new(e.as_str(), function.get_att("Arn"))
                     })
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .into(),
             ),
             ..Default::default()
         }),
@@ -567,15 +565,16 @@ fn add_bucket_input(
     t.add(
         "AsyncConfig",
         EventInvokeConfig {
-            destination_config: Some(DestinationConfig {
-                on_failure: Some(OnFailure {
-                    destination: failures.get_att("Arn"),
-                }),
-                on_success: None,
-            }),
+            destination_config: Some(
+                DestinationConfig {
+                    on_failure: Some(OnFailure::new(failures.get_att("Arn")).into()),
+                    on_success: None,
+                }
+                .into(),
+            ),
             function_name: function.r#ref(),
-            maximum_event_age_in_seconds: Some(b.max_event_age_seconds.get_u32()),
-            maximum_retry_attempts: Some(b.retry_attempts.get_u32()),
+            maximum_event_age_in_seconds: Some(b.max_event_age_seconds.get_u32().into()),
+            maximum_retry_attempts: Some(b.retry_attempts.get_u32().into()),
             qualifier: "$LATEST".into(),
         },
     )?
@@ -632,8 +631,8 @@ pub(super) fn failure_queue(
     Ok(t.add(
         id,
         Queue {
-            message_retention_period: Some(crate::components::queue::DLQ_RETENTION_S),
-            sqs_managed_sse_enabled: Some(true),
+            message_retention_period: Some(crate::components::queue::DLQ_RETENTION_S.into()),
+            sqs_managed_sse_enabled: Some(true.into()),
             ..Default::default()
         },
     )?

@@ -62,3 +62,29 @@ macro_rules! resource_type {
     };
 }
 pub(crate) use resource_type;
+
+/// `From<T> for Value<T>` for a generated enum or nested struct, so
+/// `Some(Mode::Active.into())` and `Some(Config { .. }.into())` work.
+macro_rules! lit {
+    ($ty:ty) => {
+        impl From<$ty> for $crate::cfn::intrinsic::Value<$ty> {
+            fn from(v: $ty) -> Self {
+                $crate::cfn::intrinsic::Value::Lit(v)
+            }
+        }
+    };
+}
+pub(crate) use lit;
+
+/// `From<T>` for `Value<Box<T>>`, for a recursive definition (WAFv2's
+/// statements nest): `Some(statement.into())` boxes it.
+macro_rules! boxed {
+    ($ty:ty) => {
+        impl From<$ty> for $crate::cfn::intrinsic::Value<Box<$ty>> {
+            fn from(v: $ty) -> Self {
+                $crate::cfn::intrinsic::Value::Lit(Box::new(v))
+            }
+        }
+    };
+}
+pub(crate) use boxed;

@@ -1,0 +1,36 @@
+//! Typed shapes for properties the resource schemas leave as free JSON
+//! (scripts/gen-resource-types maps them here).
+
+use serde::Serialize;
+
+use super::intrinsic::Value;
+
+/// An SQS queue's `RedrivePolicy`: moves messages to a dead-letter queue
+/// after `max_receive_count` receives.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueRedrivePolicy {
+    pub dead_letter_target_arn: Value<String>,
+    pub max_receive_count: u32,
+}
+
+/// An SNS subscription's `RedrivePolicy`: where undeliverable messages go.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionRedrivePolicy {
+    pub dead_letter_target_arn: Value<String>,
+}
+
+/// A WAF action without settings (`Allow: {}`, `Block: {}`, `None: {}`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EmptyAction {}
+
+/// Which events a rule matches.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventPattern {
+    pub source: Vec<String>,
+    #[serde(rename = "detail-type")]
+    pub detail_type: Vec<String>,
+    /// Content filters on the event's `detail`.
+    pub detail: serde_json::Value,
+}

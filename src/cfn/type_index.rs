@@ -1,0 +1,69 @@
+//! Every resource type in the CloudFormation resource schemas (cfn-lint's
+//! copy) with its top-level properties and create-only properties, for
+//! validating what a user names (resource overrides). Written by
+//! scripts/gen-resource-types into `resource_types.txt`; parsed on first
+//! use, so synthesis never pays for it.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const INDEX: &str = include_str!("resource_types.txt");
+
+/// One type's properties (read-only ones left out) and the properties whose
+/// change replaces the resource, both sorted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeInfo {
+    pub properties: Vec<&'static str>,
+    pub create_only: Vec<&'static str>,
+}
+
+fn index() -> &'static HashMap<&'static str, TypeInfo> {
+    static PARSED: OnceLock<HashMap<&'static str, TypeInfo>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        INDEX
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut cols = l.split('\t');
+                let name = cols.next()?;
+                let words = |c: Option<&'static str>| -> Vec<&'static str> {
+                    c.unwrap_or("").split_whitespace().collect()
+                };
+                let properties = words(cols.next());
+                let create_only = words(cols.next());
+                Some((
+                    name,
+                    TypeInfo {
+                        properties,
+                        create_only,
+                    },
+                ))
+            })
+            .collect()
+    })
+}
+
+/// The type's properties and create-only properties, if the schemas have it.
+pub fn lookup(type_name: &str) -> Option<&'static TypeInfo> {
+    index().get(type_name)
+}
+
+/// How many types the schemas have.
+pub fn len() -> usize {
+    index().len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schema_type_is_there_with_its_properties_and_create_only_paths() {
+        assert!(len() > 1_000);
+        let queue = lookup("AWS::SQS::Queue").unwrap();
+        assert!(queue.properties.contains(&"VisibilityTimeout"));
+        assert!(!queue.properties.contains(&"Arn"), "read-only left out");
+        assert!(queue.create_only.contains(&"FifoQueue"));
+        assert!(lookup("AWS::Nope::Nothing").is_none());
+    }
+}
