@@ -1,14 +1,17 @@
 //! `logs` and `invoke` over the in-memory CloudFormation and Lambda: every
 //! page of events is read once, functions are merged in time order with
-//! the function's path, and a function error is printed and then exits 1.
+//! the function's path, `--follow` uses live tail (a new session when one
+//! ends, the filter passed through) or polls where live tail is missing,
+//! and a function error is printed and then exits 1.
 
 use std::time::Duration;
 
 use blueprint::commands::apply::{apply_with, ApplyRequest};
 use blueprint::commands::invoke::{invoke_with, EventSource, InvokeRequest};
-use blueprint::commands::logs::{logs_with, LogsRequest};
+use blueprint::commands::logs::{logs_until, logs_with, LogsRequest};
 use blueprint::deploy::fake::FakeCloud;
 use blueprint::deploy::fake_lambda::FakeLambda;
+use blueprint::deploy::lambda::{LogEvent, TailEvent};
 use blueprint::deploy::regions::Regions;
 use blueprint::deploy::watch::ProgressMode;
 use blueprint::output::{OutputFormat, Printer, Verbosity};
@@ -130,5 +133,130 @@ fn a_function_error_is_printed_then_exits_1() {
         text(&e).contains("log tail of phys-ApiFunction:\n  START\n  ERROR boom\n  END\n"),
         "{}",
         text(&e)
+    );
+}
+
+const API_GROUP: &str = "/aws/lambda/phys-ApiFunction";
+const API_GROUP_ARN: &str =
+    "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/phys-ApiFunction";
+
+fn follow_api(filter: Option<&str>) -> LogsRequest {
+    LogsRequest {
+        deploy: deploy_args(),
+        function: Some("ApiFunction".into()),
+        follow: true,
+        since: Duration::from_secs(600),
+        filter: filter.map(str::to_string),
+        output: OutputFormat::Text,
+    }
+}
+
+fn tail_event(timestamp: i64, message: &str) -> TailEvent {
+    TailEvent {
+        group: API_GROUP_ARN.into(),
+        event: LogEvent {
+            timestamp,
+            stream: "s".into(),
+            message: message.into(),
+            event_id: String::new(),
+        },
+    }
+}
+
+/// The messages of text output lines (`TIME MESSAGE`, no function prefix).
+fn messages(out: &str) -> Vec<String> {
+    out.lines()
+        .map(|l| l.split_once(' ').unwrap().1.to_string())
+        .collect()
+}
+
+#[test]
+fn follow_uses_live_tail_with_the_filter_and_restarts_an_ended_session() {
+    let (r, s) = deployed_todo();
+    let l = FakeLambda::new();
+    l.add_function("phys-ApiFunction", "a.zip", &[]);
+    let t = now_ms();
+    l.put_log(API_GROUP, t - 5_000, "s", "live before");
+    l.script_live_tail(vec![
+        vec![tail_event(t + 1, "live one")],
+        vec![tail_event(
+            t + 2,
+            r#"{"level":"INFO","message":"live two"}"#,
+        )],
+    ]);
+    l.script_live_tail(vec![vec![tail_event(t + 3, "live after restart")]]);
+    let lr = Regions::single("us-east-1", l);
+    let (mut p, o, e) = Printer::capture(Verbosity::Normal);
+    let req = follow_api(Some("live"));
+    let stop = async { tokio::time::sleep(Duration::from_millis(300)).await };
+    let code = block_on(logs_until(&r, &lr, &s, &req, &mut p, stop));
+    assert_eq!(code.unwrap(), 0);
+    assert_eq!(
+        messages(&text(&o)),
+        [
+            "live before",
+            "live one",
+            "INFO live two",
+            "live after restart"
+        ],
+        "{}",
+        text(&e)
+    );
+    assert!(!text(&e).contains("polling"), "{}", text(&e));
+    let calls = lr.get("us-east-1").unwrap().calls();
+    let starts: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.starts_with("StartLiveTail"))
+        .collect();
+    let start = format!("StartLiveTail {API_GROUP_ARN} pattern=live");
+    // Two scripted sessions end; the third is still open when stopped.
+    assert_eq!(starts, [&start, &start, &start], "{calls:?}");
+    let first = calls.iter().position(|c| *c == start).unwrap();
+    assert!(
+        !calls[first..]
+            .iter()
+            .any(|c| c.starts_with("FilterLogEvents")),
+        "no polling with live tail: {calls:?}"
+    );
+}
+
+#[test]
+fn follow_polls_where_the_endpoint_lacks_live_tail() {
+    let (r, s) = deployed_todo();
+    let l = FakeLambda::new();
+    l.add_function("phys-ApiFunction", "a.zip", &[]);
+    l.without_live_tail();
+    let t = now_ms();
+    l.put_log(API_GROUP, t - 5_000, "s", "ERROR before");
+    let lr = Regions::single("us-east-1", l);
+    let (mut p, o, e) = Printer::capture(Verbosity::Normal);
+    let req = follow_api(Some("ERROR"));
+    let code = block_on(async {
+        let stop = tokio::time::sleep(Duration::from_millis(1_500));
+        let later = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let l = lr.get("us-east-1").unwrap();
+            l.put_log(API_GROUP, now_ms(), "s", "ERROR after");
+            l.put_log(API_GROUP, now_ms(), "s", "ignored");
+        };
+        tokio::join!(logs_until(&r, &lr, &s, &req, &mut p, stop), later).0
+    });
+    assert_eq!(code.unwrap(), 0);
+    assert_eq!(messages(&text(&o)), ["ERROR before", "ERROR after"]);
+    assert_eq!(
+        text(&e).matches("live tail is not available").count(),
+        1,
+        "{}",
+        text(&e)
+    );
+    let calls = lr.get("us-east-1").unwrap().calls();
+    let start = format!("StartLiveTail {API_GROUP_ARN} pattern=ERROR");
+    let at = calls
+        .iter()
+        .position(|c| *c == start)
+        .expect("tried live tail");
+    assert!(
+        calls[at..].iter().any(|c| c.starts_with("FilterLogEvents")),
+        "{calls:?}"
     );
 }

@@ -1,9 +1,8 @@
 //! `blueprint logs [FUNCTION]`: a function's log events (every function's,
 //! each line prefixed by its path, without a name), from `--since` on,
-//! matching `--filter`, following with `--follow` (by polling
-//! FilterLogEvents: CloudWatch Logs' live tail is an event stream local
-//! endpoints lack). JSON log lines (Lambda's JSON log format) are shown as
-//! `LEVEL message key=value`.
+//! matching `--filter`, following with `--follow` (CloudWatch Logs live
+//! tail, or polling FilterLogEvents where the endpoint lacks it). JSON log
+//! lines (Lambda's JSON log format) are shown as `LEVEL message key=value`.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -12,7 +11,9 @@ use serde_json::Value as Json;
 use crate::commands::aws::{connect, runtime};
 use crate::commands::plan::{regions_of, synthesize_project, DeployArgs};
 use crate::deploy::cloudformation::CloudFormation;
-use crate::deploy::lambda::{deployed_functions, DeployedFunction, Functions, LogEvent, Logs};
+use crate::deploy::lambda::{
+    deployed_functions, DeployedFunction, Functions, LiveTail, LogEvent, Logs,
+};
 use crate::deploy::plan::dx;
 use crate::deploy::regions::Regions;
 use crate::deploy::StackStateError;
@@ -123,6 +124,8 @@ struct Source {
     region: String,
     path: String,
     group: String,
+    /// The group's ARN (for live tail), from the function's.
+    arn: Option<String>,
     /// The next events start here (ms since the epoch).
     from: i64,
     /// Events already shown at `from` (FilterLogEvents' start is inclusive).
@@ -136,8 +139,27 @@ fn now_ms() -> i64 {
         .unwrap_or_default()
 }
 
+/// The ARN of log group `group` in the account and region of the function
+/// `function_arn` (`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME`).
+pub fn log_group_arn(function_arn: &str, group: &str) -> Option<String> {
+    let parts: Vec<&str> = function_arn.split(':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "lambda", region, account, "function", ..]
+            if !partition.is_empty() && !region.is_empty() && !account.is_empty() =>
+        {
+            Some(format!(
+                "arn:{partition}:logs:{region}:{account}:log-group:{group}"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// StartLiveTail takes at most this many log groups.
+const LIVE_TAIL_GROUPS: usize = 10;
+
 /// Prints the log events of the function asked for (or every function);
-/// with `follow`, goes on polling until Ctrl-C.
+/// with `follow`, goes on following until Ctrl-C.
 pub async fn logs_with<C: CloudFormation, L: Functions + Logs>(
     regions: &Regions<C>,
     lambdas: &Regions<L>,
@@ -145,6 +167,55 @@ pub async fn logs_with<C: CloudFormation, L: Functions + Logs>(
     req: &LogsRequest,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    logs_until(regions, lambdas, synth, req, printer, ctrl_c).await
+}
+
+/// [`logs_with`], following until `stop` completes: with CloudWatch Logs
+/// live tail (a new session when one ends), or by polling FilterLogEvents
+/// where the endpoint does not implement live tail.
+pub async fn logs_until<C: CloudFormation, L: Functions + Logs>(
+    regions: &Regions<C>,
+    lambdas: &Regions<L>,
+    synth: &Synthesized,
+    req: &LogsRequest,
+    printer: &mut Printer,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<i32, Error> {
+    let mut stop = std::pin::pin!(stop);
+    let mut sources = sources_of(regions, lambdas, synth, req).await?;
+    let prefix = req.function.is_none();
+    let mut shown = poll_round(lambdas, &mut sources, req, printer, prefix).await?;
+    if !req.follow {
+        return Ok(crate::EXIT_OK);
+    }
+    if follow_live(lambdas, &mut sources, req, printer, stop.as_mut()).await? {
+        return Ok(crate::EXIT_OK);
+    }
+    let mut pause = Duration::from_millis(500);
+    loop {
+        pause = if shown == 0 {
+            (pause * 2).min(Duration::from_secs(2))
+        } else {
+            Duration::from_millis(500)
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = stop.as_mut() => return Ok(crate::EXIT_OK),
+        }
+        shown = poll_round(lambdas, &mut sources, req, printer, prefix).await?;
+    }
+}
+
+/// The log group of each function asked for (or of every function).
+async fn sources_of<C: CloudFormation, L: Functions>(
+    regions: &Regions<C>,
+    lambdas: &Regions<L>,
+    synth: &Synthesized,
+    req: &LogsRequest,
+) -> Result<Vec<Source>, Error> {
     let all = project_functions(regions, synth).await?;
     let chosen: Vec<&(String, DeployedFunction)> = match &req.function {
         Some(name) => {
@@ -158,45 +229,114 @@ pub async fn logs_with<C: CloudFormation, L: Functions + Logs>(
     let mut sources = Vec::new();
     for (region, f) in chosen {
         let l = lambdas.get(region)?;
-        let group = match l.get_function(&f.name).await.map_err(dx)? {
-            Some(state) => state.log_group,
-            None => format!("/aws/lambda/{}", f.name),
+        let (group, arn) = match l.get_function(&f.name).await.map_err(dx)? {
+            Some(state) => {
+                let arn = log_group_arn(&state.arn, &state.log_group);
+                (state.log_group, arn)
+            }
+            None => (format!("/aws/lambda/{}", f.name), None),
         };
         sources.push(Source {
             region: region.clone(),
             path: f.path.clone(),
             group,
+            arn,
             from: start,
             seen: Vec::new(),
         });
     }
-    let prefix = req.function.is_none();
-    let mut pause = Duration::from_millis(500);
-    loop {
-        let mut batch = Vec::new();
-        for s in &mut sources {
-            let l = lambdas.get(&s.region)?;
-            for e in read_new(l, s, req.filter.as_deref()).await? {
-                batch.push((s.path.clone(), e));
-            }
-        }
-        batch.sort_by_key(|(_, e)| e.timestamp);
-        for (path, e) in &batch {
-            print_event(printer, req.output, prefix.then_some(path.as_str()), e);
-        }
-        if !req.follow {
-            return Ok(crate::EXIT_OK);
-        }
-        pause = if batch.is_empty() {
-            (pause * 2).min(Duration::from_secs(2))
-        } else {
-            Duration::from_millis(500)
-        };
-        tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(crate::EXIT_OK),
+    Ok(sources)
+}
+
+/// Reads and prints every source's new events in time order; returns how
+/// many it printed.
+async fn poll_round<L: Logs>(
+    lambdas: &Regions<L>,
+    sources: &mut [Source],
+    req: &LogsRequest,
+    printer: &mut Printer,
+    prefix: bool,
+) -> Result<usize, Error> {
+    let mut batch = Vec::new();
+    for s in sources.iter_mut() {
+        let l = lambdas.get(&s.region)?;
+        for e in read_new(l, s, req.filter.as_deref()).await? {
+            batch.push((s.path.clone(), e));
         }
     }
+    batch.sort_by_key(|(_, e)| e.timestamp);
+    for (path, e) in &batch {
+        print_event(printer, req.output, prefix.then_some(path.as_str()), e);
+    }
+    Ok(batch.len())
+}
+
+/// Follows with live tail, starting a new session whenever one ends, until
+/// `stop` (then `true`). `false` when live tail cannot be used: the
+/// functions span regions or more than one session's groups, a group's ARN
+/// is unknown, or the endpoint does not implement it (said once on
+/// stderr); polling follows from where the events shown end.
+async fn follow_live<L: Logs, S: std::future::Future<Output = ()>>(
+    lambdas: &Regions<L>,
+    sources: &mut [Source],
+    req: &LogsRequest,
+    printer: &mut Printer,
+    mut stop: std::pin::Pin<&mut S>,
+) -> Result<bool, Error> {
+    let Some(region) = sources.first().map(|s| s.region.clone()) else {
+        return Ok(false);
+    };
+    let arns: Vec<String> = sources.iter().filter_map(|s| s.arn.clone()).collect();
+    if arns.len() != sources.len()
+        || arns.len() > LIVE_TAIL_GROUPS
+        || sources.iter().any(|s| s.region != region)
+    {
+        return Ok(false);
+    }
+    let l = lambdas.get(&region)?;
+    let prefix = req.function.is_none();
+    let mut started = false;
+    loop {
+        let Some(mut tail) = l
+            .start_live_tail(&arns, req.filter.as_deref())
+            .await
+            .map_err(dx)?
+        else {
+            printer.note("live tail is not available at this endpoint: following by polling");
+            if started {
+                let now = now_ms();
+                for s in sources.iter_mut() {
+                    s.from = now;
+                    s.seen.clear();
+                }
+            }
+            return Ok(false);
+        };
+        started = true;
+        loop {
+            let update = tokio::select! {
+                u = tail.next_update() => u.map_err(dx)?,
+                _ = stop.as_mut() => return Ok(true),
+            };
+            // The session ended (after three hours on AWS): start another.
+            let Some(mut events) = update else { break };
+            events.sort_by_key(|t| t.event.timestamp);
+            for t in &events {
+                let path = path_of(sources, &t.group);
+                print_event(printer, req.output, path.filter(|_| prefix), &t.event);
+            }
+        }
+    }
+}
+
+/// The function path of the log group a live tail event names (its ARN,
+/// with or without `:*`, or its name).
+fn path_of<'a>(sources: &'a [Source], group: &str) -> Option<&'a str> {
+    let id = group.strip_suffix(":*").unwrap_or(group);
+    sources
+        .iter()
+        .find(|s| s.arn.as_deref() == Some(id) || s.group == id)
+        .map(|s| s.path.as_str())
 }
 
 /// The events of one source not shown yet, every page.
@@ -336,5 +476,18 @@ mod tests {
         let line = r#"{"timestamp":"2026-12-05T12:00:00Z","level":"ERROR","message":"boom","requestId":"r-1"}"#;
         assert_eq!(readable(line), "ERROR boom requestId=r-1");
         assert_eq!(readable("plain text\n"), "plain text");
+    }
+
+    #[test]
+    fn a_log_groups_arn_comes_from_its_functions() {
+        assert_eq!(
+            log_group_arn(
+                "arn:aws-cn:lambda:cn-north-1:123456789012:function:f",
+                "/aws/lambda/f"
+            )
+            .as_deref(),
+            Some("arn:aws-cn:logs:cn-north-1:123456789012:log-group:/aws/lambda/f")
+        );
+        assert_eq!(log_group_arn("not-an-arn", "/aws/lambda/f"), None);
     }
 }

@@ -7,12 +7,14 @@
 //! event) with the log tail it scripted.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use sha2::{Digest, Sha256};
 
 use super::error::DeployError;
-use super::lambda::{FunctionState, Functions, Invocation, LogEvent, LogPage, Logs};
+use super::lambda::{
+    FunctionState, Functions, Invocation, LiveTail, LogEvent, LogPage, Logs, TailEvent,
+};
 
 #[derive(Default)]
 struct State {
@@ -25,6 +27,9 @@ struct State {
     calls: Vec<String>,
     in_progress_reads: u32,
     pending_reads: BTreeMap<String, u32>,
+    /// Live tail sessions scripted, in the order they start.
+    sessions: VecDeque<Vec<Vec<TailEvent>>>,
+    live_tail_unsupported: bool,
 }
 
 /// The in-memory Lambda and Logs.
@@ -97,6 +102,18 @@ impl FakeLambda {
             event_id: id,
         });
         events.sort_by_key(|e| e.timestamp);
+    }
+
+    /// The next live tail session: these updates, then its end (as a
+    /// session ends after three hours on AWS). Sessions past the scripted
+    /// ones send nothing and never end.
+    pub fn script_live_tail(&self, updates: Vec<Vec<TailEvent>>) {
+        self.state.borrow_mut().sessions.push_back(updates);
+    }
+
+    /// StartLiveTail is not implemented, as on a local emulator.
+    pub fn without_live_tail(&self) {
+        self.state.borrow_mut().live_tail_unsupported = true;
     }
 
     /// The function as it is now.
@@ -214,7 +231,51 @@ impl Functions for FakeLambda {
     }
 }
 
+/// A scripted live tail session.
+pub struct FakeLiveTail {
+    updates: VecDeque<Vec<TailEvent>>,
+    ends: bool,
+}
+
+impl LiveTail for FakeLiveTail {
+    async fn next_update(&mut self) -> Result<Option<Vec<TailEvent>>, DeployError> {
+        match self.updates.pop_front() {
+            Some(u) => Ok(Some(u)),
+            None if self.ends => Ok(None),
+            None => std::future::pending().await,
+        }
+    }
+}
+
 impl Logs for FakeLambda {
+    type Tail = FakeLiveTail;
+
+    async fn start_live_tail(
+        &self,
+        group_arns: &[String],
+        pattern: Option<&str>,
+    ) -> Result<Option<FakeLiveTail>, DeployError> {
+        let mut st = self.state.borrow_mut();
+        st.calls.push(format!(
+            "StartLiveTail {} pattern={}",
+            group_arns.join(","),
+            pattern.unwrap_or("-")
+        ));
+        if st.live_tail_unsupported {
+            return Ok(None);
+        }
+        Ok(Some(match st.sessions.pop_front() {
+            Some(updates) => FakeLiveTail {
+                updates: updates.into(),
+                ends: true,
+            },
+            None => FakeLiveTail {
+                updates: VecDeque::new(),
+                ends: false,
+            },
+        }))
+    }
+
     async fn filter_events(
         &self,
         group: &str,

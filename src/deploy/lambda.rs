@@ -79,9 +79,36 @@ pub struct LogPage {
     pub next_token: Option<String>,
 }
 
+/// One event of a live tail session, with the log group it came from (as
+/// the session names it: its ARN or name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TailEvent {
+    pub group: String,
+    pub event: LogEvent,
+}
+
+/// A running CloudWatch Logs live tail session (StartLiveTail's event stream).
+#[allow(async_fn_in_trait)]
+pub trait LiveTail {
+    /// The events of the next session update (possibly none); `None` when
+    /// the session has ended (on AWS after three hours).
+    async fn next_update(&mut self) -> Result<Option<Vec<TailEvent>>, DeployError>;
+}
+
 /// CloudWatch Logs, as far as blueprint uses it.
 #[allow(async_fn_in_trait)]
 pub trait Logs {
+    /// A live tail session of this client.
+    type Tail: LiveTail;
+    /// Starts a live tail session over `group_arns` (1 to 10 log group
+    /// ARNs), keeping the events that match `pattern`. `None` when the
+    /// endpoint does not implement live tail (a local emulator): the caller
+    /// polls [`Logs::filter_events`] instead.
+    async fn start_live_tail(
+        &self,
+        group_arns: &[String],
+        pattern: Option<&str>,
+    ) -> Result<Option<Self::Tail>, DeployError>;
     /// Events of `group` from `start_ms` on (oldest first), matching
     /// `pattern` (CloudWatch Logs filter syntax) when given. `None` when the
     /// group does not exist (a function never invoked has none yet).

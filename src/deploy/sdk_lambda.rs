@@ -3,11 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_lambda as lambda;
 use aws_sdk_lambda::error::SdkError;
 
 use super::error::DeployError;
-use super::lambda::{FunctionState, Functions, Invocation, LogEvent, LogPage, Logs};
+use super::lambda::{
+    FunctionState, Functions, Invocation, LiveTail, LogEvent, LogPage, Logs, TailEvent,
+};
 use super::sdk::{classify, Aws};
 
 impl Aws {
@@ -149,7 +152,94 @@ impl Functions for Aws {
     }
 }
 
+/// A live tail session of the AWS SDK: StartLiveTail's event stream.
+pub struct SdkLiveTail {
+    stream: aws_sdk_cloudwatchlogs::primitives::event_stream::EventReceiver<
+        logs::types::StartLiveTailResponseStream,
+        logs::types::error::StartLiveTailResponseStreamError,
+    >,
+}
+
+impl LiveTail for SdkLiveTail {
+    async fn next_update(&mut self) -> Result<Option<Vec<TailEvent>>, DeployError> {
+        use logs::types::StartLiveTailResponseStream as Update;
+        loop {
+            let update = match self.stream.recv().await {
+                Ok(Some(u)) => u,
+                Ok(None) => return Ok(None),
+                Err(SdkError::ServiceError(se)) if se.err().is_session_timeout_exception() => {
+                    return Ok(None)
+                }
+                Err(e) => {
+                    return Err(DeployError::Other {
+                        operation: "StartLiveTail",
+                        message: aws_sdk_cloudwatchlogs::error::DisplayErrorContext(&e).to_string(),
+                    })
+                }
+            };
+            let Update::SessionUpdate(u) = update else {
+                continue;
+            };
+            return Ok(Some(
+                u.session_results()
+                    .iter()
+                    .map(|e| TailEvent {
+                        group: e.log_group_identifier().unwrap_or_default().to_string(),
+                        event: LogEvent {
+                            timestamp: e.timestamp().unwrap_or_default(),
+                            stream: e.log_stream_name().unwrap_or_default().to_string(),
+                            message: e.message().unwrap_or_default().to_string(),
+                            event_id: String::new(),
+                        },
+                    })
+                    .collect(),
+            ));
+        }
+    }
+}
+
+/// The endpoint does not implement the operation: HTTP 404 or 501, or an
+/// unknown-operation error code.
+fn unimplemented<E: logs::error::ProvideErrorMetadata>(
+    err: &SdkError<E, logs::config::http::HttpResponse>,
+) -> bool {
+    let SdkError::ServiceError(se) = err else {
+        return false;
+    };
+    matches!(se.raw().status().as_u16(), 404 | 501)
+        || matches!(
+            se.err().code(),
+            Some("UnknownOperationException" | "UnknownOperation" | "NotImplemented")
+        )
+}
+
 impl Logs for Aws {
+    type Tail = SdkLiveTail;
+
+    async fn start_live_tail(
+        &self,
+        group_arns: &[String],
+        pattern: Option<&str>,
+    ) -> Result<Option<SdkLiveTail>, DeployError> {
+        // The SDK sends StartLiveTail to `stream-` + the endpoint's host,
+        // which a custom endpoint (a local emulator) does not have.
+        if !self.endpoint.starts_with("https://cloudformation.") {
+            return Ok(None);
+        }
+        let call = self
+            .logs
+            .start_live_tail()
+            .set_log_group_identifiers(Some(group_arns.to_vec()))
+            .set_log_event_filter_pattern(pattern.map(str::to_string));
+        match call.send().await {
+            Ok(out) => Ok(Some(SdkLiveTail {
+                stream: out.response_stream,
+            })),
+            Err(e) if unimplemented(&e) => Ok(None),
+            Err(e) => Err(classify("StartLiveTail", &self.endpoint, self.timeout, e)),
+        }
+    }
+
     async fn filter_events(
         &self,
         group: &str,
