@@ -2,11 +2,16 @@
 handler edit changes the function's code through Lambda (its CodeSha256)
 without a change set, for todo and for a service inside microservices'
 nested stacks; a memory change falls back to a change set, saying why.
-`logs` shows events written through the Logs API; `invoke` through the
+`logs` shows events written through the Logs API (and `--follow`, without
+live tail there, falls back to polling); `invoke` through the
 launcher's stand-in for Lambda's Invoke (moto needs Docker to run code).
 Drift detection is tested over the in-memory fake (moto has none)."""
 
 import json
+import queue
+import signal
+import subprocess
+import threading
 import time
 
 import pytest
@@ -126,6 +131,44 @@ def test_logs_shows_events_written_through_the_logs_api(blueprint_bin, aws_env, 
     assert events[1]["json"]["level"] == "ERROR"
     r = run(blueprint_bin, aws_env, project, "logs", "--filter", "ERROR")
     assert r.returncode == 0 and "table missing" in r.stdout and "START" not in r.stdout, ok(r)
+    _follow_falls_back_to_polling(blueprint_bin, aws_env, project, logs, group)
+
+
+def _follow_falls_back_to_polling(blueprint_bin, env, project, logs, group):
+    """`logs --follow`: moto has no live tail, so blueprint says so once and
+    polls; an event written while it runs is printed; Ctrl-C ends it with 0."""
+    proc = subprocess.Popen(
+        [blueprint_bin, "logs", "ApiFunction", "--follow", "--since", "1h", "--filter", "ERROR"],
+        env=env, cwd=project, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for(text):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if text in lines.get(timeout=0.5):
+                    return True
+            except queue.Empty:
+                pass
+        return False
+
+    try:
+        assert wait_for("ERROR table missing"), "the history is printed first"
+        logs.put_log_events(
+            logGroupName=group,
+            logStreamName="2026/12/05/[$LATEST]abc",
+            logEvents=[{"timestamp": int(time.time() * 1000), "message": "ERROR written while following"}],
+        )
+        assert wait_for("ERROR written while following"), "a new event is printed while following"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+        assert proc.stderr.read().count("live tail is not available at this endpoint: following by polling") == 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.mark.parametrize(
