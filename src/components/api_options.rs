@@ -229,9 +229,9 @@ pub fn route_settings(
                 (
                     key.as_str().to_string(),
                     RouteSettings {
-                        detailed_metrics_enabled: Some(true),
-                        throttling_burst_limit: Some(throttle.burst.get_u32()),
-                        throttling_rate_limit: Some(throttle.rate_per_second.get() as f64),
+                        detailed_metrics_enabled: Some(true.into()),
+                        throttling_burst_limit: Some(throttle.burst.get_u32().into()),
+                        throttling_rate_limit: Some((throttle.rate_per_second.get() as f64).into()),
                         ..Default::default()
                     },
                 )
@@ -390,12 +390,16 @@ pub fn add_http_domain(
         .add(
             &format!("{name}DomainName"),
             HttpDomainName {
-                domain_name: domain.name.as_str().into(),
-                domain_name_configurations: Some(vec![DomainNameConfiguration {
-                    certificate_arn: Some(certificate.r#ref()),
-                    endpoint_type: Some("REGIONAL".into()),
-                    security_policy: Some("TLS_1_2".into()),
-                }]),
+                domain_name_configurations: Some(
+                    vec![DomainNameConfiguration {
+                        certificate_arn: Some(certificate.r#ref()),
+                        endpoint_type: Some("REGIONAL".into()),
+                        security_policy: Some("TLS_1_2".into()),
+                        ..Default::default()
+                    }]
+                    .into(),
+                ),
+                ..HttpDomainName::new(domain.name.as_str())
             },
         )?
         .satisfies(&[API_OPTIONS])
@@ -403,12 +407,7 @@ pub fn add_http_domain(
         .clone();
     t.add(
         &format!("{name}ApiMapping"),
-        ApiMapping {
-            api_id: api.r#ref(),
-            api_mapping_key: None,
-            domain_name: domain_name.r#ref(),
-            stage: stage.r#ref(),
-        },
+        ApiMapping::new(api.r#ref(), domain_name.r#ref(), stage.r#ref()),
     )?
     .satisfies(&[API_OPTIONS]);
     component.add_regional_alias_record(
