@@ -233,11 +233,10 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             "ChatApi",
             Api {
                 description: Some("Chat: $connect, $disconnect and sendmessage".into()),
-                disable_execute_api_endpoint: None,
-                name: sub("${AWS::StackName}-chat").into(),
-                protocol_type: "WEBSOCKET".into(),
+                name: Some(sub("${AWS::StackName}-chat").into()),
+                protocol_type: Some("WEBSOCKET".into()),
                 route_selection_expression: Some("$request.body.action".into()),
-                tags: None,
+                ..Api::default()
             },
         )?
         .satisfies(c1)
@@ -350,17 +349,14 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             .add(
                 &format!("{}Integration", r.name),
                 Integration {
-                    api_id: api.r#ref(),
-                    description: Some(format!("{} -> {function}", r.key)),
-                    integration_type: "AWS_PROXY".into(),
+                    description: Some(format!("{} -> {function}", r.key).into()),
                     integration_uri: Some(
                         sub(format!(
                             "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations"
                         ))
                         .into(),
                     ),
-                    payload_format_version: None,
-                    timeout_in_millis: None,
+                    ..Integration::new(api.r#ref(), "AWS_PROXY")
                 },
             )?
             .satisfies(c1)
@@ -370,7 +366,6 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             .add(
                 &format!("{}Route", r.name),
                 Route {
-                    api_id: api.r#ref(),
                     authorization_type: Some(
                         match (r.key, o.connect_authorization) {
                             ("$connect", ConnectAuthorization::Cognito) => "CUSTOM",
@@ -384,8 +379,8 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
                         .filter(|_| r.key == "$connect")
                         .map(|a| a.authorizer.r#ref()),
                     operation_name: Some(r.name.into()),
-                    route_key: r.key.into(),
                     target: Some(sub(format!("integrations/${{{integration}}}")).into()),
+                    ..Route::new(api.r#ref(), r.key)
                 },
             )?
             .satisfies(r.requirements)
@@ -419,8 +414,8 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let deployment = t.add(
         &format!("ChatDeployment{}", &digest[..10]),
         Deployment {
-            api_id: api.r#ref(),
-            description: Some(format!("routes {}", &digest[..10])),
+            description: Some(format!("routes {}", &digest[..10]).into()),
+            ..Deployment::new(api.r#ref())
         },
     )?;
     for r in &route_ids {
@@ -442,24 +437,26 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let stage_res = t.add(
         "ChatStage",
         Stage {
-            access_log_settings: Some(AccessLogSettings {
-                destination_arn: access_logs.get_att("Arn"),
-                format: ACCESS_LOG_FORMAT.into(),
-            }),
-            api_id: api.r#ref(),
-            auto_deploy: None,
-            default_route_settings: Some(RouteSettings {
-                data_trace_enabled: Some(false),
-                detailed_metrics_enabled: Some(true),
-                logging_level: Some("ERROR".into()),
-                throttling_burst_limit: Some(o.throttle_burst.get_u32()),
-                throttling_rate_limit: Some(o.throttle_rate_per_second.get() as f64),
-            }),
+            access_log_settings: Some(
+                AccessLogSettings {
+                    destination_arn: Some(access_logs.get_att("Arn")),
+                    format: Some(ACCESS_LOG_FORMAT.into()),
+                }
+                .into(),
+            ),
+            default_route_settings: Some(
+                RouteSettings {
+                    data_trace_enabled: Some(false.into()),
+                    detailed_metrics_enabled: Some(true.into()),
+                    logging_level: Some("ERROR".into()),
+                    throttling_burst_limit: Some(o.throttle_burst.get_u32().into()),
+                    throttling_rate_limit: Some((o.throttle_rate_per_second.get() as f64).into()),
+                }
+                .into(),
+            ),
             deployment_id: Some(deployment.r#ref()),
-            description: Some(format!("The `{stage}` stage")),
-            route_settings: None,
-            stage_name: stage.into(),
-            tags: None,
+            description: Some(format!("The `{stage}` stage").into()),
+            ..Stage::new(api.r#ref(), stage)
         },
     )?;
     stage_res.satisfies(c1);
@@ -574,19 +571,16 @@ fn add_connect_authorizer(
         .add(
             "ChatConnectAuthorizer",
             Authorizer {
-                api_id: api.r#ref(),
-                authorizer_type: "REQUEST".into(),
                 authorizer_uri: Some(
                     sub(format!(
                         "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations"
                     ))
                     .into(),
                 ),
-                identity_source: Some(vec![format!(
-                    "route.request.querystring.{TOKEN_QUERY_STRING}"
-                )]),
-                jwt_configuration: None,
-                name: "cognito-token".into(),
+                identity_source: Some(
+                    vec![format!("route.request.querystring.{TOKEN_QUERY_STRING}").into()].into(),
+                ),
+                ..Authorizer::new(api.r#ref(), "REQUEST", "cognito-token")
             },
         )?
         .satisfies(req)

@@ -10,7 +10,7 @@ use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::apigateway::{
     ApiKey, ApiStage, BasePathMapping, DomainName as RestDomainName, EndpointConfiguration,
-    MethodSetting, QuotaSettings, ThrottleSettings, UsagePlan, UsagePlanKey,
+    KeyType, MethodSetting, QuotaSettings, ThrottleSettings, UsagePlan, UsagePlanKey,
 };
 use crate::cfn::resources::apigatewayv2::{
     ApiMapping, DomainName as HttpDomainName, DomainNameConfiguration, RouteSettings,
@@ -184,15 +184,16 @@ pub fn uncache_methods(
     methods: &[(String, String)],
 ) {
     for (method, path) in methods {
-        let resource_path = encoded_resource_path(path);
+        let http_method = Some(Value::from(method.as_str()));
+        let resource_path = Some(Value::from(encoded_resource_path(path)));
         match settings
             .iter_mut()
-            .find(|s| s.http_method == *method && s.resource_path == resource_path)
+            .find(|s| s.http_method == http_method && s.resource_path == resource_path)
         {
-            Some(s) => s.caching_enabled = Some(false),
+            Some(s) => s.caching_enabled = Some(false.into()),
             None => settings.push(MethodSetting {
-                caching_enabled: Some(false),
-                http_method: method.clone(),
+                caching_enabled: Some(false.into()),
+                http_method,
                 resource_path,
                 ..stage_wide.clone()
             }),
@@ -209,10 +210,10 @@ pub fn route_method_settings(
     routes
         .iter()
         .map(|(key, throttle)| MethodSetting {
-            http_method: key.method().to_string(),
-            resource_path: encoded_resource_path(key.path()),
-            throttling_burst_limit: Some(throttle.burst.get_u32()),
-            throttling_rate_limit: Some(throttle.rate_per_second.get() as f64),
+            http_method: Some(key.method().to_string().into()),
+            resource_path: Some(encoded_resource_path(key.path()).into()),
+            throttling_burst_limit: Some(throttle.burst.get_u32().into()),
+            throttling_rate_limit: Some((throttle.rate_per_second.get() as f64).into()),
             ..stage_wide.clone()
         })
         .collect()
@@ -229,9 +230,9 @@ pub fn route_settings(
                 (
                     key.as_str().to_string(),
                     RouteSettings {
-                        detailed_metrics_enabled: Some(true),
-                        throttling_burst_limit: Some(throttle.burst.get_u32()),
-                        throttling_rate_limit: Some(throttle.rate_per_second.get() as f64),
+                        detailed_metrics_enabled: Some(true.into()),
+                        throttling_burst_limit: Some(throttle.burst.get_u32().into()),
+                        throttling_rate_limit: Some((throttle.rate_per_second.get() as f64).into()),
                         ..Default::default()
                     },
                 )
@@ -251,27 +252,38 @@ pub fn add_usage_plan(
     plan: &UsagePlanOptions,
 ) -> Result<LogicalId, Error> {
     let req: &[&str] = &[API_OPTIONS];
-    let throttle =
-        (plan.rate_per_second.is_some() || plan.burst.is_some()).then(|| ThrottleSettings {
-            burst_limit: plan.burst.map(|b| b.get_u32()),
-            rate_limit: plan.rate_per_second.map(|r| r.get() as f64),
-        });
+    let throttle = (plan.rate_per_second.is_some() || plan.burst.is_some()).then(|| {
+        ThrottleSettings {
+            burst_limit: plan.burst.map(|b| b.get_u32().into()),
+            rate_limit: plan.rate_per_second.map(|r| (r.get() as f64).into()),
+        }
+        .into()
+    });
     let usage_plan = t.add(
         &format!("{name}UsagePlan"),
         UsagePlan {
-            api_stages: Some(vec![ApiStage {
-                api_id: api.r#ref(),
-                stage: stage_name.into(),
-            }]),
-            description: Some(format!("Callers with an API key, on stage `{stage_name}`")),
-            quota: plan.quota.map(|q| QuotaSettings {
-                limit: q.limit.get_u32(),
-                period: q.period.as_str().into(),
+            api_stages: Some(
+                vec![ApiStage {
+                    api_id: Some(api.r#ref()),
+                    stage: Some(stage_name.into()),
+                    ..Default::default()
+                }]
+                .into(),
+            ),
+            description: Some(format!("Callers with an API key, on stage `{stage_name}`").into()),
+            quota: plan.quota.map(|q| {
+                QuotaSettings {
+                    limit: Some(q.limit.get_u32().into()),
+                    period: Some(q.period.as_str().into()),
+                    ..Default::default()
+                }
+                .into()
             }),
             throttle,
             usage_plan_name: Some(
                 sub(format!("${{AWS::StackName}}-{}", name.to_ascii_lowercase())).into(),
             ),
+            ..Default::default()
         },
     )?;
     usage_plan.depends_on(stage).satisfies(req);
@@ -282,9 +294,10 @@ pub fn add_usage_plan(
             .add(
                 &format!("{name}Key{id}"),
                 ApiKey {
-                    description: Some(format!("API key `{}`", key.as_str())),
-                    enabled: Some(true),
+                    description: Some(format!("API key `{}`", key.as_str()).into()),
+                    enabled: Some(true.into()),
                     name: Some(sub(format!("${{AWS::StackName}}-{}", key.as_str())).into()),
+                    ..Default::default()
                 },
             )?
             .satisfies(req)
@@ -292,11 +305,7 @@ pub fn add_usage_plan(
             .clone();
         t.add(
             &format!("{name}Key{id}Plan"),
-            UsagePlanKey {
-                key_id: api_key.r#ref(),
-                key_type: "API_KEY".into(),
-                usage_plan_id: usage_plan.r#ref(),
-            },
+            UsagePlanKey::new(api_key.r#ref(), KeyType::ApiKey, usage_plan.r#ref()),
         )?
         .satisfies(req);
     }
@@ -335,12 +344,17 @@ pub fn add_rest_domain(
         .add(
             &format!("{name}DomainName"),
             RestDomainName {
-                domain_name: domain.name.as_str().into(),
-                endpoint_configuration: Some(EndpointConfiguration {
-                    types: vec!["REGIONAL".into()],
-                }),
+                domain_name: Some(domain.name.as_str().into()),
+                endpoint_configuration: Some(
+                    EndpointConfiguration {
+                        types: Some(vec!["REGIONAL".into()].into()),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
                 regional_certificate_arn: Some(certificate.r#ref()),
                 security_policy: Some("TLS_1_2".into()),
+                ..Default::default()
             },
         )?
         .satisfies(&[API_OPTIONS])
@@ -349,10 +363,9 @@ pub fn add_rest_domain(
     let mapping = t.add(
         &format!("{name}BasePathMapping"),
         BasePathMapping {
-            base_path: None,
-            domain_name: domain_name.r#ref(),
-            rest_api_id: api.r#ref(),
+            rest_api_id: Some(api.r#ref()),
             stage: Some(stage_name.into()),
+            ..BasePathMapping::new(domain_name.r#ref())
         },
     )?;
     mapping.depends_on(stage).satisfies(&[API_OPTIONS]);
@@ -390,12 +403,16 @@ pub fn add_http_domain(
         .add(
             &format!("{name}DomainName"),
             HttpDomainName {
-                domain_name: domain.name.as_str().into(),
-                domain_name_configurations: Some(vec![DomainNameConfiguration {
-                    certificate_arn: Some(certificate.r#ref()),
-                    endpoint_type: Some("REGIONAL".into()),
-                    security_policy: Some("TLS_1_2".into()),
-                }]),
+                domain_name_configurations: Some(
+                    vec![DomainNameConfiguration {
+                        certificate_arn: Some(certificate.r#ref()),
+                        endpoint_type: Some("REGIONAL".into()),
+                        security_policy: Some("TLS_1_2".into()),
+                        ..Default::default()
+                    }]
+                    .into(),
+                ),
+                ..HttpDomainName::new(domain.name.as_str())
             },
         )?
         .satisfies(&[API_OPTIONS])
@@ -403,12 +420,7 @@ pub fn add_http_domain(
         .clone();
     t.add(
         &format!("{name}ApiMapping"),
-        ApiMapping {
-            api_id: api.r#ref(),
-            api_mapping_key: None,
-            domain_name: domain_name.r#ref(),
-            stage: stage.r#ref(),
-        },
+        ApiMapping::new(api.r#ref(), domain_name.r#ref(), stage.r#ref()),
     )?
     .satisfies(&[API_OPTIONS]);
     component.add_regional_alias_record(
@@ -575,15 +587,15 @@ mod tests {
     #[test]
     fn uncached_methods_keep_their_throttling() {
         let wide = MethodSetting {
-            caching_enabled: Some(true),
-            http_method: "*".into(),
-            resource_path: "/*".into(),
+            caching_enabled: Some(true.into()),
+            http_method: Some("*".into()),
+            resource_path: Some("/*".into()),
             ..Default::default()
         };
         let mut settings = vec![MethodSetting {
-            http_method: "GET".into(),
-            resource_path: "/~1users".into(),
-            throttling_rate_limit: Some(5.0),
+            http_method: Some("GET".into()),
+            resource_path: Some("/~1users".into()),
+            throttling_rate_limit: Some(5.0.into()),
             ..wide.clone()
         }];
         uncache_methods(
@@ -595,10 +607,10 @@ mod tests {
             ],
         );
         assert_eq!(settings.len(), 2);
-        assert_eq!(settings[0].caching_enabled, Some(false));
-        assert_eq!(settings[0].throttling_rate_limit, Some(5.0));
-        assert_eq!(settings[1].resource_path, "/~1orders~1{id}");
-        assert_eq!(settings[1].caching_enabled, Some(false));
+        assert_eq!(settings[0].caching_enabled, Some(false.into()));
+        assert_eq!(settings[0].throttling_rate_limit, Some(5.0.into()));
+        assert_eq!(settings[1].resource_path, Some("/~1orders~1{id}".into()));
+        assert_eq!(settings[1].caching_enabled, Some(false.into()));
     }
 
     #[test]

@@ -84,12 +84,11 @@ pub fn add_api(
     Ok(t.add(
         name,
         Api {
-            description: Some(description.to_string()),
-            disable_execute_api_endpoint: custom_domain.then_some(true),
-            name: sub(format!("${{AWS::StackName}}-{}", name.to_ascii_lowercase())).into(),
-            protocol_type: "HTTP".into(),
-            route_selection_expression: None,
-            tags: None,
+            description: Some(description.into()),
+            disable_execute_api_endpoint: custom_domain.then_some(true.into()),
+            name: Some(sub(format!("${{AWS::StackName}}-{}", name.to_ascii_lowercase())).into()),
+            protocol_type: Some("HTTP".into()),
+            ..Api::default()
         },
     )?
     .satisfies(requirements)
@@ -126,23 +125,26 @@ pub fn add_stage(
     let stage = t.add(
         &format!("{name}Stage"),
         Stage {
-            access_log_settings: Some(AccessLogSettings {
-                destination_arn: access_logs.get_att("Arn"),
-                format: HTTP_ACCESS_LOG_FORMAT.into(),
-            }),
-            api_id: api.r#ref(),
-            auto_deploy: Some(true),
-            default_route_settings: Some(RouteSettings {
-                detailed_metrics_enabled: Some(true),
-                throttling_burst_limit: Some(throttling.burst),
-                throttling_rate_limit: Some(f64::from(throttling.rate)),
-                ..Default::default()
-            }),
-            deployment_id: None,
+            access_log_settings: Some(
+                AccessLogSettings {
+                    destination_arn: Some(access_logs.get_att("Arn")),
+                    format: Some(HTTP_ACCESS_LOG_FORMAT.into()),
+                }
+                .into(),
+            ),
+            auto_deploy: Some(true.into()),
+            default_route_settings: Some(
+                RouteSettings {
+                    detailed_metrics_enabled: Some(true.into()),
+                    throttling_burst_limit: Some(throttling.burst.into()),
+                    throttling_rate_limit: Some(f64::from(throttling.rate).into()),
+                    ..Default::default()
+                }
+                .into(),
+            ),
             description: Some("The `$default` stage, deployed on every change".into()),
-            route_settings: route_settings(throttling.routes),
-            stage_name: DEFAULT_STAGE.into(),
-            tags: None,
+            route_settings: route_settings(throttling.routes).map(Into::into),
+            ..Stage::new(api.r#ref(), DEFAULT_STAGE)
         },
     )?;
     for r in routes {
@@ -164,12 +166,10 @@ pub fn add_integration(
     Ok(t.add(
         id,
         Integration {
-            api_id: api.clone(),
-            description: Some(format!("Lambda proxy to {function}")),
-            integration_type: "AWS_PROXY".into(),
+            description: Some(format!("Lambda proxy to {function}").into()),
             integration_uri: Some(function.get_att("Arn")),
             payload_format_version: Some(PAYLOAD_FORMAT_VERSION.into()),
-            timeout_in_millis: None,
+            ..Integration::new(api.clone(), "AWS_PROXY")
         },
     )?
     .satisfies(requirements)
@@ -200,12 +200,11 @@ pub fn add_route(
     Ok(t.add(
         &route.id,
         HttpRoute {
-            api_id: api.clone(),
             authorization_type: Some(route.authorization.into()),
             authorizer_id: route.authorizer,
-            operation_name: route.operation_name,
-            route_key: route.key,
+            operation_name: route.operation_name.map(Into::into),
             target: Some(sub(format!("integrations/${{{integration}}}")).into()),
+            ..HttpRoute::new(api.clone(), route.key)
         },
     )?
     .satisfies(requirements)
@@ -268,19 +267,21 @@ impl HttpApi<'_> {
                 t.add(
                     &format!("{n}Authorizer"),
                     Authorizer {
-                        api_id: api.r#ref(),
-                        authorizer_type: "JWT".into(),
-                        authorizer_uri: None,
-                        identity_source: Some(vec!["$request.header.Authorization".into()]),
-                        jwt_configuration: Some(JwtConfiguration {
-                            audience: vec![jwt.client.r#ref()],
-                            issuer: sub(format!(
-                                "https://cognito-idp.${{AWS::Region}}.amazonaws.com/${{{}}}",
-                                jwt.user_pool
-                            ))
+                        identity_source: Some(vec!["$request.header.Authorization".into()].into()),
+                        jwt_configuration: Some(
+                            JwtConfiguration {
+                                audience: Some(vec![jwt.client.r#ref()].into()),
+                                issuer: Some(
+                                    sub(format!(
+                                        "https://cognito-idp.${{AWS::Region}}.amazonaws.com/${{{}}}",
+                                        jwt.user_pool
+                                    ))
+                                    .into(),
+                                ),
+                            }
                             .into(),
-                        }),
-                        name: "cognito-user-pool".into(),
+                        ),
+                        ..Authorizer::new(api.r#ref(), "JWT", "cognito-user-pool")
                     },
                 )?
                 .satisfies(self.auth_requirements)

@@ -9,8 +9,8 @@ use crate::assets::hex;
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{PolicyDocument, Statement};
 use crate::cfn::resources::apigateway::{
-    AccessLogSetting, Account, Authorizer, Deployment, EndpointConfiguration, Integration, Method,
-    MethodSetting, Resource, RestApi as RestApiProps, Stage,
+    AccessLogSetting, Account, Authorizer, Deployment, Integration, IntegrationType, Method,
+    MethodSetting, Resource, RestApi as RestApiProps, RestApiEndpointConfiguration, Stage,
 };
 use crate::cfn::resources::iam::Role;
 use crate::cfn::resources::lambda::Permission;
@@ -165,17 +165,25 @@ impl RestApi<'_> {
             .add(
                 n,
                 RestApiProps {
-                    description: Some(self.description.to_string()),
+                    description: Some(self.description.into()),
                     // With a custom domain (TLS 1.2), the default
                     // endpoint would be a second way in: off.
-                    disable_execute_api_endpoint: features.and_then(|f| f.domain).map(|_| true),
-                    endpoint_configuration: Some(EndpointConfiguration {
-                        types: vec![self.endpoint_type.to_string()],
-                    }),
-                    minimum_compression_size: Some(1024),
-                    name: sub(format!("${{AWS::StackName}}-{}", n.to_ascii_lowercase())).into(),
+                    disable_execute_api_endpoint: features
+                        .and_then(|f| f.domain)
+                        .map(|_| true.into()),
+                    endpoint_configuration: Some(
+                        RestApiEndpointConfiguration {
+                            types: Some(vec![self.endpoint_type.to_string().into()].into()),
+                            ..Default::default()
+                        }
+                        .into(),
+                    ),
+                    minimum_compression_size: Some(1024.into()),
+                    name: Some(
+                        sub(format!("${{AWS::StackName}}-{}", n.to_ascii_lowercase())).into(),
+                    ),
                     policy: vpc_endpoint.as_ref().map(private_policy),
-                    tags: None,
+                    ..RestApiProps::default()
                 },
             )?
             .satisfies(self.requirements)
@@ -202,10 +210,8 @@ impl RestApi<'_> {
                     &format!("{n}Authorizer"),
                     Authorizer {
                         identity_source: Some("method.request.header.Authorization".into()),
-                        name: "cognito-user-pool".into(),
-                        provider_arns: Some(vec![pool.get_att("Arn")]),
-                        rest_api_id: api.r#ref(),
-                        kind: "COGNITO_USER_POOLS".into(),
+                        provider_arns: Some(vec![pool.get_att("Arn")].into()),
+                        ..Authorizer::new("cognito-user-pool", api.r#ref(), "COGNITO_USER_POOLS")
                     },
                 )?
                 .satisfies(self.auth_requirements)
@@ -244,11 +250,7 @@ impl RestApi<'_> {
                 let id = t
                     .add(
                         &format!("{n}{}Resource", path_id(&prefix)),
-                        Resource {
-                            parent_id: parent,
-                            path_part: segments[depth - 1].to_string(),
-                            rest_api_id: api.r#ref(),
-                        },
+                        Resource::new(parent, segments[depth - 1], api.r#ref()),
                     )?
                     .satisfies(self.requirements)
                     .id()
@@ -304,29 +306,37 @@ impl RestApi<'_> {
                 .add(
                     &format!("{n}{}{}", path_id(route.path), title(route.method)),
                     Method {
-                        api_key_required: usage_plan.map(|_| true),
-                        authorization_type: if route_authorizer.is_some() {
-                            "COGNITO_USER_POOLS"
-                        } else {
-                            "NONE"
-                        }
-                        .into(),
+                        api_key_required: usage_plan.map(|_| true.into()),
+                        authorization_type: Some(
+                            if route_authorizer.is_some() {
+                                "COGNITO_USER_POOLS"
+                            } else {
+                                "NONE"
+                            }
+                            .into(),
+                        ),
                         authorizer_id: route_authorizer.map(LogicalId::r#ref),
-                        http_method: route.method.into(),
-                        integration: Some(Integration {
-                            cache_key_parameters: cache_key
-                                .as_ref()
-                                .map(|k| k.iter().map(|(name, _)| name.clone()).collect()),
-                            integration_http_method: Some("POST".into()),
-                            kind: "AWS_PROXY".into(),
-                            uri: Some(uri.clone()),
+                        integration: Some(
+                            Integration {
+                                cache_key_parameters: cache_key.as_ref().map(|k| {
+                                    k.iter()
+                                        .map(|(name, _)| name.clone().into())
+                                        .collect::<Vec<_>>()
+                                        .into()
+                                }),
+                                integration_http_method: Some("POST".into()),
+                                uri: Some(uri.clone()),
+                                ..Integration::new(IntegrationType::AwsProxy)
+                            }
+                            .into(),
+                        ),
+                        request_parameters: cache_key.map(|k| {
+                            k.into_iter()
+                                .map(|(name, required)| (name, required.into()))
+                                .collect::<IndexMap<_, _>>()
+                                .into()
                         }),
-                        operation_name: None,
-                        request_parameters: cache_key.map(|k| k.into_iter().collect()),
-                        request_models: None,
-                        request_validator_id: None,
-                        resource_id: resource.r#ref(),
-                        rest_api_id: api.r#ref(),
+                        ..Method::new(route.method, resource.r#ref(), api.r#ref())
                     },
                 )?
                 .satisfies(self.requirements)
@@ -381,8 +391,8 @@ impl RestApi<'_> {
         let deployment = t.add(
             &format!("{n}Deployment{}", &digest[..10]),
             Deployment {
-                description: Some(format!("routes {}", &digest[..10])),
-                rest_api_id: api.r#ref(),
+                description: Some(format!("routes {}", &digest[..10]).into()),
+                ..Deployment::new(api.r#ref())
             },
         )?;
         for m in methods {
@@ -424,15 +434,15 @@ impl RestApi<'_> {
         let account = self.add_account(t)?;
         let cache = self.cache.as_ref();
         let stage_wide = MethodSetting {
-            cache_data_encrypted: cache.map(|_| true),
-            cache_ttl_in_seconds: cache.map(|c| c.ttl_seconds),
-            caching_enabled: Some(cache.is_some()),
-            data_trace_enabled: Some(false),
-            http_method: "*".into(),
-            metrics_enabled: Some(true),
-            resource_path: "/*".into(),
-            throttling_burst_limit: Some(self.throttle_burst),
-            throttling_rate_limit: Some(f64::from(self.throttle_rate)),
+            cache_data_encrypted: cache.map(|_| true.into()),
+            cache_ttl_in_seconds: cache.map(|c| c.ttl_seconds.into()),
+            caching_enabled: Some(cache.is_some().into()),
+            data_trace_enabled: Some(false.into()),
+            http_method: Some("*".into()),
+            metrics_enabled: Some(true.into()),
+            resource_path: Some("/*".into()),
+            throttling_burst_limit: Some(self.throttle_burst.into()),
+            throttling_rate_limit: Some(f64::from(self.throttle_rate).into()),
             ..Default::default()
         };
         let per_route = match features {
@@ -445,19 +455,20 @@ impl RestApi<'_> {
         let stage = t.add(
             &format!("{n}Stage"),
             Stage {
-                access_log_setting: Some(AccessLogSetting {
-                    destination_arn: access_logs.get_att("Arn"),
-                    format: ACCESS_LOG_FORMAT.into(),
-                }),
-                cache_cluster_enabled: cache.map(|_| true),
-                cache_cluster_size: cache.map(|c| c.size_gb.clone()),
-                deployment_id: deployment.r#ref(),
-                description: Some(format!("The `{}` stage", self.stage_name)),
-                method_settings: Some(method_settings),
-                rest_api_id: api.r#ref(),
-                stage_name: self.stage_name.into(),
-                tags: None,
-                tracing_enabled: None,
+                access_log_setting: Some(
+                    AccessLogSetting {
+                        destination_arn: Some(access_logs.get_att("Arn")),
+                        format: Some(ACCESS_LOG_FORMAT.into()),
+                    }
+                    .into(),
+                ),
+                cache_cluster_enabled: cache.map(|_| true.into()),
+                cache_cluster_size: cache.map(|c| c.size_gb.clone().into()),
+                deployment_id: Some(deployment.r#ref()),
+                description: Some(format!("The `{}` stage", self.stage_name).into()),
+                method_settings: Some(method_settings.into()),
+                stage_name: Some(self.stage_name.into()),
+                ..Stage::new(api.r#ref())
             },
         )?;
         stage.satisfies(self.requirements);
@@ -549,7 +560,7 @@ pub fn add_api_account(
     Ok(t.add(
         &format!("{prefix}Account"),
         Account {
-            cloud_watch_role_arn: role.get_att("Arn"),
+            cloud_watch_role_arn: Some(role.get_att("Arn")),
         },
     )?
     .satisfies(requirements)

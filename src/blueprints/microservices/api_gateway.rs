@@ -12,7 +12,7 @@ use super::{FrontIds, P_API_URL, P_REST_API, P_ROOT_RESOURCE};
 use crate::assets::hex;
 use crate::cfn::intrinsic::sub;
 use crate::cfn::resources::apigateway::{
-    AccessLogSetting, Deployment, EndpointConfiguration, MethodSetting, RestApi, Stage,
+    AccessLogSetting, Deployment, MethodSetting, RestApi, RestApiEndpointConfiguration, Stage,
 };
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::{
@@ -39,14 +39,18 @@ pub(super) fn add_rest_api(t: &mut Template, o: &Options) -> Result<FrontIds, Er
                 ),
                 // With a custom domain (TLS 1.2), the default endpoint
                 // would be a second way in: off.
-                disable_execute_api_endpoint: o.api.domain.as_ref().map(|_| true),
-                endpoint_configuration: Some(EndpointConfiguration {
-                    types: vec![o.api.endpoint.as_str().to_string()],
-                }),
-                minimum_compression_size: Some(1024),
-                name: sub("${AWS::StackName}-api").into(),
+                disable_execute_api_endpoint: o.api.domain.as_ref().map(|_| true.into()),
+                endpoint_configuration: Some(
+                    RestApiEndpointConfiguration {
+                        types: Some(vec![o.api.endpoint.as_str().into()].into()),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
+                minimum_compression_size: Some(1024.into()),
+                name: Some(sub("${AWS::StackName}-api").into()),
                 policy: vpc_endpoint.as_ref().map(private_policy),
-                tags: None,
+                ..RestApi::default()
             },
         )?
         .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"])
@@ -125,8 +129,8 @@ pub(super) fn add_stage(
     let deployment = t.add(
         &format!("ApiDeployment{}", &digest[..10]),
         Deployment {
-            description: Some(format!("routes {}", &digest[..10])),
-            rest_api_id: api.r#ref(),
+            description: Some(format!("routes {}", &digest[..10]).into()),
+            ..Deployment::new(api.r#ref())
         },
     )?;
     for s in services {
@@ -150,19 +154,20 @@ pub(super) fn add_stage(
     let stage = t.add(
         "ApiStage",
         Stage {
-            access_log_setting: Some(AccessLogSetting {
-                destination_arn: access_logs.get_att("Arn"),
-                format: ACCESS_LOG_FORMAT.into(),
-            }),
-            cache_cluster_enabled: cache.map(|_| true),
-            cache_cluster_size: cache.map(|c| c.size_gb.as_str().to_string()),
-            deployment_id: deployment.r#ref(),
-            description: Some(format!("The `{}` stage", o.api.stage_name.as_str())),
-            method_settings: Some(method_settings),
-            rest_api_id: api.r#ref(),
-            stage_name: o.api.stage_name.as_str().into(),
-            tags: None,
-            tracing_enabled: None,
+            access_log_setting: Some(
+                AccessLogSetting {
+                    destination_arn: Some(access_logs.get_att("Arn")),
+                    format: Some(ACCESS_LOG_FORMAT.into()),
+                }
+                .into(),
+            ),
+            cache_cluster_enabled: cache.map(|_| true.into()),
+            cache_cluster_size: cache.map(|c| c.size_gb.as_str().into()),
+            deployment_id: Some(deployment.r#ref()),
+            description: Some(format!("The `{}` stage", o.api.stage_name.as_str()).into()),
+            method_settings: Some(method_settings.into()),
+            stage_name: Some(o.api.stage_name.as_str().into()),
+            ..Stage::new(api.r#ref())
         },
     )?;
     stage.satisfies(&["MICRO-1", "MICRO-2"]);
@@ -237,15 +242,15 @@ fn deployment_digest(o: &Options) -> Result<String, Error> {
 fn stage_method_settings(o: &Options) -> (Vec<MethodSetting>, bool) {
     let cache = o.api.cache.as_ref();
     let stage_wide = MethodSetting {
-        cache_data_encrypted: cache.map(|_| true),
-        cache_ttl_in_seconds: cache.map(|c| c.ttl_seconds.get_u32()),
-        caching_enabled: Some(cache.is_some()),
-        data_trace_enabled: Some(false),
-        http_method: "*".into(),
-        metrics_enabled: Some(true),
-        resource_path: "/*".into(),
-        throttling_burst_limit: Some(o.api.throttle_burst.get_u32()),
-        throttling_rate_limit: Some(o.api.throttle_rate_per_second.get() as f64),
+        cache_data_encrypted: cache.map(|_| true.into()),
+        cache_ttl_in_seconds: cache.map(|c| c.ttl_seconds.get_u32().into()),
+        caching_enabled: Some(cache.is_some().into()),
+        data_trace_enabled: Some(false.into()),
+        http_method: Some("*".into()),
+        metrics_enabled: Some(true.into()),
+        resource_path: Some("/*".into()),
+        throttling_burst_limit: Some(o.api.throttle_burst.get_u32().into()),
+        throttling_rate_limit: Some((o.api.throttle_rate_per_second.get() as f64).into()),
         ..Default::default()
     };
     let per_route = route_method_settings(&stage_wide, &o.api.route_throttling);

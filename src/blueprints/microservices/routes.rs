@@ -10,7 +10,7 @@ use super::schema::RequestSpec;
 use super::services::{RoutePath, RouteSpec, Service};
 use crate::cfn::intrinsic::{select, sub, Expr, Intrinsic};
 use crate::cfn::resources::apigateway::{
-    Integration, Method, Model, RequestValidator, Resource as ApiResource,
+    Integration, IntegrationType, Method, Model, RequestValidator, Resource as ApiResource,
 };
 use crate::cfn::resources::elasticloadbalancingv2 as elb;
 use crate::cfn::resources::lambda::Permission;
@@ -84,29 +84,37 @@ pub(super) fn add_routes(
                     title(r.method.as_str())
                 ),
                 Method {
-                    api_key_required: o.api.usage_plan.as_ref().map(|_| true),
-                    authorization_type: auth.into(),
-                    authorizer_id: None,
-                    http_method: r.method.as_str().into(),
-                    integration: Some(Integration {
-                        cache_key_parameters: cache_key
-                            .as_ref()
-                            .map(|k| k.iter().map(|(name, _)| name.clone()).collect()),
-                        integration_http_method: Some("POST".into()),
-                        kind: "AWS_PROXY".into(),
-                        uri: Some(uri.clone()),
+                    api_key_required: o.api.usage_plan.as_ref().map(|_| true.into()),
+                    authorization_type: Some(auth.into()),
+                    integration: Some(
+                        Integration {
+                            cache_key_parameters: cache_key.as_ref().map(|k| {
+                                k.iter()
+                                    .map(|(name, _)| name.clone().into())
+                                    .collect::<Vec<_>>()
+                                    .into()
+                            }),
+                            integration_http_method: Some("POST".into()),
+                            uri: Some(uri.clone()),
+                            ..Integration::new(IntegrationType::AwsProxy)
+                        }
+                        .into(),
+                    ),
+                    operation_name: Some(operation_id(s, r.method.as_str(), &r.path).into()),
+                    request_parameters: method_parameters(cache_key, r).map(|p| {
+                        p.into_iter()
+                            .map(|(name, required)| (name, required.into()))
+                            .collect::<IndexMap<_, _>>()
+                            .into()
                     }),
-                    operation_name: Some(operation_id(s, r.method.as_str(), &r.path)),
-                    request_parameters: method_parameters(cache_key, r),
-                    request_models: model
-                        .as_ref()
-                        .map(|m| IndexMap::from([("application/json".to_string(), m.r#ref())])),
+                    request_models: model.as_ref().map(|m| {
+                        IndexMap::from([("application/json".to_string(), m.r#ref())]).into()
+                    }),
                     request_validator_id: validator
                         .as_ref()
                         .filter(|_| r.request.as_ref().is_some_and(RequestSpec::validates))
                         .map(LogicalId::r#ref),
-                    resource_id: resource.r#ref(),
-                    rest_api_id: api.r#ref(),
+                    ..Method::new(r.method.as_str(), resource.r#ref(), api.r#ref())
                 },
             )?
             .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"]);
@@ -133,11 +141,7 @@ fn add_path_resources(
     let base = t
         .add(
             "ApiResource",
-            ApiResource {
-                parent_id: root.r#ref(),
-                path_part: s.base_path().to_string(),
-                rest_api_id: api.r#ref(),
-            },
+            ApiResource::new(root.r#ref(), s.base_path(), api.r#ref()),
         )?
         .satisfies(req)
         .id()
@@ -163,11 +167,7 @@ fn add_path_resources(
             let id = t
                 .add(
                     &format!("Api{}Resource", path_id(&prefix)),
-                    ApiResource {
-                        parent_id: parent,
-                        path_part: segments[depth - 1].to_string(),
-                        rest_api_id: api.r#ref(),
-                    },
+                    ApiResource::new(parent, segments[depth - 1], api.r#ref()),
                 )?
                 .satisfies(req)
                 .id()
@@ -252,10 +252,12 @@ pub(super) fn add_request_validator(
         .add(
             "ApiRequestValidator",
             RequestValidator {
-                name: Some(format!("{}-requests", s.name)),
-                rest_api_id: api.r#ref(),
-                validate_request_body: Some(true),
-                validate_request_parameters: Some(requests.iter().any(|q| !q.query.0.is_empty())),
+                name: Some(format!("{}-requests", s.name).into()),
+                validate_request_body: Some(true.into()),
+                validate_request_parameters: Some(
+                    requests.iter().any(|q| !q.query.0.is_empty()).into(),
+                ),
+                ..RequestValidator::new(api.r#ref())
             },
         )?
         .satisfies(&["MICRO-2", "MICRO-4"])
@@ -288,10 +290,9 @@ pub(super) fn add_request_model(
             ),
             Model {
                 content_type: Some("application/json".into()),
-                description: Some(format!("Request body of {}", route_key(s, r))),
-                name: None,
-                rest_api_id: api.r#ref(),
+                description: Some(format!("Request body of {}", route_key(s, r)).into()),
                 schema: Some(body),
+                ..Model::new(api.r#ref())
             },
         )?
         .satisfies(&["MICRO-2", "MICRO-4"])
