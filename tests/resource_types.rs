@@ -14,10 +14,8 @@ use std::path::Path;
 const HAND_WRITTEN: &[&str] = &[
     "apigateway.rs",
     "apigatewayv2.rs",
-    "autoscaling.rs",
     "cloudfront.rs",
     "cognito.rs",
-    "ec2_autoscaling.rs",
     "elasticloadbalancingv2.rs",
 ];
 

@@ -16,6 +16,11 @@ use indexmap::IndexMap;
 
 use crate::cfn::intrinsic::{get_att, sub, Expr, Intrinsic};
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
+use crate::cfn::resources::autoscaling::{
+    AutoScalingGroup, LaunchTemplateSpecification, PolicyType, PredefinedMetricSpecification,
+    PredefinedMetricSpecificationPredefinedMetricType as Metric, ScalingPolicy, TagProperty,
+    TargetTrackingConfiguration,
+};
 use crate::cfn::resources::ec2::HttpEndpoint;
 use crate::cfn::resources::ec2::HttpTokens;
 use crate::cfn::resources::ec2::ResourceType;
@@ -23,10 +28,6 @@ use crate::cfn::resources::ec2::VolumeType;
 use crate::cfn::resources::ec2::{
     BlockDeviceMapping, Ebs, EgressRule, IamInstanceProfileSpecification, LaunchTemplate,
     LaunchTemplateData, MetadataOptions, SecurityGroup, SecurityGroupIngress, TagSpecification,
-};
-use crate::cfn::resources::ec2_autoscaling::{
-    AutoScalingGroup, LaunchTemplateSpecification, PredefinedMetricSpecification, ScalingPolicy,
-    TagProperty, TargetTrackingConfiguration,
 };
 use crate::cfn::resources::efs::{
     AccessPoint, BackupPolicy, CreationInfo, FileSystem, LifecyclePolicy, MountTarget,
@@ -667,31 +668,31 @@ impl WebFleet<'_> {
             .satisfies(req)
             .id()
             .clone();
+        let origin_name = sub("${AWS::StackName}-origin");
         let group = t.add(
             &format!("{n}Instances"),
             AutoScalingGroup {
-                desired_capacity: Some(self.desired.to_string()),
-                health_check_grace_period: Some(300),
+                desired_capacity: Some(self.desired.to_string().into()),
+                health_check_grace_period: Some(300.into()),
                 health_check_type: Some("ELB".into()),
-                launch_template: Some(LaunchTemplateSpecification {
-                    launch_template_id: Some(template.r#ref()),
-                    version: template.get_att("LatestVersionNumber"),
-                }),
-                max_size: self.max_size.to_string(),
-                min_size: self.min_size.to_string(),
-                tags: Some(vec![TagProperty {
-                    key: "Name".into(),
-                    propagate_at_launch: true,
-                    value: sub("${AWS::StackName}-origin").into(),
-                }]),
-                target_group_arns: Some(vec![target_group.r#ref()]),
+                launch_template: Some(
+                    LaunchTemplateSpecification {
+                        launch_template_id: Some(template.r#ref()),
+                        ..LaunchTemplateSpecification::new(template.get_att("LatestVersionNumber"))
+                    }
+                    .into(),
+                ),
+                tags: Some(vec![TagProperty::new("Name", true, origin_name)].into()),
+                target_group_arns: Some(vec![target_group.r#ref()].into()),
                 vpc_zone_identifier: Some(
                     self.network
                         .private_subnets
                         .iter()
                         .map(LogicalId::r#ref)
-                        .collect(),
+                        .collect::<Vec<_>>()
+                        .into(),
                 ),
+                ..AutoScalingGroup::new(self.max_size.to_string(), self.min_size.to_string())
             },
         )?;
         group.satisfies(req).satisfies(self.health_requirements);
@@ -704,14 +705,18 @@ impl WebFleet<'_> {
         t.add(
             &format!("{n}CpuScaling"),
             ScalingPolicy {
-                auto_scaling_group_name: group.r#ref(),
-                policy_type: Some("TargetTrackingScaling".into()),
-                target_tracking_configuration: Some(TargetTrackingConfiguration {
-                    predefined_metric_specification: Some(PredefinedMetricSpecification {
-                        predefined_metric_type: "ASGAverageCPUUtilization".into(),
-                    }),
-                    target_value: f64::from(self.cpu_target),
-                }),
+                policy_type: Some(PolicyType::TargetTrackingScaling.into()),
+                target_tracking_configuration: Some(
+                    TargetTrackingConfiguration {
+                        predefined_metric_specification: Some(
+                            PredefinedMetricSpecification::new(Metric::AsgAverageCpuUtilization)
+                                .into(),
+                        ),
+                        ..TargetTrackingConfiguration::new(f64::from(self.cpu_target))
+                    }
+                    .into(),
+                ),
+                ..ScalingPolicy::new(group.r#ref())
             },
         )?
         .satisfies(req);
