@@ -15,7 +15,6 @@ const HAND_WRITTEN: &[&str] = &[
     "apigateway.rs",
     "apigatewayv2.rs",
     "cloudfront.rs",
-    "cognito.rs",
     "elasticloadbalancingv2.rs",
 ];
 

@@ -3,6 +3,10 @@
 
 use super::intrinsic::Value;
 use super::policy::PolicyDocument;
+use super::resources::cognito::{
+    AccessToken, AccountRecoverySetting, IdToken, Name as RecoveryName, PasswordPolicy,
+    RecoveryOption, RefreshToken, TokenValidityUnits,
+};
 use super::resources::dynamodb::{AttributeDefinition, AttributeType, KeySchema};
 use super::resources::ec2::EgressRule;
 use super::resources::iam::Role;
@@ -139,5 +143,48 @@ impl VisibilityConfig {
     /// Metrics and sampled requests on, under `metric_name`.
     pub fn on(metric_name: &str) -> Self {
         VisibilityConfig::new(true, metric_name, true)
+    }
+}
+
+impl AccountRecoverySetting {
+    /// Users recover their account through their verified email address only.
+    pub fn by_verified_email() -> Value<Self> {
+        AccountRecoverySetting {
+            recovery_mechanisms: Some(
+                vec![RecoveryOption {
+                    name: Some(RecoveryName::VerifiedEmail.into()),
+                    priority: Some(1.into()),
+                }]
+                .into(),
+            ),
+        }
+        .into()
+    }
+}
+
+impl PasswordPolicy {
+    /// At least `minimum_length` characters with lower and upper case letters,
+    /// numbers and symbols; a temporary password lasts `temporary_days`.
+    pub fn strong(minimum_length: u32, temporary_days: u32) -> Self {
+        PasswordPolicy {
+            minimum_length: Some(minimum_length.into()),
+            require_lowercase: Some(true.into()),
+            require_numbers: Some(true.into()),
+            require_symbols: Some(true.into()),
+            require_uppercase: Some(true.into()),
+            temporary_password_validity_days: Some(temporary_days.into()),
+            ..Default::default()
+        }
+    }
+}
+
+impl TokenValidityUnits {
+    /// Access and ID token validity in minutes, refresh token validity in days.
+    pub fn minutes_and_refresh_days() -> Self {
+        TokenValidityUnits {
+            access_token: Some(AccessToken::Minutes.into()),
+            id_token: Some(IdToken::Minutes.into()),
+            refresh_token: Some(RefreshToken::Days.into()),
+        }
     }
 }

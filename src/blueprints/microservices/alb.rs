@@ -10,8 +10,9 @@ use super::{
 };
 use crate::cfn::intrinsic::{cidr, get_azs, select, sub, Intrinsic};
 use crate::cfn::resources::cognito::{
-    AccountRecoverySetting, AdminCreateUserConfig, PasswordPolicy, RecoveryOption,
-    TokenValidityUnits, UserPool, UserPoolDomain, UserPoolPolicies, UserPoolWebClient,
+    AccountRecoverySetting, AdminCreateUserConfig, AllowedOAuthFlows, AutoVerifiedAttributes,
+    ExplicitAuthFlows, MfaConfiguration, PasswordPolicy, Policies, PreventUserExistenceErrors,
+    TokenValidityUnits, UserPool, UserPoolClient, UserPoolDomain, UsernameAttributes,
 };
 use crate::cfn::resources::ec2::{
     EgressRule, InternetGateway, Route as Ec2Route, RouteTable, SecurityGroup,
@@ -317,29 +318,25 @@ pub(super) fn add_user_pool(
         .add(
             "UserPool",
             UserPool {
-                account_recovery_setting: Some(AccountRecoverySetting {
-                    recovery_mechanisms: vec![RecoveryOption {
-                        name: "verified_email".into(),
-                        priority: 1,
-                    }],
-                }),
-                admin_create_user_config: Some(AdminCreateUserConfig {
-                    allow_admin_create_user_only: true,
-                }),
-                auto_verified_attributes: Some(vec!["email".into()]),
-                enabled_mfas: Some(vec!["SOFTWARE_TOKEN_MFA".into()]),
-                mfa_configuration: Some("OPTIONAL".into()),
-                policies: Some(UserPoolPolicies {
-                    password_policy: PasswordPolicy {
-                        minimum_length: 12,
-                        require_lowercase: true,
-                        require_numbers: true,
-                        require_symbols: true,
-                        require_uppercase: true,
-                        temporary_password_validity_days: 3,
-                    },
-                }),
-                username_attributes: Some(vec!["email".into()]),
+                account_recovery_setting: Some(AccountRecoverySetting::by_verified_email()),
+                admin_create_user_config: Some(
+                    AdminCreateUserConfig {
+                        allow_admin_create_user_only: Some(true.into()),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
+                auto_verified_attributes: Some(vec![AutoVerifiedAttributes::Email.into()].into()),
+                enabled_mfas: Some(vec!["SOFTWARE_TOKEN_MFA".into()].into()),
+                mfa_configuration: Some(MfaConfiguration::Optional.into()),
+                policies: Some(
+                    Policies {
+                        password_policy: Some(PasswordPolicy::strong(12, 3).into()),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
+                username_attributes: Some(vec![UsernameAttributes::Email.into()].into()),
                 ..Default::default()
             },
         )?
@@ -352,11 +349,7 @@ pub(super) fn add_user_pool(
     let domain = t
         .add(
             "UserPoolDomain",
-            UserPoolDomain {
-                domain: domain_prefix.clone(),
-                managed_login_version: None,
-                user_pool_id: pool.r#ref(),
-            },
+            UserPoolDomain::new(domain_prefix.clone(), pool.r#ref()),
         )?
         .satisfies(req)
         .id()
@@ -369,26 +362,24 @@ pub(super) fn add_user_pool(
     let client = t
         .add(
             "UserPoolClient",
-            UserPoolWebClient {
-                access_token_validity: Some(60),
-                allowed_oauth_flows: vec!["code".into()],
-                allowed_oauth_flows_user_pool_client: true,
-                allowed_oauth_scopes: vec!["openid".into(), "email".into()],
-                callback_urls: callbacks,
+            UserPoolClient {
+                access_token_validity: Some(60.into()),
+                allowed_o_auth_flows: Some(vec![AllowedOAuthFlows::Code.into()].into()),
+                allowed_o_auth_flows_user_pool_client: Some(true.into()),
+                allowed_o_auth_scopes: Some(vec!["openid".into(), "email".into()].into()),
+                callback_urls: Some(callbacks.into()),
                 client_name: Some("load-balancer".into()),
-                enable_token_revocation: Some(true),
-                explicit_auth_flows: Some(vec!["ALLOW_REFRESH_TOKEN_AUTH".into()]),
-                generate_secret: Some(true),
-                id_token_validity: Some(60),
-                prevent_user_existence_errors: Some("ENABLED".into()),
-                refresh_token_validity: Some(1),
-                supported_identity_providers: vec!["COGNITO".into()],
-                token_validity_units: Some(TokenValidityUnits {
-                    access_token: "minutes".into(),
-                    id_token: "minutes".into(),
-                    refresh_token: "days".into(),
-                }),
-                user_pool_id: pool.r#ref(),
+                enable_token_revocation: Some(true.into()),
+                explicit_auth_flows: Some(
+                    vec![ExplicitAuthFlows::AllowRefreshTokenAuth.into()].into(),
+                ),
+                generate_secret: Some(true.into()),
+                id_token_validity: Some(60.into()),
+                prevent_user_existence_errors: Some(PreventUserExistenceErrors::Enabled.into()),
+                refresh_token_validity: Some(1.into()),
+                supported_identity_providers: Some(vec!["COGNITO".into()].into()),
+                token_validity_units: Some(TokenValidityUnits::minutes_and_refresh_days().into()),
+                ..UserPoolClient::new(pool.r#ref())
             },
         )?
         // The services' rules name the domain through the client: they wait
