@@ -35,7 +35,8 @@ use crate::cfn::resources::efs::{
     TransitionToPrimaryStorageClass,
 };
 use crate::cfn::resources::elasticloadbalancingv2::{
-    Action, Attribute, Certificate, Listener, LoadBalancer, Matcher, TargetGroup,
+    Action, Certificate, HealthCheckProtocol, Listener, LoadBalancer, LoadBalancerIpAddressType,
+    LoadBalancerType, Matcher, Protocol, Scheme, TargetGroup, TargetType,
 };
 use crate::cfn::resources::iam::{InlinePolicy, InstanceProfile, Role};
 use crate::cfn::resources::Tag;
@@ -485,28 +486,34 @@ impl WebFleet<'_> {
         let req = self.requirements;
         let vpc = &self.network.vpc;
         let alb_sg = &sgs.alb;
-        let listener_port: u16 = if self.tls.is_some() { 443 } else { 80 };
+        let (listener_port, listener_protocol): (u16, _) = match self.tls {
+            Some(_) => (443, Protocol::Https),
+            None => (80, Protocol::Http),
+        };
         // The load balancer: internal, in the private subnets.
+        let subnets: Vec<_> = self
+            .network
+            .private_subnets
+            .iter()
+            .map(LogicalId::r#ref)
+            .collect();
         let load_balancer = t
             .add(
                 &format!("{n}LoadBalancer"),
                 LoadBalancer {
-                    ip_address_type: Some("ipv4".into()),
-                    load_balancer_attributes: Some(vec![
-                        Attribute::new("routing.http.drop_invalid_header_fields.enabled", "true"),
-                        Attribute::new("idle_timeout.timeout_seconds", "60"),
-                    ]),
-                    scheme: Some("internal".into()),
-                    security_groups: Some(vec![group_id(alb_sg)]),
-                    subnets: Some(
-                        self.network
-                            .private_subnets
-                            .iter()
-                            .map(LogicalId::r#ref)
-                            .collect(),
+                    ip_address_type: Some(LoadBalancerIpAddressType::Ipv4.into()),
+                    load_balancer_attributes: Some(
+                        vec![
+                            Tag::new("routing.http.drop_invalid_header_fields.enabled", "true"),
+                            Tag::new("idle_timeout.timeout_seconds", "60"),
+                        ]
+                        .into(),
                     ),
-                    tags: None,
-                    kind: Some("application".into()),
+                    scheme: Some(Scheme::Internal.into()),
+                    security_groups: Some(vec![group_id(alb_sg)].into()),
+                    subnets: Some(subnets.into()),
+                    r#type: Some(LoadBalancerType::Application.into()),
+                    ..Default::default()
                 },
             )?
             .satisfies(req)
@@ -516,26 +523,22 @@ impl WebFleet<'_> {
             .add(
                 &format!("{n}TargetGroup"),
                 TargetGroup {
-                    health_check_enabled: Some(true),
-                    health_check_interval_seconds: Some(15),
-                    health_check_path: Some(self.health_check_path.to_string()),
-                    health_check_protocol: Some("HTTPS".into()),
-                    health_check_timeout_seconds: Some(5),
-                    healthy_threshold_count: Some(2),
-                    matcher: Some(Matcher {
-                        http_code: "200".into(),
-                    }),
-                    name: None,
-                    port: Some(TARGET_PORT),
-                    protocol: Some("HTTPS".into()),
-                    target_group_attributes: Some(vec![Attribute::new(
-                        "deregistration_delay.timeout_seconds",
-                        "30",
-                    )]),
-                    target_type: Some("instance".into()),
-                    targets: None,
-                    unhealthy_threshold_count: Some(3),
+                    health_check_enabled: Some(true.into()),
+                    health_check_interval_seconds: Some(15.into()),
+                    health_check_path: Some(self.health_check_path.into()),
+                    health_check_protocol: Some(HealthCheckProtocol::Https.into()),
+                    health_check_timeout_seconds: Some(5.into()),
+                    healthy_threshold_count: Some(2.into()),
+                    matcher: Some(Matcher::http("200").into()),
+                    port: Some(TARGET_PORT.into()),
+                    protocol: Some(Protocol::Https.into()),
+                    target_group_attributes: Some(
+                        vec![Tag::new("deregistration_delay.timeout_seconds", "30")].into(),
+                    ),
+                    target_type: Some(TargetType::Instance.into()),
+                    unhealthy_threshold_count: Some(3.into()),
                     vpc_id: Some(vpc.r#ref()),
+                    ..Default::default()
                 },
             )?
             .satisfies(req)
@@ -545,16 +548,16 @@ impl WebFleet<'_> {
         t.add(
             &format!("{n}Listener"),
             Listener {
-                certificates: self.tls.map(|tls| {
-                    vec![Certificate {
-                        certificate_arn: tls.certificate_arn.clone(),
-                    }]
-                }),
-                default_actions: vec![Action::forward(target_group.r#ref())],
-                load_balancer_arn: load_balancer.r#ref(),
-                port: Some(listener_port),
-                protocol: Some(if self.tls.is_some() { "HTTPS" } else { "HTTP" }.into()),
-                ssl_policy: self.tls.map(|_| LISTENER_TLS_POLICY.to_string()),
+                certificates: self
+                    .tls
+                    .map(|tls| vec![Certificate::of(tls.certificate_arn.clone())].into()),
+                port: Some(listener_port.into()),
+                protocol: Some(listener_protocol.into()),
+                ssl_policy: self.tls.map(|_| LISTENER_TLS_POLICY.into()),
+                ..Listener::new(
+                    vec![Action::forward(target_group.r#ref())],
+                    load_balancer.r#ref(),
+                )
             },
         )?
         .satisfies(req);

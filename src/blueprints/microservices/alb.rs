@@ -255,16 +255,25 @@ fn add_listeners(
         .add(
             "LoadBalancer",
             elb::LoadBalancer {
-                ip_address_type: Some("ipv4".into()),
-                load_balancer_attributes: Some(vec![
-                    elb::Attribute::new("routing.http.drop_invalid_header_fields.enabled", "true"),
-                    elb::Attribute::new("routing.http.desync_mitigation_mode", "strictest"),
-                ]),
-                scheme: Some("internet-facing".into()),
-                security_groups: Some(vec![sg.get_att("GroupId")]),
-                subnets: Some(net.subnets.iter().map(LogicalId::r#ref).collect()),
-                tags: None,
-                kind: Some("application".into()),
+                ip_address_type: Some(elb::LoadBalancerIpAddressType::Ipv4.into()),
+                load_balancer_attributes: Some(
+                    vec![
+                        Tag::new("routing.http.drop_invalid_header_fields.enabled", "true"),
+                        Tag::new("routing.http.desync_mitigation_mode", "strictest"),
+                    ]
+                    .into(),
+                ),
+                scheme: Some(elb::Scheme::InternetFacing.into()),
+                security_groups: Some(vec![sg.get_att("GroupId")].into()),
+                subnets: Some(
+                    net.subnets
+                        .iter()
+                        .map(LogicalId::r#ref)
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+                r#type: Some(elb::LoadBalancerType::Application.into()),
+                ..Default::default()
             },
         )?
         .depends_on(&net.attachment)
@@ -275,14 +284,11 @@ fn add_listeners(
         .add(
             "HttpsListener",
             elb::Listener {
-                certificates: Some(vec![elb::Certificate {
-                    certificate_arn: cert.as_str().into(),
-                }]),
-                default_actions: vec![elb::Action::fixed(404, "Not Found")],
-                load_balancer_arn: lb.r#ref(),
-                port: Some(443),
-                protocol: Some("HTTPS".into()),
-                ssl_policy: Some(o.alb.ssl_policy.0.clone()),
+                certificates: Some(vec![elb::Certificate::of(cert.as_str())].into()),
+                port: Some(443.into()),
+                protocol: Some(elb::Protocol::Https.into()),
+                ssl_policy: Some(o.alb.ssl_policy.0.clone().into()),
+                ..elb::Listener::new(vec![elb::Action::fixed(404, "Not Found")], lb.r#ref())
             },
         )?
         .satisfies(&["MICRO-1", "MICRO-2"])
@@ -291,12 +297,9 @@ fn add_listeners(
     t.add(
         "HttpListener",
         elb::Listener {
-            certificates: None,
-            default_actions: vec![elb::Action::redirect_to_https()],
-            load_balancer_arn: lb.r#ref(),
-            port: Some(80),
-            protocol: Some("HTTP".into()),
-            ssl_policy: None,
+            port: Some(80.into()),
+            protocol: Some(elb::Protocol::Http.into()),
+            ..elb::Listener::new(vec![elb::Action::redirect_to_https()], lb.r#ref())
         },
     )?
     .satisfies(req);
@@ -404,20 +407,26 @@ pub(super) fn add_user_pool(
 /// The action that signs a user in before a service's rule forwards, or
 /// `None` with `mode: none`. With the root's user pool, `t` (a service's
 /// template) takes the pool's parameters.
-pub(super) fn alb_sign_in(t: &mut Template, o: &Options) -> Result<Option<elb::Action>, Error> {
+pub(super) fn alb_sign_in(
+    t: &mut Template,
+    o: &Options,
+) -> Result<Option<elb::ListenerRuleAction>, Error> {
     let a = &o.alb.authentication;
     let action = match (a.mode, &a.cognito, &a.oidc) {
         (AlbAuthMode::None, _, _) => return Ok(None),
-        (AlbAuthMode::Cognito, Some(pool), _) => {
-            elb::Action::authenticate_cognito(elb::AuthenticateCognitoConfig {
-                on_unauthenticated_request: Some("authenticate".into()),
+        (AlbAuthMode::Cognito, Some(pool), _) => elb::ListenerRuleAction::authenticate_cognito(
+            elb::ListenerRuleAuthenticateCognitoConfig {
+                on_unauthenticated_request: Some(
+                    elb::OnUnauthenticatedRequest::Authenticate.into(),
+                ),
                 scope: Some("openid".into()),
-                session_timeout: None,
-                user_pool_arn: pool.user_pool_arn.as_str().into(),
-                user_pool_client_id: pool.user_pool_client_id.as_str().into(),
-                user_pool_domain: pool.user_pool_domain.as_str().into(),
-            })
-        }
+                ..elb::ListenerRuleAuthenticateCognitoConfig::new(
+                    pool.user_pool_arn.as_str(),
+                    pool.user_pool_client_id.as_str(),
+                    pool.user_pool_domain.as_str(),
+                )
+            },
+        ),
         (AlbAuthMode::Cognito, None, _) => {
             let mut ids = Vec::new();
             for (name, what) in P_USER_POOL.iter().zip([
@@ -427,30 +436,40 @@ pub(super) fn alb_sign_in(t: &mut Template, o: &Options) -> Result<Option<elb::A
             ]) {
                 ids.push(t.parameter(name, Parameter::string(what))?);
             }
-            elb::Action::authenticate_cognito(elb::AuthenticateCognitoConfig {
-                on_unauthenticated_request: Some("authenticate".into()),
-                scope: Some("openid email".into()),
-                session_timeout: None,
-                user_pool_arn: ids[0].r#ref(),
-                user_pool_client_id: ids[1].r#ref(),
-                user_pool_domain: ids[2].r#ref(),
-            })
+            elb::ListenerRuleAction::authenticate_cognito(
+                elb::ListenerRuleAuthenticateCognitoConfig {
+                    on_unauthenticated_request: Some(
+                        elb::OnUnauthenticatedRequest::Authenticate.into(),
+                    ),
+                    scope: Some("openid email".into()),
+                    ..elb::ListenerRuleAuthenticateCognitoConfig::new(
+                        ids[0].r#ref(),
+                        ids[1].r#ref(),
+                        ids[2].r#ref(),
+                    )
+                },
+            )
         }
         (AlbAuthMode::Oidc, _, Some(p)) => {
-            elb::Action::authenticate_oidc(elb::AuthenticateOidcConfig {
-                authorization_endpoint: p.authorization_endpoint.as_str().into(),
-                client_id: p.client_id.as_str().into(),
-                client_secret: format!(
-                    "{{{{resolve:secretsmanager:{}}}}}",
-                    p.client_secret_arn.as_str()
-                )
-                .into(),
-                issuer: p.issuer.as_str().into(),
-                on_unauthenticated_request: Some("authenticate".into()),
+            elb::ListenerRuleAction::authenticate_oidc(elb::ListenerRuleAuthenticateOidcConfig {
+                client_secret: Some(
+                    format!(
+                        "{{{{resolve:secretsmanager:{}}}}}",
+                        p.client_secret_arn.as_str()
+                    )
+                    .into(),
+                ),
+                on_unauthenticated_request: Some(
+                    elb::OnUnauthenticatedRequest::Authenticate.into(),
+                ),
                 scope: Some("openid".into()),
-                session_timeout: None,
-                token_endpoint: p.token_endpoint.as_str().into(),
-                user_info_endpoint: p.user_info_endpoint.as_str().into(),
+                ..elb::ListenerRuleAuthenticateOidcConfig::new(
+                    p.authorization_endpoint.as_str(),
+                    p.client_id.as_str(),
+                    p.issuer.as_str(),
+                    p.token_endpoint.as_str(),
+                    p.user_info_endpoint.as_str(),
+                )
             })
         }
         (AlbAuthMode::Oidc, _, None) => {
