@@ -24,6 +24,7 @@ use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::policy::PolicyDocument;
 use crate::cfn::policy::{Principal, Statement};
+use crate::cfn::resources::cognito::MfaConfiguration;
 use crate::cfn::resources::dynamodb::StreamViewType;
 use crate::cfn::resources::events::{RetryPolicy, Rule, State as RuleState, Target};
 use crate::cfn::resources::iam::{InlinePolicy, Role};
@@ -628,7 +629,7 @@ fn add_user_pool(
     let auth = UserAuth {
         name: "Users",
         password_min_length: o.auth.password_min_length.get_u32(),
-        mfa: "OFF",
+        mfa: MfaConfiguration::Off,
         groups: &[(
             AUTHORS_GROUP,
             "Authors: may upload photos (POST /api/uploads)",

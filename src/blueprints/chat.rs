@@ -25,6 +25,7 @@ use crate::cfn::policy::Statement;
 use crate::cfn::resources::apigatewayv2::{
     AccessLogSettings, Api, Authorizer, Deployment, Integration, Route, RouteSettings, Stage,
 };
+use crate::cfn::resources::cognito::MfaConfiguration;
 use crate::cfn::resources::lambda::Permission;
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::arn;
@@ -530,7 +531,7 @@ fn add_connect_authorizer(
     let users = UserAuth {
         name: "Users",
         password_min_length: o.user_pool.password_min_length.get_u32(),
-        mfa: "OFF",
+        mfa: MfaConfiguration::Off,
         groups: &[],
         retain: o.retain.user_pool,
         authenticated_statements: None,

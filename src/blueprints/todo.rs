@@ -14,6 +14,7 @@ use super::{Blueprint, Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::CodeSource;
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
+use crate::cfn::resources::cognito::MfaConfiguration;
 use crate::cfn::resources::lambda::VpcConfig;
 use crate::cfn::{Parameter, Template, Value};
 use crate::components::assets::ASSETS_BUCKET;
@@ -428,9 +429,9 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         name: "Users",
         password_min_length: o.auth.password_min_length.get_u32(),
         mfa: match o.auth.mfa {
-            Mfa::Off => "OFF",
-            Mfa::Optional => "OPTIONAL",
-            Mfa::On => "ON",
+            Mfa::Off => MfaConfiguration::Off,
+            Mfa::Optional => MfaConfiguration::Optional,
+            Mfa::On => MfaConfiguration::On,
         },
         groups: &[(admin_group, "Administrators: may call the /admin routes")],
         retain: o.retain.user_pool,

@@ -3,8 +3,18 @@
 
 use super::intrinsic::Value;
 use super::policy::PolicyDocument;
+use super::resources::cognito::{
+    AccessToken, AccountRecoverySetting, IdToken, Name as RecoveryName, PasswordPolicy,
+    RecoveryOption, RefreshToken, TokenValidityUnits,
+};
 use super::resources::dynamodb::{AttributeDefinition, AttributeType, KeySchema};
 use super::resources::ec2::EgressRule;
+use super::resources::elasticloadbalancingv2::{
+    Action, Certificate, FixedResponseConfig, ListenerRuleAction,
+    ListenerRuleAuthenticateCognitoConfig, ListenerRuleAuthenticateOidcConfig, Matcher,
+    PathPatternConfig, RedirectConfig, RuleCondition, StatusCode as RedirectStatus,
+    Type as ActionType,
+};
 use super::resources::iam::Role;
 use super::resources::kinesis::{EncryptionType, StreamEncryption};
 use super::resources::s3::{
@@ -139,5 +149,158 @@ impl VisibilityConfig {
     /// Metrics and sampled requests on, under `metric_name`.
     pub fn on(metric_name: &str) -> Self {
         VisibilityConfig::new(true, metric_name, true)
+    }
+}
+
+impl AccountRecoverySetting {
+    /// Users recover their account through their verified email address only.
+    pub fn by_verified_email() -> Value<Self> {
+        AccountRecoverySetting {
+            recovery_mechanisms: Some(
+                vec![RecoveryOption {
+                    name: Some(RecoveryName::VerifiedEmail.into()),
+                    priority: Some(1.into()),
+                }]
+                .into(),
+            ),
+        }
+        .into()
+    }
+}
+
+impl PasswordPolicy {
+    /// At least `minimum_length` characters with lower and upper case letters,
+    /// numbers and symbols; a temporary password lasts `temporary_days`.
+    pub fn strong(minimum_length: u32, temporary_days: u32) -> Self {
+        PasswordPolicy {
+            minimum_length: Some(minimum_length.into()),
+            require_lowercase: Some(true.into()),
+            require_numbers: Some(true.into()),
+            require_symbols: Some(true.into()),
+            require_uppercase: Some(true.into()),
+            temporary_password_validity_days: Some(temporary_days.into()),
+            ..Default::default()
+        }
+    }
+}
+
+impl TokenValidityUnits {
+    /// Access and ID token validity in minutes, refresh token validity in days.
+    pub fn minutes_and_refresh_days() -> Self {
+        TokenValidityUnits {
+            access_token: Some(AccessToken::Minutes.into()),
+            id_token: Some(IdToken::Minutes.into()),
+            refresh_token: Some(RefreshToken::Days.into()),
+        }
+    }
+}
+
+impl Action {
+    /// Forward to a target group.
+    pub fn forward(target_group_arn: Value<String>) -> Self {
+        Action {
+            target_group_arn: Some(target_group_arn),
+            ..Action::new(ActionType::Forward)
+        }
+    }
+
+    /// Redirect to the same URL over HTTPS (permanently).
+    pub fn redirect_to_https() -> Self {
+        Action {
+            redirect_config: Some(
+                RedirectConfig {
+                    port: Some("443".into()),
+                    protocol: Some("HTTPS".into()),
+                    ..RedirectConfig::new(RedirectStatus::Http301)
+                }
+                .into(),
+            ),
+            ..Action::new(ActionType::Redirect)
+        }
+    }
+
+    /// Answer with a fixed status code and text body.
+    pub fn fixed(status: u16, body: &str) -> Self {
+        Action {
+            fixed_response_config: Some(
+                FixedResponseConfig {
+                    content_type: Some("text/plain".into()),
+                    message_body: Some(body.into()),
+                    ..FixedResponseConfig::new(status.to_string())
+                }
+                .into(),
+            ),
+            ..Action::new(ActionType::FixedResponse)
+        }
+    }
+}
+
+impl ListenerRuleAction {
+    /// Forward to a target group.
+    pub fn forward(target_group_arn: Value<String>) -> Self {
+        ListenerRuleAction {
+            target_group_arn: Some(target_group_arn),
+            ..ListenerRuleAction::new(ActionType::Forward)
+        }
+    }
+
+    /// Sign the user in through a Cognito user pool's hosted pages first.
+    pub fn authenticate_cognito(config: ListenerRuleAuthenticateCognitoConfig) -> Self {
+        ListenerRuleAction {
+            authenticate_cognito_config: Some(config.into()),
+            ..ListenerRuleAction::new(ActionType::AuthenticateCognito)
+        }
+    }
+
+    /// Sign the user in through an OpenID Connect provider first.
+    pub fn authenticate_oidc(config: ListenerRuleAuthenticateOidcConfig) -> Self {
+        ListenerRuleAction {
+            authenticate_oidc_config: Some(config.into()),
+            ..ListenerRuleAction::new(ActionType::AuthenticateOidc)
+        }
+    }
+
+    /// This action at position `order` of its rule.
+    pub fn ordered(self, order: u32) -> Self {
+        ListenerRuleAction {
+            order: Some(order.into()),
+            ..self
+        }
+    }
+}
+
+impl RuleCondition {
+    /// Requests whose path matches one of `patterns` (`*` and `?` wildcards).
+    pub fn path_patterns(patterns: Vec<Value<String>>) -> Self {
+        RuleCondition {
+            field: Some("path-pattern".into()),
+            path_pattern_config: Some(
+                PathPatternConfig {
+                    values: Some(patterns.into()),
+                    ..Default::default()
+                }
+                .into(),
+            ),
+            ..Default::default()
+        }
+    }
+}
+
+impl Certificate {
+    /// The ACM certificate `arn` of an HTTPS listener.
+    pub fn of(arn: impl Into<Value<String>>) -> Self {
+        Certificate {
+            certificate_arn: Some(arn.into()),
+        }
+    }
+}
+
+impl Matcher {
+    /// The HTTP codes a healthy target answers with, e.g. `200` or `200-299`.
+    pub fn http(codes: &str) -> Self {
+        Matcher {
+            http_code: Some(codes.into()),
+            ..Default::default()
+        }
     }
 }

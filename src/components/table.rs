@@ -3,8 +3,10 @@
 
 use crate::cfn::intrinsic::sub;
 use crate::cfn::intrinsic::{Pseudo, Value};
-use crate::cfn::resources::autoscaling::{
-    PredefinedMetricSpecification, ScalableTarget, ScalingPolicy, TargetTrackingConfiguration,
+use crate::cfn::resources::applicationautoscaling::{
+    PolicyType, PredefinedMetricSpecification,
+    PredefinedMetricSpecificationPredefinedMetricType as Metric, ScalableDimension, ScalableTarget,
+    ScalingPolicy, ServiceNamespace, TargetTrackingScalingPolicyConfiguration,
 };
 use crate::cfn::resources::dynamodb::{
     AttributeDefinition, BillingMode, GlobalKeySchema, GlobalSseSpecification,
@@ -111,30 +113,34 @@ impl Table<'_> {
             .id()
             .clone();
         if let Some(s) = self.provisioned {
-            for (dim, min, max, metric) in [
+            for (dim, min, max, dimension, metric) in [
                 (
                     "Read",
                     s.read_min,
                     s.read_max,
-                    "DynamoDBReadCapacityUtilization",
+                    ScalableDimension::DynamodbTableReadCapacityUnits,
+                    Metric::DynamoDbReadCapacityUtilization,
                 ),
                 (
                     "Write",
                     s.write_min,
                     s.write_max,
-                    "DynamoDBWriteCapacityUtilization",
+                    ScalableDimension::DynamodbTableWriteCapacityUnits,
+                    Metric::DynamoDbWriteCapacityUtilization,
                 ),
             ] {
                 let target = t
                     .add(
                         &format!("{id}{dim}Scaling"),
                         ScalableTarget {
-                            max_capacity: max,
-                            min_capacity: min,
-                            resource_id: sub(format!("table/${{{id}}}")).into(),
-                            role_arn: arn("iam::${AWS::AccountId}:role/aws-service-role/dynamodb.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_DynamoDBTable"),
-                            scalable_dimension: format!("dynamodb:table:{dim}CapacityUnits"),
-                            service_namespace: "dynamodb".into(),
+                            role_arn: Some(arn("iam::${AWS::AccountId}:role/aws-service-role/dynamodb.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_DynamoDBTable")),
+                            ..ScalableTarget::new(
+                                max,
+                                min,
+                                sub(format!("table/${{{id}}}")),
+                                dimension,
+                                ServiceNamespace::Dynamodb,
+                            )
                         },
                     )?
                     .satisfies(self.requirements)
@@ -143,17 +149,24 @@ impl Table<'_> {
                 t.add(
                     &format!("{id}{dim}ScalingPolicy"),
                     ScalingPolicy {
-                        policy_name: format!("{dim}Utilization"),
-                        policy_type: "TargetTrackingScaling".into(),
-                        scaling_target_id: target.r#ref(),
-                        target_tracking_scaling_policy_configuration: TargetTrackingConfiguration {
-                            predefined_metric_specification: PredefinedMetricSpecification {
-                                predefined_metric_type: metric.into(),
-                            },
-                            scale_in_cooldown: 60,
-                            scale_out_cooldown: 60,
-                            target_value: f64::from(s.target_utilization),
-                        },
+                        scaling_target_id: Some(target.r#ref()),
+                        target_tracking_scaling_policy_configuration: Some(
+                            TargetTrackingScalingPolicyConfiguration {
+                                predefined_metric_specification: Some(
+                                    PredefinedMetricSpecification::new(metric).into(),
+                                ),
+                                scale_in_cooldown: Some(60.into()),
+                                scale_out_cooldown: Some(60.into()),
+                                ..TargetTrackingScalingPolicyConfiguration::new(f64::from(
+                                    s.target_utilization,
+                                ))
+                            }
+                            .into(),
+                        ),
+                        ..ScalingPolicy::new(
+                            format!("{dim}Utilization"),
+                            PolicyType::TargetTrackingScaling,
+                        )
                     },
                 )?
                 .satisfies(self.requirements);

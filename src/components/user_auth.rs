@@ -6,9 +6,10 @@ use indexmap::IndexMap;
 
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::cognito::{
-    AccountRecoverySetting, AdminCreateUserConfig, CognitoIdentityProvider, IdentityPool,
-    IdentityPoolRoleAttachment, LambdaConfig, PasswordPolicy, RecoveryOption, TokenValidityUnits,
-    UserPool, UserPoolClient, UserPoolGroup, UserPoolPolicies, UsernameConfiguration,
+    AccountRecoverySetting, AdminCreateUserConfig, AutoVerifiedAttributes, CognitoIdentityProvider,
+    DeletionProtection, ExplicitAuthFlows, IdentityPool, IdentityPoolRoleAttachment, LambdaConfig,
+    MfaConfiguration, PasswordPolicy, Policies, PreventUserExistenceErrors, TokenValidityUnits,
+    UserPool, UserPoolClient, UserPoolGroup, UsernameAttributes, UsernameConfiguration,
 };
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::{LogicalId, Template};
@@ -19,8 +20,8 @@ pub struct UserAuth<'a> {
     /// Logical ID prefix (`Users` gives `UsersPool`, `UsersPoolClient`, ...).
     pub name: &'a str,
     pub password_min_length: u32,
-    /// `OFF`, `OPTIONAL` or `ON`.
-    pub mfa: &'a str,
+    /// Whether users need a second factor (`OFF`, `OPTIONAL` or `ON`).
+    pub mfa: MfaConfiguration,
     /// Groups to create, with their descriptions.
     pub groups: &'a [(&'a str, &'a str)],
     pub retain: bool,
@@ -75,39 +76,52 @@ impl UserAuth<'_> {
             .add(
                 &format!("{n}Pool"),
                 UserPool {
-                    account_recovery_setting: Some(AccountRecoverySetting {
-                        recovery_mechanisms: vec![RecoveryOption {
-                            name: "verified_email".into(),
-                            priority: 1,
-                        }],
-                    }),
-                    admin_create_user_config: Some(AdminCreateUserConfig {
-                        allow_admin_create_user_only: false,
-                    }),
-                    auto_verified_attributes: Some(vec!["email".into()]),
-                    deletion_protection: Some(
-                        if self.retain { "ACTIVE" } else { "INACTIVE" }.into(),
+                    account_recovery_setting: Some(AccountRecoverySetting::by_verified_email()),
+                    admin_create_user_config: Some(
+                        AdminCreateUserConfig {
+                            allow_admin_create_user_only: Some(false.into()),
+                            ..Default::default()
+                        }
+                        .into(),
                     ),
-                    enabled_mfas: (self.mfa != "OFF").then(|| vec!["SOFTWARE_TOKEN_MFA".into()]),
-                    lambda_config: extras.post_confirmation.map(|f| LambdaConfig {
-                        post_confirmation: Some(f.get_att("Arn")),
+                    auto_verified_attributes: Some(
+                        vec![AutoVerifiedAttributes::Email.into()].into(),
+                    ),
+                    deletion_protection: Some(
+                        if self.retain {
+                            DeletionProtection::Active
+                        } else {
+                            DeletionProtection::Inactive
+                        }
+                        .into(),
+                    ),
+                    enabled_mfas: (self.mfa != MfaConfiguration::Off)
+                        .then(|| vec!["SOFTWARE_TOKEN_MFA".into()].into()),
+                    lambda_config: extras.post_confirmation.map(|f| {
+                        LambdaConfig {
+                            post_confirmation: Some(f.get_att("Arn")),
+                            ..Default::default()
+                        }
+                        .into()
                     }),
                     mfa_configuration: Some(self.mfa.into()),
-                    policies: Some(UserPoolPolicies {
-                        password_policy: PasswordPolicy {
-                            minimum_length: self.password_min_length,
-                            require_lowercase: true,
-                            require_numbers: true,
-                            require_symbols: true,
-                            require_uppercase: true,
-                            temporary_password_validity_days: 7,
-                        },
-                    }),
-                    username_attributes: Some(vec!["email".into()]),
-                    username_configuration: Some(UsernameConfiguration {
-                        case_sensitive: false,
-                    }),
-                    user_pool_tags: None,
+                    policies: Some(
+                        Policies {
+                            password_policy: Some(
+                                PasswordPolicy::strong(self.password_min_length, 7).into(),
+                            ),
+                            ..Default::default()
+                        }
+                        .into(),
+                    ),
+                    username_attributes: Some(vec![UsernameAttributes::Email.into()].into()),
+                    username_configuration: Some(
+                        UsernameConfiguration {
+                            case_sensitive: Some(false.into()),
+                        }
+                        .into(),
+                    ),
+                    ..Default::default()
                 },
             )?
             .retain_if(self.retain)
@@ -118,23 +132,24 @@ impl UserAuth<'_> {
             .add(
                 &format!("{n}PoolClient"),
                 UserPoolClient {
-                    access_token_validity: Some(60),
+                    access_token_validity: Some(60.into()),
                     client_name: Some(extras.client_name.into()),
-                    enable_token_revocation: Some(true),
-                    explicit_auth_flows: Some(vec![
-                        "ALLOW_USER_SRP_AUTH".into(),
-                        "ALLOW_REFRESH_TOKEN_AUTH".into(),
-                    ]),
-                    generate_secret: Some(false),
-                    id_token_validity: Some(60),
-                    prevent_user_existence_errors: Some("ENABLED".into()),
-                    refresh_token_validity: Some(30),
-                    token_validity_units: Some(TokenValidityUnits {
-                        access_token: "minutes".into(),
-                        id_token: "minutes".into(),
-                        refresh_token: "days".into(),
-                    }),
-                    user_pool_id: pool.r#ref(),
+                    enable_token_revocation: Some(true.into()),
+                    explicit_auth_flows: Some(
+                        vec![
+                            ExplicitAuthFlows::AllowUserSrpAuth.into(),
+                            ExplicitAuthFlows::AllowRefreshTokenAuth.into(),
+                        ]
+                        .into(),
+                    ),
+                    generate_secret: Some(false.into()),
+                    id_token_validity: Some(60.into()),
+                    prevent_user_existence_errors: Some(PreventUserExistenceErrors::Enabled.into()),
+                    refresh_token_validity: Some(30.into()),
+                    token_validity_units: Some(
+                        TokenValidityUnits::minutes_and_refresh_days().into(),
+                    ),
+                    ..UserPoolClient::new(pool.r#ref())
                 },
             )?
             .satisfies(self.requirements)
@@ -153,11 +168,10 @@ impl UserAuth<'_> {
             t.add(
                 &format!("{n}{gid}Group"),
                 UserPoolGroup {
-                    description: Some((*description).to_string()),
-                    group_name: Some((*group).to_string()),
-                    precedence: Some(u32::try_from(i).unwrap_or(u32::MAX)),
-                    role_arn: None,
-                    user_pool_id: pool.r#ref(),
+                    description: Some((*description).into()),
+                    group_name: Some((*group).into()),
+                    precedence: Some(i64::try_from(i).unwrap_or(i64::MAX).into()),
+                    ..UserPoolGroup::new(pool.r#ref())
                 },
             )?
             .satisfies(self.requirements);
@@ -171,13 +185,18 @@ impl UserAuth<'_> {
                         .add(
                             &format!("{n}IdentityPool"),
                             IdentityPool {
-                                allow_classic_flow: Some(false),
-                                allow_unauthenticated_identities: false,
-                                cognito_identity_providers: Some(vec![CognitoIdentityProvider {
-                                    client_id: client.r#ref(),
-                                    provider_name: pool.get_att("ProviderName"),
-                                    server_side_token_check: Some(true),
-                                }]),
+                                allow_classic_flow: Some(false.into()),
+                                cognito_identity_providers: Some(
+                                    vec![CognitoIdentityProvider {
+                                        server_side_token_check: Some(true.into()),
+                                        ..CognitoIdentityProvider::new(
+                                            client.r#ref(),
+                                            pool.get_att("ProviderName"),
+                                        )
+                                    }]
+                                    .into(),
+                                ),
+                                ..IdentityPool::new(false)
                             },
                         )?
                         .satisfies(self.identity_requirements)
@@ -222,8 +241,8 @@ impl UserAuth<'_> {
                     t.add(
                         &format!("{n}IdentityPoolRoles"),
                         IdentityPoolRoleAttachment {
-                            identity_pool_id: ip.r#ref(),
-                            roles,
+                            roles: Some(roles.into()),
+                            ..IdentityPoolRoleAttachment::new(ip.r#ref())
                         },
                     )?
                     .satisfies(self.identity_requirements);

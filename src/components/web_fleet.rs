@@ -16,6 +16,11 @@ use indexmap::IndexMap;
 
 use crate::cfn::intrinsic::{get_att, sub, Expr, Intrinsic};
 use crate::cfn::policy::{PolicyDocument, Principal, Statement};
+use crate::cfn::resources::autoscaling::{
+    AutoScalingGroup, LaunchTemplateSpecification, PolicyType, PredefinedMetricSpecification,
+    PredefinedMetricSpecificationPredefinedMetricType as Metric, ScalingPolicy, TagProperty,
+    TargetTrackingConfiguration,
+};
 use crate::cfn::resources::ec2::HttpEndpoint;
 use crate::cfn::resources::ec2::HttpTokens;
 use crate::cfn::resources::ec2::ResourceType;
@@ -24,17 +29,14 @@ use crate::cfn::resources::ec2::{
     BlockDeviceMapping, Ebs, EgressRule, IamInstanceProfileSpecification, LaunchTemplate,
     LaunchTemplateData, MetadataOptions, SecurityGroup, SecurityGroupIngress, TagSpecification,
 };
-use crate::cfn::resources::ec2_autoscaling::{
-    AutoScalingGroup, LaunchTemplateSpecification, PredefinedMetricSpecification, ScalingPolicy,
-    TagProperty, TargetTrackingConfiguration,
-};
 use crate::cfn::resources::efs::{
     AccessPoint, BackupPolicy, CreationInfo, FileSystem, LifecyclePolicy, MountTarget,
     PerformanceMode, PosixUser, RootDirectory, Status, ThroughputMode, TransitionToIa,
     TransitionToPrimaryStorageClass,
 };
 use crate::cfn::resources::elasticloadbalancingv2::{
-    Action, Attribute, Certificate, Listener, LoadBalancer, Matcher, TargetGroup,
+    Action, Certificate, HealthCheckProtocol, Listener, LoadBalancer, LoadBalancerIpAddressType,
+    LoadBalancerType, Matcher, Protocol, Scheme, TargetGroup, TargetType,
 };
 use crate::cfn::resources::iam::{InlinePolicy, InstanceProfile, Role};
 use crate::cfn::resources::Tag;
@@ -484,28 +486,34 @@ impl WebFleet<'_> {
         let req = self.requirements;
         let vpc = &self.network.vpc;
         let alb_sg = &sgs.alb;
-        let listener_port: u16 = if self.tls.is_some() { 443 } else { 80 };
+        let (listener_port, listener_protocol): (u16, _) = match self.tls {
+            Some(_) => (443, Protocol::Https),
+            None => (80, Protocol::Http),
+        };
         // The load balancer: internal, in the private subnets.
+        let subnets: Vec<_> = self
+            .network
+            .private_subnets
+            .iter()
+            .map(LogicalId::r#ref)
+            .collect();
         let load_balancer = t
             .add(
                 &format!("{n}LoadBalancer"),
                 LoadBalancer {
-                    ip_address_type: Some("ipv4".into()),
-                    load_balancer_attributes: Some(vec![
-                        Attribute::new("routing.http.drop_invalid_header_fields.enabled", "true"),
-                        Attribute::new("idle_timeout.timeout_seconds", "60"),
-                    ]),
-                    scheme: Some("internal".into()),
-                    security_groups: Some(vec![group_id(alb_sg)]),
-                    subnets: Some(
-                        self.network
-                            .private_subnets
-                            .iter()
-                            .map(LogicalId::r#ref)
-                            .collect(),
+                    ip_address_type: Some(LoadBalancerIpAddressType::Ipv4.into()),
+                    load_balancer_attributes: Some(
+                        vec![
+                            Tag::new("routing.http.drop_invalid_header_fields.enabled", "true"),
+                            Tag::new("idle_timeout.timeout_seconds", "60"),
+                        ]
+                        .into(),
                     ),
-                    tags: None,
-                    kind: Some("application".into()),
+                    scheme: Some(Scheme::Internal.into()),
+                    security_groups: Some(vec![group_id(alb_sg)].into()),
+                    subnets: Some(subnets.into()),
+                    r#type: Some(LoadBalancerType::Application.into()),
+                    ..Default::default()
                 },
             )?
             .satisfies(req)
@@ -515,26 +523,22 @@ impl WebFleet<'_> {
             .add(
                 &format!("{n}TargetGroup"),
                 TargetGroup {
-                    health_check_enabled: Some(true),
-                    health_check_interval_seconds: Some(15),
-                    health_check_path: Some(self.health_check_path.to_string()),
-                    health_check_protocol: Some("HTTPS".into()),
-                    health_check_timeout_seconds: Some(5),
-                    healthy_threshold_count: Some(2),
-                    matcher: Some(Matcher {
-                        http_code: "200".into(),
-                    }),
-                    name: None,
-                    port: Some(TARGET_PORT),
-                    protocol: Some("HTTPS".into()),
-                    target_group_attributes: Some(vec![Attribute::new(
-                        "deregistration_delay.timeout_seconds",
-                        "30",
-                    )]),
-                    target_type: Some("instance".into()),
-                    targets: None,
-                    unhealthy_threshold_count: Some(3),
+                    health_check_enabled: Some(true.into()),
+                    health_check_interval_seconds: Some(15.into()),
+                    health_check_path: Some(self.health_check_path.into()),
+                    health_check_protocol: Some(HealthCheckProtocol::Https.into()),
+                    health_check_timeout_seconds: Some(5.into()),
+                    healthy_threshold_count: Some(2.into()),
+                    matcher: Some(Matcher::http("200").into()),
+                    port: Some(TARGET_PORT.into()),
+                    protocol: Some(Protocol::Https.into()),
+                    target_group_attributes: Some(
+                        vec![Tag::new("deregistration_delay.timeout_seconds", "30")].into(),
+                    ),
+                    target_type: Some(TargetType::Instance.into()),
+                    unhealthy_threshold_count: Some(3.into()),
                     vpc_id: Some(vpc.r#ref()),
+                    ..Default::default()
                 },
             )?
             .satisfies(req)
@@ -544,16 +548,16 @@ impl WebFleet<'_> {
         t.add(
             &format!("{n}Listener"),
             Listener {
-                certificates: self.tls.map(|tls| {
-                    vec![Certificate {
-                        certificate_arn: tls.certificate_arn.clone(),
-                    }]
-                }),
-                default_actions: vec![Action::forward(target_group.r#ref())],
-                load_balancer_arn: load_balancer.r#ref(),
-                port: Some(listener_port),
-                protocol: Some(if self.tls.is_some() { "HTTPS" } else { "HTTP" }.into()),
-                ssl_policy: self.tls.map(|_| LISTENER_TLS_POLICY.to_string()),
+                certificates: self
+                    .tls
+                    .map(|tls| vec![Certificate::of(tls.certificate_arn.clone())].into()),
+                port: Some(listener_port.into()),
+                protocol: Some(listener_protocol.into()),
+                ssl_policy: self.tls.map(|_| LISTENER_TLS_POLICY.into()),
+                ..Listener::new(
+                    vec![Action::forward(target_group.r#ref())],
+                    load_balancer.r#ref(),
+                )
             },
         )?
         .satisfies(req);
@@ -667,31 +671,31 @@ impl WebFleet<'_> {
             .satisfies(req)
             .id()
             .clone();
+        let origin_name = sub("${AWS::StackName}-origin");
         let group = t.add(
             &format!("{n}Instances"),
             AutoScalingGroup {
-                desired_capacity: Some(self.desired.to_string()),
-                health_check_grace_period: Some(300),
+                desired_capacity: Some(self.desired.to_string().into()),
+                health_check_grace_period: Some(300.into()),
                 health_check_type: Some("ELB".into()),
-                launch_template: Some(LaunchTemplateSpecification {
-                    launch_template_id: Some(template.r#ref()),
-                    version: template.get_att("LatestVersionNumber"),
-                }),
-                max_size: self.max_size.to_string(),
-                min_size: self.min_size.to_string(),
-                tags: Some(vec![TagProperty {
-                    key: "Name".into(),
-                    propagate_at_launch: true,
-                    value: sub("${AWS::StackName}-origin").into(),
-                }]),
-                target_group_arns: Some(vec![target_group.r#ref()]),
+                launch_template: Some(
+                    LaunchTemplateSpecification {
+                        launch_template_id: Some(template.r#ref()),
+                        ..LaunchTemplateSpecification::new(template.get_att("LatestVersionNumber"))
+                    }
+                    .into(),
+                ),
+                tags: Some(vec![TagProperty::new("Name", true, origin_name)].into()),
+                target_group_arns: Some(vec![target_group.r#ref()].into()),
                 vpc_zone_identifier: Some(
                     self.network
                         .private_subnets
                         .iter()
                         .map(LogicalId::r#ref)
-                        .collect(),
+                        .collect::<Vec<_>>()
+                        .into(),
                 ),
+                ..AutoScalingGroup::new(self.max_size.to_string(), self.min_size.to_string())
             },
         )?;
         group.satisfies(req).satisfies(self.health_requirements);
@@ -704,14 +708,18 @@ impl WebFleet<'_> {
         t.add(
             &format!("{n}CpuScaling"),
             ScalingPolicy {
-                auto_scaling_group_name: group.r#ref(),
-                policy_type: Some("TargetTrackingScaling".into()),
-                target_tracking_configuration: Some(TargetTrackingConfiguration {
-                    predefined_metric_specification: Some(PredefinedMetricSpecification {
-                        predefined_metric_type: "ASGAverageCPUUtilization".into(),
-                    }),
-                    target_value: f64::from(self.cpu_target),
-                }),
+                policy_type: Some(PolicyType::TargetTrackingScaling.into()),
+                target_tracking_configuration: Some(
+                    TargetTrackingConfiguration {
+                        predefined_metric_specification: Some(
+                            PredefinedMetricSpecification::new(Metric::AsgAverageCpuUtilization)
+                                .into(),
+                        ),
+                        ..TargetTrackingConfiguration::new(f64::from(self.cpu_target))
+                    }
+                    .into(),
+                ),
+                ..ScalingPolicy::new(group.r#ref())
             },
         )?
         .satisfies(req);

@@ -29,8 +29,8 @@ use serde_json::{json, Value as Json};
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::cloudfront::Logging;
-use crate::cfn::resources::elasticloadbalancingv2::AttributeOf;
 use crate::cfn::resources::s3::{LifecycleRule, OwnershipControls, RuleStatus};
+use crate::cfn::resources::Tag;
 use crate::cfn::template::Resource;
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::bucket::{PrivateBucket, LOG_BUCKET_ID};
@@ -348,18 +348,9 @@ fn wire(
 /// Turns on a load balancer's access logs, keeping its other attributes.
 fn set_load_balancer_logs(r: &mut Resource, bucket: &LogicalId, prefix: &str) {
     let ours = [
-        AttributeOf {
-            key: "access_logs.s3.enabled".into(),
-            value: "true".into(),
-        },
-        AttributeOf {
-            key: "access_logs.s3.bucket".into(),
-            value: bucket.r#ref(),
-        },
-        AttributeOf {
-            key: "access_logs.s3.prefix".into(),
-            value: prefix.into(),
-        },
+        Tag::new("access_logs.s3.enabled", "true"),
+        Tag::new("access_logs.s3.bucket", bucket.r#ref()),
+        Tag::new("access_logs.s3.prefix", prefix),
     ];
     let list = r
         .properties

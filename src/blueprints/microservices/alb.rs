@@ -10,8 +10,9 @@ use super::{
 };
 use crate::cfn::intrinsic::{cidr, get_azs, select, sub, Intrinsic};
 use crate::cfn::resources::cognito::{
-    AccountRecoverySetting, AdminCreateUserConfig, PasswordPolicy, RecoveryOption,
-    TokenValidityUnits, UserPool, UserPoolDomain, UserPoolPolicies, UserPoolWebClient,
+    AccountRecoverySetting, AdminCreateUserConfig, AllowedOAuthFlows, AutoVerifiedAttributes,
+    ExplicitAuthFlows, MfaConfiguration, PasswordPolicy, Policies, PreventUserExistenceErrors,
+    TokenValidityUnits, UserPool, UserPoolClient, UserPoolDomain, UsernameAttributes,
 };
 use crate::cfn::resources::ec2::{
     EgressRule, InternetGateway, Route as Ec2Route, RouteTable, SecurityGroup,
@@ -254,16 +255,25 @@ fn add_listeners(
         .add(
             "LoadBalancer",
             elb::LoadBalancer {
-                ip_address_type: Some("ipv4".into()),
-                load_balancer_attributes: Some(vec![
-                    elb::Attribute::new("routing.http.drop_invalid_header_fields.enabled", "true"),
-                    elb::Attribute::new("routing.http.desync_mitigation_mode", "strictest"),
-                ]),
-                scheme: Some("internet-facing".into()),
-                security_groups: Some(vec![sg.get_att("GroupId")]),
-                subnets: Some(net.subnets.iter().map(LogicalId::r#ref).collect()),
-                tags: None,
-                kind: Some("application".into()),
+                ip_address_type: Some(elb::LoadBalancerIpAddressType::Ipv4.into()),
+                load_balancer_attributes: Some(
+                    vec![
+                        Tag::new("routing.http.drop_invalid_header_fields.enabled", "true"),
+                        Tag::new("routing.http.desync_mitigation_mode", "strictest"),
+                    ]
+                    .into(),
+                ),
+                scheme: Some(elb::Scheme::InternetFacing.into()),
+                security_groups: Some(vec![sg.get_att("GroupId")].into()),
+                subnets: Some(
+                    net.subnets
+                        .iter()
+                        .map(LogicalId::r#ref)
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+                r#type: Some(elb::LoadBalancerType::Application.into()),
+                ..Default::default()
             },
         )?
         .depends_on(&net.attachment)
@@ -274,14 +284,11 @@ fn add_listeners(
         .add(
             "HttpsListener",
             elb::Listener {
-                certificates: Some(vec![elb::Certificate {
-                    certificate_arn: cert.as_str().into(),
-                }]),
-                default_actions: vec![elb::Action::fixed(404, "Not Found")],
-                load_balancer_arn: lb.r#ref(),
-                port: Some(443),
-                protocol: Some("HTTPS".into()),
-                ssl_policy: Some(o.alb.ssl_policy.0.clone()),
+                certificates: Some(vec![elb::Certificate::of(cert.as_str())].into()),
+                port: Some(443.into()),
+                protocol: Some(elb::Protocol::Https.into()),
+                ssl_policy: Some(o.alb.ssl_policy.0.clone().into()),
+                ..elb::Listener::new(vec![elb::Action::fixed(404, "Not Found")], lb.r#ref())
             },
         )?
         .satisfies(&["MICRO-1", "MICRO-2"])
@@ -290,12 +297,9 @@ fn add_listeners(
     t.add(
         "HttpListener",
         elb::Listener {
-            certificates: None,
-            default_actions: vec![elb::Action::redirect_to_https()],
-            load_balancer_arn: lb.r#ref(),
-            port: Some(80),
-            protocol: Some("HTTP".into()),
-            ssl_policy: None,
+            port: Some(80.into()),
+            protocol: Some(elb::Protocol::Http.into()),
+            ..elb::Listener::new(vec![elb::Action::redirect_to_https()], lb.r#ref())
         },
     )?
     .satisfies(req);
@@ -317,29 +321,25 @@ pub(super) fn add_user_pool(
         .add(
             "UserPool",
             UserPool {
-                account_recovery_setting: Some(AccountRecoverySetting {
-                    recovery_mechanisms: vec![RecoveryOption {
-                        name: "verified_email".into(),
-                        priority: 1,
-                    }],
-                }),
-                admin_create_user_config: Some(AdminCreateUserConfig {
-                    allow_admin_create_user_only: true,
-                }),
-                auto_verified_attributes: Some(vec!["email".into()]),
-                enabled_mfas: Some(vec!["SOFTWARE_TOKEN_MFA".into()]),
-                mfa_configuration: Some("OPTIONAL".into()),
-                policies: Some(UserPoolPolicies {
-                    password_policy: PasswordPolicy {
-                        minimum_length: 12,
-                        require_lowercase: true,
-                        require_numbers: true,
-                        require_symbols: true,
-                        require_uppercase: true,
-                        temporary_password_validity_days: 3,
-                    },
-                }),
-                username_attributes: Some(vec!["email".into()]),
+                account_recovery_setting: Some(AccountRecoverySetting::by_verified_email()),
+                admin_create_user_config: Some(
+                    AdminCreateUserConfig {
+                        allow_admin_create_user_only: Some(true.into()),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
+                auto_verified_attributes: Some(vec![AutoVerifiedAttributes::Email.into()].into()),
+                enabled_mfas: Some(vec!["SOFTWARE_TOKEN_MFA".into()].into()),
+                mfa_configuration: Some(MfaConfiguration::Optional.into()),
+                policies: Some(
+                    Policies {
+                        password_policy: Some(PasswordPolicy::strong(12, 3).into()),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
+                username_attributes: Some(vec![UsernameAttributes::Email.into()].into()),
                 ..Default::default()
             },
         )?
@@ -352,11 +352,7 @@ pub(super) fn add_user_pool(
     let domain = t
         .add(
             "UserPoolDomain",
-            UserPoolDomain {
-                domain: domain_prefix.clone(),
-                managed_login_version: None,
-                user_pool_id: pool.r#ref(),
-            },
+            UserPoolDomain::new(domain_prefix.clone(), pool.r#ref()),
         )?
         .satisfies(req)
         .id()
@@ -369,26 +365,24 @@ pub(super) fn add_user_pool(
     let client = t
         .add(
             "UserPoolClient",
-            UserPoolWebClient {
-                access_token_validity: Some(60),
-                allowed_oauth_flows: vec!["code".into()],
-                allowed_oauth_flows_user_pool_client: true,
-                allowed_oauth_scopes: vec!["openid".into(), "email".into()],
-                callback_urls: callbacks,
+            UserPoolClient {
+                access_token_validity: Some(60.into()),
+                allowed_o_auth_flows: Some(vec![AllowedOAuthFlows::Code.into()].into()),
+                allowed_o_auth_flows_user_pool_client: Some(true.into()),
+                allowed_o_auth_scopes: Some(vec!["openid".into(), "email".into()].into()),
+                callback_urls: Some(callbacks.into()),
                 client_name: Some("load-balancer".into()),
-                enable_token_revocation: Some(true),
-                explicit_auth_flows: Some(vec!["ALLOW_REFRESH_TOKEN_AUTH".into()]),
-                generate_secret: Some(true),
-                id_token_validity: Some(60),
-                prevent_user_existence_errors: Some("ENABLED".into()),
-                refresh_token_validity: Some(1),
-                supported_identity_providers: vec!["COGNITO".into()],
-                token_validity_units: Some(TokenValidityUnits {
-                    access_token: "minutes".into(),
-                    id_token: "minutes".into(),
-                    refresh_token: "days".into(),
-                }),
-                user_pool_id: pool.r#ref(),
+                enable_token_revocation: Some(true.into()),
+                explicit_auth_flows: Some(
+                    vec![ExplicitAuthFlows::AllowRefreshTokenAuth.into()].into(),
+                ),
+                generate_secret: Some(true.into()),
+                id_token_validity: Some(60.into()),
+                prevent_user_existence_errors: Some(PreventUserExistenceErrors::Enabled.into()),
+                refresh_token_validity: Some(1.into()),
+                supported_identity_providers: Some(vec!["COGNITO".into()].into()),
+                token_validity_units: Some(TokenValidityUnits::minutes_and_refresh_days().into()),
+                ..UserPoolClient::new(pool.r#ref())
             },
         )?
         // The services' rules name the domain through the client: they wait
@@ -413,20 +407,26 @@ pub(super) fn add_user_pool(
 /// The action that signs a user in before a service's rule forwards, or
 /// `None` with `mode: none`. With the root's user pool, `t` (a service's
 /// template) takes the pool's parameters.
-pub(super) fn alb_sign_in(t: &mut Template, o: &Options) -> Result<Option<elb::Action>, Error> {
+pub(super) fn alb_sign_in(
+    t: &mut Template,
+    o: &Options,
+) -> Result<Option<elb::ListenerRuleAction>, Error> {
     let a = &o.alb.authentication;
     let action = match (a.mode, &a.cognito, &a.oidc) {
         (AlbAuthMode::None, _, _) => return Ok(None),
-        (AlbAuthMode::Cognito, Some(pool), _) => {
-            elb::Action::authenticate_cognito(elb::AuthenticateCognitoConfig {
-                on_unauthenticated_request: Some("authenticate".into()),
+        (AlbAuthMode::Cognito, Some(pool), _) => elb::ListenerRuleAction::authenticate_cognito(
+            elb::ListenerRuleAuthenticateCognitoConfig {
+                on_unauthenticated_request: Some(
+                    elb::OnUnauthenticatedRequest::Authenticate.into(),
+                ),
                 scope: Some("openid".into()),
-                session_timeout: None,
-                user_pool_arn: pool.user_pool_arn.as_str().into(),
-                user_pool_client_id: pool.user_pool_client_id.as_str().into(),
-                user_pool_domain: pool.user_pool_domain.as_str().into(),
-            })
-        }
+                ..elb::ListenerRuleAuthenticateCognitoConfig::new(
+                    pool.user_pool_arn.as_str(),
+                    pool.user_pool_client_id.as_str(),
+                    pool.user_pool_domain.as_str(),
+                )
+            },
+        ),
         (AlbAuthMode::Cognito, None, _) => {
             let mut ids = Vec::new();
             for (name, what) in P_USER_POOL.iter().zip([
@@ -436,30 +436,40 @@ pub(super) fn alb_sign_in(t: &mut Template, o: &Options) -> Result<Option<elb::A
             ]) {
                 ids.push(t.parameter(name, Parameter::string(what))?);
             }
-            elb::Action::authenticate_cognito(elb::AuthenticateCognitoConfig {
-                on_unauthenticated_request: Some("authenticate".into()),
-                scope: Some("openid email".into()),
-                session_timeout: None,
-                user_pool_arn: ids[0].r#ref(),
-                user_pool_client_id: ids[1].r#ref(),
-                user_pool_domain: ids[2].r#ref(),
-            })
+            elb::ListenerRuleAction::authenticate_cognito(
+                elb::ListenerRuleAuthenticateCognitoConfig {
+                    on_unauthenticated_request: Some(
+                        elb::OnUnauthenticatedRequest::Authenticate.into(),
+                    ),
+                    scope: Some("openid email".into()),
+                    ..elb::ListenerRuleAuthenticateCognitoConfig::new(
+                        ids[0].r#ref(),
+                        ids[1].r#ref(),
+                        ids[2].r#ref(),
+                    )
+                },
+            )
         }
         (AlbAuthMode::Oidc, _, Some(p)) => {
-            elb::Action::authenticate_oidc(elb::AuthenticateOidcConfig {
-                authorization_endpoint: p.authorization_endpoint.as_str().into(),
-                client_id: p.client_id.as_str().into(),
-                client_secret: format!(
-                    "{{{{resolve:secretsmanager:{}}}}}",
-                    p.client_secret_arn.as_str()
-                )
-                .into(),
-                issuer: p.issuer.as_str().into(),
-                on_unauthenticated_request: Some("authenticate".into()),
+            elb::ListenerRuleAction::authenticate_oidc(elb::ListenerRuleAuthenticateOidcConfig {
+                client_secret: Some(
+                    format!(
+                        "{{{{resolve:secretsmanager:{}}}}}",
+                        p.client_secret_arn.as_str()
+                    )
+                    .into(),
+                ),
+                on_unauthenticated_request: Some(
+                    elb::OnUnauthenticatedRequest::Authenticate.into(),
+                ),
                 scope: Some("openid".into()),
-                session_timeout: None,
-                token_endpoint: p.token_endpoint.as_str().into(),
-                user_info_endpoint: p.user_info_endpoint.as_str().into(),
+                ..elb::ListenerRuleAuthenticateOidcConfig::new(
+                    p.authorization_endpoint.as_str(),
+                    p.client_id.as_str(),
+                    p.issuer.as_str(),
+                    p.token_endpoint.as_str(),
+                    p.user_info_endpoint.as_str(),
+                )
             })
         }
         (AlbAuthMode::Oidc, _, None) => {

@@ -368,7 +368,7 @@ pub(super) fn add_alb_routes(
     index: usize,
     listener: &LogicalId,
     function: &LogicalId,
-    sign_in: Option<elb::Action>,
+    sign_in: Option<elb::ListenerRuleAction>,
 ) -> Result<(), Error> {
     let req: &[&str] = &["MICRO-1", "MICRO-2"];
     // A name known before the target group exists scopes the permission
@@ -420,10 +420,8 @@ pub(super) fn add_alb_routes(
             "TargetGroup",
             elb::TargetGroup {
                 name: Some(name),
-                target_type: Some("lambda".into()),
-                targets: Some(vec![elb::TargetDescription {
-                    id: function.get_att("Arn"),
-                }]),
+                target_type: Some(elb::TargetType::Lambda.into()),
+                targets: Some(vec![elb::TargetDescription::new(function.get_att("Arn"))].into()),
                 ..Default::default()
             },
         )?
@@ -435,20 +433,22 @@ pub(super) fn add_alb_routes(
     let actions = match sign_in {
         Some(sign_in) => vec![
             sign_in.ordered(1),
-            elb::Action::forward(tg.r#ref()).ordered(2),
+            elb::ListenerRuleAction::forward(tg.r#ref()).ordered(2),
         ],
-        None => vec![elb::Action::forward(tg.r#ref())],
+        None => vec![elb::ListenerRuleAction::forward(tg.r#ref())],
     };
     t.add(
         "ListenerRule",
         elb::ListenerRule {
-            actions,
-            conditions: vec![elb::RuleCondition::path_patterns(vec![
-                format!("/{base}"),
-                format!("/{base}/*"),
-            ])],
-            listener_arn: listener.r#ref(),
-            priority: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            listener_arn: Some(listener.r#ref()),
+            ..elb::ListenerRule::new(
+                actions,
+                vec![elb::RuleCondition::path_patterns(vec![
+                    format!("/{base}").into(),
+                    format!("/{base}/*").into(),
+                ])],
+                i64::try_from(index + 1).unwrap_or(i64::MAX),
+            )
         },
     )?
     .satisfies(&["MICRO-1", "MICRO-2", "MICRO-4"]);

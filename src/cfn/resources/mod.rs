@@ -3,6 +3,7 @@
 
 pub mod apigateway;
 pub mod apigatewayv2;
+pub mod applicationautoscaling;
 pub mod autoscaling;
 pub mod certificatemanager;
 pub mod cloudformation;
@@ -13,7 +14,6 @@ pub mod cognito;
 pub mod dax;
 pub mod dynamodb;
 pub mod ec2;
-pub mod ec2_autoscaling;
 pub mod efs;
 pub mod elasticloadbalancingv2;
 pub mod events;
