@@ -3,17 +3,15 @@
 //! listed with their property differences by path, and the exit code says
 //! in sync (0) or drifted (2).
 
-use blueprint::commands::apply::{apply_with, ApplyRequest};
 use blueprint::commands::drift::drift_with;
 use blueprint::deploy::drift::{DriftStatus, PropertyDifference, ResourceDrift};
 use blueprint::deploy::fake::FakeCloud;
 use blueprint::deploy::regions::Regions;
-use blueprint::deploy::watch::ProgressMode;
 use blueprint::error::Error;
 use blueprint::output::{OutputFormat, Printer, Verbosity};
 use blueprint::synthesis::Synthesized;
 
-use crate::common::{block_on, cloud, deploy_args, fake, synth_project, text};
+use crate::common::{applied, block_on, cloud, fake, synth_project, text};
 
 fn shop() -> Synthesized {
     synth_project(
@@ -24,18 +22,7 @@ fn shop() -> Synthesized {
 
 fn deployed(s: &Synthesized) -> Regions<FakeCloud> {
     let r = cloud();
-    let (mut p, o, e) = Printer::capture(Verbosity::Normal);
-    let req = ApplyRequest {
-        deploy: deploy_args(),
-        planfile: None,
-        yes: true,
-        allow_data_loss: Vec::new(),
-        progress: ProgressMode::Events,
-        outputs_file: None,
-    };
-    let mut ask = |_: &str| Ok(true);
-    let code = block_on(apply_with(&r, s, &req, &mut ask, false, &mut p));
-    assert_eq!(code.unwrap(), 0, "{}{}", text(&o), text(&e));
+    applied(&r, s);
     r
 }
 

@@ -8,7 +8,6 @@ use std::path::Path;
 
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, Overrides};
-use blueprint::commands::apply::{apply_with, ApplyRequest};
 use blueprint::commands::hotswap::{hotswap_with, HotswapRequest};
 use blueprint::config::Source;
 use blueprint::deploy::cloudformation::CloudFormation;
@@ -16,13 +15,12 @@ use blueprint::deploy::fake::FakeCloud;
 use blueprint::deploy::fake_lambda::FakeLambda;
 use blueprint::deploy::plan::Pending;
 use blueprint::deploy::regions::Regions;
-use blueprint::deploy::watch::ProgressMode;
 use blueprint::error::Error;
 use blueprint::output::{Printer, Verbosity};
 use blueprint::render::Format;
 use blueprint::synthesis::{synthesize, Synthesized};
 
-use crate::common::{block_on, cloud, deploy_args, fake, text};
+use crate::common::{applied, apply_request, block_on, cloud, fake, text};
 
 /// Synthesizes `yaml` with the project's own `functions/` in `dir`.
 fn synth_in(dir: &Path, blueprint: &str, yaml: &str) -> Synthesized {
@@ -50,22 +48,8 @@ fn handler(dir: &Path, function: &str, body: &str) {
     std::fs::write(d.join("handler.py"), body).unwrap();
 }
 
-fn request() -> ApplyRequest {
-    ApplyRequest {
-        deploy: deploy_args(),
-        planfile: None,
-        yes: true,
-        allow_data_loss: Vec::new(),
-        progress: ProgressMode::Events,
-        outputs_file: None,
-    }
-}
-
 fn apply(r: &Regions<FakeCloud>, s: &Synthesized) {
-    let (mut p, o, e) = Printer::capture(Verbosity::Normal);
-    let mut ask = |_: &str| Ok(true);
-    let code = block_on(apply_with(r, s, &request(), &mut ask, false, &mut p));
-    assert_eq!(code.unwrap(), 0, "{}{}", text(&o), text(&e));
+    applied(r, s);
 }
 
 fn hotswap(
@@ -77,7 +61,7 @@ fn hotswap(
     let (mut p, o, e) = Printer::capture(Verbosity::Normal);
     let mut ask = |_: &str| Ok(true);
     let req = HotswapRequest {
-        apply: request(),
+        apply: apply_request(),
         force,
     };
     let pending = Pending::default();

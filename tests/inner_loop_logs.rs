@@ -6,18 +6,16 @@
 
 use std::time::Duration;
 
-use blueprint::commands::apply::{apply_with, ApplyRequest};
 use blueprint::commands::invoke::{invoke_with, EventSource, InvokeRequest};
 use blueprint::commands::logs::{logs_until, logs_with, LogsRequest};
 use blueprint::deploy::fake::FakeCloud;
 use blueprint::deploy::fake_lambda::FakeLambda;
 use blueprint::deploy::lambda::{LogEvent, TailEvent};
 use blueprint::deploy::regions::Regions;
-use blueprint::deploy::watch::ProgressMode;
 use blueprint::output::{OutputFormat, Printer, Verbosity};
 use blueprint::synthesis::Synthesized;
 
-use crate::common::{block_on, cloud, deploy_args, synth_project, text};
+use crate::common::{applied, block_on, cloud, deploy_args, synth_project, text};
 
 fn deployed_todo() -> (Regions<FakeCloud>, Synthesized) {
     let s = synth_project(
@@ -25,18 +23,7 @@ fn deployed_todo() -> (Regions<FakeCloud>, Synthesized) {
         "blueprint: todo\nstack_name: todo\nregion: us-east-1\n".into(),
     );
     let r = cloud();
-    let (mut p, o, e) = Printer::capture(Verbosity::Normal);
-    let req = ApplyRequest {
-        deploy: deploy_args(),
-        planfile: None,
-        yes: true,
-        allow_data_loss: Vec::new(),
-        progress: ProgressMode::Events,
-        outputs_file: None,
-    };
-    let mut ask = |_: &str| Ok(true);
-    let code = block_on(apply_with(&r, &s, &req, &mut ask, false, &mut p));
-    assert_eq!(code.unwrap(), 0, "{}{}", text(&o), text(&e));
+    applied(&r, &s);
     (r, s)
 }
 

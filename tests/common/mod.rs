@@ -247,6 +247,36 @@ pub fn synth_project(blueprint: &str, text: String) -> Synthesized {
     try_synth(blueprint, &text).unwrap()
 }
 
+/// `apply --yes` with the deploy flags of [`deploy_args`], no plan file,
+/// no data loss allowed, events as progress.
+pub fn apply_request() -> blueprint::commands::apply::ApplyRequest {
+    blueprint::commands::apply::ApplyRequest {
+        deploy: deploy_args(),
+        planfile: None,
+        yes: true,
+        allow_data_loss: Vec::new(),
+        progress: blueprint::deploy::watch::ProgressMode::Events,
+        outputs_file: None,
+    }
+}
+
+/// Applies `s` to the fake cloud `r` with [`apply_request`]; fails the test
+/// (with what was printed) unless it exits 0.
+pub fn applied(r: &Regions<FakeCloud>, s: &Synthesized) {
+    use blueprint::output::{Printer, Verbosity};
+    let (mut p, o, e) = Printer::capture(Verbosity::Normal);
+    let mut ask = |_: &str| Ok(true);
+    let code = block_on(blueprint::commands::apply::apply_with(
+        r,
+        s,
+        &apply_request(),
+        &mut ask,
+        false,
+        &mut p,
+    ));
+    assert_eq!(code.unwrap(), 0, "{}{}", text(&o), text(&e));
+}
+
 /// A fake cloud in us-east-1 with the toolkit stack in place.
 pub fn cloud() -> Regions<FakeCloud> {
     let fake = FakeCloud::new();
