@@ -36,7 +36,11 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::cfn::Template;
+use crate::cfn::resources::{
+    apigateway, apigatewayv2, applicationautoscaling, cloudformation, cloudfront, cognito, dax,
+    dynamodb, ec2, elasticloadbalancingv2, iam, kinesis, lambda, logs, s3, sns, sqs,
+};
+use crate::cfn::{ResourceProperties, Template};
 use crate::check::{references_in, Reference, ReferenceKind};
 use crate::expansion::StackTemplate;
 
@@ -64,7 +68,7 @@ pub fn layer_of(kind: &str) -> &'static str {
         }
         "SNS" | "SQS" | "Kinesis" | "Events" | "KinesisFirehose" | "SES" | "Pipes" => "messaging",
         "IAM" | "Cognito" | "KMS" | "SecretsManager" => "identity",
-        "EC2" if kind == "AWS::EC2::LaunchTemplate" => "compute",
+        "EC2" if kind == ec2::LaunchTemplate::TYPE => "compute",
         "EC2" => "network",
         _ => "other",
     }
@@ -237,6 +241,19 @@ fn sanitize(s: &str) -> String {
         .collect()
 }
 
+/// Types no blueprint emits, so the model has no generated struct for them
+/// (`cfn::resources`); named here so they fold like their siblings when a
+/// template has one.
+mod unmodelled {
+    pub const GATEWAY_RESPONSE: &str = "AWS::ApiGateway::GatewayResponse";
+    pub const ROUTE_RESPONSE: &str = "AWS::ApiGatewayV2::RouteResponse";
+    pub const INTEGRATION_RESPONSE: &str = "AWS::ApiGatewayV2::IntegrationResponse";
+    pub const LISTENER_CERTIFICATE: &str = "AWS::ElasticLoadBalancingV2::ListenerCertificate";
+    pub const IAM_POLICY: &str = "AWS::IAM::Policy";
+    pub const IAM_MANAGED_POLICY: &str = "AWS::IAM::ManagedPolicy";
+    pub const CLOUDFRONT_FUNCTION: &str = "AWS::CloudFront::Function";
+}
+
 /// How a folded type finds the node it folds into.
 #[derive(Clone, Copy)]
 enum Fold {
@@ -247,72 +264,72 @@ enum Fold {
 }
 
 fn fold_rule(kind: &str) -> Option<Fold> {
-    const REST: &[&str] = &["AWS::ApiGateway::RestApi"];
-    const V2: &[&str] = &["AWS::ApiGatewayV2::Api"];
-    const FUNCTION: &[&str] = &["AWS::Lambda::Function"];
-    const VPC: &[&str] = &["AWS::EC2::VPC"];
+    const REST: &[&str] = &[apigateway::RestApi::TYPE];
+    const V2: &[&str] = &[apigatewayv2::Api::TYPE];
+    const FUNCTION: &[&str] = &[lambda::Function::TYPE];
+    const VPC: &[&str] = &[ec2::Vpc::TYPE];
     Some(match kind {
-        "AWS::ApiGateway::Resource"
-        | "AWS::ApiGateway::Method"
-        | "AWS::ApiGateway::Deployment"
-        | "AWS::ApiGateway::Stage"
-        | "AWS::ApiGateway::Authorizer"
-        | "AWS::ApiGateway::Account"
-        | "AWS::ApiGateway::UsagePlan"
-        | "AWS::ApiGateway::UsagePlanKey"
-        | "AWS::ApiGateway::ApiKey"
-        | "AWS::ApiGateway::GatewayResponse"
-        | "AWS::ApiGateway::RequestValidator"
-        | "AWS::ApiGateway::Model"
-        | "AWS::ApiGateway::BasePathMapping"
-        | "AWS::ApiGateway::DomainName" => Fold::Into(REST),
-        "AWS::ApiGatewayV2::Route"
-        | "AWS::ApiGatewayV2::Integration"
-        | "AWS::ApiGatewayV2::Stage"
-        | "AWS::ApiGatewayV2::Deployment"
-        | "AWS::ApiGatewayV2::Authorizer"
-        | "AWS::ApiGatewayV2::RouteResponse"
-        | "AWS::ApiGatewayV2::IntegrationResponse" => Fold::Into(V2),
-        "AWS::ElasticLoadBalancingV2::Listener"
-        | "AWS::ElasticLoadBalancingV2::ListenerRule"
-        | "AWS::ElasticLoadBalancingV2::ListenerCertificate"
-        | "AWS::ElasticLoadBalancingV2::TargetGroup" => {
-            Fold::Into(&["AWS::ElasticLoadBalancingV2::LoadBalancer"])
+        apigateway::Resource::TYPE
+        | apigateway::Method::TYPE
+        | apigateway::Deployment::TYPE
+        | apigateway::Stage::TYPE
+        | apigateway::Authorizer::TYPE
+        | apigateway::Account::TYPE
+        | apigateway::UsagePlan::TYPE
+        | apigateway::UsagePlanKey::TYPE
+        | apigateway::ApiKey::TYPE
+        | unmodelled::GATEWAY_RESPONSE
+        | apigateway::RequestValidator::TYPE
+        | apigateway::Model::TYPE
+        | apigateway::BasePathMapping::TYPE
+        | apigateway::DomainName::TYPE => Fold::Into(REST),
+        apigatewayv2::Route::TYPE
+        | apigatewayv2::Integration::TYPE
+        | apigatewayv2::Stage::TYPE
+        | apigatewayv2::Deployment::TYPE
+        | apigatewayv2::Authorizer::TYPE
+        | unmodelled::ROUTE_RESPONSE
+        | unmodelled::INTEGRATION_RESPONSE => Fold::Into(V2),
+        elasticloadbalancingv2::Listener::TYPE
+        | elasticloadbalancingv2::ListenerRule::TYPE
+        | unmodelled::LISTENER_CERTIFICATE
+        | elasticloadbalancingv2::TargetGroup::TYPE => {
+            Fold::Into(&[elasticloadbalancingv2::LoadBalancer::TYPE])
         }
-        "AWS::Lambda::EventInvokeConfig" | "AWS::Lambda::Alias" | "AWS::Lambda::Version" => {
+        lambda::EventInvokeConfig::TYPE | lambda::Alias::TYPE | lambda::Version::TYPE => {
             Fold::Into(FUNCTION)
         }
-        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => Fold::Into(&["AWS::IAM::Role"]),
-        "AWS::S3::BucketPolicy" => Fold::Into(&["AWS::S3::Bucket"]),
-        "AWS::SQS::QueuePolicy" => Fold::Into(&["AWS::SQS::Queue"]),
-        "AWS::SNS::TopicPolicy" => Fold::Into(&["AWS::SNS::Topic"]),
-        "AWS::Cognito::UserPoolClient"
-        | "AWS::Cognito::UserPoolGroup"
-        | "AWS::Cognito::UserPoolDomain" => Fold::Into(&["AWS::Cognito::UserPool"]),
-        "AWS::Cognito::IdentityPoolRoleAttachment" => Fold::Into(&["AWS::Cognito::IdentityPool"]),
-        "AWS::ApplicationAutoScaling::ScalableTarget"
-        | "AWS::ApplicationAutoScaling::ScalingPolicy" => {
-            Fold::Into(&["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"])
+        unmodelled::IAM_POLICY | unmodelled::IAM_MANAGED_POLICY => Fold::Into(&[iam::Role::TYPE]),
+        s3::BucketPolicy::TYPE => Fold::Into(&[s3::Bucket::TYPE]),
+        sqs::QueuePolicy::TYPE => Fold::Into(&[sqs::Queue::TYPE]),
+        sns::TopicPolicy::TYPE => Fold::Into(&[sns::Topic::TYPE]),
+        cognito::UserPoolClient::TYPE
+        | cognito::UserPoolGroup::TYPE
+        | cognito::UserPoolDomain::TYPE => Fold::Into(&[cognito::UserPool::TYPE]),
+        cognito::IdentityPoolRoleAttachment::TYPE => Fold::Into(&[cognito::IdentityPool::TYPE]),
+        applicationautoscaling::ScalableTarget::TYPE
+        | applicationautoscaling::ScalingPolicy::TYPE => {
+            Fold::Into(&[dynamodb::Table::TYPE, dynamodb::GlobalTable::TYPE])
         }
-        "AWS::CloudFront::CachePolicy"
-        | "AWS::CloudFront::OriginRequestPolicy"
-        | "AWS::CloudFront::ResponseHeadersPolicy"
-        | "AWS::CloudFront::OriginAccessControl"
-        | "AWS::CloudFront::Function" => Fold::Into(&["AWS::CloudFront::Distribution"]),
-        "AWS::EC2::Subnet"
-        | "AWS::EC2::RouteTable"
-        | "AWS::EC2::Route"
-        | "AWS::EC2::SubnetRouteTableAssociation"
-        | "AWS::EC2::InternetGateway"
-        | "AWS::EC2::VPCGatewayAttachment"
-        | "AWS::EC2::VPCEndpoint"
-        | "AWS::EC2::SecurityGroup"
-        | "AWS::EC2::SecurityGroupIngress"
-        | "AWS::EC2::SecurityGroupEgress"
-        | "AWS::EC2::NatGateway"
-        | "AWS::EC2::EIP" => Fold::Into(VPC),
-        "AWS::DAX::SubnetGroup" | "AWS::DAX::ParameterGroup" => Fold::Into(&["AWS::DAX::Cluster"]),
-        "AWS::Logs::LogGroup" => Fold::Neighbour,
+        cloudfront::CachePolicy::TYPE
+        | cloudfront::OriginRequestPolicy::TYPE
+        | cloudfront::ResponseHeadersPolicy::TYPE
+        | cloudfront::OriginAccessControl::TYPE
+        | unmodelled::CLOUDFRONT_FUNCTION => Fold::Into(&[cloudfront::Distribution::TYPE]),
+        ec2::Subnet::TYPE
+        | ec2::RouteTable::TYPE
+        | ec2::Route::TYPE
+        | ec2::SubnetRouteTableAssociation::TYPE
+        | ec2::InternetGateway::TYPE
+        | ec2::VpcGatewayAttachment::TYPE
+        | ec2::VpcEndpoint::TYPE
+        | ec2::SecurityGroup::TYPE
+        | ec2::SecurityGroupIngress::TYPE
+        | ec2::SecurityGroupEgress::TYPE
+        | ec2::NatGateway::TYPE
+        | ec2::Eip::TYPE => Fold::Into(VPC),
+        dax::SubnetGroup::TYPE | dax::ParameterGroup::TYPE => Fold::Into(&[dax::Cluster::TYPE]),
+        logs::LogGroup::TYPE => Fold::Neighbour,
         _ => return None,
     })
 }
@@ -320,7 +337,7 @@ fn fold_rule(kind: &str) -> Option<Fold> {
 /// The event-wiring label of an event source mapping from a resource of `kind`.
 fn mapping_label(kind: &str) -> &'static str {
     match kind {
-        "AWS::Kinesis::Stream" | "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => "stream",
+        kinesis::Stream::TYPE | dynamodb::Table::TYPE | dynamodb::GlobalTable::TYPE => "stream",
         _ => "triggers",
     }
 }
@@ -359,7 +376,7 @@ fn resource_edges(
         }
     };
     match r.kind() {
-        "AWS::Lambda::EventSourceMapping" => {
+        lambda::EventSourceMapping::TYPE => {
             let sources = refs_of(p.get("EventSourceArn"));
             let functions = refs_of(p.get("FunctionName"));
             for src in sources {
@@ -368,7 +385,7 @@ fn resource_edges(
             }
             return;
         }
-        "AWS::Lambda::Permission" => {
+        lambda::Permission::TYPE => {
             let label = match p.get("Principal").and_then(Json::as_str) {
                 Some("s3.amazonaws.com") => "notifies",
                 Some("sns.amazonaws.com") => "subscribes",
@@ -381,7 +398,7 @@ fn resource_edges(
             );
             return;
         }
-        "AWS::SNS::Subscription" => {
+        sns::Subscription::TYPE => {
             event(
                 refs_of(p.get("TopicArn")),
                 refs_of(p.get("Endpoint")),
@@ -389,11 +406,11 @@ fn resource_edges(
             );
             return;
         }
-        "AWS::CloudFormation::Stack" => return,
+        cloudformation::Stack::TYPE => return,
         _ => {}
     }
     let mut skip: Vec<&str> = Vec::new();
-    if r.kind() == "AWS::S3::Bucket" {
+    if r.kind() == s3::Bucket::TYPE {
         if let Some(n) = p.get("NotificationConfiguration") {
             for (list, key) in [
                 ("LambdaConfigurations", "Function"),
@@ -407,13 +424,13 @@ fn resource_edges(
             skip.push("NotificationConfiguration");
         }
     }
-    if r.kind() == "AWS::ApiGateway::Method" {
+    if r.kind() == apigateway::Method::TYPE {
         if let Some(i) = p.get("Integration") {
             event(vec![me.clone()], refs_of(i.get("Uri")), "invokes");
             skip.push("Integration");
         }
     }
-    if r.kind() == "AWS::ApiGatewayV2::Integration" {
+    if r.kind() == apigatewayv2::Integration::TYPE {
         event(
             vec![me.clone()],
             refs_of(p.get("IntegrationUri")),
@@ -421,7 +438,7 @@ fn resource_edges(
         );
         skip.push("IntegrationUri");
     }
-    if r.kind() == "AWS::ElasticLoadBalancingV2::TargetGroup" {
+    if r.kind() == elasticloadbalancingv2::TargetGroup::TYPE {
         event(vec![me.clone()], refs_of(p.get("Targets")), "invokes");
         skip.push("Targets");
     }
@@ -628,15 +645,13 @@ fn fold_owners(
     for r in raws {
         if matches!(
             r.kind.as_str(),
-            "AWS::Lambda::Permission"
-                | "AWS::Lambda::EventSourceMapping"
-                | "AWS::SNS::Subscription"
+            lambda::Permission::TYPE | lambda::EventSourceMapping::TYPE | sns::Subscription::TYPE
         ) {
             owner.entry(r.id.clone()).or_insert_with(|| {
                 // Fold into the function it wires (its FunctionName / Endpoint).
                 sorted(out_n.get(r.id.as_str()))
                     .into_iter()
-                    .find(|n| kinds.get(n).is_some_and(|k| k == "AWS::Lambda::Function"))
+                    .find(|n| kinds.get(n).is_some_and(|k| k == lambda::Function::TYPE))
                     .unwrap_or_default()
             });
         }
@@ -774,14 +789,14 @@ mod tests {
 
     #[test]
     fn layers_come_from_the_service_prefix() {
-        assert_eq!(layer_of("AWS::CloudFront::Distribution"), "edge");
-        assert_eq!(layer_of("AWS::ApiGateway::RestApi"), "api");
-        assert_eq!(layer_of("AWS::Lambda::Function"), "compute");
-        assert_eq!(layer_of("AWS::DynamoDB::Table"), "data");
-        assert_eq!(layer_of("AWS::SQS::Queue"), "messaging");
-        assert_eq!(layer_of("AWS::IAM::Role"), "identity");
-        assert_eq!(layer_of("AWS::EC2::VPC"), "network");
-        assert_eq!(layer_of("AWS::Logs::LogGroup"), "other");
+        assert_eq!(layer_of(cloudfront::Distribution::TYPE), "edge");
+        assert_eq!(layer_of(apigateway::RestApi::TYPE), "api");
+        assert_eq!(layer_of(lambda::Function::TYPE), "compute");
+        assert_eq!(layer_of(dynamodb::Table::TYPE), "data");
+        assert_eq!(layer_of(sqs::Queue::TYPE), "messaging");
+        assert_eq!(layer_of(iam::Role::TYPE), "identity");
+        assert_eq!(layer_of(ec2::Vpc::TYPE), "network");
+        assert_eq!(layer_of(logs::LogGroup::TYPE), "other");
     }
 
     #[test]
