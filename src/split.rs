@@ -568,7 +568,7 @@ mod tests {
     }
 
     impl ResourceProperties for Topic {
-        const TYPE: &'static str = "AWS::SNS::Topic";
+        const TYPE: &'static str = crate::cfn::resources::sns::Topic::TYPE;
         const ATTRIBUTES: &'static [&'static str] = &["TopicArn"];
     }
 

@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::assets::{hex, CodeSource};
 use crate::blueprints::{AnyBlueprint, Expansion, Overrides};
-use crate::cfn::{LogicalId, Template};
+use crate::cfn::resources::lambda;
+use crate::cfn::{LogicalId, ResourceProperties, Template};
 use crate::check::{self, CheckInput, PackageSize};
 use crate::components::assets::ASSETS_BUCKET;
 use crate::config::Source;
@@ -87,7 +88,7 @@ fn packages_of(
 ) -> BTreeMap<String, PackageSize> {
     template
         .resources()
-        .filter(|r| r.kind() == "AWS::Lambda::Function")
+        .filter(|r| r.kind() == lambda::Function::TYPE)
         .filter_map(|r| r.properties.get("Code")?.get("S3Key")?.as_str())
         .filter_map(|k| all.get(k).map(|s| (k.to_string(), *s)))
         .collect()

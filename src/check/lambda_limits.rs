@@ -4,7 +4,8 @@ use serde_json::Value as Json;
 
 use super::references::sub_variables;
 use super::{CheckInput, Finding};
-use crate::cfn::Template;
+use crate::cfn::resources::lambda;
+use crate::cfn::{ResourceProperties, Template};
 
 /// Memory, in MB.
 pub const MEMORY_MB: (u64, u64) = (128, 10_240);
@@ -52,7 +53,7 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
     let max_reserved = u64::from(account_concurrency.saturating_sub(UNRESERVED_MINIMUM));
     for r in template
         .resources()
-        .filter(|r| r.kind() == "AWS::Lambda::Function")
+        .filter(|r| r.kind() == lambda::Function::TYPE)
     {
         let id = r.id().as_str();
         let p = Json::Object(r.properties.clone());

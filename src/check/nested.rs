@@ -8,10 +8,11 @@ use serde_json::Value as Json;
 
 use super::references::{references_in, references_in_map, Reference};
 use super::Finding;
-use crate::cfn::Template;
+use crate::cfn::resources::cloudformation;
+use crate::cfn::{ResourceProperties, Template};
 
 /// The stack resource type whose template is nested.
-const STACK: &str = "AWS::CloudFormation::Stack";
+const STACK: &str = cloudformation::Stack::TYPE;
 
 pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
     if template.nested().len() == 0 {

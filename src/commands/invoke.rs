@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
+use crate::cfn::resources::lambda;
+use crate::cfn::ResourceProperties;
 use crate::commands::aws::{connect, run_async};
 use crate::commands::logs::{find_function, project_functions, readable};
 use crate::commands::plan::{regions_of, synthesize_project, DeployArgs};
@@ -118,7 +120,7 @@ async fn alias_of<C: CloudFormation>(
     let marker = format!(":function:{function}:");
     Ok(resources
         .into_iter()
-        .filter(|r| r.resource_type == "AWS::Lambda::Alias")
+        .filter(|r| r.resource_type == lambda::Alias::TYPE)
         .filter_map(|r| r.physical_id)
         .find_map(|p| Some(p[p.find(&marker)? + marker.len()..].to_string())))
 }

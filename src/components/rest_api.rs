@@ -14,7 +14,7 @@ use crate::cfn::resources::apigateway::{
 };
 use crate::cfn::resources::iam::Role;
 use crate::cfn::resources::lambda::Permission;
-use crate::cfn::{LogicalId, Template, Value};
+use crate::cfn::{LogicalId, ResourceProperties, Template, Value};
 use crate::components::api_options::{
     add_private_endpoint, add_rest_domain, add_usage_plan, cache_key_parameters, private_policy,
     route_method_settings, API_OPTIONS,
@@ -101,7 +101,7 @@ pub(crate) fn path_id(path: &str) -> String {
 pub fn accept_open_route(t: &mut Template, api_name: &str, route: &Route, reason: &str) {
     let id = format!("{api_name}{}{}", path_id(route.path), title(route.method));
     if let Some(m) = t.resource_mut(&id) {
-        if m.kind() == "AWS::ApiGateway::Method" {
+        if m.kind() == Method::TYPE {
             m.accepts_risk("CKV_AWS_59", reason);
         }
     }

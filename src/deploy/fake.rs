@@ -49,6 +49,8 @@ use super::types::{
     ChangeSet, ChangeSetKind, ChangeSetRequest, Replacement, Stack, StackEvent, StackResource,
     StackStatus, TemplateSource,
 };
+use crate::cfn::resources::s3;
+use crate::cfn::ResourceProperties;
 use change_sets::Build;
 use changes::{missing_capability, missing_parameters, Params};
 use state::{declared, outputs_of, parse, State};
@@ -193,7 +195,7 @@ impl FakeCloud {
             s.resources.push(StackResource {
                 logical_id: logical_id.into(),
                 physical_id: Some(format!("phys-{logical_id}")),
-                resource_type: "AWS::S3::Bucket".into(),
+                resource_type: s3::Bucket::TYPE.into(),
                 status: status.into(),
             });
         }

@@ -13,12 +13,14 @@ use serde_json::Value as Json;
 use super::error::ApplyError;
 use super::lambda::Functions;
 use super::nested::{NestedAction, NestedPlan, STACK_TYPE};
+use crate::cfn::resources::lambda;
+use crate::cfn::ResourceProperties;
 use crate::diff::{Impact, ResourceDiff, TemplateDiff};
 use crate::error::Error;
 
-const FUNCTION: &str = "AWS::Lambda::Function";
-const VERSION: &str = "AWS::Lambda::Version";
-const ALIAS: &str = "AWS::Lambda::Alias";
+const FUNCTION: &str = lambda::Function::TYPE;
+const VERSION: &str = lambda::Version::TYPE;
+const ALIAS: &str = lambda::Alias::TYPE;
 const CODE_KEY: &str = "Properties.Code.S3Key";
 const VARIABLES: &str = "Properties.Environment.Variables";
 

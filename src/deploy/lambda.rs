@@ -137,7 +137,8 @@ pub async fn deployed_functions<C: super::cloudformation::CloudFormation>(
     root: &str,
 ) -> Result<Vec<DeployedFunction>, crate::error::Error> {
     use super::nested::{deployed_tree, join};
-    const FUNCTION: &str = "AWS::Lambda::Function";
+    use crate::cfn::{resources::lambda, ResourceProperties};
+    const FUNCTION: &str = lambda::Function::TYPE;
     let of = |prefix: &str, resources: &[super::types::StackResource]| {
         resources
             .iter()

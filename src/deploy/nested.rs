@@ -14,12 +14,13 @@ use serde_json::{json, Value as Json};
 use super::cloudformation::CloudFormation;
 use super::plan::{dx, parse_deployed, wait_change_set};
 use super::types::{ChangeAction, ChangeSet, Replacement};
-use crate::cfn::Template;
+use crate::cfn::resources::cloudformation;
+use crate::cfn::{ResourceProperties, Template};
 use crate::diff::{self, is_stateful, Impact, TemplateDiff};
 use crate::error::Error;
 
 /// The resource type of a nested stack.
-pub const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+pub const STACK_TYPE: &str = cloudformation::Stack::TYPE;
 
 /// What happens to a nested stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -570,6 +571,8 @@ pub fn protected_ids(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cfn::resources::{dynamodb, lambda};
+    use crate::cfn::ResourceProperties;
 
     #[test]
     fn paths_are_allowed_with_or_without_the_stack_name() {
@@ -583,10 +586,10 @@ mod tests {
     #[test]
     fn a_removed_nested_stack_is_exempt_only_when_its_data_loss_is_accepted() {
         let doc = json!({"Resources": {
-            "Table": {"Type": "AWS::DynamoDB::Table"},
+            "Table": {"Type": dynamodb::Table::TYPE},
             "OrdersService": {"Type": STACK_TYPE},
             "UsersService": {"Type": STACK_TYPE},
-            "Fn": {"Type": "AWS::Lambda::Function"}}});
+            "Fn": {"Type": lambda::Function::TYPE}}});
         let loss = vec!["OrdersService/Table".to_string()];
         let removed = vec!["OrdersService".to_string()];
         let none: Vec<String> = Vec::new();

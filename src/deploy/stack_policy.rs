@@ -4,16 +4,18 @@
 use serde_json::{json, Value as Json};
 
 use super::types::Capability;
+use crate::cfn::resources::iam;
+use crate::cfn::ResourceProperties;
 
 /// IAM types that need CAPABILITY_IAM, and the properties that name them
 /// (which need CAPABILITY_NAMED_IAM).
 const IAM_TYPES: &[(&str, &str)] = &[
     ("AWS::IAM::AccessKey", ""),
     ("AWS::IAM::Group", "GroupName"),
-    ("AWS::IAM::InstanceProfile", "InstanceProfileName"),
+    (iam::InstanceProfile::TYPE, "InstanceProfileName"),
     ("AWS::IAM::ManagedPolicy", "ManagedPolicyName"),
     ("AWS::IAM::Policy", ""),
-    ("AWS::IAM::Role", "RoleName"),
+    (iam::Role::TYPE, "RoleName"),
     ("AWS::IAM::User", "UserName"),
     ("AWS::IAM::UserToGroupAddition", ""),
 ];
@@ -35,7 +37,7 @@ pub fn capabilities(template: &Json) -> Vec<Capability> {
                 Capability::Iam
             });
         }
-        if kind == "AWS::CloudFormation::Stack" || kind.starts_with("AWS::Serverless::") {
+        if kind == super::nested::STACK_TYPE || kind.starts_with("AWS::Serverless::") {
             caps.push(Capability::AutoExpand);
             // A nested stack may hold IAM resources of its own.
             caps.push(Capability::Iam);
@@ -75,18 +77,20 @@ pub fn protecting(protected: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cfn::resources::{cloudformation, dynamodb, iam, lambda, s3};
+    use crate::cfn::ResourceProperties;
 
     #[test]
     fn only_the_needed_capabilities() {
-        let none = json!({"Resources": {"B": {"Type": "AWS::S3::Bucket"}}});
+        let none = json!({"Resources": {"B": {"Type": s3::Bucket::TYPE}}});
         assert!(capabilities(&none).is_empty());
-        let iam = json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {}}}});
+        let iam = json!({"Resources": {"R": {"Type": iam::Role::TYPE, "Properties": {}}}});
         assert_eq!(capabilities(&iam), [Capability::Iam]);
         let named = json!({"Resources": {
-            "R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x"}},
+            "R": {"Type": iam::Role::TYPE, "Properties": {"RoleName": "x"}},
             "P": {"Type": "AWS::IAM::Policy"}}});
         assert_eq!(capabilities(&named), [Capability::NamedIam]);
-        let nested = json!({"Resources": {"C": {"Type": "AWS::CloudFormation::Stack"}}});
+        let nested = json!({"Resources": {"C": {"Type": cloudformation::Stack::TYPE}}});
         assert_eq!(
             capabilities(&nested),
             [Capability::Iam, Capability::AutoExpand]
@@ -95,7 +99,7 @@ mod tests {
 
     #[test]
     fn the_policy_denies_replacing_and_deleting_stateful_resources() {
-        let t = json!({"Resources": {"T": {"Type": "AWS::DynamoDB::Table"}, "F": {"Type": "AWS::Lambda::Function"}}});
+        let t = json!({"Resources": {"T": {"Type": dynamodb::Table::TYPE}, "F": {"Type": lambda::Function::TYPE}}});
         let ids = crate::deploy::nested::protected_ids("", &[&t], "s", &[], &[], &[]);
         assert_eq!(ids, ["T"]);
         let p: Json = serde_json::from_str(&protecting(&ids)).unwrap();

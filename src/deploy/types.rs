@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+use crate::cfn::resources::cloudformation;
+use crate::cfn::ResourceProperties;
+
 /// A stack's status, as CloudFormation reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StackStatus {
@@ -175,7 +178,7 @@ pub struct StackEvent {
 impl StackEvent {
     /// The event is about the stack itself, not one of its resources.
     pub fn is_stack_event(&self) -> bool {
-        self.resource_type == "AWS::CloudFormation::Stack" && self.logical_id == self.stack_name
+        self.resource_type == cloudformation::Stack::TYPE && self.logical_id == self.stack_name
     }
 }
 

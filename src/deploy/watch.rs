@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::cloudformation::CloudFormation;
+use super::nested::STACK_TYPE;
 use super::plan::dx;
 use super::types::{Stack, StackEvent, StackStatus};
 use crate::error::Error;
@@ -262,7 +263,7 @@ pub async fn root_cause_in<C: CloudFormation>(
     let mut path: Vec<String> = Vec::new();
     // Bounded: nested stacks nest at most a few levels deep.
     for _ in 0..8 {
-        let nested = event.resource_type == "AWS::CloudFormation::Stack" && !event.is_stack_event();
+        let nested = event.resource_type == STACK_TYPE && !event.is_stack_event();
         let Some(physical) = event
             .physical_id
             .clone()
@@ -306,6 +307,8 @@ pub async fn newest_event<C: CloudFormation>(cf: &C, stack: &str) -> Result<Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cfn::resources::s3;
+    use crate::cfn::ResourceProperties;
 
     fn ev(id: &str, logical: &str, status: &str, reason: &str) -> StackEvent {
         StackEvent {
@@ -314,9 +317,9 @@ mod tests {
             logical_id: logical.into(),
             physical_id: None,
             resource_type: if logical == "s" {
-                "AWS::CloudFormation::Stack".into()
+                STACK_TYPE.into()
             } else {
-                "AWS::S3::Bucket".into()
+                s3::Bucket::TYPE.into()
             },
             status: status.into(),
             reason: (!reason.is_empty()).then(|| reason.to_string()),

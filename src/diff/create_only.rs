@@ -5,14 +5,17 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::cfn::resources::dynamodb;
+use crate::cfn::ResourceProperties;
+
 /// Where the table comes from.
 pub const SCHEMA_SOURCE: &str = "public CloudFormation resource schemas (cfn-lint package data)";
 
 /// Replacements the CloudFormation documentation lists ("Update requires:
 /// Replacement") that the registry schemas do not mark create-only.
 const DOCUMENTED: &[(&str, &str)] = &[
-    ("AWS::DynamoDB::Table", "KeySchema"),
-    ("AWS::DynamoDB::Table", "LocalSecondaryIndexes"),
+    (dynamodb::Table::TYPE, "KeySchema"),
+    (dynamodb::Table::TYPE, "LocalSecondaryIndexes"),
 ];
 
 #[derive(serde::Deserialize)]
@@ -46,14 +49,15 @@ pub fn create_only_properties(resource_type: &str) -> &'static [String] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cfn::resources::{ec2, lambda};
 
     #[test]
     fn known_types_have_their_create_only_properties() {
-        assert!(create_only_properties("AWS::DynamoDB::Table").contains(&"TableName".to_string()));
-        assert!(create_only_properties("AWS::DynamoDB::Table").contains(&"KeySchema".to_string()));
-        assert!(create_only_properties("AWS::EC2::Subnet").contains(&"VpcId".to_string()));
+        assert!(create_only_properties(dynamodb::Table::TYPE).contains(&"TableName".to_string()));
+        assert!(create_only_properties(dynamodb::Table::TYPE).contains(&"KeySchema".to_string()));
+        assert!(create_only_properties(ec2::Subnet::TYPE).contains(&"VpcId".to_string()));
         assert!(
-            create_only_properties("AWS::Lambda::Function").contains(&"FunctionName".to_string())
+            create_only_properties(lambda::Function::TYPE).contains(&"FunctionName".to_string())
         );
         assert!(create_only_properties("Custom::Nothing").is_empty());
         assert!(table().len() > 1000);

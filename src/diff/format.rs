@@ -249,18 +249,20 @@ pub fn write<W: Write>(out: &mut Styled<W>, diff: &TemplateDiff) -> io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cfn::resources::{dynamodb, iam, lambda};
+    use crate::cfn::ResourceProperties;
     use crate::diff::compute;
     use serde_json::json;
 
     #[test]
     fn a_modification_and_a_replacement_read_well() {
         let old = json!({"Resources": {
-            "F": {"Type": "AWS::Lambda::Function", "Properties": {"MemorySize": 256}},
-            "T": {"Type": "AWS::DynamoDB::Table", "UpdateReplacePolicy": "Retain", "Properties": {"TableName": "a"}}
+            "F": {"Type": lambda::Function::TYPE, "Properties": {"MemorySize": 256}},
+            "T": {"Type": dynamodb::Table::TYPE, "UpdateReplacePolicy": "Retain", "Properties": {"TableName": "a"}}
         }});
         let new = json!({"Resources": {
-            "F": {"Type": "AWS::Lambda::Function", "Properties": {"MemorySize": 512}},
-            "T": {"Type": "AWS::DynamoDB::Table", "UpdateReplacePolicy": "Retain", "Properties": {"TableName": "b"}}
+            "F": {"Type": lambda::Function::TYPE, "Properties": {"MemorySize": 512}},
+            "T": {"Type": dynamodb::Table::TYPE, "UpdateReplacePolicy": "Retain", "Properties": {"TableName": "b"}}
         }});
         let text = format(&compute(Some(&old), &new));
         assert_eq!(
@@ -273,10 +275,10 @@ mod tests {
     fn long_values_are_line_diffs_and_statements_are_statements() {
         let long_a = "line one\nline two\nline three\n";
         let long_b = "line one\nline 2\nline three\n";
-        let old = json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {
+        let old = json!({"Resources": {"R": {"Type": iam::Role::TYPE, "Properties": {
             "Description": long_a,
             "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}}}}});
-        let new = json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {
+        let new = json!({"Resources": {"R": {"Type": iam::Role::TYPE, "Properties": {
             "Description": long_b,
             "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "edgelambda.amazonaws.com"}}]}}}}});
         let text = format(&compute(Some(&old), &new));

@@ -10,6 +10,8 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use crate::cfn::resources::{cognito, dynamodb, efs, kinesis, kms, logs, s3, sqs};
+use crate::cfn::ResourceProperties;
 use crate::check::references_in;
 
 pub use create_only::{create_only_properties, SCHEMA_SOURCE};
@@ -22,17 +24,19 @@ pub use create_only::{create_only_properties, SCHEMA_SOURCE};
 /// are not listed: what they hold is judged resource by resource
 /// (`crate::deploy::nested`).
 pub const STATEFUL_TYPES: &[&str] = &[
-    "AWS::Cognito::UserPool",
-    "AWS::DynamoDB::GlobalTable",
-    "AWS::DynamoDB::Table",
-    "AWS::EFS::FileSystem",
-    "AWS::Kinesis::Stream",
-    "AWS::KMS::Key",
-    "AWS::Logs::LogGroup",
+    cognito::UserPool::TYPE,
+    dynamodb::GlobalTable::TYPE,
+    dynamodb::Table::TYPE,
+    efs::FileSystem::TYPE,
+    kinesis::Stream::TYPE,
+    kms::Key::TYPE,
+    logs::LogGroup::TYPE,
+    // No blueprint makes a database (no generated struct): named for a
+    // stack that has one.
     "AWS::RDS::DBCluster",
     "AWS::RDS::DBInstance",
-    "AWS::S3::Bucket",
-    "AWS::SQS::Queue",
+    s3::Bucket::TYPE,
+    sqs::Queue::TYPE,
 ];
 
 /// Whether `resource_type` holds user data.
@@ -472,6 +476,8 @@ fn is_intrinsic(m: &Map<String, Json>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cfn::resources::{dynamodb, ec2, iam, kms, lambda, s3, sns};
+    use crate::cfn::ResourceProperties;
     use serde_json::json;
 
     fn tpl(resources: Json) -> Json {
@@ -480,7 +486,7 @@ mod tests {
 
     #[test]
     fn a_new_stack_adds_everything() {
-        let d = compute(None, &tpl(json!({"T": {"Type": "AWS::DynamoDB::Table"}})));
+        let d = compute(None, &tpl(json!({"T": {"Type": dynamodb::Table::TYPE}})));
         assert_eq!(d.resources.len(), 1);
         assert_eq!(d.resources[0].impact, Impact::Add);
         assert!(d.data_loss().is_empty());
@@ -489,7 +495,7 @@ mod tests {
     #[test]
     fn an_unchanged_template_has_no_diff() {
         let t = tpl(
-            json!({"T": {"Type": "AWS::DynamoDB::Table", "Properties": {"BillingMode": "PAY_PER_REQUEST"}}}),
+            json!({"T": {"Type": dynamodb::Table::TYPE, "Properties": {"BillingMode": "PAY_PER_REQUEST"}}}),
         );
         assert!(compute(Some(&t), &t).is_empty());
     }
@@ -497,10 +503,10 @@ mod tests {
     #[test]
     fn property_paths_and_values() {
         let old = tpl(
-            json!({"F": {"Type": "AWS::Lambda::Function", "Properties": {"MemorySize": 256, "Tags": [{"Key": "a", "Value": "1"}]}}}),
+            json!({"F": {"Type": lambda::Function::TYPE, "Properties": {"MemorySize": 256, "Tags": [{"Key": "a", "Value": "1"}]}}}),
         );
         let new = tpl(
-            json!({"F": {"Type": "AWS::Lambda::Function", "Properties": {"MemorySize": 512, "Tags": [{"Key": "a", "Value": "2"}]}}}),
+            json!({"F": {"Type": lambda::Function::TYPE, "Properties": {"MemorySize": 512, "Tags": [{"Key": "a", "Value": "2"}]}}}),
         );
         let d = compute(Some(&old), &new);
         let r = &d.resources[0];
@@ -514,9 +520,9 @@ mod tests {
     #[test]
     fn a_create_only_change_replaces_and_loses_data() {
         let old =
-            tpl(json!({"T": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "a"}}}));
+            tpl(json!({"T": {"Type": dynamodb::Table::TYPE, "Properties": {"TableName": "a"}}}));
         let new =
-            tpl(json!({"T": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "b"}}}));
+            tpl(json!({"T": {"Type": dynamodb::Table::TYPE, "Properties": {"TableName": "b"}}}));
         let d = compute(Some(&old), &new);
         assert_eq!(d.resources[0].impact, Impact::Replace);
         assert!(d.resources[0].data_loss);
@@ -527,8 +533,8 @@ mod tests {
     #[test]
     fn removing_a_stateful_resource_is_data_loss_even_when_retained() {
         let old = tpl(json!({
-            "B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
-            "Q": {"Type": "AWS::SNS::Topic"}
+            "B": {"Type": s3::Bucket::TYPE, "DeletionPolicy": "Retain"},
+            "Q": {"Type": sns::Topic::TYPE}
         }));
         let new = tpl(json!({}));
         let d = compute(Some(&old), &new);
@@ -542,7 +548,7 @@ mod tests {
     #[test]
     fn removing_a_key_is_data_loss() {
         let old = tpl(json!({
-            "Key": {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "Properties": {"KeyPolicy": {}}}
+            "Key": {"Type": kms::Key::TYPE, "DeletionPolicy": "Retain", "Properties": {"KeyPolicy": {}}}
         }));
         let gone = compute(Some(&old), &tpl(json!({})));
         assert_eq!(gone.data_loss(), ["Key"]);
@@ -551,8 +557,8 @@ mod tests {
     #[test]
     fn replacement_cascades_through_create_only_references() {
         let old = tpl(json!({
-            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
-            "Sub": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/20"}}
+            "Vpc": {"Type": ec2::Vpc::TYPE, "Properties": {"CidrBlock": "10.0.0.0/16"}},
+            "Sub": {"Type": ec2::Subnet::TYPE, "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/20"}}
         }));
         let mut new = old.clone();
         new["Resources"]["Vpc"]["Properties"]["CidrBlock"] = json!("10.1.0.0/16");
@@ -567,10 +573,10 @@ mod tests {
         let s1 = json!({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["x"]});
         let s2 = json!({"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": ["x"]});
         let old = tpl(
-            json!({"R": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [s1.clone()]}}]}}}),
+            json!({"R": {"Type": iam::Role::TYPE, "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [s1.clone()]}}]}}}),
         );
         let new = tpl(
-            json!({"R": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [s1, s2.clone()]}}]}}}),
+            json!({"R": {"Type": iam::Role::TYPE, "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [s1, s2.clone()]}}]}}}),
         );
         let d = compute(Some(&old), &new);
         let c = &d.resources[0].changes[0];
@@ -583,10 +589,10 @@ mod tests {
     #[test]
     fn intrinsics_change_as_a_whole() {
         let old = tpl(
-            json!({"F": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["A", "Arn"]}}}}),
+            json!({"F": {"Type": lambda::Function::TYPE, "Properties": {"Role": {"Fn::GetAtt": ["A", "Arn"]}}}}),
         );
         let new = tpl(
-            json!({"F": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["B", "Arn"]}}}}),
+            json!({"F": {"Type": lambda::Function::TYPE, "Properties": {"Role": {"Fn::GetAtt": ["B", "Arn"]}}}}),
         );
         let d = compute(Some(&old), &new);
         assert_eq!(d.resources[0].changes[0].path, "Properties.Role");

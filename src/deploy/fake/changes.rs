@@ -11,6 +11,8 @@ use serde_json::{Map, Value as Json};
 
 use super::super::types::{Capability, ChangeAction, ChangeDetail, Replacement, ResourceChange};
 use super::state::{resources, type_of};
+use crate::cfn::resources::iam;
+use crate::cfn::ResourceProperties;
 
 /// What the changes of one stack are computed from.
 pub(super) struct View<'a> {
@@ -132,10 +134,10 @@ fn modified(
 const IAM_TYPES: &[(&str, Option<&str>)] = &[
     ("AWS::IAM::AccessKey", None),
     ("AWS::IAM::Group", Some("GroupName")),
-    ("AWS::IAM::InstanceProfile", Some("InstanceProfileName")),
+    (iam::InstanceProfile::TYPE, Some("InstanceProfileName")),
     ("AWS::IAM::ManagedPolicy", Some("ManagedPolicyName")),
     ("AWS::IAM::Policy", None),
-    ("AWS::IAM::Role", Some("RoleName")),
+    (iam::Role::TYPE, Some("RoleName")),
     ("AWS::IAM::User", Some("UserName")),
     ("AWS::IAM::UserToGroupAddition", None),
 ];

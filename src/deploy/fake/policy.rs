@@ -123,12 +123,14 @@ fn glob(pattern: &str, value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cfn::resources::{dynamodb, lambda, sqs};
+    use crate::cfn::ResourceProperties;
     use crate::deploy::stack_policy::protecting;
 
     #[test]
     fn the_policy_apply_writes_denies_replacing_and_deleting_only_the_protected() {
         let p = protecting(&["TodoTable".to_string()]);
-        let t = "AWS::DynamoDB::Table";
+        let t = dynamodb::Table::TYPE;
         assert!(check(&p, "Update:Modify", "TodoTable", t).is_ok());
         let e = check(&p, "Update:Replace", "TodoTable", t).unwrap_err();
         assert_eq!(e, "Action denied by stack policy: Statement [#2] does not allow [Update:Replace] for resource [LogicalResourceId/TodoTable]");
@@ -140,7 +142,7 @@ mod tests {
     #[test]
     fn wildcards_strings_conditions_and_default_deny() {
         let p = r#"{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "Update:Modify", "Resource": "LogicalResourceId/Api*"}}"#;
-        assert!(check(p, "Update:Modify", "ApiFunction", "AWS::Lambda::Function").is_ok());
+        assert!(check(p, "Update:Modify", "ApiFunction", lambda::Function::TYPE).is_ok());
         assert!(check(p, "Update:Replace", "ApiFunction", "x").is_err());
         assert!(check(p, "Update:Modify", "Table", "x")
             .unwrap_err()
@@ -150,7 +152,7 @@ mod tests {
             {"Effect": "Deny", "Action": "Update:*", "Resource": "*",
              "Condition": {"StringEquals": {"ResourceType": ["AWS::RDS::DBInstance"]}}}]}"#;
         assert!(check(p, "Update:Delete", "Db", "AWS::RDS::DBInstance").is_err());
-        assert!(check(p, "Update:Delete", "Q", "AWS::SQS::Queue").is_ok());
+        assert!(check(p, "Update:Delete", "Q", sqs::Queue::TYPE).is_ok());
         let p = r#"{"Statement": [{"Effect": "Allow", "NotAction": "Update:Delete", "Resource": "*"}]}"#;
         assert!(check(p, "Update:Replace", "Q", "x").is_ok());
         assert!(check(p, "Update:Delete", "Q", "x").is_err());

@@ -10,9 +10,11 @@ use super::super::types::{
     StackStatus,
 };
 use super::changes::Params;
+use crate::cfn::resources::cloudformation;
+use crate::cfn::ResourceProperties;
 
 /// The resource type of a nested stack.
-pub(super) const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+pub(super) const STACK_TYPE: &str = cloudformation::Stack::TYPE;
 const ARN_PREFIX: &str = "arn:aws:cloudformation:us-east-1:123456789012";
 
 /// One stack, root or nested.

@@ -5,6 +5,8 @@
 use serde_json::{json, Value as Json};
 
 use super::*;
+use crate::cfn::resources::{cloudformation, dynamodb, iam, lambda, s3, sqs};
+use crate::cfn::ResourceProperties;
 use crate::deploy::stack_policy::protecting;
 use crate::deploy::types::{Capability, ChangeAction};
 
@@ -24,11 +26,11 @@ fn sub_url(key: &str) -> Json {
 /// A root template with a nested stack `OrdersService` at `key` and a queue.
 fn root(key: Option<&str>, queue_name: &str) -> String {
     let mut resources = json!({
-        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": queue_name}}
+        "Queue": {"Type": sqs::Queue::TYPE, "Properties": {"QueueName": queue_name}}
     });
     if let Some(k) = key {
         resources["OrdersService"] = json!({
-            "Type": "AWS::CloudFormation::Stack",
+            "Type": cloudformation::Stack::TYPE,
             "Properties": {"TemplateURL": sub_url(k), "Parameters": {"AssetsBucket": {"Ref": "AssetsBucket"}}}
         });
     }
@@ -38,9 +40,9 @@ fn root(key: Option<&str>, queue_name: &str) -> String {
 /// A nested template: a retained table and a function.
 fn child(table_name: &str, memory: u32) -> String {
     json!({"Resources": {
-        "Table": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain",
+        "Table": {"Type": dynamodb::Table::TYPE, "DeletionPolicy": "Retain",
                   "Properties": {"TableName": table_name, "BillingMode": "PAY_PER_REQUEST"}},
-        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"MemorySize": memory}}
+        "Fn": {"Type": lambda::Function::TYPE, "Properties": {"MemorySize": memory}}
     }, "Outputs": {"TableName": {"Value": table_name}}})
     .to_string()
 }
@@ -237,7 +239,7 @@ fn a_missing_nested_template_fails_the_nested_create_naming_the_url() {
 #[test]
 fn a_denied_replacement_fails_the_update_and_changes_nothing() {
     let f = FakeCloud::new();
-    let v1 = json!({"Resources": {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "a"}}}}).to_string();
+    let v1 = json!({"Resources": {"Table": {"Type": dynamodb::Table::TYPE, "Properties": {"TableName": "a"}}}}).to_string();
     let v2 = v1.replace("\"a\"", "\"b\"");
     deploy(&f, "app", &v1);
     let policy = protecting(&["Table".to_string()]);
@@ -404,8 +406,8 @@ fn change_sets_come_from_the_fakes_own_view_not_the_offline_diff() {
     use crate::diff::{compute, Impact};
     let f = FakeCloud::new();
     let v1 = json!({"Resources": {
-        "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "a", "BillingMode": "PAY_PER_REQUEST"}},
-        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "q"}}}});
+        "Table": {"Type": dynamodb::Table::TYPE, "Properties": {"TableName": "a", "BillingMode": "PAY_PER_REQUEST"}},
+        "Queue": {"Type": sqs::Queue::TYPE, "Properties": {"QueueName": "q"}}}});
     deploy(&f, "app", &v1.to_string());
     let mut v2 = v1.clone();
     v2["Resources"]["Table"]["Properties"]["BillingMode"] = json!("PROVISIONED");
@@ -438,17 +440,17 @@ fn change_sets_come_from_the_fakes_own_view_not_the_offline_diff() {
 #[test]
 fn attribute_only_edits_type_changes_and_empty_change_sets() {
     let f = FakeCloud::new();
-    let v1 = json!({"Resources": {"B": {"Type": "AWS::S3::Bucket"}}});
+    let v1 = json!({"Resources": {"B": {"Type": s3::Bucket::TYPE}}});
     deploy(&f, "app", &v1.to_string());
     let same = change_set(&f, "app", &v1.to_string(), true);
     assert!(same.is_empty_failure());
-    let attr = json!({"Resources": {"B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"}}});
+    let attr = json!({"Resources": {"B": {"Type": s3::Bucket::TYPE, "DeletionPolicy": "Retain"}}});
     let cs = change_set(&f, "app", &attr.to_string(), true);
     assert_eq!(
         (cs.status.as_str(), cs.changes.len()),
         ("CREATE_COMPLETE", 0)
     );
-    let retyped = json!({"Resources": {"B": {"Type": "AWS::SQS::Queue"}}});
+    let retyped = json!({"Resources": {"B": {"Type": sqs::Queue::TYPE}}});
     let cs = change_set(&f, "app", &retyped.to_string(), true);
     assert_eq!(cs.status, "FAILED");
     assert!(cs
@@ -461,7 +463,7 @@ fn attribute_only_edits_type_changes_and_empty_change_sets() {
 fn capabilities_are_required_for_iam_resources_also_in_nested_stacks() {
     let f = FakeCloud::new();
     let named =
-        json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "r"}}}})
+        json!({"Resources": {"R": {"Type": iam::Role::TYPE, "Properties": {"RoleName": "r"}}}})
             .to_string();
     let err = block_on(f.create_change_set(&request("app", &named, ChangeSetKind::Create, false)))
         .unwrap_err();
@@ -536,7 +538,7 @@ fn parameters_without_a_default_must_have_values() {
     );
     // A nested stack gets what its resource passes (a Ref to the parent's parameter).
     let needs = json!({"Parameters": {"AssetsBucket": {"Type": "String"}, "Stage": {"Type": "String"}},
-        "Resources": {"B": {"Type": "AWS::S3::Bucket"}}});
+        "Resources": {"B": {"Type": s3::Bucket::TYPE}}});
     f.put_object(BUCKET, "p.template.json", &needs.to_string());
     let cs = change_set(&f, "app", &root(Some("p.template.json"), "q"), true);
     assert_eq!(cs.status, "FAILED");
