@@ -47,6 +47,7 @@ mod security_encryption;
 mod security_waf;
 mod snapshots;
 mod template_security;
+mod type_literals;
 mod update_offload_publish;
 mod update_offload_security;
 

@@ -1,0 +1,300 @@
+//! Resource types are named through the model (issue 15): outside `src/cfn/`,
+//! no string literal in `src/` spells a resource type; code writes the
+//! generated struct's `TYPE` (`lambda::Function::TYPE`) instead, so a type
+//! the model does not know cannot be matched by a typo.
+//!
+//! A resource-type literal is `AWS::<Service>::<Type>` inside a string
+//! literal: three parts, the second and third starting with a capital letter.
+//! Pseudo parameters (`AWS::Region`, `AWS::StackName`) have two parts and are
+//! not types; comments (doc comments included) are not string literals. A
+//! simple scan, not a parser: comments are skipped, and in each string
+//! literal (plain, byte or raw) every such name is found.
+//!
+//! The exceptions below are each (file under src/, type or `*`, reason); an
+//! entry that is no longer needed fails the test, so the list only shrinks.
+//! An expected-output exception covers the type inside a longer message
+//! only, never a literal that is the type name alone.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use crate::common::rust_files;
+
+/// Why a type may still be spelled out in a file.
+const UNMODELLED: &str =
+    "no blueprint emits this type, so the model has no generated struct for it";
+const IAM_CAPABILITY: &str = "CloudFormation's list of IAM types that need CAPABILITY_IAM; \
+     no blueprint emits this one, so the model has no generated struct for it";
+const EXPECTED_OUTPUT: &str = "a test's expected output, spelled as the user reads it";
+const PASSES: &str =
+    "src/passes is being rewritten by another slice of issue 15; migrate after that merge";
+
+/// (file under src/, type or `*` for every type in the file, reason).
+const EXCEPTIONS: &[(&str, &str, &str)] = &[
+    ("check/references.rs", "AWS::S3::Bucket", EXPECTED_OUTPUT),
+    (
+        "deploy/fake/changes.rs",
+        "AWS::IAM::AccessKey",
+        IAM_CAPABILITY,
+    ),
+    ("deploy/fake/changes.rs", "AWS::IAM::Group", IAM_CAPABILITY),
+    (
+        "deploy/fake/changes.rs",
+        "AWS::IAM::ManagedPolicy",
+        IAM_CAPABILITY,
+    ),
+    ("deploy/fake/changes.rs", "AWS::IAM::Policy", IAM_CAPABILITY),
+    ("deploy/fake/changes.rs", "AWS::IAM::User", IAM_CAPABILITY),
+    (
+        "deploy/fake/changes.rs",
+        "AWS::IAM::UserToGroupAddition",
+        IAM_CAPABILITY,
+    ),
+    ("deploy/fake/policy.rs", "AWS::RDS::DBInstance", UNMODELLED),
+    (
+        "deploy/hotswap.rs",
+        "AWS::Lambda::Function",
+        EXPECTED_OUTPUT,
+    ),
+    (
+        "deploy/stack_policy.rs",
+        "AWS::IAM::AccessKey",
+        IAM_CAPABILITY,
+    ),
+    ("deploy/stack_policy.rs", "AWS::IAM::Group", IAM_CAPABILITY),
+    (
+        "deploy/stack_policy.rs",
+        "AWS::IAM::ManagedPolicy",
+        IAM_CAPABILITY,
+    ),
+    ("deploy/stack_policy.rs", "AWS::IAM::Policy", IAM_CAPABILITY),
+    ("deploy/stack_policy.rs", "AWS::IAM::User", IAM_CAPABILITY),
+    (
+        "deploy/stack_policy.rs",
+        "AWS::IAM::UserToGroupAddition",
+        IAM_CAPABILITY,
+    ),
+    ("diff/format.rs", "AWS::DynamoDB::Table", EXPECTED_OUTPUT),
+    ("diff/format.rs", "AWS::Lambda::Function", EXPECTED_OUTPUT),
+    ("diff/mod.rs", "AWS::RDS::DBCluster", UNMODELLED),
+    ("diff/mod.rs", "AWS::RDS::DBInstance", UNMODELLED),
+    ("graph.rs", "AWS::ApiGateway::GatewayResponse", UNMODELLED),
+    (
+        "graph.rs",
+        "AWS::ApiGatewayV2::IntegrationResponse",
+        UNMODELLED,
+    ),
+    ("graph.rs", "AWS::ApiGatewayV2::RouteResponse", UNMODELLED),
+    ("graph.rs", "AWS::CloudFront::Function", UNMODELLED),
+    (
+        "graph.rs",
+        "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+        UNMODELLED,
+    ),
+    ("graph.rs", "AWS::IAM::ManagedPolicy", UNMODELLED),
+    ("graph.rs", "AWS::IAM::Policy", UNMODELLED),
+    ("passes/access_logs.rs", "*", PASSES),
+    ("passes/accepted_risks.rs", "*", PASSES),
+    ("passes/encryption.rs", "*", PASSES),
+    ("passes/lambda.rs", "*", PASSES),
+];
+
+/// The string literals of `src` (plain, byte and raw), each with the
+/// (1-based) line it starts on; comments are skipped.
+fn string_literals(src: &str) -> Vec<(usize, String)> {
+    let c: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let mut line = 1;
+    let mut i = 0;
+    let ident = |k: usize| c[k].is_alphanumeric() || c[k] == '_';
+    while i < c.len() {
+        if c[i] == '\n' {
+            line += 1;
+            i += 1;
+        } else if c[i] == '/' && c.get(i + 1) == Some(&'/') {
+            while i < c.len() && c[i] != '\n' {
+                i += 1;
+            }
+        } else if c[i] == '/' && c.get(i + 1) == Some(&'*') {
+            let mut depth = 0;
+            while i < c.len() {
+                if c[i] == '/' && c.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    i += 2;
+                } else if c[i] == '*' && c.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    line += usize::from(c[i] == '\n');
+                    i += 1;
+                }
+            }
+        } else if c[i] == 'r'
+            && matches!(c.get(i + 1), Some('"' | '#'))
+            && (i == 0 || !ident(i - 1) || (c[i - 1] == 'b' && (i < 2 || !ident(i - 2))))
+        {
+            // A raw string r"..." / r#"..."# (or br#"..."#).
+            let mut j = i + 1;
+            while c.get(j) == Some(&'#') {
+                j += 1;
+            }
+            if c.get(j) != Some(&'"') {
+                i += 1;
+                continue;
+            }
+            let hashes = j - i - 1;
+            let (start, mut text) = (line, String::new());
+            i = j + 1;
+            while i < c.len() {
+                if c[i] == '"' && (0..hashes).all(|k| c.get(i + 1 + k) == Some(&'#')) {
+                    i += 1 + hashes;
+                    break;
+                }
+                line += usize::from(c[i] == '\n');
+                text.push(c[i]);
+                i += 1;
+            }
+            out.push((start, text));
+        } else if c[i] == '"' {
+            let (start, mut text) = (line, String::new());
+            i += 1;
+            while i < c.len() && c[i] != '"' {
+                if c[i] == '\\' {
+                    text.push(c[i]);
+                    i += 1;
+                }
+                if i < c.len() {
+                    line += usize::from(c[i] == '\n');
+                    text.push(c[i]);
+                    i += 1;
+                }
+            }
+            i += 1;
+            out.push((start, text));
+        } else if c[i] == '\'' {
+            // A char literal ('x', '"', '\n', '\u{..}') or a lifetime ('a).
+            let close = if c.get(i + 1) == Some(&'\\') {
+                (i + 2..c.len().min(i + 12)).find(|&k| c[k] == '\'')
+            } else if c.get(i + 2) == Some(&'\'') {
+                Some(i + 2)
+            } else {
+                None
+            };
+            i = close.map_or(i + 1, |k| k + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The resource types named in `text`: `AWS::<Service>::<Type>`, both parts
+/// starting with a capital letter and made of letters and digits.
+fn type_names(text: &str) -> Vec<String> {
+    let part = |s: &str| -> usize {
+        let n = s
+            .find(|ch: char| !ch.is_ascii_alphanumeric())
+            .unwrap_or(s.len());
+        if s.starts_with(|ch: char| ch.is_ascii_uppercase()) {
+            n
+        } else {
+            0
+        }
+    };
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("AWS::") {
+        if at > 0 && text[..at].ends_with(|ch: char| ch.is_ascii_alphanumeric() || ch == ':') {
+            continue;
+        }
+        let rest = &text[at + 5..];
+        let service = part(rest);
+        if service == 0 || !rest[service..].starts_with("::") {
+            continue;
+        }
+        let kind = part(&rest[service + 2..]);
+        if kind > 0 {
+            found.push(text[at..at + 5 + service + 2 + kind].to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn the_scan_finds_type_literals_and_nothing_else() {
+    let src = r###"
+//! `AWS::S3::Bucket` in a doc comment
+/* "AWS::SQS::Queue" in a block comment */
+let a = "AWS::Lambda::Function";
+let b = '"'; let c = "AWS::Region"; let d: &'static str = "AWS::StackName";
+let e = r#"{"Type": "AWS::DynamoDB::Table"}"#;
+let f = "x (AWS::IAM::Role) and \"AWS::EC2::VPC\"";
+let g = "AWS::Serverless::"; let h = "arn:aws:iam::aws:policy/AWS::x";
+"###;
+    let found: Vec<(usize, Vec<String>)> = string_literals(src)
+        .into_iter()
+        .map(|(line, s)| (line, type_names(&s)))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        found,
+        [
+            (4, owned(&["AWS::Lambda::Function"])),
+            (6, owned(&["AWS::DynamoDB::Table"])),
+            (7, owned(&["AWS::IAM::Role", "AWS::EC2::VPC"])),
+        ]
+    );
+}
+
+#[test]
+fn no_resource_type_literal_outside_the_model() {
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    let mut unexpected = Vec::new();
+    let mut used = BTreeSet::new();
+    for path in files {
+        let rel = path
+            .strip_prefix("src")
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if rel.starts_with("cfn/") {
+            continue;
+        }
+        let src = fs::read_to_string(&path).unwrap();
+        for (line, literal) in string_literals(&src) {
+            for kind in type_names(&literal) {
+                // Expected output covers a type inside a message, never a
+                // literal that is the type name alone (code matching a type).
+                let excused = |(f, t, why): &(&str, &str, &str)| {
+                    *f == rel
+                        && (*t == kind || *t == "*")
+                        && (*why != EXPECTED_OUTPUT || literal != kind)
+                };
+                match EXCEPTIONS.iter().position(excused) {
+                    Some(i) => {
+                        used.insert(i);
+                    }
+                    None => unexpected.push(format!("src/{rel}:{line}: \"{kind}\"")),
+                }
+            }
+        }
+    }
+    let stale: Vec<String> = EXCEPTIONS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains(i))
+        .map(|(_, (f, t, _))| format!("src/{f}: {t}"))
+        .collect();
+    assert!(
+        unexpected.is_empty() && stale.is_empty(),
+        "resource types spelled as strings outside src/cfn/ (write the generated struct's `TYPE`, \
+         e.g. `lambda::Function::TYPE`):\n{}\nexceptions no longer needed (remove them):\n{}",
+        unexpected.join("\n"),
+        stale.join("\n")
+    );
+}
