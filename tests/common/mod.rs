@@ -73,6 +73,19 @@ macro_rules! redacted_snapshot {
     }};
 }
 
+/// `redacted_snapshot!` of what plan / apply / destroy printed over the
+/// in-memory CloudFormation, with the content hashes redacted as well
+/// ([`deploy_redactions`]).
+macro_rules! deploy_snapshot {
+    ($text:expr $(, $suffix:expr)? $(,)?) => {{
+        let mut settings = insta::Settings::clone_current();
+        for (pattern, replacement) in $crate::common::deploy_redactions() {
+            settings.add_filter(&pattern, replacement);
+        }
+        settings.bind(|| redacted_snapshot!($text $(, $suffix)?));
+    }};
+}
+
 /// Runs `cmd` (a [`command`]) and snapshots its whole output, as uv's tests
 /// do: the command line, exit code, standard output and standard error
 /// ([`run_and_format`]), redacted, named after the test (and `SUFFIX` when
@@ -133,6 +146,26 @@ pub fn run_and_format(cmd: &mut std::process::Command) -> (String, std::process:
     (text, output)
 }
 
+/// What a command run in-process (`plan_with`, `apply_with`, ...) showed, for
+/// a snapshot, in [`run_and_format`]'s layout: its exit code or its error
+/// (as `main` would print it, with the exit code it maps to), then standard
+/// output and standard error (a stream is left out when empty).
+pub fn outcome(result: &Result<i32, Error>, stdout: &str, stderr: &str) -> String {
+    let mut text = match result {
+        Ok(code) => format!("exit_code: {code}\n"),
+        Err(e) => format!("exit_code: {}\nerror: {e}\n", e.exit_code()),
+    };
+    for (name, stream) in [("stdout", stdout), ("stderr", stderr)] {
+        if !stream.is_empty() {
+            text.push_str(&format!("----- {name} -----\n{stream}"));
+            if !stream.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
+
 /// A heading for an input file shown above a command's output in a
 /// snapshot: `# NAME:` and the text (a long one only by its size).
 pub fn input_header(name: &str, text: &str) -> String {
@@ -171,6 +204,25 @@ pub fn redactions() -> Vec<(String, &'static str)> {
     filters.push((r"\b\d+\.\ds\b".to_string(), "[TIME]"));
     filters.push((r"127\.0\.0\.1:\d+".to_string(), "127.0.0.1:[PORT]"));
     filters
+}
+
+/// The redactions of deploy snapshots, beyond [`redactions`]: content
+/// hashes, which change with every change of a blueprint's code or template
+/// (what these tests are not about): asset keys (`[SHA256]`), the template
+/// hashes a stale plan names (`template [SHA] → [SHA]`) and the change set
+/// names made from them and the time (`blueprint-[SHA]-[MILLIS]`).
+pub fn deploy_redactions() -> Vec<(String, &'static str)> {
+    vec![
+        (r"\b[0-9a-f]{64}\b".to_string(), "[SHA256]"),
+        (
+            r"template [0-9a-f]{12} → [0-9a-f]{12}\b".to_string(),
+            "template [SHA] → [SHA]",
+        ),
+        (
+            r"\bblueprint-[0-9a-f]{12}-\d+\b".to_string(),
+            "blueprint-[SHA]-[MILLIS]",
+        ),
+    ]
 }
 
 /// `text` with every regex metacharacter escaped.
