@@ -1,6 +1,8 @@
 //! plan / apply / destroy logic over the in-memory CloudFormation: the paths
 //! a local emulator cannot show (replacement details, failures with a root
-//! cause, rollback states, stale plans).
+//! cause, rollback states, stale plans). What is printed is snapshotted
+//! whole (`deploy_fake__TEST-STEP.snap`); what the fake was asked to do and
+//! what it holds afterwards are assertions.
 
 use blueprint::commands::apply::{apply_with, ApplyRequest};
 use blueprint::commands::destroy::{destroy_with, DestroyRequest};
@@ -13,7 +15,7 @@ use blueprint::error::Error;
 use blueprint::output::{Captured, OutputFormat, Printer, Verbosity};
 use blueprint::synthesis::Synthesized;
 
-use crate::common::{block_on, cloud, deploy_args, fake, synth_project, text, TOOLKIT};
+use crate::common::{block_on, cloud, deploy_args, fake, outcome, synth_project, text, TOOLKIT};
 
 fn synth(options: &str) -> Synthesized {
     synth_project(
@@ -69,12 +71,8 @@ fn plan_apply_plan_cycle() {
     let r = cloud();
     let s = synth("");
     let (code, out) = plan(&r, &s, None);
+    deploy_snapshot!(outcome(&code, &out, ""), "plan");
     assert_eq!(code.unwrap(), 2);
-    assert!(out.contains("Stack todo (us-east-1): create"));
-    assert!(
-        out.contains("change set: 37 change(s); agrees with the template diff"),
-        "{out}"
-    );
     // The plan's change set and the empty stack it created are cleaned up.
     assert!(fake(&r)
         .calls()
@@ -82,9 +80,8 @@ fn plan_apply_plan_cycle() {
     assert!(fake(&r).calls().contains(&"DeleteStack todo".to_string()));
 
     let (code, out, err) = apply(&r, &s, &apply_req(&[], None), true);
+    deploy_snapshot!(outcome(&code, &out, &err), "apply");
     assert_eq!(code.unwrap(), 0, "{err}");
-    assert!(err.contains("CREATE_COMPLETE"), "{err}");
-    assert!(out.contains("Outputs of todo:"), "{out}");
     assert!(fake(&r).has_object("assets-bucket", &s.expansion.packages[0].key));
     // Data protected, termination protection on.
     let policy = fake(&r).policy("todo").unwrap();
@@ -92,8 +89,8 @@ fn plan_apply_plan_cycle() {
     assert!(fake(&r).termination_protection("todo"));
 
     let (code, out) = plan(&r, &s, None);
+    deploy_snapshot!(outcome(&code, &out, ""), "plan-again");
     assert_eq!(code.unwrap(), 0);
-    assert!(out.contains("No changes."), "{out}");
 
     // An unchanged apply is "no changes", exit 0, nothing executed.
     let before = fake(&r)
@@ -117,9 +114,9 @@ fn plan_apply_plan_cycle() {
         .iter()
         .filter(|c| c.starts_with("PutObject"))
         .count();
-    let (code, out, _) = apply(&r, &s2, &apply_req(&[], None), true);
+    let (code, out, err) = apply(&r, &s2, &apply_req(&[], None), true);
+    deploy_snapshot!(outcome(&code, &out, &err), "apply-512");
     assert_eq!(code.unwrap(), 0);
-    assert!(out.contains("Properties.MemorySize: 256 → 512"), "{out}");
     assert_eq!(
         puts,
         fake(&r)
@@ -140,19 +137,12 @@ fn data_loss_is_refused_unless_allowed_and_disagreements_are_shown() {
     fake(&r).override_replacement("TodoTable", Replacement::True);
     let s = synth("  table:\n    billing: provisioned\n");
     let (code, out) = plan(&r, &s, None);
+    deploy_snapshot!(outcome(&code, &out, ""), "plan");
     assert_eq!(code.unwrap(), 3, "{out}");
-    assert!(
-        out.contains(
-            "TodoTable: predicted an update in place, the change set says replacement (True)"
-        ),
-        "{out}"
-    );
-    assert!(out.contains("DATA LOSS: todo/TodoTable. apply refuses this unless you pass --allow-data-loss TodoTable"), "{out}");
 
-    let (res, _, _) = apply(&r, &s, &apply_req(&[], None), true);
-    let msg = res.unwrap_err().to_string();
-    assert!(msg.contains("refusing to apply stack `todo`"), "{msg}");
-    assert!(msg.contains("--allow-data-loss TodoTable"), "{msg}");
+    let (res, out, err) = apply(&r, &s, &apply_req(&[], None), true);
+    deploy_snapshot!(outcome(&res, &out, &err), "refused");
+    assert!(res.is_err());
     let executes = |r: &Regions<FakeCloud>| {
         fake(r)
             .calls()
@@ -180,19 +170,14 @@ fn a_failed_create_reports_the_root_cause_then_recreates_after_confirmation() {
         "ApiFunction",
         "Error occurred while GetObject. S3 Error Code: NoSuchKey",
     );
-    let (res, _, _) = apply(&r, &s, &apply_req(&[], None), true);
-    let msg = res.unwrap_err().to_string();
-    assert!(msg.contains("applying stack `todo` failed: ApiFunction (AWS::Lambda::Function) failed: Error occurred while GetObject"), "{msg}");
-    assert!(msg.contains("final state: ROLLBACK_COMPLETE"), "{msg}");
-    assert!(msg.contains("next: the stack was never created"), "{msg}");
+    let (res, out, err) = apply(&r, &s, &apply_req(&[], None), true);
+    deploy_snapshot!(outcome(&res, &out, &err), "failed");
+    assert!(res.is_err());
 
     // Declining the recreation changes nothing.
-    let (res, out, _) = apply(&r, &s, &apply_req(&[], None), false);
-    assert!(res.unwrap_err().to_string().contains("cancelled"));
-    assert!(
-        out.contains("delete the failed stack and create it again"),
-        "{out}"
-    );
+    let (res, out, err) = apply(&r, &s, &apply_req(&[], None), false);
+    deploy_snapshot!(outcome(&res, &out, &err), "declined");
+    assert!(res.is_err());
     assert!(!fake(&r).calls().contains(&"DeleteStack todo".to_string()));
 
     let (res, _, err) = apply(&r, &s, &apply_req(&[], None), true);
@@ -205,12 +190,9 @@ fn a_failed_create_that_kept_resources_is_not_deleted() {
     let r = cloud();
     fake(&r).set_stack("todo", StackStatus::RollbackComplete, None);
     fake(&r).add_resource("todo", "UserFilesBucket", "DELETE_SKIPPED");
-    let (res, _, _) = apply(&r, &synth(""), &apply_req(&[], None), true);
-    let msg = res.unwrap_err().to_string();
-    assert!(
-        msg.contains("kept resources: UserFilesBucket (phys-UserFilesBucket)"),
-        "{msg}"
-    );
+    let (res, out, err) = apply(&r, &synth(""), &apply_req(&[], None), true);
+    deploy_snapshot!(outcome(&res, &out, &err));
+    assert!(res.is_err());
     assert!(!fake(&r).calls().contains(&"DeleteStack todo".to_string()));
 }
 
@@ -218,28 +200,21 @@ fn a_failed_create_that_kept_resources_is_not_deleted() {
 fn stack_states_that_block_a_change() {
     let r = cloud();
     fake(&r).set_stack("todo", StackStatus::UpdateRollbackFailed, Some(TOOLKIT));
-    let msg = plan(&r, &synth(""), None).0.unwrap_err().to_string();
-    assert!(
-        msg.contains("UPDATE_ROLLBACK_FAILED") && msg.contains("continue-update-rollback"),
-        "{msg}"
-    );
-    assert!(msg.contains("never deletes a stack in this state"));
-    let msg = apply(&r, &synth(""), &apply_req(&[], None), true)
-        .0
-        .unwrap_err()
-        .to_string();
-    assert!(msg.contains("continue-update-rollback"));
+    let (res, out) = plan(&r, &synth(""), None);
+    deploy_snapshot!(outcome(&res, &out, ""), "plan-rollback-failed");
+    assert!(res.is_err());
+    let (res, out, err) = apply(&r, &synth(""), &apply_req(&[], None), true);
+    deploy_snapshot!(outcome(&res, &out, &err), "apply-rollback-failed");
+    assert!(res.is_err());
     assert!(!fake(&r)
         .calls()
         .iter()
         .any(|c| c.starts_with("DeleteStack")));
 
     fake(&r).set_stack("todo", StackStatus::UpdateInProgress, None);
-    let msg = plan(&r, &synth(""), None).0.unwrap_err().to_string();
-    assert!(
-        msg.contains("has an operation in progress (UPDATE_IN_PROGRESS)") && msg.contains("--wait"),
-        "{msg}"
-    );
+    let (res, out) = plan(&r, &synth(""), None);
+    deploy_snapshot!(outcome(&res, &out, ""), "plan-in-progress");
+    assert!(res.is_err());
 }
 
 #[test]
@@ -264,14 +239,9 @@ fn a_saved_plan_is_executed_exactly_or_refused_when_stale() {
     assert_eq!(plan(&r, &s512, Some(file.clone())).0.unwrap(), 2);
     // The project changed since: refused.
     let s1024 = synth("  function:\n    memory_mb: 1024\n");
-    let msg = apply(&r, &s1024, &apply_req(&[], Some(file.clone())), true)
-        .0
-        .unwrap_err()
-        .to_string();
-    assert!(
-        msg.contains("the saved plan is stale: the project changed since the plan was made"),
-        "{msg}"
-    );
+    let (res, out, err) = apply(&r, &s1024, &apply_req(&[], Some(file.clone())), true);
+    deploy_snapshot!(outcome(&res, &out, &err), "project-changed");
+    assert!(res.is_err());
     // The same project: executed.
     let (res, _, err) = apply(&r, &s512, &apply_req(&[], Some(file.clone())), true);
     assert_eq!(res.unwrap(), 0, "{err}");
@@ -280,14 +250,9 @@ fn a_saved_plan_is_executed_exactly_or_refused_when_stale() {
         .unwrap()
         .contains("MemorySize: 512"));
     // The stack changed since: refused.
-    let msg = apply(&r, &s512, &apply_req(&[], Some(file)), true)
-        .0
-        .unwrap_err()
-        .to_string();
-    assert!(
-        msg.contains("stack `todo` changed since the plan was made"),
-        "{msg}"
-    );
+    let (res, out, err) = apply(&r, &s512, &apply_req(&[], Some(file)), true);
+    deploy_snapshot!(outcome(&res, &out, &err), "stack-changed");
+    assert!(res.is_err());
 }
 
 #[test]
@@ -321,32 +286,21 @@ fn destroy_respects_termination_protection_and_reports_kept_resources() {
         (res, text(&o))
     };
     let (res, out) = run(false);
-    assert!(res
-        .unwrap_err()
-        .to_string()
-        .contains("--disable-termination-protection"));
-    assert!(
-        out.contains("= TodoTable  AWS::DynamoDB::Table  kept (Retain): phys-TodoTable"),
-        "{out}"
-    );
+    deploy_snapshot!(outcome(&res, &out, ""), "protected");
+    assert!(res.is_err());
+    assert!(fake(&r).template("todo").is_some());
     let (res, out) = run(true);
+    deploy_snapshot!(outcome(&res, &out, ""), "unprotected");
     assert_eq!(res.unwrap(), 0);
-    assert!(out.contains("Kept resources of todo"), "{out}");
-    assert!(
-        out.contains("  UserFilesBucket  AWS::S3::Bucket  phys-UserFilesBucket"),
-        "{out}"
-    );
     assert!(fake(&r).template("todo").is_none());
 }
 
 #[test]
 fn declining_leaves_nothing_behind() {
     let r = cloud();
-    let (res, _, _) = apply(&r, &synth(""), &apply_req(&[], None), false);
-    assert!(res
-        .unwrap_err()
-        .to_string()
-        .contains("apply cancelled; nothing was changed"));
+    let (res, out, err) = apply(&r, &synth(""), &apply_req(&[], None), false);
+    deploy_snapshot!(outcome(&res, &out, &err));
+    assert!(res.is_err());
     assert!(fake(&r).template("todo").is_none());
     assert!(!fake(&r)
         .calls()
