@@ -209,8 +209,9 @@ pub fn redactions() -> Vec<(String, &'static str)> {
 /// The redactions of deploy snapshots, beyond [`redactions`]: content
 /// hashes, which change with every change of a blueprint's code or template
 /// (what these tests are not about): asset keys (`[SHA256]`), the template
-/// hashes a stale plan names (`template [SHA] → [SHA]`) and the change set
-/// names made from them and the time (`blueprint-[SHA]-[MILLIS]`).
+/// hashes a stale plan names (`template [SHA] → [SHA]`), a nested stack's
+/// shortened template key in a diff (`"[SHA]…"`) and the change set names
+/// made from a hash and the time (`blueprint-[SHA]-[MILLIS]`).
 pub fn deploy_redactions() -> Vec<(String, &'static str)> {
     vec![
         (r"\b[0-9a-f]{64}\b".to_string(), "[SHA256]"),
@@ -218,6 +219,7 @@ pub fn deploy_redactions() -> Vec<(String, &'static str)> {
             r"template [0-9a-f]{12} → [0-9a-f]{12}\b".to_string(),
             "template [SHA] → [SHA]",
         ),
+        (r#""[0-9a-f]{12}…""#.to_string(), r#""[SHA]…""#),
         (
             r"\bblueprint-[0-9a-f]{12}-\d+\b".to_string(),
             "blueprint-[SHA]-[MILLIS]",
