@@ -2,7 +2,9 @@
 //! CloudFormation (which makes nested change sets from its own view and
 //! enforces stack policies while it executes): the paths moto cannot show
 //! (nested change sets, replacements inside a nested stack, a failure deep
-//! in the tree, the policy in force at execution).
+//! in the tree, the policy in force at execution). What is printed is
+//! snapshotted whole (`deploy_nested__TEST-STEP.snap`); the calls on the
+//! fake, what it holds and the policies it enforced are assertions.
 
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, Overrides};
@@ -21,7 +23,7 @@ use blueprint::render::Format;
 use blueprint::synthesis::Synthesized;
 use serde_json::Value as Json;
 
-use crate::common::{block_on, cloud, deploy_args, fake, synth_project, text};
+use crate::common::{block_on, cloud, deploy_args, fake, outcome, synth_project, text};
 
 /// A microservices project: `users` (memory as given) and, unless dropped,
 /// `orders`; each with a table.
@@ -129,8 +131,7 @@ fn nested_templates_and_packages_are_uploaded_before_any_change_set() {
         assert!(put < first_change_set, "{calls:?}");
     }
     // Plan lists the nested stacks it would create with their resources.
-    assert!(out.contains("Nested stack UsersService: create"), "{out}");
-    assert!(out.contains("  + UsersService/Table"), "{out}");
+    deploy_snapshot!(outcome(&Ok(code), &out, ""));
     // Uploaded once: the next plan finds them there.
     let before = fake(&r).calls().len();
     plan(&r, &s);
@@ -149,10 +150,8 @@ fn a_memory_change_in_one_service_is_planned_under_its_path() {
         (0, "Stack shop (us-east-1): no changes\nNo changes.\n")
     );
     let (code, out) = plan(&r, &synth(512, true, 30));
+    deploy_snapshot!(outcome(&Ok(code), &out, ""));
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("Nested stack UsersService: update\n  ~ UsersService/Function  AWS::Lambda::Function\n      Properties.MemorySize: 256 → 512\n  nested change set: 1 change(s); agrees with the template diff\n"), "{out}");
-    assert!(!out.contains("OrdersService/"), "{out}");
-    assert!(!out.contains("DISAGREES"), "{out}");
     // The JSON plan carries the tree.
     let (_, json) = plan_as(&r, &synth(512, true, 30), OutputFormat::Json);
     let doc: Json = serde_json::from_str(&json).unwrap();
@@ -180,14 +179,8 @@ fn removing_a_service_is_data_loss_by_path_and_refused_unless_allowed() {
     let r = deployed_shop();
     let without = synth(256, false, 30);
     let (code, out) = plan(&r, &without);
+    deploy_snapshot!(outcome(&Ok(code), &out, ""), "plan");
     assert_eq!(code, 3, "{out}");
-    assert!(out.contains("Nested stack OrdersService: remove"), "{out}");
-    assert!(
-        out.lines()
-            .any(|l| l.starts_with("  - OrdersService/Table ")
-                && l.contains("AWS::DynamoDB::Table  DATA LOSS")),
-        "{out}"
-    );
     let (_, json) = plan_as(&r, &without, OutputFormat::Json);
     let doc: Json = serde_json::from_str(&json).unwrap();
     let mut loss: Vec<String> = doc["stacks"][0]["data_loss"]
@@ -202,16 +195,11 @@ fn removing_a_service_is_data_loss_by_path_and_refused_unless_allowed() {
     }
     for path in &loss {
         assert!(path.starts_with("OrdersService/"), "{loss:?}");
-        assert!(out.contains(&format!("shop/{path}")), "{out}");
     }
     // Refused: nothing changes.
-    let (res, _, _) = apply(&r, &without, &[], false);
-    let msg = res.unwrap_err().to_string();
-    assert!(msg.contains("refusing to apply stack `shop`"), "{msg}");
-    assert!(
-        msg.contains("--allow-data-loss OrdersService/Table"),
-        "{msg}"
-    );
+    let (res, out, err) = apply(&r, &without, &[], false);
+    deploy_snapshot!(outcome(&res, &out, &err), "refused");
+    assert!(res.is_err());
     assert_eq!(nested_names(&r), ["OrdersService", "UsersService"]);
     // Allowing only some of it is still refused.
     let (res, _, _) = apply(&r, &without, &["OrdersService/Table"], false);
@@ -292,21 +280,11 @@ fn a_replacement_only_the_nested_change_set_reveals_is_data_loss_and_the_allowed
     fake(&r).override_replacement("UsersService/FunctionLogGroup", Replacement::True);
     let changed = synth(256, true, 60);
     let (code, out) = plan(&r, &changed);
+    deploy_snapshot!(outcome(&Ok(code), &out, ""), "plan");
     assert_eq!(code, 3, "{out}");
-    assert!(out.contains("DISAGREES with the template diff"), "{out}");
-    assert!(
-        out.contains("FunctionLogGroup: predicted an update in place, the change set says replacement (True)"),
-        "{out}"
-    );
-    assert!(
-        out.contains("DATA LOSS: shop/UsersService/FunctionLogGroup"),
-        "{out}"
-    );
-    let (res, _, _) = apply(&r, &changed, &[], false);
-    assert!(res
-        .unwrap_err()
-        .to_string()
-        .contains("UsersService/FunctionLogGroup"));
+    let (res, out, err) = apply(&r, &changed, &[], false);
+    deploy_snapshot!(outcome(&res, &out, &err), "refused");
+    assert!(res.is_err());
     // Allowed: the policy must let exactly that replacement through, or the
     // fake (which enforces it) fails the update.
     let (res, out, err) = apply(
@@ -329,15 +307,8 @@ fn a_failure_inside_a_nested_stack_is_reported_by_its_root_cause() {
         "MemorySize is over the account's limit",
     );
     let (res, out, err) = apply(&r, &synth(1024, true, 30), &[], false);
-    let msg = res.unwrap_err().to_string();
-    assert!(
-        msg.contains("UsersService/Function (AWS::Lambda::Function) failed: MemorySize is over the account's limit"),
-        "{msg}\n{out}{err}"
-    );
-    assert!(
-        msg.contains("final state: UPDATE_ROLLBACK_COMPLETE"),
-        "{msg}"
-    );
+    deploy_snapshot!(outcome(&res, &out, &err), "apply");
+    assert!(res.is_err());
     // status names the same root cause.
     let (mut p, o, _) = Printer::capture(Verbosity::Normal);
     let req = StatusRequest {
@@ -345,13 +316,9 @@ fn a_failure_inside_a_nested_stack_is_reported_by_its_root_cause() {
         watch: false,
         output: OutputFormat::Text,
     };
-    block_on(status_with(&r, &synth(1024, true, 30), &req, &mut p)).unwrap();
-    let status = text(&o);
-    assert!(status.contains("  nested stacks: 2 ("), "{status}");
-    assert!(
-        status.contains("  root cause: UsersService/Function (AWS::Lambda::Function) UPDATE_FAILED: MemorySize is over the account's limit"),
-        "{status}"
-    );
+    let res = block_on(status_with(&r, &synth(1024, true, 30), &req, &mut p));
+    deploy_snapshot!(outcome(&res, &text(&o), ""), "status");
+    res.unwrap();
 }
 
 #[test]
@@ -373,24 +340,8 @@ fn destroy_lists_what_nested_stacks_keep_by_physical_id() {
         &mut p,
     ))
     .unwrap();
+    deploy_snapshot!(outcome(&Ok(code), &text(&o), ""));
     assert_eq!(code, 0);
-    let out = text(&o);
-    assert!(
-        out.contains("(in the stack and its 2 nested stacks)"),
-        "{out}"
-    );
-    for path in ["UsersService/Table", "OrdersService/Table"] {
-        assert!(
-            out.contains(&format!(
-                "  = {path}  AWS::DynamoDB::Table  kept (Retain): phys-Table"
-            )),
-            "{out}"
-        );
-        assert!(
-            out.contains(&format!("  {path}  AWS::DynamoDB::Table  phys-Table")),
-            "{out}"
-        );
-    }
     assert!(fake(&r)
         .stack_names()
         .iter()
@@ -402,15 +353,8 @@ fn an_endpoint_without_termination_protection_still_applies_and_says_so() {
     let r = cloud();
     fake(&r).termination_protection_unsupported();
     let (res, out, err) = apply(&r, &synth(256, true, 30), &[], true);
+    deploy_snapshot!(outcome(&res, &out, &err));
     assert_eq!(res.unwrap(), 0, "{out}{err}");
-    assert!(
-        err.contains(
-            "warning: stack `shop` was applied, but termination protection could not be turned on"
-        ),
-        "{err}"
-    );
-    assert!(err.contains("aws cloudformation update-termination-protection --enable-termination-protection --stack-name shop"), "{err}");
-    assert!(!err.contains("error:"), "{err}");
 }
 
 #[test]
@@ -418,15 +362,8 @@ fn without_nested_change_sets_the_template_diff_alone_is_shown_and_said() {
     let r = deployed_shop();
     fake(&r).without_nested_change_sets();
     let (code, out) = plan(&r, &synth(512, true, 30));
+    deploy_snapshot!(outcome(&Ok(code), &out, ""));
     assert_eq!(code, 2, "{out}");
-    assert!(
-        out.contains("  ~ UsersService/Function  AWS::Lambda::Function"),
-        "{out}"
-    );
-    assert!(
-        out.contains("note: CloudFormation made no nested change set for it"),
-        "{out}"
-    );
 }
 
 /// A project of `n` services (one table each) in the given order.
@@ -486,8 +423,7 @@ fn a_lost_placement_file_never_moves_a_deployed_service() {
         naive,
     ))
     .unwrap();
-    let note = note.unwrap();
-    assert!(note.contains("stay where they are deployed"), "{note}");
+    deploy_snapshot!(note.unwrap(), "note");
     assert_eq!(kept.placement, deployed_synth.placement);
     let (code, out) = plan(&r, &kept);
     assert!(!out.contains(": remove"), "{out}");
