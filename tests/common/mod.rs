@@ -211,7 +211,10 @@ pub fn redactions() -> Vec<(String, &'static str)> {
 /// (what these tests are not about): asset keys (`[SHA256]`), the template
 /// hashes a stale plan names (`template [SHA] → [SHA]`), a nested stack's
 /// shortened template key in a diff (`"[SHA]…"`) and the change set names
-/// made from a hash and the time (`blueprint-[SHA]-[MILLIS]`).
+/// made from a hash and the time (`blueprint-[SHA]-[MILLIS]`); and the
+/// in-memory CloudFormation's clock, which counts its operations, so it
+/// moves with every resource a blueprint adds: event times (`[TIMESTAMP]`)
+/// and last-updated times (`last updated [T]`).
 pub fn deploy_redactions() -> Vec<(String, &'static str)> {
     vec![
         (r"\b[0-9a-f]{64}\b".to_string(), "[SHA256]"),
@@ -220,6 +223,15 @@ pub fn deploy_redactions() -> Vec<(String, &'static str)> {
             "template [SHA] → [SHA]",
         ),
         (r#""[0-9a-f]{12}…""#.to_string(), r#""[SHA]…""#),
+        (
+            r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\b".to_string(),
+            "[TIMESTAMP]",
+        ),
+        (
+            r"last updated t\d+ → t\d+\b".to_string(),
+            "last updated [T] → [T]",
+        ),
+        (r"last updated t\d+\b".to_string(), "last updated [T]"),
         (
             r"\bblueprint-[0-9a-f]{12}-\d+\b".to_string(),
             "blueprint-[SHA]-[MILLIS]",
