@@ -145,15 +145,69 @@ fn a_handler_edit_is_hot_swapped_without_a_change_set() {
         after.environment["KEEP"], "1",
         "the variables are left alone"
     );
-    // Nothing left to swap: the same code again is no change at all.
+    // The deployed template still has the old key until a full apply, but
+    // the function already runs this package: nothing is updated again.
     let calls = l.get("us-east-1").unwrap().calls().len();
-    let (code, out, _) = hotswap(&r, &l, &synth_in(dir.path(), "todo", TODO), false);
+    let (code, out, err) = hotswap(&r, &l, &synth_in(dir.path(), "todo", TODO), false);
     assert_eq!(code.unwrap(), 0);
-    assert!(
-        out.starts_with("hot-swapped"),
-        "the deployed template still has the old key: {out}"
+    assert_eq!(
+        out, "No changes: every function already runs this code and environment.\n",
+        "{err}"
     );
-    assert!(l.get("us-east-1").unwrap().calls().len() > calls);
+    assert!(
+        err.contains("todo/ApiFunction (phys-ApiFunction) already runs this code and environment"),
+        "{err}"
+    );
+    let again = &l.get("us-east-1").unwrap().calls()[calls..];
+    assert!(
+        again.iter().all(|c| c.starts_with("GetFunction")),
+        "{again:?}"
+    );
+}
+
+#[test]
+fn a_function_swapped_in_an_earlier_round_is_not_swapped_again() {
+    // Round 1 edits the API handler; round 2 changes only a variable: the
+    // deployed template still has the old package key, but the function
+    // runs the new one, so round 2 updates the variables alone (and says so).
+    use blueprint::deploy::types::StackStatus;
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let r = cloud();
+    apply(&r, &synth_in(dir.path(), "todo", TODO));
+    let l = lambda_for(&r, "todo");
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 2\n",
+    );
+    let s = synth_in(dir.path(), "todo", TODO);
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert!(out.contains("): code ("), "{out}");
+    // As if the deployed template had another value for ADMIN_GROUP (and
+    // still the old package key).
+    let old = fake(&r).template("todo").unwrap();
+    assert!(old.contains("ADMIN_GROUP: admin\n"));
+    let deployed = old.replace("ADMIN_GROUP: admin\n", "ADMIN_GROUP: old\n");
+    fake(&r).set_stack("todo", StackStatus::UpdateComplete, Some(&deployed));
+    let calls = l.get("us-east-1").unwrap().calls().len();
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert_eq!(
+        out, "hot-swapped todo/ApiFunction (phys-ApiFunction): environment (ADMIN_GROUP)\n",
+        "{err}"
+    );
+    let updates: Vec<String> = l.get("us-east-1").unwrap().calls()[calls..]
+        .iter()
+        .filter(|c| c.starts_with("Update"))
+        .cloned()
+        .collect();
+    assert_eq!(updates, ["UpdateFunctionConfiguration phys-ApiFunction"]);
 }
 
 #[test]

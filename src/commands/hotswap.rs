@@ -127,6 +127,13 @@ pub async fn hotswap_outcome<C: CloudFormation + ObjectStore, F: Functions>(
         let fns = functions.get(s.st.region.as_str())?;
         for r in &s.swaps {
             let done = swap_function(fns, &s.bucket, r).await?;
+            if done.what.is_empty() {
+                printer.status(&format!(
+                    "{}/{} ({}) already runs this code and environment",
+                    s.st.stack_name, done.path, done.function
+                ));
+                continue;
+            }
             count += 1;
             printer.result(&format!(
                 "hot-swapped {}/{} ({}): {}",
@@ -140,6 +147,10 @@ pub async fn hotswap_outcome<C: CloudFormation + ObjectStore, F: Functions>(
             "stack `{}` now differs from its template (its functions were updated directly); the next `blueprint apply` without --hotswap reconciles it, updating only those functions (no data is at risk)",
             s.st.stack_name
         ));
+    }
+    if count == 0 {
+        printer.result("No changes: every function already runs this code and environment.");
+        return Ok(Outcome::NoChanges);
     }
     printer.status(&format!(
         "hot-swapped {count} function{} in {:.2}s",

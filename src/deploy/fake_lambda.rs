@@ -2,7 +2,8 @@
 //! (`apply --hotswap`, `invoke`, `logs`), beside [`super::fake`]. Functions
 //! are added by name with [`FakeLambda::add_function`]; an update completes
 //! at once (`LastUpdateStatus` Successful) after `in_progress_reads`
-//! descriptions, the code hash is the SHA-256 of `bucket/key`, and an
+//! descriptions, the code hash is the one Lambda reports for a package
+//! named `<sha256>.zip` (else the SHA-256 of `bucket/key`), and an
 //! invocation answers what [`FakeLambda::answer`] scripted (else echoes the
 //! event) with the log tail it scripted.
 
@@ -43,6 +44,12 @@ fn hash(text: &str) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The code hash of the package `where_/key`: Lambda's for blueprint's
+/// package names (the zip's SHA-256), else one made up from both.
+fn code_hash(where_: &str, key: &str) -> String {
+    super::hotswap::package_code_sha256(key).unwrap_or_else(|| hash(&format!("{where_}/{key}")))
+}
+
 fn not_found(operation: &'static str, name: &str) -> DeployError {
     DeployError::Api {
         operation,
@@ -64,7 +71,7 @@ impl FakeLambda {
             FunctionState {
                 name: name.into(),
                 arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{name}"),
-                code_sha256: hash(&format!("deployed/{key}")),
+                code_sha256: code_hash("deployed", key),
                 state: Some("Active".into()),
                 last_update_status: Some("Successful".into()),
                 last_update_reason: None,
@@ -165,7 +172,7 @@ impl Functions for FakeLambda {
         self.updating("UpdateFunctionCode", name)?;
         let mut st = self.state.borrow_mut();
         if let Some(f) = st.functions.get_mut(name) {
-            f.code_sha256 = hash(&format!("{bucket}/{key}"));
+            f.code_sha256 = code_hash(bucket, key);
         }
         Ok(())
     }

@@ -293,8 +293,36 @@ pub struct Swapped {
     pub what: Vec<String>,
 }
 
+/// The `CodeSha256` Lambda reports for the package `key` names: blueprint
+/// names a package `<hex SHA-256 of the zip>.zip`, and Lambda reports the
+/// same hash in base64. `None` for a key of another form.
+pub fn package_code_sha256(key: &str) -> Option<String> {
+    let hex = key.strip_suffix(".zip").filter(|h| h.len() == 64)?;
+    let bytes = (0..32)
+        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    Some(aws_smithy_types::base64::encode(bytes))
+}
+
+/// The function as Lambda has it now.
+async fn live<F: Functions>(fns: &F, name: &str) -> Result<super::lambda::FunctionState, Error> {
+    fns.get_function(name)
+        .await
+        .map_err(Error::Deploy)?
+        .ok_or_else(|| {
+            Error::from(ApplyError::HotswapFailed {
+                function: name.to_string(),
+                reason: "Lambda has no function by that name".into(),
+            })
+        })
+}
+
 /// Updates one function: its code, then its variables (each waited for),
-/// then publishes a version and moves its aliases.
+/// then publishes a version and moves its aliases. What the function
+/// already has is left alone: until a full apply the deployed template
+/// keeps the old package key and values, so a function hot-swapped in an
+/// earlier round comes back with the same change, which is skipped (the
+/// result's `what` is then empty).
 pub async fn swap_function<F: Functions>(
     fns: &F,
     bucket: &str,
@@ -303,22 +331,18 @@ pub async fn swap_function<F: Functions>(
     let name = r.function.as_str();
     let mut what = Vec::new();
     if let Some(key) = &r.swap.code_key {
-        fns.update_code(name, bucket, key)
-            .await
-            .map_err(Error::Deploy)?;
-        wait_updated(fns, name).await?;
-        what.push(format!("code ({key})"));
+        let running = live(fns, name).await?.code_sha256;
+        if package_code_sha256(key).as_deref() != Some(running.as_str()) {
+            fns.update_code(name, bucket, key)
+                .await
+                .map_err(Error::Deploy)?;
+            wait_updated(fns, name).await?;
+            what.push(format!("code ({key})"));
+        }
     }
     if !r.variables.is_empty() {
         // The variables as deployed, changed where the template changed.
-        let current = fns
-            .get_function(name)
-            .await
-            .map_err(Error::Deploy)?
-            .ok_or_else(|| ApplyError::HotswapFailed {
-                function: name.to_string(),
-                reason: "Lambda has no function by that name".into(),
-            })?;
+        let current = live(fns, name).await?;
         let mut env = current.environment.clone();
         for (k, v) in &r.variables {
             match v {
@@ -326,14 +350,16 @@ pub async fn swap_function<F: Functions>(
                 None => env.remove(k),
             };
         }
-        fns.update_environment(name, &env)
-            .await
-            .map_err(Error::Deploy)?;
-        wait_updated(fns, name).await?;
-        let keys: Vec<&str> = r.variables.keys().map(String::as_str).collect();
-        what.push(format!("environment ({})", keys.join(", ")));
+        if env != current.environment {
+            fns.update_environment(name, &env)
+                .await
+                .map_err(Error::Deploy)?;
+            wait_updated(fns, name).await?;
+            let keys: Vec<&str> = r.variables.keys().map(String::as_str).collect();
+            what.push(format!("environment ({})", keys.join(", ")));
+        }
     }
-    if !r.swap.aliases.is_empty() {
+    if !what.is_empty() && !r.swap.aliases.is_empty() {
         let version = fns
             .publish_version(name, "hot-swapped by blueprint apply --hotswap")
             .await
@@ -396,6 +422,18 @@ mod tests {
         let d = crate::diff::compute(Some(&old), &new);
         let c = classify("Svc", &d, Some(&new));
         assert_eq!(c.reasons, ["Svc/F (AWS::Lambda::Function) changes Properties.MemorySize (only Code.S3Key and Environment.Variables can be hot-swapped)"]);
+    }
+
+    #[test]
+    fn a_package_key_gives_the_hash_lambda_reports() {
+        // sha256("") in hex, and as Lambda reports it (base64).
+        let key = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.zip";
+        assert_eq!(
+            package_code_sha256(key).as_deref(),
+            Some("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")
+        );
+        assert_eq!(package_code_sha256("old.zip"), None);
+        assert_eq!(package_code_sha256(&key.replace('e', "g")), None);
     }
 
     #[test]
