@@ -65,7 +65,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "add_to",
         "to be split (issue 15)",
     ),
-    ("components/dax.rs", "add_to", "to be split (issue 15)"),
     (
         "blueprints/conference.rs",
         "add_certificate_flow",
