@@ -61,11 +61,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "to be split (issue 15)",
     ),
     (
-        "components/public_network.rs",
-        "add_to",
-        "to be split (issue 15)",
-    ),
-    (
         "blueprints/conference.rs",
         "add_certificate_flow",
         "to be split (issue 15)",
