@@ -56,11 +56,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "to be split (issue 15)",
     ),
     (
-        "components/user_auth.rs",
-        "add_to_with",
-        "to be split (issue 15)",
-    ),
-    (
         "blueprints/conference.rs",
         "add_certificate_flow",
         "to be split (issue 15)",
