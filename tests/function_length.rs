@@ -28,7 +28,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "",
         "to be split (issue 15): its expand split took it past 800",
     ),
-    ("blueprints/chat.rs", "expand", "to be split (issue 15)"),
     (
         "components/cdn.rs",
         "add_to_keyed_by_caller",
