@@ -23,11 +23,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("blueprints/update_offload.rs", "", "to be split (issue 15)"),
     ("passes/lambda.rs", "", "to be split (issue 15)"),
     (
-        "blueprints/conference.rs",
-        "",
-        "to be split (issue 15): its expand split took it past 800",
-    ),
-    (
         "components/cdn.rs",
         "add_to_keyed_by_caller",
         "to be split (issue 15)",
@@ -45,11 +40,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     (
         "passes/lambda.rs",
         "add_deployments",
-        "to be split (issue 15)",
-    ),
-    (
-        "blueprints/conference.rs",
-        "add_certificate_flow",
         "to be split (issue 15)",
     ),
 ];
