@@ -219,33 +219,60 @@ const ROUTES: &[RouteSpec] = &[
     },
 ];
 
-/// Expands the blueprint into one stack.
+/// Expands the blueprint into one stack: one named feature after another,
+/// in the order their resources and outputs appear in the template.
 pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
     let mut t = Template::new(format!(
         "blueprint chat: real-time chat over WebSocket (stack {})",
         project.stack_name
     ));
     let assets = t.parameter(ASSETS_BUCKET, assets_parameter())?;
-    let stage = o.stage_name.as_str();
-    let c1: &[&str] = &["CHAT-1"];
+    let api = add_websocket_api(&mut t)?;
+    let table = add_connections_table(&mut t, o)?;
+    let mut packages: Vec<Package> = Vec::new();
+    let authorizer = add_connect_authorization(&mut t, o, code, &assets, &api, &mut packages)?;
+    let chat = RouteContext {
+        o,
+        code,
+        assets: &assets,
+        api: &api,
+        table: &table,
+        authorizer: authorizer.as_ref(),
+    };
+    let mut route_ids = Vec::new();
+    for r in ROUTES {
+        route_ids.push(add_route(&mut t, &chat, r, &mut packages)?);
+    }
+    let deployment = add_deployment(&mut t, o, &api, &route_ids)?;
+    add_stage(&mut t, o, &api, &deployment)?;
+    add_outputs(&mut t, o, &api, &table, authorizer.as_ref())?;
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: vec![StackTemplate::single(project, t)],
+        packages,
+    })
+}
 
-    let api = t
-        .add(
-            "ChatApi",
-            Api {
-                description: Some("Chat: $connect, $disconnect and sendmessage".into()),
-                name: Some(sub("${AWS::StackName}-chat").into()),
-                protocol_type: Some("WEBSOCKET".into()),
-                route_selection_expression: Some("$request.body.action".into()),
-                ..Api::default()
-            },
-        )?
-        .satisfies(c1)
-        .id()
-        .clone();
+/// CHAT-1: the WebSocket API (routes chosen by the message's `action`).
+fn add_websocket_api(t: &mut Template) -> Result<LogicalId, Error> {
+    Ok(t.add(
+        "ChatApi",
+        Api {
+            description: Some("Chat: $connect, $disconnect and sendmessage".into()),
+            name: Some(sub("${AWS::StackName}-chat").into()),
+            protocol_type: Some("WEBSOCKET".into()),
+            route_selection_expression: Some("$request.body.action".into()),
+            ..Api::default()
+        },
+    )?
+    .satisfies(&["CHAT-1"])
+    .id()
+    .clone())
+}
 
-    // CHAT-2: open connections, forgotten by TTL when a disconnect is missed.
-    let table = Table {
+/// CHAT-2: open connections, forgotten by TTL when a disconnect is missed.
+fn add_connections_table(t: &mut Template, o: &Options) -> Result<LogicalId, Error> {
+    Table {
         id: "ConnectionsTable",
         partition_key: "connectionId",
         retain: o.retain.connections_table,
@@ -253,19 +280,23 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         ttl_attribute: Some(TTL_ATTRIBUTE),
         ..Default::default()
     }
-    .add_to(&mut t)?;
-    let table_arn: Value<String> = table.get_att("Arn");
+    .add_to(t)
+}
 
-    let mut packages: Vec<Package> = Vec::new();
-    let authorizer = match o.connect_authorization {
-        ConnectAuthorization::Cognito => Some(add_connect_authorizer(
-            &mut t,
-            o,
-            code,
-            &assets,
-            &api,
-            &mut packages,
-        )?),
+/// CHAT-1: who may connect: the Cognito authorizer (returned), IAM, or
+/// anyone (with a warning).
+fn add_connect_authorization(
+    t: &mut Template,
+    o: &Options,
+    code: &CodeSource,
+    assets: &LogicalId,
+    api: &LogicalId,
+    packages: &mut Vec<Package>,
+) -> Result<Option<ConnectAuth>, Error> {
+    Ok(match o.connect_authorization {
+        ConnectAuthorization::Cognito => {
+            Some(add_connect_authorizer(t, o, code, assets, api, packages)?)
+        }
         ConnectAuthorization::Iam => None,
         ConnectAuthorization::None => {
             t.warnings.push(
@@ -273,139 +304,182 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             );
             None
         }
+    })
+}
+
+/// What every route's function and integration are built from.
+struct RouteContext<'a> {
+    o: &'a Options,
+    code: &'a CodeSource,
+    assets: &'a LogicalId,
+    api: &'a LogicalId,
+    table: &'a LogicalId,
+    authorizer: Option<&'a ConnectAuth>,
+}
+
+/// CHAT-2, CHAT-3: the environment and permissions of route `r`'s function
+/// (record, forget, or read, prune and post to connections).
+fn route_function_access(
+    chat: &RouteContext,
+    r: &RouteSpec,
+) -> (IndexMap<String, Value<String>>, Vec<Statement>) {
+    let (o, api, table) = (chat.o, chat.api, chat.table);
+    let stage = o.stage_name.as_str();
+    let table_arn: Value<String> = table.get_att("Arn");
+    let mut env: IndexMap<String, Value<String>> = IndexMap::new();
+    env.insert("TABLE_NAME".into(), table.r#ref());
+    let statements = match r.code {
+        "connect" => {
+            env.insert(
+                "CONNECTION_TTL_SECONDS".into(),
+                (o.connection_ttl_hours.get() * 3600).to_string().into(),
+            );
+            vec![
+                Statement::allow(&["dynamodb:PutItem"], vec![table_arn.clone()])
+                    .sid("RecordConnection"),
+            ]
+        }
+        "disconnect" => {
+            vec![
+                Statement::allow(&["dynamodb:DeleteItem"], vec![table_arn.clone()])
+                    .sid("ForgetConnection"),
+            ]
+        }
+        _ => {
+            env.insert(
+                "CONNECTIONS_ENDPOINT".into(),
+                sub(format!(
+                    "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{stage}"
+                ))
+                .into(),
+            );
+            env.insert(
+                "MAX_MESSAGE_BYTES".into(),
+                o.max_message_bytes.get().to_string().into(),
+            );
+            vec![
+                Statement::allow(
+                    &["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Scan"],
+                    vec![table_arn.clone()],
+                )
+                .sid("ReadAndPruneConnections"),
+                // CHAT-3: post to connections of this API's stage, nothing else.
+                Statement::allow(
+                    &["execute-api:ManageConnections"],
+                    vec![arn(&format!(
+                        "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{stage}/POST/@connections/*"
+                    ))],
+                )
+                .sid("PostToThisApiOnly"),
+            ]
+        }
     };
-    let mut route_ids = Vec::new();
-    for r in ROUTES {
-        let package = code.package_for(r.code, o.function.architecture)?;
-        let mut env: IndexMap<String, Value<String>> = IndexMap::new();
-        env.insert("TABLE_NAME".into(), table.r#ref());
-        let statements = match r.code {
-            "connect" => {
-                env.insert(
-                    "CONNECTION_TTL_SECONDS".into(),
-                    (o.connection_ttl_hours.get() * 3600).to_string().into(),
-                );
-                vec![
-                    Statement::allow(&["dynamodb:PutItem"], vec![table_arn.clone()])
-                        .sid("RecordConnection"),
-                ]
-            }
-            "disconnect" => {
-                vec![
-                    Statement::allow(&["dynamodb:DeleteItem"], vec![table_arn.clone()])
-                        .sid("ForgetConnection"),
-                ]
-            }
-            _ => {
-                env.insert(
-                    "CONNECTIONS_ENDPOINT".into(),
+    (env, statements)
+}
+
+/// CHAT-1 (with the route's CHAT-2 or CHAT-3): route `r`'s function, its
+/// integration, the route and the permission to invoke the function; returns
+/// the route.
+fn add_route(
+    t: &mut Template,
+    chat: &RouteContext,
+    r: &RouteSpec,
+    packages: &mut Vec<Package>,
+) -> Result<LogicalId, Error> {
+    let (o, api) = (chat.o, chat.api);
+    let stage = o.stage_name.as_str();
+    let c1: &[&str] = &["CHAT-1"];
+    let package = chat.code.package_for(r.code, o.function.architecture)?;
+    let (env, statements) = route_function_access(chat, r);
+    let function = LambdaFunction {
+        name: r.function,
+        description: r.description,
+        package: &package,
+        assets_bucket: chat.assets,
+        handler: "handler.handler",
+        memory_mb: o.function.memory_mb.get_u32(),
+        timeout_s: o.function.timeout_seconds.get_u32(),
+        architecture: o.function.architecture.as_str(),
+        environment: env,
+        statements,
+        managed_policies: Vec::new(),
+        log_retention_days: o.log_retention_days.get(),
+        vpc: None,
+        requirements: r.requirements,
+    }
+    .add_to(t)?
+    .function;
+    if !packages.iter().any(|p| p.key == package.key) {
+        packages.push(package);
+    }
+    let integration = t
+        .add(
+            &format!("{}Integration", r.name),
+            Integration {
+                description: Some(format!("{} -> {function}", r.key).into()),
+                integration_uri: Some(
                     sub(format!(
-                        "https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{stage}"
+                        "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations"
                     ))
                     .into(),
-                );
-                env.insert(
-                    "MAX_MESSAGE_BYTES".into(),
-                    o.max_message_bytes.get().to_string().into(),
-                );
-                vec![
-                    Statement::allow(
-                        &["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Scan"],
-                        vec![table_arn.clone()],
-                    )
-                    .sid("ReadAndPruneConnections"),
-                    // CHAT-3: post to connections of this API's stage, nothing else.
-                    Statement::allow(
-                        &["execute-api:ManageConnections"],
-                        vec![arn(&format!(
-                            "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{stage}/POST/@connections/*"
-                        ))],
-                    )
-                    .sid("PostToThisApiOnly"),
-                ]
-            }
-        };
-        let function = LambdaFunction {
-            name: r.function,
-            description: r.description,
-            package: &package,
-            assets_bucket: &assets,
-            handler: "handler.handler",
-            memory_mb: o.function.memory_mb.get_u32(),
-            timeout_s: o.function.timeout_seconds.get_u32(),
-            architecture: o.function.architecture.as_str(),
-            environment: env,
-            statements,
-            managed_policies: Vec::new(),
-            log_retention_days: o.log_retention_days.get(),
-            vpc: None,
-            requirements: r.requirements,
-        }
-        .add_to(&mut t)?
-        .function;
-        if !packages.iter().any(|p| p.key == package.key) {
-            packages.push(package);
-        }
-        let integration = t
-            .add(
-                &format!("{}Integration", r.name),
-                Integration {
-                    description: Some(format!("{} -> {function}", r.key).into()),
-                    integration_uri: Some(
-                        sub(format!(
-                            "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations"
-                        ))
-                        .into(),
-                    ),
-                    ..Integration::new(api.r#ref(), "AWS_PROXY")
-                },
-            )?
-            .satisfies(c1)
-            .id()
-            .clone();
-        let route = t
-            .add(
-                &format!("{}Route", r.name),
-                Route {
-                    authorization_type: Some(
-                        match (r.key, o.connect_authorization) {
-                            ("$connect", ConnectAuthorization::Cognito) => "CUSTOM",
-                            ("$connect", ConnectAuthorization::Iam) => "AWS_IAM",
-                            _ => "NONE",
-                        }
-                        .into(),
-                    ),
-                    authorizer_id: authorizer
-                        .as_ref()
-                        .filter(|_| r.key == "$connect")
-                        .map(|a| a.authorizer.r#ref()),
-                    operation_name: Some(r.name.into()),
-                    target: Some(sub(format!("integrations/${{{integration}}}")).into()),
-                    ..Route::new(api.r#ref(), r.key)
-                },
-            )?
-            .satisfies(r.requirements)
-            .id()
-            .clone();
-        route_ids.push(route);
-        t.add(
-            &format!("{}Permission", r.function),
-            Permission {
-                source_account: None,
-                source_arn: Some(arn(&format!(
-                    "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{stage}/{}",
-                    r.key
-                ))),
-                ..Permission::new(
-                    "lambda:InvokeFunction",
-                    function.get_att("Arn"),
-                    "apigateway.amazonaws.com",
-                )
+                ),
+                ..Integration::new(api.r#ref(), "AWS_PROXY")
             },
         )?
-        .satisfies(c1);
-    }
+        .satisfies(c1)
+        .id()
+        .clone();
+    let route = t
+        .add(
+            &format!("{}Route", r.name),
+            Route {
+                authorization_type: Some(
+                    match (r.key, o.connect_authorization) {
+                        ("$connect", ConnectAuthorization::Cognito) => "CUSTOM",
+                        ("$connect", ConnectAuthorization::Iam) => "AWS_IAM",
+                        _ => "NONE",
+                    }
+                    .into(),
+                ),
+                authorizer_id: chat
+                    .authorizer
+                    .filter(|_| r.key == "$connect")
+                    .map(|a| a.authorizer.r#ref()),
+                operation_name: Some(r.name.into()),
+                target: Some(sub(format!("integrations/${{{integration}}}")).into()),
+                ..Route::new(api.r#ref(), r.key)
+            },
+        )?
+        .satisfies(r.requirements)
+        .id()
+        .clone();
+    t.add(
+        &format!("{}Permission", r.function),
+        Permission {
+            source_account: None,
+            source_arn: Some(arn(&format!(
+                "execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/{stage}/{}",
+                r.key
+            ))),
+            ..Permission::new(
+                "lambda:InvokeFunction",
+                function.get_att("Arn"),
+                "apigateway.amazonaws.com",
+            )
+        },
+    )?
+    .satisfies(c1);
+    Ok(route)
+}
 
+/// CHAT-1: the deployment, a snapshot: a new logical ID when the routes
+/// change.
+fn add_deployment(
+    t: &mut Template,
+    o: &Options,
+    api: &LogicalId,
+    route_ids: &[LogicalId],
+) -> Result<LogicalId, Error> {
     // A deployment is a snapshot: a new logical ID when the routes change.
     let mut h = Sha256::new();
     for r in ROUTES {
@@ -419,16 +493,27 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             ..Deployment::new(api.r#ref())
         },
     )?;
-    for r in &route_ids {
+    for r in route_ids {
         deployment.depends_on(r);
     }
-    deployment.satisfies(c1);
-    let deployment = deployment.id().clone();
+    deployment.satisfies(&["CHAT-1"]);
+    Ok(deployment.id().clone())
+}
 
-    let access_logs = add_log_group(&mut t, "ChatAccessLogs", o.log_retention_days.get(), c1)?;
+/// CHAT-1: the stage (throttled, access-logged), with the account's
+/// logging role as an option.
+fn add_stage(
+    t: &mut Template,
+    o: &Options,
+    api: &LogicalId,
+    deployment: &LogicalId,
+) -> Result<(), Error> {
+    let stage = o.stage_name.as_str();
+    let c1: &[&str] = &["CHAT-1"];
+    let access_logs = add_log_group(t, "ChatAccessLogs", o.log_retention_days.get(), c1)?;
     let account = if o.manage_account_logging_role {
         Some(crate::components::rest_api::add_api_account(
-            &mut t,
+            t,
             "Chat",
             &["CHAT-1"],
         )?)
@@ -464,7 +549,18 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     if let Some(account) = &account {
         stage_res.depends_on(account);
     }
+    Ok(())
+}
 
+/// CHAT-1 to CHAT-3: the stack's outputs.
+fn add_outputs(
+    t: &mut Template,
+    o: &Options,
+    api: &LogicalId,
+    table: &LogicalId,
+    authorizer: Option<&ConnectAuth>,
+) -> Result<(), Error> {
+    let stage = o.stage_name.as_str();
     t.output(
         "WebSocketUrl",
         "Connect here (wss://)",
@@ -486,7 +582,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         table.r#ref(),
         None,
     )?;
-    if let Some(a) = &authorizer {
+    if let Some(a) = authorizer {
         t.output(
             "UserPoolId",
             "Users sign up and sign in here",
@@ -500,12 +596,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             None,
         )?;
     }
-
-    Ok(Expansion {
-        project: project.clone(),
-        stacks: vec![StackTemplate::single(project, t)],
-        packages,
-    })
+    Ok(())
 }
 
 /// The user pool and the `$connect` authorizer of `connect_authorization:

@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::config::lambda::LambdaOptions;
 
 use super::{Blueprint, Expansion, ProjectInfo, Requirement, StackTemplate};
-use crate::assets::CodeSource;
+use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::cognito::MfaConfiguration;
 use crate::cfn::resources::lambda::VpcConfig;
-use crate::cfn::{Parameter, Template, Value};
+use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::assets::ASSETS_BUCKET;
 use crate::components::bucket::PrivateBucket;
 use crate::components::dax::DaxCluster;
@@ -25,7 +25,7 @@ use crate::components::http_api::{HttpApi, HttpThrottling, JwtIssuer};
 use crate::components::network::PrivateNetwork;
 use crate::components::rest_api::{RestApi, Route, StageCache};
 use crate::components::table::{Scaling, Table};
-use crate::components::user_auth::UserAuth;
+use crate::components::user_auth::{UserAuth, UserAuthIds};
 use crate::config::api_options::ApiShape;
 use crate::config::{Name, Ranged, RetentionDays, VpcCidr};
 use crate::error::Error;
@@ -342,13 +342,31 @@ const DAX_ACTIONS: &[&str] = &[
     "dax:UpdateItem",
 ];
 
-/// Expands the todo blueprint into one stack.
+/// Expands the todo blueprint into one stack: one named feature after
+/// another, in the order their resources and outputs appear in the template.
 pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<Expansion, Error> {
     let mut t = Template::new(format!(
         "blueprint todo: mobile todo-list backend (stack {})",
         project.stack_name
     ));
-    let assets = t.parameter(
+    let assets = add_assets_parameter(&mut t)?;
+    let api_package = package_api(&mut t, o, code)?;
+    let table = add_table(&mut t, o)?;
+    let files = add_files_bucket(&mut t, o)?;
+    let auth = add_users(&mut t, o, &files)?;
+    let function = add_function(&mut t, o, &assets, &api_package, &table)?;
+    add_api(&mut t, o, &function, &auth)?;
+    add_outputs(&mut t, &auth, &files, &table)?;
+    Ok(Expansion {
+        project: project.clone(),
+        stacks: vec![StackTemplate::single(project, t)],
+        packages: vec![api_package],
+    })
+}
+
+/// TODO-2: the parameter naming the bucket of the function packages.
+fn add_assets_parameter(t: &mut Template) -> Result<LogicalId, Error> {
+    Ok(t.parameter(
         ASSETS_BUCKET,
         Parameter {
             allowed_pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$".into()),
@@ -357,7 +375,12 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
                 "The bucket holding the function packages (blueprint bootstrap creates it)",
             )
         },
-    )?;
+    )?)
+}
+
+/// TODO-2, TODO-5: packages the API function (with the DAX client when it
+/// reads through DAX).
+fn package_api(t: &mut Template, o: &Options, code: &CodeSource) -> Result<Package, Error> {
     // TODO-5: with `cache: dax` the function reads and writes through DAX,
     // so its package gets the DAX client (the same folder without DAX is
     // packaged exactly as before).
@@ -374,8 +397,13 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             "handler.py",
         )?);
     }
+    Ok(api_package)
+}
 
-    let table = Table {
+/// TODO-2, TODO-6: the todo table (on demand, or provisioned with auto
+/// scaling).
+fn add_table(t: &mut Template, o: &Options) -> Result<LogicalId, Error> {
+    Table {
         id: "TodoTable",
         partition_key: "userId",
         sort_key: Some("todoId"),
@@ -390,18 +418,24 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: &["TODO-2", "TODO-6"],
         ..Default::default()
     }
-    .add_to(&mut t)?;
-    let table_arn: Value<String> = table.get_att("Arn");
+    .add_to(t)
+}
 
-    let files = PrivateBucket {
+/// TODO-3: the users' files bucket.
+fn add_files_bucket(t: &mut Template, o: &Options) -> Result<LogicalId, Error> {
+    PrivateBucket {
         id: "UserFilesBucket",
         noncurrent_version_days: Some(o.files.keep_old_versions_days.get_u32()),
         retain: o.retain.files_bucket,
         requirements: &["TODO-3"],
         ..Default::default()
     }
-    .add_to(&mut t)?;
+    .add_to(t)
+}
 
+/// TODO-4: the user pool with its admin group; TODO-3: the identity pool
+/// whose credentials reach only the user's own folder of `files`.
+fn add_users(t: &mut Template, o: &Options, files: &LogicalId) -> Result<UserAuthIds, Error> {
     // TODO-3: a signed-in user's credentials reach only `<bucket>/<identity id>/`.
     let own_prefix = "${cognito-identity.amazonaws.com:sub}";
     let authenticated = vec![
@@ -425,7 +459,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             ),
     ];
     let admin_group = o.auth.admin_group.as_str();
-    let auth = UserAuth {
+    UserAuth {
         name: "Users",
         password_min_length: o.auth.password_min_length.get_u32(),
         mfa: match o.auth.mfa {
@@ -439,64 +473,98 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         requirements: &["TODO-4"],
         identity_requirements: &["TODO-3"],
     }
-    .add_to(&mut t)?;
+    .add_to(t)
+}
 
+/// TODO-5: the network and DAX cluster the function reads and writes
+/// through; adds its endpoint and permissions to the function's and returns
+/// the function's VPC configuration.
+fn add_dax(
+    t: &mut Template,
+    o: &Options,
+    table_arn: &Value<String>,
+    environment: &mut IndexMap<String, Value<String>>,
+    statements: &mut Vec<Statement>,
+) -> Result<VpcConfig, Error> {
+    let network = PrivateNetwork {
+        name: "Network",
+        cidr: &o.dax.vpc_cidr,
+        gateway_endpoints: vec![(
+            "dynamodb",
+            vec![Statement::allow(TABLE_ACTIONS, vec![table_arn.clone()])
+                .sid("ThisStacksTableOnly")
+                .principal(Principal::Everyone)],
+        )],
+        requirements: &["TODO-5"],
+    }
+    .add_to(t)?;
+    let dax = DaxCluster {
+        name: "Dax",
+        node_type: o.dax.node_type.as_str(),
+        nodes: o.dax.nodes.get_u32(),
+        vpc: &network.vpc,
+        subnets: &network.subnets,
+        tables: vec![table_arn.clone()],
+        record_ttl_ms: o.dax.item_ttl_seconds.get() * 1000,
+        query_ttl_ms: o.dax.query_ttl_seconds.get() * 1000,
+        requirements: &["TODO-5"],
+    }
+    .add_to(t)?;
+    environment.insert(
+        "DAX_ENDPOINT".to_string(),
+        dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
+    );
+    statements
+        .push(Statement::allow(DAX_ACTIONS, vec![dax.cluster.get_att("Arn")]).sid("DaxCache"));
+    statements.extend(crate::components::function::network_interface_statements());
+    let vpc = VpcConfig {
+        security_group_ids: Some(vec![dax.client_security_group.get_att("GroupId")].into()),
+        subnet_ids: Some(
+            network
+                .subnets
+                .iter()
+                .map(|s| s.r#ref())
+                .collect::<Vec<_>>()
+                .into(),
+        ),
+        ..Default::default()
+    };
+    t.output(
+        "DaxEndpoint",
+        "The DAX cluster's discovery endpoint",
+        dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
+        None,
+    )?;
+    Ok(vpc)
+}
+
+/// TODO-2 (and TODO-5 through DAX): the API function; returns its logical
+/// ID.
+fn add_function(
+    t: &mut Template,
+    o: &Options,
+    assets: &LogicalId,
+    api_package: &Package,
+    table: &LogicalId,
+) -> Result<LogicalId, Error> {
+    let table_arn: Value<String> = table.get_att("Arn");
     let mut environment = IndexMap::new();
     environment.insert("TABLE_NAME".to_string(), table.r#ref());
-    environment.insert("ADMIN_GROUP".to_string(), admin_group.into());
+    environment.insert(
+        "ADMIN_GROUP".to_string(),
+        o.auth.admin_group.as_str().into(),
+    );
     let mut statements =
         vec![Statement::allow(TABLE_ACTIONS, vec![table_arn.clone()]).sid("TodoTable")];
     let mut vpc = None;
     if o.cache == Cache::Dax {
-        let network = PrivateNetwork {
-            name: "Network",
-            cidr: &o.dax.vpc_cidr,
-            gateway_endpoints: vec![(
-                "dynamodb",
-                vec![Statement::allow(TABLE_ACTIONS, vec![table_arn.clone()])
-                    .sid("ThisStacksTableOnly")
-                    .principal(Principal::Everyone)],
-            )],
-            requirements: &["TODO-5"],
-        }
-        .add_to(&mut t)?;
-        let dax = DaxCluster {
-            name: "Dax",
-            node_type: o.dax.node_type.as_str(),
-            nodes: o.dax.nodes.get_u32(),
-            vpc: &network.vpc,
-            subnets: &network.subnets,
-            tables: vec![table_arn.clone()],
-            record_ttl_ms: o.dax.item_ttl_seconds.get() * 1000,
-            query_ttl_ms: o.dax.query_ttl_seconds.get() * 1000,
-            requirements: &["TODO-5"],
-        }
-        .add_to(&mut t)?;
-        environment.insert(
-            "DAX_ENDPOINT".to_string(),
-            dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
-        );
-        statements
-            .push(Statement::allow(DAX_ACTIONS, vec![dax.cluster.get_att("Arn")]).sid("DaxCache"));
-        statements.extend(crate::components::function::network_interface_statements());
-        vpc = Some(VpcConfig {
-            security_group_ids: Some(vec![dax.client_security_group.get_att("GroupId")].into()),
-            subnet_ids: Some(
-                network
-                    .subnets
-                    .iter()
-                    .map(|s| s.r#ref())
-                    .collect::<Vec<_>>()
-                    .into(),
-            ),
-            ..Default::default()
-        });
-        t.output(
-            "DaxEndpoint",
-            "The DAX cluster's discovery endpoint",
-            dax.cluster.get_att("ClusterDiscoveryEndpointURL"),
-            None,
-        )?;
+        vpc = Some(add_dax(
+            t,
+            o,
+            &table_arn,
+            &mut environment,
+            &mut statements,
+        )?);
     }
     let function_requirements: &[&str] = if o.cache == Cache::Dax {
         &["TODO-2", "TODO-5"]
@@ -506,8 +574,8 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
     let function = LambdaFunction {
         name: "Api",
         description: "Todo CRUD for the signed-in user, and the admin routes",
-        package: &api_package,
-        assets_bucket: &assets,
+        package: api_package,
+        assets_bucket: assets,
         handler: "handler.handler",
         memory_mb: o.function.memory_mb.get_u32(),
         timeout_s: o.function.timeout_seconds.get_u32(),
@@ -519,8 +587,18 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         vpc,
         requirements: function_requirements,
     }
-    .add_to(&mut t)?;
+    .add_to(t)?;
+    Ok(function.function)
+}
 
+/// TODO-1, TODO-4 (and TODO-5's stage cache, API-OPTIONS): a REST API (the
+/// default) or an HTTP API in front of the function.
+fn add_api(
+    t: &mut Template,
+    o: &Options,
+    function: &LogicalId,
+    auth: &UserAuthIds,
+) -> Result<(), Error> {
     // API-OPTIONS: a REST API (the default) or an HTTP API.
     let description = "Todo API: the caller's own todos, and admin routes for the admin group";
     if o.api.is_http() {
@@ -533,7 +611,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             name: "Api",
             description,
             routes: ROUTES,
-            function: &function.function,
+            function,
             jwt: Some(JwtIssuer {
                 user_pool: &auth.pool,
                 client: &auth.client,
@@ -548,7 +626,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             auth_requirements: &["TODO-4"],
             domain: o.api.domain.as_ref(),
         }
-        .add_to(&mut t)?;
+        .add_to(t)?;
     } else {
         let stage_cache = o
             .api
@@ -566,7 +644,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             name: "Api",
             description,
             routes: ROUTES,
-            function: &function.function,
+            function,
             user_pool: Some(&auth.pool),
             endpoint_type: o.api.endpoint.as_str(),
             stage_name: o.api.stage_name.as_str(),
@@ -583,9 +661,18 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
             auth_requirements: &["TODO-4"],
             features: Some(o.api.features()),
         }
-        .add_to(&mut t)?;
+        .add_to(t)?;
     }
+    Ok(())
+}
 
+/// TODO-2 to TODO-4, TODO-6: the stack's outputs.
+fn add_outputs(
+    t: &mut Template,
+    auth: &UserAuthIds,
+    files: &LogicalId,
+    table: &LogicalId,
+) -> Result<(), Error> {
     t.output(
         "UserPoolId",
         "Cognito user pool ID",
@@ -613,12 +700,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         None,
     )?;
     t.output("TodoTableName", "The todo table", table.r#ref(), None)?;
-
-    Ok(Expansion {
-        project: project.clone(),
-        stacks: vec![StackTemplate::single(project, t)],
-        packages: vec![api_package],
-    })
+    Ok(())
 }
 
 impl super::SharedOptions for Options {

@@ -102,6 +102,41 @@ pub struct DaxIds {
 
 impl DaxCluster<'_> {
     pub fn add_to(self, t: &mut Template) -> Result<DaxIds, Error> {
+        let (client_sg, cluster_sg) = self.add_security_groups(t)?;
+        let role = self.add_role(t)?;
+        let subnet_group = self.add_subnet_group(t)?;
+        let params = self.add_parameter_group(t)?;
+        let n = self.name;
+        let cluster = t
+            .add(
+                &format!("{n}Cluster"),
+                Cluster {
+                    cluster_endpoint_encryption_type: Some("TLS".into()),
+                    description: Some("Read cache in front of DynamoDB".into()),
+                    parameter_group_name: Some(params.r#ref()),
+                    security_group_ids: Some(vec![cluster_sg.get_att("GroupId")].into()),
+                    sse_specification: Some(
+                        SseSpecification {
+                            sse_enabled: Some(true.into()),
+                        }
+                        .into(),
+                    ),
+                    subnet_group_name: Some(subnet_group.r#ref()),
+                    ..Cluster::new(role.get_att("Arn"), self.node_type, self.nodes)
+                },
+            )?
+            .satisfies(self.requirements)
+            .id()
+            .clone();
+        Ok(DaxIds {
+            cluster,
+            client_security_group: client_sg,
+        })
+    }
+
+    /// Adds the clients' and the cluster's security groups and the DAX (TLS)
+    /// rules between them; returns (clients' group, cluster's group).
+    fn add_security_groups(&self, t: &mut Template) -> Result<(LogicalId, LogicalId), Error> {
         let n = self.name;
         let req = self.requirements;
         let client_sg = t
@@ -178,6 +213,13 @@ impl DaxCluster<'_> {
             },
         )?
         .satisfies(req);
+        Ok((client_sg, cluster_sg))
+    }
+
+    /// Adds the role that lets the cluster read and write the cached tables.
+    fn add_role(&self, t: &mut Template) -> Result<LogicalId, Error> {
+        let n = self.name;
+        let req = self.requirements;
         let mut table_resources = Vec::new();
         for table in &self.tables {
             table_resources.push(table.clone());
@@ -218,6 +260,13 @@ impl DaxCluster<'_> {
             .satisfies(req)
             .id()
             .clone();
+        Ok(role)
+    }
+
+    /// Adds the subnet group of the cluster's private subnets.
+    fn add_subnet_group(&self, t: &mut Template) -> Result<LogicalId, Error> {
+        let n = self.name;
+        let req = self.requirements;
         let subnet_group = t
             .add(
                 &format!("{n}SubnetGroup"),
@@ -234,6 +283,13 @@ impl DaxCluster<'_> {
             .satisfies(req)
             .id()
             .clone();
+        Ok(subnet_group)
+    }
+
+    /// Adds the parameter group with the item and query cache lifetimes.
+    fn add_parameter_group(&self, t: &mut Template) -> Result<LogicalId, Error> {
+        let n = self.name;
+        let req = self.requirements;
         let mut ttl = IndexMap::new();
         ttl.insert(
             "query-ttl-millis".to_string(),
@@ -255,30 +311,6 @@ impl DaxCluster<'_> {
             .satisfies(req)
             .id()
             .clone();
-        let cluster = t
-            .add(
-                &format!("{n}Cluster"),
-                Cluster {
-                    cluster_endpoint_encryption_type: Some("TLS".into()),
-                    description: Some("Read cache in front of DynamoDB".into()),
-                    parameter_group_name: Some(params.r#ref()),
-                    security_group_ids: Some(vec![cluster_sg.get_att("GroupId")].into()),
-                    sse_specification: Some(
-                        SseSpecification {
-                            sse_enabled: Some(true.into()),
-                        }
-                        .into(),
-                    ),
-                    subnet_group_name: Some(subnet_group.r#ref()),
-                    ..Cluster::new(role.get_att("Arn"), self.node_type, self.nodes)
-                },
-            )?
-            .satisfies(req)
-            .id()
-            .clone();
-        Ok(DaxIds {
-            cluster,
-            client_security_group: client_sg,
-        })
+        Ok(params)
     }
 }

@@ -36,16 +36,41 @@ pub struct PublicNetworkIds {
     pub private_route_table: LogicalId,
 }
 
+/// A `Name` tag of `${AWS::StackName}-<suffix>`.
+fn name_tag(suffix: &str) -> Option<Vec<Tag>> {
+    Some(vec![Tag::new(
+        "Name",
+        sub(format!("${{AWS::StackName}}-{suffix}")),
+    )])
+}
+
+/// What the internet gateway gives the rest of the network.
+struct Gateway {
+    vpc: LogicalId,
+    igw: LogicalId,
+    attachment: LogicalId,
+}
+
 impl PublicNetwork<'_> {
     pub fn add_to(&self, t: &mut Template) -> Result<PublicNetworkIds, Error> {
+        let gateway = self.add_vpc(t)?;
+        let (public_subnets, private_subnets) = self.add_subnets(t, &gateway.vpc)?;
+        self.add_public_routes(t, &gateway, &public_subnets)?;
+        let (private_default_route, private_routes) =
+            self.add_private_routes(t, &gateway, &public_subnets, &private_subnets)?;
+        Ok(PublicNetworkIds {
+            vpc: gateway.vpc,
+            public_subnets,
+            private_subnets,
+            private_default_route,
+            private_route_table: private_routes,
+        })
+    }
+
+    /// Adds the VPC, its internet gateway and the gateway's attachment.
+    fn add_vpc(&self, t: &mut Template) -> Result<Gateway, Error> {
         let n = self.name;
         let req = self.requirements;
-        let name_tag = |suffix: &str| {
-            Some(vec![Tag::new(
-                "Name",
-                sub(format!("${{AWS::StackName}}-{suffix}")),
-            )])
-        };
         let vpc = t
             .add(
                 &format!("{n}Vpc"),
@@ -81,6 +106,22 @@ impl PublicNetwork<'_> {
             .satisfies(req)
             .id()
             .clone();
+        Ok(Gateway {
+            vpc,
+            igw,
+            attachment,
+        })
+    }
+
+    /// Adds a public and a private subnet in each zone; returns (public,
+    /// private).
+    fn add_subnets(
+        &self,
+        t: &mut Template,
+        vpc: &LogicalId,
+    ) -> Result<(Vec<LogicalId>, Vec<LogicalId>), Error> {
+        let n = self.name;
+        let req = self.requirements;
         // Four equal subnets: public 1, public 2, private 1, private 2.
         let host_bits = 32 - (i64::from(self.cidr.prefix()) + 2);
         let blocks = || cidr(get_att(vpc.as_str(), "CidrBlock"), 4, host_bits);
@@ -106,6 +147,24 @@ impl PublicNetwork<'_> {
         for zone in 0..ZONES {
             private_subnets.push(subnet(t, "Private", zone, (ZONES + zone) as i64)?);
         }
+        Ok((public_subnets, private_subnets))
+    }
+
+    /// Adds the public subnets' route table, its default route through the
+    /// internet gateway and its subnet associations.
+    fn add_public_routes(
+        &self,
+        t: &mut Template,
+        gateway: &Gateway,
+        public_subnets: &[LogicalId],
+    ) -> Result<(), Error> {
+        let n = self.name;
+        let req = self.requirements;
+        let Gateway {
+            vpc,
+            igw,
+            attachment,
+        } = gateway;
         let public_routes = t
             .add(
                 &format!("{n}PublicRouteTable"),
@@ -127,7 +186,7 @@ impl PublicNetwork<'_> {
             },
         )?
         .satisfies(req)
-        .depends_on(&attachment);
+        .depends_on(attachment);
         for (i, s) in public_subnets.iter().enumerate() {
             t.add(
                 &format!("{n}PublicSubnet{}Routes", i + 1),
@@ -138,6 +197,24 @@ impl PublicNetwork<'_> {
             )?
             .satisfies(req);
         }
+        Ok(())
+    }
+
+    /// Adds the NAT gateway (in the first public subnet) and the private
+    /// subnets' route table, default route and associations; returns (default
+    /// route, route table).
+    fn add_private_routes(
+        &self,
+        t: &mut Template,
+        gateway: &Gateway,
+        public_subnets: &[LogicalId],
+        private_subnets: &[LogicalId],
+    ) -> Result<(LogicalId, LogicalId), Error> {
+        let n = self.name;
+        let req = self.requirements;
+        let Gateway {
+            vpc, attachment, ..
+        } = gateway;
         let eip = t
             .add(
                 &format!("{n}NatAddress"),
@@ -148,7 +225,7 @@ impl PublicNetwork<'_> {
                 },
             )?
             .satisfies(req)
-            .depends_on(&attachment)
+            .depends_on(attachment)
             .id()
             .clone();
         let nat = t
@@ -198,12 +275,6 @@ impl PublicNetwork<'_> {
             )?
             .satisfies(req);
         }
-        Ok(PublicNetworkIds {
-            vpc,
-            public_subnets,
-            private_subnets,
-            private_default_route,
-            private_route_table: private_routes,
-        })
+        Ok((private_default_route, private_routes))
     }
 }

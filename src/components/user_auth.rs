@@ -67,10 +67,27 @@ impl UserAuth<'_> {
 
     /// Like [`UserAuth::add_to`], with `extras`.
     pub fn add_to_with(
-        self,
+        mut self,
         t: &mut Template,
         extras: PoolExtras<'_>,
     ) -> Result<UserAuthIds, Error> {
+        let pool = self.add_pool(t, &extras)?;
+        let client = self.add_client(t, &pool, extras.client_name)?;
+        self.add_groups(t, &pool)?;
+        let identity_pool = match self.authenticated_statements.take() {
+            None => None,
+            Some(statements) => Some(self.add_identity_pool(t, &pool, &client, statements)?),
+        };
+        Ok(UserAuthIds {
+            pool,
+            client,
+            identity_pool,
+        })
+    }
+
+    /// Adds the user pool (email sign-in, verified addresses, strong
+    /// passwords, the optional post confirmation trigger).
+    fn add_pool(&self, t: &mut Template, extras: &PoolExtras<'_>) -> Result<LogicalId, Error> {
         let n = self.name;
         let pool = t
             .add(
@@ -128,12 +145,23 @@ impl UserAuth<'_> {
             .satisfies(self.requirements)
             .id()
             .clone();
+        Ok(pool)
+    }
+
+    /// Adds the pool's app client (SRP sign-in, no secret, short-lived tokens).
+    fn add_client(
+        &self,
+        t: &mut Template,
+        pool: &LogicalId,
+        client_name: &str,
+    ) -> Result<LogicalId, Error> {
+        let n = self.name;
         let client = t
             .add(
                 &format!("{n}PoolClient"),
                 UserPoolClient {
                     access_token_validity: Some(60.into()),
-                    client_name: Some(extras.client_name.into()),
+                    client_name: Some(client_name.into()),
                     enable_token_revocation: Some(true.into()),
                     explicit_auth_flows: Some(
                         vec![
@@ -155,6 +183,13 @@ impl UserAuth<'_> {
             .satisfies(self.requirements)
             .id()
             .clone();
+        Ok(client)
+    }
+
+    /// Adds the pool's groups, in the order given (that order is their
+    /// precedence).
+    fn add_groups(&self, t: &mut Template, pool: &LogicalId) -> Result<(), Error> {
+        let n = self.name;
         for (i, (group, description)) in self.groups.iter().enumerate() {
             let gid: String = group
                 .split(|c: char| !c.is_ascii_alphanumeric())
@@ -176,83 +211,87 @@ impl UserAuth<'_> {
             )?
             .satisfies(self.requirements);
         }
+        Ok(())
+    }
 
-        let identity_pool =
-            match self.authenticated_statements {
-                None => None,
-                Some(statements) => {
-                    let ip = t
-                        .add(
-                            &format!("{n}IdentityPool"),
-                            IdentityPool {
-                                allow_classic_flow: Some(false.into()),
-                                cognito_identity_providers: Some(
-                                    vec![CognitoIdentityProvider {
-                                        server_side_token_check: Some(true.into()),
-                                        ..CognitoIdentityProvider::new(
-                                            client.r#ref(),
-                                            pool.get_att("ProviderName"),
-                                        )
-                                    }]
-                                    .into(),
-                                ),
-                                ..IdentityPool::new(false)
-                            },
-                        )?
-                        .satisfies(self.identity_requirements)
-                        .id()
-                        .clone();
-                    let trust = Statement {
-                        action: vec!["sts:AssumeRoleWithWebIdentity".into()],
-                        ..Statement::assume_by_service(&[])
-                    }
-                    .principal(Principal::Federated(
-                        "cognito-identity.amazonaws.com".into(),
-                    ))
-                    .condition(
-                        "StringEquals",
-                        "cognito-identity.amazonaws.com:aud",
-                        vec![ip.r#ref()],
-                    )
-                    .condition(
-                        "ForAnyValue:StringLike",
-                        "cognito-identity.amazonaws.com:amr",
-                        vec!["authenticated".into()],
-                    );
-                    let role = t
-                    .add(
-                        &format!("{n}AuthenticatedRole"),
-                        Role {
-                            policies: Some(vec![InlinePolicy {
-                                policy_name: "own-data-only".into(),
-                                policy_document: PolicyDocument::new(statements),
-                            }].into()),
-                            ..Role::described(
-                                PolicyDocument::new(vec![trust]),
-                                "Temporary credentials of a signed-in user: their own data only",
+    /// Adds the identity pool, the authenticated role allowed `statements`
+    /// and the role attachment; returns the identity pool.
+    fn add_identity_pool(
+        &self,
+        t: &mut Template,
+        pool: &LogicalId,
+        client: &LogicalId,
+        statements: Vec<Statement>,
+    ) -> Result<LogicalId, Error> {
+        let n = self.name;
+        let ip = t
+            .add(
+                &format!("{n}IdentityPool"),
+                IdentityPool {
+                    allow_classic_flow: Some(false.into()),
+                    cognito_identity_providers: Some(
+                        vec![CognitoIdentityProvider {
+                            server_side_token_check: Some(true.into()),
+                            ..CognitoIdentityProvider::new(
+                                client.r#ref(),
+                                pool.get_att("ProviderName"),
                             )
-                        },
-                    )?
-                    .satisfies(self.identity_requirements)
-                    .id()
-                    .clone();
-                    let mut roles = IndexMap::new();
-                    roles.insert("authenticated".to_string(), role.get_att("Arn"));
-                    t.add(
-                        &format!("{n}IdentityPoolRoles"),
-                        IdentityPoolRoleAttachment {
-                            roles: Some(roles.into()),
-                            ..IdentityPoolRoleAttachment::new(ip.r#ref())
-                        },
-                    )?
-                    .satisfies(self.identity_requirements);
-                    Some(ip)
-                }
-            };
-        Ok(UserAuthIds {
-            pool,
-            client,
-            identity_pool,
-        })
+                        }]
+                        .into(),
+                    ),
+                    ..IdentityPool::new(false)
+                },
+            )?
+            .satisfies(self.identity_requirements)
+            .id()
+            .clone();
+        let trust = Statement {
+            action: vec!["sts:AssumeRoleWithWebIdentity".into()],
+            ..Statement::assume_by_service(&[])
+        }
+        .principal(Principal::Federated(
+            "cognito-identity.amazonaws.com".into(),
+        ))
+        .condition(
+            "StringEquals",
+            "cognito-identity.amazonaws.com:aud",
+            vec![ip.r#ref()],
+        )
+        .condition(
+            "ForAnyValue:StringLike",
+            "cognito-identity.amazonaws.com:amr",
+            vec!["authenticated".into()],
+        );
+        let role = t
+            .add(
+                &format!("{n}AuthenticatedRole"),
+                Role {
+                    policies: Some(
+                        vec![InlinePolicy {
+                            policy_name: "own-data-only".into(),
+                            policy_document: PolicyDocument::new(statements),
+                        }]
+                        .into(),
+                    ),
+                    ..Role::described(
+                        PolicyDocument::new(vec![trust]),
+                        "Temporary credentials of a signed-in user: their own data only",
+                    )
+                },
+            )?
+            .satisfies(self.identity_requirements)
+            .id()
+            .clone();
+        let mut roles = IndexMap::new();
+        roles.insert("authenticated".to_string(), role.get_att("Arn"));
+        t.add(
+            &format!("{n}IdentityPoolRoles"),
+            IdentityPoolRoleAttachment {
+                roles: Some(roles.into()),
+                ..IdentityPoolRoleAttachment::new(ip.r#ref())
+            },
+        )?
+        .satisfies(self.identity_requirements);
+        Ok(ip)
     }
 }

@@ -7,16 +7,16 @@
 //! registration to SNS, where a second function makes the participation
 //! certificate asynchronously.
 
+mod certificates;
+mod options;
+
 use indexmap::IndexMap;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{Blueprint, Expansion, ProjectInfo, Requirement};
 use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
 use crate::cfn::resources::sns::Topic;
-use crate::cfn::states::{ChoiceRule, ChoiceState};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::api_options::{build_api, BuiltApi};
 use crate::components::bucket::{PrivateBucket, LOG_BUCKET_ID};
@@ -24,21 +24,14 @@ use crate::components::cdn::{
     BehaviorSpec, CacheSettings, Cdn, CdnIds, Methods, OriginSpec, ViewerDomain,
 };
 use crate::components::custom_domain::CustomDomain;
-use crate::components::edge::{self, DomainOptions, EdgeCertificate, FunctionSize, PriceClass};
+use crate::components::edge::{self, EdgeCertificate};
 use crate::components::function::LambdaFunction;
-use crate::components::function_triggers::{
-    add_failure_queue, send_to_queue_statement, subscribe_to_topic, AsyncFailures,
-};
 use crate::components::rest_api::{accept_open_route, RestApi, Route};
-use crate::components::state_machine::{
-    fail, present_and, start_execution_statement, Flow, FlowFunction, GuardedParallel, ParallelTask,
-};
 use crate::components::static_site::{StaticSite, StaticSiteIds};
 use crate::components::table::Table;
-use crate::config::flow::FlowOptions;
-use crate::config::lambda::LambdaOptions;
-use crate::config::{Architecture, Ranged, RetentionDays, TextLine};
 use crate::error::Error;
+use certificates::{add_certificate_maker, Maker};
+pub use options::*;
 
 /// The `conference` blueprint (see the module's documentation).
 pub struct Conference;
@@ -66,132 +59,6 @@ impl Blueprint for Conference {
 
 /// CONF-2: one year, the longest CloudFront keeps a static page.
 pub const MAX_TTL_SECONDS: u64 = 31_536_000;
-
-/// The conference blueprint's options (`options:` in blueprint.yaml).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Options {
-    pub cdn: CdnOptions,
-    /// `null`, or `{name, hosted_zone_id}`.
-    pub domain: Option<DomainOptions>,
-    pub site: SiteOptions,
-    pub api: ApiOptions,
-    pub certificates: CertificateOptions,
-    pub functions: FunctionsOptions,
-    /// FLOW: the certificate steps as a Step Functions state machine.
-    pub flow: FlowOptions,
-    pub log_retention_days: RetentionDays,
-    /// FN-*: what every function of the blueprint shares (`options.lambda`).
-    pub lambda: LambdaOptions,
-    pub retain: RetainOptions,
-    /// Keys, access logs and a web application firewall (`options.security`).
-    pub security: crate::config::security::SecurityOptions,
-}
-
-/// CONF-2: the distribution.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CdnOptions {
-    pub price_class: PriceClass,
-    /// When the origin sends no Cache-Control (min TTL is 0, max one year).
-    pub default_ttl_seconds: Ranged<0, 31_536_000>,
-}
-
-impl Default for CdnOptions {
-    fn default() -> Self {
-        CdnOptions {
-            price_class: PriceClass::All,
-            default_ttl_seconds: Ranged::of(86_400),
-        }
-    }
-}
-
-/// CONF-1: the pages bucket and its access logs.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SiteOptions {
-    pub keep_old_versions_days: Ranged<1, 3650>,
-    pub access_log_days: Ranged<1, 3650>,
-}
-
-impl Default for SiteOptions {
-    fn default() -> Self {
-        SiteOptions {
-            keep_old_versions_days: Ranged::of(90),
-            access_log_days: Ranged::of(365),
-        }
-    }
-}
-
-/// CONF-3: the registration API.
-pub type ApiOptions = crate::config::api_options::ApiOptions<ConferenceApi>;
-
-/// The API's shape for the shared `api:` options (API-OPTIONS): CloudFront
-/// serves it, so it cannot be private.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ConferenceApi;
-
-impl crate::config::api_options::ApiShape for ConferenceApi {
-    const RATE: u64 = 50;
-    const BURST: u64 = 100;
-    const CLOUDFRONT_ORIGIN: bool = true;
-    fn routes() -> Option<Vec<String>> {
-        Some(
-            ROUTES
-                .iter()
-                .map(|r| format!("{} {}", r.method, r.path))
-                .collect(),
-        )
-    }
-}
-
-/// CONF-4: the certificates.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CertificateOptions {
-    /// The conference's name on certificates.
-    pub event_name: TextLine,
-    pub download_link_minutes: Ranged<1, 720>,
-}
-
-impl Default for CertificateOptions {
-    fn default() -> Self {
-        CertificateOptions {
-            event_name: TextLine::new("Serverless Conference").unwrap_or_else(|_| unreachable!()),
-            download_link_minutes: Ranged::of(15),
-        }
-    }
-}
-
-/// Sizes of the functions.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FunctionsOptions {
-    pub architecture: Architecture,
-    pub api: FunctionSize<256, 10>,
-    pub certificate: FunctionSize<256, 30>,
-}
-
-/// Which stateful resources survive their removal from the stack.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RetainOptions {
-    pub registrations_table: bool,
-    pub site_bucket: bool,
-    pub log_bucket: bool,
-    pub certificates_bucket: bool,
-}
-
-impl Default for RetainOptions {
-    fn default() -> Self {
-        RetainOptions {
-            registrations_table: true,
-            site_bucket: true,
-            log_bucket: true,
-            certificates_bucket: true,
-        }
-    }
-}
 
 /// The API's routes (under `/api`, the path CloudFront forwards).
 pub const ROUTES: &[Route] = &[
@@ -451,116 +318,6 @@ fn add_api(
     Ok(api)
 }
 
-/// What the certificate maker is built from.
-struct Maker<'a> {
-    code: &'a CodeSource,
-    assets: &'a LogicalId,
-    package: &'a Package,
-}
-
-/// CONF-4: the certificate maker, subscribed to the topic (FLOW: through
-/// the state machine).
-fn add_certificate_maker(
-    t: &mut Template,
-    o: &Options,
-    m: &Maker,
-    r: &Registrations,
-    packages: &mut Vec<Package>,
-) -> Result<(), Error> {
-    let Registrations {
-        table,
-        topic,
-        certificates,
-    } = r;
-    let (code, assets, certificate_package) = (m.code, m.assets, m.package);
-    let arch = o.functions.architecture;
-    let retention = o.log_retention_days.get();
-    let certificate_objects = certificate_objects(certificates);
-    // CONF-4: the certificate maker, subscribed to the topic.
-    let failures = add_failure_queue(t, "CertificateFailures", &["CONF-4"])?;
-    let mut cert_env = IndexMap::new();
-    cert_env.insert("REGISTRATIONS_TABLE".to_string(), table.r#ref());
-    cert_env.insert("CERTIFICATES_BUCKET".to_string(), certificates.r#ref());
-    cert_env.insert(
-        "CERTIFICATES_PREFIX".to_string(),
-        CERTIFICATES_PREFIX.into(),
-    );
-    cert_env.insert(
-        "EVENT_NAME".to_string(),
-        o.certificates.event_name.as_str().into(),
-    );
-    let maker = LambdaFunction {
-        name: "Certificate",
-        description: "Makes the participation certificate of a registration (from SNS)",
-        package: certificate_package,
-        assets_bucket: assets,
-        handler: "handler.handler",
-        memory_mb: o.functions.certificate.memory_mb.get_u32(),
-        timeout_s: o.functions.certificate.timeout_seconds.get_u32(),
-        architecture: arch.as_str(),
-        environment: cert_env,
-        statements: vec![
-            Statement::allow(
-                &["dynamodb:GetItem", "dynamodb:UpdateItem"],
-                vec![table.get_att("Arn")],
-            )
-            .sid("ReadAndMarkRegistrations"),
-            Statement::allow(&["s3:PutObject"], vec![certificate_objects]).sid("WriteCertificates"),
-        ]
-        .into_iter()
-        // FLOW: the state machine invokes it synchronously and keeps failures.
-        .chain((!o.flow.enabled).then(|| send_to_queue_statement(&failures, "KeepFailedEvents")))
-        .collect(),
-        managed_policies: Vec::new(),
-        log_retention_days: retention,
-        vpc: None,
-        requirements: &["CONF-4"],
-    }
-    .add_to(t)?;
-    // FLOW: the topic starts the state machine (through a small function),
-    // which makes the certificate and the badge; without it, the
-    // certificate function is subscribed to the topic itself.
-    let subscriber = if o.flow.enabled {
-        add_certificate_flow(
-            t,
-            o,
-            code,
-            assets,
-            &maker.function,
-            table,
-            certificates,
-            &failures,
-            packages,
-        )?
-    } else {
-        maker.function.clone()
-    };
-    let (subscription, async_failures, requirements): (_, _, &[&str]) = if o.flow.enabled {
-        (
-            "StartFlowSubscription",
-            "StartFlowAsyncFailures",
-            &["FLOW", "CONF-4"],
-        )
-    } else {
-        (
-            "CertificateSubscription",
-            "CertificateAsyncFailures",
-            &["CONF-4"],
-        )
-    };
-    subscribe_to_topic(t, subscription, topic, &subscriber, requirements)?;
-    AsyncFailures {
-        id: async_failures,
-        function: &subscriber,
-        max_retries: 2,
-        max_event_age_s: 6 * 3600,
-        on_failure: &failures,
-        requirements,
-    }
-    .add_to(t)?;
-    Ok(())
-}
-
 /// CONF-1, CONF-2: the distribution (and the custom domain's records).
 fn add_cdn(
     t: &mut Template,
@@ -681,175 +438,4 @@ fn add_outputs(
         None,
     )?;
     Ok(())
-}
-
-/// FLOW: the badge function, the state machine that runs the certificate and
-/// badge functions in parallel, and the function that starts an execution for
-/// each registration published on the topic (only `states:StartExecution` on
-/// this state machine). Returns the starter function.
-#[allow(clippy::too_many_arguments)]
-fn add_certificate_flow(
-    t: &mut Template,
-    o: &Options,
-    code: &CodeSource,
-    assets: &LogicalId,
-    certificate: &LogicalId,
-    table: &LogicalId,
-    certificates: &LogicalId,
-    failures: &LogicalId,
-    packages: &mut Vec<crate::assets::Package>,
-) -> Result<LogicalId, Error> {
-    let requirements: &[&str] = &["FLOW", "CONF-4"];
-    let arch = o.functions.architecture;
-    let retention = o.log_retention_days.get();
-    let badge_package = code.package_for("badge", arch)?;
-    let mut env = IndexMap::new();
-    env.insert("REGISTRATIONS_TABLE".to_string(), table.r#ref());
-    env.insert("CERTIFICATES_BUCKET".to_string(), certificates.r#ref());
-    env.insert("BADGES_PREFIX".to_string(), BADGES_PREFIX.into());
-    env.insert(
-        "EVENT_NAME".to_string(),
-        o.certificates.event_name.as_str().into(),
-    );
-    let badge = LambdaFunction {
-        name: "Badge",
-        description: "Makes the printable name badge of a registration (FLOW)",
-        package: &badge_package,
-        assets_bucket: assets,
-        handler: "handler.handler",
-        memory_mb: o.functions.certificate.memory_mb.get_u32(),
-        timeout_s: o.functions.certificate.timeout_seconds.get_u32(),
-        architecture: arch.as_str(),
-        environment: env,
-        statements: vec![
-            Statement::allow(
-                &["dynamodb:GetItem", "dynamodb:UpdateItem"],
-                vec![table.get_att("Arn")],
-            )
-            .sid("ReadAndMarkRegistrations"),
-            Statement::allow(
-                &["s3:PutObject"],
-                vec![sub(format!("${{{certificates}.Arn}}/{BADGES_PREFIX}*")).into()],
-            )
-            .sid("WriteBadges"),
-        ],
-        managed_policies: Vec::new(),
-        log_retention_days: retention,
-        vpc: None,
-        requirements,
-    }
-    .add_to(t)?;
-    packages.push(badge_package);
-
-    let f = &o.flow;
-    // The certificate function takes SNS records: the execution input is
-    // the message it would have got.
-    let sns_record = json!({"Records": [{"Sns": {"Message.$": "States.JsonToString($)"}}]});
-    let definition = GuardedParallel {
-        comment: "CONF-4 certificates as a workflow (FLOW): a registration gets its certificate and its badge in parallel",
-        guard: (
-            "CheckRegistration",
-            ChoiceState {
-                comment: Some("The input must name a registration".into()),
-                choices: vec![ChoiceRule {
-                    next: Some("CertificateAndBadge".into()),
-                    ..present_and(
-                        "$.registrationId",
-                        ChoiceRule {
-                            is_string: Some(true),
-                            ..Default::default()
-                        },
-                    )
-                }],
-                default: Some("NoRegistrationId".into()),
-            },
-        ),
-        other: (
-            "NoRegistrationId",
-            fail("NoRegistrationId", "The input has no registrationId string"),
-        ),
-        parallel: "CertificateAndBadge",
-        parallel_comment: "The certificate and the badge, at once",
-        tasks: vec![
-            ParallelTask {
-                state: "MakeCertificate",
-                description: "The certificate function",
-                variable: "CertificateFunctionArn",
-                input: sns_record,
-                result: "certificate",
-                failed: "CertificateFailed",
-            },
-            ParallelTask {
-                state: "MakeBadge",
-                description: "The badge function",
-                variable: "BadgeFunctionArn",
-                input: json!({"registrationId.$": "$.registrationId"}),
-                result: "badge",
-                failed: "BadgeFailed",
-            },
-        ],
-        failed_error: "CertificateFlowFailed",
-    }
-    .definition(f);
-    let flow = Flow {
-        name: "CertificateFlow",
-        options: f,
-        definition,
-        functions: vec![
-            FlowFunction {
-                variable: "CertificateFunctionArn",
-                function: certificate,
-            },
-            FlowFunction {
-                variable: "BadgeFunctionArn",
-                function: &badge.function,
-            },
-        ],
-        log_retention_days: retention,
-        requirements: &["CONF-4"],
-    }
-    .add_to(t)?;
-
-    let start_package = code.package_for("start_flow", arch)?;
-    let mut env = IndexMap::new();
-    env.insert("STATE_MACHINE_ARN".to_string(), flow.state_machine.r#ref());
-    let starter = LambdaFunction {
-        name: "StartFlow",
-        description:
-            "Starts the certificate flow for each registration published on the topic (FLOW)",
-        package: &start_package,
-        assets_bucket: assets,
-        handler: "handler.handler",
-        memory_mb: 128,
-        timeout_s: 10,
-        architecture: arch.as_str(),
-        environment: env,
-        statements: vec![
-            start_execution_statement(&flow.state_machine, "StartOnlyTheCertificateFlow"),
-            send_to_queue_statement(failures, "KeepFailedEvents"),
-        ],
-        managed_policies: Vec::new(),
-        log_retention_days: retention,
-        vpc: None,
-        requirements,
-    }
-    .add_to(t)?;
-    packages.push(start_package);
-    t.output(
-        "CertificateFlowArn",
-        "The certificate state machine (FLOW); one execution per registration",
-        flow.state_machine.r#ref(),
-        None,
-    )?;
-    Ok(starter.function)
-}
-
-impl super::SharedOptions for Options {
-    fn lambda(&self) -> Option<&LambdaOptions> {
-        Some(&self.lambda)
-    }
-
-    fn security(&self) -> &crate::config::security::SecurityOptions {
-        &self.security
-    }
 }
