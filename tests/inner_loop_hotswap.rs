@@ -381,3 +381,161 @@ fn a_changed_variable_is_hot_swapped_and_the_others_are_kept() {
         "variables the template did not change are left as deployed"
     );
 }
+
+const API: &str = "phys-ApiFunction";
+
+/// todo with FN-DEPLOY (tests/variants/todo-lambda-deploy.yaml) applied,
+/// Lambda holding its functions, and the API handler edited since: the
+/// synthesized project, the cloud, Lambda.
+fn gradual_todo_edited(dir: &Path) -> (Synthesized, Regions<FakeCloud>, Regions<FakeLambda>) {
+    handler(dir, "api", "def handler(event, context):\n    return 1\n");
+    let yaml = std::fs::read_to_string("tests/variants/todo-lambda-deploy.yaml").unwrap();
+    let r = cloud();
+    apply(&r, &synth_in(dir, "todo", &yaml));
+    let l = lambda_for(&r, "todo");
+    handler(dir, "api", "def handler(event, context):\n    return 2\n");
+    (synth_in(dir, "todo", &yaml), r, l)
+}
+
+/// The updates, publications and alias moves among `calls` from `from` on.
+fn sent(l: &Regions<FakeLambda>, from: usize) -> Vec<String> {
+    l.get("us-east-1").unwrap().calls()[from..]
+        .iter()
+        .filter(|c| c.starts_with("Update") || c.starts_with("Publish"))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_round_that_failed_before_publishing_is_completed_by_the_next() {
+    // Round 1 updates the code, then PublishVersion fails: the alias is left
+    // on the old code. Round 2 finds $LATEST already running the package but
+    // the alias not: it publishes and moves the alias, without re-sending
+    // the code. Round 3 has nothing left to do.
+    let dir = tempfile::tempdir().unwrap();
+    let (s, r, l) = gradual_todo_edited(dir.path());
+    let fake = l.get("us-east-1").unwrap();
+    fake.fail_next("PublishVersion");
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    let e = code.unwrap_err();
+    assert!(e.to_string().contains("PublishVersion"), "{e}\n{out}{err}");
+    assert_eq!(
+        sent(&l, 0),
+        [
+            format!("UpdateFunctionCode {API}"),
+            format!("PublishVersion {API}")
+        ]
+    );
+    assert_eq!(fake.alias(API, "live"), None);
+    let calls = fake.calls().len();
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert_eq!(
+        out,
+        format!("hot-swapped todo/ApiFunction ({API}): version 1, alias live\n"),
+        "{err}"
+    );
+    assert_eq!(
+        sent(&l, calls),
+        [
+            format!("PublishVersion {API}"),
+            format!("UpdateAlias {API}:live")
+        ],
+        "the code is not sent again"
+    );
+    assert_eq!(fake.alias(API, "live").as_deref(), Some("1"));
+    let calls = fake.calls().len();
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert_eq!(
+        out,
+        "No changes: every function already runs this code and environment.\n"
+    );
+    assert_eq!(sent(&l, calls), Vec::<String>::new());
+}
+
+#[test]
+fn an_alias_moved_back_by_hand_is_moved_to_the_new_code_again() {
+    use blueprint::deploy::lambda::Functions;
+    let dir = tempfile::tempdir().unwrap();
+    let (s, r, l) = gradual_todo_edited(dir.path());
+    let fake = l.get("us-east-1").unwrap();
+    // As CloudFormation left it: version 1 (the old code) behind the alias.
+    assert_eq!(
+        block_on(fake.publish_version(API, "deployed")).unwrap(),
+        "1"
+    );
+    block_on(fake.update_alias(API, "live", "1")).unwrap();
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert!(out.ends_with(", version 2, alias live\n"), "{out}");
+    // Moved back by hand.
+    block_on(fake.update_alias(API, "live", "1")).unwrap();
+    let calls = fake.calls().len();
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    assert_eq!(
+        out,
+        format!("hot-swapped todo/ApiFunction ({API}): version 3, alias live\n"),
+        "{err}"
+    );
+    assert_eq!(
+        sent(&l, calls),
+        [
+            format!("PublishVersion {API}"),
+            format!("UpdateAlias {API}:live")
+        ]
+    );
+    assert_eq!(fake.alias(API, "live").as_deref(), Some("3"));
+}
+
+#[test]
+fn a_round_with_nothing_to_change_notes_once_that_the_stack_still_differs() {
+    // Round 1 hot-swaps the API handler; round 2 finds the function already
+    // running it, while the deployed template keeps the old package key.
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let r = cloud();
+    apply(&r, &synth_in(dir.path(), "todo", TODO));
+    let l = lambda_for(&r, "todo");
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 2\n",
+    );
+    let s = synth_in(dir.path(), "todo", TODO);
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    deploy_snapshot!(crate::common::outcome(&code, &out, &err));
+}
+
+#[test]
+fn after_a_full_apply_nothing_differs_and_nothing_is_said() {
+    // Round 1 hot-swaps the API handler, a full apply reconciles the stack
+    // with its template: the next round has nothing to change or report.
+    let dir = tempfile::tempdir().unwrap();
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 1\n",
+    );
+    let r = cloud();
+    apply(&r, &synth_in(dir.path(), "todo", TODO));
+    let l = lambda_for(&r, "todo");
+    handler(
+        dir.path(),
+        "api",
+        "def handler(event, context):\n    return 2\n",
+    );
+    let s = synth_in(dir.path(), "todo", TODO);
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    assert_eq!(code.unwrap(), 0, "{out}{err}");
+    apply(&r, &s);
+    let (code, out, err) = hotswap(&r, &l, &s, false);
+    deploy_snapshot!(crate::common::outcome(&code, &out, &err));
+}

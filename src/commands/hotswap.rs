@@ -105,11 +105,10 @@ pub async fn hotswap_outcome<C: CloudFormation + ObjectStore, F: Functions>(
         for r in &found.reasons {
             printer.status(&format!("  {r}"));
         }
-        let apply = &req.apply;
         let code = apply_tracked(
             regions,
             synth,
-            apply,
+            &req.apply,
             ask,
             termination_protection,
             pending,
@@ -122,32 +121,7 @@ pub async fn hotswap_outcome<C: CloudFormation + ObjectStore, F: Functions>(
         printer.result("No changes.");
         return Ok(Outcome::NoChanges);
     }
-    let mut count = 0;
-    for s in &found.stacks {
-        let fns = functions.get(s.st.region.as_str())?;
-        for r in &s.swaps {
-            let done = swap_function(fns, &s.bucket, r).await?;
-            if done.what.is_empty() {
-                printer.status(&format!(
-                    "{}/{} ({}) already runs this code and environment",
-                    s.st.stack_name, done.path, done.function
-                ));
-                continue;
-            }
-            count += 1;
-            printer.result(&format!(
-                "hot-swapped {}/{} ({}): {}",
-                s.st.stack_name,
-                done.path,
-                done.function,
-                done.what.join(", ")
-            ));
-        }
-        printer.warning(&format!(
-            "stack `{}` now differs from its template (its functions were updated directly); the next `blueprint apply` without --hotswap reconciles it, updating only those functions (no data is at risk)",
-            s.st.stack_name
-        ));
-    }
+    let count = swap_all(functions, &found.stacks, printer).await?;
     if count == 0 {
         printer.result("No changes: every function already runs this code and environment.");
         return Ok(Outcome::NoChanges);
@@ -158,6 +132,60 @@ pub async fn hotswap_outcome<C: CloudFormation + ObjectStore, F: Functions>(
         start.elapsed().as_secs_f64()
     ));
     Ok(Outcome::Swapped(count))
+}
+
+/// Swaps every function of `stacks`, one line for each; returns how many
+/// were changed. A stack changed now is warned about; the stacks that
+/// earlier rounds alone left differing from their templates get one note.
+async fn swap_all<F: Functions>(
+    functions: &Regions<F>,
+    stacks: &[StackSwaps<'_>],
+    printer: &mut Printer,
+) -> Result<usize, Error> {
+    let mut count = 0;
+    let mut earlier = Vec::new();
+    for s in stacks {
+        let fns = functions.get(s.st.region.as_str())?;
+        let mut changed = 0;
+        for r in &s.swaps {
+            let done = swap_function(fns, &s.bucket, r).await?;
+            if done.what.is_empty() {
+                printer.status(&format!(
+                    "{}/{} ({}) already runs this code and environment",
+                    s.st.stack_name, done.path, done.function
+                ));
+                continue;
+            }
+            changed += 1;
+            printer.result(&format!(
+                "hot-swapped {}/{} ({}): {}",
+                s.st.stack_name,
+                done.path,
+                done.function,
+                done.what.join(", ")
+            ));
+        }
+        if changed == 0 {
+            earlier.push(format!("`{}`", s.st.stack_name));
+            continue;
+        }
+        count += changed;
+        printer.warning(&format!(
+            "stack `{}` now differs from its template (its functions were updated directly); the next `blueprint apply` without --hotswap reconciles it, updating only those functions (no data is at risk)",
+            s.st.stack_name
+        ));
+    }
+    if !earlier.is_empty() {
+        let (stacks, differ, them) = match earlier.len() {
+            1 => ("stack", "differs from its template", "it"),
+            _ => ("stacks", "differ from their templates", "them"),
+        };
+        printer.note(&format!(
+            "{stacks} {} still {differ} after an earlier hot-swap; the next `blueprint apply` without --hotswap reconciles {them}",
+            earlier.join(", ")
+        ));
+    }
+    Ok(count)
 }
 
 /// Compares every stack's templates (nested ones included) with the

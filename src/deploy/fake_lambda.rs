@@ -5,7 +5,10 @@
 //! descriptions, the code hash is the one Lambda reports for a package
 //! named `<sha256>.zip` (else the SHA-256 of `bucket/key`), and an
 //! invocation answers what [`FakeLambda::answer`] scripted (else echoes the
-//! event) with the log tail it scripted.
+//! event) with the log tail it scripted. A published version keeps the
+//! function's code and environment as they were; [`FakeLambda::fail_next`]
+//! makes the next call of an operation fail (a fault between two steps of
+//! a hot-swap).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
@@ -22,6 +25,10 @@ struct State {
     functions: BTreeMap<String, FunctionState>,
     /// version numbers published, by function.
     versions: BTreeMap<String, u32>,
+    /// The function as each version was published: (function, version).
+    published: BTreeMap<(String, String), FunctionState>,
+    /// Operations whose next call fails (`PublishVersion`, ...).
+    faults: Vec<String>,
     aliases: BTreeMap<(String, String), String>,
     answers: BTreeMap<String, (String, Option<String>, String)>,
     logs: BTreeMap<String, Vec<LogEvent>>,
@@ -48,6 +55,21 @@ fn hash(text: &str) -> String {
 /// package names (the zip's SHA-256), else one made up from both.
 fn code_hash(where_: &str, key: &str) -> String {
     super::hotswap::package_code_sha256(key).unwrap_or_else(|| hash(&format!("{where_}/{key}")))
+}
+
+/// The scripted failure of `operation`, once.
+fn fault(st: &mut State, operation: &'static str) -> Result<(), DeployError> {
+    match st.faults.iter().position(|f| f == operation) {
+        Some(i) => {
+            st.faults.remove(i);
+            Err(DeployError::Api {
+                operation,
+                code: "ServiceException".into(),
+                message: format!("{operation} failed (a fault injected by the test)"),
+            })
+        }
+        None => Ok(()),
+    }
 }
 
 fn not_found(operation: &'static str, name: &str) -> DeployError {
@@ -123,6 +145,13 @@ impl FakeLambda {
         self.state.borrow_mut().live_tail_unsupported = true;
     }
 
+    /// The next call of `operation` (`UpdateFunctionCode`,
+    /// `UpdateFunctionConfiguration`, `PublishVersion`, `UpdateAlias`)
+    /// fails with a service error, as a throttled or interrupted call would.
+    pub fn fail_next(&self, operation: &str) {
+        self.state.borrow_mut().faults.push(operation.into());
+    }
+
     /// The function as it is now.
     pub fn function(&self, name: &str) -> Option<FunctionState> {
         self.state.borrow().functions.get(name).cloned()
@@ -142,6 +171,7 @@ impl FakeLambda {
     fn updating(&self, operation: &'static str, name: &str) -> Result<(), DeployError> {
         let mut st = self.state.borrow_mut();
         st.calls.push(format!("{operation} {name}"));
+        fault(&mut st, operation)?;
         let reads = st.in_progress_reads;
         st.pending_reads.insert(name.into(), reads);
         match st.functions.get_mut(name) {
@@ -166,6 +196,24 @@ impl Functions for FakeLambda {
             f.last_update_status = Some("Successful".into());
         }
         Ok(st.functions.get(name).cloned())
+    }
+
+    async fn get_qualified(
+        &self,
+        name: &str,
+        qualifier: &str,
+    ) -> Result<Option<FunctionState>, DeployError> {
+        let mut st = self.state.borrow_mut();
+        st.calls.push(format!("GetFunction {name}:{qualifier}"));
+        if qualifier == "$LATEST" {
+            return Ok(st.functions.get(name).cloned());
+        }
+        let version = st
+            .aliases
+            .get(&(name.into(), qualifier.into()))
+            .cloned()
+            .unwrap_or_else(|| qualifier.into());
+        Ok(st.published.get(&(name.into(), version)).cloned())
     }
 
     async fn update_code(&self, name: &str, bucket: &str, key: &str) -> Result<(), DeployError> {
@@ -193,12 +241,15 @@ impl Functions for FakeLambda {
     async fn publish_version(&self, name: &str, _description: &str) -> Result<String, DeployError> {
         let mut st = self.state.borrow_mut();
         st.calls.push(format!("PublishVersion {name}"));
-        if !st.functions.contains_key(name) {
+        fault(&mut st, "PublishVersion")?;
+        let Some(f) = st.functions.get(name).cloned() else {
             return Err(not_found("PublishVersion", name));
-        }
+        };
         let n = st.versions.entry(name.into()).or_default();
         *n += 1;
-        Ok(n.to_string())
+        let version = n.to_string();
+        st.published.insert((name.into(), version.clone()), f);
+        Ok(version)
     }
 
     async fn update_alias(
@@ -209,6 +260,7 @@ impl Functions for FakeLambda {
     ) -> Result<(), DeployError> {
         let mut st = self.state.borrow_mut();
         st.calls.push(format!("UpdateAlias {name}:{alias}"));
+        fault(&mut st, "UpdateAlias")?;
         st.aliases
             .insert((name.into(), alias.into()), version.into());
         Ok(())

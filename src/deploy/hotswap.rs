@@ -244,8 +244,12 @@ pub fn resolve_value(v: &Json, physical: &BTreeMap<String, String>) -> Option<St
 const UPDATE_LIMIT: Duration = Duration::from_secs(300);
 
 /// Waits until the function's last update has finished (polling from
-/// 25 ms, backing off to 1 s); a failed update is an error.
-pub async fn wait_updated<F: Functions>(fns: &F, name: &str) -> Result<(), Error> {
+/// 25 ms, backing off to 1 s) and returns the function as it is then; a
+/// failed update is an error.
+pub async fn wait_updated<F: Functions>(
+    fns: &F,
+    name: &str,
+) -> Result<super::lambda::FunctionState, Error> {
     let start = Instant::now();
     let mut pause = Duration::from_millis(25);
     loop {
@@ -268,7 +272,7 @@ pub async fn wait_updated<F: Functions>(fns: &F, name: &str) -> Result<(), Error
                 }
                 .into())
             }
-            _ => return Ok(()),
+            _ => return Ok(f),
         }
         if start.elapsed() > UPDATE_LIMIT {
             return Err(ApplyError::HotswapFailed {
@@ -318,11 +322,14 @@ async fn live<F: Functions>(fns: &F, name: &str) -> Result<super::lambda::Functi
 }
 
 /// Updates one function: its code, then its variables (each waited for),
-/// then publishes a version and moves its aliases. What the function
-/// already has is left alone: until a full apply the deployed template
-/// keeps the old package key and values, so a function hot-swapped in an
-/// earlier round comes back with the same change, which is skipped (the
-/// result's `what` is then empty).
+/// then, with FN-DEPLOY, publishes a version and moves its aliases. What
+/// the function already has is left alone: until a full apply the deployed
+/// template keeps the old package key and values, so a function hot-swapped
+/// in an earlier round comes back with the same change, which is skipped
+/// (the result's `what` is then empty). An alias is moved unless it already
+/// points at a version with the code and environment of `$LATEST`, so a
+/// round that failed before moving it (or an alias moved back by hand) is
+/// completed by the next, without sending the code again.
 pub async fn swap_function<F: Functions>(
     fns: &F,
     bucket: &str,
@@ -330,55 +337,73 @@ pub async fn swap_function<F: Functions>(
 ) -> Result<Swapped, Error> {
     let name = r.function.as_str();
     let mut what = Vec::new();
+    let mut latest = live(fns, name).await?;
     if let Some(key) = &r.swap.code_key {
-        let running = live(fns, name).await?.code_sha256;
-        if package_code_sha256(key).as_deref() != Some(running.as_str()) {
+        if package_code_sha256(key).as_deref() != Some(latest.code_sha256.as_str()) {
             fns.update_code(name, bucket, key)
                 .await
                 .map_err(Error::Deploy)?;
-            wait_updated(fns, name).await?;
+            latest = wait_updated(fns, name).await?;
             what.push(format!("code ({key})"));
         }
     }
     if !r.variables.is_empty() {
         // The variables as deployed, changed where the template changed.
-        let current = live(fns, name).await?;
-        let mut env = current.environment.clone();
+        let mut env = latest.environment.clone();
         for (k, v) in &r.variables {
             match v {
                 Some(v) => env.insert(k.clone(), v.clone()),
                 None => env.remove(k),
             };
         }
-        if env != current.environment {
+        if env != latest.environment {
             fns.update_environment(name, &env)
                 .await
                 .map_err(Error::Deploy)?;
-            wait_updated(fns, name).await?;
+            latest = wait_updated(fns, name).await?;
             let keys: Vec<&str> = r.variables.keys().map(String::as_str).collect();
             what.push(format!("environment ({})", keys.join(", ")));
         }
     }
-    if !what.is_empty() && !r.swap.aliases.is_empty() {
+    let stale = stale_aliases(fns, name, &latest, &r.swap.aliases).await?;
+    if !stale.is_empty() {
         let version = fns
             .publish_version(name, "hot-swapped by blueprint apply --hotswap")
             .await
             .map_err(Error::Deploy)?;
-        for a in &r.swap.aliases {
+        for a in &stale {
             fns.update_alias(name, a, &version)
                 .await
                 .map_err(Error::Deploy)?;
         }
-        what.push(format!(
-            "version {version}, alias {}",
-            r.swap.aliases.join(", ")
-        ));
+        what.push(format!("version {version}, alias {}", stale.join(", ")));
     }
     Ok(Swapped {
         path: r.swap.path(),
         function: name.to_string(),
         what,
     })
+}
+
+/// The aliases of the function `name` that do not point at a version with
+/// `latest`'s code and environment (or do not exist).
+async fn stale_aliases<F: Functions>(
+    fns: &F,
+    name: &str,
+    latest: &super::lambda::FunctionState,
+    aliases: &[String],
+) -> Result<Vec<String>, Error> {
+    let mut stale = Vec::new();
+    for a in aliases {
+        let target = fns.get_qualified(name, a).await.map_err(Error::Deploy)?;
+        let current = target.is_some_and(|t| {
+            t.code_sha256 == latest.code_sha256 && t.environment == latest.environment
+        });
+        if !current {
+            stale.push(a.clone());
+        }
+    }
+    Ok(stale)
 }
 
 /// Whether the project is marked as production: a tag `environment`,

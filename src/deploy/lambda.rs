@@ -44,6 +44,13 @@ pub struct Invocation {
 pub trait Functions {
     /// The function, or `None` when there is none by that name.
     async fn get_function(&self, name: &str) -> Result<Option<FunctionState>, DeployError>;
+    /// The function as the version or alias `qualifier` has it (an
+    /// alias: the version it points at), or `None` when there is none.
+    async fn get_qualified(
+        &self,
+        name: &str,
+        qualifier: &str,
+    ) -> Result<Option<FunctionState>, DeployError>;
     /// Points the function at a new package in S3.
     async fn update_code(&self, name: &str, bucket: &str, key: &str) -> Result<(), DeployError>;
     /// Replaces the function's environment variables.

@@ -24,11 +24,19 @@ impl Aws {
     {
         classify(operation, &self.endpoint, self.timeout, err)
     }
-}
 
-impl Functions for Aws {
-    async fn get_function(&self, name: &str) -> Result<Option<FunctionState>, DeployError> {
-        let out = match self.lambda.get_function().function_name(name).send().await {
+    /// `GetFunction`, of `qualifier` (a version or alias) when given.
+    async fn function_at(
+        &self,
+        name: &str,
+        qualifier: Option<&str>,
+    ) -> Result<Option<FunctionState>, DeployError> {
+        let call = self
+            .lambda
+            .get_function()
+            .function_name(name)
+            .set_qualifier(qualifier.map(str::to_string));
+        let out = match call.send().await {
             Ok(o) => o,
             Err(e) => {
                 if let SdkError::ServiceError(se) = &e {
@@ -61,6 +69,20 @@ impl Functions for Aws {
                 .unwrap_or_else(|| format!("/aws/lambda/{fname}")),
             name: fname,
         }))
+    }
+}
+
+impl Functions for Aws {
+    async fn get_function(&self, name: &str) -> Result<Option<FunctionState>, DeployError> {
+        self.function_at(name, None).await
+    }
+
+    async fn get_qualified(
+        &self,
+        name: &str,
+        qualifier: &str,
+    ) -> Result<Option<FunctionState>, DeployError> {
+        self.function_at(name, Some(qualifier)).await
     }
 
     async fn update_code(&self, name: &str, bucket: &str, key: &str) -> Result<(), DeployError> {

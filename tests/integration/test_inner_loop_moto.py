@@ -251,6 +251,7 @@ def test_hotswap_with_gradual_deploys_publishes_a_version_and_moves_the_alias(bl
     name = resources["ApiFunction"][1]
     lam = client(endpoint, "lambda", config["region"])
     versions = len(lam.list_versions_by_function(FunctionName=name)["Versions"])
+    deployed = lam.get_alias(FunctionName=name, Name="live")["FunctionVersion"]
     _edit(tmp_path / "functions/api/handler.py")
     r = run(blueprint_bin, aws_env, tmp_path, "apply", "--hotswap", "--yes")
     assert r.returncode == 0, ok(r)
@@ -259,6 +260,27 @@ def test_hotswap_with_gradual_deploys_publishes_a_version_and_moves_the_alias(bl
     version = line.split(", version ")[1].split(",")[0]
     assert len(lam.list_versions_by_function(FunctionName=name)["Versions"]) == versions + 1
     assert lam.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == version
+    code = lam.get_function(FunctionName=name)["Configuration"]["CodeSha256"]
+    assert lam.get_function(FunctionName=name, Qualifier="live")["Configuration"]["CodeSha256"] == code
+
+    # The alias moved back by hand (or a round that failed before moving
+    # it): $LATEST already runs the package, the alias does not. The next
+    # round moves the alias to a version of the new code without sending
+    # the code again (Lambda hands back the version already published).
+    lam.update_alias(FunctionName=name, Name="live", FunctionVersion=deployed)
+    r = run(blueprint_bin, aws_env, tmp_path, "apply", "--hotswap", "--yes")
+    assert r.returncode == 0, ok(r)
+    assert r.stdout == f"hot-swapped todo/ApiFunction ({name}): version {version}, alias live\n", ok(r)
+    assert lam.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == version
+    assert lam.get_function(FunctionName=name)["Configuration"]["CodeSha256"] == code
+    assert "now differs from its template" in r.stderr, ok(r)
+
+    # Nothing left to do: said once, and not as a warning.
+    r = run(blueprint_bin, aws_env, tmp_path, "apply", "--hotswap", "--yes")
+    assert r.returncode == 0, ok(r)
+    assert r.stdout == "No changes: every function already runs this code and environment.\n", ok(r)
+    assert "warning:" not in r.stderr, ok(r)
+    assert r.stderr.count("note: stack `todo` still differs from its template after an earlier hot-swap") == 1, ok(r)
 
 
 # ---------------------------------------------------------------------------
