@@ -8,7 +8,7 @@ use std::path::Path;
 
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, Overrides};
-use blueprint::commands::hotswap::{hotswap_with, HotswapRequest};
+use blueprint::commands::hotswap::{hotswap_with, Hotswap, HotswapRequest};
 use blueprint::config::Source;
 use blueprint::deploy::cloudformation::CloudFormation;
 use blueprint::deploy::fake::FakeCloud;
@@ -65,9 +65,15 @@ fn hotswap(
         force,
     };
     let pending = Pending::default();
-    let code = block_on(hotswap_with(
-        r, l, s, &req, &mut ask, false, &pending, &mut p,
-    ));
+    let ctx = Hotswap {
+        regions: r,
+        functions: l,
+        synth: s,
+        req: &req,
+        termination_protection: false,
+        pending: &pending,
+    };
+    let code = block_on(hotswap_with(&ctx, &mut ask, &mut p));
     (code, text(&o), text(&e))
 }
 

@@ -46,31 +46,28 @@ struct Found<'a> {
     reasons: Vec<String>,
 }
 
+/// What one `apply --hotswap` works on.
+pub struct Hotswap<'a, C, F> {
+    /// CloudFormation (and S3) by region.
+    pub regions: &'a Regions<C>,
+    /// Lambda by region.
+    pub functions: &'a Regions<F>,
+    pub synth: &'a Synthesized,
+    pub req: &'a HotswapRequest,
+    /// The project's termination protection, for a fallback apply.
+    pub termination_protection: bool,
+    /// The change sets a fallback apply made and has not executed yet.
+    pub pending: &'a Pending,
+}
+
 /// Hot-swaps what can be (every stack's differences must allow it), or
 /// applies through change sets; returns the exit code.
-#[allow(clippy::too_many_arguments)]
 pub async fn hotswap_with<C: CloudFormation + ObjectStore, F: Functions>(
-    regions: &Regions<C>,
-    functions: &Regions<F>,
-    synth: &Synthesized,
-    req: &HotswapRequest,
+    ctx: &Hotswap<'_, C, F>,
     ask: &mut Confirm<'_>,
-    termination_protection: bool,
-    pending: &Pending,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
-    let outcome = hotswap_outcome(
-        regions,
-        functions,
-        synth,
-        req,
-        ask,
-        termination_protection,
-        pending,
-        printer,
-    )
-    .await?;
-    Ok(match outcome {
+    Ok(match hotswap_outcome(ctx, ask, printer).await? {
         Outcome::Applied(code) => code,
         Outcome::NoChanges | Outcome::Swapped(_) => crate::EXIT_OK,
     })
@@ -87,31 +84,25 @@ pub enum Outcome {
 }
 
 /// [`hotswap_with`], saying what was done.
-#[allow(clippy::too_many_arguments)]
 pub async fn hotswap_outcome<C: CloudFormation + ObjectStore, F: Functions>(
-    regions: &Regions<C>,
-    functions: &Regions<F>,
-    synth: &Synthesized,
-    req: &HotswapRequest,
+    ctx: &Hotswap<'_, C, F>,
     ask: &mut Confirm<'_>,
-    termination_protection: bool,
-    pending: &Pending,
     printer: &mut Printer,
 ) -> Result<Outcome, Error> {
     let start = Instant::now();
-    let found = find_swaps(regions, synth, req, printer).await?;
+    let found = find_swaps(ctx.regions, ctx.synth, ctx.req, printer).await?;
     if !found.reasons.is_empty() {
         printer.status("not hot-swappable, applying through a change set:");
         for r in &found.reasons {
             printer.status(&format!("  {r}"));
         }
         let code = apply_tracked(
-            regions,
-            synth,
-            &req.apply,
+            ctx.regions,
+            ctx.synth,
+            &ctx.req.apply,
             ask,
-            termination_protection,
-            pending,
+            ctx.termination_protection,
+            ctx.pending,
             printer,
         )
         .await?;
@@ -121,7 +112,7 @@ pub async fn hotswap_outcome<C: CloudFormation + ObjectStore, F: Functions>(
         printer.result("No changes.");
         return Ok(Outcome::NoChanges);
     }
-    let count = swap_all(functions, &found.stacks, printer).await?;
+    let count = swap_all(ctx.functions, &found.stacks, printer).await?;
     if count == 0 {
         printer.result("No changes: every function already runs this code and environment.");
         return Ok(Outcome::NoChanges);
@@ -323,9 +314,15 @@ pub fn run(req: &HotswapRequest, printer: &mut Printer) -> Result<i32, Error> {
         let protection = synth.expansion.project.termination_protection;
         let pending = Pending::default();
         let mut ask = |q: &str| confirm(q, yes);
-        let work = hotswap_with(
-            &clients, &clients, &synth, req, &mut ask, protection, &pending, printer,
-        );
+        let ctx = Hotswap {
+            regions: &clients,
+            functions: &clients,
+            synth: &synth,
+            req,
+            termination_protection: protection,
+            pending: &pending,
+        };
+        let work = hotswap_with(&ctx, &mut ask, printer);
         let code = match interruptible(work).await {
             Some(r) => r?,
             None => return Err(interrupted(

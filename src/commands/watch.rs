@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::commands::apply::ApplyRequest;
 use crate::commands::aws::{confirm, runtime};
-use crate::commands::hotswap::{hotswap_outcome, HotswapRequest, Outcome};
+use crate::commands::hotswap::{hotswap_outcome, Hotswap, HotswapRequest, Outcome};
 use crate::commands::plan::{connect_project, Connected};
 use crate::deploy::plan::Pending;
 use crate::error::Error;
@@ -123,11 +123,15 @@ async fn round(req: &WatchRequest, inner: &mut Printer) -> Result<String, Error>
     let protection = synth.expansion.project.termination_protection;
     let mut ask = |q: &str| confirm(q, true);
     let pending = Pending::default();
-    let hot = &req.hotswap;
-    let outcome = hotswap_outcome(
-        &clients, &clients, &synth, hot, &mut ask, protection, &pending, inner,
-    )
-    .await?;
+    let ctx = Hotswap {
+        regions: &clients,
+        functions: &clients,
+        synth: &synth,
+        req: &req.hotswap,
+        termination_protection: protection,
+        pending: &pending,
+    };
+    let outcome = hotswap_outcome(&ctx, &mut ask, inner).await?;
     Ok(match outcome {
         Outcome::NoChanges => "no changes".to_string(),
         Outcome::Swapped(n) => format!("hot-swapped {n} function{}", if n == 1 { "" } else { "s" }),
