@@ -31,11 +31,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("blueprints/chat.rs", "expand", "to be split (issue 15)"),
     ("blueprints/todo.rs", "expand", "to be split (issue 15)"),
     (
-        "components/cdn.rs",
-        "add_to_keyed_by_caller",
-        "to be split (issue 15)",
-    ),
-    (
         "blueprints/update_offload.rs",
         "expand",
         "to be split (issue 15)",

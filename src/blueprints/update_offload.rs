@@ -31,7 +31,7 @@ use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::bucket::PrivateBucket;
 use crate::components::cdn::{
     stack_unique_name, BehaviorSpec, CacheSettings, Cdn, FailoverGroup, Methods, OriginKind,
-    OriginSpec, ViewerDomain, ORIGIN_TLS,
+    OriginSpec, ViewerDomain,
 };
 use crate::components::custom_domain::CustomDomain;
 use crate::components::function::{network_interface_statements, LambdaFunction};
@@ -586,17 +586,11 @@ fn add_vpc_origin(
 ) -> Result<LogicalId, Error> {
     Ok(t.add(
         "OriginVpcOrigin",
-        VpcOrigin {
-            tags: None,
-            vpc_origin_endpoint_config: VpcOriginEndpointConfig {
-                arn: load_balancer.r#ref(),
-                http_port: Some(80),
-                https_port: Some(443),
-                name: stack_unique_name("origin"),
-                origin_protocol_policy: if https { "https-only" } else { "http-only" }.into(),
-                origin_ssl_protocols: https.then(|| vec![ORIGIN_TLS.to_string()]),
-            },
-        },
+        VpcOrigin::new(VpcOriginEndpointConfig::load_balancer(
+            load_balancer.r#ref(),
+            stack_unique_name("origin"),
+            https,
+        )),
     )?
     .satisfies(&["OFFLOAD-2"])
     .id()
@@ -1031,7 +1025,7 @@ pub fn expand(project: &ProjectInfo, o: &Options, code: &CodeSource) -> Result<E
         },
         behaviors,
         default_root_object: None,
-        price_class: o.cdn.price_class.as_str(),
+        price_class: o.cdn.price_class,
         domain: match (&o.domain, &certificate) {
             (Some(d), Some(c)) => Some(ViewerDomain {
                 certificate_arn: c.arn.clone(),
