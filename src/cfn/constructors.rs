@@ -589,7 +589,35 @@ impl SecurityHeadersConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cfn::resources::cloudfront::DistributionConfig;
     use serde_json::json;
+
+    /// The access-log and WAF passes add `Logging` and `WebACLId` to a built
+    /// distribution; templates have them last (the generator's ORDER).
+    #[test]
+    fn a_distributions_logging_and_web_acl_come_last() {
+        let behavior = DefaultCacheBehavior::https("o", &["GET"], "p".into());
+        let config = DistributionConfig {
+            logging: Some(Logging::to_bucket("b".into(), "p/".into()).into()),
+            web_acl_id: Some("acl".into()),
+            viewer_certificate: Some(ViewerCertificate::cloudfront_default().into()),
+            ..DistributionConfig::new(behavior, true)
+        };
+        let keys: Vec<String> = match serde_json::to_value(config).unwrap() {
+            serde_json::Value::Object(m) => m.keys().cloned().collect(),
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            keys,
+            [
+                "DefaultCacheBehavior",
+                "Enabled",
+                "ViewerCertificate",
+                "Logging",
+                "WebACLId"
+            ]
+        );
+    }
 
     #[test]
     fn cloudfront_shapes_follow_cloudformation_spelling() {

@@ -562,20 +562,6 @@ pub enum HttpVersion {
 }
 lit!(HttpVersion);
 
-/// A complex type that specifies whether access logs are written for the distribution.
-#[serde_with::skip_serializing_none]
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Logging {
-    /// The Amazon S3 bucket to store the access logs in, for example, `amzn-s3-demo-bucket.s3.amazonaws.com`.
-    pub bucket: Option<Value<String>>,
-    /// Specifies whether you want CloudFront to include cookies in access logs, specify `true` for `IncludeCookies`.
-    pub include_cookies: Option<Value<bool>>,
-    /// An optional string that you want CloudFront to prefix to the access log `filenames` for this distribution, for example, `myprefix/`.
-    pub prefix: Option<Value<String>>,
-}
-lit!(Logging);
-
 /// A complex data type for the status codes that you specify that, when returned by a primary origin, trigger CloudFront to failover to a second origin.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -1657,6 +1643,20 @@ pub struct ViewerMtlsConfig {
 }
 lit!(ViewerMtlsConfig);
 
+/// A complex type that specifies whether access logs are written for the distribution.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Logging {
+    /// The Amazon S3 bucket to store the access logs in, for example, `amzn-s3-demo-bucket.s3.amazonaws.com`.
+    pub bucket: Option<Value<String>>,
+    /// Specifies whether you want CloudFront to include cookies in access logs, specify `true` for `IncludeCookies`.
+    pub include_cookies: Option<Value<bool>>,
+    /// An optional string that you want CloudFront to prefix to the access log `filenames` for this distribution, for example, `myprefix/`.
+    pub prefix: Option<Value<String>>,
+}
+lit!(Logging);
+
 /// A distribution configuration.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1696,8 +1696,6 @@ pub struct DistributionConfig {
     /// To use this field for a multi-tenant distribution, use a connection group instead.
     #[serde(rename = "IPV6Enabled")]
     pub ipv6_enabled: Option<Value<bool>>,
-    /// A complex type that controls whether access logs are written for the distribution.
-    pub logging: Option<Value<Logging>>,
     /// A complex type that contains information about origin groups for this distribution.
     pub origin_groups: Option<Value<OriginGroups>>,
     /// A complex type that contains information about origins for this distribution.
@@ -1716,6 +1714,8 @@ pub struct DistributionConfig {
     pub viewer_certificate: Option<Value<ViewerCertificate>>,
     /// The distribution's viewer mTLS configuration.
     pub viewer_mtls_config: Option<Value<ViewerMtlsConfig>>,
+    /// A complex type that controls whether access logs are written for the distribution.
+    pub logging: Option<Value<Logging>>,
     /// Multi-tenant distributions only support WAF V2 web ACLs.
     #[serde(rename = "WebACLId")]
     pub web_acl_id: Option<Value<String>>,
@@ -1743,7 +1743,6 @@ impl DistributionConfig {
             enabled: enabled.into(),
             http_version: None,
             ipv6_enabled: None,
-            logging: None,
             origin_groups: None,
             origins: None,
             price_class: None,
@@ -1753,6 +1752,7 @@ impl DistributionConfig {
             tenant_config: None,
             viewer_certificate: None,
             viewer_mtls_config: None,
+            logging: None,
             web_acl_id: None,
         }
     }
