@@ -3,6 +3,15 @@
 
 use super::intrinsic::Value;
 use super::policy::PolicyDocument;
+use super::resources::cloudfront::{
+    CacheBehavior, ContentTypeOptions, CookiesConfig, CustomOriginConfig, DefaultCacheBehavior,
+    FrameOptions, HeadersConfig, Logging, MinimumProtocolVersion, Origin,
+    OriginAccessControlConfig, OriginGroup, OriginGroupFailoverCriteria, OriginGroupMember,
+    OriginGroupMembers, OriginGroups, OriginProtocolPolicy, OriginShield, QueryStringsConfig,
+    ReferrerPolicy, S3OriginConfig, SecurityHeadersConfig, SslSupportMethod, StatusCodes,
+    StrictTransportSecurity, ViewerCertificate, ViewerProtocolPolicy, VpcOriginConfig,
+    VpcOriginEndpointConfig, XssProtection,
+};
 use super::resources::cognito::{
     AccessToken, AccountRecoverySetting, IdToken, Name as RecoveryName, PasswordPolicy,
     RecoveryOption, RefreshToken, TokenValidityUnits,
@@ -26,6 +35,9 @@ use super::resources::wafv2::VisibilityConfig;
 
 /// The hosted zone ID of every CloudFront distribution, for alias records.
 pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
+
+/// The only protocol CloudFront may use to an origin over HTTPS: TLS 1.2.
+pub const ORIGIN_TLS: &str = "TLSv1.2";
 
 /// The retention periods CloudWatch Logs accepts, in days.
 pub const RETENTION_DAYS: &[u32] = &[
@@ -302,5 +314,333 @@ impl Matcher {
             http_code: Some(codes.into()),
             ..Default::default()
         }
+    }
+}
+
+impl CookiesConfig {
+    /// No cookies.
+    pub fn none() -> Self {
+        CookiesConfig::new("none")
+    }
+
+    /// Every cookie.
+    pub fn all() -> Self {
+        CookiesConfig::new("all")
+    }
+}
+
+impl HeadersConfig {
+    /// No headers.
+    pub fn none() -> Self {
+        HeadersConfig::new("none")
+    }
+
+    /// The headers `names` (`whitelist`).
+    pub fn only(names: &[&str]) -> Self {
+        HeadersConfig {
+            headers: Some(strings(names)),
+            ..HeadersConfig::new("whitelist")
+        }
+    }
+
+    /// Every viewer header but `names` (origin request policies only).
+    pub fn all_except(names: &[&str]) -> Self {
+        HeadersConfig {
+            headers: Some(strings(names)),
+            ..HeadersConfig::new("allExcept")
+        }
+    }
+}
+
+impl QueryStringsConfig {
+    /// No query strings.
+    pub fn none() -> Self {
+        QueryStringsConfig::new("none")
+    }
+
+    /// Every query string.
+    pub fn all() -> Self {
+        QueryStringsConfig::new("all")
+    }
+}
+
+fn strings(items: &[&str]) -> Value<Vec<Value<String>>> {
+    items
+        .iter()
+        .map(|s| Value::from(*s))
+        .collect::<Vec<_>>()
+        .into()
+}
+
+impl DefaultCacheBehavior {
+    /// Viewers on HTTPS (HTTP redirected), `methods` allowed, GET and HEAD
+    /// cached under the cache policy `cache_policy_id`, compressed.
+    pub fn https(target_origin_id: &str, methods: &[&str], cache_policy_id: Value<String>) -> Self {
+        DefaultCacheBehavior {
+            allowed_methods: Some(strings(methods)),
+            cache_policy_id: Some(cache_policy_id),
+            cached_methods: Some(strings(&["GET", "HEAD"])),
+            compress: Some(true.into()),
+            ..DefaultCacheBehavior::new(target_origin_id, ViewerProtocolPolicy::RedirectToHttps)
+        }
+    }
+}
+
+impl CacheBehavior {
+    /// Like [`DefaultCacheBehavior::https`], for the requests whose path
+    /// matches `path_pattern`.
+    pub fn https(
+        path_pattern: &str,
+        target_origin_id: &str,
+        methods: &[&str],
+        cache_policy_id: Value<String>,
+    ) -> Self {
+        CacheBehavior {
+            allowed_methods: Some(strings(methods)),
+            cache_policy_id: Some(cache_policy_id),
+            cached_methods: Some(strings(&["GET", "HEAD"])),
+            compress: Some(true.into()),
+            ..CacheBehavior::new(path_pattern, target_origin_id, "redirect-to-https")
+        }
+    }
+}
+
+impl Origin {
+    /// A private S3 bucket (its `RegionalDomainName`) read through the origin
+    /// access control `access_control_id` (no origin access identity).
+    pub fn s3_with_access_control(
+        id: &str,
+        domain_name: Value<String>,
+        access_control_id: Value<String>,
+    ) -> Self {
+        Origin {
+            origin_access_control_id: Some(access_control_id),
+            s3_origin_config: Some(
+                S3OriginConfig {
+                    origin_access_identity: Some("".into()),
+                    ..Default::default()
+                }
+                .into(),
+            ),
+            ..Origin::new(domain_name, id)
+        }
+    }
+
+    /// An HTTP(S) origin (a web server, a load balancer, an API).
+    pub fn custom(id: &str, domain_name: Value<String>, config: CustomOriginConfig) -> Self {
+        Origin {
+            custom_origin_config: Some(config.into()),
+            ..Origin::new(domain_name, id)
+        }
+    }
+
+    /// A private origin reached through the VPC origin `vpc_origin_id`.
+    pub fn vpc(id: &str, domain_name: Value<String>, vpc_origin_id: Value<String>) -> Self {
+        Origin {
+            vpc_origin_config: Some(VpcOriginConfig::new(vpc_origin_id).into()),
+            ..Origin::new(domain_name, id)
+        }
+    }
+}
+
+impl CustomOriginConfig {
+    /// `protocol` (`https-only`, `http-only` or `match-viewer`) to the
+    /// origin's ports; TLS 1.2 only over HTTPS.
+    pub fn tls12(protocol: &str, http_port: u16, https_port: u16) -> Self {
+        CustomOriginConfig {
+            http_port: Some(http_port.into()),
+            https_port: Some(https_port.into()),
+            origin_ssl_protocols: Some(strings(&[ORIGIN_TLS])),
+            ..CustomOriginConfig::new(protocol)
+        }
+    }
+}
+
+impl VpcOriginEndpointConfig {
+    /// A load balancer `arn` on ports 80 and 443, reached over HTTPS (TLS
+    /// 1.2 only) or plain HTTP.
+    pub fn load_balancer(arn: Value<String>, name: Value<String>, https: bool) -> Self {
+        let protocol = if https {
+            OriginProtocolPolicy::HttpsOnly
+        } else {
+            OriginProtocolPolicy::HttpOnly
+        };
+        VpcOriginEndpointConfig {
+            http_port: Some(80.into()),
+            https_port: Some(443.into()),
+            origin_protocol_policy: Some(protocol.into()),
+            origin_ssl_protocols: https.then(|| strings(&[ORIGIN_TLS])),
+            ..VpcOriginEndpointConfig::new(arn, name)
+        }
+    }
+}
+
+impl OriginShield {
+    /// Origin Shield in `region`.
+    pub fn in_region(region: &str) -> Self {
+        OriginShield {
+            enabled: Some(true.into()),
+            origin_shield_region: Some(region.into()),
+        }
+    }
+}
+
+impl OriginGroups {
+    /// These groups (CloudFront wants their number too).
+    pub fn of(groups: Vec<OriginGroup>) -> Self {
+        OriginGroups {
+            quantity: (groups.len() as u32).into(),
+            items: Some(groups.into()),
+        }
+    }
+}
+
+impl OriginGroup {
+    /// `primary`, then `secondary` when the primary answers with one of
+    /// `status_codes` or cannot be reached.
+    pub fn failover(id: &str, primary: &str, secondary: &str, status_codes: &[u16]) -> Self {
+        let codes: Vec<Value<i64>> = status_codes.iter().map(|c| Value::from(*c)).collect();
+        let members = vec![
+            OriginGroupMember::new(primary),
+            OriginGroupMember::new(secondary),
+        ];
+        OriginGroup::new(
+            OriginGroupFailoverCriteria::new(StatusCodes::new(codes, status_codes.len() as u32)),
+            id,
+            OriginGroupMembers::new(members, 2),
+        )
+    }
+}
+
+impl ViewerCertificate {
+    /// The ACM certificate `arn` (in us-east-1) for the distribution's
+    /// aliases, served by SNI, with TLS `minimum` or newer.
+    pub fn acm(arn: Value<String>, minimum: MinimumProtocolVersion) -> Self {
+        ViewerCertificate {
+            acm_certificate_arn: Some(arn),
+            minimum_protocol_version: Some(minimum.into()),
+            ssl_support_method: Some(SslSupportMethod::SniOnly.into()),
+            ..Default::default()
+        }
+    }
+
+    /// The `*.cloudfront.net` name and certificate (CloudFront fixes its TLS
+    /// policy).
+    pub fn cloudfront_default() -> Self {
+        ViewerCertificate {
+            cloud_front_default_certificate: Some(true.into()),
+            ..Default::default()
+        }
+    }
+}
+
+impl OriginAccessControlConfig {
+    /// CloudFront signs every request to an S3 origin (SigV4).
+    pub fn s3_always_signed(name: Value<String>, description: &str) -> Self {
+        OriginAccessControlConfig {
+            description: Some(description.into()),
+            ..OriginAccessControlConfig::new(name, "s3", "always", "sigv4")
+        }
+    }
+}
+
+impl Logging {
+    /// Standard (legacy) access logs, without cookies, into the bucket whose
+    /// domain name is `bucket` (`<bucket>.s3.amazonaws.com`), under `prefix`.
+    pub fn to_bucket(bucket: Value<String>, prefix: String) -> Self {
+        Logging {
+            bucket: Some(bucket),
+            include_cookies: Some(false.into()),
+            prefix: Some(prefix.into()),
+        }
+    }
+}
+
+impl SecurityHeadersConfig {
+    /// HSTS for two years (subdomains included, no preload), `nosniff`, no
+    /// framing, `strict-origin-when-cross-origin`, XSS filter blocking; each
+    /// overriding what the origin sends.
+    pub fn strict() -> Self {
+        SecurityHeadersConfig {
+            content_type_options: Some(ContentTypeOptions::new(true).into()),
+            frame_options: Some(FrameOptions::new("DENY", true).into()),
+            referrer_policy: Some(
+                ReferrerPolicy::new(true, "strict-origin-when-cross-origin").into(),
+            ),
+            strict_transport_security: Some(
+                StrictTransportSecurity {
+                    include_subdomains: Some(true.into()),
+                    ..StrictTransportSecurity::new(63_072_000, true)
+                }
+                .into(),
+            ),
+            xss_protection: Some(
+                XssProtection {
+                    mode_block: Some(true.into()),
+                    ..XssProtection::new(true, true)
+                }
+                .into(),
+            ),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cfn::resources::cloudfront::DistributionConfig;
+    use serde_json::json;
+
+    /// The access-log and WAF passes add `Logging` and `WebACLId` to a built
+    /// distribution; templates have them last (the generator's ORDER).
+    #[test]
+    fn a_distributions_logging_and_web_acl_come_last() {
+        let behavior = DefaultCacheBehavior::https("o", &["GET"], "p".into());
+        let config = DistributionConfig {
+            logging: Some(Logging::to_bucket("b".into(), "p/".into()).into()),
+            web_acl_id: Some("acl".into()),
+            viewer_certificate: Some(ViewerCertificate::cloudfront_default().into()),
+            ..DistributionConfig::new(behavior, true)
+        };
+        let keys: Vec<String> = match serde_json::to_value(config).unwrap() {
+            serde_json::Value::Object(m) => m.keys().cloned().collect(),
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            keys,
+            [
+                "DefaultCacheBehavior",
+                "Enabled",
+                "ViewerCertificate",
+                "Logging",
+                "WebACLId"
+            ]
+        );
+    }
+
+    #[test]
+    fn cloudfront_shapes_follow_cloudformation_spelling() {
+        let o = Origin::custom(
+            "web",
+            "example.com".into(),
+            CustomOriginConfig::tls12("https-only", 80, 443),
+        );
+        assert_eq!(
+            serde_json::to_value(o).unwrap(),
+            json!({"CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
+                "OriginProtocolPolicy": "https-only", "OriginSSLProtocols": ["TLSv1.2"]},
+                "DomainName": "example.com", "Id": "web"})
+        );
+        assert_eq!(
+            serde_json::to_value(SecurityHeadersConfig::strict()).unwrap()["XSSProtection"],
+            json!({"ModeBlock": true, "Override": true, "Protection": true})
+        );
+        assert_eq!(
+            serde_json::to_value(OriginGroup::failover("g", "a", "b", &[500, 502])).unwrap(),
+            json!({"FailoverCriteria": {"StatusCodes": {"Items": [500, 502], "Quantity": 2}},
+                "Id": "g",
+                "Members": {"Items": [{"OriginId": "a"}, {"OriginId": "b"}], "Quantity": 2}})
+        );
     }
 }

@@ -8,23 +8,19 @@ use indexmap::IndexMap;
 
 use crate::cfn::intrinsic::{select, sub, Expr, Intrinsic};
 use crate::cfn::resources::cloudfront::{
-    CacheBehavior, CachePolicy, CachePolicyConfig, ContentTypeOptions, CookiesConfig,
-    CustomOriginConfig, DefaultCacheBehavior, Distribution, DistributionConfig, FrameOptions,
-    HeadersConfig, Origin, OriginCustomHeader, OriginGroup, OriginGroupFailoverCriteria,
-    OriginGroupMember, OriginGroupMembers, OriginGroups, OriginRequestPolicy,
-    OriginRequestPolicyConfig, OriginShield, ParametersInCacheKeyAndForwardedToOrigin,
-    QueryStringsConfig, ReferrerPolicy, ResponseHeadersPolicy, ResponseHeadersPolicyConfig,
-    S3OriginConfig, SecurityHeadersConfig, StatusCodes, StrictTransportSecurity, ViewerCertificate,
-    VpcOriginConfig, XssProtection,
+    CacheBehavior, CachePolicy, CachePolicyConfig, CookiesConfig, CustomOriginConfig,
+    DefaultCacheBehavior, Distribution, DistributionConfig, HeadersConfig, HttpVersion,
+    MinimumProtocolVersion, Origin, OriginCustomHeader, OriginGroup, OriginGroups,
+    OriginRequestPolicy, OriginRequestPolicyConfig, OriginShield,
+    ParametersInCacheKeyAndForwardedToOrigin, QueryStringsConfig, ResponseHeadersPolicy,
+    ResponseHeadersPolicyConfig, SecurityHeadersConfig, ViewerCertificate,
 };
 use crate::cfn::{LogicalId, Template, Value};
+use crate::components::edge::PriceClass;
 use crate::error::Error;
 
 /// The viewer TLS policy with a custom certificate: TLS 1.2 or newer.
-pub const MIN_TLS: &str = "TLSv1.2_2021";
-
-/// The only protocol CloudFront may use to an origin over HTTPS.
-pub const ORIGIN_TLS: &str = "TLSv1.2";
+pub const MIN_TLS: MinimumProtocolVersion = MinimumProtocolVersion::TlSv122021;
 
 /// A name unique to this stack (account-wide names such as those of cache
 /// policies and origin access controls must not clash between stacks of the
@@ -54,13 +50,12 @@ pub enum Methods {
 }
 
 impl Methods {
-    fn allowed(self) -> Vec<String> {
-        let list: &[&str] = match self {
+    fn allowed(self) -> &'static [&'static str] {
+        match self {
             Methods::Read => &["GET", "HEAD"],
             Methods::ReadWithOptions => &["GET", "HEAD", "OPTIONS"],
             Methods::All => &["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
-        };
-        list.iter().map(|m| (*m).to_string()).collect()
+        }
     }
 }
 
@@ -164,8 +159,7 @@ pub struct Cdn<'a> {
     /// Matched in order, before the default behavior.
     pub behaviors: Vec<BehaviorSpec<'a>>,
     pub default_root_object: Option<&'a str>,
-    /// `PriceClass_100`, `PriceClass_200` or `PriceClass_All`.
-    pub price_class: &'a str,
+    pub price_class: PriceClass,
     /// `None`: the `*.cloudfront.net` name and certificate.
     pub domain: Option<ViewerDomain>,
     pub requirements: &'a [&'a str],
@@ -211,230 +205,33 @@ impl Cdn<'_> {
         t: &mut Template,
         per_caller: &[&str],
     ) -> Result<CdnIds, Error> {
-        let n = self.name;
-        let req = self.requirements;
-        let mut cache_ids: IndexMap<&str, LogicalId> = IndexMap::new();
-        for c in &self.caches {
-            let keyed = per_caller.contains(&c.name);
-            let max_ttl = if keyed { c.max_ttl.max(1) } else { c.max_ttl };
-            let disabled = max_ttl == 0;
-            let id = t
-                .add(
-                    &format!("{n}{}CachePolicy", c.name),
-                    CachePolicy {
-                        cache_policy_config: CachePolicyConfig {
-                            comment: Some(c.comment.to_string()),
-                            default_ttl: c.default_ttl,
-                            max_ttl,
-                            min_ttl: c.min_ttl,
-                            name: stack_unique_name(&c.name.to_ascii_lowercase()),
-                            // With caching off, nothing may be in the key;
-                            // compression needs the encodings in the key.
-                            parameters_in_cache_key_and_forwarded_to_origin:
-                                ParametersInCacheKeyAndForwardedToOrigin {
-                                    cookies_config: CookiesConfig::none(),
-                                    enable_accept_encoding_brotli: Some(!disabled),
-                                    enable_accept_encoding_gzip: !disabled,
-                                    headers_config: if keyed {
-                                        HeadersConfig {
-                                            header_behavior: "whitelist".into(),
-                                            headers: Some(vec!["Authorization".into()]),
-                                        }
-                                    } else {
-                                        HeadersConfig::none()
-                                    },
-                                    query_strings_config: if c.query_strings && !disabled {
-                                        QueryStringsConfig::all()
-                                    } else {
-                                        QueryStringsConfig::none()
-                                    },
-                                },
-                        },
-                    },
-                )?
-                .satisfies(c.requirements)
-                .id()
-                .clone();
-            cache_ids.insert(c.name, id);
-        }
-        let needs_api_policy = std::iter::once(&self.default_behavior)
-            .chain(&self.behaviors)
-            .any(|b| b.api);
-        let api_policy = if needs_api_policy {
-            Some(
-                t.add(
-                    &format!("{n}ApiOriginRequestPolicy"),
-                    OriginRequestPolicy {
-                        origin_request_policy_config: OriginRequestPolicyConfig {
-                            comment: Some(
-                                "API origins: every viewer header except Host, cookies and query strings"
-                                    .into(),
-                            ),
-                            cookies_config: CookiesConfig {
-                                cookie_behavior: "all".into(),
-                                cookies: None,
-                            },
-                            headers_config: HeadersConfig {
-                                header_behavior: "allExcept".into(),
-                                headers: Some(vec!["Host".into()]),
-                            },
-                            name: stack_unique_name("api"),
-                            query_strings_config: QueryStringsConfig::all(),
-                        },
-                    },
-                )?
-                .satisfies(req)
-                .id()
-                .clone(),
-            )
-        } else {
-            None
-        };
-        let headers = t
-            .add(
-                &format!("{n}SecurityHeaders"),
-                ResponseHeadersPolicy {
-                    response_headers_policy_config: ResponseHeadersPolicyConfig {
-                        comment: Some(
-                            "HSTS, nosniff, no framing, strict referrer on every response".into(),
-                        ),
-                        name: stack_unique_name("security-headers"),
-                        security_headers_config: Some(SecurityHeadersConfig {
-                            content_type_options: Some(ContentTypeOptions { r#override: true }),
-                            frame_options: Some(FrameOptions {
-                                frame_option: "DENY".into(),
-                                r#override: true,
-                            }),
-                            referrer_policy: Some(ReferrerPolicy {
-                                r#override: true,
-                                referrer_policy: "strict-origin-when-cross-origin".into(),
-                            }),
-                            strict_transport_security: Some(StrictTransportSecurity {
-                                access_control_max_age_sec: 63_072_000,
-                                include_subdomains: Some(true),
-                                r#override: true,
-                                preload: None,
-                            }),
-                            xss_protection: Some(XssProtection {
-                                mode_block: Some(true),
-                                r#override: true,
-                                protection: true,
-                            }),
-                        }),
-                    },
-                },
-            )?
-            .satisfies(req)
-            .id()
-            .clone();
-
-        let policy_of = |b: &BehaviorSpec<'_>| -> Result<Value<String>, Error> {
-            cache_ids
-                .get(b.cache)
-                .map(|id| id.get_att("Id"))
-                .ok_or_else(|| Error::Internal(format!("no cache policy `{}`", b.cache)))
-        };
-        let request_policy = |b: &BehaviorSpec<'_>| {
-            if b.api {
-                api_policy.as_ref().map(|p| p.get_att("Id"))
-            } else {
-                None
-            }
+        let cache_ids = self.add_cache_policies(t, per_caller)?;
+        let api_policy = self.add_api_request_policy(t)?;
+        let headers = self.add_security_headers(t)?.get_att("Id");
+        let behavior = |b: &BehaviorSpec<'_>| -> Result<BehaviorIds, Error> {
+            Ok(BehaviorIds {
+                cache_policy: cache_ids
+                    .get(b.cache)
+                    .map(|id| id.get_att("Id"))
+                    .ok_or_else(|| Error::Internal(format!("no cache policy `{}`", b.cache)))?,
+                request_policy: api_policy
+                    .as_ref()
+                    .filter(|_| b.api)
+                    .map(|p| p.get_att("Id")),
+                response_headers: headers.clone(),
+            })
         };
         let d = &self.default_behavior;
-        let default_cache_behavior = DefaultCacheBehavior {
-            allowed_methods: Some(d.methods.allowed()),
-            cache_policy_id: Some(policy_of(d)?),
-            cached_methods: Some(vec!["GET".into(), "HEAD".into()]),
-            compress: Some(true),
-            origin_request_policy_id: request_policy(d),
-            response_headers_policy_id: Some(headers.get_att("Id")),
-            target_origin_id: d.target.to_string(),
-            viewer_protocol_policy: "redirect-to-https".into(),
-        };
-        let mut behaviors = Vec::new();
-        for b in &self.behaviors {
-            behaviors.push(CacheBehavior {
-                allowed_methods: Some(b.methods.allowed()),
-                cache_policy_id: Some(policy_of(b)?),
-                cached_methods: Some(vec!["GET".into(), "HEAD".into()]),
-                compress: Some(true),
-                origin_request_policy_id: request_policy(b),
-                path_pattern: b.path_pattern.unwrap_or("*").to_string(),
-                response_headers_policy_id: Some(headers.get_att("Id")),
-                target_origin_id: b.target.to_string(),
-                viewer_protocol_policy: "redirect-to-https".into(),
-            });
-        }
-        let origins = self.origins.iter().map(origin).collect();
-        let origin_groups = (!self.failover_groups.is_empty()).then(|| OriginGroups {
-            quantity: self.failover_groups.len() as u32,
-            items: self
-                .failover_groups
-                .iter()
-                .map(|g| OriginGroup {
-                    failover_criteria: OriginGroupFailoverCriteria {
-                        status_codes: StatusCodes {
-                            quantity: g.status_codes.len() as u32,
-                            items: g.status_codes.clone(),
-                        },
-                    },
-                    id: g.id.to_string(),
-                    members: OriginGroupMembers {
-                        quantity: 2,
-                        items: vec![
-                            OriginGroupMember {
-                                origin_id: g.primary.to_string(),
-                            },
-                            OriginGroupMember {
-                                origin_id: g.secondary.to_string(),
-                            },
-                        ],
-                    },
-                })
-                .collect(),
-        });
-        let viewer_certificate = Some(match &self.domain {
-            Some(d) => ViewerCertificate {
-                acm_certificate_arn: Some(d.certificate_arn.clone()),
-                cloud_front_default_certificate: None,
-                minimum_protocol_version: Some(MIN_TLS.into()),
-                ssl_support_method: Some("sni-only".into()),
-            },
-            // The *.cloudfront.net certificate: CloudFront fixes its policy.
-            None => ViewerCertificate {
-                acm_certificate_arn: None,
-                cloud_front_default_certificate: Some(true),
-                minimum_protocol_version: None,
-                ssl_support_method: None,
-            },
-        });
-        let dist = t.add(
-            &Self::distribution_id(n),
-            Distribution {
-                distribution_config: DistributionConfig {
-                    aliases: self
-                        .domain
-                        .as_ref()
-                        .map(|d| d.aliases.iter().map(|a| a.as_str().into()).collect()),
-                    cache_behaviors: (!behaviors.is_empty()).then_some(behaviors),
-                    comment: Some(self.comment.to_string()),
-                    custom_error_responses: None,
-                    default_cache_behavior,
-                    default_root_object: self.default_root_object.map(str::to_string),
-                    enabled: true,
-                    http_version: Some("http2and3".into()),
-                    ipv6_enabled: Some(true),
-                    origin_groups,
-                    origins: Some(origins),
-                    price_class: Some(self.price_class.to_string()),
-                    viewer_certificate,
-                    web_acl_id: None,
-                },
-                tags: None,
-            },
-        )?;
-        dist.satisfies(req);
+        let default_cache_behavior = default_cache_behavior(d, behavior(d)?);
+        let behaviors = self
+            .behaviors
+            .iter()
+            .map(|b| Ok(cache_behavior(b, behavior(b)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let config = self.distribution_config(default_cache_behavior, behaviors);
+        let n = self.name;
+        let dist = t.add(&Self::distribution_id(n), Distribution::new(config))?;
+        dist.satisfies(self.requirements);
         if self.domain.is_some() {
             dist.satisfies(self.domain_requirements);
         }
@@ -453,54 +250,204 @@ impl Cdn<'_> {
         )?;
         Ok(CdnIds { distribution })
     }
+
+    /// One cache policy per [`CacheSettings`]; those named in `per_caller`
+    /// keyed by the viewer's `Authorization` header.
+    fn add_cache_policies(
+        &self,
+        t: &mut Template,
+        per_caller: &[&str],
+    ) -> Result<IndexMap<&str, LogicalId>, Error> {
+        let mut cache_ids = IndexMap::new();
+        for c in &self.caches {
+            let keyed = per_caller.contains(&c.name);
+            let max_ttl = if keyed { c.max_ttl.max(1) } else { c.max_ttl };
+            let disabled = max_ttl == 0;
+            // With caching off, nothing may be in the key; compression needs
+            // the encodings in the key.
+            let key = ParametersInCacheKeyAndForwardedToOrigin {
+                enable_accept_encoding_brotli: Some((!disabled).into()),
+                ..ParametersInCacheKeyAndForwardedToOrigin::new(
+                    CookiesConfig::none(),
+                    !disabled,
+                    if keyed {
+                        HeadersConfig::only(&["Authorization"])
+                    } else {
+                        HeadersConfig::none()
+                    },
+                    if c.query_strings && !disabled {
+                        QueryStringsConfig::all()
+                    } else {
+                        QueryStringsConfig::none()
+                    },
+                )
+            };
+            let config = CachePolicyConfig {
+                comment: Some(c.comment.into()),
+                ..CachePolicyConfig::new(
+                    seconds(c.default_ttl),
+                    seconds(max_ttl),
+                    seconds(c.min_ttl),
+                    stack_unique_name(&c.name.to_ascii_lowercase()),
+                    key,
+                )
+            };
+            let id = t
+                .add(
+                    &format!("{}{}CachePolicy", self.name, c.name),
+                    CachePolicy::new(config),
+                )?
+                .satisfies(c.requirements)
+                .id()
+                .clone();
+            cache_ids.insert(c.name, id);
+        }
+        Ok(cache_ids)
+    }
+
+    /// The origin request policy of API behaviors (when there are any):
+    /// every viewer header except `Host`, every cookie and query string.
+    fn add_api_request_policy(&self, t: &mut Template) -> Result<Option<LogicalId>, Error> {
+        let needs_api_policy = std::iter::once(&self.default_behavior)
+            .chain(&self.behaviors)
+            .any(|b| b.api);
+        if !needs_api_policy {
+            return Ok(None);
+        }
+        let config = OriginRequestPolicyConfig {
+            comment: Some(
+                "API origins: every viewer header except Host, cookies and query strings".into(),
+            ),
+            ..OriginRequestPolicyConfig::new(
+                CookiesConfig::all(),
+                HeadersConfig::all_except(&["Host"]),
+                stack_unique_name("api"),
+                QueryStringsConfig::all(),
+            )
+        };
+        Ok(Some(
+            t.add(
+                &format!("{}ApiOriginRequestPolicy", self.name),
+                OriginRequestPolicy::new(config),
+            )?
+            .satisfies(self.requirements)
+            .id()
+            .clone(),
+        ))
+    }
+
+    /// The security headers on every response (HSTS, nosniff, no framing,
+    /// strict referrer).
+    fn add_security_headers(&self, t: &mut Template) -> Result<LogicalId, Error> {
+        let config = ResponseHeadersPolicyConfig {
+            comment: Some("HSTS, nosniff, no framing, strict referrer on every response".into()),
+            security_headers_config: Some(SecurityHeadersConfig::strict().into()),
+            ..ResponseHeadersPolicyConfig::new(stack_unique_name("security-headers"))
+        };
+        Ok(t.add(
+            &format!("{}SecurityHeaders", self.name),
+            ResponseHeadersPolicy::new(config),
+        )?
+        .satisfies(self.requirements)
+        .id()
+        .clone())
+    }
+
+    /// The distribution's settings: origins, failover groups, behaviors,
+    /// HTTP/2 and 3, IPv6, and the viewer certificate.
+    fn distribution_config(
+        &self,
+        default_cache_behavior: DefaultCacheBehavior,
+        behaviors: Vec<CacheBehavior>,
+    ) -> DistributionConfig {
+        let origin_groups = (!self.failover_groups.is_empty()).then(|| {
+            OriginGroups::of(
+                self.failover_groups
+                    .iter()
+                    .map(|g| OriginGroup::failover(g.id, g.primary, g.secondary, &g.status_codes))
+                    .collect(),
+            )
+        });
+        let viewer_certificate = match &self.domain {
+            Some(d) => ViewerCertificate::acm(d.certificate_arn.clone(), MIN_TLS),
+            None => ViewerCertificate::cloudfront_default(),
+        };
+        let origins: Vec<Origin> = self.origins.iter().map(origin).collect();
+        DistributionConfig {
+            aliases: self.domain.as_ref().map(|d| {
+                d.aliases
+                    .iter()
+                    .map(|a| Value::from(a.as_str()))
+                    .collect::<Vec<_>>()
+                    .into()
+            }),
+            cache_behaviors: (!behaviors.is_empty()).then(|| behaviors.into()),
+            comment: Some(self.comment.into()),
+            default_root_object: self.default_root_object.map(Value::from),
+            http_version: Some(HttpVersion::Http2And3.into()),
+            ipv6_enabled: Some(true.into()),
+            origin_groups: origin_groups.map(Value::from),
+            origins: Some(origins.into()),
+            price_class: Some(self.price_class.cloudfront().into()),
+            viewer_certificate: Some(viewer_certificate.into()),
+            ..DistributionConfig::new(default_cache_behavior, true)
+        }
+    }
+}
+
+/// The policies a behavior uses.
+struct BehaviorIds {
+    cache_policy: Value<String>,
+    request_policy: Option<Value<String>>,
+    response_headers: Value<String>,
+}
+
+fn default_cache_behavior(d: &BehaviorSpec<'_>, ids: BehaviorIds) -> DefaultCacheBehavior {
+    DefaultCacheBehavior {
+        origin_request_policy_id: ids.request_policy,
+        response_headers_policy_id: Some(ids.response_headers),
+        ..DefaultCacheBehavior::https(d.target, d.methods.allowed(), ids.cache_policy)
+    }
+}
+
+fn cache_behavior(b: &BehaviorSpec<'_>, ids: BehaviorIds) -> CacheBehavior {
+    CacheBehavior {
+        origin_request_policy_id: ids.request_policy,
+        response_headers_policy_id: Some(ids.response_headers),
+        ..CacheBehavior::https(
+            b.path_pattern.unwrap_or("*"),
+            b.target,
+            b.methods.allowed(),
+            ids.cache_policy,
+        )
+    }
+}
+
+/// A TTL in seconds.
+fn seconds(s: u64) -> Value<i64> {
+    Value::Lit(i64::try_from(s).unwrap_or(i64::MAX))
 }
 
 fn origin(o: &OriginSpec<'_>) -> Origin {
-    let shield = o.shield_region.map(|r| OriginShield {
-        enabled: true,
-        origin_shield_region: r.to_string(),
-    });
-    let base = Origin {
-        connection_attempts: None,
-        connection_timeout: None,
-        custom_origin_config: None,
-        domain_name: Value::Lit(String::new()),
-        id: o.id.to_string(),
-        origin_access_control_id: None,
-        origin_custom_headers: None,
-        origin_path: None,
-        origin_shield: shield,
-        s3_origin_config: None,
-        vpc_origin_config: None,
-    };
-    let https_only = |http_port, https_port, protocol: &str| CustomOriginConfig {
-        http_port: Some(http_port),
-        https_port: Some(https_port),
-        origin_keepalive_timeout: None,
-        origin_protocol_policy: protocol.to_string(),
-        origin_read_timeout: None,
-        origin_ssl_protocols: Some(vec![ORIGIN_TLS.into()]),
-    };
-    match &o.kind {
+    let origin = match &o.kind {
         OriginKind::S3Site {
             bucket,
             access_control,
-        } => Origin {
-            domain_name: bucket.get_att("RegionalDomainName"),
-            origin_access_control_id: Some(access_control.get_att("Id")),
-            s3_origin_config: Some(S3OriginConfig {
-                origin_access_identity: String::new(),
-            }),
-            ..base
-        },
+        } => Origin::s3_with_access_control(
+            o.id,
+            bucket.get_att("RegionalDomainName"),
+            access_control.get_att("Id"),
+        ),
         OriginKind::RestApi { api, stage } => Origin {
-            custom_origin_config: Some(https_only(80, 443, "https-only")),
-            domain_name: sub(format!(
-                "${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"
-            ))
-            .into(),
-            origin_path: Some(format!("/{stage}")),
-            ..base
+            origin_path: Some(format!("/{stage}").into()),
+            ..Origin::custom(
+                o.id,
+                sub(format!(
+                    "${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"
+                ))
+                .into(),
+                CustomOriginConfig::tls12("https-only", 80, 443),
+            )
         },
         OriginKind::Http {
             domain,
@@ -510,33 +457,31 @@ fn origin(o: &OriginSpec<'_>) -> Origin {
             path,
             headers,
         } => Origin {
-            connection_attempts: Some(3),
-            connection_timeout: Some(10),
-            custom_origin_config: Some(https_only(*http_port, *https_port, protocol)),
-            domain_name: domain.clone(),
+            connection_attempts: Some(3.into()),
+            connection_timeout: Some(10.into()),
             origin_custom_headers: (!headers.is_empty()).then(|| {
                 headers
                     .iter()
-                    .map(|(name, value)| OriginCustomHeader {
-                        header_name: name.clone(),
-                        header_value: value.clone(),
-                    })
-                    .collect()
+                    .map(|(name, value)| OriginCustomHeader::new(name.as_str(), value.clone()))
+                    .collect::<Vec<_>>()
+                    .into()
             }),
-            origin_path: path.clone(),
-            ..base
+            origin_path: path.clone().map(Value::from),
+            ..Origin::custom(
+                o.id,
+                domain.clone(),
+                CustomOriginConfig::tls12(protocol, *http_port, *https_port),
+            )
         },
         OriginKind::Vpc { vpc_origin, domain } => Origin {
-            connection_attempts: Some(3),
-            connection_timeout: Some(10),
-            domain_name: domain.clone(),
-            vpc_origin_config: Some(VpcOriginConfig {
-                origin_keepalive_timeout: None,
-                origin_read_timeout: None,
-                vpc_origin_id: vpc_origin.get_att("Id"),
-            }),
-            ..base
+            connection_attempts: Some(3.into()),
+            connection_timeout: Some(10.into()),
+            ..Origin::vpc(o.id, domain.clone(), vpc_origin.get_att("Id"))
         },
+    };
+    Origin {
+        origin_shield: o.shield_region.map(|r| OriginShield::in_region(r).into()),
+        ..origin
     }
 }
 

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cfn::resources::cloudfront;
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::assets::ASSETS_BUCKET;
 use crate::components::custom_domain::{CustomDomain, CERTIFICATE_REGION};
@@ -44,11 +45,12 @@ pub enum PriceClass {
 }
 
 impl PriceClass {
-    pub fn as_str(self) -> &'static str {
+    /// The distribution's `PriceClass`.
+    pub fn cloudfront(self) -> cloudfront::PriceClass {
         match self {
-            PriceClass::P100 => "PriceClass_100",
-            PriceClass::P200 => "PriceClass_200",
-            PriceClass::All => "PriceClass_All",
+            PriceClass::P100 => cloudfront::PriceClass::PriceClass100,
+            PriceClass::P200 => cloudfront::PriceClass::PriceClass200,
+            PriceClass::All => cloudfront::PriceClass::PriceClassAll,
         }
     }
 }

@@ -74,15 +74,10 @@ impl StaticSite<'_> {
         let access_control = t
             .add(
                 &format!("{id}AccessControl"),
-                OriginAccessControl {
-                    origin_access_control_config: OriginAccessControlConfig {
-                        description: Some(format!("CloudFront signs its requests to {id} (SigV4)")),
-                        name: stack_unique_name(&id.to_ascii_lowercase()),
-                        origin_access_control_origin_type: "s3".into(),
-                        signing_behavior: "always".into(),
-                        signing_protocol: "sigv4".into(),
-                    },
-                },
+                OriginAccessControl::new(OriginAccessControlConfig::s3_always_signed(
+                    stack_unique_name(&id.to_ascii_lowercase()),
+                    &format!("CloudFront signs its requests to {id} (SigV4)"),
+                )),
             )?
             .satisfies(self.requirements)
             .id()

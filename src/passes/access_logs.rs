@@ -255,11 +255,7 @@ fn wire(
                 } else {
                     sub(format!("${{{LOG_BUCKET_ID}}}.s3.${{AWS::URLSuffix}}")).into()
                 };
-                let logging = Logging {
-                    bucket: domain,
-                    include_cookies: Some(false),
-                    prefix: Some(format!("cloudfront/{path}{id}/")),
-                };
+                let logging = Logging::to_bucket(domain, format!("cloudfront/{path}{id}/"));
                 if let Some(Json::Object(config)) = r.properties.get_mut("DistributionConfig") {
                     config.insert("Logging".into(), to_json(&logging));
                 }

@@ -463,7 +463,7 @@ fn add_cdn(
             },
         ],
         default_root_object: Some("index.html"),
-        price_class: o.cdn.price_class.as_str(),
+        price_class: o.cdn.price_class,
         domain: match (&o.domain, certificate) {
             (Some(d), Some(c)) => Some(ViewerDomain {
                 certificate_arn: c.arn.clone(),

@@ -375,7 +375,7 @@ fn add_cdn(
             api: true,
         }],
         default_root_object: Some("index.html"),
-        price_class: o.cdn.price_class.as_str(),
+        price_class: o.cdn.price_class,
         domain: match (&o.domain, &certificate) {
             (Some(d), Some(c)) => Some(ViewerDomain {
                 certificate_arn: c.arn.clone(),
