@@ -10,7 +10,9 @@ pub mod shapes;
 pub mod states;
 pub mod template;
 pub mod type_index;
+pub mod walk;
 
 pub use intrinsic::{Expr, Intrinsic, Pseudo, Value};
 pub use logical_id::LogicalId;
 pub use template::{DeletionPolicy, Output, Parameter, Resource, ResourceProperties, Template};
+pub use walk::Walk;

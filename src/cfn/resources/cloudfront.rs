@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// `AWS::CloudFront::Distribution`.
 #[serde_with::skip_serializing_none]
@@ -521,6 +522,210 @@ pub struct XssProtection {
     pub r#override: bool,
     pub protection: bool,
 }
+
+// What holds intrinsics, for the walker (scripts/gen-resource-types emits these for generated types).
+walk!(Distribution {
+    distribution_config,
+    tags
+});
+walk!(DistributionConfig {
+    aliases,
+    cache_behaviors,
+    comment,
+    custom_error_responses,
+    default_cache_behavior,
+    default_root_object,
+    enabled,
+    http_version,
+    ipv6_enabled,
+    origin_groups,
+    origins,
+    price_class,
+    viewer_certificate,
+    web_acl_id
+});
+walk!(Logging {
+    bucket,
+    include_cookies,
+    prefix
+});
+walk!(DefaultCacheBehavior {
+    allowed_methods,
+    cache_policy_id,
+    cached_methods,
+    compress,
+    origin_request_policy_id,
+    response_headers_policy_id,
+    target_origin_id,
+    viewer_protocol_policy
+});
+walk!(CacheBehavior {
+    allowed_methods,
+    cache_policy_id,
+    cached_methods,
+    compress,
+    origin_request_policy_id,
+    path_pattern,
+    response_headers_policy_id,
+    target_origin_id,
+    viewer_protocol_policy
+});
+walk!(CustomErrorResponse {
+    error_caching_min_ttl,
+    error_code,
+    response_code,
+    response_page_path
+});
+walk!(Origin {
+    connection_attempts,
+    connection_timeout,
+    custom_origin_config,
+    domain_name,
+    id,
+    origin_access_control_id,
+    origin_custom_headers,
+    origin_path,
+    origin_shield,
+    s3_origin_config,
+    vpc_origin_config
+});
+walk!(VpcOriginConfig {
+    origin_keepalive_timeout,
+    origin_read_timeout,
+    vpc_origin_id
+});
+walk!(VpcOrigin {
+    tags,
+    vpc_origin_endpoint_config
+});
+walk!(VpcOriginEndpointConfig {
+    arn,
+    http_port,
+    https_port,
+    name,
+    origin_protocol_policy,
+    origin_ssl_protocols
+});
+walk!(CustomOriginConfig {
+    http_port,
+    https_port,
+    origin_keepalive_timeout,
+    origin_protocol_policy,
+    origin_read_timeout,
+    origin_ssl_protocols
+});
+walk!(S3OriginConfig {
+    origin_access_identity
+});
+walk!(OriginCustomHeader {
+    header_name,
+    header_value
+});
+walk!(OriginShield {
+    enabled,
+    origin_shield_region
+});
+walk!(OriginGroups { items, quantity });
+walk!(OriginGroup {
+    failover_criteria,
+    id,
+    members
+});
+walk!(OriginGroupFailoverCriteria { status_codes });
+walk!(StatusCodes { items, quantity });
+walk!(OriginGroupMembers { items, quantity });
+walk!(OriginGroupMember { origin_id });
+walk!(ViewerCertificate {
+    acm_certificate_arn,
+    cloud_front_default_certificate,
+    minimum_protocol_version,
+    ssl_support_method
+});
+walk!(CachePolicy {
+    cache_policy_config
+});
+walk!(CachePolicyConfig {
+    comment,
+    default_ttl,
+    max_ttl,
+    min_ttl,
+    name,
+    parameters_in_cache_key_and_forwarded_to_origin
+});
+walk!(ParametersInCacheKeyAndForwardedToOrigin {
+    cookies_config,
+    enable_accept_encoding_brotli,
+    enable_accept_encoding_gzip,
+    headers_config,
+    query_strings_config
+});
+walk!(CookiesConfig {
+    cookie_behavior,
+    cookies
+});
+walk!(HeadersConfig {
+    header_behavior,
+    headers
+});
+walk!(QueryStringsConfig {
+    query_string_behavior,
+    query_strings
+});
+walk!(OriginRequestPolicy {
+    origin_request_policy_config
+});
+walk!(OriginRequestPolicyConfig {
+    comment,
+    cookies_config,
+    headers_config,
+    name,
+    query_strings_config
+});
+walk!(OriginAccessControl {
+    origin_access_control_config
+});
+walk!(OriginAccessControlConfig {
+    description,
+    name,
+    origin_access_control_origin_type,
+    signing_behavior,
+    signing_protocol
+});
+walk!(ResponseHeadersPolicy {
+    response_headers_policy_config
+});
+walk!(ResponseHeadersPolicyConfig {
+    comment,
+    name,
+    security_headers_config
+});
+walk!(SecurityHeadersConfig {
+    content_type_options,
+    frame_options,
+    referrer_policy,
+    strict_transport_security,
+    xss_protection
+});
+walk!(ContentTypeOptions { r#override });
+walk!(FrameOptions {
+    frame_option,
+    r#override
+});
+walk!(ReferrerPolicy {
+    r#override,
+    referrer_policy
+});
+walk!(StrictTransportSecurity {
+    access_control_max_age_sec,
+    include_subdomains,
+    r#override,
+    preload
+});
+walk!(XssProtection {
+    mode_block,
+    r#override,
+    protection
+});
 
 #[cfg(test)]
 mod tests {

@@ -32,6 +32,7 @@ pub mod wafv2;
 use serde::Serialize;
 
 use super::intrinsic::Value;
+use super::walk::walk;
 
 /// A resource tag.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -40,6 +41,8 @@ pub struct Tag {
     pub key: String,
     pub value: Value<String>,
 }
+
+walk!(Tag { key, value });
 
 impl Tag {
     /// `Key: key, Value: value`.
