@@ -145,8 +145,7 @@ fn resolve(scopes: &[Scope], s: usize, r: &Reference, children: &ChildIndex) -> 
         let Some(o) = c.template.outputs.iter().find(|(k, _)| k.as_str() == name) else {
             return Vec::new();
         };
-        let value = serde_json::to_value(&o.1.value).unwrap_or(Json::Null);
-        return references_in(&value)
+        return references_in(&o.1.value)
             .iter()
             .flat_map(|r| resolve(scopes, *child, r, children))
             .collect();

@@ -40,7 +40,7 @@ use serde_json::Value as Json;
 
 use crate::cfn::intrinsic::PSEUDO_PARAMETERS;
 use crate::cfn::Template;
-use crate::check::{references_in, references_in_map, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
+use crate::check::{references_in, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 use crate::error::Error;
 use crate::placement::{Home, Placement, UnitResources, Units};
 
@@ -297,12 +297,12 @@ fn wire(
     let mut reads: Vec<(Option<usize>, Target)> = Vec::new();
     for r in t.resources() {
         let from = unit_of.get(r.id().as_str()).copied();
-        for target in as_targets(references_in_map(&r.properties)) {
+        for target in as_targets(references_in(&r.properties)) {
             reads.push((from, target));
         }
     }
+    reads.extend(as_targets(references_in(&t.outputs)).map(|x| (None, x)));
     let outputs = serde_json::to_value(&t.outputs).unwrap_or(Json::Null);
-    reads.extend(as_targets(references_in(&outputs)).map(|x| (None, x)));
     for (from, target) in reads {
         let to = unit_of.get(&target.0).copied();
         if from.is_some() && from == to {

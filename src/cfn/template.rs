@@ -6,6 +6,7 @@ use serde_json::{Map, Value as Json};
 
 use super::intrinsic::{Expr, Intrinsic, Value};
 use super::logical_id::{LogicalId, LogicalIdError};
+use super::walk::{rewrite_references, walk, Site};
 
 /// The only template format version CloudFormation has.
 pub const FORMAT_VERSION: &str = "2010-09-09";
@@ -101,6 +102,14 @@ pub struct Output {
 pub struct Export {
     pub name: Value<String>,
 }
+
+walk!(Output {
+    description,
+    value,
+    export,
+    condition
+});
+walk!(Export { name });
 
 /// A resource: its type, typed properties (held in their serialized form), and
 /// the resource attributes.
@@ -502,12 +511,14 @@ impl Template {
             if id.as_str() == old {
                 r.id = new_id.clone();
             }
-            for v in r.properties.values_mut() {
-                rename_in(v, old, new);
-            }
-            if let Some(p) = r.update_policy.as_mut() {
-                rename_in(p, old, new);
-            }
+            let rename = |site: Site<'_>| {
+                (site.target == old).then(|| match site.attribute {
+                    None => Intrinsic::Ref(new.to_string()),
+                    Some(a) => Intrinsic::GetAtt(new.to_string(), a.to_string()),
+                })
+            };
+            rewrite_references(&mut r.properties, rename);
+            rewrite_references(&mut r.update_policy, rename);
             for d in r.depends_on.iter_mut() {
                 if d.as_str() == old {
                     *d = new_id.clone();
@@ -630,66 +641,6 @@ impl Serialize for Resource {
 fn to_json_or_null<T: Serialize>(v: &T) -> Json {
     // Our section types serialize infallibly: string keys, no custom failures.
     serde_json::to_value(v).unwrap_or(Json::Null)
-}
-
-/// Renames references to resource `old` inside a property value.
-fn rename_in(v: &mut Json, old: &str, new: &str) {
-    rewrite_references(
-        v,
-        &mut |r| {
-            // The one entry: `Ref: name` or `Fn::GetAtt: [name, attribute]`.
-            let target = match r.as_object_mut().and_then(|m| m.values_mut().next()) {
-                Some(Json::String(t)) => Some(t),
-                Some(Json::Array(a)) => match a.get_mut(0) {
-                    Some(Json::String(t)) => Some(t),
-                    _ => None,
-                },
-                _ => None,
-            };
-            if let Some(t) = target.filter(|t| *t == old) {
-                *t = new.to_string();
-            }
-        },
-        &mut |text| {
-            *text = text
-                .replace(&format!("${{{old}}}"), &format!("${{{new}}}"))
-                .replace(&format!("${{{old}."), &format!("${{{new}."));
-        },
-    );
-}
-
-/// Walks a property value for references, to rewrite them: `reference` gets
-/// each `{"Ref": ...}` and `{"Fn::GetAtt": ...}` object (and may replace it
-/// whole), `sub_text` each `Fn::Sub` template string; the variables of an
-/// `Fn::Sub` and every other value are walked in turn.
-pub(crate) fn rewrite_references(
-    v: &mut Json,
-    reference: &mut dyn FnMut(&mut Json),
-    sub_text: &mut dyn FnMut(&mut String),
-) {
-    let single = |m: &Map<String, Json>, key: &str| m.len() == 1 && m.contains_key(key);
-    match v {
-        Json::Object(m) if single(m, "Ref") || single(m, "Fn::GetAtt") => reference(v),
-        Json::Object(m) if single(m, "Fn::Sub") => match m.get_mut("Fn::Sub") {
-            Some(Json::String(text)) => sub_text(text),
-            Some(Json::Array(parts)) => {
-                if let Some(Json::String(text)) = parts.get_mut(0) {
-                    sub_text(text);
-                }
-                if let Some(vars) = parts.get_mut(1) {
-                    rewrite_references(vars, reference, sub_text);
-                }
-            }
-            _ => {}
-        },
-        Json::Object(m) => m
-            .values_mut()
-            .for_each(|x| rewrite_references(x, reference, sub_text)),
-        Json::Array(a) => a
-            .iter_mut()
-            .for_each(|x| rewrite_references(x, reference, sub_text)),
-        _ => {}
-    }
 }
 
 /// Convenience: an `Expr` list of strings.

@@ -2,8 +2,8 @@
 
 use serde_json::Value as Json;
 
-use super::references::sub_variables;
 use super::{CheckInput, Finding};
+use crate::cfn::walk::sub_variables;
 use crate::cfn::Template;
 
 /// Memory, in MB.

@@ -6,8 +6,9 @@
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use super::references::{references_in, references_in_map, Reference};
+use super::references::Reference;
 use super::Finding;
+use crate::cfn::walk::references_in;
 use crate::cfn::Template;
 
 /// The stack resource type whose template is nested.
@@ -35,15 +36,13 @@ pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
         }
     };
     for r in template.resources() {
-        for reference in references_in_map(&r.properties) {
+        for reference in references_in(&r.properties) {
             record(r.id().as_str(), reference);
         }
     }
-    if let Json::Object(outputs) = serde_json::to_value(&template.outputs).unwrap_or(Json::Null) {
-        for (id, body) in &outputs {
-            for reference in references_in(body) {
-                record(id, reference);
-            }
+    for (id, output) in &template.outputs {
+        for reference in references_in(output) {
+            record(id.as_str(), reference);
         }
     }
     for (id, child) in template.nested() {

@@ -11,8 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::Value as Json;
 
 use super::each_template;
+use crate::cfn::walk::references_in;
 use crate::cfn::{Resource, Template};
-use crate::check::references::references_in_map;
 
 /// Records the accepted risks of every template of the tree.
 pub fn apply(t: &mut Template) {
@@ -116,7 +116,7 @@ fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
                 }
             }
             "AWS::StepFunctions::StateMachine" => {
-                for reference in references_in_map(&r.properties) {
+                for reference in references_in(&r.properties) {
                     if let Some(f) = function_of(&reference.target) {
                         out.entry(f).or_default().state_machine = true;
                     }
@@ -124,7 +124,7 @@ fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
             }
             "AWS::Lambda::Alias" => {
                 if let Some(policy) = &r.update_policy {
-                    for reference in crate::check::references::references_in(policy) {
+                    for reference in references_in(policy) {
                         if let Some(f) = function_of(&reference.target) {
                             out.entry(f).or_default().traffic_hook = true;
                         }
@@ -141,12 +141,7 @@ fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
 fn targets(r: &Resource, property: &str) -> Vec<String> {
     r.properties
         .get(property)
-        .map(|v| {
-            crate::check::references::references_in(v)
-                .into_iter()
-                .map(|x| x.target)
-                .collect()
-        })
+        .map(|v| references_in(v).into_iter().map(|x| x.target).collect())
         .unwrap_or_default()
 }
 

@@ -29,7 +29,7 @@ use serde_json::{json, Map, Value as Json};
 use sha2::{Digest, Sha256};
 
 use crate::assets::{CodeSource, Package};
-use crate::cfn::intrinsic::sub;
+use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::policy::Statement;
 use crate::cfn::resources::cloudwatch::{
     Alarm, ComparisonOperator, Dimension, Statistic, TreatMissingData,
@@ -48,7 +48,8 @@ use crate::cfn::resources::lambda::{
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
 use crate::cfn::resources::Tag;
-use crate::cfn::template::{rewrite_references, Parameter, ParameterType};
+use crate::cfn::template::{Parameter, ParameterType};
+use crate::cfn::walk::{rewrite_references, ReferenceKind, Walk};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::function::LambdaFunction;
 use crate::components::network::PrivateNetwork;
@@ -655,22 +656,20 @@ fn point_at_alias(t: &mut Template, f: &LogicalId, alias: &LogicalId) {
         {
             continue;
         }
-        for v in r.properties.values_mut() {
-            rewrite(v, f.as_str(), alias.as_str());
-        }
+        rewrite(&mut r.properties, f.as_str(), alias.as_str());
     }
 }
 
-fn rewrite(v: &mut Json, f: &str, alias: &str) {
-    rewrite_references(
-        v,
-        &mut |r| {
-            if *r == json!({"Ref": f}) || *r == json!({"Fn::GetAtt": [f, "Arn"]}) {
-                *r = json!({ "Ref": alias });
-            }
-        },
-        &mut |text| *text = text.replace(&format!("${{{f}.Arn}}"), &format!("${{{alias}}}")),
-    );
+/// `!Ref f`, `!GetAtt f.Arn` and `${f.Arn}` in `v` name `alias` instead.
+fn rewrite<W: Walk + ?Sized>(v: &mut W, f: &str, alias: &str) {
+    rewrite_references(v, |site| {
+        let invokes = site.target == f
+            && match site.kind {
+                ReferenceKind::Ref => true,
+                ReferenceKind::GetAtt | ReferenceKind::Sub => site.attribute == Some("Arn"),
+            };
+        invokes.then(|| Intrinsic::Ref(alias.to_string()))
+    });
 }
 
 /// Whether anything invokes `f` (or its alias) asynchronously: a permission
