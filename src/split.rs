@@ -571,6 +571,20 @@ mod tests {
         const TYPE: &'static str = "AWS::SNS::Topic";
         const ATTRIBUTES: &'static [&'static str] = &["TopicArn"];
     }
+    /// A type of the tests' own: free JSON.
+    impl crate::cfn::Typed for Topic {
+        fn into_properties(self) -> crate::cfn::resources::Properties {
+            let mut m = serde_json::Map::new();
+            m.insert("TopicName".into(), self.name.into());
+            crate::cfn::resources::Properties::Raw(m)
+        }
+        fn of(_: &crate::cfn::resources::Properties) -> Option<&Self> {
+            None
+        }
+        fn of_mut(_: &mut crate::cfn::resources::Properties) -> Option<&mut Self> {
+            None
+        }
+    }
 
     /// A shared topic and `units` units of one topic each, but `grown`
     /// with `size` topics.

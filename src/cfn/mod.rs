@@ -2,6 +2,7 @@
 //! IAM policy documents and typed resource properties.
 
 pub mod constructors;
+mod empty;
 pub mod intrinsic;
 pub mod logical_id;
 pub mod policy;
@@ -14,5 +15,7 @@ pub mod walk;
 
 pub use intrinsic::{Expr, Intrinsic, Pseudo, Value};
 pub use logical_id::LogicalId;
-pub use template::{DeletionPolicy, Output, Parameter, Resource, ResourceProperties, Template};
+pub use template::{
+    DeletionPolicy, Output, Parameter, Resource, ResourceProperties, Template, Typed,
+};
 pub use walk::Walk;

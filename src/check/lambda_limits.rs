@@ -55,7 +55,7 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
         .filter(|r| r.kind() == "AWS::Lambda::Function")
     {
         let id = r.id().as_str();
-        let p = Json::Object(r.properties.clone());
+        let p = Json::Object(r.properties_json());
         let mut range =
             |key: &str, what: &str, unit: &str, (lo, hi): (u64, u64), v: Option<u64>| {
                 if let Some(v) = v.filter(|v| *v < lo || *v > hi) {

@@ -4,7 +4,6 @@
 //! nested template.
 
 use indexmap::IndexMap;
-use serde_json::Value as Json;
 
 use super::references::Reference;
 use super::Finding;
@@ -64,8 +63,10 @@ pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
             ));
             continue;
         }
-        let passed = match res.properties.get("Parameters") {
-            Some(Json::Object(m)) => Some(m),
+        // TEMPORARY JSON read: passes still add parameters as free JSON.
+        let properties = res.properties_json();
+        let passed = match properties.get("Parameters") {
+            Some(serde_json::Value::Object(m)) => Some(m),
             _ => None,
         };
         for name in passed.into_iter().flat_map(|m| m.keys()) {

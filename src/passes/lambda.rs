@@ -383,7 +383,7 @@ fn apply_tree(
                     )?;
                     if let Some(r) = t.resource_mut(id.as_str()) {
                         let params = r
-                            .properties
+                            .properties_json_mut()
                             .entry("Parameters")
                             .or_insert_with(|| Json::Object(Map::new()));
                         if let Json::Object(p) = params {
@@ -447,7 +447,7 @@ fn has_functions(t: &Template) -> bool {
 /// The role a function runs as (its `Role: !GetAtt X.Arn`).
 fn role_of(t: &Template, f: &LogicalId) -> Option<String> {
     let r = t.resource(f.as_str())?;
-    r.properties
+    r.properties_json()
         .get("Role")?
         .get("Fn::GetAtt")?
         .get(0)?
@@ -459,7 +459,7 @@ fn role_of(t: &Template, f: &LogicalId) -> Option<String> {
 fn attach_managed_policy(t: &mut Template, role: &str, arn: &str) {
     if let Some(r) = t.resource_mut(role) {
         let list = r
-            .properties
+            .properties_json_mut()
             .entry("ManagedPolicyArns")
             .or_insert_with(|| Json::Array(Vec::new()));
         let value = json!({ "Fn::Sub": arn });
@@ -481,7 +481,7 @@ fn allow(t: &mut Template, role: &str, statements: Vec<Statement>) {
         .filter_map(|s| serde_json::to_value(s).ok())
         .collect();
     let list = r
-        .properties
+        .properties_json_mut()
         .get_mut("Policies")
         .and_then(|p| p.get_mut(0))
         .and_then(|p| p.get_mut("PolicyDocument"))
@@ -494,7 +494,7 @@ fn allow(t: &mut Template, role: &str, statements: Vec<Statement>) {
                 "PolicyName": "function-options",
                 "PolicyDocument": {"Version": "2012-10-17", "Statement": new}
             }]);
-            r.properties.insert("Policies".into(), policy);
+            r.properties_json_mut().insert("Policies".into(), policy);
         }
     }
 }
@@ -512,7 +512,7 @@ fn configure_function(
     let Some(r) = t.resource_mut(f.as_str()) else {
         return Ok(());
     };
-    let p = &mut r.properties;
+    let p = r.properties_json_mut();
     let mut requirements = Vec::new();
     if s.tracing {
         p.insert("TracingConfig".into(), json!({"Mode": "Active"}));
@@ -583,7 +583,7 @@ fn configure_function(
 fn add_alias(t: &mut Template, f: &LogicalId, provisioned: u32) -> Result<LogicalId, Error> {
     let props = t
         .resource(f.as_str())
-        .map(|r| serde_json::to_vec(&r.properties).unwrap_or_default())
+        .map(|r| serde_json::to_vec(&r.properties_json()).unwrap_or_default())
         .unwrap_or_default();
     let hash: String = Sha256::digest(&props)
         .iter()
@@ -656,7 +656,7 @@ fn point_at_alias(t: &mut Template, f: &LogicalId, alias: &LogicalId) {
         {
             continue;
         }
-        rewrite(&mut r.properties, f.as_str(), alias.as_str());
+        rewrite(r.properties_json_mut(), f.as_str(), alias.as_str());
     }
 }
 
@@ -678,12 +678,13 @@ fn invoked_async(t: &Template, f: &LogicalId, alias: Option<&LogicalId>) -> bool
     t.resources()
         .filter(|r| r.kind() == "AWS::Lambda::Permission")
         .any(|r| {
-            let principal = r.properties.get("Principal").and_then(Json::as_str);
+            let props = r.properties_json();
+            let principal = props.get("Principal").and_then(Json::as_str);
             let async_principal = matches!(
                 principal,
                 Some("s3.amazonaws.com" | "sns.amazonaws.com" | "events.amazonaws.com")
             );
-            let target = r.properties.get("FunctionName");
+            let target = props.get("FunctionName");
             let names = |id: &LogicalId| {
                 target == Some(&json!({"Ref": id.as_str()}))
                     || target == Some(&json!({"Fn::GetAtt": [id.as_str(), "Arn"]}))
@@ -764,13 +765,13 @@ fn configure_async(
             .resources()
             .find(|r| {
                 r.kind() == "AWS::Lambda::EventInvokeConfig"
-                    && r.properties.get("FunctionName") == Some(&json!({"Ref": f.as_str()}))
+                    && r.properties_json().get("FunctionName") == Some(&json!({"Ref": f.as_str()}))
             })
             .map(|r| r.id().clone());
         match existing {
             Some(id) => {
                 if let Some(r) = t.resource_mut(id.as_str()) {
-                    let p = &mut r.properties;
+                    let p = r.properties_json_mut();
                     if let Some(n) = a.max_retry_attempts {
                         p.insert("MaximumRetryAttempts".into(), json!(n.get()));
                     }
@@ -1041,14 +1042,11 @@ fn add_deployments(
 fn log_retention(t: &Template, f: &LogicalId) -> u32 {
     t.resource(f.as_str())
         .and_then(|r| {
-            r.properties
-                .get("LoggingConfig")?
-                .get("LogGroup")?
-                .get("Ref")?
-                .as_str()
+            let config = r.properties_json();
+            let group = config.get("LoggingConfig")?.get("LogGroup")?.get("Ref")?;
+            t.resource(group.as_str()?)
         })
-        .and_then(|g| t.resource(g))
-        .and_then(|g| g.properties.get("RetentionInDays")?.as_u64())
+        .and_then(|g| g.properties_json().get("RetentionInDays")?.as_u64())
         .map_or(30, |d| d as u32)
 }
 
