@@ -117,7 +117,7 @@ fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
                 }
             }
             "AWS::StepFunctions::StateMachine" => {
-                for reference in references_in(&r.properties_json()) {
+                for reference in references_in(&r.properties) {
                     if let Some(f) = function_of(&reference.target) {
                         out.entry(f).or_default().state_machine = true;
                     }

@@ -656,7 +656,7 @@ fn point_at_alias(t: &mut Template, f: &LogicalId, alias: &LogicalId) {
         {
             continue;
         }
-        rewrite(r.properties_json_mut(), f.as_str(), alias.as_str());
+        rewrite(&mut r.properties, f.as_str(), alias.as_str());
     }
 }
 
