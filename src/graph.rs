@@ -149,8 +149,7 @@ fn resolve(scopes: &[Scope], s: usize, r: &Reference, children: &ChildIndex) -> 
         let Some(o) = c.template.outputs.iter().find(|(k, _)| k.as_str() == name) else {
             return Vec::new();
         };
-        let value = serde_json::to_value(&o.1.value).unwrap_or(Json::Null);
-        return references_in(&value)
+        return references_in(&o.1.value)
             .iter()
             .flat_map(|r| resolve(scopes, *child, r, children))
             .collect();
@@ -199,9 +198,11 @@ fn scopes_of(stacks: &[StackTemplate]) -> (Vec<Scope<'_>>, ChildIndex) {
     while i < scopes.len() {
         let t = scopes[i].template;
         for (id, child) in t.nested() {
-            let params = t
-                .resource(id.as_str())
-                .and_then(|r| r.properties.get("Parameters"))
+            // TEMPORARY JSON read: passes still add parameters as free JSON.
+            let properties = t.resource(id.as_str()).map(|r| r.properties_json());
+            let params = properties
+                .as_ref()
+                .and_then(|p| p.get("Parameters"))
                 .and_then(Json::as_object)
                 .map(|m| {
                     m.iter()
@@ -367,7 +368,7 @@ fn resource_edges(
         })
         .unwrap_or_default()
     };
-    let p = &r.properties;
+    let p = &r.properties_json();
     let mut event = |from: Vec<String>, to: Vec<String>, label: &str| {
         for f in &from {
             for t in &to {

@@ -40,7 +40,7 @@ use serde_json::Value as Json;
 
 use crate::cfn::intrinsic::PSEUDO_PARAMETERS;
 use crate::cfn::Template;
-use crate::check::{references_in, references_in_map, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
+use crate::check::{references_in, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 use crate::error::Error;
 use crate::placement::{Home, Placement, UnitResources, Units};
 
@@ -297,12 +297,12 @@ fn wire(
     let mut reads: Vec<(Option<usize>, Target)> = Vec::new();
     for r in t.resources() {
         let from = unit_of.get(r.id().as_str()).copied();
-        for target in as_targets(references_in_map(&r.properties)) {
+        for target in as_targets(references_in(&r.properties)) {
             reads.push((from, target));
         }
     }
+    reads.extend(as_targets(references_in(&t.outputs)).map(|x| (None, x)));
     let outputs = serde_json::to_value(&t.outputs).unwrap_or(Json::Null);
-    reads.extend(as_targets(references_in(&outputs)).map(|x| (None, x)));
     for (from, target) in reads {
         let to = unit_of.get(&target.0).copied();
         if from.is_some() && from == to {
@@ -570,6 +570,20 @@ mod tests {
     impl ResourceProperties for Topic {
         const TYPE: &'static str = crate::cfn::resources::sns::Topic::TYPE;
         const ATTRIBUTES: &'static [&'static str] = &["TopicArn"];
+    }
+    /// A type of the tests' own: free JSON.
+    impl crate::cfn::Typed for Topic {
+        fn into_properties(self) -> crate::cfn::resources::Properties {
+            let mut m = serde_json::Map::new();
+            m.insert("TopicName".into(), self.name.into());
+            crate::cfn::resources::Properties::Raw(m)
+        }
+        fn of(_: &crate::cfn::resources::Properties) -> Option<&Self> {
+            None
+        }
+        fn of_mut(_: &mut crate::cfn::resources::Properties) -> Option<&mut Self> {
+            None
+        }
     }
 
     /// A shared topic and `units` units of one topic each, but `grown`

@@ -89,8 +89,15 @@ fn packages_of(
     template
         .resources()
         .filter(|r| r.kind() == lambda::Function::TYPE)
-        .filter_map(|r| r.properties.get("Code")?.get("S3Key")?.as_str())
-        .filter_map(|k| all.get(k).map(|s| (k.to_string(), *s)))
+        .filter_map(|r| {
+            let k = r
+                .properties_json()
+                .get("Code")?
+                .get("S3Key")?
+                .as_str()?
+                .to_string();
+            all.get(&k).map(|s| (k, *s))
+        })
         .collect()
 }
 
@@ -150,7 +157,7 @@ fn render_nested(
         let url =
             format!("https://${{{ASSETS_BUCKET}}}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}/{key}");
         if let Some(r) = template.resource_mut(id.as_str()) {
-            r.properties
+            r.properties_json_mut()
                 .insert("TemplateURL".into(), serde_json::json!({ "Fn::Sub": url }));
         }
     }

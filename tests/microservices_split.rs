@@ -159,7 +159,8 @@ fn a_thousand_services_split_into_overflow_stacks_within_every_limit() {
         let r = root.resource(id).unwrap();
         assert_eq!(r.kind(), "AWS::CloudFormation::Stack");
         assert!(r.requirements().contains(&"MICRO-5"));
-        let url = r.properties["TemplateURL"]["Fn::Sub"].as_str().unwrap();
+        let properties = r.properties_json();
+        let url = properties["TemplateURL"]["Fn::Sub"].as_str().unwrap();
         assert!(url.starts_with("https://${AssetsBucket}.s3.${AWS::Region}.${AWS::URLSuffix}/"));
         assert!(url.ends_with(".template.json"), "{url}");
     }

@@ -16,6 +16,24 @@ pub enum Value<T> {
     Fn(Box<Intrinsic>),
 }
 
+impl<T> Value<T> {
+    /// The literal, when the value is one.
+    pub fn lit(&self) -> Option<&T> {
+        match self {
+            Value::Lit(x) => Some(x),
+            Value::Fn(_) => None,
+        }
+    }
+
+    /// The function, when the value is one.
+    pub fn function(&self) -> Option<&Intrinsic> {
+        match self {
+            Value::Lit(_) => None,
+            Value::Fn(f) => Some(f),
+        }
+    }
+}
+
 impl<T> From<Intrinsic> for Value<T> {
     fn from(f: Intrinsic) -> Self {
         Value::Fn(Box::new(f))

@@ -2,6 +2,7 @@
 //! IAM policy documents and typed resource properties.
 
 pub mod constructors;
+mod empty;
 pub mod intrinsic;
 pub mod logical_id;
 pub mod policy;
@@ -10,7 +11,11 @@ pub mod shapes;
 pub mod states;
 pub mod template;
 pub mod type_index;
+pub mod walk;
 
 pub use intrinsic::{Expr, Intrinsic, Pseudo, Value};
 pub use logical_id::LogicalId;
-pub use template::{DeletionPolicy, Output, Parameter, Resource, ResourceProperties, Template};
+pub use template::{
+    DeletionPolicy, Output, Parameter, Resource, ResourceProperties, Template, Typed,
+};
+pub use walk::Walk;

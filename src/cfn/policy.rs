@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::intrinsic::Value;
+use super::walk::{walk, Visitor, VisitorMut, Walk};
 
 /// The policy language version every document uses.
 pub const POLICY_VERSION: &str = "2012-10-17";
@@ -132,6 +133,30 @@ impl Statement {
             .or_default()
             .insert(key.to_string(), values);
         self
+    }
+}
+
+walk!(PolicyDocument { version, statement });
+walk!(Statement {
+    sid,
+    effect,
+    principal,
+    action,
+    resource,
+    condition
+});
+walk!(Effect);
+
+impl Walk for Principal {
+    fn walk(&self, v: &mut dyn Visitor) {
+        if let Principal::Aws(arns) = self {
+            arns.walk(v)
+        }
+    }
+    fn walk_mut(&mut self, v: &mut dyn VisitorMut) {
+        if let Principal::Aws(arns) = self {
+            arns.walk_mut(v)
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::intrinsic::Value;
+use super::walk::walk;
 
 /// An SQS queue's `RedrivePolicy`: moves messages to a dead-letter queue
 /// after `max_receive_count` receives.
@@ -34,3 +35,17 @@ pub struct EventPattern {
     /// Content filters on the event's `detail`.
     pub detail: serde_json::Value,
 }
+
+walk!(QueueRedrivePolicy {
+    dead_letter_target_arn,
+    max_receive_count
+});
+walk!(SubscriptionRedrivePolicy {
+    dead_letter_target_arn
+});
+walk!(EmptyAction);
+walk!(EventPattern {
+    source,
+    detail_type,
+    detail
+});

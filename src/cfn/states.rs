@@ -2,6 +2,7 @@
 //! The `Definition` of an `AWS::StepFunctions::StateMachine` (its resource
 //! schema leaves it free JSON; scripts/gen-resource-types maps it here).
 
+use super::walk::{walk, Visitor, VisitorMut, Walk};
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -136,4 +137,87 @@ pub struct Catcher {
     pub error_equals: Vec<String>,
     pub result_path: Option<String>,
     pub next: String,
+}
+
+// What holds intrinsics (task parameters are free JSON), for the walker.
+walk!(Definition {
+    comment,
+    start_at,
+    timeout_seconds,
+    states
+});
+walk!(Branch { start_at, states });
+walk!(TaskState {
+    comment,
+    resource,
+    parameters,
+    result_selector,
+    result_path,
+    timeout_seconds,
+    retry,
+    catch,
+    next,
+    end
+});
+walk!(ParallelState {
+    comment,
+    branches,
+    result_selector,
+    result_path,
+    retry,
+    catch,
+    next,
+    end
+});
+walk!(ChoiceState {
+    comment,
+    choices,
+    default
+});
+walk!(ChoiceRule {
+    variable,
+    and,
+    is_present,
+    is_string,
+    is_numeric,
+    numeric_greater_than,
+    next
+});
+walk!(SucceedState { comment });
+walk!(FailState {
+    comment,
+    error,
+    cause
+});
+walk!(Retrier {
+    error_equals,
+    interval_seconds,
+    max_attempts,
+    backoff_rate
+});
+walk!(Catcher {
+    error_equals,
+    result_path,
+    next
+});
+
+impl Walk for State {
+    fn walk(&self, v: &mut dyn Visitor) {
+        match self {
+            State::Task(s) => s.walk(v),
+            State::Parallel(s) => s.walk(v),
+            State::Choice(s) => s.walk(v),
+            State::Succeed(s) => s.walk(v),
+            State::Fail(s) => s.walk(v),
+        }
+    }
+    fn walk_mut(&mut self, v: &mut dyn VisitorMut) {
+        match self {
+            State::Task(s) => s.walk_mut(v),
+            State::Parallel(s) => s.walk_mut(v),
+            State::Choice(s) => s.walk_mut(v),
+            State::Succeed(s) => s.walk_mut(v),
+            State::Fail(s) => s.walk_mut(v),
+        }
+    }
 }

@@ -32,7 +32,7 @@ fn dependency_graph_refs(
 pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
     let refs: Vec<Vec<Reference>> = template
         .resources()
-        .map(|r| super::references::references_in_map(&r.properties))
+        .map(|r| crate::cfn::walk::references_in(&r.properties))
         .collect();
     check_refs(template, &refs, errors);
 }

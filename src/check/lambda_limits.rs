@@ -2,9 +2,9 @@
 
 use serde_json::Value as Json;
 
-use super::references::sub_variables;
 use super::{CheckInput, Finding};
 use crate::cfn::resources::lambda;
+use crate::cfn::walk::sub_variables;
 use crate::cfn::{ResourceProperties, Template};
 
 /// Memory, in MB.
@@ -56,7 +56,7 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
         .filter(|r| r.kind() == lambda::Function::TYPE)
     {
         let id = r.id().as_str();
-        let p = Json::Object(r.properties.clone());
+        let p = Json::Object(r.properties_json());
         let mut range =
             |key: &str, what: &str, unit: &str, (lo, hi): (u64, u64), v: Option<u64>| {
                 if let Some(v) = v.filter(|v| *v < lo || *v > hi) {

@@ -1,7 +1,5 @@
 //! CloudFormation's per-template quotas.
 
-use serde_json::Value as Json;
-
 use super::{CheckInput, Finding, Report};
 use crate::cfn::Template;
 
@@ -50,8 +48,8 @@ fn biggest(template: &Template, n: usize) -> String {
     let mut sizes: Vec<(usize, &str)> = template
         .resources()
         .map(|r| {
-            let props = Json::Object(r.properties.clone());
-            (props.to_string().len(), r.id().as_str())
+            let bytes = serde_json::to_string(&r.properties).map_or(0, |s| s.len());
+            (bytes, r.id().as_str())
         })
         .collect();
     sizes.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));

@@ -13,10 +13,10 @@ use std::fmt;
 
 use crate::cfn::Template;
 
+pub use crate::cfn::walk::references_in;
 pub use lambda_limits::{LambdaLimits, PackageSize};
 pub use limits::{MAX_BODY_INLINE, MAX_BODY_S3, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
-pub(crate) use references::references_in_map;
-pub use references::{references_in, Reference, ReferenceKind};
+pub use references::{Reference, ReferenceKind};
 
 /// One problem found in a template.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,7 +77,7 @@ pub fn check(template: &Template, input: &CheckInput<'_>) -> Report {
     // Each resource's references, found once for the checks that need them.
     let refs: Vec<Vec<Reference>> = template
         .resources()
-        .map(|r| references_in_map(&r.properties))
+        .map(|r| references_in(&r.properties))
         .collect();
     references::check_refs(template, &refs, &mut report.errors);
     cycles::check_refs(template, &refs, &mut report.errors);

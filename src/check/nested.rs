@@ -4,11 +4,11 @@
 //! nested template.
 
 use indexmap::IndexMap;
-use serde_json::Value as Json;
 
-use super::references::{references_in, references_in_map, Reference};
+use super::references::Reference;
 use super::Finding;
 use crate::cfn::resources::cloudformation;
+use crate::cfn::walk::references_in;
 use crate::cfn::{ResourceProperties, Template};
 
 /// The stack resource type whose template is nested.
@@ -36,15 +36,13 @@ pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
         }
     };
     for r in template.resources() {
-        for reference in references_in_map(&r.properties) {
+        for reference in references_in(&r.properties) {
             record(r.id().as_str(), reference);
         }
     }
-    if let Json::Object(outputs) = serde_json::to_value(&template.outputs).unwrap_or(Json::Null) {
-        for (id, body) in &outputs {
-            for reference in references_in(body) {
-                record(id, reference);
-            }
+    for (id, output) in &template.outputs {
+        for reference in references_in(output) {
+            record(id.as_str(), reference);
         }
     }
     for (id, child) in template.nested() {
@@ -66,8 +64,10 @@ pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
             ));
             continue;
         }
-        let passed = match res.properties.get("Parameters") {
-            Some(Json::Object(m)) => Some(m),
+        // TEMPORARY JSON read: passes still add parameters as free JSON.
+        let properties = res.properties_json();
+        let passed = match properties.get("Parameters") {
+            Some(serde_json::Value::Object(m)) => Some(m),
             _ => None,
         };
         for name in passed.into_iter().flat_map(|m| m.keys()) {

@@ -1,141 +1,17 @@
 //! Every `Ref`, `Fn::GetAtt` and `Fn::Sub` variable resolves, and every
 //! `Fn::GetAtt` names an attribute the resource's type has.
 
-use serde_json::Value as Json;
-
 use super::Finding;
 use crate::cfn::intrinsic::PSEUDO_PARAMETERS;
+use crate::cfn::walk::references_in;
+pub use crate::cfn::walk::{Reference, ReferenceKind};
 use crate::cfn::Template;
-
-/// How a value refers to another part of the template.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReferenceKind {
-    Ref,
-    GetAtt,
-    Sub,
-}
-
-/// One reference found in a JSON tree.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reference {
-    pub kind: ReferenceKind,
-    pub target: String,
-    /// The attribute, for `Fn::GetAtt` and `${X.Attr}`.
-    pub attribute: Option<String>,
-}
-
-/// Every reference in `json`, in document order. Variables that an `Fn::Sub`
-/// defines in its own map are not references.
-pub fn references_in(json: &Json) -> Vec<Reference> {
-    let mut out = Vec::new();
-    walk(json, &mut out);
-    out
-}
-
-/// Every reference in the values of `map` (a resource's properties), without
-/// copying it into a [`Json`] first.
-pub(crate) fn references_in_map(map: &serde_json::Map<String, Json>) -> Vec<Reference> {
-    let mut out = Vec::new();
-    map.values().for_each(|v| walk(v, &mut out));
-    out
-}
-
-fn walk(json: &Json, out: &mut Vec<Reference>) {
-    match json {
-        Json::Array(items) => items.iter().for_each(|i| walk(i, out)),
-        Json::Object(map) => {
-            if map.len() == 1 {
-                if let Some(Json::String(target)) = map.get("Ref") {
-                    out.push(Reference {
-                        kind: ReferenceKind::Ref,
-                        target: target.clone(),
-                        attribute: None,
-                    });
-                    return;
-                }
-                if let Some(args) = map.get("Fn::GetAtt") {
-                    if let Some((target, attr)) = get_att_args(args) {
-                        out.push(Reference {
-                            kind: ReferenceKind::GetAtt,
-                            target,
-                            attribute: Some(attr),
-                        });
-                        return;
-                    }
-                }
-                if let Some(args) = map.get("Fn::Sub") {
-                    sub_references(args, out);
-                    return;
-                }
-            }
-            map.values().for_each(|v| walk(v, out));
-        }
-        _ => {}
-    }
-}
-
-fn get_att_args(args: &Json) -> Option<(String, String)> {
-    match args {
-        Json::Array(a) if a.len() == 2 => {
-            Some((a[0].as_str()?.to_string(), a[1].as_str()?.to_string()))
-        }
-        Json::String(s) => {
-            let (t, a) = s.split_once('.')?;
-            Some((t.to_string(), a.to_string()))
-        }
-        _ => None,
-    }
-}
-
-fn sub_references(args: &Json, out: &mut Vec<Reference>) {
-    let (text, vars) = match args {
-        Json::String(s) => (s.as_str(), None),
-        Json::Array(a) if a.len() == 2 => match (&a[0], &a[1]) {
-            (Json::String(s), Json::Object(m)) => (s.as_str(), Some(m)),
-            _ => return,
-        },
-        _ => return,
-    };
-    if let Some(vars) = vars {
-        vars.values().for_each(|v| walk(v, out));
-    }
-    for var in sub_variables(text) {
-        if vars.is_some_and(|m| m.contains_key(var)) {
-            continue;
-        }
-        let (target, attribute) = match var.split_once('.') {
-            Some((t, a)) if !var.starts_with("AWS::") => (t.to_string(), Some(a.to_string())),
-            _ => (var.to_string(), None),
-        };
-        out.push(Reference {
-            kind: ReferenceKind::Sub,
-            target,
-            attribute,
-        });
-    }
-}
-
-/// The `${...}` variables of an `Fn::Sub` string, skipping `${!literal}`.
-pub(crate) fn sub_variables(text: &str) -> Vec<&str> {
-    let mut vars = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let var = after[..end].trim();
-        if !var.starts_with('!') {
-            vars.push(var);
-        }
-        rest = &after[end + 1..];
-    }
-    vars
-}
 
 #[cfg(test)]
 pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
     let refs: Vec<Vec<Reference>> = template
         .resources()
-        .map(|r| references_in_map(&r.properties))
+        .map(|r| references_in(&r.properties))
         .collect();
     check_refs(template, &refs, errors);
 }
@@ -145,10 +21,8 @@ pub(super) fn check_refs(template: &Template, refs: &[Vec<Reference>], errors: &
     // Resources: only their Metadata and Properties can hold intrinsics.
     for (r, props) in template.resources().zip(refs) {
         let id = r.id().as_str();
-        let found = r
-            .metadata
-            .values()
-            .flat_map(references_in)
+        let found = references_in(&r.metadata)
+            .into_iter()
             .chain(props.iter().cloned());
         for reference in found {
             if let Some(msg) = unresolved(template, &reference) {
@@ -156,19 +30,15 @@ pub(super) fn check_refs(template: &Template, refs: &[Vec<Reference>], errors: &
             }
         }
     }
-    let sections = [
-        serde_json::to_value(&template.outputs).unwrap_or(Json::Null),
-        serde_json::to_value(&template.conditions).unwrap_or(Json::Null),
-    ];
-    for section in &sections {
-        let Json::Object(entries) = section else {
-            continue;
-        };
-        for (id, body) in entries {
-            for r in references_in(body) {
-                if let Some(msg) = unresolved(template, &r) {
-                    errors.push(Finding::about(id, msg));
-                }
+    let outputs = template
+        .outputs
+        .iter()
+        .map(|(id, o)| (id, references_in(o)));
+    let conditions = (template.conditions.iter()).map(|(id, c)| (id, references_in(c)));
+    for (id, found) in outputs.chain(conditions) {
+        for r in found {
+            if let Some(msg) = unresolved(template, &r) {
+                errors.push(Finding::about(id.as_str(), msg));
             }
         }
     }
@@ -331,10 +201,5 @@ mod tests {
         assert!(has_attribute(&["Outputs.*", "StackId"], "StackId"));
         assert!(!has_attribute(&["Outputs.*"], "Outputs."));
         assert!(!has_attribute(&["Outputs.*"], "Arn"));
-    }
-
-    #[test]
-    fn sub_variables_skip_escapes() {
-        assert_eq!(sub_variables("a${X}b${!Y}${ Z.Arn }"), ["X", "Z.Arn"]);
     }
 }

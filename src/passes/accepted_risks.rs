@@ -11,8 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::Value as Json;
 
 use super::each_template;
+use crate::cfn::walk::references_in;
 use crate::cfn::{Resource, Template};
-use crate::check::references::references_in_map;
 
 /// Records the accepted risks of every template of the tree.
 pub fn apply(t: &mut Template) {
@@ -82,7 +82,8 @@ fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
     for r in t.resources() {
         match r.kind() {
             "AWS::Lambda::Permission" => {
-                let principal = r.properties.get("Principal").and_then(Json::as_str);
+                let props = r.properties_json();
+                let principal = props.get("Principal").and_then(Json::as_str);
                 for f in targets(r, "FunctionName")
                     .iter()
                     .filter_map(|f| function_of(f))
@@ -102,7 +103,7 @@ fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
             }
             "AWS::Lambda::EventInvokeConfig" => {
                 let on_failure = r
-                    .properties
+                    .properties_json()
                     .get("DestinationConfig")
                     .and_then(|d| d.get("OnFailure"))
                     .is_some();
@@ -116,7 +117,7 @@ fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
                 }
             }
             "AWS::StepFunctions::StateMachine" => {
-                for reference in references_in_map(&r.properties) {
+                for reference in references_in(&r.properties) {
                     if let Some(f) = function_of(&reference.target) {
                         out.entry(f).or_default().state_machine = true;
                     }
@@ -124,7 +125,7 @@ fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
             }
             "AWS::Lambda::Alias" => {
                 if let Some(policy) = &r.update_policy {
-                    for reference in crate::check::references::references_in(policy) {
+                    for reference in references_in(policy) {
                         if let Some(f) = function_of(&reference.target) {
                             out.entry(f).or_default().traffic_hook = true;
                         }
@@ -139,14 +140,9 @@ fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
 
 /// The logical IDs `property` of `r` refers to.
 fn targets(r: &Resource, property: &str) -> Vec<String> {
-    r.properties
+    r.properties_json()
         .get(property)
-        .map(|v| {
-            crate::check::references::references_in(v)
-                .into_iter()
-                .map(|x| x.target)
-                .collect()
-        })
+        .map(|v| references_in(v).into_iter().map(|x| x.target).collect())
         .unwrap_or_default()
 }
 
@@ -168,7 +164,7 @@ fn function(r: &mut Resource, how: &Invokers) {
         "ReservedConcurrentExecutions",
         "VpcConfig",
     ]
-    .map(|key| r.properties.contains_key(key));
+    .map(|key| r.properties_json().contains_key(key));
     if !dead_letter {
         let asynchronous = how
             .principals
@@ -225,13 +221,13 @@ fn function(r: &mut Resource, how: &Invokers) {
 }
 
 fn stage(r: &mut Resource) {
-    if r.properties.get("TracingEnabled") != Some(&Json::Bool(true)) {
+    if r.properties_json().get("TracingEnabled") != Some(&Json::Bool(true)) {
         r.accepts_risk(
             "CKV_AWS_73",
             "X-Ray tracing is billed per trace; options.lambda.tracing traces the functions, and API access logs record every request",
         );
     }
-    if r.properties.get("CacheClusterEnabled") != Some(&Json::Bool(true)) {
+    if r.properties_json().get("CacheClusterEnabled") != Some(&Json::Bool(true)) {
         r.accepts_risk(
             "CKV_AWS_120",
             "no stage cache: responses are per user or change with every write; a blueprint's cache option adds one keyed by caller",
@@ -247,7 +243,8 @@ fn plain_http_origin_choice(t: &Template) -> bool {
 }
 
 fn distribution(r: &mut Resource, plain_http_chosen: bool) {
-    let config = r.properties.get("DistributionConfig");
+    let props = r.properties_json();
+    let config = props.get("DistributionConfig");
     let default_certificate = config
         .and_then(|c| c.get("ViewerCertificate"))
         .and_then(|v| v.get("CloudFrontDefaultCertificate"))

@@ -256,7 +256,7 @@ fn wire(
                     sub(format!("${{{LOG_BUCKET_ID}}}.s3.${{AWS::URLSuffix}}")).into()
                 };
                 let logging = Logging::to_bucket(domain, format!("cloudfront/{path}{id}/"));
-                if let Some(Json::Object(config)) = r.properties.get_mut("DistributionConfig") {
+                if let Some(Json::Object(config)) = r.properties_json_mut().get_mut("DistributionConfig") {
                     config.insert("Logging".into(), to_json(&logging));
                 }
                 w.cloudfront = true;
@@ -280,11 +280,11 @@ fn wire(
                 w.top("elb/");
             }
             BUCKET if id != LOG_BUCKET_ID => {
-                if r.properties.contains_key("LoggingConfiguration") {
+                if r.properties_json().contains_key("LoggingConfiguration") {
                     continue;
                 }
                 let prefix = format!("s3/{path}{id}/");
-                r.properties.insert(
+                r.properties_json_mut().insert(
                     "LoggingConfiguration".into(),
                     json!({"DestinationBucketName": bucket.r#ref::<String>(), "LogFilePrefix": prefix}),
                 );
@@ -327,7 +327,7 @@ fn wire(
                 continue;
             }
             let params = r
-                .properties
+                .properties_json_mut()
                 .entry("Parameters")
                 .or_insert_with(|| Json::Object(Default::default()));
             if let Json::Object(m) = params {
@@ -349,7 +349,7 @@ fn set_load_balancer_logs(r: &mut Resource, bucket: &LogicalId, prefix: &str) {
         Tag::new("access_logs.s3.prefix", prefix),
     ];
     let list = r
-        .properties
+        .properties_json_mut()
         .entry("LoadBalancerAttributes")
         .or_insert_with(|| Json::Array(Vec::new()));
     if let Json::Array(list) = list {
@@ -369,7 +369,7 @@ fn set_load_balancer_logs(r: &mut Resource, bucket: &LogicalId, prefix: &str) {
 fn extend_existing(t: &mut Template, w: &Writers, statements: Vec<Statement>, days: u32) {
     if let Some(p) = t.resource_mut(&format!("{LOG_BUCKET_ID}Policy")) {
         let list = p
-            .properties
+            .properties_json_mut()
             .get_mut("PolicyDocument")
             .and_then(|d| d.get_mut("Statement"))
             .and_then(Json::as_array_mut);
@@ -381,13 +381,13 @@ fn extend_existing(t: &mut Template, w: &Writers, statements: Vec<Statement>, da
         return;
     };
     if w.cloudfront {
-        b.properties.insert(
+        b.properties_json_mut().insert(
             "OwnershipControls".into(),
             to_json(&OwnershipControls::bucket_owner_preferred()),
         );
     }
     let rules = b
-        .properties
+        .properties_json_mut()
         .get_mut("LifecycleConfiguration")
         .and_then(|l| l.get_mut("Rules"))
         .and_then(Json::as_array_mut);
@@ -431,7 +431,7 @@ fn turned_off(t: &mut Template) {
                 }
                 BUCKET
                     if r.id().as_str() != LOG_BUCKET_ID
-                        && !r.properties.contains_key("LoggingConfiguration") =>
+                        && !r.properties_json().contains_key("LoggingConfiguration") =>
                 {
                     r.accepts_risk("CKV_AWS_18", TURNED_OFF);
                 }

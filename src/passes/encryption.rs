@@ -140,7 +140,8 @@ pub fn apply(t: &mut Template, customer_managed_keys: bool) -> Result<(), Error>
 
 /// Whether `t` or a template nested in it has something to encrypt.
 pub fn needs_key(t: &Template) -> bool {
-    t.resources().any(|r| encryptable(r.kind(), &r.properties))
+    t.resources()
+        .any(|r| encryptable(r.kind(), &r.properties_json()))
         || t.nested().any(|(_, child)| needs_key(child))
 }
 
@@ -178,7 +179,7 @@ fn add_key(t: &mut Template) -> Result<LogicalId, Error> {
     );
     let r = t.add(KEY, key)?.retain();
     // The logs principal names the stack's region: `Fn::Sub` it.
-    if let Some(policy) = r.properties.get_mut("KeyPolicy") {
+    if let Some(policy) = r.properties_json_mut().get_mut("KeyPolicy") {
         sub_service_principals(policy);
     }
     let id = r.id().clone();
@@ -233,7 +234,7 @@ fn encrypt_tree(t: &mut Template, key: Value<String>) -> Result<(), Error> {
             .resource_mut(id.as_str())
             .ok_or_else(|| Error::Internal(format!("nested stack `{id}` has no resource")))?;
         let params = stack
-            .properties
+            .properties_json_mut()
             .entry("Parameters")
             .or_insert_with(|| Json::Object(Map::new()));
         if let Json::Object(p) = params {
@@ -250,7 +251,7 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
     for r in t.resources_mut() {
         match r.kind() {
             LOG_GROUP => merge(
-                &mut r.properties,
+                r.properties_json_mut(),
                 // Only the key: merged over the group's other properties.
                 &LogGroup {
                     kms_key_id: Some(key.clone()),
@@ -258,7 +259,7 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
                 },
             )?,
             TABLE => merge(
-                &mut r.properties,
+                r.properties_json_mut(),
                 &TableEncryption {
                     sse_specification: SseSpecification {
                         sse_type: Some(SseType::Kms.into()),
@@ -267,8 +268,8 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
                     },
                 },
             )?,
-            FUNCTION if has_environment(&r.properties) => merge(
-                &mut r.properties,
+            FUNCTION if has_environment(&r.properties_json()) => merge(
+                r.properties_json_mut(),
                 &EnvironmentEncryption {
                     kms_key_arn: key.clone(),
                 },
@@ -280,7 +281,7 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
             _ => {}
         }
         if r.kind() == ROLE {
-            if let Some(writes) = table_access(&r.properties) {
+            if let Some(writes) = table_access(&r.properties_json()) {
                 table_readers.push((r.id().clone(), writes));
             }
         }
@@ -327,7 +328,7 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
             policy_document: PolicyDocument::new(statements),
         })?;
         let policies = r
-            .properties
+            .properties_json_mut()
             .entry("Policies")
             .or_insert_with(|| Json::Array(Vec::new()));
         if let Json::Array(list) = policies {
@@ -365,15 +366,16 @@ fn table_access(props: &Map<String, Json>) -> Option<bool> {
 /// encrypts: `Role: {"Fn::GetAtt": [<role>, "Arn"]}`.
 fn environment_roles(t: &Template) -> Vec<LogicalId> {
     t.resources()
-        .filter(|r| r.kind() == FUNCTION && has_environment(&r.properties))
+        .filter(|r| r.kind() == FUNCTION && has_environment(&r.properties_json()))
         .filter_map(|r| {
-            r.properties
+            let role = r
+                .properties_json()
                 .get("Role")?
                 .get("Fn::GetAtt")?
                 .get(0)?
-                .as_str()
+                .clone();
+            t.resource(role.as_str()?).map(|r| r.id().clone())
         })
-        .filter_map(|id| t.resource(id).map(|r| r.id().clone()))
         .collect()
 }
 
@@ -382,11 +384,12 @@ fn environment_roles(t: &Template) -> Vec<LogicalId> {
 fn accept_service_keys(t: &mut Template) {
     for r in t.resources_mut() {
         match r.kind() {
-            LOG_GROUP if !r.properties.contains_key("KmsKeyId") => {
+            LOG_GROUP if !r.properties_json().contains_key("KmsKeyId") => {
                 r.accepts_risk(CHECK_LOG_GROUP, LOG_GROUP_REASON);
             }
             TABLE => {
-                let sse = r.properties.get("SSESpecification");
+                let props = r.properties_json();
+                let sse = props.get("SSESpecification");
                 if sse.and_then(|s| s.get("KMSMasterKeyId")).is_some() {
                     continue;
                 }
@@ -401,7 +404,8 @@ fn accept_service_keys(t: &mut Template) {
                 );
             }
             FUNCTION
-                if has_environment(&r.properties) && !r.properties.contains_key("KmsKeyArn") =>
+                if has_environment(&r.properties_json())
+                    && !r.properties_json().contains_key("KmsKeyArn") =>
             {
                 r.accepts_risk(CHECK_FUNCTION, FUNCTION_REASON);
             }
@@ -414,8 +418,8 @@ fn accept_service_keys(t: &mut Template) {
 fn accept_queue_encryption(t: &mut Template) {
     for r in t.resources_mut() {
         if r.kind() == QUEUE
-            && !r.properties.contains_key("KmsMasterKeyId")
-            && r.properties.get("SqsManagedSseEnabled") == Some(&Json::Bool(true))
+            && !r.properties_json().contains_key("KmsMasterKeyId")
+            && r.properties_json().get("SqsManagedSseEnabled") == Some(&Json::Bool(true))
         {
             r.accepts_risk(CHECK_QUEUE, QUEUE_REASON);
         }
@@ -524,7 +528,7 @@ mod tests {
         apply(&mut on, true).unwrap();
         let logs = on.resource("Logs").unwrap();
         assert_eq!(
-            logs.properties["KmsKeyId"],
+            logs.properties_json()["KmsKeyId"],
             json!({"Fn::GetAtt": [KEY, "Arn"]})
         );
         assert!(logs.accepted_risks().is_empty());

@@ -29,7 +29,7 @@ use serde_json::{json, Map, Value as Json};
 use sha2::{Digest, Sha256};
 
 use crate::assets::{CodeSource, Package};
-use crate::cfn::intrinsic::sub;
+use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::policy::Statement;
 use crate::cfn::resources::cloudwatch::{
     Alarm, ComparisonOperator, Dimension, Statistic, TreatMissingData,
@@ -48,7 +48,8 @@ use crate::cfn::resources::lambda::{
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
 use crate::cfn::resources::Tag;
-use crate::cfn::template::{rewrite_references, Parameter, ParameterType};
+use crate::cfn::template::{Parameter, ParameterType};
+use crate::cfn::walk::{rewrite_references, ReferenceKind, Walk};
 use crate::cfn::{LogicalId, Template, Value};
 use crate::components::function::LambdaFunction;
 use crate::components::network::PrivateNetwork;
@@ -382,7 +383,7 @@ fn apply_tree(
                     )?;
                     if let Some(r) = t.resource_mut(id.as_str()) {
                         let params = r
-                            .properties
+                            .properties_json_mut()
                             .entry("Parameters")
                             .or_insert_with(|| Json::Object(Map::new()));
                         if let Json::Object(p) = params {
@@ -446,7 +447,7 @@ fn has_functions(t: &Template) -> bool {
 /// The role a function runs as (its `Role: !GetAtt X.Arn`).
 fn role_of(t: &Template, f: &LogicalId) -> Option<String> {
     let r = t.resource(f.as_str())?;
-    r.properties
+    r.properties_json()
         .get("Role")?
         .get("Fn::GetAtt")?
         .get(0)?
@@ -458,7 +459,7 @@ fn role_of(t: &Template, f: &LogicalId) -> Option<String> {
 fn attach_managed_policy(t: &mut Template, role: &str, arn: &str) {
     if let Some(r) = t.resource_mut(role) {
         let list = r
-            .properties
+            .properties_json_mut()
             .entry("ManagedPolicyArns")
             .or_insert_with(|| Json::Array(Vec::new()));
         let value = json!({ "Fn::Sub": arn });
@@ -480,7 +481,7 @@ fn allow(t: &mut Template, role: &str, statements: Vec<Statement>) {
         .filter_map(|s| serde_json::to_value(s).ok())
         .collect();
     let list = r
-        .properties
+        .properties_json_mut()
         .get_mut("Policies")
         .and_then(|p| p.get_mut(0))
         .and_then(|p| p.get_mut("PolicyDocument"))
@@ -493,7 +494,7 @@ fn allow(t: &mut Template, role: &str, statements: Vec<Statement>) {
                 "PolicyName": "function-options",
                 "PolicyDocument": {"Version": "2012-10-17", "Statement": new}
             }]);
-            r.properties.insert("Policies".into(), policy);
+            r.properties_json_mut().insert("Policies".into(), policy);
         }
     }
 }
@@ -511,7 +512,7 @@ fn configure_function(
     let Some(r) = t.resource_mut(f.as_str()) else {
         return Ok(());
     };
-    let p = &mut r.properties;
+    let p = r.properties_json_mut();
     let mut requirements = Vec::new();
     if s.tracing {
         p.insert("TracingConfig".into(), json!({"Mode": "Active"}));
@@ -582,7 +583,7 @@ fn configure_function(
 fn add_alias(t: &mut Template, f: &LogicalId, provisioned: u32) -> Result<LogicalId, Error> {
     let props = t
         .resource(f.as_str())
-        .map(|r| serde_json::to_vec(&r.properties).unwrap_or_default())
+        .map(|r| serde_json::to_vec(&r.properties_json()).unwrap_or_default())
         .unwrap_or_default();
     let hash: String = Sha256::digest(&props)
         .iter()
@@ -655,22 +656,20 @@ fn point_at_alias(t: &mut Template, f: &LogicalId, alias: &LogicalId) {
         {
             continue;
         }
-        for v in r.properties.values_mut() {
-            rewrite(v, f.as_str(), alias.as_str());
-        }
+        rewrite(&mut r.properties, f.as_str(), alias.as_str());
     }
 }
 
-fn rewrite(v: &mut Json, f: &str, alias: &str) {
-    rewrite_references(
-        v,
-        &mut |r| {
-            if *r == json!({"Ref": f}) || *r == json!({"Fn::GetAtt": [f, "Arn"]}) {
-                *r = json!({ "Ref": alias });
-            }
-        },
-        &mut |text| *text = text.replace(&format!("${{{f}.Arn}}"), &format!("${{{alias}}}")),
-    );
+/// `!Ref f`, `!GetAtt f.Arn` and `${f.Arn}` in `v` name `alias` instead.
+fn rewrite<W: Walk + ?Sized>(v: &mut W, f: &str, alias: &str) {
+    rewrite_references(v, |site| {
+        let invokes = site.target == f
+            && match site.kind {
+                ReferenceKind::Ref => true,
+                ReferenceKind::GetAtt | ReferenceKind::Sub => site.attribute == Some("Arn"),
+            };
+        invokes.then(|| Intrinsic::Ref(alias.to_string()))
+    });
 }
 
 /// Whether anything invokes `f` (or its alias) asynchronously: a permission
@@ -679,12 +678,13 @@ fn invoked_async(t: &Template, f: &LogicalId, alias: Option<&LogicalId>) -> bool
     t.resources()
         .filter(|r| r.kind() == "AWS::Lambda::Permission")
         .any(|r| {
-            let principal = r.properties.get("Principal").and_then(Json::as_str);
+            let props = r.properties_json();
+            let principal = props.get("Principal").and_then(Json::as_str);
             let async_principal = matches!(
                 principal,
                 Some("s3.amazonaws.com" | "sns.amazonaws.com" | "events.amazonaws.com")
             );
-            let target = r.properties.get("FunctionName");
+            let target = props.get("FunctionName");
             let names = |id: &LogicalId| {
                 target == Some(&json!({"Ref": id.as_str()}))
                     || target == Some(&json!({"Fn::GetAtt": [id.as_str(), "Arn"]}))
@@ -765,13 +765,13 @@ fn configure_async(
             .resources()
             .find(|r| {
                 r.kind() == "AWS::Lambda::EventInvokeConfig"
-                    && r.properties.get("FunctionName") == Some(&json!({"Ref": f.as_str()}))
+                    && r.properties_json().get("FunctionName") == Some(&json!({"Ref": f.as_str()}))
             })
             .map(|r| r.id().clone());
         match existing {
             Some(id) => {
                 if let Some(r) = t.resource_mut(id.as_str()) {
-                    let p = &mut r.properties;
+                    let p = r.properties_json_mut();
                     if let Some(n) = a.max_retry_attempts {
                         p.insert("MaximumRetryAttempts".into(), json!(n.get()));
                     }
@@ -1042,14 +1042,11 @@ fn add_deployments(
 fn log_retention(t: &Template, f: &LogicalId) -> u32 {
     t.resource(f.as_str())
         .and_then(|r| {
-            r.properties
-                .get("LoggingConfig")?
-                .get("LogGroup")?
-                .get("Ref")?
-                .as_str()
+            let config = r.properties_json();
+            let group = config.get("LoggingConfig")?.get("LogGroup")?.get("Ref")?;
+            t.resource(group.as_str()?)
         })
-        .and_then(|g| t.resource(g))
-        .and_then(|g| g.properties.get("RetentionInDays")?.as_u64())
+        .and_then(|g| g.properties_json().get("RetentionInDays")?.as_u64())
         .map_or(30, |d| d as u32)
 }
 

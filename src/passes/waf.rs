@@ -133,15 +133,19 @@ fn protect(
         let id = r.id().to_string();
         match r.kind() {
             k if k == Stage::TYPE => regional.push(Target::Stage {
-                arn: stage_arn(&id, &r.properties)?,
+                arn: stage_arn(&id, &r.properties_json())?,
                 id: r.id().clone(),
             }),
-            k if k == LoadBalancer::TYPE && is_public_alb(&r.properties) => {
+            k if k == LoadBalancer::TYPE && is_public_alb(&r.properties_json()) => {
                 regional.push(Target::LoadBalancer { id })
             }
             k if k == Distribution::TYPE => distributions.push(id),
             k if k == Api::TYPE => {
-                let kind = match r.properties.get("ProtocolType").and_then(Json::as_str) {
+                let kind = match r
+                    .properties_json()
+                    .get("ProtocolType")
+                    .and_then(Json::as_str)
+                {
                     Some("WEBSOCKET") => "WebSocket API",
                     _ => "HTTP API",
                 };
@@ -192,7 +196,7 @@ fn protect(
         for id in distributions {
             let config = t
                 .resource_mut(&id)
-                .and_then(|r| r.properties.get_mut("DistributionConfig"))
+                .and_then(|r| r.properties_json_mut().get_mut("DistributionConfig"))
                 .and_then(Json::as_object_mut)
                 .ok_or_else(|| {
                     Error::Internal(format!("distribution `{id}` has no DistributionConfig"))

@@ -4,15 +4,14 @@
 
 use std::collections::HashMap;
 
-use indexmap::{IndexMap, IndexSet};
-use serde_json::Value as Json;
-
-use super::rewrite::{rewrite, uses_conditions, value_from_json, Replacement};
+use super::rewrite::{rewrite, Replacement};
 use super::{Place, Split, Target, OVERFLOW_PREFIX};
 use crate::cfn::intrinsic::Intrinsic;
 use crate::cfn::template::{ParameterType, Resource};
+use crate::cfn::walk::{uses_conditions, Walk};
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::error::Error;
+use indexmap::{IndexMap, IndexSet};
 
 /// `Target` → an alphanumeric name: `Api` + `RootResourceId`.
 fn target_name(t: &Target) -> String {
@@ -173,7 +172,7 @@ impl Rebuild<'_> {
         imports: &mut Imports,
     ) -> Result<(), Error> {
         let path = self.path;
-        if r.condition.is_some() || uses_conditions(&Json::Object(r.properties.clone())) {
+        if r.condition.is_some() || uses_conditions(&r.properties) {
             return Err(Error::Internal(format!(
                 "{path}: `{}` uses a condition and cannot move to an overflow stack",
                 r.id()
@@ -204,16 +203,10 @@ impl Rebuild<'_> {
             }
             Some(Replacement::Param(name))
         };
-        let mut props = Json::Object(std::mem::take(&mut r.properties));
-        rewrite(&mut props, &mut f);
-        for v in r.metadata.values_mut() {
-            rewrite(v, &mut f);
-        }
+        rewrite(&mut r.properties, &mut f);
+        rewrite(&mut r.metadata, &mut f);
         if let Some(e) = err {
             return Err(Error::Internal(e));
-        }
-        if let Json::Object(m) = props {
-            r.properties = m;
         }
         let deps = std::mem::take(&mut r.depends_on);
         for d in deps {
@@ -269,14 +262,8 @@ impl Rebuild<'_> {
     ) -> Result<(), Error> {
         let ids: Vec<String> = self.kids.iter().map(|k| k.id.to_string()).collect();
         for r in parent_resources {
-            let mut props = Json::Object(std::mem::take(&mut r.properties));
-            self.rewrite_parent(&mut props, &ids);
-            if let Json::Object(m) = props {
-                r.properties = m;
-            }
-            for v in r.metadata.values_mut() {
-                self.rewrite_parent(v, &ids);
-            }
+            self.rewrite_parent(&mut r.properties, &ids);
+            self.rewrite_parent(&mut r.metadata, &ids);
             let deps = std::mem::take(&mut r.depends_on);
             for d in deps {
                 let d = match self.place_of(d.as_str()) {
@@ -288,22 +275,15 @@ impl Rebuild<'_> {
                 }
             }
         }
-        let outputs = std::mem::take(&mut t.outputs);
-        for (id, mut out) in outputs {
-            let mut v = serde_json::to_value(&out.value).unwrap_or(Json::Null);
-            let before = v.clone();
-            self.rewrite_parent(&mut v, &ids);
-            if v != before {
-                out.value = value_from_json(v)?;
-            }
-            t.outputs.insert(id, out);
+        for out in t.outputs.values_mut() {
+            self.rewrite_parent(&mut out.value, &ids);
         }
         Ok(())
     }
 
     /// A reference of the parent's to a moved resource reads the output of
     /// its overflow stack (`ids`, by index).
-    fn rewrite_parent(&mut self, json: &mut Json, ids: &[String]) {
+    fn rewrite_parent(&mut self, value: &mut dyn Walk, ids: &[String]) {
         let mut f = |target: &str, attr: Option<&str>| -> Option<Replacement> {
             let Some(Place::Child(c)) = self.place_of(target) else {
                 return None;
@@ -312,7 +292,7 @@ impl Rebuild<'_> {
             let out = self.export(c, &key);
             Some(Replacement::Attr(ids[c].clone(), format!("Outputs.{out}")))
         };
-        rewrite(json, &mut f);
+        rewrite(value, &mut f);
     }
 
     /// Puts the resources back: the parent's into `t`, the moved ones into

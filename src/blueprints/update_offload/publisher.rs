@@ -261,7 +261,8 @@ fn add_function(
     let r = t
         .resource_mut(function.as_str())
         .ok_or_else(|| Error::Internal("the publisher function is missing".into()))?;
-    r.properties.insert("FileSystemConfigs".into(), mounts);
+    r.properties_json_mut()
+        .insert("FileSystemConfigs".into(), mounts);
     r.accepts_risk(
         "CKV_AWS_115",
         "draws on the account's unreserved concurrency: S3 invokes it asynchronously, so a throttled event waits and is retried for up to 6 hours, then kept in PublisherFailures (update-offload has no options.lambda to reserve concurrency)",

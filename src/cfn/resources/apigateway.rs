@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::policy::PolicyDocument;
+use crate::cfn::walk::walk;
 
 /// `AWS::ApiGateway::Account`. The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs.
 #[serde_with::skip_serializing_none]
@@ -14,6 +15,9 @@ use crate::cfn::policy::PolicyDocument;
 pub struct Account {
     pub cloud_watch_role_arn: Option<Value<String>>,
 }
+walk!(Account {
+    cloud_watch_role_arn
+});
 resource_type!(Account, "AWS::ApiGateway::Account", ["Id"]);
 
 /// `StageKey` is a property of the [AWS::ApiGateway::ApiKey](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html) resource that specifies the stage to associate with the API key.
@@ -24,6 +28,10 @@ pub struct StageKey {
     pub rest_api_id: Option<Value<String>>,
     pub stage_name: Option<Value<String>>,
 }
+walk!(StageKey {
+    rest_api_id,
+    stage_name
+});
 lit!(StageKey);
 
 /// `AWS::ApiGateway::ApiKey`. The `AWS::ApiGateway::ApiKey` resource creates a unique key that you can distribute to clients who are executing API Gateway `Method` resources that require an API key.
@@ -41,6 +49,16 @@ pub struct ApiKey {
     pub tags: Option<Value<Vec<Tag>>>,
     pub value: Option<Value<String>>,
 }
+walk!(ApiKey {
+    customer_id,
+    description,
+    enabled,
+    generate_distinct_id,
+    name,
+    stage_keys,
+    tags,
+    value
+});
 resource_type!(ApiKey, "AWS::ApiGateway::ApiKey", ["APIKeyId"]);
 
 /// `AWS::ApiGateway::Authorizer`. The `AWS::ApiGateway::Authorizer` resource creates an authorization layer that API Gateway activates for methods that have authorization enabled.
@@ -60,6 +78,18 @@ pub struct Authorizer {
     pub rest_api_id: Value<String>,
     pub r#type: Value<String>,
 }
+walk!(Authorizer {
+    auth_type,
+    authorizer_credentials,
+    authorizer_result_ttl_in_seconds,
+    authorizer_uri,
+    identity_source,
+    identity_validation_expression,
+    name,
+    provider_arns,
+    rest_api_id,
+    r#type
+});
 resource_type!(Authorizer, "AWS::ApiGateway::Authorizer", ["AuthorizerId"]);
 impl Authorizer {
     /// The required properties; the others unset.
@@ -93,6 +123,12 @@ pub struct BasePathMapping {
     pub rest_api_id: Option<Value<String>>,
     pub stage: Option<Value<String>>,
 }
+walk!(BasePathMapping {
+    base_path,
+    domain_name,
+    rest_api_id,
+    stage
+});
 resource_type!(BasePathMapping, "AWS::ApiGateway::BasePathMapping", []);
 impl BasePathMapping {
     /// The required properties; the others unset.
@@ -115,6 +151,11 @@ pub struct DeploymentCanarySettings {
     pub stage_variable_overrides: Option<Value<IndexMap<String, Value<String>>>>,
     pub use_stage_cache: Option<Value<bool>>,
 }
+walk!(DeploymentCanarySettings {
+    percent_traffic,
+    stage_variable_overrides,
+    use_stage_cache
+});
 lit!(DeploymentCanarySettings);
 
 /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
@@ -125,6 +166,10 @@ pub struct AccessLogSetting {
     pub destination_arn: Option<Value<String>>,
     pub format: Option<Value<String>>,
 }
+walk!(AccessLogSetting {
+    destination_arn,
+    format
+});
 lit!(AccessLogSetting);
 
 /// The `CanarySetting` property type specifies settings for the canary deployment in this stage.
@@ -136,6 +181,11 @@ pub struct CanarySetting {
     pub stage_variable_overrides: Option<Value<IndexMap<String, Value<String>>>>,
     pub use_stage_cache: Option<Value<bool>>,
 }
+walk!(CanarySetting {
+    percent_traffic,
+    stage_variable_overrides,
+    use_stage_cache
+});
 lit!(CanarySetting);
 
 /// The `MethodSetting` property type configures settings for all methods in a stage.
@@ -156,6 +206,18 @@ pub struct MethodSetting {
     pub throttling_burst_limit: Option<Value<i64>>,
     pub throttling_rate_limit: Option<Value<f64>>,
 }
+walk!(MethodSetting {
+    cache_data_encrypted,
+    cache_ttl_in_seconds,
+    caching_enabled,
+    data_trace_enabled,
+    http_method,
+    logging_level,
+    metrics_enabled,
+    resource_path,
+    throttling_burst_limit,
+    throttling_rate_limit
+});
 lit!(MethodSetting);
 
 /// `StageDescription` is a property of the [AWS::ApiGateway::Deployment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html) resource that configures a deployment stage.
@@ -201,6 +263,27 @@ pub struct StageDescription {
     /// A map that defines the stage variables.
     pub variables: Option<Value<IndexMap<String, Value<String>>>>,
 }
+walk!(StageDescription {
+    access_log_setting,
+    cache_cluster_enabled,
+    cache_cluster_size,
+    cache_data_encrypted,
+    cache_ttl_in_seconds,
+    caching_enabled,
+    canary_setting,
+    client_certificate_id,
+    data_trace_enabled,
+    description,
+    documentation_version,
+    logging_level,
+    method_settings,
+    metrics_enabled,
+    tags,
+    throttling_burst_limit,
+    throttling_rate_limit,
+    tracing_enabled,
+    variables
+});
 lit!(StageDescription);
 
 /// `AWS::ApiGateway::Deployment`. The `AWS::ApiGateway::Deployment` resource deploys an API Gateway `RestApi` resource to a stage so that clients can call the API over the internet.
@@ -215,6 +298,13 @@ pub struct Deployment {
     pub stage_description: Option<Value<StageDescription>>,
     pub stage_name: Option<Value<String>>,
 }
+walk!(Deployment {
+    deployment_canary_settings,
+    description,
+    rest_api_id,
+    stage_description,
+    stage_name
+});
 resource_type!(Deployment, "AWS::ApiGateway::Deployment", ["DeploymentId"]);
 impl Deployment {
     /// The required properties; the others unset.
@@ -237,6 +327,10 @@ pub struct EndpointConfiguration {
     pub ip_address_type: Option<Value<String>>,
     pub types: Option<Value<Vec<Value<String>>>>,
 }
+walk!(EndpointConfiguration {
+    ip_address_type,
+    types
+});
 lit!(EndpointConfiguration);
 
 #[serde_with::skip_serializing_none]
@@ -246,6 +340,10 @@ pub struct MutualTlsAuthentication {
     pub truststore_uri: Option<Value<String>>,
     pub truststore_version: Option<Value<String>>,
 }
+walk!(MutualTlsAuthentication {
+    truststore_uri,
+    truststore_version
+});
 lit!(MutualTlsAuthentication);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -258,6 +356,7 @@ pub enum RoutingMode {
     RoutingRuleOnly,
 }
 lit!(RoutingMode);
+walk!(RoutingMode);
 
 /// `AWS::ApiGateway::DomainName`. The `AWS::ApiGateway::DomainName` resource specifies a public custom domain name for your API in API Gateway.
 #[serde_with::skip_serializing_none]
@@ -277,6 +376,18 @@ pub struct DomainName {
     pub security_policy: Option<Value<String>>,
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(DomainName {
+    certificate_arn,
+    domain_name,
+    endpoint_access_mode,
+    endpoint_configuration,
+    mutual_tls_authentication,
+    ownership_verification_certificate_arn,
+    regional_certificate_arn,
+    routing_mode,
+    security_policy,
+    tags
+});
 resource_type!(
     DomainName,
     "AWS::ApiGateway::DomainName",
@@ -297,6 +408,7 @@ pub enum ConnectionType {
     VpcLink,
 }
 lit!(ConnectionType);
+walk!(ConnectionType);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ContentHandling {
@@ -306,6 +418,7 @@ pub enum ContentHandling {
     ConvertToText,
 }
 lit!(ContentHandling);
+walk!(ContentHandling);
 
 /// `IntegrationResponse` is a property of the [Amazon API Gateway Method Integration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apitgateway-method-integration.html) property type that specifies the response that API Gateway sends after a method's backend finishes processing a request.
 #[serde_with::skip_serializing_none]
@@ -318,6 +431,13 @@ pub struct IntegrationResponse {
     pub selection_pattern: Option<Value<String>>,
     pub status_code: Value<String>,
 }
+walk!(IntegrationResponse {
+    content_handling,
+    response_parameters,
+    response_templates,
+    selection_pattern,
+    status_code
+});
 impl IntegrationResponse {
     /// The required properties; the others unset.
     pub fn new(status_code: impl Into<Value<String>>) -> Self {
@@ -342,6 +462,7 @@ pub enum PassthroughBehavior {
     Never,
 }
 lit!(PassthroughBehavior);
+walk!(PassthroughBehavior);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ResponseTransferMode {
@@ -351,6 +472,7 @@ pub enum ResponseTransferMode {
     Stream,
 }
 lit!(ResponseTransferMode);
+walk!(ResponseTransferMode);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum IntegrationType {
@@ -366,6 +488,7 @@ pub enum IntegrationType {
     Mock,
 }
 lit!(IntegrationType);
+walk!(IntegrationType);
 
 /// `Integration` is a property of the [AWS::ApiGateway::Method](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html) resource that specifies information about the target backend that a method calls.
 #[serde_with::skip_serializing_none]
@@ -389,6 +512,24 @@ pub struct Integration {
     pub r#type: Value<IntegrationType>,
     pub uri: Option<Value<String>>,
 }
+walk!(Integration {
+    cache_key_parameters,
+    cache_namespace,
+    connection_id,
+    connection_type,
+    content_handling,
+    credentials,
+    integration_http_method,
+    integration_responses,
+    integration_target,
+    passthrough_behavior,
+    request_parameters,
+    request_templates,
+    response_transfer_mode,
+    timeout_in_millis,
+    r#type,
+    uri
+});
 impl Integration {
     /// The required properties; the others unset.
     pub fn new(r#type: impl Into<Value<IntegrationType>>) -> Self {
@@ -422,6 +563,11 @@ pub struct MethodResponse {
     pub response_parameters: Option<Value<IndexMap<String, Value<bool>>>>,
     pub status_code: Value<String>,
 }
+walk!(MethodResponse {
+    response_models,
+    response_parameters,
+    status_code
+});
 impl MethodResponse {
     /// The required properties; the others unset.
     pub fn new(status_code: impl Into<Value<String>>) -> Self {
@@ -454,6 +600,21 @@ pub struct Method {
     pub rest_api_id: Value<String>,
     pub authorization_scopes: Option<Value<Vec<Value<String>>>>,
 }
+walk!(Method {
+    api_key_required,
+    authorization_type,
+    authorizer_id,
+    http_method,
+    integration,
+    method_responses,
+    operation_name,
+    request_parameters,
+    request_models,
+    request_validator_id,
+    resource_id,
+    rest_api_id,
+    authorization_scopes
+});
 resource_type!(Method, "AWS::ApiGateway::Method", []);
 impl Method {
     /// The required properties; the others unset.
@@ -492,6 +653,13 @@ pub struct Model {
     pub rest_api_id: Value<String>,
     pub schema: Option<serde_json::Value>,
 }
+walk!(Model {
+    content_type,
+    description,
+    name,
+    rest_api_id,
+    schema
+});
 resource_type!(Model, "AWS::ApiGateway::Model", []);
 impl Model {
     /// The required properties; the others unset.
@@ -516,6 +684,12 @@ pub struct RequestValidator {
     pub validate_request_body: Option<Value<bool>>,
     pub validate_request_parameters: Option<Value<bool>>,
 }
+walk!(RequestValidator {
+    name,
+    rest_api_id,
+    validate_request_body,
+    validate_request_parameters
+});
 resource_type!(
     RequestValidator,
     "AWS::ApiGateway::RequestValidator",
@@ -541,6 +715,11 @@ pub struct Resource {
     pub path_part: Value<String>,
     pub rest_api_id: Value<String>,
 }
+walk!(Resource {
+    parent_id,
+    path_part,
+    rest_api_id
+});
 resource_type!(Resource, "AWS::ApiGateway::Resource", ["ResourceId"]);
 impl Resource {
     /// The required properties; the others unset.
@@ -571,6 +750,12 @@ pub struct S3Location {
     /// For versioning-enabled buckets, a specific version of the OpenAPI file.
     pub version: Option<Value<String>>,
 }
+walk!(S3Location {
+    bucket,
+    e_tag,
+    key,
+    version
+});
 lit!(S3Location);
 
 /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of a REST API.
@@ -582,6 +767,11 @@ pub struct RestApiEndpointConfiguration {
     pub types: Option<Value<Vec<Value<String>>>>,
     pub vpc_endpoint_ids: Option<Value<Vec<Value<String>>>>,
 }
+walk!(RestApiEndpointConfiguration {
+    ip_address_type,
+    types,
+    vpc_endpoint_ids
+});
 lit!(RestApiEndpointConfiguration);
 
 /// `AWS::ApiGateway::RestApi`. The `AWS::ApiGateway::RestApi` resource creates a REST API.
@@ -614,6 +804,26 @@ pub struct RestApi {
     pub tags: Option<Value<Vec<Tag>>>,
     pub version: Option<Value<String>>,
 }
+walk!(RestApi {
+    api_key_source_type,
+    binary_media_types,
+    body,
+    body_s3_location,
+    clone_from,
+    description,
+    disable_execute_api_endpoint,
+    endpoint_access_mode,
+    endpoint_configuration,
+    fail_on_warnings,
+    minimum_compression_size,
+    mode,
+    name,
+    parameters,
+    policy,
+    security_policy,
+    tags,
+    version
+});
 resource_type!(
     RestApi,
     "AWS::ApiGateway::RestApi",
@@ -629,6 +839,12 @@ pub struct StageCanarySetting {
     pub stage_variable_overrides: Option<Value<IndexMap<String, Value<String>>>>,
     pub use_stage_cache: Option<Value<bool>>,
 }
+walk!(StageCanarySetting {
+    deployment_id,
+    percent_traffic,
+    stage_variable_overrides,
+    use_stage_cache
+});
 lit!(StageCanarySetting);
 
 /// `AWS::ApiGateway::Stage`. The `AWS::ApiGateway::Stage` resource creates a stage for a deployment.
@@ -652,6 +868,22 @@ pub struct Stage {
     /// A map (string-to-string map) that defines the stage variables, where the variable name is the key and the variable value is the value.
     pub variables: Option<Value<IndexMap<String, Value<String>>>>,
 }
+walk!(Stage {
+    access_log_setting,
+    cache_cluster_enabled,
+    cache_cluster_size,
+    canary_setting,
+    client_certificate_id,
+    deployment_id,
+    description,
+    documentation_version,
+    method_settings,
+    rest_api_id,
+    stage_name,
+    tags,
+    tracing_enabled,
+    variables
+});
 resource_type!(Stage, "AWS::ApiGateway::Stage", []);
 impl Stage {
     /// The required properties; the others unset.
@@ -683,6 +915,10 @@ pub struct ThrottleSettings {
     pub burst_limit: Option<Value<i64>>,
     pub rate_limit: Option<Value<f64>>,
 }
+walk!(ThrottleSettings {
+    burst_limit,
+    rate_limit
+});
 lit!(ThrottleSettings);
 
 #[serde_with::skip_serializing_none]
@@ -693,6 +929,11 @@ pub struct ApiStage {
     pub stage: Option<Value<String>>,
     pub throttle: Option<Value<IndexMap<String, Value<ThrottleSettings>>>>,
 }
+walk!(ApiStage {
+    api_id,
+    stage,
+    throttle
+});
 lit!(ApiStage);
 
 /// `QuotaSettings` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies a target for the maximum number of requests users can make to your REST APIs.
@@ -704,6 +945,11 @@ pub struct QuotaSettings {
     pub offset: Option<Value<i64>>,
     pub period: Option<Value<String>>,
 }
+walk!(QuotaSettings {
+    limit,
+    offset,
+    period
+});
 lit!(QuotaSettings);
 
 /// `AWS::ApiGateway::UsagePlan`. The `AWS::ApiGateway::UsagePlan` resource creates a usage plan for deployed APIs.
@@ -718,6 +964,14 @@ pub struct UsagePlan {
     pub throttle: Option<Value<ThrottleSettings>>,
     pub usage_plan_name: Option<Value<String>>,
 }
+walk!(UsagePlan {
+    api_stages,
+    description,
+    quota,
+    tags,
+    throttle,
+    usage_plan_name
+});
 resource_type!(UsagePlan, "AWS::ApiGateway::UsagePlan", ["Id"]);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -726,6 +980,7 @@ pub enum KeyType {
     ApiKey,
 }
 lit!(KeyType);
+walk!(KeyType);
 
 /// `AWS::ApiGateway::UsagePlanKey`. The `AWS::ApiGateway::UsagePlanKey` resource associates an API key with a usage plan.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -737,6 +992,11 @@ pub struct UsagePlanKey {
     /// The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer.
     pub usage_plan_id: Value<String>,
 }
+walk!(UsagePlanKey {
+    key_id,
+    key_type,
+    usage_plan_id
+});
 resource_type!(UsagePlanKey, "AWS::ApiGateway::UsagePlanKey", ["Id"]);
 impl UsagePlanKey {
     /// The required properties; the others unset.

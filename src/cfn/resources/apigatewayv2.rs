@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// The `BodyS3Location` property specifies an S3 location from which to import an OpenAPI definition.
 #[serde_with::skip_serializing_none]
@@ -20,6 +21,12 @@ pub struct BodyS3Location {
     /// The version of the S3 object.
     pub version: Option<Value<String>>,
 }
+walk!(BodyS3Location {
+    bucket,
+    etag,
+    key,
+    version
+});
 lit!(BodyS3Location);
 
 /// The `Cors` property specifies a CORS configuration for an API.
@@ -40,6 +47,14 @@ pub struct Cors {
     /// The number of seconds that the browser should cache preflight request results.
     pub max_age: Option<Value<i64>>,
 }
+walk!(Cors {
+    allow_credentials,
+    allow_headers,
+    allow_methods,
+    allow_origins,
+    expose_headers,
+    max_age
+});
 lit!(Cors);
 
 /// `AWS::ApiGatewayV2::Api`. The `AWS::ApiGatewayV2::Api` resource creates an API.
@@ -82,6 +97,26 @@ pub struct Api {
     /// A version identifier for the API.
     pub version: Option<Value<String>>,
 }
+walk!(Api {
+    api_key_selection_expression,
+    base_path,
+    body,
+    body_s3_location,
+    cors_configuration,
+    credentials_arn,
+    description,
+    disable_execute_api_endpoint,
+    disable_schema_validation,
+    fail_on_warnings,
+    ip_address_type,
+    name,
+    protocol_type,
+    route_key,
+    route_selection_expression,
+    tags,
+    target,
+    version
+});
 resource_type!(
     Api,
     "AWS::ApiGatewayV2::Api",
@@ -102,6 +137,12 @@ pub struct ApiMapping {
     /// The API stage.
     pub stage: Value<String>,
 }
+walk!(ApiMapping {
+    api_id,
+    api_mapping_key,
+    domain_name,
+    stage
+});
 resource_type!(
     ApiMapping,
     "AWS::ApiGatewayV2::ApiMapping",
@@ -133,6 +174,7 @@ pub struct JwtConfiguration {
     /// The base domain of the identity provider that issues JSON Web Tokens.
     pub issuer: Option<Value<String>>,
 }
+walk!(JwtConfiguration { audience, issuer });
 lit!(JwtConfiguration);
 
 /// `AWS::ApiGatewayV2::Authorizer`. The `AWS::ApiGatewayV2::Authorizer` resource creates an authorizer for a WebSocket API or an HTTP API.
@@ -163,6 +205,19 @@ pub struct Authorizer {
     /// The name of the authorizer.
     pub name: Value<String>,
 }
+walk!(Authorizer {
+    api_id,
+    authorizer_credentials_arn,
+    authorizer_payload_format_version,
+    authorizer_result_ttl_in_seconds,
+    authorizer_type,
+    authorizer_uri,
+    enable_simple_responses,
+    identity_source,
+    identity_validation_expression,
+    jwt_configuration,
+    name
+});
 resource_type!(
     Authorizer,
     "AWS::ApiGatewayV2::Authorizer",
@@ -203,6 +258,11 @@ pub struct Deployment {
     /// The name of an existing stage to associate with the deployment.
     pub stage_name: Option<Value<String>>,
 }
+walk!(Deployment {
+    api_id,
+    description,
+    stage_name
+});
 resource_type!(
     Deployment,
     "AWS::ApiGatewayV2::Deployment",
@@ -237,6 +297,14 @@ pub struct DomainNameConfiguration {
     /// The Transport Layer Security (TLS) version of the security policy for this domain name.
     pub security_policy: Option<Value<String>>,
 }
+walk!(DomainNameConfiguration {
+    certificate_arn,
+    certificate_name,
+    endpoint_type,
+    ip_address_type,
+    ownership_verification_certificate_arn,
+    security_policy
+});
 lit!(DomainNameConfiguration);
 
 /// If specified, API Gateway performs two-way authentication between the client and the server.
@@ -249,6 +317,10 @@ pub struct MutualTlsAuthentication {
     /// The version of the S3 object that contains your truststore.
     pub truststore_version: Option<Value<String>>,
 }
+walk!(MutualTlsAuthentication {
+    truststore_uri,
+    truststore_version
+});
 lit!(MutualTlsAuthentication);
 
 /// The routing mode API Gateway uses to route traffic to your APIs.
@@ -262,6 +334,7 @@ pub enum RoutingMode {
     RoutingRuleOnly,
 }
 lit!(RoutingMode);
+walk!(RoutingMode);
 
 /// `AWS::ApiGatewayV2::DomainName`. The `AWS::ApiGatewayV2::DomainName` resource specifies a custom domain name for your API in Amazon API Gateway (API Gateway).
 #[serde_with::skip_serializing_none]
@@ -278,6 +351,13 @@ pub struct DomainName {
     pub routing_mode: Option<Value<RoutingMode>>,
     pub tags: Option<Value<IndexMap<String, Value<String>>>>,
 }
+walk!(DomainName {
+    domain_name,
+    domain_name_configurations,
+    mutual_tls_authentication,
+    routing_mode,
+    tags
+});
 resource_type!(
     DomainName,
     "AWS::ApiGatewayV2::DomainName",
@@ -308,6 +388,10 @@ pub struct ResponseParameter {
     pub destination: Option<Value<String>>,
     pub source: Option<Value<String>>,
 }
+walk!(ResponseParameter {
+    destination,
+    source
+});
 lit!(ResponseParameter);
 
 /// map of response parameter lists
@@ -317,6 +401,9 @@ lit!(ResponseParameter);
 pub struct ResponseParameterMap {
     pub response_parameters: Option<Value<Vec<ResponseParameter>>>,
 }
+walk!(ResponseParameterMap {
+    response_parameters
+});
 lit!(ResponseParameterMap);
 
 /// The TlsConfig property specifies the TLS configuration for a private integration.
@@ -326,6 +413,9 @@ lit!(ResponseParameterMap);
 pub struct TlsConfig {
     pub server_name_to_verify: Option<Value<String>>,
 }
+walk!(TlsConfig {
+    server_name_to_verify
+});
 lit!(TlsConfig);
 
 /// `AWS::ApiGatewayV2::Integration`. Resource Type definition for AWS::ApiGatewayV2::Integration
@@ -370,6 +460,26 @@ pub struct Integration {
     /// The TLS configuration for a private integration.
     pub tls_config: Option<Value<TlsConfig>>,
 }
+walk!(Integration {
+    api_id,
+    connection_id,
+    connection_type,
+    content_handling_strategy,
+    credentials_arn,
+    description,
+    integration_method,
+    integration_subtype,
+    integration_type,
+    integration_uri,
+    passthrough_behavior,
+    payload_format_version,
+    request_parameters,
+    request_templates,
+    response_parameters,
+    template_selection_expression,
+    timeout_in_millis,
+    tls_config
+});
 resource_type!(
     Integration,
     "AWS::ApiGatewayV2::Integration",
@@ -433,6 +543,20 @@ pub struct Route {
     /// The target for the route.
     pub target: Option<Value<String>>,
 }
+walk!(Route {
+    api_id,
+    api_key_required,
+    authorization_scopes,
+    authorization_type,
+    authorizer_id,
+    model_selection_expression,
+    operation_name,
+    request_models,
+    request_parameters,
+    route_key,
+    route_response_selection_expression,
+    target
+});
 resource_type!(Route, "AWS::ApiGatewayV2::Route", ["RouteId"]);
 impl Route {
     /// The required properties; the others unset.
@@ -461,6 +585,10 @@ pub struct AccessLogSettings {
     pub destination_arn: Option<Value<String>>,
     pub format: Option<Value<String>>,
 }
+walk!(AccessLogSettings {
+    destination_arn,
+    format
+});
 lit!(AccessLogSettings);
 
 #[serde_with::skip_serializing_none]
@@ -473,6 +601,13 @@ pub struct RouteSettings {
     pub throttling_burst_limit: Option<Value<i64>>,
     pub throttling_rate_limit: Option<Value<f64>>,
 }
+walk!(RouteSettings {
+    data_trace_enabled,
+    detailed_metrics_enabled,
+    logging_level,
+    throttling_burst_limit,
+    throttling_rate_limit
+});
 lit!(RouteSettings);
 
 /// `AWS::ApiGatewayV2::Stage`. Resource Type definition for AWS::ApiGatewayV2::Stage
@@ -500,6 +635,19 @@ pub struct Stage {
     pub stage_variables: Option<serde_json::Value>,
     pub tags: Option<Value<IndexMap<String, Value<String>>>>,
 }
+walk!(Stage {
+    access_log_settings,
+    api_id,
+    auto_deploy,
+    client_certificate_id,
+    default_route_settings,
+    deployment_id,
+    description,
+    route_settings,
+    stage_name,
+    stage_variables,
+    tags
+});
 resource_type!(Stage, "AWS::ApiGatewayV2::Stage", []);
 impl Stage {
     /// The required properties; the others unset.

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// The scalable dimension associated with the scalable target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -60,6 +61,7 @@ pub enum ScalableDimension {
     WorkspacesWorkspacespoolDesiredUserSessions,
 }
 lit!(ScalableDimension);
+walk!(ScalableDimension);
 
 /// `ScalableTargetAction` specifies the minimum and maximum capacity for the `ScalableTargetAction` property of the [AWS::ApplicationAutoScaling::ScalableTarget ScheduledAction](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html) property type.
 #[serde_with::skip_serializing_none]
@@ -71,6 +73,10 @@ pub struct ScalableTargetAction {
     /// The minimum capacity.
     pub min_capacity: Option<Value<i64>>,
 }
+walk!(ScalableTargetAction {
+    max_capacity,
+    min_capacity
+});
 lit!(ScalableTargetAction);
 
 /// `ScheduledAction` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies a scheduled action for a scalable target.
@@ -91,6 +97,14 @@ pub struct ScheduledAction {
     /// The time zone used when referring to the date and time of a scheduled action, when the scheduled action uses an at or cron expression.
     pub timezone: Option<Value<String>>,
 }
+walk!(ScheduledAction {
+    end_time,
+    scalable_target_action,
+    schedule,
+    scheduled_action_name,
+    start_time,
+    timezone
+});
 impl ScheduledAction {
     /// The required properties; the others unset.
     pub fn new(
@@ -144,6 +158,7 @@ pub enum ServiceNamespace {
     Workspaces,
 }
 lit!(ServiceNamespace);
+walk!(ServiceNamespace);
 
 /// `SuspendedState` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies whether the scaling activities for a scalable target are in a suspended state.
 #[serde_with::skip_serializing_none]
@@ -157,6 +172,11 @@ pub struct SuspendedState {
     /// Whether scheduled scaling is suspended.
     pub scheduled_scaling_suspended: Option<Value<bool>>,
 }
+walk!(SuspendedState {
+    dynamic_scaling_in_suspended,
+    dynamic_scaling_out_suspended,
+    scheduled_scaling_suspended
+});
 lit!(SuspendedState);
 
 /// `AWS::ApplicationAutoScaling::ScalableTarget`. The `AWS::ApplicationAutoScaling::ScalableTarget` resource specifies a resource that Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service resource.
@@ -183,6 +203,17 @@ pub struct ScalableTarget {
     pub suspended_state: Option<Value<SuspendedState>>,
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(ScalableTarget {
+    max_capacity,
+    min_capacity,
+    resource_id,
+    role_arn,
+    scalable_dimension,
+    scheduled_actions,
+    service_namespace,
+    suspended_state,
+    tags
+});
 resource_type!(
     ScalableTarget,
     "AWS::ApplicationAutoScaling::ScalableTarget",
@@ -219,6 +250,7 @@ pub enum PolicyType {
     TargetTrackingScaling,
 }
 lit!(PolicyType);
+walk!(PolicyType);
 
 /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -227,6 +259,7 @@ pub enum MaxCapacityBreachBehavior {
     IncreaseMaxCapacity,
 }
 lit!(MaxCapacityBreachBehavior);
+walk!(MaxCapacityBreachBehavior);
 
 /// Describes the dimension of a metric.
 #[serde_with::skip_serializing_none]
@@ -238,6 +271,7 @@ pub struct PredictiveScalingMetricDimension {
     /// The value of the dimension.
     pub value: Option<Value<String>>,
 }
+walk!(PredictiveScalingMetricDimension { name, value });
 lit!(PredictiveScalingMetricDimension);
 
 /// Describes the scaling metric.
@@ -252,6 +286,11 @@ pub struct PredictiveScalingMetric {
     /// The namespace of the metric.
     pub namespace: Option<Value<String>>,
 }
+walk!(PredictiveScalingMetric {
+    dimensions,
+    metric_name,
+    namespace
+});
 lit!(PredictiveScalingMetric);
 
 /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
@@ -266,6 +305,7 @@ pub struct PredictiveScalingMetricStat {
     /// The unit to use for the returned data points.
     pub unit: Option<Value<String>>,
 }
+walk!(PredictiveScalingMetricStat { metric, stat, unit });
 lit!(PredictiveScalingMetricStat);
 
 /// The metric data to return.
@@ -284,6 +324,13 @@ pub struct PredictiveScalingMetricDataQuery {
     /// Indicates whether to return the timestamps and raw data values of this metric.
     pub return_data: Option<Value<bool>>,
 }
+walk!(PredictiveScalingMetricDataQuery {
+    expression,
+    id,
+    label,
+    metric_stat,
+    return_data
+});
 lit!(PredictiveScalingMetricDataQuery);
 
 /// Represents a CloudWatch metric of your choosing for a predictive scaling policy.
@@ -293,6 +340,9 @@ pub struct PredictiveScalingCustomizedCapacityMetric {
     /// One or more metric data queries to provide data points for a metric specification.
     pub metric_data_queries: Value<Vec<PredictiveScalingMetricDataQuery>>,
 }
+walk!(PredictiveScalingCustomizedCapacityMetric {
+    metric_data_queries
+});
 impl PredictiveScalingCustomizedCapacityMetric {
     /// The required properties; the others unset.
     pub fn new(
@@ -311,6 +361,9 @@ lit!(PredictiveScalingCustomizedCapacityMetric);
 pub struct PredictiveScalingCustomizedLoadMetric {
     pub metric_data_queries: Value<Vec<PredictiveScalingMetricDataQuery>>,
 }
+walk!(PredictiveScalingCustomizedLoadMetric {
+    metric_data_queries
+});
 impl PredictiveScalingCustomizedLoadMetric {
     /// The required properties; the others unset.
     pub fn new(
@@ -330,6 +383,9 @@ pub struct PredictiveScalingCustomizedScalingMetric {
     /// One or more metric data queries to provide data points for a metric specification.
     pub metric_data_queries: Value<Vec<PredictiveScalingMetricDataQuery>>,
 }
+walk!(PredictiveScalingCustomizedScalingMetric {
+    metric_data_queries
+});
 impl PredictiveScalingCustomizedScalingMetric {
     /// The required properties; the others unset.
     pub fn new(
@@ -365,6 +421,7 @@ pub enum PredefinedMetricType {
     TotalAlbRequestCount,
 }
 lit!(PredefinedMetricType);
+walk!(PredefinedMetricType);
 
 /// Describes a load metric for a predictive scaling policy.
 #[serde_with::skip_serializing_none]
@@ -376,6 +433,10 @@ pub struct PredictiveScalingPredefinedLoadMetric {
     /// A label that uniquely identifies a target group.
     pub resource_label: Option<Value<String>>,
 }
+walk!(PredictiveScalingPredefinedLoadMetric {
+    predefined_metric_type,
+    resource_label
+});
 impl PredictiveScalingPredefinedLoadMetric {
     /// The required properties; the others unset.
     pub fn new(predefined_metric_type: impl Into<Value<PredefinedMetricType>>) -> Self {
@@ -397,6 +458,10 @@ pub struct PredictiveScalingPredefinedMetricPair {
     /// A label that uniquely identifies a specific target group from which to determine the total and average request count.
     pub resource_label: Option<Value<String>>,
 }
+walk!(PredictiveScalingPredefinedMetricPair {
+    predefined_metric_type,
+    resource_label
+});
 impl PredictiveScalingPredefinedMetricPair {
     /// The required properties; the others unset.
     pub fn new(predefined_metric_type: impl Into<Value<PredefinedMetricType>>) -> Self {
@@ -418,6 +483,10 @@ pub struct PredictiveScalingPredefinedScalingMetric {
     /// A label that uniquely identifies a specific target group from which to determine the average request count.
     pub resource_label: Option<Value<String>>,
 }
+walk!(PredictiveScalingPredefinedScalingMetric {
+    predefined_metric_type,
+    resource_label
+});
 impl PredictiveScalingPredefinedScalingMetric {
     /// The required properties; the others unset.
     pub fn new(predefined_metric_type: impl Into<Value<PredefinedMetricType>>) -> Self {
@@ -452,6 +521,15 @@ pub struct PredictiveScalingMetricSpecification {
     /// Specifies the target utilization.
     pub target_value: Value<f64>,
 }
+walk!(PredictiveScalingMetricSpecification {
+    customized_capacity_metric_specification,
+    customized_load_metric_specification,
+    customized_scaling_metric_specification,
+    predefined_load_metric_specification,
+    predefined_metric_pair_specification,
+    predefined_scaling_metric_specification,
+    target_value
+});
 impl PredictiveScalingMetricSpecification {
     /// The required properties; the others unset.
     pub fn new(target_value: impl Into<Value<f64>>) -> Self {
@@ -475,6 +553,7 @@ pub enum Mode {
     ForecastOnly,
 }
 lit!(Mode);
+walk!(Mode);
 
 /// Represents a predictive scaling policy configuration.
 #[serde_with::skip_serializing_none]
@@ -492,6 +571,13 @@ pub struct PredictiveScalingPolicyConfiguration {
     /// The amount of time, in seconds, that the start time can be advanced.
     pub scheduling_buffer_time: Option<Value<i64>>,
 }
+walk!(PredictiveScalingPolicyConfiguration {
+    max_capacity_breach_behavior,
+    max_capacity_buffer,
+    metric_specifications,
+    mode,
+    scheduling_buffer_time
+});
 impl PredictiveScalingPolicyConfiguration {
     /// The required properties; the others unset.
     pub fn new(
@@ -561,6 +647,7 @@ pub enum ScalingPolicyScalableDimension {
     WorkspacesWorkspacespoolDesiredUserSessions,
 }
 lit!(ScalingPolicyScalableDimension);
+walk!(ScalingPolicyScalableDimension);
 
 /// Specifies whether the `ScalingAdjustment` value in the `StepAdjustment` property is an absolute number or a percentage of the current capacity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -570,6 +657,7 @@ pub enum AdjustmentType {
     PercentChangeInCapacity,
 }
 lit!(AdjustmentType);
+walk!(AdjustmentType);
 
 /// The aggregation type for the CloudWatch metrics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -579,6 +667,7 @@ pub enum MetricAggregationType {
     Minimum,
 }
 lit!(MetricAggregationType);
+walk!(MetricAggregationType);
 
 /// `StepAdjustment` specifies a step adjustment for the `StepAdjustments` property of the [AWS::ApplicationAutoScaling::ScalingPolicy StepScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html) property type.
 #[serde_with::skip_serializing_none]
@@ -592,6 +681,11 @@ pub struct StepAdjustment {
     /// The amount by which to scale.
     pub scaling_adjustment: Value<i64>,
 }
+walk!(StepAdjustment {
+    metric_interval_lower_bound,
+    metric_interval_upper_bound,
+    scaling_adjustment
+});
 impl StepAdjustment {
     /// The required properties; the others unset.
     pub fn new(scaling_adjustment: impl Into<Value<i64>>) -> Self {
@@ -620,6 +714,13 @@ pub struct StepScalingPolicyConfiguration {
     /// A set of adjustments that enable you to scale based on the size of the alarm breach.
     pub step_adjustments: Option<Value<Vec<StepAdjustment>>>,
 }
+walk!(StepScalingPolicyConfiguration {
+    adjustment_type,
+    cooldown,
+    metric_aggregation_type,
+    min_adjustment_magnitude,
+    step_adjustments
+});
 lit!(StepScalingPolicyConfiguration);
 
 /// `MetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the [AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html) property type.
@@ -631,6 +732,7 @@ pub struct MetricDimension {
     /// The value of the dimension.
     pub value: Value<String>,
 }
+walk!(MetricDimension { name, value });
 impl MetricDimension {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
@@ -652,6 +754,7 @@ pub struct TargetTrackingMetricDimension {
     /// The value of the dimension.
     pub value: Option<Value<String>>,
 }
+walk!(TargetTrackingMetricDimension { name, value });
 lit!(TargetTrackingMetricDimension);
 
 /// Represents a specific metric for a target tracking scaling policy for Application Auto Scaling.
@@ -666,6 +769,11 @@ pub struct TargetTrackingMetric {
     /// The namespace of the metric.
     pub namespace: Option<Value<String>>,
 }
+walk!(TargetTrackingMetric {
+    dimensions,
+    metric_name,
+    namespace
+});
 lit!(TargetTrackingMetric);
 
 /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
@@ -680,6 +788,7 @@ pub struct TargetTrackingMetricStat {
     /// The unit to use for the returned data points.
     pub unit: Option<Value<String>>,
 }
+walk!(TargetTrackingMetricStat { metric, stat, unit });
 lit!(TargetTrackingMetricStat);
 
 /// The metric data to return.
@@ -698,6 +807,13 @@ pub struct TargetTrackingMetricDataQuery {
     /// Indicates whether to return the timestamps and raw data values of this metric.
     pub return_data: Option<Value<bool>>,
 }
+walk!(TargetTrackingMetricDataQuery {
+    expression,
+    id,
+    label,
+    metric_stat,
+    return_data
+});
 lit!(TargetTrackingMetricDataQuery);
 
 /// The statistic of the metric.
@@ -710,6 +826,7 @@ pub enum Statistic {
     Sum,
 }
 lit!(Statistic);
+walk!(Statistic);
 
 /// Contains customized metric specification information for a target tracking scaling policy for Application Auto Scaling.
 #[serde_with::skip_serializing_none]
@@ -729,6 +846,14 @@ pub struct CustomizedMetricSpecification {
     /// The unit of the metric.
     pub unit: Option<Value<String>>,
 }
+walk!(CustomizedMetricSpecification {
+    dimensions,
+    metric_name,
+    metrics,
+    namespace,
+    statistic,
+    unit
+});
 lit!(CustomizedMetricSpecification);
 
 /// The metric type.
@@ -783,6 +908,7 @@ pub enum PredefinedMetricSpecificationPredefinedMetricType {
     WorkSpacesAverageUserSessionsCapacityUtilization,
 }
 lit!(PredefinedMetricSpecificationPredefinedMetricType);
+walk!(PredefinedMetricSpecificationPredefinedMetricType);
 
 /// Contains predefined metric specification information for a target tracking scaling policy for Application Auto Scaling.
 #[serde_with::skip_serializing_none]
@@ -794,6 +920,10 @@ pub struct PredefinedMetricSpecification {
     /// Identifies the resource associated with the metric type.
     pub resource_label: Option<Value<String>>,
 }
+walk!(PredefinedMetricSpecification {
+    predefined_metric_type,
+    resource_label
+});
 impl PredefinedMetricSpecification {
     /// The required properties; the others unset.
     pub fn new(
@@ -825,6 +955,14 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     /// The target value for the metric.
     pub target_value: Value<f64>,
 }
+walk!(TargetTrackingScalingPolicyConfiguration {
+    customized_metric_specification,
+    disable_scale_in,
+    predefined_metric_specification,
+    scale_in_cooldown,
+    scale_out_cooldown,
+    target_value
+});
 impl TargetTrackingScalingPolicyConfiguration {
     /// The required properties; the others unset.
     pub fn new(target_value: impl Into<Value<f64>>) -> Self {
@@ -866,6 +1004,17 @@ pub struct ScalingPolicy {
     pub target_tracking_scaling_policy_configuration:
         Option<Value<TargetTrackingScalingPolicyConfiguration>>,
 }
+walk!(ScalingPolicy {
+    policy_name,
+    policy_type,
+    predictive_scaling_policy_configuration,
+    resource_id,
+    scalable_dimension,
+    scaling_target_id,
+    service_namespace,
+    step_scaling_policy_configuration,
+    target_tracking_scaling_policy_configuration
+});
 resource_type!(
     ScalingPolicy,
     "AWS::ApplicationAutoScaling::ScalingPolicy",

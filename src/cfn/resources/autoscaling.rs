@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// If launches fail in an Availability Zone, the following strategies are available.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -16,6 +17,7 @@ pub enum CapacityDistributionStrategy {
     ReservationsThenBalanced,
 }
 lit!(CapacityDistributionStrategy);
+walk!(CapacityDistributionStrategy);
 
 /// `AvailabilityZoneDistribution` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
 #[serde_with::skip_serializing_none]
@@ -25,6 +27,9 @@ pub struct AvailabilityZoneDistribution {
     /// If launches fail in an Availability Zone, the following strategies are available.
     pub capacity_distribution_strategy: Option<Value<CapacityDistributionStrategy>>,
 }
+walk!(AvailabilityZoneDistribution {
+    capacity_distribution_strategy
+});
 lit!(AvailabilityZoneDistribution);
 
 /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift.
@@ -34,6 +39,7 @@ pub enum ImpairedZoneHealthCheckBehavior {
     ReplaceUnhealthy,
 }
 lit!(ImpairedZoneHealthCheckBehavior);
+walk!(ImpairedZoneHealthCheckBehavior);
 
 /// Describes an Availability Zone impairment policy.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -44,6 +50,10 @@ pub struct AvailabilityZoneImpairmentPolicy {
     /// If `true`, enable zonal shift for your Auto Scaling group.
     pub zonal_shift_enabled: Value<bool>,
 }
+walk!(AvailabilityZoneImpairmentPolicy {
+    impaired_zone_health_check_behavior,
+    zonal_shift_enabled
+});
 impl AvailabilityZoneImpairmentPolicy {
     /// The required properties; the others unset.
     pub fn new(
@@ -71,6 +81,7 @@ pub enum CapacityReservationPreference {
     None,
 }
 lit!(CapacityReservationPreference);
+walk!(CapacityReservationPreference);
 
 /// The target for the Capacity Reservation.
 #[serde_with::skip_serializing_none]
@@ -82,6 +93,10 @@ pub struct CapacityReservationTarget {
     /// The resource group ARNs of the Capacity Reservation to launch instances into.
     pub capacity_reservation_resource_group_arns: Option<Value<Vec<Value<String>>>>,
 }
+walk!(CapacityReservationTarget {
+    capacity_reservation_ids,
+    capacity_reservation_resource_group_arns
+});
 lit!(CapacityReservationTarget);
 
 /// Describes the Capacity Reservation preference and targeting options.
@@ -94,6 +109,10 @@ pub struct CapacityReservationSpecification {
     /// Describes a target Capacity Reservation or Capacity Reservation resource group.
     pub capacity_reservation_target: Option<Value<CapacityReservationTarget>>,
 }
+walk!(CapacityReservationSpecification {
+    capacity_reservation_preference,
+    capacity_reservation_target
+});
 impl CapacityReservationSpecification {
     /// The required properties; the others unset.
     pub fn new(
@@ -118,6 +137,7 @@ pub enum DeletionProtection {
     PreventForceDeletion,
 }
 lit!(DeletionProtection);
+walk!(DeletionProtection);
 
 /// Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -128,6 +148,7 @@ pub enum TerminateHookAbandon {
     Terminate,
 }
 lit!(TerminateHookAbandon);
+walk!(TerminateHookAbandon);
 
 /// Defines the specific triggers that cause instances to be retained in a Retained state rather than terminated.
 #[serde_with::skip_serializing_none]
@@ -137,6 +158,9 @@ pub struct RetentionTriggers {
     /// Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
     pub terminate_hook_abandon: Option<Value<TerminateHookAbandon>>,
 }
+walk!(RetentionTriggers {
+    terminate_hook_abandon
+});
 lit!(RetentionTriggers);
 
 /// The instance lifecycle policy for the Auto Scaling group.
@@ -147,6 +171,7 @@ pub struct InstanceLifecyclePolicy {
     /// Specifies the conditions that trigger instance retention behavior.
     pub retention_triggers: Option<Value<RetentionTriggers>>,
 }
+walk!(InstanceLifecyclePolicy { retention_triggers });
 lit!(InstanceLifecyclePolicy);
 
 /// `InstanceMaintenancePolicy` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
@@ -159,6 +184,10 @@ pub struct InstanceMaintenancePolicy {
     /// Specifies the lower threshold as a percentage of the desired capacity of the Auto Scaling group.
     pub min_healthy_percentage: Option<Value<i64>>,
 }
+walk!(InstanceMaintenancePolicy {
+    max_healthy_percentage,
+    min_healthy_percentage
+});
 lit!(InstanceMaintenancePolicy);
 
 /// Specifies a launch template to use when provisioning EC2 instances for an Auto Scaling group.
@@ -173,6 +202,11 @@ pub struct LaunchTemplateSpecification {
     /// The version number of the launch template.
     pub version: Value<String>,
 }
+walk!(LaunchTemplateSpecification {
+    launch_template_id,
+    launch_template_name,
+    version
+});
 impl LaunchTemplateSpecification {
     /// The required properties; the others unset.
     pub fn new(version: impl Into<Value<String>>) -> Self {
@@ -207,6 +241,15 @@ pub struct LifecycleHookSpecification {
     #[serde(rename = "RoleARN")]
     pub role_arn: Option<Value<String>>,
 }
+walk!(LifecycleHookSpecification {
+    default_result,
+    heartbeat_timeout,
+    lifecycle_hook_name,
+    lifecycle_transition,
+    notification_metadata,
+    notification_target_arn,
+    role_arn
+});
 impl LifecycleHookSpecification {
     /// The required properties; the others unset.
     pub fn new(
@@ -236,6 +279,10 @@ pub struct MetricsCollection {
     /// Identifies the metrics to enable.
     pub metrics: Option<Value<Vec<Value<String>>>>,
 }
+walk!(MetricsCollection {
+    granularity,
+    metrics
+});
 impl MetricsCollection {
     /// The required properties; the others unset.
     pub fn new(granularity: impl Into<Value<String>>) -> Self {
@@ -259,6 +306,7 @@ pub enum TargetCapacityTypes {
     OnDemand,
 }
 lit!(TargetCapacityTypes);
+walk!(TargetCapacityTypes);
 
 /// Use this structure to specify the capacity types that Amazon EC2 Auto Scaling prioritizes when it launches instances.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -267,6 +315,9 @@ pub struct DistributionSegment {
     /// The capacity types to prioritize, in order.
     pub target_capacity_types: Value<Vec<Value<TargetCapacityTypes>>>,
 }
+walk!(DistributionSegment {
+    target_capacity_types
+});
 impl DistributionSegment {
     /// The required properties; the others unset.
     pub fn new(target_capacity_types: impl Into<Value<Vec<Value<TargetCapacityTypes>>>>) -> Self {
@@ -297,6 +348,15 @@ pub struct InstancesDistribution {
     /// The maximum price per unit hour that you are willing to pay for a Spot Instance.
     pub spot_max_price: Option<Value<String>>,
 }
+walk!(InstancesDistribution {
+    distribution_segments,
+    on_demand_allocation_strategy,
+    on_demand_base_capacity,
+    on_demand_percentage_above_base_capacity,
+    spot_allocation_strategy,
+    spot_instance_pools,
+    spot_max_price
+});
 lit!(InstancesDistribution);
 
 /// `AcceleratorCountRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of accelerators for an instance type.
@@ -309,6 +369,7 @@ pub struct AcceleratorCountRequest {
     /// The minimum value.
     pub min: Option<Value<i64>>,
 }
+walk!(AcceleratorCountRequest { max, min });
 lit!(AcceleratorCountRequest);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -323,6 +384,7 @@ pub enum AcceleratorManufacturers {
     Xilinx,
 }
 lit!(AcceleratorManufacturers);
+walk!(AcceleratorManufacturers);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AcceleratorNames {
@@ -342,6 +404,7 @@ pub enum AcceleratorNames {
     Vu9P,
 }
 lit!(AcceleratorNames);
+walk!(AcceleratorNames);
 
 /// `AcceleratorTotalMemoryMiBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum total memory size for the accelerators for an instance type, in MiB.
 #[serde_with::skip_serializing_none]
@@ -353,6 +416,7 @@ pub struct AcceleratorTotalMemoryMiBRequest {
     /// The memory minimum in MiB.
     pub min: Option<Value<i64>>,
 }
+walk!(AcceleratorTotalMemoryMiBRequest { max, min });
 lit!(AcceleratorTotalMemoryMiBRequest);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -365,6 +429,7 @@ pub enum AcceleratorTypes {
     Inference,
 }
 lit!(AcceleratorTypes);
+walk!(AcceleratorTypes);
 
 /// Indicates whether bare metal instance types are included, excluded, or required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -377,6 +442,7 @@ pub enum BareMetal {
     Required,
 }
 lit!(BareMetal);
+walk!(BareMetal);
 
 /// `BaselineEbsBandwidthMbpsRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum baseline bandwidth performance for an instance type, in Mbps.
 #[serde_with::skip_serializing_none]
@@ -388,6 +454,7 @@ pub struct BaselineEbsBandwidthMbpsRequest {
     /// The minimum value in Mbps.
     pub min: Option<Value<i64>>,
 }
+walk!(BaselineEbsBandwidthMbpsRequest { max, min });
 lit!(BaselineEbsBandwidthMbpsRequest);
 
 /// Specify an instance family to use as the baseline reference for CPU performance.
@@ -398,6 +465,7 @@ pub struct PerformanceFactorReferenceRequest {
     /// The instance family to use as a baseline reference.
     pub instance_family: Option<Value<String>>,
 }
+walk!(PerformanceFactorReferenceRequest { instance_family });
 lit!(PerformanceFactorReferenceRequest);
 
 /// The CPU performance to consider, using an instance family as the baseline reference.
@@ -408,6 +476,7 @@ pub struct CpuPerformanceFactorRequest {
     /// Specify an instance family to use as the baseline reference for CPU performance.
     pub references: Option<Value<Vec<PerformanceFactorReferenceRequest>>>,
 }
+walk!(CpuPerformanceFactorRequest { references });
 lit!(CpuPerformanceFactorRequest);
 
 /// The baseline performance to consider, using an instance family as a baseline reference.
@@ -418,6 +487,7 @@ pub struct BaselinePerformanceFactorsRequest {
     /// The CPU performance to consider, using an instance family as the baseline reference.
     pub cpu: Option<Value<CpuPerformanceFactorRequest>>,
 }
+walk!(BaselinePerformanceFactorsRequest { cpu });
 lit!(BaselinePerformanceFactorsRequest);
 
 /// Indicates whether burstable performance instance types are included, excluded, or required.
@@ -431,6 +501,7 @@ pub enum BurstablePerformance {
     Required,
 }
 lit!(BurstablePerformance);
+walk!(BurstablePerformance);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CpuManufacturers {
@@ -444,6 +515,7 @@ pub enum CpuManufacturers {
     Intel,
 }
 lit!(CpuManufacturers);
+walk!(CpuManufacturers);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InstanceGenerations {
@@ -453,6 +525,7 @@ pub enum InstanceGenerations {
     Previous,
 }
 lit!(InstanceGenerations);
+walk!(InstanceGenerations);
 
 /// Indicates whether instance types with instance store volumes are included, excluded, or required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -465,6 +538,7 @@ pub enum LocalStorage {
     Required,
 }
 lit!(LocalStorage);
+walk!(LocalStorage);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LocalStorageTypes {
@@ -474,6 +548,7 @@ pub enum LocalStorageTypes {
     Ssd,
 }
 lit!(LocalStorageTypes);
+walk!(LocalStorageTypes);
 
 /// `MemoryGiBPerVCpuRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum amount of memory per vCPU for an instance type, in GiB.
 #[serde_with::skip_serializing_none]
@@ -485,6 +560,7 @@ pub struct MemoryGiBPerVCpuRequest {
     /// The memory minimum in GiB.
     pub min: Option<Value<f64>>,
 }
+walk!(MemoryGiBPerVCpuRequest { max, min });
 lit!(MemoryGiBPerVCpuRequest);
 
 /// `MemoryMiBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum instance memory size for an instance type, in MiB.
@@ -497,6 +573,7 @@ pub struct MemoryMiBRequest {
     /// The memory minimum in MiB.
     pub min: Option<Value<i64>>,
 }
+walk!(MemoryMiBRequest { max, min });
 lit!(MemoryMiBRequest);
 
 /// `NetworkBandwidthGbpsRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum network bandwidth for an instance type, in Gbps.
@@ -509,6 +586,7 @@ pub struct NetworkBandwidthGbpsRequest {
     /// The minimum amount of network bandwidth, in gigabits per second (Gbps).
     pub min: Option<Value<f64>>,
 }
+walk!(NetworkBandwidthGbpsRequest { max, min });
 lit!(NetworkBandwidthGbpsRequest);
 
 /// `NetworkInterfaceCountRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of network interfaces for an instance type.
@@ -521,6 +599,7 @@ pub struct NetworkInterfaceCountRequest {
     /// The minimum number of network interfaces.
     pub min: Option<Value<i64>>,
 }
+walk!(NetworkInterfaceCountRequest { max, min });
 lit!(NetworkInterfaceCountRequest);
 
 /// `TotalLocalStorageGBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum total local storage size for an instance type, in GB.
@@ -533,6 +612,7 @@ pub struct TotalLocalStorageGbRequest {
     /// The storage minimum in GB.
     pub min: Option<Value<f64>>,
 }
+walk!(TotalLocalStorageGbRequest { max, min });
 lit!(TotalLocalStorageGbRequest);
 
 /// `VCpuCountRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of vCPUs for an instance type.
@@ -545,6 +625,7 @@ pub struct VCpuCountRequest {
     /// The minimum number of vCPUs.
     pub min: Option<Value<i64>>,
 }
+walk!(VCpuCountRequest { max, min });
 lit!(VCpuCountRequest);
 
 /// The attributes for the instance types for a mixed instances policy.
@@ -604,6 +685,33 @@ pub struct InstanceRequirements {
     /// The minimum and maximum number of vCPUs for an instance type.
     pub v_cpu_count: Value<VCpuCountRequest>,
 }
+walk!(InstanceRequirements {
+    accelerator_count,
+    accelerator_manufacturers,
+    accelerator_names,
+    accelerator_total_memory_mi_b,
+    accelerator_types,
+    allowed_instance_types,
+    bare_metal,
+    baseline_ebs_bandwidth_mbps,
+    baseline_performance_factors,
+    burstable_performance,
+    cpu_manufacturers,
+    excluded_instance_types,
+    instance_generations,
+    local_storage,
+    local_storage_types,
+    max_spot_price_as_percentage_of_optimal_on_demand_price,
+    memory_gi_b_per_v_cpu,
+    memory_mi_b,
+    network_bandwidth_gbps,
+    network_interface_count,
+    on_demand_max_price_percentage_over_lowest_price,
+    require_hibernate_support,
+    spot_max_price_percentage_over_lowest_price,
+    total_local_storage_gb,
+    v_cpu_count
+});
 impl InstanceRequirements {
     /// The required properties; the others unset.
     pub fn new(
@@ -657,6 +765,13 @@ pub struct LaunchTemplateOverrides {
     /// If you provide a list of instance types to use, you can specify the number of capacity units provided by each instance type in terms of virtual CPUs, memory, storage, throughput, or other relative performance characteristic.
     pub weighted_capacity: Option<Value<String>>,
 }
+walk!(LaunchTemplateOverrides {
+    image_id,
+    instance_requirements,
+    instance_type,
+    launch_template_specification,
+    weighted_capacity
+});
 lit!(LaunchTemplateOverrides);
 
 /// Use this structure to specify the launch templates and instance types (overrides) for a mixed instances policy.
@@ -669,6 +784,10 @@ pub struct LaunchTemplate {
     /// Any properties that you specify override the same properties in the launch template.
     pub overrides: Option<Value<Vec<LaunchTemplateOverrides>>>,
 }
+walk!(LaunchTemplate {
+    launch_template_specification,
+    overrides
+});
 impl LaunchTemplate {
     /// The required properties; the others unset.
     pub fn new(
@@ -692,6 +811,10 @@ pub struct MixedInstancesPolicy {
     /// One or more launch templates and the instance types (overrides) that are used to launch EC2 instances to fulfill the configured capacities.
     pub launch_template: Value<LaunchTemplate>,
 }
+walk!(MixedInstancesPolicy {
+    instances_distribution,
+    launch_template
+});
 impl MixedInstancesPolicy {
     /// The required properties; the others unset.
     pub fn new(launch_template: impl Into<Value<LaunchTemplate>>) -> Self {
@@ -714,6 +837,10 @@ pub struct NotificationConfiguration {
     #[serde(rename = "TopicARN")]
     pub topic_arn: Value<String>,
 }
+walk!(NotificationConfiguration {
+    notification_types,
+    topic_arn
+});
 impl NotificationConfiguration {
     /// The required properties; the others unset.
     pub fn new(topic_arn: impl Into<Value<String>>) -> Self {
@@ -736,6 +863,11 @@ pub struct TagProperty {
     /// The tag value.
     pub value: Value<String>,
 }
+walk!(TagProperty {
+    key,
+    propagate_at_launch,
+    value
+});
 impl TagProperty {
     /// The required properties; the others unset.
     pub fn new(
@@ -761,6 +893,7 @@ pub struct TrafficSourceIdentifier {
     /// Provides additional context for the value of `Identifier`.
     pub r#type: Value<String>,
 }
+walk!(TrafficSourceIdentifier { identifier, r#type });
 impl TrafficSourceIdentifier {
     /// The required properties; the others unset.
     pub fn new(identifier: impl Into<Value<String>>, r#type: impl Into<Value<String>>) -> Self {
@@ -855,6 +988,46 @@ pub struct AutoScalingGroup {
     #[serde(rename = "VPCZoneIdentifier")]
     pub vpc_zone_identifier: Option<Value<Vec<Value<String>>>>,
 }
+walk!(AutoScalingGroup {
+    auto_scaling_group_name,
+    availability_zone_distribution,
+    availability_zone_ids,
+    availability_zone_impairment_policy,
+    availability_zones,
+    capacity_rebalance,
+    capacity_reservation_specification,
+    context,
+    cooldown,
+    default_instance_warmup,
+    deletion_protection,
+    desired_capacity,
+    desired_capacity_type,
+    health_check_grace_period,
+    health_check_type,
+    instance_id,
+    instance_lifecycle_policy,
+    instance_maintenance_policy,
+    launch_configuration_name,
+    launch_template,
+    lifecycle_hook_specification_list,
+    load_balancer_names,
+    max_instance_lifetime,
+    max_size,
+    metrics_collection,
+    min_size,
+    mixed_instances_policy,
+    new_instances_protected_from_scale_in,
+    notification_configuration,
+    notification_configurations,
+    placement_group,
+    service_linked_role_arn,
+    skip_zonal_shift_validation,
+    tags,
+    target_group_arns,
+    termination_policies,
+    traffic_sources,
+    vpc_zone_identifier
+});
 resource_type!(
     AutoScalingGroup,
     "AWS::AutoScaling::AutoScalingGroup",
@@ -914,6 +1087,7 @@ pub enum AdjustmentType {
     PercentChangeInCapacity,
 }
 lit!(AdjustmentType);
+walk!(AdjustmentType);
 
 /// The aggregation type for the CloudWatch metrics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -923,6 +1097,7 @@ pub enum MetricAggregationType {
     Minimum,
 }
 lit!(MetricAggregationType);
+walk!(MetricAggregationType);
 
 /// One of the following policy types: TargetTrackingScaling, StepScaling, SimpleScaling (default), PredictiveScaling
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -933,6 +1108,7 @@ pub enum PolicyType {
     TargetTrackingScaling,
 }
 lit!(PolicyType);
+walk!(PolicyType);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MaxCapacityBreachBehavior {
@@ -940,6 +1116,7 @@ pub enum MaxCapacityBreachBehavior {
     IncreaseMaxCapacity,
 }
 lit!(MaxCapacityBreachBehavior);
+walk!(MaxCapacityBreachBehavior);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -947,6 +1124,7 @@ pub struct MetricDimension {
     pub name: Value<String>,
     pub value: Value<String>,
 }
+walk!(MetricDimension { name, value });
 impl MetricDimension {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
@@ -966,6 +1144,11 @@ pub struct Metric {
     pub metric_name: Value<String>,
     pub namespace: Value<String>,
 }
+walk!(Metric {
+    dimensions,
+    metric_name,
+    namespace
+});
 impl Metric {
     /// The required properties; the others unset.
     pub fn new(metric_name: impl Into<Value<String>>, namespace: impl Into<Value<String>>) -> Self {
@@ -986,6 +1169,7 @@ pub struct MetricStat {
     pub stat: Value<String>,
     pub unit: Option<Value<String>>,
 }
+walk!(MetricStat { metric, stat, unit });
 impl MetricStat {
     /// The required properties; the others unset.
     pub fn new(metric: impl Into<Value<Metric>>, stat: impl Into<Value<String>>) -> Self {
@@ -1008,6 +1192,13 @@ pub struct MetricDataQuery {
     pub metric_stat: Option<Value<MetricStat>>,
     pub return_data: Option<Value<bool>>,
 }
+walk!(MetricDataQuery {
+    expression,
+    id,
+    label,
+    metric_stat,
+    return_data
+});
 impl MetricDataQuery {
     /// The required properties; the others unset.
     pub fn new(id: impl Into<Value<String>>) -> Self {
@@ -1027,6 +1218,9 @@ lit!(MetricDataQuery);
 pub struct PredictiveScalingCustomizedCapacityMetric {
     pub metric_data_queries: Value<Vec<MetricDataQuery>>,
 }
+walk!(PredictiveScalingCustomizedCapacityMetric {
+    metric_data_queries
+});
 impl PredictiveScalingCustomizedCapacityMetric {
     /// The required properties; the others unset.
     pub fn new(metric_data_queries: impl Into<Value<Vec<MetricDataQuery>>>) -> Self {
@@ -1042,6 +1236,9 @@ lit!(PredictiveScalingCustomizedCapacityMetric);
 pub struct PredictiveScalingCustomizedLoadMetric {
     pub metric_data_queries: Value<Vec<MetricDataQuery>>,
 }
+walk!(PredictiveScalingCustomizedLoadMetric {
+    metric_data_queries
+});
 impl PredictiveScalingCustomizedLoadMetric {
     /// The required properties; the others unset.
     pub fn new(metric_data_queries: impl Into<Value<Vec<MetricDataQuery>>>) -> Self {
@@ -1057,6 +1254,9 @@ lit!(PredictiveScalingCustomizedLoadMetric);
 pub struct PredictiveScalingCustomizedScalingMetric {
     pub metric_data_queries: Value<Vec<MetricDataQuery>>,
 }
+walk!(PredictiveScalingCustomizedScalingMetric {
+    metric_data_queries
+});
 impl PredictiveScalingCustomizedScalingMetric {
     /// The required properties; the others unset.
     pub fn new(metric_data_queries: impl Into<Value<Vec<MetricDataQuery>>>) -> Self {
@@ -1079,6 +1279,7 @@ pub enum PredefinedMetricType {
     AsgTotalNetworkOut,
 }
 lit!(PredefinedMetricType);
+walk!(PredefinedMetricType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1087,6 +1288,10 @@ pub struct PredictiveScalingPredefinedLoadMetric {
     pub predefined_metric_type: Value<PredefinedMetricType>,
     pub resource_label: Option<Value<String>>,
 }
+walk!(PredictiveScalingPredefinedLoadMetric {
+    predefined_metric_type,
+    resource_label
+});
 impl PredictiveScalingPredefinedLoadMetric {
     /// The required properties; the others unset.
     pub fn new(predefined_metric_type: impl Into<Value<PredefinedMetricType>>) -> Self {
@@ -1110,6 +1315,7 @@ pub enum PredictiveScalingPredefinedMetricPairPredefinedMetricType {
     AsgNetworkOut,
 }
 lit!(PredictiveScalingPredefinedMetricPairPredefinedMetricType);
+walk!(PredictiveScalingPredefinedMetricPairPredefinedMetricType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1118,6 +1324,10 @@ pub struct PredictiveScalingPredefinedMetricPair {
     pub predefined_metric_type: Value<PredictiveScalingPredefinedMetricPairPredefinedMetricType>,
     pub resource_label: Option<Value<String>>,
 }
+walk!(PredictiveScalingPredefinedMetricPair {
+    predefined_metric_type,
+    resource_label
+});
 impl PredictiveScalingPredefinedMetricPair {
     /// The required properties; the others unset.
     pub fn new(
@@ -1145,6 +1355,7 @@ pub enum PredictiveScalingPredefinedScalingMetricPredefinedMetricType {
     AsgAverageNetworkOut,
 }
 lit!(PredictiveScalingPredefinedScalingMetricPredefinedMetricType);
+walk!(PredictiveScalingPredefinedScalingMetricPredefinedMetricType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1153,6 +1364,10 @@ pub struct PredictiveScalingPredefinedScalingMetric {
     pub predefined_metric_type: Value<PredictiveScalingPredefinedScalingMetricPredefinedMetricType>,
     pub resource_label: Option<Value<String>>,
 }
+walk!(PredictiveScalingPredefinedScalingMetric {
+    predefined_metric_type,
+    resource_label
+});
 impl PredictiveScalingPredefinedScalingMetric {
     /// The required properties; the others unset.
     pub fn new(
@@ -1183,6 +1398,15 @@ pub struct PredictiveScalingMetricSpecification {
         Option<Value<PredictiveScalingPredefinedScalingMetric>>,
     pub target_value: Value<f64>,
 }
+walk!(PredictiveScalingMetricSpecification {
+    customized_capacity_metric_specification,
+    customized_load_metric_specification,
+    customized_scaling_metric_specification,
+    predefined_load_metric_specification,
+    predefined_metric_pair_specification,
+    predefined_scaling_metric_specification,
+    target_value
+});
 impl PredictiveScalingMetricSpecification {
     /// The required properties; the others unset.
     pub fn new(target_value: impl Into<Value<f64>>) -> Self {
@@ -1205,6 +1429,7 @@ pub enum Mode {
     ForecastOnly,
 }
 lit!(Mode);
+walk!(Mode);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1216,6 +1441,13 @@ pub struct PredictiveScalingConfiguration {
     pub mode: Option<Value<Mode>>,
     pub scheduling_buffer_time: Option<Value<i64>>,
 }
+walk!(PredictiveScalingConfiguration {
+    max_capacity_breach_behavior,
+    max_capacity_buffer,
+    metric_specifications,
+    mode,
+    scheduling_buffer_time
+});
 impl PredictiveScalingConfiguration {
     /// The required properties; the others unset.
     pub fn new(
@@ -1240,6 +1472,11 @@ pub struct StepAdjustment {
     pub metric_interval_upper_bound: Option<Value<f64>>,
     pub scaling_adjustment: Value<i64>,
 }
+walk!(StepAdjustment {
+    metric_interval_lower_bound,
+    metric_interval_upper_bound,
+    scaling_adjustment
+});
 impl StepAdjustment {
     /// The required properties; the others unset.
     pub fn new(scaling_adjustment: impl Into<Value<i64>>) -> Self {
@@ -1261,6 +1498,12 @@ pub struct TargetTrackingMetricStat {
     pub stat: Value<String>,
     pub unit: Option<Value<String>>,
 }
+walk!(TargetTrackingMetricStat {
+    metric,
+    period,
+    stat,
+    unit
+});
 impl TargetTrackingMetricStat {
     /// The required properties; the others unset.
     pub fn new(metric: impl Into<Value<Metric>>, stat: impl Into<Value<String>>) -> Self {
@@ -1285,6 +1528,14 @@ pub struct TargetTrackingMetricDataQuery {
     pub period: Option<Value<i64>>,
     pub return_data: Option<Value<bool>>,
 }
+walk!(TargetTrackingMetricDataQuery {
+    expression,
+    id,
+    label,
+    metric_stat,
+    period,
+    return_data
+});
 impl TargetTrackingMetricDataQuery {
     /// The required properties; the others unset.
     pub fn new(id: impl Into<Value<String>>) -> Self {
@@ -1309,6 +1560,7 @@ pub enum Statistic {
     Sum,
 }
 lit!(Statistic);
+walk!(Statistic);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -1322,6 +1574,15 @@ pub struct CustomizedMetricSpecification {
     pub statistic: Option<Value<Statistic>>,
     pub unit: Option<Value<String>>,
 }
+walk!(CustomizedMetricSpecification {
+    dimensions,
+    metric_name,
+    metrics,
+    namespace,
+    period,
+    statistic,
+    unit
+});
 lit!(CustomizedMetricSpecification);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -1336,6 +1597,7 @@ pub enum PredefinedMetricSpecificationPredefinedMetricType {
     AsgAverageNetworkOut,
 }
 lit!(PredefinedMetricSpecificationPredefinedMetricType);
+walk!(PredefinedMetricSpecificationPredefinedMetricType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1344,6 +1606,10 @@ pub struct PredefinedMetricSpecification {
     pub predefined_metric_type: Value<PredefinedMetricSpecificationPredefinedMetricType>,
     pub resource_label: Option<Value<String>>,
 }
+walk!(PredefinedMetricSpecification {
+    predefined_metric_type,
+    resource_label
+});
 impl PredefinedMetricSpecification {
     /// The required properties; the others unset.
     pub fn new(
@@ -1366,6 +1632,12 @@ pub struct TargetTrackingConfiguration {
     pub predefined_metric_specification: Option<Value<PredefinedMetricSpecification>>,
     pub target_value: Value<f64>,
 }
+walk!(TargetTrackingConfiguration {
+    customized_metric_specification,
+    disable_scale_in,
+    predefined_metric_specification,
+    target_value
+});
 impl TargetTrackingConfiguration {
     /// The required properties; the others unset.
     pub fn new(target_value: impl Into<Value<f64>>) -> Self {
@@ -1407,6 +1679,19 @@ pub struct ScalingPolicy {
     /// A target tracking scaling policy.
     pub target_tracking_configuration: Option<Value<TargetTrackingConfiguration>>,
 }
+walk!(ScalingPolicy {
+    adjustment_type,
+    auto_scaling_group_name,
+    cooldown,
+    estimated_instance_warmup,
+    metric_aggregation_type,
+    min_adjustment_magnitude,
+    policy_type,
+    predictive_scaling_configuration,
+    scaling_adjustment,
+    step_adjustments,
+    target_tracking_configuration
+});
 resource_type!(
     ScalingPolicy,
     "AWS::AutoScaling::ScalingPolicy",

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// Specifies whether the certificate can be exported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -14,6 +15,7 @@ pub enum CertificateExport {
     Disabled,
 }
 lit!(CertificateExport);
+walk!(CertificateExport);
 
 /// You can opt out of certificate transparency logging by specifying the DISABLED option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -24,6 +26,7 @@ pub enum CertificateTransparencyLoggingPreference {
     Disabled,
 }
 lit!(CertificateTransparencyLoggingPreference);
+walk!(CertificateTransparencyLoggingPreference);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -33,6 +36,11 @@ pub struct DomainValidationOption {
     pub hosted_zone_id: Option<Value<String>>,
     pub validation_domain: Option<Value<String>>,
 }
+walk!(DomainValidationOption {
+    domain_name,
+    hosted_zone_id,
+    validation_domain
+});
 lit!(DomainValidationOption);
 
 /// `AWS::CertificateManager::Certificate`. Resource Type definition for AWS::CertificateManager::Certificate
@@ -61,6 +69,18 @@ pub struct Certificate {
     /// The method you want to use to validate that you own or control the domain associated with a public certificate.
     pub validation_method: Option<Value<String>>,
 }
+walk!(Certificate {
+    certificate_authority_arn,
+    certificate_export,
+    certificate_transparency_logging_preference,
+    domain_name,
+    domain_validation_options,
+    id,
+    key_algorithm,
+    subject_alternative_names,
+    tags,
+    validation_method
+});
 resource_type!(
     Certificate,
     "AWS::CertificateManager::Certificate",

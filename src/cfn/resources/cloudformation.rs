@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// `AWS::CloudFormation::Stack`. The AWS::CloudFormation::Stack resource nests a stack as a resource in a top-level template.
 #[serde_with::skip_serializing_none]
@@ -19,6 +20,13 @@ pub struct Stack {
     pub template_url: Value<String>,
     pub timeout_in_minutes: Option<Value<i64>>,
 }
+walk!(Stack {
+    notification_arns,
+    parameters,
+    tags,
+    template_url,
+    timeout_in_minutes
+});
 resource_type!(
     Stack,
     "AWS::CloudFormation::Stack",

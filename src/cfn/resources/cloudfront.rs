@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache key and in requests that CloudFront sends to the origin.
 #[serde_with::skip_serializing_none]
@@ -15,6 +16,10 @@ pub struct CookiesConfig {
     /// Contains a list of cookie names.
     pub cookies: Option<Value<Vec<Value<String>>>>,
 }
+walk!(CookiesConfig {
+    cookie_behavior,
+    cookies
+});
 impl CookiesConfig {
     /// The required properties; the others unset.
     pub fn new(cookie_behavior: impl Into<Value<String>>) -> Self {
@@ -36,6 +41,10 @@ pub struct HeadersConfig {
     /// Contains a list of HTTP header names.
     pub headers: Option<Value<Vec<Value<String>>>>,
 }
+walk!(HeadersConfig {
+    header_behavior,
+    headers
+});
 impl HeadersConfig {
     /// The required properties; the others unset.
     pub fn new(header_behavior: impl Into<Value<String>>) -> Self {
@@ -57,6 +66,10 @@ pub struct QueryStringsConfig {
     /// Contains a list of query string names.
     pub query_strings: Option<Value<Vec<Value<String>>>>,
 }
+walk!(QueryStringsConfig {
+    query_string_behavior,
+    query_strings
+});
 impl QueryStringsConfig {
     /// The required properties; the others unset.
     pub fn new(query_string_behavior: impl Into<Value<String>>) -> Self {
@@ -84,6 +97,13 @@ pub struct ParametersInCacheKeyAndForwardedToOrigin {
     /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in the cache key and in requests that CloudFront sends to the origin.
     pub query_strings_config: Value<QueryStringsConfig>,
 }
+walk!(ParametersInCacheKeyAndForwardedToOrigin {
+    cookies_config,
+    enable_accept_encoding_brotli,
+    enable_accept_encoding_gzip,
+    headers_config,
+    query_strings_config
+});
 impl ParametersInCacheKeyAndForwardedToOrigin {
     /// The required properties; the others unset.
     pub fn new(
@@ -125,6 +145,14 @@ pub struct CachePolicyConfig {
     pub parameters_in_cache_key_and_forwarded_to_origin:
         Value<ParametersInCacheKeyAndForwardedToOrigin>,
 }
+walk!(CachePolicyConfig {
+    comment,
+    default_ttl,
+    max_ttl,
+    min_ttl,
+    name,
+    parameters_in_cache_key_and_forwarded_to_origin
+});
 impl CachePolicyConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -156,6 +184,9 @@ pub struct CachePolicy {
     /// The cache policy configuration.
     pub cache_policy_config: Value<CachePolicyConfig>,
 }
+walk!(CachePolicy {
+    cache_policy_config
+});
 resource_type!(
     CachePolicy,
     "AWS::CloudFront::CachePolicy",
@@ -180,6 +211,10 @@ pub struct Cookies {
     /// This field is deprecated.
     pub whitelisted_names: Option<Value<Vec<Value<String>>>>,
 }
+walk!(Cookies {
+    forward,
+    whitelisted_names
+});
 impl Cookies {
     /// The required properties; the others unset.
     pub fn new(forward: impl Into<Value<String>>) -> Self {
@@ -205,6 +240,12 @@ pub struct ForwardedValues {
     /// This field is deprecated.
     pub query_string_cache_keys: Option<Value<Vec<Value<String>>>>,
 }
+walk!(ForwardedValues {
+    cookies,
+    headers,
+    query_string,
+    query_string_cache_keys
+});
 impl ForwardedValues {
     /// The required properties; the others unset.
     pub fn new(query_string: impl Into<Value<bool>>) -> Self {
@@ -229,6 +270,10 @@ pub struct FunctionAssociation {
     #[serde(rename = "FunctionARN")]
     pub function_arn: Option<Value<String>>,
 }
+walk!(FunctionAssociation {
+    event_type,
+    function_arn
+});
 lit!(FunctionAssociation);
 
 /// Amazon CloudFront supports gRPC, an open-source remote procedure call (RPC) framework built on HTTP/2.
@@ -238,6 +283,7 @@ pub struct GrpcConfig {
     /// Enables your CloudFront distribution to receive gRPC requests and to proxy them directly to your origins.
     pub enabled: Value<bool>,
 }
+walk!(GrpcConfig { enabled });
 impl GrpcConfig {
     /// The required properties; the others unset.
     pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -261,6 +307,11 @@ pub struct LambdaFunctionAssociation {
     #[serde(rename = "LambdaFunctionARN")]
     pub lambda_function_arn: Option<Value<String>>,
 }
+walk!(LambdaFunctionAssociation {
+    event_type,
+    include_body,
+    lambda_function_arn
+});
 lit!(LambdaFunctionAssociation);
 
 /// A complex type that describes how CloudFront processes requests.
@@ -314,6 +365,29 @@ pub struct CacheBehavior {
     /// The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern`.
     pub viewer_protocol_policy: Value<String>,
 }
+walk!(CacheBehavior {
+    allowed_methods,
+    cache_policy_id,
+    cached_methods,
+    compress,
+    default_ttl,
+    field_level_encryption_id,
+    forwarded_values,
+    function_associations,
+    grpc_config,
+    lambda_function_associations,
+    max_ttl,
+    min_ttl,
+    origin_request_policy_id,
+    path_pattern,
+    realtime_log_config_arn,
+    response_headers_policy_id,
+    smooth_streaming,
+    target_origin_id,
+    trusted_key_groups,
+    trusted_signers,
+    viewer_protocol_policy
+});
 impl CacheBehavior {
     /// The required properties; the others unset.
     pub fn new(
@@ -355,6 +429,7 @@ pub struct CacheTagConfig {
     /// The name of the HTTP header that your origin includes in responses.
     pub header_name: Value<String>,
 }
+walk!(CacheTagConfig { header_name });
 impl CacheTagConfig {
     /// The required properties; the others unset.
     pub fn new(header_name: impl Into<Value<String>>) -> Self {
@@ -372,6 +447,7 @@ pub struct ConnectionFunctionAssociation {
     /// The association's ID.
     pub id: Value<String>,
 }
+walk!(ConnectionFunctionAssociation { id });
 impl ConnectionFunctionAssociation {
     /// The required properties; the others unset.
     pub fn new(id: impl Into<Value<String>>) -> Self {
@@ -388,6 +464,7 @@ pub enum ConnectionMode {
     TenantOnly,
 }
 lit!(ConnectionMode);
+walk!(ConnectionMode);
 
 /// A complex type that controls: + Whether CloudFront replaces HTTP status codes in the 4xx and 5xx range with custom error messages before returning the response to the viewer.
 #[serde_with::skip_serializing_none]
@@ -404,6 +481,12 @@ pub struct CustomErrorResponse {
     /// The path to the custom error page that you want CloudFront to return to a viewer when your origin returns the HTTP status code specified by `ErrorCode`, for example, `/4xx-errors/403-forbidden.html`.
     pub response_page_path: Option<Value<String>>,
 }
+walk!(CustomErrorResponse {
+    error_caching_min_ttl,
+    error_code,
+    response_code,
+    response_page_path
+});
 impl CustomErrorResponse {
     /// The required properties; the others unset.
     pub fn new(error_code: impl Into<Value<i64>>) -> Self {
@@ -437,6 +520,13 @@ pub struct LegacyCustomOrigin {
     #[serde(rename = "OriginSSLProtocols")]
     pub origin_ssl_protocols: Value<Vec<Value<String>>>,
 }
+walk!(LegacyCustomOrigin {
+    dns_name,
+    http_port,
+    https_port,
+    origin_protocol_policy,
+    origin_ssl_protocols
+});
 impl LegacyCustomOrigin {
     /// The required properties; the others unset.
     pub fn new(
@@ -466,6 +556,7 @@ pub enum ViewerProtocolPolicy {
     RedirectToHttps,
 }
 lit!(ViewerProtocolPolicy);
+walk!(ViewerProtocolPolicy);
 
 /// A complex type that describes the default cache behavior if you don't specify a `CacheBehavior` element or if request URLs don't match any of the values of `PathPattern` in `CacheBehavior` elements.
 #[serde_with::skip_serializing_none]
@@ -516,6 +607,28 @@ pub struct DefaultCacheBehavior {
     /// The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern`.
     pub viewer_protocol_policy: Value<ViewerProtocolPolicy>,
 }
+walk!(DefaultCacheBehavior {
+    allowed_methods,
+    cache_policy_id,
+    cached_methods,
+    compress,
+    default_ttl,
+    field_level_encryption_id,
+    forwarded_values,
+    function_associations,
+    grpc_config,
+    lambda_function_associations,
+    max_ttl,
+    min_ttl,
+    origin_request_policy_id,
+    realtime_log_config_arn,
+    response_headers_policy_id,
+    smooth_streaming,
+    target_origin_id,
+    trusted_key_groups,
+    trusted_signers,
+    viewer_protocol_policy
+});
 impl DefaultCacheBehavior {
     /// The required properties; the others unset.
     pub fn new(
@@ -561,6 +674,7 @@ pub enum HttpVersion {
     Http3,
 }
 lit!(HttpVersion);
+walk!(HttpVersion);
 
 /// A complex data type for the status codes that you specify that, when returned by a primary origin, trigger CloudFront to failover to a second origin.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -571,6 +685,7 @@ pub struct StatusCodes {
     /// The number of status codes.
     pub quantity: Value<i64>,
 }
+walk!(StatusCodes { items, quantity });
 impl StatusCodes {
     /// The required properties; the others unset.
     pub fn new(items: impl Into<Value<Vec<Value<i64>>>>, quantity: impl Into<Value<i64>>) -> Self {
@@ -589,6 +704,7 @@ pub struct OriginGroupFailoverCriteria {
     /// The status codes that, when returned from the primary origin, will trigger CloudFront to failover to the second origin.
     pub status_codes: Value<StatusCodes>,
 }
+walk!(OriginGroupFailoverCriteria { status_codes });
 impl OriginGroupFailoverCriteria {
     /// The required properties; the others unset.
     pub fn new(status_codes: impl Into<Value<StatusCodes>>) -> Self {
@@ -606,6 +722,7 @@ pub struct OriginGroupMember {
     /// The ID for an origin in an origin group.
     pub origin_id: Value<String>,
 }
+walk!(OriginGroupMember { origin_id });
 impl OriginGroupMember {
     /// The required properties; the others unset.
     pub fn new(origin_id: impl Into<Value<String>>) -> Self {
@@ -625,6 +742,7 @@ pub struct OriginGroupMembers {
     /// The number of origins in an origin group.
     pub quantity: Value<i64>,
 }
+walk!(OriginGroupMembers { items, quantity });
 impl OriginGroupMembers {
     /// The required properties; the others unset.
     pub fn new(
@@ -647,6 +765,7 @@ pub enum SelectionCriteria {
     MediaQualityBased,
 }
 lit!(SelectionCriteria);
+walk!(SelectionCriteria);
 
 /// An origin group includes two origins (a primary origin and a secondary origin to failover to) and a failover criteria that you specify.
 #[serde_with::skip_serializing_none]
@@ -662,6 +781,12 @@ pub struct OriginGroup {
     /// The selection criteria for the origin group.
     pub selection_criteria: Option<Value<SelectionCriteria>>,
 }
+walk!(OriginGroup {
+    failover_criteria,
+    id,
+    members,
+    selection_criteria
+});
 impl OriginGroup {
     /// The required properties; the others unset.
     pub fn new(
@@ -689,6 +814,7 @@ pub struct OriginGroups {
     /// The number of origin groups.
     pub quantity: Value<i64>,
 }
+walk!(OriginGroups { items, quantity });
 impl OriginGroups {
     /// The required properties; the others unset.
     pub fn new(quantity: impl Into<Value<i64>>) -> Self {
@@ -711,6 +837,7 @@ pub enum IpAddressType {
     Dualstack,
 }
 lit!(IpAddressType);
+walk!(IpAddressType);
 
 /// Configures mutual TLS authentication between CloudFront and your origin server.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -719,6 +846,9 @@ pub struct OriginMtlsConfig {
     /// The Amazon Resource Name (ARN) of the client certificate stored in AWS Certificate Manager (ACM) that CloudFront uses to authenticate with your origin using Mutual TLS.
     pub client_certificate_arn: Value<String>,
 }
+walk!(OriginMtlsConfig {
+    client_certificate_arn
+});
 impl OriginMtlsConfig {
     /// The required properties; the others unset.
     pub fn new(client_certificate_arn: impl Into<Value<String>>) -> Self {
@@ -754,6 +884,16 @@ pub struct CustomOriginConfig {
     #[serde(rename = "OriginSSLProtocols")]
     pub origin_ssl_protocols: Option<Value<Vec<Value<String>>>>,
 }
+walk!(CustomOriginConfig {
+    http_port,
+    https_port,
+    ip_address_type,
+    origin_keepalive_timeout,
+    origin_mtls_config,
+    origin_protocol_policy,
+    origin_read_timeout,
+    origin_ssl_protocols
+});
 impl CustomOriginConfig {
     /// The required properties; the others unset.
     pub fn new(origin_protocol_policy: impl Into<Value<String>>) -> Self {
@@ -780,6 +920,10 @@ pub struct OriginCustomHeader {
     /// The value for the header that you specified in the `HeaderName` field.
     pub header_value: Value<String>,
 }
+walk!(OriginCustomHeader {
+    header_name,
+    header_value
+});
 impl OriginCustomHeader {
     /// The required properties; the others unset.
     pub fn new(
@@ -804,6 +948,10 @@ pub struct OriginShield {
     /// The AWS-Region for Origin Shield.
     pub origin_shield_region: Option<Value<String>>,
 }
+walk!(OriginShield {
+    enabled,
+    origin_shield_region
+});
 lit!(OriginShield);
 
 /// A complex type that contains information about the Amazon S3 origin.
@@ -816,6 +964,10 @@ pub struct S3OriginConfig {
     /// Specifies how long, in seconds, CloudFront waits for a response from the origin.
     pub origin_read_timeout: Option<Value<i64>>,
 }
+walk!(S3OriginConfig {
+    origin_access_identity,
+    origin_read_timeout
+});
 lit!(S3OriginConfig);
 
 /// An Amazon CloudFront VPC origin configuration.
@@ -832,6 +984,12 @@ pub struct VpcOriginConfig {
     /// The VPC origin ID.
     pub vpc_origin_id: Value<String>,
 }
+walk!(VpcOriginConfig {
+    origin_keepalive_timeout,
+    origin_read_timeout,
+    owner_account_id,
+    vpc_origin_id
+});
 impl VpcOriginConfig {
     /// The required properties; the others unset.
     pub fn new(vpc_origin_id: impl Into<Value<String>>) -> Self {
@@ -875,6 +1033,20 @@ pub struct Origin {
     /// The VPC origin configuration.
     pub vpc_origin_config: Option<Value<VpcOriginConfig>>,
 }
+walk!(Origin {
+    connection_attempts,
+    connection_timeout,
+    custom_origin_config,
+    domain_name,
+    id,
+    origin_access_control_id,
+    origin_custom_headers,
+    origin_path,
+    origin_shield,
+    response_completion_timeout,
+    s3_origin_config,
+    vpc_origin_config
+});
 impl Origin {
     /// The required properties; the others unset.
     pub fn new(domain_name: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
@@ -908,6 +1080,7 @@ pub enum PriceClass {
     PriceClassAll,
 }
 lit!(PriceClass);
+walk!(PriceClass);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Locations {
@@ -1411,6 +1584,7 @@ pub enum Locations {
     Zw,
 }
 lit!(Locations);
+walk!(Locations);
 
 /// The method that you want to use to restrict distribution of your content by country: + `none`: No geo restriction is enabled, meaning access to content is not restricted by client geo location.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -1423,6 +1597,7 @@ pub enum RestrictionType {
     Whitelist,
 }
 lit!(RestrictionType);
+walk!(RestrictionType);
 
 /// A complex type that controls the countries in which your content is distributed.
 #[serde_with::skip_serializing_none]
@@ -1434,6 +1609,10 @@ pub struct GeoRestriction {
     /// The method that you want to use to restrict distribution of your content by country: + `none`: No geo restriction is enabled, meaning access to content is not restricted by client geo location.
     pub restriction_type: Value<RestrictionType>,
 }
+walk!(GeoRestriction {
+    locations,
+    restriction_type
+});
 impl GeoRestriction {
     /// The required properties; the others unset.
     pub fn new(restriction_type: impl Into<Value<RestrictionType>>) -> Self {
@@ -1452,6 +1631,7 @@ pub struct Restrictions {
     /// A complex type that controls the countries in which your content is distributed.
     pub geo_restriction: Value<GeoRestriction>,
 }
+walk!(Restrictions { geo_restriction });
 impl Restrictions {
     /// The required properties; the others unset.
     pub fn new(geo_restriction: impl Into<Value<GeoRestriction>>) -> Self {
@@ -1473,6 +1653,10 @@ pub struct LegacyS3Origin {
     /// The CF origin access identity to associate with the distribution.
     pub origin_access_identity: Option<Value<String>>,
 }
+walk!(LegacyS3Origin {
+    dns_name,
+    origin_access_identity
+});
 impl LegacyS3Origin {
     /// The required properties; the others unset.
     pub fn new(dns_name: impl Into<Value<String>>) -> Self {
@@ -1492,6 +1676,11 @@ pub struct StringSchema {
     pub default_value: Option<Value<String>>,
     pub required: Value<bool>,
 }
+walk!(StringSchema {
+    comment,
+    default_value,
+    required
+});
 impl StringSchema {
     /// The required properties; the others unset.
     pub fn new(required: impl Into<Value<bool>>) -> Self {
@@ -1511,6 +1700,7 @@ lit!(StringSchema);
 pub struct Definition {
     pub string_schema: Option<Value<StringSchema>>,
 }
+walk!(Definition { string_schema });
 lit!(Definition);
 
 /// A list of parameter values to add to the resource.
@@ -1522,6 +1712,7 @@ pub struct ParameterDefinition {
     /// The name of the parameter.
     pub name: Value<String>,
 }
+walk!(ParameterDefinition { definition, name });
 impl ParameterDefinition {
     /// The required properties; the others unset.
     pub fn new(definition: impl Into<Value<Definition>>, name: impl Into<Value<String>>) -> Self {
@@ -1540,6 +1731,9 @@ lit!(ParameterDefinition);
 pub struct TenantConfig {
     pub parameter_definitions: Option<Value<Vec<ParameterDefinition>>>,
 }
+walk!(TenantConfig {
+    parameter_definitions
+});
 lit!(TenantConfig);
 
 /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), specify the security policy that you want CloudFront to use for HTTPS connections with viewers.
@@ -1565,6 +1759,7 @@ pub enum MinimumProtocolVersion {
     TlSv12016,
 }
 lit!(MinimumProtocolVersion);
+walk!(MinimumProtocolVersion);
 
 /// In CloudFormation, this field name is `SslSupportMethod`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -1577,6 +1772,7 @@ pub enum SslSupportMethod {
     Vip,
 }
 lit!(SslSupportMethod);
+walk!(SslSupportMethod);
 
 /// A complex type that determines the distribution's SSL/TLS configuration for communicating with viewers.
 #[serde_with::skip_serializing_none]
@@ -1594,6 +1790,13 @@ pub struct ViewerCertificate {
     /// In CloudFormation, this field name is `SslSupportMethod`.
     pub ssl_support_method: Option<Value<SslSupportMethod>>,
 }
+walk!(ViewerCertificate {
+    acm_certificate_arn,
+    cloud_front_default_certificate,
+    iam_certificate_id,
+    minimum_protocol_version,
+    ssl_support_method
+});
 lit!(ViewerCertificate);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -1606,6 +1809,7 @@ pub enum Mode {
     Passthrough,
 }
 lit!(Mode);
+walk!(Mode);
 
 /// A trust store configuration.
 #[serde_with::skip_serializing_none]
@@ -1619,6 +1823,11 @@ pub struct TrustStoreConfig {
     /// The trust store ID.
     pub trust_store_id: Value<String>,
 }
+walk!(TrustStoreConfig {
+    advertise_trust_store_ca_names,
+    ignore_certificate_expiry,
+    trust_store_id
+});
 impl TrustStoreConfig {
     /// The required properties; the others unset.
     pub fn new(trust_store_id: impl Into<Value<String>>) -> Self {
@@ -1641,6 +1850,10 @@ pub struct ViewerMtlsConfig {
     /// The trust store configuration associated with the viewer mTLS configuration.
     pub trust_store_config: Option<Value<TrustStoreConfig>>,
 }
+walk!(ViewerMtlsConfig {
+    mode,
+    trust_store_config
+});
 lit!(ViewerMtlsConfig);
 
 /// A complex type that specifies whether access logs are written for the distribution.
@@ -1655,6 +1868,11 @@ pub struct Logging {
     /// An optional string that you want CloudFront to prefix to the access log `filenames` for this distribution, for example, `myprefix/`.
     pub prefix: Option<Value<String>>,
 }
+walk!(Logging {
+    bucket,
+    include_cookies,
+    prefix
+});
 lit!(Logging);
 
 /// A distribution configuration.
@@ -1720,6 +1938,35 @@ pub struct DistributionConfig {
     #[serde(rename = "WebACLId")]
     pub web_acl_id: Option<Value<String>>,
 }
+walk!(DistributionConfig {
+    aliases,
+    anycast_ip_list_id,
+    cache_behaviors,
+    cache_tag_config,
+    cnames,
+    comment,
+    connection_function_association,
+    connection_mode,
+    continuous_deployment_policy_id,
+    custom_error_responses,
+    custom_origin,
+    default_cache_behavior,
+    default_root_object,
+    enabled,
+    http_version,
+    ipv6_enabled,
+    origin_groups,
+    origins,
+    price_class,
+    restrictions,
+    s3_origin,
+    staging,
+    tenant_config,
+    viewer_certificate,
+    viewer_mtls_config,
+    logging,
+    web_acl_id
+});
 impl DistributionConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -1769,6 +2016,10 @@ pub struct Distribution {
     /// A complex type that contains zero or more `Tag` elements.
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(Distribution {
+    distribution_config,
+    tags
+});
 resource_type!(
     Distribution,
     "AWS::CloudFront::Distribution",
@@ -1800,6 +2051,13 @@ pub struct OriginAccessControlConfig {
     /// The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests.
     pub signing_protocol: Value<String>,
 }
+walk!(OriginAccessControlConfig {
+    description,
+    name,
+    origin_access_control_origin_type,
+    signing_behavior,
+    signing_protocol
+});
 impl OriginAccessControlConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -1826,6 +2084,9 @@ pub struct OriginAccessControl {
     /// The origin access control.
     pub origin_access_control_config: Value<OriginAccessControlConfig>,
 }
+walk!(OriginAccessControl {
+    origin_access_control_config
+});
 resource_type!(
     OriginAccessControl,
     "AWS::CloudFront::OriginAccessControl",
@@ -1856,6 +2117,13 @@ pub struct OriginRequestPolicyConfig {
     /// The URL query strings from viewer requests to include in origin requests.
     pub query_strings_config: Value<QueryStringsConfig>,
 }
+walk!(OriginRequestPolicyConfig {
+    comment,
+    cookies_config,
+    headers_config,
+    name,
+    query_strings_config
+});
 impl OriginRequestPolicyConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -1882,6 +2150,9 @@ pub struct OriginRequestPolicy {
     /// The origin request policy configuration.
     pub origin_request_policy_config: Value<OriginRequestPolicyConfig>,
 }
+walk!(OriginRequestPolicy {
+    origin_request_policy_config
+});
 resource_type!(
     OriginRequestPolicy,
     "AWS::CloudFront::OriginRequestPolicy",
@@ -1903,6 +2174,7 @@ pub struct AccessControlAllowHeaders {
     /// The list of HTTP header names.
     pub items: Value<Vec<Value<String>>>,
 }
+walk!(AccessControlAllowHeaders { items });
 impl AccessControlAllowHeaders {
     /// The required properties; the others unset.
     pub fn new(items: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1933,6 +2205,7 @@ pub enum AllowedMethod {
     Put,
 }
 lit!(AllowedMethod);
+walk!(AllowedMethod);
 
 /// A list of HTTP methods that CloudFront includes as values for the `Access-Control-Allow-Methods` HTTP response header.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1941,6 +2214,7 @@ pub struct AccessControlAllowMethods {
     /// The list of HTTP methods.
     pub items: Value<Vec<Value<AllowedMethod>>>,
 }
+walk!(AccessControlAllowMethods { items });
 impl AccessControlAllowMethods {
     /// The required properties; the others unset.
     pub fn new(items: impl Into<Value<Vec<Value<AllowedMethod>>>>) -> Self {
@@ -1958,6 +2232,7 @@ pub struct AccessControlAllowOrigins {
     /// The list of origins (domain names).
     pub items: Value<Vec<Value<String>>>,
 }
+walk!(AccessControlAllowOrigins { items });
 impl AccessControlAllowOrigins {
     /// The required properties; the others unset.
     pub fn new(items: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1975,6 +2250,7 @@ pub struct AccessControlExposeHeaders {
     /// The list of HTTP headers.
     pub items: Value<Vec<Value<String>>>,
 }
+walk!(AccessControlExposeHeaders { items });
 impl AccessControlExposeHeaders {
     /// The required properties; the others unset.
     pub fn new(items: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -2005,6 +2281,15 @@ pub struct CorsConfig {
     /// A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy.
     pub origin_override: Value<bool>,
 }
+walk!(CorsConfig {
+    access_control_allow_credentials,
+    access_control_allow_headers,
+    access_control_allow_methods,
+    access_control_allow_origins,
+    access_control_expose_headers,
+    access_control_max_age_sec,
+    origin_override
+});
 impl CorsConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -2038,6 +2323,11 @@ pub struct CustomHeader {
     /// The value for the HTTP response header.
     pub value: Value<String>,
 }
+walk!(CustomHeader {
+    header,
+    r#override,
+    value
+});
 impl CustomHeader {
     /// The required properties; the others unset.
     pub fn new(
@@ -2061,6 +2351,7 @@ pub struct CustomHeadersConfig {
     /// The list of HTTP response headers and their values.
     pub items: Value<Vec<CustomHeader>>,
 }
+walk!(CustomHeadersConfig { items });
 impl CustomHeadersConfig {
     /// The required properties; the others unset.
     pub fn new(items: impl Into<Value<Vec<CustomHeader>>>) -> Self {
@@ -2078,6 +2369,7 @@ pub struct RemoveHeader {
     /// The HTTP header name.
     pub header: Value<String>,
 }
+walk!(RemoveHeader { header });
 impl RemoveHeader {
     /// The required properties; the others unset.
     pub fn new(header: impl Into<Value<String>>) -> Self {
@@ -2095,6 +2387,7 @@ pub struct RemoveHeadersConfig {
     /// The list of HTTP header names.
     pub items: Value<Vec<RemoveHeader>>,
 }
+walk!(RemoveHeadersConfig { items });
 impl RemoveHeadersConfig {
     /// The required properties; the others unset.
     pub fn new(items: impl Into<Value<Vec<RemoveHeader>>>) -> Self {
@@ -2114,6 +2407,10 @@ pub struct ContentSecurityPolicy {
     /// A Boolean that determines whether CloudFront overrides the `Content-Security-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
     pub r#override: Value<bool>,
 }
+walk!(ContentSecurityPolicy {
+    content_security_policy,
+    r#override
+});
 impl ContentSecurityPolicy {
     /// The required properties; the others unset.
     pub fn new(
@@ -2135,6 +2432,7 @@ pub struct ContentTypeOptions {
     /// A Boolean that determines whether CloudFront overrides the `X-Content-Type-Options` HTTP response header received from the origin with the one specified in this response headers policy.
     pub r#override: Value<bool>,
 }
+walk!(ContentTypeOptions { r#override });
 impl ContentTypeOptions {
     /// The required properties; the others unset.
     pub fn new(r#override: impl Into<Value<bool>>) -> Self {
@@ -2154,6 +2452,10 @@ pub struct FrameOptions {
     /// A Boolean that determines whether CloudFront overrides the `X-Frame-Options` HTTP response header received from the origin with the one specified in this response headers policy.
     pub r#override: Value<bool>,
 }
+walk!(FrameOptions {
+    frame_option,
+    r#override
+});
 impl FrameOptions {
     /// The required properties; the others unset.
     pub fn new(frame_option: impl Into<Value<String>>, r#override: impl Into<Value<bool>>) -> Self {
@@ -2174,6 +2476,10 @@ pub struct ReferrerPolicy {
     /// Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
     pub referrer_policy: Value<String>,
 }
+walk!(ReferrerPolicy {
+    r#override,
+    referrer_policy
+});
 impl ReferrerPolicy {
     /// The required properties; the others unset.
     pub fn new(
@@ -2202,6 +2508,12 @@ pub struct StrictTransportSecurity {
     /// A Boolean that determines whether CloudFront includes the `preload` directive in the `Strict-Transport-Security` HTTP response header.
     pub preload: Option<Value<bool>>,
 }
+walk!(StrictTransportSecurity {
+    access_control_max_age_sec,
+    include_subdomains,
+    r#override,
+    preload
+});
 impl StrictTransportSecurity {
     /// The required properties; the others unset.
     pub fn new(
@@ -2232,6 +2544,12 @@ pub struct XssProtection {
     /// A reporting URI, which CloudFront uses as the value of the `report` directive in the `X-XSS-Protection` header.
     pub report_uri: Option<Value<String>>,
 }
+walk!(XssProtection {
+    mode_block,
+    r#override,
+    protection,
+    report_uri
+});
 impl XssProtection {
     /// The required properties; the others unset.
     pub fn new(r#override: impl Into<Value<bool>>, protection: impl Into<Value<bool>>) -> Self {
@@ -2264,6 +2582,14 @@ pub struct SecurityHeadersConfig {
     #[serde(rename = "XSSProtection")]
     pub xss_protection: Option<Value<XssProtection>>,
 }
+walk!(SecurityHeadersConfig {
+    content_security_policy,
+    content_type_options,
+    frame_options,
+    referrer_policy,
+    strict_transport_security,
+    xss_protection
+});
 lit!(SecurityHeadersConfig);
 
 /// A configuration for enabling the `Server-Timing` header in HTTP responses sent from CloudFront.
@@ -2276,6 +2602,10 @@ pub struct ServerTimingHeadersConfig {
     /// A number 0–100 (inclusive) that specifies the percentage of responses that you want CloudFront to add the `Server-Timing` header to.
     pub sampling_rate: Option<Value<f64>>,
 }
+walk!(ServerTimingHeadersConfig {
+    enabled,
+    sampling_rate
+});
 impl ServerTimingHeadersConfig {
     /// The required properties; the others unset.
     pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -2307,6 +2637,15 @@ pub struct ResponseHeadersPolicyConfig {
     /// A configuration for enabling the `Server-Timing` header in HTTP responses sent from CloudFront.
     pub server_timing_headers_config: Option<Value<ServerTimingHeadersConfig>>,
 }
+walk!(ResponseHeadersPolicyConfig {
+    comment,
+    cors_config,
+    custom_headers_config,
+    name,
+    remove_headers_config,
+    security_headers_config,
+    server_timing_headers_config
+});
 impl ResponseHeadersPolicyConfig {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -2330,6 +2669,9 @@ pub struct ResponseHeadersPolicy {
     /// A response headers policy configuration.
     pub response_headers_policy_config: Value<ResponseHeadersPolicyConfig>,
 }
+walk!(ResponseHeadersPolicy {
+    response_headers_policy_config
+});
 resource_type!(
     ResponseHeadersPolicy,
     "AWS::CloudFront::ResponseHeadersPolicy",
@@ -2354,6 +2696,7 @@ pub enum VpcOriginEndpointConfigIpAddressType {
     Dualstack,
 }
 lit!(VpcOriginEndpointConfigIpAddressType);
+walk!(VpcOriginEndpointConfigIpAddressType);
 
 /// The origin protocol policy for the CloudFront VPC origin endpoint configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -2366,6 +2709,7 @@ pub enum OriginProtocolPolicy {
     MatchViewer,
 }
 lit!(OriginProtocolPolicy);
+walk!(OriginProtocolPolicy);
 
 /// An Amazon CloudFront VPC origin endpoint configuration.
 #[serde_with::skip_serializing_none]
@@ -2389,6 +2733,15 @@ pub struct VpcOriginEndpointConfig {
     #[serde(rename = "OriginSSLProtocols")]
     pub origin_ssl_protocols: Option<Value<Vec<Value<String>>>>,
 }
+walk!(VpcOriginEndpointConfig {
+    arn,
+    http_port,
+    https_port,
+    ip_address_type,
+    name,
+    origin_protocol_policy,
+    origin_ssl_protocols
+});
 impl VpcOriginEndpointConfig {
     /// The required properties; the others unset.
     pub fn new(arn: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
@@ -2415,6 +2768,10 @@ pub struct VpcOrigin {
     /// The VPC origin endpoint configuration.
     pub vpc_origin_endpoint_config: Value<VpcOriginEndpointConfig>,
 }
+walk!(VpcOrigin {
+    tags,
+    vpc_origin_endpoint_config
+});
 resource_type!(
     VpcOrigin,
     "AWS::CloudFront::VpcOrigin",

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -16,6 +17,11 @@ pub struct AlarmTagsPropagation {
     /// The only tag keys to include.
     pub included_tag_keys: Option<Value<Vec<Value<String>>>>,
 }
+walk!(AlarmTagsPropagation {
+    enabled,
+    excluded_tag_keys,
+    included_tag_keys
+});
 impl AlarmTagsPropagation {
     /// The required properties; the others unset.
     pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -35,6 +41,9 @@ pub struct ActionConfiguration {
     /// Whether the alarm's tags are included in its action notifications and state-change events.
     pub alarm_tags_propagation: Option<Value<AlarmTagsPropagation>>,
 }
+walk!(ActionConfiguration {
+    alarm_tags_propagation
+});
 lit!(ActionConfiguration);
 
 /// The arithmetic operation to use when comparing the specified statistic and threshold.
@@ -49,6 +58,7 @@ pub enum ComparisonOperator {
     LessThanThreshold,
 }
 lit!(ComparisonOperator);
+walk!(ComparisonOperator);
 
 /// Dimension is an embedded property of the `AWS::CloudWatch::Alarm` type.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -59,6 +69,7 @@ pub struct Dimension {
     /// The value for the dimension, from 1–255 characters in length.
     pub value: Value<String>,
 }
+walk!(Dimension { name, value });
 impl Dimension {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
@@ -82,6 +93,11 @@ pub struct AlarmPromQlCriteria {
     /// The duration, in seconds, that a contributor must continuously not be breaching before it transitions back to the `OK` state.
     pub recovery_period: Option<Value<i64>>,
 }
+walk!(AlarmPromQlCriteria {
+    pending_period,
+    query,
+    recovery_period
+});
 lit!(AlarmPromQlCriteria);
 
 /// The evaluation criteria for an alarm.
@@ -93,6 +109,7 @@ pub struct EvaluationCriteria {
     #[serde(rename = "PromQLCriteria")]
     pub prom_ql_criteria: Option<Value<AlarmPromQlCriteria>>,
 }
+walk!(EvaluationCriteria { prom_ql_criteria });
 lit!(EvaluationCriteria);
 
 /// An evaluation window that aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week, optionally in a specific time zone.
@@ -103,6 +120,7 @@ pub struct WallClockWindow {
     /// The time zone to use when the alarm aligns the evaluation window to clock boundaries.
     pub timezone: Option<Value<String>>,
 }
+walk!(WallClockWindow { timezone });
 lit!(WallClockWindow);
 
 /// The evaluation window that an alarm uses to select the range of metric data that it evaluates each time it runs.
@@ -115,6 +133,10 @@ pub struct EvaluationWindow {
     /// A wall clock window, which aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week.
     pub wall_clock_window: Option<Value<WallClockWindow>>,
 }
+walk!(EvaluationWindow {
+    sliding_window,
+    wall_clock_window
+});
 lit!(EvaluationWindow);
 
 /// The `Metric` property type represents a specific metric.
@@ -129,6 +151,11 @@ pub struct Metric {
     /// The namespace of the metric that the alarm will watch.
     pub namespace: Option<Value<String>>,
 }
+walk!(Metric {
+    dimensions,
+    metric_name,
+    namespace
+});
 lit!(Metric);
 
 /// The unit to use for the returned data points.
@@ -174,6 +201,7 @@ pub enum Unit {
     TerabytesSecond,
 }
 lit!(Unit);
+walk!(Unit);
 
 /// This structure defines the metric to be returned, along with the statistics, period, and units.
 #[serde_with::skip_serializing_none]
@@ -189,6 +217,12 @@ pub struct MetricStat {
     /// The unit to use for the returned data points.
     pub unit: Option<Value<Unit>>,
 }
+walk!(MetricStat {
+    metric,
+    period,
+    stat,
+    unit
+});
 impl MetricStat {
     /// The required properties; the others unset.
     pub fn new(
@@ -226,6 +260,15 @@ pub struct MetricDataQuery {
     /// This option indicates whether to return the timestamps and raw data values of this metric.
     pub return_data: Option<Value<bool>>,
 }
+walk!(MetricDataQuery {
+    account_id,
+    expression,
+    id,
+    label,
+    metric_stat,
+    period,
+    return_data
+});
 impl MetricDataQuery {
     /// The required properties; the others unset.
     pub fn new(id: impl Into<Value<String>>) -> Self {
@@ -252,6 +295,7 @@ pub enum Statistic {
     Sum,
 }
 lit!(Statistic);
+walk!(Statistic);
 
 /// Sets how this alarm is to handle missing data points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -266,6 +310,7 @@ pub enum TreatMissingData {
     NotBreaching,
 }
 lit!(TreatMissingData);
+walk!(TreatMissingData);
 
 /// The configuration settings that define the warm-up behavior for an alarm.
 #[serde_with::skip_serializing_none]
@@ -277,6 +322,10 @@ pub struct WarmUpConfiguration {
     /// The length of the warm-up period, in minutes.
     pub warm_up_period_duration_in_minutes: Option<Value<i64>>,
 }
+walk!(WarmUpConfiguration {
+    only_start_evaluating_after_warm_up_period_ends,
+    warm_up_period_duration_in_minutes
+});
 lit!(WarmUpConfiguration);
 
 /// `AWS::CloudWatch::Alarm`. The `AWS::CloudWatch::Alarm` type specifies an alarm and associates it with the specified metric or metric math expression.
@@ -339,4 +388,33 @@ pub struct Alarm {
     /// The warm-up configuration for the alarm.
     pub warm_up_configuration: Option<Value<WarmUpConfiguration>>,
 }
+walk!(Alarm {
+    action_configuration,
+    actions_enabled,
+    alarm_actions,
+    alarm_description,
+    alarm_name,
+    comparison_operator,
+    datapoints_to_alarm,
+    dimensions,
+    evaluate_low_sample_count_percentile,
+    evaluation_criteria,
+    evaluation_interval,
+    evaluation_periods,
+    evaluation_window,
+    extended_statistic,
+    insufficient_data_actions,
+    metric_name,
+    metrics,
+    namespace,
+    ok_actions,
+    period,
+    statistic,
+    tags,
+    threshold,
+    threshold_metric_id,
+    treat_missing_data,
+    unit,
+    warm_up_configuration
+});
 resource_type!(Alarm, "AWS::CloudWatch::Alarm", ["Arn"]);

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// The compute platform that CodeDeploy deploys the application to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -14,6 +15,7 @@ pub enum ComputePlatform {
     Server,
 }
 lit!(ComputePlatform);
+walk!(ComputePlatform);
 
 /// `AWS::CodeDeploy::Application`. The AWS::CodeDeploy::Application resource creates an AWS CodeDeploy application
 #[serde_with::skip_serializing_none]
@@ -27,6 +29,11 @@ pub struct Application {
     /// The metadata that you apply to CodeDeploy applications to help you organize and categorize them.
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(Application {
+    application_name,
+    compute_platform,
+    tags
+});
 resource_type!(Application, "AWS::CodeDeploy::Application", []);
 
 /// Specifies a CloudWatch alarm to use for an AWS CodeDeploy deployment group.
@@ -37,6 +44,7 @@ pub struct AlarmName {
     /// The name of the alarm.
     pub name: Option<Value<String>>,
 }
+walk!(AlarmName { name });
 lit!(AlarmName);
 
 /// Configures CloudWatch alarms for an AWS CodeDeploy deployment group.
@@ -51,6 +59,11 @@ pub struct AlarmConfiguration {
     /// Indicates whether a deployment should continue if information about the current state of alarms cannot be retrieved from Amazon CloudWatch.
     pub ignore_poll_alarm_failure: Option<Value<bool>>,
 }
+walk!(AlarmConfiguration {
+    alarms,
+    enabled,
+    ignore_poll_alarm_failure
+});
 lit!(AlarmConfiguration);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -63,6 +76,7 @@ pub enum Events {
     DeploymentStopOnRequest,
 }
 lit!(Events);
+walk!(Events);
 
 /// Configures automatic rollback for an AWS CodeDeploy deployment group when a deployment is not completed successfully.
 #[serde_with::skip_serializing_none]
@@ -74,6 +88,7 @@ pub struct AutoRollbackConfiguration {
     /// The event type or types that trigger a rollback.
     pub events: Option<Value<Vec<Value<Events>>>>,
 }
+walk!(AutoRollbackConfiguration { enabled, events });
 lit!(AutoRollbackConfiguration);
 
 /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment.
@@ -85,6 +100,7 @@ pub enum ActionOnTimeout {
     StopDeployment,
 }
 lit!(ActionOnTimeout);
+walk!(ActionOnTimeout);
 
 /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment.
 #[serde_with::skip_serializing_none]
@@ -96,6 +112,10 @@ pub struct DeploymentReadyOption {
     /// The number of minutes to wait before the status of a blue/green deployment is changed to Stopped if rerouting is not started manually.
     pub wait_time_in_minutes: Option<Value<i64>>,
 }
+walk!(DeploymentReadyOption {
+    action_on_timeout,
+    wait_time_in_minutes
+});
 lit!(DeploymentReadyOption);
 
 /// The method used to add instances to a replacement environment.
@@ -107,6 +127,7 @@ pub enum Action {
     DiscoverExisting,
 }
 lit!(Action);
+walk!(Action);
 
 /// Information about the instances that belong to the replacement environment in a blue/green deployment.
 #[serde_with::skip_serializing_none]
@@ -116,6 +137,7 @@ pub struct GreenFleetProvisioningOption {
     /// The method used to add instances to a replacement environment.
     pub action: Option<Value<Action>>,
 }
+walk!(GreenFleetProvisioningOption { action });
 lit!(GreenFleetProvisioningOption);
 
 /// The action to take on instances in the original environment after a successful blue/green deployment.
@@ -127,6 +149,7 @@ pub enum BlueInstanceTerminationOptionAction {
     Terminate,
 }
 lit!(BlueInstanceTerminationOptionAction);
+walk!(BlueInstanceTerminationOptionAction);
 
 /// Information about whether instances in the original environment are terminated when a blue/green deployment is successful.
 #[serde_with::skip_serializing_none]
@@ -138,6 +161,10 @@ pub struct BlueInstanceTerminationOption {
     /// For an Amazon EC2 deployment, the number of minutes to wait after a successful blue/green deployment before terminating instances from the original environment.
     pub termination_wait_time_in_minutes: Option<Value<i64>>,
 }
+walk!(BlueInstanceTerminationOption {
+    action,
+    termination_wait_time_in_minutes
+});
 lit!(BlueInstanceTerminationOption);
 
 /// Information about blue/green deployment options for a deployment group.
@@ -153,6 +180,11 @@ pub struct BlueGreenDeploymentConfiguration {
     pub terminate_blue_instances_on_deployment_success:
         Option<Value<BlueInstanceTerminationOption>>,
 }
+walk!(BlueGreenDeploymentConfiguration {
+    deployment_ready_option,
+    green_fleet_provisioning_option,
+    terminate_blue_instances_on_deployment_success
+});
 lit!(BlueGreenDeploymentConfiguration);
 
 /// Specifies the location of an application revision that is stored in GitHub.
@@ -164,6 +196,10 @@ pub struct GitHubLocation {
     /// The GitHub account and repository pair that stores the application revision to be deployed.
     pub repository: Value<String>,
 }
+walk!(GitHubLocation {
+    commit_id,
+    repository
+});
 impl GitHubLocation {
     /// The required properties; the others unset.
     pub fn new(commit_id: impl Into<Value<String>>, repository: impl Into<Value<String>>) -> Self {
@@ -191,6 +227,13 @@ pub struct S3Location {
     /// A specific version of the Amazon S3 object that represents the bundled artifacts for the application revision.
     pub version: Option<Value<String>>,
 }
+walk!(S3Location {
+    bucket,
+    bundle_type,
+    e_tag,
+    key,
+    version
+});
 impl S3Location {
     /// The required properties; the others unset.
     pub fn new(bucket: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
@@ -215,6 +258,11 @@ pub struct RevisionLocation {
     pub revision_type: Option<Value<String>>,
     pub s3_location: Option<Value<S3Location>>,
 }
+walk!(RevisionLocation {
+    git_hub_location,
+    revision_type,
+    s3_location
+});
 lit!(RevisionLocation);
 
 /// Specifies an AWS CodeDeploy application revision to be deployed to instances in the deployment group.
@@ -229,6 +277,11 @@ pub struct Deployment {
     /// Information about the location of stored application artifacts and the service from which to retrieve them.
     pub revision: Value<RevisionLocation>,
 }
+walk!(Deployment {
+    description,
+    ignore_application_stop_failures,
+    revision
+});
 impl Deployment {
     /// The required properties; the others unset.
     pub fn new(revision: impl Into<Value<RevisionLocation>>) -> Self {
@@ -250,6 +303,7 @@ pub enum DeploymentOption {
     WithTrafficControl,
 }
 lit!(DeploymentOption);
+walk!(DeploymentOption);
 
 /// Indicates whether to run an in-place or blue/green deployment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -260,6 +314,7 @@ pub enum DeploymentType {
     InPlace,
 }
 lit!(DeploymentType);
+walk!(DeploymentType);
 
 /// Information about the type of deployment, either in-place or blue/green, you want to run and whether to route deployment traffic behind a load balancer.
 #[serde_with::skip_serializing_none]
@@ -271,6 +326,10 @@ pub struct DeploymentStyle {
     /// Indicates whether to run an in-place or blue/green deployment.
     pub deployment_type: Option<Value<DeploymentType>>,
 }
+walk!(DeploymentStyle {
+    deployment_option,
+    deployment_type
+});
 lit!(DeploymentStyle);
 
 /// The tag filter type.
@@ -284,6 +343,7 @@ pub enum Type {
     ValueOnly,
 }
 lit!(Type);
+walk!(Type);
 
 /// Information about an Amazon EC2 tag filter.
 #[serde_with::skip_serializing_none]
@@ -297,6 +357,7 @@ pub struct Ec2TagFilter {
     /// The tag filter value.
     pub value: Option<Value<String>>,
 }
+walk!(Ec2TagFilter { key, r#type, value });
 lit!(Ec2TagFilter);
 
 /// The EC2TagSet property type specifies information about groups of tags applied to Amazon EC2 instances.
@@ -307,6 +368,7 @@ pub struct Ec2TagSetListObject {
     /// A list that contains other lists of Amazon EC2 instance tag groups.
     pub ec2_tag_group: Option<Value<Vec<Ec2TagFilter>>>,
 }
+walk!(Ec2TagSetListObject { ec2_tag_group });
 lit!(Ec2TagSetListObject);
 
 /// Specifies information about groups of tags applied to Amazon EC2 instances.
@@ -317,6 +379,7 @@ pub struct Ec2TagSet {
     /// The Amazon EC2 tags that are already applied to Amazon EC2 instances that you want to include in the deployment group.
     pub ec2_tag_set_list: Option<Value<Vec<Ec2TagSetListObject>>>,
 }
+walk!(Ec2TagSet { ec2_tag_set_list });
 lit!(Ec2TagSet);
 
 /// Contains the service and cluster names used to identify an Amazon ECS deployment's target.
@@ -328,6 +391,10 @@ pub struct EcsService {
     /// The name of the target Amazon ECS service.
     pub service_name: Value<String>,
 }
+walk!(EcsService {
+    cluster_name,
+    service_name
+});
 impl EcsService {
     /// The required properties; the others unset.
     pub fn new(
@@ -350,6 +417,7 @@ pub struct ElbInfo {
     /// For blue/green deployments, the name of the load balancer that is used to route traffic from original instances to replacement instances in a blue/green deployment.
     pub name: Option<Value<String>>,
 }
+walk!(ElbInfo { name });
 lit!(ElbInfo);
 
 /// Specifies information about a target group in Elastic Load Balancing to use in a deployment.
@@ -360,6 +428,7 @@ pub struct TargetGroupInfo {
     /// For blue/green deployments, the name of the target group that instances in the original environment are deregistered from, and instances in the replacement environment registered with.
     pub name: Option<Value<String>>,
 }
+walk!(TargetGroupInfo { name });
 lit!(TargetGroupInfo);
 
 /// Information about a listener.
@@ -370,6 +439,7 @@ pub struct TrafficRoute {
     /// The Amazon Resource Name (ARN) of one listener.
     pub listener_arns: Option<Value<Vec<Value<String>>>>,
 }
+walk!(TrafficRoute { listener_arns });
 lit!(TrafficRoute);
 
 /// The TargetGroupInfo property type specifies information about a target group in Elastic Load Balancing to use in a deployment.
@@ -384,6 +454,11 @@ pub struct TargetGroupPairInfo {
     /// An optional path used by a load balancer to route test traffic after an Amazon ECS deployment.
     pub test_traffic_route: Option<Value<TrafficRoute>>,
 }
+walk!(TargetGroupPairInfo {
+    prod_traffic_route,
+    target_groups,
+    test_traffic_route
+});
 lit!(TargetGroupPairInfo);
 
 /// Specifies information about the load balancer or target group used for an AWS CodeDeploy deployment group.
@@ -398,6 +473,11 @@ pub struct LoadBalancerInfo {
     /// The target group pair information.
     pub target_group_pair_info_list: Option<Value<Vec<TargetGroupPairInfo>>>,
 }
+walk!(LoadBalancerInfo {
+    elb_info_list,
+    target_group_info_list,
+    target_group_pair_info_list
+});
 lit!(LoadBalancerInfo);
 
 /// Specifies which on-premises instances to associate with the deployment group.
@@ -412,6 +492,7 @@ pub struct TagFilter {
     /// The on-premises instance tag filter value.
     pub value: Option<Value<String>>,
 }
+walk!(TagFilter { key, r#type, value });
 lit!(TagFilter);
 
 /// Specifies lists of on-premises instance tag groups.
@@ -422,6 +503,9 @@ pub struct OnPremisesTagSetListObject {
     /// Information about groups of on-premises instance tags.
     pub on_premises_tag_group: Option<Value<Vec<TagFilter>>>,
 }
+walk!(OnPremisesTagSetListObject {
+    on_premises_tag_group
+});
 lit!(OnPremisesTagSetListObject);
 
 /// Specifies a list containing other lists of on-premises instance tag groups.
@@ -432,6 +516,9 @@ pub struct OnPremisesTagSet {
     /// A list that contains other lists of on-premises instance tag groups.
     pub on_premises_tag_set_list: Option<Value<Vec<OnPremisesTagSetListObject>>>,
 }
+walk!(OnPremisesTagSet {
+    on_premises_tag_set_list
+});
 lit!(OnPremisesTagSet);
 
 /// Indicates what happens when new Amazon EC2 instances are launched mid-deployment and do not receive the deployed application revision.
@@ -443,6 +530,7 @@ pub enum OutdatedInstancesStrategy {
     Update,
 }
 lit!(OutdatedInstancesStrategy);
+walk!(OutdatedInstancesStrategy);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TriggerEvents {
@@ -458,6 +546,7 @@ pub enum TriggerEvents {
     InstanceSuccess,
 }
 lit!(TriggerEvents);
+walk!(TriggerEvents);
 
 /// Information about notification triggers for the deployment group.
 #[serde_with::skip_serializing_none]
@@ -471,6 +560,11 @@ pub struct TriggerConfig {
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service topic through which notifications about deployment or instance events are sent.
     pub trigger_target_arn: Option<Value<String>>,
 }
+walk!(TriggerConfig {
+    trigger_events,
+    trigger_name,
+    trigger_target_arn
+});
 lit!(TriggerConfig);
 
 /// `AWS::CodeDeploy::DeploymentGroup`. Resource type definition for AWS::CodeDeploy::DeploymentGroup
@@ -520,6 +614,28 @@ pub struct DeploymentGroup {
     /// Information about triggers associated with the deployment group.
     pub trigger_configurations: Option<Value<Vec<TriggerConfig>>>,
 }
+walk!(DeploymentGroup {
+    alarm_configuration,
+    application_name,
+    auto_rollback_configuration,
+    auto_scaling_groups,
+    blue_green_deployment_configuration,
+    deployment,
+    deployment_config_name,
+    deployment_group_name,
+    deployment_style,
+    ec2_tag_filters,
+    ec2_tag_set,
+    ecs_services,
+    load_balancer_info,
+    on_premises_instance_tag_filters,
+    on_premises_tag_set,
+    outdated_instances_strategy,
+    service_role_arn,
+    tags,
+    termination_hook_enabled,
+    trigger_configurations
+});
 resource_type!(DeploymentGroup, "AWS::CodeDeploy::DeploymentGroup", []);
 impl DeploymentGroup {
     /// The required properties; the others unset.

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -14,6 +15,11 @@ pub struct CognitoIdentityProvider {
     pub provider_name: Value<String>,
     pub server_side_token_check: Option<Value<bool>>,
 }
+walk!(CognitoIdentityProvider {
+    client_id,
+    provider_name,
+    server_side_token_check
+});
 impl CognitoIdentityProvider {
     /// The required properties; the others unset.
     pub fn new(
@@ -37,6 +43,11 @@ pub struct CognitoStreams {
     pub stream_name: Option<Value<String>>,
     pub streaming_status: Option<Value<String>>,
 }
+walk!(CognitoStreams {
+    role_arn,
+    stream_name,
+    streaming_status
+});
 lit!(CognitoStreams);
 
 #[serde_with::skip_serializing_none]
@@ -46,6 +57,10 @@ pub struct PushSync {
     pub application_arns: Option<Value<Vec<Value<String>>>>,
     pub role_arn: Option<Value<String>>,
 }
+walk!(PushSync {
+    application_arns,
+    role_arn
+});
 lit!(PushSync);
 
 /// `AWS::Cognito::IdentityPool`. Resource Type definition for AWS::Cognito::IdentityPool
@@ -69,6 +84,20 @@ pub struct IdentityPool {
     pub saml_provider_arns: Option<Value<Vec<Value<String>>>>,
     pub supported_login_providers: Option<serde_json::Value>,
 }
+walk!(IdentityPool {
+    allow_classic_flow,
+    allow_unauthenticated_identities,
+    cognito_events,
+    cognito_identity_providers,
+    cognito_streams,
+    developer_provider_name,
+    identity_pool_name,
+    identity_pool_tags,
+    open_id_connect_provider_arns,
+    push_sync,
+    saml_provider_arns,
+    supported_login_providers
+});
 resource_type!(IdentityPool, "AWS::Cognito::IdentityPool", ["Id", "Name"]);
 impl IdentityPool {
     /// The required properties; the others unset.
@@ -99,6 +128,12 @@ pub struct MappingRule {
     pub role_arn: Value<String>,
     pub value: Value<String>,
 }
+walk!(MappingRule {
+    claim,
+    match_type,
+    role_arn,
+    value
+});
 impl MappingRule {
     /// The required properties; the others unset.
     pub fn new(
@@ -122,6 +157,7 @@ lit!(MappingRule);
 pub struct RulesConfigurationType {
     pub rules: Value<Vec<MappingRule>>,
 }
+walk!(RulesConfigurationType { rules });
 impl RulesConfigurationType {
     /// The required properties; the others unset.
     pub fn new(rules: impl Into<Value<Vec<MappingRule>>>) -> Self {
@@ -141,6 +177,12 @@ pub struct RoleMapping {
     pub rules_configuration: Option<Value<RulesConfigurationType>>,
     pub r#type: Value<String>,
 }
+walk!(RoleMapping {
+    ambiguous_role_resolution,
+    identity_provider,
+    rules_configuration,
+    r#type
+});
 impl RoleMapping {
     /// The required properties; the others unset.
     pub fn new(r#type: impl Into<Value<String>>) -> Self {
@@ -163,6 +205,11 @@ pub struct IdentityPoolRoleAttachment {
     pub role_mappings: Option<Value<IndexMap<String, Value<RoleMapping>>>>,
     pub roles: Option<Value<IndexMap<String, Value<String>>>>,
 }
+walk!(IdentityPoolRoleAttachment {
+    identity_pool_id,
+    role_mappings,
+    roles
+});
 resource_type!(
     IdentityPoolRoleAttachment,
     "AWS::Cognito::IdentityPoolRoleAttachment",
@@ -189,6 +236,7 @@ pub enum Name {
     VerifiedPhoneNumber,
 }
 lit!(Name);
+walk!(Name);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -197,6 +245,7 @@ pub struct RecoveryOption {
     pub name: Option<Value<Name>>,
     pub priority: Option<Value<i64>>,
 }
+walk!(RecoveryOption { name, priority });
 lit!(RecoveryOption);
 
 #[serde_with::skip_serializing_none]
@@ -205,6 +254,9 @@ lit!(RecoveryOption);
 pub struct AccountRecoverySetting {
     pub recovery_mechanisms: Option<Value<Vec<RecoveryOption>>>,
 }
+walk!(AccountRecoverySetting {
+    recovery_mechanisms
+});
 lit!(AccountRecoverySetting);
 
 #[serde_with::skip_serializing_none]
@@ -216,6 +268,11 @@ pub struct InviteMessageTemplate {
     #[serde(rename = "SMSMessage")]
     pub sms_message: Option<Value<String>>,
 }
+walk!(InviteMessageTemplate {
+    email_message,
+    email_subject,
+    sms_message
+});
 lit!(InviteMessageTemplate);
 
 #[serde_with::skip_serializing_none]
@@ -226,6 +283,11 @@ pub struct AdminCreateUserConfig {
     pub invite_message_template: Option<Value<InviteMessageTemplate>>,
     pub unused_account_validity_days: Option<Value<i64>>,
 }
+walk!(AdminCreateUserConfig {
+    allow_admin_create_user_only,
+    invite_message_template,
+    unused_account_validity_days
+});
 lit!(AdminCreateUserConfig);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -236,6 +298,7 @@ pub enum AutoVerifiedAttributes {
     PhoneNumber,
 }
 lit!(AutoVerifiedAttributes);
+walk!(AutoVerifiedAttributes);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DeletionProtection {
@@ -245,6 +308,7 @@ pub enum DeletionProtection {
     Inactive,
 }
 lit!(DeletionProtection);
+walk!(DeletionProtection);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LambdaVersion {
@@ -252,6 +316,7 @@ pub enum LambdaVersion {
     V10,
 }
 lit!(LambdaVersion);
+walk!(LambdaVersion);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -260,6 +325,10 @@ pub struct CustomEmailSender {
     pub lambda_arn: Option<Value<String>>,
     pub lambda_version: Option<Value<LambdaVersion>>,
 }
+walk!(CustomEmailSender {
+    lambda_arn,
+    lambda_version
+});
 lit!(CustomEmailSender);
 
 #[serde_with::skip_serializing_none]
@@ -269,6 +338,10 @@ pub struct CustomSmsSender {
     pub lambda_arn: Option<Value<String>>,
     pub lambda_version: Option<Value<LambdaVersion>>,
 }
+walk!(CustomSmsSender {
+    lambda_arn,
+    lambda_version
+});
 lit!(CustomSmsSender);
 
 #[serde_with::skip_serializing_none]
@@ -278,6 +351,10 @@ pub struct InboundFederation {
     pub lambda_arn: Option<Value<String>>,
     pub lambda_version: Option<Value<LambdaVersion>>,
 }
+walk!(InboundFederation {
+    lambda_arn,
+    lambda_version
+});
 lit!(InboundFederation);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -290,6 +367,7 @@ pub enum PreTokenGenerationConfigLambdaVersion {
     V30,
 }
 lit!(PreTokenGenerationConfigLambdaVersion);
+walk!(PreTokenGenerationConfigLambdaVersion);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -298,6 +376,10 @@ pub struct PreTokenGenerationConfig {
     pub lambda_arn: Option<Value<String>>,
     pub lambda_version: Option<Value<PreTokenGenerationConfigLambdaVersion>>,
 }
+walk!(PreTokenGenerationConfig {
+    lambda_arn,
+    lambda_version
+});
 lit!(PreTokenGenerationConfig);
 
 #[serde_with::skip_serializing_none]
@@ -322,6 +404,23 @@ pub struct LambdaConfig {
     pub user_migration: Option<Value<String>>,
     pub verify_auth_challenge_response: Option<Value<String>>,
 }
+walk!(LambdaConfig {
+    create_auth_challenge,
+    custom_email_sender,
+    custom_message,
+    custom_sms_sender,
+    define_auth_challenge,
+    inbound_federation,
+    kms_key_id,
+    post_authentication,
+    post_confirmation,
+    pre_authentication,
+    pre_sign_up,
+    pre_token_generation,
+    pre_token_generation_config,
+    user_migration,
+    verify_auth_challenge_response
+});
 lit!(LambdaConfig);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -334,6 +433,7 @@ pub enum MfaConfiguration {
     Optional,
 }
 lit!(MfaConfiguration);
+walk!(MfaConfiguration);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -347,6 +447,15 @@ pub struct PasswordPolicy {
     pub require_uppercase: Option<Value<bool>>,
     pub temporary_password_validity_days: Option<Value<i64>>,
 }
+walk!(PasswordPolicy {
+    minimum_length,
+    password_history_size,
+    require_lowercase,
+    require_numbers,
+    require_symbols,
+    require_uppercase,
+    temporary_password_validity_days
+});
 lit!(PasswordPolicy);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -363,6 +472,7 @@ pub enum AllowedFirstAuthFactors {
     WebAuthn,
 }
 lit!(AllowedFirstAuthFactors);
+walk!(AllowedFirstAuthFactors);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -370,6 +480,9 @@ lit!(AllowedFirstAuthFactors);
 pub struct SignInPolicy {
     pub allowed_first_auth_factors: Option<Value<Vec<Value<AllowedFirstAuthFactors>>>>,
 }
+walk!(SignInPolicy {
+    allowed_first_auth_factors
+});
 lit!(SignInPolicy);
 
 #[serde_with::skip_serializing_none]
@@ -379,6 +492,10 @@ pub struct Policies {
     pub password_policy: Option<Value<PasswordPolicy>>,
     pub sign_in_policy: Option<Value<SignInPolicy>>,
 }
+walk!(Policies {
+    password_policy,
+    sign_in_policy
+});
 lit!(Policies);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -389,6 +506,7 @@ pub enum UsernameAttributes {
     PhoneNumber,
 }
 lit!(UsernameAttributes);
+walk!(UsernameAttributes);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -396,6 +514,7 @@ lit!(UsernameAttributes);
 pub struct UsernameConfiguration {
     pub case_sensitive: Option<Value<bool>>,
 }
+walk!(UsernameConfiguration { case_sensitive });
 lit!(UsernameConfiguration);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -408,6 +527,7 @@ pub enum AliasAttributes {
     PreferredUsername,
 }
 lit!(AliasAttributes);
+walk!(AliasAttributes);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -416,6 +536,10 @@ pub struct DeviceConfiguration {
     pub challenge_required_on_new_device: Option<Value<bool>>,
     pub device_only_remembered_on_user_prompt: Option<Value<bool>>,
 }
+walk!(DeviceConfiguration {
+    challenge_required_on_new_device,
+    device_only_remembered_on_user_prompt
+});
 lit!(DeviceConfiguration);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -426,6 +550,7 @@ pub enum EmailSendingAccount {
     Developer,
 }
 lit!(EmailSendingAccount);
+walk!(EmailSendingAccount);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -437,6 +562,13 @@ pub struct EmailConfiguration {
     pub reply_to_email_address: Option<Value<String>>,
     pub source_arn: Option<Value<String>>,
 }
+walk!(EmailConfiguration {
+    configuration_set,
+    email_sending_account,
+    from,
+    reply_to_email_address,
+    source_arn
+});
 lit!(EmailConfiguration);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -447,6 +579,7 @@ pub enum Type {
     Updated,
 }
 lit!(Type);
+walk!(Type);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -454,6 +587,7 @@ lit!(Type);
 pub struct IssuerConfiguration {
     pub r#type: Option<Value<Type>>,
 }
+walk!(IssuerConfiguration { r#type });
 lit!(IssuerConfiguration);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -464,6 +598,7 @@ pub enum KeyType {
     CustomerManagedKey,
 }
 lit!(KeyType);
+walk!(KeyType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -472,6 +607,10 @@ pub struct KeyConfiguration {
     pub key_type: Option<Value<KeyType>>,
     pub kms_key_arn: Option<Value<String>>,
 }
+walk!(KeyConfiguration {
+    key_type,
+    kms_key_arn
+});
 lit!(KeyConfiguration);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -482,6 +621,7 @@ pub enum AttributeDataType {
     String,
 }
 lit!(AttributeDataType);
+walk!(AttributeDataType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -490,6 +630,10 @@ pub struct NumberAttributeConstraints {
     pub max_value: Option<Value<String>>,
     pub min_value: Option<Value<String>>,
 }
+walk!(NumberAttributeConstraints {
+    max_value,
+    min_value
+});
 lit!(NumberAttributeConstraints);
 
 #[serde_with::skip_serializing_none]
@@ -499,6 +643,10 @@ pub struct StringAttributeConstraints {
     pub max_length: Option<Value<String>>,
     pub min_length: Option<Value<String>>,
 }
+walk!(StringAttributeConstraints {
+    max_length,
+    min_length
+});
 lit!(StringAttributeConstraints);
 
 #[serde_with::skip_serializing_none]
@@ -513,6 +661,15 @@ pub struct SchemaAttribute {
     pub required: Option<Value<bool>>,
     pub string_attribute_constraints: Option<Value<StringAttributeConstraints>>,
 }
+walk!(SchemaAttribute {
+    attribute_data_type,
+    developer_only_attribute,
+    mutable,
+    name,
+    number_attribute_constraints,
+    required,
+    string_attribute_constraints
+});
 lit!(SchemaAttribute);
 
 #[serde_with::skip_serializing_none]
@@ -527,6 +684,15 @@ pub struct EumsSmsConfiguration {
     pub origination_identity: Option<Value<String>>,
     pub region: Option<Value<String>>,
 }
+walk!(EumsSmsConfiguration {
+    caller_arn,
+    configuration_set_name,
+    external_id,
+    in_entity_id,
+    in_template_id,
+    origination_identity,
+    region
+});
 impl EumsSmsConfiguration {
     /// The required properties; the others unset.
     pub fn new(caller_arn: impl Into<Value<String>>) -> Self {
@@ -552,6 +718,12 @@ pub struct SmsConfiguration {
     pub sns_caller_arn: Option<Value<String>>,
     pub sns_region: Option<Value<String>>,
 }
+walk!(SmsConfiguration {
+    eums_sms,
+    external_id,
+    sns_caller_arn,
+    sns_region
+});
 lit!(SmsConfiguration);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -562,6 +734,7 @@ pub enum AttributesRequireVerificationBeforeUpdate {
     PhoneNumber,
 }
 lit!(AttributesRequireVerificationBeforeUpdate);
+walk!(AttributesRequireVerificationBeforeUpdate);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -569,6 +742,9 @@ pub struct UserAttributeUpdateSettings {
     pub attributes_require_verification_before_update:
         Value<Vec<Value<AttributesRequireVerificationBeforeUpdate>>>,
 }
+walk!(UserAttributeUpdateSettings {
+    attributes_require_verification_before_update
+});
 impl UserAttributeUpdateSettings {
     /// The required properties; the others unset.
     pub fn new(
@@ -592,6 +768,7 @@ pub enum CustomAuthMode {
     Enforced,
 }
 lit!(CustomAuthMode);
+walk!(CustomAuthMode);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -599,6 +776,7 @@ lit!(CustomAuthMode);
 pub struct AdvancedSecurityAdditionalFlows {
     pub custom_auth_mode: Option<Value<CustomAuthMode>>,
 }
+walk!(AdvancedSecurityAdditionalFlows { custom_auth_mode });
 lit!(AdvancedSecurityAdditionalFlows);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -611,6 +789,7 @@ pub enum AdvancedSecurityMode {
     Off,
 }
 lit!(AdvancedSecurityMode);
+walk!(AdvancedSecurityMode);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -619,6 +798,10 @@ pub struct UserPoolAddOns {
     pub advanced_security_additional_flows: Option<Value<AdvancedSecurityAdditionalFlows>>,
     pub advanced_security_mode: Option<Value<AdvancedSecurityMode>>,
 }
+walk!(UserPoolAddOns {
+    advanced_security_additional_flows,
+    advanced_security_mode
+});
 lit!(UserPoolAddOns);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -631,6 +814,7 @@ pub enum UserPoolTier {
     Plus,
 }
 lit!(UserPoolTier);
+walk!(UserPoolTier);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DefaultEmailOption {
@@ -640,6 +824,7 @@ pub enum DefaultEmailOption {
     ConfirmWithLink,
 }
 lit!(DefaultEmailOption);
+walk!(DefaultEmailOption);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -652,6 +837,14 @@ pub struct VerificationMessageTemplate {
     pub email_subject_by_link: Option<Value<String>>,
     pub sms_message: Option<Value<String>>,
 }
+walk!(VerificationMessageTemplate {
+    default_email_option,
+    email_message,
+    email_message_by_link,
+    email_subject,
+    email_subject_by_link,
+    sms_message
+});
 lit!(VerificationMessageTemplate);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -662,6 +855,7 @@ pub enum WebAuthnFactorConfiguration {
     MultiFactorWithUserVerification,
 }
 lit!(WebAuthnFactorConfiguration);
+walk!(WebAuthnFactorConfiguration);
 
 /// `AWS::Cognito::UserPool`. Definition of AWS::Cognito::UserPool Resource Type
 #[serde_with::skip_serializing_none]
@@ -702,6 +896,40 @@ pub struct UserPool {
     pub web_authn_relying_party_id: Option<Value<String>>,
     pub web_authn_user_verification: Option<Value<String>>,
 }
+walk!(UserPool {
+    account_recovery_setting,
+    admin_create_user_config,
+    auto_verified_attributes,
+    deletion_protection,
+    enabled_mfas,
+    lambda_config,
+    mfa_configuration,
+    policies,
+    username_attributes,
+    username_configuration,
+    user_pool_tags,
+    alias_attributes,
+    device_configuration,
+    email_authentication_message,
+    email_authentication_subject,
+    email_configuration,
+    email_verification_message,
+    email_verification_subject,
+    issuer_configuration,
+    key_configuration,
+    schema,
+    sms_authentication_message,
+    sms_configuration,
+    sms_verification_message,
+    user_attribute_update_settings,
+    user_pool_add_ons,
+    user_pool_name,
+    user_pool_tier,
+    verification_message_template,
+    web_authn_factor_configuration,
+    web_authn_relying_party_id,
+    web_authn_user_verification
+});
 resource_type!(
     UserPool,
     "AWS::Cognito::UserPool",
@@ -718,6 +946,7 @@ pub enum AllowedOAuthFlows {
     Implicit,
 }
 lit!(AllowedOAuthFlows);
+walk!(AllowedOAuthFlows);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -729,6 +958,13 @@ pub struct AnalyticsConfiguration {
     pub role_arn: Option<Value<String>>,
     pub user_data_shared: Option<Value<bool>>,
 }
+walk!(AnalyticsConfiguration {
+    application_arn,
+    application_id,
+    external_id,
+    role_arn,
+    user_data_shared
+});
 lit!(AnalyticsConfiguration);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -753,6 +989,7 @@ pub enum ExplicitAuthFlows {
     UserPasswordAuth,
 }
 lit!(ExplicitAuthFlows);
+walk!(ExplicitAuthFlows);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PreventUserExistenceErrors {
@@ -762,6 +999,7 @@ pub enum PreventUserExistenceErrors {
     Legacy,
 }
 lit!(PreventUserExistenceErrors);
+walk!(PreventUserExistenceErrors);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Feature {
@@ -771,6 +1009,7 @@ pub enum Feature {
     Disabled,
 }
 lit!(Feature);
+walk!(Feature);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -779,6 +1018,10 @@ pub struct RefreshTokenRotation {
     pub feature: Option<Value<Feature>>,
     pub retry_grace_period_seconds: Option<Value<i64>>,
 }
+walk!(RefreshTokenRotation {
+    feature,
+    retry_grace_period_seconds
+});
 lit!(RefreshTokenRotation);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -793,6 +1036,7 @@ pub enum AccessToken {
     Seconds,
 }
 lit!(AccessToken);
+walk!(AccessToken);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum IdToken {
@@ -806,6 +1050,7 @@ pub enum IdToken {
     Seconds,
 }
 lit!(IdToken);
+walk!(IdToken);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RefreshToken {
@@ -819,6 +1064,7 @@ pub enum RefreshToken {
     Seconds,
 }
 lit!(RefreshToken);
+walk!(RefreshToken);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -828,6 +1074,11 @@ pub struct TokenValidityUnits {
     pub id_token: Option<Value<IdToken>>,
     pub refresh_token: Option<Value<RefreshToken>>,
 }
+walk!(TokenValidityUnits {
+    access_token,
+    id_token,
+    refresh_token
+});
 lit!(TokenValidityUnits);
 
 /// `AWS::Cognito::UserPoolClient`. Resource Type definition for AWS::Cognito::UserPoolClient
@@ -862,6 +1113,31 @@ pub struct UserPoolClient {
     pub user_pool_id: Value<String>,
     pub write_attributes: Option<Value<Vec<Value<String>>>>,
 }
+walk!(UserPoolClient {
+    access_token_validity,
+    allowed_o_auth_flows,
+    allowed_o_auth_flows_user_pool_client,
+    allowed_o_auth_scopes,
+    analytics_configuration,
+    auth_session_validity,
+    callback_urls,
+    client_name,
+    default_redirect_uri,
+    enable_propagate_additional_user_context_data,
+    enable_token_revocation,
+    explicit_auth_flows,
+    generate_secret,
+    id_token_validity,
+    logout_urls,
+    prevent_user_existence_errors,
+    read_attributes,
+    refresh_token_rotation,
+    refresh_token_validity,
+    supported_identity_providers,
+    token_validity_units,
+    user_pool_id,
+    write_attributes
+});
 resource_type!(
     UserPoolClient,
     "AWS::Cognito::UserPoolClient",
@@ -908,6 +1184,7 @@ pub enum SecurityPolicy {
     TlsV132025,
 }
 lit!(SecurityPolicy);
+walk!(SecurityPolicy);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -916,6 +1193,10 @@ pub struct CustomDomainConfigType {
     pub certificate_arn: Option<Value<String>>,
     pub security_policy: Option<Value<SecurityPolicy>>,
 }
+walk!(CustomDomainConfigType {
+    certificate_arn,
+    security_policy
+});
 lit!(CustomDomainConfigType);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -924,6 +1205,10 @@ pub struct FailoverType {
     pub primary_route53_health_check_id: Value<String>,
     pub secondary_region: Value<String>,
 }
+walk!(FailoverType {
+    primary_route53_health_check_id,
+    secondary_region
+});
 impl FailoverType {
     /// The required properties; the others unset.
     pub fn new(
@@ -944,6 +1229,7 @@ lit!(FailoverType);
 pub struct RoutingType {
     pub failover: Option<Value<FailoverType>>,
 }
+walk!(RoutingType { failover });
 lit!(RoutingType);
 
 /// `AWS::Cognito::UserPoolDomain`. Resource Type definition for AWS::Cognito::UserPoolDomain
@@ -957,6 +1243,13 @@ pub struct UserPoolDomain {
     pub routing: Option<Value<RoutingType>>,
     pub user_pool_id: Value<String>,
 }
+walk!(UserPoolDomain {
+    custom_domain_config,
+    domain,
+    managed_login_version,
+    routing,
+    user_pool_id
+});
 resource_type!(
     UserPoolDomain,
     "AWS::Cognito::UserPoolDomain",
@@ -986,6 +1279,13 @@ pub struct UserPoolGroup {
     pub role_arn: Option<Value<String>>,
     pub user_pool_id: Value<String>,
 }
+walk!(UserPoolGroup {
+    description,
+    group_name,
+    precedence,
+    role_arn,
+    user_pool_id
+});
 resource_type!(UserPoolGroup, "AWS::Cognito::UserPoolGroup", []);
 impl UserPoolGroup {
     /// The required properties; the others unset.

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -13,6 +14,7 @@ pub struct SseSpecification {
     #[serde(rename = "SSEEnabled")]
     pub sse_enabled: Option<Value<bool>>,
 }
+walk!(SseSpecification { sse_enabled });
 lit!(SseSpecification);
 
 /// `AWS::DAX::Cluster`. Resource Type definition for AWS::DAX::Cluster
@@ -39,6 +41,23 @@ pub struct Cluster {
     pub subnet_group_name: Option<Value<String>>,
     pub tags: Option<serde_json::Value>,
 }
+walk!(Cluster {
+    availability_zones,
+    cluster_endpoint_encryption_type,
+    cluster_name,
+    description,
+    iam_role_arn,
+    network_type,
+    node_type,
+    notification_topic_arn,
+    parameter_group_name,
+    preferred_maintenance_window,
+    replication_factor,
+    security_group_ids,
+    sse_specification,
+    subnet_group_name,
+    tags
+});
 resource_type!(
     Cluster,
     "AWS::DAX::Cluster",
@@ -87,6 +106,11 @@ pub struct ParameterGroup {
     pub parameter_group_name: Option<Value<String>>,
     pub parameter_name_values: Option<Value<IndexMap<String, Value<String>>>>,
 }
+walk!(ParameterGroup {
+    description,
+    parameter_group_name,
+    parameter_name_values
+});
 resource_type!(ParameterGroup, "AWS::DAX::ParameterGroup", []);
 
 /// `AWS::DAX::SubnetGroup`. Resource type definition for AWS::DAX::SubnetGroup
@@ -98,6 +122,11 @@ pub struct SubnetGroup {
     pub subnet_group_name: Option<Value<String>>,
     pub subnet_ids: Value<Vec<Value<String>>>,
 }
+walk!(SubnetGroup {
+    description,
+    subnet_group_name,
+    subnet_ids
+});
 resource_type!(SubnetGroup, "AWS::DAX::SubnetGroup", []);
 impl SubnetGroup {
     /// The required properties; the others unset.

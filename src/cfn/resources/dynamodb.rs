@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AttributeType {
@@ -12,6 +13,7 @@ pub enum AttributeType {
     S,
 }
 lit!(AttributeType);
+walk!(AttributeType);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -19,6 +21,10 @@ pub struct AttributeDefinition {
     pub attribute_name: Value<String>,
     pub attribute_type: Value<AttributeType>,
 }
+walk!(AttributeDefinition {
+    attribute_name,
+    attribute_type
+});
 impl AttributeDefinition {
     /// The required properties; the others unset.
     pub fn new(
@@ -41,6 +47,7 @@ pub enum BillingMode {
     Provisioned,
 }
 lit!(BillingMode);
+walk!(BillingMode);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum KeyType {
@@ -50,6 +57,7 @@ pub enum KeyType {
     Range,
 }
 lit!(KeyType);
+walk!(KeyType);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -57,6 +65,10 @@ pub struct GlobalKeySchema {
     pub attribute_name: Value<String>,
     pub key_type: Value<KeyType>,
 }
+walk!(GlobalKeySchema {
+    attribute_name,
+    key_type
+});
 impl GlobalKeySchema {
     /// The required properties; the others unset.
     pub fn new(
@@ -81,6 +93,7 @@ pub enum ProjectionType {
     KeysOnly,
 }
 lit!(ProjectionType);
+walk!(ProjectionType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -89,6 +102,10 @@ pub struct Projection {
     pub non_key_attributes: Option<Value<Vec<Value<String>>>>,
     pub projection_type: Option<Value<ProjectionType>>,
 }
+walk!(Projection {
+    non_key_attributes,
+    projection_type
+});
 lit!(Projection);
 
 #[serde_with::skip_serializing_none]
@@ -97,6 +114,9 @@ lit!(Projection);
 pub struct ReadOnDemandThroughputSettings {
     pub max_read_request_units: Option<Value<i64>>,
 }
+walk!(ReadOnDemandThroughputSettings {
+    max_read_request_units
+});
 lit!(ReadOnDemandThroughputSettings);
 
 #[serde_with::skip_serializing_none]
@@ -105,6 +125,9 @@ lit!(ReadOnDemandThroughputSettings);
 pub struct GlobalReadProvisionedThroughputSettings {
     pub read_capacity_units: Option<Value<i64>>,
 }
+walk!(GlobalReadProvisionedThroughputSettings {
+    read_capacity_units
+});
 lit!(GlobalReadProvisionedThroughputSettings);
 
 #[serde_with::skip_serializing_none]
@@ -114,6 +137,10 @@ pub struct WarmThroughput {
     pub read_units_per_second: Option<Value<i64>>,
     pub write_units_per_second: Option<Value<i64>>,
 }
+walk!(WarmThroughput {
+    read_units_per_second,
+    write_units_per_second
+});
 lit!(WarmThroughput);
 
 #[serde_with::skip_serializing_none]
@@ -122,6 +149,9 @@ lit!(WarmThroughput);
 pub struct WriteOnDemandThroughputSettings {
     pub max_write_request_units: Option<Value<i64>>,
 }
+walk!(WriteOnDemandThroughputSettings {
+    max_write_request_units
+});
 lit!(WriteOnDemandThroughputSettings);
 
 #[serde_with::skip_serializing_none]
@@ -133,6 +163,12 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     pub scale_out_cooldown: Option<Value<i64>>,
     pub target_value: Value<f64>,
 }
+walk!(TargetTrackingScalingPolicyConfiguration {
+    disable_scale_in,
+    scale_in_cooldown,
+    scale_out_cooldown,
+    target_value
+});
 impl TargetTrackingScalingPolicyConfiguration {
     /// The required properties; the others unset.
     pub fn new(target_value: impl Into<Value<f64>>) -> Self {
@@ -156,6 +192,12 @@ pub struct CapacityAutoScalingSettings {
     pub target_tracking_scaling_policy_configuration:
         Value<TargetTrackingScalingPolicyConfiguration>,
 }
+walk!(CapacityAutoScalingSettings {
+    max_capacity,
+    min_capacity,
+    seed_capacity,
+    target_tracking_scaling_policy_configuration
+});
 impl CapacityAutoScalingSettings {
     /// The required properties; the others unset.
     pub fn new(
@@ -182,6 +224,9 @@ lit!(CapacityAutoScalingSettings);
 pub struct WriteProvisionedThroughputSettings {
     pub write_capacity_auto_scaling_settings: Option<Value<CapacityAutoScalingSettings>>,
 }
+walk!(WriteProvisionedThroughputSettings {
+    write_capacity_auto_scaling_settings
+});
 lit!(WriteProvisionedThroughputSettings);
 
 #[serde_with::skip_serializing_none]
@@ -198,6 +243,16 @@ pub struct GlobalTableGlobalSecondaryIndex {
     pub write_on_demand_throughput_settings: Option<Value<WriteOnDemandThroughputSettings>>,
     pub write_provisioned_throughput_settings: Option<Value<WriteProvisionedThroughputSettings>>,
 }
+walk!(GlobalTableGlobalSecondaryIndex {
+    index_name,
+    key_schema,
+    projection,
+    read_on_demand_throughput_settings,
+    read_provisioned_throughput_settings,
+    warm_throughput,
+    write_on_demand_throughput_settings,
+    write_provisioned_throughput_settings
+});
 impl GlobalTableGlobalSecondaryIndex {
     /// The required properties; the others unset.
     pub fn new(
@@ -225,6 +280,7 @@ lit!(GlobalTableGlobalSecondaryIndex);
 pub struct GlobalTableWitness {
     pub region: Option<Value<String>>,
 }
+walk!(GlobalTableWitness { region });
 lit!(GlobalTableWitness);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -234,6 +290,11 @@ pub struct GlobalTableLocalSecondaryIndex {
     pub key_schema: Value<Vec<GlobalKeySchema>>,
     pub projection: Value<Projection>,
 }
+walk!(GlobalTableLocalSecondaryIndex {
+    index_name,
+    key_schema,
+    projection
+});
 impl GlobalTableLocalSecondaryIndex {
     /// The required properties; the others unset.
     pub fn new(
@@ -258,6 +319,7 @@ pub enum MultiRegionConsistency {
     Strong,
 }
 lit!(MultiRegionConsistency);
+walk!(MultiRegionConsistency);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Mode {
@@ -267,6 +329,7 @@ pub enum Mode {
     ThrottledKeys,
 }
 lit!(Mode);
+walk!(Mode);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -275,6 +338,7 @@ pub struct ContributorInsightsSpecification {
     pub enabled: Value<bool>,
     pub mode: Option<Value<Mode>>,
 }
+walk!(ContributorInsightsSpecification { enabled, mode });
 impl ContributorInsightsSpecification {
     /// The required properties; the others unset.
     pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -293,6 +357,10 @@ pub struct ReadProvisionedThroughputSettings {
     pub read_capacity_auto_scaling_settings: Option<Value<CapacityAutoScalingSettings>>,
     pub read_capacity_units: Option<Value<i64>>,
 }
+walk!(ReadProvisionedThroughputSettings {
+    read_capacity_auto_scaling_settings,
+    read_capacity_units
+});
 lit!(ReadProvisionedThroughputSettings);
 
 #[serde_with::skip_serializing_none]
@@ -304,6 +372,12 @@ pub struct ReplicaGlobalSecondaryIndexSpecification {
     pub read_on_demand_throughput_settings: Option<Value<ReadOnDemandThroughputSettings>>,
     pub read_provisioned_throughput_settings: Option<Value<ReadProvisionedThroughputSettings>>,
 }
+walk!(ReplicaGlobalSecondaryIndexSpecification {
+    contributor_insights_specification,
+    index_name,
+    read_on_demand_throughput_settings,
+    read_provisioned_throughput_settings
+});
 impl ReplicaGlobalSecondaryIndexSpecification {
     /// The required properties; the others unset.
     pub fn new(index_name: impl Into<Value<String>>) -> Self {
@@ -325,6 +399,7 @@ pub enum GlobalTableSettingsReplicationMode {
     Disabled,
 }
 lit!(GlobalTableSettingsReplicationMode);
+walk!(GlobalTableSettingsReplicationMode);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ApproximateCreationDateTimePrecision {
@@ -334,6 +409,7 @@ pub enum ApproximateCreationDateTimePrecision {
     Millisecond,
 }
 lit!(ApproximateCreationDateTimePrecision);
+walk!(ApproximateCreationDateTimePrecision);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -343,6 +419,10 @@ pub struct KinesisStreamSpecification {
         Option<Value<ApproximateCreationDateTimePrecision>>,
     pub stream_arn: Value<String>,
 }
+walk!(KinesisStreamSpecification {
+    approximate_creation_date_time_precision,
+    stream_arn
+});
 impl KinesisStreamSpecification {
     /// The required properties; the others unset.
     pub fn new(stream_arn: impl Into<Value<String>>) -> Self {
@@ -361,6 +441,10 @@ pub struct PointInTimeRecoverySpecification {
     pub point_in_time_recovery_enabled: Option<Value<bool>>,
     pub recovery_period_in_days: Option<Value<i64>>,
 }
+walk!(PointInTimeRecoverySpecification {
+    point_in_time_recovery_enabled,
+    recovery_period_in_days
+});
 lit!(PointInTimeRecoverySpecification);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -368,6 +452,7 @@ lit!(PointInTimeRecoverySpecification);
 pub struct ResourcePolicy {
     pub policy_document: serde_json::Value,
 }
+walk!(ResourcePolicy { policy_document });
 impl ResourcePolicy {
     /// The required properties; the others unset.
     pub fn new(policy_document: serde_json::Value) -> Self {
@@ -383,6 +468,10 @@ pub struct ReplicaStreamSpecification {
     pub resource_policy: Option<Value<ResourcePolicy>>,
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(ReplicaStreamSpecification {
+    resource_policy,
+    tags
+});
 lit!(ReplicaStreamSpecification);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -391,6 +480,7 @@ pub struct ReplicaSseSpecification {
     #[serde(rename = "KMSMasterKeyId")]
     pub kms_master_key_id: Value<String>,
 }
+walk!(ReplicaSseSpecification { kms_master_key_id });
 impl ReplicaSseSpecification {
     /// The required properties; the others unset.
     pub fn new(kms_master_key_id: impl Into<Value<String>>) -> Self {
@@ -422,6 +512,23 @@ pub struct ReplicaSpecification {
     pub table_class: Option<Value<String>>,
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(ReplicaSpecification {
+    contributor_insights_specification,
+    deletion_protection_enabled,
+    disassociation_protection_enabled,
+    global_secondary_indexes,
+    global_table_settings_replication_mode,
+    kinesis_stream_specification,
+    point_in_time_recovery_specification,
+    read_on_demand_throughput_settings,
+    read_provisioned_throughput_settings,
+    region,
+    replica_stream_specification,
+    resource_policy,
+    sse_specification,
+    table_class,
+    tags
+});
 impl ReplicaSpecification {
     /// The required properties; the others unset.
     pub fn new(region: impl Into<Value<String>>) -> Self {
@@ -452,6 +559,7 @@ pub enum SseType {
     Kms,
 }
 lit!(SseType);
+walk!(SseType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -462,6 +570,10 @@ pub struct GlobalSseSpecification {
     #[serde(rename = "SSEType")]
     pub sse_type: Option<Value<SseType>>,
 }
+walk!(GlobalSseSpecification {
+    sse_enabled,
+    sse_type
+});
 impl GlobalSseSpecification {
     /// The required properties; the others unset.
     pub fn new(sse_enabled: impl Into<Value<bool>>) -> Self {
@@ -485,12 +597,14 @@ pub enum StreamViewType {
     OldImage,
 }
 lit!(StreamViewType);
+walk!(StreamViewType);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GlobalStreamSpecification {
     pub stream_view_type: Value<StreamViewType>,
 }
+walk!(GlobalStreamSpecification { stream_view_type });
 impl GlobalStreamSpecification {
     /// The required properties; the others unset.
     pub fn new(stream_view_type: impl Into<Value<StreamViewType>>) -> Self {
@@ -507,6 +621,7 @@ pub enum TableType {
     Regional,
 }
 lit!(TableType);
+walk!(TableType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -515,6 +630,10 @@ pub struct TimeToLiveSpecification {
     pub attribute_name: Option<Value<String>>,
     pub enabled: Value<bool>,
 }
+walk!(TimeToLiveSpecification {
+    attribute_name,
+    enabled
+});
 impl TimeToLiveSpecification {
     /// The required properties; the others unset.
     pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -536,6 +655,7 @@ pub enum DistanceFunction {
     Euclidean,
 }
 lit!(DistanceFunction);
+walk!(DistanceFunction);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SearchSchemaElementType {
@@ -545,6 +665,7 @@ pub enum SearchSchemaElementType {
     InlineFilter,
 }
 lit!(SearchSchemaElementType);
+walk!(SearchSchemaElementType);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -552,6 +673,10 @@ pub struct SearchSchemaElement {
     pub attribute_name: Value<String>,
     pub search_schema_element_type: Value<SearchSchemaElementType>,
 }
+walk!(SearchSchemaElement {
+    attribute_name,
+    search_schema_element_type
+});
 impl SearchSchemaElement {
     /// The required properties; the others unset.
     pub fn new(
@@ -571,6 +696,7 @@ lit!(SearchSchemaElement);
 pub struct VectorAttribute {
     pub attribute_name: Value<String>,
 }
+walk!(VectorAttribute { attribute_name });
 impl VectorAttribute {
     /// The required properties; the others unset.
     pub fn new(attribute_name: impl Into<Value<String>>) -> Self {
@@ -592,6 +718,14 @@ pub struct VectorIndex {
     pub search_schema: Option<Value<Vec<SearchSchemaElement>>>,
     pub vector_attribute: Value<VectorAttribute>,
 }
+walk!(VectorIndex {
+    dimensions,
+    distance_function,
+    index_name,
+    projection,
+    search_schema,
+    vector_attribute
+});
 impl VectorIndex {
     /// The required properties; the others unset.
     pub fn new(
@@ -641,6 +775,28 @@ pub struct GlobalTable {
     pub write_on_demand_throughput_settings: Option<Value<WriteOnDemandThroughputSettings>>,
     pub write_provisioned_throughput_settings: Option<Value<WriteProvisionedThroughputSettings>>,
 }
+walk!(GlobalTable {
+    attribute_definitions,
+    billing_mode,
+    global_secondary_indexes,
+    global_table_source_arn,
+    global_table_witnesses,
+    key_schema,
+    local_secondary_indexes,
+    multi_region_consistency,
+    read_on_demand_throughput_settings,
+    read_provisioned_throughput_settings,
+    replicas,
+    sse_specification,
+    stream_specification,
+    table_name,
+    table_type,
+    time_to_live_specification,
+    vector_indexes,
+    warm_throughput,
+    write_on_demand_throughput_settings,
+    write_provisioned_throughput_settings
+});
 resource_type!(
     GlobalTable,
     "AWS::DynamoDB::GlobalTable",
@@ -680,6 +836,10 @@ pub struct KeySchema {
     pub attribute_name: Value<String>,
     pub key_type: Value<String>,
 }
+walk!(KeySchema {
+    attribute_name,
+    key_type
+});
 impl KeySchema {
     /// The required properties; the others unset.
     pub fn new(
@@ -704,6 +864,10 @@ pub struct OnDemandThroughput {
     /// Maximum number of write request units for the specified table.
     pub max_write_request_units: Option<Value<i64>>,
 }
+walk!(OnDemandThroughput {
+    max_read_request_units,
+    max_write_request_units
+});
 lit!(OnDemandThroughput);
 
 /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`.
@@ -715,6 +879,10 @@ pub struct ProvisionedThroughput {
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
     pub write_capacity_units: Value<i64>,
 }
+walk!(ProvisionedThroughput {
+    read_capacity_units,
+    write_capacity_units
+});
 impl ProvisionedThroughput {
     /// The required properties; the others unset.
     pub fn new(
@@ -748,6 +916,15 @@ pub struct GlobalSecondaryIndex {
     /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
     pub warm_throughput: Option<Value<WarmThroughput>>,
 }
+walk!(GlobalSecondaryIndex {
+    contributor_insights_specification,
+    index_name,
+    key_schema,
+    on_demand_throughput,
+    projection,
+    provisioned_throughput,
+    warm_throughput
+});
 impl GlobalSecondaryIndex {
     /// The required properties; the others unset.
     pub fn new(
@@ -778,6 +955,10 @@ pub struct Csv {
     /// List of the headers used to specify a common header for all source CSV files being imported.
     pub header_list: Option<Value<Vec<Value<String>>>>,
 }
+walk!(Csv {
+    delimiter,
+    header_list
+});
 lit!(Csv);
 
 /// The format options for the data that was imported into the target table.
@@ -788,6 +969,7 @@ pub struct InputFormatOptions {
     /// The options for imported source files in CSV format.
     pub csv: Option<Value<Csv>>,
 }
+walk!(InputFormatOptions { csv });
 lit!(InputFormatOptions);
 
 /// The S3 bucket that is being imported from.
@@ -802,6 +984,11 @@ pub struct S3BucketSource {
     /// The key prefix shared by all S3 Objects that are being imported.
     pub s3_key_prefix: Option<Value<String>>,
 }
+walk!(S3BucketSource {
+    s3_bucket,
+    s3_bucket_owner,
+    s3_key_prefix
+});
 impl S3BucketSource {
     /// The required properties; the others unset.
     pub fn new(s3_bucket: impl Into<Value<String>>) -> Self {
@@ -828,6 +1015,12 @@ pub struct ImportSourceSpecification {
     /// The S3 bucket that provides the source for the import.
     pub s3_bucket_source: Value<S3BucketSource>,
 }
+walk!(ImportSourceSpecification {
+    input_compression_type,
+    input_format,
+    input_format_options,
+    s3_bucket_source
+});
 impl ImportSourceSpecification {
     /// The required properties; the others unset.
     pub fn new(
@@ -854,6 +1047,11 @@ pub struct LocalSecondaryIndex {
     /// Represents attributes that are copied (projected) from the table into the local secondary index.
     pub projection: Value<Projection>,
 }
+walk!(LocalSecondaryIndex {
+    index_name,
+    key_schema,
+    projection
+});
 impl LocalSecondaryIndex {
     /// The required properties; the others unset.
     pub fn new(
@@ -885,6 +1083,11 @@ pub struct SseSpecification {
     #[serde(rename = "KMSMasterKeyId")]
     pub kms_master_key_id: Option<Value<String>>,
 }
+walk!(SseSpecification {
+    sse_enabled,
+    sse_type,
+    kms_master_key_id
+});
 impl SseSpecification {
     /// The required properties; the others unset.
     pub fn new(sse_enabled: impl Into<Value<bool>>) -> Self {
@@ -909,6 +1112,11 @@ pub struct StreamSpecification {
     /// Specifies the tags to apply to the DDB stream.
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(StreamSpecification {
+    resource_policy,
+    stream_view_type,
+    tags
+});
 impl StreamSpecification {
     /// The required properties; the others unset.
     pub fn new(stream_view_type: impl Into<Value<StreamViewType>>) -> Self {
@@ -930,6 +1138,7 @@ pub enum TableClass {
     StandardInfrequentAccess,
 }
 lit!(TableClass);
+walk!(TableClass);
 
 /// `AWS::DynamoDB::Table`. The `AWS::DynamoDB::Table` resource creates a DDB table.
 #[serde_with::skip_serializing_none]
@@ -979,6 +1188,29 @@ pub struct Table {
     /// Represents the warm throughput (in read units per second and write units per second) for creating a table.
     pub warm_throughput: Option<Value<WarmThroughput>>,
 }
+walk!(Table {
+    attribute_definitions,
+    billing_mode,
+    contributor_insights_specification,
+    deletion_protection_enabled,
+    global_secondary_indexes,
+    import_source_specification,
+    key_schema,
+    kinesis_stream_specification,
+    local_secondary_indexes,
+    on_demand_throughput,
+    point_in_time_recovery_specification,
+    provisioned_throughput,
+    resource_policy,
+    sse_specification,
+    stream_specification,
+    table_class,
+    table_name,
+    tags,
+    time_to_live_specification,
+    vector_indexes,
+    warm_throughput
+});
 resource_type!(Table, "AWS::DynamoDB::Table", ["Arn", "StreamArn"]);
 impl Table {
     /// The required properties; the others unset.

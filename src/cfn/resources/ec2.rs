@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::policy::PolicyDocument;
+use crate::cfn::walk::walk;
 
 /// `AWS::EC2::EIP`. Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon EC2 instance.
 #[serde_with::skip_serializing_none]
@@ -28,6 +29,16 @@ pub struct Eip {
     /// The Elastic IP address you are accepting for transfer.
     pub transfer_address: Option<Value<String>>,
 }
+walk!(Eip {
+    address,
+    domain,
+    instance_id,
+    ipam_pool_id,
+    network_border_group,
+    public_ipv4_pool,
+    tags,
+    transfer_address
+});
 resource_type!(Eip, "AWS::EC2::EIP", ["AllocationId", "PublicIp"]);
 
 /// `AWS::EC2::InternetGateway`. Allocates an internet gateway for use with a VPC.
@@ -38,6 +49,7 @@ pub struct InternetGateway {
     /// Any tags to assign to the internet gateway.
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(InternetGateway { tags });
 resource_type!(
     InternetGateway,
     "AWS::EC2::InternetGateway",
@@ -63,6 +75,7 @@ pub enum VolumeType {
     Standard,
 }
 lit!(VolumeType);
+walk!(VolumeType);
 
 /// Parameters for a block device for an EBS volume in an Amazon EC2 launch template.
 #[serde_with::skip_serializing_none]
@@ -89,6 +102,18 @@ pub struct Ebs {
     /// The volume type.
     pub volume_type: Option<Value<VolumeType>>,
 }
+walk!(Ebs {
+    delete_on_termination,
+    ebs_card_index,
+    encrypted,
+    iops,
+    kms_key_id,
+    snapshot_id,
+    throughput,
+    volume_initialization_rate,
+    volume_size,
+    volume_type
+});
 lit!(Ebs);
 
 /// Specifies a block device mapping for a launch template.
@@ -105,6 +130,12 @@ pub struct BlockDeviceMapping {
     /// The virtual device name (ephemeralN).
     pub virtual_name: Option<Value<String>>,
 }
+walk!(BlockDeviceMapping {
+    device_name,
+    ebs,
+    no_device,
+    virtual_name
+});
 lit!(BlockDeviceMapping);
 
 /// Indicates the instance's Capacity Reservation preferences.
@@ -118,6 +149,7 @@ pub enum CapacityReservationPreference {
     Open,
 }
 lit!(CapacityReservationPreference);
+walk!(CapacityReservationPreference);
 
 /// Specifies a target Capacity Reservation.
 #[serde_with::skip_serializing_none]
@@ -129,6 +161,10 @@ pub struct CapacityReservationTarget {
     /// The ARN of the Capacity Reservation resource group in which to run the instance.
     pub capacity_reservation_resource_group_arn: Option<Value<String>>,
 }
+walk!(CapacityReservationTarget {
+    capacity_reservation_id,
+    capacity_reservation_resource_group_arn
+});
 lit!(CapacityReservationTarget);
 
 /// Specifies an instance's Capacity Reservation targeting option.
@@ -141,6 +177,10 @@ pub struct CapacityReservationSpecification {
     /// Information about the target Capacity Reservation or Capacity Reservation group.
     pub capacity_reservation_target: Option<Value<CapacityReservationTarget>>,
 }
+walk!(CapacityReservationSpecification {
+    capacity_reservation_preference,
+    capacity_reservation_target
+});
 lit!(CapacityReservationSpecification);
 
 /// Indicates whether to enable the instance for AMD SEV-SNP.
@@ -152,6 +192,7 @@ pub enum AmdSevSnp {
     Disabled,
 }
 lit!(AmdSevSnp);
+walk!(AmdSevSnp);
 
 /// Indicates whether the instance is enabled for nested virtualization.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -162,6 +203,7 @@ pub enum NestedVirtualization {
     Disabled,
 }
 lit!(NestedVirtualization);
+walk!(NestedVirtualization);
 
 /// Specifies the CPU options for an instance.
 #[serde_with::skip_serializing_none]
@@ -177,6 +219,12 @@ pub struct CpuOptions {
     /// The number of threads per CPU core.
     pub threads_per_core: Option<Value<i64>>,
 }
+walk!(CpuOptions {
+    amd_sev_snp,
+    core_count,
+    nested_virtualization,
+    threads_per_core
+});
 lit!(CpuOptions);
 
 /// Specifies the credit option for CPU usage of a T2, T3, or T3a instance.
@@ -187,6 +235,7 @@ pub struct CreditSpecification {
     /// The credit option for CPU usage of a T instance.
     pub cpu_credits: Option<Value<String>>,
 }
+walk!(CreditSpecification { cpu_credits });
 lit!(CreditSpecification);
 
 /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
@@ -197,6 +246,7 @@ pub struct EnclaveOptions {
     /// If this parameter is set to `true`, the instance is enabled for AWS Nitro Enclaves; otherwise, it is not enabled for AWS Nitro Enclaves.
     pub enabled: Option<Value<bool>>,
 }
+walk!(EnclaveOptions { enabled });
 lit!(EnclaveOptions);
 
 /// Specifies whether your instance is configured for hibernation.
@@ -207,6 +257,7 @@ pub struct HibernationOptions {
     /// If you set this parameter to `true`, the instance is enabled for hibernation.
     pub configured: Option<Value<bool>>,
 }
+walk!(HibernationOptions { configured });
 lit!(HibernationOptions);
 
 /// Specifies an IAM instance profile, which is a container for an IAM role for your instance.
@@ -219,6 +270,7 @@ pub struct IamInstanceProfileSpecification {
     /// The name of the instance profile.
     pub name: Option<Value<String>>,
 }
+walk!(IamInstanceProfileSpecification { arn, name });
 lit!(IamInstanceProfileSpecification);
 
 /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
@@ -230,6 +282,7 @@ pub enum InstanceInitiatedShutdownBehavior {
     Terminate,
 }
 lit!(InstanceInitiatedShutdownBehavior);
+walk!(InstanceInitiatedShutdownBehavior);
 
 /// The market type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -244,6 +297,7 @@ pub enum MarketType {
     Spot,
 }
 lit!(MarketType);
+walk!(MarketType);
 
 /// The behavior when a Spot Instance is interrupted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -256,6 +310,7 @@ pub enum InstanceInterruptionBehavior {
     Terminate,
 }
 lit!(InstanceInterruptionBehavior);
+walk!(InstanceInterruptionBehavior);
 
 /// The Spot Instance request type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -266,6 +321,7 @@ pub enum SpotInstanceType {
     Persistent,
 }
 lit!(SpotInstanceType);
+walk!(SpotInstanceType);
 
 /// Specifies options for Spot Instances.
 #[serde_with::skip_serializing_none]
@@ -283,6 +339,13 @@ pub struct SpotOptions {
     /// The end date of the request, in UTC format (*YYYY-MM-DD*T*HH:MM:SS*Z).
     pub valid_until: Option<Value<String>>,
 }
+walk!(SpotOptions {
+    block_duration_minutes,
+    instance_interruption_behavior,
+    max_price,
+    spot_instance_type,
+    valid_until
+});
 lit!(SpotOptions);
 
 /// Specifies the market (purchasing) option for an instance.
@@ -295,6 +358,10 @@ pub struct InstanceMarketOptions {
     /// The options for Spot Instances.
     pub spot_options: Option<Value<SpotOptions>>,
 }
+walk!(InstanceMarketOptions {
+    market_type,
+    spot_options
+});
 lit!(InstanceMarketOptions);
 
 /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
@@ -307,6 +374,7 @@ pub struct AcceleratorCount {
     /// The minimum number of accelerators.
     pub min: Option<Value<i64>>,
 }
+walk!(AcceleratorCount { max, min });
 lit!(AcceleratorCount);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -323,6 +391,7 @@ pub enum AcceleratorManufacturers {
     Xilinx,
 }
 lit!(AcceleratorManufacturers);
+walk!(AcceleratorManufacturers);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AcceleratorNames {
@@ -366,6 +435,7 @@ pub enum AcceleratorNames {
     Vu9P,
 }
 lit!(AcceleratorNames);
+walk!(AcceleratorNames);
 
 /// The minimum and maximum amount of total accelerator memory, in MiB.
 #[serde_with::skip_serializing_none]
@@ -377,6 +447,7 @@ pub struct AcceleratorTotalMemoryMiB {
     /// The minimum amount of accelerator memory, in MiB.
     pub min: Option<Value<i64>>,
 }
+walk!(AcceleratorTotalMemoryMiB { max, min });
 lit!(AcceleratorTotalMemoryMiB);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -391,6 +462,7 @@ pub enum AcceleratorTypes {
     Media,
 }
 lit!(AcceleratorTypes);
+walk!(AcceleratorTypes);
 
 /// Indicates whether bare metal instance types must be included, excluded, or required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -403,6 +475,7 @@ pub enum BareMetal {
     Required,
 }
 lit!(BareMetal);
+walk!(BareMetal);
 
 /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps.
 #[serde_with::skip_serializing_none]
@@ -414,6 +487,7 @@ pub struct BaselineEbsBandwidthMbps {
     /// The minimum baseline bandwidth, in Mbps.
     pub min: Option<Value<i64>>,
 }
+walk!(BaselineEbsBandwidthMbps { max, min });
 lit!(BaselineEbsBandwidthMbps);
 
 /// Specifies an instance family to use as the baseline reference for CPU performance.
@@ -424,6 +498,7 @@ pub struct Reference {
     /// The instance family to use as a baseline reference.
     pub instance_family: Option<Value<String>>,
 }
+walk!(Reference { instance_family });
 lit!(Reference);
 
 /// Specifies the CPU performance to consider when using an instance family as the baseline reference.
@@ -434,6 +509,7 @@ pub struct Cpu {
     /// The instance family to use as the baseline reference for CPU performance.
     pub references: Option<Value<Vec<Reference>>>,
 }
+walk!(Cpu { references });
 lit!(Cpu);
 
 /// The baseline performance to consider, using an instance family as a baseline reference.
@@ -444,6 +520,7 @@ pub struct BaselinePerformanceFactors {
     /// The CPU performance to consider, using an instance family as the baseline reference.
     pub cpu: Option<Value<Cpu>>,
 }
+walk!(BaselinePerformanceFactors { cpu });
 lit!(BaselinePerformanceFactors);
 
 /// Indicates whether burstable performance T instance types are included, excluded, or required.
@@ -457,6 +534,7 @@ pub enum BurstablePerformance {
     Required,
 }
 lit!(BurstablePerformance);
+walk!(BurstablePerformance);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CpuManufacturers {
@@ -470,6 +548,7 @@ pub enum CpuManufacturers {
     Intel,
 }
 lit!(CpuManufacturers);
+walk!(CpuManufacturers);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InstanceGenerations {
@@ -479,6 +558,7 @@ pub enum InstanceGenerations {
     Previous,
 }
 lit!(InstanceGenerations);
+walk!(InstanceGenerations);
 
 /// Indicates whether instance types with instance store volumes are included, excluded, or required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -491,6 +571,7 @@ pub enum LocalStorage {
     Required,
 }
 lit!(LocalStorage);
+walk!(LocalStorage);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LocalStorageTypes {
@@ -500,6 +581,7 @@ pub enum LocalStorageTypes {
     Ssd,
 }
 lit!(LocalStorageTypes);
+walk!(LocalStorageTypes);
 
 /// The minimum and maximum amount of memory per vCPU, in GiB.
 #[serde_with::skip_serializing_none]
@@ -511,6 +593,7 @@ pub struct MemoryGiBPerVCpu {
     /// The minimum amount of memory per vCPU, in GiB.
     pub min: Option<Value<f64>>,
 }
+walk!(MemoryGiBPerVCpu { max, min });
 lit!(MemoryGiBPerVCpu);
 
 /// The minimum and maximum amount of memory, in MiB.
@@ -523,6 +606,7 @@ pub struct MemoryMiB {
     /// The minimum amount of memory, in MiB.
     pub min: Option<Value<i64>>,
 }
+walk!(MemoryMiB { max, min });
 lit!(MemoryMiB);
 
 /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
@@ -535,6 +619,7 @@ pub struct NetworkBandwidthGbps {
     /// The minimum amount of network bandwidth, in Gbps.
     pub min: Option<Value<f64>>,
 }
+walk!(NetworkBandwidthGbps { max, min });
 lit!(NetworkBandwidthGbps);
 
 /// The minimum and maximum number of network interfaces.
@@ -547,6 +632,7 @@ pub struct NetworkInterfaceCount {
     /// The minimum number of network interfaces.
     pub min: Option<Value<i64>>,
 }
+walk!(NetworkInterfaceCount { max, min });
 lit!(NetworkInterfaceCount);
 
 /// The minimum and maximum amount of total local storage, in GB.
@@ -559,6 +645,7 @@ pub struct TotalLocalStorageGb {
     /// The minimum amount of total local storage, in GB.
     pub min: Option<Value<f64>>,
 }
+walk!(TotalLocalStorageGb { max, min });
 lit!(TotalLocalStorageGb);
 
 /// The minimum and maximum number of vCPUs.
@@ -571,6 +658,7 @@ pub struct VCpuCount {
     /// The minimum number of vCPUs.
     pub min: Option<Value<i64>>,
 }
+walk!(VCpuCount { max, min });
 lit!(VCpuCount);
 
 /// The attributes for the instance types.
@@ -630,6 +718,33 @@ pub struct InstanceRequirements {
     /// The minimum and maximum number of vCPUs.
     pub v_cpu_count: Option<Value<VCpuCount>>,
 }
+walk!(InstanceRequirements {
+    accelerator_count,
+    accelerator_manufacturers,
+    accelerator_names,
+    accelerator_total_memory_mi_b,
+    accelerator_types,
+    allowed_instance_types,
+    bare_metal,
+    baseline_ebs_bandwidth_mbps,
+    baseline_performance_factors,
+    burstable_performance,
+    cpu_manufacturers,
+    excluded_instance_types,
+    instance_generations,
+    local_storage,
+    local_storage_types,
+    max_spot_price_as_percentage_of_optimal_on_demand_price,
+    memory_gi_b_per_v_cpu,
+    memory_mi_b,
+    network_bandwidth_gbps,
+    network_interface_count,
+    on_demand_max_price_percentage_over_lowest_price,
+    require_hibernate_support,
+    spot_max_price_percentage_over_lowest_price,
+    total_local_storage_gb,
+    v_cpu_count
+});
 lit!(InstanceRequirements);
 
 /// Specifies a license configuration for an instance.
@@ -640,6 +755,9 @@ pub struct LicenseSpecification {
     /// The Amazon Resource Name (ARN) of the license configuration.
     pub license_configuration_arn: Option<Value<String>>,
 }
+walk!(LicenseSpecification {
+    license_configuration_arn
+});
 lit!(LicenseSpecification);
 
 /// Disables the automatic recovery behavior of your instance or sets it to default.
@@ -651,6 +769,7 @@ pub enum AutoRecovery {
     Disabled,
 }
 lit!(AutoRecovery);
+walk!(AutoRecovery);
 
 /// The maintenance options of your instance.
 #[serde_with::skip_serializing_none]
@@ -660,6 +779,7 @@ pub struct MaintenanceOptions {
     /// Disables the automatic recovery behavior of your instance or sets it to default.
     pub auto_recovery: Option<Value<AutoRecovery>>,
 }
+walk!(MaintenanceOptions { auto_recovery });
 lit!(MaintenanceOptions);
 
 /// Enables or disables the HTTP metadata endpoint on your instances.
@@ -671,6 +791,7 @@ pub enum HttpEndpoint {
     Enabled,
 }
 lit!(HttpEndpoint);
+walk!(HttpEndpoint);
 
 /// Enables or disables the IPv6 endpoint for the instance metadata service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -681,6 +802,7 @@ pub enum HttpProtocolIpv6 {
     Enabled,
 }
 lit!(HttpProtocolIpv6);
+walk!(HttpProtocolIpv6);
 
 /// Indicates whether IMDSv2 is required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -691,6 +813,7 @@ pub enum HttpTokens {
     Required,
 }
 lit!(HttpTokens);
+walk!(HttpTokens);
 
 /// Set to `enabled` to allow access to instance tags from the instance metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -701,6 +824,7 @@ pub enum InstanceMetadataTags {
     Enabled,
 }
 lit!(InstanceMetadataTags);
+walk!(InstanceMetadataTags);
 
 /// The metadata options for the instance.
 #[serde_with::skip_serializing_none]
@@ -718,6 +842,13 @@ pub struct MetadataOptions {
     /// Set to `enabled` to allow access to instance tags from the instance metadata.
     pub instance_metadata_tags: Option<Value<InstanceMetadataTags>>,
 }
+walk!(MetadataOptions {
+    http_endpoint,
+    http_protocol_ipv6,
+    http_put_response_hop_limit,
+    http_tokens,
+    instance_metadata_tags
+});
 lit!(MetadataOptions);
 
 /// Specifies whether detailed monitoring is enabled for an instance.
@@ -728,6 +859,7 @@ pub struct Monitoring {
     /// Specify `true` to enable detailed monitoring.
     pub enabled: Option<Value<bool>>,
 }
+walk!(Monitoring { enabled });
 lit!(Monitoring);
 
 /// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on an Elastic network interface.
@@ -742,6 +874,11 @@ pub struct ConnectionTrackingSpecification {
     /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a single request-response transaction.
     pub udp_timeout: Option<Value<i64>>,
 }
+walk!(ConnectionTrackingSpecification {
+    tcp_established_timeout,
+    udp_stream_timeout,
+    udp_timeout
+});
 lit!(ConnectionTrackingSpecification);
 
 /// ENA Express is compatible with both TCP and UDP transport protocols.
@@ -752,6 +889,9 @@ pub struct EnaSrdUdpSpecification {
     /// Indicates whether UDP traffic to and from the instance uses ENA Express.
     pub ena_srd_udp_enabled: Option<Value<bool>>,
 }
+walk!(EnaSrdUdpSpecification {
+    ena_srd_udp_enabled
+});
 lit!(EnaSrdUdpSpecification);
 
 /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances.
@@ -764,6 +904,10 @@ pub struct EnaSrdSpecification {
     /// Configures ENA Express for UDP network traffic.
     pub ena_srd_udp_specification: Option<Value<EnaSrdUdpSpecification>>,
 }
+walk!(EnaSrdSpecification {
+    ena_srd_enabled,
+    ena_srd_udp_specification
+});
 lit!(EnaSrdSpecification);
 
 /// Specifies an IPv4 prefix for a network interface.
@@ -774,6 +918,7 @@ pub struct Ipv4PrefixSpecification {
     /// The IPv4 prefix.
     pub ipv4_prefix: Option<Value<String>>,
 }
+walk!(Ipv4PrefixSpecification { ipv4_prefix });
 lit!(Ipv4PrefixSpecification);
 
 /// Specifies an IPv6 address in an Amazon EC2 launch template.
@@ -784,6 +929,7 @@ pub struct Ipv6Add {
     /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet.
     pub ipv6_address: Option<Value<String>>,
 }
+walk!(Ipv6Add { ipv6_address });
 lit!(Ipv6Add);
 
 /// Specifies an IPv6 prefix for a network interface.
@@ -794,6 +940,7 @@ pub struct Ipv6PrefixSpecification {
     /// The IPv6 prefix.
     pub ipv6_prefix: Option<Value<String>>,
 }
+walk!(Ipv6PrefixSpecification { ipv6_prefix });
 lit!(Ipv6PrefixSpecification);
 
 /// Specifies a secondary private IPv4 address for a network interface.
@@ -806,6 +953,10 @@ pub struct PrivateIpAdd {
     /// The private IPv4 address.
     pub private_ip_address: Option<Value<String>>,
 }
+walk!(PrivateIpAdd {
+    primary,
+    private_ip_address
+});
 lit!(PrivateIpAdd);
 
 /// Specifies the parameters for a network interface.
@@ -860,6 +1011,31 @@ pub struct NetworkInterface {
     /// The ID of the subnet for the network interface.
     pub subnet_id: Option<Value<String>>,
 }
+walk!(NetworkInterface {
+    associate_carrier_ip_address,
+    associate_public_ip_address,
+    connection_tracking_specification,
+    delete_on_termination,
+    description,
+    device_index,
+    ena_queue_count,
+    ena_srd_specification,
+    groups,
+    interface_type,
+    ipv4_prefix_count,
+    ipv4_prefixes,
+    ipv6_address_count,
+    ipv6_addresses,
+    ipv6_prefix_count,
+    ipv6_prefixes,
+    network_card_index,
+    network_interface_id,
+    primary_ipv6,
+    private_ip_address,
+    private_ip_addresses,
+    secondary_private_ip_address_count,
+    subnet_id
+});
 lit!(NetworkInterface);
 
 /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows: + default This option uses the standard bandwidth configuration for your instance type.
@@ -873,6 +1049,7 @@ pub enum BandwidthWeighting {
     Vpc1,
 }
 lit!(BandwidthWeighting);
+walk!(BandwidthWeighting);
 
 /// Contains settings for the network performance options for the instance.
 #[serde_with::skip_serializing_none]
@@ -882,6 +1059,9 @@ pub struct NetworkPerformanceOptions {
     /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows: + default This option uses the standard bandwidth configuration for your instance type.
     pub bandwidth_weighting: Option<Value<BandwidthWeighting>>,
 }
+walk!(NetworkPerformanceOptions {
+    bandwidth_weighting
+});
 lit!(NetworkPerformanceOptions);
 
 /// The tenancy of the instance.
@@ -895,6 +1075,7 @@ pub enum Tenancy {
     Host,
 }
 lit!(Tenancy);
+walk!(Tenancy);
 
 /// Specifies the placement of an instance.
 #[serde_with::skip_serializing_none]
@@ -920,6 +1101,17 @@ pub struct Placement {
     /// The tenancy of the instance.
     pub tenancy: Option<Value<Tenancy>>,
 }
+walk!(Placement {
+    affinity,
+    availability_zone,
+    group_id,
+    group_name,
+    host_id,
+    host_resource_group_arn,
+    partition_number,
+    spread_domain,
+    tenancy
+});
 lit!(Placement);
 
 /// The type of hostname for EC2 instances.
@@ -931,6 +1123,7 @@ pub enum HostnameType {
     ResourceName,
 }
 lit!(HostnameType);
+walk!(HostnameType);
 
 /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled.
 #[serde_with::skip_serializing_none]
@@ -945,6 +1138,11 @@ pub struct PrivateDnsNameOptions {
     /// The type of hostname for EC2 instances.
     pub hostname_type: Option<Value<HostnameType>>,
 }
+walk!(PrivateDnsNameOptions {
+    enable_resource_name_dns_a_record,
+    enable_resource_name_dns_aaaa_record,
+    hostname_type
+});
 lit!(PrivateDnsNameOptions);
 
 /// The type of resource to tag.
@@ -1176,6 +1374,7 @@ pub enum ResourceType {
     VpnGateway,
 }
 lit!(ResourceType);
+walk!(ResourceType);
 
 /// Specifies the tags to apply to resources that are created during instance launch.
 #[serde_with::skip_serializing_none]
@@ -1187,6 +1386,10 @@ pub struct TagSpecification {
     /// The tags to apply to the resource.
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(TagSpecification {
+    resource_type,
+    tags
+});
 lit!(TagSpecification);
 
 /// The information to include in the launch template.
@@ -1255,6 +1458,38 @@ pub struct LaunchTemplateData {
     /// The user data to make available to the instance.
     pub user_data: Option<Value<String>>,
 }
+walk!(LaunchTemplateData {
+    block_device_mappings,
+    capacity_reservation_specification,
+    cpu_options,
+    credit_specification,
+    disable_api_stop,
+    disable_api_termination,
+    ebs_optimized,
+    enclave_options,
+    hibernation_options,
+    iam_instance_profile,
+    image_id,
+    instance_initiated_shutdown_behavior,
+    instance_market_options,
+    instance_requirements,
+    instance_type,
+    kernel_id,
+    key_name,
+    license_specifications,
+    maintenance_options,
+    metadata_options,
+    monitoring,
+    network_interfaces,
+    network_performance_options,
+    placement,
+    private_dns_name_options,
+    ram_disk_id,
+    security_group_ids,
+    security_groups,
+    tag_specifications,
+    user_data
+});
 lit!(LaunchTemplateData);
 
 /// Specifies the tags to apply to the launch template during creation.
@@ -1267,6 +1502,10 @@ pub struct LaunchTemplateTagSpecification {
     /// The tags for the resource.
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(LaunchTemplateTagSpecification {
+    resource_type,
+    tags
+});
 lit!(LaunchTemplateTagSpecification);
 
 /// `AWS::EC2::LaunchTemplate`. Specifies the properties for creating a launch template.
@@ -1283,6 +1522,12 @@ pub struct LaunchTemplate {
     /// A description for the first version of the launch template.
     pub version_description: Option<Value<String>>,
 }
+walk!(LaunchTemplate {
+    launch_template_data,
+    launch_template_name,
+    tag_specifications,
+    version_description
+});
 resource_type!(
     LaunchTemplate,
     "AWS::EC2::LaunchTemplate",
@@ -1313,6 +1558,7 @@ pub enum AvailabilityMode {
     Zonal,
 }
 lit!(AvailabilityMode);
+walk!(AvailabilityMode);
 
 /// For regional NAT gateways only: The configuration specifying which Elastic IP address (EIP) to use for handling outbound NAT traffic from a specific Availability Zone.
 #[serde_with::skip_serializing_none]
@@ -1326,6 +1572,11 @@ pub struct AvailabilityZoneAddress {
     /// For regional NAT gateways only: The ID of the Availability Zone where this specific NAT gateway configuration will be active.
     pub availability_zone_id: Option<Value<String>>,
 }
+walk!(AvailabilityZoneAddress {
+    allocation_ids,
+    availability_zone,
+    availability_zone_id
+});
 impl AvailabilityZoneAddress {
     /// The required properties; the others unset.
     pub fn new(allocation_ids: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -1347,6 +1598,7 @@ pub enum ConnectivityType {
     Public,
 }
 lit!(ConnectivityType);
+walk!(ConnectivityType);
 
 /// `AWS::EC2::NatGateway`. Specifies a network address translation (NAT) gateway in the specified subnet.
 #[serde_with::skip_serializing_none]
@@ -1378,6 +1630,20 @@ pub struct NatGateway {
     /// The ID of the VPC in which the NAT gateway is located.
     pub vpc_id: Option<Value<String>>,
 }
+walk!(NatGateway {
+    allocation_id,
+    availability_mode,
+    availability_zone_addresses,
+    connectivity_type,
+    max_drain_duration_seconds,
+    private_ip_address,
+    secondary_allocation_ids,
+    secondary_private_ip_address_count,
+    secondary_private_ip_addresses,
+    subnet_id,
+    tags,
+    vpc_id
+});
 resource_type!(
     NatGateway,
     "AWS::EC2::NatGateway",
@@ -1428,6 +1694,24 @@ pub struct Route {
     /// The ID of a VPC peering connection.
     pub vpc_peering_connection_id: Option<Value<String>>,
 }
+walk!(Route {
+    carrier_gateway_id,
+    core_network_arn,
+    destination_cidr_block,
+    destination_ipv6_cidr_block,
+    destination_prefix_list_id,
+    egress_only_internet_gateway_id,
+    gateway_id,
+    instance_id,
+    local_gateway_id,
+    nat_gateway_id,
+    network_interface_id,
+    odb_network_arn,
+    route_table_id,
+    transit_gateway_id,
+    vpc_endpoint_id,
+    vpc_peering_connection_id
+});
 resource_type!(Route, "AWS::EC2::Route", ["CidrBlock"]);
 impl Route {
     /// The required properties; the others unset.
@@ -1463,6 +1747,7 @@ pub struct RouteTable {
     /// The ID of the VPC.
     pub vpc_id: Value<String>,
 }
+walk!(RouteTable { tags, vpc_id });
 resource_type!(RouteTable, "AWS::EC2::RouteTable", ["RouteTableId"]);
 impl RouteTable {
     /// The required properties; the others unset.
@@ -1487,6 +1772,16 @@ pub struct EgressRule {
     pub ip_protocol: Value<String>,
     pub to_port: Option<Value<i64>>,
 }
+walk!(EgressRule {
+    cidr_ip,
+    cidr_ipv6,
+    description,
+    destination_prefix_list_id,
+    destination_security_group_id,
+    from_port,
+    ip_protocol,
+    to_port
+});
 impl EgressRule {
     /// The required properties; the others unset.
     pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
@@ -1519,6 +1814,18 @@ pub struct Ingress {
     pub source_security_group_owner_id: Option<Value<String>>,
     pub to_port: Option<Value<i64>>,
 }
+walk!(Ingress {
+    cidr_ip,
+    cidr_ipv6,
+    description,
+    from_port,
+    ip_protocol,
+    source_prefix_list_id,
+    source_security_group_id,
+    source_security_group_name,
+    source_security_group_owner_id,
+    to_port
+});
 impl Ingress {
     /// The required properties; the others unset.
     pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
@@ -1556,6 +1863,14 @@ pub struct SecurityGroup {
     /// The ID of the VPC for the security group.
     pub vpc_id: Option<Value<String>>,
 }
+walk!(SecurityGroup {
+    group_description,
+    group_name,
+    security_group_egress,
+    security_group_ingress,
+    tags,
+    vpc_id
+});
 resource_type!(
     SecurityGroup,
     "AWS::EC2::SecurityGroup",
@@ -1599,6 +1914,17 @@ pub struct SecurityGroupEgress {
     /// If the protocol is TCP or UDP, this is the end of the port range.
     pub to_port: Option<Value<i64>>,
 }
+walk!(SecurityGroupEgress {
+    cidr_ip,
+    cidr_ipv6,
+    description,
+    destination_prefix_list_id,
+    destination_security_group_id,
+    from_port,
+    group_id,
+    ip_protocol,
+    to_port
+});
 resource_type!(SecurityGroupEgress, "AWS::EC2::SecurityGroupEgress", ["Id"]);
 impl SecurityGroupEgress {
     /// The required properties; the others unset.
@@ -1647,6 +1973,20 @@ pub struct SecurityGroupIngress {
     /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code.
     pub to_port: Option<Value<i64>>,
 }
+walk!(SecurityGroupIngress {
+    cidr_ip,
+    cidr_ipv6,
+    description,
+    from_port,
+    group_id,
+    group_name,
+    ip_protocol,
+    source_prefix_list_id,
+    source_security_group_id,
+    source_security_group_name,
+    source_security_group_owner_id,
+    to_port
+});
 resource_type!(
     SecurityGroupIngress,
     "AWS::EC2::SecurityGroupIngress",
@@ -1682,6 +2022,11 @@ pub struct PrivateDnsNameOptionsOnLaunch {
     pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
     pub hostname_type: Option<Value<String>>,
 }
+walk!(PrivateDnsNameOptionsOnLaunch {
+    enable_resource_name_dns_a_record,
+    enable_resource_name_dns_aaaa_record,
+    hostname_type
+});
 lit!(PrivateDnsNameOptionsOnLaunch);
 
 /// `AWS::EC2::Subnet`. Specifies a subnet for the specified VPC.
@@ -1724,6 +2069,25 @@ pub struct Subnet {
     /// The ID of the VPC the subnet is in.
     pub vpc_id: Value<String>,
 }
+walk!(Subnet {
+    assign_ipv6_address_on_creation,
+    availability_zone,
+    availability_zone_id,
+    cidr_block,
+    enable_dns64,
+    enable_lni_at_device_index,
+    ipv4_ipam_pool_id,
+    ipv4_netmask_length,
+    ipv6_cidr_block,
+    ipv6_ipam_pool_id,
+    ipv6_native,
+    ipv6_netmask_length,
+    map_public_ip_on_launch,
+    outpost_arn,
+    private_dns_name_options_on_launch,
+    tags,
+    vpc_id
+});
 resource_type!(
     Subnet,
     "AWS::EC2::Subnet",
@@ -1772,6 +2136,10 @@ pub struct SubnetRouteTableAssociation {
     /// The ID of the subnet.
     pub subnet_id: Value<String>,
 }
+walk!(SubnetRouteTableAssociation {
+    route_table_id,
+    subnet_id
+});
 resource_type!(
     SubnetRouteTableAssociation,
     "AWS::EC2::SubnetRouteTableAssociation",
@@ -1801,6 +2169,7 @@ pub enum InstanceTenancy {
     Host,
 }
 lit!(InstanceTenancy);
+walk!(InstanceTenancy);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum EgressOnlyInternetGatewayExclusion {
@@ -1810,6 +2179,7 @@ pub enum EgressOnlyInternetGatewayExclusion {
     Disable,
 }
 lit!(EgressOnlyInternetGatewayExclusion);
+walk!(EgressOnlyInternetGatewayExclusion);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ElasticFileSystemExclusion {
@@ -1819,6 +2189,7 @@ pub enum ElasticFileSystemExclusion {
     Disable,
 }
 lit!(ElasticFileSystemExclusion);
+walk!(ElasticFileSystemExclusion);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InternetGatewayExclusion {
@@ -1828,6 +2199,7 @@ pub enum InternetGatewayExclusion {
     Disable,
 }
 lit!(InternetGatewayExclusion);
+walk!(InternetGatewayExclusion);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LambdaExclusion {
@@ -1837,6 +2209,7 @@ pub enum LambdaExclusion {
     Disable,
 }
 lit!(LambdaExclusion);
+walk!(LambdaExclusion);
 
 /// The encryption mode for the VPC Encryption Control configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -1847,6 +2220,7 @@ pub enum Mode {
     Enforce,
 }
 lit!(Mode);
+walk!(Mode);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum NatGatewayExclusion {
@@ -1856,6 +2230,7 @@ pub enum NatGatewayExclusion {
     Disable,
 }
 lit!(NatGatewayExclusion);
+walk!(NatGatewayExclusion);
 
 /// Describes an exclusion configuration for VPC Encryption Control.
 #[serde_with::skip_serializing_none]
@@ -1867,6 +2242,10 @@ pub struct VpcEncryptionControlExclusion {
     /// A message providing additional information about the exclusion state.
     pub state_message: Option<Value<String>>,
 }
+walk!(VpcEncryptionControlExclusion {
+    state,
+    state_message
+});
 lit!(VpcEncryptionControlExclusion);
 
 /// Describes the exclusion configurations for various resource types in VPC Encryption Control.
@@ -1891,6 +2270,16 @@ pub struct VpcEncryptionControlExclusions {
     /// The exclusion configuration for VPC peering connection traffic.
     pub vpc_peering: Option<Value<VpcEncryptionControlExclusion>>,
 }
+walk!(VpcEncryptionControlExclusions {
+    egress_only_internet_gateway,
+    elastic_file_system,
+    internet_gateway,
+    lambda,
+    nat_gateway,
+    virtual_private_gateway,
+    vpc_lattice,
+    vpc_peering
+});
 lit!(VpcEncryptionControlExclusions);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -1901,6 +2290,7 @@ pub enum VirtualPrivateGatewayExclusion {
     Disable,
 }
 lit!(VirtualPrivateGatewayExclusion);
+walk!(VirtualPrivateGatewayExclusion);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum VpcLatticeExclusion {
@@ -1910,6 +2300,7 @@ pub enum VpcLatticeExclusion {
     Disable,
 }
 lit!(VpcLatticeExclusion);
+walk!(VpcLatticeExclusion);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum VpcPeeringExclusion {
@@ -1919,6 +2310,7 @@ pub enum VpcPeeringExclusion {
     Disable,
 }
 lit!(VpcPeeringExclusion);
+walk!(VpcPeeringExclusion);
 
 /// Describes the configuration and state of VPC encryption controls.
 #[serde_with::skip_serializing_none]
@@ -1946,6 +2338,22 @@ pub struct VpcEncryptionControl {
     pub vpc_lattice_exclusion: Option<Value<VpcLatticeExclusion>>,
     pub vpc_peering_exclusion: Option<Value<VpcPeeringExclusion>>,
 }
+walk!(VpcEncryptionControl {
+    egress_only_internet_gateway_exclusion,
+    elastic_file_system_exclusion,
+    internet_gateway_exclusion,
+    lambda_exclusion,
+    mode,
+    nat_gateway_exclusion,
+    resource_exclusions,
+    state,
+    state_message,
+    virtual_private_gateway_exclusion,
+    vpc_encryption_control_id,
+    vpc_id,
+    vpc_lattice_exclusion,
+    vpc_peering_exclusion
+});
 lit!(VpcEncryptionControl);
 
 /// `AWS::EC2::VPC`. Specifies a virtual private cloud (VPC).
@@ -1970,6 +2378,16 @@ pub struct Vpc {
     /// Describes the configuration and state of VPC encryption controls.
     pub vpc_encryption_control: Option<Value<VpcEncryptionControl>>,
 }
+walk!(Vpc {
+    cidr_block,
+    enable_dns_hostnames,
+    enable_dns_support,
+    instance_tenancy,
+    ipv4_ipam_pool_id,
+    ipv4_netmask_length,
+    tags,
+    vpc_encryption_control
+});
 resource_type!(
     Vpc,
     "AWS::EC2::VPC",
@@ -2027,6 +2445,7 @@ pub enum DnsRecordIpType {
     NotSpecified,
 }
 lit!(DnsRecordIpType);
+walk!(DnsRecordIpType);
 
 /// Indicates whether to enable private DNS only for inbound endpoints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -2036,6 +2455,7 @@ pub enum PrivateDnsOnlyForInboundResolverEndpoint {
     NotSpecified,
 }
 lit!(PrivateDnsOnlyForInboundResolverEndpoint);
+walk!(PrivateDnsOnlyForInboundResolverEndpoint);
 
 /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -2050,6 +2470,7 @@ pub enum PrivateDnsPreference {
     SpecifiedDomainsOnly,
 }
 lit!(PrivateDnsPreference);
+walk!(PrivateDnsPreference);
 
 /// Describes the DNS options for an endpoint.
 #[serde_with::skip_serializing_none]
@@ -2066,6 +2487,12 @@ pub struct DnsOptionsSpecification {
     /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC.
     pub private_dns_specified_domains: Option<Value<Vec<Value<String>>>>,
 }
+walk!(DnsOptionsSpecification {
+    dns_record_ip_type,
+    private_dns_only_for_inbound_resolver_endpoint,
+    private_dns_preference,
+    private_dns_specified_domains
+});
 lit!(DnsOptionsSpecification);
 
 /// The supported IP address types.
@@ -2081,6 +2508,7 @@ pub enum IpAddressType {
     NotSpecified,
 }
 lit!(IpAddressType);
+walk!(IpAddressType);
 
 /// The type of endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -2093,6 +2521,7 @@ pub enum VpcEndpointType {
     Tunnel,
 }
 lit!(VpcEndpointType);
+walk!(VpcEndpointType);
 
 /// `AWS::EC2::VPCEndpoint`. Specifies a VPC endpoint.
 #[serde_with::skip_serializing_none]
@@ -2128,6 +2557,22 @@ pub struct VpcEndpoint {
     /// The ID of the VPC.
     pub vpc_id: Value<String>,
 }
+walk!(VpcEndpoint {
+    dns_options,
+    ip_address_type,
+    policy_document,
+    private_dns_enabled,
+    resource_configuration_arn,
+    route_table_ids,
+    security_group_ids,
+    service_name,
+    service_network_arn,
+    service_region,
+    subnet_ids,
+    tags,
+    vpc_endpoint_type,
+    vpc_id
+});
 resource_type!(
     VpcEndpoint,
     "AWS::EC2::VPCEndpoint",
@@ -2172,6 +2617,11 @@ pub struct VpcGatewayAttachment {
     /// The ID of the virtual private gateway.
     pub vpn_gateway_id: Option<Value<String>>,
 }
+walk!(VpcGatewayAttachment {
+    internet_gateway_id,
+    vpc_id,
+    vpn_gateway_id
+});
 resource_type!(
     VpcGatewayAttachment,
     "AWS::EC2::VPCGatewayAttachment",

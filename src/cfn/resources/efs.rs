@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::policy::PolicyDocument;
+use crate::cfn::walk::walk;
 
 /// The full POSIX identity, including the user ID, group ID, and any secondary group IDs, on the access point that is used for all file system operations performed by NFS clients using the access point.
 #[serde_with::skip_serializing_none]
@@ -18,6 +19,11 @@ pub struct PosixUser {
     /// The POSIX user ID used for all file system operations using this access point.
     pub uid: Value<String>,
 }
+walk!(PosixUser {
+    gid,
+    secondary_gids,
+    uid
+});
 impl PosixUser {
     /// The required properties; the others unset.
     pub fn new(gid: impl Into<Value<String>>, uid: impl Into<Value<String>>) -> Self {
@@ -41,6 +47,11 @@ pub struct CreationInfo {
     /// Specifies the POSIX permissions to apply to the `RootDirectory`, in the format of an octal number representing the file's mode bits.
     pub permissions: Value<String>,
 }
+walk!(CreationInfo {
+    owner_gid,
+    owner_uid,
+    permissions
+});
 impl CreationInfo {
     /// The required properties; the others unset.
     pub fn new(
@@ -67,6 +78,10 @@ pub struct RootDirectory {
     /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system.
     pub path: Option<Value<String>>,
 }
+walk!(RootDirectory {
+    creation_info,
+    path
+});
 lit!(RootDirectory);
 
 /// `AWS::EFS::AccessPoint`. The `AWS::EFS::AccessPoint` resource creates an EFS access point.
@@ -85,6 +100,13 @@ pub struct AccessPoint {
     /// The directory on the EFS file system that the access point exposes as the root directory to NFS clients using the access point.
     pub root_directory: Option<Value<RootDirectory>>,
 }
+walk!(AccessPoint {
+    access_point_tags,
+    client_token,
+    file_system_id,
+    posix_user,
+    root_directory
+});
 resource_type!(
     AccessPoint,
     "AWS::EFS::AccessPoint",
@@ -112,6 +134,7 @@ pub enum Status {
     Enabled,
 }
 lit!(Status);
+walk!(Status);
 
 /// The backup policy turns automatic backups for the file system on or off.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -120,6 +143,7 @@ pub struct BackupPolicy {
     /// Set the backup policy status for the file system.
     pub status: Value<Status>,
 }
+walk!(BackupPolicy { status });
 impl BackupPolicy {
     /// The required properties; the others unset.
     pub fn new(status: impl Into<Value<Status>>) -> Self {
@@ -139,6 +163,7 @@ pub enum ReplicationOverwriteProtection {
     Enabled,
 }
 lit!(ReplicationOverwriteProtection);
+walk!(ReplicationOverwriteProtection);
 
 /// Describes the protection on the file system.
 #[serde_with::skip_serializing_none]
@@ -148,6 +173,9 @@ pub struct FileSystemProtection {
     /// The status of the file system's replication overwrite protection.
     pub replication_overwrite_protection: Option<Value<ReplicationOverwriteProtection>>,
 }
+walk!(FileSystemProtection {
+    replication_overwrite_protection
+});
 lit!(FileSystemProtection);
 
 /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Archive storage.
@@ -173,6 +201,7 @@ pub enum TransitionToArchive {
     After90Days,
 }
 lit!(TransitionToArchive);
+walk!(TransitionToArchive);
 
 /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Infrequent Access (IA) storage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -197,6 +226,7 @@ pub enum TransitionToIa {
     After90Days,
 }
 lit!(TransitionToIa);
+walk!(TransitionToIa);
 
 /// Whether to move files back to primary (Standard) storage after they are accessed in IA or Archive storage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -205,6 +235,7 @@ pub enum TransitionToPrimaryStorageClass {
     After1Access,
 }
 lit!(TransitionToPrimaryStorageClass);
+walk!(TransitionToPrimaryStorageClass);
 
 /// Describes a policy used by Lifecycle management that specifies when to transition files into and out of the EFS storage classes.
 #[serde_with::skip_serializing_none]
@@ -219,6 +250,11 @@ pub struct LifecyclePolicy {
     /// Whether to move files back to primary (Standard) storage after they are accessed in IA or Archive storage.
     pub transition_to_primary_storage_class: Option<Value<TransitionToPrimaryStorageClass>>,
 }
+walk!(LifecyclePolicy {
+    transition_to_archive,
+    transition_to_ia,
+    transition_to_primary_storage_class
+});
 lit!(LifecyclePolicy);
 
 /// The performance mode of the file system.
@@ -230,6 +266,7 @@ pub enum PerformanceMode {
     MaxIo,
 }
 lit!(PerformanceMode);
+walk!(PerformanceMode);
 
 /// Describes the destination file system in the replication configuration.
 #[serde_with::skip_serializing_none]
@@ -251,6 +288,15 @@ pub struct ReplicationDestination {
     /// Message that provides details about the `PAUSED` or `ERRROR` state of the replication destination configuration.
     pub status_message: Option<Value<String>>,
 }
+walk!(ReplicationDestination {
+    availability_zone_name,
+    file_system_id,
+    kms_key_id,
+    region,
+    role_arn,
+    status,
+    status_message
+});
 lit!(ReplicationDestination);
 
 /// Describes the replication configuration for a specific file system.
@@ -261,6 +307,7 @@ pub struct ReplicationConfiguration {
     /// An array of destination objects.
     pub destinations: Option<Value<Vec<ReplicationDestination>>>,
 }
+walk!(ReplicationConfiguration { destinations });
 lit!(ReplicationConfiguration);
 
 /// Specifies the throughput mode for the file system.
@@ -274,6 +321,7 @@ pub enum ThroughputMode {
     Provisioned,
 }
 lit!(ThroughputMode);
+walk!(ThroughputMode);
 
 /// `AWS::EFS::FileSystem`. The `AWS::EFS::FileSystem` resource creates a new, empty file system in EFSlong (EFS).
 #[serde_with::skip_serializing_none]
@@ -306,6 +354,21 @@ pub struct FileSystem {
     /// Specifies the throughput mode for the file system.
     pub throughput_mode: Option<Value<ThroughputMode>>,
 }
+walk!(FileSystem {
+    availability_zone_name,
+    backup_policy,
+    bypass_policy_lockout_safety_check,
+    encrypted,
+    file_system_policy,
+    file_system_protection,
+    file_system_tags,
+    kms_key_id,
+    lifecycle_policies,
+    performance_mode,
+    provisioned_throughput_in_mibps,
+    replication_configuration,
+    throughput_mode
+});
 resource_type!(
     FileSystem,
     "AWS::EFS::FileSystem",
@@ -328,6 +391,7 @@ pub enum IpAddressType {
     DualStack,
 }
 lit!(IpAddressType);
+walk!(IpAddressType);
 
 /// `AWS::EFS::MountTarget`. The `AWS::EFS::MountTarget` resource is an Amazon EFS resource that creates a mount target for an EFS file system.
 #[serde_with::skip_serializing_none]
@@ -347,6 +411,14 @@ pub struct MountTarget {
     /// The ID of the subnet to add the mount target in.
     pub subnet_id: Value<String>,
 }
+walk!(MountTarget {
+    file_system_id,
+    ip_address,
+    ip_address_type,
+    ipv6_address,
+    security_groups,
+    subnet_id
+});
 resource_type!(MountTarget, "AWS::EFS::MountTarget", ["Id", "IpAddress"]);
 impl MountTarget {
     /// The required properties; the others unset.

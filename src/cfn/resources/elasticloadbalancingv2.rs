@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// Specifies an SSL server certificate to use as the default certificate for a secure listener.
 #[serde_with::skip_serializing_none]
@@ -14,6 +15,7 @@ pub struct Certificate {
     /// The Amazon Resource Name (ARN) of the certificate.
     pub certificate_arn: Option<Value<String>>,
 }
+walk!(Certificate { certificate_arn });
 lit!(Certificate);
 
 /// The behavior if the user is not authenticated.
@@ -27,6 +29,7 @@ pub enum OnUnauthenticatedRequest {
     Deny,
 }
 lit!(OnUnauthenticatedRequest);
+walk!(OnUnauthenticatedRequest);
 
 /// Specifies information required when integrating with Amazon Cognito to authenticate users.
 #[serde_with::skip_serializing_none]
@@ -50,6 +53,16 @@ pub struct AuthenticateCognitoConfig {
     /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
     pub user_pool_domain: Value<String>,
 }
+walk!(AuthenticateCognitoConfig {
+    authentication_request_extra_params,
+    on_unauthenticated_request,
+    scope,
+    session_cookie_name,
+    session_timeout,
+    user_pool_arn,
+    user_pool_client_id,
+    user_pool_domain
+});
 impl AuthenticateCognitoConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -101,6 +114,20 @@ pub struct AuthenticateOidcConfig {
     /// The user info endpoint of the IdP.
     pub user_info_endpoint: Value<String>,
 }
+walk!(AuthenticateOidcConfig {
+    authentication_request_extra_params,
+    authorization_endpoint,
+    client_id,
+    client_secret,
+    issuer,
+    on_unauthenticated_request,
+    scope,
+    session_cookie_name,
+    session_timeout,
+    token_endpoint,
+    use_existing_client_secret,
+    user_info_endpoint
+});
 impl AuthenticateOidcConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -140,6 +167,11 @@ pub struct FixedResponseConfig {
     /// The HTTP response code (2XX, 4XX, or 5XX).
     pub status_code: Value<String>,
 }
+walk!(FixedResponseConfig {
+    content_type,
+    message_body,
+    status_code
+});
 impl FixedResponseConfig {
     /// The required properties; the others unset.
     pub fn new(status_code: impl Into<Value<String>>) -> Self {
@@ -162,6 +194,10 @@ pub struct TargetGroupStickinessConfig {
     /// Indicates whether target group stickiness is enabled.
     pub enabled: Option<Value<bool>>,
 }
+walk!(TargetGroupStickinessConfig {
+    duration_seconds,
+    enabled
+});
 lit!(TargetGroupStickinessConfig);
 
 /// Information about how traffic will be distributed between multiple target groups in a forward rule.
@@ -174,6 +210,10 @@ pub struct TargetGroupTuple {
     /// The weight.
     pub weight: Option<Value<i64>>,
 }
+walk!(TargetGroupTuple {
+    target_group_arn,
+    weight
+});
 lit!(TargetGroupTuple);
 
 /// Information for creating an action that distributes requests among multiple target groups.
@@ -186,6 +226,10 @@ pub struct ForwardConfig {
     /// Information about how traffic will be distributed between multiple target groups in a forward rule.
     pub target_groups: Option<Value<Vec<TargetGroupTuple>>>,
 }
+walk!(ForwardConfig {
+    target_group_stickiness_config,
+    target_groups
+});
 lit!(ForwardConfig);
 
 /// The format of the claim value.
@@ -199,6 +243,7 @@ pub enum Format {
     StringArray,
 }
 lit!(Format);
+walk!(Format);
 
 /// Information about an additional claim to validate.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -211,6 +256,11 @@ pub struct JwtValidationActionAdditionalClaim {
     /// The claim value.
     pub values: Value<Vec<Value<String>>>,
 }
+walk!(JwtValidationActionAdditionalClaim {
+    format,
+    name,
+    values
+});
 impl JwtValidationActionAdditionalClaim {
     /// The required properties; the others unset.
     pub fn new(
@@ -235,6 +285,11 @@ pub struct JwtValidationConfig {
     pub issuer: Value<String>,
     pub jwks_endpoint: Value<String>,
 }
+walk!(JwtValidationConfig {
+    additional_claims,
+    issuer,
+    jwks_endpoint
+});
 impl JwtValidationConfig {
     /// The required properties; the others unset.
     pub fn new(issuer: impl Into<Value<String>>, jwks_endpoint: impl Into<Value<String>>) -> Self {
@@ -256,6 +311,7 @@ pub enum StatusCode {
     Http302,
 }
 lit!(StatusCode);
+walk!(StatusCode);
 
 /// Information about a redirect action.
 #[serde_with::skip_serializing_none]
@@ -275,6 +331,14 @@ pub struct RedirectConfig {
     /// The HTTP redirect code.
     pub status_code: Value<StatusCode>,
 }
+walk!(RedirectConfig {
+    host,
+    path,
+    port,
+    protocol,
+    query,
+    status_code
+});
 impl RedirectConfig {
     /// The required properties; the others unset.
     pub fn new(status_code: impl Into<Value<StatusCode>>) -> Self {
@@ -307,6 +371,7 @@ pub enum Type {
     Redirect,
 }
 lit!(Type);
+walk!(Type);
 
 /// Specifies an action for a listener rule.
 #[serde_with::skip_serializing_none]
@@ -332,6 +397,17 @@ pub struct Action {
     /// The type of action.
     pub r#type: Value<Type>,
 }
+walk!(Action {
+    authenticate_cognito_config,
+    authenticate_oidc_config,
+    fixed_response_config,
+    forward_config,
+    jwt_validation_config,
+    order,
+    redirect_config,
+    target_group_arn,
+    r#type
+});
 impl Action {
     /// The required properties; the others unset.
     pub fn new(r#type: impl Into<Value<Type>>) -> Self {
@@ -359,6 +435,7 @@ pub enum AdvertiseTrustStoreCaNames {
     On,
 }
 lit!(AdvertiseTrustStoreCaNames);
+walk!(AdvertiseTrustStoreCaNames);
 
 /// The mutual authentication configuration information.
 #[serde_with::skip_serializing_none]
@@ -374,6 +451,12 @@ pub struct MutualAuthentication {
     /// The Amazon Resource Name (ARN) of the trust store.
     pub trust_store_arn: Option<Value<String>>,
 }
+walk!(MutualAuthentication {
+    advertise_trust_store_ca_names,
+    ignore_client_certificate_expiry,
+    mode,
+    trust_store_arn
+});
 lit!(MutualAuthentication);
 
 /// The protocol for connections from clients to the load balancer.
@@ -399,6 +482,7 @@ pub enum Protocol {
     Udp,
 }
 lit!(Protocol);
+walk!(Protocol);
 
 /// `AWS::ElasticLoadBalancingV2::Listener`. Specifies a listener for an Application Load Balancer, Network Load Balancer, or Gateway Load Balancer.
 #[serde_with::skip_serializing_none]
@@ -425,6 +509,18 @@ pub struct Listener {
     pub ssl_policy: Option<Value<String>>,
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(Listener {
+    alpn_policy,
+    certificates,
+    default_actions,
+    listener_attributes,
+    load_balancer_arn,
+    mutual_authentication,
+    port,
+    protocol,
+    ssl_policy,
+    tags
+});
 resource_type!(
     Listener,
     "AWS::ElasticLoadBalancingV2::Listener",
@@ -473,6 +569,16 @@ pub struct ListenerRuleAuthenticateCognitoConfig {
     /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
     pub user_pool_domain: Value<String>,
 }
+walk!(ListenerRuleAuthenticateCognitoConfig {
+    authentication_request_extra_params,
+    on_unauthenticated_request,
+    scope,
+    session_cookie_name,
+    session_timeout,
+    user_pool_arn,
+    user_pool_client_id,
+    user_pool_domain
+});
 impl ListenerRuleAuthenticateCognitoConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -524,6 +630,20 @@ pub struct ListenerRuleAuthenticateOidcConfig {
     /// The user info endpoint of the IdP.
     pub user_info_endpoint: Value<String>,
 }
+walk!(ListenerRuleAuthenticateOidcConfig {
+    authentication_request_extra_params,
+    authorization_endpoint,
+    client_id,
+    client_secret,
+    issuer,
+    on_unauthenticated_request,
+    scope,
+    session_cookie_name,
+    session_timeout,
+    token_endpoint,
+    use_existing_client_secret,
+    user_info_endpoint
+});
 impl ListenerRuleAuthenticateOidcConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -575,6 +695,17 @@ pub struct ListenerRuleAction {
     /// The type of action.
     pub r#type: Value<Type>,
 }
+walk!(ListenerRuleAction {
+    authenticate_cognito_config,
+    authenticate_oidc_config,
+    fixed_response_config,
+    forward_config,
+    jwt_validation_config,
+    order,
+    redirect_config,
+    target_group_arn,
+    r#type
+});
 impl ListenerRuleAction {
     /// The required properties; the others unset.
     pub fn new(r#type: impl Into<Value<Type>>) -> Self {
@@ -602,6 +733,10 @@ pub struct HostHeaderConfig {
     /// The host names.
     pub values: Option<Value<Vec<Value<String>>>>,
 }
+walk!(HostHeaderConfig {
+    regex_values,
+    values
+});
 lit!(HostHeaderConfig);
 
 /// Information about an HTTP header condition.
@@ -615,6 +750,11 @@ pub struct HttpHeaderConfig {
     /// The strings to compare against the value of the HTTP header.
     pub values: Option<Value<Vec<Value<String>>>>,
 }
+walk!(HttpHeaderConfig {
+    http_header_name,
+    regex_values,
+    values
+});
 lit!(HttpHeaderConfig);
 
 /// Information about an HTTP method condition.
@@ -625,6 +765,7 @@ pub struct HttpRequestMethodConfig {
     /// The name of the request method.
     pub values: Option<Value<Vec<Value<String>>>>,
 }
+walk!(HttpRequestMethodConfig { values });
 lit!(HttpRequestMethodConfig);
 
 /// Information about a path pattern condition.
@@ -636,6 +777,10 @@ pub struct PathPatternConfig {
     /// The path patterns to compare against the request URL.
     pub values: Option<Value<Vec<Value<String>>>>,
 }
+walk!(PathPatternConfig {
+    regex_values,
+    values
+});
 lit!(PathPatternConfig);
 
 /// Information about a query string condition.
@@ -646,6 +791,7 @@ pub struct QueryStringConfig {
     /// The key/value pairs or values to find in the query string.
     pub values: Option<Value<Vec<Tag>>>,
 }
+walk!(QueryStringConfig { values });
 lit!(QueryStringConfig);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -656,6 +802,7 @@ pub enum IpAddressType {
     Ipv6,
 }
 lit!(IpAddressType);
+walk!(IpAddressType);
 
 /// Information about a source IP condition.
 #[serde_with::skip_serializing_none]
@@ -666,6 +813,10 @@ pub struct SourceIpConfig {
     /// The source IP addresses, in CIDR format.
     pub values: Option<Value<Vec<Value<String>>>>,
 }
+walk!(SourceIpConfig {
+    ip_address_type,
+    values
+});
 lit!(SourceIpConfig);
 
 /// Specifies a condition for a listener rule.
@@ -692,6 +843,17 @@ pub struct RuleCondition {
     /// The condition value.
     pub values: Option<Value<Vec<Value<String>>>>,
 }
+walk!(RuleCondition {
+    field,
+    host_header_config,
+    http_header_config,
+    http_request_method_config,
+    path_pattern_config,
+    query_string_config,
+    regex_values,
+    source_ip_config,
+    values
+});
 lit!(RuleCondition);
 
 /// Information about a rewrite transform.
@@ -703,6 +865,7 @@ pub struct RewriteConfig {
     /// The replacement string to use when rewriting the matched input.
     pub replace: Value<String>,
 }
+walk!(RewriteConfig { regex, replace });
 impl RewriteConfig {
     /// The required properties; the others unset.
     pub fn new(regex: impl Into<Value<String>>, replace: impl Into<Value<String>>) -> Self {
@@ -719,6 +882,7 @@ lit!(RewriteConfig);
 pub struct RewriteConfigObject {
     pub rewrites: Value<Vec<RewriteConfig>>,
 }
+walk!(RewriteConfigObject { rewrites });
 impl RewriteConfigObject {
     /// The required properties; the others unset.
     pub fn new(rewrites: impl Into<Value<Vec<RewriteConfig>>>) -> Self {
@@ -737,6 +901,7 @@ pub enum TransformType {
     UrlRewrite,
 }
 lit!(TransformType);
+walk!(TransformType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -746,6 +911,11 @@ pub struct Transform {
     pub r#type: Value<TransformType>,
     pub url_rewrite_config: Option<Value<RewriteConfigObject>>,
 }
+walk!(Transform {
+    host_header_rewrite_config,
+    r#type,
+    url_rewrite_config
+});
 impl Transform {
     /// The required properties; the others unset.
     pub fn new(r#type: impl Into<Value<TransformType>>) -> Self {
@@ -774,6 +944,14 @@ pub struct ListenerRule {
     pub tags: Option<Value<Vec<Tag>>>,
     pub transforms: Option<Value<Vec<Transform>>>,
 }
+walk!(ListenerRule {
+    actions,
+    conditions,
+    listener_arn,
+    priority,
+    tags,
+    transforms
+});
 resource_type!(
     ListenerRule,
     "AWS::ElasticLoadBalancingV2::ListenerRule",
@@ -806,6 +984,7 @@ pub enum EnablePrefixForIpv6SourceNat {
     On,
 }
 lit!(EnablePrefixForIpv6SourceNat);
+walk!(EnablePrefixForIpv6SourceNat);
 
 /// The IP address type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -818,6 +997,7 @@ pub enum LoadBalancerIpAddressType {
     Ipv4,
 }
 lit!(LoadBalancerIpAddressType);
+walk!(LoadBalancerIpAddressType);
 
 /// The minimum capacity for a load balancer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -826,6 +1006,7 @@ pub struct MinimumLoadBalancerCapacity {
     /// The number of capacity units.
     pub capacity_units: Value<i64>,
 }
+walk!(MinimumLoadBalancerCapacity { capacity_units });
 impl MinimumLoadBalancerCapacity {
     /// The required properties; the others unset.
     pub fn new(capacity_units: impl Into<Value<i64>>) -> Self {
@@ -845,6 +1026,7 @@ pub enum Scheme {
     InternetFacing,
 }
 lit!(Scheme);
+walk!(Scheme);
 
 /// Specifies a subnet for a load balancer.
 #[serde_with::skip_serializing_none]
@@ -862,6 +1044,13 @@ pub struct SubnetMapping {
     /// The ID of the subnet.
     pub subnet_id: Value<String>,
 }
+walk!(SubnetMapping {
+    allocation_id,
+    i_pv6_address,
+    private_i_pv4_address,
+    source_nat_ipv6_prefix,
+    subnet_id
+});
 impl SubnetMapping {
     /// The required properties; the others unset.
     pub fn new(subnet_id: impl Into<Value<String>>) -> Self {
@@ -887,6 +1076,7 @@ pub enum LoadBalancerType {
     Network,
 }
 lit!(LoadBalancerType);
+walk!(LoadBalancerType);
 
 /// `AWS::ElasticLoadBalancingV2::LoadBalancer`. Specifies an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
 #[serde_with::skip_serializing_none]
@@ -922,6 +1112,22 @@ pub struct LoadBalancer {
     /// The type of load balancer.
     pub r#type: Option<Value<LoadBalancerType>>,
 }
+walk!(LoadBalancer {
+    enable_capacity_reservation_provision_stabilize,
+    enable_prefix_for_ipv6_source_nat,
+    enforce_security_group_inbound_rules_on_private_link_traffic,
+    ip_address_type,
+    ipv4_ipam_pool_id,
+    load_balancer_attributes,
+    minimum_load_balancer_capacity,
+    name,
+    scheme,
+    security_groups,
+    subnet_mappings,
+    subnets,
+    tags,
+    r#type
+});
 resource_type!(
     LoadBalancer,
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
@@ -958,6 +1164,7 @@ pub enum HealthCheckProtocol {
     Udp,
 }
 lit!(HealthCheckProtocol);
+walk!(HealthCheckProtocol);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -968,6 +1175,10 @@ pub struct Matcher {
     /// For Application Load Balancers, you can specify values between 200 and 499, and the default value is 200.
     pub http_code: Option<Value<String>>,
 }
+walk!(Matcher {
+    grpc_code,
+    http_code
+});
 lit!(Matcher);
 
 /// The type of target that you must specify when registering targets with this target group.
@@ -983,6 +1194,7 @@ pub enum TargetType {
     Lambda,
 }
 lit!(TargetType);
+walk!(TargetType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -997,6 +1209,12 @@ pub struct TargetDescription {
     /// The Server ID used by targets when using QUIC or TCP_QUIC protocols.
     pub quic_server_id: Option<Value<String>>,
 }
+walk!(TargetDescription {
+    availability_zone,
+    id,
+    port,
+    quic_server_id
+});
 impl TargetDescription {
     /// The required properties; the others unset.
     pub fn new(id: impl Into<Value<String>>) -> Self {
@@ -1056,6 +1274,28 @@ pub struct TargetGroup {
     /// The identifier of the virtual private cloud (VPC).
     pub vpc_id: Option<Value<String>>,
 }
+walk!(TargetGroup {
+    health_check_enabled,
+    health_check_interval_seconds,
+    health_check_path,
+    health_check_port,
+    health_check_protocol,
+    health_check_timeout_seconds,
+    healthy_threshold_count,
+    ip_address_type,
+    matcher,
+    name,
+    port,
+    protocol,
+    protocol_version,
+    tags,
+    target_control_port,
+    target_group_attributes,
+    target_type,
+    targets,
+    unhealthy_threshold_count,
+    vpc_id
+});
 resource_type!(
     TargetGroup,
     "AWS::ElasticLoadBalancingV2::TargetGroup",

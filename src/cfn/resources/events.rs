@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::shapes::EventPattern;
+use crate::cfn::walk::walk;
 
 /// The state of the rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -18,6 +19,7 @@ pub enum State {
     EnabledWithAllCloudtrailManagementEvents,
 }
 lit!(State);
+walk!(State);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -26,6 +28,10 @@ pub struct RetryPolicy {
     pub maximum_event_age_in_seconds: Option<Value<i64>>,
     pub maximum_retry_attempts: Option<Value<i64>>,
 }
+walk!(RetryPolicy {
+    maximum_event_age_in_seconds,
+    maximum_retry_attempts
+});
 lit!(RetryPolicy);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -34,6 +40,7 @@ pub struct AppSyncParameters {
     #[serde(rename = "GraphQLOperation")]
     pub graph_ql_operation: Value<String>,
 }
+walk!(AppSyncParameters { graph_ql_operation });
 impl AppSyncParameters {
     /// The required properties; the others unset.
     pub fn new(graph_ql_operation: impl Into<Value<String>>) -> Self {
@@ -50,6 +57,7 @@ lit!(AppSyncParameters);
 pub struct BatchArrayProperties {
     pub size: Option<Value<i64>>,
 }
+walk!(BatchArrayProperties { size });
 lit!(BatchArrayProperties);
 
 #[serde_with::skip_serializing_none]
@@ -58,6 +66,7 @@ lit!(BatchArrayProperties);
 pub struct BatchRetryStrategy {
     pub attempts: Option<Value<i64>>,
 }
+walk!(BatchRetryStrategy { attempts });
 lit!(BatchRetryStrategy);
 
 #[serde_with::skip_serializing_none]
@@ -69,6 +78,12 @@ pub struct BatchParameters {
     pub job_name: Value<String>,
     pub retry_strategy: Option<Value<BatchRetryStrategy>>,
 }
+walk!(BatchParameters {
+    array_properties,
+    job_definition,
+    job_name,
+    retry_strategy
+});
 impl BatchParameters {
     /// The required properties; the others unset.
     pub fn new(
@@ -91,6 +106,7 @@ lit!(BatchParameters);
 pub struct DeadLetterConfig {
     pub arn: Option<Value<String>>,
 }
+walk!(DeadLetterConfig { arn });
 lit!(DeadLetterConfig);
 
 #[serde_with::skip_serializing_none]
@@ -101,6 +117,11 @@ pub struct CapacityProviderStrategyItem {
     pub capacity_provider: Value<String>,
     pub weight: Option<Value<i64>>,
 }
+walk!(CapacityProviderStrategyItem {
+    base,
+    capacity_provider,
+    weight
+});
 impl CapacityProviderStrategyItem {
     /// The required properties; the others unset.
     pub fn new(capacity_provider: impl Into<Value<String>>) -> Self {
@@ -123,6 +144,7 @@ pub enum LaunchType {
     Fargate,
 }
 lit!(LaunchType);
+walk!(LaunchType);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AssignPublicIp {
@@ -132,6 +154,7 @@ pub enum AssignPublicIp {
     Enabled,
 }
 lit!(AssignPublicIp);
+walk!(AssignPublicIp);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -141,6 +164,11 @@ pub struct AwsVpcConfiguration {
     pub security_groups: Option<Value<Vec<Value<String>>>>,
     pub subnets: Value<Vec<Value<String>>>,
 }
+walk!(AwsVpcConfiguration {
+    assign_public_ip,
+    security_groups,
+    subnets
+});
 impl AwsVpcConfiguration {
     /// The required properties; the others unset.
     pub fn new(subnets: impl Into<Value<Vec<Value<String>>>>) -> Self {
@@ -159,6 +187,9 @@ lit!(AwsVpcConfiguration);
 pub struct NetworkConfiguration {
     pub aws_vpc_configuration: Option<Value<AwsVpcConfiguration>>,
 }
+walk!(NetworkConfiguration {
+    aws_vpc_configuration
+});
 lit!(NetworkConfiguration);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -169,6 +200,7 @@ pub enum Type {
     MemberOf,
 }
 lit!(Type);
+walk!(Type);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -177,6 +209,7 @@ pub struct PlacementConstraint {
     pub expression: Option<Value<String>>,
     pub r#type: Option<Value<Type>>,
 }
+walk!(PlacementConstraint { expression, r#type });
 lit!(PlacementConstraint);
 
 #[serde_with::skip_serializing_none]
@@ -186,6 +219,7 @@ pub struct PlacementStrategy {
     pub field: Option<Value<String>>,
     pub r#type: Option<Value<String>>,
 }
+walk!(PlacementStrategy { field, r#type });
 lit!(PlacementStrategy);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -194,6 +228,7 @@ pub enum PropagateTags {
     TaskDefinition,
 }
 lit!(PropagateTags);
+walk!(PropagateTags);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -215,6 +250,22 @@ pub struct EcsParameters {
     pub task_count: Option<Value<i64>>,
     pub task_definition_arn: Value<String>,
 }
+walk!(EcsParameters {
+    capacity_provider_strategy,
+    enable_ecs_managed_tags,
+    enable_execute_command,
+    group,
+    launch_type,
+    network_configuration,
+    placement_constraints,
+    placement_strategies,
+    platform_version,
+    propagate_tags,
+    reference_id,
+    tag_list,
+    task_count,
+    task_definition_arn
+});
 impl EcsParameters {
     /// The required properties; the others unset.
     pub fn new(task_definition_arn: impl Into<Value<String>>) -> Self {
@@ -246,6 +297,11 @@ pub struct HttpParameters {
     pub path_parameter_values: Option<Value<Vec<Value<String>>>>,
     pub query_string_parameters: Option<Value<IndexMap<String, Value<String>>>>,
 }
+walk!(HttpParameters {
+    header_parameters,
+    path_parameter_values,
+    query_string_parameters
+});
 lit!(HttpParameters);
 
 #[serde_with::skip_serializing_none]
@@ -255,6 +311,10 @@ pub struct InputTransformer {
     pub input_paths_map: Option<Value<IndexMap<String, Value<String>>>>,
     pub input_template: Value<String>,
 }
+walk!(InputTransformer {
+    input_paths_map,
+    input_template
+});
 impl InputTransformer {
     /// The required properties; the others unset.
     pub fn new(input_template: impl Into<Value<String>>) -> Self {
@@ -271,6 +331,7 @@ lit!(InputTransformer);
 pub struct KinesisParameters {
     pub partition_key_path: Value<String>,
 }
+walk!(KinesisParameters { partition_key_path });
 impl KinesisParameters {
     /// The required properties; the others unset.
     pub fn new(partition_key_path: impl Into<Value<String>>) -> Self {
@@ -293,6 +354,15 @@ pub struct RedshiftDataParameters {
     pub statement_name: Option<Value<String>>,
     pub with_event: Option<Value<bool>>,
 }
+walk!(RedshiftDataParameters {
+    database,
+    db_user,
+    secret_manager_arn,
+    sql,
+    sqls,
+    statement_name,
+    with_event
+});
 impl RedshiftDataParameters {
     /// The required properties; the others unset.
     pub fn new(database: impl Into<Value<String>>) -> Self {
@@ -315,6 +385,7 @@ pub struct RunCommandTarget {
     pub key: Value<String>,
     pub values: Value<Vec<Value<String>>>,
 }
+walk!(RunCommandTarget { key, values });
 impl RunCommandTarget {
     /// The required properties; the others unset.
     pub fn new(
@@ -334,6 +405,9 @@ lit!(RunCommandTarget);
 pub struct RunCommandParameters {
     pub run_command_targets: Value<Vec<RunCommandTarget>>,
 }
+walk!(RunCommandParameters {
+    run_command_targets
+});
 impl RunCommandParameters {
     /// The required properties; the others unset.
     pub fn new(run_command_targets: impl Into<Value<Vec<RunCommandTarget>>>) -> Self {
@@ -350,6 +424,7 @@ pub struct SageMakerPipelineParameter {
     pub name: Value<String>,
     pub value: Value<String>,
 }
+walk!(SageMakerPipelineParameter { name, value });
 impl SageMakerPipelineParameter {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
@@ -367,6 +442,9 @@ lit!(SageMakerPipelineParameter);
 pub struct SageMakerPipelineParameters {
     pub pipeline_parameter_list: Option<Value<Vec<SageMakerPipelineParameter>>>,
 }
+walk!(SageMakerPipelineParameters {
+    pipeline_parameter_list
+});
 lit!(SageMakerPipelineParameters);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -374,6 +452,7 @@ lit!(SageMakerPipelineParameters);
 pub struct SqsParameters {
     pub message_group_id: Value<String>,
 }
+walk!(SqsParameters { message_group_id });
 impl SqsParameters {
     /// The required properties; the others unset.
     pub fn new(message_group_id: impl Into<Value<String>>) -> Self {
@@ -406,6 +485,25 @@ pub struct Target {
     pub sage_maker_pipeline_parameters: Option<Value<SageMakerPipelineParameters>>,
     pub sqs_parameters: Option<Value<SqsParameters>>,
 }
+walk!(Target {
+    arn,
+    id,
+    role_arn,
+    retry_policy,
+    app_sync_parameters,
+    batch_parameters,
+    dead_letter_config,
+    ecs_parameters,
+    http_parameters,
+    input,
+    input_path,
+    input_transformer,
+    kinesis_parameters,
+    redshift_data_parameters,
+    run_command_parameters,
+    sage_maker_pipeline_parameters,
+    sqs_parameters
+});
 impl Target {
     /// The required properties; the others unset.
     pub fn new(arn: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
@@ -456,4 +554,15 @@ pub struct Rule {
     /// Adds the specified targets to the specified rule, or updates the targets if they are already associated with the rule.
     pub targets: Option<Value<Vec<Target>>>,
 }
+walk!(Rule {
+    description,
+    event_bus_name,
+    event_pattern,
+    name,
+    role_arn,
+    schedule_expression,
+    state,
+    tags,
+    targets
+});
 resource_type!(Rule, "AWS::Events::Rule", ["Arn", "RuleName"]);

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::policy::PolicyDocument;
+use crate::cfn::walk::walk;
 
 /// `AWS::IAM::InstanceProfile`. Creates a new instance profile.
 #[serde_with::skip_serializing_none]
@@ -18,6 +19,11 @@ pub struct InstanceProfile {
     /// The name of the role to associate with the instance profile.
     pub roles: Value<Vec<Value<String>>>,
 }
+walk!(InstanceProfile {
+    instance_profile_name,
+    path,
+    roles
+});
 resource_type!(InstanceProfile, "AWS::IAM::InstanceProfile", ["Arn"]);
 impl InstanceProfile {
     /// The required properties; the others unset.
@@ -39,6 +45,10 @@ pub struct InlinePolicy {
     /// The entire contents of the policy that defines permissions.
     pub policy_document: PolicyDocument,
 }
+walk!(InlinePolicy {
+    policy_name,
+    policy_document
+});
 impl InlinePolicy {
     /// The required properties; the others unset.
     pub fn new(policy_name: impl Into<Value<String>>, policy_document: PolicyDocument) -> Self {
@@ -74,6 +84,17 @@ pub struct Role {
     /// A list of tags that are attached to the role.
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(Role {
+    assume_role_policy_document,
+    description,
+    managed_policy_arns,
+    max_session_duration,
+    path,
+    permissions_boundary,
+    policies,
+    role_name,
+    tags
+});
 resource_type!(Role, "AWS::IAM::Role", ["Arn", "RoleId"]);
 impl Role {
     /// The required properties; the others unset.

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// Value of an enhanced metric
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -19,6 +20,7 @@ pub enum DesiredShardLevelMetrics {
     All,
 }
 lit!(DesiredShardLevelMetrics);
+walk!(DesiredShardLevelMetrics);
 
 /// The record distribution strategy for the stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -29,6 +31,7 @@ pub enum RecordDistributionStrategy {
     UserPartitionKey,
 }
 lit!(RecordDistributionStrategy);
+walk!(RecordDistributionStrategy);
 
 /// The encryption type to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -37,6 +40,7 @@ pub enum EncryptionType {
     Kms,
 }
 lit!(EncryptionType);
+walk!(EncryptionType);
 
 /// When specified, enables or updates server-side encryption using an AWS KMS key for a specified stream.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -47,6 +51,10 @@ pub struct StreamEncryption {
     /// The GUID for the customer-managed AWS KMS key to use for encryption.
     pub key_id: Value<String>,
 }
+walk!(StreamEncryption {
+    encryption_type,
+    key_id
+});
 impl StreamEncryption {
     /// The required properties; the others unset.
     pub fn new(
@@ -70,6 +78,7 @@ pub enum StreamMode {
     Provisioned,
 }
 lit!(StreamMode);
+walk!(StreamMode);
 
 /// When specified, enables or updates the mode of stream.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -78,6 +87,7 @@ pub struct StreamModeDetails {
     /// The mode of the stream
     pub stream_mode: Value<StreamMode>,
 }
+walk!(StreamModeDetails { stream_mode });
 impl StreamModeDetails {
     /// The required properties; the others unset.
     pub fn new(stream_mode: impl Into<Value<StreamMode>>) -> Self {
@@ -114,6 +124,18 @@ pub struct Stream {
     /// Target warm throughput in MiB/s for the stream.
     pub warm_throughput_mi_bps: Option<Value<i64>>,
 }
+walk!(Stream {
+    desired_shard_level_metrics,
+    max_record_size_in_ki_b,
+    name,
+    record_distribution_strategy,
+    retention_period_hours,
+    shard_count,
+    stream_encryption,
+    stream_mode_details,
+    tags,
+    warm_throughput_mi_bps
+});
 resource_type!(
     Stream,
     "AWS::Kinesis::Stream",

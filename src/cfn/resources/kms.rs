@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::policy::PolicyDocument;
+use crate::cfn::walk::walk;
 
 /// `AWS::KMS::Alias`. The `AWS::KMS::Alias` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -15,6 +16,10 @@ pub struct Alias {
     /// Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk).
     pub target_key_id: Value<String>,
 }
+walk!(Alias {
+    alias_name,
+    target_key_id
+});
 resource_type!(Alias, "AWS::KMS::Alias", []);
 impl Alias {
     /// The required properties; the others unset.
@@ -68,6 +73,7 @@ pub enum KeySpec {
     EccNistEdwards25519,
 }
 lit!(KeySpec);
+walk!(KeySpec);
 
 /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -82,6 +88,7 @@ pub enum KeyUsage {
     KeyAgreement,
 }
 lit!(KeyUsage);
+walk!(KeyUsage);
 
 /// The source of the key material for the KMS key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -92,6 +99,7 @@ pub enum Origin {
     External,
 }
 lit!(Origin);
+walk!(Origin);
 
 /// `AWS::KMS::Key`. The `AWS::KMS::Key` resource specifies an [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in KMSlong.
 #[serde_with::skip_serializing_none]
@@ -123,4 +131,18 @@ pub struct Key {
     /// Assigns one or more tags to the replica key.
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(Key {
+    description,
+    enabled,
+    enable_key_rotation,
+    bypass_policy_lockout_safety_check,
+    key_policy,
+    key_spec,
+    key_usage,
+    multi_region,
+    origin,
+    pending_window_in_days,
+    rotation_period_in_days,
+    tags
+});
 resource_type!(Key, "AWS::KMS::Key", ["Arn", "KeyId"]);

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// A provisioned concurrency configuration for a function's alias.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -13,6 +14,9 @@ pub struct ProvisionedConcurrencyConfiguration {
     /// The amount of provisioned concurrency to allocate for the alias.
     pub provisioned_concurrent_executions: Value<i64>,
 }
+walk!(ProvisionedConcurrencyConfiguration {
+    provisioned_concurrent_executions
+});
 impl ProvisionedConcurrencyConfiguration {
     /// The required properties; the others unset.
     pub fn new(provisioned_concurrent_executions: impl Into<Value<i64>>) -> Self {
@@ -32,6 +36,10 @@ pub struct VersionWeight {
     /// The percentage of traffic that the alias routes to the second version.
     pub function_weight: Value<f64>,
 }
+walk!(VersionWeight {
+    function_version,
+    function_weight
+});
 impl VersionWeight {
     /// The required properties; the others unset.
     pub fn new(
@@ -54,6 +62,9 @@ pub struct AliasRoutingConfiguration {
     /// The second version, and the percentage of traffic that's routed to it.
     pub additional_version_weights: Option<Value<Vec<VersionWeight>>>,
 }
+walk!(AliasRoutingConfiguration {
+    additional_version_weights
+});
 lit!(AliasRoutingConfiguration);
 
 /// `AWS::Lambda::Alias`. Resource Type definition for AWS::Lambda::Alias
@@ -74,6 +85,14 @@ pub struct Alias {
     /// The routing configuration of the alias.
     pub routing_config: Option<Value<AliasRoutingConfiguration>>,
 }
+walk!(Alias {
+    description,
+    function_name,
+    function_version,
+    name,
+    provisioned_concurrency_config,
+    routing_config
+});
 resource_type!(Alias, "AWS::Lambda::Alias", ["AliasArn"]);
 impl Alias {
     /// The required properties; the others unset.
@@ -100,6 +119,7 @@ pub struct OnFailure {
     /// The Amazon Resource Name (ARN) of the destination resource.
     pub destination: Value<String>,
 }
+walk!(OnFailure { destination });
 impl OnFailure {
     /// The required properties; the others unset.
     pub fn new(destination: impl Into<Value<String>>) -> Self {
@@ -117,6 +137,7 @@ pub struct OnSuccess {
     /// The Amazon Resource Name (ARN) of the destination resource.
     pub destination: Value<String>,
 }
+walk!(OnSuccess { destination });
 impl OnSuccess {
     /// The required properties; the others unset.
     pub fn new(destination: impl Into<Value<String>>) -> Self {
@@ -135,6 +156,10 @@ pub struct DestinationConfig {
     pub on_failure: Option<Value<OnFailure>>,
     pub on_success: Option<Value<OnSuccess>>,
 }
+walk!(DestinationConfig {
+    on_failure,
+    on_success
+});
 lit!(DestinationConfig);
 
 /// `AWS::Lambda::EventInvokeConfig`. The AWS::Lambda::EventInvokeConfig resource configures options for asynchronous invocation on a version or an alias.
@@ -152,6 +177,13 @@ pub struct EventInvokeConfig {
     /// The identifier of a version or alias.
     pub qualifier: Value<String>,
 }
+walk!(EventInvokeConfig {
+    destination_config,
+    function_name,
+    maximum_event_age_in_seconds,
+    maximum_retry_attempts,
+    qualifier
+});
 resource_type!(EventInvokeConfig, "AWS::Lambda::EventInvokeConfig", []);
 impl EventInvokeConfig {
     /// The required properties; the others unset.
@@ -182,6 +214,7 @@ pub enum Type {
     OauthbearerAuth,
 }
 lit!(Type);
+walk!(Type);
 
 /// Specific access configuration settings that tell Lambda how to authenticate with your schema registry.
 #[serde_with::skip_serializing_none]
@@ -194,6 +227,7 @@ pub struct SchemaRegistryAccessConfig {
     #[serde(rename = "URI")]
     pub uri: Option<Value<String>>,
 }
+walk!(SchemaRegistryAccessConfig { r#type, uri });
 lit!(SchemaRegistryAccessConfig);
 
 /// The record format that Lambda delivers to your function after schema validation.
@@ -205,6 +239,7 @@ pub enum EventRecordFormat {
     Source,
 }
 lit!(EventRecordFormat);
+walk!(EventRecordFormat);
 
 /// The attributes you want your schema registry to validate and filter for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -215,6 +250,7 @@ pub enum Attribute {
     Value,
 }
 lit!(Attribute);
+walk!(Attribute);
 
 /// Specific schema validation configuration settings that tell Lambda the message attributes you want to validate and filter using your schema registry.
 #[serde_with::skip_serializing_none]
@@ -224,6 +260,7 @@ pub struct SchemaValidationConfig {
     /// The attributes you want your schema registry to validate and filter for.
     pub attribute: Option<Value<Attribute>>,
 }
+walk!(SchemaValidationConfig { attribute });
 lit!(SchemaValidationConfig);
 
 /// Specific configuration settings for a Kafka schema registry.
@@ -241,6 +278,12 @@ pub struct SchemaRegistryConfig {
     /// An array of schema validation configuration objects, which tell Lambda the message attributes you want to validate and filter using your schema registry.
     pub schema_validation_configs: Option<Value<Vec<SchemaValidationConfig>>>,
 }
+walk!(SchemaRegistryConfig {
+    access_configs,
+    event_record_format,
+    schema_registry_uri,
+    schema_validation_configs
+});
 lit!(SchemaRegistryConfig);
 
 /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
@@ -253,6 +296,10 @@ pub struct AmazonManagedKafkaEventSourceConfig {
     /// Specific configuration settings for a Kafka schema registry.
     pub schema_registry_config: Option<Value<SchemaRegistryConfig>>,
 }
+walk!(AmazonManagedKafkaEventSourceConfig {
+    consumer_group_id,
+    schema_registry_config
+});
 lit!(AmazonManagedKafkaEventSourceConfig);
 
 /// A destination for events that failed processing.
@@ -263,6 +310,7 @@ pub struct EventSourceMappingOnFailure {
     /// The Amazon Resource Name (ARN) of the destination resource.
     pub destination: Option<Value<String>>,
 }
+walk!(EventSourceMappingOnFailure { destination });
 lit!(EventSourceMappingOnFailure);
 
 /// A configuration object that specifies the destination of an event after Lambda processes it.
@@ -273,6 +321,7 @@ pub struct EventSourceMappingDestinationConfig {
     /// The destination configuration for failed invocations.
     pub on_failure: Option<Value<EventSourceMappingOnFailure>>,
 }
+walk!(EventSourceMappingDestinationConfig { on_failure });
 lit!(EventSourceMappingDestinationConfig);
 
 /// Determines what DocumentDB sends to your event stream during document update operations.
@@ -282,6 +331,7 @@ pub enum FullDocument {
     Default,
 }
 lit!(FullDocument);
+walk!(FullDocument);
 
 /// Specific configuration settings for a DocumentDB event source.
 #[serde_with::skip_serializing_none]
@@ -295,6 +345,11 @@ pub struct DocumentDbEventSourceConfig {
     /// Determines what DocumentDB sends to your event stream during document update operations.
     pub full_document: Option<Value<FullDocument>>,
 }
+walk!(DocumentDbEventSourceConfig {
+    collection_name,
+    database_name,
+    full_document
+});
 lit!(DocumentDbEventSourceConfig);
 
 /// A structure within a `FilterCriteria` object that defines an event filtering pattern.
@@ -305,6 +360,7 @@ pub struct Filter {
     /// A filter pattern.
     pub pattern: Option<Value<String>>,
 }
+walk!(Filter { pattern });
 lit!(Filter);
 
 /// An object that contains the filters for an event source.
@@ -315,6 +371,7 @@ pub struct FilterCriteria {
     /// A list of filters.
     pub filters: Option<Value<Vec<Filter>>>,
 }
+walk!(FilterCriteria { filters });
 lit!(FilterCriteria);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -322,6 +379,7 @@ pub enum FunctionResponseTypes {
     ReportBatchItemFailures,
 }
 lit!(FunctionResponseTypes);
+walk!(FunctionResponseTypes);
 
 /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -334,6 +392,7 @@ pub enum SystemLogLevel {
     Warn,
 }
 lit!(SystemLogLevel);
+walk!(SystemLogLevel);
 
 /// The function's Amazon CloudWatch Logs configuration settings.
 #[serde_with::skip_serializing_none]
@@ -343,6 +402,7 @@ pub struct EventSourceMappingLoggingConfig {
     /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
     pub system_log_level: Option<Value<SystemLogLevel>>,
 }
+walk!(EventSourceMappingLoggingConfig { system_log_level });
 lit!(EventSourceMappingLoggingConfig);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -352,6 +412,7 @@ pub enum Metrics {
     KafkaMetrics,
 }
 lit!(Metrics);
+walk!(Metrics);
 
 /// The metrics configuration for your event source.
 #[serde_with::skip_serializing_none]
@@ -361,6 +422,7 @@ pub struct MetricsConfig {
     /// The metrics you want your event source mapping to produce, including `EventCount`, `ErrorCount`, `KafkaMetrics`.
     pub metrics: Option<Value<Vec<Value<Metrics>>>>,
 }
+walk!(MetricsConfig { metrics });
 lit!(MetricsConfig);
 
 /// The [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode) configuration for the event source.
@@ -375,6 +437,11 @@ pub struct ProvisionedPollerConfig {
     /// (Amazon MSK and self-managed Apache Kafka) The name of the provisioned poller group.
     pub poller_group_name: Option<Value<String>>,
 }
+walk!(ProvisionedPollerConfig {
+    maximum_pollers,
+    minimum_pollers,
+    poller_group_name
+});
 lit!(ProvisionedPollerConfig);
 
 /// (Amazon SQS only) The scaling configuration for the event source.
@@ -385,6 +452,9 @@ pub struct ScalingConfig {
     /// Limits the number of concurrent instances that the SQS event source can invoke.
     pub maximum_concurrency: Option<Value<i64>>,
 }
+walk!(ScalingConfig {
+    maximum_concurrency
+});
 lit!(ScalingConfig);
 
 /// The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
@@ -395,6 +465,9 @@ pub struct Endpoints {
     /// The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
     pub kafka_bootstrap_servers: Option<Value<Vec<Value<String>>>>,
 }
+walk!(Endpoints {
+    kafka_bootstrap_servers
+});
 lit!(Endpoints);
 
 /// The self-managed Apache Kafka cluster for your event source.
@@ -405,6 +478,7 @@ pub struct SelfManagedEventSource {
     /// The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
     pub endpoints: Option<Value<Endpoints>>,
 }
+walk!(SelfManagedEventSource { endpoints });
 lit!(SelfManagedEventSource);
 
 /// The mode that determines how Lambda reads from a Kafka topic.
@@ -414,6 +488,7 @@ pub enum ConsumptionMode {
     Queue,
 }
 lit!(ConsumptionMode);
+walk!(ConsumptionMode);
 
 /// Specific configuration settings for a self-managed Apache Kafka event source.
 #[serde_with::skip_serializing_none]
@@ -426,6 +501,11 @@ pub struct SelfManagedKafkaEventSourceConfig {
     /// Specific configuration settings for a Kafka schema registry.
     pub schema_registry_config: Option<Value<SchemaRegistryConfig>>,
 }
+walk!(SelfManagedKafkaEventSourceConfig {
+    consumer_group_id,
+    consumption_mode,
+    schema_registry_config
+});
 lit!(SelfManagedKafkaEventSourceConfig);
 
 /// The type of authentication protocol, VPC components, or virtual host for your event source.
@@ -463,6 +543,7 @@ pub enum SourceAccessConfigurationType {
     IamOauthbearerAuth,
 }
 lit!(SourceAccessConfigurationType);
+walk!(SourceAccessConfigurationType);
 
 /// An array of the authentication protocol, VPC components, or virtual host to secure and define your event source.
 #[serde_with::skip_serializing_none]
@@ -475,6 +556,7 @@ pub struct SourceAccessConfiguration {
     #[serde(rename = "URI")]
     pub uri: Option<Value<String>>,
 }
+walk!(SourceAccessConfiguration { r#type, uri });
 lit!(SourceAccessConfiguration);
 
 /// `AWS::Lambda::EventSourceMapping`. The `AWS::Lambda::EventSourceMapping` resource creates a mapping between an event source and an LAMlong function.
@@ -541,6 +623,36 @@ pub struct EventSourceMapping {
     /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
     pub tumbling_window_in_seconds: Option<Value<i64>>,
 }
+walk!(EventSourceMapping {
+    amazon_managed_kafka_event_source_config,
+    batch_size,
+    bisect_batch_on_function_error,
+    destination_config,
+    document_db_event_source_config,
+    enabled,
+    event_source_arn,
+    filter_criteria,
+    function_name,
+    function_response_types,
+    kms_key_arn,
+    logging_config,
+    maximum_batching_window_in_seconds,
+    maximum_record_age_in_seconds,
+    maximum_retry_attempts,
+    metrics_config,
+    parallelization_factor,
+    provisioned_poller_config,
+    queues,
+    scaling_config,
+    self_managed_event_source,
+    self_managed_kafka_event_source_config,
+    source_access_configurations,
+    starting_position,
+    starting_position_timestamp,
+    tags,
+    topics,
+    tumbling_window_in_seconds
+});
 resource_type!(
     EventSourceMapping,
     "AWS::Lambda::EventSourceMapping",
@@ -590,6 +702,7 @@ pub enum Architectures {
     Arm64,
 }
 lit!(Architectures);
+walk!(Architectures);
 
 /// Configuration for Lambda-managed instances used by the capacity provider.
 #[serde_with::skip_serializing_none]
@@ -603,6 +716,11 @@ pub struct LambdaManagedInstancesCapacityProviderConfig {
     /// The maximum number of concurrent executions that can run on each execution environment.
     pub per_execution_environment_max_concurrency: Option<Value<i64>>,
 }
+walk!(LambdaManagedInstancesCapacityProviderConfig {
+    capacity_provider_arn,
+    execution_environment_memory_gi_b_per_v_cpu,
+    per_execution_environment_max_concurrency
+});
 impl LambdaManagedInstancesCapacityProviderConfig {
     /// The required properties; the others unset.
     pub fn new(capacity_provider_arn: impl Into<Value<String>>) -> Self {
@@ -623,6 +741,9 @@ pub struct CapacityProviderConfig {
     pub lambda_managed_instances_capacity_provider_config:
         Value<LambdaManagedInstancesCapacityProviderConfig>,
 }
+walk!(CapacityProviderConfig {
+    lambda_managed_instances_capacity_provider_config
+});
 impl CapacityProviderConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -647,6 +768,7 @@ pub enum S3ObjectStorageMode {
     Reference,
 }
 lit!(S3ObjectStorageMode);
+walk!(S3ObjectStorageMode);
 
 /// The [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) for a Lambda function.
 #[serde_with::skip_serializing_none]
@@ -669,6 +791,15 @@ pub struct Code {
     /// (Node.js and Python) The source code of your Lambda function.
     pub zip_file: Option<Value<String>>,
 }
+walk!(Code {
+    image_uri,
+    s3_bucket,
+    s3_key,
+    s3_object_storage_mode,
+    s3_object_version,
+    source_kms_key_arn,
+    zip_file
+});
 lit!(Code);
 
 /// The [dead-letter queue](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq) for failed asynchronous invocations.
@@ -679,6 +810,7 @@ pub struct DeadLetterConfig {
     /// The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic.
     pub target_arn: Option<Value<String>>,
 }
+walk!(DeadLetterConfig { target_arn });
 lit!(DeadLetterConfig);
 
 /// Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html), including execution timeout, retention period for execution history, and an optional ARN of the KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
@@ -694,6 +826,11 @@ pub struct DurableConfig {
     /// The number of days to retain execution history after a durable execution completes.
     pub retention_period_in_days: Option<Value<i64>>,
 }
+walk!(DurableConfig {
+    execution_timeout,
+    kms_key_arn,
+    retention_period_in_days
+});
 impl DurableConfig {
     /// The required properties; the others unset.
     pub fn new(execution_timeout: impl Into<Value<i64>>) -> Self {
@@ -714,6 +851,7 @@ pub struct Environment {
     /// Environment variable key-value pairs.
     pub variables: Option<Value<IndexMap<String, Value<String>>>>,
 }
+walk!(Environment { variables });
 lit!(Environment);
 
 /// The size of the function's `/tmp` directory in MB.
@@ -723,6 +861,7 @@ pub struct EphemeralStorage {
     /// The size of the function's `/tmp` directory.
     pub size: Value<i64>,
 }
+walk!(EphemeralStorage { size });
 impl EphemeralStorage {
     /// The required properties; the others unset.
     pub fn new(size: impl Into<Value<i64>>) -> Self {
@@ -742,6 +881,7 @@ pub enum DirectS3Read {
     Auto,
 }
 lit!(DirectS3Read);
+walk!(DirectS3Read);
 
 /// Setting controls how your function accesses data from an Amazon S3 file system.
 #[serde_with::skip_serializing_none]
@@ -751,6 +891,7 @@ pub struct S3FilesConfig {
     /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput.
     pub direct_s3_read: Option<Value<DirectS3Read>>,
 }
+walk!(S3FilesConfig { direct_s3_read });
 lit!(S3FilesConfig);
 
 /// Details about the connection between a Lambda function and an [Amazon EFS file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html) or an [Amazon S3 file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html).
@@ -765,6 +906,11 @@ pub struct FileSystemConfig {
     /// The configuration for how your function accesses data on an Amazon S3 file system.
     pub s3_files_config: Option<Value<S3FilesConfig>>,
 }
+walk!(FileSystemConfig {
+    arn,
+    local_mount_path,
+    s3_files_config
+});
 impl FileSystemConfig {
     /// The required properties; the others unset.
     pub fn new(arn: impl Into<Value<String>>, local_mount_path: impl Into<Value<String>>) -> Self {
@@ -787,6 +933,10 @@ pub struct FunctionScalingConfig {
     /// The minimum number of execution environments to maintain for the function.
     pub min_execution_environments: Option<Value<i64>>,
 }
+walk!(FunctionScalingConfig {
+    max_execution_environments,
+    min_execution_environments
+});
 lit!(FunctionScalingConfig);
 
 /// Configuration values that override the container image Dockerfile settings.
@@ -801,6 +951,11 @@ pub struct ImageConfig {
     /// Specifies the working directory.
     pub working_directory: Option<Value<String>>,
 }
+walk!(ImageConfig {
+    command,
+    entry_point,
+    working_directory
+});
 lit!(ImageConfig);
 
 /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch.
@@ -820,6 +975,7 @@ pub enum ApplicationLogLevel {
     Fatal,
 }
 lit!(ApplicationLogLevel);
+walk!(ApplicationLogLevel);
 
 /// The format in which Lambda sends your function's application and system logs to CloudWatch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -829,6 +985,7 @@ pub enum LogFormat {
     Json,
 }
 lit!(LogFormat);
+walk!(LogFormat);
 
 /// The function's Amazon CloudWatch Logs configuration settings.
 #[serde_with::skip_serializing_none]
@@ -844,6 +1001,12 @@ pub struct LoggingConfig {
     /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
     pub system_log_level: Option<Value<SystemLogLevel>>,
 }
+walk!(LoggingConfig {
+    application_log_level,
+    log_format,
+    log_group,
+    system_log_level
+});
 lit!(LoggingConfig);
 
 /// The type of deployment package.
@@ -853,6 +1016,7 @@ pub enum PackageType {
     Zip,
 }
 lit!(PackageType);
+walk!(PackageType);
 
 /// The function recursion configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -861,6 +1025,7 @@ pub enum RecursiveLoop {
     Terminate,
 }
 lit!(RecursiveLoop);
+walk!(RecursiveLoop);
 
 /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -969,6 +1134,7 @@ pub enum Runtime {
     Ruby40,
 }
 lit!(Runtime);
+walk!(Runtime);
 
 /// Specify the runtime update mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -978,6 +1144,7 @@ pub enum UpdateRuntimeOn {
     Manual,
 }
 lit!(UpdateRuntimeOn);
+walk!(UpdateRuntimeOn);
 
 /// Sets the runtime management configuration for a function's version.
 #[serde_with::skip_serializing_none]
@@ -989,6 +1156,10 @@ pub struct RuntimeManagementConfig {
     /// Specify the runtime update mode.
     pub update_runtime_on: Value<UpdateRuntimeOn>,
 }
+walk!(RuntimeManagementConfig {
+    runtime_version_arn,
+    update_runtime_on
+});
 impl RuntimeManagementConfig {
     /// The required properties; the others unset.
     pub fn new(update_runtime_on: impl Into<Value<UpdateRuntimeOn>>) -> Self {
@@ -1007,6 +1178,7 @@ pub enum ApplyOn {
     None,
 }
 lit!(ApplyOn);
+walk!(ApplyOn);
 
 /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1015,6 +1187,7 @@ pub struct SnapStart {
     /// Set `ApplyOn` to `PublishedVersions` to create a snapshot of the initialized execution environment when you publish a function version.
     pub apply_on: Value<ApplyOn>,
 }
+walk!(SnapStart { apply_on });
 impl SnapStart {
     /// The required properties; the others unset.
     pub fn new(apply_on: impl Into<Value<ApplyOn>>) -> Self {
@@ -1032,6 +1205,7 @@ pub enum TenantIsolationMode {
     PerTenant,
 }
 lit!(TenantIsolationMode);
+walk!(TenantIsolationMode);
 
 /// Specifies the tenant isolation mode configuration for a Lambda function.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1040,6 +1214,9 @@ pub struct TenancyConfig {
     /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
     pub tenant_isolation_mode: Value<TenantIsolationMode>,
 }
+walk!(TenancyConfig {
+    tenant_isolation_mode
+});
 impl TenancyConfig {
     /// The required properties; the others unset.
     pub fn new(tenant_isolation_mode: impl Into<Value<TenantIsolationMode>>) -> Self {
@@ -1057,6 +1234,7 @@ pub enum Mode {
     PassThrough,
 }
 lit!(Mode);
+walk!(Mode);
 
 /// The function's [](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) tracing configuration.
 #[serde_with::skip_serializing_none]
@@ -1066,6 +1244,7 @@ pub struct TracingConfig {
     /// The tracing mode.
     pub mode: Option<Value<Mode>>,
 }
+walk!(TracingConfig { mode });
 lit!(TracingConfig);
 
 /// The VPC security groups and subnets that are attached to a Lambda function.
@@ -1080,6 +1259,11 @@ pub struct VpcConfig {
     /// A list of VPC subnet IDs.
     pub subnet_ids: Option<Value<Vec<Value<String>>>>,
 }
+walk!(VpcConfig {
+    ipv6_allowed_for_dual_stack,
+    security_group_ids,
+    subnet_ids
+});
 lit!(VpcConfig);
 
 /// `AWS::Lambda::Function`. The `AWS::Lambda::Function` resource creates a Lambda function.
@@ -1149,6 +1333,39 @@ pub struct Function {
     /// For network connectivity to AWS resources in a VPC, specify a list of security groups and subnets in the VPC.
     pub vpc_config: Option<Value<VpcConfig>>,
 }
+walk!(Function {
+    architectures,
+    capacity_provider_config,
+    code,
+    code_signing_config_arn,
+    dead_letter_config,
+    description,
+    durable_config,
+    environment,
+    ephemeral_storage,
+    file_system_configs,
+    function_name,
+    function_scaling_config,
+    handler,
+    image_config,
+    kms_key_arn,
+    layers,
+    logging_config,
+    memory_size,
+    package_type,
+    publish_to_latest_published,
+    recursive_loop,
+    reserved_concurrent_executions,
+    role,
+    runtime,
+    runtime_management_config,
+    snap_start,
+    tags,
+    tenancy_config,
+    timeout,
+    tracing_config,
+    vpc_config
+});
 resource_type!(
     Function,
     "AWS::Lambda::Function",
@@ -1207,6 +1424,7 @@ pub enum FunctionUrlAuthType {
     None,
 }
 lit!(FunctionUrlAuthType);
+walk!(FunctionUrlAuthType);
 
 /// `AWS::Lambda::Permission`. The `AWS::Lambda::Permission` resource grants an AWS service or another account permission to use a function.
 #[serde_with::skip_serializing_none]
@@ -1233,6 +1451,17 @@ pub struct Permission {
     /// For AWS-services, the ARN of the AWS resource that invokes the function.
     pub source_arn: Option<Value<String>>,
 }
+walk!(Permission {
+    action,
+    event_source_token,
+    function_name,
+    function_url_auth_type,
+    invoked_via_function_url,
+    principal,
+    principal_org_id,
+    source_account,
+    source_arn
+});
 resource_type!(Permission, "AWS::Lambda::Permission", ["Id"]);
 impl Permission {
     /// The required properties; the others unset.
@@ -1265,6 +1494,10 @@ pub struct RuntimePolicy {
     /// The runtime update mode.
     pub update_runtime_on: Value<String>,
 }
+walk!(RuntimePolicy {
+    runtime_version_arn,
+    update_runtime_on
+});
 impl RuntimePolicy {
     /// The required properties; the others unset.
     pub fn new(update_runtime_on: impl Into<Value<String>>) -> Self {
@@ -1294,6 +1527,14 @@ pub struct Version {
     /// Specifies the runtime management configuration of a function.
     pub runtime_policy: Option<Value<RuntimePolicy>>,
 }
+walk!(Version {
+    code_sha256,
+    description,
+    function_name,
+    function_scaling_config,
+    provisioned_concurrency_config,
+    runtime_policy
+});
 resource_type!(Version, "AWS::Lambda::Version", ["FunctionArn", "Version"]);
 impl Version {
     /// The required properties; the others unset.

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 /// Specifies the log group class for this log group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -16,6 +17,7 @@ pub enum LogGroupClass {
     Delivery,
 }
 lit!(LogGroupClass);
+walk!(LogGroupClass);
 
 /// `AWS::Logs::LogGroup`. The `AWS::Logs::LogGroup` resource specifies a log group.
 #[serde_with::skip_serializing_none]
@@ -42,4 +44,16 @@ pub struct LogGroup {
     /// An array of key-value pairs to apply to the log group.
     pub tags: Option<Value<Vec<Tag>>>,
 }
+walk!(LogGroup {
+    bearer_token_authentication_enabled,
+    data_protection_policy,
+    deletion_protection_enabled,
+    field_index_policies,
+    kms_key_id,
+    log_group_class,
+    log_group_name,
+    resource_policy_document,
+    retention_in_days,
+    tags
+});
 resource_type!(LogGroup, "AWS::Logs::LogGroup", ["Arn"]);

@@ -22,6 +22,7 @@ pub mod kinesis;
 pub mod kms;
 pub mod lambda;
 pub mod logs;
+pub mod properties;
 pub mod route53;
 pub mod s3;
 pub mod sns;
@@ -31,7 +32,9 @@ pub mod wafv2;
 
 use serde::Serialize;
 
+pub use self::properties::Properties;
 use super::intrinsic::Value;
+use super::walk::walk;
 
 /// A resource tag.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -40,6 +43,8 @@ pub struct Tag {
     pub key: String,
     pub value: Value<String>,
 }
+
+walk!(Tag { key, value });
 
 impl Tag {
     /// `Key: key, Value: value`.
@@ -88,3 +93,74 @@ macro_rules! boxed {
     };
 }
 pub(crate) use boxed;
+
+/// The `Properties` enum (src/cfn/resources/properties.rs lists the types):
+/// a boxed variant per resource type, a `Raw` variant for free JSON a user
+/// writes by hand, `Serialize` and `Walk` dispatching to the struct, and
+/// [`Typed`](super::template::Typed) for each struct (typed access).
+macro_rules! properties_enum {
+    ($($(#[$doc:meta])* $variant:ident($ty:ty)),* $(,)?) => {
+        /// One resource's properties, typed until rendering.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Properties {
+            $($(#[$doc])* $variant(Box<$ty>),)*
+            /// Free JSON properties a user adds by hand; nothing built in uses it.
+            Raw(serde_json::Map<String, serde_json::Value>),
+        }
+
+        impl Properties {
+            /// The resource type of a typed variant (`None` for `Raw`).
+            pub fn kind(&self) -> Option<&'static str> {
+                match self {
+                    $(Properties::$variant(_) => {
+                        Some(<$ty as $crate::cfn::template::ResourceProperties>::TYPE)
+                    })*
+                    Properties::Raw(_) => None,
+                }
+            }
+        }
+
+        impl serde::Serialize for Properties {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $(Properties::$variant(p) => p.serialize(s),)*
+                    Properties::Raw(m) => m.serialize(s),
+                }
+            }
+        }
+
+        impl $crate::cfn::walk::Walk for Properties {
+            fn walk(&self, v: &mut dyn $crate::cfn::walk::Visitor) {
+                match self {
+                    $(Properties::$variant(p) => p.walk(v),)*
+                    Properties::Raw(m) => m.walk(v),
+                }
+            }
+            fn walk_mut(&mut self, v: &mut dyn $crate::cfn::walk::VisitorMut) {
+                match self {
+                    $(Properties::$variant(p) => p.walk_mut(v),)*
+                    Properties::Raw(m) => m.walk_mut(v),
+                }
+            }
+        }
+
+        $(impl $crate::cfn::template::Typed for $ty {
+            fn into_properties(self) -> Properties {
+                Properties::$variant(Box::new(self))
+            }
+            fn of(p: &Properties) -> Option<&Self> {
+                match p {
+                    Properties::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+            fn of_mut(p: &mut Properties) -> Option<&mut Self> {
+                match p {
+                    Properties::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+        })*
+    };
+}
+pub(crate) use properties_enum;

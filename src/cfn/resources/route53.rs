@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{lit, resource_type};
 use crate::cfn::intrinsic::Value;
+use crate::cfn::walk::walk;
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -17,6 +18,11 @@ pub struct AliasTarget {
     /// The value used depends on where you want to route traffic.
     pub hosted_zone_id: Value<String>,
 }
+walk!(AliasTarget {
+    dns_name,
+    evaluate_target_health,
+    hosted_zone_id
+});
 impl AliasTarget {
     /// The required properties; the others unset.
     pub fn new(
@@ -40,6 +46,10 @@ pub struct CidrRoutingConfig {
     /// The CIDR collection location name.
     pub location_name: Value<String>,
 }
+walk!(CidrRoutingConfig {
+    collection_id,
+    location_name
+});
 impl CidrRoutingConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -62,6 +72,7 @@ pub enum Failover {
     Secondary,
 }
 lit!(Failover);
+walk!(Failover);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -74,6 +85,11 @@ pub struct GeoLocation {
     /// For geolocation resource record sets, the two-letter code for a state of the United States.
     pub subdivision_code: Option<Value<String>>,
 }
+walk!(GeoLocation {
+    continent_code,
+    country_code,
+    subdivision_code
+});
 lit!(GeoLocation);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -84,6 +100,10 @@ pub struct Coordinates {
     /// Specifies a coordinate of the east–west position of a geographic point on the surface of the Earth.
     pub longitude: Value<String>,
 }
+walk!(Coordinates {
+    latitude,
+    longitude
+});
 impl Coordinates {
     /// The required properties; the others unset.
     pub fn new(latitude: impl Into<Value<String>>, longitude: impl Into<Value<String>>) -> Self {
@@ -109,6 +129,12 @@ pub struct GeoProximityLocation {
     /// Specifies an AWS Local Zone.
     pub local_zone_group: Option<Value<String>>,
 }
+walk!(GeoProximityLocation {
+    aws_region,
+    bias,
+    coordinates,
+    local_zone_group
+});
 lit!(GeoProximityLocation);
 
 /// `AWS::Route53::RecordSet`. Resource Type definition for AWS::Route53::RecordSet.
@@ -152,6 +178,25 @@ pub struct StandaloneRecordSet {
     /// Among resource record sets that have the same combination of DNS name and type, a value that determines the proportion of DNS queries that Amazon Route 53 responds to using the current resource record set.
     pub weight: Option<Value<i64>>,
 }
+walk!(StandaloneRecordSet {
+    alias_target,
+    cidr_routing_config,
+    comment,
+    failover,
+    geo_location,
+    geo_proximity_location,
+    health_check_id,
+    hosted_zone_id,
+    hosted_zone_name,
+    multi_value_answer,
+    name,
+    region,
+    resource_records,
+    set_identifier,
+    ttl,
+    r#type,
+    weight
+});
 resource_type!(StandaloneRecordSet, "AWS::Route53::RecordSet", []);
 impl StandaloneRecordSet {
     /// The required properties; the others unset.
@@ -200,6 +245,24 @@ pub struct RecordSet {
     pub set_identifier: Option<Value<String>>,
     pub weight: Option<Value<i64>>,
 }
+walk!(RecordSet {
+    alias_target,
+    name,
+    ttl,
+    resource_records,
+    r#type,
+    cidr_routing_config,
+    failover,
+    geo_location,
+    geo_proximity_location,
+    health_check_id,
+    hosted_zone_id,
+    hosted_zone_name,
+    multi_value_answer,
+    region,
+    set_identifier,
+    weight
+});
 impl RecordSet {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>, r#type: impl Into<Value<String>>) -> Self {
@@ -235,4 +298,10 @@ pub struct RecordSetGroup {
     pub hosted_zone_name: Option<Value<String>>,
     pub record_sets: Option<Value<Vec<RecordSet>>>,
 }
+walk!(RecordSetGroup {
+    comment,
+    hosted_zone_id,
+    hosted_zone_name,
+    record_sets
+});
 resource_type!(RecordSetGroup, "AWS::Route53::RecordSetGroup", ["Id"]);

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::policy::PolicyDocument;
+use crate::cfn::walk::walk;
 
 /// Specifies the transfer acceleration status of the bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -13,6 +14,7 @@ pub enum AccelerationStatus {
     Suspended,
 }
 lit!(AccelerationStatus);
+walk!(AccelerationStatus);
 
 /// Configures the transfer acceleration state for an Amazon S3 bucket.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -21,6 +23,9 @@ pub struct AccelerateConfiguration {
     /// Specifies the transfer acceleration status of the bucket.
     pub acceleration_status: Value<AccelerationStatus>,
 }
+walk!(AccelerateConfiguration {
+    acceleration_status
+});
 impl AccelerateConfiguration {
     /// The required properties; the others unset.
     pub fn new(acceleration_status: impl Into<Value<AccelerationStatus>>) -> Self {
@@ -42,6 +47,7 @@ pub enum SseAlgorithm {
     AwsKmsDsse,
 }
 lit!(SseAlgorithm);
+walk!(SseAlgorithm);
 
 /// Describes the default server-side encryption to apply to new objects in the bucket.
 #[serde_with::skip_serializing_none]
@@ -55,6 +61,10 @@ pub struct ServerSideEncryptionByDefault {
     #[serde(rename = "KMSMasterKeyID")]
     pub kms_master_key_id: Option<Value<String>>,
 }
+walk!(ServerSideEncryptionByDefault {
+    sse_algorithm,
+    kms_master_key_id
+});
 impl ServerSideEncryptionByDefault {
     /// The required properties; the others unset.
     pub fn new(sse_algorithm: impl Into<Value<SseAlgorithm>>) -> Self {
@@ -74,6 +84,7 @@ pub enum EncryptionType {
     SseC,
 }
 lit!(EncryptionType);
+walk!(EncryptionType);
 
 /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type.
 #[serde_with::skip_serializing_none]
@@ -83,6 +94,7 @@ pub struct BlockedEncryptionTypes {
     /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
     pub encryption_type: Option<Value<Vec<Value<EncryptionType>>>>,
 }
+walk!(BlockedEncryptionTypes { encryption_type });
 lit!(BlockedEncryptionTypes);
 
 /// Specifies the default server-side encryption configuration.
@@ -97,6 +109,11 @@ pub struct ServerSideEncryptionRule {
     /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type.
     pub blocked_encryption_types: Option<Value<BlockedEncryptionTypes>>,
 }
+walk!(ServerSideEncryptionRule {
+    server_side_encryption_by_default,
+    bucket_key_enabled,
+    blocked_encryption_types
+});
 lit!(ServerSideEncryptionRule);
 
 /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS).
@@ -106,6 +123,9 @@ pub struct BucketEncryption {
     /// Specifies the default server-side-encryption configuration.
     pub server_side_encryption_configuration: Value<Vec<ServerSideEncryptionRule>>,
 }
+walk!(BucketEncryption {
+    server_side_encryption_configuration
+});
 impl BucketEncryption {
     /// The required properties; the others unset.
     pub fn new(
@@ -125,6 +145,7 @@ pub enum AbacStatus {
     Disabled,
 }
 lit!(AbacStatus);
+walk!(AbacStatus);
 
 /// This is a legacy property, and it is not recommended for most use cases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -139,6 +160,7 @@ pub enum AccessControl {
     PublicReadWrite,
 }
 lit!(AccessControl);
+walk!(AccessControl);
 
 /// Specifies the file format used when exporting data to Amazon S3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -150,6 +172,7 @@ pub enum Format {
     Parquet,
 }
 lit!(Format);
+walk!(Format);
 
 /// Specifies information about where to publish analysis or configuration results for an Amazon S3 bucket.
 #[serde_with::skip_serializing_none]
@@ -165,6 +188,12 @@ pub struct Destination {
     /// The prefix to use when exporting data.
     pub prefix: Option<Value<String>>,
 }
+walk!(Destination {
+    bucket_account_id,
+    bucket_arn,
+    format,
+    prefix
+});
 impl Destination {
     /// The required properties; the others unset.
     pub fn new(bucket_arn: impl Into<Value<String>>, format: impl Into<Value<Format>>) -> Self {
@@ -187,6 +216,10 @@ pub struct DataExport {
     /// The version of the output schema to use when exporting data.
     pub output_schema_version: Value<String>,
 }
+walk!(DataExport {
+    destination,
+    output_schema_version
+});
 impl DataExport {
     /// The required properties; the others unset.
     pub fn new(
@@ -209,6 +242,7 @@ pub struct StorageClassAnalysis {
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
     pub data_export: Option<Value<DataExport>>,
 }
+walk!(StorageClassAnalysis { data_export });
 lit!(StorageClassAnalysis);
 
 /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
@@ -225,6 +259,12 @@ pub struct AnalyticsConfiguration {
     /// The tags to use when evaluating an analytics filter.
     pub tag_filters: Option<Value<Vec<Tag>>>,
 }
+walk!(AnalyticsConfiguration {
+    id,
+    prefix,
+    storage_class_analysis,
+    tag_filters
+});
 impl AnalyticsConfiguration {
     /// The required properties; the others unset.
     pub fn new(
@@ -249,6 +289,7 @@ pub enum BucketNamespace {
     AccountRegional,
 }
 lit!(BucketNamespace);
+walk!(BucketNamespace);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AllowedMethods {
@@ -264,6 +305,7 @@ pub enum AllowedMethods {
     Delete,
 }
 lit!(AllowedMethods);
+walk!(AllowedMethods);
 
 /// Specifies a cross-origin access rule for an Amazon S3 bucket.
 #[serde_with::skip_serializing_none]
@@ -283,6 +325,14 @@ pub struct CorsRule {
     /// The time in seconds that your browser is to cache the preflight response for the specified resource.
     pub max_age: Option<Value<i64>>,
 }
+walk!(CorsRule {
+    allowed_headers,
+    allowed_methods,
+    allowed_origins,
+    exposed_headers,
+    id,
+    max_age
+});
 impl CorsRule {
     /// The required properties; the others unset.
     pub fn new(
@@ -308,6 +358,7 @@ pub struct CorsConfiguration {
     /// A set of origins and methods (cross-origin access that you want to allow).
     pub cors_rules: Value<Vec<CorsRule>>,
 }
+walk!(CorsConfiguration { cors_rules });
 impl CorsConfiguration {
     /// The required properties; the others unset.
     pub fn new(cors_rules: impl Into<Value<Vec<CorsRule>>>) -> Self {
@@ -325,6 +376,7 @@ pub enum Status {
     Enabled,
 }
 lit!(Status);
+walk!(Status);
 
 /// S3 Intelligent-Tiering access tier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -335,6 +387,7 @@ pub enum AccessTier {
     DeepArchiveAccess,
 }
 lit!(AccessTier);
+walk!(AccessTier);
 
 /// The S3 Intelligent-Tiering storage class is designed to optimize storage costs by automatically moving data to the most cost-effective storage access tier, without additional operational overhead.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -345,6 +398,7 @@ pub struct Tiering {
     /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier.
     pub days: Value<i64>,
 }
+walk!(Tiering { access_tier, days });
 impl Tiering {
     /// The required properties; the others unset.
     pub fn new(access_tier: impl Into<Value<AccessTier>>, days: impl Into<Value<i64>>) -> Self {
@@ -372,6 +426,13 @@ pub struct IntelligentTieringConfiguration {
     /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration.
     pub tierings: Value<Vec<Tiering>>,
 }
+walk!(IntelligentTieringConfiguration {
+    id,
+    prefix,
+    status,
+    tag_filters,
+    tierings
+});
 impl IntelligentTieringConfiguration {
     /// The required properties; the others unset.
     pub fn new(
@@ -397,6 +458,7 @@ pub enum IncludedObjectVersions {
     Current,
 }
 lit!(IncludedObjectVersions);
+walk!(IncludedObjectVersions);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum OptionalFields {
@@ -421,6 +483,7 @@ pub enum OptionalFields {
     IntelligentTieringReferenceDate,
 }
 lit!(OptionalFields);
+walk!(OptionalFields);
 
 /// Specifies the schedule for generating inventory results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -429,6 +492,7 @@ pub enum ScheduleFrequency {
     Weekly,
 }
 lit!(ScheduleFrequency);
+walk!(ScheduleFrequency);
 
 /// Specifies the S3 Inventory configuration for an Amazon S3 bucket.
 #[serde_with::skip_serializing_none]
@@ -450,6 +514,15 @@ pub struct InventoryConfiguration {
     /// Specifies the schedule for generating inventory results.
     pub schedule_frequency: Value<ScheduleFrequency>,
 }
+walk!(InventoryConfiguration {
+    destination,
+    enabled,
+    id,
+    included_object_versions,
+    optional_fields,
+    prefix,
+    schedule_frequency
+});
 impl InventoryConfiguration {
     /// The required properties; the others unset.
     pub fn new(
@@ -479,6 +552,7 @@ pub enum RuleStatus {
     Disabled,
 }
 lit!(RuleStatus);
+walk!(RuleStatus);
 
 /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -487,6 +561,9 @@ pub struct AbortIncompleteMultipartUpload {
     /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
     pub days_after_initiation: Value<i64>,
 }
+walk!(AbortIncompleteMultipartUpload {
+    days_after_initiation
+});
 impl AbortIncompleteMultipartUpload {
     /// The required properties; the others unset.
     pub fn new(days_after_initiation: impl Into<Value<i64>>) -> Self {
@@ -507,6 +584,10 @@ pub struct NoncurrentVersionExpiration {
     /// Specifies the number of days an object is noncurrent before S3 can perform the associated action.
     pub noncurrent_days: Value<i64>,
 }
+walk!(NoncurrentVersionExpiration {
+    newer_noncurrent_versions,
+    noncurrent_days
+});
 impl NoncurrentVersionExpiration {
     /// The required properties; the others unset.
     pub fn new(noncurrent_days: impl Into<Value<i64>>) -> Self {
@@ -537,6 +618,7 @@ pub enum StorageClass {
     StandardIa,
 }
 lit!(StorageClass);
+walk!(StorageClass);
 
 /// Container for the transition rule that describes when noncurrent objects transition to the `STANDARD_IA`, `ONEZONE_IA`, `INTELLIGENT_TIERING`, `GLACIER_IR`, `GLACIER`, or `DEEP_ARCHIVE` storage class.
 #[serde_with::skip_serializing_none]
@@ -550,6 +632,11 @@ pub struct NoncurrentVersionTransition {
     /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
     pub transition_in_days: Value<i64>,
 }
+walk!(NoncurrentVersionTransition {
+    newer_noncurrent_versions,
+    storage_class,
+    transition_in_days
+});
 impl NoncurrentVersionTransition {
     /// The required properties; the others unset.
     pub fn new(
@@ -577,6 +664,11 @@ pub struct Transition {
     /// Indicates the number of days after creation when objects are transitioned to the specified storage class.
     pub transition_in_days: Option<Value<i64>>,
 }
+walk!(Transition {
+    storage_class,
+    transition_date,
+    transition_in_days
+});
 impl Transition {
     /// The required properties; the others unset.
     pub fn new(storage_class: impl Into<Value<StorageClass>>) -> Self {
@@ -627,6 +719,24 @@ pub struct LifecycleRule {
     /// One or more transition rules that specify when an object transitions to a specified storage class.
     pub transitions: Option<Value<Vec<Transition>>>,
 }
+walk!(LifecycleRule {
+    id,
+    status,
+    abort_incomplete_multipart_upload,
+    expiration_date,
+    expiration_in_days,
+    expired_object_delete_marker,
+    noncurrent_version_expiration,
+    noncurrent_version_expiration_in_days,
+    noncurrent_version_transition,
+    noncurrent_version_transitions,
+    object_size_greater_than,
+    object_size_less_than,
+    prefix,
+    tag_filters,
+    transition,
+    transitions
+});
 impl LifecycleRule {
     /// The required properties; the others unset.
     pub fn new(status: impl Into<Value<RuleStatus>>) -> Self {
@@ -661,6 +771,7 @@ pub enum TransitionDefaultMinimumObjectSize {
     AllStorageClasses128K,
 }
 lit!(TransitionDefaultMinimumObjectSize);
+walk!(TransitionDefaultMinimumObjectSize);
 
 /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket.
 #[serde_with::skip_serializing_none]
@@ -672,6 +783,10 @@ pub struct LifecycleConfiguration {
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
     pub transition_default_minimum_object_size: Option<Value<TransitionDefaultMinimumObjectSize>>,
 }
+walk!(LifecycleConfiguration {
+    rules,
+    transition_default_minimum_object_size
+});
 impl LifecycleConfiguration {
     /// The required properties; the others unset.
     pub fn new(rules: impl Into<Value<Vec<LifecycleRule>>>) -> Self {
@@ -695,6 +810,11 @@ pub struct LoggingConfiguration {
     /// Amazon S3 key format for log objects.
     pub target_object_key_format: Option<serde_json::Value>,
 }
+walk!(LoggingConfiguration {
+    destination_bucket_name,
+    log_file_prefix,
+    target_object_key_format
+});
 lit!(LoggingConfiguration);
 
 /// Specifies whether the annotation table configuration is enabled or disabled.
@@ -706,6 +826,7 @@ pub enum ConfigurationState {
     Disabled,
 }
 lit!(ConfigurationState);
+walk!(ConfigurationState);
 
 /// The encryption type specified for a metadata table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -716,6 +837,7 @@ pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
     Aes256,
 }
 lit!(MetadataTableEncryptionConfigurationSseAlgorithm);
+walk!(MetadataTableEncryptionConfigurationSseAlgorithm);
 
 /// The encryption settings for an S3 Metadata journal table or inventory table configuration.
 #[serde_with::skip_serializing_none]
@@ -727,6 +849,10 @@ pub struct MetadataTableEncryptionConfiguration {
     /// The encryption type specified for a metadata table.
     pub sse_algorithm: Value<MetadataTableEncryptionConfigurationSseAlgorithm>,
 }
+walk!(MetadataTableEncryptionConfiguration {
+    kms_key_arn,
+    sse_algorithm
+});
 impl MetadataTableEncryptionConfiguration {
     /// The required properties; the others unset.
     pub fn new(
@@ -756,6 +882,13 @@ pub struct AnnotationTableConfiguration {
     /// The name of the annotation table.
     pub table_name: Option<Value<String>>,
 }
+walk!(AnnotationTableConfiguration {
+    configuration_state,
+    encryption_configuration,
+    role,
+    table_arn,
+    table_name
+});
 impl AnnotationTableConfiguration {
     /// The required properties; the others unset.
     pub fn new(configuration_state: impl Into<Value<ConfigurationState>>) -> Self {
@@ -779,6 +912,7 @@ pub enum TableBucketType {
     Customer,
 }
 lit!(TableBucketType);
+walk!(TableBucketType);
 
 /// The destination information for the S3 Metadata configuration.
 #[serde_with::skip_serializing_none]
@@ -792,6 +926,11 @@ pub struct MetadataDestination {
     /// The namespace in the table bucket where the metadata tables for a metadata configuration are stored.
     pub table_namespace: Option<Value<String>>,
 }
+walk!(MetadataDestination {
+    table_bucket_arn,
+    table_bucket_type,
+    table_namespace
+});
 impl MetadataDestination {
     /// The required properties; the others unset.
     pub fn new(table_bucket_type: impl Into<Value<TableBucketType>>) -> Self {
@@ -818,6 +957,12 @@ pub struct InventoryTableConfiguration {
     /// The name of the inventory table.
     pub table_name: Option<Value<String>>,
 }
+walk!(InventoryTableConfiguration {
+    configuration_state,
+    encryption_configuration,
+    table_arn,
+    table_name
+});
 impl InventoryTableConfiguration {
     /// The required properties; the others unset.
     pub fn new(configuration_state: impl Into<Value<ConfigurationState>>) -> Self {
@@ -840,6 +985,7 @@ pub enum Expiration {
     Disabled,
 }
 lit!(Expiration);
+walk!(Expiration);
 
 /// The journal table record expiration settings for a journal table in an S3 Metadata configuration.
 #[serde_with::skip_serializing_none]
@@ -851,6 +997,7 @@ pub struct RecordExpiration {
     /// Specifies whether journal table record expiration is enabled or disabled.
     pub expiration: Value<Expiration>,
 }
+walk!(RecordExpiration { days, expiration });
 impl RecordExpiration {
     /// The required properties; the others unset.
     pub fn new(expiration: impl Into<Value<Expiration>>) -> Self {
@@ -876,6 +1023,12 @@ pub struct JournalTableConfiguration {
     /// The name of the journal table.
     pub table_name: Option<Value<String>>,
 }
+walk!(JournalTableConfiguration {
+    encryption_configuration,
+    record_expiration,
+    table_arn,
+    table_name
+});
 impl JournalTableConfiguration {
     /// The required properties; the others unset.
     pub fn new(record_expiration: impl Into<Value<RecordExpiration>>) -> Self {
@@ -903,6 +1056,12 @@ pub struct MetadataConfiguration {
     /// The journal table configuration for a metadata configuration.
     pub journal_table_configuration: Value<JournalTableConfiguration>,
 }
+walk!(MetadataConfiguration {
+    annotation_table_configuration,
+    destination,
+    inventory_table_configuration,
+    journal_table_configuration
+});
 impl MetadataConfiguration {
     /// The required properties; the others unset.
     pub fn new(journal_table_configuration: impl Into<Value<JournalTableConfiguration>>) -> Self {
@@ -930,6 +1089,12 @@ pub struct S3TablesDestination {
     /// The table bucket namespace for the metadata table in your metadata table configuration.
     pub table_namespace: Option<Value<String>>,
 }
+walk!(S3TablesDestination {
+    table_arn,
+    table_bucket_arn,
+    table_name,
+    table_namespace
+});
 impl S3TablesDestination {
     /// The required properties; the others unset.
     pub fn new(
@@ -953,6 +1118,9 @@ pub struct MetadataTableConfiguration {
     /// The destination information for the metadata table configuration.
     pub s3_tables_destination: Value<S3TablesDestination>,
 }
+walk!(MetadataTableConfiguration {
+    s3_tables_destination
+});
 impl MetadataTableConfiguration {
     /// The required properties; the others unset.
     pub fn new(s3_tables_destination: impl Into<Value<S3TablesDestination>>) -> Self {
@@ -977,6 +1145,12 @@ pub struct MetricsConfiguration {
     /// Specifies a list of tag filters to use as a metrics configuration filter.
     pub tag_filters: Option<Value<Vec<Tag>>>,
 }
+walk!(MetricsConfiguration {
+    access_point_arn,
+    id,
+    prefix,
+    tag_filters
+});
 impl MetricsConfiguration {
     /// The required properties; the others unset.
     pub fn new(id: impl Into<Value<String>>) -> Self {
@@ -997,6 +1171,9 @@ pub struct EventBridgeConfiguration {
     /// Enables delivery of events to Amazon EventBridge.
     pub event_bridge_enabled: Value<bool>,
 }
+walk!(EventBridgeConfiguration {
+    event_bridge_enabled
+});
 impl EventBridgeConfiguration {
     /// The required properties; the others unset.
     pub fn new(event_bridge_enabled: impl Into<Value<bool>>) -> Self {
@@ -1016,6 +1193,7 @@ pub struct FilterRule {
     /// The value that the filter searches for in object key names.
     pub value: Value<String>,
 }
+walk!(FilterRule { name, value });
 impl FilterRule {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
@@ -1034,6 +1212,7 @@ pub struct S3KeyFilter {
     /// A list of containers for the key-value pair that defines the criteria for the filter rule.
     pub rules: Value<Vec<FilterRule>>,
 }
+walk!(S3KeyFilter { rules });
 impl S3KeyFilter {
     /// The required properties; the others unset.
     pub fn new(rules: impl Into<Value<Vec<FilterRule>>>) -> Self {
@@ -1051,6 +1230,7 @@ pub struct NotificationFilter {
     /// A container for object key name prefix and suffix filtering rules.
     pub s3_key: Value<S3KeyFilter>,
 }
+walk!(NotificationFilter { s3_key });
 impl NotificationFilter {
     /// The required properties; the others unset.
     pub fn new(s3_key: impl Into<Value<S3KeyFilter>>) -> Self {
@@ -1073,6 +1253,11 @@ pub struct LambdaConfiguration {
     /// The Amazon Resource Name (ARN) of the LAMlong function that Amazon S3 invokes when the specified event type occurs.
     pub function: Value<String>,
 }
+walk!(LambdaConfiguration {
+    event,
+    filter,
+    function
+});
 impl LambdaConfiguration {
     /// The required properties; the others unset.
     pub fn new(event: impl Into<Value<String>>, function: impl Into<Value<String>>) -> Self {
@@ -1097,6 +1282,11 @@ pub struct QueueConfiguration {
     /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type.
     pub queue: Value<String>,
 }
+walk!(QueueConfiguration {
+    event,
+    filter,
+    queue
+});
 impl QueueConfiguration {
     /// The required properties; the others unset.
     pub fn new(event: impl Into<Value<String>>, queue: impl Into<Value<String>>) -> Self {
@@ -1121,6 +1311,11 @@ pub struct TopicConfiguration {
     /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
     pub topic: Value<String>,
 }
+walk!(TopicConfiguration {
+    event,
+    filter,
+    topic
+});
 impl TopicConfiguration {
     /// The required properties; the others unset.
     pub fn new(event: impl Into<Value<String>>, topic: impl Into<Value<String>>) -> Self {
@@ -1147,6 +1342,12 @@ pub struct NotificationConfiguration {
     /// The topic to which notifications are sent and the events for which notifications are generated.
     pub topic_configurations: Option<Value<Vec<TopicConfiguration>>>,
 }
+walk!(NotificationConfiguration {
+    event_bridge_configuration,
+    lambda_configurations,
+    queue_configurations,
+    topic_configurations
+});
 lit!(NotificationConfiguration);
 
 /// Indicates whether this bucket has an Object Lock configuration enabled.
@@ -1155,6 +1356,7 @@ pub enum ObjectLockEnabled {
     Enabled,
 }
 lit!(ObjectLockEnabled);
+walk!(ObjectLockEnabled);
 
 /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket, unless an object's upload request specifies its own Object Lock settings.
 #[serde_with::skip_serializing_none]
@@ -1166,6 +1368,7 @@ pub struct DefaultEventHold {
     /// The number of years that you want to specify for the default event hold duration.
     pub years: Option<Value<i64>>,
 }
+walk!(DefaultEventHold { days, years });
 lit!(DefaultEventHold);
 
 /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
@@ -1177,6 +1380,7 @@ pub enum Mode {
     Governance,
 }
 lit!(Mode);
+walk!(Mode);
 
 /// The container element for optionally specifying the default Object Lock retention settings for new objects placed in the specified bucket.
 #[serde_with::skip_serializing_none]
@@ -1192,6 +1396,12 @@ pub struct DefaultRetention {
     /// The number of years that you want to specify for the default retention period.
     pub years: Option<Value<i64>>,
 }
+walk!(DefaultRetention {
+    days,
+    default_event_hold,
+    mode,
+    years
+});
 lit!(DefaultRetention);
 
 /// Specifies the Object Lock rule for the specified object.
@@ -1202,6 +1412,7 @@ pub struct ObjectLockRule {
     /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket.
     pub default_retention: Option<Value<DefaultRetention>>,
 }
+walk!(ObjectLockRule { default_retention });
 lit!(ObjectLockRule);
 
 /// Places an Object Lock configuration on the specified bucket.
@@ -1214,6 +1425,10 @@ pub struct ObjectLockConfiguration {
     /// Specifies the Object Lock rule for the specified object.
     pub rule: Option<Value<ObjectLockRule>>,
 }
+walk!(ObjectLockConfiguration {
+    object_lock_enabled,
+    rule
+});
 lit!(ObjectLockConfiguration);
 
 /// Specifies an object ownership rule.
@@ -1224,6 +1439,7 @@ pub enum ObjectOwnership {
     BucketOwnerEnforced,
 }
 lit!(ObjectOwnership);
+walk!(ObjectOwnership);
 
 /// Specifies an Object Ownership rule.
 #[serde_with::skip_serializing_none]
@@ -1233,6 +1449,7 @@ pub struct OwnershipControlsRule {
     /// Specifies an object ownership rule.
     pub object_ownership: Option<Value<ObjectOwnership>>,
 }
+walk!(OwnershipControlsRule { object_ownership });
 lit!(OwnershipControlsRule);
 
 /// Specifies the container element for Object Ownership rules.
@@ -1242,6 +1459,7 @@ pub struct OwnershipControls {
     /// Specifies the container element for Object Ownership rules.
     pub rules: Value<Vec<OwnershipControlsRule>>,
 }
+walk!(OwnershipControls { rules });
 impl OwnershipControls {
     /// The required properties; the others unset.
     pub fn new(rules: impl Into<Value<Vec<OwnershipControlsRule>>>) -> Self {
@@ -1266,6 +1484,12 @@ pub struct PublicAccessBlockConfiguration {
     /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
     pub restrict_public_buckets: Option<Value<bool>>,
 }
+walk!(PublicAccessBlockConfiguration {
+    block_public_acls,
+    block_public_policy,
+    ignore_public_acls,
+    restrict_public_buckets
+});
 lit!(PublicAccessBlockConfiguration);
 
 /// Specifies whether Amazon S3 replicates delete markers.
@@ -1276,6 +1500,7 @@ pub struct DeleteMarkerReplication {
     /// Indicates whether to replicate delete markers.
     pub status: Option<Value<Status>>,
 }
+walk!(DeleteMarkerReplication { status });
 lit!(DeleteMarkerReplication);
 
 /// Specifies the replica ownership.
@@ -1284,6 +1509,7 @@ pub enum Owner {
     Destination,
 }
 lit!(Owner);
+walk!(Owner);
 
 /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1292,6 +1518,7 @@ pub struct AccessControlTranslation {
     /// Specifies the replica ownership.
     pub owner: Value<Owner>,
 }
+walk!(AccessControlTranslation { owner });
 impl AccessControlTranslation {
     /// The required properties; the others unset.
     pub fn new(owner: impl Into<Value<Owner>>) -> Self {
@@ -1310,6 +1537,7 @@ pub struct EncryptionConfiguration {
     #[serde(rename = "ReplicaKmsKeyID")]
     pub replica_kms_key_id: Value<String>,
 }
+walk!(EncryptionConfiguration { replica_kms_key_id });
 impl EncryptionConfiguration {
     /// The required properties; the others unset.
     pub fn new(replica_kms_key_id: impl Into<Value<String>>) -> Self {
@@ -1327,6 +1555,7 @@ pub struct ReplicationTimeValue {
     /// Contains an integer specifying time in minutes.
     pub minutes: Value<i64>,
 }
+walk!(ReplicationTimeValue { minutes });
 impl ReplicationTimeValue {
     /// The required properties; the others unset.
     pub fn new(minutes: impl Into<Value<i64>>) -> Self {
@@ -1347,6 +1576,10 @@ pub struct Metrics {
     /// Specifies whether the replication metrics are enabled.
     pub status: Value<Status>,
 }
+walk!(Metrics {
+    event_threshold,
+    status
+});
 impl Metrics {
     /// The required properties; the others unset.
     pub fn new(status: impl Into<Value<Status>>) -> Self {
@@ -1367,6 +1600,7 @@ pub struct ReplicationTime {
     /// A container specifying the time by which replication should be complete for all objects and operations on objects.
     pub time: Value<ReplicationTimeValue>,
 }
+walk!(ReplicationTime { status, time });
 impl ReplicationTime {
     /// The required properties; the others unset.
     pub fn new(
@@ -1402,6 +1636,7 @@ pub enum ReplicationDestinationStorageClass {
     StandardIa,
 }
 lit!(ReplicationDestinationStorageClass);
+walk!(ReplicationDestinationStorageClass);
 
 /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
 #[serde_with::skip_serializing_none]
@@ -1423,6 +1658,15 @@ pub struct ReplicationDestination {
     /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
     pub storage_class: Option<Value<ReplicationDestinationStorageClass>>,
 }
+walk!(ReplicationDestination {
+    access_control_translation,
+    account,
+    bucket,
+    encryption_configuration,
+    metrics,
+    replication_time,
+    storage_class
+});
 impl ReplicationDestination {
     /// The required properties; the others unset.
     pub fn new(bucket: impl Into<Value<String>>) -> Self {
@@ -1449,6 +1693,10 @@ pub struct ReplicationRuleAndOperator {
     /// An array of tags containing key and value pairs.
     pub tag_filters: Option<Value<Vec<Tag>>>,
 }
+walk!(ReplicationRuleAndOperator {
+    prefix,
+    tag_filters
+});
 lit!(ReplicationRuleAndOperator);
 
 /// A filter that identifies the subset of objects to which the replication rule applies.
@@ -1463,6 +1711,11 @@ pub struct ReplicationRuleFilter {
     /// A container for specifying a tag key and value.
     pub tag_filter: Option<Tag>,
 }
+walk!(ReplicationRuleFilter {
+    and,
+    prefix,
+    tag_filter
+});
 lit!(ReplicationRuleFilter);
 
 /// Specifies whether Amazon S3 replicates modifications on replicas.
@@ -1472,6 +1725,7 @@ pub enum ReplicaModificationsStatus {
     Disabled,
 }
 lit!(ReplicaModificationsStatus);
+walk!(ReplicaModificationsStatus);
 
 /// A filter that you can specify for selection for modifications on replicas.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1480,6 +1734,7 @@ pub struct ReplicaModifications {
     /// Specifies whether Amazon S3 replicates modifications on replicas.
     pub status: Value<ReplicaModificationsStatus>,
 }
+walk!(ReplicaModifications { status });
 impl ReplicaModifications {
     /// The required properties; the others unset.
     pub fn new(status: impl Into<Value<ReplicaModificationsStatus>>) -> Self {
@@ -1497,6 +1752,7 @@ pub struct SseKmsEncryptedObjects {
     /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
     pub status: Value<Status>,
 }
+walk!(SseKmsEncryptedObjects { status });
 impl SseKmsEncryptedObjects {
     /// The required properties; the others unset.
     pub fn new(status: impl Into<Value<Status>>) -> Self {
@@ -1517,6 +1773,10 @@ pub struct SourceSelectionCriteria {
     /// A container for filter information for the selection of Amazon S3 objects encrypted with AWS KMS.
     pub sse_kms_encrypted_objects: Option<Value<SseKmsEncryptedObjects>>,
 }
+walk!(SourceSelectionCriteria {
+    replica_modifications,
+    sse_kms_encrypted_objects
+});
 lit!(SourceSelectionCriteria);
 
 /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
@@ -1541,6 +1801,16 @@ pub struct ReplicationRule {
     /// Specifies whether the rule is enabled.
     pub status: Value<Status>,
 }
+walk!(ReplicationRule {
+    delete_marker_replication,
+    destination,
+    filter,
+    id,
+    prefix,
+    priority,
+    source_selection_criteria,
+    status
+});
 impl ReplicationRule {
     /// The required properties; the others unset.
     pub fn new(
@@ -1570,6 +1840,7 @@ pub struct ReplicationConfiguration {
     /// A container for one or more replication rules.
     pub rules: Value<Vec<ReplicationRule>>,
 }
+walk!(ReplicationConfiguration { role, rules });
 impl ReplicationConfiguration {
     /// The required properties; the others unset.
     pub fn new(
@@ -1591,6 +1862,7 @@ pub enum VersioningConfigurationStatus {
     Suspended,
 }
 lit!(VersioningConfigurationStatus);
+walk!(VersioningConfigurationStatus);
 
 /// Describes the versioning state of an Amazon S3 bucket.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1599,6 +1871,7 @@ pub struct VersioningConfiguration {
     /// The versioning state of the bucket.
     pub status: Value<VersioningConfigurationStatus>,
 }
+walk!(VersioningConfiguration { status });
 impl VersioningConfiguration {
     /// The required properties; the others unset.
     pub fn new(status: impl Into<Value<VersioningConfigurationStatus>>) -> Self {
@@ -1618,6 +1891,7 @@ pub enum Protocol {
     Https,
 }
 lit!(Protocol);
+walk!(Protocol);
 
 /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
 #[serde_with::skip_serializing_none]
@@ -1629,6 +1903,10 @@ pub struct RedirectAllRequestsTo {
     /// Protocol to use when redirecting requests.
     pub protocol: Option<Value<Protocol>>,
 }
+walk!(RedirectAllRequestsTo {
+    host_name,
+    protocol
+});
 impl RedirectAllRequestsTo {
     /// The required properties; the others unset.
     pub fn new(host_name: impl Into<Value<String>>) -> Self {
@@ -1656,6 +1934,13 @@ pub struct RedirectRule {
     /// The specific object key to use in the redirect request.
     pub replace_key_with: Option<Value<String>>,
 }
+walk!(RedirectRule {
+    host_name,
+    http_redirect_code,
+    protocol,
+    replace_key_prefix_with,
+    replace_key_with
+});
 lit!(RedirectRule);
 
 /// A container for describing a condition that must be met for the specified redirect to apply.
@@ -1668,6 +1953,10 @@ pub struct RoutingRuleCondition {
     /// The object key name prefix when the redirect is applied.
     pub key_prefix_equals: Option<Value<String>>,
 }
+walk!(RoutingRuleCondition {
+    http_error_code_returned_equals,
+    key_prefix_equals
+});
 lit!(RoutingRuleCondition);
 
 /// Specifies the redirect behavior and when a redirect is applied.
@@ -1680,6 +1969,10 @@ pub struct RoutingRule {
     /// A container for describing a condition that must be met for the specified redirect to apply.
     pub routing_rule_condition: Option<Value<RoutingRuleCondition>>,
 }
+walk!(RoutingRule {
+    redirect_rule,
+    routing_rule_condition
+});
 impl RoutingRule {
     /// The required properties; the others unset.
     pub fn new(redirect_rule: impl Into<Value<RedirectRule>>) -> Self {
@@ -1705,6 +1998,12 @@ pub struct WebsiteConfiguration {
     /// Rules that define when a redirect is applied and the redirect behavior.
     pub routing_rules: Option<Value<Vec<RoutingRule>>>,
 }
+walk!(WebsiteConfiguration {
+    error_document,
+    index_document,
+    redirect_all_requests_to,
+    routing_rules
+});
 lit!(WebsiteConfiguration);
 
 /// `AWS::S3::Bucket`. The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS Region where you create the AWS CloudFormation stack.
@@ -1761,6 +2060,33 @@ pub struct Bucket {
     /// Information used to configure the bucket as a static website.
     pub website_configuration: Option<Value<WebsiteConfiguration>>,
 }
+walk!(Bucket {
+    accelerate_configuration,
+    bucket_name,
+    bucket_encryption,
+    abac_status,
+    access_control,
+    analytics_configurations,
+    bucket_name_prefix,
+    bucket_namespace,
+    cors_configuration,
+    intelligent_tiering_configurations,
+    inventory_configurations,
+    lifecycle_configuration,
+    logging_configuration,
+    metadata_configuration,
+    metadata_table_configuration,
+    metrics_configurations,
+    notification_configuration,
+    object_lock_configuration,
+    object_lock_enabled,
+    ownership_controls,
+    public_access_block_configuration,
+    replication_configuration,
+    tags,
+    versioning_configuration,
+    website_configuration
+});
 resource_type!(
     Bucket,
     "AWS::S3::Bucket",
@@ -1791,6 +2117,10 @@ pub struct BucketPolicy {
     /// A policy document containing permissions to add to the specified bucket.
     pub policy_document: PolicyDocument,
 }
+walk!(BucketPolicy {
+    bucket,
+    policy_document
+});
 resource_type!(BucketPolicy, "AWS::S3::BucketPolicy", []);
 impl BucketPolicy {
     /// The required properties; the others unset.

@@ -6,6 +6,7 @@ use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::policy::PolicyDocument;
 use crate::cfn::shapes::SubscriptionRedrivePolicy;
+use crate::cfn::walk::walk;
 
 /// `AWS::SNS::Subscription`. Resource Type definition for AWS::SNS::Subscription
 #[serde_with::skip_serializing_none]
@@ -35,6 +36,19 @@ pub struct Subscription {
     /// The ARN of the topic to subscribe to.
     pub topic_arn: Value<String>,
 }
+walk!(Subscription {
+    delivery_policy,
+    endpoint,
+    filter_policy,
+    filter_policy_scope,
+    protocol,
+    raw_message_delivery,
+    redrive_policy,
+    region,
+    replay_policy,
+    subscription_role_arn,
+    topic_arn
+});
 resource_type!(Subscription, "AWS::SNS::Subscription", ["Arn"]);
 impl Subscription {
     /// The required properties; the others unset.
@@ -70,6 +84,7 @@ pub enum Protocol {
     Application,
 }
 lit!(Protocol);
+walk!(Protocol);
 
 /// The `LoggingConfig` property type specifies the `Delivery` status logging configuration for an [AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
 #[serde_with::skip_serializing_none]
@@ -85,6 +100,12 @@ pub struct LoggingConfig {
     /// The percentage of successful message deliveries to be logged in Amazon CloudWatch.
     pub success_feedback_sample_rate: Option<Value<String>>,
 }
+walk!(LoggingConfig {
+    failure_feedback_role_arn,
+    protocol,
+    success_feedback_role_arn,
+    success_feedback_sample_rate
+});
 impl LoggingConfig {
     /// The required properties; the others unset.
     pub fn new(protocol: impl Into<Value<Protocol>>) -> Self {
@@ -107,6 +128,7 @@ pub struct TopicSubscription {
     /// The subscription's protocol.
     pub protocol: Value<String>,
 }
+walk!(TopicSubscription { endpoint, protocol });
 impl TopicSubscription {
     /// The required properties; the others unset.
     pub fn new(endpoint: impl Into<Value<String>>, protocol: impl Into<Value<String>>) -> Self {
@@ -149,6 +171,22 @@ pub struct Topic {
     /// Tracing mode of an SNS topic.
     pub tracing_config: Option<Value<String>>,
 }
+walk!(Topic {
+    archive_policy,
+    content_based_deduplication,
+    data_protection_policy,
+    delivery_status_logging,
+    display_name,
+    fifo_throughput_scope,
+    fifo_topic,
+    kms_master_key_id,
+    maximum_message_size,
+    signature_version,
+    subscription,
+    tags,
+    topic_name,
+    tracing_config
+});
 resource_type!(Topic, "AWS::SNS::Topic", ["TopicArn", "TopicName"]);
 
 /// `AWS::SNS::TopicPolicy`. The `AWS::SNS::TopicPolicy` resource associates SNS topics with a policy.
@@ -160,6 +198,10 @@ pub struct TopicPolicy {
     /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy.
     pub topics: Value<Vec<Value<String>>>,
 }
+walk!(TopicPolicy {
+    policy_document,
+    topics
+});
 resource_type!(TopicPolicy, "AWS::SNS::TopicPolicy", ["Id"]);
 impl TopicPolicy {
     /// The required properties; the others unset.

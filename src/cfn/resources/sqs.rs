@@ -6,6 +6,7 @@ use super::{resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::policy::PolicyDocument;
 use crate::cfn::shapes::QueueRedrivePolicy;
+use crate::cfn::walk::walk;
 
 /// `AWS::SQS::Queue`. The `AWS::SQS::Queue` resource creates an SQS standard or FIFO queue.
 #[serde_with::skip_serializing_none]
@@ -45,6 +46,24 @@ pub struct Queue {
     /// The length of time during which a message will be unavailable after a message is delivered from the queue.
     pub visibility_timeout: Option<Value<i64>>,
 }
+walk!(Queue {
+    content_based_deduplication,
+    deduplication_scope,
+    delay_seconds,
+    fifo_queue,
+    fifo_throughput_limit,
+    kms_data_key_reuse_period_seconds,
+    kms_master_key_id,
+    maximum_message_size,
+    message_retention_period,
+    queue_name,
+    receive_message_wait_time_seconds,
+    redrive_allow_policy,
+    redrive_policy,
+    sqs_managed_sse_enabled,
+    tags,
+    visibility_timeout
+});
 resource_type!(Queue, "AWS::SQS::Queue", ["Arn", "QueueName", "QueueUrl"]);
 
 /// `AWS::SQS::QueuePolicy`. The `AWS::SQS::QueuePolicy` type applies a policy to SQS queues.
@@ -56,6 +75,10 @@ pub struct QueuePolicy {
     /// The URLs of the queues to which you want to add the policy.
     pub queues: Value<Vec<Value<String>>>,
 }
+walk!(QueuePolicy {
+    policy_document,
+    queues
+});
 resource_type!(QueuePolicy, "AWS::SQS::QueuePolicy", ["Id"]);
 impl QueuePolicy {
     /// The required properties; the others unset.

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::states::Definition;
+use crate::cfn::walk::walk;
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -15,6 +16,11 @@ pub struct S3Location {
     pub key: Value<String>,
     pub version: Option<Value<String>>,
 }
+walk!(S3Location {
+    bucket,
+    key,
+    version
+});
 impl S3Location {
     /// The required properties; the others unset.
     pub fn new(bucket: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
@@ -35,6 +41,7 @@ pub enum Type {
     AwsOwnedKey,
 }
 lit!(Type);
+walk!(Type);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -44,6 +51,11 @@ pub struct EncryptionConfiguration {
     pub kms_key_id: Option<Value<String>>,
     pub r#type: Value<Type>,
 }
+walk!(EncryptionConfiguration {
+    kms_data_key_reuse_period_seconds,
+    kms_key_id,
+    r#type
+});
 impl EncryptionConfiguration {
     /// The required properties; the others unset.
     pub fn new(r#type: impl Into<Value<Type>>) -> Self {
@@ -62,6 +74,7 @@ lit!(EncryptionConfiguration);
 pub struct CloudWatchLogsLogGroup {
     pub log_group_arn: Option<Value<String>>,
 }
+walk!(CloudWatchLogsLogGroup { log_group_arn });
 lit!(CloudWatchLogsLogGroup);
 
 #[serde_with::skip_serializing_none]
@@ -70,6 +83,9 @@ lit!(CloudWatchLogsLogGroup);
 pub struct LogDestination {
     pub cloud_watch_logs_log_group: Option<Value<CloudWatchLogsLogGroup>>,
 }
+walk!(LogDestination {
+    cloud_watch_logs_log_group
+});
 lit!(LogDestination);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -84,6 +100,7 @@ pub enum Level {
     Off,
 }
 lit!(Level);
+walk!(Level);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -93,6 +110,11 @@ pub struct LoggingConfiguration {
     pub include_execution_data: Option<Value<bool>>,
     pub level: Option<Value<Level>>,
 }
+walk!(LoggingConfiguration {
+    destinations,
+    include_execution_data,
+    level
+});
 lit!(LoggingConfiguration);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -103,6 +125,7 @@ pub enum StateMachineType {
     Express,
 }
 lit!(StateMachineType);
+walk!(StateMachineType);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -110,6 +133,7 @@ lit!(StateMachineType);
 pub struct TracingConfiguration {
     pub enabled: Option<Value<bool>>,
 }
+walk!(TracingConfiguration { enabled });
 lit!(TracingConfiguration);
 
 /// `AWS::StepFunctions::StateMachine`. Resource schema for StateMachine
@@ -129,6 +153,19 @@ pub struct StateMachine {
     pub tags: Option<Value<Vec<Tag>>>,
     pub tracing_configuration: Option<Value<TracingConfiguration>>,
 }
+walk!(StateMachine {
+    definition,
+    definition_s3_location,
+    definition_string,
+    definition_substitutions,
+    encryption_configuration,
+    logging_configuration,
+    role_arn,
+    state_machine_name,
+    state_machine_type,
+    tags,
+    tracing_configuration
+});
 resource_type!(
     StateMachine,
     "AWS::StepFunctions::StateMachine",

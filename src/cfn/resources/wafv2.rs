@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{boxed, lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::shapes::EmptyAction;
+use crate::cfn::walk::walk;
 
 /// Application details defined during the &webacl; creation process.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -14,6 +15,7 @@ pub struct ApplicationAttribute {
     pub name: Value<String>,
     pub values: Value<Vec<Value<String>>>,
 }
+walk!(ApplicationAttribute { name, values });
 impl ApplicationAttribute {
     /// The required properties; the others unset.
     pub fn new(
@@ -34,6 +36,7 @@ lit!(ApplicationAttribute);
 pub struct ApplicationConfig {
     pub attributes: Value<Vec<ApplicationAttribute>>,
 }
+walk!(ApplicationConfig { attributes });
 impl ApplicationConfig {
     /// The required properties; the others unset.
     pub fn new(attributes: impl Into<Value<Vec<ApplicationAttribute>>>) -> Self {
@@ -56,6 +59,7 @@ pub enum DefaultSizeInspectionLimit {
     Kb64,
 }
 lit!(DefaultSizeInspectionLimit);
+walk!(DefaultSizeInspectionLimit);
 
 /// Configures the inspection size in the request body.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -63,6 +67,9 @@ lit!(DefaultSizeInspectionLimit);
 pub struct RequestBodyAssociatedResourceTypeConfig {
     pub default_size_inspection_limit: Value<DefaultSizeInspectionLimit>,
 }
+walk!(RequestBodyAssociatedResourceTypeConfig {
+    default_size_inspection_limit
+});
 impl RequestBodyAssociatedResourceTypeConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -83,6 +90,7 @@ pub struct AssociationConfig {
     pub request_body:
         Option<Value<IndexMap<String, Value<RequestBodyAssociatedResourceTypeConfig>>>>,
 }
+walk!(AssociationConfig { request_body });
 lit!(AssociationConfig);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -90,6 +98,7 @@ lit!(AssociationConfig);
 pub struct ImmunityTimeProperty {
     pub immunity_time: Value<i64>,
 }
+walk!(ImmunityTimeProperty { immunity_time });
 impl ImmunityTimeProperty {
     /// The required properties; the others unset.
     pub fn new(immunity_time: impl Into<Value<i64>>) -> Self {
@@ -106,6 +115,9 @@ lit!(ImmunityTimeProperty);
 pub struct CaptchaConfig {
     pub immunity_time_property: Option<Value<ImmunityTimeProperty>>,
 }
+walk!(CaptchaConfig {
+    immunity_time_property
+});
 lit!(CaptchaConfig);
 
 #[serde_with::skip_serializing_none]
@@ -114,6 +126,9 @@ lit!(CaptchaConfig);
 pub struct ChallengeConfig {
     pub immunity_time_property: Option<Value<ImmunityTimeProperty>>,
 }
+walk!(ChallengeConfig {
+    immunity_time_property
+});
 lit!(ChallengeConfig);
 
 /// Valid values are TEXT_PLAIN, TEXT_HTML, and APPLICATION_JSON.
@@ -127,6 +142,7 @@ pub enum ContentType {
     ApplicationJson,
 }
 lit!(ContentType);
+walk!(ContentType);
 
 /// Custom response body.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -135,6 +151,10 @@ pub struct CustomResponseBody {
     pub content: Value<String>,
     pub content_type: Value<ContentType>,
 }
+walk!(CustomResponseBody {
+    content,
+    content_type
+});
 impl CustomResponseBody {
     /// The required properties; the others unset.
     pub fn new(
@@ -157,6 +177,7 @@ pub enum Action {
     Hash,
 }
 lit!(Action);
+walk!(Action);
 
 /// Field type to protect
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -173,6 +194,7 @@ pub enum FieldType {
     Body,
 }
 lit!(FieldType);
+walk!(FieldType);
 
 /// Field in log to protect.
 #[serde_with::skip_serializing_none]
@@ -184,6 +206,10 @@ pub struct FieldToProtect {
     /// Field type to protect
     pub field_type: Value<FieldType>,
 }
+walk!(FieldToProtect {
+    field_keys,
+    field_type
+});
 impl FieldToProtect {
     /// The required properties; the others unset.
     pub fn new(field_type: impl Into<Value<FieldType>>) -> Self {
@@ -204,6 +230,12 @@ pub struct DataProtect {
     pub exclude_rule_match_details: Option<Value<bool>>,
     pub field: Value<FieldToProtect>,
 }
+walk!(DataProtect {
+    action,
+    exclude_rate_based_details,
+    exclude_rule_match_details,
+    field
+});
 impl DataProtect {
     /// The required properties; the others unset.
     pub fn new(action: impl Into<Value<Action>>, field: impl Into<Value<FieldToProtect>>) -> Self {
@@ -222,6 +254,7 @@ lit!(DataProtect);
 pub struct DataProtectionConfig {
     pub data_protections: Value<Vec<DataProtect>>,
 }
+walk!(DataProtectionConfig { data_protections });
 impl DataProtectionConfig {
     /// The required properties; the others unset.
     pub fn new(data_protections: impl Into<Value<Vec<DataProtect>>>) -> Self {
@@ -239,6 +272,7 @@ pub struct CustomHttpHeader {
     pub name: Value<String>,
     pub value: Value<String>,
 }
+walk!(CustomHttpHeader { name, value });
 impl CustomHttpHeader {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
@@ -257,6 +291,7 @@ pub struct CustomRequestHandling {
     /// Collection of HTTP headers.
     pub insert_headers: Value<Vec<CustomHttpHeader>>,
 }
+walk!(CustomRequestHandling { insert_headers });
 impl CustomRequestHandling {
     /// The required properties; the others unset.
     pub fn new(insert_headers: impl Into<Value<Vec<CustomHttpHeader>>>) -> Self {
@@ -274,6 +309,9 @@ lit!(CustomRequestHandling);
 pub struct AllowAction {
     pub custom_request_handling: Option<Value<CustomRequestHandling>>,
 }
+walk!(AllowAction {
+    custom_request_handling
+});
 lit!(AllowAction);
 
 /// Custom response.
@@ -287,6 +325,11 @@ pub struct CustomResponse {
     /// Collection of HTTP headers.
     pub response_headers: Option<Value<Vec<CustomHttpHeader>>>,
 }
+walk!(CustomResponse {
+    custom_response_body_key,
+    response_code,
+    response_headers
+});
 impl CustomResponse {
     /// The required properties; the others unset.
     pub fn new(response_code: impl Into<Value<i64>>) -> Self {
@@ -306,6 +349,7 @@ lit!(CustomResponse);
 pub struct BlockAction {
     pub custom_response: Option<Value<CustomResponse>>,
 }
+walk!(BlockAction { custom_response });
 lit!(BlockAction);
 
 /// Default Action WebACL will take against ingress traffic when there is no matching Rule.
@@ -316,6 +360,7 @@ pub struct DefaultAction {
     pub allow: Option<Value<AllowAction>>,
     pub block: Option<Value<BlockAction>>,
 }
+walk!(DefaultAction { allow, block });
 lit!(DefaultAction);
 
 /// The blockchain chain to use.
@@ -331,6 +376,7 @@ pub enum Chain {
     SolanaDevnet,
 }
 lit!(Chain);
+walk!(Chain);
 
 /// The cryptocurrency to use for payment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -339,6 +385,7 @@ pub enum Currency {
     Usdc,
 }
 lit!(Currency);
+walk!(Currency);
 
 /// A price configuration.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -347,6 +394,7 @@ pub struct Price {
     pub amount: Value<String>,
     pub currency: Value<Currency>,
 }
+walk!(Price { amount, currency });
 impl Price {
     /// The required properties; the others unset.
     pub fn new(amount: impl Into<Value<String>>, currency: impl Into<Value<Currency>>) -> Self {
@@ -366,6 +414,11 @@ pub struct PaymentNetwork {
     pub prices: Value<Vec<Price>>,
     pub wallet_address: Value<String>,
 }
+walk!(PaymentNetwork {
+    chain,
+    prices,
+    wallet_address
+});
 impl PaymentNetwork {
     /// The required properties; the others unset.
     pub fn new(
@@ -388,6 +441,7 @@ lit!(PaymentNetwork);
 pub struct CryptoConfig {
     pub payment_networks: Value<Vec<PaymentNetwork>>,
 }
+walk!(CryptoConfig { payment_networks });
 impl CryptoConfig {
     /// The required properties; the others unset.
     pub fn new(payment_networks: impl Into<Value<Vec<PaymentNetwork>>>) -> Self {
@@ -407,6 +461,7 @@ pub enum CurrencyMode {
     Test,
 }
 lit!(CurrencyMode);
+walk!(CurrencyMode);
 
 /// Configures monetization for the web ACL or rule group.
 #[serde_with::skip_serializing_none]
@@ -416,6 +471,10 @@ pub struct MonetizationConfig {
     pub crypto_config: Option<Value<CryptoConfig>>,
     pub currency_mode: Option<Value<CurrencyMode>>,
 }
+walk!(MonetizationConfig {
+    crypto_config,
+    currency_mode
+});
 lit!(MonetizationConfig);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -426,6 +485,7 @@ pub enum AlbLowReputationMode {
     AlwaysOn,
 }
 lit!(AlbLowReputationMode);
+walk!(AlbLowReputationMode);
 
 /// Configures the options for on-source DDoS protection provided by supported resource type.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -434,6 +494,9 @@ pub struct OnSourceDDoSProtectionConfig {
     #[serde(rename = "ALBLowReputationMode")]
     pub alb_low_reputation_mode: Value<AlbLowReputationMode>,
 }
+walk!(OnSourceDDoSProtectionConfig {
+    alb_low_reputation_mode
+});
 impl OnSourceDDoSProtectionConfig {
     /// The required properties; the others unset.
     pub fn new(alb_low_reputation_mode: impl Into<Value<AlbLowReputationMode>>) -> Self {
@@ -451,6 +514,9 @@ lit!(OnSourceDDoSProtectionConfig);
 pub struct CaptchaAction {
     pub custom_request_handling: Option<Value<CustomRequestHandling>>,
 }
+walk!(CaptchaAction {
+    custom_request_handling
+});
 lit!(CaptchaAction);
 
 /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not, returns a browser challenge to the client.
@@ -460,6 +526,9 @@ lit!(CaptchaAction);
 pub struct ChallengeAction {
     pub custom_request_handling: Option<Value<CustomRequestHandling>>,
 }
+walk!(ChallengeAction {
+    custom_request_handling
+});
 lit!(ChallengeAction);
 
 /// Allow traffic towards application.
@@ -469,6 +538,9 @@ lit!(ChallengeAction);
 pub struct CountAction {
     pub custom_request_handling: Option<Value<CustomRequestHandling>>,
 }
+walk!(CountAction {
+    custom_request_handling
+});
 lit!(CountAction);
 
 /// Monetize action for rules.
@@ -478,6 +550,7 @@ lit!(CountAction);
 pub struct MonetizeAction {
     pub price_multiplier: Option<Value<String>>,
 }
+walk!(MonetizeAction { price_multiplier });
 lit!(MonetizeAction);
 
 /// Action taken when Rule matches its condition.
@@ -492,6 +565,14 @@ pub struct RuleAction {
     pub count: Option<Value<CountAction>>,
     pub monetize: Option<Value<MonetizeAction>>,
 }
+walk!(RuleAction {
+    allow,
+    block,
+    captcha,
+    challenge,
+    count,
+    monetize
+});
 lit!(RuleAction);
 
 /// Override a RuleGroup or ManagedRuleGroup behavior.
@@ -502,6 +583,7 @@ pub struct OverrideAction {
     pub count: Option<EmptyAction>,
     pub none: Option<EmptyAction>,
 }
+walk!(OverrideAction { count, none });
 lit!(OverrideAction);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -509,6 +591,7 @@ lit!(OverrideAction);
 pub struct Label {
     pub name: Value<String>,
 }
+walk!(Label { name });
 impl Label {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -522,6 +605,7 @@ lit!(Label);
 pub struct AndStatement {
     pub statements: Value<Vec<Statement>>,
 }
+walk!(AndStatement { statements });
 impl AndStatement {
     /// The required properties; the others unset.
     pub fn new(statements: impl Into<Value<Vec<Statement>>>) -> Self {
@@ -541,6 +625,7 @@ pub enum FallbackBehavior {
     NoMatch,
 }
 lit!(FallbackBehavior);
+walk!(FallbackBehavior);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -548,6 +633,10 @@ pub struct ForwardedIpConfiguration {
     pub fallback_behavior: Value<FallbackBehavior>,
     pub header_name: Value<String>,
 }
+walk!(ForwardedIpConfiguration {
+    fallback_behavior,
+    header_name
+});
 impl ForwardedIpConfiguration {
     /// The required properties; the others unset.
     pub fn new(
@@ -570,6 +659,10 @@ pub struct AsnMatchStatement {
     #[serde(rename = "ForwardedIPConfig")]
     pub forwarded_ip_config: Option<Value<ForwardedIpConfiguration>>,
 }
+walk!(AsnMatchStatement {
+    asn_list,
+    forwarded_ip_config
+});
 lit!(AsnMatchStatement);
 
 /// Handling of requests containing oversize fields
@@ -583,6 +676,7 @@ pub enum OversizeHandling {
     NoMatch,
 }
 lit!(OversizeHandling);
+walk!(OversizeHandling);
 
 /// The body of a web request.
 #[serde_with::skip_serializing_none]
@@ -591,6 +685,7 @@ lit!(OversizeHandling);
 pub struct Body {
     pub oversize_handling: Option<Value<OversizeHandling>>,
 }
+walk!(Body { oversize_handling });
 lit!(Body);
 
 /// The pattern to look for in the request cookies.
@@ -602,6 +697,11 @@ pub struct CookieMatchPattern {
     pub excluded_cookies: Option<Value<Vec<Value<String>>>>,
     pub included_cookies: Option<Value<Vec<Value<String>>>>,
 }
+walk!(CookieMatchPattern {
+    all,
+    excluded_cookies,
+    included_cookies
+});
 lit!(CookieMatchPattern);
 
 /// The parts of the request to match against using the MatchPattern.
@@ -615,6 +715,7 @@ pub enum MatchScope {
     Value,
 }
 lit!(MatchScope);
+walk!(MatchScope);
 
 /// Includes cookies of a web request.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -624,6 +725,11 @@ pub struct Cookies {
     pub match_scope: Value<MatchScope>,
     pub oversize_handling: Value<OversizeHandling>,
 }
+walk!(Cookies {
+    match_pattern,
+    match_scope,
+    oversize_handling
+});
 impl Cookies {
     /// The required properties; the others unset.
     pub fn new(
@@ -646,6 +752,7 @@ lit!(Cookies);
 pub struct HeaderOrder {
     pub oversize_handling: Value<OversizeHandling>,
 }
+walk!(HeaderOrder { oversize_handling });
 impl HeaderOrder {
     /// The required properties; the others unset.
     pub fn new(oversize_handling: impl Into<Value<OversizeHandling>>) -> Self {
@@ -665,6 +772,11 @@ pub struct HeaderMatchPattern {
     pub excluded_headers: Option<Value<Vec<Value<String>>>>,
     pub included_headers: Option<Value<Vec<Value<String>>>>,
 }
+walk!(HeaderMatchPattern {
+    all,
+    excluded_headers,
+    included_headers
+});
 lit!(HeaderMatchPattern);
 
 /// Includes headers of a web request.
@@ -675,6 +787,11 @@ pub struct Headers {
     pub match_scope: Value<MatchScope>,
     pub oversize_handling: Value<OversizeHandling>,
 }
+walk!(Headers {
+    match_pattern,
+    match_scope,
+    oversize_handling
+});
 impl Headers {
     /// The required properties; the others unset.
     pub fn new(
@@ -697,6 +814,7 @@ lit!(Headers);
 pub struct Ja3Fingerprint {
     pub fallback_behavior: Value<FallbackBehavior>,
 }
+walk!(Ja3Fingerprint { fallback_behavior });
 impl Ja3Fingerprint {
     /// The required properties; the others unset.
     pub fn new(fallback_behavior: impl Into<Value<FallbackBehavior>>) -> Self {
@@ -713,6 +831,7 @@ lit!(Ja3Fingerprint);
 pub struct Ja4Fingerprint {
     pub fallback_behavior: Value<FallbackBehavior>,
 }
+walk!(Ja4Fingerprint { fallback_behavior });
 impl Ja4Fingerprint {
     /// The required properties; the others unset.
     pub fn new(fallback_behavior: impl Into<Value<FallbackBehavior>>) -> Self {
@@ -734,6 +853,7 @@ pub enum InvalidFallbackBehavior {
     EvaluateAsString,
 }
 lit!(InvalidFallbackBehavior);
+walk!(InvalidFallbackBehavior);
 
 /// The pattern to look for in the JSON body.
 #[serde_with::skip_serializing_none]
@@ -743,6 +863,10 @@ pub struct JsonMatchPattern {
     pub all: Option<serde_json::Value>,
     pub included_paths: Option<Value<Vec<Value<String>>>>,
 }
+walk!(JsonMatchPattern {
+    all,
+    included_paths
+});
 lit!(JsonMatchPattern);
 
 /// Inspect the request body as JSON.
@@ -755,6 +879,12 @@ pub struct JsonBody {
     pub match_scope: Value<MatchScope>,
     pub oversize_handling: Option<Value<OversizeHandling>>,
 }
+walk!(JsonBody {
+    invalid_fallback_behavior,
+    match_pattern,
+    match_scope,
+    oversize_handling
+});
 impl JsonBody {
     /// The required properties; the others unset.
     pub fn new(
@@ -776,6 +906,7 @@ lit!(JsonBody);
 pub struct SingleHeader {
     pub name: Value<String>,
 }
+walk!(SingleHeader { name });
 impl SingleHeader {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -790,6 +921,7 @@ lit!(SingleHeader);
 pub struct SingleQueryArgument {
     pub name: Value<String>,
 }
+walk!(SingleQueryArgument { name });
 impl SingleQueryArgument {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -805,6 +937,7 @@ lit!(SingleQueryArgument);
 pub struct UriFragment {
     pub fallback_behavior: Option<Value<FallbackBehavior>>,
 }
+walk!(UriFragment { fallback_behavior });
 lit!(UriFragment);
 
 /// Field of the request to match.
@@ -830,6 +963,22 @@ pub struct FieldToMatch {
     pub uri_fragment: Option<Value<UriFragment>>,
     pub uri_path: Option<serde_json::Value>,
 }
+walk!(FieldToMatch {
+    all_query_arguments,
+    body,
+    cookies,
+    header_order,
+    headers,
+    ja3_fingerprint,
+    ja4_fingerprint,
+    json_body,
+    method,
+    query_string,
+    single_header,
+    single_query_argument,
+    uri_fragment,
+    uri_path
+});
 lit!(FieldToMatch);
 
 /// Position of the evaluation in the FieldToMatch of request.
@@ -847,6 +996,7 @@ pub enum PositionalConstraint {
     ContainsWord,
 }
 lit!(PositionalConstraint);
+walk!(PositionalConstraint);
 
 /// Type of pre-parse text transformation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -863,6 +1013,7 @@ pub enum Type {
     ReplaceSemicolonsWithAmpersands,
 }
 lit!(Type);
+walk!(Type);
 
 /// Text Transformation applied before parsing the query string.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -871,6 +1022,7 @@ pub struct PreParseTextTransformation {
     pub priority: Value<i64>,
     pub r#type: Value<Type>,
 }
+walk!(PreParseTextTransformation { priority, r#type });
 impl PreParseTextTransformation {
     /// The required properties; the others unset.
     pub fn new(priority: impl Into<Value<i64>>, r#type: impl Into<Value<Type>>) -> Self {
@@ -949,6 +1101,7 @@ pub enum TextTransformationType {
     Sha256,
 }
 lit!(TextTransformationType);
+walk!(TextTransformationType);
 
 /// Text Transformation on the Search String before match.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -957,6 +1110,7 @@ pub struct TextTransformation {
     pub priority: Value<i64>,
     pub r#type: Value<TextTransformationType>,
 }
+walk!(TextTransformation { priority, r#type });
 impl TextTransformation {
     /// The required properties; the others unset.
     pub fn new(
@@ -983,6 +1137,14 @@ pub struct ByteMatchStatement {
     pub search_string_base64: Option<Value<String>>,
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(ByteMatchStatement {
+    field_to_match,
+    positional_constraint,
+    pre_parse_text_transformations,
+    search_string,
+    search_string_base64,
+    text_transformations
+});
 impl ByteMatchStatement {
     /// The required properties; the others unset.
     pub fn new(
@@ -1506,6 +1668,7 @@ pub enum CountryCodes {
     Zw,
 }
 lit!(CountryCodes);
+walk!(CountryCodes);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -1515,6 +1678,10 @@ pub struct GeoMatchStatement {
     #[serde(rename = "ForwardedIPConfig")]
     pub forwarded_ip_config: Option<Value<ForwardedIpConfiguration>>,
 }
+walk!(GeoMatchStatement {
+    country_codes,
+    forwarded_ip_config
+});
 lit!(GeoMatchStatement);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -1527,6 +1694,7 @@ pub enum Position {
     Any,
 }
 lit!(Position);
+walk!(Position);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -1535,6 +1703,11 @@ pub struct IpSetForwardedIpConfiguration {
     pub header_name: Value<String>,
     pub position: Value<Position>,
 }
+walk!(IpSetForwardedIpConfiguration {
+    fallback_behavior,
+    header_name,
+    position
+});
 impl IpSetForwardedIpConfiguration {
     /// The required properties; the others unset.
     pub fn new(
@@ -1559,6 +1732,10 @@ pub struct IpSetReferenceStatement {
     #[serde(rename = "IPSetForwardedIPConfig")]
     pub ip_set_forwarded_ip_config: Option<Value<IpSetForwardedIpConfiguration>>,
 }
+walk!(IpSetReferenceStatement {
+    arn,
+    ip_set_forwarded_ip_config
+});
 impl IpSetReferenceStatement {
     /// The required properties; the others unset.
     pub fn new(arn: impl Into<Value<String>>) -> Self {
@@ -1578,6 +1755,7 @@ pub enum Scope {
     Namespace,
 }
 lit!(Scope);
+walk!(Scope);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -1585,6 +1763,7 @@ pub struct LabelMatchStatement {
     pub key: Value<String>,
     pub scope: Value<Scope>,
 }
+walk!(LabelMatchStatement { key, scope });
 impl LabelMatchStatement {
     /// The required properties; the others unset.
     pub fn new(key: impl Into<Value<String>>, scope: impl Into<Value<Scope>>) -> Self {
@@ -1602,6 +1781,7 @@ lit!(LabelMatchStatement);
 pub struct ExcludedRule {
     pub name: Value<String>,
 }
+walk!(ExcludedRule { name });
 impl ExcludedRule {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -1613,6 +1793,7 @@ lit!(ExcludedRule);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AddressField {}
+walk!(AddressField);
 lit!(AddressField);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1620,6 +1801,7 @@ lit!(AddressField);
 pub struct FieldIdentifier {
     pub identifier: Value<String>,
 }
+walk!(FieldIdentifier { identifier });
 impl FieldIdentifier {
     /// The required properties; the others unset.
     pub fn new(identifier: impl Into<Value<String>>) -> Self {
@@ -1638,10 +1820,12 @@ pub enum PayloadType {
     FormEncoded,
 }
 lit!(PayloadType);
+walk!(PayloadType);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PhoneNumberField {}
+walk!(PhoneNumberField);
 lit!(PhoneNumberField);
 
 /// Configures the inspection of sign-up requests
@@ -1656,6 +1840,14 @@ pub struct RequestInspectionAcfp {
     pub phone_number_fields: Option<Value<Vec<PhoneNumberField>>>,
     pub username_field: Option<Value<FieldIdentifier>>,
 }
+walk!(RequestInspectionAcfp {
+    address_fields,
+    email_field,
+    password_field,
+    payload_type,
+    phone_number_fields,
+    username_field
+});
 impl RequestInspectionAcfp {
     /// The required properties; the others unset.
     pub fn new(payload_type: impl Into<Value<PayloadType>>) -> Self {
@@ -1678,6 +1870,10 @@ pub struct ResponseInspectionBodyContains {
     pub failure_strings: Value<Vec<Value<String>>>,
     pub success_strings: Value<Vec<Value<String>>>,
 }
+walk!(ResponseInspectionBodyContains {
+    failure_strings,
+    success_strings
+});
 impl ResponseInspectionBodyContains {
     /// The required properties; the others unset.
     pub fn new(
@@ -1700,6 +1896,11 @@ pub struct ResponseInspectionHeader {
     pub name: Value<String>,
     pub success_values: Value<Vec<Value<String>>>,
 }
+walk!(ResponseInspectionHeader {
+    failure_values,
+    name,
+    success_values
+});
 impl ResponseInspectionHeader {
     /// The required properties; the others unset.
     pub fn new(
@@ -1724,6 +1925,11 @@ pub struct ResponseInspectionJson {
     pub identifier: Value<String>,
     pub success_values: Value<Vec<Value<String>>>,
 }
+walk!(ResponseInspectionJson {
+    failure_values,
+    identifier,
+    success_values
+});
 impl ResponseInspectionJson {
     /// The required properties; the others unset.
     pub fn new(
@@ -1747,6 +1953,10 @@ pub struct ResponseInspectionStatusCode {
     pub failure_codes: Value<Vec<Value<i64>>>,
     pub success_codes: Value<Vec<Value<i64>>>,
 }
+walk!(ResponseInspectionStatusCode {
+    failure_codes,
+    success_codes
+});
 impl ResponseInspectionStatusCode {
     /// The required properties; the others unset.
     pub fn new(
@@ -1771,6 +1981,12 @@ pub struct ResponseInspection {
     pub json: Option<Value<ResponseInspectionJson>>,
     pub status_code: Option<Value<ResponseInspectionStatusCode>>,
 }
+walk!(ResponseInspection {
+    body_contains,
+    header,
+    json,
+    status_code
+});
 lit!(ResponseInspection);
 
 /// Configures how to use the Account creation fraud prevention managed rule group in the web ACL
@@ -1784,6 +2000,13 @@ pub struct AwsManagedRulesAcfpRuleSet {
     pub request_inspection: Value<RequestInspectionAcfp>,
     pub response_inspection: Option<Value<ResponseInspection>>,
 }
+walk!(AwsManagedRulesAcfpRuleSet {
+    creation_path,
+    enable_regex_in_path,
+    registration_page_path,
+    request_inspection,
+    response_inspection
+});
 impl AwsManagedRulesAcfpRuleSet {
     /// The required properties; the others unset.
     pub fn new(
@@ -1809,6 +2032,7 @@ lit!(AwsManagedRulesAcfpRuleSet);
 pub struct Regex {
     pub regex_string: Option<Value<String>>,
 }
+walk!(Regex { regex_string });
 lit!(Regex);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -1821,6 +2045,7 @@ pub enum Sensitivity {
     High,
 }
 lit!(Sensitivity);
+walk!(Sensitivity);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum UsageOfAction {
@@ -1830,6 +2055,7 @@ pub enum UsageOfAction {
     Disabled,
 }
 lit!(UsageOfAction);
+walk!(UsageOfAction);
 
 /// Client side action config for AntiDDOS AMR.
 #[serde_with::skip_serializing_none]
@@ -1840,6 +2066,11 @@ pub struct ClientSideAction {
     pub sensitivity: Option<Value<Sensitivity>>,
     pub usage_of_action: Value<UsageOfAction>,
 }
+walk!(ClientSideAction {
+    exempt_uri_regular_expressions,
+    sensitivity,
+    usage_of_action
+});
 impl ClientSideAction {
     /// The required properties; the others unset.
     pub fn new(usage_of_action: impl Into<Value<UsageOfAction>>) -> Self {
@@ -1858,6 +2089,7 @@ lit!(ClientSideAction);
 pub struct ClientSideActionConfig {
     pub challenge: Value<ClientSideAction>,
 }
+walk!(ClientSideActionConfig { challenge });
 impl ClientSideActionConfig {
     /// The required properties; the others unset.
     pub fn new(challenge: impl Into<Value<ClientSideAction>>) -> Self {
@@ -1878,6 +2110,7 @@ pub enum SensitivityToBlock {
     High,
 }
 lit!(SensitivityToBlock);
+walk!(SensitivityToBlock);
 
 /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL
 #[serde_with::skip_serializing_none]
@@ -1887,6 +2120,10 @@ pub struct AwsManagedRulesAntiDDoSRuleSet {
     pub client_side_action_config: Value<ClientSideActionConfig>,
     pub sensitivity_to_block: Option<Value<SensitivityToBlock>>,
 }
+walk!(AwsManagedRulesAntiDDoSRuleSet {
+    client_side_action_config,
+    sensitivity_to_block
+});
 impl AwsManagedRulesAntiDDoSRuleSet {
     /// The required properties; the others unset.
     pub fn new(client_side_action_config: impl Into<Value<ClientSideActionConfig>>) -> Self {
@@ -1906,6 +2143,11 @@ pub struct RequestInspection {
     pub payload_type: Value<PayloadType>,
     pub username_field: Value<FieldIdentifier>,
 }
+walk!(RequestInspection {
+    password_field,
+    payload_type,
+    username_field
+});
 impl RequestInspection {
     /// The required properties; the others unset.
     pub fn new(
@@ -1932,6 +2174,12 @@ pub struct AwsManagedRulesAtpRuleSet {
     pub request_inspection: Option<Value<RequestInspection>>,
     pub response_inspection: Option<Value<ResponseInspection>>,
 }
+walk!(AwsManagedRulesAtpRuleSet {
+    enable_regex_in_path,
+    login_path,
+    request_inspection,
+    response_inspection
+});
 impl AwsManagedRulesAtpRuleSet {
     /// The required properties; the others unset.
     pub fn new(login_path: impl Into<Value<String>>) -> Self {
@@ -1953,6 +2201,7 @@ pub enum InspectionLevel {
     Targeted,
 }
 lit!(InspectionLevel);
+walk!(InspectionLevel);
 
 /// Configures how to use the Bot Control managed rule group in the web ACL
 #[serde_with::skip_serializing_none]
@@ -1962,6 +2211,10 @@ pub struct AwsManagedRulesBotControlRuleSet {
     pub enable_machine_learning: Option<Value<bool>>,
     pub inspection_level: Value<InspectionLevel>,
 }
+walk!(AwsManagedRulesBotControlRuleSet {
+    enable_machine_learning,
+    inspection_level
+});
 impl AwsManagedRulesBotControlRuleSet {
     /// The required properties; the others unset.
     pub fn new(inspection_level: impl Into<Value<InspectionLevel>>) -> Self {
@@ -1991,6 +2244,16 @@ pub struct ManagedRuleGroupConfig {
     pub payload_type: Option<Value<PayloadType>>,
     pub username_field: Option<Value<FieldIdentifier>>,
 }
+walk!(ManagedRuleGroupConfig {
+    aws_managed_rules_acfp_rule_set,
+    aws_managed_rules_anti_d_do_s_rule_set,
+    aws_managed_rules_atp_rule_set,
+    aws_managed_rules_bot_control_rule_set,
+    login_path,
+    password_field,
+    payload_type,
+    username_field
+});
 lit!(ManagedRuleGroupConfig);
 
 /// Action override for rules in the rule group.
@@ -2000,6 +2263,10 @@ pub struct RuleActionOverride {
     pub action_to_use: Value<RuleAction>,
     pub name: Value<String>,
 }
+walk!(RuleActionOverride {
+    action_to_use,
+    name
+});
 impl RuleActionOverride {
     /// The required properties; the others unset.
     pub fn new(
@@ -2028,6 +2295,15 @@ pub struct ManagedRuleGroupStatement {
     pub vendor_name: Value<String>,
     pub version: Option<Value<String>>,
 }
+walk!(ManagedRuleGroupStatement {
+    excluded_rules,
+    managed_rule_group_configs,
+    name,
+    rule_action_overrides,
+    scope_down_statement,
+    vendor_name,
+    version
+});
 impl ManagedRuleGroupStatement {
     /// The required properties; the others unset.
     pub fn new(name: impl Into<Value<String>>, vendor_name: impl Into<Value<String>>) -> Self {
@@ -2050,6 +2326,7 @@ boxed!(ManagedRuleGroupStatement);
 pub struct NotStatement {
     pub statement: Value<Box<Statement>>,
 }
+walk!(NotStatement { statement });
 impl NotStatement {
     /// The required properties; the others unset.
     pub fn new(statement: impl Into<Value<Box<Statement>>>) -> Self {
@@ -2066,6 +2343,7 @@ boxed!(NotStatement);
 pub struct OrStatement {
     pub statements: Value<Vec<Statement>>,
 }
+walk!(OrStatement { statements });
 impl OrStatement {
     /// The required properties; the others unset.
     pub fn new(statements: impl Into<Value<Vec<Statement>>>) -> Self {
@@ -2089,6 +2367,7 @@ pub enum AggregateKeyType {
     CustomKeys,
 }
 lit!(AggregateKeyType);
+walk!(AggregateKeyType);
 
 /// Specifies a cookie as an aggregate key for a rate-based rule.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -2098,6 +2377,10 @@ pub struct RateLimitCookie {
     pub name: Value<String>,
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(RateLimitCookie {
+    name,
+    text_transformations
+});
 impl RateLimitCookie {
     /// The required properties; the others unset.
     pub fn new(
@@ -2120,6 +2403,10 @@ pub struct RateLimitHeader {
     pub name: Value<String>,
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(RateLimitHeader {
+    name,
+    text_transformations
+});
 impl RateLimitHeader {
     /// The required properties; the others unset.
     pub fn new(
@@ -2140,6 +2427,7 @@ lit!(RateLimitHeader);
 pub struct RateLimitJa3Fingerprint {
     pub fallback_behavior: Value<FallbackBehavior>,
 }
+walk!(RateLimitJa3Fingerprint { fallback_behavior });
 impl RateLimitJa3Fingerprint {
     /// The required properties; the others unset.
     pub fn new(fallback_behavior: impl Into<Value<FallbackBehavior>>) -> Self {
@@ -2156,6 +2444,7 @@ lit!(RateLimitJa3Fingerprint);
 pub struct RateLimitJa4Fingerprint {
     pub fallback_behavior: Value<FallbackBehavior>,
 }
+walk!(RateLimitJa4Fingerprint { fallback_behavior });
 impl RateLimitJa4Fingerprint {
     /// The required properties; the others unset.
     pub fn new(fallback_behavior: impl Into<Value<FallbackBehavior>>) -> Self {
@@ -2173,6 +2462,7 @@ pub struct RateLimitLabelNamespace {
     /// The namespace to use for aggregation.
     pub namespace: Value<String>,
 }
+walk!(RateLimitLabelNamespace { namespace });
 impl RateLimitLabelNamespace {
     /// The required properties; the others unset.
     pub fn new(namespace: impl Into<Value<String>>) -> Self {
@@ -2191,6 +2481,10 @@ pub struct RateLimitQueryArgument {
     pub name: Value<String>,
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(RateLimitQueryArgument {
+    name,
+    text_transformations
+});
 impl RateLimitQueryArgument {
     /// The required properties; the others unset.
     pub fn new(
@@ -2211,6 +2505,9 @@ lit!(RateLimitQueryArgument);
 pub struct RateLimitQueryString {
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(RateLimitQueryString {
+    text_transformations
+});
 impl RateLimitQueryString {
     /// The required properties; the others unset.
     pub fn new(text_transformations: impl Into<Value<Vec<TextTransformation>>>) -> Self {
@@ -2227,6 +2524,9 @@ lit!(RateLimitQueryString);
 pub struct RateLimitUriPath {
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(RateLimitUriPath {
+    text_transformations
+});
 impl RateLimitUriPath {
     /// The required properties; the others unset.
     pub fn new(text_transformations: impl Into<Value<Vec<TextTransformation>>>) -> Self {
@@ -2261,6 +2561,20 @@ pub struct RateBasedStatementCustomKey {
     pub query_string: Option<Value<RateLimitQueryString>>,
     pub uri_path: Option<Value<RateLimitUriPath>>,
 }
+walk!(RateBasedStatementCustomKey {
+    asn,
+    cookie,
+    forwarded_ip,
+    header,
+    http_method,
+    ip,
+    ja3_fingerprint,
+    ja4_fingerprint,
+    label_namespace,
+    query_argument,
+    query_string,
+    uri_path
+});
 lit!(RateBasedStatementCustomKey);
 
 #[serde_with::skip_serializing_none]
@@ -2276,6 +2590,14 @@ pub struct RateBasedStatement {
     pub limit: Value<i64>,
     pub scope_down_statement: Option<Value<Box<Statement>>>,
 }
+walk!(RateBasedStatement {
+    aggregate_key_type,
+    custom_keys,
+    evaluation_window_sec,
+    forwarded_ip_config,
+    limit,
+    scope_down_statement
+});
 impl RateBasedStatement {
     /// The required properties; the others unset.
     pub fn new(
@@ -2304,6 +2626,12 @@ pub struct RegexMatchStatement {
     pub regex_string: Value<String>,
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(RegexMatchStatement {
+    field_to_match,
+    pre_parse_text_transformations,
+    regex_string,
+    text_transformations
+});
 impl RegexMatchStatement {
     /// The required properties; the others unset.
     pub fn new(
@@ -2330,6 +2658,12 @@ pub struct RegexPatternSetReferenceStatement {
     pub pre_parse_text_transformations: Option<Value<Vec<PreParseTextTransformation>>>,
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(RegexPatternSetReferenceStatement {
+    arn,
+    field_to_match,
+    pre_parse_text_transformations,
+    text_transformations
+});
 impl RegexPatternSetReferenceStatement {
     /// The required properties; the others unset.
     pub fn new(
@@ -2356,6 +2690,11 @@ pub struct RuleGroupReferenceStatement {
     /// Action overrides for rules in the rule group.
     pub rule_action_overrides: Option<Value<Vec<RuleActionOverride>>>,
 }
+walk!(RuleGroupReferenceStatement {
+    arn,
+    excluded_rules,
+    rule_action_overrides
+});
 impl RuleGroupReferenceStatement {
     /// The required properties; the others unset.
     pub fn new(arn: impl Into<Value<String>>) -> Self {
@@ -2384,6 +2723,7 @@ pub enum ComparisonOperator {
     Gt,
 }
 lit!(ComparisonOperator);
+walk!(ComparisonOperator);
 
 /// Size Constraint statement.
 #[serde_with::skip_serializing_none]
@@ -2396,6 +2736,13 @@ pub struct SizeConstraintStatement {
     pub size: Value<f64>,
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(SizeConstraintStatement {
+    comparison_operator,
+    field_to_match,
+    pre_parse_text_transformations,
+    size,
+    text_transformations
+});
 impl SizeConstraintStatement {
     /// The required properties; the others unset.
     pub fn new(
@@ -2424,6 +2771,7 @@ pub enum SensitivityLevel {
     High,
 }
 lit!(SensitivityLevel);
+walk!(SensitivityLevel);
 
 /// Sqli Match Statement.
 #[serde_with::skip_serializing_none]
@@ -2435,6 +2783,12 @@ pub struct SqliMatchStatement {
     pub sensitivity_level: Option<Value<SensitivityLevel>>,
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(SqliMatchStatement {
+    field_to_match,
+    pre_parse_text_transformations,
+    sensitivity_level,
+    text_transformations
+});
 impl SqliMatchStatement {
     /// The required properties; the others unset.
     pub fn new(
@@ -2460,6 +2814,11 @@ pub struct XssMatchStatement {
     pub pre_parse_text_transformations: Option<Value<Vec<PreParseTextTransformation>>>,
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
+walk!(XssMatchStatement {
+    field_to_match,
+    pre_parse_text_transformations,
+    text_transformations
+});
 impl XssMatchStatement {
     /// The required properties; the others unset.
     pub fn new(
@@ -2498,6 +2857,24 @@ pub struct Statement {
     pub sqli_match_statement: Option<Value<SqliMatchStatement>>,
     pub xss_match_statement: Option<Value<XssMatchStatement>>,
 }
+walk!(Statement {
+    and_statement,
+    asn_match_statement,
+    byte_match_statement,
+    geo_match_statement,
+    ip_set_reference_statement,
+    label_match_statement,
+    managed_rule_group_statement,
+    not_statement,
+    or_statement,
+    rate_based_statement,
+    regex_match_statement,
+    regex_pattern_set_reference_statement,
+    rule_group_reference_statement,
+    size_constraint_statement,
+    sqli_match_statement,
+    xss_match_statement
+});
 lit!(Statement);
 boxed!(Statement);
 
@@ -2509,6 +2886,11 @@ pub struct VisibilityConfig {
     pub metric_name: Value<String>,
     pub sampled_requests_enabled: Value<bool>,
 }
+walk!(VisibilityConfig {
+    cloud_watch_metrics_enabled,
+    metric_name,
+    sampled_requests_enabled
+});
 impl VisibilityConfig {
     /// The required properties; the others unset.
     pub fn new(
@@ -2541,6 +2923,17 @@ pub struct Rule {
     pub statement: Value<Box<Statement>>,
     pub visibility_config: Value<VisibilityConfig>,
 }
+walk!(Rule {
+    action,
+    captcha_config,
+    challenge_config,
+    name,
+    override_action,
+    priority,
+    rule_labels,
+    statement,
+    visibility_config
+});
 impl Rule {
     /// The required properties; the others unset.
     pub fn new(
@@ -2573,6 +2966,7 @@ pub enum WebAclScope {
     Regional,
 }
 lit!(WebAclScope);
+walk!(WebAclScope);
 
 /// `AWS::WAFv2::WebACL`. Contains the Rules that identify the requests that you want to allow, block, or count.
 #[serde_with::skip_serializing_none]
@@ -2599,6 +2993,24 @@ pub struct WebAcl {
     pub token_domains: Option<Value<Vec<Value<String>>>>,
     pub visibility_config: Value<VisibilityConfig>,
 }
+walk!(WebAcl {
+    application_config,
+    association_config,
+    captcha_config,
+    challenge_config,
+    custom_response_bodies,
+    data_protection_config,
+    default_action,
+    description,
+    monetization_config,
+    name,
+    on_source_d_do_s_protection_config,
+    rules,
+    scope,
+    tags,
+    token_domains,
+    visibility_config
+});
 resource_type!(
     WebAcl,
     "AWS::WAFv2::WebACL",
@@ -2640,6 +3052,10 @@ pub struct WebAclAssociation {
     #[serde(rename = "WebACLArn")]
     pub web_acl_arn: Value<String>,
 }
+walk!(WebAclAssociation {
+    resource_arn,
+    web_acl_arn
+});
 resource_type!(WebAclAssociation, "AWS::WAFv2::WebACLAssociation", []);
 impl WebAclAssociation {
     /// The required properties; the others unset.
