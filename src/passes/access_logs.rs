@@ -256,7 +256,9 @@ fn wire(
                     sub(format!("${{{LOG_BUCKET_ID}}}.s3.${{AWS::URLSuffix}}")).into()
                 };
                 let logging = Logging::to_bucket(domain, format!("cloudfront/{path}{id}/"));
-                if let Some(Json::Object(config)) = r.properties_json_mut().get_mut("DistributionConfig") {
+                if let Some(Json::Object(config)) =
+                    r.properties_json_mut().get_mut("DistributionConfig")
+                {
                     config.insert("Logging".into(), to_json(&logging));
                 }
                 w.cloudfront = true;
