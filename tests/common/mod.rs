@@ -1,9 +1,12 @@
 //! Helpers shared by the modules of the one integration-test binary
 //! (tests/suite.rs): the CLI command, the in-memory CloudFormation for plan /
 //! apply / destroy (`deploy_fake`, `deploy_nested`, `plan_file_binding`),
-//! synthesis of project files, and the snapshot names.
+//! synthesis of project files, the snapshot names, and the scanner of Rust
+//! source for the code-shape tests (`rust_source`).
 
 #![allow(dead_code)]
+
+pub mod rust_source;
 
 use assert_cmd::Command;
 use blueprint::assets::CodeSource;
