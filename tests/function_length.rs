@@ -2,8 +2,9 @@
 //! file over 800 lines of non-test code, except the allow-list below (each
 //! entry with its reason).
 //!
-//! A simple scan, not a parser: comments, string and char literals are blanked
-//! out, then from each line starting a `fn` item the braces are matched to the
+//! A simple scan, not a parser: comments, string and char literals (as the
+//! scanner in tests/common/rust_source.rs finds them) are blanked out, then
+//! from each line starting a `fn` item the braces are matched to the
 //! function's closing brace; its length is the lines from the signature to
 //! that brace. An inline `#[cfg(test)]` module is skipped (from its attribute
 //! to its closing brace), both for functions and for the file's length.
@@ -13,6 +14,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::common::rust_files;
+use crate::common::rust_source::{spans, Kind};
 
 const MAX_FN_LINES: usize = 120;
 const MAX_FILE_LINES: usize = 800;
@@ -31,108 +33,17 @@ const ALLOWED: &[(&str, &str, &str)] = &[
 /// The source with comments and the contents of string and char literals
 /// replaced by spaces (newlines kept, so line numbers stay).
 fn blank(src: &str) -> String {
-    let c: Vec<char> = src.chars().collect();
-    let mut out = String::with_capacity(src.len());
-    let mut i = 0;
-    let keep = |ch: char| if ch == '\n' { '\n' } else { ' ' };
-    while i < c.len() {
-        if c[i] == '/' && c.get(i + 1) == Some(&'/') {
-            while i < c.len() && c[i] != '\n' {
-                out.push(' ');
-                i += 1;
-            }
-        } else if c[i] == '/' && c.get(i + 1) == Some(&'*') {
-            let mut depth = 0;
-            while i < c.len() {
-                if c[i] == '/' && c.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    out.push_str("  ");
-                    i += 2;
-                } else if c[i] == '*' && c.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    out.push_str("  ");
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    out.push(keep(c[i]));
-                    i += 1;
-                }
-            }
-        } else if c[i] == 'r'
-            && (c.get(i + 1) == Some(&'"') || c.get(i + 1) == Some(&'#'))
-            && (i == 0 || !(c[i - 1].is_alphanumeric() || c[i - 1] == '_'))
-        {
-            // Raw string r"..." / r#"..."#.
-            let mut j = i + 1;
-            let mut hashes = 0;
-            while c.get(j) == Some(&'#') {
-                hashes += 1;
-                j += 1;
-            }
-            if c.get(j) != Some(&'"') {
-                out.push(c[i]);
-                i += 1;
-                continue;
-            }
-            for _ in i..=j {
-                out.push(' ');
-            }
-            i = j + 1;
-            while i < c.len() {
-                if c[i] == '"' && (0..hashes).all(|k| c.get(i + 1 + k) == Some(&'#')) {
-                    for _ in 0..=hashes {
-                        out.push(' ');
-                    }
-                    i += 1 + hashes;
-                    break;
-                }
-                out.push(keep(c[i]));
-                i += 1;
-            }
-        } else if c[i] == '"' {
-            out.push(' ');
-            i += 1;
-            while i < c.len() && c[i] != '"' {
-                if c[i] == '\\' {
-                    out.push(' ');
-                    i += 1;
-                }
-                if i < c.len() {
-                    out.push(keep(c[i]));
-                    i += 1;
-                }
-            }
-            out.push(' ');
-            i += 1;
-        } else if c[i] == '\'' {
-            // A char literal ('x', '\n', '\u{..}') or a lifetime ('a).
-            let close = if c.get(i + 1) == Some(&'\\') {
-                (i + 2..c.len().min(i + 12)).find(|&k| c[k] == '\'')
-            } else if c.get(i + 2) == Some(&'\'') {
-                Some(i + 2)
-            } else {
-                None
-            };
-            match close {
-                Some(k) => {
-                    for _ in i..=k {
-                        out.push(' ');
-                    }
-                    i = k + 1;
-                }
-                None => {
-                    out.push(c[i]);
-                    i += 1;
-                }
-            }
-        } else {
-            out.push(c[i]);
-            i += 1;
-        }
-    }
-    out
+    spans(src)
+        .iter()
+        .map(|s| match s.kind {
+            Kind::Code => s.text.to_string(),
+            _ => s
+                .text
+                .chars()
+                .map(|ch| if ch == '\n' { '\n' } else { ' ' })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The line (0-based) of the brace closing the first `{` found at or after
