@@ -8,7 +8,8 @@
 //! Pseudo parameters (`AWS::Region`, `AWS::StackName`) have two parts and are
 //! not types; comments (doc comments included) are not string literals. A
 //! simple scan, not a parser: comments are skipped, and in each string
-//! literal (plain, byte or raw) every such name is found.
+//! literal (plain, byte or raw, as the scanner in tests/common/rust_source.rs
+//! finds them) every such name is found.
 //!
 //! The exceptions below are each (file under src/, type or `*`, reason); an
 //! entry that is no longer needed fails the test, so the list only shrinks.
@@ -20,6 +21,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::common::rust_files;
+use crate::common::rust_source::{spans, Kind};
 
 /// Why a type may still be spelled out in a file.
 const UNMODELLED: &str =
@@ -103,93 +105,11 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
 /// The string literals of `src` (plain, byte and raw), each with the
 /// (1-based) line it starts on; comments are skipped.
 fn string_literals(src: &str) -> Vec<(usize, String)> {
-    let c: Vec<char> = src.chars().collect();
-    let mut out = Vec::new();
-    let mut line = 1;
-    let mut i = 0;
-    let ident = |k: usize| c[k].is_alphanumeric() || c[k] == '_';
-    while i < c.len() {
-        if c[i] == '\n' {
-            line += 1;
-            i += 1;
-        } else if c[i] == '/' && c.get(i + 1) == Some(&'/') {
-            while i < c.len() && c[i] != '\n' {
-                i += 1;
-            }
-        } else if c[i] == '/' && c.get(i + 1) == Some(&'*') {
-            let mut depth = 0;
-            while i < c.len() {
-                if c[i] == '/' && c.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    i += 2;
-                } else if c[i] == '*' && c.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    line += usize::from(c[i] == '\n');
-                    i += 1;
-                }
-            }
-        } else if c[i] == 'r'
-            && matches!(c.get(i + 1), Some('"' | '#'))
-            && (i == 0 || !ident(i - 1) || (c[i - 1] == 'b' && (i < 2 || !ident(i - 2))))
-        {
-            // A raw string r"..." / r#"..."# (or br#"..."#).
-            let mut j = i + 1;
-            while c.get(j) == Some(&'#') {
-                j += 1;
-            }
-            if c.get(j) != Some(&'"') {
-                i += 1;
-                continue;
-            }
-            let hashes = j - i - 1;
-            let (start, mut text) = (line, String::new());
-            i = j + 1;
-            while i < c.len() {
-                if c[i] == '"' && (0..hashes).all(|k| c.get(i + 1 + k) == Some(&'#')) {
-                    i += 1 + hashes;
-                    break;
-                }
-                line += usize::from(c[i] == '\n');
-                text.push(c[i]);
-                i += 1;
-            }
-            out.push((start, text));
-        } else if c[i] == '"' {
-            let (start, mut text) = (line, String::new());
-            i += 1;
-            while i < c.len() && c[i] != '"' {
-                if c[i] == '\\' {
-                    text.push(c[i]);
-                    i += 1;
-                }
-                if i < c.len() {
-                    line += usize::from(c[i] == '\n');
-                    text.push(c[i]);
-                    i += 1;
-                }
-            }
-            i += 1;
-            out.push((start, text));
-        } else if c[i] == '\'' {
-            // A char literal ('x', '"', '\n', '\u{..}') or a lifetime ('a).
-            let close = if c.get(i + 1) == Some(&'\\') {
-                (i + 2..c.len().min(i + 12)).find(|&k| c[k] == '\'')
-            } else if c.get(i + 2) == Some(&'\'') {
-                Some(i + 2)
-            } else {
-                None
-            };
-            i = close.map_or(i + 1, |k| k + 1);
-        } else {
-            i += 1;
-        }
-    }
-    out
+    spans(src)
+        .into_iter()
+        .filter(|s| s.kind == Kind::Str)
+        .map(|s| (s.line, s.contents().to_string()))
+        .collect()
 }
 
 /// The resource types named in `text`: `AWS::<Service>::<Type>`, both parts
