@@ -97,7 +97,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("passes/access_logs.rs", "*", PASSES),
     ("passes/accepted_risks.rs", "*", PASSES),
     ("passes/encryption.rs", "*", PASSES),
-    ("passes/lambda.rs", "*", PASSES),
 ];
 
 /// The string literals of `src` (plain, byte and raw), each with the
