@@ -96,7 +96,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("graph.rs", "AWS::IAM::Policy", UNMODELLED),
     ("passes/access_logs.rs", "*", PASSES),
     ("passes/accepted_risks.rs", "*", PASSES),
-    ("passes/encryption.rs", "*", PASSES),
 ];
 
 /// The string literals of `src` (plain, byte and raw), each with the
