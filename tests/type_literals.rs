@@ -94,7 +94,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
     ("graph.rs", "AWS::IAM::ManagedPolicy", UNMODELLED),
     ("graph.rs", "AWS::IAM::Policy", UNMODELLED),
-    ("passes/access_logs.rs", "*", PASSES),
     ("passes/accepted_risks.rs", "*", PASSES),
 ];
 
