@@ -9,8 +9,9 @@ use sha2::{Digest, Sha256};
 
 use crate::assets::{hex, CodeSource};
 use crate::blueprints::{AnyBlueprint, Expansion, Overrides};
-use crate::cfn::resources::lambda;
-use crate::cfn::{LogicalId, ResourceProperties, Template};
+use crate::cfn::intrinsic::sub;
+use crate::cfn::resources::{cloudformation, lambda};
+use crate::cfn::{LogicalId, Template};
 use crate::check::{self, CheckInput, PackageSize};
 use crate::components::assets::ASSETS_BUCKET;
 use crate::config::Source;
@@ -88,14 +89,9 @@ fn packages_of(
 ) -> BTreeMap<String, PackageSize> {
     template
         .resources()
-        .filter(|r| r.kind() == lambda::Function::TYPE)
-        .filter_map(|r| {
-            let k = r
-                .properties_json()
-                .get("Code")?
-                .get("S3Key")?
-                .as_str()?
-                .to_string();
+        .filter_map(|r| r.get::<lambda::Function>())
+        .filter_map(|f| {
+            let k = f.code.lit()?.s3_key.as_ref()?.lit()?.clone();
             all.get(&k).map(|s| (k, *s))
         })
         .collect()
@@ -156,9 +152,11 @@ fn render_nested(
     for (id, key) in urls {
         let url =
             format!("https://${{{ASSETS_BUCKET}}}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}/{key}");
-        if let Some(r) = template.resource_mut(id.as_str()) {
-            r.properties_json_mut()
-                .insert("TemplateURL".into(), serde_json::json!({ "Fn::Sub": url }));
+        let stack = template
+            .resource_mut(id.as_str())
+            .and_then(|r| r.get_mut::<cloudformation::Stack>());
+        if let Some(stack) = stack {
+            stack.template_url = sub(url).into();
         }
     }
     Ok(())
