@@ -198,12 +198,10 @@ fn scopes_of(stacks: &[StackTemplate]) -> (Vec<Scope<'_>>, ChildIndex) {
     while i < scopes.len() {
         let t = scopes[i].template;
         for (id, child) in t.nested() {
-            // TEMPORARY JSON read: passes still add parameters as free JSON.
-            let properties = t.resource(id.as_str()).map(|r| r.properties_json());
-            let params = properties
-                .as_ref()
-                .and_then(|p| p.get("Parameters"))
-                .and_then(Json::as_object)
+            let params = t
+                .resource(id.as_str())
+                .and_then(|r| r.get::<cloudformation::Stack>())
+                .and_then(|s| s.parameters.as_ref()?.lit())
                 .map(|m| {
                     m.iter()
                         .map(|(k, v)| {

@@ -9,8 +9,9 @@ use sha2::{Digest, Sha256};
 
 use crate::assets::{hex, CodeSource};
 use crate::blueprints::{AnyBlueprint, Expansion, Overrides};
-use crate::cfn::resources::lambda;
-use crate::cfn::{LogicalId, ResourceProperties, Template};
+use crate::cfn::intrinsic::sub;
+use crate::cfn::resources::{cloudformation, lambda};
+use crate::cfn::{LogicalId, Template};
 use crate::check::{self, CheckInput, PackageSize};
 use crate::components::assets::ASSETS_BUCKET;
 use crate::config::Source;
@@ -88,14 +89,9 @@ fn packages_of(
 ) -> BTreeMap<String, PackageSize> {
     template
         .resources()
-        .filter(|r| r.kind() == lambda::Function::TYPE)
-        .filter_map(|r| {
-            let k = r
-                .properties_json()
-                .get("Code")?
-                .get("S3Key")?
-                .as_str()?
-                .to_string();
+        .filter_map(|r| r.get::<lambda::Function>())
+        .filter_map(|f| {
+            let k = f.code.lit()?.s3_key.as_ref()?.lit()?.clone();
             all.get(&k).map(|s| (k, *s))
         })
         .collect()
@@ -156,9 +152,11 @@ fn render_nested(
     for (id, key) in urls {
         let url =
             format!("https://${{{ASSETS_BUCKET}}}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}/{key}");
-        if let Some(r) = template.resource_mut(id.as_str()) {
-            r.properties_json_mut()
-                .insert("TemplateURL".into(), serde_json::json!({ "Fn::Sub": url }));
+        let stack = template
+            .resource_mut(id.as_str())
+            .and_then(|r| r.get_mut::<cloudformation::Stack>());
+        if let Some(stack) = stack {
+            stack.template_url = sub(url).into();
         }
     }
     Ok(())
@@ -262,4 +260,62 @@ pub fn synthesize_placed(
         placement: outcome.placement,
         unit_resources: outcome.unit_resources,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cfn::resources::Properties;
+    use crate::passes::encryption::KEY;
+
+    /// The resources of `t` and its nested templates whose properties are
+    /// free JSON, as `path/Id`.
+    fn raw(t: &Template, path: &str, out: &mut Vec<String>) {
+        for r in t.resources() {
+            if matches!(r.properties, Properties::Raw(_)) {
+                out.push(format!("{path}{}", r.id()));
+            }
+        }
+        for (id, child) in t.nested() {
+            raw(child, &format!("{path}{id}/"), out);
+        }
+    }
+
+    /// Issue 15, typed until render: after expansion and every pass, each
+    /// resource of every documented variant still holds its typed struct
+    /// (nothing built in makes free JSON), but the customer-managed key,
+    /// whose policy names a region-specific service principal through
+    /// `Fn::Sub`, which `policy::Principal` cannot hold.
+    #[test]
+    fn every_variant_stays_typed_until_render() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/variants");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty());
+        let mut found = Vec::new();
+        for path in files {
+            let source = Source {
+                name: path.display().to_string(),
+                text: std::fs::read_to_string(&path).unwrap(),
+            };
+            let name = crate::config::blueprint_name(&source).unwrap();
+            let bp = crate::blueprints::find(&name).unwrap();
+            let code = CodeSource::BuiltIn {
+                blueprint: bp.name().into(),
+            };
+            let s = synthesize(bp, &source, &code, &Overrides::default(), Format::Json).unwrap();
+            let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+            for stack in &s.expansion.stacks {
+                let mut out = Vec::new();
+                raw(&stack.template, "", &mut out);
+                out.retain(|id| !id.ends_with(KEY));
+                found.extend(out.into_iter().map(|id| format!("{stem}: {id}")));
+            }
+        }
+        assert!(found.is_empty(), "free-JSON properties: {found:#?}");
+    }
 }

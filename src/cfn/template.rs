@@ -183,6 +183,8 @@ impl Resource {
 
     /// TEMPORARY (issue 15, typed until render): the properties as free
     /// JSON for a caller not moved to typed access yet; turns them `Raw`.
+    /// One caller is left: the customer-managed key's policy (passes/
+    /// encryption.rs), whose logs service principal needs `Fn::Sub`.
     pub fn properties_json_mut(&mut self) -> &mut Map<String, Json> {
         if !matches!(self.properties, Properties::Raw(_)) {
             self.properties = Properties::Raw(self.properties_json());

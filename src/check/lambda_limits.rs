@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 use super::{CheckInput, Finding};
 use crate::cfn::resources::lambda;
 use crate::cfn::walk::sub_variables;
-use crate::cfn::{ResourceProperties, Template};
+use crate::cfn::{Template, Value};
 
 /// Memory, in MB.
 pub const MEMORY_MB: (u64, u64) = (128, 10_240);
@@ -51,12 +51,11 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
         .lambda_account_concurrency
         .unwrap_or(input.lambda.account_concurrency);
     let max_reserved = u64::from(account_concurrency.saturating_sub(UNRESERVED_MINIMUM));
-    for r in template
-        .resources()
-        .filter(|r| r.kind() == lambda::Function::TYPE)
-    {
+    for r in template.resources() {
+        let Some(p) = r.get::<lambda::Function>() else {
+            continue;
+        };
         let id = r.id().as_str();
-        let p = Json::Object(r.properties_json());
         let mut range =
             |key: &str, what: &str, unit: &str, (lo, hi): (u64, u64), v: Option<u64>| {
                 if let Some(v) = v.filter(|v| *v < lo || *v > hi) {
@@ -68,31 +67,30 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
                     ));
                 }
             };
-        range(
-            "MemorySize",
-            "memory",
-            "MB",
-            MEMORY_MB,
-            p.get("MemorySize").and_then(Json::as_u64),
-        );
-        range(
-            "Timeout",
-            "timeout",
-            "seconds",
-            TIMEOUT_S,
-            p.get("Timeout").and_then(Json::as_u64),
-        );
+        range("MemorySize", "memory", "MB", MEMORY_MB, int(&p.memory_size));
+        range("Timeout", "timeout", "seconds", TIMEOUT_S, int(&p.timeout));
         range(
             "EphemeralStorage",
             "ephemeral storage",
             "MB",
             EPHEMERAL_MB,
-            p.pointer("/EphemeralStorage/Size").and_then(Json::as_u64),
+            int(&p
+                .ephemeral_storage
+                .as_ref()
+                .and_then(Value::lit)
+                .map(|e| e.size.clone())),
         );
-        if let Some(Json::Object(vars)) = p.pointer("/Environment/Variables") {
+        let vars = p
+            .environment
+            .as_ref()
+            .and_then(Value::lit)
+            .and_then(|e| e.variables.as_ref()?.lit());
+        if let Some(vars) = vars {
             let size: usize = vars
                 .iter()
-                .map(|(k, v)| k.len() + min_len(template, v))
+                .map(|(k, v)| {
+                    k.len() + min_len(template, &serde_json::to_value(v).unwrap_or_default())
+                })
                 .sum();
             if size > ENVIRONMENT_BYTES {
                 errors.push(Finding::about(
@@ -103,7 +101,7 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
                 ));
             }
         }
-        if let Some(n) = p.get("ReservedConcurrentExecutions").and_then(Json::as_u64) {
+        if let Some(n) = int(&p.reserved_concurrent_executions) {
             reserved_total += n;
             if n > max_reserved {
                 errors.push(Finding::about(
@@ -115,7 +113,8 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
                 ));
             }
         }
-        if let Some(key) = p.pointer("/Code/S3Key").and_then(Json::as_str) {
+        let key = p.code.lit().and_then(|c| c.s3_key.as_ref()?.lit());
+        if let Some(key) = key.map(String::as_str) {
             if let Some(size) = input.packages.get(key) {
                 if size.zipped > ZIPPED_BYTES {
                     errors.push(Finding::about(
@@ -182,6 +181,13 @@ fn min_len(t: &Template, v: &Json) -> usize {
         }
         _ => 0,
     }
+}
+
+/// A non-negative integer property's literal value.
+fn int(v: &Option<Value<i64>>) -> Option<u64> {
+    v.as_ref()
+        .and_then(Value::lit)
+        .and_then(|n| u64::try_from(*n).ok())
 }
 
 fn ref_min_len(t: &Template, name: &str) -> usize {

@@ -64,14 +64,11 @@ pub(super) fn check(template: &Template, errors: &mut Vec<Finding>) {
             ));
             continue;
         }
-        // TEMPORARY JSON read: passes still add parameters as free JSON.
-        let properties = res.properties_json();
-        let passed = match properties.get("Parameters") {
-            Some(serde_json::Value::Object(m)) => Some(m),
-            _ => None,
-        };
+        let passed = res
+            .get::<cloudformation::Stack>()
+            .and_then(|s| s.parameters.as_ref()?.lit());
         for name in passed.into_iter().flat_map(|m| m.keys()) {
-            if !child.parameters.keys().any(|p| p.as_str() == name) {
+            if !child.parameters.keys().any(|p| p.as_str() == name.as_str()) {
                 errors.push(Finding::about(
                     id,
                     format!(

@@ -8,11 +8,15 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use serde_json::Value as Json;
-
 use super::each_template;
+use crate::cfn::resources::apigateway::Stage;
+use crate::cfn::resources::cloudfront::Distribution;
+use crate::cfn::resources::lambda::{
+    Alias, EventInvokeConfig, EventSourceMapping, Function, Permission, Version,
+};
+use crate::cfn::resources::stepfunctions::StateMachine;
 use crate::cfn::walk::references_in;
-use crate::cfn::{Resource, Template};
+use crate::cfn::{Resource, ResourceProperties, Template, Value};
 
 /// Records the accepted risks of every template of the tree.
 pub fn apply(t: &mut Template) {
@@ -23,14 +27,13 @@ fn apply_one(t: &mut Template) {
     let invokers = function_invokers(t);
     let plain_origins = plain_http_origin_choice(t);
     for r in t.resources_mut() {
-        match r.kind() {
-            "AWS::Lambda::Function" => {
-                let how = invokers.get(r.id().as_str()).cloned().unwrap_or_default();
-                function(r, &how);
-            }
-            "AWS::ApiGateway::Stage" => stage(r),
-            "AWS::CloudFront::Distribution" => distribution(r, plain_origins),
-            _ => {}
+        if r.get::<Function>().is_some() {
+            let how = invokers.get(r.id().as_str()).cloned().unwrap_or_default();
+            function(r, &how);
+        } else if r.get::<Stage>().is_some() {
+            stage(r);
+        } else if r.get::<Distribution>().is_some() {
+            distribution(r, plain_origins);
         }
     }
 }
@@ -55,14 +58,18 @@ struct Invokers {
 fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
     let functions: BTreeSet<&str> = t
         .resources()
-        .filter(|r| r.kind() == "AWS::Lambda::Function")
+        .filter(|r| r.kind() == Function::TYPE)
         .map(|r| r.id().as_str())
         .collect();
     // An alias or version stands for its function.
     let mut stands_for: HashMap<&str, &str> = HashMap::new();
     for r in t.resources() {
-        if matches!(r.kind(), "AWS::Lambda::Alias" | "AWS::Lambda::Version") {
-            if let Some(f) = targets(r, "FunctionName")
+        let name = r
+            .get::<Alias>()
+            .map(|a| &a.function_name)
+            .or_else(|| r.get::<Version>().map(|v| &v.function_name));
+        if let Some(name) = name {
+            if let Some(f) = targets(name)
                 .into_iter()
                 .find(|f| functions.contains(f.as_str()))
             {
@@ -80,70 +87,61 @@ fn function_invokers(t: &Template) -> HashMap<String, Invokers> {
     };
     let mut out: HashMap<String, Invokers> = HashMap::new();
     for r in t.resources() {
-        match r.kind() {
-            "AWS::Lambda::Permission" => {
-                let props = r.properties_json();
-                let principal = props.get("Principal").and_then(Json::as_str);
-                for f in targets(r, "FunctionName")
-                    .iter()
-                    .filter_map(|f| function_of(f))
-                {
-                    if let Some(p) = principal {
-                        out.entry(f).or_default().principals.insert(p.to_string());
-                    }
+        if let Some(p) = r.get::<Permission>() {
+            for f in targets(&p.function_name)
+                .iter()
+                .filter_map(|f| function_of(f))
+            {
+                if let Some(principal) = p.principal.lit() {
+                    out.entry(f)
+                        .or_default()
+                        .principals
+                        .insert(principal.clone());
                 }
             }
-            "AWS::Lambda::EventSourceMapping" => {
-                for f in targets(r, "FunctionName")
-                    .iter()
-                    .filter_map(|f| function_of(f))
-                {
-                    out.entry(f).or_default().event_source_mapping = true;
+        } else if let Some(m) = r.get::<EventSourceMapping>() {
+            for f in targets(&m.function_name)
+                .iter()
+                .filter_map(|f| function_of(f))
+            {
+                out.entry(f).or_default().event_source_mapping = true;
+            }
+        } else if let Some(c) = r.get::<EventInvokeConfig>() {
+            let on_failure = c
+                .destination_config
+                .as_ref()
+                .and_then(Value::lit)
+                .is_some_and(|d| d.on_failure.is_some());
+            for f in targets(&c.function_name)
+                .iter()
+                .filter_map(|f| function_of(f))
+            {
+                if on_failure {
+                    out.entry(f).or_default().on_failure_destination = true;
                 }
             }
-            "AWS::Lambda::EventInvokeConfig" => {
-                let on_failure = r
-                    .properties_json()
-                    .get("DestinationConfig")
-                    .and_then(|d| d.get("OnFailure"))
-                    .is_some();
-                for f in targets(r, "FunctionName")
-                    .iter()
-                    .filter_map(|f| function_of(f))
-                {
-                    if on_failure {
-                        out.entry(f).or_default().on_failure_destination = true;
-                    }
+        } else if r.get::<StateMachine>().is_some() {
+            for reference in references_in(&r.properties) {
+                if let Some(f) = function_of(&reference.target) {
+                    out.entry(f).or_default().state_machine = true;
                 }
             }
-            "AWS::StepFunctions::StateMachine" => {
-                for reference in references_in(&r.properties) {
+        } else if r.get::<Alias>().is_some() {
+            if let Some(policy) = &r.update_policy {
+                for reference in references_in(policy) {
                     if let Some(f) = function_of(&reference.target) {
-                        out.entry(f).or_default().state_machine = true;
+                        out.entry(f).or_default().traffic_hook = true;
                     }
                 }
             }
-            "AWS::Lambda::Alias" => {
-                if let Some(policy) = &r.update_policy {
-                    for reference in references_in(policy) {
-                        if let Some(f) = function_of(&reference.target) {
-                            out.entry(f).or_default().traffic_hook = true;
-                        }
-                    }
-                }
-            }
-            _ => {}
         }
     }
     out
 }
 
-/// The logical IDs `property` of `r` refers to.
-fn targets(r: &Resource, property: &str) -> Vec<String> {
-    r.properties_json()
-        .get(property)
-        .map(|v| references_in(v).into_iter().map(|x| x.target).collect())
-        .unwrap_or_default()
+/// The logical IDs a function name refers to.
+fn targets(name: &Value<String>) -> Vec<String> {
+    references_in(name).into_iter().map(|x| x.target).collect()
 }
 
 /// Services that invoke a function asynchronously (events are queued by
@@ -159,12 +157,12 @@ const ASYNC_PRINCIPALS: &[&str] = &[
 ];
 
 fn function(r: &mut Resource, how: &Invokers) {
-    let [dead_letter, reserved, vpc] = [
-        "DeadLetterConfig",
-        "ReservedConcurrentExecutions",
-        "VpcConfig",
-    ]
-    .map(|key| r.properties_json().contains_key(key));
+    let Some(f) = r.get::<Function>() else {
+        return;
+    };
+    let dead_letter = f.dead_letter_config.is_some();
+    let reserved = f.reserved_concurrent_executions.is_some();
+    let vpc = f.vpc_config.is_some();
     if !dead_letter {
         let asynchronous = how
             .principals
@@ -221,13 +219,18 @@ fn function(r: &mut Resource, how: &Invokers) {
 }
 
 fn stage(r: &mut Resource) {
-    if r.properties_json().get("TracingEnabled") != Some(&Json::Bool(true)) {
+    let Some(s) = r.get::<Stage>() else {
+        return;
+    };
+    let tracing = s.tracing_enabled == Some(Value::Lit(true));
+    let cache = s.cache_cluster_enabled == Some(Value::Lit(true));
+    if !tracing {
         r.accepts_risk(
             "CKV_AWS_73",
             "X-Ray tracing is billed per trace; options.lambda.tracing traces the functions, and API access logs record every request",
         );
     }
-    if r.properties_json().get("CacheClusterEnabled") != Some(&Json::Bool(true)) {
+    if !cache {
         r.accepts_risk(
             "CKV_AWS_120",
             "no stage cache: responses are per user or change with every write; a blueprint's cache option adds one keyed by caller",
@@ -243,21 +246,20 @@ fn plain_http_origin_choice(t: &Template) -> bool {
 }
 
 fn distribution(r: &mut Resource, plain_http_chosen: bool) {
-    let props = r.properties_json();
-    let config = props.get("DistributionConfig");
+    let config = r
+        .get::<Distribution>()
+        .and_then(|d| d.distribution_config.lit());
     let default_certificate = config
-        .and_then(|c| c.get("ViewerCertificate"))
-        .and_then(|v| v.get("CloudFrontDefaultCertificate"))
-        == Some(&Json::Bool(true));
+        .and_then(|c| c.viewer_certificate.as_ref()?.lit())
+        .is_some_and(|v| v.cloud_front_default_certificate == Some(Value::Lit(true)));
     let plain_origin = config
-        .and_then(|c| c.get("Origins"))
-        .and_then(Json::as_array)
+        .and_then(|c| c.origins.as_ref()?.lit())
         .is_some_and(|origins| {
             origins.iter().any(|o| {
-                o.pointer("/CustomOriginConfig/OriginProtocolPolicy")
-                    .and_then(Json::as_str)
-                    != Some("https-only")
-                    && o.get("CustomOriginConfig").is_some()
+                o.custom_origin_config.as_ref().is_some_and(|c| {
+                    c.lit().map(|c| c.origin_protocol_policy.lit())
+                        != Some(Some(&"https-only".to_string()))
+                })
             })
         });
     if default_certificate {

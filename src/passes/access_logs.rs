@@ -24,23 +24,24 @@
 //!   Load Balancer", bucket requirements), and one bucket serves every
 //!   writer of the stack.
 
-use serde_json::{json, Value as Json};
-
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::{Principal, Statement};
-use crate::cfn::resources::cloudfront::Logging;
-use crate::cfn::resources::s3::{LifecycleRule, OwnershipControls, RuleStatus};
+use crate::cfn::resources::cloudformation::Stack;
+use crate::cfn::resources::cloudfront::{Distribution, Logging};
+use crate::cfn::resources::elasticloadbalancingv2::LoadBalancer;
+use crate::cfn::resources::s3::{
+    Bucket, BucketPolicy, LifecycleRule, LoggingConfiguration, OwnershipControls, RuleStatus,
+};
 use crate::cfn::resources::Tag;
-use crate::cfn::template::Resource;
+use crate::cfn::template::{Resource, ResourceProperties};
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::bucket::{PrivateBucket, LOG_BUCKET_ID};
 use crate::config::security::AccessLogOptions;
 use crate::error::Error;
 
-const DISTRIBUTION: &str = "AWS::CloudFront::Distribution";
-const LOAD_BALANCER: &str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
-const BUCKET: &str = "AWS::S3::Bucket";
-const STACK: &str = "AWS::CloudFormation::Stack";
+const DISTRIBUTION: &str = Distribution::TYPE;
+const LOAD_BALANCER: &str = LoadBalancer::TYPE;
+const BUCKET: &str = Bucket::TYPE;
 
 /// The reason recorded on each unlogged resource when logs are off.
 pub const TURNED_OFF: &str = "access logs turned off (options.security.access_logs.enabled: false)";
@@ -256,10 +257,11 @@ fn wire(
                     sub(format!("${{{LOG_BUCKET_ID}}}.s3.${{AWS::URLSuffix}}")).into()
                 };
                 let logging = Logging::to_bucket(domain, format!("cloudfront/{path}{id}/"));
-                if let Some(Json::Object(config)) =
-                    r.properties_json_mut().get_mut("DistributionConfig")
+                if let Some(Value::Lit(config)) = r
+                    .get_mut::<Distribution>()
+                    .map(|d| &mut d.distribution_config)
                 {
-                    config.insert("Logging".into(), to_json(&logging));
+                    config.logging = Some(logging.into());
                 }
                 w.cloudfront = true;
                 w.top("cloudfront/");
@@ -282,13 +284,20 @@ fn wire(
                 w.top("elb/");
             }
             BUCKET if id != LOG_BUCKET_ID => {
-                if r.properties_json().contains_key("LoggingConfiguration") {
+                let Some(b) = r.get_mut::<Bucket>() else {
+                    continue;
+                };
+                if b.logging_configuration.is_some() {
                     continue;
                 }
                 let prefix = format!("s3/{path}{id}/");
-                r.properties_json_mut().insert(
-                    "LoggingConfiguration".into(),
-                    json!({"DestinationBucketName": bucket.r#ref::<String>(), "LogFilePrefix": prefix}),
+                b.logging_configuration = Some(
+                    LoggingConfiguration {
+                        destination_bucket_name: Some(bucket.r#ref()),
+                        log_file_prefix: Some(prefix.clone().into()),
+                        ..Default::default()
+                    }
+                    .into(),
                 );
                 if root {
                     w.s3_root.push((r.id().clone(), prefix));
@@ -325,15 +334,14 @@ fn wire(
     }
     for (id, has_load_balancer) in children {
         if let Some(r) = t.resource_mut(id.as_str()) {
-            if r.kind() != STACK {
+            let Some(stack) = r.get_mut::<Stack>() else {
                 continue;
-            }
-            let params = r
-                .properties_json_mut()
-                .entry("Parameters")
-                .or_insert_with(|| Json::Object(Default::default()));
-            if let Json::Object(m) = params {
-                m.insert(LOG_BUCKET_ID.into(), to_json(&bucket.r#ref::<String>()));
+            };
+            let params = stack
+                .parameters
+                .get_or_insert_with(|| indexmap::IndexMap::new().into());
+            if let Value::Lit(m) = params {
+                m.insert(LOG_BUCKET_ID.into(), bucket.r#ref());
             }
             if root && has_load_balancer {
                 r.depends_on(&policy);
@@ -350,17 +358,15 @@ fn set_load_balancer_logs(r: &mut Resource, bucket: &LogicalId, prefix: &str) {
         Tag::new("access_logs.s3.bucket", bucket.r#ref()),
         Tag::new("access_logs.s3.prefix", prefix),
     ];
-    let list = r
-        .properties_json_mut()
-        .entry("LoadBalancerAttributes")
-        .or_insert_with(|| Json::Array(Vec::new()));
-    if let Json::Array(list) = list {
-        list.retain(|a| {
-            !a["Key"]
-                .as_str()
-                .is_some_and(|k| k.starts_with("access_logs.s3."))
-        });
-        list.extend(ours.iter().map(to_json));
+    let Some(lb) = r.get_mut::<LoadBalancer>() else {
+        return;
+    };
+    let list = lb
+        .load_balancer_attributes
+        .get_or_insert_with(|| Vec::new().into());
+    if let Value::Lit(list) = list {
+        list.retain(|a| !a.key.starts_with("access_logs.s3."));
+        list.extend(ours);
     }
 }
 
@@ -369,39 +375,37 @@ fn set_load_balancer_logs(r: &mut Resource, bucket: &LogicalId, prefix: &str) {
 /// each prefix the pass uses expires after `retention_days` (the blueprint's
 /// own prefix keeps its own rule).
 fn extend_existing(t: &mut Template, w: &Writers, statements: Vec<Statement>, days: u32) {
-    if let Some(p) = t.resource_mut(&format!("{LOG_BUCKET_ID}Policy")) {
-        let list = p
-            .properties_json_mut()
-            .get_mut("PolicyDocument")
-            .and_then(|d| d.get_mut("Statement"))
-            .and_then(Json::as_array_mut);
-        if let Some(list) = list {
-            list.extend(statements.iter().map(to_json));
-        }
+    let policy = t
+        .resource_mut(&format!("{LOG_BUCKET_ID}Policy"))
+        .and_then(|p| p.get_mut::<BucketPolicy>());
+    if let Some(p) = policy {
+        p.policy_document.statement.extend(statements);
     }
-    let Some(b) = t.resource_mut(LOG_BUCKET_ID) else {
+    let Some(b) = t
+        .resource_mut(LOG_BUCKET_ID)
+        .and_then(|b| b.get_mut::<Bucket>())
+    else {
         return;
     };
     if w.cloudfront {
-        b.properties_json_mut().insert(
-            "OwnershipControls".into(),
-            to_json(&OwnershipControls::bucket_owner_preferred()),
-        );
+        b.ownership_controls = Some(OwnershipControls::bucket_owner_preferred().into());
     }
-    let rules = b
-        .properties_json_mut()
-        .get_mut("LifecycleConfiguration")
-        .and_then(|l| l.get_mut("Rules"))
-        .and_then(Json::as_array_mut);
+    let rules = match &mut b.lifecycle_configuration {
+        Some(Value::Lit(l)) => match &mut l.rules {
+            Value::Lit(rules) => Some(rules),
+            Value::Fn(_) => None,
+        },
+        _ => None,
+    };
     if let Some(rules) = rules {
         for top in &w.tops {
             let name = top.trim_end_matches('/');
-            rules.push(to_json(&LifecycleRule {
+            rules.push(LifecycleRule {
                 id: Some(format!("ExpireAccessLogs-{name}").into()),
                 expiration_in_days: Some(days.into()),
                 prefix: Some((*top).to_string().into()),
                 ..LifecycleRule::new(RuleStatus::Enabled)
-            }));
+            });
         }
     }
 }
@@ -433,7 +437,8 @@ fn turned_off(t: &mut Template) {
                 }
                 BUCKET
                     if r.id().as_str() != LOG_BUCKET_ID
-                        && !r.properties_json().contains_key("LoggingConfiguration") =>
+                        && r.get::<Bucket>()
+                            .is_some_and(|b| b.logging_configuration.is_none()) =>
                 {
                     r.accepts_risk("CKV_AWS_18", TURNED_OFF);
                 }
@@ -445,9 +450,4 @@ fn turned_off(t: &mut Template) {
 
 fn logical_id(id: &str) -> Result<LogicalId, Error> {
     Ok(LogicalId::new(id).map_err(crate::cfn::template::TemplateError::from)?)
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Json {
-    // Our property types serialize infallibly: string keys, no custom failures.
-    serde_json::to_value(v).unwrap_or(Json::Null)
 }

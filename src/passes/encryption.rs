@@ -43,15 +43,18 @@
 //! the AWS managed key: a customer-managed key is regional, and each replica
 //! region would need its own; synth says so.
 
-use serde::Serialize;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
-use crate::cfn::intrinsic::sub;
-use crate::cfn::policy::{PolicyDocument, Principal, Statement};
-use crate::cfn::resources::dynamodb::{SseSpecification, SseType};
-use crate::cfn::resources::iam::InlinePolicy;
+use crate::cfn::intrinsic::{sub, Intrinsic};
+use crate::cfn::policy::{Effect, PolicyDocument, Principal, Statement};
+use crate::cfn::resources::cloudformation::Stack;
+use crate::cfn::resources::dynamodb::{GlobalTable, SseSpecification, SseType, Table};
+use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::kms::Alias;
+use crate::cfn::resources::lambda::Function;
 use crate::cfn::resources::logs::LogGroup;
+use crate::cfn::resources::sqs::Queue;
+use crate::cfn::template::{Resource, ResourceProperties};
 use crate::cfn::{LogicalId, Parameter, Template, Value};
 use crate::components::{arn, rotating_key};
 use crate::error::Error;
@@ -69,12 +72,9 @@ pub const KEY_PARAMETER: &str = "CustomerManagedKeyArn";
 /// The inline policy added to roles that need the key.
 pub const ROLE_POLICY: &str = "CustomerManagedKey";
 
-const LOG_GROUP: &str = "AWS::Logs::LogGroup";
-const TABLE: &str = "AWS::DynamoDB::Table";
-const GLOBAL_TABLE: &str = "AWS::DynamoDB::GlobalTable";
-const FUNCTION: &str = "AWS::Lambda::Function";
-const QUEUE: &str = "AWS::SQS::Queue";
-const ROLE: &str = "AWS::IAM::Role";
+const LOG_GROUP: &str = LogGroup::TYPE;
+const TABLE: &str = Table::TYPE;
+const GLOBAL_TABLE: &str = GlobalTable::TYPE;
 
 /// checkov: log group encrypted with a customer-managed key.
 pub const CHECK_LOG_GROUP: &str = "CKV_AWS_158";
@@ -140,26 +140,29 @@ pub fn apply(t: &mut Template, customer_managed_keys: bool) -> Result<(), Error>
 
 /// Whether `t` or a template nested in it has something to encrypt.
 pub fn needs_key(t: &Template) -> bool {
-    t.resources()
-        .any(|r| encryptable(r.kind(), &r.properties_json()))
-        || t.nested().any(|(_, child)| needs_key(child))
+    t.resources().any(encryptable) || t.nested().any(|(_, child)| needs_key(child))
 }
 
-fn encryptable(kind: &str, props: &Map<String, Json>) -> bool {
-    match kind {
+fn encryptable(r: &Resource) -> bool {
+    match r.kind() {
         LOG_GROUP | TABLE => true,
-        FUNCTION => has_environment(props),
-        _ => false,
+        _ => r.get::<Function>().is_some_and(has_environment),
     }
 }
 
-/// A function with at least one environment variable.
-fn has_environment(props: &Map<String, Json>) -> bool {
-    props
-        .get("Environment")
-        .and_then(|e| e.get("Variables"))
-        .and_then(Json::as_object)
-        .is_some_and(|v| !v.is_empty())
+/// A function with at least one environment variable (or variables an
+/// intrinsic chooses).
+fn has_environment(f: &Function) -> bool {
+    let variables = f
+        .environment
+        .as_ref()
+        .and_then(Value::lit)
+        .and_then(|e| e.variables.as_ref());
+    match variables {
+        Some(Value::Lit(v)) => !v.is_empty(),
+        Some(Value::Fn(_)) => true,
+        None => false,
+    }
 }
 
 /// The stack's key and its alias `alias/<stack name>`.
@@ -228,16 +231,15 @@ fn encrypt_tree(t: &mut Template, key: Value<String>) -> Result<(), Error> {
         encrypt_tree(child, param.r#ref())?;
         needing.push(id.clone());
     }
-    let key = to_json(&key)?;
     for id in needing {
         let stack = t
             .resource_mut(id.as_str())
+            .and_then(|r| r.get_mut::<Stack>())
             .ok_or_else(|| Error::Internal(format!("nested stack `{id}` has no resource")))?;
         let params = stack
-            .properties_json_mut()
-            .entry("Parameters")
-            .or_insert_with(|| Json::Object(Map::new()));
-        if let Json::Object(p) = params {
+            .parameters
+            .get_or_insert_with(|| indexmap::IndexMap::new().into());
+        if let Value::Lit(p) = params {
             p.insert(KEY_PARAMETER.into(), key.clone());
         }
     }
@@ -249,51 +251,39 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
     let mut table_readers = Vec::new();
     let mut warnings = Vec::new();
     for r in t.resources_mut() {
-        match r.kind() {
-            LOG_GROUP => merge(
-                r.properties_json_mut(),
-                // Only the key: merged over the group's other properties.
-                &LogGroup {
-                    kms_key_id: Some(key.clone()),
-                    ..Default::default()
-                },
-            )?,
-            TABLE => merge(
-                r.properties_json_mut(),
-                &TableEncryption {
-                    sse_specification: SseSpecification {
-                        sse_type: Some(SseType::Kms.into()),
-                        kms_master_key_id: Some(key.clone()),
-                        ..SseSpecification::new(true)
-                    },
-                },
-            )?,
-            FUNCTION if has_environment(&r.properties_json()) => merge(
-                r.properties_json_mut(),
-                &EnvironmentEncryption {
-                    kms_key_arn: key.clone(),
-                },
-            )?,
-            GLOBAL_TABLE => warnings.push(format!(
+        if r.kind() == GLOBAL_TABLE {
+            warnings.push(format!(
                 "options.security.customer_managed_keys: global table `{}` keeps the AWS managed key aws/dynamodb (a customer-managed key is regional; each replica region would need its own)",
                 r.id()
-            )),
-            _ => {}
+            ));
         }
-        if r.kind() == ROLE {
-            if let Some(writes) = table_access(&r.properties_json()) {
-                table_readers.push((r.id().clone(), writes));
-            }
+        if let Some(group) = r.get_mut::<LogGroup>() {
+            group.kms_key_id = Some(key.clone());
+        } else if let Some(table) = r.get_mut::<Table>() {
+            table.sse_specification = Some(
+                SseSpecification {
+                    sse_type: Some(SseType::Kms.into()),
+                    kms_master_key_id: Some(key.clone()),
+                    ..SseSpecification::new(true)
+                }
+                .into(),
+            );
+        } else if let Some(f) = r.get_mut::<Function>().filter(|f| has_environment(f)) {
+            f.kms_key_arn = Some(key.clone());
+        }
+        if let Some(writes) = r.get::<Role>().and_then(table_access) {
+            table_readers.push((r.id().clone(), writes));
         }
     }
     t.warnings.extend(warnings);
     let function_roles = environment_roles(t);
     for r in t.resources_mut() {
-        if r.kind() != ROLE {
+        let id = r.id().clone();
+        let Some(role) = r.get_mut::<Role>() else {
             continue;
-        }
+        };
         let mut statements = Vec::new();
-        if let Some((_, writes)) = table_readers.iter().find(|(id, _)| id == r.id()) {
+        if let Some((_, writes)) = table_readers.iter().find(|(r, _)| *r == id) {
             let actions = if *writes {
                 TABLE_WRITE_KEY_ACTIONS
             } else {
@@ -309,7 +299,7 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
                     ),
             );
         }
-        if function_roles.contains(r.id()) {
+        if function_roles.contains(&id) {
             statements.push(
                 Statement::allow(&["kms:Decrypt"], vec![key.clone()])
                     .sid("EnvironmentEncryptedWithTheStackKey")
@@ -323,15 +313,9 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
         if statements.is_empty() {
             continue;
         }
-        let policy = to_json(&InlinePolicy {
-            policy_name: ROLE_POLICY.into(),
-            policy_document: PolicyDocument::new(statements),
-        })?;
-        let policies = r
-            .properties_json_mut()
-            .entry("Policies")
-            .or_insert_with(|| Json::Array(Vec::new()));
-        if let Json::Array(list) = policies {
+        let policy = InlinePolicy::new(ROLE_POLICY, PolicyDocument::new(statements));
+        let policies = role.policies.get_or_insert_with(|| Vec::new().into());
+        if let Value::Lit(list) = policies {
             list.push(policy);
         }
     }
@@ -340,20 +324,16 @@ fn encrypt_template(t: &mut Template, key: &Value<String>) -> Result<(), Error> 
 
 /// Whether a role's inline policies use DynamoDB items: `Some(true)` when
 /// they write, `Some(false)` when they only read, `None` when neither.
-fn table_access(props: &Map<String, Json>) -> Option<bool> {
-    let actions: Vec<&str> = props
-        .get("Policies")
-        .and_then(Json::as_array)
+fn table_access(role: &Role) -> Option<bool> {
+    let actions: Vec<&str> = role
+        .policies
+        .as_ref()
+        .and_then(Value::lit)
         .into_iter()
         .flatten()
-        .filter_map(|p| p["PolicyDocument"]["Statement"].as_array())
-        .flatten()
-        .filter(|s| s["Effect"] == "Allow")
-        .flat_map(|s| match &s["Action"] {
-            Json::Array(a) => a.iter().filter_map(Json::as_str).collect::<Vec<_>>(),
-            Json::String(one) => vec![one.as_str()],
-            _ => Vec::new(),
-        })
+        .flat_map(|p| &p.policy_document.statement)
+        .filter(|s| s.effect == Effect::Allow)
+        .flat_map(|s| s.action.iter().map(String::as_str))
         .filter(|a| a.starts_with("dynamodb:"))
         .collect();
     if actions.is_empty() {
@@ -366,15 +346,11 @@ fn table_access(props: &Map<String, Json>) -> Option<bool> {
 /// encrypts: `Role: {"Fn::GetAtt": [<role>, "Arn"]}`.
 fn environment_roles(t: &Template) -> Vec<LogicalId> {
     t.resources()
-        .filter(|r| r.kind() == FUNCTION && has_environment(&r.properties_json()))
-        .filter_map(|r| {
-            let role = r
-                .properties_json()
-                .get("Role")?
-                .get("Fn::GetAtt")?
-                .get(0)?
-                .clone();
-            t.resource(role.as_str()?).map(|r| r.id().clone())
+        .filter_map(|r| r.get::<Function>())
+        .filter(|f| has_environment(f))
+        .filter_map(|f| match f.role.function()? {
+            Intrinsic::GetAtt(role, _) => t.resource(role).map(|r| r.id().clone()),
+            _ => None,
         })
         .collect()
 }
@@ -383,33 +359,30 @@ fn environment_roles(t: &Template) -> Vec<LogicalId> {
 /// keeps its service's key, and says so.
 fn accept_service_keys(t: &mut Template) {
     for r in t.resources_mut() {
-        match r.kind() {
-            LOG_GROUP if !r.properties_json().contains_key("KmsKeyId") => {
-                r.accepts_risk(CHECK_LOG_GROUP, LOG_GROUP_REASON);
+        let reason = if let Some(group) = r.get::<LogGroup>() {
+            group
+                .kms_key_id
+                .is_none()
+                .then_some((CHECK_LOG_GROUP, LOG_GROUP_REASON))
+        } else if let Some(table) = r.get::<Table>() {
+            let sse = table.sse_specification.as_ref().and_then(Value::lit);
+            if sse.is_some_and(|s| s.kms_master_key_id.is_some()) {
+                continue;
             }
-            TABLE => {
-                let props = r.properties_json();
-                let sse = props.get("SSESpecification");
-                if sse.and_then(|s| s.get("KMSMasterKeyId")).is_some() {
-                    continue;
-                }
-                let managed = sse.and_then(|s| s.get("SSEEnabled")) == Some(&Json::Bool(true));
-                r.accepts_risk(
-                    CHECK_TABLE,
-                    if managed {
-                        TABLE_MANAGED_REASON
-                    } else {
-                        TABLE_OWNED_REASON
-                    },
-                );
-            }
-            FUNCTION
-                if has_environment(&r.properties_json())
-                    && !r.properties_json().contains_key("KmsKeyArn") =>
-            {
-                r.accepts_risk(CHECK_FUNCTION, FUNCTION_REASON);
-            }
-            _ => {}
+            let managed = sse.is_some_and(|s| s.sse_enabled == Value::Lit(true));
+            Some(if managed {
+                (CHECK_TABLE, TABLE_MANAGED_REASON)
+            } else {
+                (CHECK_TABLE, TABLE_OWNED_REASON)
+            })
+        } else if let Some(f) = r.get::<Function>() {
+            (has_environment(f) && f.kms_key_arn.is_none())
+                .then_some((CHECK_FUNCTION, FUNCTION_REASON))
+        } else {
+            None
+        };
+        if let Some((check, why)) = reason {
+            r.accepts_risk(check, why);
         }
     }
 }
@@ -417,63 +390,32 @@ fn accept_service_keys(t: &mut Template) {
 /// Queues on SSE-SQS, with the option on or off.
 fn accept_queue_encryption(t: &mut Template) {
     for r in t.resources_mut() {
-        if r.kind() == QUEUE
-            && !r.properties_json().contains_key("KmsMasterKeyId")
-            && r.properties_json().get("SqsManagedSseEnabled") == Some(&Json::Bool(true))
-        {
+        let sse_sqs = r.get::<Queue>().is_some_and(|q| {
+            q.kms_master_key_id.is_none() && q.sqs_managed_sse_enabled == Some(Value::Lit(true))
+        });
+        if sse_sqs {
             r.accepts_risk(CHECK_QUEUE, QUEUE_REASON);
         }
     }
 }
 
-/// Sets each property `p` serializes to over `props`.
-/// The property a function takes to encrypt its environment variables
-/// with the key (its ARN), merged over its others.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct EnvironmentEncryption {
-    kms_key_arn: Value<String>,
-}
-
-/// The property a table takes to be encrypted with the key, merged over
-/// its others (SSEType before KMSMasterKeyId, as templates have it).
-#[derive(Serialize)]
-struct TableEncryption {
-    #[serde(rename = "SSESpecification")]
-    sse_specification: SseSpecification,
-}
-
-fn merge<P: Serialize>(props: &mut Map<String, Json>, p: &P) -> Result<(), Error> {
-    match to_json(p)? {
-        Json::Object(fields) => {
-            props.extend(fields);
-            Ok(())
-        }
-        other => Err(Error::Internal(format!(
-            "encryption properties are not an object: {other}"
-        ))),
-    }
-}
-
-fn to_json<P: Serialize>(p: &P) -> Result<Json, Error> {
-    serde_json::to_value(p).map_err(|e| Error::Internal(format!("encryption: {e}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cfn::resources::iam::Role;
-    use crate::cfn::resources::logs::LogGroup;
+    use crate::cfn::resources::kms::Key;
     use serde_json::json;
 
-    fn role_with(actions: &[&str]) -> Map<String, Json> {
-        let Json::Object(m) = json!({"Policies": [{"PolicyName": "P", "PolicyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": actions, "Resource": ["x"]}]}}]})
-        else {
-            unreachable!()
-        };
-        m
+    fn role_with(actions: &[&str]) -> Role {
+        Role {
+            policies: Some(
+                vec![InlinePolicy::new(
+                    "P",
+                    PolicyDocument::new(vec![Statement::allow(actions, vec!["x".into()])]),
+                )]
+                .into(),
+            ),
+            ..Role::new(PolicyDocument::new(vec![]))
+        }
     }
 
     #[test]
@@ -528,11 +470,11 @@ mod tests {
         apply(&mut on, true).unwrap();
         let logs = on.resource("Logs").unwrap();
         assert_eq!(
-            logs.properties_json()["KmsKeyId"],
-            json!({"Fn::GetAtt": [KEY, "Arn"]})
+            logs.get::<LogGroup>().unwrap().kms_key_id,
+            Some(Value::from(Intrinsic::GetAtt(KEY.into(), "Arn".into())))
         );
         assert!(logs.accepted_risks().is_empty());
-        assert_eq!(on.resource(KEY).unwrap().kind(), "AWS::KMS::Key");
+        assert_eq!(on.resource(KEY).unwrap().kind(), Key::TYPE);
         let mut off = group();
         apply(&mut off, false).unwrap();
         assert!(off.resource(KEY).is_none());

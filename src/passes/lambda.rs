@@ -22,40 +22,36 @@
 //! Functions a blueprint already placed in a VPC of its own (todo and blog
 //! with DAX) stay there.
 
+mod deploy;
+mod vpc;
+
 use std::collections::BTreeSet;
 
-use indexmap::IndexMap;
-use serde_json::{json, Map, Value as Json};
 use sha2::{Digest, Sha256};
 
+use self::deploy::add_deployments;
+use self::vpc::{add_vpc, pass_vpc, VpcPlacement};
 use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::{sub, Intrinsic};
-use crate::cfn::policy::Statement;
-use crate::cfn::resources::cloudwatch::{
-    Alarm, ComparisonOperator, Dimension, Statistic, TreatMissingData,
-};
-use crate::cfn::resources::codedeploy::{
-    AlarmConfiguration, AlarmName, Application, AutoRollbackConfiguration, ComputePlatform,
-    DeploymentGroup, DeploymentOption, DeploymentStyle, DeploymentType, Events,
-};
-use crate::cfn::resources::ec2::VpcEndpointType;
-use crate::cfn::resources::ec2::{EgressRule, SecurityGroup, VpcEndpoint};
+use crate::cfn::policy::{PolicyDocument, Statement};
+use crate::cfn::resources::cloudformation::Stack;
+use crate::cfn::resources::cloudwatch::Alarm;
+use crate::cfn::resources::codedeploy::DeploymentGroup;
 use crate::cfn::resources::iam::{InlinePolicy, Role};
 use crate::cfn::resources::lambda::{
-    Alias, DestinationConfig, EventInvokeConfig, OnFailure as OnFailureDestination,
-    ProvisionedConcurrencyConfiguration, Version,
+    Alias, ApplicationLogLevel, DestinationConfig, EphemeralStorage, EventInvokeConfig, Function,
+    LogFormat as FunctionLogFormat, Mode, OnFailure as OnFailureDestination, Permission,
+    ProvisionedConcurrencyConfiguration, SystemLogLevel, TracingConfig, Version, VpcConfig,
 };
+use crate::cfn::resources::logs::LogGroup;
 use crate::cfn::resources::sns::Topic;
 use crate::cfn::resources::sqs::Queue;
-use crate::cfn::resources::Tag;
-use crate::cfn::template::{Parameter, ParameterType};
+use crate::cfn::resources::{apigateway, apigatewayv2};
+use crate::cfn::template::{Parameter, ParameterType, ResourceProperties};
 use crate::cfn::walk::{rewrite_references, ReferenceKind, Walk};
 use crate::cfn::{LogicalId, Template, Value};
-use crate::components::function::LambdaFunction;
-use crate::components::network::PrivateNetwork;
-use crate::components::public_network::PublicNetwork;
 use crate::config::lambda::{
-    DeployStrategy, LambdaOptions, LogFormat, OnFailure, VpcOptions, UNRESERVED_MINIMUM,
+    DeployStrategy, LambdaOptions, LogFormat, LogLevel, OnFailure, UNRESERVED_MINIMUM,
 };
 use crate::config::{nearest, Architecture, ConfigError, Source};
 use crate::error::Error;
@@ -68,8 +64,6 @@ const SUBNETS_PARAMETER: &str = "FunctionSubnetIds";
 const SECURITY_GROUP_PARAMETER: &str = "FunctionSecurityGroupId";
 
 const XRAY_POLICY: &str = "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess";
-const CODEDEPLOY_POLICY: &str =
-    "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited";
 
 /// A function found in the expansion: the template path (nested stack
 /// logical IDs) and its logical ID.
@@ -135,7 +129,7 @@ pub fn apply(expansion: &mut Expansion, o: &LambdaOptions, source: &Source) -> R
 
 fn collect(t: &Template, stack: usize, nested: &mut Vec<LogicalId>, out: &mut Vec<Found>) {
     for r in t.resources() {
-        if r.kind() == "AWS::Lambda::Function" {
+        if r.kind() == Function::TYPE {
             out.push(Found {
                 stack,
                 nested: nested.clone(),
@@ -189,107 +183,6 @@ fn check_reserved_total(o: &LambdaOptions, found: &[Found], paths: &[String]) ->
     Ok(())
 }
 
-/// Where the functions of a template tree go.
-#[derive(Clone, Debug, Default)]
-struct VpcPlacement {
-    /// The `SubnetIds` value: a list, or a `Ref` to a list parameter.
-    subnets: Json,
-    /// The `SecurityGroupIds` value.
-    security_groups: Json,
-}
-
-/// FN-VPC: the network in the root template (created or named).
-fn add_vpc(t: &mut Template, v: &VpcOptions) -> Result<Option<VpcPlacement>, Error> {
-    let req: &[&str] = &["FN-VPC"];
-    match v {
-        VpcOptions::None => Ok(None),
-        VpcOptions::Existing {
-            subnet_ids,
-            security_group_ids,
-            vpc_id,
-            route_table_ids,
-        } => {
-            if let Some(vpc) = vpc_id {
-                add_gateway_endpoints(
-                    t,
-                    "FunctionsVpc",
-                    vpc.clone().into(),
-                    route_table_ids.iter().map(|r| r.clone().into()).collect(),
-                )?;
-            }
-            Ok(Some(VpcPlacement {
-                subnets: json!(subnet_ids),
-                security_groups: json!(security_group_ids),
-            }))
-        }
-        VpcOptions::Create { cidr, nat_gateway } => {
-            let (vpc, subnets, route_table) = if *nat_gateway {
-                let n = PublicNetwork {
-                    name: "FunctionsNetwork",
-                    cidr,
-                    requirements: req,
-                }
-                .add_to(t)?;
-                (n.vpc, n.private_subnets, n.private_route_table)
-            } else {
-                let n = PrivateNetwork {
-                    name: "FunctionsNetwork",
-                    cidr,
-                    gateway_endpoints: Vec::new(),
-                    requirements: req,
-                }
-                .add_to(t)?;
-                (n.vpc, n.subnets, n.route_table)
-            };
-            add_gateway_endpoints(
-                t,
-                "FunctionsNetwork",
-                vpc.r#ref(),
-                vec![route_table.r#ref()],
-            )?;
-            // Without NAT, only AWS endpoints are reachable (HTTPS); with it,
-            // HTTPS anywhere outside, from the NAT's address.
-            let egress = if *nat_gateway {
-                EgressRule {
-                    cidr_ip: Some("0.0.0.0/0".into()),
-                    description: Some("HTTPS anywhere, through the NAT gateway".into()),
-                    from_port: Some(443.into()),
-                    to_port: Some(443.into()),
-                    ..EgressRule::new("tcp")
-                }
-            } else {
-                EgressRule {
-                    cidr_ip: Some("0.0.0.0/0".into()),
-                    description: Some("HTTPS to AWS services through the gateway endpoints".into()),
-                    from_port: Some(443.into()),
-                    to_port: Some(443.into()),
-                    ..EgressRule::new("tcp")
-                }
-            };
-            let sg = t
-                .add(
-                    "FunctionsSecurityGroup",
-                    SecurityGroup {
-                        security_group_egress: Some(vec![egress].into()),
-                        tags: Some(
-                            vec![Tag::new("Name", sub("${AWS::StackName}-functions"))].into(),
-                        ),
-                        vpc_id: Some(vpc.r#ref()),
-                        ..SecurityGroup::new("Lambda functions: outbound only, nothing inbound")
-                    },
-                )?
-                .satisfies(req)
-                .id()
-                .clone();
-            let subnets: Vec<Json> = subnets.iter().map(|s| json!({"Ref": s.as_str()})).collect();
-            Ok(Some(VpcPlacement {
-                subnets: Json::Array(subnets),
-                security_groups: json!([{"Fn::GetAtt": [sg.as_str(), "GroupId"]}]),
-            }))
-        }
-    }
-}
-
 /// An API deployment is a snapshot of the API's integrations: once they
 /// point at aliases, every deployment of the stack (root and nested) gets a
 /// new logical ID, so CloudFormation takes a new snapshot and the stage
@@ -298,10 +191,7 @@ fn refresh_api_deployments(t: &mut Template) -> Result<(), Error> {
     let ids: Vec<String> = t
         .resources()
         .filter(|r| {
-            matches!(
-                r.kind(),
-                "AWS::ApiGateway::Deployment" | "AWS::ApiGatewayV2::Deployment"
-            )
+            [apigateway::Deployment::TYPE, apigatewayv2::Deployment::TYPE].contains(&r.kind())
         })
         .map(|r| r.id().to_string())
         .collect();
@@ -310,34 +200,6 @@ fn refresh_api_deployments(t: &mut Template) -> Result<(), Error> {
     }
     for (_, child) in t.nested_mut() {
         refresh_api_deployments(child)?;
-    }
-    Ok(())
-}
-
-/// FN-VPC: S3 and DynamoDB gateway endpoints (`<prefix>S3Endpoint`,
-/// `<prefix>DynamoDbEndpoint`) on the functions' route tables, so they reach
-/// both without the internet.
-fn add_gateway_endpoints(
-    t: &mut Template,
-    prefix: &str,
-    vpc: Value<String>,
-    route_tables: Vec<Value<String>>,
-) -> Result<(), Error> {
-    for (service, id) in [("s3", "S3"), ("dynamodb", "DynamoDb")] {
-        t.add(
-            &format!("{prefix}{id}Endpoint"),
-            VpcEndpoint {
-                policy_document: None,
-                private_dns_enabled: None,
-                route_table_ids: Some(route_tables.clone().into()),
-                security_group_ids: None,
-                subnet_ids: None,
-                service_name: Some(sub(format!("com.amazonaws.${{AWS::Region}}.{service}")).into()),
-                vpc_endpoint_type: Some(VpcEndpointType::Gateway.into()),
-                ..VpcEndpoint::new(vpc.clone())
-            },
-        )?
-        .satisfies(&["FN-VPC"]);
     }
     Ok(())
 }
@@ -381,25 +243,18 @@ fn apply_tree(
                             ..Parameter::string("")
                         },
                     )?;
-                    if let Some(r) = t.resource_mut(id.as_str()) {
-                        let params = r
-                            .properties_json_mut()
-                            .entry("Parameters")
-                            .or_insert_with(|| Json::Object(Map::new()));
-                        if let Json::Object(p) = params {
-                            p.insert(
-                                SUBNETS_PARAMETER.into(),
-                                json!({"Fn::Join": [",", v.subnets]}),
-                            );
-                            p.insert(
-                                SECURITY_GROUP_PARAMETER.into(),
-                                v.security_groups.get(0).cloned().unwrap_or_default(),
-                            );
-                        }
+                    if let Some(stack) = t
+                        .resource_mut(id.as_str())
+                        .and_then(|r| r.get_mut::<Stack>())
+                    {
+                        pass_vpc(stack, v)?;
                     }
                     Some(VpcPlacement {
-                        subnets: json!({"Ref": SUBNETS_PARAMETER}),
-                        security_groups: json!([{"Ref": SECURITY_GROUP_PARAMETER}]),
+                        subnets: Intrinsic::Ref(SUBNETS_PARAMETER.into()).into(),
+                        security_groups: vec![
+                            Intrinsic::Ref(SECURITY_GROUP_PARAMETER.into()).into()
+                        ]
+                        .into(),
                     })
                 } else {
                     None
@@ -413,7 +268,7 @@ fn apply_tree(
     }
     let functions: Vec<LogicalId> = t
         .resources()
-        .filter(|r| r.kind() == "AWS::Lambda::Function")
+        .filter(|r| r.kind() == Function::TYPE)
         .map(|r| r.id().clone())
         .collect();
     if functions.is_empty() {
@@ -441,62 +296,51 @@ fn apply_tree(
 }
 
 fn has_functions(t: &Template) -> bool {
-    t.resources().any(|r| r.kind() == "AWS::Lambda::Function")
+    t.resources().any(|r| r.kind() == Function::TYPE)
 }
 
 /// The role a function runs as (its `Role: !GetAtt X.Arn`).
 fn role_of(t: &Template, f: &LogicalId) -> Option<String> {
-    let r = t.resource(f.as_str())?;
-    r.properties_json()
-        .get("Role")?
-        .get("Fn::GetAtt")?
-        .get(0)?
-        .as_str()
-        .map(str::to_string)
+    match t.resource(f.as_str())?.get::<Function>()?.role.function()? {
+        Intrinsic::GetAtt(role, _) => Some(role.clone()),
+        _ => None,
+    }
 }
 
 /// Adds a managed policy to a role, once.
 fn attach_managed_policy(t: &mut Template, role: &str, arn: &str) {
-    if let Some(r) = t.resource_mut(role) {
-        let list = r
-            .properties_json_mut()
-            .entry("ManagedPolicyArns")
-            .or_insert_with(|| Json::Array(Vec::new()));
-        let value = json!({ "Fn::Sub": arn });
-        if let Json::Array(l) = list {
-            if !l.contains(&value) {
-                l.push(value);
-            }
+    let Some(role) = t.resource_mut(role).and_then(|r| r.get_mut::<Role>()) else {
+        return;
+    };
+    let value: Value<String> = sub(arn).into();
+    let list = role
+        .managed_policy_arns
+        .get_or_insert_with(|| Vec::new().into());
+    if let Value::Lit(l) = list {
+        if !l.contains(&value) {
+            l.push(value);
         }
     }
 }
 
 /// Appends statements to a role's first inline policy.
 fn allow(t: &mut Template, role: &str, statements: Vec<Statement>) {
-    let Some(r) = t.resource_mut(role) else {
+    let Some(role) = t.resource_mut(role).and_then(|r| r.get_mut::<Role>()) else {
         return;
     };
-    let new: Vec<Json> = statements
-        .iter()
-        .filter_map(|s| serde_json::to_value(s).ok())
-        .collect();
-    let list = r
-        .properties_json_mut()
-        .get_mut("Policies")
-        .and_then(|p| p.get_mut(0))
-        .and_then(|p| p.get_mut("PolicyDocument"))
-        .and_then(|d| d.get_mut("Statement"))
-        .and_then(Json::as_array_mut);
-    match list {
-        Some(l) => l.extend(new),
-        None => {
-            let policy = json!([{
-                "PolicyName": "function-options",
-                "PolicyDocument": {"Version": "2012-10-17", "Statement": new}
-            }]);
-            r.properties_json_mut().insert("Policies".into(), policy);
+    if let Some(Value::Lit(policies)) = &mut role.policies {
+        if let Some(first) = policies.first_mut() {
+            first.policy_document.statement.extend(statements);
+            return;
         }
     }
+    role.policies = Some(
+        vec![InlinePolicy::new(
+            "function-options",
+            PolicyDocument::new(statements),
+        )]
+        .into(),
+    );
 }
 
 /// FN-TRACE, FN-LIMITS (ephemeral storage), FN-CONCURRENCY (reserved) and
@@ -512,50 +356,55 @@ fn configure_function(
     let Some(r) = t.resource_mut(f.as_str()) else {
         return Ok(());
     };
-    let p = r.properties_json_mut();
+    let Some(p) = r.get_mut::<Function>() else {
+        return Ok(());
+    };
     let mut requirements = Vec::new();
     if s.tracing {
-        p.insert("TracingConfig".into(), json!({"Mode": "Active"}));
+        p.tracing_config = Some(
+            TracingConfig {
+                mode: Some(Mode::Active.into()),
+            }
+            .into(),
+        );
         requirements.push("FN-TRACE");
     }
-    if let Some(Json::Object(logging)) = p.get_mut("LoggingConfig") {
+    if let Some(Value::Lit(logging)) = &mut p.logging_config {
         match o.log_format {
             LogFormat::Json => {
-                logging.insert("LogFormat".into(), json!("JSON"));
+                logging.log_format = Some(FunctionLogFormat::Json.into());
                 if let Some(level) = o.log_level {
-                    logging.insert("ApplicationLogLevel".into(), json!(level.as_str()));
-                    logging.insert("SystemLogLevel".into(), json!("INFO"));
+                    logging.application_log_level = Some(application_log_level(level).into());
+                    logging.system_log_level = Some(SystemLogLevel::Info.into());
                     requirements.push("FN-TRACE");
                 }
             }
             LogFormat::Text => {
-                logging.insert("LogFormat".into(), json!("Text"));
-                logging.remove("ApplicationLogLevel");
-                logging.remove("SystemLogLevel");
+                logging.log_format = Some(FunctionLogFormat::Text.into());
+                logging.application_log_level = None;
+                logging.system_log_level = None;
                 requirements.push("FN-TRACE");
             }
         }
     }
     if s.ephemeral_storage_mb != 512 {
-        p.insert(
-            "EphemeralStorage".into(),
-            json!({"Size": s.ephemeral_storage_mb}),
-        );
+        p.ephemeral_storage = Some(EphemeralStorage::new(s.ephemeral_storage_mb).into());
         requirements.push("FN-LIMITS");
     }
     if let Some(n) = s.reserved_concurrency {
-        p.insert("ReservedConcurrentExecutions".into(), json!(n));
+        p.reserved_concurrent_executions = Some(n.into());
         requirements.push("FN-CONCURRENCY");
     }
     let mut in_vpc = false;
     if let Some(v) = vpc {
-        if !p.contains_key("VpcConfig") {
-            p.insert(
-                "VpcConfig".into(),
-                json!({
-                    "SecurityGroupIds": v.security_groups,
-                    "SubnetIds": v.subnets,
-                }),
+        if p.vpc_config.is_none() {
+            p.vpc_config = Some(
+                VpcConfig {
+                    security_group_ids: Some(v.security_groups.clone()),
+                    subnet_ids: Some(v.subnets.clone()),
+                    ..Default::default()
+                }
+                .into(),
             );
             requirements.push("FN-VPC");
             in_vpc = true;
@@ -577,13 +426,25 @@ fn configure_function(
     Ok(())
 }
 
+/// A function's application log level, as `LoggingConfig` takes it.
+fn application_log_level(level: LogLevel) -> ApplicationLogLevel {
+    match level {
+        LogLevel::Trace => ApplicationLogLevel::Trace,
+        LogLevel::Debug => ApplicationLogLevel::Debug,
+        LogLevel::Info => ApplicationLogLevel::Info,
+        LogLevel::Warn => ApplicationLogLevel::Warn,
+        LogLevel::Error => ApplicationLogLevel::Error,
+        LogLevel::Fatal => ApplicationLogLevel::Fatal,
+    }
+}
+
 /// A published version (its logical ID carries a hash of the function's
 /// properties, so changed code or configuration publishes a new one) and the
 /// `live` alias pointing at it.
 fn add_alias(t: &mut Template, f: &LogicalId, provisioned: u32) -> Result<LogicalId, Error> {
     let props = t
         .resource(f.as_str())
-        .map(|r| serde_json::to_vec(&r.properties_json()).unwrap_or_default())
+        .map(|r| serde_json::to_vec(&r.properties).unwrap_or_default())
         .unwrap_or_default();
     let hash: String = Sha256::digest(&props)
         .iter()
@@ -642,18 +503,15 @@ fn point_at_alias(t: &mut Template, f: &LogicalId, alias: &LogicalId) {
         let Some(r) = t.resource_mut(id.as_str()) else {
             continue;
         };
-        let kind = r.kind();
-        if own.contains(id.as_str())
-            || matches!(
-                kind,
-                "AWS::Lambda::Version"
-                    | "AWS::Lambda::Alias"
-                    | "AWS::Lambda::EventInvokeConfig"
-                    | "AWS::CloudWatch::Alarm"
-                    | "AWS::Logs::LogGroup"
-                    | "AWS::CodeDeploy::DeploymentGroup"
-            )
-        {
+        let function_own = [
+            Version::TYPE,
+            Alias::TYPE,
+            EventInvokeConfig::TYPE,
+            Alarm::TYPE,
+            LogGroup::TYPE,
+            DeploymentGroup::TYPE,
+        ];
+        if own.contains(id.as_str()) || function_own.contains(&r.kind()) {
             continue;
         }
         rewrite(&mut r.properties, f.as_str(), alias.as_str());
@@ -676,18 +534,14 @@ fn rewrite<W: Walk + ?Sized>(v: &mut W, f: &str, alias: &str) {
 /// for S3, SNS or EventBridge to invoke it.
 fn invoked_async(t: &Template, f: &LogicalId, alias: Option<&LogicalId>) -> bool {
     t.resources()
-        .filter(|r| r.kind() == "AWS::Lambda::Permission")
-        .any(|r| {
-            let props = r.properties_json();
-            let principal = props.get("Principal").and_then(Json::as_str);
+        .filter_map(|r| r.get::<Permission>())
+        .any(|p| {
             let async_principal = matches!(
-                principal,
+                p.principal.lit().map(String::as_str),
                 Some("s3.amazonaws.com" | "sns.amazonaws.com" | "events.amazonaws.com")
             );
-            let target = props.get("FunctionName");
             let names = |id: &LogicalId| {
-                target == Some(&json!({"Ref": id.as_str()}))
-                    || target == Some(&json!({"Fn::GetAtt": [id.as_str(), "Arn"]}))
+                p.function_name == id.r#ref() || p.function_name == id.get_att("Arn")
             };
             async_principal && (names(f) || alias.is_some_and(names))
         })
@@ -764,27 +618,25 @@ fn configure_async(
         let existing = t
             .resources()
             .find(|r| {
-                r.kind() == "AWS::Lambda::EventInvokeConfig"
-                    && r.properties_json().get("FunctionName") == Some(&json!({"Ref": f.as_str()}))
+                r.get::<EventInvokeConfig>()
+                    .is_some_and(|c| c.function_name == f.r#ref())
             })
             .map(|r| r.id().clone());
         match existing {
             Some(id) => {
                 if let Some(r) = t.resource_mut(id.as_str()) {
-                    let p = r.properties_json_mut();
-                    if let Some(n) = a.max_retry_attempts {
-                        p.insert("MaximumRetryAttempts".into(), json!(n.get()));
+                    if let Some(p) = r.get_mut::<EventInvokeConfig>() {
+                        if let Some(n) = a.max_retry_attempts {
+                            p.maximum_retry_attempts = Some(n.get_u32().into());
+                        }
+                        if let Some(n) = a.max_event_age_seconds {
+                            p.maximum_event_age_in_seconds = Some(n.get_u32().into());
+                        }
+                        if let Some(c) = &on_failure {
+                            p.destination_config = Some(c.clone().into());
+                        }
+                        p.qualifier = qualifier.into();
                     }
-                    if let Some(n) = a.max_event_age_seconds {
-                        p.insert("MaximumEventAgeInSeconds".into(), json!(n.get()));
-                    }
-                    if let Some(c) = &on_failure {
-                        p.insert(
-                            "DestinationConfig".into(),
-                            serde_json::to_value(c).unwrap_or_default(),
-                        );
-                    }
-                    p.insert("Qualifier".into(), json!(qualifier));
                     r.satisfies(req);
                     if let Some(alias) = alias {
                         r.depends_on(alias);
@@ -814,246 +666,11 @@ fn configure_async(
     Ok(())
 }
 
-/// FN-DEPLOY: the CodeDeploy application and role of the template, and per
-/// function alarms, a deployment group and the alias's update policy.
-fn add_deployments(
-    t: &mut Template,
-    aliases: &[(LogicalId, LogicalId)],
-    o: &LambdaOptions,
-    config: &str,
-    hook: Option<&Package>,
-) -> Result<(), Error> {
-    let req: &[&str] = &["FN-DEPLOY"];
-    let app = t
-        .add(
-            "CodeDeployApplication",
-            Application {
-                compute_platform: Some(ComputePlatform::Lambda.into()),
-                ..Default::default()
-            },
-        )?
-        .satisfies(req)
-        .id()
-        .clone();
-    let group_arn = |group: &str| -> Value<String> {
-        sub(format!(
-            "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{app}}}/{group}"
-        ))
-        .into()
-    };
-    // Traffic hooks: one function per phase, testing whichever function the
-    // deployment shifts (it reads the deployment's AppSpec).
-    let mut hooks: IndexMap<&str, LogicalId> = IndexMap::new();
-    if let Some(package) = hook {
-        let assets = LogicalId::new(crate::components::assets::ASSETS_BUCKET)
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        let retention = log_retention(t, &aliases[0].0);
-        let test_event = serde_json::to_string(&o.deploy.hook_test_event)
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        let invoke: Vec<Value<String>> = aliases
-            .iter()
-            .map(|(f, _)| sub(format!("${{{f}.Arn}}:*")).into())
-            .collect();
-        for (phase, on, name) in [
-            ("pre", o.deploy.pre_traffic_hook, "PreTrafficHook"),
-            ("post", o.deploy.post_traffic_hook, "PostTrafficHook"),
-        ] {
-            if !on {
-                continue;
-            }
-            let mut environment = IndexMap::new();
-            environment.insert("HOOK_PHASE".to_string(), Value::from(phase.to_string()));
-            environment.insert("TEST_EVENT".to_string(), Value::from(test_event.clone()));
-            let ids = LambdaFunction {
-                name,
-                description: if phase == "pre" {
-                    "CodeDeploy hook: invokes the new version before traffic shifts (FN-DEPLOY)"
-                } else {
-                    "CodeDeploy hook: invokes the live alias after traffic has shifted (FN-DEPLOY)"
-                },
-                package,
-                assets_bucket: &assets,
-                handler: "handler.handler",
-                memory_mb: 128,
-                timeout_s: 60,
-                architecture: "arm64",
-                environment,
-                statements: vec![
-                    Statement::allow(&["lambda:InvokeFunction"], invoke.clone())
-                        .sid("InvokeTheFunctionsItTests"),
-                    Statement::allow(
-                        &[
-                            "codedeploy:GetDeployment",
-                            "codedeploy:PutLifecycleEventHookExecutionStatus",
-                        ],
-                        vec![group_arn("*")],
-                    )
-                    .sid("ReportToThisApplicationsDeployments"),
-                ],
-                managed_policies: Vec::new(),
-                log_retention_days: retention,
-                vpc: None,
-                requirements: req,
-            }
-            .add_to(t)?;
-            hooks.insert(phase, ids.function);
-        }
-    }
-    let mut role_statements = Vec::new();
-    if !hooks.is_empty() {
-        role_statements.push(
-            Statement::allow(
-                &["lambda:InvokeFunction"],
-                hooks.values().map(|h| h.get_att("Arn")).collect(),
-            )
-            .sid("InvokeTrafficHooks"),
-        );
-    }
-    let role = t
-        .add(
-            "CodeDeployRole",
-            Role {
-                managed_policy_arns: Some(vec![sub(CODEDEPLOY_POLICY).into()].into()),
-                policies: (!role_statements.is_empty())
-                    .then(|| {
-                        vec![InlinePolicy {
-                            policy_name: "traffic-hooks".into(),
-                            policy_document: crate::cfn::policy::PolicyDocument::new(
-                                role_statements,
-                            ),
-                        }]
-                    })
-                    .map(Into::into),
-                ..Role::described(
-                    crate::cfn::policy::PolicyDocument::new(vec![Statement::assume_by_service(&[
-                        "codedeploy.amazonaws.com",
-                    ])]),
-                    "CodeDeploy: shifts traffic between function versions of this stack",
-                )
-            },
-        )?
-        .satisfies(req)
-        .id()
-        .clone();
-    for (f, alias) in aliases {
-        let mut alarms = Vec::new();
-        if o.deploy.rollback_alarms {
-            for (metric, what) in [("Errors", "errors"), ("Throttles", "throttles")] {
-                let id = t
-                    .add(
-                        &format!("{f}{metric}Alarm"),
-                        Alarm {
-                            alarm_description: Some(format!(
-                                "{f}: any {what} on the live alias roll a deployment back (FN-DEPLOY)"
-                            ).into()),
-                            dimensions: Some(vec![
-                                Dimension {
-                                    name: "FunctionName".into(),
-                                    value: f.r#ref(),
-                                },
-                                Dimension {
-                                    name: "Resource".into(),
-                                    value: sub(format!("${{{f}}}:{ALIAS_NAME}")).into(),
-                                },
-                            ].into()),
-                            metric_name: Some(metric.into()),
-                            namespace: Some("AWS/Lambda".into()),
-                            period: Some(60.into()),
-                            statistic: Some(Statistic::Sum.into()),
-                            threshold: Some(1.0.into()),
-                            treat_missing_data: Some(TreatMissingData::NotBreaching.into()),
-                            comparison_operator: Some(
-                                ComparisonOperator::GreaterThanOrEqualToThreshold.into(),
-                            ),
-                            evaluation_periods: Some(1.into()),
-                            ..Default::default()
-                        },
-                    )?
-                    .satisfies(req)
-                    .id()
-                    .clone();
-                alarms.push(AlarmName {
-                    name: Some(id.r#ref()),
-                });
-            }
-        }
-        let group = t
-            .add(
-                &format!("{f}DeploymentGroup"),
-                DeploymentGroup {
-                    alarm_configuration: (!alarms.is_empty()).then(|| {
-                        AlarmConfiguration {
-                            alarms: Some(alarms.into()),
-                            enabled: Some(true.into()),
-                            ..Default::default()
-                        }
-                        .into()
-                    }),
-                    auto_rollback_configuration: Some(
-                        AutoRollbackConfiguration {
-                            enabled: Some(true.into()),
-                            events: Some(
-                                if o.deploy.rollback_alarms {
-                                    vec![
-                                        Events::DeploymentFailure.into(),
-                                        Events::DeploymentStopOnAlarm.into(),
-                                    ]
-                                } else {
-                                    vec![Events::DeploymentFailure.into()]
-                                }
-                                .into(),
-                            ),
-                        }
-                        .into(),
-                    ),
-                    deployment_config_name: Some(config.into()),
-                    deployment_style: Some(
-                        DeploymentStyle {
-                            deployment_option: Some(DeploymentOption::WithTrafficControl.into()),
-                            deployment_type: Some(DeploymentType::BlueGreen.into()),
-                        }
-                        .into(),
-                    ),
-                    ..DeploymentGroup::new(app.r#ref(), role.get_att("Arn"))
-                },
-            )?
-            .satisfies(req)
-            .id()
-            .clone();
-        let mut policy = Map::new();
-        policy.insert("ApplicationName".into(), json!({"Ref": app.as_str()}));
-        policy.insert("DeploymentGroupName".into(), json!({"Ref": group.as_str()}));
-        if let Some(h) = hooks.get("pre") {
-            policy.insert("BeforeAllowTrafficHook".into(), json!({"Ref": h.as_str()}));
-        }
-        if let Some(h) = hooks.get("post") {
-            policy.insert("AfterAllowTrafficHook".into(), json!({"Ref": h.as_str()}));
-        }
-        if let Some(r) = t.resource_mut(alias.as_str()) {
-            r.update_policy = Some(json!({ "CodeDeployLambdaAliasUpdate": policy }));
-            r.satisfies(req);
-        }
-    }
-    Ok(())
-}
-
-/// The retention of `f`'s log group (what the blueprint chose), for the
-/// functions added here.
-fn log_retention(t: &Template, f: &LogicalId) -> u32 {
-    t.resource(f.as_str())
-        .and_then(|r| {
-            let config = r.properties_json();
-            let group = config.get("LoggingConfig")?.get("LogGroup")?.get("Ref")?;
-            t.resource(group.as_str()?)
-        })
-        .and_then(|g| g.properties_json().get("RetentionInDays")?.as_u64())
-        .map_or(30, |d| d as u32)
-}
-
 /// Everything one function gets, for tests and `explain`: the IDs added.
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn rewrite_points_arn_ref_and_sub_at_the_alias() {

@@ -1,7 +1,7 @@
 //! Cross-cutting passes over an expanded template tree (what CDK calls
 //! aspects): changes every blueprint gets, applied after the blueprint's own
 //! expansion. `options.lambda` (FN-*): [`lambda`], over the whole expansion
-//! (still editing the templates' JSON). `options.security` (issue 13):
+//! (on typed properties). `options.security` (issue 13):
 //! - [`encryption`]: customer-managed keys for tables, log groups and
 //!   function environments, when asked for;
 //! - [`access_logs`]: one retained, encrypted log bucket per stack for the

@@ -24,13 +24,12 @@
 //! it has no web ACL as an accepted risk (checkov's CKV_AWS_68).
 
 use indexmap::IndexMap;
-use serde_json::Value as Json;
 
 use crate::cfn::intrinsic::{get_att, Expr, Intrinsic};
 use crate::cfn::resources::apigateway::Stage;
 use crate::cfn::resources::apigatewayv2::Api;
 use crate::cfn::resources::cloudfront::Distribution;
-use crate::cfn::resources::elasticloadbalancingv2::LoadBalancer;
+use crate::cfn::resources::elasticloadbalancingv2::{LoadBalancer, LoadBalancerType, Scheme};
 use crate::cfn::resources::wafv2::{
     AggregateKeyType, AllowAction, BlockAction, CountAction, DefaultAction,
     ManagedRuleGroupStatement, OverrideAction, RateBasedStatement, Rule, RuleAction,
@@ -133,19 +132,16 @@ fn protect(
         let id = r.id().to_string();
         match r.kind() {
             k if k == Stage::TYPE => regional.push(Target::Stage {
-                arn: stage_arn(&id, &r.properties_json())?,
+                arn: stage_arn(&id, r.get::<Stage>())?,
                 id: r.id().clone(),
             }),
-            k if k == LoadBalancer::TYPE && is_public_alb(&r.properties_json()) => {
+            k if k == LoadBalancer::TYPE && r.get::<LoadBalancer>().is_some_and(is_public_alb) => {
                 regional.push(Target::LoadBalancer { id })
             }
             k if k == Distribution::TYPE => distributions.push(id),
             k if k == Api::TYPE => {
-                let kind = match r
-                    .properties_json()
-                    .get("ProtocolType")
-                    .and_then(Json::as_str)
-                {
+                let protocol = r.get::<Api>().and_then(|a| a.protocol_type.as_ref()?.lit());
+                let kind = match protocol.map(String::as_str) {
                     Some("WEBSOCKET") => "WebSocket API",
                     _ => "HTTP API",
                 };
@@ -178,15 +174,15 @@ fn protect(
         }
     }
     if !distributions.is_empty() {
-        let acl: Json = match cloudfront {
+        let acl: Value<String> = match cloudfront {
             CloudFrontAcl::Create => {
                 t.add(
                     CLOUDFRONT_ACL,
                     web_acl(WebAclScope::Cloudfront, CLOUDFRONT_ACL, o),
                 )?;
-                serde_json::json!({"Fn::GetAtt": [CLOUDFRONT_ACL, "Arn"]})
+                get_att(CLOUDFRONT_ACL, "Arn").into()
             }
-            CloudFrontAcl::Existing(arn) => Json::String(arn.clone()),
+            CloudFrontAcl::Existing(arn) => arn.clone().into(),
             CloudFrontAcl::Unavailable => {
                 return Err(Error::Internal(
                     "a distribution without a possible web ACL reached the WAF pass".into(),
@@ -196,12 +192,15 @@ fn protect(
         for id in distributions {
             let config = t
                 .resource_mut(&id)
-                .and_then(|r| r.properties_json_mut().get_mut("DistributionConfig"))
-                .and_then(Json::as_object_mut)
+                .and_then(|r| r.get_mut::<Distribution>())
+                .and_then(|d| match &mut d.distribution_config {
+                    Value::Lit(c) => Some(c),
+                    Value::Fn(_) => None,
+                })
                 .ok_or_else(|| {
                     Error::Internal(format!("distribution `{id}` has no DistributionConfig"))
                 })?;
-            config.insert("WebACLId".into(), acl.clone());
+            config.web_acl_id = Some(acl.clone());
         }
     }
     for (id, child) in t.nested_mut() {
@@ -220,34 +219,32 @@ enum Target {
 
 /// Whether a load balancer's properties are those of an internet-facing
 /// application load balancer (the defaults of both).
-fn is_public_alb(p: &serde_json::Map<String, Json>) -> bool {
-    let kind = p
-        .get("Type")
-        .and_then(Json::as_str)
-        .unwrap_or("application");
-    let scheme = p
-        .get("Scheme")
-        .and_then(Json::as_str)
-        .unwrap_or("internet-facing");
-    kind == "application" && scheme == "internet-facing"
+fn is_public_alb(p: &LoadBalancer) -> bool {
+    let application = p
+        .r#type
+        .as_ref()
+        .and_then(Value::lit)
+        .is_none_or(|k| *k == LoadBalancerType::Application);
+    let internet_facing = p
+        .scheme
+        .as_ref()
+        .and_then(Value::lit)
+        .is_none_or(|s| *s == Scheme::InternetFacing);
+    application && internet_facing
 }
 
 /// A REST API stage's ARN, which WAF takes:
 /// `arn:<partition>:apigateway:<region>::/restapis/<api>/stages/<stage>`.
-fn stage_arn(id: &str, p: &serde_json::Map<String, Json>) -> Result<Value<String>, Error> {
+fn stage_arn(id: &str, p: Option<&Stage>) -> Result<Value<String>, Error> {
     let bad = || Error::Internal(format!("stage `{id}` has no RestApiId or StageName"));
-    let name = p.get("StageName").and_then(Json::as_str).ok_or_else(bad)?;
-    let api = match p.get("RestApiId").ok_or_else(bad)? {
-        Json::String(s) => Expr::Str(s.clone()),
-        Json::Object(m) => match (m.get("Ref"), m.get("Fn::GetAtt")) {
-            (Some(Json::String(r)), None) => Intrinsic::Ref(r.clone()).into(),
-            (None, Some(Json::Array(a))) => match a.as_slice() {
-                [Json::String(res), Json::String(att)] => get_att(res, att).into(),
-                _ => return Err(bad()),
-            },
+    let p = p.ok_or_else(bad)?;
+    let name = p.stage_name.as_ref().and_then(Value::lit).ok_or_else(bad)?;
+    let api = match &p.rest_api_id {
+        Value::Lit(s) => Expr::Str(s.clone()),
+        Value::Fn(f) => match f.as_ref() {
+            Intrinsic::Ref(_) | Intrinsic::GetAtt(..) => Expr::Fn(f.clone()),
             _ => return Err(bad()),
         },
-        _ => return Err(bad()),
     };
     let vars = IndexMap::from([("RestApiId".to_string(), api)]);
     Ok(Intrinsic::SubWith(

@@ -8,7 +8,7 @@ use crate::assets::{CodeSource, Package};
 use crate::cfn::intrinsic::sub;
 use crate::cfn::policy::Statement;
 use crate::cfn::resources::ec2::{EgressRule, SecurityGroup, VpcEndpoint, VpcEndpointType};
-use crate::cfn::resources::lambda::{FileSystemConfig, VpcConfig};
+use crate::cfn::resources::lambda::{FileSystemConfig, Function, VpcConfig};
 use crate::cfn::resources::s3::{LambdaConfiguration, NotificationConfiguration};
 use crate::cfn::resources::Tag;
 use crate::cfn::{LogicalId, Template, Value};
@@ -253,16 +253,18 @@ fn add_function(
     }
     .add_to(t)?
     .function;
-    let mounts = serde_json::to_value(vec![FileSystemConfig::new(
-        parts.access_point.get_att("Arn"),
-        PUBLISHER_MOUNT,
-    )])
-    .map_err(|e| Error::Internal(format!("FileSystemConfigs: {e}")))?;
     let r = t
         .resource_mut(function.as_str())
         .ok_or_else(|| Error::Internal("the publisher function is missing".into()))?;
-    r.properties_json_mut()
-        .insert("FileSystemConfigs".into(), mounts);
+    r.get_mut::<Function>()
+        .ok_or_else(|| Error::Internal("the publisher is not a typed function".into()))?
+        .file_system_configs = Some(
+        vec![FileSystemConfig::new(
+            parts.access_point.get_att("Arn"),
+            PUBLISHER_MOUNT,
+        )]
+        .into(),
+    );
     r.accepts_risk(
         "CKV_AWS_115",
         "draws on the account's unreserved concurrency: S3 invokes it asynchronously, so a throttled event waits and is retried for up to 6 hours, then kept in PublisherFailures (update-offload has no options.lambda to reserve concurrency)",
