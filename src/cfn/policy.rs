@@ -38,8 +38,9 @@ pub enum Effect {
 /// Who a resource or trust policy statement applies to.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Principal {
-    /// `{"Service": [...]}`.
-    Service(Vec<String>),
+    /// `{"Service": [...]}`: a service name, or an intrinsic where it names a
+    /// pseudo parameter (`logs.${AWS::Region}.amazonaws.com`).
+    Service(Vec<Value<String>>),
     /// `{"AWS": [...]}`.
     #[serde(rename = "AWS")]
     Aws(Vec<Value<String>>),
@@ -105,7 +106,7 @@ impl Statement {
             sid: None,
             effect: Effect::Allow,
             principal: Some(Principal::Service(
-                services.iter().map(|s| (*s).to_string()).collect(),
+                services.iter().map(|s| (*s).into()).collect(),
             )),
             action: vec!["sts:AssumeRole".to_string()],
             resource: None,
@@ -149,13 +150,15 @@ walk!(Effect);
 
 impl Walk for Principal {
     fn walk(&self, v: &mut dyn Visitor) {
-        if let Principal::Aws(arns) = self {
-            arns.walk(v)
+        match self {
+            Principal::Aws(values) | Principal::Service(values) => values.walk(v),
+            Principal::Federated(_) | Principal::Everyone => {}
         }
     }
     fn walk_mut(&mut self, v: &mut dyn VisitorMut) {
-        if let Principal::Aws(arns) = self {
-            arns.walk_mut(v)
+        match self {
+            Principal::Aws(values) | Principal::Service(values) => values.walk_mut(v),
+            Principal::Federated(_) | Principal::Everyone => {}
         }
     }
 }

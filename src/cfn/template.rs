@@ -181,20 +181,6 @@ impl Resource {
         }
     }
 
-    /// TEMPORARY (issue 15, typed until render): the properties as free
-    /// JSON for a caller not moved to typed access yet; turns them `Raw`.
-    /// One caller is left: the customer-managed key's policy (passes/
-    /// encryption.rs), whose logs service principal needs `Fn::Sub`.
-    pub fn properties_json_mut(&mut self) -> &mut Map<String, Json> {
-        if !matches!(self.properties, Properties::Raw(_)) {
-            self.properties = Properties::Raw(self.properties_json());
-        }
-        match &mut self.properties {
-            Properties::Raw(m) => m,
-            _ => unreachable!("just made raw"),
-        }
-    }
-
     /// Keeps the resource (and its data) when it is deleted or replaced.
     pub fn retain(&mut self) -> &mut Self {
         self.deletion_policy = Some(DeletionPolicy::Retain);

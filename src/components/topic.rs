@@ -96,7 +96,7 @@ impl EncryptedTopic<'_> {
             .map(|p| {
                 Statement::allow(PUBLISH_KEY_ACTIONS, vec!["*".into()])
                     .sid(&format!("{}Publishes", service_sid(p.service)))
-                    .principal(Principal::Service(vec![p.service.to_string()]))
+                    .principal(Principal::Service(vec![p.service.into()]))
                     .condition("StringEquals", "aws:SourceAccount", account())
                     .condition("ArnLike", "aws:SourceArn", vec![p.source_arn.clone()])
             })

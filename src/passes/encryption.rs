@@ -43,8 +43,6 @@
 //! the AWS managed key: a customer-managed key is regional, and each replica
 //! region would need its own; synth says so.
 
-use serde_json::Value as Json;
-
 use crate::cfn::intrinsic::{sub, Intrinsic};
 use crate::cfn::policy::{Effect, PolicyDocument, Principal, Statement};
 use crate::cfn::resources::cloudformation::Stack;
@@ -167,7 +165,8 @@ fn has_environment(f: &Function) -> bool {
 
 /// The stack's key and its alias `alias/<stack name>`.
 fn add_key(t: &mut Template) -> Result<LogicalId, Error> {
-    let logs = Principal::Service(vec![format!("logs.{}.amazonaws.com", "${AWS::Region}")]);
+    // The logs principal names the stack's region: `Fn::Sub` it.
+    let logs = Principal::Service(vec![sub("logs.${AWS::Region}.amazonaws.com").into()]);
     let statements = vec![Statement::allow(LOGS_KEY_ACTIONS, vec!["*".into()])
         .sid("CloudWatchLogsEncryptsThisAccountsLogGroups")
         .principal(logs)
@@ -180,12 +179,7 @@ fn add_key(t: &mut Template) -> Result<LogicalId, Error> {
         "Encrypts this stack's tables, log groups and function environments (options.security.customer_managed_keys); retained with the data it encrypts".into(),
         statements,
     );
-    let r = t.add(KEY, key)?.retain();
-    // The logs principal names the stack's region: `Fn::Sub` it.
-    if let Some(policy) = r.properties_json_mut().get_mut("KeyPolicy") {
-        sub_service_principals(policy);
-    }
-    let id = r.id().clone();
+    let id = t.add(KEY, key)?.retain().id().clone();
     t.add(
         KEY_ALIAS,
         Alias {
@@ -194,25 +188,6 @@ fn add_key(t: &mut Template) -> Result<LogicalId, Error> {
         },
     )?;
     Ok(id)
-}
-
-/// Service principals naming a pseudo parameter become `Fn::Sub`.
-fn sub_service_principals(policy: &mut Json) {
-    if let Some(statements) = policy.get_mut("Statement").and_then(Json::as_array_mut) {
-        for s in statements {
-            if let Some(services) = s
-                .get_mut("Principal")
-                .and_then(|p| p.get_mut("Service"))
-                .and_then(Json::as_array_mut)
-            {
-                for service in services {
-                    if let Some(text) = service.as_str().filter(|t| t.contains("${")) {
-                        *service = serde_json::json!({ "Fn::Sub": text });
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// Points every table, log group and function environment of `t` and its
@@ -432,19 +407,25 @@ mod tests {
     }
 
     #[test]
-    fn service_principals_naming_the_region_are_substituted() {
-        let mut p = json!({"Statement": [
-            {"Principal": {"Service": ["logs.${AWS::Region}.amazonaws.com"]}},
-            {"Principal": {"Service": ["s3.amazonaws.com"]}}]});
-        sub_service_principals(&mut p);
+    fn the_logs_principal_names_the_region_through_fn_sub() {
+        let mut t = Template::new("t");
+        add_key(&mut t).unwrap();
+        let doc = t.to_json();
+        let statements = &doc["Resources"][KEY]["Properties"]["KeyPolicy"]["Statement"];
+        let logs = statements
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == "CloudWatchLogsEncryptsThisAccountsLogGroups")
+            .unwrap();
         assert_eq!(
-            p["Statement"][0]["Principal"]["Service"][0],
-            json!({"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"})
+            logs["Principal"]["Service"],
+            json!([{"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}])
         );
-        assert_eq!(
-            p["Statement"][1]["Principal"]["Service"][0],
-            "s3.amazonaws.com"
-        );
+        // Typed to the end: no resource of the template is free JSON.
+        assert!(t
+            .resources()
+            .all(|r| !matches!(r.properties, crate::cfn::resources::Properties::Raw(_))));
     }
 
     #[test]
