@@ -178,20 +178,7 @@ fn a_function_swapped_in_an_earlier_round_is_not_swapped_again() {
     // runs the new one, so round 2 updates the variables alone (and says so).
     use blueprint::deploy::types::StackStatus;
     let dir = tempfile::tempdir().unwrap();
-    handler(
-        dir.path(),
-        "api",
-        "def handler(event, context):\n    return 1\n",
-    );
-    let r = cloud();
-    apply(&r, &synth_in(dir.path(), "todo", TODO));
-    let l = lambda_for(&r, "todo");
-    handler(
-        dir.path(),
-        "api",
-        "def handler(event, context):\n    return 2\n",
-    );
-    let s = synth_in(dir.path(), "todo", TODO);
+    let (s, r, l) = todo_edited(dir.path(), TODO);
     let (code, out, err) = hotswap(&r, &l, &s, false);
     assert_eq!(code.unwrap(), 0, "{out}{err}");
     assert!(out.contains("): code ("), "{out}");
@@ -275,22 +262,10 @@ fn a_service_in_a_nested_stack_is_hot_swapped() {
 #[test]
 fn a_production_stack_is_refused_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
-    handler(
-        dir.path(),
-        "api",
-        "def handler(event, context):\n    return 1\n",
-    );
     let yaml =
         "blueprint: todo\nstack_name: todo\nregion: us-east-1\ntags:\n  environment: production\n";
-    let r = cloud();
-    apply(&r, &synth_in(dir.path(), "todo", yaml));
-    let l = lambda_for(&r, "todo");
-    handler(
-        dir.path(),
-        "api",
-        "def handler(event, context):\n    return 2\n",
-    );
-    let (code, _, _) = hotswap(&r, &l, &synth_in(dir.path(), "todo", yaml), false);
+    let (s, r, l) = todo_edited(dir.path(), yaml);
+    let (code, _, _) = hotswap(&r, &l, &s, false);
     let err = code.unwrap_err();
     assert_eq!(err.exit_code(), 1);
     assert!(err.to_string().starts_with("refusing to hot-swap stack `todo`: it is marked as production (its tag environment: production)"), "{err}");
@@ -394,13 +369,20 @@ const API: &str = "phys-ApiFunction";
 /// Lambda holding its functions, and the API handler edited since: the
 /// synthesized project, the cloud, Lambda.
 fn gradual_todo_edited(dir: &Path) -> (Synthesized, Regions<FakeCloud>, Regions<FakeLambda>) {
-    handler(dir, "api", "def handler(event, context):\n    return 1\n");
     let yaml = std::fs::read_to_string("tests/variants/todo-lambda-deploy.yaml").unwrap();
+    todo_edited(dir, &yaml)
+}
+
+/// A todo project (from `yaml`) deployed to a fresh fake cloud, a fake
+/// Lambda holding its functions, and the API handler edited since: the
+/// synthesized project, the cloud, Lambda.
+fn todo_edited(dir: &Path, yaml: &str) -> (Synthesized, Regions<FakeCloud>, Regions<FakeLambda>) {
+    handler(dir, "api", "def handler(event, context):\n    return 1\n");
     let r = cloud();
-    apply(&r, &synth_in(dir, "todo", &yaml));
+    apply(&r, &synth_in(dir, "todo", yaml));
     let l = lambda_for(&r, "todo");
     handler(dir, "api", "def handler(event, context):\n    return 2\n");
-    (synth_in(dir, "todo", &yaml), r, l)
+    (synth_in(dir, "todo", yaml), r, l)
 }
 
 /// The updates, publications and alias moves among `calls` from `from` on.
@@ -500,20 +482,7 @@ fn a_round_with_nothing_to_change_notes_once_that_the_stack_still_differs() {
     // Round 1 hot-swaps the API handler; round 2 finds the function already
     // running it, while the deployed template keeps the old package key.
     let dir = tempfile::tempdir().unwrap();
-    handler(
-        dir.path(),
-        "api",
-        "def handler(event, context):\n    return 1\n",
-    );
-    let r = cloud();
-    apply(&r, &synth_in(dir.path(), "todo", TODO));
-    let l = lambda_for(&r, "todo");
-    handler(
-        dir.path(),
-        "api",
-        "def handler(event, context):\n    return 2\n",
-    );
-    let s = synth_in(dir.path(), "todo", TODO);
+    let (s, r, l) = todo_edited(dir.path(), TODO);
     let (code, out, err) = hotswap(&r, &l, &s, false);
     assert_eq!(code.unwrap(), 0, "{out}{err}");
     let (code, out, err) = hotswap(&r, &l, &s, false);
@@ -525,20 +494,7 @@ fn after_a_full_apply_nothing_differs_and_nothing_is_said() {
     // Round 1 hot-swaps the API handler, a full apply reconciles the stack
     // with its template: the next round has nothing to change or report.
     let dir = tempfile::tempdir().unwrap();
-    handler(
-        dir.path(),
-        "api",
-        "def handler(event, context):\n    return 1\n",
-    );
-    let r = cloud();
-    apply(&r, &synth_in(dir.path(), "todo", TODO));
-    let l = lambda_for(&r, "todo");
-    handler(
-        dir.path(),
-        "api",
-        "def handler(event, context):\n    return 2\n",
-    );
-    let s = synth_in(dir.path(), "todo", TODO);
+    let (s, r, l) = todo_edited(dir.path(), TODO);
     let (code, out, err) = hotswap(&r, &l, &s, false);
     assert_eq!(code.unwrap(), 0, "{out}{err}");
     apply(&r, &s);
