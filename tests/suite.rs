@@ -44,6 +44,7 @@ mod resource_types;
 mod scaffold;
 mod security_access_logs;
 mod security_encryption;
+mod secrets;
 mod security_waf;
 mod snapshots;
 mod template_security;

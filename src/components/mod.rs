@@ -20,6 +20,7 @@ pub mod rest_api;
 pub mod s3_events;
 pub mod state_machine;
 pub mod static_site;
+pub mod stored_values;
 pub mod table;
 pub mod topic;
 pub mod user_auth;

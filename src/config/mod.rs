@@ -8,6 +8,7 @@ pub mod lambda;
 pub mod limits;
 pub mod placeholders;
 pub mod queue;
+pub mod secrets;
 pub mod security;
 mod tree;
 mod values;

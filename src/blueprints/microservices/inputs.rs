@@ -7,16 +7,18 @@ use serde::Deserialize;
 
 use crate::components::s3_events::{KeyFilter, S3Event};
 use crate::config::queue::{QueueOptions, TopicOptions};
+use crate::config::secrets::EnvValue;
 use crate::config::Ranged;
 
 /// Environment variables: names of letters, digits and `_` (starting with a
-/// letter), not reserved by Lambda.
+/// letter), not reserved by Lambda; each value text or a value kept in SSM
+/// Parameter Store or Secrets Manager ([`EnvValue`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EnvVars(pub IndexMap<String, String>);
+pub struct EnvVars(pub IndexMap<String, EnvValue>);
 
 impl<'de> Deserialize<'de> for EnvVars {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = Option::<IndexMap<String, String>>::deserialize(d)?.unwrap_or_default();
+        let map = Option::<IndexMap<String, EnvValue>>::deserialize(d)?.unwrap_or_default();
         for k in map.keys() {
             let ok = k.starts_with(|c: char| c.is_ascii_alphabetic())
                 && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');

@@ -32,9 +32,11 @@ use crate::components::function_triggers::on_failure_destination;
 use crate::components::queue::{
     allow_topic_to_send, subscribe_queue, BufferedQueue, QueueConsumer, QueueIds, CONSUME_ACTIONS,
 };
+use crate::components::stored_values;
 use crate::components::table::Table;
 use crate::components::with_stack_uuid;
 use crate::config::queue::{QueueOptions, TopicOptions};
+use crate::config::secrets::EnvValue;
 use crate::error::Error;
 
 pub(super) const TABLE_ACTIONS: &[&str] = &[
@@ -125,9 +127,7 @@ pub(super) fn service_template(
         Some(_) => Some(prepare_bucket_input(&mut t, s, &mut wiring)?),
         None => None,
     };
-    for (k, v) in &s.environment.0 {
-        wiring.env.insert(k.clone(), v.as_str().into());
-    }
+    add_environment(s, &mut wiring);
 
     let function = add_function(&mut t, o, s, package, &params.assets, wiring)?;
     if let Some((ids, q)) = &queue {
@@ -407,6 +407,24 @@ fn prepare_bucket_input(
         .env
         .insert("BUCKET_NAME".into(), bucket_text(s, "", ""));
     Ok(failures)
+}
+
+/// `services[].environment`: text, or the names of values kept in SSM or
+/// Secrets Manager, which the function's role may read (those it reads at
+/// run time, and only those).
+fn add_environment(s: &Service, wiring: &mut Wiring) {
+    for (k, v) in &s.environment.0 {
+        wiring
+            .env
+            .insert(k.clone(), stored_values::environment_value(v));
+    }
+    let stored = s.environment.0.values().filter_map(|v| match v {
+        EnvValue::Stored(stored) => Some(stored),
+        EnvValue::Text(_) => None,
+    });
+    wiring
+        .statements
+        .extend(stored_values::read_statements(stored));
 }
 
 /// The service's function with everything the features wired into it.
