@@ -229,10 +229,12 @@ pub struct ResolvedSwap {
 
 /// Resolves a variable's template value to the value Lambda gets: a
 /// string as it is, a `Ref` to a resource of the same stack as its
-/// physical ID; anything else (a `GetAtt`, a `Sub`, a parameter) only
-/// CloudFormation can compute.
+/// physical ID; anything else (a `GetAtt`, a `Sub`, a parameter, a
+/// dynamic reference like `{{resolve:ssm:NAME}}`) only CloudFormation can
+/// compute.
 pub fn resolve_value(v: &Json, physical: &BTreeMap<String, String>) -> Option<String> {
     match v {
+        Json::String(s) if s.contains("{{resolve:") => None,
         Json::String(s) => Some(s.clone()),
         Json::Number(n) => Some(n.to_string()),
         Json::Bool(b) => Some(b.to_string()),
@@ -429,6 +431,19 @@ pub fn production_marker(stack: &str, tags: &[(String, String)]) -> Option<Strin
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A variable naming an SSM parameter (`{{resolve:ssm:NAME}}`) is
+    /// CloudFormation's to resolve: sent as it is, the function would get
+    /// the reference instead of the parameter's value.
+    #[test]
+    fn a_dynamic_reference_is_left_to_cloudformation() {
+        let none = BTreeMap::new();
+        assert_eq!(
+            resolve_value(&json!("{{resolve:ssm:/orders/db-host}}"), &none),
+            None
+        );
+        assert_eq!(resolve_value(&json!("EUR"), &none), Some("EUR".into()));
+    }
 
     #[test]
     fn only_code_and_variables_are_swapped() {
