@@ -72,9 +72,34 @@ def deploy(variant, blueprint_bin, env, endpoint, tmp_path):
         text = text.replace(arn, made["CertificateArn"])
     config = yaml.safe_load(text)
     config["termination_protection"] = False
+    make_stored_values(endpoint, config)
     (tmp_path / "blueprint.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     apply(blueprint_bin, env, tmp_path, config["region"])
     return config, stack_resources(endpoint, config["region"], config["stack_name"])
+
+
+def stored_values(node):
+    """Every `{ ssm: ... }` and `{ secret: ... }` in a project file."""
+    if isinstance(node, dict):
+        if "ssm" in node or "secret" in node:
+            yield node
+        for v in node.values():
+            yield from stored_values(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from stored_values(v)
+
+
+def make_stored_values(endpoint, config, value="stand-in value"):
+    """Makes the SSM parameters and secrets a project names (issue 16), as
+    they would exist in the account, each holding `value`."""
+    region = config["region"]
+    for v in stored_values(config.get("options")):
+        if "ssm" in v:
+            kind = "SecureString" if v.get("secure") else "String"
+            client(endpoint, "ssm", region).put_parameter(Name=v["ssm"], Value=value, Type=kind, Overwrite=True)
+        elif not v["secret"].startswith("arn:"):
+            client(endpoint, "secretsmanager", region).create_secret(Name=v["secret"], SecretString=value)
 
 
 def destroy(blueprint_bin, env, directory):

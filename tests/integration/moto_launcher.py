@@ -60,6 +60,7 @@ in this process before the server starts; moto itself is not modified.
 """
 
 import json
+import re
 import string
 import sys
 import uuid
@@ -1663,6 +1664,55 @@ def patch_invoke_stand_in():
     LambdaFunction._invoke_lambda = invoke
 
 
+# --------------------------------------------------------------------------
+# 20. Dynamic references (issue 16, secrets and parameters)
+# --------------------------------------------------------------------------
+
+DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]*)\}\}")
+
+
+def _resolve_reference(service, ref, resources_map):
+    """The value CloudFormation puts in place of `{{resolve:SERVICE:REF}}`,
+    read from moto's SSM or Secrets Manager backend."""
+    from moto.secretsmanager.models import secretsmanager_backends
+    from moto.ssm.models import ssm_backends
+
+    account, region = resources_map._account_id, resources_map._region_name
+    if service in ("ssm", "ssm-secure"):
+        parameter = ssm_backends[account][region].get_parameter(ref)
+        wanted = "SecureString" if service == "ssm-secure" else ("String", "StringList")
+        if parameter is None or parameter.parameter_type not in wanted:
+            raise ValueError(f"{{{{resolve:{service}:{ref}}}}}: no such parameter of a type it resolves")
+        return parameter.decrypt(parameter.value)
+    # secret-id[:SecretString[:json-key[:version-stage[:version-id]]]], the
+    # secret ID possibly an ARN (which has colons of its own).
+    parts = ref.split(":")
+    if ref.startswith("arn:"):
+        secret_id, rest = ":".join(parts[:7]), parts[7:]
+    else:
+        secret_id, rest = parts[0], parts[1:]
+    rest += [""] * (4 - len(rest))
+    _, key, stage, version = rest[:4]
+    value = secretsmanager_backends[account][region].get_secret_value(secret_id, version or None, stage or None)
+    text = value["SecretString"]
+    return json.loads(text)[key] if key else text
+
+
+def patch_dynamic_references():
+    """moto's CloudFormation leaves `{{resolve:...}}` as it is; CloudFormation
+    puts the parameter's or secret's value in its place. Stand in for that,
+    so a test sees in each resource what AWS would put there."""
+    original = parsing.clean_json
+
+    def clean_json(resource_json, resources_map):
+        if isinstance(resource_json, str) and "{{resolve:" in resource_json:
+            return DYNAMIC_REFERENCE.sub(lambda m: _resolve_reference(m.group(1), m.group(2), resources_map), resource_json)
+        return original(resource_json, resources_map)
+
+    # clean_json calls itself through the module global: every level sees it.
+    parsing.clean_json = clean_json
+
+
 def main(argv):
     register_placeholders()
     register_dax_backing()
@@ -1683,6 +1733,7 @@ def main(argv):
     patch_retain_on_removal()
     patch_cidr()
     patch_lambda_version()
+    patch_dynamic_references()  # 20 (issue 16)
     from moto.server import main as moto_main
 
     moto_main(argv)

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from botocore.exceptions import ClientError
 
-from deploying import ok, run
+from deploying import make_stored_values, ok, run
 
 
 class Aws:
@@ -844,6 +844,7 @@ def test_variant_deploys(variant, blueprint_bin, aws_env, endpoint, tmp_path):
 
     config = yaml.safe_load(stand_ins(client, variant.read_text()))
     config["termination_protection"] = False
+    make_stored_values(endpoint, config)
     (tmp_path / "blueprint.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     env = aws_env
     # The project's region, and us-east-1 for the certificate stacks of
