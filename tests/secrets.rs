@@ -112,6 +112,16 @@ fn names_aws_would_refuse_are_refused() {
     );
 }
 
+/// A dynamic reference written as text would put a secret's value into the
+/// function's configuration.
+#[test]
+fn a_hand_written_dynamic_reference_is_refused() {
+    refused(
+        "        A: \"{{resolve:secretsmanager:orders/db:SecretString:password}}\"\n",
+        &format!("{AT}12: {VAR}: a dynamic reference (`{{{{resolve:...}}}}`) is not text blueprint passes on: write `{{ ssm: NAME }}` for an SSM parameter or `{{ secret: NAME }}` for a secret (the function reads it at run time; resolved by CloudFormation, its value would be in the function's configuration)\n"),
+    );
+}
+
 #[test]
 fn a_huge_name_is_refused() {
     let name = format!("/{}", "a".repeat(2_000));

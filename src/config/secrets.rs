@@ -188,7 +188,8 @@ fn check_ssm_name(name: &str) -> Result<(), String> {
             describe(c)
         ));
     }
-    if name.contains('/') && !name.starts_with('/') || name.contains("//") || name.ends_with('/') {
+    if (name.contains('/') && !name.starts_with('/')) || name.contains("//") || name.ends_with('/')
+    {
         return Err(format!(
             "`ssm`: `{shown}` is not an SSM parameter name: a path starts with `/` and has no empty or trailing segment (like `/orders/db-host`)"
         ));
@@ -311,6 +312,18 @@ impl<'de> Deserialize<'de> for EnvValue {
 
 struct EnvValueVisitor;
 
+/// Text, unless it is a dynamic reference written by hand: CloudFormation
+/// would resolve `{{resolve:secretsmanager:...}}` into the function's
+/// configuration, in clear text for anyone who may read it.
+fn text<E: de::Error>(v: String) -> Result<EnvValue, E> {
+    if v.contains("{{resolve:") {
+        return Err(E::custom(
+            "a dynamic reference (`{{resolve:...}}`) is not text blueprint passes on: write `{ ssm: NAME }` for an SSM parameter or `{ secret: NAME }` for a secret (the function reads it at run time; resolved by CloudFormation, its value would be in the function's configuration)",
+        ));
+    }
+    Ok(EnvValue::Text(v))
+}
+
 impl<'de> Visitor<'de> for EnvValueVisitor {
     type Value = EnvValue;
 
@@ -319,11 +332,11 @@ impl<'de> Visitor<'de> for EnvValueVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<EnvValue, E> {
-        Ok(EnvValue::Text(v.to_string()))
+        text(v.to_string())
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<EnvValue, E> {
-        Ok(EnvValue::Text(v))
+        text(v)
     }
 
     // A plain scalar YAML reads as a number or a boolean is the text of
