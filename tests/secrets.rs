@@ -251,3 +251,41 @@ fn plain_numbers_and_booleans_are_text() {
     assert_eq!(vars["NEG"], json!("-3"));
     assert_eq!(vars["RATE"], json!("0.5"));
 }
+
+/// Through the in-memory CloudFormation: a deployed project whose String
+/// parameter is renamed plans the change of the reference, old to new, and
+/// the secret's name; nothing else is there to show (blueprint never reads
+/// a value).
+#[test]
+fn a_plan_shows_references_and_names() {
+    use blueprint::commands::plan::{plan_with, PlanRequest};
+    use blueprint::output::{OutputFormat, Printer, Verbosity};
+
+    use crate::common::{applied, block_on, cloud, deploy_args, synth_project, text};
+
+    let project = |parameter: &str| {
+        format!(
+            "{HEAD}        DB_HOST: {{ssm: {parameter}}}\n        DB_PASSWORD: {{secret: orders/db}}\n"
+        )
+    };
+    let r = cloud();
+    applied(
+        &r,
+        &synth_project("microservices", project("/orders/db-host")),
+    );
+    let next = synth_project("microservices", project("/orders/db-host-2"));
+    let (mut p, o, e) = Printer::capture(Verbosity::Normal);
+    let req = PlanRequest {
+        deploy: deploy_args(),
+        out: None,
+        output: OutputFormat::Text,
+    };
+    let code = block_on(plan_with(&r, &next, &req, &mut p));
+    let (out, err) = (text(&o), text(&e));
+    assert_eq!(code.unwrap(), 2, "{out}{err}");
+    assert!(
+        out.contains("{{resolve:ssm:/orders/db-host}}")
+            && out.contains("{{resolve:ssm:/orders/db-host-2}}"),
+        "{out}"
+    );
+}
