@@ -381,8 +381,10 @@ impl Edges<'_, '_> {
 
     /// Event wiring from this resource to what `value` refers to.
     fn event_from_me<W: Walk + ?Sized>(&mut self, value: Option<&W>, label: &str) {
-        let to = self.targets(value);
-        self.event(&[self.me.clone()], &to, label);
+        for to in self.targets(value) {
+            self.out
+                .push((self.me.clone(), to, label.to_string(), true));
+        }
     }
 
     /// A reference edge for every reference in `value`, in document order.
