@@ -30,19 +30,22 @@
 //! Edges between the same two nodes are merged into one, their labels joined
 //! with ", " in the order found.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::fmt::Write as _;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use serde::Serialize;
-use serde_json::Value as Json;
 
+use crate::cfn::intrinsic::Value;
 use crate::cfn::resources::{
     apigateway, apigatewayv2, applicationautoscaling, cloudformation, cloudfront, cognito, dax,
     dynamodb, ec2, elasticloadbalancingv2, iam, kinesis, lambda, logs, s3, sns, sqs,
 };
-use crate::cfn::{ResourceProperties, Template};
+use crate::cfn::walk::Walk;
+use crate::cfn::{Resource, ResourceProperties, Template};
 use crate::check::{references_in, Reference, ReferenceKind};
 use crate::expansion::StackTemplate;
+
+mod render;
+pub use render::{to_dot, to_mermaid, GraphFormat};
 
 /// The layers, in drawing order.
 pub const LAYERS: &[&str] = &[
@@ -344,6 +347,149 @@ fn mapping_label(kind: &str) -> &'static str {
 /// The raw edges of one resource: (from, to, label, is event wiring).
 type RawEdge = (String, String, String, bool);
 
+/// Where one resource's edges are collected: its scope and node id.
+struct Edges<'a, 's> {
+    scopes: &'a [Scope<'s>],
+    s: usize,
+    children: &'a ChildIndex,
+    me: String,
+    out: &'a mut Vec<RawEdge>,
+}
+
+impl Edges<'_, '_> {
+    /// The nodes the references in `value` resolve to, in order.
+    fn targets<W: Walk + ?Sized>(&self, value: Option<&W>) -> Vec<String> {
+        value
+            .map(|v| {
+                references_in(v)
+                    .iter()
+                    .flat_map(|r| resolve(self.scopes, self.s, r, self.children))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Event wiring from each of `from` to each of `to`.
+    fn event(&mut self, from: &[String], to: &[String], label: &str) {
+        for f in from {
+            for t in to {
+                self.out
+                    .push((f.clone(), t.clone(), label.to_string(), true));
+            }
+        }
+    }
+
+    /// Event wiring from this resource to what `value` refers to.
+    fn event_from_me<W: Walk + ?Sized>(&mut self, value: Option<&W>, label: &str) {
+        for to in self.targets(value) {
+            self.out
+                .push((self.me.clone(), to, label.to_string(), true));
+        }
+    }
+
+    /// A reference edge for every reference in `value`, in document order.
+    fn references<W: Walk + ?Sized>(&mut self, value: &W) {
+        for reference in references_in(value) {
+            for to in resolve(self.scopes, self.s, &reference, self.children) {
+                self.out
+                    .push((self.me.clone(), to, label_of(&reference), false));
+            }
+        }
+    }
+}
+
+/// The edges of a resource that is only event wiring (a mapping, a
+/// permission, a subscription), or `None` for any other.
+fn wiring_edges(e: &mut Edges, r: &Resource, kinds: &HashMap<String, String>) -> Option<()> {
+    if let Some(m) = r.get::<lambda::EventSourceMapping>() {
+        let functions = e.targets(Some(&m.function_name));
+        for src in e.targets(m.event_source_arn.as_ref()) {
+            let label = mapping_label(kinds.get(&src).map_or("", String::as_str));
+            e.event(&[src], &functions, label);
+        }
+    } else if let Some(p) = r.get::<lambda::Permission>() {
+        let label = match p.principal.lit().map(String::as_str) {
+            Some("s3.amazonaws.com") => "notifies",
+            Some("sns.amazonaws.com") => "subscribes",
+            _ => "invokes",
+        };
+        let (from, to) = (
+            e.targets(p.source_arn.as_ref()),
+            e.targets(Some(&p.function_name)),
+        );
+        e.event(&from, &to, label);
+    } else if let Some(s) = r.get::<sns::Subscription>() {
+        let (from, to) = (
+            e.targets(Some(&s.topic_arn)),
+            e.targets(s.endpoint.as_ref()),
+        );
+        e.event(&from, &to, "subscribes");
+    } else if r.kind() != cloudformation::Stack::TYPE {
+        return None;
+    }
+    Some(())
+}
+
+/// The literal items of an optional list (none when it is a function).
+fn items<T>(list: &Option<Value<Vec<T>>>) -> impl Iterator<Item = &T> {
+    list.iter().flat_map(|l| l.lit()).flatten()
+}
+
+/// The edges of a resource that wires events through one of its properties
+/// (a bucket's notifications, a method's or route's integration, a target
+/// group's targets): that property's event edges, then reference edges for
+/// the others. `None` for any other resource.
+fn wired_property_edges(e: &mut Edges, r: &Resource) -> Option<()> {
+    if let Some(b) = r.get::<s3::Bucket>() {
+        let Some(n) = &b.notification_configuration else {
+            return None;
+        };
+        if let Some(n) = n.lit() {
+            for c in items(&n.lambda_configurations) {
+                e.event_from_me(Some(&c.function), "notifies");
+            }
+            for c in items(&n.topic_configurations) {
+                e.event_from_me(Some(&c.topic), "notifies");
+            }
+            for c in items(&n.queue_configurations) {
+                e.event_from_me(Some(&c.queue), "notifies");
+            }
+        }
+        let others = s3::Bucket {
+            notification_configuration: None,
+            ..b.clone()
+        };
+        e.references(&others);
+    } else if let Some(m) = r.get::<apigateway::Method>() {
+        let Some(i) = &m.integration else {
+            return None;
+        };
+        e.event_from_me(i.lit().and_then(|i| i.uri.as_ref()), "invokes");
+        e.references(&apigateway::Method {
+            integration: None,
+            ..m.clone()
+        });
+    } else if let Some(i) = r.get::<apigatewayv2::Integration>() {
+        e.event_from_me(i.integration_uri.as_ref(), "invokes");
+        e.references(&apigatewayv2::Integration {
+            integration_uri: None,
+            ..i.clone()
+        });
+    } else if let Some(t) = r.get::<elasticloadbalancingv2::TargetGroup>() {
+        e.event_from_me(t.targets.as_ref(), "invokes");
+        e.references(&elasticloadbalancingv2::TargetGroup {
+            targets: None,
+            ..t.clone()
+        });
+    } else {
+        return None;
+    }
+    Some(())
+}
+
+/// The edges of resource `id` in scope `s`: event wiring (typed fields) and
+/// a reference edge for every other `Ref`, `Fn::GetAtt`, `Fn::Sub` variable
+/// (the one walker) and `DependsOn`.
 fn resource_edges(
     scopes: &[Scope],
     s: usize,
@@ -356,109 +502,23 @@ fn resource_edges(
     let Some(r) = scope.template.resource(id) else {
         return;
     };
-    let me = format!("{}{id}", scope.prefix);
-    let refs_of = |v: Option<&Json>| -> Vec<String> {
-        v.map(|v| {
-            references_in(v)
-                .iter()
-                .flat_map(|r| resolve(scopes, s, r, children))
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut e = Edges {
+        scopes,
+        s,
+        children,
+        me: format!("{}{id}", scope.prefix),
+        out,
     };
-    let p = &r.properties_json();
-    let mut event = |from: Vec<String>, to: Vec<String>, label: &str| {
-        for f in &from {
-            for t in &to {
-                out.push((f.clone(), t.clone(), label.to_string(), true));
-            }
-        }
-    };
-    match r.kind() {
-        lambda::EventSourceMapping::TYPE => {
-            let sources = refs_of(p.get("EventSourceArn"));
-            let functions = refs_of(p.get("FunctionName"));
-            for src in sources {
-                let label = mapping_label(kinds.get(&src).map_or("", String::as_str));
-                event(vec![src], functions.clone(), label);
-            }
-            return;
-        }
-        lambda::Permission::TYPE => {
-            let label = match p.get("Principal").and_then(Json::as_str) {
-                Some("s3.amazonaws.com") => "notifies",
-                Some("sns.amazonaws.com") => "subscribes",
-                _ => "invokes",
-            };
-            event(
-                refs_of(p.get("SourceArn")),
-                refs_of(p.get("FunctionName")),
-                label,
-            );
-            return;
-        }
-        sns::Subscription::TYPE => {
-            event(
-                refs_of(p.get("TopicArn")),
-                refs_of(p.get("Endpoint")),
-                "subscribes",
-            );
-            return;
-        }
-        cloudformation::Stack::TYPE => return,
-        _ => {}
+    if wiring_edges(&mut e, r, kinds).is_some() {
+        return;
     }
-    let mut skip: Vec<&str> = Vec::new();
-    if r.kind() == s3::Bucket::TYPE {
-        if let Some(n) = p.get("NotificationConfiguration") {
-            for (list, key) in [
-                ("LambdaConfigurations", "Function"),
-                ("TopicConfigurations", "Topic"),
-                ("QueueConfigurations", "Queue"),
-            ] {
-                for c in n.get(list).and_then(Json::as_array).into_iter().flatten() {
-                    event(vec![me.clone()], refs_of(c.get(key)), "notifies");
-                }
-            }
-            skip.push("NotificationConfiguration");
-        }
-    }
-    if r.kind() == apigateway::Method::TYPE {
-        if let Some(i) = p.get("Integration") {
-            event(vec![me.clone()], refs_of(i.get("Uri")), "invokes");
-            skip.push("Integration");
-        }
-    }
-    if r.kind() == apigatewayv2::Integration::TYPE {
-        event(
-            vec![me.clone()],
-            refs_of(p.get("IntegrationUri")),
-            "invokes",
-        );
-        skip.push("IntegrationUri");
-    }
-    if r.kind() == elasticloadbalancingv2::TargetGroup::TYPE {
-        event(vec![me.clone()], refs_of(p.get("Targets")), "invokes");
-        skip.push("Targets");
-    }
-    for (k, v) in p {
-        if skip.contains(&k.as_str()) {
-            continue;
-        }
-        for reference in references_in(v) {
-            for to in resolve(scopes, s, &reference, children) {
-                out.push((me.clone(), to, label_of(&reference), false));
-            }
-        }
+    if wired_property_edges(&mut e, r).is_none() {
+        e.references(&r.properties);
     }
     for d in &r.depends_on {
         if scope.template.resource(d.as_str()).is_some() {
-            out.push((
-                me.clone(),
-                format!("{}{d}", scope.prefix),
-                "DependsOn".into(),
-                false,
-            ));
+            let to = format!("{}{d}", scope.prefix);
+            e.out.push((e.me.clone(), to, "DependsOn".into(), false));
         }
     }
 }
@@ -658,130 +718,6 @@ fn fold_owners(
     owner
 }
 
-/// Which output format `graph` renders.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum GraphFormat {
-    /// Mermaid `flowchart LR` (renders in GitHub Markdown).
-    #[default]
-    Mermaid,
-    /// Graphviz DOT.
-    Dot,
-}
-
-fn layer_title(layer: &str) -> &'static str {
-    match layer {
-        "edge" => "Edge",
-        "api" => "API",
-        "compute" => "Compute",
-        "data" => "Data",
-        "messaging" => "Messaging",
-        "identity" => "Identity",
-        "network" => "Network",
-        _ => "Other",
-    }
-}
-
-fn short_type(kind: &str) -> &str {
-    kind.strip_prefix("AWS::").unwrap_or(kind)
-}
-
-/// A node id Mermaid accepts (its keywords get a `_` suffix).
-fn mermaid_id(id: &str) -> String {
-    let lower = id.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "end" | "graph" | "subgraph" | "flowchart" | "style" | "class" | "click" | "default"
-    ) {
-        format!("{id}_")
-    } else {
-        id.to_string()
-    }
-}
-
-fn mermaid_text(s: &str) -> String {
-    s.replace('"', "#quot;")
-}
-
-fn by_layer(g: &Graph) -> BTreeMap<usize, Vec<&Node>> {
-    let mut m: BTreeMap<usize, Vec<&Node>> = BTreeMap::new();
-    for n in &g.nodes {
-        let i = LAYERS
-            .iter()
-            .position(|l| *l == n.layer)
-            .unwrap_or(LAYERS.len());
-        m.entry(i).or_default().push(n);
-    }
-    m
-}
-
-/// Mermaid: `flowchart LR` with a subgraph per layer.
-pub fn to_mermaid(g: &Graph) -> String {
-    let mut s = String::from("flowchart LR\n");
-    for (i, nodes) in by_layer(g) {
-        let layer = LAYERS.get(i).copied().unwrap_or("other");
-        let _ = writeln!(s, "  subgraph layer_{layer}[\"{}\"]", layer_title(layer));
-        for n in nodes {
-            let _ = writeln!(
-                s,
-                "    {}[\"{}<br/><small>{}</small>\"]",
-                mermaid_id(&n.id),
-                mermaid_text(&n.label),
-                mermaid_text(short_type(&n.kind))
-            );
-        }
-        s.push_str("  end\n");
-    }
-    for e in &g.edges {
-        let _ = writeln!(
-            s,
-            "  {} -->|\"{}\"| {}",
-            mermaid_id(&e.from),
-            mermaid_text(&e.label),
-            mermaid_id(&e.to)
-        );
-    }
-    s
-}
-
-fn dot_text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
-/// Graphviz DOT: a `digraph` with a `cluster_` subgraph per layer.
-pub fn to_dot(g: &Graph, name: &str) -> String {
-    let mut s = format!("digraph \"{}\" {{\n", dot_text(name));
-    s.push_str("  rankdir=LR;\n  compound=true;\n");
-    s.push_str("  node [shape=box, style=\"rounded\", fontname=\"Helvetica\", fontsize=11];\n");
-    s.push_str("  edge [fontname=\"Helvetica\", fontsize=9];\n");
-    for (i, nodes) in by_layer(g) {
-        let layer = LAYERS.get(i).copied().unwrap_or("other");
-        let _ = writeln!(s, "  subgraph cluster_{layer} {{");
-        let _ = writeln!(s, "    label=\"{}\";", layer_title(layer));
-        s.push_str("    style=\"rounded,dashed\";\n");
-        for n in nodes {
-            let _ = writeln!(
-                s,
-                "    \"{}\" [label=\"{}\\n{}\"];",
-                dot_text(&n.id),
-                dot_text(&n.label),
-                dot_text(short_type(&n.kind))
-            );
-        }
-        s.push_str("  }\n");
-    }
-    for e in &g.edges {
-        let _ = writeln!(
-            s,
-            "  \"{}\" -> \"{}\" [label=\"{}\"];",
-            dot_text(&e.from),
-            dot_text(&e.to),
-            dot_text(&e.label)
-        );
-    }
-    s.push_str("}\n");
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -798,9 +734,81 @@ mod tests {
         assert_eq!(layer_of(logs::LogGroup::TYPE), "other");
     }
 
+    fn graph_of(template: Template) -> Graph {
+        compute(&[StackTemplate {
+            stack_name: "app".into(),
+            region: crate::config::Region::new("eu-west-1").unwrap(),
+            depends_on: Vec::new(),
+            inputs: Vec::new(),
+            template,
+        }])
+    }
+
+    fn edges(g: &Graph) -> Vec<String> {
+        g.edges
+            .iter()
+            .map(|e| format!("{} -> {}: {}", e.from, e.to, e.label))
+            .collect()
+    }
+
+    /// A bucket's notifications are event wiring, read from its typed
+    /// fields; its other properties' references stay reference edges.
     #[test]
-    fn mermaid_keywords_are_escaped() {
-        assert_eq!(mermaid_id("End"), "End_");
-        assert_eq!(mermaid_id("Api"), "Api");
+    fn bucket_notifications_are_events_and_the_rest_references() {
+        use crate::cfn::intrinsic::{get_att, r#ref, sub};
+        let mut t = Template::default();
+        t.add("Queue", sqs::Queue::default()).unwrap();
+        t.add("Topic", sns::Topic::default()).unwrap();
+        let notifications = s3::NotificationConfiguration {
+            queue_configurations: Some(
+                vec![s3::QueueConfiguration::new(
+                    "s3:ObjectCreated:*",
+                    get_att("Queue", "Arn"),
+                )]
+                .into(),
+            ),
+            topic_configurations: Some(
+                vec![s3::TopicConfiguration::new(
+                    "s3:ObjectRemoved:*",
+                    r#ref("Topic"),
+                )]
+                .into(),
+            ),
+            ..Default::default()
+        };
+        let bucket = s3::Bucket {
+            bucket_name: Some(sub("${Topic.TopicName}-files").into()),
+            notification_configuration: Some(notifications.into()),
+            ..Default::default()
+        };
+        t.add("Bucket", bucket).unwrap();
+        assert_eq!(
+            edges(&graph_of(t)),
+            [
+                // Topic first: notifications in the order Lambda, topic, queue.
+                "Bucket -> Topic: notifies, Sub",
+                "Bucket -> Queue: notifies",
+            ]
+        );
+    }
+
+    /// A notification configuration that is a function has no typed
+    /// targets: neither event nor reference edges come from it.
+    #[test]
+    fn a_notification_configuration_function_draws_nothing() {
+        use crate::cfn::intrinsic::{get_att, r#ref, Intrinsic};
+        let mut t = Template::default();
+        t.add("Queue", sqs::Queue::default()).unwrap();
+        let when = Intrinsic::If(
+            "HasQueue".into(),
+            get_att("Queue", "Arn").into(),
+            r#ref("AWS::NoValue").into(),
+        );
+        let bucket = s3::Bucket {
+            notification_configuration: Some(Value::Fn(Box::new(when))),
+            ..Default::default()
+        };
+        t.add("Bucket", bucket).unwrap();
+        assert!(edges(&graph_of(t)).is_empty());
     }
 }

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use blueprint::assets::CodeSource;
 use blueprint::blueprints::{find, Overrides};
+use blueprint::cfn::resources::cloudformation::Stack;
+use blueprint::cfn::Intrinsic;
 use blueprint::check::{MAX_BODY_S3, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 use blueprint::config::Source;
 use blueprint::placement::{Home, Placement};
@@ -159,8 +161,10 @@ fn a_thousand_services_split_into_overflow_stacks_within_every_limit() {
         let r = root.resource(id).unwrap();
         assert_eq!(r.kind(), "AWS::CloudFormation::Stack");
         assert!(r.requirements().contains(&"MICRO-5"));
-        let properties = r.properties_json();
-        let url = properties["TemplateURL"]["Fn::Sub"].as_str().unwrap();
+        let stack = r.get::<Stack>().unwrap();
+        let Some(Intrinsic::Sub(url)) = stack.template_url.function() else {
+            panic!("{id}: TemplateURL is no Fn::Sub: {:?}", stack.template_url);
+        };
         assert!(url.starts_with("https://${AssetsBucket}.s3.${AWS::Region}.${AWS::URLSuffix}/"));
         assert!(url.ends_with(".template.json"), "{url}");
     }

@@ -24,6 +24,7 @@ mod errors;
 mod faults;
 mod flow;
 mod function_length;
+mod generated_names;
 mod graph;
 mod hostile_config;
 mod hostile_input;

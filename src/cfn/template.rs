@@ -173,14 +173,6 @@ impl Resource {
         T::of_mut(&mut self.properties)
     }
 
-    /// The properties as the JSON object they render to.
-    pub fn properties_json(&self) -> Map<String, Json> {
-        match serde_json::to_value(&self.properties) {
-            Ok(Json::Object(m)) => m,
-            _ => Map::new(),
-        }
-    }
-
     /// Keeps the resource (and its data) when it is deleted or replaced.
     pub fn retain(&mut self) -> &mut Self {
         self.deletion_policy = Some(DeletionPolicy::Retain);
@@ -283,46 +275,6 @@ impl Resource {
             _ => Vec::new(),
         }
     }
-
-    pub(crate) fn to_json(&self) -> Json {
-        let mut m = Map::new();
-        m.insert("Type".into(), Json::String(self.kind.to_string()));
-        if let Some(c) = &self.condition {
-            m.insert("Condition".into(), Json::String(c.clone()));
-        }
-        match self.depends_on.as_slice() {
-            [] => {}
-            [one] => {
-                m.insert("DependsOn".into(), Json::String(one.to_string()));
-            }
-            many => {
-                m.insert(
-                    "DependsOn".into(),
-                    Json::Array(many.iter().map(|d| Json::String(d.to_string())).collect()),
-                );
-            }
-        }
-        if let Some(p) = self.deletion_policy {
-            m.insert("DeletionPolicy".into(), policy_json(p));
-        }
-        if let Some(p) = self.update_replace_policy {
-            m.insert("UpdateReplacePolicy".into(), policy_json(p));
-        }
-        if let Some(p) = &self.update_policy {
-            m.insert("UpdatePolicy".into(), p.clone());
-        }
-        if !self.metadata.is_empty() {
-            m.insert(
-                "Metadata".into(),
-                Json::Object(self.metadata.clone().into_iter().collect()),
-            );
-        }
-        let properties = self.properties_json();
-        if !properties.is_empty() {
-            m.insert("Properties".into(), Json::Object(properties));
-        }
-        Json::Object(m)
-    }
 }
 
 /// A map keyed by logical ID. Logical IDs are short and not chosen by an
@@ -338,10 +290,6 @@ pub const REQUIREMENTS_KEY: &str = "BlueprintRequirements";
 
 /// The `Metadata` key checkov reads its per-resource suppressions from.
 pub const CHECKOV_KEY: &str = "checkov";
-
-fn policy_json(p: DeletionPolicy) -> Json {
-    serde_json::to_value(p).unwrap_or(Json::Null)
-}
 
 /// Errors building a template.
 #[derive(Debug, thiserror::Error)]
@@ -576,12 +524,7 @@ impl Template {
         if !self.conditions.is_empty() {
             doc.insert("Conditions".into(), to_json_or_null(&self.conditions));
         }
-        let resources: Map<String, Json> = self
-            .resources
-            .iter()
-            .map(|(id, r)| (id.to_string(), r.to_json()))
-            .collect();
-        doc.insert("Resources".into(), Json::Object(resources));
+        doc.insert("Resources".into(), to_json_or_null(&self.resources));
         if !self.outputs.is_empty() {
             doc.insert("Outputs".into(), to_json_or_null(&self.outputs));
         }
@@ -619,7 +562,7 @@ impl Serialize for Template {
     }
 }
 
-/// A resource as [`Resource::to_json`] writes it.
+/// A resource as a template writes it.
 impl Serialize for Resource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;

@@ -231,7 +231,7 @@ mod tests {
         Function {
             handler: Some("handler.handler".into()),
             memory_size: Some(256.into()),
-            runtime: Some(Runtime::Python313.into()),
+            runtime: Some(Runtime::Python3_13.into()),
             timeout: Some(10.into()),
             ..Function::new(
                 Code {

@@ -20,7 +20,7 @@ use crate::components::edge::PriceClass;
 use crate::error::Error;
 
 /// The viewer TLS policy with a custom certificate: TLS 1.2 or newer.
-pub const MIN_TLS: MinimumProtocolVersion = MinimumProtocolVersion::TlSv122021;
+pub const MIN_TLS: MinimumProtocolVersion = MinimumProtocolVersion::Tlsv1_2_2021;
 
 /// A name unique to this stack (account-wide names such as those of cache
 /// policies and origin access controls must not clash between stacks of the

@@ -13,7 +13,7 @@ use crate::components::log_group::add_log_group;
 use crate::error::Error;
 
 /// The Python runtime every built-in function uses.
-pub const PYTHON_RUNTIME: Runtime = Runtime::Python313;
+pub const PYTHON_RUNTIME: Runtime = Runtime::Python3_13;
 
 /// How to build a function.
 pub struct LambdaFunction<'a> {
@@ -173,7 +173,7 @@ pub fn network_interface_statements() -> Vec<Statement> {
 fn architecture(name: &str) -> Result<Architectures, Error> {
     match name {
         "arm64" => Ok(Architectures::Arm64),
-        "x86_64" => Ok(Architectures::X8664),
+        "x86_64" => Ok(Architectures::X86_64),
         other => Err(Error::Internal(format!(
             "unknown Lambda architecture `{other}`"
         ))),

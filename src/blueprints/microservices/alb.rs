@@ -10,7 +10,7 @@ use super::{
 };
 use crate::cfn::intrinsic::{cidr, get_azs, select, sub, Intrinsic};
 use crate::cfn::resources::cognito::{
-    AccountRecoverySetting, AdminCreateUserConfig, AllowedOAuthFlows, AutoVerifiedAttributes,
+    AccountRecoverySetting, AdminCreateUserConfig, AllowedOauthFlows, AutoVerifiedAttributes,
     ExplicitAuthFlows, MfaConfiguration, PasswordPolicy, Policies, PreventUserExistenceErrors,
     TokenValidityUnits, UserPool, UserPoolClient, UserPoolDomain, UsernameAttributes,
 };
@@ -367,9 +367,9 @@ pub(super) fn add_user_pool(
             "UserPoolClient",
             UserPoolClient {
                 access_token_validity: Some(60.into()),
-                allowed_o_auth_flows: Some(vec![AllowedOAuthFlows::Code.into()].into()),
-                allowed_o_auth_flows_user_pool_client: Some(true.into()),
-                allowed_o_auth_scopes: Some(vec!["openid".into(), "email".into()].into()),
+                allowed_oauth_flows: Some(vec![AllowedOauthFlows::Code.into()].into()),
+                allowed_oauth_flows_user_pool_client: Some(true.into()),
+                allowed_oauth_scopes: Some(vec!["openid".into(), "email".into()].into()),
                 callback_urls: Some(callbacks.into()),
                 client_name: Some("load-balancer".into()),
                 enable_token_revocation: Some(true.into()),

@@ -744,7 +744,8 @@ pub struct S3Location {
     /// The name of the S3 bucket where the OpenAPI file is stored.
     pub bucket: Option<Value<String>>,
     /// The Amazon S3 ETag (a file checksum) of the OpenAPI file.
-    pub e_tag: Option<Value<String>>,
+    #[serde(rename = "ETag")]
+    pub etag: Option<Value<String>>,
     /// The file name of the OpenAPI file (Amazon S3 object name).
     pub key: Option<Value<String>>,
     /// For versioning-enabled buckets, a specific version of the OpenAPI file.
@@ -752,7 +753,7 @@ pub struct S3Location {
 }
 walk!(S3Location {
     bucket,
-    e_tag,
+    etag,
     key,
     version
 });

@@ -410,14 +410,14 @@ walk!(AcceleratorNames);
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AcceleratorTotalMemoryMiBRequest {
+pub struct AcceleratorTotalMemoryMibRequest {
     /// The memory maximum in MiB.
     pub max: Option<Value<i64>>,
     /// The memory minimum in MiB.
     pub min: Option<Value<i64>>,
 }
-walk!(AcceleratorTotalMemoryMiBRequest { max, min });
-lit!(AcceleratorTotalMemoryMiBRequest);
+walk!(AcceleratorTotalMemoryMibRequest { max, min });
+lit!(AcceleratorTotalMemoryMibRequest);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AcceleratorTypes {
@@ -554,27 +554,27 @@ walk!(LocalStorageTypes);
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct MemoryGiBPerVCpuRequest {
+pub struct MemoryGibPerVcpuRequest {
     /// The memory maximum in GiB.
     pub max: Option<Value<f64>>,
     /// The memory minimum in GiB.
     pub min: Option<Value<f64>>,
 }
-walk!(MemoryGiBPerVCpuRequest { max, min });
-lit!(MemoryGiBPerVCpuRequest);
+walk!(MemoryGibPerVcpuRequest { max, min });
+lit!(MemoryGibPerVcpuRequest);
 
 /// `MemoryMiBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum instance memory size for an instance type, in MiB.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct MemoryMiBRequest {
+pub struct MemoryMibRequest {
     /// The memory maximum in MiB.
     pub max: Option<Value<i64>>,
     /// The memory minimum in MiB.
     pub min: Option<Value<i64>>,
 }
-walk!(MemoryMiBRequest { max, min });
-lit!(MemoryMiBRequest);
+walk!(MemoryMibRequest { max, min });
+lit!(MemoryMibRequest);
 
 /// `NetworkBandwidthGbpsRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum network bandwidth for an instance type, in Gbps.
 #[serde_with::skip_serializing_none]
@@ -619,14 +619,14 @@ lit!(TotalLocalStorageGbRequest);
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct VCpuCountRequest {
+pub struct VcpuCountRequest {
     /// The maximum number of vCPUs.
     pub max: Option<Value<i64>>,
     /// The minimum number of vCPUs.
     pub min: Option<Value<i64>>,
 }
-walk!(VCpuCountRequest { max, min });
-lit!(VCpuCountRequest);
+walk!(VcpuCountRequest { max, min });
+lit!(VcpuCountRequest);
 
 /// The attributes for the instance types for a mixed instances policy.
 #[serde_with::skip_serializing_none]
@@ -640,7 +640,8 @@ pub struct InstanceRequirements {
     /// Lists the accelerators that must be on an instance type.
     pub accelerator_names: Option<Value<Vec<Value<AcceleratorNames>>>>,
     /// The minimum and maximum total memory size for the accelerators on an instance type, in MiB.
-    pub accelerator_total_memory_mi_b: Option<Value<AcceleratorTotalMemoryMiBRequest>>,
+    #[serde(rename = "AcceleratorTotalMemoryMiB")]
+    pub accelerator_total_memory_mib: Option<Value<AcceleratorTotalMemoryMibRequest>>,
     /// Lists the accelerator types that must be on an instance type.
     pub accelerator_types: Option<Value<Vec<Value<AcceleratorTypes>>>>,
     /// The instance types to apply your specified attributes against.
@@ -666,9 +667,11 @@ pub struct InstanceRequirements {
     /// [Price protection] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price.
     pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
     /// The minimum and maximum amount of memory per vCPU for an instance type, in GiB.
-    pub memory_gi_b_per_v_cpu: Option<Value<MemoryGiBPerVCpuRequest>>,
+    #[serde(rename = "MemoryGiBPerVCpu")]
+    pub memory_gib_per_vcpu: Option<Value<MemoryGibPerVcpuRequest>>,
     /// The minimum and maximum instance memory size for an instance type, in MiB.
-    pub memory_mi_b: Value<MemoryMiBRequest>,
+    #[serde(rename = "MemoryMiB")]
+    pub memory_mib: Value<MemoryMibRequest>,
     /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
     pub network_bandwidth_gbps: Option<Value<NetworkBandwidthGbpsRequest>>,
     /// The minimum and maximum number of network interfaces for an instance type.
@@ -683,13 +686,14 @@ pub struct InstanceRequirements {
     #[serde(rename = "TotalLocalStorageGB")]
     pub total_local_storage_gb: Option<Value<TotalLocalStorageGbRequest>>,
     /// The minimum and maximum number of vCPUs for an instance type.
-    pub v_cpu_count: Value<VCpuCountRequest>,
+    #[serde(rename = "VCpuCount")]
+    pub vcpu_count: Value<VcpuCountRequest>,
 }
 walk!(InstanceRequirements {
     accelerator_count,
     accelerator_manufacturers,
     accelerator_names,
-    accelerator_total_memory_mi_b,
+    accelerator_total_memory_mib,
     accelerator_types,
     allowed_instance_types,
     bare_metal,
@@ -702,27 +706,27 @@ walk!(InstanceRequirements {
     local_storage,
     local_storage_types,
     max_spot_price_as_percentage_of_optimal_on_demand_price,
-    memory_gi_b_per_v_cpu,
-    memory_mi_b,
+    memory_gib_per_vcpu,
+    memory_mib,
     network_bandwidth_gbps,
     network_interface_count,
     on_demand_max_price_percentage_over_lowest_price,
     require_hibernate_support,
     spot_max_price_percentage_over_lowest_price,
     total_local_storage_gb,
-    v_cpu_count
+    vcpu_count
 });
 impl InstanceRequirements {
     /// The required properties; the others unset.
     pub fn new(
-        memory_mi_b: impl Into<Value<MemoryMiBRequest>>,
-        v_cpu_count: impl Into<Value<VCpuCountRequest>>,
+        memory_mib: impl Into<Value<MemoryMibRequest>>,
+        vcpu_count: impl Into<Value<VcpuCountRequest>>,
     ) -> Self {
         InstanceRequirements {
             accelerator_count: None,
             accelerator_manufacturers: None,
             accelerator_names: None,
-            accelerator_total_memory_mi_b: None,
+            accelerator_total_memory_mib: None,
             accelerator_types: None,
             allowed_instance_types: None,
             bare_metal: None,
@@ -735,15 +739,15 @@ impl InstanceRequirements {
             local_storage: None,
             local_storage_types: None,
             max_spot_price_as_percentage_of_optimal_on_demand_price: None,
-            memory_gi_b_per_v_cpu: None,
-            memory_mi_b: memory_mi_b.into(),
+            memory_gib_per_vcpu: None,
+            memory_mib: memory_mib.into(),
             network_bandwidth_gbps: None,
             network_interface_count: None,
             on_demand_max_price_percentage_over_lowest_price: None,
             require_hibernate_support: None,
             spot_max_price_percentage_over_lowest_price: None,
             total_local_storage_gb: None,
-            v_cpu_count: v_cpu_count.into(),
+            vcpu_count: vcpu_count.into(),
         }
     }
 }
@@ -1308,7 +1312,7 @@ pub enum PredictiveScalingPredefinedMetricPairPredefinedMetricType {
     #[serde(rename = "ALBRequestCount")]
     AlbRequestCount,
     #[serde(rename = "ASGCPUUtilization")]
-    AsgcpuUtilization,
+    AsgCpuUtilization,
     #[serde(rename = "ASGNetworkIn")]
     AsgNetworkIn,
     #[serde(rename = "ASGNetworkOut")]

@@ -665,7 +665,7 @@ lit!(DefaultCacheBehavior);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum HttpVersion {
     #[serde(rename = "http1.1")]
-    Http11,
+    Http1_1,
     #[serde(rename = "http2")]
     Http2,
     #[serde(rename = "http2and3")]
@@ -1740,23 +1740,23 @@ lit!(TenantConfig);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MinimumProtocolVersion {
     #[serde(rename = "SSLv3")]
-    SsLv3,
+    Sslv3,
     #[serde(rename = "TLSv1")]
-    TlSv1,
+    Tlsv1,
     #[serde(rename = "TLSv1.1_2016")]
-    TlSv112016,
+    Tlsv1_1_2016,
     #[serde(rename = "TLSv1.2_2018")]
-    TlSv122018,
+    Tlsv1_2_2018,
     #[serde(rename = "TLSv1.2_2019")]
-    TlSv122019,
+    Tlsv1_2_2019,
     #[serde(rename = "TLSv1.2_2021")]
-    TlSv122021,
+    Tlsv1_2_2021,
     #[serde(rename = "TLSv1.2_2025")]
-    TlSv122025,
+    Tlsv1_2_2025,
     #[serde(rename = "TLSv1.3_2025")]
-    TlSv132025,
+    Tlsv1_3_2025,
     #[serde(rename = "TLSv1_2016")]
-    TlSv12016,
+    Tlsv1_2016,
 }
 lit!(MinimumProtocolVersion);
 walk!(MinimumProtocolVersion);

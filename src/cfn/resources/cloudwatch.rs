@@ -163,31 +163,31 @@ lit!(Metric);
 pub enum Unit {
     Bits,
     #[serde(rename = "Bits/Second")]
-    BitsSecond,
+    BitsPerSecond,
     Bytes,
     #[serde(rename = "Bytes/Second")]
-    BytesSecond,
+    BytesPerSecond,
     Count,
     #[serde(rename = "Count/Second")]
-    CountSecond,
+    CountPerSecond,
     Gigabits,
     #[serde(rename = "Gigabits/Second")]
-    GigabitsSecond,
+    GigabitsPerSecond,
     Gigabytes,
     #[serde(rename = "Gigabytes/Second")]
-    GigabytesSecond,
+    GigabytesPerSecond,
     Kilobits,
     #[serde(rename = "Kilobits/Second")]
-    KilobitsSecond,
+    KilobitsPerSecond,
     Kilobytes,
     #[serde(rename = "Kilobytes/Second")]
-    KilobytesSecond,
+    KilobytesPerSecond,
     Megabits,
     #[serde(rename = "Megabits/Second")]
-    MegabitsSecond,
+    MegabitsPerSecond,
     Megabytes,
     #[serde(rename = "Megabytes/Second")]
-    MegabytesSecond,
+    MegabytesPerSecond,
     Microseconds,
     Milliseconds,
     None,
@@ -195,10 +195,10 @@ pub enum Unit {
     Seconds,
     Terabits,
     #[serde(rename = "Terabits/Second")]
-    TerabitsSecond,
+    TerabitsPerSecond,
     Terabytes,
     #[serde(rename = "Terabytes/Second")]
-    TerabytesSecond,
+    TerabytesPerSecond,
 }
 lit!(Unit);
 walk!(Unit);

@@ -221,7 +221,8 @@ pub struct S3Location {
     /// The file type of the application revision.
     pub bundle_type: Option<Value<String>>,
     /// The ETag of the Amazon S3 object that represents the bundled artifacts for the application revision.
-    pub e_tag: Option<Value<String>>,
+    #[serde(rename = "ETag")]
+    pub etag: Option<Value<String>>,
     /// The name of the Amazon S3 object that represents the bundled artifacts for the application revision.
     pub key: Value<String>,
     /// A specific version of the Amazon S3 object that represents the bundled artifacts for the application revision.
@@ -230,7 +231,7 @@ pub struct S3Location {
 walk!(S3Location {
     bucket,
     bundle_type,
-    e_tag,
+    etag,
     key,
     version
 });
@@ -240,7 +241,7 @@ impl S3Location {
         S3Location {
             bucket: bucket.into(),
             bundle_type: None,
-            e_tag: None,
+            etag: None,
             key: key.into(),
             version: None,
         }

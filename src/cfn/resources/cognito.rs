@@ -312,8 +312,7 @@ walk!(DeletionProtection);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LambdaVersion {
-    #[serde(rename = "V1_0")]
-    V10,
+    V1_0,
 }
 lit!(LambdaVersion);
 walk!(LambdaVersion);
@@ -359,12 +358,9 @@ lit!(InboundFederation);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PreTokenGenerationConfigLambdaVersion {
-    #[serde(rename = "V1_0")]
-    V10,
-    #[serde(rename = "V2_0")]
-    V20,
-    #[serde(rename = "V3_0")]
-    V30,
+    V1_0,
+    V2_0,
+    V3_0,
 }
 lit!(PreTokenGenerationConfigLambdaVersion);
 walk!(PreTokenGenerationConfigLambdaVersion);
@@ -937,7 +933,7 @@ resource_type!(
 );
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum AllowedOAuthFlows {
+pub enum AllowedOauthFlows {
     #[serde(rename = "client_credentials")]
     ClientCredentials,
     #[serde(rename = "code")]
@@ -945,8 +941,8 @@ pub enum AllowedOAuthFlows {
     #[serde(rename = "implicit")]
     Implicit,
 }
-lit!(AllowedOAuthFlows);
-walk!(AllowedOAuthFlows);
+lit!(AllowedOauthFlows);
+walk!(AllowedOauthFlows);
 
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -1087,9 +1083,12 @@ lit!(TokenValidityUnits);
 #[serde(rename_all = "PascalCase")]
 pub struct UserPoolClient {
     pub access_token_validity: Option<Value<i64>>,
-    pub allowed_o_auth_flows: Option<Value<Vec<Value<AllowedOAuthFlows>>>>,
-    pub allowed_o_auth_flows_user_pool_client: Option<Value<bool>>,
-    pub allowed_o_auth_scopes: Option<Value<Vec<Value<String>>>>,
+    #[serde(rename = "AllowedOAuthFlows")]
+    pub allowed_oauth_flows: Option<Value<Vec<Value<AllowedOauthFlows>>>>,
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
+    pub allowed_oauth_flows_user_pool_client: Option<Value<bool>>,
+    #[serde(rename = "AllowedOAuthScopes")]
+    pub allowed_oauth_scopes: Option<Value<Vec<Value<String>>>>,
     pub analytics_configuration: Option<Value<AnalyticsConfiguration>>,
     pub auth_session_validity: Option<Value<i64>>,
     #[serde(rename = "CallbackURLs")]
@@ -1115,9 +1114,9 @@ pub struct UserPoolClient {
 }
 walk!(UserPoolClient {
     access_token_validity,
-    allowed_o_auth_flows,
-    allowed_o_auth_flows_user_pool_client,
-    allowed_o_auth_scopes,
+    allowed_oauth_flows,
+    allowed_oauth_flows_user_pool_client,
+    allowed_oauth_scopes,
     analytics_configuration,
     auth_session_validity,
     callback_urls,
@@ -1148,9 +1147,9 @@ impl UserPoolClient {
     pub fn new(user_pool_id: impl Into<Value<String>>) -> Self {
         UserPoolClient {
             access_token_validity: None,
-            allowed_o_auth_flows: None,
-            allowed_o_auth_flows_user_pool_client: None,
-            allowed_o_auth_scopes: None,
+            allowed_oauth_flows: None,
+            allowed_oauth_flows_user_pool_client: None,
+            allowed_oauth_scopes: None,
             analytics_configuration: None,
             auth_session_validity: None,
             callback_urls: None,
@@ -1179,9 +1178,9 @@ pub enum SecurityPolicy {
     #[serde(rename = "TLS_V1")]
     TlsV1,
     #[serde(rename = "TLS_V1_2_2021")]
-    TlsV122021,
+    TlsV1_2_2021,
     #[serde(rename = "TLS_V1_3_2025")]
-    TlsV132025,
+    TlsV1_3_2025,
 }
 lit!(SecurityPolicy);
 walk!(SecurityPolicy);

@@ -441,14 +441,14 @@ walk!(AcceleratorNames);
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AcceleratorTotalMemoryMiB {
+pub struct AcceleratorTotalMemoryMib {
     /// The maximum amount of accelerator memory, in MiB.
     pub max: Option<Value<i64>>,
     /// The minimum amount of accelerator memory, in MiB.
     pub min: Option<Value<i64>>,
 }
-walk!(AcceleratorTotalMemoryMiB { max, min });
-lit!(AcceleratorTotalMemoryMiB);
+walk!(AcceleratorTotalMemoryMib { max, min });
+lit!(AcceleratorTotalMemoryMib);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AcceleratorTypes {
@@ -587,27 +587,27 @@ walk!(LocalStorageTypes);
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct MemoryGiBPerVCpu {
+pub struct MemoryGibPerVcpu {
     /// The maximum amount of memory per vCPU, in GiB.
     pub max: Option<Value<f64>>,
     /// The minimum amount of memory per vCPU, in GiB.
     pub min: Option<Value<f64>>,
 }
-walk!(MemoryGiBPerVCpu { max, min });
-lit!(MemoryGiBPerVCpu);
+walk!(MemoryGibPerVcpu { max, min });
+lit!(MemoryGibPerVcpu);
 
 /// The minimum and maximum amount of memory, in MiB.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct MemoryMiB {
+pub struct MemoryMib {
     /// The maximum amount of memory, in MiB.
     pub max: Option<Value<i64>>,
     /// The minimum amount of memory, in MiB.
     pub min: Option<Value<i64>>,
 }
-walk!(MemoryMiB { max, min });
-lit!(MemoryMiB);
+walk!(MemoryMib { max, min });
+lit!(MemoryMib);
 
 /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
 #[serde_with::skip_serializing_none]
@@ -652,14 +652,14 @@ lit!(TotalLocalStorageGb);
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct VCpuCount {
+pub struct VcpuCount {
     /// The maximum number of vCPUs.
     pub max: Option<Value<i64>>,
     /// The minimum number of vCPUs.
     pub min: Option<Value<i64>>,
 }
-walk!(VCpuCount { max, min });
-lit!(VCpuCount);
+walk!(VcpuCount { max, min });
+lit!(VcpuCount);
 
 /// The attributes for the instance types.
 #[serde_with::skip_serializing_none]
@@ -673,7 +673,8 @@ pub struct InstanceRequirements {
     /// The accelerators that must be on the instance type.
     pub accelerator_names: Option<Value<Vec<Value<AcceleratorNames>>>>,
     /// The minimum and maximum amount of total accelerator memory, in MiB.
-    pub accelerator_total_memory_mi_b: Option<Value<AcceleratorTotalMemoryMiB>>,
+    #[serde(rename = "AcceleratorTotalMemoryMiB")]
+    pub accelerator_total_memory_mib: Option<Value<AcceleratorTotalMemoryMib>>,
     /// The accelerator types that must be on the instance type.
     pub accelerator_types: Option<Value<Vec<Value<AcceleratorTypes>>>>,
     /// The instance types to apply your specified attributes against.
@@ -699,9 +700,11 @@ pub struct InstanceRequirements {
     /// [Price protection] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price.
     pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
     /// The minimum and maximum amount of memory per vCPU, in GiB.
-    pub memory_gi_b_per_v_cpu: Option<Value<MemoryGiBPerVCpu>>,
+    #[serde(rename = "MemoryGiBPerVCpu")]
+    pub memory_gib_per_vcpu: Option<Value<MemoryGibPerVcpu>>,
     /// The minimum and maximum amount of memory, in MiB.
-    pub memory_mi_b: Option<Value<MemoryMiB>>,
+    #[serde(rename = "MemoryMiB")]
+    pub memory_mib: Option<Value<MemoryMib>>,
     /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
     pub network_bandwidth_gbps: Option<Value<NetworkBandwidthGbps>>,
     /// The minimum and maximum number of network interfaces.
@@ -716,13 +719,14 @@ pub struct InstanceRequirements {
     #[serde(rename = "TotalLocalStorageGB")]
     pub total_local_storage_gb: Option<Value<TotalLocalStorageGb>>,
     /// The minimum and maximum number of vCPUs.
-    pub v_cpu_count: Option<Value<VCpuCount>>,
+    #[serde(rename = "VCpuCount")]
+    pub vcpu_count: Option<Value<VcpuCount>>,
 }
 walk!(InstanceRequirements {
     accelerator_count,
     accelerator_manufacturers,
     accelerator_names,
-    accelerator_total_memory_mi_b,
+    accelerator_total_memory_mib,
     accelerator_types,
     allowed_instance_types,
     bare_metal,
@@ -735,15 +739,15 @@ walk!(InstanceRequirements {
     local_storage,
     local_storage_types,
     max_spot_price_as_percentage_of_optimal_on_demand_price,
-    memory_gi_b_per_v_cpu,
-    memory_mi_b,
+    memory_gib_per_vcpu,
+    memory_mib,
     network_bandwidth_gbps,
     network_interface_count,
     on_demand_max_price_percentage_over_lowest_price,
     require_hibernate_support,
     spot_max_price_percentage_over_lowest_price,
     total_local_storage_gb,
-    v_cpu_count
+    vcpu_count
 });
 lit!(InstanceRequirements);
 

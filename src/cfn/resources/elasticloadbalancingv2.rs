@@ -1036,9 +1036,11 @@ pub struct SubnetMapping {
     /// [Network Load Balancers] The allocation ID of the Elastic IP address for an internet-facing load balancer.
     pub allocation_id: Option<Value<String>>,
     /// [Network Load Balancers] The IPv6 address.
-    pub i_pv6_address: Option<Value<String>>,
+    #[serde(rename = "IPv6Address")]
+    pub ipv6_address: Option<Value<String>>,
     /// [Network Load Balancers] The private IPv4 address for an internal load balancer.
-    pub private_i_pv4_address: Option<Value<String>>,
+    #[serde(rename = "PrivateIPv4Address")]
+    pub private_ipv4_address: Option<Value<String>>,
     /// [Network Load Balancers with UDP listeners] The IPv6 prefix to use for source NAT.
     pub source_nat_ipv6_prefix: Option<Value<String>>,
     /// The ID of the subnet.
@@ -1046,8 +1048,8 @@ pub struct SubnetMapping {
 }
 walk!(SubnetMapping {
     allocation_id,
-    i_pv6_address,
-    private_i_pv4_address,
+    ipv6_address,
+    private_ipv4_address,
     source_nat_ipv6_prefix,
     subnet_id
 });
@@ -1056,8 +1058,8 @@ impl SubnetMapping {
     pub fn new(subnet_id: impl Into<Value<String>>) -> Self {
         SubnetMapping {
             allocation_id: None,
-            i_pv6_address: None,
-            private_i_pv4_address: None,
+            ipv6_address: None,
+            private_ipv4_address: None,
             source_nat_ipv6_prefix: None,
             subnet_id: subnet_id.into(),
         }

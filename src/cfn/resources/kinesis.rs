@@ -106,7 +106,8 @@ pub struct Stream {
     /// The final list of shard-level metrics
     pub desired_shard_level_metrics: Option<Value<Vec<Value<DesiredShardLevelMetrics>>>>,
     /// Maximum size of a data record in KiB allowed to be put into Kinesis stream.
-    pub max_record_size_in_ki_b: Option<Value<i64>>,
+    #[serde(rename = "MaxRecordSizeInKiB")]
+    pub max_record_size_in_kib: Option<Value<i64>>,
     /// The name of the Kinesis stream.
     pub name: Option<Value<String>>,
     /// The record distribution strategy for the stream.
@@ -126,7 +127,7 @@ pub struct Stream {
 }
 walk!(Stream {
     desired_shard_level_metrics,
-    max_record_size_in_ki_b,
+    max_record_size_in_kib,
     name,
     record_distribution_strategy,
     retention_period_hours,

@@ -697,7 +697,7 @@ impl EventSourceMapping {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Architectures {
     #[serde(rename = "x86_64")]
-    X8664,
+    X86_64,
     #[serde(rename = "arm64")]
     Arm64,
 }
@@ -712,13 +712,14 @@ pub struct LambdaManagedInstancesCapacityProviderConfig {
     /// The Amazon Resource Name (ARN) of the capacity provider.
     pub capacity_provider_arn: Value<String>,
     /// The amount of memory in GiB allocated per vCPU for execution environments.
-    pub execution_environment_memory_gi_b_per_v_cpu: Option<Value<f64>>,
+    #[serde(rename = "ExecutionEnvironmentMemoryGiBPerVCpu")]
+    pub execution_environment_memory_gib_per_vcpu: Option<Value<f64>>,
     /// The maximum number of concurrent executions that can run on each execution environment.
     pub per_execution_environment_max_concurrency: Option<Value<i64>>,
 }
 walk!(LambdaManagedInstancesCapacityProviderConfig {
     capacity_provider_arn,
-    execution_environment_memory_gi_b_per_v_cpu,
+    execution_environment_memory_gib_per_vcpu,
     per_execution_environment_max_concurrency
 });
 impl LambdaManagedInstancesCapacityProviderConfig {
@@ -726,7 +727,7 @@ impl LambdaManagedInstancesCapacityProviderConfig {
     pub fn new(capacity_provider_arn: impl Into<Value<String>>) -> Self {
         LambdaManagedInstancesCapacityProviderConfig {
             capacity_provider_arn: capacity_provider_arn.into(),
-            execution_environment_memory_gi_b_per_v_cpu: None,
+            execution_environment_memory_gib_per_vcpu: None,
             per_execution_environment_max_concurrency: None,
         }
     }
@@ -1037,13 +1038,13 @@ pub enum Runtime {
     #[serde(rename = "dotnet8")]
     Dotnet8,
     #[serde(rename = "dotnetcore1.0")]
-    Dotnetcore10,
+    Dotnetcore1_0,
     #[serde(rename = "dotnetcore2.0")]
-    Dotnetcore20,
+    Dotnetcore2_0,
     #[serde(rename = "dotnetcore2.1")]
-    Dotnetcore21,
+    Dotnetcore2_1,
     #[serde(rename = "dotnetcore3.1")]
-    Dotnetcore31,
+    Dotnetcore3_1,
     #[serde(rename = "go1.x")]
     Go1X,
     #[serde(rename = "java11")]
@@ -1085,13 +1086,13 @@ pub enum Runtime {
     #[serde(rename = "nodejs26.x")]
     Nodejs26X,
     #[serde(rename = "nodejs4.3")]
-    Nodejs43,
+    Nodejs4_3,
     #[serde(rename = "nodejs4.3-edge")]
-    Nodejs43Edge,
+    Nodejs4_3Edge,
     #[serde(rename = "nodejs6.10")]
-    Nodejs610,
+    Nodejs6_10,
     #[serde(rename = "nodejs8.10")]
-    Nodejs810,
+    Nodejs8_10,
     #[serde(rename = "provided")]
     Provided,
     #[serde(rename = "provided.al2")]
@@ -1099,39 +1100,39 @@ pub enum Runtime {
     #[serde(rename = "provided.al2023")]
     ProvidedAl2023,
     #[serde(rename = "python2.7")]
-    Python27,
+    Python2_7,
     #[serde(rename = "python3.10")]
-    Python310,
+    Python3_10,
     #[serde(rename = "python3.11")]
-    Python311,
+    Python3_11,
     #[serde(rename = "python3.12")]
-    Python312,
+    Python3_12,
     #[serde(rename = "python3.13")]
-    Python313,
+    Python3_13,
     #[serde(rename = "python3.14")]
-    Python314,
+    Python3_14,
     #[serde(rename = "python3.15")]
-    Python315,
+    Python3_15,
     #[serde(rename = "python3.6")]
-    Python36,
+    Python3_6,
     #[serde(rename = "python3.7")]
-    Python37,
+    Python3_7,
     #[serde(rename = "python3.8")]
-    Python38,
+    Python3_8,
     #[serde(rename = "python3.9")]
-    Python39,
+    Python3_9,
     #[serde(rename = "ruby2.5")]
-    Ruby25,
+    Ruby2_5,
     #[serde(rename = "ruby2.7")]
-    Ruby27,
+    Ruby2_7,
     #[serde(rename = "ruby3.2")]
-    Ruby32,
+    Ruby3_2,
     #[serde(rename = "ruby3.3")]
-    Ruby33,
+    Ruby3_3,
     #[serde(rename = "ruby3.4")]
-    Ruby34,
+    Ruby3_4,
     #[serde(rename = "ruby4.0")]
-    Ruby40,
+    Ruby4_0,
 }
 lit!(Runtime);
 walk!(Runtime);

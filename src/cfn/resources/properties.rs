@@ -191,7 +191,7 @@ properties_enum! {
     /// `AWS::StepFunctions::StateMachine`.
     StepFunctionsStateMachine(super::stepfunctions::StateMachine),
     /// `AWS::WAFv2::WebACL`.
-    WaFv2WebAcl(super::wafv2::WebAcl),
+    Wafv2WebAcl(super::wafv2::WebAcl),
     /// `AWS::WAFv2::WebACLAssociation`.
-    WaFv2WebAclAssociation(super::wafv2::WebAclAssociation),
+    Wafv2WebAclAssociation(super::wafv2::WebAclAssociation),
 }

@@ -465,7 +465,8 @@ pub enum OptionalFields {
     Size,
     LastModifiedDate,
     StorageClass,
-    ETag,
+    #[serde(rename = "ETag")]
+    Etag,
     IsMultipartUploaded,
     ReplicationStatus,
     EncryptionStatus,
@@ -607,7 +608,7 @@ pub enum StorageClass {
     #[serde(rename = "GLACIER")]
     Glacier,
     #[serde(rename = "Glacier")]
-    GlacierX,
+    GlacierTitleCase,
     #[serde(rename = "GLACIER_IR")]
     GlacierIr,
     #[serde(rename = "INTELLIGENT_TIERING")]

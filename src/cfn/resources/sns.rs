@@ -73,7 +73,7 @@ impl Subscription {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Protocol {
     #[serde(rename = "http/s")]
-    HttpS,
+    HttpOrHttps,
     #[serde(rename = "sqs")]
     Sqs,
     #[serde(rename = "lambda")]

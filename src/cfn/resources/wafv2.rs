@@ -490,22 +490,22 @@ walk!(AlbLowReputationMode);
 /// Configures the options for on-source DDoS protection provided by supported resource type.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct OnSourceDDoSProtectionConfig {
+pub struct OnSourceDdosProtectionConfig {
     #[serde(rename = "ALBLowReputationMode")]
     pub alb_low_reputation_mode: Value<AlbLowReputationMode>,
 }
-walk!(OnSourceDDoSProtectionConfig {
+walk!(OnSourceDdosProtectionConfig {
     alb_low_reputation_mode
 });
-impl OnSourceDDoSProtectionConfig {
+impl OnSourceDdosProtectionConfig {
     /// The required properties; the others unset.
     pub fn new(alb_low_reputation_mode: impl Into<Value<AlbLowReputationMode>>) -> Self {
-        OnSourceDDoSProtectionConfig {
+        OnSourceDdosProtectionConfig {
             alb_low_reputation_mode: alb_low_reputation_mode.into(),
         }
     }
 }
-lit!(OnSourceDDoSProtectionConfig);
+lit!(OnSourceDdosProtectionConfig);
 
 /// Checks valid token exists with request.
 #[serde_with::skip_serializing_none]
@@ -2116,24 +2116,24 @@ walk!(SensitivityToBlock);
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AwsManagedRulesAntiDDoSRuleSet {
+pub struct AwsManagedRulesAntiDdosRuleSet {
     pub client_side_action_config: Value<ClientSideActionConfig>,
     pub sensitivity_to_block: Option<Value<SensitivityToBlock>>,
 }
-walk!(AwsManagedRulesAntiDDoSRuleSet {
+walk!(AwsManagedRulesAntiDdosRuleSet {
     client_side_action_config,
     sensitivity_to_block
 });
-impl AwsManagedRulesAntiDDoSRuleSet {
+impl AwsManagedRulesAntiDdosRuleSet {
     /// The required properties; the others unset.
     pub fn new(client_side_action_config: impl Into<Value<ClientSideActionConfig>>) -> Self {
-        AwsManagedRulesAntiDDoSRuleSet {
+        AwsManagedRulesAntiDdosRuleSet {
             client_side_action_config: client_side_action_config.into(),
             sensitivity_to_block: None,
         }
     }
 }
-lit!(AwsManagedRulesAntiDDoSRuleSet);
+lit!(AwsManagedRulesAntiDdosRuleSet);
 
 /// Configures the inspection of login requests
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -2234,7 +2234,7 @@ pub struct ManagedRuleGroupConfig {
     #[serde(rename = "AWSManagedRulesACFPRuleSet")]
     pub aws_managed_rules_acfp_rule_set: Option<Value<AwsManagedRulesAcfpRuleSet>>,
     #[serde(rename = "AWSManagedRulesAntiDDoSRuleSet")]
-    pub aws_managed_rules_anti_d_do_s_rule_set: Option<Value<AwsManagedRulesAntiDDoSRuleSet>>,
+    pub aws_managed_rules_anti_ddos_rule_set: Option<Value<AwsManagedRulesAntiDdosRuleSet>>,
     #[serde(rename = "AWSManagedRulesATPRuleSet")]
     pub aws_managed_rules_atp_rule_set: Option<Value<AwsManagedRulesAtpRuleSet>>,
     #[serde(rename = "AWSManagedRulesBotControlRuleSet")]
@@ -2246,7 +2246,7 @@ pub struct ManagedRuleGroupConfig {
 }
 walk!(ManagedRuleGroupConfig {
     aws_managed_rules_acfp_rule_set,
-    aws_managed_rules_anti_d_do_s_rule_set,
+    aws_managed_rules_anti_ddos_rule_set,
     aws_managed_rules_atp_rule_set,
     aws_managed_rules_bot_control_rule_set,
     login_path,
@@ -2985,7 +2985,8 @@ pub struct WebAcl {
     pub description: Option<Value<String>>,
     pub monetization_config: Option<Value<MonetizationConfig>>,
     pub name: Option<Value<String>>,
-    pub on_source_d_do_s_protection_config: Option<Value<OnSourceDDoSProtectionConfig>>,
+    #[serde(rename = "OnSourceDDoSProtectionConfig")]
+    pub on_source_ddos_protection_config: Option<Value<OnSourceDdosProtectionConfig>>,
     /// Collection of Rules.
     pub rules: Option<Value<Vec<Rule>>>,
     pub scope: Value<WebAclScope>,
@@ -3004,7 +3005,7 @@ walk!(WebAcl {
     description,
     monetization_config,
     name,
-    on_source_d_do_s_protection_config,
+    on_source_ddos_protection_config,
     rules,
     scope,
     tags,
@@ -3034,7 +3035,7 @@ impl WebAcl {
             description: None,
             monetization_config: None,
             name: None,
-            on_source_d_do_s_protection_config: None,
+            on_source_ddos_protection_config: None,
             rules: None,
             scope: scope.into(),
             tags: None,
