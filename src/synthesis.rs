@@ -2,6 +2,8 @@
 //! CloudFormation's limits become nested stacks) → checks → rendered
 //! templates. No I/O here beyond reading function code from a project.
 
+pub mod additions;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -190,6 +192,8 @@ pub fn synthesize_placed(
         .display()
         .to_string();
     let mut expansion = blueprint.expand(source, code, overrides)?;
+    // The project's own CloudFormation, after the blueprint and its passes.
+    additions::apply(&mut expansion, source)?;
     let packages: BTreeMap<String, PackageSize> = expansion
         .packages
         .iter()
