@@ -411,7 +411,9 @@ fn refuse_tags(file: &str, text: &str) -> Result<(), ConfigError> {
             | Event::MappingStart(_, _, tag) => tag.as_ref(),
             _ => None,
         };
-        let tag = tag.filter(|t| !t.is_yaml_core_schema()).map(|t| t.to_string());
+        let tag = tag
+            .filter(|t| !t.is_yaml_core_schema())
+            .map(|t| t.to_string());
         // CloudFormation's short forms (`!Ref x`) in the sections of plain
         // CloudFormation (`resources:`, ...).
         let allowed = tag.as_ref().is_some_and(|tag| {
@@ -468,7 +470,10 @@ impl TopLevel {
         use serde_saphyr::granit_parser::Event;
         let node = matches!(
             event,
-            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) | Event::Alias(..)
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(..)
         );
         if node {
             if let [Some(next_is_key)] = self.open.as_slice() {
