@@ -94,12 +94,23 @@ fn nested<'a>(
                     &["nested_stacks", path],
                     &format!("no nested stack `{step}`; {known}"),
                 );
-                e.help = nearest(step, &refs).map(|n| format!("did you mean `{n}`?"));
+                e.help = did_you_mean(step, &refs);
                 return Err(e.into());
             }
         }
     }
     Ok(template)
+}
+
+/// The nearest of `names` to `given`, as a suggestion. A name longer than
+/// any CloudFormation name (logical IDs and types stop at 255 characters) is
+/// compared with none: comparing a 100 KB value with a thousand names would
+/// take minutes.
+pub(super) fn did_you_mean(given: &str, names: &[&str]) -> Option<String> {
+    if given.len() > 255 {
+        return None;
+    }
+    nearest(given, names).map(|n| format!("did you mean `{n}`?"))
 }
 
 /// Where a stack's additions are written, for messages.
@@ -229,7 +240,7 @@ fn add_resource(
             &["resources", id, "Type"],
             &format!("`{}` is not a CloudFormation resource type", r.kind),
         );
-        e.help = nearest(&r.kind, &names).map(|n| format!("did you mean `{n}`?"));
+        e.help = did_you_mean(&r.kind, &names);
         return Err(e.into());
     };
     let properties = r.properties.clone().unwrap_or_default();
@@ -240,7 +251,7 @@ fn add_resource(
                     &["resources", id, "Properties", name],
                     &format!("`{kind}` has no property `{name}`"),
                 );
-                e.help = nearest(name, &info.properties).map(|n| format!("did you mean `{n}`?"));
+                e.help = did_you_mean(name, &info.properties);
                 return Err(e.into());
             }
         }

@@ -9,7 +9,7 @@ use super::Place;
 use crate::cfn::intrinsic::PSEUDO_PARAMETERS;
 use crate::cfn::Template;
 use crate::config::additions::Additions;
-use crate::config::{nearest, ConfigError, Source};
+use crate::config::{ConfigError, Source};
 use crate::error::Error;
 
 /// A located error about the key at `path` (`["resources", "Queue",
@@ -159,8 +159,7 @@ fn has_attribute(attributes: &[&str], attr: &str) -> bool {
 /// Why `u` does not resolve in `t`, with the nearest name, if it does not.
 fn unresolved(t: &Template, u: &Use, stack: &str) -> Option<(String, Option<String>)> {
     let resources: Vec<&str> = t.resources().map(|r| r.id().as_str()).collect();
-    let hint =
-        |given: &str, names: &[&str]| nearest(given, names).map(|n| format!("did you mean `{n}`?"));
+    let hint = super::did_you_mean;
     match u {
         Use::Ref(name) => {
             let known = t.resource(name).is_some()
