@@ -75,7 +75,7 @@ fn wrong_types_are_refused_at_their_value() {
     );
     refused(
         "parameters:\n  P:\n    Type: Strin\n    Default: x\n",
-        "blueprint.yaml:6:11: parameters.P.Type: unknown value `Strin`; expected one of `String`, `Number`, `List<Number>`, `CommaDelimitedList`, `AWS::SSM::Parameter::Value<String>`\n  help: did you mean the value `String`?",
+        "blueprint.yaml:6:11: parameters.P.Type: unknown value `Strin`; expected one of `String`, `Number`, `List<Number>`, `CommaDelimitedList`, `AWS::SSM::Parameter::Value<String>`, `AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>`, `List<AWS::EC2::Subnet::Id>`, `AWS::EC2::SecurityGroup::Id`\n  help: did you mean the value `String`?",
     );
     refused(
         &format!("{QUEUE}    DeletionPolicy: Retian\n"),

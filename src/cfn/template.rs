@@ -43,8 +43,8 @@ pub enum DeletionPolicy {
     Snapshot,
 }
 
-/// A parameter's type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A parameter's type (also what a project's own `parameters:` may name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum ParameterType {
     String,
     Number,

@@ -235,25 +235,13 @@ pub struct ExtraExport {
     pub name: Cfn,
 }
 
-/// The parameter types a project may add.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-pub enum ExtraParameterType {
-    String,
-    Number,
-    #[serde(rename = "List<Number>")]
-    NumberList,
-    CommaDelimitedList,
-    #[serde(rename = "AWS::SSM::Parameter::Value<String>")]
-    SsmString,
-}
-
 /// One parameter, as in a template's `Parameters` section. It needs a
 /// `Default`: blueprint passes no parameter values when it deploys.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ExtraParameter {
     #[serde(rename = "Type")]
-    pub kind: ExtraParameterType,
+    pub kind: crate::cfn::template::ParameterType,
     pub default: Json,
     #[serde(default)]
     pub description: Option<String>,

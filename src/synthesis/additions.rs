@@ -15,11 +15,9 @@ mod intrinsic;
 mod references;
 
 use crate::cfn::resources::Properties;
-use crate::cfn::template::{DeletionPolicy, Export, Output, Parameter, ParameterType};
+use crate::cfn::template::{DeletionPolicy, Export, Output, Parameter};
 use crate::cfn::{type_index, LogicalId, Template};
-use crate::config::additions::{
-    self, Additions, ExtraParameter, ExtraParameterType, ExtraResource, Policy,
-};
+use crate::config::additions::{self, Additions, ExtraParameter, ExtraResource, Policy};
 use crate::config::{nearest, ConfigError, Source};
 use crate::error::Error;
 use crate::expansion::Expansion;
@@ -205,15 +203,8 @@ fn taken(template: &Template, id: &str, section: &str, at: &Place<'_>) -> Result
 }
 
 fn parameter(p: &ExtraParameter) -> Parameter {
-    let kind = match p.kind {
-        ExtraParameterType::String => ParameterType::String,
-        ExtraParameterType::Number => ParameterType::Number,
-        ExtraParameterType::NumberList => ParameterType::NumberList,
-        ExtraParameterType::CommaDelimitedList => ParameterType::CommaDelimitedList,
-        ExtraParameterType::SsmString => ParameterType::SsmString,
-    };
     Parameter {
-        kind,
+        kind: p.kind.clone(),
         description: p.description.clone(),
         default: Some(p.default.clone()),
         allowed_pattern: p.allowed_pattern.clone(),
@@ -244,7 +235,7 @@ fn add_resource(
         return Err(e.into());
     };
     let properties = r.properties.clone().unwrap_or_default();
-    if let Some(info) = type_index::lookup(kind).filter(|_| kind != CUSTOM_RESOURCE) {
+    if let Some(info) = type_index::lookup(kind).filter(|_| kind != type_index::CUSTOM_RESOURCE) {
         for name in properties.keys() {
             if !info.properties.contains(&name.as_str()) {
                 let mut e = at.error(
@@ -285,9 +276,6 @@ fn add_resource(
     resource.update_replace_policy = replace.or(default).map(policy);
     Ok(())
 }
-
-/// The custom resource type, whose properties are the provider's own.
-const CUSTOM_RESOURCE: &str = "AWS::CloudFormation::CustomResource";
 
 fn policy(p: Policy) -> DeletionPolicy {
     match p {
@@ -336,7 +324,7 @@ pub fn listed(source: &Source, stack_name: &str) -> Result<Vec<Listed>, Error> {
         out.extend(adds.outputs.keys().map(|id| item("output", id, None)));
         out.extend(adds.conditions.keys().map(|id| item("condition", id, None)));
         out.extend(adds.parameters.iter().map(|(id, p)| {
-            let kind = serde_json::to_value(p.kind)
+            let kind = serde_json::to_value(&p.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(String::from));
             item("parameter", id, kind)
