@@ -211,7 +211,7 @@ fn unresolved(t: &Template, u: &Use, stack: &str) -> Option<(String, Option<Stri
 }
 
 /// Every value the additions hold, with the key path it is written at.
-fn values<'a>(adds: &'a Additions) -> Vec<(Vec<String>, &'a Json)> {
+fn values(adds: &Additions) -> Vec<(Vec<String>, &Json)> {
     let mut out = Vec::new();
     let key = |parts: &[&str]| parts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     for (id, r) in &adds.resources {
