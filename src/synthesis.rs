@@ -2,6 +2,8 @@
 //! CloudFormation's limits become nested stacks) → checks → rendered
 //! templates. No I/O here beyond reading function code from a project.
 
+pub mod additions;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -190,6 +192,8 @@ pub fn synthesize_placed(
         .display()
         .to_string();
     let mut expansion = blueprint.expand(source, code, overrides)?;
+    // The project's own CloudFormation, after the blueprint and its passes.
+    additions::apply(&mut expansion, source)?;
     let packages: BTreeMap<String, PackageSize> = expansion
         .packages
         .iter()
@@ -280,6 +284,25 @@ mod tests {
         }
     }
 
+    /// The resources a project adds by hand (`resources:`), as `raw` names
+    /// them: the only free JSON there is.
+    fn added(source: &Source, stack: &str) -> Vec<String> {
+        additions::listed(source, stack)
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.section == "resource")
+            .map(|a| {
+                let nested = a.stack.strip_prefix(stack).unwrap_or("");
+                let nested = nested.trim_start_matches('/');
+                if nested.is_empty() {
+                    a.logical_id
+                } else {
+                    format!("{nested}/{}", a.logical_id)
+                }
+            })
+            .collect()
+    }
+
     /// Issue 15, typed until render: after expansion and every pass, each
     /// resource of every documented variant still holds its typed struct
     /// (nothing built in makes free JSON).
@@ -294,6 +317,7 @@ mod tests {
         files.sort();
         assert!(!files.is_empty());
         let mut found = Vec::new();
+        let mut with_additions = 0;
         for path in files {
             let source = Source {
                 name: path.display().to_string(),
@@ -309,9 +333,16 @@ mod tests {
             for stack in &s.expansion.stacks {
                 let mut out = Vec::new();
                 raw(&stack.template, "", &mut out);
+                let theirs = added(&source, &stack.stack_name);
+                if !theirs.is_empty() {
+                    with_additions += 1;
+                }
+                out.retain(|id| !theirs.contains(id));
                 found.extend(out.into_iter().map(|id| format!("{stem}: {id}")));
             }
         }
         assert!(found.is_empty(), "free-JSON properties: {found:#?}");
+        // The variants with a project's own resources were looked at.
+        assert!(with_additions >= 2, "{with_additions}");
     }
 }

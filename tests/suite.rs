@@ -21,6 +21,7 @@ mod defaults;
 mod deploy_fake;
 mod deploy_nested;
 mod errors;
+mod extra_resources;
 mod faults;
 mod flow;
 mod function_length;

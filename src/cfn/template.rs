@@ -43,8 +43,8 @@ pub enum DeletionPolicy {
     Snapshot,
 }
 
-/// A parameter's type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A parameter's type (also what a project's own `parameters:` may name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum ParameterType {
     String,
     Number,
@@ -350,6 +350,36 @@ impl Template {
             kind: R::TYPE,
             attributes: R::ATTRIBUTES,
             properties: properties.into_properties(),
+            depends_on: Vec::new(),
+            deletion_policy: None,
+            update_replace_policy: None,
+            update_policy: None,
+            condition: None,
+            metadata: IndexMap::new(),
+            unit: None,
+        };
+        Ok(self.resources.entry(id).or_insert(resource))
+    }
+
+    /// Adds a resource whose properties are free JSON: one a user writes by
+    /// hand in blueprint.yaml (`resources:`), of type `kind` with the
+    /// attributes `attributes` (both from the type index or a typed struct).
+    pub fn add_raw(
+        &mut self,
+        id: &str,
+        kind: &'static str,
+        attributes: &'static [&'static str],
+        properties: Map<String, Json>,
+    ) -> Result<&mut Resource, TemplateError> {
+        let id = LogicalId::new(id)?;
+        if self.resources.contains_key(&id) {
+            return Err(TemplateError::Duplicate(id.to_string()));
+        }
+        let resource = Resource {
+            id: id.clone(),
+            kind,
+            attributes,
+            properties: Properties::Raw(properties),
             depends_on: Vec::new(),
             deletion_policy: None,
             update_replace_policy: None,

@@ -48,6 +48,22 @@ pub fn lookup(type_name: &str) -> Option<&'static TypeInfo> {
     index().get(type_name)
 }
 
+/// The custom resource type: its properties are the provider's own, so
+/// the index's list (`ServiceToken`, ...) does not bound them.
+pub const CUSTOM_RESOURCE: &str = "AWS::CloudFormation::CustomResource";
+
+/// The type's name as the index holds it (`'static`), if the schemas have it.
+pub fn name(type_name: &str) -> Option<&'static str> {
+    index().get_key_value(type_name).map(|(k, _)| *k)
+}
+
+/// Every type's name, sorted.
+pub fn names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = index().keys().copied().collect();
+    names.sort_unstable();
+    names
+}
+
 /// How many types the schemas have.
 pub fn len() -> usize {
     index().len()

@@ -7,6 +7,7 @@ use crate::commands::project::{resolve, ProjectArgs};
 use crate::error::Error;
 use crate::output::Printer;
 use crate::render::Format;
+use crate::synthesis::additions::{listed, Listed};
 
 /// A requirement and the logical IDs that satisfy it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,8 +27,18 @@ pub fn explain(args: &ProjectArgs) -> Result<(&'static str, Vec<Explained>), Err
 pub fn explain_with_risks(
     args: &ProjectArgs,
 ) -> Result<(&'static str, Vec<Explained>, Vec<AcceptedRisk>), Error> {
+    explain_all(args).map(|(name, explained, risks, _)| (name, explained, risks))
+}
+
+/// [`explain_with_risks`], and the project's own additions (`resources:`,
+/// `outputs:`, ... in blueprint.yaml).
+#[allow(clippy::type_complexity)]
+pub fn explain_all(
+    args: &ProjectArgs,
+) -> Result<(&'static str, Vec<Explained>, Vec<AcceptedRisk>, Vec<Listed>), Error> {
     let project = resolve(args)?;
     let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
+    let additions = listed(&project.source, synth.expansion.project.stack_name.as_str())?;
     let mut all = Vec::new();
     for s in &synth.expansion.stacks {
         collect(&s.stack_name, &s.template, &mut all);
@@ -44,7 +55,7 @@ pub fn explain_with_risks(
                 .collect(),
         })
         .collect();
-    Ok((project.blueprint.name(), explained, risks))
+    Ok((project.blueprint.name(), explained, risks, additions))
 }
 
 /// The blueprint's requirements, then the cross-cutting ones the project
@@ -137,11 +148,24 @@ pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
             serde_json::json!({"stack": r.stack, "logical_id": r.logical_id, "check": r.check, "reason": r.reason})
         })
         .collect();
-    Ok(serde_json::json!({
+    let additions: Vec<serde_json::Value> =
+        listed(&project.source, synth.expansion.project.stack_name.as_str())?
+            .into_iter()
+            .map(|a| {
+                serde_json::json!({"stack": a.stack, "section": a.section, "logical_id": a.logical_id, "type": a.kind})
+            })
+            .collect();
+    let mut doc = serde_json::json!({
         "blueprint": project.blueprint.name(),
         "requirements": requirements,
         "accepted_risks": risks,
-    }))
+    });
+    // Only a project with additions has the key: the output of every other
+    // project stays as it was.
+    if !additions.is_empty() {
+        doc["project_additions"] = serde_json::Value::Array(additions);
+    }
+    Ok(doc)
 }
 
 /// `explain` with `--output text|json`.
@@ -161,7 +185,7 @@ pub fn run_with(
 }
 
 pub fn run(args: &ProjectArgs, printer: &mut Printer) -> Result<(), Error> {
-    let (name, explained, risks) = explain_with_risks(args)?;
+    let (name, explained, risks, additions) = explain_all(args)?;
     let single_stack = explained
         .iter()
         .flat_map(|e| e.resources.iter().map(|(s, _)| s))
@@ -199,7 +223,29 @@ pub fn run(args: &ProjectArgs, printer: &mut Printer) -> Result<(), Error> {
             printer.result(&format!("    {at}  {}: {}", r.check, r.reason));
         }
     }
+    print_additions(&additions, single_stack, printer);
     Ok(())
+}
+
+/// The project's own additions, each with its stack when there are several.
+fn print_additions(additions: &[Listed], single_stack: bool, printer: &mut Printer) {
+    if additions.is_empty() {
+        return;
+    }
+    let nested = additions.iter().any(|a| a.stack.contains('/'));
+    printer.result("");
+    printer.result("project additions (plain CloudFormation from blueprint.yaml)");
+    for a in additions {
+        let at = if single_stack && !nested {
+            a.logical_id.clone()
+        } else {
+            format!("{}/{}", a.stack, a.logical_id)
+        };
+        match &a.kind {
+            Some(kind) => printer.result(&format!("    {at}  {} {kind}", a.section)),
+            None => printer.result(&format!("    {at}  {}", a.section)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `blueprint.yaml`: the project file, its common keys, and parsing with
 //! errors that point at file:line:column.
 
+pub mod additions;
 pub mod api_options;
 mod error;
 pub mod flow;
@@ -60,6 +61,23 @@ pub struct Project<O> {
     /// the same as no options.
     #[serde(default, deserialize_with = "null_is_default")]
     pub options: O,
+    /// Plain CloudFormation resources added to the project's stack
+    /// ([`additions`]), by logical ID.
+    #[serde(default, deserialize_with = "null_is_default")]
+    pub resources: indexmap::IndexMap<String, additions::ExtraResource>,
+    /// Outputs added to the project's stack.
+    #[serde(default, deserialize_with = "null_is_default")]
+    pub outputs: indexmap::IndexMap<String, additions::ExtraOutput>,
+    /// Conditions added to the project's stack.
+    #[serde(default, deserialize_with = "null_is_default")]
+    pub conditions: indexmap::IndexMap<String, additions::Cfn>,
+    /// Parameters (with defaults) added to the project's stack.
+    #[serde(default, deserialize_with = "null_is_default")]
+    pub parameters: indexmap::IndexMap<String, additions::ExtraParameter>,
+    /// The same four sections for nested stacks the blueprint makes, by
+    /// their logical ID (`OrdersService`).
+    #[serde(default, deserialize_with = "null_is_default")]
+    pub nested_stacks: indexmap::IndexMap<String, additions::Additions>,
 }
 
 fn null_is_default<'de, D, O>(d: D) -> Result<O, D::Error>

@@ -399,6 +399,7 @@ fn refuse_tags(file: &str, text: &str) -> Result<(), ConfigError> {
     if !text.contains('!') {
         return Ok(());
     }
+    let mut top = TopLevel::default();
     for event in Parser::new_from_str(text) {
         // What is not YAML is reported by the parse that follows.
         let Ok((event, span)) = event else {
@@ -410,8 +411,17 @@ fn refuse_tags(file: &str, text: &str) -> Result<(), ConfigError> {
             | Event::MappingStart(_, _, tag) => tag.as_ref(),
             _ => None,
         };
-        if let Some(tag) = tag.filter(|t| !t.is_yaml_core_schema()) {
-            let tag = tag.to_string();
+        let tag = tag
+            .filter(|t| !t.is_yaml_core_schema())
+            .map(|t| t.to_string());
+        // CloudFormation's short forms (`!Ref x`) in the sections of plain
+        // CloudFormation (`resources:`, ...).
+        let allowed = tag.as_ref().is_some_and(|tag| {
+            top.in_section()
+                .is_some_and(|section| super::additions::tag_allowed(section, tag))
+        });
+        top.step(&event);
+        if let Some(tag) = tag.filter(|_| !allowed) {
             let tag = match tag.strip_prefix("tag:yaml.org,2002:") {
                 Some(standard) => format!("!!{standard}"),
                 None => tag,
@@ -434,4 +444,57 @@ fn refuse_tags(file: &str, text: &str) -> Result<(), ConfigError> {
         }
     }
     Ok(())
+}
+
+/// Which top-level key the parser's events are under, followed in one pass
+/// (for the tags [`refuse_tags`] lets through).
+#[derive(Default)]
+struct TopLevel {
+    /// Open collections: whether each is a mapping whose next item is a key.
+    open: Vec<Option<bool>>,
+    key: Option<String>,
+}
+
+impl TopLevel {
+    /// The top-level key the next node is the value of (or inside).
+    fn in_section(&self) -> Option<&str> {
+        let inside = match self.open.as_slice() {
+            [Some(next_is_key)] => !next_is_key,
+            [_, _, ..] => true,
+            _ => false,
+        };
+        inside.then_some(self.key.as_deref()).flatten()
+    }
+
+    fn step(&mut self, event: &serde_saphyr::granit_parser::Event<'_>) {
+        use serde_saphyr::granit_parser::Event;
+        let node = matches!(
+            event,
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(..)
+        );
+        if node {
+            if let [Some(next_is_key)] = self.open.as_slice() {
+                if *next_is_key {
+                    self.key = match event {
+                        Event::Scalar(v, ..) => Some(v.to_string()),
+                        _ => None,
+                    };
+                }
+            }
+            if let Some(Some(next_is_key)) = self.open.last_mut() {
+                *next_is_key = !*next_is_key;
+            }
+        }
+        match event {
+            Event::MappingStart(..) => self.open.push(Some(true)),
+            Event::SequenceStart(..) => self.open.push(None),
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.open.pop();
+            }
+            _ => {}
+        }
+    }
 }

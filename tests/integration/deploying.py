@@ -14,6 +14,34 @@ import yaml
 VARIANTS = Path(__file__).resolve().parents[1] / "variants"
 
 
+class ProjectLoader(yaml.SafeLoader):
+    """A project file's YAML, with CloudFormation's short forms in its extra
+    resources (`!Ref X`, `!GetAtt A.B`, `!If [...]`) read as their long form
+    (`{"Ref": "X"}`), which blueprint reads the same: what the tests rewrite
+    and write back stays a valid project file."""
+
+
+def _long_form(loader, suffix, node):
+    key = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {key: value}
+
+
+ProjectLoader.add_multi_constructor("!", _long_form)
+
+
+def load_project(text):
+    """`text` (a blueprint.yaml) as data, short forms in long form."""
+    return yaml.load(text, Loader=ProjectLoader)
+
+
 def run(bin_, env, cwd, *args, timeout=300):
     return subprocess.run(
         [bin_, *args], env=env, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout
@@ -70,7 +98,7 @@ def deploy(variant, blueprint_bin, env, endpoint, tmp_path):
     for arn in sorted(set(re.findall(r"arn:aws:acm:[a-z0-9-]+:\d+:certificate/[0-9a-f-]+", text))):
         made = client(endpoint, "acm", arn.split(":")[3]).request_certificate(DomainName="api.example.com")
         text = text.replace(arn, made["CertificateArn"])
-    config = yaml.safe_load(text)
+    config = load_project(text)
     config["termination_protection"] = False
     make_stored_values(endpoint, config)
     (tmp_path / "blueprint.yaml").write_text(yaml.safe_dump(config, sort_keys=False))

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from botocore.exceptions import ClientError
 
-from deploying import make_stored_values, ok, run
+from deploying import load_project, make_stored_values, ok, run
 
 
 class Aws:
@@ -830,7 +830,7 @@ def stand_ins(aws_region, text):
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda p: p.stem)
 def test_variant_deploys(variant, blueprint_bin, aws_env, endpoint, tmp_path):
-    config = yaml.safe_load(variant.read_text())
+    config = load_project(variant.read_text())
     region = config.get("region", "us-east-1")
 
     def client(service, in_region=None):
@@ -842,7 +842,7 @@ def test_variant_deploys(variant, blueprint_bin, aws_env, endpoint, tmp_path):
             aws_secret_access_key="testing",
         )
 
-    config = yaml.safe_load(stand_ins(client, variant.read_text()))
+    config = load_project(stand_ins(client, variant.read_text()))
     config["termination_protection"] = False
     make_stored_values(endpoint, config)
     (tmp_path / "blueprint.yaml").write_text(yaml.safe_dump(config, sort_keys=False))

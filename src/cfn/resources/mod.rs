@@ -118,6 +118,15 @@ macro_rules! properties_enum {
                     Properties::Raw(_) => None,
                 }
             }
+
+            /// The attributes `Fn::GetAtt` may read from `kind`, when it is
+            /// one of the typed resource types.
+            pub fn attributes_of(kind: &str) -> Option<&'static [&'static str]> {
+                $(if kind == <$ty as $crate::cfn::template::ResourceProperties>::TYPE {
+                    return Some(<$ty as $crate::cfn::template::ResourceProperties>::ATTRIBUTES);
+                })*
+                None
+            }
         }
 
         impl serde::Serialize for Properties {
