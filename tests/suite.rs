@@ -40,6 +40,7 @@ mod openapi;
 mod output_dir;
 mod plan_file_binding;
 mod plan_text;
+mod resource_overrides;
 mod resource_types;
 mod scaffold;
 mod security_access_logs;

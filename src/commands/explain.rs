@@ -4,6 +4,7 @@
 use crate::blueprints::{AnyBlueprint, Requirement, CROSS_CUTTING};
 use crate::cfn::{Resource, Template};
 use crate::commands::project::{resolve, ProjectArgs};
+use crate::config::resource_overrides::CheckedOverride;
 use crate::error::Error;
 use crate::output::Printer;
 use crate::render::Format;
@@ -20,6 +21,26 @@ pub struct Explained {
 /// Synthesizes the project and maps each requirement to its resources.
 pub fn explain(args: &ProjectArgs) -> Result<(&'static str, Vec<Explained>), Error> {
     explain_with_risks(args).map(|(name, explained, _)| (name, explained))
+}
+
+/// The project's `overrides:` (blueprint.yaml), each with the paths it sets
+/// and removes, as `explain` lists them.
+fn overrides_of(
+    project: &crate::commands::project::ResolvedProject,
+) -> Result<Vec<CheckedOverride>, Error> {
+    Ok(crate::config::resource_overrides::read(&project.source)?)
+}
+
+/// `[{"resource", "set": [paths], "remove": [paths]}]`.
+fn overrides_json(overrides: &[CheckedOverride]) -> serde_json::Value {
+    overrides
+        .iter()
+        .map(|o| {
+            let set: Vec<String> = o.set.iter().map(|(p, _)| p.display()).collect();
+            let remove: Vec<String> = o.remove.iter().map(|p| p.display()).collect();
+            serde_json::json!({"resource": o.resource, "set": set, "remove": remove})
+        })
+        .collect()
 }
 
 /// [`explain`], and every accepted risk of the templates, from one synth.
@@ -111,7 +132,8 @@ fn risks_of(all: &[(String, &Resource)]) -> Vec<AcceptedRisk> {
 
 /// The explanation as JSON: `{"blueprint", "requirements": [{"id", "text",
 /// "resources": [{"stack", "logical_id", "type"}]}], "accepted_risks":
-/// [{"stack", "logical_id", "check", "reason"}]}`.
+/// [{"stack", "logical_id", "check", "reason"}], "overrides": [{"resource",
+/// "set": [paths], "remove": [paths]}]}`.
 pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
     let project = resolve(args)?;
     let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
@@ -141,6 +163,7 @@ pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
         "blueprint": project.blueprint.name(),
         "requirements": requirements,
         "accepted_risks": risks,
+        "overrides": overrides_json(&overrides_of(&project)?),
     }))
 }
 
@@ -162,6 +185,7 @@ pub fn run_with(
 
 pub fn run(args: &ProjectArgs, printer: &mut Printer) -> Result<(), Error> {
     let (name, explained, risks) = explain_with_risks(args)?;
+    let overrides = overrides_of(&resolve(args)?)?;
     let single_stack = explained
         .iter()
         .flat_map(|e| e.resources.iter().map(|(s, _)| s))
@@ -197,6 +221,20 @@ pub fn run(args: &ProjectArgs, printer: &mut Printer) -> Result<(), Error> {
                 format!("{}/{}", r.stack, r.logical_id)
             };
             printer.result(&format!("    {at}  {}: {}", r.check, r.reason));
+        }
+    }
+    // What the project changed by hand, after the blueprint (`overrides:`).
+    if !overrides.is_empty() {
+        printer.result("");
+        printer.result("overrides (blueprint.yaml `overrides:`, applied after the blueprint)");
+        for o in overrides {
+            let mut what: Vec<String> = o
+                .set
+                .iter()
+                .map(|(p, _)| format!("set {}", p.display()))
+                .collect();
+            what.extend(o.remove.iter().map(|p| format!("remove {}", p.display())));
+            printer.result(&format!("    {}  {}", o.resource, what.join("; ")));
         }
     }
     Ok(())

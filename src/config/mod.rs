@@ -8,6 +8,7 @@ pub mod lambda;
 pub mod limits;
 pub mod placeholders;
 pub mod queue;
+pub mod resource_overrides;
 pub mod security;
 mod tree;
 mod values;
@@ -59,6 +60,10 @@ pub struct Project<O> {
     /// the same as no options.
     #[serde(default, deserialize_with = "null_is_default")]
     pub options: O,
+    /// Changes to single resources of the generated templates, by logical
+    /// ID (`overrides:`; see [`resource_overrides`]). Nothing (null) is none.
+    #[serde(default)]
+    pub overrides: Option<resource_overrides::ResourceOverrides>,
 }
 
 fn null_is_default<'de, D, O>(d: D) -> Result<O, D::Error>
