@@ -304,10 +304,12 @@ fn kinds_text(kinds: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cfn::resources::dynamodb;
+    use crate::cfn::ResourceProperties;
 
     #[test]
     fn the_schema_knows_nested_paths_kinds_and_required_properties() {
-        let table = of("AWS::DynamoDB::Table").unwrap();
+        let table = of(dynamodb::Table::TYPE).unwrap();
         let p = table
             .path_of(&[
                 Step::Key("ProvisionedThroughput"),
@@ -337,6 +339,6 @@ mod tests {
             .unwrap_err()
             .0
             .contains("needs `KeySchema`"));
-        assert!(of("AWS::Nope::Nothing").is_none());
+        assert!(of("Nope").is_none());
     }
 }
