@@ -21,6 +21,7 @@ pub(crate) mod parallel;
 pub mod passes;
 pub mod placement;
 pub mod render;
+pub mod resource_overrides;
 pub mod scaffold;
 pub mod split;
 pub mod synthesis;

@@ -37,6 +37,9 @@ const LAYERS: &[(&str, u32, &str)] = &[
     ("deploy", 80, "deploy"),
     ("synthesis", 70, "synthesis"),
     ("blueprints", 60, "blueprints"),
+    // A project's `overrides:` of single resources, applied to every
+    // blueprint's expansion after its passes (the user's last word).
+    ("resource_overrides", 55, "resource overrides"),
     // Cross-cutting options applied to every blueprint's expansion.
     ("passes", 50, "passes"),
     ("components", 40, "components"),

@@ -42,6 +42,7 @@ mod openapi;
 mod output_dir;
 mod plan_file_binding;
 mod plan_text;
+mod resource_overrides;
 mod resource_types;
 mod scaffold;
 mod security_access_logs;

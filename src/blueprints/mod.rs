@@ -15,6 +15,7 @@ pub mod update_offload;
 use serde::de::DeserializeOwned;
 
 use crate::assets::{CodeSource, BUILTIN};
+use crate::config::resource_overrides::ResourceOverrides;
 use crate::config::{self, nearest, Project, Region, Source, StackName};
 use crate::error::Error;
 pub use crate::expansion::{Expansion, ProjectInfo, StackInput, StackTemplate};
@@ -309,7 +310,7 @@ fn openapi_with<B: Blueprint>(
     overrides: &Overrides,
     f: OpenApi<B::Options>,
 ) -> Result<serde_json::Value, Error> {
-    let (info, options) = parse_with::<B>(source, overrides)?;
+    let (info, options, _) = parse_with::<B>(source, overrides)?;
     // As for the expansion: a refusal naming a key points at it.
     f(&info, &options, code).map_err(|e| at_key(source, e))
 }
@@ -343,7 +344,7 @@ fn expand_with<B: Blueprint>(
     code: &CodeSource,
     overrides: &Overrides,
 ) -> Result<Expansion, Error> {
-    let (info, options) = parse_with::<B>(source, overrides)?;
+    let (info, options, resource_overrides) = parse_with::<B>(source, overrides)?;
     let expand = || -> Result<Expansion, Error> {
         let mut expansion = B::expand(&info, &options, code)?;
         if let Some(lambda) = options.lambda() {
@@ -356,6 +357,10 @@ fn expand_with<B: Blueprint>(
                 stack.region.as_str(),
             )?;
         }
+        // The project's `overrides:` last: the user's word on a resource.
+        if let Some(o) = &resource_overrides {
+            crate::resource_overrides::apply(&mut expansion, o, source)?;
+        }
         Ok(expansion)
     };
     // A combination of options only the expansion can refuse names its key
@@ -363,11 +368,12 @@ fn expand_with<B: Blueprint>(
     expand().map_err(|e| at_key(source, e))
 }
 
-/// Parses a project file with `B`'s options and applies overrides.
+/// Parses a project file with `B`'s options and applies overrides; also
+/// gives the project's `overrides:` of single resources.
 fn parse_with<B: Blueprint>(
     source: &Source,
     overrides: &Overrides,
-) -> Result<(ProjectInfo, B::Options), Error> {
+) -> Result<(ProjectInfo, B::Options, Option<ResourceOverrides>), Error> {
     let name = B::NAME;
     let project: Project<B::Options> = config::parse(source)?;
     if project.blueprint != name {
@@ -383,5 +389,5 @@ fn parse_with<B: Blueprint>(
         tags: project.tags,
         termination_protection: project.termination_protection,
     };
-    Ok((info, project.options))
+    Ok((info, project.options, project.overrides))
 }

@@ -4,6 +4,7 @@
 use crate::blueprints::{AnyBlueprint, Requirement, CROSS_CUTTING};
 use crate::cfn::{Resource, Template};
 use crate::commands::project::{resolve, ProjectArgs};
+use crate::config::resource_overrides::CheckedOverride;
 use crate::error::Error;
 use crate::output::Printer;
 use crate::render::Format;
@@ -21,6 +22,26 @@ pub struct Explained {
 /// Synthesizes the project and maps each requirement to its resources.
 pub fn explain(args: &ProjectArgs) -> Result<(&'static str, Vec<Explained>), Error> {
     explain_with_risks(args).map(|(name, explained, _)| (name, explained))
+}
+
+/// The project's `overrides:` (blueprint.yaml), each with the paths it sets
+/// and removes, as `explain` lists them.
+fn overrides_of(
+    project: &crate::commands::project::ResolvedProject,
+) -> Result<Vec<CheckedOverride>, Error> {
+    Ok(crate::config::resource_overrides::read(&project.source)?)
+}
+
+/// `[{"resource", "set": [paths], "remove": [paths]}]`.
+fn overrides_json(overrides: &[CheckedOverride]) -> serde_json::Value {
+    overrides
+        .iter()
+        .map(|o| {
+            let set: Vec<String> = o.set.iter().map(|(p, _)| p.display()).collect();
+            let remove: Vec<String> = o.remove.iter().map(|p| p.display()).collect();
+            serde_json::json!({"resource": o.resource, "set": set, "remove": remove})
+        })
+        .collect()
 }
 
 /// [`explain`], and every accepted risk of the templates, from one synth.
@@ -122,7 +143,9 @@ fn risks_of(all: &[(String, &Resource)]) -> Vec<AcceptedRisk> {
 
 /// The explanation as JSON: `{"blueprint", "requirements": [{"id", "text",
 /// "resources": [{"stack", "logical_id", "type"}]}], "accepted_risks":
-/// [{"stack", "logical_id", "check", "reason"}]}`.
+/// [{"stack", "logical_id", "check", "reason"}], "overrides": [{"resource",
+/// "set": [paths], "remove": [paths]}], "project_additions": [{"stack",
+/// "section", "logical_id", "type"}]}`, each list empty when there is none.
 pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
     let project = resolve(args)?;
     let synth = project.synthesize(&args.overrides, Format::Yaml)?.0;
@@ -155,17 +178,15 @@ pub fn explain_json(args: &ProjectArgs) -> Result<serde_json::Value, Error> {
                 serde_json::json!({"stack": a.stack, "section": a.section, "logical_id": a.logical_id, "type": a.kind})
             })
             .collect();
-    let mut doc = serde_json::json!({
+    // Every key is always there (an empty list for none), so a consumer
+    // need not test for it.
+    Ok(serde_json::json!({
         "blueprint": project.blueprint.name(),
         "requirements": requirements,
         "accepted_risks": risks,
-    });
-    // Only a project with additions has the key: the output of every other
-    // project stays as it was.
-    if !additions.is_empty() {
-        doc["project_additions"] = serde_json::Value::Array(additions);
-    }
-    Ok(doc)
+        "overrides": overrides_json(&overrides_of(&project)?),
+        "project_additions": additions,
+    }))
 }
 
 /// `explain` with `--output text|json`.
@@ -186,6 +207,7 @@ pub fn run_with(
 
 pub fn run(args: &ProjectArgs, printer: &mut Printer) -> Result<(), Error> {
     let (name, explained, risks, additions) = explain_all(args)?;
+    let overrides = overrides_of(&resolve(args)?)?;
     let single_stack = explained
         .iter()
         .flat_map(|e| e.resources.iter().map(|(s, _)| s))
@@ -224,6 +246,20 @@ pub fn run(args: &ProjectArgs, printer: &mut Printer) -> Result<(), Error> {
         }
     }
     print_additions(&additions, single_stack, printer);
+    // What the project changed by hand, after the blueprint (`overrides:`).
+    if !overrides.is_empty() {
+        printer.result("");
+        printer.result("overrides (blueprint.yaml `overrides:`, applied after the blueprint)");
+        for o in overrides {
+            let mut what: Vec<String> = o
+                .set
+                .iter()
+                .map(|(p, _)| format!("set {}", p.display()))
+                .collect();
+            what.extend(o.remove.iter().map(|p| format!("remove {}", p.display())));
+            printer.result(&format!("    {}  {}", o.resource, what.join("; ")));
+        }
+    }
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub mod lambda;
 pub mod limits;
 pub mod placeholders;
 pub mod queue;
+pub mod resource_overrides;
 pub mod secrets;
 pub mod security;
 mod tree;
@@ -78,6 +79,10 @@ pub struct Project<O> {
     /// their logical ID (`OrdersService`).
     #[serde(default, deserialize_with = "null_is_default")]
     pub nested_stacks: indexmap::IndexMap<String, additions::Additions>,
+    /// Changes to single resources of the generated templates, by logical
+    /// ID (`overrides:`; see [`resource_overrides`]). Nothing (null) is none.
+    #[serde(default)]
+    pub overrides: Option<resource_overrides::ResourceOverrides>,
 }
 
 fn null_is_default<'de, D, O>(d: D) -> Result<O, D::Error>
