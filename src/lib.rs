@@ -59,6 +59,7 @@ fn project_args(f: ProjectFlags) -> Result<ProjectArgs, Error> {
         blueprint: f.blueprint,
         config: f.config,
         overrides: Overrides { stack_name, region },
+        env: f.env,
     })
 }
 

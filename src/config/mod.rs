@@ -2,6 +2,7 @@
 //! errors that point at file:line:column.
 
 pub mod api_options;
+pub mod environments;
 mod error;
 pub mod flow;
 pub mod lambda;
@@ -59,6 +60,10 @@ pub struct Project<O> {
     /// the same as no options.
     #[serde(default, deserialize_with = "null_is_default")]
     pub options: O,
+    /// Named overlays on the project (`dev`, `prod`), chosen with `--env`
+    /// (see [`environments`]).
+    #[serde(default)]
+    pub environments: environments::Environments,
 }
 
 fn null_is_default<'de, D, O>(d: D) -> Result<O, D::Error>
