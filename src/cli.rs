@@ -147,6 +147,10 @@ pub struct BootstrapArgs {
     /// The region (default: AWS_REGION, AWS_DEFAULT_REGION, or ./blueprint.yaml's).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    /// The environment of ./blueprint.yaml: its region (unless --region is
+    /// given) and its account guard.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
     #[command(flatten)]
     pub aws: AwsFlags,
     /// How to show progress.

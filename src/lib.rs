@@ -193,7 +193,13 @@ fn inner_loop(command: Command, printer: &mut Printer) -> Result<i32, Error> {
 pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
     match cli.command {
         Command::Bootstrap(a) => {
-            let region = bootstrap_region(a.region)?;
+            let env = a
+                .env
+                .as_deref()
+                .map(commands::bootstrap::environment)
+                .transpose()?;
+            let (env_region, environment) = env.unzip();
+            let region = bootstrap_region(a.region.or(env_region))?;
             let req = commands::bootstrap::BootstrapRequest {
                 aws: AwsOptions {
                     profile: a.aws.profile,
@@ -204,6 +210,7 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
                 region,
                 toolkit_stack: a.aws.toolkit_stack_name,
                 progress: a.progress,
+                environment,
             };
             commands::bootstrap::run(&req, printer)
         }

@@ -137,7 +137,7 @@ fn read_source(path: &Path) -> Result<Source, Error> {
 pub fn resolve(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
     let mut project = resolve_file(args)?;
     // Cheap when the file has no environments: nothing is parsed twice.
-    if args.env.is_none() && !project.source.text.contains(environments::KEY) {
+    if args.env.is_none() && !environments::mentioned(&project.source.text) {
         return Ok(project);
     }
     let envs = environments::read(&project.source)?;

@@ -239,6 +239,14 @@ pub struct Active {
     pub account: Option<AccountId>,
 }
 
+/// Whether `text` may have an `environments:` key: the word outside a
+/// comment (`# ...` before it on its line). A quick test that spares a
+/// parse of the many files without environments.
+pub fn mentioned(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.find(KEY).is_some_and(|at| !l[..at].contains('#')))
+}
+
 /// Reads only what `environments` needs of a project file (the rest of it
 /// is read by the blueprint).
 pub fn read(source: &Source) -> Result<Environments, ConfigError> {
@@ -628,6 +636,13 @@ environments:
             e.message,
             "environments.dev.options.function.memory_mb: too much"
         );
+    }
+
+    #[test]
+    fn comments_do_not_mention_environments() {
+        assert!(!mentioned("a: 1\n  # execution environments kept\n"));
+        assert!(mentioned("a: 1\nenvironments:\n"));
+        assert!(mentioned("{a: 1, environments: {dev: {}}}"));
     }
 
     #[test]

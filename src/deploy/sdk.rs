@@ -179,7 +179,11 @@ impl Aws {
         }
     }
 
-    pub(super) fn fail<E>(&self, operation: &'static str, err: SdkError<E, HttpResponse>) -> DeployError
+    pub(super) fn fail<E>(
+        &self,
+        operation: &'static str,
+        err: SdkError<E, HttpResponse>,
+    ) -> DeployError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
