@@ -85,6 +85,7 @@ def test_apply_env_dev_deploys_the_dev_stack(blueprint_bin, aws_env, endpoint, t
         ["destroy", "--yes"],
         ["status"],
         ["outputs"],
+        ["bootstrap"],
     ],
     ids=lambda a: "-".join(a).replace("--", ""),
 )
