@@ -88,6 +88,9 @@ pub struct ProjectFlags {
     /// Use this region instead of the project's.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    /// Work in this environment of the project file (its `environments:`).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 /// Which project, for commands whose positional argument is something else.
@@ -105,6 +108,9 @@ pub struct NamedProjectFlags {
     /// Use this region instead of the project's.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    /// Work in this environment of the project file (its `environments:`).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 impl From<NamedProjectFlags> for ProjectFlags {
@@ -114,6 +120,7 @@ impl From<NamedProjectFlags> for ProjectFlags {
             config: f.config,
             stack_name: f.stack_name,
             region: f.region,
+            env: f.env,
         }
     }
 }
@@ -140,6 +147,10 @@ pub struct BootstrapArgs {
     /// The region (default: AWS_REGION, AWS_DEFAULT_REGION, or ./blueprint.yaml's).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    /// The environment of ./blueprint.yaml: its region (unless --region is
+    /// given) and its account guard.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
     #[command(flatten)]
     pub aws: AwsFlags,
     /// How to show progress.
@@ -194,8 +205,8 @@ pub struct ApplyArgs {
     /// through a change set as usual.
     #[arg(long, conflicts_with = "planfile")]
     pub hotswap: bool,
-    /// Hot-swap even a stack marked as production (a tag environment: prod,
-    /// or a stack name with a `prod` part).
+    /// Hot-swap even a stack marked as production (`--env prod`, a tag
+    /// environment: prod, or a stack name with a `prod` part).
     #[arg(long, requires = "hotswap")]
     pub force_hotswap: bool,
 }

@@ -60,6 +60,7 @@ fn project_args(f: ProjectFlags) -> Result<ProjectArgs, Error> {
         blueprint: f.blueprint,
         config: f.config,
         overrides: Overrides { stack_name, region },
+        env: f.env,
     })
 }
 
@@ -193,7 +194,13 @@ fn inner_loop(command: Command, printer: &mut Printer) -> Result<i32, Error> {
 pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
     match cli.command {
         Command::Bootstrap(a) => {
-            let region = bootstrap_region(a.region)?;
+            let env = a
+                .env
+                .as_deref()
+                .map(commands::bootstrap::environment)
+                .transpose()?;
+            let (env_region, environment) = env.unzip();
+            let region = bootstrap_region(a.region.or(env_region))?;
             let req = commands::bootstrap::BootstrapRequest {
                 aws: AwsOptions {
                     profile: a.aws.profile,
@@ -204,6 +211,7 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
                 region,
                 toolkit_stack: a.aws.toolkit_stack_name,
                 progress: a.progress,
+                environment,
             };
             commands::bootstrap::run(&req, printer)
         }

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::assets::{hex, CodeSource, BUILTIN, REQUIREMENTS};
 use crate::blueprints::{AnyBlueprint, Overrides};
-use crate::config::{Region, Source, StackName};
+use crate::config::{self, Region, Source, StackName};
 use crate::error::Error;
 use crate::graph;
 use crate::render::Format;
@@ -68,6 +68,18 @@ struct Context<'a> {
     before_deploy: Vec<String>,
     /// The blueprint's section on using the deployed stack (Markdown), or "".
     after_deploy: String,
+    /// The stack names of the example environments `dev` and `prod`.
+    dev_stack_name: String,
+    prod_stack_name: String,
+    /// Whether the blueprint has `options.log_retention_days` (the `prod`
+    /// example sets it).
+    log_retention: bool,
+}
+
+/// `name` with `-suffix`, within a stack name's 128 characters.
+fn env_stack_name(name: &str, suffix: &str) -> String {
+    let keep = 128 - suffix.len() - 1;
+    format!("{}-{suffix}", &name[..name.len().min(keep)])
 }
 
 /// Splits the documented blueprint.yaml around its top-level `stack_name:`
@@ -181,6 +193,10 @@ pub fn scaffold(
             .replace("{stack_name}", project.stack_name.as_str())
             .trim_end()
             .to_string(),
+        dev_stack_name: env_stack_name(project.stack_name.as_str(), "dev"),
+        prod_stack_name: env_stack_name(project.stack_name.as_str(), "prod"),
+        log_retention: config::locate_key(&defaults.text, &["options", "log_retention_days"])
+            .is_some(),
     };
     files(&ctx, code)
 }

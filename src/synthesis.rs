@@ -73,6 +73,9 @@ pub struct Synthesized {
     /// in the template that holds it (the template itself or the overflow
     /// stack its placement names); the same IDs wherever it lives.
     pub unit_resources: UnitResources,
+    /// The environment (`--env`) the project was synthesized for, with its
+    /// account guard (filled in by the command layer, as `placeholders`).
+    pub environment: Option<crate::config::environments::Active>,
 }
 
 impl Synthesized {
@@ -263,6 +266,7 @@ pub fn synthesize_placed(
         placeholders: Vec::new(),
         placement: outcome.placement,
         unit_resources: outcome.unit_resources,
+        environment: None,
     })
 }
 

@@ -386,6 +386,7 @@ fn services(order: &[usize]) -> blueprint::commands::project::ResolvedProject {
             blueprint: "microservices".into(),
         },
         placement_file: None,
+        environment: None,
     }
 }
 

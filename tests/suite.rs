@@ -20,6 +20,7 @@ mod dax;
 mod defaults;
 mod deploy_fake;
 mod deploy_nested;
+mod environments;
 mod errors;
 mod extra_resources;
 mod faults;

@@ -191,6 +191,7 @@ pub async fn apply_tracked<C: CloudFormation + ObjectStore>(
     pending: &Pending,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    crate::deploy::account::check(regions, synth).await?;
     let session = Session {
         regions,
         synth,

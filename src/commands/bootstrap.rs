@@ -23,6 +23,8 @@ pub struct BootstrapRequest {
     pub aws: AwsOptions,
     pub toolkit_stack: String,
     pub progress: ProgressMode,
+    /// `--env`: the environment whose account guard applies.
+    pub environment: Option<crate::config::environments::Active>,
 }
 
 /// Creates or updates the toolkit stack; prints the bucket's name.
@@ -31,6 +33,7 @@ pub async fn bootstrap_with<C: CloudFormation + ObjectStore>(
     req: &BootstrapRequest,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    crate::deploy::account::check_with(cf, req.environment.as_ref()).await?;
     let t = template()?;
     let doc = t.to_json();
     let body = render(&doc, Format::Yaml)?;
@@ -85,6 +88,27 @@ pub async fn bootstrap_with<C: CloudFormation + ObjectStore>(
         }
     ));
     Ok(0)
+}
+
+/// `bootstrap --env NAME`: the region of ./blueprint.yaml with that
+/// environment merged in, and the environment (its account guard).
+pub fn environment(name: &str) -> Result<(String, crate::config::environments::Active), Error> {
+    let args = crate::commands::project::ProjectArgs {
+        env: Some(name.to_string()),
+        ..Default::default()
+    };
+    let project = crate::commands::project::resolve(&args)?;
+    #[derive(serde::Deserialize)]
+    struct RegionOnly {
+        region: String,
+    }
+    let region = crate::config::parse::<RegionOnly>(&project.source)
+        .map_err(|e| project.relocate(e.into()))?
+        .region;
+    let env = project
+        .environment
+        .ok_or_else(|| Error::Internal("--env resolved without an environment".into()))?;
+    Ok((region, env.active))
 }
 
 pub fn run(req: &BootstrapRequest, printer: &mut Printer) -> Result<i32, Error> {

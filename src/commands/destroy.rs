@@ -36,6 +36,7 @@ pub async fn destroy_with<C: CloudFormation>(
     ask: &mut Confirm<'_>,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    crate::deploy::account::check(regions, synth).await?;
     for st in synth.expansion.stacks.iter().rev() {
         let cf = regions.get(st.region.as_str())?;
         destroy_stack(cf, st, req, ask, printer).await?;

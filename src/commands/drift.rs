@@ -31,6 +31,7 @@ pub async fn drift_with<C: CloudFormation + DriftDetection>(
     output: OutputFormat,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    crate::deploy::account::check(regions, synth).await?;
     let mut all: Vec<StackDrift> = Vec::new();
     for st in &synth.expansion.stacks {
         let name = st.stack_name.as_str();

@@ -90,6 +90,7 @@ pub async fn hotswap_outcome<C: CloudFormation + ObjectStore, F: Functions>(
     printer: &mut Printer,
 ) -> Result<Outcome, Error> {
     let start = Instant::now();
+    crate::deploy::account::check(ctx.regions, ctx.synth).await?;
     let found = find_swaps(ctx.regions, ctx.synth, ctx.req, printer).await?;
     if !found.reasons.is_empty() {
         printer.status("not hot-swappable, applying through a change set:");
@@ -199,7 +200,8 @@ async fn find_swaps<'a, C: CloudFormation + ObjectStore>(
     let mut uploaded = Vec::new();
     for st in &synth.expansion.stacks {
         let (name, region) = (st.stack_name.as_str(), st.region.as_str());
-        if let Some(marker) = production_marker(name, &tags).filter(|_| !req.force) {
+        let env = synth.environment.as_ref().map(|e| &e.name);
+        if let Some(marker) = production_marker(name, &tags, env).filter(|_| !req.force) {
             return Err(Refusal::Production {
                 stack: name.to_string(),
                 marker,

@@ -135,6 +135,7 @@ pub async fn invoke_with<C: CloudFormation, L: Functions>(
     event: &[u8],
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    crate::deploy::account::check(regions, synth).await?;
     let all = project_functions(regions, synth).await?;
     let list: Vec<DeployedFunction> = all.iter().map(|(_, f)| f.clone()).collect();
     let f = find_function(&req.function, &list)?;

@@ -184,6 +184,7 @@ pub async fn logs_until<C: CloudFormation, L: Functions + Logs>(
     printer: &mut Printer,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<i32, Error> {
+    crate::deploy::account::check(regions, synth).await?;
     let mut stop = std::pin::pin!(stop);
     let mut sources = sources_of(regions, lambdas, synth, req).await?;
     let prefix = req.function.is_none();

@@ -25,7 +25,8 @@ pub fn document(project: &ProjectArgs, format: Format) -> Result<(Json, String),
     let resolved = resolve(project)?;
     let blueprint = resolved.blueprint;
     let doc = blueprint
-        .openapi(&resolved.source, &resolved.code, &project.overrides)?
+        .openapi(&resolved.source, &resolved.code, &project.overrides)
+        .map_err(|e| resolved.relocate(e))?
         .ok_or_else(|| {
             let with: Vec<&str> = ALL
                 .iter()

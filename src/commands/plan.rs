@@ -250,7 +250,10 @@ pub async fn follow_deployed_placement<C: CloudFormation>(
         overrides,
         Format::Yaml,
         &pinned,
-    )?;
+    )
+    .map_err(|e| project.relocate(e))?;
+    let mut again = again;
+    again.environment = synth.environment;
     let file = project
         .placement_file
         .as_ref()
@@ -299,6 +302,7 @@ pub async fn plan_tracked<C: CloudFormation + ObjectStore>(
     if let Some(path) = &req.out {
         check_out(path)?;
     }
+    crate::deploy::account::check(regions, synth).await?;
     let opts = PlanOptions {
         keep_change_sets: req.out.is_some(),
         toolkit_stack: req.deploy.toolkit_stack.clone(),

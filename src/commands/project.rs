@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::assets::CodeSource;
 use crate::blueprints::{self, AnyBlueprint, Overrides};
+use crate::config::environments::{self, Active, SourceMap};
 use crate::config::{self, Source, PROJECT_FILE};
 use crate::error::Error;
 use crate::placement::Placement;
@@ -19,6 +20,16 @@ pub struct ProjectArgs {
     /// A project file.
     pub config: Option<PathBuf>,
     pub overrides: Overrides,
+    /// `--env NAME`: the environment of the project file to work in.
+    pub env: Option<String>,
+}
+
+/// The environment a resolved project works in: its name and account
+/// guard, and where each value of the merged project is written.
+#[derive(Clone, Debug)]
+pub struct Selected {
+    pub active: Active,
+    pub map: SourceMap,
 }
 
 /// A resolved project: the blueprint, its configuration text, and its code.
@@ -29,6 +40,9 @@ pub struct ResolvedProject {
     /// The placement file next to the project file (`blueprint.yaml` →
     /// `blueprint.placement.json`); none for a blueprint's built-in defaults.
     pub placement_file: Option<PathBuf>,
+    /// The environment (`--env`): `source` is then the project with it
+    /// merged in.
+    pub environment: Option<Selected>,
 }
 
 impl ResolvedProject {
@@ -44,6 +58,24 @@ impl ResolvedProject {
     /// Synthesizes the project, keeping units where its placement file
     /// says; returns the synthesis and the placement it started from.
     pub fn synthesize(
+        &self,
+        overrides: &Overrides,
+        format: Format,
+    ) -> Result<(Synthesized, Placement), Error> {
+        self.synthesize_here(overrides, format)
+            .map_err(|e| self.relocate(e))
+    }
+
+    /// A mistake in the merged project (`--env`), moved to where its value
+    /// is written in the project file; other errors as they are.
+    pub fn relocate(&self, e: Error) -> Error {
+        match (e, &self.environment) {
+            (Error::Config(c), Some(env)) => Error::Config(env.map.relocate(c)),
+            (e, _) => e,
+        }
+    }
+
+    fn synthesize_here(
         &self,
         overrides: &Overrides,
         format: Format,
@@ -64,7 +96,12 @@ impl ResolvedProject {
         s.placeholders = config::placeholders::find(&self.source, &self.blueprint.defaults()?)
             .into_iter()
             .filter(|p| s.deploys(&p.value))
+            .map(|p| match &self.environment {
+                Some(env) => env.map.relocate_placeholder(p),
+                None => p,
+            })
             .collect();
+        s.environment = self.environment.as_ref().map(|e| e.active.clone());
         for p in &s.placeholders {
             s.warnings.push(format!(
                 "{}: a placeholder; fill it in before deploying (plan and apply refuse it)",
@@ -95,8 +132,52 @@ fn read_source(path: &Path) -> Result<Source, Error> {
 }
 
 /// Resolves the project: `--config FILE`, else the named blueprint's built-in
-/// defaults, else `./blueprint.yaml`.
+/// defaults, else `./blueprint.yaml`; with `--env NAME`, that environment
+/// merged in. Every environment of the file is checked, whichever is used.
 pub fn resolve(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
+    let mut project = resolve_file(args)?;
+    // Cheap when the file has no environments: nothing is parsed twice.
+    if args.env.is_none() && !environments::mentioned(&project.source.text) {
+        return Ok(project);
+    }
+    let envs = environments::read(&project.source)?;
+    if envs.is_empty() && args.env.is_none() {
+        return Ok(project);
+    }
+    // The project as written, then each environment merged in.
+    project.blueprint.documents_defaults(&project.source)?;
+    let mut selected = None;
+    for name in envs.names() {
+        let o = environments::overlay(&project.source, name)?;
+        project
+            .blueprint
+            .documents_defaults(&o.source)
+            .map_err(|e| match e {
+                Error::Config(c) => Error::Config(o.map.relocate(c)),
+                e => e,
+            })?;
+        if args.env.as_deref() == Some(name.as_str()) {
+            selected = Some(o);
+        }
+    }
+    let Some(asked) = &args.env else {
+        return Ok(project);
+    };
+    let (name, env) = environments::select(&envs, asked, &project.source)?;
+    let o = selected.ok_or_else(|| Error::Internal(format!("environment `{name}` not merged")))?;
+    project.source = o.source;
+    project.environment = Some(Selected {
+        active: Active {
+            name: name.clone(),
+            account: env.account.clone(),
+        },
+        map: o.map,
+    });
+    Ok(project)
+}
+
+/// [`resolve`] without the environment.
+fn resolve_file(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
     let config_path = match (&args.config, &args.blueprint) {
         (Some(path), _) => Some(path.clone()),
         (None, Some(_)) => None,
@@ -139,6 +220,7 @@ pub fn resolve(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
                     functions_dir: dir.join("functions"),
                 },
                 placement_file: Some(Placement::file_for(&path)),
+                environment: None,
             })
         }
         None => {
@@ -151,6 +233,7 @@ pub fn resolve(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
                     blueprint: blueprint.name().to_string(),
                 },
                 placement_file: None,
+                environment: None,
             })
         }
     }

@@ -32,6 +32,7 @@ pub async fn status_with<C: CloudFormation>(
     req: &StatusRequest,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    crate::deploy::account::check(regions, synth).await?;
     let mut json = Vec::new();
     for st in &synth.expansion.stacks {
         let name = st.stack_name.as_str();
@@ -168,6 +169,7 @@ pub async fn outputs_with<C: CloudFormation>(
     output: OutputFormat,
     printer: &mut Printer,
 ) -> Result<i32, Error> {
+    crate::deploy::account::check(regions, synth).await?;
     let mut all = IndexMap::new();
     for st in &synth.expansion.stacks {
         let cf = regions.get(st.region.as_str())?;

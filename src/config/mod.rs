@@ -3,6 +3,7 @@
 
 pub mod additions;
 pub mod api_options;
+pub mod environments;
 mod error;
 pub mod flow;
 pub mod lambda;
@@ -83,6 +84,10 @@ pub struct Project<O> {
     /// ID (`overrides:`; see [`resource_overrides`]). Nothing (null) is none.
     #[serde(default)]
     pub overrides: Option<resource_overrides::ResourceOverrides>,
+    /// Named overlays on the project (`dev`, `prod`), chosen with `--env`
+    /// (see [`environments`]).
+    #[serde(default)]
+    pub environments: environments::Environments,
 }
 
 fn null_is_default<'de, D, O>(d: D) -> Result<O, D::Error>

@@ -4,9 +4,17 @@
 use super::error::DeployError;
 use super::types::{ChangeSet, ChangeSetRequest, Stack, StackEvent, StackResource};
 
+/// Who the credentials in use are (STS), for an environment's account
+/// guard: every client of CloudFormation can say it.
+#[allow(async_fn_in_trait)]
+pub trait Identity {
+    /// The 12-digit account of the credentials in use (GetCallerIdentity).
+    async fn caller_account(&self) -> Result<String, DeployError>;
+}
+
 /// CloudFormation, as far as blueprint uses it.
 #[allow(async_fn_in_trait)]
-pub trait CloudFormation {
+pub trait CloudFormation: Identity {
     /// The stack, or `None` when there is none by that name.
     async fn describe_stack(&self, name: &str) -> Result<Option<Stack>, DeployError>;
     /// The deployed template, as submitted (YAML or JSON text).

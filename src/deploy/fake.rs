@@ -43,7 +43,7 @@ mod tests;
 
 use std::cell::RefCell;
 
-use super::cloudformation::{CloudFormation, ObjectStore};
+use super::cloudformation::{CloudFormation, Identity, ObjectStore};
 use super::error::DeployError;
 use super::types::{
     ChangeSet, ChangeSetKind, ChangeSetRequest, Replacement, Stack, StackEvent, StackResource,
@@ -59,7 +59,13 @@ use state::{declared, outputs_of, parse, State};
 #[derive(Default)]
 pub struct FakeCloud {
     state: RefCell<State>,
+    /// The account of the credentials (`None`: [`FAKE_ACCOUNT`]).
+    account: RefCell<Option<String>>,
 }
+
+/// The account the fake's credentials belong to unless told otherwise
+/// (moto's server answers GetCallerIdentity with the same).
+pub const FAKE_ACCOUNT: &str = "123456789012";
 
 /// A nested stack, as [`FakeCloud::nested_stacks`] lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,6 +103,11 @@ pub const MOTO_ENDPOINT: &str = "http://127.0.0.1:5000";
 impl FakeCloud {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The credentials belong to `account` from now on.
+    pub fn set_account(&self, account: &str) {
+        *self.account.borrow_mut() = Some(account.to_string());
     }
 
     /// Every call made, as `Operation stack` (the stack as passed: a name or
@@ -371,6 +382,20 @@ fn updatable(s: &StackStatus) -> bool {
             | StackStatus::ImportComplete
             | StackStatus::ImportRollbackComplete
     )
+}
+
+impl Identity for FakeCloud {
+    async fn caller_account(&self) -> Result<String, DeployError> {
+        self.state
+            .borrow_mut()
+            .calls
+            .push("GetCallerIdentity".into());
+        Ok(self
+            .account
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| FAKE_ACCOUNT.to_string()))
+    }
 }
 
 impl CloudFormation for FakeCloud {

@@ -408,10 +408,18 @@ async fn stale_aliases<F: Functions>(
     Ok(stale)
 }
 
-/// Whether the project is marked as production: a tag `environment`,
-/// `env` or `stage` (any case) whose value is `prod` or `production`, or a
-/// stack name with a `prod` or `production` part (`shop-prod`).
-pub fn production_marker(stack: &str, tags: &[(String, String)]) -> Option<String> {
+/// Whether the project is marked as production: an environment (`--env`)
+/// named `prod` or `production` (any case), a tag `environment`, `env` or
+/// `stage` (any case) whose value is `prod` or `production`, or a stack
+/// name with a `prod` or `production` part (`shop-prod`).
+pub fn production_marker(
+    stack: &str,
+    tags: &[(String, String)],
+    environment: Option<&crate::config::environments::EnvName>,
+) -> Option<String> {
+    if let Some(env) = environment.filter(|e| e.is_production()) {
+        return Some(format!("its environment `{env}`"));
+    }
     for (k, v) in tags {
         let key = k.to_ascii_lowercase();
         let value = v.to_ascii_lowercase();
@@ -479,9 +487,16 @@ mod tests {
     #[test]
     fn production_is_marked_by_a_tag_or_the_stack_name() {
         let tag = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
-        assert!(production_marker("shop", &tag("Environment", "Production")).is_some());
-        assert!(production_marker("shop-prod", &[]).is_some());
-        assert!(production_marker("product-dev", &tag("env", "dev")).is_none());
+        assert!(production_marker("shop", &tag("Environment", "Production"), None).is_some());
+        assert!(production_marker("shop-prod", &[], None).is_some());
+        assert!(production_marker("product-dev", &tag("env", "dev"), None).is_none());
+        let env = |n: &str| crate::config::environments::EnvName::new(n).unwrap();
+        assert_eq!(
+            production_marker("shop", &[], Some(&env("PROD"))).as_deref(),
+            Some("its environment `PROD`")
+        );
+        assert!(production_marker("shop", &[], Some(&env("production"))).is_some());
+        assert!(production_marker("shop", &[], Some(&env("dev"))).is_none());
     }
 
     #[test]

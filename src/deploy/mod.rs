@@ -3,6 +3,7 @@
 //! implementation ([`sdk`]) converts SDK types at the edge, the in-memory
 //! [`fake`] serves unit tests.
 
+pub mod account;
 pub mod apply;
 pub mod cloudformation;
 pub mod drift;
@@ -18,6 +19,7 @@ pub mod refusal;
 pub mod regions;
 pub mod sdk;
 mod sdk_drift;
+mod sdk_identity;
 mod sdk_lambda;
 pub mod stack_policy;
 pub mod toolkit;

@@ -32,6 +32,14 @@ pub enum Refusal {
     /// CloudFormation, or force it.
     #[error("refusing to hot-swap stack `{stack}`: it is marked as production ({marker}), and a hot-swap leaves the stack different from its template. Nothing was changed. Run `blueprint apply` without --hotswap, or add --force-hotswap if you mean it")]
     Production { stack: String, marker: String },
+    /// The environment's `account:` is not the account of the credentials
+    /// in use: use that account's credentials, or another environment.
+    #[error("refusing to work in environment `{environment}`: it is for AWS account {expected}, but the credentials in use are for account {actual}. Nothing was changed. Use credentials of account {expected} (--profile, AWS_PROFILE), or the environment meant for account {actual} (--env)")]
+    WrongAccount {
+        environment: String,
+        expected: String,
+        actual: String,
+    },
     /// `plan --out` cannot write the plan file there: give a file's path.
     #[error("--out {}: {problem}; nothing was planned. Give the path of a file to write, such as plan.json", .path.display())]
     OutPath {
@@ -80,7 +88,8 @@ impl Refusal {
             | Refusal::DestroyCancelled
             | Refusal::Placeholders { .. }
             | Refusal::OutPath { .. }
-            | Refusal::Production { .. } => crate::EXIT_USER,
+            | Refusal::Production { .. }
+            | Refusal::WrongAccount { .. } => crate::EXIT_USER,
         }
     }
 }

@@ -120,6 +120,8 @@ pub struct Aws {
     /// Lambda and CloudWatch Logs (the inner loop: `sdk_lambda.rs`).
     pub(super) lambda: aws_sdk_lambda::Client,
     pub(super) logs: aws_sdk_cloudwatchlogs::Client,
+    /// STS, for the account of the credentials (`sdk_identity.rs`).
+    pub(super) sts: aws_sdk_sts::Client,
     region: String,
     pub(super) endpoint: String,
     /// One attempt's limit (see [`attempt_timeout`]).
@@ -160,6 +162,7 @@ impl Aws {
             s3: s3::Client::from_conf(s3_conf),
             lambda: aws_sdk_lambda::Client::new(&conf),
             logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
+            sts: aws_sdk_sts::Client::new(&conf),
             region: region.to_string(),
             endpoint,
             timeout,
@@ -176,7 +179,11 @@ impl Aws {
         }
     }
 
-    fn fail<E>(&self, operation: &'static str, err: SdkError<E, HttpResponse>) -> DeployError
+    pub(super) fn fail<E>(
+        &self,
+        operation: &'static str,
+        err: SdkError<E, HttpResponse>,
+    ) -> DeployError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
