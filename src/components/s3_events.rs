@@ -61,6 +61,11 @@ impl<'de> Deserialize<'de> for S3Event {
     }
 }
 
+crate::config::schema::value_schema!(
+    S3Event,
+    crate::config::schema::one_of("An S3 event type", S3_EVENTS)
+);
+
 /// An object key prefix or suffix for S3 event filters: 1 to 1024
 /// characters, no wildcards.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,6 +86,16 @@ impl KeyFilter {
         &self.0
     }
 }
+
+crate::config::schema::value_schema!(
+    KeyFilter,
+    crate::config::schema::text(
+        "An object key prefix or suffix: 1 to 1024 characters, no `*`",
+        "^[^*\\u0000-\\u001f\\u007f-\\u009f]+$",
+        1,
+        1024
+    )
+);
 
 impl<'de> Deserialize<'de> for KeyFilter {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -8,6 +8,7 @@ pub mod lambda;
 pub mod limits;
 pub mod placeholders;
 pub mod queue;
+pub(crate) mod schema;
 pub mod security;
 mod tree;
 mod values;
@@ -21,6 +22,7 @@ pub use values::{
     SsmParameterName, StackName, Tags, TextLine, VpcCidr, ORIGIN_SHIELD_REGIONS,
 };
 
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -36,11 +38,12 @@ pub struct Source {
 }
 
 /// A project file for a blueprint whose options are `O`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
     bound(deserialize = "O: Deserialize<'de> + Default")
 )]
+#[schemars(bound = "O: JsonSchema + Default")]
 pub struct Project<O> {
     /// The blueprint's name.
     pub blueprint: String,
@@ -58,6 +61,7 @@ pub struct Project<O> {
     /// `options:` with nothing under it (every option commented out) is
     /// the same as no options.
     #[serde(default, deserialize_with = "null_is_default")]
+    #[schemars(with = "Option<O>")]
     pub options: O,
 }
 

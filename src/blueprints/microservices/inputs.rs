@@ -2,6 +2,7 @@
 //! bucket events).
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::de::{Deserializer, Error as _};
 use serde::Deserialize;
 
@@ -35,8 +36,21 @@ impl<'de> Deserialize<'de> for EnvVars {
     }
 }
 
+crate::config::schema::value_schema!(
+    EnvVars,
+    schemars::json_schema!({
+        "type": ["object", "null"],
+        "description": "Environment variables: names of letters, digits and `_` starting with a letter, none reserved by Lambda",
+        "propertyNames": {
+            "pattern": "^[A-Za-z][A-Za-z0-9_]*$",
+            "not": {"pattern": "^(AWS_|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$)"},
+        },
+        "additionalProperties": {"type": "string"},
+    })
+);
+
 /// A service's asynchronous inputs (MICRO-3); any combination.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Inputs {
     /// An SQS queue with a dead-letter queue, consumed in batches.
@@ -60,7 +74,7 @@ impl Inputs {
 }
 
 /// `inputs.stream`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct StreamInput {
     pub mode: StreamMode,
@@ -86,7 +100,7 @@ impl Default for StreamInput {
 }
 
 /// Kinesis capacity mode.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StreamMode {
     #[default]
@@ -95,7 +109,7 @@ pub enum StreamMode {
 }
 
 /// Where a new stream consumer starts reading.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StartingPosition {
     #[default]
@@ -104,7 +118,7 @@ pub enum StartingPosition {
 }
 
 /// `inputs.bucket`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BucketInput {
     pub events: Vec<S3Event>,
