@@ -16,7 +16,7 @@
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Blueprint, Expansion, ProjectInfo, Requirement, StackTemplate};
@@ -106,7 +106,7 @@ impl Default for Options {
 }
 
 /// Who may open a WebSocket connection.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectAuthorization {
     /// Signed-in users of the stack's Cognito user pool: a Lambda REQUEST
@@ -120,7 +120,7 @@ pub enum ConnectAuthorization {
 }
 
 /// The Cognito user pool of `connect_authorization: cognito`.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct UserPoolOptions {
     /// The shortest password, 8 to 99 characters.
@@ -139,7 +139,7 @@ impl Default for UserPoolOptions {
 pub const TOKEN_QUERY_STRING: &str = "token";
 
 /// Every function's size.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FunctionOptions {
     pub memory_mb: Ranged<128, 10_240>,
@@ -158,7 +158,7 @@ impl Default for FunctionOptions {
 }
 
 /// Which stateful resources survive their removal from the stack.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     pub connections_table: bool,

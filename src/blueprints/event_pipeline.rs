@@ -12,7 +12,7 @@
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Blueprint, Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::{CodeSource, Package};
@@ -189,7 +189,7 @@ impl Default for Options {
 }
 
 /// EVENT-2: what sits between the topic and the function.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Buffer {
     /// SNS → SQS → Lambda.
@@ -200,7 +200,7 @@ pub enum Buffer {
 }
 
 /// The processing function.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FunctionOptions {
     pub memory_mb: Ranged<128, 10_240>,
@@ -228,7 +228,7 @@ const ASYNC_RETRY_ATTEMPTS: u32 = 2;
 const ASYNC_MAX_EVENT_AGE_S: u32 = 21_600;
 
 /// The uploads bucket.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BucketOptions {
     pub keep_old_versions_days: Ranged<1, 3_650>,
@@ -243,7 +243,7 @@ impl Default for BucketOptions {
 }
 
 /// Which stateful resources survive their removal from the stack.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     pub bucket: bool,

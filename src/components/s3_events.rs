@@ -2,7 +2,7 @@
 //! name and the key prefix/suffix filters, each checked while it is read.
 
 use serde::de::{Deserializer, Error as _};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The S3 event types a notification can name.
 pub const S3_EVENTS: &[&str] = &[
@@ -32,7 +32,8 @@ pub const S3_EVENTS: &[&str] = &[
 ];
 
 /// An S3 event type such as `s3:ObjectCreated:*`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct S3Event(String);
 
 impl S3Event {
@@ -68,7 +69,8 @@ crate::config::schema::value_schema!(
 
 /// An object key prefix or suffix for S3 event filters: 1 to 1024
 /// characters, no wildcards.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct KeyFilter(String);
 
 impl KeyFilter {

@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::de::{Deserializer, Error as _};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::components::s3_events::{KeyFilter, S3Event};
 use crate::config::queue::{QueueOptions, TopicOptions};
@@ -74,7 +74,7 @@ impl Inputs {
 }
 
 /// `inputs.stream`.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct StreamInput {
     pub mode: StreamMode,
@@ -100,7 +100,7 @@ impl Default for StreamInput {
 }
 
 /// Kinesis capacity mode.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StreamMode {
     #[default]
@@ -109,7 +109,7 @@ pub enum StreamMode {
 }
 
 /// Where a new stream consumer starts reading.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StartingPosition {
     #[default]
@@ -118,7 +118,7 @@ pub enum StartingPosition {
 }
 
 /// `inputs.bucket`.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BucketInput {
     pub events: Vec<S3Event>,

@@ -3,7 +3,7 @@
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{Deserializer, Error as _};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::routes::route_key;
 use super::schema::NamedSchemas;
@@ -125,7 +125,7 @@ impl Default for Options {
 }
 
 /// MICRO-2: API Gateway or an Application Load Balancer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Front {
     #[default]
@@ -253,7 +253,7 @@ impl crate::config::api_options::ApiShape for MicroservicesApi {
 pub use crate::config::api_options::Endpoint;
 
 /// Who may call the routes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Authorization {
     /// Requests signed with AWS credentials (SigV4); every service's role may
@@ -265,7 +265,7 @@ pub enum Authorization {
 }
 
 /// The load balancer (`front: alb`).
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AlbOptions {
     pub certificate_arn: Option<crate::config::CertificateArn>,
@@ -292,7 +292,7 @@ impl Default for AlbOptions {
 /// Who may reach the services behind the load balancer: every HTTPS
 /// listener rule signs the user in first (`authenticate-cognito` or
 /// `authenticate-oidc`), then forwards.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AlbAuthentication {
     pub mode: AlbAuthMode,
@@ -304,7 +304,7 @@ pub struct AlbAuthentication {
 }
 
 /// How users sign in at the load balancer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AlbAuthMode {
     /// A Cognito user pool (created, or `cognito:` an existing one).
@@ -319,7 +319,7 @@ pub enum AlbAuthMode {
 /// An existing Cognito user pool, its app client (with a secret and the
 /// authorization code flow, its callback `https://<host>/oauth2/idpresponse`)
 /// and its domain.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExistingUserPool {
     pub user_pool_arn: UserPoolArn,
@@ -331,7 +331,7 @@ pub struct ExistingUserPool {
 /// An OpenID Connect provider: its HTTPS endpoints, this application's
 /// client ID, and the client secret kept in AWS Secrets Manager (the
 /// template holds only a dynamic reference to it).
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OidcProvider {
     pub issuer: HttpsUrl,
@@ -373,7 +373,8 @@ pub(super) fn text_of<T>(
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident, $what:literal, $like:literal, $pattern:literal, $check:expr) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq)]
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+        #[serde(transparent)]
         pub struct $name(String);
 
         impl $name {
@@ -466,7 +467,7 @@ text_type!(
 );
 
 /// Which stateful resources survive their removal from a stack.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     pub tables: bool,
@@ -513,7 +514,8 @@ value_schema!(
 );
 
 /// An ELB security policy for the HTTPS listener, TLS 1.2 or newer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct SslPolicy(pub(super) String);
 
 impl<'de> Deserialize<'de> for SslPolicy {
