@@ -44,6 +44,8 @@ pub enum Command {
     New(NewArgs),
     /// Draw the architecture: resources grouped by layer, references and event wiring.
     Graph(GraphArgs),
+    /// Print the JSON Schema of blueprint.yaml (editor completion and checks).
+    Schema(SchemaArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command into a directory.
@@ -343,6 +345,13 @@ pub struct ListArgs {
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
     pub output: crate::output::OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// A blueprint name (see `blueprint list`); without it, one schema for
+    /// every blueprint, chosen by the file's `blueprint:` key.
+    pub blueprint: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -294,6 +294,9 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
             };
             commands::graph::run(&req, printer).map(|()| EXIT_OK)
         }
+        Command::Schema(a) => {
+            commands::schema::run(a.blueprint.as_deref(), printer).map(|()| EXIT_OK)
+        }
         Command::Completions(a) => {
             commands::completions::run_completions(a.shell, printer);
             Ok(EXIT_OK)

@@ -9,12 +9,17 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::assets::{hex, CodeSource, BUILTIN, REQUIREMENTS};
-use crate::blueprints::{AnyBlueprint, Overrides};
+use crate::blueprints::{json_schema, AnyBlueprint, Overrides};
 use crate::config::{self, Region, Source, StackName};
 use crate::error::Error;
 use crate::graph;
 use crate::render::Format;
 use crate::synthesis::{synthesize, Synthesized};
+
+/// The JSON Schema of the project's blueprint.yaml, which the file's first
+/// line names for editors (`# yaml-language-server: $schema=...`, relative
+/// to blueprint.yaml, so it works offline).
+pub const SCHEMA_FILE: &str = ".blueprint/schema.json";
 
 /// The file `new` writes to remember what it wrote: path → SHA-256.
 pub const RECORD: &str = ".blueprint-scaffold.json";
@@ -198,7 +203,21 @@ pub fn scaffold(
         log_retention: config::locate_key(&defaults.text, &["options", "log_retention_days"])
             .is_some(),
     };
-    files(&ctx, code)
+    let mut files = files(&ctx, code)?;
+    files.push(schema_file(blueprint)?);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// [`SCHEMA_FILE`]: the JSON Schema of the blueprint's project file.
+fn schema_file(blueprint: &dyn AnyBlueprint) -> Result<ScaffoldFile, Error> {
+    let mut text = serde_json::to_string_pretty(&json_schema::for_blueprint(blueprint))
+        .map_err(|e| Error::Internal(format!("writing the schema as JSON: {e}")))?;
+    text.push('\n');
+    Ok(ScaffoldFile {
+        path: SCHEMA_FILE.into(),
+        contents: text.into_bytes(),
+    })
 }
 
 /// The functions under `root` (`<blueprint>/functions`), sorted by name,

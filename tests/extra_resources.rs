@@ -113,7 +113,7 @@ fn empty_and_null_entries_are_refused_and_empty_sections_are_nothing() {
 fn unknown_keys_are_refused_at_every_depth_with_the_nearest_name() {
     refused(
         "resourcs: {}\n",
-        "blueprint.yaml:4:1: resourcs: unknown key; expected one of `blueprint`, `stack_name`, `region`, `tags`, `termination_protection`, `options`, `resources`, `outputs`, `conditions`, `parameters`, `nested_stacks`\n  help: did you mean the key `resources`?",
+        "blueprint.yaml:4:1: resourcs: unknown key; expected one of `blueprint`, `stack_name`, `region`, `tags`, `termination_protection`, `options`, `resources`, `outputs`, `conditions`, `parameters`, `nested_stacks`, `overrides`, `environments`\n  help: did you mean the key `resources`?",
     );
     refused(
         &format!("{QUEUE}    Propertes: {{}}\n"),
@@ -327,13 +327,13 @@ fn explain_lists_the_additions_and_graph_draws_them() {
             {"stack": "extra-shop/OrdersService", "section": "output", "logical_id": "OrderEventsArn", "type": null},
         ])
     );
-    // A project without additions has no such key.
+    // A project without additions has the key, empty.
     let out = command()
         .args(["explain", "todo", "--output", "json"])
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v.get("project_additions").is_none());
+    assert_eq!(v["project_additions"], serde_json::json!([]));
     let out = command()
         .args(["graph", "--config", variant])
         .output()

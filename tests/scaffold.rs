@@ -9,7 +9,7 @@ use blueprint::commands::new::write;
 use blueprint::commands::project::{resolve, ProjectArgs};
 use blueprint::config::{Region, StackName};
 use blueprint::render::Format;
-use blueprint::scaffold::{scaffold, RECORD};
+use blueprint::scaffold::{scaffold, RECORD, SCHEMA_FILE};
 use blueprint::synthesis::{synthesize, Synthesized};
 
 fn synth(args: &ProjectArgs) -> Synthesized {
@@ -45,7 +45,11 @@ fn every_generated_file_of_every_blueprint() {
         let files = scaffold(b, None, None).unwrap();
         let mut code = String::new();
         for f in &files {
-            if f.path.starts_with("functions/") {
+            if f.path == SCHEMA_FILE {
+                // `blueprint schema NAME` (tests/json_schema.rs), as printed.
+                let printed = blueprint::commands::schema::text(Some(b.name())).unwrap();
+                assert_eq!(f.contents, format!("{printed}\n").into_bytes());
+            } else if f.path.starts_with("functions/") {
                 // Copied byte for byte from blueprints/<name>/functions.
                 code.push_str(&format!(
                     "{}  {} bytes  {}\n",

@@ -34,6 +34,7 @@ mod hostile_values;
 mod inner_loop_drift;
 mod inner_loop_hotswap;
 mod inner_loop_logs;
+mod json_schema;
 mod lambda_options;
 mod layers;
 mod microservices_alb_security;

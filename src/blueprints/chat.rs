@@ -15,7 +15,8 @@
 //! purpose, and synth warns about it.
 
 use indexmap::IndexMap;
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Blueprint, Expansion, ProjectInfo, Requirement, StackTemplate};
@@ -60,7 +61,7 @@ impl Blueprint for Chat {
 }
 
 /// The chat blueprint's options (`options:` in blueprint.yaml).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
     pub stage_name: Name,
@@ -105,7 +106,7 @@ impl Default for Options {
 }
 
 /// Who may open a WebSocket connection.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectAuthorization {
     /// Signed-in users of the stack's Cognito user pool: a Lambda REQUEST
@@ -119,7 +120,7 @@ pub enum ConnectAuthorization {
 }
 
 /// The Cognito user pool of `connect_authorization: cognito`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct UserPoolOptions {
     /// The shortest password, 8 to 99 characters.
@@ -138,7 +139,7 @@ impl Default for UserPoolOptions {
 pub const TOKEN_QUERY_STRING: &str = "token";
 
 /// Every function's size.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FunctionOptions {
     pub memory_mb: Ranged<128, 10_240>,
@@ -157,7 +158,7 @@ impl Default for FunctionOptions {
 }
 
 /// Which stateful resources survive their removal from the stack.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     pub connections_table: bool,

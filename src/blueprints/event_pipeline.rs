@@ -11,7 +11,8 @@
 //! object under a separate prefix (never one that triggers it).
 
 use indexmap::IndexMap;
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::{Blueprint, Expansion, ProjectInfo, Requirement, StackTemplate};
 use crate::assets::{CodeSource, Package};
@@ -61,7 +62,7 @@ impl Blueprint for EventPipeline {
 }
 
 /// The event-pipeline blueprint's options (`options:` in blueprint.yaml).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(try_from = "RawOptions")]
 pub struct Options {
     /// EVENT-2: `sqs` or `none`.
@@ -84,7 +85,7 @@ pub struct Options {
     pub security: crate::config::security::SecurityOptions,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 struct RawOptions {
     buffer: Buffer,
@@ -188,7 +189,7 @@ impl Default for Options {
 }
 
 /// EVENT-2: what sits between the topic and the function.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Buffer {
     /// SNS → SQS → Lambda.
@@ -199,7 +200,7 @@ pub enum Buffer {
 }
 
 /// The processing function.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FunctionOptions {
     pub memory_mb: Ranged<128, 10_240>,
@@ -227,7 +228,7 @@ const ASYNC_RETRY_ATTEMPTS: u32 = 2;
 const ASYNC_MAX_EVENT_AGE_S: u32 = 21_600;
 
 /// The uploads bucket.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BucketOptions {
     pub keep_old_versions_days: Ranged<1, 3_650>,
@@ -242,7 +243,7 @@ impl Default for BucketOptions {
 }
 
 /// Which stateful resources survive their removal from the stack.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     pub bucket: bool,

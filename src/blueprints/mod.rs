@@ -8,10 +8,12 @@ pub mod blog;
 pub mod chat;
 pub mod conference;
 pub mod event_pipeline;
+pub mod json_schema;
 pub mod microservices;
 pub mod todo;
 pub mod update_offload;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 
 use crate::assets::{CodeSource, BUILTIN};
@@ -50,7 +52,7 @@ pub struct Overrides {
 /// use blueprint::config::security::SecurityOptions;
 /// use blueprint::error::Error;
 ///
-/// #[derive(Default, PartialEq, serde::Deserialize)]
+/// #[derive(Default, PartialEq, serde::Deserialize, schemars::JsonSchema)]
 /// #[serde(deny_unknown_fields, default)]
 /// struct Options {
 ///     security: SecurityOptions,
@@ -84,8 +86,10 @@ pub trait Blueprint: Send + Sync + 'static {
     /// The blueprint's `options:` in blueprint.yaml. Its `Default` is what
     /// the built-in `blueprints/<name>/blueprint.yaml` documents (a test
     /// holds the two equal), and unknown keys should be refused
-    /// (`#[serde(deny_unknown_fields)]`) so a typo points at its key.
-    type Options: DeserializeOwned + Default + PartialEq + SharedOptions;
+    /// (`#[serde(deny_unknown_fields)]`) so a typo points at its key. Its
+    /// `JsonSchema` (derived, from the same serde attributes and doc
+    /// comments) is what `blueprint schema` prints for `options:`.
+    type Options: DeserializeOwned + Default + PartialEq + SharedOptions + JsonSchema;
 
     /// The name a project file's `blueprint:` and `blueprint new` use.
     const NAME: &'static str;
@@ -173,6 +177,10 @@ pub trait AnyBlueprint: Send + Sync {
     /// Whether the blueprint exports an OpenAPI document.
     fn has_openapi(&self) -> bool;
 
+    /// The JSON Schema of this blueprint's project file (`blueprint
+    /// schema`), its named definitions added to `generator`.
+    fn project_schema(&self, generator: &mut SchemaGenerator) -> Schema;
+
     /// The documented defaults, `blueprints/<name>/blueprint.yaml`, built in.
     fn defaults(&self) -> Result<Source, Error> {
         let path = format!("{}/{}", self.name(), config::PROJECT_FILE);
@@ -235,6 +243,10 @@ impl<B: Blueprint> AnyBlueprint for B {
 
     fn has_openapi(&self) -> bool {
         B::OPENAPI.is_some()
+    }
+
+    fn project_schema(&self, generator: &mut SchemaGenerator) -> Schema {
+        json_schema::project::<B>(generator)
     }
 }
 

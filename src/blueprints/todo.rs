@@ -5,6 +5,7 @@
 //! for the admin routes; an optional cache (DAX or the API stage cache).
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
@@ -56,7 +57,7 @@ impl Blueprint for Todo {
 }
 
 /// The todo blueprint's options (`options:` in blueprint.yaml).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
     /// TODO-5: `none`, `api` (stage cache) or `dax`.
@@ -77,7 +78,7 @@ pub struct Options {
 }
 
 /// The caching layer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cache {
     #[default]
@@ -93,7 +94,7 @@ pub type ApiCacheOptions = crate::config::api_options::StageCacheOptions;
 pub use crate::config::api_options::{CacheSize, CACHE_SIZES};
 
 /// `cache: dax` settings.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DaxOptions {
     pub node_type: DaxNodeType,
@@ -119,7 +120,7 @@ impl Default for DaxOptions {
 pub use crate::config::DaxNodeType;
 
 /// TODO-6: how the table is billed.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TableOptions {
     pub billing: Billing,
@@ -140,7 +141,7 @@ impl Default for TableOptions {
 }
 
 /// On-demand or provisioned capacity.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Billing {
     #[default]
@@ -177,8 +178,22 @@ impl<'de> Deserialize<'de> for CapacityRange {
     }
 }
 
+crate::config::schema::value_schema!(
+    CapacityRange,
+    schemars::json_schema!({
+        "type": "object",
+        "description": "Auto-scaling bounds for provisioned capacity, 1 to 40,000 units (min at most max)",
+        "properties": {
+            "min": {"type": "integer", "minimum": 1, "maximum": 40_000},
+            "max": {"type": "integer", "minimum": 1, "maximum": 40_000},
+        },
+        "required": ["min", "max"],
+        "additionalProperties": false,
+    })
+);
+
 /// The API function's size.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FunctionOptions {
     pub memory_mb: Ranged<128, 10_240>,
@@ -223,7 +238,7 @@ impl ApiShape for TodoApi {
 }
 
 /// Sign-in settings.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthOptions {
     pub admin_group: Name,
@@ -242,7 +257,7 @@ impl Default for AuthOptions {
 }
 
 /// Multi-factor authentication.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mfa {
     Off,
@@ -252,7 +267,7 @@ pub enum Mfa {
 }
 
 /// The users' files bucket.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FilesOptions {
     pub keep_old_versions_days: Ranged<1, 3650>,
@@ -267,7 +282,7 @@ impl Default for FilesOptions {
 }
 
 /// Which stateful resources survive their removal from the stack.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     pub table: bool,

@@ -16,6 +16,7 @@ pub mod new;
 pub mod openapi;
 pub mod plan;
 pub mod project;
+pub mod schema;
 pub mod status;
 pub mod synth;
 pub mod watch;

@@ -6,6 +6,7 @@
 //! the certificate's ARN as a parameter (filled from the first stack's output
 //! at deploy time; `Fn::ImportValue` does not cross regions).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::cfn::resources::cloudfront;
@@ -17,7 +18,7 @@ use crate::error::Error;
 use crate::expansion::{ProjectInfo, StackInput, StackTemplate};
 
 /// A custom domain for the distribution.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DomainOptions {
     /// The name viewers use, e.g. `blog.example.com`.
@@ -30,7 +31,7 @@ pub struct DomainOptions {
 pub use crate::config::CertificateArn;
 
 /// Which edge locations serve the distribution.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum PriceClass {
     /// North America, Europe and Israel.
     #[serde(rename = "PriceClass_100")]
@@ -70,6 +71,31 @@ impl<const MEMORY_MB: u64, const TIMEOUT_S: u64> Default for FunctionSize<MEMORY
             memory_mb: Ranged::of(MEMORY_MB),
             timeout_seconds: Ranged::of(TIMEOUT_S),
         }
+    }
+}
+
+/// A function's size as blueprint.yaml writes it, with this function's
+/// defaults.
+impl<const MEMORY_MB: u64, const TIMEOUT_S: u64> JsonSchema for FunctionSize<MEMORY_MB, TIMEOUT_S> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("FunctionSize_{MEMORY_MB}_{TIMEOUT_S}").into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut memory = g.subschema_for::<Ranged<128, 10_240>>();
+        memory.insert("description".into(), "Memory in MB, 128 to 10240.".into());
+        memory.insert("default".into(), MEMORY_MB.into());
+        let mut timeout = g.subschema_for::<Ranged<1, 900>>();
+        timeout.insert("description".into(), "Timeout in seconds, 1 to 900.".into());
+        timeout.insert("default".into(), TIMEOUT_S.into());
+        schemars::json_schema!({
+            "type": "object",
+            "description": "A function's memory and timeout.",
+            "properties": {"memory_mb": memory, "timeout_seconds": timeout},
+            "additionalProperties": false,
+        })
     }
 }
 

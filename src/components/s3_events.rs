@@ -2,7 +2,7 @@
 //! name and the key prefix/suffix filters, each checked while it is read.
 
 use serde::de::{Deserializer, Error as _};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The S3 event types a notification can name.
 pub const S3_EVENTS: &[&str] = &[
@@ -32,7 +32,8 @@ pub const S3_EVENTS: &[&str] = &[
 ];
 
 /// An S3 event type such as `s3:ObjectCreated:*`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct S3Event(String);
 
 impl S3Event {
@@ -61,9 +62,15 @@ impl<'de> Deserialize<'de> for S3Event {
     }
 }
 
+crate::config::schema::value_schema!(
+    S3Event,
+    crate::config::schema::one_of("An S3 event type", S3_EVENTS)
+);
+
 /// An object key prefix or suffix for S3 event filters: 1 to 1024
 /// characters, no wildcards.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct KeyFilter(String);
 
 impl KeyFilter {
@@ -81,6 +88,16 @@ impl KeyFilter {
         &self.0
     }
 }
+
+crate::config::schema::value_schema!(
+    KeyFilter,
+    crate::config::schema::text(
+        "An object key prefix or suffix: 1 to 1024 characters, no `*`",
+        "^[^*\\u0000-\\u001f\\u007f-\\u009f]+$",
+        1,
+        1024
+    )
+);
 
 impl<'de> Deserialize<'de> for KeyFilter {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -59,6 +59,13 @@ pub fn tag_allowed(section: &str, tag: &str) -> bool {
 #[serde(transparent)]
 pub struct Cfn(pub Json);
 
+super::schema::value_schema!(
+    Cfn,
+    schemars::json_schema!({
+        "description": "Plain CloudFormation: any value, with intrinsic functions in long or short form (`!Ref X`, `!GetAtt A.B`, `!Sub ...`)",
+    })
+);
+
 impl<'de> Deserialize<'de> for Cfn {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let serde_saphyr::Tagged(Plain(value), tag) =
@@ -164,7 +171,7 @@ impl<'de> Visitor<'de> for PlainVisitor {
 }
 
 /// What `DeletionPolicy` and `UpdateReplacePolicy` take.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum Policy {
     Delete,
     Retain,
@@ -173,7 +180,7 @@ pub enum Policy {
 }
 
 /// `DependsOn`: one logical ID or a list of them.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum DependsOn {
     One(String),
@@ -191,7 +198,7 @@ impl DependsOn {
 }
 
 /// One resource, as in a template's `Resources` section.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ExtraResource {
     /// The resource type, e.g. `AWS::SQS::Queue`.
@@ -216,7 +223,7 @@ pub struct ExtraResource {
 }
 
 /// One output, as in a template's `Outputs` section.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ExtraOutput {
     pub value: Cfn,
@@ -229,7 +236,7 @@ pub struct ExtraOutput {
 }
 
 /// An output's `Export`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ExtraExport {
     pub name: Cfn,
@@ -237,10 +244,11 @@ pub struct ExtraExport {
 
 /// One parameter, as in a template's `Parameters` section. It needs a
 /// `Default`: blueprint passes no parameter values when it deploys.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ExtraParameter {
     #[serde(rename = "Type")]
+    #[schemars(with = "String")]
     pub kind: crate::cfn::template::ParameterType,
     pub default: Json,
     #[serde(default)]
@@ -264,7 +272,7 @@ pub struct ExtraParameter {
 }
 
 /// The four sections for one stack.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Additions {
     #[serde(default, deserialize_with = "super::null_is_default")]

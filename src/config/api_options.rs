@@ -10,8 +10,11 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use indexmap::IndexMap;
+use schemars::{json_schema, JsonSchema};
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
+
+use super::schema::{text, value_schema};
 
 use super::values::{DomainName, HostedZoneId, Name, Ranged, VpcCidr};
 
@@ -29,7 +32,7 @@ pub trait ApiShape {
 }
 
 /// REST (API Gateway v1) or HTTP (API Gateway v2) API.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ApiType {
     /// Usage plans, API keys, stage cache, private endpoints, edge endpoints.
@@ -40,7 +43,7 @@ pub enum ApiType {
 }
 
 /// Where the API's endpoint lives.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Endpoint {
     #[default]
@@ -103,6 +106,16 @@ impl<'de> Deserialize<'de> for RouteKey {
     }
 }
 
+value_schema!(
+    RouteKey,
+    text(
+        "A route as `METHOD /path`, like `GET /items/{id}`",
+        "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[^ ]*$",
+        6,
+        8192
+    )
+);
+
 impl fmt::Display for RouteKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -110,7 +123,7 @@ impl fmt::Display for RouteKey {
 }
 
 /// Throttling of one route, replacing the stage's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteThrottle {
     /// Requests per second (0 blocks the route).
@@ -119,7 +132,7 @@ pub struct RouteThrottle {
 }
 
 /// A usage plan and its API keys (REST APIs).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UsagePlanOptions {
     /// One API key per name; every method then requires a key.
@@ -165,8 +178,19 @@ impl<'de> Deserialize<'de> for ApiKeyNames {
     }
 }
 
+value_schema!(ApiKeyNames, |g| {
+    json_schema!({
+        "type": "array",
+        "description": "1 to 50 distinct API key names",
+        "items": g.subschema_for::<Name>(),
+        "minItems": 1,
+        "maxItems": 50,
+        "uniqueItems": true,
+    })
+});
+
 /// The most requests a key may make per period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Quota {
     pub limit: Ranged<1, 2_000_000_000>,
@@ -174,7 +198,7 @@ pub struct Quota {
 }
 
 /// `day`, `week` or `month`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum QuotaPeriod {
     Day,
@@ -193,7 +217,7 @@ impl QuotaPeriod {
 }
 
 /// The stage cache (REST APIs).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct StageCacheOptions {
     pub size_gb: CacheSize,
@@ -228,6 +252,23 @@ impl<'de> Deserialize<'de> for CacheSize {
         d.deserialize_any(CacheSizeVisitor)
     }
 }
+
+value_schema!(CacheSize, {
+    let sizes: Vec<serde_json::Value> = CACHE_SIZES
+        .iter()
+        .flat_map(|s| {
+            [
+                serde_json::json!(s),
+                s.parse::<f64>()
+                    .map_or(serde_json::Value::Null, serde_json::Value::from),
+            ]
+        })
+        .collect();
+    json_schema!({
+        "description": "An API Gateway cache size in GB, written as a number or as text",
+        "enum": sizes,
+    })
+});
 
 /// A size written as a number (`0.5`) or as text (`"0.5"`).
 struct CacheSizeVisitor;
@@ -267,7 +308,7 @@ impl serde::de::Visitor<'_> for CacheSizeVisitor {
 
 /// A custom domain for the API: a regional ACM certificate validated in the
 /// hosted zone, the API Gateway domain name and a Route 53 alias record.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiDomain {
     /// e.g. `api.example.com`.
@@ -278,7 +319,7 @@ pub struct ApiDomain {
 
 /// The VPC of a private endpoint: one the blueprint creates (`vpc_cidr`), or
 /// an existing one (`vpc_id`, `subnet_ids`, `security_group_ids`).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PrivateOptions {
     /// The CIDR of the VPC the blueprint creates (10.0.0.0/16 when unset).
@@ -325,6 +366,16 @@ macro_rules! ec2_id {
                 crate::config::deserialize_text(d, concat!("an ID (`", $prefix, "-...`)"), $ty::new)
             }
         }
+
+        value_schema!(
+            $ty,
+            text(
+                concat!("An ID like `", $prefix, "-0123456789abcdef0`"),
+                concat!("^", $prefix, "-([0-9a-f]{8}|[0-9a-f]{17})$"),
+                1,
+                64
+            )
+        );
     };
 }
 
@@ -345,8 +396,9 @@ ec2_id!(SecurityGroupId, "sg");
 
 /// The `api:` options (API-OPTIONS); `S` is the blueprint's API (its routes
 /// and default throttling).
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(try_from = "RawApiOptions<S>", bound = "S: ApiShape")]
+#[schemars(bound = "S: ApiShape", inline)]
 pub struct ApiOptions<S> {
     /// `rest` or `http`.
     #[serde(rename = "type")]
@@ -471,20 +523,27 @@ impl<S> ApiOptions<S> {
 }
 
 /// The options as written, before the checks across them.
-#[derive(Deserialize)]
+/// The API's settings (API-OPTIONS).
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default, bound = "S: ApiShape")]
+#[schemars(bound = "S: ApiShape", inline)]
 struct RawApiOptions<S> {
+    /// `rest` or `http`.
     #[serde(rename = "type")]
     kind: ApiType,
     endpoint: Endpoint,
+    /// The stage (REST APIs; HTTP APIs use the `$default` stage).
     stage_name: Name,
     throttle_rate_per_second: Ranged<1, 10_000>,
     throttle_burst: Ranged<1, 5_000>,
+    /// Per-route throttling, replacing the stage's for those routes.
     route_throttling: IndexMap<RouteKey, RouteThrottle>,
     usage_plan: Option<UsagePlanOptions>,
     cache: Option<StageCacheOptions>,
     domain: Option<ApiDomain>,
+    /// `endpoint: private`: the VPC.
     private: Option<PrivateOptions>,
+    /// Set the account-wide CloudWatch Logs role (REST APIs).
     manage_account_logging_role: bool,
     #[serde(skip)]
     shape: PhantomData<S>,

@@ -153,6 +153,35 @@ impl<'de> Deserialize<'de> for AccountId {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overlay;
 
+super::schema::value_schema!(
+    Overlay,
+    schemars::json_schema!({
+        "type": ["object", "null"],
+        "description": "Merged over the project's value key by key (a list replaces the project's whole); checked after the merge",
+    })
+);
+
+super::schema::value_schema!(
+    AccountId,
+    super::schema::text("A 12-digit AWS account ID, in quotes", "^[0-9]{12}$", 12, 12)
+);
+
+impl schemars::JsonSchema for Environments {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Environments".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let env = g.subschema_for::<Environment>();
+        schemars::json_schema!({
+            "type": "object",
+            "description": "Named overlays on the project (`dev`, `prod`), chosen with `--env NAME`",
+            "minProperties": 1,
+            "propertyNames": {"pattern": "^[A-Za-z0-9_-]{1,64}$"},
+            "additionalProperties": env,
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Overlay {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Option::<IndexMap<String, IgnoredAny>>::deserialize(d).map(|_| Overlay)
@@ -160,7 +189,7 @@ impl<'de> Deserialize<'de> for Overlay {
 }
 
 /// One environment: what it changes in the project.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Environment {
     /// The stack name in this environment.

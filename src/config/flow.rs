@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +16,8 @@ pub const EXPRESS_MAX_SECONDS: u64 = 300;
 /// `flow:`: whether, and how, the functions run as a state machine. Always
 /// at `options.flow` (its checks across keys name that path, so errors point
 /// at the key).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, default)]
 pub struct FlowOptions {
     /// Off by default: the functions are chained as before.
     pub enabled: bool,
@@ -95,7 +97,7 @@ impl<'de> Deserialize<'de> for FlowOptions {
 
 /// Standard (exactly once, up to a year, history kept 90 days) or express
 /// (at least once, up to five minutes, history in the log group only).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FlowType {
     #[default]
@@ -115,7 +117,7 @@ impl FlowType {
 
 /// `retry:`: how each task is retried on Lambda service errors, throttling,
 /// timeouts and function errors.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetryOptions {
     /// Retries after the first attempt (0 turns retries off).
@@ -203,6 +205,16 @@ impl serde::de::Visitor<'_> for BackoffVisitor {
         Self::check(n, format!("{n:?}"))
     }
 }
+
+super::schema::value_schema!(
+    BackoffRate,
+    schemars::json_schema!({
+        "type": "number",
+        "description": "A number from 1.0 to 10.0",
+        "minimum": BackoffRate::MIN,
+        "maximum": BackoffRate::MAX,
+    })
+);
 
 impl fmt::Display for BackoffRate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

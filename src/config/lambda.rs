@@ -4,6 +4,7 @@
 //! [`crate::passes::lambda`].
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
@@ -11,7 +12,7 @@ use super::values::{Ranged, VpcCidr};
 
 /// Options shared by every function of a blueprint, with per-function
 /// overrides. Every default leaves the functions as the blueprint builds them.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(try_from = "RawLambdaOptions")]
 pub struct LambdaOptions {
     pub tracing: bool,
@@ -35,8 +36,9 @@ impl Default for LambdaOptions {
 }
 
 /// `options.lambda` as written, checked as a whole by `TryFrom`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schemars(rename = "LambdaOptions")]
 struct RawLambdaOptions {
     tracing: bool,
     log_format: LogFormat,
@@ -169,7 +171,7 @@ pub struct FunctionSettings {
 }
 
 /// Per-function settings; what is left out takes the shared value.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FunctionOverride {
     pub tracing: Option<bool>,
@@ -179,7 +181,7 @@ pub struct FunctionOverride {
 }
 
 /// The format of the functions' logs (FN-TRACE).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LogFormat {
     #[default]
@@ -188,7 +190,7 @@ pub enum LogFormat {
 }
 
 /// The lowest application log level kept (JSON logs only).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LogLevel {
     Trace,
@@ -214,7 +216,7 @@ impl LogLevel {
 }
 
 /// Gradual deployment (FN-DEPLOY).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeployOptions {
     pub strategy: DeployStrategy,
@@ -242,7 +244,7 @@ impl Default for DeployOptions {
 }
 
 /// How CodeDeploy shifts traffic to a new version.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum DeployStrategy {
     /// No alias, no CodeDeploy: an update replaces the code at once.
     #[default]
@@ -288,7 +290,7 @@ impl DeployStrategy {
 }
 
 /// Where the functions run (FN-VPC).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 pub enum VpcOptions {
     /// Lambda's own network (the default).
     #[default]
@@ -306,8 +308,9 @@ pub enum VpcOptions {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schemars(rename = "VpcOptions")]
 struct RawVpcOptions {
     mode: VpcMode,
     cidr: VpcCidr,
@@ -332,7 +335,7 @@ impl Default for RawVpcOptions {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 enum VpcMode {
     None,
@@ -420,7 +423,7 @@ impl TryFrom<RawVpcOptions> for VpcOptions {
 
 /// Asynchronous invocations (FN-ASYNC): for every function something invokes
 /// asynchronously (S3 notifications, SNS subscriptions).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AsyncOptions {
     /// Retries after a failed invocation, 0 to 2 (Lambda's default: 2).
@@ -441,7 +444,7 @@ impl AsyncOptions {
 }
 
 /// An on-failure destination.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnFailure {
     #[default]

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod placeholders;
 pub mod queue;
 pub mod resource_overrides;
+pub(crate) mod schema;
 pub mod secrets;
 pub mod security;
 mod tree;
@@ -25,6 +26,7 @@ pub use values::{
     SsmParameterName, StackName, Tags, TextLine, VpcCidr, ORIGIN_SHIELD_REGIONS,
 };
 
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -40,11 +42,12 @@ pub struct Source {
 }
 
 /// A project file for a blueprint whose options are `O`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
     bound(deserialize = "O: Deserialize<'de> + Default")
 )]
+#[schemars(bound = "O: JsonSchema + Default")]
 pub struct Project<O> {
     /// The blueprint's name.
     pub blueprint: String,
@@ -62,6 +65,7 @@ pub struct Project<O> {
     /// `options:` with nothing under it (every option commented out) is
     /// the same as no options.
     #[serde(default, deserialize_with = "null_is_default")]
+    #[schemars(with = "Option<O>")]
     pub options: O,
     /// Plain CloudFormation resources added to the project's stack
     /// ([`additions`]), by logical ID.

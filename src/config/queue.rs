@@ -2,12 +2,13 @@
 //! shared by the blueprints that buffer events (event-pipeline's `queue` and
 //! `topic`, a microservices service's `inputs.queue` and `inputs.topic`).
 
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::values::Ranged;
 
 /// A queue consumed by a function in batches, with a dead-letter queue.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct QueueOptions {
     /// Messages per invocation.
@@ -32,7 +33,7 @@ impl Default for QueueOptions {
 }
 
 /// A topic's subscription to the queue.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TopicOptions {
     /// Deliver the published message as is (not wrapped in SNS's envelope).

@@ -29,7 +29,7 @@ use super::Source;
 pub type ResourceOverrides = IndexMap<String, ResourceOverride>;
 
 /// One resource's overrides: paths to set (or replace) and paths to remove.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceOverride {
     /// Path → the value it gets (created, or replaced whole).

@@ -36,6 +36,37 @@ pub enum EnvValue {
     Stored(StoredValue),
 }
 
+super::schema::value_schema!(
+    EnvValue,
+    schemars::json_schema!({
+        "description": "Text (a number or true/false is taken as its text), or the name of a value kept in SSM Parameter Store or Secrets Manager",
+        "anyOf": [
+            {"type": ["string", "number", "boolean"]},
+            {
+                "type": "object",
+                "description": "An SSM parameter: a String one CloudFormation resolves at deploy, or with `secure: true` a SecureString the function reads at run time",
+                "properties": {
+                    "ssm": {"type": "string", "minLength": 1, "maxLength": 1011, "pattern": "^[A-Za-z0-9_./-]+$"},
+                    "secure": {"type": "boolean"},
+                    "kms_key": {"type": "string", "pattern": "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$"},
+                },
+                "required": ["ssm"],
+                "additionalProperties": false,
+            },
+            {
+                "type": "object",
+                "description": "A Secrets Manager secret (name or ARN) the function reads at run time",
+                "properties": {
+                    "secret": {"type": "string", "minLength": 1, "maxLength": 2048},
+                    "kms_key": {"type": "string", "pattern": "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$"},
+                },
+                "required": ["secret"],
+                "additionalProperties": false,
+            },
+        ],
+    })
+);
+
 /// A value kept in SSM Parameter Store or Secrets Manager, by name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]

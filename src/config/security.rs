@@ -3,13 +3,14 @@
 //! [`crate::passes`], applied after the blueprint's own expansion and
 //! `options.lambda`.
 
+use schemars::JsonSchema;
 use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 
 use super::values::{deserialize_text, Ranged, Region};
 
 /// `options.security`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SecurityOptions {
     /// One customer-managed KMS key per stack (rotated every year, retained)
@@ -22,7 +23,7 @@ pub struct SecurityOptions {
 
 /// Access logs of CloudFront distributions, load balancers and buckets, into
 /// one retained, encrypted log bucket per stack.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AccessLogOptions {
     pub enabled: bool,
@@ -41,7 +42,7 @@ impl Default for AccessLogOptions {
 
 /// An AWS WAF web ACL (AWS managed rule groups and a rate-based rule) in
 /// front of the CloudFront distributions, REST API stages and load balancers.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct WafOptions {
     pub enabled: bool,
@@ -112,6 +113,16 @@ impl<'de> Deserialize<'de> for WebAclArn {
         deserialize_text(d, "a web ACL ARN", WebAclArn::new)
     }
 }
+
+super::schema::value_schema!(
+    WebAclArn,
+    super::schema::text(
+        "The ARN of a CloudFront-scope WAFv2 web ACL, like `arn:aws:wafv2:us-east-1:123456789012:global/webacl/my-acl/0a1b2c3d-...`",
+        "^arn:aws[a-z-]*:wafv2:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:global/webacl/[A-Za-z0-9_-]{1,128}/[0-9A-Fa-f-]+$",
+        1,
+        2048
+    )
+);
 
 #[cfg(test)]
 mod tests {

@@ -86,13 +86,13 @@ impl<const MIN: u64, const MAX: u64> fmt::Display for Ranged<MIN, MAX> {
 /// The value sets blueprint.yaml is checked against, generated from cfn-lint's
 /// package data by `scripts/gen-aws-values` (the file names its source).
 #[derive(Deserialize)]
-struct AwsValues {
-    regions: Vec<String>,
-    ec2_instance_types: Vec<String>,
-    dax_node_types: Vec<String>,
+pub(super) struct AwsValues {
+    pub(super) regions: Vec<String>,
+    pub(super) ec2_instance_types: Vec<String>,
+    pub(super) dax_node_types: Vec<String>,
 }
 
-fn aws_values() -> &'static AwsValues {
+pub(super) fn aws_values() -> &'static AwsValues {
     static VALUES: std::sync::OnceLock<AwsValues> = std::sync::OnceLock::new();
     VALUES.get_or_init(|| {
         serde_json::from_str(include_str!("aws_values.json")).unwrap_or(AwsValues {

@@ -1,5 +1,6 @@
 //! The blog blueprint's options (`options:` in blueprint.yaml).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ROUTES;
@@ -11,7 +12,7 @@ use crate::config::{
 };
 
 /// The blog blueprint's options (`options:` in blueprint.yaml).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
     pub cdn: CdnOptions,
@@ -36,7 +37,7 @@ pub struct Options {
 }
 
 /// BLOG-1, BLOG-4: the distribution and its caches.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CdnOptions {
     pub price_class: PriceClass,
@@ -57,14 +58,14 @@ impl Default for CdnOptions {
 }
 
 /// BLOG-2: global tables.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TablesOptions {
     pub replica_regions: Vec<Region>,
 }
 
 /// BLOG-2: the DAX cluster in front of the posts table.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DaxOptions {
     pub enabled: bool,
@@ -111,7 +112,7 @@ impl crate::config::api_options::ApiShape for BlogApi {
 }
 
 /// Sizes of the functions.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FunctionsOptions {
     pub architecture: Architecture,
@@ -123,7 +124,7 @@ pub struct FunctionsOptions {
 }
 
 /// BLOG-5: the welcome email.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct WelcomeEmailOptions {
     pub sender: EmailAddress,
@@ -144,7 +145,7 @@ impl Default for WelcomeEmailOptions {
 }
 
 /// The user pool readers and authors sign in with, and which routes need it.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthOptions {
     /// The shortest password, 8 to 99 characters.
@@ -164,7 +165,7 @@ impl Default for AuthOptions {
 }
 
 /// Which verified SES identity the welcome email is sent as.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SesIdentity {
     /// The sender's domain (`example.com`).
@@ -175,7 +176,7 @@ pub enum SesIdentity {
 }
 
 /// BLOG-6: thumbnails.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ThumbnailOptions {
     pub size_px: Ranged<16, 2048>,
@@ -198,7 +199,7 @@ impl Default for ThumbnailOptions {
 }
 
 /// The image format of thumbnails.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ThumbnailFormat {
     #[default]
@@ -218,7 +219,7 @@ impl ThumbnailFormat {
 }
 
 /// Which stateful resources survive their removal from the stack.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     pub posts_table: bool,

@@ -1,5 +1,6 @@
 //! The conference blueprint's options (`options:` in blueprint.yaml).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ROUTES;
@@ -9,7 +10,7 @@ use crate::config::lambda::LambdaOptions;
 use crate::config::{Architecture, Ranged, RetentionDays, TextLine};
 
 /// The conference blueprint's options (`options:` in blueprint.yaml).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
     pub cdn: CdnOptions,
@@ -30,7 +31,7 @@ pub struct Options {
 }
 
 /// CONF-2: the distribution.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CdnOptions {
     pub price_class: PriceClass,
@@ -48,7 +49,7 @@ impl Default for CdnOptions {
 }
 
 /// CONF-1: the pages bucket and its access logs.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SiteOptions {
     pub keep_old_versions_days: Ranged<1, 3650>,
@@ -87,7 +88,7 @@ impl crate::config::api_options::ApiShape for ConferenceApi {
 }
 
 /// CONF-4: the certificates.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CertificateOptions {
     /// The conference's name on certificates.
@@ -105,7 +106,7 @@ impl Default for CertificateOptions {
 }
 
 /// Sizes of the functions.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FunctionsOptions {
     pub architecture: Architecture,
@@ -114,7 +115,7 @@ pub struct FunctionsOptions {
 }
 
 /// Which stateful resources survive their removal from the stack.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     pub registrations_table: bool,

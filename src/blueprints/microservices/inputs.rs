@@ -2,8 +2,9 @@
 //! bucket events).
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::de::{Deserializer, Error as _};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::components::s3_events::{KeyFilter, S3Event};
 use crate::config::queue::{QueueOptions, TopicOptions};
@@ -37,8 +38,21 @@ impl<'de> Deserialize<'de> for EnvVars {
     }
 }
 
+crate::config::schema::value_schema!(
+    EnvVars,
+    |g| schemars::json_schema!({
+        "type": ["object", "null"],
+        "description": "Environment variables: names of letters, digits and `_` starting with a letter, none reserved by Lambda",
+        "propertyNames": {
+            "pattern": "^[A-Za-z][A-Za-z0-9_]*$",
+            "not": {"pattern": "^(AWS_|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$)"},
+        },
+        "additionalProperties": g.subschema_for::<crate::config::secrets::EnvValue>(),
+    })
+);
+
 /// A service's asynchronous inputs (MICRO-3); any combination.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Inputs {
     /// An SQS queue with a dead-letter queue, consumed in batches.
@@ -62,7 +76,7 @@ impl Inputs {
 }
 
 /// `inputs.stream`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct StreamInput {
     pub mode: StreamMode,
@@ -88,7 +102,7 @@ impl Default for StreamInput {
 }
 
 /// Kinesis capacity mode.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StreamMode {
     #[default]
@@ -97,7 +111,7 @@ pub enum StreamMode {
 }
 
 /// Where a new stream consumer starts reading.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StartingPosition {
     #[default]
@@ -106,7 +120,7 @@ pub enum StartingPosition {
 }
 
 /// `inputs.bucket`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BucketInput {
     pub events: Vec<S3Event>,

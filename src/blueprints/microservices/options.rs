@@ -1,17 +1,19 @@
 //! The options of the microservices blueprint (`options:` in blueprint.yaml)
 //! and their validation, apart from the services themselves.
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{Deserializer, Error as _};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::routes::route_key;
 use super::schema::NamedSchemas;
 use super::services::{check_schemas, example_services, Services};
 use crate::config::lambda::LambdaOptions;
+use crate::config::schema::{one_of, text, value_schema};
 use crate::config::{Architecture, DomainName, RetentionDays, VpcCidr};
 
 /// The microservices blueprint's options (`options:` in blueprint.yaml).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(try_from = "RawOptions")]
 pub struct Options {
     /// MICRO-2: what receives the requests.
@@ -33,7 +35,7 @@ pub struct Options {
 }
 
 /// The options as written, before the checks that span several of them.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawOptions {
     front: Front,
@@ -123,7 +125,7 @@ impl Default for Options {
 }
 
 /// MICRO-2: API Gateway or an Application Load Balancer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Front {
     #[default]
@@ -145,6 +147,21 @@ pub struct ApiOptions {
 impl<'de> Deserialize<'de> for ApiOptions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(ApiOptionsVisitor)
+    }
+}
+
+/// The shared API options with `authorization` beside them.
+impl JsonSchema for ApiOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MicroservicesApiOptions".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let mut schema = SharedApiOptions::json_schema(g);
+        let authorization = g.subschema_for::<Authorization>();
+        if let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
+            props.insert("authorization".into(), authorization.to_value());
+        }
+        schema
     }
 }
 
@@ -236,7 +253,7 @@ impl crate::config::api_options::ApiShape for MicroservicesApi {
 pub use crate::config::api_options::Endpoint;
 
 /// Who may call the routes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Authorization {
     /// Requests signed with AWS credentials (SigV4); every service's role may
@@ -248,7 +265,7 @@ pub enum Authorization {
 }
 
 /// The load balancer (`front: alb`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AlbOptions {
     pub certificate_arn: Option<crate::config::CertificateArn>,
@@ -275,7 +292,7 @@ impl Default for AlbOptions {
 /// Who may reach the services behind the load balancer: every HTTPS
 /// listener rule signs the user in first (`authenticate-cognito` or
 /// `authenticate-oidc`), then forwards.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AlbAuthentication {
     pub mode: AlbAuthMode,
@@ -287,7 +304,7 @@ pub struct AlbAuthentication {
 }
 
 /// How users sign in at the load balancer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AlbAuthMode {
     /// A Cognito user pool (created, or `cognito:` an existing one).
@@ -302,7 +319,7 @@ pub enum AlbAuthMode {
 /// An existing Cognito user pool, its app client (with a secret and the
 /// authorization code flow, its callback `https://<host>/oauth2/idpresponse`)
 /// and its domain.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExistingUserPool {
     pub user_pool_arn: UserPoolArn,
@@ -314,7 +331,7 @@ pub struct ExistingUserPool {
 /// An OpenID Connect provider: its HTTPS endpoints, this application's
 /// client ID, and the client secret kept in AWS Secrets Manager (the
 /// template holds only a dynamic reference to it).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OidcProvider {
     pub issuer: HttpsUrl,
@@ -354,9 +371,10 @@ pub(super) fn text_of<T>(
 }
 
 macro_rules! text_type {
-    ($(#[$doc:meta])* $name:ident, $what:literal, $like:literal, $check:expr) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $like:literal, $pattern:literal, $check:expr) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq)]
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+        #[serde(transparent)]
         pub struct $name(String);
 
         impl $name {
@@ -375,6 +393,11 @@ macro_rules! text_type {
                 crate::config::deserialize_text(d, $what, $name::new)
             }
         }
+
+        value_schema!(
+            $name,
+            text(concat!("Text: ", $what, ", like `", $like, "`"), $pattern, 1, 2048)
+        );
     };
 }
 
@@ -383,6 +406,7 @@ text_type!(
     HttpsUrl,
     "an HTTPS URL",
     "https://login.example.com/oauth2/token",
+    r"^https://[^/\s]\S*$",
     |s| s.strip_prefix("https://").is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
 );
 text_type!(
@@ -390,6 +414,7 @@ text_type!(
     ClientId,
     "a client ID",
     "1example23456789",
+    r"^[!-~]{1,255}$",
     |s| !s.is_empty() && s.len() <= 255 && s.chars().all(|c| c.is_ascii_graphic())
 );
 text_type!(
@@ -397,6 +422,7 @@ text_type!(
     UserPoolArn,
     "a Cognito user pool ARN",
     "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123",
+    r"^arn:aws[^:\s]*:cognito-idp:[^:\s]*:[0-9]{12}:userpool/[A-Za-z0-9-]*_[A-Za-z0-9_-]*$",
     |s| {
         let p: Vec<&str> = s.splitn(6, ':').collect();
         p.len() == 6
@@ -415,6 +441,7 @@ text_type!(
     UserPoolDomainName,
     "a user pool domain",
     "my-app",
+    r"^[a-z0-9][a-z0-9.-]{0,252}$",
     |s| !s.is_empty()
         && s.len() <= 253
         && !s.starts_with(['-', '.'])
@@ -425,6 +452,7 @@ text_type!(
     SecretArn,
     "a Secrets Manager secret ARN",
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:oidc-client-AbCdEf",
+    r"^arn:aws[^:\s]*:secretsmanager:[^:\s]*:[0-9]{12}:secret:\S+$",
     |s| {
         let p: Vec<&str> = s.splitn(7, ':').collect();
         p.len() == 7
@@ -439,7 +467,7 @@ text_type!(
 );
 
 /// Which stateful resources survive their removal from a stack.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     pub tables: bool,
@@ -477,8 +505,17 @@ pub const SSL_POLICIES: &[&str] = &[
     "ELBSecurityPolicy-FS-1-2-Res-2020-10",
 ];
 
+value_schema!(
+    SslPolicy,
+    one_of(
+        "A TLS policy of the HTTPS listener (TLS 1.2 or newer)",
+        SSL_POLICIES
+    )
+);
+
 /// An ELB security policy for the HTTPS listener, TLS 1.2 or newer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct SslPolicy(pub(super) String);
 
 impl<'de> Deserialize<'de> for SslPolicy {

@@ -14,11 +14,13 @@ use std::fmt;
 use std::path::Path;
 
 use indexmap::IndexMap;
+use schemars::{json_schema, JsonSchema};
 use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{json, Map, Value as Json};
 
 use crate::config::nearest;
+use crate::config::schema::{text, value_schema};
 
 mod builtin;
 mod keywords;
@@ -84,6 +86,15 @@ impl<'de> Deserialize<'de> for Schema {
         keywords::read(d).map(Schema)
     }
 }
+
+value_schema!(
+    Schema,
+    json_schema!({
+        "type": "object",
+        "description": "A JSON Schema: the draft 4 keywords OpenAPI 3.0 shares, and `$ref: \"#/components/schemas/Name\"` to a named schema",
+        "propertyNames": {"enum": KEYWORDS},
+    })
+);
 
 /// The name of a schema in `options.schemas`: a letter, then letters and
 /// digits (API Gateway's model names), at most 64 characters.
@@ -152,9 +163,21 @@ impl<'de> Deserialize<'de> for NamedSchemas {
     }
 }
 
+value_schema!(NamedSchemas, |g| {
+    json_schema!({
+        "type": ["object", "null"],
+        "description": "Named JSON Schemas (MICRO-4), each referred to as `$ref: \"#/components/schemas/Name\"`",
+        "propertyNames": {
+            "pattern": "^[A-Za-z][A-Za-z0-9]{0,63}$",
+            "not": {"enum": builtin_names()},
+        },
+        "additionalProperties": g.subschema_for::<Schema>(),
+    })
+});
+
 /// What a route's requests carry (`request:` of a route): a JSON body and
 /// query parameters.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
     /// What the JSON body must match (POST, PUT, PATCH); on a REST API, API
@@ -181,7 +204,7 @@ impl RequestSpec {
 }
 
 /// One query string parameter of a route.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueryParam {
     /// Whether a request must have it (false by default).
@@ -235,8 +258,17 @@ impl<'de> Deserialize<'de> for QueryParams {
     }
 }
 
+value_schema!(QueryParams, |g| {
+    json_schema!({
+        "type": ["object", "null"],
+        "description": "Query string parameters by name (letters, digits, `_`, `-` and `.`)",
+        "propertyNames": {"pattern": "^[A-Za-z0-9_.-]{1,128}$"},
+        "additionalProperties": g.subschema_for::<QueryParam>(),
+    })
+});
+
 /// One documented response of a route.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseSpec {
     #[serde(default)]
@@ -281,6 +313,15 @@ impl<'de> Deserialize<'de> for Responses {
         d.deserialize_any(V)
     }
 }
+
+value_schema!(Responses, |g| {
+    json_schema!({
+        "type": ["object", "null"],
+        "description": "The documented responses by HTTP status code (200 to 599)",
+        "propertyNames": {"pattern": "^[2-5][0-9][0-9]$"},
+        "additionalProperties": g.subschema_for::<ResponseSpec>(),
+    })
+});
 
 struct StatusKey(u16);
 
@@ -343,6 +384,16 @@ impl SchemaFile {
         Ok(SchemaFile(s.to_string()))
     }
 }
+
+value_schema!(
+    SchemaFile,
+    text(
+        "A `.json` file with the schema, relative to the project directory and inside it, like `schemas/order.json`",
+        r"^(?![/\\]|.:)(?!(.*[/\\])?\.\.([/\\]|$)).*\.json$",
+        6,
+        1024
+    )
+);
 
 impl<'de> Deserialize<'de> for SchemaFile {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

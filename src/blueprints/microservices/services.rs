@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
+use schemars::{json_schema, JsonSchema};
 use serde::de::{Deserializer, Error as _};
 use serde::Deserialize;
 
@@ -14,6 +15,7 @@ use super::schema::{NamedSchemas, RequestSpec, Responses};
 use crate::assets::CodeSource;
 use crate::components::rest_api::path_id;
 use crate::config::queue::{QueueOptions, TopicOptions};
+use crate::config::schema::{text, value_schema};
 use crate::config::Ranged;
 use crate::error::Error;
 
@@ -36,6 +38,15 @@ impl<'de> Deserialize<'de> for Services {
         Ok(Services(list))
     }
 }
+
+value_schema!(Services, |g| {
+    json_schema!({
+        "type": "array",
+        "description": "The services (MICRO-1): unique names, logical IDs and base paths",
+        "items": g.subschema_for::<Service>(),
+        "minItems": 1,
+    })
+});
 
 /// Environment variables the blueprint sets itself.
 pub(super) const OWN_VARIABLES: &[&str] = &[
@@ -176,7 +187,7 @@ pub(super) fn default_timeout() -> Ranged<1, 900> {
 }
 
 /// One service (MICRO-1).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     /// Lowercase letters, digits and hyphens; its logical ID prefix is the
@@ -277,6 +288,16 @@ impl<'de> Deserialize<'de> for ServiceName {
     }
 }
 
+value_schema!(
+    ServiceName,
+    text(
+        "A service name: lowercase letters, digits and single hyphens, starting with a letter",
+        "^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+        1,
+        32
+    )
+);
+
 impl fmt::Display for ServiceName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -314,8 +335,18 @@ impl<'de> Deserialize<'de> for PathSegment {
     }
 }
 
+value_schema!(
+    PathSegment,
+    text(
+        "One path segment of letters, digits, `-`, `_` and `.` (no `/`)",
+        "^[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*$",
+        1,
+        64
+    )
+);
+
 /// An HTTP method of a route.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpMethod {
     Get,
@@ -406,6 +437,16 @@ impl<'de> Deserialize<'de> for RoutePath {
     }
 }
 
+value_schema!(
+    RoutePath,
+    text(
+        "A route path: `/`, or segments of letters, digits, `-`, `_`, `.` or `{param}` (a greedy `{param+}` only last), like `/{orderId}/items`",
+        r"^/$|^(/([A-Za-z0-9._-]+|\{[A-Za-z_][A-Za-z0-9_]*\})){0,9}(/([A-Za-z0-9._-]+|\{[A-Za-z_][A-Za-z0-9_]*\+?\}))$",
+        1,
+        2048
+    )
+);
+
 impl fmt::Display for RoutePath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -413,7 +454,7 @@ impl fmt::Display for RoutePath {
 }
 
 /// One route of a service.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteSpec {
     /// GET, POST, PUT, PATCH, DELETE or ANY.

@@ -1,16 +1,18 @@
 //! The update-offload blueprint's options and their validation.
 
+use schemars::{json_schema, JsonSchema};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::components::edge::{CertificateArn, DomainOptions, PriceClass};
+use crate::config::schema::{text, value_schema};
 use crate::config::{
     DomainName, InstanceType, OriginShieldRegion, PathPattern, Ranged, SsmParameterName, VpcCidr,
 };
 use crate::error::Error;
 
 /// The update-offload blueprint's options (`options:` in blueprint.yaml).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
     pub origin: OriginOptions,
@@ -28,7 +30,7 @@ pub struct Options {
 }
 
 /// OFFLOAD-1: the existing origin.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct OriginOptions {
     pub domain_name: DomainName,
@@ -56,7 +58,7 @@ impl Default for OriginOptions {
 }
 
 /// How CloudFront talks to the origin.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OriginProtocol {
     #[default]
@@ -100,8 +102,18 @@ impl<'de> Deserialize<'de> for OriginPath {
     }
 }
 
+value_schema!(
+    OriginPath,
+    json_schema!({
+        "type": "string",
+        "description": "A path CloudFront puts before every request to the origin: empty, or `/` and up to 255 characters, not ending in `/`, like `/releases`",
+        "pattern": "^$|^/[A-Za-z0-9/_.~-]*[A-Za-z0-9_.~-]$",
+        "maxLength": 255,
+    })
+);
+
 /// OFFLOAD-2: the demo origin.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DemoOriginOptions {
     pub enabled: bool,
@@ -132,7 +144,7 @@ pub struct DemoOriginOptions {
 /// uploads to a private bucket; a function in the VPC copies each created
 /// object onto EFS (through an access point of its own, the only writer)
 /// and deletes each removed one, so nginx serves them.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PublisherOptions {
     /// The updates bucket and its copying function (on by default with the
@@ -158,7 +170,7 @@ impl Default for PublisherOptions {
 }
 
 /// The demo origin's protocol between CloudFront and the load balancer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DemoProtocol {
     #[default]
@@ -210,8 +222,18 @@ impl<'de> Deserialize<'de> for HealthCheckPath {
     }
 }
 
+value_schema!(
+    HealthCheckPath,
+    text(
+        "A health check path, like `/health`",
+        "^/[A-Za-z0-9/_.-]*$",
+        1,
+        256
+    )
+);
+
 /// OFFLOAD-1: what is cached how long.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CacheOptions {
     pub update_files: UpdateFilesCache,
@@ -242,7 +264,7 @@ impl Default for ManifestsCache {
 }
 
 /// The update files: immutable, cached long.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct UpdateFilesCache {
     pub path_patterns: Vec<PathPattern>,
@@ -252,7 +274,7 @@ pub struct UpdateFilesCache {
 
 /// The manifests (what is the latest version), and every other path:
 /// cached briefly so a new release is seen quickly.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ManifestsCache {
     pub path_patterns: Vec<PathPattern>,
@@ -260,7 +282,7 @@ pub struct ManifestsCache {
 }
 
 /// OFFLOAD-3: an origin failover group.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FailoverOptions {
     /// The secondary origin (HTTPS), or `null` for no failover.
@@ -303,15 +325,24 @@ impl<'de> Deserialize<'de> for FailoverStatus {
     }
 }
 
+value_schema!(
+    FailoverStatus,
+    json_schema!({
+        "type": "integer",
+        "description": "An HTTP status CloudFront fails over on",
+        "enum": FAILOVER_CODES,
+    })
+);
+
 /// The distribution.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CdnOptions {
     pub price_class: PriceClass,
 }
 
 /// Which stateful resources survive their removal from the stack.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetainOptions {
     /// The demo origin's EFS file system.

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{aws_values, deserialize_text, known_value, Region};
@@ -174,7 +175,7 @@ impl DaxNodeType {
 validated_string!(DaxNodeType, "a DAX node type (like `dax.t3.small`)");
 
 /// The processor architecture of a Lambda function or an EC2 instance.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Architecture {
     #[default]
