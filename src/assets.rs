@@ -61,7 +61,9 @@ pub enum CodeSource {
 /// One file of a package: its path inside the zip (with `/`) and contents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PackageFile {
+    /// Its path inside the zip, with `/`.
     pub path: String,
+    /// Its bytes.
     pub contents: Vec<u8>,
 }
 
@@ -74,8 +76,11 @@ pub struct Package {
     pub origin: String,
     /// The S3 key: `<sha256>.zip`.
     pub key: String,
+    /// The SHA-256 of the zip, in hex.
     pub sha256: String,
+    /// The zip's bytes.
     pub zip: Vec<u8>,
+    /// The size of its files before zipping (Lambda's 250 MB limit counts this).
     pub unzipped_bytes: u64,
 }
 

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! `blueprint`: named serverless reference architectures as CloudFormation.
 //!
 //! The flow: `blueprint.yaml` → [`config`] → [`blueprints`] (built from

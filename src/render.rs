@@ -8,7 +8,9 @@ use crate::error::Error;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     #[default]
+    /// YAML.
     Yaml,
+    /// JSON.
     Json,
 }
 
