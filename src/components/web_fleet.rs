@@ -67,30 +67,23 @@ pub const FILES_MOUNT: &str = "/srv/files";
 pub struct WebFleet<'a> {
     /// Logical ID prefix (`Origin` gives `OriginLoadBalancer`, ...).
     pub name: &'a str,
-    /// The VPC and subnets.
     pub network: &'a PublicNetworkIds,
     /// The VPC's CIDR block (the load balancer may only reach the instances
     /// inside it).
     pub vpc_cidr: &'a str,
     /// The parameter holding the AMI ID.
     pub image_parameter: &'a LogicalId,
-    /// The EC2 instance type.
     pub instance_type: &'a str,
-    /// Instances at least.
     pub min_size: u32,
-    /// Instances at most.
     pub max_size: u32,
-    /// Instances wanted.
     pub desired: u32,
     /// Target average CPU utilization for scaling, percent.
     pub cpu_target: u32,
-    /// The path the load balancer checks.
     pub health_check_path: &'a str,
     /// An HTTPS listener (443) with this certificate; `None`: plain HTTP (80).
     pub tls: Option<&'a FleetTls>,
     /// Keep the file system when it is removed from the stack.
     pub retain_files: bool,
-    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
     /// Requirement IDs served by the health checks.
     pub health_requirements: &'a [&'a str],
@@ -98,11 +91,8 @@ pub struct WebFleet<'a> {
 
 /// The IDs other resources need.
 pub struct WebFleetIds {
-    /// The load balancer.
     pub load_balancer: LogicalId,
-    /// The shared file system.
     pub file_system: LogicalId,
-    /// The Auto Scaling group.
     pub group: LogicalId,
     /// The instances' read-only access point.
     pub files_access_point: LogicalId,
@@ -147,7 +137,6 @@ pub struct FilesWriter<'a> {
     pub name: &'a str,
     /// The writer's security group (allowed NFS into the mount targets).
     pub security_group: &'a LogicalId,
-    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 
@@ -188,7 +177,6 @@ fn group_id(id: &LogicalId) -> Value<String> {
 }
 
 impl WebFleet<'_> {
-    /// Adds the resources to `t`; returns the logical IDs other resources need.
     pub fn add_to(&self, t: &mut Template) -> Result<WebFleetIds, Error> {
         let sgs = self.add_security_groups(t)?;
         let profile = self.add_instance_profile(t)?;
