@@ -15,6 +15,7 @@ mod cli;
 mod cli_cdn_blueprints;
 mod cli_microservices_events_chat;
 mod cli_placement;
+mod custom_blueprint;
 mod conference_security;
 mod dax;
 mod defaults;
