@@ -30,19 +30,40 @@ pub static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/blueprints"
 #[derive(Clone, Debug)]
 pub enum CodeSource {
     /// The code built into the binary (`blueprints/<name>/functions/`).
-    BuiltIn { blueprint: String },
+    BuiltIn {
+        /// The blueprint's name.
+        blueprint: String,
+    },
     /// A project's own `functions/` directory; a function missing there falls
     /// back to the built-in code.
     Project {
+        /// The blueprint's name.
         blueprint: String,
+        /// The project's `functions/` directory.
         functions_dir: PathBuf,
+    },
+    /// A custom blueprint's code, embedded in the binary that ships it
+    /// ([`Blueprint::FILES`](crate::blueprints::Blueprint::FILES)):
+    /// `<blueprint>/functions/<function>/` in `files`. With a project, its
+    /// own `functions/` directory comes first, as for
+    /// [`CodeSource::Project`].
+    Embedded {
+        /// The blueprint's name.
+        blueprint: String,
+        /// The directory tree its code is embedded from (`include_dir!`).
+        files: &'static Dir<'static>,
+        /// The project's `functions/` directory; `None` for the blueprint's
+        /// own defaults.
+        functions_dir: Option<PathBuf>,
     },
 }
 
 /// One file of a package: its path inside the zip (with `/`) and contents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PackageFile {
+    /// Its path inside the zip, with `/`.
     pub path: String,
+    /// Its bytes.
     pub contents: Vec<u8>,
 }
 
@@ -55,21 +76,42 @@ pub struct Package {
     pub origin: String,
     /// The S3 key: `<sha256>.zip`.
     pub key: String,
+    /// The SHA-256 of the zip, in hex.
     pub sha256: String,
+    /// The zip's bytes.
     pub zip: Vec<u8>,
+    /// The size of its files before zipping (Lambda's 250 MB limit counts this).
     pub unzipped_bytes: u64,
 }
 
 impl CodeSource {
-    /// The files of `function`, sorted by path.
-    pub fn files(&self, function: &str) -> Result<(String, Vec<PackageFile>), Error> {
-        let (blueprint, project_dir) = match self {
-            CodeSource::BuiltIn { blueprint } => (blueprint, None),
+    /// The blueprint's name, the project's `functions/` directory (if any)
+    /// and the tree holding the blueprint's own code.
+    fn parts(&self) -> (&str, Option<&Path>, &'static Dir<'static>) {
+        match self {
+            CodeSource::BuiltIn { blueprint } => (blueprint, None, &BUILTIN),
             CodeSource::Project {
                 blueprint,
                 functions_dir,
-            } => (blueprint, Some(functions_dir.join(function))),
-        };
+            } => (blueprint, Some(functions_dir), &BUILTIN),
+            CodeSource::Embedded {
+                blueprint,
+                files,
+                functions_dir,
+            } => (blueprint, functions_dir.as_deref(), files),
+        }
+    }
+
+    /// The project's directory (the one holding `functions/`), if the code
+    /// comes from a project.
+    pub fn project_root(&self) -> Option<&Path> {
+        self.parts().1.and_then(Path::parent)
+    }
+
+    /// The files of `function`, sorted by path.
+    pub fn files(&self, function: &str) -> Result<(String, Vec<PackageFile>), Error> {
+        let (blueprint, functions_dir, builtin) = self.parts();
+        let project_dir = functions_dir.map(|d| d.join(function));
         let mut files = Vec::new();
         let origin;
         if let Some(dir) = project_dir.as_ref().filter(|d| d.is_dir()) {
@@ -77,7 +119,7 @@ impl CodeSource {
             origin = format!("functions/{function}");
         } else {
             let rel = format!("{blueprint}/functions/{function}");
-            let dir = BUILTIN.get_dir(&rel).ok_or_else(|| match &project_dir {
+            let dir = builtin.get_dir(&rel).ok_or_else(|| match &project_dir {
                 Some(dir) => Error::User(format!(
                     "function `{function}` has no code: create the folder {} with its handler",
                     dir.display()
@@ -134,15 +176,9 @@ impl CodeSource {
     /// Whether `function` has code: in the project's `functions/` directory
     /// or built in.
     pub fn has_code(&self, function: &str) -> bool {
-        let (blueprint, project_dir) = match self {
-            CodeSource::BuiltIn { blueprint } => (blueprint, None),
-            CodeSource::Project {
-                blueprint,
-                functions_dir,
-            } => (blueprint, Some(functions_dir.join(function))),
-        };
-        project_dir.is_some_and(|d| d.is_dir())
-            || BUILTIN
+        let (blueprint, functions_dir, builtin) = self.parts();
+        functions_dir.is_some_and(|d| d.join(function).is_dir())
+            || builtin
                 .get_dir(format!("{blueprint}/functions/{function}"))
                 .is_some()
     }
@@ -150,11 +186,9 @@ impl CodeSource {
     /// Where a project keeps the code of `function` (`functions/<function>`
     /// next to its blueprint.yaml), as a path to show in messages.
     pub fn project_dir(&self, function: &str) -> String {
-        match self {
-            CodeSource::BuiltIn { .. } => format!("functions/{function}"),
-            CodeSource::Project { functions_dir, .. } => {
-                functions_dir.join(function).display().to_string()
-            }
+        match self.parts().1 {
+            None => format!("functions/{function}"),
+            Some(functions_dir) => functions_dir.join(function).display().to_string(),
         }
     }
 

@@ -1,22 +1,51 @@
-//! The command line, as clap types. They stop here: `lib::run` turns them into
-//! the requests the commands understand.
+//! The command line: [`run_with`], the entry point of a `blueprint` binary
+//! (the built-in one, or a team's own with its own blueprints), and the clap
+//! types, which stop here: `lib::execute` turns them into the requests the
+//! commands understand.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::blueprints::Catalog;
 use crate::render::Format;
+
+/// A `blueprint` binary's whole `main`: reads the process's arguments, runs
+/// the command with the blueprints of `catalog`, prints any error, and
+/// returns the exit code for [`std::process::exit`].
+///
+/// A panic is a bug: it is reported in one plain line, without a Rust
+/// backtrace dump, and the process exits with
+/// [`EXIT_INTERNAL`](crate::EXIT_INTERNAL) (70), which no plan outcome uses.
+///
+/// ```no_run
+/// use blueprint::blueprints::Catalog;
+///
+/// fn main() {
+///     std::process::exit(blueprint::cli::run_with(Catalog::builtin()));
+/// }
+/// ```
+pub fn run_with(catalog: Catalog) -> i32 {
+    // The hook exits itself: release builds abort on panic (Cargo.toml), so
+    // nothing unwinds back here to be caught, and a panic on any thread ends
+    // the run.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info} (this is a bug in blueprint; please report it)");
+        std::process::exit(crate::EXIT_INTERNAL);
+    }));
+    crate::run_with_args(&catalog, std::env::args_os())
+}
 
 /// Named serverless reference architectures as CloudFormation.
 #[derive(Debug, Parser)]
 #[command(name = "blueprint", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Print only errors and what was asked for.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Print more detail.
     #[arg(short, long, global = true)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// When to colour output (auto: on a terminal, unless NO_COLOR is set).
     #[arg(
         long,
@@ -25,13 +54,13 @@ pub struct Cli {
         default_value = "auto",
         value_name = "WHEN"
     )]
-    pub color: crate::output::ColorChoice,
+    pub(crate) color: crate::output::ColorChoice,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Write a blueprint's CloudFormation templates, function packages and manifest.
     Synth(SynthArgs),
     /// List the blueprints.
@@ -78,41 +107,41 @@ pub enum Command {
 
 /// Which project: a blueprint's defaults or a project file.
 #[derive(Debug, Args)]
-pub struct ProjectFlags {
+pub(crate) struct ProjectFlags {
     /// A blueprint name (see `blueprint list`); without it, ./blueprint.yaml is used.
-    pub blueprint: Option<String>,
+    pub(crate) blueprint: Option<String>,
     /// The project file to read.
     #[arg(short, long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Use this stack name instead of the project's.
     #[arg(long, value_name = "NAME")]
-    pub stack_name: Option<String>,
+    pub(crate) stack_name: Option<String>,
     /// Use this region instead of the project's.
     #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Work in this environment of the project file (its `environments:`).
     #[arg(long, value_name = "NAME")]
-    pub env: Option<String>,
+    pub(crate) env: Option<String>,
 }
 
 /// Which project, for commands whose positional argument is something else.
 #[derive(Debug, Args)]
-pub struct NamedProjectFlags {
+pub(crate) struct NamedProjectFlags {
     /// A blueprint name: use its built-in defaults (without it, ./blueprint.yaml).
     #[arg(short, long, value_name = "BLUEPRINT")]
-    pub blueprint: Option<String>,
+    pub(crate) blueprint: Option<String>,
     /// The project file to read.
     #[arg(short, long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Use this stack name instead of the project's.
     #[arg(long, value_name = "NAME")]
-    pub stack_name: Option<String>,
+    pub(crate) stack_name: Option<String>,
     /// Use this region instead of the project's.
     #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Work in this environment of the project file (its `environments:`).
     #[arg(long, value_name = "NAME")]
-    pub env: Option<String>,
+    pub(crate) env: Option<String>,
 }
 
 impl From<NamedProjectFlags> for ProjectFlags {
@@ -129,295 +158,295 @@ impl From<NamedProjectFlags> for ProjectFlags {
 
 /// How to reach AWS (besides the default chain: environment, profiles, SSO).
 #[derive(Debug, Args)]
-pub struct AwsFlags {
+pub(crate) struct AwsFlags {
     /// The AWS profile to use.
     #[arg(long, value_name = "PROFILE")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// Send requests to this endpoint (a local emulator); AWS_ENDPOINT_URL works too.
     #[arg(long, value_name = "URL", value_parser = endpoint_url)]
-    pub endpoint_url: Option<String>,
+    pub(crate) endpoint_url: Option<String>,
     /// The toolkit stack that holds the assets bucket.
     #[arg(long, value_name = "NAME", default_value = crate::deploy::toolkit::DEFAULT_STACK)]
-    pub toolkit_stack_name: String,
+    pub(crate) toolkit_stack_name: String,
     /// Wait for an operation already in progress on a stack instead of refusing.
     #[arg(long)]
-    pub wait: bool,
+    pub(crate) wait: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct BootstrapArgs {
+pub(crate) struct BootstrapArgs {
     /// The region (default: AWS_REGION, AWS_DEFAULT_REGION, or ./blueprint.yaml's).
     #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// The environment of ./blueprint.yaml: its region (unless --region is
     /// given) and its account guard.
     #[arg(long, value_name = "NAME")]
-    pub env: Option<String>,
+    pub(crate) env: Option<String>,
     #[command(flatten)]
-    pub aws: AwsFlags,
+    pub(crate) aws: AwsFlags,
     /// How to show progress.
     #[arg(long, value_enum, default_value = "auto")]
-    pub progress: crate::deploy::watch::ProgressMode,
+    pub(crate) progress: crate::deploy::watch::ProgressMode,
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     #[command(flatten)]
-    pub project: ProjectFlags,
+    pub(crate) project: ProjectFlags,
     #[command(flatten)]
-    pub aws: AwsFlags,
+    pub(crate) aws: AwsFlags,
     /// Plan even though the project has placeholder values (example.com,
     /// ...); BLUEPRINT_ALLOW_PLACEHOLDERS=1 works too.
     #[arg(long)]
-    pub allow_placeholders: bool,
+    pub(crate) allow_placeholders: bool,
     /// Save the plan (and keep its change sets) so `apply PLANFILE` executes exactly it.
     #[arg(long, value_name = "PLANFILE")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::output::OutputFormat,
+    pub(crate) output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// A plan saved with `plan --out`; without it, apply plans first.
-    pub planfile: Option<PathBuf>,
+    pub(crate) planfile: Option<PathBuf>,
     #[command(flatten)]
-    pub project: NamedProjectFlags,
+    pub(crate) project: NamedProjectFlags,
     #[command(flatten)]
-    pub aws: AwsFlags,
+    pub(crate) aws: AwsFlags,
     /// Do not ask for confirmation (required when standard input is not a terminal).
     #[arg(short, long)]
-    pub yes: bool,
+    pub(crate) yes: bool,
     /// Apply even though the project has placeholder values (example.com,
     /// ...); BLUEPRINT_ALLOW_PLACEHOLDERS=1 works too.
     #[arg(long)]
-    pub allow_placeholders: bool,
+    pub(crate) allow_placeholders: bool,
     /// Accept that this resource's data is lost (repeat for each logical ID).
     #[arg(long, value_name = "LOGICAL_ID")]
-    pub allow_data_loss: Vec<String>,
+    pub(crate) allow_data_loss: Vec<String>,
     /// How to show progress.
     #[arg(long, value_enum, default_value = "auto")]
-    pub progress: crate::deploy::watch::ProgressMode,
+    pub(crate) progress: crate::deploy::watch::ProgressMode,
     /// Write the stack outputs to this file as JSON.
     #[arg(long, value_name = "FILE")]
-    pub outputs_file: Option<PathBuf>,
+    pub(crate) outputs_file: Option<PathBuf>,
     /// Update changed function code and environment variables directly
     /// through Lambda (seconds, no change set); any other change is applied
     /// through a change set as usual.
     #[arg(long, conflicts_with = "planfile")]
-    pub hotswap: bool,
+    pub(crate) hotswap: bool,
     /// Hot-swap even a stack marked as production (`--env prod`, a tag
     /// environment: prod, or a stack name with a `prod` part).
     #[arg(long, requires = "hotswap")]
-    pub force_hotswap: bool,
+    pub(crate) force_hotswap: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct DestroyArgs {
+pub(crate) struct DestroyArgs {
     #[command(flatten)]
-    pub project: NamedProjectFlags,
+    pub(crate) project: NamedProjectFlags,
     #[command(flatten)]
-    pub aws: AwsFlags,
+    pub(crate) aws: AwsFlags,
     /// Do not ask for confirmation.
     #[arg(short, long)]
-    pub yes: bool,
+    pub(crate) yes: bool,
     /// Turn termination protection off first (it blocks deletion otherwise).
     #[arg(long)]
-    pub disable_termination_protection: bool,
+    pub(crate) disable_termination_protection: bool,
     /// How to show progress.
     #[arg(long, value_enum, default_value = "auto")]
-    pub progress: crate::deploy::watch::ProgressMode,
+    pub(crate) progress: crate::deploy::watch::ProgressMode,
 }
 
 #[derive(Debug, Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     #[command(flatten)]
-    pub project: NamedProjectFlags,
+    pub(crate) project: NamedProjectFlags,
     #[command(flatten)]
-    pub aws: AwsFlags,
+    pub(crate) aws: AwsFlags,
     /// Follow an operation in progress until it ends.
     #[arg(long)]
-    pub watch: bool,
+    pub(crate) watch: bool,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::output::OutputFormat,
+    pub(crate) output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct OutputsArgs {
+pub(crate) struct OutputsArgs {
     #[command(flatten)]
-    pub project: NamedProjectFlags,
+    pub(crate) project: NamedProjectFlags,
     #[command(flatten)]
-    pub aws: AwsFlags,
+    pub(crate) aws: AwsFlags,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::output::OutputFormat,
+    pub(crate) output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct DriftArgs {
+pub(crate) struct DriftArgs {
     #[command(flatten)]
-    pub project: NamedProjectFlags,
+    pub(crate) project: NamedProjectFlags,
     #[command(flatten)]
-    pub aws: AwsFlags,
+    pub(crate) aws: AwsFlags,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::output::OutputFormat,
+    pub(crate) output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct LogsArgs {
+pub(crate) struct LogsArgs {
     /// The function: its logical ID, or its path in nested stacks
     /// (`OrdersService/Function`); without it, every function.
-    pub function: Option<String>,
+    pub(crate) function: Option<String>,
     #[command(flatten)]
-    pub project: NamedProjectFlags,
+    pub(crate) project: NamedProjectFlags,
     #[command(flatten)]
-    pub aws: AwsFlags,
+    pub(crate) aws: AwsFlags,
     /// Keep showing new events until Ctrl-C.
     #[arg(short, long)]
-    pub follow: bool,
+    pub(crate) follow: bool,
     /// How far back to start: 30s, 10m, 2h, 1d.
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = crate::commands::logs::parse_since)]
-    pub since: std::time::Duration,
+    pub(crate) since: std::time::Duration,
     /// Only events matching this CloudWatch Logs filter pattern.
     #[arg(long, value_name = "PATTERN", value_parser = crate::commands::logs::parse_filter)]
-    pub filter: Option<String>,
+    pub(crate) filter: Option<String>,
     /// text or json (one JSON object per event).
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::output::OutputFormat,
+    pub(crate) output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct InvokeArgs {
+pub(crate) struct InvokeArgs {
     /// The function: its logical ID, or its path in nested stacks
     /// (`OrdersService/Function`).
-    pub function: String,
+    pub(crate) function: String,
     #[command(flatten)]
-    pub project: NamedProjectFlags,
+    pub(crate) project: NamedProjectFlags,
     #[command(flatten)]
-    pub aws: AwsFlags,
+    pub(crate) aws: AwsFlags,
     /// The event: a JSON file in the project, or `-` for standard input
     /// (default: `{}`).
     #[arg(long, value_name = "FILE")]
-    pub event: Option<PathBuf>,
+    pub(crate) event: Option<PathBuf>,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::output::OutputFormat,
+    pub(crate) output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct WatchArgs {
+pub(crate) struct WatchArgs {
     #[command(flatten)]
-    pub project: NamedProjectFlags,
+    pub(crate) project: NamedProjectFlags,
     #[command(flatten)]
-    pub aws: AwsFlags,
+    pub(crate) aws: AwsFlags,
     /// Apply even though the project has placeholder values (example.com,
     /// ...); BLUEPRINT_ALLOW_PLACEHOLDERS=1 works too.
     #[arg(long)]
-    pub allow_placeholders: bool,
+    pub(crate) allow_placeholders: bool,
     /// Hot-swap even a stack marked as production.
     #[arg(long)]
-    pub force_hotswap: bool,
+    pub(crate) force_hotswap: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct SynthArgs {
+pub(crate) struct SynthArgs {
     #[command(flatten)]
-    pub project: ProjectFlags,
+    pub(crate) project: ProjectFlags,
     /// The output directory.
     #[arg(short, long, value_name = "DIR", default_value = crate::commands::synth::DEFAULT_OUT)]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// The template format.
     #[arg(short, long, value_enum, default_value_t = Format::Yaml)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Print the template to standard output instead of writing files.
     #[arg(long)]
-    pub stdout: bool,
+    pub(crate) stdout: bool,
     /// text, or json: print the manifest of written files to standard output.
     #[arg(long, value_enum, default_value = "text", conflicts_with = "stdout")]
-    pub output: crate::output::OutputFormat,
+    pub(crate) output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::output::OutputFormat,
+    pub(crate) output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// A blueprint name (see `blueprint list`); without it, one schema for
     /// every blueprint, chosen by the file's `blueprint:` key.
-    pub blueprint: Option<String>,
+    pub(crate) blueprint: Option<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     #[command(flatten)]
-    pub project: ProjectFlags,
+    pub(crate) project: ProjectFlags,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::output::OutputFormat,
+    pub(crate) output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct OpenapiArgs {
+pub(crate) struct OpenapiArgs {
     #[command(flatten)]
-    pub project: ProjectFlags,
+    pub(crate) project: ProjectFlags,
     /// Write the document to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// The document's format.
     #[arg(short, long, value_enum, default_value_t = Format::Json)]
-    pub format: Format,
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Args)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     /// The blueprint (see `blueprint list`).
-    pub blueprint: String,
+    pub(crate) blueprint: String,
     /// The project directory (default: ./NAME).
-    pub dir: Option<PathBuf>,
+    pub(crate) dir: Option<PathBuf>,
     /// The stack name (default: the blueprint's).
     #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// The region (default: the blueprint's, us-east-1).
     #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Write into a non-empty directory: add missing files, update files `new`
     /// wrote and you did not change; files you changed are kept (exit 1).
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct GraphArgs {
+pub(crate) struct GraphArgs {
     #[command(flatten)]
-    pub project: ProjectFlags,
+    pub(crate) project: ProjectFlags,
     /// mermaid (renders in GitHub Markdown) or dot (Graphviz).
     #[arg(long, value_enum, default_value = "mermaid")]
-    pub format: crate::graph::GraphFormat,
+    pub(crate) format: crate::graph::GraphFormat,
     /// text (the diagram) or json (nodes and edges).
     #[arg(long, value_enum, default_value = "text")]
-    pub output: crate::output::OutputFormat,
+    pub(crate) output: crate::output::OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// Write blueprint.1 and one blueprint-COMMAND.1 per command into DIR
     /// instead of printing blueprint.1.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// `--endpoint-url`: an `http://` or `https://` URL with a host, refused

@@ -15,7 +15,9 @@ pub enum Error {
     /// The generated template breaks a rule; nothing was written.
     #[error("template `{stack}` failed {} check{}:{}", .findings.len(), if .findings.len() == 1 { "" } else { "s" }, findings_list(.findings))]
     Check {
+        /// The stack.
         stack: String,
+        /// What the checks found.
         findings: Vec<Finding>,
     },
     /// Anything else the user can fix (a wrong name, a missing file): free
@@ -26,7 +28,9 @@ pub enum Error {
     /// Reading or writing a file failed.
     #[error("{}: {}", .path.display(), plain_io(.source))]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What went wrong.
         source: std::io::Error,
     },
     /// Talking to AWS failed.

@@ -11,6 +11,7 @@ use crate::config::{Region, StackName, Tags};
 /// order; a stack may take parameters from outputs of stacks before it.
 #[derive(Clone, Debug)]
 pub struct StackTemplate {
+    /// The stack's name.
     pub stack_name: String,
     /// The region the stack lives in (the project's, or e.g. `us-east-1` for
     /// CloudFront certificates).
@@ -19,6 +20,7 @@ pub struct StackTemplate {
     pub depends_on: Vec<String>,
     /// Parameters of this template whose values are outputs of other stacks.
     pub inputs: Vec<StackInput>,
+    /// Its template.
     pub template: Template,
 }
 
@@ -50,9 +52,13 @@ impl StackTemplate {
 /// The common keys of a project, whatever the blueprint.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectInfo {
+    /// The blueprint's name.
     pub blueprint: &'static str,
+    /// The stack name.
     pub stack_name: StackName,
+    /// The region.
     pub region: Region,
+    /// Tags for the stack.
     pub tags: Tags,
     /// Termination protection for the stacks (on by default).
     pub termination_protection: bool,
@@ -61,7 +67,10 @@ pub struct ProjectInfo {
 /// A blueprint's expansion: its stacks and the function packages they use.
 #[derive(Clone, Debug)]
 pub struct Expansion {
+    /// The project's common keys.
     pub project: ProjectInfo,
+    /// The stacks, in deploy order.
     pub stacks: Vec<StackTemplate>,
+    /// The function packages the stacks use.
     pub packages: Vec<Package>,
 }

@@ -1,36 +1,58 @@
+#![warn(missing_docs)]
 //! `blueprint`: named serverless reference architectures as CloudFormation.
 //!
 //! The flow: `blueprint.yaml` → [`config`] → [`blueprints`] (built from
 //! [`components`] over the typed [`cfn`] model) → [`check`] → [`render`].
 
+// The public API, for blueprints of your own (README, "Writing your own
+// blueprint"): the `Blueprint` trait and the catalog, the components they
+// are built from, the typed CloudFormation model, project file values, what
+// an expansion is, where function code comes from, errors, rendering, and
+// the entry point (`cli::run_with`).
 pub mod assets;
 pub mod blueprints;
 pub mod cfn;
-pub mod check;
 pub mod cli;
-pub mod commands;
 pub mod components;
 pub mod config;
-pub mod deploy;
-pub mod diff;
 pub mod error;
 pub mod expansion;
+pub mod render;
+
+// Internals: the commands, synthesis, checks, passes, deploy and diff. They
+// are public only so that the tests in tests/ (a separate crate) can reach
+// them; they are no part of the API and may change in any release.
+#[doc(hidden)]
+pub mod check;
+#[doc(hidden)]
+pub mod commands;
+#[doc(hidden)]
+pub mod deploy;
+#[doc(hidden)]
+pub mod diff;
+#[doc(hidden)]
 pub mod graph;
+#[doc(hidden)]
 pub mod output;
 pub(crate) mod parallel;
+#[doc(hidden)]
 pub mod passes;
+#[doc(hidden)]
 pub mod placement;
-pub mod render;
+#[doc(hidden)]
 pub mod resource_overrides;
+#[doc(hidden)]
 pub mod scaffold;
+#[doc(hidden)]
 pub mod split;
+#[doc(hidden)]
 pub mod synthesis;
 
 use std::ffi::OsString;
 
 use clap::Parser;
 
-use crate::blueprints::Overrides;
+use crate::blueprints::{Catalog, Overrides};
 use crate::cli::{Cli, Command, ProjectFlags};
 use crate::commands::plan::DeployArgs;
 use crate::commands::project::ProjectArgs;
@@ -47,7 +69,7 @@ pub const EXIT_USER: i32 = 1;
 /// it, so CI never reads a crash as "changes" (2) or "data loss" (3).
 pub const EXIT_INTERNAL: i32 = 70;
 
-fn project_args(f: ProjectFlags) -> Result<ProjectArgs, Error> {
+fn project_args(f: ProjectFlags, catalog: &Catalog) -> Result<ProjectArgs, Error> {
     let stack_name = f
         .stack_name
         .map(|s| StackName::new(&s).map_err(|e| Error::User(format!("--stack-name: {e}"))))
@@ -61,13 +83,18 @@ fn project_args(f: ProjectFlags) -> Result<ProjectArgs, Error> {
         config: f.config,
         overrides: Overrides { stack_name, region },
         env: f.env,
+        catalog: catalog.clone(),
     })
 }
 
-fn deploy_args(project: ProjectFlags, aws: cli::AwsFlags) -> Result<DeployArgs, Error> {
+fn deploy_args(
+    project: ProjectFlags,
+    aws: cli::AwsFlags,
+    catalog: &Catalog,
+) -> Result<DeployArgs, Error> {
     let region = project.region.clone();
     Ok(DeployArgs {
-        project: project_args(project)?,
+        project: project_args(project, catalog)?,
         aws: AwsOptions {
             profile: aws.profile,
             region,
@@ -115,11 +142,11 @@ fn bootstrap_region(flag: Option<String>) -> Result<String, Error> {
 }
 
 /// `apply`, or `apply --hotswap`.
-fn apply(a: cli::ApplyArgs, printer: &mut Printer) -> Result<i32, Error> {
+fn apply(a: cli::ApplyArgs, catalog: &Catalog, printer: &mut Printer) -> Result<i32, Error> {
     let req = commands::apply::ApplyRequest {
         deploy: DeployArgs {
             allow_placeholders: allow_placeholders(a.allow_placeholders),
-            ..deploy_args(a.project.into(), a.aws)?
+            ..deploy_args(a.project.into(), a.aws, catalog)?
         },
         planfile: a.planfile,
         yes: a.yes,
@@ -138,18 +165,18 @@ fn apply(a: cli::ApplyArgs, printer: &mut Printer) -> Result<i32, Error> {
 }
 
 /// The inner-loop commands (issue 17): drift, logs, invoke, watch.
-fn inner_loop(command: Command, printer: &mut Printer) -> Result<i32, Error> {
+fn inner_loop(command: Command, catalog: &Catalog, printer: &mut Printer) -> Result<i32, Error> {
     match command {
         Command::Drift(a) => {
             let req = commands::drift::DriftRequest {
-                deploy: deploy_args(a.project.into(), a.aws)?,
+                deploy: deploy_args(a.project.into(), a.aws, catalog)?,
                 output: a.output,
             };
             commands::drift::run(&req, printer)
         }
         Command::Logs(a) => {
             let req = commands::logs::LogsRequest {
-                deploy: deploy_args(a.project.into(), a.aws)?,
+                deploy: deploy_args(a.project.into(), a.aws, catalog)?,
                 function: a.function,
                 follow: a.follow,
                 since: a.since,
@@ -161,7 +188,7 @@ fn inner_loop(command: Command, printer: &mut Printer) -> Result<i32, Error> {
         Command::Invoke(a) => {
             use commands::invoke::EventSource;
             let req = commands::invoke::InvokeRequest {
-                deploy: deploy_args(a.project.into(), a.aws)?,
+                deploy: deploy_args(a.project.into(), a.aws, catalog)?,
                 function: a.function,
                 event: match a.event {
                     None => EventSource::Empty,
@@ -176,7 +203,7 @@ fn inner_loop(command: Command, printer: &mut Printer) -> Result<i32, Error> {
             let apply = commands::apply::ApplyRequest {
                 deploy: DeployArgs {
                     allow_placeholders: allow_placeholders(a.allow_placeholders),
-                    ..deploy_args(a.project.into(), a.aws)?
+                    ..deploy_args(a.project.into(), a.aws, catalog)?
                 },
                 planfile: None,
                 yes: true,
@@ -190,8 +217,9 @@ fn inner_loop(command: Command, printer: &mut Printer) -> Result<i32, Error> {
     }
 }
 
-/// Runs a parsed command line; returns the exit code on success.
-pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
+/// Runs a parsed command line with the blueprints of `catalog`; returns the
+/// exit code on success.
+pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Result<i32, Error> {
     match cli.command {
         Command::Bootstrap(a) => {
             let env = a
@@ -219,17 +247,17 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
             let req = commands::plan::PlanRequest {
                 deploy: DeployArgs {
                     allow_placeholders: allow_placeholders(a.allow_placeholders),
-                    ..deploy_args(a.project, a.aws)?
+                    ..deploy_args(a.project, a.aws, catalog)?
                 },
                 out: a.out,
                 output: a.output,
             };
             commands::plan::run(&req, printer)
         }
-        Command::Apply(a) => apply(a, printer),
+        Command::Apply(a) => apply(a, catalog, printer),
         Command::Destroy(a) => {
             let req = commands::destroy::DestroyRequest {
-                deploy: deploy_args(a.project.into(), a.aws)?,
+                deploy: deploy_args(a.project.into(), a.aws, catalog)?,
                 yes: a.yes,
                 disable_termination_protection: a.disable_termination_protection,
                 progress: a.progress,
@@ -238,21 +266,23 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
         }
         Command::Status(a) => {
             let req = commands::status::StatusRequest {
-                deploy: deploy_args(a.project.into(), a.aws)?,
+                deploy: deploy_args(a.project.into(), a.aws, catalog)?,
                 watch: a.watch,
                 output: a.output,
             };
             commands::status::run_status(&req, printer)
         }
-        Command::Outputs(a) => {
-            commands::status::run_outputs(&deploy_args(a.project.into(), a.aws)?, a.output, printer)
-        }
+        Command::Outputs(a) => commands::status::run_outputs(
+            &deploy_args(a.project.into(), a.aws, catalog)?,
+            a.output,
+            printer,
+        ),
         c @ (Command::Drift(_) | Command::Logs(_) | Command::Invoke(_) | Command::Watch(_)) => {
-            inner_loop(c, printer)
+            inner_loop(c, catalog, printer)
         }
         Command::Synth(a) => {
             let req = commands::synth::SynthRequest {
-                project: project_args(a.project)?,
+                project: project_args(a.project, catalog)?,
                 out: a.out,
                 format: a.format,
                 stdout: a.stdout,
@@ -261,16 +291,16 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
             commands::synth::run(&req, printer).map(|()| EXIT_OK)
         }
         Command::List(a) => {
-            commands::list::run_with(a.output, printer);
+            commands::list::run_with(catalog, a.output, printer);
             Ok(EXIT_OK)
         }
         Command::Explain(a) => {
-            commands::explain::run_with(&project_args(a.project)?, a.output, printer)
+            commands::explain::run_with(&project_args(a.project, catalog)?, a.output, printer)
                 .map(|()| EXIT_OK)
         }
         Command::Openapi(a) => {
             let req = commands::openapi::OpenapiRequest {
-                project: project_args(a.project)?,
+                project: project_args(a.project, catalog)?,
                 out: a.out,
                 format: a.format,
             };
@@ -283,19 +313,20 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
                 name: a.name,
                 region: a.region,
                 force: a.force,
+                catalog: catalog.clone(),
             };
             commands::new::run(&req, printer)
         }
         Command::Graph(a) => {
             let req = commands::graph::GraphRequest {
-                project: project_args(a.project)?,
+                project: project_args(a.project, catalog)?,
                 format: a.format,
                 output: a.output,
             };
             commands::graph::run(&req, printer).map(|()| EXIT_OK)
         }
         Command::Schema(a) => {
-            commands::schema::run(a.blueprint.as_deref(), printer).map(|()| EXIT_OK)
+            commands::schema::run(catalog, a.blueprint.as_deref(), printer).map(|()| EXIT_OK)
         }
         Command::Completions(a) => {
             commands::completions::run_completions(a.shell, printer);
@@ -307,9 +338,23 @@ pub fn execute(cli: Cli, printer: &mut Printer) -> Result<i32, Error> {
     }
 }
 
-/// The whole program: parses `args`, runs the command, prints any error, and
-/// returns the exit code.
+/// The whole program with the built-in blueprints: parses `args`, runs the
+/// command, prints any error, and returns the exit code
+/// ([`run_with_args`] with [`Catalog::builtin`]).
 pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_with_args(&Catalog::builtin(), args)
+}
+
+/// The whole program with the blueprints of `catalog`: parses `args` (the
+/// first is the program's name), runs the command, prints any error, and
+/// returns the exit code ([`EXIT_OK`], [`EXIT_USER`], [`EXIT_INTERNAL`], or a
+/// command's own, such as `plan`'s 2 and 3). [`cli::run_with`] is this with
+/// the process's arguments.
+pub fn run_with_args<I, T>(catalog: &Catalog, args: I) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -329,7 +374,7 @@ where
         Verbosity::Normal
     };
     let mut printer = Printer::terminal_with(verbosity, cli.color);
-    match execute(cli, &mut printer) {
+    match execute(cli, catalog, &mut printer) {
         Ok(code) => code,
         Err(e) => {
             printer.error(&e.to_string());

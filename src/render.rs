@@ -4,7 +4,9 @@ use serde_json::Value as Json;
 
 use crate::error::Error;
 
-/// The output format of templates.
+/// The output format of templates: `Yaml` or `Json`. (The variants carry
+/// no doc comments: clap would show them in `--help`.)
+#[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     #[default]

@@ -8,7 +8,7 @@ use handlebars::Handlebars;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::assets::{hex, CodeSource, BUILTIN, REQUIREMENTS};
+use crate::assets::{hex, REQUIREMENTS};
 use crate::blueprints::{json_schema, AnyBlueprint, Overrides};
 use crate::config::{self, Region, Source, StackName};
 use crate::error::Error;
@@ -159,9 +159,7 @@ pub fn scaffold(
     let synth = synthesize(
         blueprint,
         &defaults,
-        &CodeSource::BuiltIn {
-            blueprint: blueprint.name().to_string(),
-        },
+        &blueprint.code_source(None),
         &overrides,
         Format::Yaml,
     )?;
@@ -170,7 +168,7 @@ pub fn scaffold(
 
     let mut code: Vec<(String, &'static [u8])> = Vec::new();
     let root = format!("{}/functions", blueprint.name());
-    if let Some(dir) = BUILTIN.get_dir(&root) {
+    if let Some(dir) = blueprint.files().get_dir(&root) {
         builtin_files(dir, &mut code);
     }
     let ctx = Context {
@@ -181,7 +179,7 @@ pub fn scaffold(
         before_stack_name,
         between,
         rest,
-        functions: functions(&root, &code),
+        functions: functions(blueprint.files(), &root, &code),
         requirements: blueprint
             .requirements()
             .iter()
@@ -222,9 +220,13 @@ fn schema_file(blueprint: &dyn AnyBlueprint) -> Result<ScaffoldFile, Error> {
 
 /// The functions under `root` (`<blueprint>/functions`), sorted by name,
 /// with whether each has tests and a requirements file among `code`.
-fn functions(root: &str, code: &[(String, &'static [u8])]) -> Vec<FunctionInfo> {
+fn functions(
+    files: &'static include_dir::Dir<'static>,
+    root: &str,
+    code: &[(String, &'static [u8])],
+) -> Vec<FunctionInfo> {
     let mut functions: Vec<FunctionInfo> = Vec::new();
-    if let Some(dir) = BUILTIN.get_dir(root) {
+    if let Some(dir) = files.get_dir(root) {
         for d in dir.dirs() {
             let fname = d
                 .path()

@@ -4,7 +4,7 @@
 //!
 //! The rule:
 //! - A blueprint puts the resources that may move into named *units*
-//!   ([`Resource::unit`]), e.g. one per service; everything else is shared and
+//!   (`Resource::unit`), e.g. one per service; everything else is shared and
 //!   never moves. A unit's resources always stay together.
 //! - With no previous placement, units are taken in the order of their first
 //!   resource. They fill the template itself first, up to [`PARENT_BUDGET`]

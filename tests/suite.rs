@@ -16,6 +16,7 @@ mod cli_cdn_blueprints;
 mod cli_microservices_events_chat;
 mod cli_placement;
 mod conference_security;
+mod custom_blueprint;
 mod dax;
 mod defaults;
 mod deploy_fake;

@@ -2,37 +2,59 @@
 //! into one or more stacks of typed resources.
 //!
 //! Each module implements [`Blueprint`] on a unit type (`todo::Todo`, ...);
-//! [`ALL`] is the catalog the commands use, through [`AnyBlueprint`].
+//! [`Catalog::builtin`] holds them ([`ALL`]), and the commands resolve a
+//! project through a [`Catalog`], as an [`AnyBlueprint`]. A blueprint of
+//! your own implements [`Blueprint`] the same way and joins the catalog with
+//! [`Catalog::with`] (README, "Writing your own blueprint").
 
+// The built-in blueprints: in the catalog ([`ALL`]); their modules are no
+// part of the API (public for the tests in tests/ only).
+#[doc(hidden)]
 pub mod blog;
+mod catalog;
+#[doc(hidden)]
 pub mod chat;
+#[doc(hidden)]
 pub mod conference;
+#[doc(hidden)]
 pub mod event_pipeline;
+#[doc(hidden)]
 pub mod json_schema;
+#[doc(hidden)]
 pub mod microservices;
+#[doc(hidden)]
 pub mod todo;
+#[doc(hidden)]
 pub mod update_offload;
 
+use std::path::PathBuf;
+
+use include_dir::Dir;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 
 use crate::assets::{CodeSource, BUILTIN};
 use crate::config::resource_overrides::ResourceOverrides;
-use crate::config::{self, nearest, Project, Region, Source, StackName};
+use crate::config::{self, Project, Region, Source, StackName};
 use crate::error::Error;
 pub use crate::expansion::{Expansion, ProjectInfo, StackInput, StackTemplate};
+pub use catalog::Catalog;
 
 /// One requirement a blueprint satisfies (BLUEPRINTS.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Requirement {
+    /// Its id (`TODO-1`), which resources name in their metadata.
     pub id: &'static str,
+    /// What it asks for, in one sentence.
     pub text: &'static str,
 }
 
 /// Values given on the command line that replace the project file's.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
+    /// `--stack-name`.
     pub stack_name: Option<StackName>,
+    /// `--region`.
     pub region: Option<Region>,
 }
 
@@ -116,6 +138,14 @@ pub trait Blueprint: Send + Sync + 'static {
     /// others.
     const OPENAPI: Option<OpenApi<Self::Options>> = None;
 
+    /// Where the blueprint's own files are: a tree holding
+    /// `<NAME>/blueprint.yaml` (the documented defaults that `synth NAME`
+    /// and `new NAME` use, equal to `Options::default()`) and
+    /// `<NAME>/functions/<function>/` (its handler code), embedded with
+    /// `include_dir::include_dir!`. `None` (the default) for the built-in
+    /// blueprints, whose files are this crate's `blueprints/` directory.
+    const FILES: Option<&'static Dir<'static>> = None;
+
     /// Expands the options into stacks of typed resources, in deploy order,
     /// with the function packages they use. Pure: no I/O but reading the
     /// project's function code through `code`, and the same input gives the
@@ -182,9 +212,20 @@ pub trait AnyBlueprint: Send + Sync {
     fn project_schema(&self, generator: &mut SchemaGenerator) -> Schema;
 
     /// The documented defaults, `blueprints/<name>/blueprint.yaml`, built in.
+    /// [`Blueprint::FILES`], or the built-in blueprints' directory.
+    fn files(&self) -> &'static Dir<'static>;
+
+    /// Where the blueprint's function code is read from: the project's
+    /// `functions/` directory first when there is one, then the code the
+    /// blueprint ships ([`Blueprint::FILES`]).
+    fn code_source(&self, functions_dir: Option<PathBuf>) -> CodeSource;
+
+    /// The documented defaults, `<name>/blueprint.yaml` in
+    /// [`AnyBlueprint::files`].
     fn defaults(&self) -> Result<Source, Error> {
         let path = format!("{}/{}", self.name(), config::PROJECT_FILE);
-        let text = BUILTIN
+        let text = self
+            .files()
             .get_file(&path)
             .and_then(|f| f.contents_utf8())
             .ok_or_else(|| Error::Internal(format!("built-in {path} is missing")))?;
@@ -248,6 +289,26 @@ impl<B: Blueprint> AnyBlueprint for B {
     fn project_schema(&self, generator: &mut SchemaGenerator) -> Schema {
         json_schema::project::<B>(generator)
     }
+
+    fn files(&self) -> &'static Dir<'static> {
+        B::FILES.unwrap_or(&BUILTIN)
+    }
+
+    fn code_source(&self, functions_dir: Option<PathBuf>) -> CodeSource {
+        let blueprint = B::NAME.to_string();
+        match (B::FILES, functions_dir) {
+            (Some(files), functions_dir) => CodeSource::Embedded {
+                blueprint,
+                files,
+                functions_dir,
+            },
+            (None, None) => CodeSource::BuiltIn { blueprint },
+            (None, Some(functions_dir)) => CodeSource::Project {
+                blueprint,
+                functions_dir,
+            },
+        }
+    }
 }
 
 /// The cross-cutting requirements (BLUEPRINTS.md): options every blueprint
@@ -288,7 +349,8 @@ pub static CROSS_CUTTING: &[Requirement] = &[
     },
 ];
 
-/// Every blueprint, in the order `blueprint list` shows them.
+/// Every built-in blueprint, in the order `blueprint list` shows them
+/// ([`Catalog::builtin`]).
 pub static ALL: &[&dyn AnyBlueprint] = &[
     &todo::Todo,
     &microservices::Microservices,
@@ -299,19 +361,10 @@ pub static ALL: &[&dyn AnyBlueprint] = &[
     &chat::Chat,
 ];
 
-/// The blueprint called `name`, or an error that lists the valid names.
+/// The built-in blueprint called `name`, or an error that lists the valid
+/// names: [`Catalog::find`] on [`Catalog::builtin`].
 pub fn find(name: &str) -> Result<&'static dyn AnyBlueprint, Error> {
-    if let Some(b) = ALL.iter().find(|b| b.name() == name) {
-        return Ok(*b);
-    }
-    let names: Vec<&str> = ALL.iter().map(|b| b.name()).collect();
-    let hint = nearest(name, &names)
-        .map(|n| format!(" (did you mean `{n}`?)"))
-        .unwrap_or_default();
-    Err(Error::User(format!(
-        "unknown blueprint `{name}`{hint}; the blueprints are: {}",
-        names.join(", ")
-    )))
+    Catalog::builtin().find(name)
 }
 
 /// Parses a project file with `B`'s options, applies overrides, and writes

@@ -113,10 +113,15 @@ impl<T> From<IndexMap<String, T>> for Value<IndexMap<String, T>> {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Expr {
+    /// A string.
     Str(String),
+    /// An integer.
     Int(i64),
+    /// A boolean.
     Bool(bool),
+    /// A list of expressions.
     List(Vec<Expr>),
+    /// An intrinsic function.
     Fn(Box<Intrinsic>),
 }
 
@@ -301,13 +306,21 @@ pub const PSEUDO_PARAMETERS: &[&str] = &[
 /// A pseudo parameter, usable with `Ref` or inside `Fn::Sub`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pseudo {
+    /// `AWS::AccountId`.
     AccountId,
+    /// `AWS::NotificationARNs`.
     NotificationArns,
+    /// `AWS::NoValue`: removes the property it is the value of.
     NoValue,
+    /// `AWS::Partition`.
     Partition,
+    /// `AWS::Region`.
     Region,
+    /// `AWS::StackId`.
     StackId,
+    /// `AWS::StackName`.
     StackName,
+    /// `AWS::URLSuffix`.
     UrlSuffix,
 }
 

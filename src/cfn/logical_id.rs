@@ -18,11 +18,24 @@ pub struct LogicalId(String);
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LogicalIdError {
     #[error("a logical ID cannot be empty")]
+    /// The ID is empty.
     Empty,
     #[error("logical ID `{id}` is {len} characters long; the limit is {MAX_LOGICAL_ID_LEN}")]
-    TooLong { id: String, len: usize },
+    /// The ID is longer than CloudFormation's 255 characters.
+    TooLong {
+        /// The ID.
+        id: String,
+        /// Its length.
+        len: usize,
+    },
     #[error("logical ID `{id}` contains `{ch}`; only ASCII letters and digits are allowed")]
-    InvalidChar { id: String, ch: char },
+    /// The ID has a character other than A-Z, a-z and 0-9.
+    InvalidChar {
+        /// The ID.
+        id: String,
+        /// The first character refused.
+        ch: char,
+    },
 }
 
 impl LogicalId {

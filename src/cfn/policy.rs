@@ -14,7 +14,9 @@ pub const POLICY_VERSION: &str = "2012-10-17";
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PolicyDocument {
+    /// The policy language version, `2012-10-17`.
     pub version: &'static str,
+    /// The statements.
     pub statement: Vec<Statement>,
 }
 
@@ -31,7 +33,9 @@ impl PolicyDocument {
 /// Allow or Deny.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Effect {
+    /// Allows the actions.
     Allow,
+    /// Denies the actions (whatever else allows them).
     Deny,
 }
 
@@ -59,12 +63,18 @@ pub type Condition = IndexMap<String, IndexMap<String, Vec<Value<String>>>>;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Statement {
+    /// The statement's ID.
     pub sid: Option<String>,
+    /// Allow or deny.
     pub effect: Effect,
     #[serde(serialize_with = "serialize_principal")]
+    /// Who the statement is about (resource policies only).
     pub principal: Option<Principal>,
+    /// The actions (`sqs:ReceiveMessage`, ...).
     pub action: Vec<String>,
+    /// The resources the actions apply to (ARNs).
     pub resource: Option<Vec<Value<String>>>,
+    /// When the statement applies.
     pub condition: Option<Condition>,
 }
 

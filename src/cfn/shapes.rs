@@ -11,7 +11,9 @@ use super::walk::walk;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueueRedrivePolicy {
+    /// The dead-letter queue's ARN.
     pub dead_letter_target_arn: Value<String>,
+    /// Receives before a message moves to the dead-letter queue.
     pub max_receive_count: u32,
 }
 
@@ -19,6 +21,7 @@ pub struct QueueRedrivePolicy {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionRedrivePolicy {
+    /// The dead-letter queue's ARN.
     pub dead_letter_target_arn: Value<String>,
 }
 
@@ -29,8 +32,10 @@ pub struct EmptyAction {}
 /// Which events a rule matches.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventPattern {
+    /// The event sources to match (`aws.s3`, ...).
     pub source: Vec<String>,
     #[serde(rename = "detail-type")]
+    /// The detail types to match.
     pub detail_type: Vec<String>,
     /// Content filters on the event's `detail`.
     pub detail: serde_json::Value,

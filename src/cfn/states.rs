@@ -11,10 +11,13 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Definition {
+    /// A description of the state machine.
     pub comment: Option<String>,
+    /// The state it starts at.
     pub start_at: String,
     /// The whole execution's limit; past it the execution fails with `States.Timeout`.
     pub timeout_seconds: Option<u64>,
+    /// The states, by name.
     pub states: IndexMap<String, State>,
 }
 
@@ -22,7 +25,9 @@ pub struct Definition {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Branch {
+    /// The state the branch starts at.
     pub start_at: String,
+    /// The branch's states, by name.
     pub states: IndexMap<String, State>,
 }
 
@@ -30,10 +35,15 @@ pub struct Branch {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "Type")]
 pub enum State {
+    /// Runs a task (a Lambda function, a service integration).
     Task(TaskState),
+    /// Runs branches in parallel.
     Parallel(ParallelState),
+    /// Chooses the next state by rules.
     Choice(ChoiceState),
+    /// Ends the execution successfully.
     Succeed(SucceedState),
+    /// Ends the execution with an error.
     Fail(FailState),
 }
 
@@ -42,18 +52,27 @@ pub enum State {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TaskState {
+    /// A description of the state.
     pub comment: Option<String>,
+    /// The ARN of what the task runs.
     pub resource: String,
     /// The request; keys ending in `.$` take JSONPath values from the input.
     pub parameters: Option<serde_json::Value>,
+    /// Reshapes the task's result.
     pub result_selector: Option<serde_json::Value>,
+    /// Where in the input the result goes.
     pub result_path: Option<String>,
+    /// How long the task may run.
     pub timeout_seconds: Option<u64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Retries on errors.
     pub retry: Vec<Retrier>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Where errors go once retries are exhausted.
     pub catch: Vec<Catcher>,
+    /// The next state (or `end`).
     pub next: Option<String>,
+    /// Whether the execution ends here.
     pub end: Option<bool>,
 }
 
@@ -63,15 +82,23 @@ pub struct TaskState {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ParallelState {
+    /// A description of the state.
     pub comment: Option<String>,
+    /// The branches, run at the same time.
     pub branches: Vec<Branch>,
+    /// Reshapes the branches' results.
     pub result_selector: Option<serde_json::Value>,
+    /// Where in the input the results go.
     pub result_path: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Retries on errors.
     pub retry: Vec<Retrier>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Where errors go once retries are exhausted.
     pub catch: Vec<Catcher>,
+    /// The next state (or `end`).
     pub next: Option<String>,
+    /// Whether the execution ends here.
     pub end: Option<bool>,
 }
 
@@ -80,8 +107,11 @@ pub struct ParallelState {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChoiceState {
+    /// A description of the state.
     pub comment: Option<String>,
+    /// The rules, tried in order.
     pub choices: Vec<ChoiceRule>,
+    /// The state when no rule matches.
     pub default: Option<String>,
 }
 
@@ -91,12 +121,19 @@ pub struct ChoiceState {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChoiceRule {
+    /// The input path the rule tests.
     pub variable: Option<String>,
+    /// All of these rules match.
     pub and: Option<Vec<ChoiceRule>>,
+    /// The path is present.
     pub is_present: Option<bool>,
+    /// The value is a string.
     pub is_string: Option<bool>,
+    /// The value is a number.
     pub is_numeric: Option<bool>,
+    /// The value is greater than this.
     pub numeric_greater_than: Option<u64>,
+    /// The state when the rule matches (top-level rules only).
     pub next: Option<String>,
 }
 
@@ -105,6 +142,7 @@ pub struct ChoiceRule {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SucceedState {
+    /// A description of the state.
     pub comment: Option<String>,
 }
 
@@ -113,8 +151,11 @@ pub struct SucceedState {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FailState {
+    /// A description of the state.
     pub comment: Option<String>,
+    /// The error name.
     pub error: String,
+    /// What went wrong.
     pub cause: String,
 }
 
@@ -122,9 +163,13 @@ pub struct FailState {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Retrier {
+    /// The errors retried (`States.ALL`, ...).
     pub error_equals: Vec<String>,
+    /// Seconds before the first retry.
     pub interval_seconds: u64,
+    /// Retries at most.
     pub max_attempts: u64,
+    /// The factor each interval grows by.
     pub backoff_rate: f64,
 }
 
@@ -134,8 +179,11 @@ pub struct Retrier {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Catcher {
+    /// The errors caught.
     pub error_equals: Vec<String>,
+    /// Where in the input the error goes.
     pub result_path: Option<String>,
+    /// The state the error goes to.
     pub next: String,
 }
 

@@ -37,28 +37,39 @@ pub trait Typed: ResourceProperties + Sized {
 /// What CloudFormation does with a resource when it is deleted or replaced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DeletionPolicy {
+    /// Deleted with the stack, or when removed from it.
     Delete,
+    /// Kept (left out of the stack).
     Retain,
+    /// Kept, except when the stack's creation rolls back.
     RetainExceptOnCreate,
+    /// Deleted after a final snapshot.
     Snapshot,
 }
 
 /// A parameter's type (also what a project's own `parameters:` may name).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum ParameterType {
+    /// `String`.
     String,
+    /// `Number`.
     Number,
     #[serde(rename = "List<Number>")]
+    /// `List<Number>`.
     NumberList,
+    /// `CommaDelimitedList`.
     CommaDelimitedList,
     #[serde(rename = "AWS::SSM::Parameter::Value<String>")]
+    /// `AWS::SSM::Parameter::Value<String>`: the value of an SSM parameter, by name.
     SsmString,
     /// An AMI ID read from an SSM parameter (e.g. the public latest-AMI ones).
     #[serde(rename = "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>")]
     SsmImageId,
     #[serde(rename = "List<AWS::EC2::Subnet::Id>")]
+    /// `List<AWS::EC2::Subnet::Id>`.
     SubnetIdList,
     #[serde(rename = "AWS::EC2::SecurityGroup::Id")]
+    /// `AWS::EC2::SecurityGroup::Id`.
     SecurityGroupId,
 }
 
@@ -68,16 +79,27 @@ pub enum ParameterType {
 #[serde(rename_all = "PascalCase")]
 pub struct Parameter {
     #[serde(rename = "Type")]
+    /// The parameter's type.
     pub kind: ParameterType,
+    /// What it is for.
     pub description: Option<String>,
+    /// Its value when the stack gives none.
     pub default: Option<Json>,
+    /// A regular expression a string value must match.
     pub allowed_pattern: Option<String>,
+    /// The only values allowed.
     pub allowed_values: Option<Vec<String>>,
+    /// What CloudFormation says when a constraint fails.
     pub constraint_description: Option<String>,
+    /// The shortest string allowed.
     pub min_length: Option<u32>,
+    /// The longest string allowed.
     pub max_length: Option<u32>,
+    /// The smallest number allowed.
     pub min_value: Option<f64>,
+    /// The largest number allowed.
     pub max_value: Option<f64>,
+    /// Hide the value in the console and API.
     pub no_echo: Option<bool>,
 }
 
@@ -105,9 +127,13 @@ impl Parameter {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Output {
+    /// What it is.
     pub description: Option<String>,
+    /// Its value.
     pub value: Value<String>,
+    /// Exported for `Fn::ImportValue` under this name.
     pub export: Option<Export>,
+    /// Present only when this condition is true.
     pub condition: Option<String>,
 }
 
@@ -115,6 +141,7 @@ pub struct Output {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Export {
+    /// The export's name.
     pub name: Value<String>,
 }
 
@@ -134,12 +161,17 @@ pub struct Resource {
     attributes: &'static [&'static str],
     /// The properties, typed until rendering.
     pub properties: Properties,
+    /// Resources created before this one.
     pub depends_on: Vec<LogicalId>,
+    /// What happens when it leaves the stack.
     pub deletion_policy: Option<DeletionPolicy>,
+    /// What happens to the old one when an update replaces it.
     pub update_replace_policy: Option<DeletionPolicy>,
     /// The `UpdatePolicy` attribute (e.g. `CodeDeployLambdaAliasUpdate`).
     pub update_policy: Option<Json>,
+    /// Created only when this condition is true.
     pub condition: Option<String>,
+    /// Metadata (requirements it serves, accepted risks, ...).
     pub metadata: IndexMap<String, Json>,
     /// The unit (e.g. a service) the resource belongs to: resources of one
     /// unit always stay together when synthesis splits an oversized template
@@ -295,20 +327,28 @@ pub const CHECKOV_KEY: &str = "checkov";
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     #[error(transparent)]
+    /// A logical ID that CloudFormation refuses.
     LogicalId(#[from] LogicalIdError),
     #[error("logical ID `{0}` is used twice in one template")]
+    /// The template already has this logical ID.
     Duplicate(String),
 }
 
 /// A CloudFormation template.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Template {
+    /// The template's description.
     pub description: Option<String>,
+    /// The template's metadata.
     pub metadata: IndexMap<String, Json>,
+    /// Parameters, by logical ID.
     pub parameters: IndexMap<LogicalId, Parameter>,
+    /// Mappings: name, then top-level key, then second-level key.
     pub mappings: IndexMap<String, IndexMap<String, IndexMap<String, Json>>>,
+    /// Conditions, by name.
     pub conditions: IndexMap<LogicalId, Intrinsic>,
     resources: IdMap<Resource>,
+    /// Outputs, by logical ID.
     pub outputs: IndexMap<LogicalId, Output>,
     /// The templates of this template's nested stacks, by the logical ID of
     /// their `AWS::CloudFormation::Stack` resource. Synthesis renders each as

@@ -13,7 +13,9 @@ const INDEX: &str = include_str!("resource_types.txt");
 /// change replaces the resource, both sorted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TypeInfo {
+    /// Its top-level properties.
     pub properties: Vec<&'static str>,
+    /// Its create-only properties (changing one replaces the resource).
     pub create_only: Vec<&'static str>,
 }
 

@@ -35,6 +35,7 @@ pub enum ReferenceKind {
 /// One reference site, borrowed from the value walked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Site<'a> {
+    /// How the reference is made.
     pub kind: ReferenceKind,
     /// The resource, parameter or pseudo parameter named.
     pub target: &'a str,
@@ -56,7 +57,9 @@ impl Site<'_> {
 /// One reference, owned: what [`references_in`] collects.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
+    /// How the reference is made.
     pub kind: ReferenceKind,
+    /// The logical ID it refers to.
     pub target: String,
     /// The attribute, for `Fn::GetAtt` and `${X.Attr}`.
     pub attribute: Option<String>,
@@ -84,7 +87,7 @@ pub trait VisitorMut {
 ///
 /// Scalars and enums have nothing to walk (the default methods);
 /// scripts/gen-resource-types emits the impls of the generated property
-/// structs with [`walk!`](crate::cfn::walk::walk).
+/// structs with `walk!`.
 pub trait Walk {
     /// Reports every reference site (and intrinsic function) to `v`.
     fn walk(&self, _v: &mut dyn Visitor) {}

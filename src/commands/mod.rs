@@ -1,4 +1,4 @@
-//! One module per verb. Each takes a typed request and a [`Printer`].
+//! One module per verb. Each takes a typed request and a [`Printer`](crate::output::Printer).
 
 pub mod apply;
 pub mod aws;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 
 use crate::assets::write_atomic;
-use crate::blueprints;
+use crate::blueprints::Catalog;
 use crate::config::{Region, StackName};
 use crate::error::Error;
 use crate::output::Printer;
@@ -21,12 +21,15 @@ use crate::scaffold::{scaffold, ScaffoldFile, RECORD};
 /// What `new` was asked to do.
 #[derive(Clone, Debug)]
 pub struct NewRequest {
+    /// The blueprint's name.
     pub blueprint: String,
     /// The directory (default: `./<stack name>`).
     pub dir: Option<PathBuf>,
     pub name: Option<String>,
     pub region: Option<String>,
     pub force: bool,
+    /// The blueprints `blueprint` may name.
+    pub catalog: Catalog,
 }
 
 /// What happened to each file.
@@ -138,7 +141,7 @@ pub fn write(dir: &Path, files: &[ScaffoldFile], force: bool) -> Result<NewRepor
 }
 
 pub fn run(req: &NewRequest, printer: &mut Printer) -> Result<i32, Error> {
-    let blueprint = blueprints::find(&req.blueprint)?;
+    let blueprint = req.catalog.find(&req.blueprint)?;
     let name = req
         .name
         .as_deref()

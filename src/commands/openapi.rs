@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use serde_json::Value as Json;
 
-use crate::blueprints::ALL;
 use crate::commands::project::{resolve, ProjectArgs};
 use crate::error::Error;
 use crate::output::Printer;
@@ -28,7 +27,9 @@ pub fn document(project: &ProjectArgs, format: Format) -> Result<(Json, String),
         .openapi(&resolved.source, &resolved.code, &project.overrides)
         .map_err(|e| resolved.relocate(e))?
         .ok_or_else(|| {
-            let with: Vec<&str> = ALL
+            let with: Vec<&str> = project
+                .catalog
+                .blueprints()
                 .iter()
                 .filter(|b| b.has_openapi())
                 .map(|b| b.name())

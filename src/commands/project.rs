@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::assets::CodeSource;
-use crate::blueprints::{self, AnyBlueprint, Overrides};
+use crate::blueprints::{AnyBlueprint, Catalog, Overrides};
 use crate::config::environments::{self, Active, SourceMap};
 use crate::config::{self, Source, PROJECT_FILE};
 use crate::error::Error;
@@ -19,9 +19,12 @@ pub struct ProjectArgs {
     pub blueprint: Option<String>,
     /// A project file.
     pub config: Option<PathBuf>,
+    /// `--stack-name` and `--region`.
     pub overrides: Overrides,
     /// `--env NAME`: the environment of the project file to work in.
     pub env: Option<String>,
+    /// The blueprints a project may name ([`Catalog::builtin`] by default).
+    pub catalog: Catalog,
 }
 
 /// The environment a resolved project works in: its name and account
@@ -34,8 +37,11 @@ pub struct Selected {
 
 /// A resolved project: the blueprint, its configuration text, and its code.
 pub struct ResolvedProject {
+    /// The project's blueprint.
     pub blueprint: &'static dyn AnyBlueprint,
+    /// The project file, or the blueprint's documented defaults.
     pub source: Source,
+    /// Where its function code is read from.
     pub code: CodeSource,
     /// The placement file next to the project file (`blueprint.yaml` →
     /// `blueprint.placement.json`); none for a blueprint's built-in defaults.
@@ -194,7 +200,7 @@ fn resolve_file(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
                 message: format!("blueprint: {message}"),
                 help: None,
             };
-            let blueprint = blueprints::find(&name).map_err(|e| match e {
+            let blueprint = args.catalog.find(&name).map_err(|e| match e {
                 Error::User(m) => Error::from(at_name(m)),
                 other => other,
             })?;
@@ -215,23 +221,18 @@ fn resolve_file(args: &ProjectArgs) -> Result<ResolvedProject, Error> {
             Ok(ResolvedProject {
                 blueprint,
                 source,
-                code: CodeSource::Project {
-                    blueprint: blueprint.name().to_string(),
-                    functions_dir: dir.join("functions"),
-                },
+                code: blueprint.code_source(Some(dir.join("functions"))),
                 placement_file: Some(Placement::file_for(&path)),
                 environment: None,
             })
         }
         None => {
             let name = args.blueprint.as_deref().unwrap_or_default();
-            let blueprint = blueprints::find(name)?;
+            let blueprint = args.catalog.find(name)?;
             Ok(ResolvedProject {
                 blueprint,
                 source: blueprint.defaults()?,
-                code: CodeSource::BuiltIn {
-                    blueprint: blueprint.name().to_string(),
-                },
+                code: blueprint.code_source(None),
                 placement_file: None,
                 environment: None,
             })

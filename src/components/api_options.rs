@@ -440,9 +440,13 @@ pub fn add_http_domain(
 
 /// An API built by [`build_api`]: REST or HTTP.
 pub struct BuiltApi {
+    /// The API.
     pub api: LogicalId,
+    /// Its stage.
     pub stage: LogicalId,
+    /// An HTTP API (API Gateway v2) rather than a REST API.
     pub http: bool,
+    /// The stage's name.
     pub stage_name: String,
     /// The custom domain's name: the only way in (`execute-api` is off).
     pub domain: Option<String>,

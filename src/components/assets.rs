@@ -10,7 +10,7 @@ pub const ASSETS_BUCKET: &str = "AssetsBucket";
 
 /// The [`ASSETS_BUCKET`] parameter of a template that holds nested stacks
 /// (or whose functions sit beside them): an S3 bucket name.
-pub(crate) fn assets_parameter() -> Parameter {
+pub fn assets_parameter() -> Parameter {
     Parameter {
         allowed_pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$".into()),
         constraint_description: Some("an S3 bucket name".into()),

@@ -43,7 +43,9 @@ pub struct PrivateBucket<'a> {
     pub acls_for_log_delivery: bool,
     /// S3 Transfer Acceleration (uploads enter AWS at the nearest edge).
     pub transfer_acceleration: bool,
+    /// Cross-origin access rules.
     pub cors: Option<CorsConfiguration>,
+    /// Where the bucket sends its events.
     pub notifications: Option<NotificationConfiguration>,
     /// Statements added to the bucket policy after the TLS-only deny (a
     /// bucket has one policy, so everything that grants access goes here).

@@ -64,12 +64,17 @@ impl Methods {
 pub struct CacheSettings<'a> {
     /// Logical ID part: `Static` gives `<cdn>StaticCachePolicy`.
     pub name: &'a str,
+    /// The cache policy's comment.
     pub comment: &'a str,
+    /// Seconds an object is cached at least.
     pub min_ttl: u64,
+    /// Seconds an object is cached when its origin says nothing.
     pub default_ttl: u64,
+    /// Seconds an object is cached at most.
     pub max_ttl: u64,
     /// Query strings are part of the cache key (and reach the origin).
     pub query_strings: bool,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 
@@ -78,18 +83,29 @@ pub struct CacheSettings<'a> {
 pub enum OriginKind<'a> {
     /// A private bucket, read through origin access control.
     S3Site {
+        /// The bucket.
         bucket: &'a LogicalId,
+        /// The origin access control CloudFront signs with.
         access_control: &'a LogicalId,
     },
     /// A REST API stage: `<api>.execute-api.<region>.amazonaws.com/<stage>`.
-    RestApi { api: &'a LogicalId, stage: &'a str },
+    RestApi {
+        /// The API.
+        api: &'a LogicalId,
+        /// Its stage's name.
+        stage: &'a str,
+    },
     /// Any web origin (a domain or a load balancer's DNS name).
     Http {
+        /// The origin's domain name.
         domain: Value<String>,
         /// `https-only`, `http-only` or `match-viewer`.
         protocol: &'a str,
+        /// Its HTTP port.
         http_port: u16,
+        /// Its HTTPS port.
         https_port: u16,
+        /// A path prefixed to every origin request.
         path: Option<String>,
         /// Headers CloudFront adds to every origin request (e.g. a secret the
         /// origin checks so only this distribution reaches it).
@@ -98,6 +114,7 @@ pub enum OriginKind<'a> {
     /// A private load balancer reached through an `AWS::CloudFront::VpcOrigin`
     /// (whose endpoint settings hold the protocol).
     Vpc {
+        /// The `AWS::CloudFront::VpcOrigin`.
         vpc_origin: LogicalId,
         /// The name CloudFront sends and, over HTTPS, checks on the
         /// certificate.
@@ -108,7 +125,9 @@ pub enum OriginKind<'a> {
 /// One origin and its ID within the distribution.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginSpec<'a> {
+    /// The origin's ID, which behaviors and failover groups name.
     pub id: &'a str,
+    /// What the origin is.
     pub kind: OriginKind<'a>,
     /// Origin Shield in this region.
     pub shield_region: Option<&'a str>,
@@ -118,9 +137,13 @@ pub struct OriginSpec<'a> {
 /// with one of `status_codes` or cannot be reached.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailoverGroup<'a> {
+    /// The group's ID, which behaviors name.
     pub id: &'a str,
+    /// The origin tried first.
     pub primary: &'a str,
+    /// The origin tried when the first answers with one of `status_codes`.
     pub secondary: &'a str,
+    /// Status codes that fail over.
     pub status_codes: Vec<u16>,
 }
 
@@ -128,11 +151,13 @@ pub struct FailoverGroup<'a> {
 /// has none) go to `target` with cache policy `cache`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BehaviorSpec<'a> {
+    /// Requests matching this path pattern (none: the default behavior).
     pub path_pattern: Option<&'a str>,
     /// An origin's or a failover group's ID.
     pub target: &'a str,
     /// A [`CacheSettings::name`] of this distribution.
     pub cache: &'a str,
+    /// The HTTP methods allowed.
     pub methods: Methods,
     /// Forward every viewer header except `Host`, every cookie and query
     /// string (what an API origin needs), through an origin request policy.
@@ -144,6 +169,7 @@ pub struct BehaviorSpec<'a> {
 pub struct ViewerDomain {
     /// An ACM certificate in us-east-1.
     pub certificate_arn: Value<String>,
+    /// The domain names the distribution answers to.
     pub aliases: Vec<String>,
 }
 
@@ -151,17 +177,25 @@ pub struct ViewerDomain {
 pub struct Cdn<'a> {
     /// Logical ID prefix: `<name>Distribution`, `<name><cache>CachePolicy`, ...
     pub name: &'a str,
+    /// The distribution's comment.
     pub comment: &'a str,
+    /// Where CloudFront fetches from.
     pub origins: Vec<OriginSpec<'a>>,
+    /// Pairs of origins that fail over.
     pub failover_groups: Vec<FailoverGroup<'a>>,
+    /// The cache policies.
     pub caches: Vec<CacheSettings<'a>>,
+    /// The behavior for requests no other behavior matches.
     pub default_behavior: BehaviorSpec<'a>,
     /// Matched in order, before the default behavior.
     pub behaviors: Vec<BehaviorSpec<'a>>,
+    /// The object served for `/`.
     pub default_root_object: Option<&'a str>,
+    /// Which edge locations serve it.
     pub price_class: PriceClass,
     /// `None`: the `*.cloudfront.net` name and certificate.
     pub domain: Option<ViewerDomain>,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
     /// Requirement IDs served by the custom domain settings.
     pub domain_requirements: &'a [&'a str],
@@ -169,6 +203,7 @@ pub struct Cdn<'a> {
 
 /// The IDs other resources need.
 pub struct CdnIds {
+    /// The distribution.
     pub distribution: LogicalId,
 }
 
@@ -189,6 +224,7 @@ impl Cdn<'_> {
         .into()
     }
 
+    /// Adds the resources to `t`; returns the logical IDs other resources need.
     pub fn add_to(self, t: &mut Template) -> Result<CdnIds, Error> {
         self.add_to_keyed_by_caller(t, &[])
     }

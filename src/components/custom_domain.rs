@@ -17,9 +17,11 @@ pub const CERTIFICATE_REGION: &str = "us-east-1";
 
 /// How to build the domain's resources.
 pub struct CustomDomain<'a> {
+    /// The domain name.
     pub name: &'a DomainName,
     /// The public hosted zone the name lives in.
     pub hosted_zone_id: &'a HostedZoneId,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 

@@ -82,25 +82,34 @@ pub const DAX_TLS_PORT: u16 = 9111;
 pub struct DaxCluster<'a> {
     /// Logical ID prefix (`Dax` gives `DaxCluster`, `DaxRole`, ...).
     pub name: &'a str,
+    /// The node type (`dax.t3.small`, ...).
     pub node_type: &'a str,
+    /// How many nodes.
     pub nodes: u32,
+    /// The VPC the cluster runs in.
     pub vpc: &'a LogicalId,
+    /// Its subnets.
     pub subnets: &'a [LogicalId],
     /// The tables the cluster may read and write (their ARNs).
     pub tables: Vec<Value<String>>,
+    /// How long an item is cached, in milliseconds.
     pub record_ttl_ms: u64,
+    /// How long a query result is cached, in milliseconds.
     pub query_ttl_ms: u64,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 
 /// The IDs other resources need.
 pub struct DaxIds {
+    /// The cluster.
     pub cluster: LogicalId,
     /// The security group its clients (functions) must be in.
     pub client_security_group: LogicalId,
 }
 
 impl DaxCluster<'_> {
+    /// Adds the resources to `t`; returns the logical IDs other resources need.
     pub fn add_to(self, t: &mut Template) -> Result<DaxIds, Error> {
         let (client_sg, cluster_sg) = self.add_security_groups(t)?;
         let role = self.add_role(t)?;

@@ -19,6 +19,7 @@ pub const PYTHON_RUNTIME: Runtime = Runtime::Python3_13;
 pub struct LambdaFunction<'a> {
     /// Logical ID prefix: `<name>Function`, `<name>FunctionRole`, `<name>FunctionLogGroup`.
     pub name: &'a str,
+    /// The function's description.
     pub description: &'a str,
     /// The packaged code (its S3 key).
     pub package: &'a Package,
@@ -26,16 +27,21 @@ pub struct LambdaFunction<'a> {
     pub assets_bucket: &'a LogicalId,
     /// `module.function`.
     pub handler: &'a str,
+    /// Memory, 128 to 10,240 MB.
     pub memory_mb: u32,
+    /// Timeout, 1 to 900 seconds.
     pub timeout_s: u32,
     /// `arm64` or `x86_64`.
     pub architecture: &'a str,
+    /// Environment variables.
     pub environment: IndexMap<String, Value<String>>,
     /// What the function may do, beyond writing its own logs.
     pub statements: Vec<Statement>,
     /// AWS managed policies to attach (e.g. VPC access).
     pub managed_policies: Vec<Value<String>>,
+    /// Days its logs are kept.
     pub log_retention_days: u32,
+    /// Subnets and security groups, for a function in a VPC.
     pub vpc: Option<VpcConfig>,
     /// Requirement IDs the function serves.
     pub requirements: &'a [&'a str],
@@ -43,8 +49,11 @@ pub struct LambdaFunction<'a> {
 
 /// The logical IDs of a function's resources.
 pub struct FunctionIds {
+    /// The function.
     pub function: LogicalId,
+    /// Its execution role.
     pub role: LogicalId,
+    /// Its log group.
     pub log_group: LogicalId,
 }
 

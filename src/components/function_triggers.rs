@@ -74,17 +74,20 @@ pub fn send_to_queue_statement(queue: &LogicalId, sid: &str) -> Statement {
 pub struct StreamTrigger<'a> {
     /// Logical ID of the mapping.
     pub id: &'a str,
+    /// The function.
     pub function: &'a LogicalId,
     /// The table (or global table) whose stream is read.
     pub table: &'a LogicalId,
     /// Only these `eventName`s reach the function (`INSERT`, `MODIFY`,
     /// `REMOVE`); empty for all.
     pub event_names: &'a [&'a str],
+    /// Records per invocation.
     pub batch_size: u32,
     /// Retries of a failing batch before it goes to `on_failure`.
     pub max_retries: i32,
     /// A queue for the records of batches that kept failing.
     pub on_failure: Option<&'a LogicalId>,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 
@@ -160,17 +163,22 @@ pub fn subscribe_to_topic(
 /// Retries of asynchronous invocations (S3, SNS) and where events that still
 /// fail go.
 pub struct AsyncFailures<'a> {
+    /// The logical ID.
     pub id: &'a str,
+    /// The function.
     pub function: &'a LogicalId,
     /// 0 to 2.
     pub max_retries: u32,
     /// 60 to 21600 seconds.
     pub max_event_age_s: u32,
+    /// Where failed events go.
     pub on_failure: &'a LogicalId,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 
 impl AsyncFailures<'_> {
+    /// Adds the resources to `t`; returns the logical IDs other resources need.
     pub fn add_to(&self, t: &mut Template) -> Result<LogicalId, Error> {
         Ok(t.add(
             self.id,

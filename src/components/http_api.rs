@@ -35,15 +35,20 @@ pub const HTTP_ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","i
 /// A Cognito user pool and the app client whose tokens the API accepts.
 #[derive(Clone, Copy, Debug)]
 pub struct JwtIssuer<'a> {
+    /// The Cognito user pool.
     pub user_pool: &'a LogicalId,
+    /// Its app client (the JWT audience).
     pub client: &'a LogicalId,
 }
 
 /// The stage's throttling.
 #[derive(Clone, Copy, Debug)]
 pub struct HttpThrottling<'a> {
+    /// Requests per second.
     pub rate: u32,
+    /// Requests at once.
     pub burst: u32,
+    /// Limits of single routes.
     pub routes: &'a IndexMap<RouteKey, RouteThrottle>,
 }
 
@@ -51,14 +56,21 @@ pub struct HttpThrottling<'a> {
 pub struct HttpApi<'a> {
     /// Logical ID prefix (`Api` gives `Api`, `ApiStage`, ...).
     pub name: &'a str,
+    /// The API's description.
     pub description: &'a str,
+    /// Its routes.
     pub routes: &'a [Route],
+    /// The function behind every route.
     pub function: &'a LogicalId,
     /// Authorize every route with a JWT from this user pool.
     pub jwt: Option<JwtIssuer<'a>>,
+    /// Request rate limits.
     pub throttling: HttpThrottling<'a>,
+    /// Days its access logs are kept.
     pub log_retention_days: u32,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
+    /// Requirement IDs served by the authorizer.
     pub auth_requirements: &'a [&'a str],
     /// A custom domain: the API is then reached only through it (the
     /// default `execute-api` endpoint is off).
@@ -67,7 +79,9 @@ pub struct HttpApi<'a> {
 
 /// The IDs other resources need.
 pub struct HttpApiIds {
+    /// The API.
     pub api: LogicalId,
+    /// Its stage.
     pub stage: LogicalId,
 }
 
@@ -180,12 +194,15 @@ pub fn add_integration(
 
 /// One route of an HTTP API.
 pub struct RouteSpec<'a> {
+    /// The route's logical ID.
     pub id: String,
     /// `GET /todos/{todoId}`.
     pub key: String,
+    /// The name of its operation (OpenAPI's `operationId`).
     pub operation_name: Option<String>,
     /// `NONE`, `AWS_IAM` or `JWT`.
     pub authorization: &'a str,
+    /// The authorizer's ID, for an authenticated route.
     pub authorizer: Option<Value<String>>,
 }
 

@@ -24,6 +24,8 @@ pub mod stored_values;
 pub mod table;
 pub mod topic;
 pub mod user_auth;
+// The update-offload demo origin's fleet: no part of the public API.
+#[doc(hidden)]
 pub mod web_fleet;
 
 use indexmap::IndexMap;

@@ -20,22 +20,27 @@ pub const ZONES: usize = 2;
 pub struct PrivateNetwork<'a> {
     /// Logical ID prefix (`Network` gives `NetworkVpc`, `NetworkPrivateSubnet1`, ...).
     pub name: &'a str,
+    /// The VPC's address range.
     pub cidr: &'a VpcCidr,
     /// Gateway endpoints to create, each with the statements its policy allows
     /// (`dynamodb`, `s3`).
     pub gateway_endpoints: Vec<(&'a str, Vec<Statement>)>,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 
 /// The IDs other resources need.
 pub struct NetworkIds {
+    /// The VPC.
     pub vpc: LogicalId,
+    /// Its private subnets.
     pub subnets: Vec<LogicalId>,
     /// The subnets' route table.
     pub route_table: LogicalId,
 }
 
 impl PrivateNetwork<'_> {
+    /// Adds the resources to `t`; returns the logical IDs other resources need.
     pub fn add_to(self, t: &mut Template) -> Result<NetworkIds, Error> {
         let n = self.name;
         let vpc = t

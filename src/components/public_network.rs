@@ -20,14 +20,19 @@ pub const ZONES: usize = 2;
 pub struct PublicNetwork<'a> {
     /// Logical ID prefix (`Network` gives `NetworkVpc`, `NetworkPublicSubnet1`, ...).
     pub name: &'a str,
+    /// The VPC's address range.
     pub cidr: &'a VpcCidr,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 
 /// The IDs other resources need.
 pub struct PublicNetworkIds {
+    /// The VPC.
     pub vpc: LogicalId,
+    /// Its public subnets.
     pub public_subnets: Vec<LogicalId>,
+    /// Its private subnets.
     pub private_subnets: Vec<LogicalId>,
     /// The private subnets' default route (through the NAT gateway):
     /// instances that need the internet at boot wait for it.
@@ -52,6 +57,7 @@ struct Gateway {
 }
 
 impl PublicNetwork<'_> {
+    /// Adds the resources to `t`; returns the logical IDs other resources need.
     pub fn add_to(&self, t: &mut Template) -> Result<PublicNetworkIds, Error> {
         let gateway = self.add_vpc(t)?;
         let (public_subnets, private_subnets) = self.add_subnets(t, &gateway.vpc)?;

@@ -32,12 +32,15 @@ pub struct BufferedQueue<'a> {
     pub visibility_timeout_s: u32,
     /// 60 to 1,209,600 seconds.
     pub retention_s: u32,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 
 /// The IDs other resources need.
 pub struct QueueIds {
+    /// The queue.
     pub queue: LogicalId,
+    /// Its dead-letter queue.
     pub dead_letter: LogicalId,
 }
 
@@ -135,13 +138,17 @@ pub fn subscribe_queue(
 /// A function consuming `queue` in batches, reporting the messages that
 /// failed (partial batch responses) so only those are retried.
 pub struct QueueConsumer<'a> {
+    /// The logical ID.
     pub id: &'a str,
+    /// The queue.
     pub queue: &'a LogicalId,
+    /// The function.
     pub function: &'a LogicalId,
     /// 1 to 10,000 (above 10 needs a batching window).
     pub batch_size: u32,
     /// 0 to 300 seconds.
     pub batching_window_s: u32,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 

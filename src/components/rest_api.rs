@@ -27,7 +27,9 @@ use crate::error::Error;
 /// One route: an HTTP method on a path such as `/todos/{todoId}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {
+    /// The HTTP method.
     pub method: &'static str,
+    /// The resource path.
     pub path: &'static str,
     /// The query-string parameters the handler reads: with a stage cache,
     /// part of a GET method's cache key (a page is not another page).
@@ -39,6 +41,7 @@ pub struct Route {
 pub struct StageCache {
     /// Size in GB, as API Gateway names it (`0.5`, `1.6`, ...).
     pub size_gb: String,
+    /// How long a response is cached.
     pub ttl_seconds: u32,
 }
 
@@ -46,7 +49,9 @@ pub struct StageCache {
 pub struct RestApi<'a> {
     /// Logical ID prefix (`Api` gives `Api`, `ApiStage`, ...).
     pub name: &'a str,
+    /// The API's description.
     pub description: &'a str,
+    /// Its routes.
     pub routes: &'a [Route],
     /// The function every route proxies to.
     pub function: &'a LogicalId,
@@ -54,14 +59,20 @@ pub struct RestApi<'a> {
     pub user_pool: Option<&'a LogicalId>,
     /// `REGIONAL` or `EDGE`.
     pub endpoint_type: &'a str,
+    /// The stage's name.
     pub stage_name: &'a str,
+    /// Requests per second.
     pub throttle_rate: u32,
+    /// Requests at once.
     pub throttle_burst: u32,
+    /// The stage's cache.
     pub cache: Option<StageCache>,
+    /// Days its access logs are kept.
     pub log_retention_days: u32,
     /// Also set the account-wide CloudWatch Logs role API Gateway needs for
     /// access logging (`AWS::ApiGateway::Account`).
     pub manage_account_role: bool,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
     /// Requirement IDs served by the stage cache, when there is one.
     pub cache_requirements: &'a [&'a str],
@@ -74,7 +85,9 @@ pub struct RestApi<'a> {
 
 /// The IDs other resources need.
 pub struct RestApiIds {
+    /// The API.
     pub api: LogicalId,
+    /// Its stage.
     pub stage: LogicalId,
 }
 

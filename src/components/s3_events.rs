@@ -37,6 +37,7 @@ pub const S3_EVENTS: &[&str] = &[
 pub struct S3Event(String);
 
 impl S3Event {
+    /// Checks `s`: a `S3Event`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         if S3_EVENTS.contains(&s) {
             Ok(S3Event(s.to_string()))
@@ -50,6 +51,7 @@ impl S3Event {
         }
     }
 
+    /// The value, as written in blueprint.yaml and in templates.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -74,6 +76,7 @@ crate::config::schema::value_schema!(
 pub struct KeyFilter(String);
 
 impl KeyFilter {
+    /// Checks `s`: a `KeyFilter`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         if s.is_empty() || s.len() > 1024 || s.contains('*') || s.chars().any(char::is_control) {
             Err(format!(
@@ -84,6 +87,7 @@ impl KeyFilter {
         }
     }
 
+    /// The value, as written in blueprint.yaml and in templates.
     pub fn as_str(&self) -> &str {
         &self.0
     }

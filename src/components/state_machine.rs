@@ -70,6 +70,7 @@ pub const XRAY_ACTIONS: &[&str] = &[
 pub struct FlowFunction<'a> {
     /// e.g. `ThumbnailsFunctionArn`, used as `${ThumbnailsFunctionArn}`.
     pub variable: &'a str,
+    /// The function.
     pub function: &'a LogicalId,
 }
 
@@ -77,11 +78,13 @@ pub struct FlowFunction<'a> {
 pub struct Flow<'a> {
     /// Logical ID of the state machine; `<name>Role`, `<name>LogGroup`.
     pub name: &'a str,
+    /// `options.flow`.
     pub options: &'a FlowOptions,
     /// The definition, made with [`lambda_task`] and friends.
     pub definition: Definition,
     /// Every function the definition invokes (and no other).
     pub functions: Vec<FlowFunction<'a>>,
+    /// Days its logs are kept.
     pub log_retention_days: u32,
     /// Requirement IDs besides `FLOW`.
     pub requirements: &'a [&'a str],
@@ -89,8 +92,11 @@ pub struct Flow<'a> {
 
 /// The logical IDs of a flow's resources.
 pub struct FlowIds {
+    /// The state machine.
     pub state_machine: LogicalId,
+    /// Its role.
     pub role: LogicalId,
+    /// Its log group.
     pub log_group: LogicalId,
 }
 
@@ -305,6 +311,7 @@ pub struct ParallelTask<'a> {
     pub description: &'a str,
     /// The definition substitution holding the function's ARN.
     pub variable: &'a str,
+    /// The task's input.
     pub input: Json,
     /// The key of its result in the flow's output.
     pub result: &'a str,
@@ -318,12 +325,19 @@ pub struct ParallelTask<'a> {
 /// the results are gathered by their `result` keys, then `Done`; a failed
 /// branch ends the execution in `Failed` with `failed_error`.
 pub struct GuardedParallel<'a> {
+    /// The state machine's description.
     pub comment: &'a str,
+    /// The first state: its name and the choice that guards the work.
     pub guard: (&'a str, ChoiceState),
+    /// The state the guard goes to otherwise: its name and state.
     pub other: (&'a str, State),
+    /// The parallel state's name.
     pub parallel: &'a str,
+    /// Its description.
     pub parallel_comment: &'a str,
+    /// The tasks it runs.
     pub tasks: Vec<ParallelTask<'a>>,
+    /// The error name of the failure state.
     pub failed_error: &'a str,
 }
 

@@ -23,13 +23,17 @@ pub struct StaticSite<'a> {
     pub noncurrent_version_days: Option<u32>,
     /// Server access logs into this bucket, under this prefix.
     pub access_logs: Option<(&'a LogicalId, &'a str)>,
+    /// Keep it when it leaves the stack or is replaced (`DeletionPolicy` and `UpdateReplacePolicy` `Retain`).
     pub retain: bool,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 
 /// The IDs other resources need.
 pub struct StaticSiteIds {
+    /// The site bucket.
     pub bucket: LogicalId,
+    /// The origin access control CloudFront reads it with.
     pub access_control: LogicalId,
 }
 
@@ -48,6 +52,7 @@ impl StaticSiteIds {
 }
 
 impl StaticSite<'_> {
+    /// Adds the resources to `t`; returns the logical IDs other resources need.
     pub fn add_to(&self, t: &mut Template) -> Result<StaticSiteIds, Error> {
         let id = self.id;
         let read_by_distribution = Statement::allow(

@@ -22,9 +22,13 @@ use crate::error::Error;
 /// Provisioned capacity with auto scaling between `min` and `max`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scaling {
+    /// Read capacity units, at least.
     pub read_min: u32,
+    /// Read capacity units, at most.
     pub read_max: u32,
+    /// Write capacity units, at least.
     pub write_min: u32,
+    /// Write capacity units, at most.
     pub write_max: u32,
     /// Target utilization, percent.
     pub target_utilization: u32,
@@ -32,12 +36,17 @@ pub struct Scaling {
 
 /// How to build a table.
 pub struct Table<'a> {
+    /// The logical ID.
     pub id: &'a str,
+    /// The partition key's attribute name.
     pub partition_key: &'a str,
+    /// The sort key's attribute name.
     pub sort_key: Option<&'a str>,
     /// `None` for on-demand.
     pub provisioned: Option<Scaling>,
+    /// Keep it when it leaves the stack or is replaced (`DeletionPolicy` and `UpdateReplacePolicy` `Retain`).
     pub retain: bool,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
     /// A change stream: `NEW_IMAGE`, `NEW_AND_OLD_IMAGES`, `KEYS_ONLY` or
     /// `OLD_IMAGE`. `Fn::GetAtt <id>.StreamArn` reads it.

@@ -33,14 +33,17 @@ pub struct ServicePublisher {
 pub struct EncryptedTopic<'a> {
     /// The topic's logical ID; the key, when there is one, is `{id}Key`.
     pub id: &'a str,
+    /// The topic's display name.
     pub display_name: Option<&'a str>,
     /// AWS services publishing in their own name (none: the AWS managed key).
     pub service_publishers: Vec<ServicePublisher>,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
 }
 
 /// The IDs other resources need.
 pub struct TopicIds {
+    /// The topic.
     pub topic: LogicalId,
     /// The customer-managed key, when the topic has one.
     pub key: Option<LogicalId>,

@@ -19,15 +19,18 @@ use crate::error::Error;
 pub struct UserAuth<'a> {
     /// Logical ID prefix (`Users` gives `UsersPool`, `UsersPoolClient`, ...).
     pub name: &'a str,
+    /// The shortest password allowed.
     pub password_min_length: u32,
     /// Whether users need a second factor (`OFF`, `OPTIONAL` or `ON`).
     pub mfa: MfaConfiguration,
     /// Groups to create, with their descriptions.
     pub groups: &'a [(&'a str, &'a str)],
+    /// Keep it when it leaves the stack or is replaced (`DeletionPolicy` and `UpdateReplacePolicy` `Retain`).
     pub retain: bool,
     /// What a signed-in user's temporary credentials allow; `None` for no
     /// identity pool.
     pub authenticated_statements: Option<Vec<Statement>>,
+    /// Requirement IDs the resources serve (their `BlueprintRequirements` metadata).
     pub requirements: &'a [&'a str],
     /// Requirement IDs the identity pool and its role serve.
     pub identity_requirements: &'a [&'a str],
@@ -35,8 +38,11 @@ pub struct UserAuth<'a> {
 
 /// The IDs other resources need.
 pub struct UserAuthIds {
+    /// The user pool.
     pub pool: LogicalId,
+    /// Its app client.
     pub client: LogicalId,
+    /// The identity pool, when there is one.
     pub identity_pool: Option<LogicalId>,
 }
 
@@ -61,6 +67,7 @@ impl Default for PoolExtras<'_> {
 }
 
 impl UserAuth<'_> {
+    /// Adds the resources to `t`; returns the logical IDs other resources need.
     pub fn add_to(self, t: &mut Template) -> Result<UserAuthIds, Error> {
         self.add_to_with(t, PoolExtras::default())
     }

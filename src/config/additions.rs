@@ -173,9 +173,13 @@ impl<'de> Visitor<'de> for PlainVisitor {
 /// What `DeletionPolicy` and `UpdateReplacePolicy` take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum Policy {
+    /// Delete the resource (and its data).
     Delete,
+    /// Keep the resource when it leaves the stack.
     Retain,
+    /// Keep it, except when the stack's creation fails.
     RetainExceptOnCreate,
+    /// Keep a snapshot (types that have them), then delete.
     Snapshot,
 }
 
@@ -183,7 +187,9 @@ pub enum Policy {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum DependsOn {
+    /// One logical ID.
     One(String),
+    /// Several logical IDs.
     Many(Vec<String>),
 }
 
@@ -204,10 +210,13 @@ pub struct ExtraResource {
     /// The resource type, e.g. `AWS::SQS::Queue`.
     #[serde(rename = "Type")]
     pub kind: String,
+    /// The resource's properties, checked against its type's.
     #[serde(default)]
     pub properties: Option<IndexMap<String, Cfn>>,
+    /// Resources created before this one.
     #[serde(default)]
     pub depends_on: Option<DependsOn>,
+    /// The condition (of `conditions:`) the resource is created under.
     #[serde(default)]
     pub condition: Option<String>,
     /// Left out for a type that holds data: `Retain`, as the blueprints do.
@@ -216,8 +225,10 @@ pub struct ExtraResource {
     /// Left out: the `DeletionPolicy` (for a type that holds data).
     #[serde(default)]
     pub update_replace_policy: Option<Policy>,
+    /// `UpdatePolicy`, as CloudFormation takes it.
     #[serde(default)]
     pub update_policy: Option<Cfn>,
+    /// `Metadata`, e.g. checkov suppressions with their reasons.
     #[serde(default)]
     pub metadata: Option<IndexMap<String, Cfn>>,
 }
@@ -226,11 +237,15 @@ pub struct ExtraResource {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ExtraOutput {
+    /// The output's value.
     pub value: Cfn,
+    /// What the output is.
     #[serde(default)]
     pub description: Option<String>,
+    /// Exports the value for `Fn::ImportValue` in other stacks.
     #[serde(default)]
     pub export: Option<ExtraExport>,
+    /// The condition the output is created under.
     #[serde(default)]
     pub condition: Option<String>,
 }
@@ -239,6 +254,7 @@ pub struct ExtraOutput {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ExtraExport {
+    /// The export's name, unique in the account and region.
     pub name: Cfn,
 }
 
@@ -247,26 +263,37 @@ pub struct ExtraExport {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ExtraParameter {
+    /// `String`, `Number`, `List<Number>`, `CommaDelimitedList` or an SSM parameter type.
     #[serde(rename = "Type")]
     #[schemars(with = "String")]
     pub kind: crate::cfn::template::ParameterType,
+    /// The value (blueprint passes none at deploy, so one is needed).
     pub default: Json,
+    /// What the parameter is.
     #[serde(default)]
     pub description: Option<String>,
+    /// The only values allowed.
     #[serde(default)]
     pub allowed_values: Option<Vec<String>>,
+    /// A regular expression the value must match.
     #[serde(default)]
     pub allowed_pattern: Option<String>,
+    /// What CloudFormation says when a constraint fails.
     #[serde(default)]
     pub constraint_description: Option<String>,
+    /// The shortest value.
     #[serde(default)]
     pub min_length: Option<u32>,
+    /// The longest value.
     #[serde(default)]
     pub max_length: Option<u32>,
+    /// The smallest number.
     #[serde(default)]
     pub min_value: Option<f64>,
+    /// The largest number.
     #[serde(default)]
     pub max_value: Option<f64>,
+    /// Masks the value in the console and API answers.
     #[serde(default)]
     pub no_echo: Option<bool>,
 }
@@ -275,12 +302,16 @@ pub struct ExtraParameter {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Additions {
+    /// Resources, by logical ID.
     #[serde(default, deserialize_with = "super::null_is_default")]
     pub resources: IndexMap<String, ExtraResource>,
+    /// Outputs, by logical ID.
     #[serde(default, deserialize_with = "super::null_is_default")]
     pub outputs: IndexMap<String, ExtraOutput>,
+    /// Conditions, by name.
     #[serde(default, deserialize_with = "super::null_is_default")]
     pub conditions: IndexMap<String, Cfn>,
+    /// Parameters (each with a `Default`), by logical ID.
     #[serde(default, deserialize_with = "super::null_is_default")]
     pub parameters: IndexMap<String, ExtraParameter>,
 }

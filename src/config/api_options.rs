@@ -23,6 +23,7 @@ use super::values::{DomainName, HostedZoneId, Name, Ranged, VpcCidr};
 pub trait ApiShape {
     /// The default stage throttling: steady requests per second and burst.
     const RATE: u64;
+    /// The largest burst allowed.
     const BURST: u64;
     /// The route keys (`GET /todos/{todoId}`), or `None` when the blueprint
     /// checks `route_throttling` itself (its routes are options too).
@@ -47,7 +48,9 @@ pub enum ApiType {
 #[serde(rename_all = "kebab-case")]
 pub enum Endpoint {
     #[default]
+    /// A regional endpoint.
     Regional,
+    /// An edge-optimized endpoint (through CloudFront).
     Edge,
     /// Reachable only from a VPC, through an interface VPC endpoint.
     Private,
@@ -74,6 +77,7 @@ const METHODS: &[&str] = &[
 ];
 
 impl RouteKey {
+    /// Checks `s`: a `RouteKey`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let err = || {
             format!("`{s}` is not a route: write it as `METHOD /path`, like `GET /items/{{id}}`")
@@ -85,6 +89,7 @@ impl RouteKey {
         Ok(RouteKey(s.to_string()))
     }
 
+    /// The value, as written in blueprint.yaml and in templates.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -128,6 +133,7 @@ impl fmt::Display for RouteKey {
 pub struct RouteThrottle {
     /// Requests per second (0 blocks the route).
     pub rate_per_second: Ranged<0, 10_000>,
+    /// Requests at once.
     pub burst: Ranged<0, 5_000>,
 }
 
@@ -141,8 +147,10 @@ pub struct UsagePlanOptions {
     #[serde(default)]
     pub rate_per_second: Option<Ranged<1, 10_000>>,
     #[serde(default)]
+    /// Requests at once.
     pub burst: Option<Ranged<0, 5_000>>,
     #[serde(default)]
+    /// Requests per period.
     pub quota: Option<Quota>,
 }
 
@@ -152,6 +160,7 @@ pub struct UsagePlanOptions {
 pub struct ApiKeyNames(Vec<Name>);
 
 impl ApiKeyNames {
+    /// The names, in order.
     pub fn iter(&self) -> impl Iterator<Item = &Name> {
         self.0.iter()
     }
@@ -193,7 +202,9 @@ value_schema!(ApiKeyNames, |g| {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Quota {
+    /// Requests per period.
     pub limit: Ranged<1, 2_000_000_000>,
+    /// The period.
     pub period: QuotaPeriod,
 }
 
@@ -201,12 +212,16 @@ pub struct Quota {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum QuotaPeriod {
+    /// A day.
     Day,
+    /// A week.
     Week,
+    /// A month.
     Month,
 }
 
 impl QuotaPeriod {
+    /// The value API Gateway takes (`DAY`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             QuotaPeriod::Day => "DAY",
@@ -220,7 +235,9 @@ impl QuotaPeriod {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct StageCacheOptions {
+    /// The cache's size.
     pub size_gb: CacheSize,
+    /// How long a response is cached.
     pub ttl_seconds: Ranged<0, 3600>,
 }
 
@@ -242,6 +259,7 @@ pub struct CacheSize(String);
 pub const CACHE_SIZES: &[&str] = &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
 
 impl CacheSize {
+    /// The value, as written in blueprint.yaml and in templates.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -324,8 +342,11 @@ pub struct ApiDomain {
 pub struct PrivateOptions {
     /// The CIDR of the VPC the blueprint creates (10.0.0.0/16 when unset).
     pub vpc_cidr: Option<VpcCidr>,
+    /// The VPC.
     pub vpc_id: Option<VpcId>,
+    /// Its subnets.
     pub subnet_ids: Vec<SubnetId>,
+    /// Its security groups.
     pub security_group_ids: Vec<SecurityGroupId>,
 }
 
@@ -345,6 +366,7 @@ macro_rules! ec2_id {
         pub struct $ty(String);
 
         impl $ty {
+            /// Checks `s`: a `PrivateOptions`, or why it is not one, in plain words.
             pub fn new(s: &str) -> Result<Self, String> {
                 if ec2_id_ok(s, $prefix) {
                     Ok($ty(s.to_string()))
@@ -356,6 +378,7 @@ macro_rules! ec2_id {
                 }
             }
 
+            /// The value, as written in blueprint.yaml and in templates.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -403,15 +426,21 @@ pub struct ApiOptions<S> {
     /// `rest` or `http`.
     #[serde(rename = "type")]
     pub kind: ApiType,
+    /// Regional or edge-optimized.
     pub endpoint: Endpoint,
     /// The stage (REST APIs; HTTP APIs use the `$default` stage).
     pub stage_name: Name,
+    /// Requests per second.
     pub throttle_rate_per_second: Ranged<1, 10_000>,
+    /// Requests at once.
     pub throttle_burst: Ranged<1, 5_000>,
     /// Per-route throttling, replacing the stage's for those routes.
     pub route_throttling: IndexMap<RouteKey, RouteThrottle>,
+    /// API keys and a usage plan.
     pub usage_plan: Option<UsagePlanOptions>,
+    /// A stage cache.
     pub cache: Option<StageCacheOptions>,
+    /// A custom domain.
     pub domain: Option<ApiDomain>,
     /// `endpoint: private`: the VPC.
     pub private: Option<PrivateOptions>,
@@ -479,11 +508,15 @@ impl<S: ApiShape> Default for ApiOptions<S> {
 /// What the API components need of the options, whatever the blueprint.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiFeatures<'a> {
+    /// Regional or edge-optimized.
     pub endpoint: Endpoint,
     /// `endpoint: private`: an existing VPC, or the one to create.
     pub private: Option<&'a PrivateOptions>,
+    /// Limits of single routes.
     pub route_throttling: &'a IndexMap<RouteKey, RouteThrottle>,
+    /// API keys and a usage plan.
     pub usage_plan: Option<&'a UsagePlanOptions>,
+    /// A custom domain.
     pub domain: Option<&'a ApiDomain>,
 }
 

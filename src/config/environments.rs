@@ -56,6 +56,7 @@ pub const OVERLAY_KEYS: &[&str] = &[
 pub struct EnvName(String);
 
 impl EnvName {
+    /// The name, or why it is not one.
     pub fn new(s: &str) -> Result<Self, String> {
         let ok = !s.is_empty()
             && s.len() <= 64
@@ -70,6 +71,7 @@ impl EnvName {
         }
     }
 
+    /// The name as written.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -102,6 +104,7 @@ impl<'de> Deserialize<'de> for EnvName {
 pub struct AccountId(String);
 
 impl AccountId {
+    /// The account ID, or why it is not one.
     pub fn new(s: &str) -> Result<Self, String> {
         if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(AccountId(s.to_string()))
@@ -112,6 +115,7 @@ impl AccountId {
         }
     }
 
+    /// The 12 digits.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -253,14 +257,17 @@ impl<'de> Deserialize<'de> for Environments {
 }
 
 impl Environments {
+    /// Whether the file names no environment.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The environments' names, in the order written.
     pub fn names(&self) -> impl Iterator<Item = &EnvName> {
         self.0.keys()
     }
 
+    /// The environment `name`, with its name as written.
     pub fn get(&self, name: &str) -> Option<(&EnvName, &Environment)> {
         self.0.iter().find(|(k, _)| k.as_str() == name)
     }
@@ -269,7 +276,9 @@ impl Environments {
 /// The environment a command works in: its name and account guard.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Active {
+    /// The environment's name.
     pub name: EnvName,
+    /// Its account guard, if it has one.
     pub account: Option<AccountId>,
 }
 
@@ -328,6 +337,7 @@ pub fn select<'a>(
 pub struct Overlaid {
     /// The merged project: same name as the file, no `environments:`.
     pub source: Source,
+    /// Where each value of the merged project is written in the file.
     pub map: SourceMap,
 }
 

@@ -10,6 +10,7 @@ pub struct ConfigError {
     pub file: String,
     /// 1-based line and column, when known.
     pub location: Option<(usize, usize)>,
+    /// What is wrong, in plain words.
     pub message: String,
     /// A suggestion (`did you mean ...`).
     pub help: Option<String>,

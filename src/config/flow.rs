@@ -21,11 +21,13 @@ pub const EXPRESS_MAX_SECONDS: u64 = 300;
 pub struct FlowOptions {
     /// Off by default: the functions are chained as before.
     pub enabled: bool,
+    /// Standard or express.
     pub r#type: FlowType,
     /// The whole execution (at most 300 for `express`).
     pub timeout_seconds: Ranged<1, 31_536_000>,
     /// Each task (each attempt of it); at most the whole execution's.
     pub task_timeout_seconds: Ranged<1, 900>,
+    /// How tasks are retried.
     pub retry: RetryOptions,
     /// X-Ray tracing of executions.
     pub tracing: bool,
@@ -101,7 +103,9 @@ impl<'de> Deserialize<'de> for FlowOptions {
 #[serde(rename_all = "kebab-case")]
 pub enum FlowType {
     #[default]
+    /// A standard workflow.
     Standard,
+    /// An express workflow.
     Express,
 }
 
@@ -144,9 +148,12 @@ impl Default for RetryOptions {
 pub struct BackoffRate(f64);
 
 impl BackoffRate {
+    /// The smallest rate allowed.
     pub const MIN: f64 = 1.0;
+    /// The largest rate allowed.
     pub const MAX: f64 = 10.0;
 
+    /// Checks `n`: a `BackoffRate`, or why it is not one, in plain words.
     pub fn new(n: f64) -> Result<Self, String> {
         if (Self::MIN..=Self::MAX).contains(&n) {
             Ok(BackoffRate(n))
@@ -159,6 +166,7 @@ impl BackoffRate {
         }
     }
 
+    /// The rate.
     pub fn get(self) -> f64 {
         self.0
     }

@@ -15,17 +15,28 @@ use super::values::{Ranged, VpcCidr};
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(try_from = "RawLambdaOptions")]
 pub struct LambdaOptions {
+    /// FN-TRACE: X-Ray active tracing.
     pub tracing: bool,
+    /// FN-TRACE: JSON or text logs.
     pub log_format: LogFormat,
+    /// FN-TRACE: the lowest application log level kept (JSON logs).
     pub log_level: Option<LogLevel>,
+    /// FN-LIMITS: the size of `/tmp`.
     pub ephemeral_storage_mb: Ranged<512, 10_240>,
+    /// FN-CONCURRENCY: concurrent executions reserved for each function.
     pub reserved_concurrency: Option<u32>,
+    /// FN-CONCURRENCY: environments kept initialized on each function's `live` alias.
     pub provisioned_concurrency: u32,
+    /// FN-LIMITS: the account's concurrent executions limit.
     pub account_concurrency_limit: Ranged<1_000, 10_000_000>,
+    /// FN-DEPLOY: gradual deployments.
     pub deploy: DeployOptions,
+    /// FN-VPC: where the functions run.
     pub vpc: VpcOptions,
     #[serde(rename = "async")]
+    /// FN-ASYNC: asynchronous invocations.
     pub async_invocations: AsyncOptions,
+    /// Per-function values, by logical ID.
     pub overrides: IndexMap<String, FunctionOverride>,
 }
 
@@ -164,9 +175,13 @@ impl LambdaOptions {
 /// What one function gets, overrides applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FunctionSettings {
+    /// X-Ray active tracing.
     pub tracing: bool,
+    /// The size of `/tmp`, in MB.
     pub ephemeral_storage_mb: u32,
+    /// Reserved concurrent executions.
     pub reserved_concurrency: Option<u32>,
+    /// Provisioned concurrency on the `live` alias.
     pub provisioned_concurrency: u32,
 }
 
@@ -174,9 +189,13 @@ pub struct FunctionSettings {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FunctionOverride {
+    /// X-Ray active tracing.
     pub tracing: Option<bool>,
+    /// The size of `/tmp`, in MB.
     pub ephemeral_storage_mb: Option<Ranged<512, 10_240>>,
+    /// Reserved concurrent executions.
     pub reserved_concurrency: Option<Ranged<0, 10_000_000>>,
+    /// Provisioned concurrency on the `live` alias.
     pub provisioned_concurrency: Option<Ranged<0, 10_000_000>>,
 }
 
@@ -185,7 +204,9 @@ pub struct FunctionOverride {
 #[serde(rename_all = "snake_case")]
 pub enum LogFormat {
     #[default]
+    /// Structured JSON.
     Json,
+    /// Plain text.
     Text,
 }
 
@@ -193,11 +214,17 @@ pub enum LogFormat {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LogLevel {
+    /// `TRACE` and above.
     Trace,
+    /// `DEBUG` and above.
     Debug,
+    /// `INFO` and above.
     Info,
+    /// `WARN` and above.
     Warn,
+    /// `ERROR` and above.
     Error,
+    /// `FATAL` only.
     Fatal,
 }
 
@@ -219,6 +246,7 @@ impl LogLevel {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeployOptions {
+    /// How traffic shifts to a new version.
     pub strategy: DeployStrategy,
     /// A function CodeDeploy runs before shifting traffic: it invokes the new
     /// version with `hook_test_event` and fails the deployment on an error.
@@ -251,16 +279,22 @@ pub enum DeployStrategy {
     #[serde(rename = "none")]
     None,
     #[serde(rename = "all-at-once")]
+    /// All at once.
     AllAtOnce,
     #[serde(rename = "canary10-5m")]
+    /// 10% for 5 minutes, then the rest.
     Canary10Percent5Minutes,
     #[serde(rename = "canary10-30m")]
+    /// 10% for 30 minutes, then the rest.
     Canary10Percent30Minutes,
     #[serde(rename = "linear10-every-1m")]
+    /// 10% more every minute.
     Linear10PercentEvery1Minute,
     #[serde(rename = "linear10-every-3m")]
+    /// 10% more every 3 minutes.
     Linear10PercentEvery3Minutes,
     #[serde(rename = "linear10-every-10m")]
+    /// 10% more every 10 minutes.
     Linear10PercentEvery10Minutes,
 }
 
@@ -297,13 +331,22 @@ pub enum VpcOptions {
     None,
     /// A VPC the blueprint creates: two private subnets in two zones, gateway
     /// endpoints for S3 and DynamoDB, and optionally a NAT gateway.
-    Create { cidr: VpcCidr, nat_gateway: bool },
+    Create {
+        /// The VPC's address range.
+        cidr: VpcCidr,
+        /// A NAT gateway with an Elastic IP.
+        nat_gateway: bool,
+    },
     /// Subnets and security groups you have; with `vpc_id` and
     /// `route_table_ids`, gateway endpoints for S3 and DynamoDB are added.
     Existing {
+        /// The subnets (`subnet-...`).
         subnet_ids: Vec<String>,
+        /// The security groups (`sg-...`).
         security_group_ids: Vec<String>,
+        /// The VPC, for gateway endpoints.
         vpc_id: Option<String>,
+        /// Route tables the gateway endpoints are added to.
         route_table_ids: Vec<String>,
     },
 }
@@ -448,8 +491,11 @@ impl AsyncOptions {
 #[serde(rename_all = "snake_case")]
 pub enum OnFailure {
     #[default]
+    /// No destination.
     None,
+    /// An SQS queue.
     Sqs,
+    /// An SNS topic.
     Sns,
 }
 

@@ -21,7 +21,9 @@ pub const MAX_ALIAS_EXPANSION: u64 = 16 * 1024 * 1024;
 /// when the limit is passed at one place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refused {
+    /// Line and column, when known.
     pub location: Option<(usize, usize)>,
+    /// What is wrong.
     pub message: String,
 }
 

@@ -38,6 +38,7 @@ pub const PROJECT_FILE: &str = "blueprint.yaml";
 pub struct Source {
     /// How to name the file in messages (a path, or `<built-in>/todo/blueprint.yaml`).
     pub name: String,
+    /// Its contents.
     pub text: String,
 }
 

@@ -13,6 +13,7 @@ use serde_saphyr::Spanned;
 pub struct Placeholder {
     /// `options.welcome_email.sender`.
     pub key: String,
+    /// The placeholder value.
     pub value: String,
     /// `blueprint.yaml:162:13`, or for a value the project file leaves to
     /// the blueprint's default, `blueprint.yaml (the default of ...)`.

@@ -52,14 +52,18 @@ pub const ROOTS: &[&str] = &[
 /// One step of a path: a key, or an index into a list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
+    /// A key of a mapping.
     Key(String),
+    /// An index into a list.
     Index(usize),
 }
 
 /// A checked path: its root (one of [`ROOTS`]) and the steps under it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OverridePath {
+    /// Where the path starts (`Properties`, `DeletionPolicy`, ...).
     pub root: &'static str,
+    /// The steps below it.
     pub steps: Vec<Step>,
 }
 
@@ -144,7 +148,9 @@ impl OverridePath {
 pub struct CheckedOverride {
     /// The key as written (`OrdersService/Table`).
     pub resource: String,
+    /// Paths set, with their values, in the order written.
     pub set: Vec<(OverridePath, Json)>,
+    /// Paths removed.
     pub remove: Vec<OverridePath>,
 }
 

@@ -17,7 +17,9 @@ pub struct SecurityOptions {
     /// encrypts the DynamoDB tables, the CloudWatch log groups and the
     /// functions' environment variables instead of AWS's own keys.
     pub customer_managed_keys: bool,
+    /// Access logs.
     pub access_logs: AccessLogOptions,
+    /// A web application firewall.
     pub waf: WafOptions,
 }
 
@@ -26,6 +28,7 @@ pub struct SecurityOptions {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AccessLogOptions {
+    /// Whether access logs are written.
     pub enabled: bool,
     /// Days a log file is kept before the bucket's lifecycle deletes it.
     pub retention_days: Ranged<1, 3650>,
@@ -45,6 +48,7 @@ impl Default for AccessLogOptions {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct WafOptions {
+    /// Whether there is a web ACL.
     pub enabled: bool,
     /// Requests one client IP may make in 5 minutes before it is blocked.
     pub rate_limit: Ranged<10, 2_000_000_000>,
@@ -71,6 +75,7 @@ impl Default for WafOptions {
 pub struct WebAclArn(String);
 
 impl WebAclArn {
+    /// Checks `s`: a `WebAclArn`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let parts: Vec<&str> = s.splitn(6, ':').collect();
         let name_ok = |n: &str| {
@@ -103,6 +108,7 @@ impl WebAclArn {
         }
     }
 
+    /// The value, as written in blueprint.yaml and in templates.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -40,6 +40,7 @@ impl<const MIN: u64, const MAX: u64> Ranged<MIN, MAX> {
         Ranged(n)
     }
 
+    /// The number.
     pub fn get(self) -> u64 {
         self.0
     }
@@ -184,6 +185,7 @@ where
 pub struct StackName(String);
 
 impl StackName {
+    /// Checks `s`: a `StackName`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let rule = "a stack name starts with a letter and contains only letters, digits and hyphens (at most 128 characters)";
         let ok = s.len() <= 128
@@ -196,6 +198,7 @@ impl StackName {
         }
     }
 
+    /// The value, as written in blueprint.yaml and in templates.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -234,6 +237,7 @@ impl Region {
         Ok(Region(s.to_string()))
     }
 
+    /// The value, as written in blueprint.yaml and in templates.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -258,6 +262,7 @@ impl fmt::Display for Region {
 pub struct Tags(IndexMap<String, String>);
 
 impl Tags {
+    /// Tags from `map`, or why they are not valid (at most 50, no `aws:` keys).
     pub fn new(map: IndexMap<String, String>) -> Result<Self, String> {
         if map.len() > 50 {
             return Err(format!(
@@ -283,10 +288,12 @@ impl Tags {
         Ok(Tags(map))
     }
 
+    /// The tags, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
         self.0.iter()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -337,6 +344,7 @@ impl<'de> Deserialize<'de> for TagMap {
 pub struct RetentionDays(u32);
 
 impl RetentionDays {
+    /// Checks `n`: a `RetentionDays`, or why it is not one, in plain words.
     pub fn new(n: u32) -> Result<Self, String> {
         if RETENTION_DAYS.contains(&n) {
             Ok(RetentionDays(n))
@@ -349,6 +357,7 @@ impl RetentionDays {
         }
     }
 
+    /// The days.
     pub fn get(self) -> u32 {
         self.0
     }
@@ -374,6 +383,7 @@ impl<'de> Deserialize<'de> for RetentionDays {
 pub struct Name(String);
 
 impl Name {
+    /// Checks `s`: a `Name`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let ok = !s.is_empty()
             && s.len() <= 128
@@ -388,6 +398,7 @@ impl Name {
         }
     }
 
+    /// The value, as written in blueprint.yaml and in templates.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -405,6 +416,7 @@ impl<'de> Deserialize<'de> for Name {
 pub struct VpcCidr(String);
 
 impl VpcCidr {
+    /// Checks `s`: a `VpcCidr`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let err =
             || format!("`{s}` is not an IPv4 CIDR block from /16 to /24 (like `10.0.0.0/16`)");
@@ -421,6 +433,7 @@ impl VpcCidr {
         Ok(VpcCidr(s.to_string()))
     }
 
+    /// The value, as written in blueprint.yaml and in templates.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -2,7 +2,7 @@
 //! complements the tests against moto's server; it never replaces them.
 //!
 //! It is a model of CloudFormation of its own, stricter than moto:
-//! - Change sets come from the fake's own view ([`changes`]), never from
+//! - Change sets come from the fake's own view (`changes`), never from
 //!   `crate::diff`: a resource only in the new template is an Add, only in the
 //!   old one a Remove, in both with other `Type`/`Properties` a Modify whose
 //!   replacement is scripted with [`FakeCloud::override_replacement`]
@@ -16,7 +16,7 @@
 //! - With `include_nested`, nested stacks whose template changes get change
 //!   sets of their own (`ResourceChange::change_set_id`), unless
 //!   [`FakeCloud::without_nested_change_sets`].
-//! - The stack policy is enforced during execution ([`policy`]), and every
+//! - The stack policy is enforced during execution (`policy`), and every
 //!   execution records the policies in force.
 //! - A failure rolls back the stack it happened in and every stack above it,
 //!   with CloudFormation's events and reasons; removals happen in the cleanup

@@ -72,7 +72,7 @@ const START_GRACE: Duration = Duration::from_secs(5);
 /// status is final ([`StackStatus::is_final`]) or the stack is gone, whether
 /// or not a stack-level end event was seen. A final status counts once the
 /// operation is seen to have started (a stack-level event after `since`, or
-/// a last-updated time other than `before`), or after [`START_GRACE`]: an
+/// a last-updated time other than `before`), or after `START_GRACE`: an
 /// endpoint that reports the new operation a moment after accepting it does
 /// not end the watch on the previous operation's final status.
 pub async fn watch<C: CloudFormation>(

@@ -1,5 +1,5 @@
 //! The options every Lambda blueprint shares (`options.lambda`, see
-//! [`crate::config::functions`]), applied to every function of an expansion
+//! `crate::config::functions`), applied to every function of an expansion
 //! after the blueprint has built it, so a later blueprint gets them for free:
 //!
 //! - FN-TRACE: X-Ray active tracing, log format and level;

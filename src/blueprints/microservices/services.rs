@@ -571,10 +571,7 @@ pub fn with_schema_files<'a>(
     if !uses_files {
         return Ok(std::borrow::Cow::Borrowed(o));
     }
-    let project = match code {
-        CodeSource::Project { functions_dir, .. } => functions_dir.parent(),
-        CodeSource::BuiltIn { .. } => None,
-    };
+    let project = code.project_root();
     let mut out = o.clone();
     let named = o.schemas.clone();
     let load = |at: String, file: &schema::SchemaFile| -> Result<schema::Schema, Error> {

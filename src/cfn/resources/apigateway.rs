@@ -13,6 +13,7 @@ use crate::cfn::walk::walk;
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Account {
+    /// The `CloudWatchRoleArn` property.
     pub cloud_watch_role_arn: Option<Value<String>>,
 }
 walk!(Account {
@@ -25,7 +26,9 @@ resource_type!(Account, "AWS::ApiGateway::Account", ["Id"]);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StageKey {
+    /// The `RestApiId` property.
     pub rest_api_id: Option<Value<String>>,
+    /// The `StageName` property.
     pub stage_name: Option<Value<String>>,
 }
 walk!(StageKey {
@@ -39,14 +42,21 @@ lit!(StageKey);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ApiKey {
+    /// The `CustomerId` property.
     pub customer_id: Option<Value<String>>,
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `Enabled` property.
     pub enabled: Option<Value<bool>>,
+    /// The `GenerateDistinctId` property.
     pub generate_distinct_id: Option<Value<bool>>,
     /// A name for the API key.
     pub name: Option<Value<String>>,
+    /// The `StageKeys` property.
     pub stage_keys: Option<Value<Vec<StageKey>>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
+    /// The `Value` property.
     pub value: Option<Value<String>>,
 }
 walk!(ApiKey {
@@ -66,16 +76,26 @@ resource_type!(ApiKey, "AWS::ApiGateway::ApiKey", ["APIKeyId"]);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Authorizer {
+    /// The `AuthType` property.
     pub auth_type: Option<Value<String>>,
+    /// The `AuthorizerCredentials` property.
     pub authorizer_credentials: Option<Value<String>>,
+    /// The `AuthorizerResultTtlInSeconds` property.
     pub authorizer_result_ttl_in_seconds: Option<Value<i64>>,
+    /// The `AuthorizerUri` property.
     pub authorizer_uri: Option<Value<String>>,
+    /// The `IdentitySource` property.
     pub identity_source: Option<Value<String>>,
+    /// The `IdentityValidationExpression` property.
     pub identity_validation_expression: Option<Value<String>>,
+    /// The `Name` property.
     pub name: Value<String>,
+    /// The `ProviderARNs` property.
     #[serde(rename = "ProviderARNs")]
     pub provider_arns: Option<Value<Vec<Value<String>>>>,
+    /// The `RestApiId` property.
     pub rest_api_id: Value<String>,
+    /// The `Type` property.
     pub r#type: Value<String>,
 }
 walk!(Authorizer {
@@ -118,9 +138,13 @@ impl Authorizer {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BasePathMapping {
+    /// The `BasePath` property.
     pub base_path: Option<Value<String>>,
+    /// The `DomainName` property.
     pub domain_name: Value<String>,
+    /// The `RestApiId` property.
     pub rest_api_id: Option<Value<String>>,
+    /// The `Stage` property.
     pub stage: Option<Value<String>>,
 }
 walk!(BasePathMapping {
@@ -147,8 +171,11 @@ impl BasePathMapping {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeploymentCanarySettings {
+    /// The `PercentTraffic` property.
     pub percent_traffic: Option<Value<f64>>,
+    /// The `StageVariableOverrides` property.
     pub stage_variable_overrides: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `UseStageCache` property.
     pub use_stage_cache: Option<Value<bool>>,
 }
 walk!(DeploymentCanarySettings {
@@ -163,7 +190,9 @@ lit!(DeploymentCanarySettings);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccessLogSetting {
+    /// The `DestinationArn` property.
     pub destination_arn: Option<Value<String>>,
+    /// The `Format` property.
     pub format: Option<Value<String>>,
 }
 walk!(AccessLogSetting {
@@ -177,8 +206,11 @@ lit!(AccessLogSetting);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CanarySetting {
+    /// The `PercentTraffic` property.
     pub percent_traffic: Option<Value<f64>>,
+    /// The `StageVariableOverrides` property.
     pub stage_variable_overrides: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `UseStageCache` property.
     pub use_stage_cache: Option<Value<bool>>,
 }
 walk!(CanarySetting {
@@ -193,17 +225,25 @@ lit!(CanarySetting);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MethodSetting {
+    /// The `CacheDataEncrypted` property.
     pub cache_data_encrypted: Option<Value<bool>>,
+    /// The `CacheTtlInSeconds` property.
     pub cache_ttl_in_seconds: Option<Value<i64>>,
+    /// The `CachingEnabled` property.
     pub caching_enabled: Option<Value<bool>>,
+    /// The `DataTraceEnabled` property.
     pub data_trace_enabled: Option<Value<bool>>,
     /// The HTTP method.
     pub http_method: Option<Value<String>>,
+    /// The `LoggingLevel` property.
     pub logging_level: Option<Value<String>>,
+    /// The `MetricsEnabled` property.
     pub metrics_enabled: Option<Value<bool>>,
     /// The resource path for this method.
     pub resource_path: Option<Value<String>>,
+    /// The `ThrottlingBurstLimit` property.
     pub throttling_burst_limit: Option<Value<i64>>,
+    /// The `ThrottlingRateLimit` property.
     pub throttling_rate_limit: Option<Value<f64>>,
 }
 walk!(MethodSetting {
@@ -227,6 +267,7 @@ lit!(MethodSetting);
 pub struct StageDescription {
     /// Specifies settings for logging access in this stage.
     pub access_log_setting: Option<Value<AccessLogSetting>>,
+    /// The `CacheClusterEnabled` property.
     pub cache_cluster_enabled: Option<Value<bool>>,
     /// The size of the stage's cache cluster.
     pub cache_cluster_size: Option<Value<String>>,
@@ -291,11 +332,15 @@ lit!(StageDescription);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Deployment {
+    /// The `DeploymentCanarySettings` property.
     pub deployment_canary_settings: Option<Value<DeploymentCanarySettings>>,
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `RestApiId` property.
     pub rest_api_id: Value<String>,
     /// The description of the Stage resource for the Deployment resource to create.
     pub stage_description: Option<Value<StageDescription>>,
+    /// The `StageName` property.
     pub stage_name: Option<Value<String>>,
 }
 walk!(Deployment {
@@ -324,7 +369,9 @@ impl Deployment {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EndpointConfiguration {
+    /// The `IpAddressType` property.
     pub ip_address_type: Option<Value<String>>,
+    /// The `Types` property.
     pub types: Option<Value<Vec<Value<String>>>>,
 }
 walk!(EndpointConfiguration {
@@ -333,11 +380,14 @@ walk!(EndpointConfiguration {
 });
 lit!(EndpointConfiguration);
 
+/// The `MutualTlsAuthentication` property type of `AWS::ApiGateway::DomainName`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MutualTlsAuthentication {
+    /// The `TruststoreUri` property.
     pub truststore_uri: Option<Value<String>>,
+    /// The `TruststoreVersion` property.
     pub truststore_version: Option<Value<String>>,
 }
 walk!(MutualTlsAuthentication {
@@ -346,12 +396,16 @@ walk!(MutualTlsAuthentication {
 });
 lit!(MutualTlsAuthentication);
 
+/// The values of `DomainName.RoutingMode` in `AWS::ApiGateway::DomainName`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RoutingMode {
+    /// The value `BASE_PATH_MAPPING_ONLY`.
     #[serde(rename = "BASE_PATH_MAPPING_ONLY")]
     BasePathMappingOnly,
+    /// The value `ROUTING_RULE_THEN_BASE_PATH_MAPPING`.
     #[serde(rename = "ROUTING_RULE_THEN_BASE_PATH_MAPPING")]
     RoutingRuleThenBasePathMapping,
+    /// The value `ROUTING_RULE_ONLY`.
     #[serde(rename = "ROUTING_RULE_ONLY")]
     RoutingRuleOnly,
 }
@@ -363,17 +417,25 @@ walk!(RoutingMode);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DomainName {
+    /// The `CertificateArn` property.
     pub certificate_arn: Option<Value<String>>,
+    /// The `DomainName` property.
     pub domain_name: Option<Value<String>>,
+    /// The `EndpointAccessMode` property.
     pub endpoint_access_mode: Option<Value<String>>,
     /// The endpoint configuration of this DomainName showing the endpoint types and IP address types of the domain name.
     pub endpoint_configuration: Option<Value<EndpointConfiguration>>,
+    /// The `MutualTlsAuthentication` property.
     pub mutual_tls_authentication: Option<Value<MutualTlsAuthentication>>,
     /// The ARN of the public certificate issued by ACM to validate ownership of your custom domain.
     pub ownership_verification_certificate_arn: Option<Value<String>>,
+    /// The `RegionalCertificateArn` property.
     pub regional_certificate_arn: Option<Value<String>>,
+    /// The `RoutingMode` property.
     pub routing_mode: Option<Value<RoutingMode>>,
+    /// The `SecurityPolicy` property.
     pub security_policy: Option<Value<String>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
 }
 walk!(DomainName {
@@ -400,20 +462,26 @@ resource_type!(
     ]
 );
 
+/// The values of `Integration.ConnectionType` in `AWS::ApiGateway::Method`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ConnectionType {
+    /// The value `INTERNET`.
     #[serde(rename = "INTERNET")]
     Internet,
+    /// The value `VPC_LINK`.
     #[serde(rename = "VPC_LINK")]
     VpcLink,
 }
 lit!(ConnectionType);
 walk!(ConnectionType);
 
+/// The values of `Integration.ContentHandling` in `AWS::ApiGateway::Method`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ContentHandling {
+    /// The value `CONVERT_TO_BINARY`.
     #[serde(rename = "CONVERT_TO_BINARY")]
     ConvertToBinary,
+    /// The value `CONVERT_TO_TEXT`.
     #[serde(rename = "CONVERT_TO_TEXT")]
     ConvertToText,
 }
@@ -425,10 +493,15 @@ walk!(ContentHandling);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IntegrationResponse {
+    /// The `ContentHandling` property.
     pub content_handling: Option<Value<ContentHandling>>,
+    /// The `ResponseParameters` property.
     pub response_parameters: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `ResponseTemplates` property.
     pub response_templates: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `SelectionPattern` property.
     pub selection_pattern: Option<Value<String>>,
+    /// The `StatusCode` property.
     pub status_code: Value<String>,
 }
 walk!(IntegrationResponse {
@@ -452,38 +525,51 @@ impl IntegrationResponse {
 }
 lit!(IntegrationResponse);
 
+/// The values of `Integration.PassthroughBehavior` in `AWS::ApiGateway::Method`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PassthroughBehavior {
+    /// The value `WHEN_NO_MATCH`.
     #[serde(rename = "WHEN_NO_MATCH")]
     WhenNoMatch,
+    /// The value `WHEN_NO_TEMPLATES`.
     #[serde(rename = "WHEN_NO_TEMPLATES")]
     WhenNoTemplates,
+    /// The value `NEVER`.
     #[serde(rename = "NEVER")]
     Never,
 }
 lit!(PassthroughBehavior);
 walk!(PassthroughBehavior);
 
+/// The values of `Integration.ResponseTransferMode` in `AWS::ApiGateway::Method`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ResponseTransferMode {
+    /// The value `BUFFERED`.
     #[serde(rename = "BUFFERED")]
     Buffered,
+    /// The value `STREAM`.
     #[serde(rename = "STREAM")]
     Stream,
 }
 lit!(ResponseTransferMode);
 walk!(ResponseTransferMode);
 
+/// The values of `Integration.Type` in `AWS::ApiGateway::Method`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum IntegrationType {
+    /// The value `AWS`.
     #[serde(rename = "AWS")]
     Aws,
+    /// The value `AWS_PROXY`.
     #[serde(rename = "AWS_PROXY")]
     AwsProxy,
+    /// The value `HTTP`.
     #[serde(rename = "HTTP")]
     Http,
+    /// The value `HTTP_PROXY`.
     #[serde(rename = "HTTP_PROXY")]
     HttpProxy,
+    /// The value `MOCK`.
     #[serde(rename = "MOCK")]
     Mock,
 }
@@ -495,21 +581,37 @@ walk!(IntegrationType);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Integration {
+    /// The `CacheKeyParameters` property.
     pub cache_key_parameters: Option<Value<Vec<Value<String>>>>,
+    /// The `CacheNamespace` property.
     pub cache_namespace: Option<Value<String>>,
+    /// The `ConnectionId` property.
     pub connection_id: Option<Value<String>>,
+    /// The `ConnectionType` property.
     pub connection_type: Option<Value<ConnectionType>>,
+    /// The `ContentHandling` property.
     pub content_handling: Option<Value<ContentHandling>>,
+    /// The `Credentials` property.
     pub credentials: Option<Value<String>>,
+    /// The `IntegrationHttpMethod` property.
     pub integration_http_method: Option<Value<String>>,
+    /// The `IntegrationResponses` property.
     pub integration_responses: Option<Value<Vec<IntegrationResponse>>>,
+    /// The `IntegrationTarget` property.
     pub integration_target: Option<Value<String>>,
+    /// The `PassthroughBehavior` property.
     pub passthrough_behavior: Option<Value<PassthroughBehavior>>,
+    /// The `RequestParameters` property.
     pub request_parameters: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `RequestTemplates` property.
     pub request_templates: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `ResponseTransferMode` property.
     pub response_transfer_mode: Option<Value<ResponseTransferMode>>,
+    /// The `TimeoutInMillis` property.
     pub timeout_in_millis: Option<Value<i64>>,
+    /// The `Type` property.
     pub r#type: Value<IntegrationType>,
+    /// The `Uri` property.
     pub uri: Option<Value<String>>,
 }
 walk!(Integration {
@@ -555,12 +657,16 @@ impl Integration {
 }
 lit!(Integration);
 
+/// The `MethodResponse` property type of `AWS::ApiGateway::Method`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MethodResponse {
+    /// The `ResponseModels` property.
     pub response_models: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `ResponseParameters` property.
     pub response_parameters: Option<Value<IndexMap<String, Value<bool>>>>,
+    /// The `StatusCode` property.
     pub status_code: Value<String>,
 }
 walk!(MethodResponse {
@@ -585,19 +691,31 @@ lit!(MethodResponse);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Method {
+    /// The `ApiKeyRequired` property.
     pub api_key_required: Option<Value<bool>>,
     /// The method's authorization type.
     pub authorization_type: Option<Value<String>>,
+    /// The `AuthorizerId` property.
     pub authorizer_id: Option<Value<String>>,
+    /// The `HttpMethod` property.
     pub http_method: Value<String>,
+    /// The `Integration` property.
     pub integration: Option<Value<Integration>>,
+    /// The `MethodResponses` property.
     pub method_responses: Option<Value<Vec<MethodResponse>>>,
+    /// The `OperationName` property.
     pub operation_name: Option<Value<String>>,
+    /// The `RequestParameters` property.
     pub request_parameters: Option<Value<IndexMap<String, Value<bool>>>>,
+    /// The `RequestModels` property.
     pub request_models: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `RequestValidatorId` property.
     pub request_validator_id: Option<Value<String>>,
+    /// The `ResourceId` property.
     pub resource_id: Value<String>,
+    /// The `RestApiId` property.
     pub rest_api_id: Value<String>,
+    /// The `AuthorizationScopes` property.
     pub authorization_scopes: Option<Value<Vec<Value<String>>>>,
 }
 walk!(Method {
@@ -646,11 +764,15 @@ impl Method {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Model {
+    /// The `ContentType` property.
     pub content_type: Option<Value<String>>,
+    /// The `Description` property.
     pub description: Option<Value<String>>,
     /// A name for the model.
     pub name: Option<Value<String>>,
+    /// The `RestApiId` property.
     pub rest_api_id: Value<String>,
+    /// The `Schema` property.
     pub schema: Option<serde_json::Value>,
 }
 walk!(Model {
@@ -679,9 +801,13 @@ impl Model {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RequestValidator {
+    /// The `Name` property.
     pub name: Option<Value<String>>,
+    /// The `RestApiId` property.
     pub rest_api_id: Value<String>,
+    /// The `ValidateRequestBody` property.
     pub validate_request_body: Option<Value<bool>>,
+    /// The `ValidateRequestParameters` property.
     pub validate_request_parameters: Option<Value<bool>>,
 }
 walk!(RequestValidator {
@@ -711,8 +837,11 @@ impl RequestValidator {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Resource {
+    /// The `ParentId` property.
     pub parent_id: Value<String>,
+    /// The `PathPart` property.
     pub path_part: Value<String>,
+    /// The `RestApiId` property.
     pub rest_api_id: Value<String>,
 }
 walk!(Resource {
@@ -764,8 +893,11 @@ lit!(S3Location);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RestApiEndpointConfiguration {
+    /// The `IpAddressType` property.
     pub ip_address_type: Option<Value<String>>,
+    /// The `Types` property.
     pub types: Option<Value<Vec<Value<String>>>>,
+    /// The `VpcEndpointIds` property.
     pub vpc_endpoint_ids: Option<Value<Vec<Value<String>>>>,
 }
 walk!(RestApiEndpointConfiguration {
@@ -780,29 +912,41 @@ lit!(RestApiEndpointConfiguration);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RestApi {
+    /// The `ApiKeySourceType` property.
     pub api_key_source_type: Option<Value<String>>,
+    /// The `BinaryMediaTypes` property.
     pub binary_media_types: Option<Value<Vec<Value<String>>>>,
     /// An OpenAPI specification that defines a set of RESTful APIs in JSON format.
     pub body: Option<serde_json::Value>,
     /// The Amazon Simple Storage Service (Amazon S3) location that points to an OpenAPI file, which defines a set of RESTful APIs in JSON or YAML format.
     pub body_s3_location: Option<Value<S3Location>>,
+    /// The `CloneFrom` property.
     pub clone_from: Option<Value<String>>,
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `DisableExecuteApiEndpoint` property.
     pub disable_execute_api_endpoint: Option<Value<bool>>,
+    /// The `EndpointAccessMode` property.
     pub endpoint_access_mode: Option<Value<String>>,
     /// A list of the endpoint types and IP address types of the API.
     pub endpoint_configuration: Option<Value<RestApiEndpointConfiguration>>,
+    /// The `FailOnWarnings` property.
     pub fail_on_warnings: Option<Value<bool>>,
+    /// The `MinimumCompressionSize` property.
     pub minimum_compression_size: Option<Value<i64>>,
     /// This property applies only when you use OpenAPI to define your REST API.
     pub mode: Option<Value<String>>,
     /// The name of the RestApi.
     pub name: Option<Value<String>>,
+    /// The `Parameters` property.
     pub parameters: Option<Value<IndexMap<String, Value<String>>>>,
     /// A policy document that contains the permissions for the `RestApi` resource.
     pub policy: Option<PolicyDocument>,
+    /// The `SecurityPolicy` property.
     pub security_policy: Option<Value<String>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
+    /// The `Version` property.
     pub version: Option<Value<String>>,
 }
 walk!(RestApi {
@@ -831,13 +975,18 @@ resource_type!(
     ["RestApiId", "RootResourceId"]
 );
 
+/// The `CanarySetting` property type of `AWS::ApiGateway::Stage`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StageCanarySetting {
+    /// The `DeploymentId` property.
     pub deployment_id: Option<Value<String>>,
+    /// The `PercentTraffic` property.
     pub percent_traffic: Option<Value<f64>>,
+    /// The `StageVariableOverrides` property.
     pub stage_variable_overrides: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `UseStageCache` property.
     pub use_stage_cache: Option<Value<bool>>,
 }
 walk!(StageCanarySetting {
@@ -853,18 +1002,31 @@ lit!(StageCanarySetting);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Stage {
+    /// The `AccessLogSetting` property.
     pub access_log_setting: Option<Value<AccessLogSetting>>,
+    /// The `CacheClusterEnabled` property.
     pub cache_cluster_enabled: Option<Value<bool>>,
+    /// The `CacheClusterSize` property.
     pub cache_cluster_size: Option<Value<String>>,
+    /// The `CanarySetting` property.
     pub canary_setting: Option<Value<StageCanarySetting>>,
+    /// The `ClientCertificateId` property.
     pub client_certificate_id: Option<Value<String>>,
+    /// The `DeploymentId` property.
     pub deployment_id: Option<Value<String>>,
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `DocumentationVersion` property.
     pub documentation_version: Option<Value<String>>,
+    /// The `MethodSettings` property.
     pub method_settings: Option<Value<Vec<MethodSetting>>>,
+    /// The `RestApiId` property.
     pub rest_api_id: Value<String>,
+    /// The `StageName` property.
     pub stage_name: Option<Value<String>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
+    /// The `TracingEnabled` property.
     pub tracing_enabled: Option<Value<bool>>,
     /// A map (string-to-string map) that defines the stage variables, where the variable name is the key and the variable value is the value.
     pub variables: Option<Value<IndexMap<String, Value<String>>>>,
@@ -913,7 +1075,9 @@ impl Stage {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ThrottleSettings {
+    /// The `BurstLimit` property.
     pub burst_limit: Option<Value<i64>>,
+    /// The `RateLimit` property.
     pub rate_limit: Option<Value<f64>>,
 }
 walk!(ThrottleSettings {
@@ -922,12 +1086,16 @@ walk!(ThrottleSettings {
 });
 lit!(ThrottleSettings);
 
+/// The `ApiStage` property type of `AWS::ApiGateway::UsagePlan`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ApiStage {
+    /// The `ApiId` property.
     pub api_id: Option<Value<String>>,
+    /// The `Stage` property.
     pub stage: Option<Value<String>>,
+    /// The `Throttle` property.
     pub throttle: Option<Value<IndexMap<String, Value<ThrottleSettings>>>>,
 }
 walk!(ApiStage {
@@ -942,8 +1110,11 @@ lit!(ApiStage);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct QuotaSettings {
+    /// The `Limit` property.
     pub limit: Option<Value<i64>>,
+    /// The `Offset` property.
     pub offset: Option<Value<i64>>,
+    /// The `Period` property.
     pub period: Option<Value<String>>,
 }
 walk!(QuotaSettings {
@@ -958,11 +1129,17 @@ lit!(QuotaSettings);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UsagePlan {
+    /// The `ApiStages` property.
     pub api_stages: Option<Value<Vec<ApiStage>>>,
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `Quota` property.
     pub quota: Option<Value<QuotaSettings>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
+    /// The `Throttle` property.
     pub throttle: Option<Value<ThrottleSettings>>,
+    /// The `UsagePlanName` property.
     pub usage_plan_name: Option<Value<String>>,
 }
 walk!(UsagePlan {
@@ -975,8 +1152,10 @@ walk!(UsagePlan {
 });
 resource_type!(UsagePlan, "AWS::ApiGateway::UsagePlan", ["Id"]);
 
+/// The values of `UsagePlanKey.KeyType` in `AWS::ApiGateway::UsagePlanKey`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum KeyType {
+    /// The value `API_KEY`.
     #[serde(rename = "API_KEY")]
     ApiKey,
 }
@@ -989,6 +1168,7 @@ walk!(KeyType);
 pub struct UsagePlanKey {
     /// The Id of the UsagePlanKey resource.
     pub key_id: Value<String>,
+    /// The `KeyType` property.
     pub key_type: Value<KeyType>,
     /// The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer.
     pub usage_plan_id: Value<String>,

@@ -66,6 +66,7 @@ pub struct Api {
     pub api_key_selection_expression: Option<Value<String>>,
     /// Specifies how to interpret the base path of the API during import.
     pub base_path: Option<Value<String>>,
+    /// The `Body` property.
     pub body: Option<serde_json::Value>,
     /// The S3 location of an OpenAPI definition.
     pub body_s3_location: Option<Value<BodyS3Location>>,
@@ -91,6 +92,7 @@ pub struct Api {
     pub route_key: Option<Value<String>>,
     /// The route selection expression for the API.
     pub route_selection_expression: Option<Value<String>>,
+    /// The `Tags` property.
     pub tags: Option<Value<IndexMap<String, Value<String>>>>,
     /// This property is part of quick create.
     pub target: Option<Value<String>>,
@@ -326,10 +328,13 @@ lit!(MutualTlsAuthentication);
 /// The routing mode API Gateway uses to route traffic to your APIs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RoutingMode {
+    /// The value `API_MAPPING_ONLY`.
     #[serde(rename = "API_MAPPING_ONLY")]
     ApiMappingOnly,
+    /// The value `ROUTING_RULE_THEN_API_MAPPING`.
     #[serde(rename = "ROUTING_RULE_THEN_API_MAPPING")]
     RoutingRuleThenApiMapping,
+    /// The value `ROUTING_RULE_ONLY`.
     #[serde(rename = "ROUTING_RULE_ONLY")]
     RoutingRuleOnly,
 }
@@ -349,6 +354,7 @@ pub struct DomainName {
     pub mutual_tls_authentication: Option<Value<MutualTlsAuthentication>>,
     /// The routing mode API Gateway uses to route traffic to your APIs.
     pub routing_mode: Option<Value<RoutingMode>>,
+    /// The `Tags` property.
     pub tags: Option<Value<IndexMap<String, Value<String>>>>,
 }
 walk!(DomainName {
@@ -385,7 +391,9 @@ impl DomainName {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResponseParameter {
+    /// The `Destination` property.
     pub destination: Option<Value<String>>,
+    /// The `Source` property.
     pub source: Option<Value<String>>,
 }
 walk!(ResponseParameter {
@@ -399,6 +407,7 @@ lit!(ResponseParameter);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResponseParameterMap {
+    /// The `ResponseParameters` property.
     pub response_parameters: Option<Value<Vec<ResponseParameter>>>,
 }
 walk!(ResponseParameterMap {
@@ -411,6 +420,7 @@ lit!(ResponseParameterMap);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TlsConfig {
+    /// The `ServerNameToVerify` property.
     pub server_name_to_verify: Option<Value<String>>,
 }
 walk!(TlsConfig {
@@ -533,6 +543,7 @@ pub struct Route {
     pub model_selection_expression: Option<Value<String>>,
     /// The operation name for the route.
     pub operation_name: Option<Value<String>>,
+    /// The `RequestModels` property.
     pub request_models: Option<serde_json::Value>,
     /// The request parameters for the route.
     pub request_parameters: Option<serde_json::Value>,
@@ -578,11 +589,14 @@ impl Route {
     }
 }
 
+/// The `AccessLogSettings` property type of `AWS::ApiGatewayV2::Stage`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccessLogSettings {
+    /// The `DestinationArn` property.
     pub destination_arn: Option<Value<String>>,
+    /// The `Format` property.
     pub format: Option<Value<String>>,
 }
 walk!(AccessLogSettings {
@@ -591,14 +605,20 @@ walk!(AccessLogSettings {
 });
 lit!(AccessLogSettings);
 
+/// The `RouteSettings` property type of `AWS::ApiGatewayV2::Stage`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RouteSettings {
+    /// The `DataTraceEnabled` property.
     pub data_trace_enabled: Option<Value<bool>>,
+    /// The `DetailedMetricsEnabled` property.
     pub detailed_metrics_enabled: Option<Value<bool>>,
+    /// The `LoggingLevel` property.
     pub logging_level: Option<Value<String>>,
+    /// The `ThrottlingBurstLimit` property.
     pub throttling_burst_limit: Option<Value<i64>>,
+    /// The `ThrottlingRateLimit` property.
     pub throttling_rate_limit: Option<Value<f64>>,
 }
 walk!(RouteSettings {
@@ -629,10 +649,13 @@ pub struct Stage {
     pub deployment_id: Option<Value<String>>,
     /// The description for the API stage.
     pub description: Option<Value<String>>,
+    /// The `RouteSettings` property.
     pub route_settings: Option<Value<IndexMap<String, RouteSettings>>>,
     /// The stage name.
     pub stage_name: Value<String>,
+    /// The `StageVariables` property.
     pub stage_variables: Option<serde_json::Value>,
+    /// The `Tags` property.
     pub tags: Option<Value<IndexMap<String, Value<String>>>>,
 }
 walk!(Stage {

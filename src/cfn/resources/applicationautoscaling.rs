@@ -9,54 +9,79 @@ use crate::cfn::walk::walk;
 /// The scalable dimension associated with the scalable target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ScalableDimension {
+    /// The value `appstream:fleet:DesiredCapacity`.
     #[serde(rename = "appstream:fleet:DesiredCapacity")]
     AppstreamFleetDesiredCapacity,
+    /// The value `cassandra:table:ReadCapacityUnits`.
     #[serde(rename = "cassandra:table:ReadCapacityUnits")]
     CassandraTableReadCapacityUnits,
+    /// The value `cassandra:table:WriteCapacityUnits`.
     #[serde(rename = "cassandra:table:WriteCapacityUnits")]
     CassandraTableWriteCapacityUnits,
+    /// The value `comprehend:document-classifier-endpoint:DesiredInferenceUnits`.
     #[serde(rename = "comprehend:document-classifier-endpoint:DesiredInferenceUnits")]
     ComprehendDocumentClassifierEndpointDesiredInferenceUnits,
+    /// The value `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`.
     #[serde(rename = "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits")]
     ComprehendEntityRecognizerEndpointDesiredInferenceUnits,
+    /// The value `custom-resource:ResourceType:Property`.
     #[serde(rename = "custom-resource:ResourceType:Property")]
     CustomResourceResourceTypeProperty,
+    /// The value `dynamodb:index:ReadCapacityUnits`.
     #[serde(rename = "dynamodb:index:ReadCapacityUnits")]
     DynamodbIndexReadCapacityUnits,
+    /// The value `dynamodb:index:WriteCapacityUnits`.
     #[serde(rename = "dynamodb:index:WriteCapacityUnits")]
     DynamodbIndexWriteCapacityUnits,
+    /// The value `dynamodb:table:ReadCapacityUnits`.
     #[serde(rename = "dynamodb:table:ReadCapacityUnits")]
     DynamodbTableReadCapacityUnits,
+    /// The value `dynamodb:table:WriteCapacityUnits`.
     #[serde(rename = "dynamodb:table:WriteCapacityUnits")]
     DynamodbTableWriteCapacityUnits,
+    /// The value `ec2:capacity-reservation:AvailableInstances`.
     #[serde(rename = "ec2:capacity-reservation:AvailableInstances")]
     Ec2CapacityReservationAvailableInstances,
+    /// The value `ec2:spot-fleet-request:TargetCapacity`.
     #[serde(rename = "ec2:spot-fleet-request:TargetCapacity")]
     Ec2SpotFleetRequestTargetCapacity,
+    /// The value `ecs:service:DesiredCount`.
     #[serde(rename = "ecs:service:DesiredCount")]
     EcsServiceDesiredCount,
+    /// The value `elasticache:cache-cluster:Nodes`.
     #[serde(rename = "elasticache:cache-cluster:Nodes")]
     ElasticacheCacheClusterNodes,
+    /// The value `elasticache:replication-group:NodeGroups`.
     #[serde(rename = "elasticache:replication-group:NodeGroups")]
     ElasticacheReplicationGroupNodeGroups,
+    /// The value `elasticache:replication-group:Replicas`.
     #[serde(rename = "elasticache:replication-group:Replicas")]
     ElasticacheReplicationGroupReplicas,
+    /// The value `elasticmapreduce:instancegroup:InstanceCount`.
     #[serde(rename = "elasticmapreduce:instancegroup:InstanceCount")]
     ElasticmapreduceInstancegroupInstanceCount,
+    /// The value `kafka:broker-storage:VolumeSize`.
     #[serde(rename = "kafka:broker-storage:VolumeSize")]
     KafkaBrokerStorageVolumeSize,
+    /// The value `lambda:function:ProvisionedConcurrency`.
     #[serde(rename = "lambda:function:ProvisionedConcurrency")]
     LambdaFunctionProvisionedConcurrency,
+    /// The value `neptune:cluster:ReadReplicaCount`.
     #[serde(rename = "neptune:cluster:ReadReplicaCount")]
     NeptuneClusterReadReplicaCount,
+    /// The value `rds:cluster:ReadReplicaCount`.
     #[serde(rename = "rds:cluster:ReadReplicaCount")]
     RdsClusterReadReplicaCount,
+    /// The value `sagemaker:inference-component:DesiredCopyCount`.
     #[serde(rename = "sagemaker:inference-component:DesiredCopyCount")]
     SagemakerInferenceComponentDesiredCopyCount,
+    /// The value `sagemaker:variant:DesiredInstanceCount`.
     #[serde(rename = "sagemaker:variant:DesiredInstanceCount")]
     SagemakerVariantDesiredInstanceCount,
+    /// The value `sagemaker:variant:DesiredProvisionedConcurrency`.
     #[serde(rename = "sagemaker:variant:DesiredProvisionedConcurrency")]
     SagemakerVariantDesiredProvisionedConcurrency,
+    /// The value `workspaces:workspacespool:DesiredUserSessions`.
     #[serde(rename = "workspaces:workspacespool:DesiredUserSessions")]
     WorkspacesWorkspacespoolDesiredUserSessions,
 }
@@ -126,34 +151,49 @@ lit!(ScheduledAction);
 /// The namespace of the AWS service that provides the resource, or a `custom-resource`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ServiceNamespace {
+    /// The value `appstream`.
     #[serde(rename = "appstream")]
     Appstream,
+    /// The value `cassandra`.
     #[serde(rename = "cassandra")]
     Cassandra,
+    /// The value `comprehend`.
     #[serde(rename = "comprehend")]
     Comprehend,
+    /// The value `custom-resource`.
     #[serde(rename = "custom-resource")]
     CustomResource,
+    /// The value `dynamodb`.
     #[serde(rename = "dynamodb")]
     Dynamodb,
+    /// The value `ec2`.
     #[serde(rename = "ec2")]
     Ec2,
+    /// The value `ecs`.
     #[serde(rename = "ecs")]
     Ecs,
+    /// The value `elasticache`.
     #[serde(rename = "elasticache")]
     Elasticache,
+    /// The value `elasticmapreduce`.
     #[serde(rename = "elasticmapreduce")]
     Elasticmapreduce,
+    /// The value `kafka`.
     #[serde(rename = "kafka")]
     Kafka,
+    /// The value `lambda`.
     #[serde(rename = "lambda")]
     Lambda,
+    /// The value `neptune`.
     #[serde(rename = "neptune")]
     Neptune,
+    /// The value `rds`.
     #[serde(rename = "rds")]
     Rds,
+    /// The value `sagemaker`.
     #[serde(rename = "sagemaker")]
     Sagemaker,
+    /// The value `workspaces`.
     #[serde(rename = "workspaces")]
     Workspaces,
 }
@@ -201,6 +241,7 @@ pub struct ScalableTarget {
     pub service_namespace: Value<ServiceNamespace>,
     /// An embedded object that contains attributes and attribute values that are used to suspend and resume automatic scaling.
     pub suspended_state: Option<Value<SuspendedState>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
 }
 walk!(ScalableTarget {
@@ -245,8 +286,11 @@ impl ScalableTarget {
 /// The scaling policy type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PolicyType {
+    /// The value `PredictiveScaling`.
     PredictiveScaling,
+    /// The value `StepScaling`.
     StepScaling,
+    /// The value `TargetTrackingScaling`.
     TargetTrackingScaling,
 }
 lit!(PolicyType);
@@ -255,7 +299,9 @@ walk!(PolicyType);
 /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MaxCapacityBreachBehavior {
+    /// The value `HonorMaxCapacity`.
     HonorMaxCapacity,
+    /// The value `IncreaseMaxCapacity`.
     IncreaseMaxCapacity,
 }
 lit!(MaxCapacityBreachBehavior);
@@ -359,6 +405,7 @@ lit!(PredictiveScalingCustomizedCapacityMetric);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PredictiveScalingCustomizedLoadMetric {
+    /// The `MetricDataQueries` property.
     pub metric_data_queries: Value<Vec<PredictiveScalingMetricDataQuery>>,
 }
 walk!(PredictiveScalingCustomizedLoadMetric {
@@ -401,22 +448,31 @@ lit!(PredictiveScalingCustomizedScalingMetric);
 /// The metric type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PredefinedMetricType {
+    /// The value `ALBRequestCount`.
     #[serde(rename = "ALBRequestCount")]
     AlbRequestCount,
+    /// The value `ALBRequestCountPerTarget`.
     #[serde(rename = "ALBRequestCountPerTarget")]
     AlbRequestCountPerTarget,
+    /// The value `ECSServiceAverageCPUUtilization`.
     #[serde(rename = "ECSServiceAverageCPUUtilization")]
     EcsServiceAverageCpuUtilization,
+    /// The value `ECSServiceAverageMemoryUtilization`.
     #[serde(rename = "ECSServiceAverageMemoryUtilization")]
     EcsServiceAverageMemoryUtilization,
+    /// The value `ECSServiceCPUUtilization`.
     #[serde(rename = "ECSServiceCPUUtilization")]
     EcsServiceCpuUtilization,
+    /// The value `ECSServiceMemoryUtilization`.
     #[serde(rename = "ECSServiceMemoryUtilization")]
     EcsServiceMemoryUtilization,
+    /// The value `ECSServiceTotalCPUUtilization`.
     #[serde(rename = "ECSServiceTotalCPUUtilization")]
     EcsServiceTotalCpuUtilization,
+    /// The value `ECSServiceTotalMemoryUtilization`.
     #[serde(rename = "ECSServiceTotalMemoryUtilization")]
     EcsServiceTotalMemoryUtilization,
+    /// The value `TotalALBRequestCount`.
     #[serde(rename = "TotalALBRequestCount")]
     TotalAlbRequestCount,
 }
@@ -549,7 +605,9 @@ lit!(PredictiveScalingMetricSpecification);
 /// The predictive scaling mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Mode {
+    /// The value `ForecastAndScale`.
     ForecastAndScale,
+    /// The value `ForecastOnly`.
     ForecastOnly,
 }
 lit!(Mode);
@@ -597,52 +655,76 @@ lit!(PredictiveScalingPolicyConfiguration);
 /// The scalable dimension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ScalingPolicyScalableDimension {
+    /// The value `appstream:fleet:DesiredCapacity`.
     #[serde(rename = "appstream:fleet:DesiredCapacity")]
     AppstreamFleetDesiredCapacity,
+    /// The value `cassandra:table:ReadCapacityUnits`.
     #[serde(rename = "cassandra:table:ReadCapacityUnits")]
     CassandraTableReadCapacityUnits,
+    /// The value `cassandra:table:WriteCapacityUnits`.
     #[serde(rename = "cassandra:table:WriteCapacityUnits")]
     CassandraTableWriteCapacityUnits,
+    /// The value `comprehend:document-classifier-endpoint:DesiredInferenceUnits`.
     #[serde(rename = "comprehend:document-classifier-endpoint:DesiredInferenceUnits")]
     ComprehendDocumentClassifierEndpointDesiredInferenceUnits,
+    /// The value `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`.
     #[serde(rename = "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits")]
     ComprehendEntityRecognizerEndpointDesiredInferenceUnits,
+    /// The value `custom-resource:ResourceType:Property`.
     #[serde(rename = "custom-resource:ResourceType:Property")]
     CustomResourceResourceTypeProperty,
+    /// The value `dynamodb:index:ReadCapacityUnits`.
     #[serde(rename = "dynamodb:index:ReadCapacityUnits")]
     DynamodbIndexReadCapacityUnits,
+    /// The value `dynamodb:index:WriteCapacityUnits`.
     #[serde(rename = "dynamodb:index:WriteCapacityUnits")]
     DynamodbIndexWriteCapacityUnits,
+    /// The value `dynamodb:table:ReadCapacityUnits`.
     #[serde(rename = "dynamodb:table:ReadCapacityUnits")]
     DynamodbTableReadCapacityUnits,
+    /// The value `dynamodb:table:WriteCapacityUnits`.
     #[serde(rename = "dynamodb:table:WriteCapacityUnits")]
     DynamodbTableWriteCapacityUnits,
+    /// The value `ec2:spot-fleet-request:TargetCapacity`.
     #[serde(rename = "ec2:spot-fleet-request:TargetCapacity")]
     Ec2SpotFleetRequestTargetCapacity,
+    /// The value `ecs:service:DesiredCount`.
     #[serde(rename = "ecs:service:DesiredCount")]
     EcsServiceDesiredCount,
+    /// The value `elasticache:cache-cluster:Nodes`.
     #[serde(rename = "elasticache:cache-cluster:Nodes")]
     ElasticacheCacheClusterNodes,
+    /// The value `elasticache:replication-group:NodeGroups`.
     #[serde(rename = "elasticache:replication-group:NodeGroups")]
     ElasticacheReplicationGroupNodeGroups,
+    /// The value `elasticache:replication-group:Replicas`.
     #[serde(rename = "elasticache:replication-group:Replicas")]
     ElasticacheReplicationGroupReplicas,
+    /// The value `elasticmapreduce:instancegroup:InstanceCount`.
     #[serde(rename = "elasticmapreduce:instancegroup:InstanceCount")]
     ElasticmapreduceInstancegroupInstanceCount,
+    /// The value `kafka:broker-storage:VolumeSize`.
     #[serde(rename = "kafka:broker-storage:VolumeSize")]
     KafkaBrokerStorageVolumeSize,
+    /// The value `lambda:function:ProvisionedConcurrency`.
     #[serde(rename = "lambda:function:ProvisionedConcurrency")]
     LambdaFunctionProvisionedConcurrency,
+    /// The value `neptune:cluster:ReadReplicaCount`.
     #[serde(rename = "neptune:cluster:ReadReplicaCount")]
     NeptuneClusterReadReplicaCount,
+    /// The value `rds:cluster:ReadReplicaCount`.
     #[serde(rename = "rds:cluster:ReadReplicaCount")]
     RdsClusterReadReplicaCount,
+    /// The value `sagemaker:inference-component:DesiredCopyCount`.
     #[serde(rename = "sagemaker:inference-component:DesiredCopyCount")]
     SagemakerInferenceComponentDesiredCopyCount,
+    /// The value `sagemaker:variant:DesiredInstanceCount`.
     #[serde(rename = "sagemaker:variant:DesiredInstanceCount")]
     SagemakerVariantDesiredInstanceCount,
+    /// The value `sagemaker:variant:DesiredProvisionedConcurrency`.
     #[serde(rename = "sagemaker:variant:DesiredProvisionedConcurrency")]
     SagemakerVariantDesiredProvisionedConcurrency,
+    /// The value `workspaces:workspacespool:DesiredUserSessions`.
     #[serde(rename = "workspaces:workspacespool:DesiredUserSessions")]
     WorkspacesWorkspacespoolDesiredUserSessions,
 }
@@ -652,8 +734,11 @@ walk!(ScalingPolicyScalableDimension);
 /// Specifies whether the `ScalingAdjustment` value in the `StepAdjustment` property is an absolute number or a percentage of the current capacity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AdjustmentType {
+    /// The value `ChangeInCapacity`.
     ChangeInCapacity,
+    /// The value `ExactCapacity`.
     ExactCapacity,
+    /// The value `PercentChangeInCapacity`.
     PercentChangeInCapacity,
 }
 lit!(AdjustmentType);
@@ -662,8 +747,11 @@ walk!(AdjustmentType);
 /// The aggregation type for the CloudWatch metrics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MetricAggregationType {
+    /// The value `Average`.
     Average,
+    /// The value `Maximum`.
     Maximum,
+    /// The value `Minimum`.
     Minimum,
 }
 lit!(MetricAggregationType);
@@ -819,10 +907,15 @@ lit!(TargetTrackingMetricDataQuery);
 /// The statistic of the metric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Statistic {
+    /// The value `Average`.
     Average,
+    /// The value `Maximum`.
     Maximum,
+    /// The value `Minimum`.
     Minimum,
+    /// The value `SampleCount`.
     SampleCount,
+    /// The value `Sum`.
     Sum,
 }
 lit!(Statistic);
@@ -859,52 +952,83 @@ lit!(CustomizedMetricSpecification);
 /// The metric type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PredefinedMetricSpecificationPredefinedMetricType {
+    /// The value `ALBRequestCountPerTarget`.
     #[serde(rename = "ALBRequestCountPerTarget")]
     AlbRequestCountPerTarget,
+    /// The value `AppStreamAverageCapacityUtilization`.
     AppStreamAverageCapacityUtilization,
+    /// The value `CassandraReadCapacityUtilization`.
     CassandraReadCapacityUtilization,
+    /// The value `CassandraWriteCapacityUtilization`.
     CassandraWriteCapacityUtilization,
+    /// The value `ComprehendInferenceUtilization`.
     ComprehendInferenceUtilization,
+    /// The value `DynamoDBReadCapacityUtilization`.
     #[serde(rename = "DynamoDBReadCapacityUtilization")]
     DynamoDbReadCapacityUtilization,
+    /// The value `DynamoDBWriteCapacityUtilization`.
     #[serde(rename = "DynamoDBWriteCapacityUtilization")]
     DynamoDbWriteCapacityUtilization,
+    /// The value `EC2SpotFleetRequestAverageCPUUtilization`.
     #[serde(rename = "EC2SpotFleetRequestAverageCPUUtilization")]
     Ec2SpotFleetRequestAverageCpuUtilization,
+    /// The value `EC2SpotFleetRequestAverageNetworkIn`.
     #[serde(rename = "EC2SpotFleetRequestAverageNetworkIn")]
     Ec2SpotFleetRequestAverageNetworkIn,
+    /// The value `EC2SpotFleetRequestAverageNetworkOut`.
     #[serde(rename = "EC2SpotFleetRequestAverageNetworkOut")]
     Ec2SpotFleetRequestAverageNetworkOut,
+    /// The value `ECSServiceAverageCPUUtilization`.
     #[serde(rename = "ECSServiceAverageCPUUtilization")]
     EcsServiceAverageCpuUtilization,
+    /// The value `ECSServiceAverageCPUUtilizationHighResolution`.
     #[serde(rename = "ECSServiceAverageCPUUtilizationHighResolution")]
     EcsServiceAverageCpuUtilizationHighResolution,
+    /// The value `ECSServiceAverageMemoryUtilization`.
     #[serde(rename = "ECSServiceAverageMemoryUtilization")]
     EcsServiceAverageMemoryUtilization,
+    /// The value `ECSServiceAverageMemoryUtilizationHighResolution`.
     #[serde(rename = "ECSServiceAverageMemoryUtilizationHighResolution")]
     EcsServiceAverageMemoryUtilizationHighResolution,
+    /// The value `ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage`.
     ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage,
+    /// The value `ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage`.
     ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage,
+    /// The value `ElastiCacheDatabaseMemoryUsagePercentage`.
     ElastiCacheDatabaseMemoryUsagePercentage,
+    /// The value `ElastiCacheEngineCPUUtilization`.
     #[serde(rename = "ElastiCacheEngineCPUUtilization")]
     ElastiCacheEngineCpuUtilization,
+    /// The value `ElastiCachePrimaryEngineCPUUtilization`.
     #[serde(rename = "ElastiCachePrimaryEngineCPUUtilization")]
     ElastiCachePrimaryEngineCpuUtilization,
+    /// The value `ElastiCacheReplicaEngineCPUUtilization`.
     #[serde(rename = "ElastiCacheReplicaEngineCPUUtilization")]
     ElastiCacheReplicaEngineCpuUtilization,
+    /// The value `KafkaBrokerStorageUtilization`.
     KafkaBrokerStorageUtilization,
+    /// The value `LambdaProvisionedConcurrencyUtilization`.
     LambdaProvisionedConcurrencyUtilization,
+    /// The value `NeptuneReaderAverageCPUUtilization`.
     #[serde(rename = "NeptuneReaderAverageCPUUtilization")]
     NeptuneReaderAverageCpuUtilization,
+    /// The value `RDSReaderAverageCPUUtilization`.
     #[serde(rename = "RDSReaderAverageCPUUtilization")]
     RdsReaderAverageCpuUtilization,
+    /// The value `RDSReaderAverageDatabaseConnections`.
     #[serde(rename = "RDSReaderAverageDatabaseConnections")]
     RdsReaderAverageDatabaseConnections,
+    /// The value `SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution`.
     SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution,
+    /// The value `SageMakerInferenceComponentInvocationsPerCopy`.
     SageMakerInferenceComponentInvocationsPerCopy,
+    /// The value `SageMakerVariantConcurrentRequestsPerModelHighResolution`.
     SageMakerVariantConcurrentRequestsPerModelHighResolution,
+    /// The value `SageMakerVariantInvocationsPerInstance`.
     SageMakerVariantInvocationsPerInstance,
+    /// The value `SageMakerVariantProvisionedConcurrencyUtilization`.
     SageMakerVariantProvisionedConcurrencyUtilization,
+    /// The value `WorkSpacesAverageUserSessionsCapacityUtilization`.
     WorkSpacesAverageUserSessionsCapacityUtilization,
 }
 lit!(PredefinedMetricSpecificationPredefinedMetricType);

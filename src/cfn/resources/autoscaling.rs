@@ -9,10 +9,13 @@ use crate::cfn::walk::walk;
 /// If launches fail in an Availability Zone, the following strategies are available.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CapacityDistributionStrategy {
+    /// The value `balanced-best-effort`.
     #[serde(rename = "balanced-best-effort")]
     BalancedBestEffort,
+    /// The value `balanced-only`.
     #[serde(rename = "balanced-only")]
     BalancedOnly,
+    /// The value `reservations-then-balanced`.
     #[serde(rename = "reservations-then-balanced")]
     ReservationsThenBalanced,
 }
@@ -35,7 +38,9 @@ lit!(AvailabilityZoneDistribution);
 /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ImpairedZoneHealthCheckBehavior {
+    /// The value `IgnoreUnhealthy`.
     IgnoreUnhealthy,
+    /// The value `ReplaceUnhealthy`.
     ReplaceUnhealthy,
 }
 lit!(ImpairedZoneHealthCheckBehavior);
@@ -71,12 +76,16 @@ lit!(AvailabilityZoneImpairmentPolicy);
 /// The capacity reservation preference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CapacityReservationPreference {
+    /// The value `capacity-reservations-first`.
     #[serde(rename = "capacity-reservations-first")]
     CapacityReservationsFirst,
+    /// The value `capacity-reservations-only`.
     #[serde(rename = "capacity-reservations-only")]
     CapacityReservationsOnly,
+    /// The value `default`.
     #[serde(rename = "default")]
     Default,
+    /// The value `none`.
     #[serde(rename = "none")]
     None,
 }
@@ -129,10 +138,13 @@ lit!(CapacityReservationSpecification);
 /// The deletion protection setting for the Auto Scaling group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DeletionProtection {
+    /// The value `none`.
     #[serde(rename = "none")]
     None,
+    /// The value `prevent-all-deletion`.
     #[serde(rename = "prevent-all-deletion")]
     PreventAllDeletion,
+    /// The value `prevent-force-deletion`.
     #[serde(rename = "prevent-force-deletion")]
     PreventForceDeletion,
 }
@@ -142,8 +154,10 @@ walk!(DeletionProtection);
 /// Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TerminateHookAbandon {
+    /// The value `retain`.
     #[serde(rename = "retain")]
     Retain,
+    /// The value `terminate`.
     #[serde(rename = "terminate")]
     Terminate,
 }
@@ -294,14 +308,19 @@ impl MetricsCollection {
 }
 lit!(MetricsCollection);
 
+/// The values of `DistributionSegment.TargetCapacityTypes` in `AWS::AutoScaling::AutoScalingGroup`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TargetCapacityTypes {
+    /// The value `on-demand-capacity-reservation`.
     #[serde(rename = "on-demand-capacity-reservation")]
     OnDemandCapacityReservation,
+    /// The value `capacity-block`.
     #[serde(rename = "capacity-block")]
     CapacityBlock,
+    /// The value `interruptible-capacity-reservation`.
     #[serde(rename = "interruptible-capacity-reservation")]
     InterruptibleCapacityReservation,
+    /// The value `on-demand`.
     #[serde(rename = "on-demand")]
     OnDemand,
 }
@@ -372,34 +391,47 @@ pub struct AcceleratorCountRequest {
 walk!(AcceleratorCountRequest { max, min });
 lit!(AcceleratorCountRequest);
 
+/// The values of `InstanceRequirements.AcceleratorManufacturers` in `AWS::AutoScaling::AutoScalingGroup`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AcceleratorManufacturers {
+    /// The value `amazon-web-services`.
     #[serde(rename = "amazon-web-services")]
     AmazonWebServices,
+    /// The value `amd`.
     #[serde(rename = "amd")]
     Amd,
+    /// The value `nvidia`.
     #[serde(rename = "nvidia")]
     Nvidia,
+    /// The value `xilinx`.
     #[serde(rename = "xilinx")]
     Xilinx,
 }
 lit!(AcceleratorManufacturers);
 walk!(AcceleratorManufacturers);
 
+/// The values of `InstanceRequirements.AcceleratorNames` in `AWS::AutoScaling::AutoScalingGroup`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AcceleratorNames {
+    /// The value `a100`.
     #[serde(rename = "a100")]
     A100,
+    /// The value `k80`.
     #[serde(rename = "k80")]
     K80,
+    /// The value `m60`.
     #[serde(rename = "m60")]
     M60,
+    /// The value `radeon-pro-v520`.
     #[serde(rename = "radeon-pro-v520")]
     RadeonProV520,
+    /// The value `t4`.
     #[serde(rename = "t4")]
     T4,
+    /// The value `v100`.
     #[serde(rename = "v100")]
     V100,
+    /// The value `vu9p`.
     #[serde(rename = "vu9p")]
     Vu9P,
 }
@@ -419,12 +451,16 @@ pub struct AcceleratorTotalMemoryMibRequest {
 walk!(AcceleratorTotalMemoryMibRequest { max, min });
 lit!(AcceleratorTotalMemoryMibRequest);
 
+/// The values of `InstanceRequirements.AcceleratorTypes` in `AWS::AutoScaling::AutoScalingGroup`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AcceleratorTypes {
+    /// The value `fpga`.
     #[serde(rename = "fpga")]
     Fpga,
+    /// The value `gpu`.
     #[serde(rename = "gpu")]
     Gpu,
+    /// The value `inference`.
     #[serde(rename = "inference")]
     Inference,
 }
@@ -434,10 +470,13 @@ walk!(AcceleratorTypes);
 /// Indicates whether bare metal instance types are included, excluded, or required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum BareMetal {
+    /// The value `excluded`.
     #[serde(rename = "excluded")]
     Excluded,
+    /// The value `included`.
     #[serde(rename = "included")]
     Included,
+    /// The value `required`.
     #[serde(rename = "required")]
     Required,
 }
@@ -493,34 +532,45 @@ lit!(BaselinePerformanceFactorsRequest);
 /// Indicates whether burstable performance instance types are included, excluded, or required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum BurstablePerformance {
+    /// The value `excluded`.
     #[serde(rename = "excluded")]
     Excluded,
+    /// The value `included`.
     #[serde(rename = "included")]
     Included,
+    /// The value `required`.
     #[serde(rename = "required")]
     Required,
 }
 lit!(BurstablePerformance);
 walk!(BurstablePerformance);
 
+/// The values of `InstanceRequirements.CpuManufacturers` in `AWS::AutoScaling::AutoScalingGroup`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CpuManufacturers {
+    /// The value `amazon-web-services`.
     #[serde(rename = "amazon-web-services")]
     AmazonWebServices,
+    /// The value `amd`.
     #[serde(rename = "amd")]
     Amd,
+    /// The value `apple`.
     #[serde(rename = "apple")]
     Apple,
+    /// The value `intel`.
     #[serde(rename = "intel")]
     Intel,
 }
 lit!(CpuManufacturers);
 walk!(CpuManufacturers);
 
+/// The values of `InstanceRequirements.InstanceGenerations` in `AWS::AutoScaling::AutoScalingGroup`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InstanceGenerations {
+    /// The value `current`.
     #[serde(rename = "current")]
     Current,
+    /// The value `previous`.
     #[serde(rename = "previous")]
     Previous,
 }
@@ -530,20 +580,26 @@ walk!(InstanceGenerations);
 /// Indicates whether instance types with instance store volumes are included, excluded, or required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LocalStorage {
+    /// The value `excluded`.
     #[serde(rename = "excluded")]
     Excluded,
+    /// The value `included`.
     #[serde(rename = "included")]
     Included,
+    /// The value `required`.
     #[serde(rename = "required")]
     Required,
 }
 lit!(LocalStorage);
 walk!(LocalStorage);
 
+/// The values of `InstanceRequirements.LocalStorageTypes` in `AWS::AutoScaling::AutoScalingGroup`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LocalStorageTypes {
+    /// The value `hdd`.
     #[serde(rename = "hdd")]
     Hdd,
+    /// The value `ssd`.
     #[serde(rename = "ssd")]
     Ssd,
 }
@@ -970,6 +1026,7 @@ pub struct AutoScalingGroup {
     pub mixed_instances_policy: Option<Value<MixedInstancesPolicy>>,
     /// Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in.
     pub new_instances_protected_from_scale_in: Option<Value<bool>>,
+    /// The `NotificationConfiguration` property.
     pub notification_configuration: Option<Value<NotificationConfiguration>>,
     /// Configures an Auto Scaling group to send notifications when specified events take place.
     pub notification_configurations: Option<Value<Vec<NotificationConfiguration>>>,
@@ -978,6 +1035,7 @@ pub struct AutoScalingGroup {
     /// The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf.
     #[serde(rename = "ServiceLinkedRoleARN")]
     pub service_linked_role_arn: Option<Value<String>>,
+    /// The `SkipZonalShiftValidation` property.
     pub skip_zonal_shift_validation: Option<Value<bool>>,
     /// One or more tags.
     pub tags: Option<Value<Vec<TagProperty>>>,
@@ -1086,8 +1144,11 @@ impl AutoScalingGroup {
 /// Specifies how the scaling adjustment is interpreted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AdjustmentType {
+    /// The value `ChangeInCapacity`.
     ChangeInCapacity,
+    /// The value `ExactCapacity`.
     ExactCapacity,
+    /// The value `PercentChangeInCapacity`.
     PercentChangeInCapacity,
 }
 lit!(AdjustmentType);
@@ -1096,8 +1157,11 @@ walk!(AdjustmentType);
 /// The aggregation type for the CloudWatch metrics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MetricAggregationType {
+    /// The value `Average`.
     Average,
+    /// The value `Maximum`.
     Maximum,
+    /// The value `Minimum`.
     Minimum,
 }
 lit!(MetricAggregationType);
@@ -1106,26 +1170,36 @@ walk!(MetricAggregationType);
 /// One of the following policy types: TargetTrackingScaling, StepScaling, SimpleScaling (default), PredictiveScaling
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PolicyType {
+    /// The value `PredictiveScaling`.
     PredictiveScaling,
+    /// The value `SimpleScaling`.
     SimpleScaling,
+    /// The value `StepScaling`.
     StepScaling,
+    /// The value `TargetTrackingScaling`.
     TargetTrackingScaling,
 }
 lit!(PolicyType);
 walk!(PolicyType);
 
+/// The values of `PredictiveScalingConfiguration.MaxCapacityBreachBehavior` in `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MaxCapacityBreachBehavior {
+    /// The value `HonorMaxCapacity`.
     HonorMaxCapacity,
+    /// The value `IncreaseMaxCapacity`.
     IncreaseMaxCapacity,
 }
 lit!(MaxCapacityBreachBehavior);
 walk!(MaxCapacityBreachBehavior);
 
+/// The `MetricDimension` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MetricDimension {
+    /// The `Name` property.
     pub name: Value<String>,
+    /// The `Value` property.
     pub value: Value<String>,
 }
 walk!(MetricDimension { name, value });
@@ -1140,12 +1214,16 @@ impl MetricDimension {
 }
 lit!(MetricDimension);
 
+/// The `Metric` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Metric {
+    /// The `Dimensions` property.
     pub dimensions: Option<Value<Vec<MetricDimension>>>,
+    /// The `MetricName` property.
     pub metric_name: Value<String>,
+    /// The `Namespace` property.
     pub namespace: Value<String>,
 }
 walk!(Metric {
@@ -1165,12 +1243,16 @@ impl Metric {
 }
 lit!(Metric);
 
+/// The `MetricStat` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MetricStat {
+    /// The `Metric` property.
     pub metric: Value<Metric>,
+    /// The `Stat` property.
     pub stat: Value<String>,
+    /// The `Unit` property.
     pub unit: Option<Value<String>>,
 }
 walk!(MetricStat { metric, stat, unit });
@@ -1186,14 +1268,20 @@ impl MetricStat {
 }
 lit!(MetricStat);
 
+/// The `MetricDataQuery` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MetricDataQuery {
+    /// The `Expression` property.
     pub expression: Option<Value<String>>,
+    /// The `Id` property.
     pub id: Value<String>,
+    /// The `Label` property.
     pub label: Option<Value<String>>,
+    /// The `MetricStat` property.
     pub metric_stat: Option<Value<MetricStat>>,
+    /// The `ReturnData` property.
     pub return_data: Option<Value<bool>>,
 }
 walk!(MetricDataQuery {
@@ -1217,9 +1305,11 @@ impl MetricDataQuery {
 }
 lit!(MetricDataQuery);
 
+/// The `PredictiveScalingCustomizedCapacityMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PredictiveScalingCustomizedCapacityMetric {
+    /// The `MetricDataQueries` property.
     pub metric_data_queries: Value<Vec<MetricDataQuery>>,
 }
 walk!(PredictiveScalingCustomizedCapacityMetric {
@@ -1235,9 +1325,11 @@ impl PredictiveScalingCustomizedCapacityMetric {
 }
 lit!(PredictiveScalingCustomizedCapacityMetric);
 
+/// The `PredictiveScalingCustomizedLoadMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PredictiveScalingCustomizedLoadMetric {
+    /// The `MetricDataQueries` property.
     pub metric_data_queries: Value<Vec<MetricDataQuery>>,
 }
 walk!(PredictiveScalingCustomizedLoadMetric {
@@ -1253,9 +1345,11 @@ impl PredictiveScalingCustomizedLoadMetric {
 }
 lit!(PredictiveScalingCustomizedLoadMetric);
 
+/// The `PredictiveScalingCustomizedScalingMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PredictiveScalingCustomizedScalingMetric {
+    /// The `MetricDataQueries` property.
     pub metric_data_queries: Value<Vec<MetricDataQuery>>,
 }
 walk!(PredictiveScalingCustomizedScalingMetric {
@@ -1271,25 +1365,33 @@ impl PredictiveScalingCustomizedScalingMetric {
 }
 lit!(PredictiveScalingCustomizedScalingMetric);
 
+/// The values of `PredictiveScalingPredefinedLoadMetric.PredefinedMetricType` in `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PredefinedMetricType {
+    /// The value `ALBTargetGroupRequestCount`.
     #[serde(rename = "ALBTargetGroupRequestCount")]
     AlbTargetGroupRequestCount,
+    /// The value `ASGTotalCPUUtilization`.
     #[serde(rename = "ASGTotalCPUUtilization")]
     AsgTotalCpuUtilization,
+    /// The value `ASGTotalNetworkIn`.
     #[serde(rename = "ASGTotalNetworkIn")]
     AsgTotalNetworkIn,
+    /// The value `ASGTotalNetworkOut`.
     #[serde(rename = "ASGTotalNetworkOut")]
     AsgTotalNetworkOut,
 }
 lit!(PredefinedMetricType);
 walk!(PredefinedMetricType);
 
+/// The `PredictiveScalingPredefinedLoadMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PredictiveScalingPredefinedLoadMetric {
+    /// The `PredefinedMetricType` property.
     pub predefined_metric_type: Value<PredefinedMetricType>,
+    /// The `ResourceLabel` property.
     pub resource_label: Option<Value<String>>,
 }
 walk!(PredictiveScalingPredefinedLoadMetric {
@@ -1307,25 +1409,33 @@ impl PredictiveScalingPredefinedLoadMetric {
 }
 lit!(PredictiveScalingPredefinedLoadMetric);
 
+/// The values of `PredictiveScalingPredefinedMetricPair.PredefinedMetricType` in `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PredictiveScalingPredefinedMetricPairPredefinedMetricType {
+    /// The value `ALBRequestCount`.
     #[serde(rename = "ALBRequestCount")]
     AlbRequestCount,
+    /// The value `ASGCPUUtilization`.
     #[serde(rename = "ASGCPUUtilization")]
     AsgCpuUtilization,
+    /// The value `ASGNetworkIn`.
     #[serde(rename = "ASGNetworkIn")]
     AsgNetworkIn,
+    /// The value `ASGNetworkOut`.
     #[serde(rename = "ASGNetworkOut")]
     AsgNetworkOut,
 }
 lit!(PredictiveScalingPredefinedMetricPairPredefinedMetricType);
 walk!(PredictiveScalingPredefinedMetricPairPredefinedMetricType);
 
+/// The `PredictiveScalingPredefinedMetricPair` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PredictiveScalingPredefinedMetricPair {
+    /// The `PredefinedMetricType` property.
     pub predefined_metric_type: Value<PredictiveScalingPredefinedMetricPairPredefinedMetricType>,
+    /// The `ResourceLabel` property.
     pub resource_label: Option<Value<String>>,
 }
 walk!(PredictiveScalingPredefinedMetricPair {
@@ -1347,25 +1457,33 @@ impl PredictiveScalingPredefinedMetricPair {
 }
 lit!(PredictiveScalingPredefinedMetricPair);
 
+/// The values of `PredictiveScalingPredefinedScalingMetric.PredefinedMetricType` in `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PredictiveScalingPredefinedScalingMetricPredefinedMetricType {
+    /// The value `ALBRequestCountPerTarget`.
     #[serde(rename = "ALBRequestCountPerTarget")]
     AlbRequestCountPerTarget,
+    /// The value `ASGAverageCPUUtilization`.
     #[serde(rename = "ASGAverageCPUUtilization")]
     AsgAverageCpuUtilization,
+    /// The value `ASGAverageNetworkIn`.
     #[serde(rename = "ASGAverageNetworkIn")]
     AsgAverageNetworkIn,
+    /// The value `ASGAverageNetworkOut`.
     #[serde(rename = "ASGAverageNetworkOut")]
     AsgAverageNetworkOut,
 }
 lit!(PredictiveScalingPredefinedScalingMetricPredefinedMetricType);
 walk!(PredictiveScalingPredefinedScalingMetricPredefinedMetricType);
 
+/// The `PredictiveScalingPredefinedScalingMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PredictiveScalingPredefinedScalingMetric {
+    /// The `PredefinedMetricType` property.
     pub predefined_metric_type: Value<PredictiveScalingPredefinedScalingMetricPredefinedMetricType>,
+    /// The `ResourceLabel` property.
     pub resource_label: Option<Value<String>>,
 }
 walk!(PredictiveScalingPredefinedScalingMetric {
@@ -1387,19 +1505,27 @@ impl PredictiveScalingPredefinedScalingMetric {
 }
 lit!(PredictiveScalingPredefinedScalingMetric);
 
+/// The `PredictiveScalingMetricSpecification` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PredictiveScalingMetricSpecification {
+    /// The `CustomizedCapacityMetricSpecification` property.
     pub customized_capacity_metric_specification:
         Option<Value<PredictiveScalingCustomizedCapacityMetric>>,
+    /// The `CustomizedLoadMetricSpecification` property.
     pub customized_load_metric_specification: Option<Value<PredictiveScalingCustomizedLoadMetric>>,
+    /// The `CustomizedScalingMetricSpecification` property.
     pub customized_scaling_metric_specification:
         Option<Value<PredictiveScalingCustomizedScalingMetric>>,
+    /// The `PredefinedLoadMetricSpecification` property.
     pub predefined_load_metric_specification: Option<Value<PredictiveScalingPredefinedLoadMetric>>,
+    /// The `PredefinedMetricPairSpecification` property.
     pub predefined_metric_pair_specification: Option<Value<PredictiveScalingPredefinedMetricPair>>,
+    /// The `PredefinedScalingMetricSpecification` property.
     pub predefined_scaling_metric_specification:
         Option<Value<PredictiveScalingPredefinedScalingMetric>>,
+    /// The `TargetValue` property.
     pub target_value: Value<f64>,
 }
 walk!(PredictiveScalingMetricSpecification {
@@ -1427,22 +1553,31 @@ impl PredictiveScalingMetricSpecification {
 }
 lit!(PredictiveScalingMetricSpecification);
 
+/// The values of `PredictiveScalingConfiguration.Mode` in `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Mode {
+    /// The value `ForecastAndScale`.
     ForecastAndScale,
+    /// The value `ForecastOnly`.
     ForecastOnly,
 }
 lit!(Mode);
 walk!(Mode);
 
+/// The `PredictiveScalingConfiguration` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PredictiveScalingConfiguration {
+    /// The `MaxCapacityBreachBehavior` property.
     pub max_capacity_breach_behavior: Option<Value<MaxCapacityBreachBehavior>>,
+    /// The `MaxCapacityBuffer` property.
     pub max_capacity_buffer: Option<Value<i64>>,
+    /// The `MetricSpecifications` property.
     pub metric_specifications: Value<Vec<PredictiveScalingMetricSpecification>>,
+    /// The `Mode` property.
     pub mode: Option<Value<Mode>>,
+    /// The `SchedulingBufferTime` property.
     pub scheduling_buffer_time: Option<Value<i64>>,
 }
 walk!(PredictiveScalingConfiguration {
@@ -1468,12 +1603,16 @@ impl PredictiveScalingConfiguration {
 }
 lit!(PredictiveScalingConfiguration);
 
+/// The `StepAdjustment` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StepAdjustment {
+    /// The `MetricIntervalLowerBound` property.
     pub metric_interval_lower_bound: Option<Value<f64>>,
+    /// The `MetricIntervalUpperBound` property.
     pub metric_interval_upper_bound: Option<Value<f64>>,
+    /// The `ScalingAdjustment` property.
     pub scaling_adjustment: Value<i64>,
 }
 walk!(StepAdjustment {
@@ -1493,13 +1632,18 @@ impl StepAdjustment {
 }
 lit!(StepAdjustment);
 
+/// The `TargetTrackingMetricStat` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetTrackingMetricStat {
+    /// The `Metric` property.
     pub metric: Value<Metric>,
+    /// The `Period` property.
     pub period: Option<Value<i64>>,
+    /// The `Stat` property.
     pub stat: Value<String>,
+    /// The `Unit` property.
     pub unit: Option<Value<String>>,
 }
 walk!(TargetTrackingMetricStat {
@@ -1521,15 +1665,22 @@ impl TargetTrackingMetricStat {
 }
 lit!(TargetTrackingMetricStat);
 
+/// The `TargetTrackingMetricDataQuery` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetTrackingMetricDataQuery {
+    /// The `Expression` property.
     pub expression: Option<Value<String>>,
+    /// The `Id` property.
     pub id: Value<String>,
+    /// The `Label` property.
     pub label: Option<Value<String>>,
+    /// The `MetricStat` property.
     pub metric_stat: Option<Value<TargetTrackingMetricStat>>,
+    /// The `Period` property.
     pub period: Option<Value<i64>>,
+    /// The `ReturnData` property.
     pub return_data: Option<Value<bool>>,
 }
 walk!(TargetTrackingMetricDataQuery {
@@ -1555,27 +1706,41 @@ impl TargetTrackingMetricDataQuery {
 }
 lit!(TargetTrackingMetricDataQuery);
 
+/// The values of `CustomizedMetricSpecification.Statistic` in `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Statistic {
+    /// The value `Average`.
     Average,
+    /// The value `Maximum`.
     Maximum,
+    /// The value `Minimum`.
     Minimum,
+    /// The value `SampleCount`.
     SampleCount,
+    /// The value `Sum`.
     Sum,
 }
 lit!(Statistic);
 walk!(Statistic);
 
+/// The `CustomizedMetricSpecification` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomizedMetricSpecification {
+    /// The `Dimensions` property.
     pub dimensions: Option<Value<Vec<MetricDimension>>>,
+    /// The `MetricName` property.
     pub metric_name: Option<Value<String>>,
+    /// The `Metrics` property.
     pub metrics: Option<Value<Vec<TargetTrackingMetricDataQuery>>>,
+    /// The `Namespace` property.
     pub namespace: Option<Value<String>>,
+    /// The `Period` property.
     pub period: Option<Value<i64>>,
+    /// The `Statistic` property.
     pub statistic: Option<Value<Statistic>>,
+    /// The `Unit` property.
     pub unit: Option<Value<String>>,
 }
 walk!(CustomizedMetricSpecification {
@@ -1589,25 +1754,33 @@ walk!(CustomizedMetricSpecification {
 });
 lit!(CustomizedMetricSpecification);
 
+/// The values of `PredefinedMetricSpecification.PredefinedMetricType` in `AWS::AutoScaling::ScalingPolicy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PredefinedMetricSpecificationPredefinedMetricType {
+    /// The value `ALBRequestCountPerTarget`.
     #[serde(rename = "ALBRequestCountPerTarget")]
     AlbRequestCountPerTarget,
+    /// The value `ASGAverageCPUUtilization`.
     #[serde(rename = "ASGAverageCPUUtilization")]
     AsgAverageCpuUtilization,
+    /// The value `ASGAverageNetworkIn`.
     #[serde(rename = "ASGAverageNetworkIn")]
     AsgAverageNetworkIn,
+    /// The value `ASGAverageNetworkOut`.
     #[serde(rename = "ASGAverageNetworkOut")]
     AsgAverageNetworkOut,
 }
 lit!(PredefinedMetricSpecificationPredefinedMetricType);
 walk!(PredefinedMetricSpecificationPredefinedMetricType);
 
+/// The `PredefinedMetricSpecification` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PredefinedMetricSpecification {
+    /// The `PredefinedMetricType` property.
     pub predefined_metric_type: Value<PredefinedMetricSpecificationPredefinedMetricType>,
+    /// The `ResourceLabel` property.
     pub resource_label: Option<Value<String>>,
 }
 walk!(PredefinedMetricSpecification {
@@ -1627,13 +1800,18 @@ impl PredefinedMetricSpecification {
 }
 lit!(PredefinedMetricSpecification);
 
+/// The `TargetTrackingConfiguration` property type of `AWS::AutoScaling::ScalingPolicy`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetTrackingConfiguration {
+    /// The `CustomizedMetricSpecification` property.
     pub customized_metric_specification: Option<Value<CustomizedMetricSpecification>>,
+    /// The `DisableScaleIn` property.
     pub disable_scale_in: Option<Value<bool>>,
+    /// The `PredefinedMetricSpecification` property.
     pub predefined_metric_specification: Option<Value<PredefinedMetricSpecification>>,
+    /// The `TargetValue` property.
     pub target_value: Value<f64>,
 }
 walk!(TargetTrackingConfiguration {

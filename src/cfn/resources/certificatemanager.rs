@@ -9,8 +9,10 @@ use crate::cfn::walk::walk;
 /// Specifies whether the certificate can be exported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CertificateExport {
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
 }
@@ -20,20 +22,26 @@ walk!(CertificateExport);
 /// You can opt out of certificate transparency logging by specifying the DISABLED option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CertificateTransparencyLoggingPreference {
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
 }
 lit!(CertificateTransparencyLoggingPreference);
 walk!(CertificateTransparencyLoggingPreference);
 
+/// The `DomainValidationOption` property type of `AWS::CertificateManager::Certificate`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DomainValidationOption {
+    /// The `DomainName` property.
     pub domain_name: Option<Value<String>>,
+    /// The `HostedZoneId` property.
     pub hosted_zone_id: Option<Value<String>>,
+    /// The `ValidationDomain` property.
     pub validation_domain: Option<Value<String>>,
 }
 walk!(DomainValidationOption {
@@ -59,6 +67,7 @@ pub struct Certificate {
     pub domain_name: Value<String>,
     /// Domain information that domain name registrars use to verify your identity.
     pub domain_validation_options: Option<Value<Vec<DomainValidationOption>>>,
+    /// The `Id` property.
     pub id: Option<serde_json::Value>,
     /// Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data.
     pub key_algorithm: Option<Value<String>>,

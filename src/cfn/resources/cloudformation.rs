@@ -12,12 +12,17 @@ use crate::cfn::walk::walk;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Stack {
+    /// The `NotificationARNs` property.
     #[serde(rename = "NotificationARNs")]
     pub notification_arns: Option<Value<Vec<Value<String>>>>,
+    /// The `Parameters` property.
     pub parameters: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
+    /// The `TemplateURL` property.
     #[serde(rename = "TemplateURL")]
     pub template_url: Value<String>,
+    /// The `TimeoutInMinutes` property.
     pub timeout_in_minutes: Option<Value<i64>>,
 }
 walk!(Stack {

@@ -456,10 +456,13 @@ impl ConnectionFunctionAssociation {
 }
 lit!(ConnectionFunctionAssociation);
 
+/// The values of `DistributionConfig.ConnectionMode` in `AWS::CloudFront::Distribution`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ConnectionMode {
+    /// The value `direct`.
     #[serde(rename = "direct")]
     Direct,
+    /// The value `tenant-only`.
     #[serde(rename = "tenant-only")]
     TenantOnly,
 }
@@ -548,10 +551,13 @@ lit!(LegacyCustomOrigin);
 /// The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ViewerProtocolPolicy {
+    /// The value `allow-all`.
     #[serde(rename = "allow-all")]
     AllowAll,
+    /// The value `https-only`.
     #[serde(rename = "https-only")]
     HttpsOnly,
+    /// The value `redirect-to-https`.
     #[serde(rename = "redirect-to-https")]
     RedirectToHttps,
 }
@@ -664,12 +670,16 @@ lit!(DefaultCacheBehavior);
 /// (Optional) Specify the HTTP version(s) that you want viewers to use to communicate with CF.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum HttpVersion {
+    /// The value `http1.1`.
     #[serde(rename = "http1.1")]
     Http1_1,
+    /// The value `http2`.
     #[serde(rename = "http2")]
     Http2,
+    /// The value `http2and3`.
     #[serde(rename = "http2and3")]
     Http2And3,
+    /// The value `http3`.
     #[serde(rename = "http3")]
     Http3,
 }
@@ -757,10 +767,13 @@ impl OriginGroupMembers {
 }
 lit!(OriginGroupMembers);
 
+/// The values of `OriginGroup.SelectionCriteria` in `AWS::CloudFront::Distribution`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SelectionCriteria {
+    /// The value `default`.
     #[serde(rename = "default")]
     Default,
+    /// The value `media-quality-based`.
     #[serde(rename = "media-quality-based")]
     MediaQualityBased,
 }
@@ -829,10 +842,13 @@ lit!(OriginGroups);
 /// Specifies which IP protocol CloudFront uses when connecting to your origin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum IpAddressType {
+    /// The value `ipv4`.
     #[serde(rename = "ipv4")]
     Ipv4,
+    /// The value `ipv6`.
     #[serde(rename = "ipv6")]
     Ipv6,
+    /// The value `dualstack`.
     #[serde(rename = "dualstack")]
     Dualstack,
 }
@@ -1071,515 +1087,769 @@ lit!(Origin);
 /// This field only supports standard distributions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PriceClass {
+    /// The value `None`.
     None,
+    /// The value `PriceClass_100`.
     #[serde(rename = "PriceClass_100")]
     PriceClass100,
+    /// The value `PriceClass_200`.
     #[serde(rename = "PriceClass_200")]
     PriceClass200,
+    /// The value `PriceClass_All`.
     #[serde(rename = "PriceClass_All")]
     PriceClassAll,
 }
 lit!(PriceClass);
 walk!(PriceClass);
 
+/// The values of `GeoRestriction.Locations` in `AWS::CloudFront::Distribution`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Locations {
+    /// The value `AD`.
     #[serde(rename = "AD")]
     Ad,
+    /// The value `AE`.
     #[serde(rename = "AE")]
     Ae,
+    /// The value `AF`.
     #[serde(rename = "AF")]
     Af,
+    /// The value `AG`.
     #[serde(rename = "AG")]
     Ag,
+    /// The value `AI`.
     #[serde(rename = "AI")]
     Ai,
+    /// The value `AL`.
     #[serde(rename = "AL")]
     Al,
+    /// The value `AM`.
     #[serde(rename = "AM")]
     Am,
+    /// The value `AO`.
     #[serde(rename = "AO")]
     Ao,
+    /// The value `AQ`.
     #[serde(rename = "AQ")]
     Aq,
+    /// The value `AR`.
     #[serde(rename = "AR")]
     Ar,
+    /// The value `AS`.
     #[serde(rename = "AS")]
     As,
+    /// The value `AT`.
     #[serde(rename = "AT")]
     At,
+    /// The value `AU`.
     #[serde(rename = "AU")]
     Au,
+    /// The value `AW`.
     #[serde(rename = "AW")]
     Aw,
+    /// The value `AX`.
     #[serde(rename = "AX")]
     Ax,
+    /// The value `AZ`.
     #[serde(rename = "AZ")]
     Az,
+    /// The value `BA`.
     #[serde(rename = "BA")]
     Ba,
+    /// The value `BB`.
     #[serde(rename = "BB")]
     Bb,
+    /// The value `BD`.
     #[serde(rename = "BD")]
     Bd,
+    /// The value `BE`.
     #[serde(rename = "BE")]
     Be,
+    /// The value `BF`.
     #[serde(rename = "BF")]
     Bf,
+    /// The value `BG`.
     #[serde(rename = "BG")]
     Bg,
+    /// The value `BH`.
     #[serde(rename = "BH")]
     Bh,
+    /// The value `BI`.
     #[serde(rename = "BI")]
     Bi,
+    /// The value `BJ`.
     #[serde(rename = "BJ")]
     Bj,
+    /// The value `BL`.
     #[serde(rename = "BL")]
     Bl,
+    /// The value `BM`.
     #[serde(rename = "BM")]
     Bm,
+    /// The value `BN`.
     #[serde(rename = "BN")]
     Bn,
+    /// The value `BO`.
     #[serde(rename = "BO")]
     Bo,
+    /// The value `BQ`.
     #[serde(rename = "BQ")]
     Bq,
+    /// The value `BR`.
     #[serde(rename = "BR")]
     Br,
+    /// The value `BS`.
     #[serde(rename = "BS")]
     Bs,
+    /// The value `BT`.
     #[serde(rename = "BT")]
     Bt,
+    /// The value `BV`.
     #[serde(rename = "BV")]
     Bv,
+    /// The value `BW`.
     #[serde(rename = "BW")]
     Bw,
+    /// The value `BY`.
     #[serde(rename = "BY")]
     By,
+    /// The value `BZ`.
     #[serde(rename = "BZ")]
     Bz,
+    /// The value `CA`.
     #[serde(rename = "CA")]
     Ca,
+    /// The value `CC`.
     #[serde(rename = "CC")]
     Cc,
+    /// The value `CD`.
     #[serde(rename = "CD")]
     Cd,
+    /// The value `CF`.
     #[serde(rename = "CF")]
     Cf,
+    /// The value `CG`.
     #[serde(rename = "CG")]
     Cg,
+    /// The value `CH`.
     #[serde(rename = "CH")]
     Ch,
+    /// The value `CI`.
     #[serde(rename = "CI")]
     Ci,
+    /// The value `CK`.
     #[serde(rename = "CK")]
     Ck,
+    /// The value `CL`.
     #[serde(rename = "CL")]
     Cl,
+    /// The value `CM`.
     #[serde(rename = "CM")]
     Cm,
+    /// The value `CN`.
     #[serde(rename = "CN")]
     Cn,
+    /// The value `CO`.
     #[serde(rename = "CO")]
     Co,
+    /// The value `CR`.
     #[serde(rename = "CR")]
     Cr,
+    /// The value `CU`.
     #[serde(rename = "CU")]
     Cu,
+    /// The value `CV`.
     #[serde(rename = "CV")]
     Cv,
+    /// The value `CW`.
     #[serde(rename = "CW")]
     Cw,
+    /// The value `CX`.
     #[serde(rename = "CX")]
     Cx,
+    /// The value `CY`.
     #[serde(rename = "CY")]
     Cy,
+    /// The value `CZ`.
     #[serde(rename = "CZ")]
     Cz,
+    /// The value `DE`.
     #[serde(rename = "DE")]
     De,
+    /// The value `DJ`.
     #[serde(rename = "DJ")]
     Dj,
+    /// The value `DK`.
     #[serde(rename = "DK")]
     Dk,
+    /// The value `DM`.
     #[serde(rename = "DM")]
     Dm,
+    /// The value `DO`.
     #[serde(rename = "DO")]
     Do,
+    /// The value `DZ`.
     #[serde(rename = "DZ")]
     Dz,
+    /// The value `EC`.
     #[serde(rename = "EC")]
     Ec,
+    /// The value `EE`.
     #[serde(rename = "EE")]
     Ee,
+    /// The value `EG`.
     #[serde(rename = "EG")]
     Eg,
+    /// The value `EH`.
     #[serde(rename = "EH")]
     Eh,
+    /// The value `ER`.
     #[serde(rename = "ER")]
     Er,
+    /// The value `ES`.
     #[serde(rename = "ES")]
     Es,
+    /// The value `ET`.
     #[serde(rename = "ET")]
     Et,
+    /// The value `FI`.
     #[serde(rename = "FI")]
     Fi,
+    /// The value `FJ`.
     #[serde(rename = "FJ")]
     Fj,
+    /// The value `FK`.
     #[serde(rename = "FK")]
     Fk,
+    /// The value `FM`.
     #[serde(rename = "FM")]
     Fm,
+    /// The value `FO`.
     #[serde(rename = "FO")]
     Fo,
+    /// The value `FR`.
     #[serde(rename = "FR")]
     Fr,
+    /// The value `GA`.
     #[serde(rename = "GA")]
     Ga,
+    /// The value `GB`.
     #[serde(rename = "GB")]
     Gb,
+    /// The value `GD`.
     #[serde(rename = "GD")]
     Gd,
+    /// The value `GE`.
     #[serde(rename = "GE")]
     Ge,
+    /// The value `GF`.
     #[serde(rename = "GF")]
     Gf,
+    /// The value `GG`.
     #[serde(rename = "GG")]
     Gg,
+    /// The value `GH`.
     #[serde(rename = "GH")]
     Gh,
+    /// The value `GI`.
     #[serde(rename = "GI")]
     Gi,
+    /// The value `GL`.
     #[serde(rename = "GL")]
     Gl,
+    /// The value `GM`.
     #[serde(rename = "GM")]
     Gm,
+    /// The value `GN`.
     #[serde(rename = "GN")]
     Gn,
+    /// The value `GP`.
     #[serde(rename = "GP")]
     Gp,
+    /// The value `GQ`.
     #[serde(rename = "GQ")]
     Gq,
+    /// The value `GR`.
     #[serde(rename = "GR")]
     Gr,
+    /// The value `GS`.
     #[serde(rename = "GS")]
     Gs,
+    /// The value `GT`.
     #[serde(rename = "GT")]
     Gt,
+    /// The value `GU`.
     #[serde(rename = "GU")]
     Gu,
+    /// The value `GW`.
     #[serde(rename = "GW")]
     Gw,
+    /// The value `GY`.
     #[serde(rename = "GY")]
     Gy,
+    /// The value `HK`.
     #[serde(rename = "HK")]
     Hk,
+    /// The value `HM`.
     #[serde(rename = "HM")]
     Hm,
+    /// The value `HN`.
     #[serde(rename = "HN")]
     Hn,
+    /// The value `HR`.
     #[serde(rename = "HR")]
     Hr,
+    /// The value `HT`.
     #[serde(rename = "HT")]
     Ht,
+    /// The value `HU`.
     #[serde(rename = "HU")]
     Hu,
+    /// The value `ID`.
     #[serde(rename = "ID")]
     Id,
+    /// The value `IE`.
     #[serde(rename = "IE")]
     Ie,
+    /// The value `IL`.
     #[serde(rename = "IL")]
     Il,
+    /// The value `IM`.
     #[serde(rename = "IM")]
     Im,
+    /// The value `IN`.
     #[serde(rename = "IN")]
     In,
+    /// The value `IO`.
     #[serde(rename = "IO")]
     Io,
+    /// The value `IQ`.
     #[serde(rename = "IQ")]
     Iq,
+    /// The value `IR`.
     #[serde(rename = "IR")]
     Ir,
+    /// The value `IS`.
     #[serde(rename = "IS")]
     Is,
+    /// The value `IT`.
     #[serde(rename = "IT")]
     It,
+    /// The value `JE`.
     #[serde(rename = "JE")]
     Je,
+    /// The value `JM`.
     #[serde(rename = "JM")]
     Jm,
+    /// The value `JO`.
     #[serde(rename = "JO")]
     Jo,
+    /// The value `JP`.
     #[serde(rename = "JP")]
     Jp,
+    /// The value `KE`.
     #[serde(rename = "KE")]
     Ke,
+    /// The value `KG`.
     #[serde(rename = "KG")]
     Kg,
+    /// The value `KH`.
     #[serde(rename = "KH")]
     Kh,
+    /// The value `KI`.
     #[serde(rename = "KI")]
     Ki,
+    /// The value `KM`.
     #[serde(rename = "KM")]
     Km,
+    /// The value `KN`.
     #[serde(rename = "KN")]
     Kn,
+    /// The value `KP`.
     #[serde(rename = "KP")]
     Kp,
+    /// The value `KR`.
     #[serde(rename = "KR")]
     Kr,
+    /// The value `KW`.
     #[serde(rename = "KW")]
     Kw,
+    /// The value `KY`.
     #[serde(rename = "KY")]
     Ky,
+    /// The value `KZ`.
     #[serde(rename = "KZ")]
     Kz,
+    /// The value `LA`.
     #[serde(rename = "LA")]
     La,
+    /// The value `LB`.
     #[serde(rename = "LB")]
     Lb,
+    /// The value `LC`.
     #[serde(rename = "LC")]
     Lc,
+    /// The value `LI`.
     #[serde(rename = "LI")]
     Li,
+    /// The value `LK`.
     #[serde(rename = "LK")]
     Lk,
+    /// The value `LR`.
     #[serde(rename = "LR")]
     Lr,
+    /// The value `LS`.
     #[serde(rename = "LS")]
     Ls,
+    /// The value `LT`.
     #[serde(rename = "LT")]
     Lt,
+    /// The value `LU`.
     #[serde(rename = "LU")]
     Lu,
+    /// The value `LV`.
     #[serde(rename = "LV")]
     Lv,
+    /// The value `LY`.
     #[serde(rename = "LY")]
     Ly,
+    /// The value `MA`.
     #[serde(rename = "MA")]
     Ma,
+    /// The value `MC`.
     #[serde(rename = "MC")]
     Mc,
+    /// The value `MD`.
     #[serde(rename = "MD")]
     Md,
+    /// The value `ME`.
     #[serde(rename = "ME")]
     Me,
+    /// The value `MF`.
     #[serde(rename = "MF")]
     Mf,
+    /// The value `MG`.
     #[serde(rename = "MG")]
     Mg,
+    /// The value `MH`.
     #[serde(rename = "MH")]
     Mh,
+    /// The value `MK`.
     #[serde(rename = "MK")]
     Mk,
+    /// The value `ML`.
     #[serde(rename = "ML")]
     Ml,
+    /// The value `MM`.
     #[serde(rename = "MM")]
     Mm,
+    /// The value `MN`.
     #[serde(rename = "MN")]
     Mn,
+    /// The value `MO`.
     #[serde(rename = "MO")]
     Mo,
+    /// The value `MP`.
     #[serde(rename = "MP")]
     Mp,
+    /// The value `MQ`.
     #[serde(rename = "MQ")]
     Mq,
+    /// The value `MR`.
     #[serde(rename = "MR")]
     Mr,
+    /// The value `MS`.
     #[serde(rename = "MS")]
     Ms,
+    /// The value `MT`.
     #[serde(rename = "MT")]
     Mt,
+    /// The value `MU`.
     #[serde(rename = "MU")]
     Mu,
+    /// The value `MV`.
     #[serde(rename = "MV")]
     Mv,
+    /// The value `MW`.
     #[serde(rename = "MW")]
     Mw,
+    /// The value `MX`.
     #[serde(rename = "MX")]
     Mx,
+    /// The value `MY`.
     #[serde(rename = "MY")]
     My,
+    /// The value `MZ`.
     #[serde(rename = "MZ")]
     Mz,
+    /// The value `NA`.
     #[serde(rename = "NA")]
     Na,
+    /// The value `NC`.
     #[serde(rename = "NC")]
     Nc,
+    /// The value `NE`.
     #[serde(rename = "NE")]
     Ne,
+    /// The value `NF`.
     #[serde(rename = "NF")]
     Nf,
+    /// The value `NG`.
     #[serde(rename = "NG")]
     Ng,
+    /// The value `NI`.
     #[serde(rename = "NI")]
     Ni,
+    /// The value `NL`.
     #[serde(rename = "NL")]
     Nl,
+    /// The value `NO`.
     #[serde(rename = "NO")]
     No,
+    /// The value `NP`.
     #[serde(rename = "NP")]
     Np,
+    /// The value `NR`.
     #[serde(rename = "NR")]
     Nr,
+    /// The value `NU`.
     #[serde(rename = "NU")]
     Nu,
+    /// The value `NZ`.
     #[serde(rename = "NZ")]
     Nz,
+    /// The value `OM`.
     #[serde(rename = "OM")]
     Om,
+    /// The value `PA`.
     #[serde(rename = "PA")]
     Pa,
+    /// The value `PE`.
     #[serde(rename = "PE")]
     Pe,
+    /// The value `PF`.
     #[serde(rename = "PF")]
     Pf,
+    /// The value `PG`.
     #[serde(rename = "PG")]
     Pg,
+    /// The value `PH`.
     #[serde(rename = "PH")]
     Ph,
+    /// The value `PK`.
     #[serde(rename = "PK")]
     Pk,
+    /// The value `PL`.
     #[serde(rename = "PL")]
     Pl,
+    /// The value `PM`.
     #[serde(rename = "PM")]
     Pm,
+    /// The value `PN`.
     #[serde(rename = "PN")]
     Pn,
+    /// The value `PR`.
     #[serde(rename = "PR")]
     Pr,
+    /// The value `PS`.
     #[serde(rename = "PS")]
     Ps,
+    /// The value `PT`.
     #[serde(rename = "PT")]
     Pt,
+    /// The value `PW`.
     #[serde(rename = "PW")]
     Pw,
+    /// The value `PY`.
     #[serde(rename = "PY")]
     Py,
+    /// The value `QA`.
     #[serde(rename = "QA")]
     Qa,
+    /// The value `RE`.
     #[serde(rename = "RE")]
     Re,
+    /// The value `RO`.
     #[serde(rename = "RO")]
     Ro,
+    /// The value `RS`.
     #[serde(rename = "RS")]
     Rs,
+    /// The value `RU`.
     #[serde(rename = "RU")]
     Ru,
+    /// The value `RW`.
     #[serde(rename = "RW")]
     Rw,
+    /// The value `SA`.
     #[serde(rename = "SA")]
     Sa,
+    /// The value `SB`.
     #[serde(rename = "SB")]
     Sb,
+    /// The value `SC`.
     #[serde(rename = "SC")]
     Sc,
+    /// The value `SD`.
     #[serde(rename = "SD")]
     Sd,
+    /// The value `SE`.
     #[serde(rename = "SE")]
     Se,
+    /// The value `SG`.
     #[serde(rename = "SG")]
     Sg,
+    /// The value `SH`.
     #[serde(rename = "SH")]
     Sh,
+    /// The value `SI`.
     #[serde(rename = "SI")]
     Si,
+    /// The value `SJ`.
     #[serde(rename = "SJ")]
     Sj,
+    /// The value `SK`.
     #[serde(rename = "SK")]
     Sk,
+    /// The value `SL`.
     #[serde(rename = "SL")]
     Sl,
+    /// The value `SM`.
     #[serde(rename = "SM")]
     Sm,
+    /// The value `SN`.
     #[serde(rename = "SN")]
     Sn,
+    /// The value `SO`.
     #[serde(rename = "SO")]
     So,
+    /// The value `SR`.
     #[serde(rename = "SR")]
     Sr,
+    /// The value `SS`.
     #[serde(rename = "SS")]
     Ss,
+    /// The value `ST`.
     #[serde(rename = "ST")]
     St,
+    /// The value `SV`.
     #[serde(rename = "SV")]
     Sv,
+    /// The value `SX`.
     #[serde(rename = "SX")]
     Sx,
+    /// The value `SY`.
     #[serde(rename = "SY")]
     Sy,
+    /// The value `SZ`.
     #[serde(rename = "SZ")]
     Sz,
+    /// The value `TC`.
     #[serde(rename = "TC")]
     Tc,
+    /// The value `TD`.
     #[serde(rename = "TD")]
     Td,
+    /// The value `TF`.
     #[serde(rename = "TF")]
     Tf,
+    /// The value `TG`.
     #[serde(rename = "TG")]
     Tg,
+    /// The value `TH`.
     #[serde(rename = "TH")]
     Th,
+    /// The value `TJ`.
     #[serde(rename = "TJ")]
     Tj,
+    /// The value `TK`.
     #[serde(rename = "TK")]
     Tk,
+    /// The value `TL`.
     #[serde(rename = "TL")]
     Tl,
+    /// The value `TM`.
     #[serde(rename = "TM")]
     Tm,
+    /// The value `TN`.
     #[serde(rename = "TN")]
     Tn,
+    /// The value `TO`.
     #[serde(rename = "TO")]
     To,
+    /// The value `TR`.
     #[serde(rename = "TR")]
     Tr,
+    /// The value `TT`.
     #[serde(rename = "TT")]
     Tt,
+    /// The value `TV`.
     #[serde(rename = "TV")]
     Tv,
+    /// The value `TW`.
     #[serde(rename = "TW")]
     Tw,
+    /// The value `TZ`.
     #[serde(rename = "TZ")]
     Tz,
+    /// The value `UA`.
     #[serde(rename = "UA")]
     Ua,
+    /// The value `UG`.
     #[serde(rename = "UG")]
     Ug,
+    /// The value `UM`.
     #[serde(rename = "UM")]
     Um,
+    /// The value `US`.
     #[serde(rename = "US")]
     Us,
+    /// The value `UY`.
     #[serde(rename = "UY")]
     Uy,
+    /// The value `UZ`.
     #[serde(rename = "UZ")]
     Uz,
+    /// The value `VA`.
     #[serde(rename = "VA")]
     Va,
+    /// The value `VC`.
     #[serde(rename = "VC")]
     Vc,
+    /// The value `VE`.
     #[serde(rename = "VE")]
     Ve,
+    /// The value `VG`.
     #[serde(rename = "VG")]
     Vg,
+    /// The value `VI`.
     #[serde(rename = "VI")]
     Vi,
+    /// The value `VN`.
     #[serde(rename = "VN")]
     Vn,
+    /// The value `VU`.
     #[serde(rename = "VU")]
     Vu,
+    /// The value `WF`.
     #[serde(rename = "WF")]
     Wf,
+    /// The value `WS`.
     #[serde(rename = "WS")]
     Ws,
+    /// The value `YE`.
     #[serde(rename = "YE")]
     Ye,
+    /// The value `YT`.
     #[serde(rename = "YT")]
     Yt,
+    /// The value `ZA`.
     #[serde(rename = "ZA")]
     Za,
+    /// The value `ZM`.
     #[serde(rename = "ZM")]
     Zm,
+    /// The value `ZW`.
     #[serde(rename = "ZW")]
     Zw,
 }
@@ -1589,10 +1859,13 @@ walk!(Locations);
 /// The method that you want to use to restrict distribution of your content by country: + `none`: No geo restriction is enabled, meaning access to content is not restricted by client geo location.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RestrictionType {
+    /// The value `blacklist`.
     #[serde(rename = "blacklist")]
     Blacklist,
+    /// The value `none`.
     #[serde(rename = "none")]
     None,
+    /// The value `whitelist`.
     #[serde(rename = "whitelist")]
     Whitelist,
 }
@@ -1668,12 +1941,16 @@ impl LegacyS3Origin {
 }
 lit!(LegacyS3Origin);
 
+/// The `StringSchema` property type of `AWS::CloudFront::Distribution`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StringSchema {
+    /// The `Comment` property.
     pub comment: Option<Value<String>>,
+    /// The `DefaultValue` property.
     pub default_value: Option<Value<String>>,
+    /// The `Required` property.
     pub required: Value<bool>,
 }
 walk!(StringSchema {
@@ -1698,6 +1975,7 @@ lit!(StringSchema);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Definition {
+    /// The `StringSchema` property.
     pub string_schema: Option<Value<StringSchema>>,
 }
 walk!(Definition { string_schema });
@@ -1729,6 +2007,7 @@ lit!(ParameterDefinition);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TenantConfig {
+    /// The `ParameterDefinitions` property.
     pub parameter_definitions: Option<Value<Vec<ParameterDefinition>>>,
 }
 walk!(TenantConfig {
@@ -1739,22 +2018,31 @@ lit!(TenantConfig);
 /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), specify the security policy that you want CloudFront to use for HTTPS connections with viewers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MinimumProtocolVersion {
+    /// The value `SSLv3`.
     #[serde(rename = "SSLv3")]
     Sslv3,
+    /// The value `TLSv1`.
     #[serde(rename = "TLSv1")]
     Tlsv1,
+    /// The value `TLSv1.1_2016`.
     #[serde(rename = "TLSv1.1_2016")]
     Tlsv1_1_2016,
+    /// The value `TLSv1.2_2018`.
     #[serde(rename = "TLSv1.2_2018")]
     Tlsv1_2_2018,
+    /// The value `TLSv1.2_2019`.
     #[serde(rename = "TLSv1.2_2019")]
     Tlsv1_2_2019,
+    /// The value `TLSv1.2_2021`.
     #[serde(rename = "TLSv1.2_2021")]
     Tlsv1_2_2021,
+    /// The value `TLSv1.2_2025`.
     #[serde(rename = "TLSv1.2_2025")]
     Tlsv1_2_2025,
+    /// The value `TLSv1.3_2025`.
     #[serde(rename = "TLSv1.3_2025")]
     Tlsv1_3_2025,
+    /// The value `TLSv1_2016`.
     #[serde(rename = "TLSv1_2016")]
     Tlsv1_2016,
 }
@@ -1764,10 +2052,13 @@ walk!(MinimumProtocolVersion);
 /// In CloudFormation, this field name is `SslSupportMethod`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SslSupportMethod {
+    /// The value `sni-only`.
     #[serde(rename = "sni-only")]
     SniOnly,
+    /// The value `static-ip`.
     #[serde(rename = "static-ip")]
     StaticIp,
+    /// The value `vip`.
     #[serde(rename = "vip")]
     Vip,
 }
@@ -1799,12 +2090,16 @@ walk!(ViewerCertificate {
 });
 lit!(ViewerCertificate);
 
+/// The values of `ViewerMtlsConfig.Mode` in `AWS::CloudFront::Distribution`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Mode {
+    /// The value `required`.
     #[serde(rename = "required")]
     Required,
+    /// The value `optional`.
     #[serde(rename = "optional")]
     Optional,
+    /// The value `passthrough`.
     #[serde(rename = "passthrough")]
     Passthrough,
 }
@@ -2185,22 +2480,31 @@ impl AccessControlAllowHeaders {
 }
 lit!(AccessControlAllowHeaders);
 
+/// The values of `AccessControlAllowMethods.Items` in `AWS::CloudFront::ResponseHeadersPolicy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AllowedMethod {
+    /// The value `ALL`.
     #[serde(rename = "ALL")]
     All,
+    /// The value `DELETE`.
     #[serde(rename = "DELETE")]
     Delete,
+    /// The value `GET`.
     #[serde(rename = "GET")]
     Get,
+    /// The value `HEAD`.
     #[serde(rename = "HEAD")]
     Head,
+    /// The value `OPTIONS`.
     #[serde(rename = "OPTIONS")]
     Options,
+    /// The value `PATCH`.
     #[serde(rename = "PATCH")]
     Patch,
+    /// The value `POST`.
     #[serde(rename = "POST")]
     Post,
+    /// The value `PUT`.
     #[serde(rename = "PUT")]
     Put,
 }
@@ -2688,10 +2992,13 @@ impl ResponseHeadersPolicy {
     }
 }
 
+/// The values of `VpcOriginEndpointConfig.IpAddressType` in `AWS::CloudFront::VpcOrigin`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum VpcOriginEndpointConfigIpAddressType {
+    /// The value `ipv4`.
     #[serde(rename = "ipv4")]
     Ipv4,
+    /// The value `dualstack`.
     #[serde(rename = "dualstack")]
     Dualstack,
 }
@@ -2701,10 +3008,13 @@ walk!(VpcOriginEndpointConfigIpAddressType);
 /// The origin protocol policy for the CloudFront VPC origin endpoint configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum OriginProtocolPolicy {
+    /// The value `http-only`.
     #[serde(rename = "http-only")]
     HttpOnly,
+    /// The value `https-only`.
     #[serde(rename = "https-only")]
     HttpsOnly,
+    /// The value `match-viewer`.
     #[serde(rename = "match-viewer")]
     MatchViewer,
 }
@@ -2724,6 +3034,7 @@ pub struct VpcOriginEndpointConfig {
     /// The HTTPS port of the CloudFront VPC origin endpoint configuration.
     #[serde(rename = "HTTPSPort")]
     pub https_port: Option<Value<i64>>,
+    /// The `IpAddressType` property.
     pub ip_address_type: Option<Value<VpcOriginEndpointConfigIpAddressType>>,
     /// The name of the CloudFront VPC origin endpoint configuration.
     pub name: Value<String>,

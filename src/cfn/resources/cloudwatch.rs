@@ -6,6 +6,7 @@ use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::walk::walk;
 
+/// The `AlarmTagsPropagation` property type of `AWS::CloudWatch::Alarm`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -34,6 +35,7 @@ impl AlarmTagsPropagation {
 }
 lit!(AlarmTagsPropagation);
 
+/// The `ActionConfiguration` property type of `AWS::CloudWatch::Alarm`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -49,12 +51,19 @@ lit!(ActionConfiguration);
 /// The arithmetic operation to use when comparing the specified statistic and threshold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ComparisonOperator {
+    /// The value `GreaterThanOrEqualToThreshold`.
     GreaterThanOrEqualToThreshold,
+    /// The value `GreaterThanThreshold`.
     GreaterThanThreshold,
+    /// The value `GreaterThanUpperThreshold`.
     GreaterThanUpperThreshold,
+    /// The value `LessThanLowerOrGreaterThanUpperThreshold`.
     LessThanLowerOrGreaterThanUpperThreshold,
+    /// The value `LessThanLowerThreshold`.
     LessThanLowerThreshold,
+    /// The value `LessThanOrEqualToThreshold`.
     LessThanOrEqualToThreshold,
+    /// The value `LessThanThreshold`.
     LessThanThreshold,
 }
 lit!(ComparisonOperator);
@@ -161,42 +170,69 @@ lit!(Metric);
 /// The unit to use for the returned data points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Unit {
+    /// The value `Bits`.
     Bits,
+    /// The value `Bits/Second`.
     #[serde(rename = "Bits/Second")]
     BitsPerSecond,
+    /// The value `Bytes`.
     Bytes,
+    /// The value `Bytes/Second`.
     #[serde(rename = "Bytes/Second")]
     BytesPerSecond,
+    /// The value `Count`.
     Count,
+    /// The value `Count/Second`.
     #[serde(rename = "Count/Second")]
     CountPerSecond,
+    /// The value `Gigabits`.
     Gigabits,
+    /// The value `Gigabits/Second`.
     #[serde(rename = "Gigabits/Second")]
     GigabitsPerSecond,
+    /// The value `Gigabytes`.
     Gigabytes,
+    /// The value `Gigabytes/Second`.
     #[serde(rename = "Gigabytes/Second")]
     GigabytesPerSecond,
+    /// The value `Kilobits`.
     Kilobits,
+    /// The value `Kilobits/Second`.
     #[serde(rename = "Kilobits/Second")]
     KilobitsPerSecond,
+    /// The value `Kilobytes`.
     Kilobytes,
+    /// The value `Kilobytes/Second`.
     #[serde(rename = "Kilobytes/Second")]
     KilobytesPerSecond,
+    /// The value `Megabits`.
     Megabits,
+    /// The value `Megabits/Second`.
     #[serde(rename = "Megabits/Second")]
     MegabitsPerSecond,
+    /// The value `Megabytes`.
     Megabytes,
+    /// The value `Megabytes/Second`.
     #[serde(rename = "Megabytes/Second")]
     MegabytesPerSecond,
+    /// The value `Microseconds`.
     Microseconds,
+    /// The value `Milliseconds`.
     Milliseconds,
+    /// The value `None`.
     None,
+    /// The value `Percent`.
     Percent,
+    /// The value `Seconds`.
     Seconds,
+    /// The value `Terabits`.
     Terabits,
+    /// The value `Terabits/Second`.
     #[serde(rename = "Terabits/Second")]
     TerabitsPerSecond,
+    /// The value `Terabytes`.
     Terabytes,
+    /// The value `Terabytes/Second`.
     #[serde(rename = "Terabytes/Second")]
     TerabytesPerSecond,
 }
@@ -288,10 +324,15 @@ lit!(MetricDataQuery);
 /// The statistic for the metric associated with the alarm, other than percentile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Statistic {
+    /// The value `Average`.
     Average,
+    /// The value `Maximum`.
     Maximum,
+    /// The value `Minimum`.
     Minimum,
+    /// The value `SampleCount`.
     SampleCount,
+    /// The value `Sum`.
     Sum,
 }
 lit!(Statistic);
@@ -300,12 +341,16 @@ walk!(Statistic);
 /// Sets how this alarm is to handle missing data points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TreatMissingData {
+    /// The value `breaching`.
     #[serde(rename = "breaching")]
     Breaching,
+    /// The value `ignore`.
     #[serde(rename = "ignore")]
     Ignore,
+    /// The value `missing`.
     #[serde(rename = "missing")]
     Missing,
+    /// The value `notBreaching`.
     #[serde(rename = "notBreaching")]
     NotBreaching,
 }
@@ -333,6 +378,7 @@ lit!(WarmUpConfiguration);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Alarm {
+    /// The `ActionConfiguration` property.
     pub action_configuration: Option<Value<ActionConfiguration>>,
     /// Indicates whether actions should be executed during any changes to the alarm state.
     pub actions_enabled: Option<Value<bool>>,

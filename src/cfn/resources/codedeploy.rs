@@ -9,9 +9,12 @@ use crate::cfn::walk::walk;
 /// The compute platform that CodeDeploy deploys the application to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ComputePlatform {
+    /// The value `ECS`.
     #[serde(rename = "ECS")]
     Ecs,
+    /// The value `Lambda`.
     Lambda,
+    /// The value `Server`.
     Server,
 }
 lit!(ComputePlatform);
@@ -66,12 +69,16 @@ walk!(AlarmConfiguration {
 });
 lit!(AlarmConfiguration);
 
+/// The values of `AutoRollbackConfiguration.Events` in `AWS::CodeDeploy::DeploymentGroup`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Events {
+    /// The value `DEPLOYMENT_FAILURE`.
     #[serde(rename = "DEPLOYMENT_FAILURE")]
     DeploymentFailure,
+    /// The value `DEPLOYMENT_STOP_ON_ALARM`.
     #[serde(rename = "DEPLOYMENT_STOP_ON_ALARM")]
     DeploymentStopOnAlarm,
+    /// The value `DEPLOYMENT_STOP_ON_REQUEST`.
     #[serde(rename = "DEPLOYMENT_STOP_ON_REQUEST")]
     DeploymentStopOnRequest,
 }
@@ -94,8 +101,10 @@ lit!(AutoRollbackConfiguration);
 /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ActionOnTimeout {
+    /// The value `CONTINUE_DEPLOYMENT`.
     #[serde(rename = "CONTINUE_DEPLOYMENT")]
     ContinueDeployment,
+    /// The value `STOP_DEPLOYMENT`.
     #[serde(rename = "STOP_DEPLOYMENT")]
     StopDeployment,
 }
@@ -121,8 +130,10 @@ lit!(DeploymentReadyOption);
 /// The method used to add instances to a replacement environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Action {
+    /// The value `COPY_AUTO_SCALING_GROUP`.
     #[serde(rename = "COPY_AUTO_SCALING_GROUP")]
     CopyAutoScalingGroup,
+    /// The value `DISCOVER_EXISTING`.
     #[serde(rename = "DISCOVER_EXISTING")]
     DiscoverExisting,
 }
@@ -143,8 +154,10 @@ lit!(GreenFleetProvisioningOption);
 /// The action to take on instances in the original environment after a successful blue/green deployment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum BlueInstanceTerminationOptionAction {
+    /// The value `KEEP_ALIVE`.
     #[serde(rename = "KEEP_ALIVE")]
     KeepAlive,
+    /// The value `TERMINATE`.
     #[serde(rename = "TERMINATE")]
     Terminate,
 }
@@ -254,9 +267,11 @@ lit!(S3Location);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RevisionLocation {
+    /// The `GitHubLocation` property.
     pub git_hub_location: Option<Value<GitHubLocation>>,
     /// The type of application revision.
     pub revision_type: Option<Value<String>>,
+    /// The `S3Location` property.
     pub s3_location: Option<Value<S3Location>>,
 }
 walk!(RevisionLocation {
@@ -298,8 +313,10 @@ lit!(Deployment);
 /// Indicates whether to route deployment traffic behind a load balancer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DeploymentOption {
+    /// The value `WITHOUT_TRAFFIC_CONTROL`.
     #[serde(rename = "WITHOUT_TRAFFIC_CONTROL")]
     WithoutTrafficControl,
+    /// The value `WITH_TRAFFIC_CONTROL`.
     #[serde(rename = "WITH_TRAFFIC_CONTROL")]
     WithTrafficControl,
 }
@@ -309,8 +326,10 @@ walk!(DeploymentOption);
 /// Indicates whether to run an in-place or blue/green deployment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DeploymentType {
+    /// The value `BLUE_GREEN`.
     #[serde(rename = "BLUE_GREEN")]
     BlueGreen,
+    /// The value `IN_PLACE`.
     #[serde(rename = "IN_PLACE")]
     InPlace,
 }
@@ -336,10 +355,13 @@ lit!(DeploymentStyle);
 /// The tag filter type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Type {
+    /// The value `KEY_AND_VALUE`.
     #[serde(rename = "KEY_AND_VALUE")]
     KeyAndValue,
+    /// The value `KEY_ONLY`.
     #[serde(rename = "KEY_ONLY")]
     KeyOnly,
+    /// The value `VALUE_ONLY`.
     #[serde(rename = "VALUE_ONLY")]
     ValueOnly,
 }
@@ -525,25 +547,38 @@ lit!(OnPremisesTagSet);
 /// Indicates what happens when new Amazon EC2 instances are launched mid-deployment and do not receive the deployed application revision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum OutdatedInstancesStrategy {
+    /// The value `IGNORE`.
     #[serde(rename = "IGNORE")]
     Ignore,
+    /// The value `UPDATE`.
     #[serde(rename = "UPDATE")]
     Update,
 }
 lit!(OutdatedInstancesStrategy);
 walk!(OutdatedInstancesStrategy);
 
+/// The values of `TriggerConfig.TriggerEvents` in `AWS::CodeDeploy::DeploymentGroup`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TriggerEvents {
+    /// The value `DeploymentFailure`.
     DeploymentFailure,
+    /// The value `DeploymentReady`.
     DeploymentReady,
+    /// The value `DeploymentRollback`.
     DeploymentRollback,
+    /// The value `DeploymentStart`.
     DeploymentStart,
+    /// The value `DeploymentStop`.
     DeploymentStop,
+    /// The value `DeploymentSuccess`.
     DeploymentSuccess,
+    /// The value `InstanceFailure`.
     InstanceFailure,
+    /// The value `InstanceReady`.
     InstanceReady,
+    /// The value `InstanceStart`.
     InstanceStart,
+    /// The value `InstanceSuccess`.
     InstanceSuccess,
 }
 lit!(TriggerEvents);

@@ -7,12 +7,16 @@ use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::walk::walk;
 
+/// The `CognitoIdentityProvider` property type of `AWS::Cognito::IdentityPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CognitoIdentityProvider {
+    /// The `ClientId` property.
     pub client_id: Value<String>,
+    /// The `ProviderName` property.
     pub provider_name: Value<String>,
+    /// The `ServerSideTokenCheck` property.
     pub server_side_token_check: Option<Value<bool>>,
 }
 walk!(CognitoIdentityProvider {
@@ -35,12 +39,16 @@ impl CognitoIdentityProvider {
 }
 lit!(CognitoIdentityProvider);
 
+/// The `CognitoStreams` property type of `AWS::Cognito::IdentityPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CognitoStreams {
+    /// The `RoleArn` property.
     pub role_arn: Option<Value<String>>,
+    /// The `StreamName` property.
     pub stream_name: Option<Value<String>>,
+    /// The `StreamingStatus` property.
     pub streaming_status: Option<Value<String>>,
 }
 walk!(CognitoStreams {
@@ -50,11 +58,14 @@ walk!(CognitoStreams {
 });
 lit!(CognitoStreams);
 
+/// The `PushSync` property type of `AWS::Cognito::IdentityPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PushSync {
+    /// The `ApplicationArns` property.
     pub application_arns: Option<Value<Vec<Value<String>>>>,
+    /// The `RoleArn` property.
     pub role_arn: Option<Value<String>>,
 }
 walk!(PushSync {
@@ -68,20 +79,31 @@ lit!(PushSync);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IdentityPool {
+    /// The `AllowClassicFlow` property.
     pub allow_classic_flow: Option<Value<bool>>,
+    /// The `AllowUnauthenticatedIdentities` property.
     pub allow_unauthenticated_identities: Value<bool>,
+    /// The `CognitoEvents` property.
     pub cognito_events: Option<serde_json::Value>,
+    /// The `CognitoIdentityProviders` property.
     pub cognito_identity_providers: Option<Value<Vec<CognitoIdentityProvider>>>,
+    /// The `CognitoStreams` property.
     pub cognito_streams: Option<Value<CognitoStreams>>,
+    /// The `DeveloperProviderName` property.
     pub developer_provider_name: Option<Value<String>>,
+    /// The `IdentityPoolName` property.
     pub identity_pool_name: Option<Value<String>>,
     /// An array of key-value pairs to apply to this resource.
     pub identity_pool_tags: Option<Value<Vec<Tag>>>,
+    /// The `OpenIdConnectProviderARNs` property.
     #[serde(rename = "OpenIdConnectProviderARNs")]
     pub open_id_connect_provider_arns: Option<Value<Vec<Value<String>>>>,
+    /// The `PushSync` property.
     pub push_sync: Option<Value<PushSync>>,
+    /// The `SamlProviderARNs` property.
     #[serde(rename = "SamlProviderARNs")]
     pub saml_provider_arns: Option<Value<Vec<Value<String>>>>,
+    /// The `SupportedLoginProviders` property.
     pub supported_login_providers: Option<serde_json::Value>,
 }
 walk!(IdentityPool {
@@ -119,13 +141,18 @@ impl IdentityPool {
     }
 }
 
+/// The `MappingRule` property type of `AWS::Cognito::IdentityPoolRoleAttachment`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MappingRule {
+    /// The `Claim` property.
     pub claim: Value<String>,
+    /// The `MatchType` property.
     pub match_type: Value<String>,
+    /// The `RoleARN` property.
     #[serde(rename = "RoleARN")]
     pub role_arn: Value<String>,
+    /// The `Value` property.
     pub value: Value<String>,
 }
 walk!(MappingRule {
@@ -152,9 +179,11 @@ impl MappingRule {
 }
 lit!(MappingRule);
 
+/// The `RulesConfigurationType` property type of `AWS::Cognito::IdentityPoolRoleAttachment`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RulesConfigurationType {
+    /// The `Rules` property.
     pub rules: Value<Vec<MappingRule>>,
 }
 walk!(RulesConfigurationType { rules });
@@ -168,13 +197,18 @@ impl RulesConfigurationType {
 }
 lit!(RulesConfigurationType);
 
+/// The `RoleMapping` property type of `AWS::Cognito::IdentityPoolRoleAttachment`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RoleMapping {
+    /// The `AmbiguousRoleResolution` property.
     pub ambiguous_role_resolution: Option<Value<String>>,
+    /// The `IdentityProvider` property.
     pub identity_provider: Option<Value<String>>,
+    /// The `RulesConfiguration` property.
     pub rules_configuration: Option<Value<RulesConfigurationType>>,
+    /// The `Type` property.
     pub r#type: Value<String>,
 }
 walk!(RoleMapping {
@@ -201,8 +235,11 @@ lit!(RoleMapping);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IdentityPoolRoleAttachment {
+    /// The `IdentityPoolId` property.
     pub identity_pool_id: Value<String>,
+    /// The `RoleMappings` property.
     pub role_mappings: Option<Value<IndexMap<String, Value<RoleMapping>>>>,
+    /// The `Roles` property.
     pub roles: Option<Value<IndexMap<String, Value<String>>>>,
 }
 walk!(IdentityPoolRoleAttachment {
@@ -226,32 +263,41 @@ impl IdentityPoolRoleAttachment {
     }
 }
 
+/// The values of `RecoveryOption.Name` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Name {
+    /// The value `admin_only`.
     #[serde(rename = "admin_only")]
     AdminOnly,
+    /// The value `verified_email`.
     #[serde(rename = "verified_email")]
     VerifiedEmail,
+    /// The value `verified_phone_number`.
     #[serde(rename = "verified_phone_number")]
     VerifiedPhoneNumber,
 }
 lit!(Name);
 walk!(Name);
 
+/// The `RecoveryOption` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RecoveryOption {
+    /// The `Name` property.
     pub name: Option<Value<Name>>,
+    /// The `Priority` property.
     pub priority: Option<Value<i64>>,
 }
 walk!(RecoveryOption { name, priority });
 lit!(RecoveryOption);
 
+/// The `AccountRecoverySetting` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountRecoverySetting {
+    /// The `RecoveryMechanisms` property.
     pub recovery_mechanisms: Option<Value<Vec<RecoveryOption>>>,
 }
 walk!(AccountRecoverySetting {
@@ -259,12 +305,16 @@ walk!(AccountRecoverySetting {
 });
 lit!(AccountRecoverySetting);
 
+/// The `InviteMessageTemplate` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InviteMessageTemplate {
+    /// The `EmailMessage` property.
     pub email_message: Option<Value<String>>,
+    /// The `EmailSubject` property.
     pub email_subject: Option<Value<String>>,
+    /// The `SMSMessage` property.
     #[serde(rename = "SMSMessage")]
     pub sms_message: Option<Value<String>>,
 }
@@ -275,12 +325,16 @@ walk!(InviteMessageTemplate {
 });
 lit!(InviteMessageTemplate);
 
+/// The `AdminCreateUserConfig` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AdminCreateUserConfig {
+    /// The `AllowAdminCreateUserOnly` property.
     pub allow_admin_create_user_only: Option<Value<bool>>,
+    /// The `InviteMessageTemplate` property.
     pub invite_message_template: Option<Value<InviteMessageTemplate>>,
+    /// The `UnusedAccountValidityDays` property.
     pub unused_account_validity_days: Option<Value<i64>>,
 }
 walk!(AdminCreateUserConfig {
@@ -290,38 +344,49 @@ walk!(AdminCreateUserConfig {
 });
 lit!(AdminCreateUserConfig);
 
+/// The values of `UserPool.AutoVerifiedAttributes` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AutoVerifiedAttributes {
+    /// The value `email`.
     #[serde(rename = "email")]
     Email,
+    /// The value `phone_number`.
     #[serde(rename = "phone_number")]
     PhoneNumber,
 }
 lit!(AutoVerifiedAttributes);
 walk!(AutoVerifiedAttributes);
 
+/// The values of `UserPool.DeletionProtection` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DeletionProtection {
+    /// The value `ACTIVE`.
     #[serde(rename = "ACTIVE")]
     Active,
+    /// The value `INACTIVE`.
     #[serde(rename = "INACTIVE")]
     Inactive,
 }
 lit!(DeletionProtection);
 walk!(DeletionProtection);
 
+/// The values of `CustomEmailSender.LambdaVersion` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LambdaVersion {
+    /// The value `V1_0`.
     V1_0,
 }
 lit!(LambdaVersion);
 walk!(LambdaVersion);
 
+/// The `CustomEmailSender` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomEmailSender {
+    /// The `LambdaArn` property.
     pub lambda_arn: Option<Value<String>>,
+    /// The `LambdaVersion` property.
     pub lambda_version: Option<Value<LambdaVersion>>,
 }
 walk!(CustomEmailSender {
@@ -330,11 +395,14 @@ walk!(CustomEmailSender {
 });
 lit!(CustomEmailSender);
 
+/// The `CustomSMSSender` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomSmsSender {
+    /// The `LambdaArn` property.
     pub lambda_arn: Option<Value<String>>,
+    /// The `LambdaVersion` property.
     pub lambda_version: Option<Value<LambdaVersion>>,
 }
 walk!(CustomSmsSender {
@@ -343,11 +411,14 @@ walk!(CustomSmsSender {
 });
 lit!(CustomSmsSender);
 
+/// The `InboundFederation` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InboundFederation {
+    /// The `LambdaArn` property.
     pub lambda_arn: Option<Value<String>>,
+    /// The `LambdaVersion` property.
     pub lambda_version: Option<Value<LambdaVersion>>,
 }
 walk!(InboundFederation {
@@ -356,20 +427,27 @@ walk!(InboundFederation {
 });
 lit!(InboundFederation);
 
+/// The values of `PreTokenGenerationConfig.LambdaVersion` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PreTokenGenerationConfigLambdaVersion {
+    /// The value `V1_0`.
     V1_0,
+    /// The value `V2_0`.
     V2_0,
+    /// The value `V3_0`.
     V3_0,
 }
 lit!(PreTokenGenerationConfigLambdaVersion);
 walk!(PreTokenGenerationConfigLambdaVersion);
 
+/// The `PreTokenGenerationConfig` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PreTokenGenerationConfig {
+    /// The `LambdaArn` property.
     pub lambda_arn: Option<Value<String>>,
+    /// The `LambdaVersion` property.
     pub lambda_version: Option<Value<PreTokenGenerationConfigLambdaVersion>>,
 }
 walk!(PreTokenGenerationConfig {
@@ -378,26 +456,42 @@ walk!(PreTokenGenerationConfig {
 });
 lit!(PreTokenGenerationConfig);
 
+/// The `LambdaConfig` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LambdaConfig {
+    /// The `CreateAuthChallenge` property.
     pub create_auth_challenge: Option<Value<String>>,
+    /// The `CustomEmailSender` property.
     pub custom_email_sender: Option<Value<CustomEmailSender>>,
+    /// The `CustomMessage` property.
     pub custom_message: Option<Value<String>>,
+    /// The `CustomSMSSender` property.
     #[serde(rename = "CustomSMSSender")]
     pub custom_sms_sender: Option<Value<CustomSmsSender>>,
+    /// The `DefineAuthChallenge` property.
     pub define_auth_challenge: Option<Value<String>>,
+    /// The `InboundFederation` property.
     pub inbound_federation: Option<Value<InboundFederation>>,
+    /// The `KMSKeyID` property.
     #[serde(rename = "KMSKeyID")]
     pub kms_key_id: Option<Value<String>>,
+    /// The `PostAuthentication` property.
     pub post_authentication: Option<Value<String>>,
+    /// The `PostConfirmation` property.
     pub post_confirmation: Option<Value<String>>,
+    /// The `PreAuthentication` property.
     pub pre_authentication: Option<Value<String>>,
+    /// The `PreSignUp` property.
     pub pre_sign_up: Option<Value<String>>,
+    /// The `PreTokenGeneration` property.
     pub pre_token_generation: Option<Value<String>>,
+    /// The `PreTokenGenerationConfig` property.
     pub pre_token_generation_config: Option<Value<PreTokenGenerationConfig>>,
+    /// The `UserMigration` property.
     pub user_migration: Option<Value<String>>,
+    /// The `VerifyAuthChallengeResponse` property.
     pub verify_auth_challenge_response: Option<Value<String>>,
 }
 walk!(LambdaConfig {
@@ -419,28 +513,40 @@ walk!(LambdaConfig {
 });
 lit!(LambdaConfig);
 
+/// The values of `UserPool.MfaConfiguration` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MfaConfiguration {
+    /// The value `OFF`.
     #[serde(rename = "OFF")]
     Off,
+    /// The value `ON`.
     #[serde(rename = "ON")]
     On,
+    /// The value `OPTIONAL`.
     #[serde(rename = "OPTIONAL")]
     Optional,
 }
 lit!(MfaConfiguration);
 walk!(MfaConfiguration);
 
+/// The `PasswordPolicy` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PasswordPolicy {
+    /// The `MinimumLength` property.
     pub minimum_length: Option<Value<i64>>,
+    /// The `PasswordHistorySize` property.
     pub password_history_size: Option<Value<i64>>,
+    /// The `RequireLowercase` property.
     pub require_lowercase: Option<Value<bool>>,
+    /// The `RequireNumbers` property.
     pub require_numbers: Option<Value<bool>>,
+    /// The `RequireSymbols` property.
     pub require_symbols: Option<Value<bool>>,
+    /// The `RequireUppercase` property.
     pub require_uppercase: Option<Value<bool>>,
+    /// The `TemporaryPasswordValidityDays` property.
     pub temporary_password_validity_days: Option<Value<i64>>,
 }
 walk!(PasswordPolicy {
@@ -454,26 +560,34 @@ walk!(PasswordPolicy {
 });
 lit!(PasswordPolicy);
 
+/// The values of `SignInPolicy.AllowedFirstAuthFactors` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AllowedFirstAuthFactors {
+    /// The value `EMAIL_OTP`.
     #[serde(rename = "EMAIL_OTP")]
     EmailOtp,
+    /// The value `PASSWORD`.
     #[serde(rename = "PASSWORD")]
     Password,
+    /// The value `SMS_OTP`.
     #[serde(rename = "SMS_OTP")]
     SmsOtp,
+    /// The value `SOFTWARE_TOKEN`.
     #[serde(rename = "SOFTWARE_TOKEN")]
     SoftwareToken,
+    /// The value `WEB_AUTHN`.
     #[serde(rename = "WEB_AUTHN")]
     WebAuthn,
 }
 lit!(AllowedFirstAuthFactors);
 walk!(AllowedFirstAuthFactors);
 
+/// The `SignInPolicy` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SignInPolicy {
+    /// The `AllowedFirstAuthFactors` property.
     pub allowed_first_auth_factors: Option<Value<Vec<Value<AllowedFirstAuthFactors>>>>,
 }
 walk!(SignInPolicy {
@@ -481,11 +595,14 @@ walk!(SignInPolicy {
 });
 lit!(SignInPolicy);
 
+/// The `Policies` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Policies {
+    /// The `PasswordPolicy` property.
     pub password_policy: Option<Value<PasswordPolicy>>,
+    /// The `SignInPolicy` property.
     pub sign_in_policy: Option<Value<SignInPolicy>>,
 }
 walk!(Policies {
@@ -494,42 +611,54 @@ walk!(Policies {
 });
 lit!(Policies);
 
+/// The values of `UserPool.UsernameAttributes` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum UsernameAttributes {
+    /// The value `email`.
     #[serde(rename = "email")]
     Email,
+    /// The value `phone_number`.
     #[serde(rename = "phone_number")]
     PhoneNumber,
 }
 lit!(UsernameAttributes);
 walk!(UsernameAttributes);
 
+/// The `UsernameConfiguration` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UsernameConfiguration {
+    /// The `CaseSensitive` property.
     pub case_sensitive: Option<Value<bool>>,
 }
 walk!(UsernameConfiguration { case_sensitive });
 lit!(UsernameConfiguration);
 
+/// The values of `UserPool.AliasAttributes` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AliasAttributes {
+    /// The value `email`.
     #[serde(rename = "email")]
     Email,
+    /// The value `phone_number`.
     #[serde(rename = "phone_number")]
     PhoneNumber,
+    /// The value `preferred_username`.
     #[serde(rename = "preferred_username")]
     PreferredUsername,
 }
 lit!(AliasAttributes);
 walk!(AliasAttributes);
 
+/// The `DeviceConfiguration` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceConfiguration {
+    /// The `ChallengeRequiredOnNewDevice` property.
     pub challenge_required_on_new_device: Option<Value<bool>>,
+    /// The `DeviceOnlyRememberedOnUserPrompt` property.
     pub device_only_remembered_on_user_prompt: Option<Value<bool>>,
 }
 walk!(DeviceConfiguration {
@@ -538,24 +667,33 @@ walk!(DeviceConfiguration {
 });
 lit!(DeviceConfiguration);
 
+/// The values of `EmailConfiguration.EmailSendingAccount` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum EmailSendingAccount {
+    /// The value `COGNITO_DEFAULT`.
     #[serde(rename = "COGNITO_DEFAULT")]
     CognitoDefault,
+    /// The value `DEVELOPER`.
     #[serde(rename = "DEVELOPER")]
     Developer,
 }
 lit!(EmailSendingAccount);
 walk!(EmailSendingAccount);
 
+/// The `EmailConfiguration` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EmailConfiguration {
+    /// The `ConfigurationSet` property.
     pub configuration_set: Option<Value<String>>,
+    /// The `EmailSendingAccount` property.
     pub email_sending_account: Option<Value<EmailSendingAccount>>,
+    /// The `From` property.
     pub from: Option<Value<String>>,
+    /// The `ReplyToEmailAddress` property.
     pub reply_to_email_address: Option<Value<String>>,
+    /// The `SourceArn` property.
     pub source_arn: Option<Value<String>>,
 }
 walk!(EmailConfiguration {
@@ -567,40 +705,51 @@ walk!(EmailConfiguration {
 });
 lit!(EmailConfiguration);
 
+/// The values of `IssuerConfiguration.Type` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Type {
+    /// The value `ORIGINAL`.
     #[serde(rename = "ORIGINAL")]
     Original,
+    /// The value `UPDATED`.
     #[serde(rename = "UPDATED")]
     Updated,
 }
 lit!(Type);
 walk!(Type);
 
+/// The `IssuerConfiguration` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IssuerConfiguration {
+    /// The `Type` property.
     pub r#type: Option<Value<Type>>,
 }
 walk!(IssuerConfiguration { r#type });
 lit!(IssuerConfiguration);
 
+/// The values of `KeyConfiguration.KeyType` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum KeyType {
+    /// The value `AWS_OWNED_KEY`.
     #[serde(rename = "AWS_OWNED_KEY")]
     AwsOwnedKey,
+    /// The value `CUSTOMER_MANAGED_KEY`.
     #[serde(rename = "CUSTOMER_MANAGED_KEY")]
     CustomerManagedKey,
 }
 lit!(KeyType);
 walk!(KeyType);
 
+/// The `KeyConfiguration` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KeyConfiguration {
+    /// The `KeyType` property.
     pub key_type: Option<Value<KeyType>>,
+    /// The `KmsKeyArn` property.
     pub kms_key_arn: Option<Value<String>>,
 }
 walk!(KeyConfiguration {
@@ -609,21 +758,29 @@ walk!(KeyConfiguration {
 });
 lit!(KeyConfiguration);
 
+/// The values of `SchemaAttribute.AttributeDataType` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AttributeDataType {
+    /// The value `Boolean`.
     Boolean,
+    /// The value `DateTime`.
     DateTime,
+    /// The value `Number`.
     Number,
+    /// The value `String`.
     String,
 }
 lit!(AttributeDataType);
 walk!(AttributeDataType);
 
+/// The `NumberAttributeConstraints` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NumberAttributeConstraints {
+    /// The `MaxValue` property.
     pub max_value: Option<Value<String>>,
+    /// The `MinValue` property.
     pub min_value: Option<Value<String>>,
 }
 walk!(NumberAttributeConstraints {
@@ -632,11 +789,14 @@ walk!(NumberAttributeConstraints {
 });
 lit!(NumberAttributeConstraints);
 
+/// The `StringAttributeConstraints` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StringAttributeConstraints {
+    /// The `MaxLength` property.
     pub max_length: Option<Value<String>>,
+    /// The `MinLength` property.
     pub min_length: Option<Value<String>>,
 }
 walk!(StringAttributeConstraints {
@@ -645,16 +805,24 @@ walk!(StringAttributeConstraints {
 });
 lit!(StringAttributeConstraints);
 
+/// The `SchemaAttribute` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SchemaAttribute {
+    /// The `AttributeDataType` property.
     pub attribute_data_type: Option<Value<AttributeDataType>>,
+    /// The `DeveloperOnlyAttribute` property.
     pub developer_only_attribute: Option<Value<bool>>,
+    /// The `Mutable` property.
     pub mutable: Option<Value<bool>>,
+    /// The `Name` property.
     pub name: Option<Value<String>>,
+    /// The `NumberAttributeConstraints` property.
     pub number_attribute_constraints: Option<Value<NumberAttributeConstraints>>,
+    /// The `Required` property.
     pub required: Option<Value<bool>>,
+    /// The `StringAttributeConstraints` property.
     pub string_attribute_constraints: Option<Value<StringAttributeConstraints>>,
 }
 walk!(SchemaAttribute {
@@ -668,16 +836,24 @@ walk!(SchemaAttribute {
 });
 lit!(SchemaAttribute);
 
+/// The `EumsSmsConfiguration` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EumsSmsConfiguration {
+    /// The `CallerArn` property.
     pub caller_arn: Value<String>,
+    /// The `ConfigurationSetName` property.
     pub configuration_set_name: Option<Value<String>>,
+    /// The `ExternalId` property.
     pub external_id: Option<Value<String>>,
+    /// The `InEntityId` property.
     pub in_entity_id: Option<Value<String>>,
+    /// The `InTemplateId` property.
     pub in_template_id: Option<Value<String>>,
+    /// The `OriginationIdentity` property.
     pub origination_identity: Option<Value<String>>,
+    /// The `Region` property.
     pub region: Option<Value<String>>,
 }
 walk!(EumsSmsConfiguration {
@@ -705,13 +881,18 @@ impl EumsSmsConfiguration {
 }
 lit!(EumsSmsConfiguration);
 
+/// The `SmsConfiguration` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SmsConfiguration {
+    /// The `EumsSms` property.
     pub eums_sms: Option<Value<EumsSmsConfiguration>>,
+    /// The `ExternalId` property.
     pub external_id: Option<Value<String>>,
+    /// The `SnsCallerArn` property.
     pub sns_caller_arn: Option<Value<String>>,
+    /// The `SnsRegion` property.
     pub sns_region: Option<Value<String>>,
 }
 walk!(SmsConfiguration {
@@ -722,19 +903,24 @@ walk!(SmsConfiguration {
 });
 lit!(SmsConfiguration);
 
+/// The values of `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AttributesRequireVerificationBeforeUpdate {
+    /// The value `email`.
     #[serde(rename = "email")]
     Email,
+    /// The value `phone_number`.
     #[serde(rename = "phone_number")]
     PhoneNumber,
 }
 lit!(AttributesRequireVerificationBeforeUpdate);
 walk!(AttributesRequireVerificationBeforeUpdate);
 
+/// The `UserAttributeUpdateSettings` property type of `AWS::Cognito::UserPool`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserAttributeUpdateSettings {
+    /// The `AttributesRequireVerificationBeforeUpdate` property.
     pub attributes_require_verification_before_update:
         Value<Vec<Value<AttributesRequireVerificationBeforeUpdate>>>,
 }
@@ -756,42 +942,54 @@ impl UserAttributeUpdateSettings {
 }
 lit!(UserAttributeUpdateSettings);
 
+/// The values of `AdvancedSecurityAdditionalFlows.CustomAuthMode` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CustomAuthMode {
+    /// The value `AUDIT`.
     #[serde(rename = "AUDIT")]
     Audit,
+    /// The value `ENFORCED`.
     #[serde(rename = "ENFORCED")]
     Enforced,
 }
 lit!(CustomAuthMode);
 walk!(CustomAuthMode);
 
+/// The `AdvancedSecurityAdditionalFlows` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AdvancedSecurityAdditionalFlows {
+    /// The `CustomAuthMode` property.
     pub custom_auth_mode: Option<Value<CustomAuthMode>>,
 }
 walk!(AdvancedSecurityAdditionalFlows { custom_auth_mode });
 lit!(AdvancedSecurityAdditionalFlows);
 
+/// The values of `UserPoolAddOns.AdvancedSecurityMode` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AdvancedSecurityMode {
+    /// The value `AUDIT`.
     #[serde(rename = "AUDIT")]
     Audit,
+    /// The value `ENFORCED`.
     #[serde(rename = "ENFORCED")]
     Enforced,
+    /// The value `OFF`.
     #[serde(rename = "OFF")]
     Off,
 }
 lit!(AdvancedSecurityMode);
 walk!(AdvancedSecurityMode);
 
+/// The `UserPoolAddOns` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserPoolAddOns {
+    /// The `AdvancedSecurityAdditionalFlows` property.
     pub advanced_security_additional_flows: Option<Value<AdvancedSecurityAdditionalFlows>>,
+    /// The `AdvancedSecurityMode` property.
     pub advanced_security_mode: Option<Value<AdvancedSecurityMode>>,
 }
 walk!(UserPoolAddOns {
@@ -800,37 +998,51 @@ walk!(UserPoolAddOns {
 });
 lit!(UserPoolAddOns);
 
+/// The values of `UserPool.UserPoolTier` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum UserPoolTier {
+    /// The value `LITE`.
     #[serde(rename = "LITE")]
     Lite,
+    /// The value `ESSENTIALS`.
     #[serde(rename = "ESSENTIALS")]
     Essentials,
+    /// The value `PLUS`.
     #[serde(rename = "PLUS")]
     Plus,
 }
 lit!(UserPoolTier);
 walk!(UserPoolTier);
 
+/// The values of `VerificationMessageTemplate.DefaultEmailOption` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DefaultEmailOption {
+    /// The value `CONFIRM_WITH_CODE`.
     #[serde(rename = "CONFIRM_WITH_CODE")]
     ConfirmWithCode,
+    /// The value `CONFIRM_WITH_LINK`.
     #[serde(rename = "CONFIRM_WITH_LINK")]
     ConfirmWithLink,
 }
 lit!(DefaultEmailOption);
 walk!(DefaultEmailOption);
 
+/// The `VerificationMessageTemplate` property type of `AWS::Cognito::UserPool`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VerificationMessageTemplate {
+    /// The `DefaultEmailOption` property.
     pub default_email_option: Option<Value<DefaultEmailOption>>,
+    /// The `EmailMessage` property.
     pub email_message: Option<Value<String>>,
+    /// The `EmailMessageByLink` property.
     pub email_message_by_link: Option<Value<String>>,
+    /// The `EmailSubject` property.
     pub email_subject: Option<Value<String>>,
+    /// The `EmailSubjectByLink` property.
     pub email_subject_by_link: Option<Value<String>>,
+    /// The `SmsMessage` property.
     pub sms_message: Option<Value<String>>,
 }
 walk!(VerificationMessageTemplate {
@@ -843,10 +1055,13 @@ walk!(VerificationMessageTemplate {
 });
 lit!(VerificationMessageTemplate);
 
+/// The values of `UserPool.WebAuthnFactorConfiguration` in `AWS::Cognito::UserPool`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum WebAuthnFactorConfiguration {
+    /// The value `SINGLE_FACTOR`.
     #[serde(rename = "SINGLE_FACTOR")]
     SingleFactor,
+    /// The value `MULTI_FACTOR_WITH_USER_VERIFICATION`.
     #[serde(rename = "MULTI_FACTOR_WITH_USER_VERIFICATION")]
     MultiFactorWithUserVerification,
 }
@@ -858,38 +1073,70 @@ walk!(WebAuthnFactorConfiguration);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserPool {
+    /// The `AccountRecoverySetting` property.
     pub account_recovery_setting: Option<Value<AccountRecoverySetting>>,
+    /// The `AdminCreateUserConfig` property.
     pub admin_create_user_config: Option<Value<AdminCreateUserConfig>>,
+    /// The `AutoVerifiedAttributes` property.
     pub auto_verified_attributes: Option<Value<Vec<Value<AutoVerifiedAttributes>>>>,
+    /// The `DeletionProtection` property.
     pub deletion_protection: Option<Value<DeletionProtection>>,
+    /// The `EnabledMfas` property.
     pub enabled_mfas: Option<Value<Vec<Value<String>>>>,
+    /// The `LambdaConfig` property.
     pub lambda_config: Option<Value<LambdaConfig>>,
+    /// The `MfaConfiguration` property.
     pub mfa_configuration: Option<Value<MfaConfiguration>>,
+    /// The `Policies` property.
     pub policies: Option<Value<Policies>>,
+    /// The `UsernameAttributes` property.
     pub username_attributes: Option<Value<Vec<Value<UsernameAttributes>>>>,
+    /// The `UsernameConfiguration` property.
     pub username_configuration: Option<Value<UsernameConfiguration>>,
+    /// The `UserPoolTags` property.
     pub user_pool_tags: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `AliasAttributes` property.
     pub alias_attributes: Option<Value<Vec<Value<AliasAttributes>>>>,
+    /// The `DeviceConfiguration` property.
     pub device_configuration: Option<Value<DeviceConfiguration>>,
+    /// The `EmailAuthenticationMessage` property.
     pub email_authentication_message: Option<Value<String>>,
+    /// The `EmailAuthenticationSubject` property.
     pub email_authentication_subject: Option<Value<String>>,
+    /// The `EmailConfiguration` property.
     pub email_configuration: Option<Value<EmailConfiguration>>,
+    /// The `EmailVerificationMessage` property.
     pub email_verification_message: Option<Value<String>>,
+    /// The `EmailVerificationSubject` property.
     pub email_verification_subject: Option<Value<String>>,
+    /// The `IssuerConfiguration` property.
     pub issuer_configuration: Option<Value<IssuerConfiguration>>,
+    /// The `KeyConfiguration` property.
     pub key_configuration: Option<Value<KeyConfiguration>>,
+    /// The `Schema` property.
     pub schema: Option<Value<Vec<SchemaAttribute>>>,
+    /// The `SmsAuthenticationMessage` property.
     pub sms_authentication_message: Option<Value<String>>,
+    /// The `SmsConfiguration` property.
     pub sms_configuration: Option<Value<SmsConfiguration>>,
+    /// The `SmsVerificationMessage` property.
     pub sms_verification_message: Option<Value<String>>,
+    /// The `UserAttributeUpdateSettings` property.
     pub user_attribute_update_settings: Option<Value<UserAttributeUpdateSettings>>,
+    /// The `UserPoolAddOns` property.
     pub user_pool_add_ons: Option<Value<UserPoolAddOns>>,
+    /// The `UserPoolName` property.
     pub user_pool_name: Option<Value<String>>,
+    /// The `UserPoolTier` property.
     pub user_pool_tier: Option<Value<UserPoolTier>>,
+    /// The `VerificationMessageTemplate` property.
     pub verification_message_template: Option<Value<VerificationMessageTemplate>>,
+    /// The `WebAuthnFactorConfiguration` property.
     pub web_authn_factor_configuration: Option<Value<WebAuthnFactorConfiguration>>,
+    /// The `WebAuthnRelyingPartyID` property.
     #[serde(rename = "WebAuthnRelyingPartyID")]
     pub web_authn_relying_party_id: Option<Value<String>>,
+    /// The `WebAuthnUserVerification` property.
     pub web_authn_user_verification: Option<Value<String>>,
 }
 walk!(UserPool {
@@ -932,26 +1179,36 @@ resource_type!(
     ["Arn", "ProviderName", "ProviderURL", "UserPoolId"]
 );
 
+/// The values of `UserPoolClient.AllowedOAuthFlows` in `AWS::Cognito::UserPoolClient`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AllowedOauthFlows {
+    /// The value `client_credentials`.
     #[serde(rename = "client_credentials")]
     ClientCredentials,
+    /// The value `code`.
     #[serde(rename = "code")]
     Code,
+    /// The value `implicit`.
     #[serde(rename = "implicit")]
     Implicit,
 }
 lit!(AllowedOauthFlows);
 walk!(AllowedOauthFlows);
 
+/// The `AnalyticsConfiguration` property type of `AWS::Cognito::UserPoolClient`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AnalyticsConfiguration {
+    /// The `ApplicationArn` property.
     pub application_arn: Option<Value<String>>,
+    /// The `ApplicationId` property.
     pub application_id: Option<Value<String>>,
+    /// The `ExternalId` property.
     pub external_id: Option<Value<String>>,
+    /// The `RoleArn` property.
     pub role_arn: Option<Value<String>>,
+    /// The `UserDataShared` property.
     pub user_data_shared: Option<Value<bool>>,
 }
 walk!(AnalyticsConfiguration {
@@ -963,55 +1220,74 @@ walk!(AnalyticsConfiguration {
 });
 lit!(AnalyticsConfiguration);
 
+/// The values of `UserPoolClient.ExplicitAuthFlows` in `AWS::Cognito::UserPoolClient`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ExplicitAuthFlows {
+    /// The value `ADMIN_NO_SRP_AUTH`.
     #[serde(rename = "ADMIN_NO_SRP_AUTH")]
     AdminNoSrpAuth,
+    /// The value `ALLOW_ADMIN_USER_PASSWORD_AUTH`.
     #[serde(rename = "ALLOW_ADMIN_USER_PASSWORD_AUTH")]
     AllowAdminUserPasswordAuth,
+    /// The value `ALLOW_CUSTOM_AUTH`.
     #[serde(rename = "ALLOW_CUSTOM_AUTH")]
     AllowCustomAuth,
+    /// The value `ALLOW_REFRESH_TOKEN_AUTH`.
     #[serde(rename = "ALLOW_REFRESH_TOKEN_AUTH")]
     AllowRefreshTokenAuth,
+    /// The value `ALLOW_USER_AUTH`.
     #[serde(rename = "ALLOW_USER_AUTH")]
     AllowUserAuth,
+    /// The value `ALLOW_USER_PASSWORD_AUTH`.
     #[serde(rename = "ALLOW_USER_PASSWORD_AUTH")]
     AllowUserPasswordAuth,
+    /// The value `ALLOW_USER_SRP_AUTH`.
     #[serde(rename = "ALLOW_USER_SRP_AUTH")]
     AllowUserSrpAuth,
+    /// The value `CUSTOM_AUTH_FLOW_ONLY`.
     #[serde(rename = "CUSTOM_AUTH_FLOW_ONLY")]
     CustomAuthFlowOnly,
+    /// The value `USER_PASSWORD_AUTH`.
     #[serde(rename = "USER_PASSWORD_AUTH")]
     UserPasswordAuth,
 }
 lit!(ExplicitAuthFlows);
 walk!(ExplicitAuthFlows);
 
+/// The values of `UserPoolClient.PreventUserExistenceErrors` in `AWS::Cognito::UserPoolClient`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PreventUserExistenceErrors {
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
+    /// The value `LEGACY`.
     #[serde(rename = "LEGACY")]
     Legacy,
 }
 lit!(PreventUserExistenceErrors);
 walk!(PreventUserExistenceErrors);
 
+/// The values of `RefreshTokenRotation.Feature` in `AWS::Cognito::UserPoolClient`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Feature {
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
 }
 lit!(Feature);
 walk!(Feature);
 
+/// The `RefreshTokenRotation` property type of `AWS::Cognito::UserPoolClient`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RefreshTokenRotation {
+    /// The `Feature` property.
     pub feature: Option<Value<Feature>>,
+    /// The `RetryGracePeriodSeconds` property.
     pub retry_grace_period_seconds: Option<Value<i64>>,
 }
 walk!(RefreshTokenRotation {
@@ -1020,54 +1296,73 @@ walk!(RefreshTokenRotation {
 });
 lit!(RefreshTokenRotation);
 
+/// The values of `TokenValidityUnits.AccessToken` in `AWS::Cognito::UserPoolClient`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AccessToken {
+    /// The value `days`.
     #[serde(rename = "days")]
     Days,
+    /// The value `hours`.
     #[serde(rename = "hours")]
     Hours,
+    /// The value `minutes`.
     #[serde(rename = "minutes")]
     Minutes,
+    /// The value `seconds`.
     #[serde(rename = "seconds")]
     Seconds,
 }
 lit!(AccessToken);
 walk!(AccessToken);
 
+/// The values of `TokenValidityUnits.IdToken` in `AWS::Cognito::UserPoolClient`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum IdToken {
+    /// The value `days`.
     #[serde(rename = "days")]
     Days,
+    /// The value `hours`.
     #[serde(rename = "hours")]
     Hours,
+    /// The value `minutes`.
     #[serde(rename = "minutes")]
     Minutes,
+    /// The value `seconds`.
     #[serde(rename = "seconds")]
     Seconds,
 }
 lit!(IdToken);
 walk!(IdToken);
 
+/// The values of `TokenValidityUnits.RefreshToken` in `AWS::Cognito::UserPoolClient`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RefreshToken {
+    /// The value `days`.
     #[serde(rename = "days")]
     Days,
+    /// The value `hours`.
     #[serde(rename = "hours")]
     Hours,
+    /// The value `minutes`.
     #[serde(rename = "minutes")]
     Minutes,
+    /// The value `seconds`.
     #[serde(rename = "seconds")]
     Seconds,
 }
 lit!(RefreshToken);
 walk!(RefreshToken);
 
+/// The `TokenValidityUnits` property type of `AWS::Cognito::UserPoolClient`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TokenValidityUnits {
+    /// The `AccessToken` property.
     pub access_token: Option<Value<AccessToken>>,
+    /// The `IdToken` property.
     pub id_token: Option<Value<IdToken>>,
+    /// The `RefreshToken` property.
     pub refresh_token: Option<Value<RefreshToken>>,
 }
 walk!(TokenValidityUnits {
@@ -1082,34 +1377,57 @@ lit!(TokenValidityUnits);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserPoolClient {
+    /// The `AccessTokenValidity` property.
     pub access_token_validity: Option<Value<i64>>,
+    /// The `AllowedOAuthFlows` property.
     #[serde(rename = "AllowedOAuthFlows")]
     pub allowed_oauth_flows: Option<Value<Vec<Value<AllowedOauthFlows>>>>,
+    /// The `AllowedOAuthFlowsUserPoolClient` property.
     #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
     pub allowed_oauth_flows_user_pool_client: Option<Value<bool>>,
+    /// The `AllowedOAuthScopes` property.
     #[serde(rename = "AllowedOAuthScopes")]
     pub allowed_oauth_scopes: Option<Value<Vec<Value<String>>>>,
+    /// The `AnalyticsConfiguration` property.
     pub analytics_configuration: Option<Value<AnalyticsConfiguration>>,
+    /// The `AuthSessionValidity` property.
     pub auth_session_validity: Option<Value<i64>>,
+    /// The `CallbackURLs` property.
     #[serde(rename = "CallbackURLs")]
     pub callback_urls: Option<Value<Vec<Value<String>>>>,
+    /// The `ClientName` property.
     pub client_name: Option<Value<String>>,
+    /// The `DefaultRedirectURI` property.
     #[serde(rename = "DefaultRedirectURI")]
     pub default_redirect_uri: Option<Value<String>>,
+    /// The `EnablePropagateAdditionalUserContextData` property.
     pub enable_propagate_additional_user_context_data: Option<Value<bool>>,
+    /// The `EnableTokenRevocation` property.
     pub enable_token_revocation: Option<Value<bool>>,
+    /// The `ExplicitAuthFlows` property.
     pub explicit_auth_flows: Option<Value<Vec<Value<ExplicitAuthFlows>>>>,
+    /// The `GenerateSecret` property.
     pub generate_secret: Option<Value<bool>>,
+    /// The `IdTokenValidity` property.
     pub id_token_validity: Option<Value<i64>>,
+    /// The `LogoutURLs` property.
     #[serde(rename = "LogoutURLs")]
     pub logout_urls: Option<Value<Vec<Value<String>>>>,
+    /// The `PreventUserExistenceErrors` property.
     pub prevent_user_existence_errors: Option<Value<PreventUserExistenceErrors>>,
+    /// The `ReadAttributes` property.
     pub read_attributes: Option<Value<Vec<Value<String>>>>,
+    /// The `RefreshTokenRotation` property.
     pub refresh_token_rotation: Option<Value<RefreshTokenRotation>>,
+    /// The `RefreshTokenValidity` property.
     pub refresh_token_validity: Option<Value<i64>>,
+    /// The `SupportedIdentityProviders` property.
     pub supported_identity_providers: Option<Value<Vec<Value<String>>>>,
+    /// The `TokenValidityUnits` property.
     pub token_validity_units: Option<Value<TokenValidityUnits>>,
+    /// The `UserPoolId` property.
     pub user_pool_id: Value<String>,
+    /// The `WriteAttributes` property.
     pub write_attributes: Option<Value<Vec<Value<String>>>>,
 }
 walk!(UserPoolClient {
@@ -1173,23 +1491,30 @@ impl UserPoolClient {
     }
 }
 
+/// The values of `CustomDomainConfigType.SecurityPolicy` in `AWS::Cognito::UserPoolDomain`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SecurityPolicy {
+    /// The value `TLS_V1`.
     #[serde(rename = "TLS_V1")]
     TlsV1,
+    /// The value `TLS_V1_2_2021`.
     #[serde(rename = "TLS_V1_2_2021")]
     TlsV1_2_2021,
+    /// The value `TLS_V1_3_2025`.
     #[serde(rename = "TLS_V1_3_2025")]
     TlsV1_3_2025,
 }
 lit!(SecurityPolicy);
 walk!(SecurityPolicy);
 
+/// The `CustomDomainConfigType` property type of `AWS::Cognito::UserPoolDomain`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomDomainConfigType {
+    /// The `CertificateArn` property.
     pub certificate_arn: Option<Value<String>>,
+    /// The `SecurityPolicy` property.
     pub security_policy: Option<Value<SecurityPolicy>>,
 }
 walk!(CustomDomainConfigType {
@@ -1198,10 +1523,13 @@ walk!(CustomDomainConfigType {
 });
 lit!(CustomDomainConfigType);
 
+/// The `FailoverType` property type of `AWS::Cognito::UserPoolDomain`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FailoverType {
+    /// The `PrimaryRoute53HealthCheckId` property.
     pub primary_route53_health_check_id: Value<String>,
+    /// The `SecondaryRegion` property.
     pub secondary_region: Value<String>,
 }
 walk!(FailoverType {
@@ -1222,10 +1550,12 @@ impl FailoverType {
 }
 lit!(FailoverType);
 
+/// The `RoutingType` property type of `AWS::Cognito::UserPoolDomain`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RoutingType {
+    /// The `Failover` property.
     pub failover: Option<Value<FailoverType>>,
 }
 walk!(RoutingType { failover });
@@ -1236,10 +1566,15 @@ lit!(RoutingType);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserPoolDomain {
+    /// The `CustomDomainConfig` property.
     pub custom_domain_config: Option<Value<CustomDomainConfigType>>,
+    /// The `Domain` property.
     pub domain: Value<String>,
+    /// The `ManagedLoginVersion` property.
     pub managed_login_version: Option<Value<i64>>,
+    /// The `Routing` property.
     pub routing: Option<Value<RoutingType>>,
+    /// The `UserPoolId` property.
     pub user_pool_id: Value<String>,
 }
 walk!(UserPoolDomain {
@@ -1272,10 +1607,15 @@ impl UserPoolDomain {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserPoolGroup {
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `GroupName` property.
     pub group_name: Option<Value<String>>,
+    /// The `Precedence` property.
     pub precedence: Option<Value<i64>>,
+    /// The `RoleArn` property.
     pub role_arn: Option<Value<String>>,
+    /// The `UserPoolId` property.
     pub user_pool_id: Value<String>,
 }
 walk!(UserPoolGroup {

@@ -7,10 +7,12 @@ use super::{lit, resource_type};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::walk::walk;
 
+/// The `SSESpecification` property type of `AWS::DAX::Cluster`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SseSpecification {
+    /// The `SSEEnabled` property.
     #[serde(rename = "SSEEnabled")]
     pub sse_enabled: Option<Value<bool>>,
 }
@@ -22,23 +24,38 @@ lit!(SseSpecification);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Cluster {
+    /// The `AvailabilityZones` property.
     pub availability_zones: Option<Value<Vec<Value<String>>>>,
+    /// The `ClusterEndpointEncryptionType` property.
     pub cluster_endpoint_encryption_type: Option<Value<String>>,
+    /// The `ClusterName` property.
     pub cluster_name: Option<Value<String>>,
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `IAMRoleARN` property.
     #[serde(rename = "IAMRoleARN")]
     pub iam_role_arn: Value<String>,
+    /// The `NetworkType` property.
     pub network_type: Option<Value<String>>,
+    /// The `NodeType` property.
     pub node_type: Value<String>,
+    /// The `NotificationTopicARN` property.
     #[serde(rename = "NotificationTopicARN")]
     pub notification_topic_arn: Option<Value<String>>,
+    /// The `ParameterGroupName` property.
     pub parameter_group_name: Option<Value<String>>,
+    /// The `PreferredMaintenanceWindow` property.
     pub preferred_maintenance_window: Option<Value<String>>,
+    /// The `ReplicationFactor` property.
     pub replication_factor: Value<i64>,
+    /// The `SecurityGroupIds` property.
     pub security_group_ids: Option<Value<Vec<Value<String>>>>,
+    /// The `SSESpecification` property.
     #[serde(rename = "SSESpecification")]
     pub sse_specification: Option<Value<SseSpecification>>,
+    /// The `SubnetGroupName` property.
     pub subnet_group_name: Option<Value<String>>,
+    /// The `Tags` property.
     pub tags: Option<serde_json::Value>,
 }
 walk!(Cluster {
@@ -104,6 +121,7 @@ pub struct ParameterGroup {
     pub description: Option<Value<String>>,
     /// The name of the parameter group.
     pub parameter_group_name: Option<Value<String>>,
+    /// The `ParameterNameValues` property.
     pub parameter_name_values: Option<Value<IndexMap<String, Value<String>>>>,
 }
 walk!(ParameterGroup {
@@ -118,8 +136,11 @@ resource_type!(ParameterGroup, "AWS::DAX::ParameterGroup", []);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SubnetGroup {
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `SubnetGroupName` property.
     pub subnet_group_name: Option<Value<String>>,
+    /// The `SubnetIds` property.
     pub subnet_ids: Value<Vec<Value<String>>>,
 }
 walk!(SubnetGroup {

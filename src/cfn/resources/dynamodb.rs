@@ -6,19 +6,26 @@ use super::{lit, resource_type, Tag};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::walk::walk;
 
+/// The values of `AttributeDefinition.AttributeType` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AttributeType {
+    /// The value `B`.
     B,
+    /// The value `N`.
     N,
+    /// The value `S`.
     S,
 }
 lit!(AttributeType);
 walk!(AttributeType);
 
+/// The `AttributeDefinition` property type of `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AttributeDefinition {
+    /// The `AttributeName` property.
     pub attribute_name: Value<String>,
+    /// The `AttributeType` property.
     pub attribute_type: Value<AttributeType>,
 }
 walk!(AttributeDefinition {
@@ -39,30 +46,39 @@ impl AttributeDefinition {
 }
 lit!(AttributeDefinition);
 
+/// The values of `GlobalTable.BillingMode` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum BillingMode {
+    /// The value `PAY_PER_REQUEST`.
     #[serde(rename = "PAY_PER_REQUEST")]
     PayPerRequest,
+    /// The value `PROVISIONED`.
     #[serde(rename = "PROVISIONED")]
     Provisioned,
 }
 lit!(BillingMode);
 walk!(BillingMode);
 
+/// The values of `KeySchema.KeyType` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum KeyType {
+    /// The value `HASH`.
     #[serde(rename = "HASH")]
     Hash,
+    /// The value `RANGE`.
     #[serde(rename = "RANGE")]
     Range,
 }
 lit!(KeyType);
 walk!(KeyType);
 
+/// The `KeySchema` property type of `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GlobalKeySchema {
+    /// The `AttributeName` property.
     pub attribute_name: Value<String>,
+    /// The `KeyType` property.
     pub key_type: Value<KeyType>,
 }
 walk!(GlobalKeySchema {
@@ -83,23 +99,30 @@ impl GlobalKeySchema {
 }
 lit!(GlobalKeySchema);
 
+/// The values of `Projection.ProjectionType` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ProjectionType {
+    /// The value `ALL`.
     #[serde(rename = "ALL")]
     All,
+    /// The value `INCLUDE`.
     #[serde(rename = "INCLUDE")]
     Include,
+    /// The value `KEYS_ONLY`.
     #[serde(rename = "KEYS_ONLY")]
     KeysOnly,
 }
 lit!(ProjectionType);
 walk!(ProjectionType);
 
+/// The `Projection` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Projection {
+    /// The `NonKeyAttributes` property.
     pub non_key_attributes: Option<Value<Vec<Value<String>>>>,
+    /// The `ProjectionType` property.
     pub projection_type: Option<Value<ProjectionType>>,
 }
 walk!(Projection {
@@ -108,10 +131,12 @@ walk!(Projection {
 });
 lit!(Projection);
 
+/// The `ReadOnDemandThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReadOnDemandThroughputSettings {
+    /// The `MaxReadRequestUnits` property.
     pub max_read_request_units: Option<Value<i64>>,
 }
 walk!(ReadOnDemandThroughputSettings {
@@ -119,10 +144,12 @@ walk!(ReadOnDemandThroughputSettings {
 });
 lit!(ReadOnDemandThroughputSettings);
 
+/// The `GlobalReadProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GlobalReadProvisionedThroughputSettings {
+    /// The `ReadCapacityUnits` property.
     pub read_capacity_units: Option<Value<i64>>,
 }
 walk!(GlobalReadProvisionedThroughputSettings {
@@ -130,11 +157,14 @@ walk!(GlobalReadProvisionedThroughputSettings {
 });
 lit!(GlobalReadProvisionedThroughputSettings);
 
+/// The `WarmThroughput` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct WarmThroughput {
+    /// The `ReadUnitsPerSecond` property.
     pub read_units_per_second: Option<Value<i64>>,
+    /// The `WriteUnitsPerSecond` property.
     pub write_units_per_second: Option<Value<i64>>,
 }
 walk!(WarmThroughput {
@@ -143,10 +173,12 @@ walk!(WarmThroughput {
 });
 lit!(WarmThroughput);
 
+/// The `WriteOnDemandThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct WriteOnDemandThroughputSettings {
+    /// The `MaxWriteRequestUnits` property.
     pub max_write_request_units: Option<Value<i64>>,
 }
 walk!(WriteOnDemandThroughputSettings {
@@ -154,13 +186,18 @@ walk!(WriteOnDemandThroughputSettings {
 });
 lit!(WriteOnDemandThroughputSettings);
 
+/// The `TargetTrackingScalingPolicyConfiguration` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetTrackingScalingPolicyConfiguration {
+    /// The `DisableScaleIn` property.
     pub disable_scale_in: Option<Value<bool>>,
+    /// The `ScaleInCooldown` property.
     pub scale_in_cooldown: Option<Value<i64>>,
+    /// The `ScaleOutCooldown` property.
     pub scale_out_cooldown: Option<Value<i64>>,
+    /// The `TargetValue` property.
     pub target_value: Value<f64>,
 }
 walk!(TargetTrackingScalingPolicyConfiguration {
@@ -182,13 +219,18 @@ impl TargetTrackingScalingPolicyConfiguration {
 }
 lit!(TargetTrackingScalingPolicyConfiguration);
 
+/// The `CapacityAutoScalingSettings` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CapacityAutoScalingSettings {
+    /// The `MaxCapacity` property.
     pub max_capacity: Value<i64>,
+    /// The `MinCapacity` property.
     pub min_capacity: Value<i64>,
+    /// The `SeedCapacity` property.
     pub seed_capacity: Option<Value<i64>>,
+    /// The `TargetTrackingScalingPolicyConfiguration` property.
     pub target_tracking_scaling_policy_configuration:
         Value<TargetTrackingScalingPolicyConfiguration>,
 }
@@ -218,10 +260,12 @@ impl CapacityAutoScalingSettings {
 }
 lit!(CapacityAutoScalingSettings);
 
+/// The `WriteProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct WriteProvisionedThroughputSettings {
+    /// The `WriteCapacityAutoScalingSettings` property.
     pub write_capacity_auto_scaling_settings: Option<Value<CapacityAutoScalingSettings>>,
 }
 walk!(WriteProvisionedThroughputSettings {
@@ -229,18 +273,27 @@ walk!(WriteProvisionedThroughputSettings {
 });
 lit!(WriteProvisionedThroughputSettings);
 
+/// The `GlobalSecondaryIndex` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GlobalTableGlobalSecondaryIndex {
+    /// The `IndexName` property.
     pub index_name: Value<String>,
+    /// The `KeySchema` property.
     pub key_schema: Value<Vec<GlobalKeySchema>>,
+    /// The `Projection` property.
     pub projection: Value<Projection>,
+    /// The `ReadOnDemandThroughputSettings` property.
     pub read_on_demand_throughput_settings: Option<Value<ReadOnDemandThroughputSettings>>,
+    /// The `ReadProvisionedThroughputSettings` property.
     pub read_provisioned_throughput_settings:
         Option<Value<GlobalReadProvisionedThroughputSettings>>,
+    /// The `WarmThroughput` property.
     pub warm_throughput: Option<Value<WarmThroughput>>,
+    /// The `WriteOnDemandThroughputSettings` property.
     pub write_on_demand_throughput_settings: Option<Value<WriteOnDemandThroughputSettings>>,
+    /// The `WriteProvisionedThroughputSettings` property.
     pub write_provisioned_throughput_settings: Option<Value<WriteProvisionedThroughputSettings>>,
 }
 walk!(GlobalTableGlobalSecondaryIndex {
@@ -274,20 +327,26 @@ impl GlobalTableGlobalSecondaryIndex {
 }
 lit!(GlobalTableGlobalSecondaryIndex);
 
+/// The `GlobalTableWitness` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GlobalTableWitness {
+    /// The `Region` property.
     pub region: Option<Value<String>>,
 }
 walk!(GlobalTableWitness { region });
 lit!(GlobalTableWitness);
 
+/// The `LocalSecondaryIndex` property type of `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GlobalTableLocalSecondaryIndex {
+    /// The `IndexName` property.
     pub index_name: Value<String>,
+    /// The `KeySchema` property.
     pub key_schema: Value<Vec<GlobalKeySchema>>,
+    /// The `Projection` property.
     pub projection: Value<Projection>,
 }
 walk!(GlobalTableLocalSecondaryIndex {
@@ -311,31 +370,40 @@ impl GlobalTableLocalSecondaryIndex {
 }
 lit!(GlobalTableLocalSecondaryIndex);
 
+/// The values of `GlobalTable.MultiRegionConsistency` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MultiRegionConsistency {
+    /// The value `EVENTUAL`.
     #[serde(rename = "EVENTUAL")]
     Eventual,
+    /// The value `STRONG`.
     #[serde(rename = "STRONG")]
     Strong,
 }
 lit!(MultiRegionConsistency);
 walk!(MultiRegionConsistency);
 
+/// The values of `ContributorInsightsSpecification.Mode` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Mode {
+    /// The value `ACCESSED_AND_THROTTLED_KEYS`.
     #[serde(rename = "ACCESSED_AND_THROTTLED_KEYS")]
     AccessedAndThrottledKeys,
+    /// The value `THROTTLED_KEYS`.
     #[serde(rename = "THROTTLED_KEYS")]
     ThrottledKeys,
 }
 lit!(Mode);
 walk!(Mode);
 
+/// The `ContributorInsightsSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContributorInsightsSpecification {
+    /// The `Enabled` property.
     pub enabled: Value<bool>,
+    /// The `Mode` property.
     pub mode: Option<Value<Mode>>,
 }
 walk!(ContributorInsightsSpecification { enabled, mode });
@@ -350,11 +418,14 @@ impl ContributorInsightsSpecification {
 }
 lit!(ContributorInsightsSpecification);
 
+/// The `ReadProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReadProvisionedThroughputSettings {
+    /// The `ReadCapacityAutoScalingSettings` property.
     pub read_capacity_auto_scaling_settings: Option<Value<CapacityAutoScalingSettings>>,
+    /// The `ReadCapacityUnits` property.
     pub read_capacity_units: Option<Value<i64>>,
 }
 walk!(ReadProvisionedThroughputSettings {
@@ -363,13 +434,18 @@ walk!(ReadProvisionedThroughputSettings {
 });
 lit!(ReadProvisionedThroughputSettings);
 
+/// The `ReplicaGlobalSecondaryIndexSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReplicaGlobalSecondaryIndexSpecification {
+    /// The `ContributorInsightsSpecification` property.
     pub contributor_insights_specification: Option<Value<ContributorInsightsSpecification>>,
+    /// The `IndexName` property.
     pub index_name: Value<String>,
+    /// The `ReadOnDemandThroughputSettings` property.
     pub read_on_demand_throughput_settings: Option<Value<ReadOnDemandThroughputSettings>>,
+    /// The `ReadProvisionedThroughputSettings` property.
     pub read_provisioned_throughput_settings: Option<Value<ReadProvisionedThroughputSettings>>,
 }
 walk!(ReplicaGlobalSecondaryIndexSpecification {
@@ -391,32 +467,41 @@ impl ReplicaGlobalSecondaryIndexSpecification {
 }
 lit!(ReplicaGlobalSecondaryIndexSpecification);
 
+/// The values of `ReplicaSpecification.GlobalTableSettingsReplicationMode` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum GlobalTableSettingsReplicationMode {
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
 }
 lit!(GlobalTableSettingsReplicationMode);
 walk!(GlobalTableSettingsReplicationMode);
 
+/// The values of `KinesisStreamSpecification.ApproximateCreationDateTimePrecision` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ApproximateCreationDateTimePrecision {
+    /// The value `MICROSECOND`.
     #[serde(rename = "MICROSECOND")]
     Microsecond,
+    /// The value `MILLISECOND`.
     #[serde(rename = "MILLISECOND")]
     Millisecond,
 }
 lit!(ApproximateCreationDateTimePrecision);
 walk!(ApproximateCreationDateTimePrecision);
 
+/// The `KinesisStreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KinesisStreamSpecification {
+    /// The `ApproximateCreationDateTimePrecision` property.
     pub approximate_creation_date_time_precision:
         Option<Value<ApproximateCreationDateTimePrecision>>,
+    /// The `StreamArn` property.
     pub stream_arn: Value<String>,
 }
 walk!(KinesisStreamSpecification {
@@ -434,11 +519,14 @@ impl KinesisStreamSpecification {
 }
 lit!(KinesisStreamSpecification);
 
+/// The `PointInTimeRecoverySpecification` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PointInTimeRecoverySpecification {
+    /// The `PointInTimeRecoveryEnabled` property.
     pub point_in_time_recovery_enabled: Option<Value<bool>>,
+    /// The `RecoveryPeriodInDays` property.
     pub recovery_period_in_days: Option<Value<i64>>,
 }
 walk!(PointInTimeRecoverySpecification {
@@ -447,9 +535,11 @@ walk!(PointInTimeRecoverySpecification {
 });
 lit!(PointInTimeRecoverySpecification);
 
+/// The `ResourcePolicy` property type of `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResourcePolicy {
+    /// The `PolicyDocument` property.
     pub policy_document: serde_json::Value,
 }
 walk!(ResourcePolicy { policy_document });
@@ -461,11 +551,14 @@ impl ResourcePolicy {
 }
 lit!(ResourcePolicy);
 
+/// The `ReplicaStreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReplicaStreamSpecification {
+    /// The `ResourcePolicy` property.
     pub resource_policy: Option<Value<ResourcePolicy>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
 }
 walk!(ReplicaStreamSpecification {
@@ -474,9 +567,11 @@ walk!(ReplicaStreamSpecification {
 });
 lit!(ReplicaStreamSpecification);
 
+/// The `ReplicaSSESpecification` property type of `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReplicaSseSpecification {
+    /// The `KMSMasterKeyId` property.
     #[serde(rename = "KMSMasterKeyId")]
     pub kms_master_key_id: Value<String>,
 }
@@ -491,25 +586,41 @@ impl ReplicaSseSpecification {
 }
 lit!(ReplicaSseSpecification);
 
+/// The `ReplicaSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReplicaSpecification {
+    /// The `ContributorInsightsSpecification` property.
     pub contributor_insights_specification: Option<Value<ContributorInsightsSpecification>>,
+    /// The `DeletionProtectionEnabled` property.
     pub deletion_protection_enabled: Option<Value<bool>>,
+    /// The `DisassociationProtectionEnabled` property.
     pub disassociation_protection_enabled: Option<Value<bool>>,
+    /// The `GlobalSecondaryIndexes` property.
     pub global_secondary_indexes: Option<Value<Vec<ReplicaGlobalSecondaryIndexSpecification>>>,
+    /// The `GlobalTableSettingsReplicationMode` property.
     pub global_table_settings_replication_mode: Option<Value<GlobalTableSettingsReplicationMode>>,
+    /// The `KinesisStreamSpecification` property.
     pub kinesis_stream_specification: Option<Value<KinesisStreamSpecification>>,
+    /// The `PointInTimeRecoverySpecification` property.
     pub point_in_time_recovery_specification: Option<Value<PointInTimeRecoverySpecification>>,
+    /// The `ReadOnDemandThroughputSettings` property.
     pub read_on_demand_throughput_settings: Option<Value<ReadOnDemandThroughputSettings>>,
+    /// The `ReadProvisionedThroughputSettings` property.
     pub read_provisioned_throughput_settings: Option<Value<ReadProvisionedThroughputSettings>>,
+    /// The `Region` property.
     pub region: Value<String>,
+    /// The `ReplicaStreamSpecification` property.
     pub replica_stream_specification: Option<Value<ReplicaStreamSpecification>>,
+    /// The `ResourcePolicy` property.
     pub resource_policy: Option<Value<ResourcePolicy>>,
+    /// The `SSESpecification` property.
     #[serde(rename = "SSESpecification")]
     pub sse_specification: Option<Value<ReplicaSseSpecification>>,
+    /// The `TableClass` property.
     pub table_class: Option<Value<String>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
 }
 walk!(ReplicaSpecification {
@@ -553,20 +664,25 @@ impl ReplicaSpecification {
 }
 lit!(ReplicaSpecification);
 
+/// The values of `SSESpecification.SSEType` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SseType {
+    /// The value `KMS`.
     #[serde(rename = "KMS")]
     Kms,
 }
 lit!(SseType);
 walk!(SseType);
 
+/// The `SSESpecification` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GlobalSseSpecification {
+    /// The `SSEEnabled` property.
     #[serde(rename = "SSEEnabled")]
     pub sse_enabled: Value<bool>,
+    /// The `SSEType` property.
     #[serde(rename = "SSEType")]
     pub sse_type: Option<Value<SseType>>,
 }
@@ -585,23 +701,30 @@ impl GlobalSseSpecification {
 }
 lit!(GlobalSseSpecification);
 
+/// The values of `StreamSpecification.StreamViewType` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum StreamViewType {
+    /// The value `KEYS_ONLY`.
     #[serde(rename = "KEYS_ONLY")]
     KeysOnly,
+    /// The value `NEW_AND_OLD_IMAGES`.
     #[serde(rename = "NEW_AND_OLD_IMAGES")]
     NewAndOldImages,
+    /// The value `NEW_IMAGE`.
     #[serde(rename = "NEW_IMAGE")]
     NewImage,
+    /// The value `OLD_IMAGE`.
     #[serde(rename = "OLD_IMAGE")]
     OldImage,
 }
 lit!(StreamViewType);
 walk!(StreamViewType);
 
+/// The `StreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GlobalStreamSpecification {
+    /// The `StreamViewType` property.
     pub stream_view_type: Value<StreamViewType>,
 }
 walk!(GlobalStreamSpecification { stream_view_type });
@@ -615,19 +738,25 @@ impl GlobalStreamSpecification {
 }
 lit!(GlobalStreamSpecification);
 
+/// The values of `GlobalTable.TableType` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TableType {
+    /// The value `GlobalTableReplica`.
     GlobalTableReplica,
+    /// The value `Regional`.
     Regional,
 }
 lit!(TableType);
 walk!(TableType);
 
+/// The `TimeToLiveSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TimeToLiveSpecification {
+    /// The `AttributeName` property.
     pub attribute_name: Option<Value<String>>,
+    /// The `Enabled` property.
     pub enabled: Value<bool>,
 }
 walk!(TimeToLiveSpecification {
@@ -645,32 +774,42 @@ impl TimeToLiveSpecification {
 }
 lit!(TimeToLiveSpecification);
 
+/// The values of `VectorIndex.DistanceFunction` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DistanceFunction {
+    /// The value `COSINE`.
     #[serde(rename = "COSINE")]
     Cosine,
+    /// The value `DOT_PRODUCT`.
     #[serde(rename = "DOT_PRODUCT")]
     DotProduct,
+    /// The value `EUCLIDEAN`.
     #[serde(rename = "EUCLIDEAN")]
     Euclidean,
 }
 lit!(DistanceFunction);
 walk!(DistanceFunction);
 
+/// The values of `SearchSchemaElement.SearchSchemaElementType` in `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SearchSchemaElementType {
+    /// The value `HASH`.
     #[serde(rename = "HASH")]
     Hash,
+    /// The value `INLINE_FILTER`.
     #[serde(rename = "INLINE_FILTER")]
     InlineFilter,
 }
 lit!(SearchSchemaElementType);
 walk!(SearchSchemaElementType);
 
+/// The `SearchSchemaElement` property type of `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SearchSchemaElement {
+    /// The `AttributeName` property.
     pub attribute_name: Value<String>,
+    /// The `SearchSchemaElementType` property.
     pub search_schema_element_type: Value<SearchSchemaElementType>,
 }
 walk!(SearchSchemaElement {
@@ -691,9 +830,11 @@ impl SearchSchemaElement {
 }
 lit!(SearchSchemaElement);
 
+/// The `VectorAttribute` property type of `AWS::DynamoDB::GlobalTable`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VectorAttribute {
+    /// The `AttributeName` property.
     pub attribute_name: Value<String>,
 }
 walk!(VectorAttribute { attribute_name });
@@ -707,15 +848,22 @@ impl VectorAttribute {
 }
 lit!(VectorAttribute);
 
+/// The `VectorIndex` property type of `AWS::DynamoDB::GlobalTable`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VectorIndex {
+    /// The `Dimensions` property.
     pub dimensions: Value<i64>,
+    /// The `DistanceFunction` property.
     pub distance_function: Value<DistanceFunction>,
+    /// The `IndexName` property.
     pub index_name: Value<String>,
+    /// The `Projection` property.
     pub projection: Value<Projection>,
+    /// The `SearchSchema` property.
     pub search_schema: Option<Value<Vec<SearchSchemaElement>>>,
+    /// The `VectorAttribute` property.
     pub vector_attribute: Value<VectorAttribute>,
 }
 walk!(VectorIndex {
@@ -752,27 +900,47 @@ lit!(VectorIndex);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GlobalTable {
+    /// The `AttributeDefinitions` property.
     pub attribute_definitions: Option<Value<Vec<AttributeDefinition>>>,
+    /// The `BillingMode` property.
     pub billing_mode: Option<Value<BillingMode>>,
+    /// The `GlobalSecondaryIndexes` property.
     pub global_secondary_indexes: Option<Value<Vec<GlobalTableGlobalSecondaryIndex>>>,
+    /// The `GlobalTableSourceArn` property.
     pub global_table_source_arn: Option<Value<String>>,
+    /// The `GlobalTableWitnesses` property.
     pub global_table_witnesses: Option<Value<Vec<GlobalTableWitness>>>,
+    /// The `KeySchema` property.
     pub key_schema: Option<Value<Vec<GlobalKeySchema>>>,
+    /// The `LocalSecondaryIndexes` property.
     pub local_secondary_indexes: Option<Value<Vec<GlobalTableLocalSecondaryIndex>>>,
+    /// The `MultiRegionConsistency` property.
     pub multi_region_consistency: Option<Value<MultiRegionConsistency>>,
+    /// The `ReadOnDemandThroughputSettings` property.
     pub read_on_demand_throughput_settings: Option<Value<ReadOnDemandThroughputSettings>>,
+    /// The `ReadProvisionedThroughputSettings` property.
     pub read_provisioned_throughput_settings:
         Option<Value<GlobalReadProvisionedThroughputSettings>>,
+    /// The `Replicas` property.
     pub replicas: Value<Vec<ReplicaSpecification>>,
+    /// The `SSESpecification` property.
     #[serde(rename = "SSESpecification")]
     pub sse_specification: Option<Value<GlobalSseSpecification>>,
+    /// The `StreamSpecification` property.
     pub stream_specification: Option<Value<GlobalStreamSpecification>>,
+    /// The `TableName` property.
     pub table_name: Option<Value<String>>,
+    /// The `TableType` property.
     pub table_type: Option<Value<TableType>>,
+    /// The `TimeToLiveSpecification` property.
     pub time_to_live_specification: Option<Value<TimeToLiveSpecification>>,
+    /// The `VectorIndexes` property.
     pub vector_indexes: Option<Value<Vec<VectorIndex>>>,
+    /// The `WarmThroughput` property.
     pub warm_throughput: Option<Value<WarmThroughput>>,
+    /// The `WriteOnDemandThroughputSettings` property.
     pub write_on_demand_throughput_settings: Option<Value<WriteOnDemandThroughputSettings>>,
+    /// The `WriteProvisionedThroughputSettings` property.
     pub write_provisioned_throughput_settings: Option<Value<WriteProvisionedThroughputSettings>>,
 }
 walk!(GlobalTable {
@@ -830,10 +998,13 @@ impl GlobalTable {
     }
 }
 
+/// The `KeySchema` property type of `AWS::DynamoDB::Table`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KeySchema {
+    /// The `AttributeName` property.
     pub attribute_name: Value<String>,
+    /// The `KeyType` property.
     pub key_type: Value<String>,
 }
 walk!(KeySchema {
@@ -906,6 +1077,7 @@ pub struct GlobalSecondaryIndex {
     pub contributor_insights_specification: Option<Value<ContributorInsightsSpecification>>,
     /// The name of the global secondary index.
     pub index_name: Value<String>,
+    /// The `KeySchema` property.
     pub key_schema: Value<Vec<KeySchema>>,
     /// The maximum number of read and write units for the specified global secondary index.
     pub on_demand_throughput: Option<Value<OnDemandThroughput>>,
@@ -1043,6 +1215,7 @@ lit!(ImportSourceSpecification);
 pub struct LocalSecondaryIndex {
     /// The name of the local secondary index.
     pub index_name: Value<String>,
+    /// The `KeySchema` property.
     pub key_schema: Value<Vec<KeySchema>>,
     /// Represents attributes that are copied (projected) from the table into the local secondary index.
     pub projection: Value<Projection>,
@@ -1132,8 +1305,10 @@ lit!(StreamSpecification);
 /// The table class of the new table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TableClass {
+    /// The value `STANDARD`.
     #[serde(rename = "STANDARD")]
     Standard,
+    /// The value `STANDARD_INFREQUENT_ACCESS`.
     #[serde(rename = "STANDARD_INFREQUENT_ACCESS")]
     StandardInfrequentAccess,
 }
@@ -1184,6 +1359,7 @@ pub struct Table {
     pub tags: Option<Value<Vec<Tag>>>,
     /// Specifies the Time to Live (TTL) settings for the table.
     pub time_to_live_specification: Option<Value<TimeToLiveSpecification>>,
+    /// The `VectorIndexes` property.
     pub vector_indexes: Option<Value<Vec<VectorIndex>>>,
     /// Represents the warm throughput (in read units per second and write units per second) for creating a table.
     pub warm_throughput: Option<Value<WarmThroughput>>,

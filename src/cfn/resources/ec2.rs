@@ -59,18 +59,25 @@ resource_type!(
 /// The volume type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum VolumeType {
+    /// The value `gp2`.
     #[serde(rename = "gp2")]
     Gp2,
+    /// The value `gp3`.
     #[serde(rename = "gp3")]
     Gp3,
+    /// The value `io1`.
     #[serde(rename = "io1")]
     Io1,
+    /// The value `io2`.
     #[serde(rename = "io2")]
     Io2,
+    /// The value `sc1`.
     #[serde(rename = "sc1")]
     Sc1,
+    /// The value `st1`.
     #[serde(rename = "st1")]
     St1,
+    /// The value `standard`.
     #[serde(rename = "standard")]
     Standard,
 }
@@ -84,6 +91,7 @@ walk!(VolumeType);
 pub struct Ebs {
     /// Indicates whether the EBS volume is deleted on instance termination.
     pub delete_on_termination: Option<Value<bool>>,
+    /// The `EbsCardIndex` property.
     pub ebs_card_index: Option<Value<i64>>,
     /// Indicates whether the EBS volume is encrypted.
     pub encrypted: Option<Value<bool>>,
@@ -141,10 +149,13 @@ lit!(BlockDeviceMapping);
 /// Indicates the instance's Capacity Reservation preferences.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CapacityReservationPreference {
+    /// The value `capacity-reservations-only`.
     #[serde(rename = "capacity-reservations-only")]
     CapacityReservationsOnly,
+    /// The value `none`.
     #[serde(rename = "none")]
     None,
+    /// The value `open`.
     #[serde(rename = "open")]
     Open,
 }
@@ -186,8 +197,10 @@ lit!(CapacityReservationSpecification);
 /// Indicates whether to enable the instance for AMD SEV-SNP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AmdSevSnp {
+    /// The value `enabled`.
     #[serde(rename = "enabled")]
     Enabled,
+    /// The value `disabled`.
     #[serde(rename = "disabled")]
     Disabled,
 }
@@ -197,8 +210,10 @@ walk!(AmdSevSnp);
 /// Indicates whether the instance is enabled for nested virtualization.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum NestedVirtualization {
+    /// The value `enabled`.
     #[serde(rename = "enabled")]
     Enabled,
+    /// The value `disabled`.
     #[serde(rename = "disabled")]
     Disabled,
 }
@@ -276,8 +291,10 @@ lit!(IamInstanceProfileSpecification);
 /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InstanceInitiatedShutdownBehavior {
+    /// The value `stop`.
     #[serde(rename = "stop")]
     Stop,
+    /// The value `terminate`.
     #[serde(rename = "terminate")]
     Terminate,
 }
@@ -287,12 +304,16 @@ walk!(InstanceInitiatedShutdownBehavior);
 /// The market type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MarketType {
+    /// The value `capacity-block`.
     #[serde(rename = "capacity-block")]
     CapacityBlock,
+    /// The value `interruptible-capacity-reservation`.
     #[serde(rename = "interruptible-capacity-reservation")]
     InterruptibleCapacityReservation,
+    /// The value `on-demand`.
     #[serde(rename = "on-demand")]
     OnDemand,
+    /// The value `spot`.
     #[serde(rename = "spot")]
     Spot,
 }
@@ -302,10 +323,13 @@ walk!(MarketType);
 /// The behavior when a Spot Instance is interrupted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InstanceInterruptionBehavior {
+    /// The value `hibernate`.
     #[serde(rename = "hibernate")]
     Hibernate,
+    /// The value `stop`.
     #[serde(rename = "stop")]
     Stop,
+    /// The value `terminate`.
     #[serde(rename = "terminate")]
     Terminate,
 }
@@ -315,8 +339,10 @@ walk!(InstanceInterruptionBehavior);
 /// The Spot Instance request type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SpotInstanceType {
+    /// The value `one-time`.
     #[serde(rename = "one-time")]
     OneTime,
+    /// The value `persistent`.
     #[serde(rename = "persistent")]
     Persistent,
 }
@@ -377,60 +403,86 @@ pub struct AcceleratorCount {
 walk!(AcceleratorCount { max, min });
 lit!(AcceleratorCount);
 
+/// The values of `InstanceRequirements.AcceleratorManufacturers` in `AWS::EC2::LaunchTemplate`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AcceleratorManufacturers {
+    /// The value `amazon-web-services`.
     #[serde(rename = "amazon-web-services")]
     AmazonWebServices,
+    /// The value `amd`.
     #[serde(rename = "amd")]
     Amd,
+    /// The value `habana`.
     #[serde(rename = "habana")]
     Habana,
+    /// The value `nvidia`.
     #[serde(rename = "nvidia")]
     Nvidia,
+    /// The value `xilinx`.
     #[serde(rename = "xilinx")]
     Xilinx,
 }
 lit!(AcceleratorManufacturers);
 walk!(AcceleratorManufacturers);
 
+/// The values of `InstanceRequirements.AcceleratorNames` in `AWS::EC2::LaunchTemplate`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AcceleratorNames {
+    /// The value `a100`.
     #[serde(rename = "a100")]
     A100,
+    /// The value `a10g`.
     #[serde(rename = "a10g")]
     A10G,
+    /// The value `gaudi-hl-205`.
     #[serde(rename = "gaudi-hl-205")]
     GaudiHl205,
+    /// The value `h100`.
     #[serde(rename = "h100")]
     H100,
+    /// The value `inferentia`.
     #[serde(rename = "inferentia")]
     Inferentia,
+    /// The value `inferentia2`.
     #[serde(rename = "inferentia2")]
     Inferentia2,
+    /// The value `k520`.
     #[serde(rename = "k520")]
     K520,
+    /// The value `k80`.
     #[serde(rename = "k80")]
     K80,
+    /// The value `l4`.
     #[serde(rename = "l4")]
     L4,
+    /// The value `l40s`.
     #[serde(rename = "l40s")]
     L40S,
+    /// The value `m60`.
     #[serde(rename = "m60")]
     M60,
+    /// The value `radeon-pro-v520`.
     #[serde(rename = "radeon-pro-v520")]
     RadeonProV520,
+    /// The value `t4`.
     #[serde(rename = "t4")]
     T4,
+    /// The value `t4g`.
     #[serde(rename = "t4g")]
     T4G,
+    /// The value `trainium`.
     #[serde(rename = "trainium")]
     Trainium,
+    /// The value `trainium2`.
     #[serde(rename = "trainium2")]
     Trainium2,
+    /// The value `u30`.
     #[serde(rename = "u30")]
     U30,
+    /// The value `v100`.
     #[serde(rename = "v100")]
     V100,
+    /// The value `vu9p`.
     #[serde(rename = "vu9p")]
     Vu9P,
 }
@@ -450,14 +502,19 @@ pub struct AcceleratorTotalMemoryMib {
 walk!(AcceleratorTotalMemoryMib { max, min });
 lit!(AcceleratorTotalMemoryMib);
 
+/// The values of `InstanceRequirements.AcceleratorTypes` in `AWS::EC2::LaunchTemplate`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AcceleratorTypes {
+    /// The value `fpga`.
     #[serde(rename = "fpga")]
     Fpga,
+    /// The value `gpu`.
     #[serde(rename = "gpu")]
     Gpu,
+    /// The value `inference`.
     #[serde(rename = "inference")]
     Inference,
+    /// The value `media`.
     #[serde(rename = "media")]
     Media,
 }
@@ -467,10 +524,13 @@ walk!(AcceleratorTypes);
 /// Indicates whether bare metal instance types must be included, excluded, or required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum BareMetal {
+    /// The value `excluded`.
     #[serde(rename = "excluded")]
     Excluded,
+    /// The value `included`.
     #[serde(rename = "included")]
     Included,
+    /// The value `required`.
     #[serde(rename = "required")]
     Required,
 }
@@ -526,34 +586,45 @@ lit!(BaselinePerformanceFactors);
 /// Indicates whether burstable performance T instance types are included, excluded, or required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum BurstablePerformance {
+    /// The value `excluded`.
     #[serde(rename = "excluded")]
     Excluded,
+    /// The value `included`.
     #[serde(rename = "included")]
     Included,
+    /// The value `required`.
     #[serde(rename = "required")]
     Required,
 }
 lit!(BurstablePerformance);
 walk!(BurstablePerformance);
 
+/// The values of `InstanceRequirements.CpuManufacturers` in `AWS::EC2::LaunchTemplate`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CpuManufacturers {
+    /// The value `amazon-web-services`.
     #[serde(rename = "amazon-web-services")]
     AmazonWebServices,
+    /// The value `amd`.
     #[serde(rename = "amd")]
     Amd,
+    /// The value `apple`.
     #[serde(rename = "apple")]
     Apple,
+    /// The value `intel`.
     #[serde(rename = "intel")]
     Intel,
 }
 lit!(CpuManufacturers);
 walk!(CpuManufacturers);
 
+/// The values of `InstanceRequirements.InstanceGenerations` in `AWS::EC2::LaunchTemplate`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InstanceGenerations {
+    /// The value `current`.
     #[serde(rename = "current")]
     Current,
+    /// The value `previous`.
     #[serde(rename = "previous")]
     Previous,
 }
@@ -563,20 +634,26 @@ walk!(InstanceGenerations);
 /// Indicates whether instance types with instance store volumes are included, excluded, or required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LocalStorage {
+    /// The value `excluded`.
     #[serde(rename = "excluded")]
     Excluded,
+    /// The value `included`.
     #[serde(rename = "included")]
     Included,
+    /// The value `required`.
     #[serde(rename = "required")]
     Required,
 }
 lit!(LocalStorage);
 walk!(LocalStorage);
 
+/// The values of `InstanceRequirements.LocalStorageTypes` in `AWS::EC2::LaunchTemplate`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LocalStorageTypes {
+    /// The value `hdd`.
     #[serde(rename = "hdd")]
     Hdd,
+    /// The value `ssd`.
     #[serde(rename = "ssd")]
     Ssd,
 }
@@ -767,8 +844,10 @@ lit!(LicenseSpecification);
 /// Disables the automatic recovery behavior of your instance or sets it to default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AutoRecovery {
+    /// The value `default`.
     #[serde(rename = "default")]
     Default,
+    /// The value `disabled`.
     #[serde(rename = "disabled")]
     Disabled,
 }
@@ -789,8 +868,10 @@ lit!(MaintenanceOptions);
 /// Enables or disables the HTTP metadata endpoint on your instances.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum HttpEndpoint {
+    /// The value `disabled`.
     #[serde(rename = "disabled")]
     Disabled,
+    /// The value `enabled`.
     #[serde(rename = "enabled")]
     Enabled,
 }
@@ -800,8 +881,10 @@ walk!(HttpEndpoint);
 /// Enables or disables the IPv6 endpoint for the instance metadata service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum HttpProtocolIpv6 {
+    /// The value `disabled`.
     #[serde(rename = "disabled")]
     Disabled,
+    /// The value `enabled`.
     #[serde(rename = "enabled")]
     Enabled,
 }
@@ -811,8 +894,10 @@ walk!(HttpProtocolIpv6);
 /// Indicates whether IMDSv2 is required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum HttpTokens {
+    /// The value `optional`.
     #[serde(rename = "optional")]
     Optional,
+    /// The value `required`.
     #[serde(rename = "required")]
     Required,
 }
@@ -822,8 +907,10 @@ walk!(HttpTokens);
 /// Set to `enabled` to allow access to instance tags from the instance metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InstanceMetadataTags {
+    /// The value `disabled`.
     #[serde(rename = "disabled")]
     Disabled,
+    /// The value `enabled`.
     #[serde(rename = "enabled")]
     Enabled,
 }
@@ -1045,10 +1132,13 @@ lit!(NetworkInterface);
 /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows: + default This option uses the standard bandwidth configuration for your instance type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum BandwidthWeighting {
+    /// The value `default`.
     #[serde(rename = "default")]
     Default,
+    /// The value `ebs-1`.
     #[serde(rename = "ebs-1")]
     Ebs1,
+    /// The value `vpc-1`.
     #[serde(rename = "vpc-1")]
     Vpc1,
 }
@@ -1071,10 +1161,13 @@ lit!(NetworkPerformanceOptions);
 /// The tenancy of the instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Tenancy {
+    /// The value `dedicated`.
     #[serde(rename = "dedicated")]
     Dedicated,
+    /// The value `default`.
     #[serde(rename = "default")]
     Default,
+    /// The value `host`.
     #[serde(rename = "host")]
     Host,
 }
@@ -1121,8 +1214,10 @@ lit!(Placement);
 /// The type of hostname for EC2 instances.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum HostnameType {
+    /// The value `ip-name`.
     #[serde(rename = "ip-name")]
     IpName,
+    /// The value `resource-name`.
     #[serde(rename = "resource-name")]
     ResourceName,
 }
@@ -1152,228 +1247,340 @@ lit!(PrivateDnsNameOptions);
 /// The type of resource to tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ResourceType {
+    /// The value `application-status-check`.
     #[serde(rename = "application-status-check")]
     ApplicationStatusCheck,
+    /// The value `capacity-block`.
     #[serde(rename = "capacity-block")]
     CapacityBlock,
+    /// The value `capacity-manager-data-export`.
     #[serde(rename = "capacity-manager-data-export")]
     CapacityManagerDataExport,
+    /// The value `capacity-reservation`.
     #[serde(rename = "capacity-reservation")]
     CapacityReservation,
+    /// The value `capacity-reservation-cancellation-quote`.
     #[serde(rename = "capacity-reservation-cancellation-quote")]
     CapacityReservationCancellationQuote,
+    /// The value `capacity-reservation-fleet`.
     #[serde(rename = "capacity-reservation-fleet")]
     CapacityReservationFleet,
+    /// The value `capacity-reservation-modification-quote`.
     #[serde(rename = "capacity-reservation-modification-quote")]
     CapacityReservationModificationQuote,
+    /// The value `carrier-gateway`.
     #[serde(rename = "carrier-gateway")]
     CarrierGateway,
+    /// The value `client-vpn-endpoint`.
     #[serde(rename = "client-vpn-endpoint")]
     ClientVpnEndpoint,
+    /// The value `coip-pool`.
     #[serde(rename = "coip-pool")]
     CoipPool,
+    /// The value `customer-gateway`.
     #[serde(rename = "customer-gateway")]
     CustomerGateway,
+    /// The value `declarative-policies-report`.
     #[serde(rename = "declarative-policies-report")]
     DeclarativePoliciesReport,
+    /// The value `dedicated-host`.
     #[serde(rename = "dedicated-host")]
     DedicatedHost,
+    /// The value `dhcp-options`.
     #[serde(rename = "dhcp-options")]
     DhcpOptions,
+    /// The value `egress-only-internet-gateway`.
     #[serde(rename = "egress-only-internet-gateway")]
     EgressOnlyInternetGateway,
+    /// The value `elastic-gpu`.
     #[serde(rename = "elastic-gpu")]
     ElasticGpu,
+    /// The value `elastic-ip`.
     #[serde(rename = "elastic-ip")]
     ElasticIp,
+    /// The value `export-image-task`.
     #[serde(rename = "export-image-task")]
     ExportImageTask,
+    /// The value `export-instance-task`.
     #[serde(rename = "export-instance-task")]
     ExportInstanceTask,
+    /// The value `fleet`.
     #[serde(rename = "fleet")]
     Fleet,
+    /// The value `fpga-image`.
     #[serde(rename = "fpga-image")]
     FpgaImage,
+    /// The value `host-reservation`.
     #[serde(rename = "host-reservation")]
     HostReservation,
+    /// The value `image`.
     #[serde(rename = "image")]
     Image,
+    /// The value `image-usage-report`.
     #[serde(rename = "image-usage-report")]
     ImageUsageReport,
+    /// The value `import-image-task`.
     #[serde(rename = "import-image-task")]
     ImportImageTask,
+    /// The value `import-snapshot-task`.
     #[serde(rename = "import-snapshot-task")]
     ImportSnapshotTask,
+    /// The value `instance`.
     #[serde(rename = "instance")]
     Instance,
+    /// The value `instance-connect-endpoint`.
     #[serde(rename = "instance-connect-endpoint")]
     InstanceConnectEndpoint,
+    /// The value `instance-event-window`.
     #[serde(rename = "instance-event-window")]
     InstanceEventWindow,
+    /// The value `internet-gateway`.
     #[serde(rename = "internet-gateway")]
     InternetGateway,
+    /// The value `ipam`.
     #[serde(rename = "ipam")]
     Ipam,
+    /// The value `ipam-external-resource-verification-token`.
     #[serde(rename = "ipam-external-resource-verification-token")]
     IpamExternalResourceVerificationToken,
+    /// The value `ipam-internet-registry-association`.
     #[serde(rename = "ipam-internet-registry-association")]
     IpamInternetRegistryAssociation,
+    /// The value `ipam-policy`.
     #[serde(rename = "ipam-policy")]
     IpamPolicy,
+    /// The value `ipam-pool`.
     #[serde(rename = "ipam-pool")]
     IpamPool,
+    /// The value `ipam-pool-allocation`.
     #[serde(rename = "ipam-pool-allocation")]
     IpamPoolAllocation,
+    /// The value `ipam-prefix-list-resolver`.
     #[serde(rename = "ipam-prefix-list-resolver")]
     IpamPrefixListResolver,
+    /// The value `ipam-prefix-list-resolver-target`.
     #[serde(rename = "ipam-prefix-list-resolver-target")]
     IpamPrefixListResolverTarget,
+    /// The value `ipam-resource-discovery`.
     #[serde(rename = "ipam-resource-discovery")]
     IpamResourceDiscovery,
+    /// The value `ipam-resource-discovery-association`.
     #[serde(rename = "ipam-resource-discovery-association")]
     IpamResourceDiscoveryAssociation,
+    /// The value `ipam-scope`.
     #[serde(rename = "ipam-scope")]
     IpamScope,
+    /// The value `ipv4pool-ec2`.
     #[serde(rename = "ipv4pool-ec2")]
     Ipv4PoolEc2,
+    /// The value `ipv6pool-ec2`.
     #[serde(rename = "ipv6pool-ec2")]
     Ipv6PoolEc2,
+    /// The value `key-pair`.
     #[serde(rename = "key-pair")]
     KeyPair,
+    /// The value `launch-template`.
     #[serde(rename = "launch-template")]
     LaunchTemplate,
+    /// The value `local-gateway`.
     #[serde(rename = "local-gateway")]
     LocalGateway,
+    /// The value `local-gateway-route-table`.
     #[serde(rename = "local-gateway-route-table")]
     LocalGatewayRouteTable,
+    /// The value `local-gateway-route-table-virtual-interface-group-association`.
     #[serde(rename = "local-gateway-route-table-virtual-interface-group-association")]
     LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
+    /// The value `local-gateway-route-table-vpc-association`.
     #[serde(rename = "local-gateway-route-table-vpc-association")]
     LocalGatewayRouteTableVpcAssociation,
+    /// The value `local-gateway-virtual-interface`.
     #[serde(rename = "local-gateway-virtual-interface")]
     LocalGatewayVirtualInterface,
+    /// The value `local-gateway-virtual-interface-group`.
     #[serde(rename = "local-gateway-virtual-interface-group")]
     LocalGatewayVirtualInterfaceGroup,
+    /// The value `mac-modification-task`.
     #[serde(rename = "mac-modification-task")]
     MacModificationTask,
+    /// The value `natgateway`.
     #[serde(rename = "natgateway")]
     Natgateway,
+    /// The value `network-acl`.
     #[serde(rename = "network-acl")]
     NetworkAcl,
+    /// The value `network-insights-access-scope`.
     #[serde(rename = "network-insights-access-scope")]
     NetworkInsightsAccessScope,
+    /// The value `network-insights-access-scope-analysis`.
     #[serde(rename = "network-insights-access-scope-analysis")]
     NetworkInsightsAccessScopeAnalysis,
+    /// The value `network-insights-analysis`.
     #[serde(rename = "network-insights-analysis")]
     NetworkInsightsAnalysis,
+    /// The value `network-insights-path`.
     #[serde(rename = "network-insights-path")]
     NetworkInsightsPath,
+    /// The value `network-interface`.
     #[serde(rename = "network-interface")]
     NetworkInterface,
+    /// The value `outpost-lag`.
     #[serde(rename = "outpost-lag")]
     OutpostLag,
+    /// The value `placement-group`.
     #[serde(rename = "placement-group")]
     PlacementGroup,
+    /// The value `prefix-list`.
     #[serde(rename = "prefix-list")]
     PrefixList,
+    /// The value `replace-root-volume-task`.
     #[serde(rename = "replace-root-volume-task")]
     ReplaceRootVolumeTask,
+    /// The value `reserved-instances`.
     #[serde(rename = "reserved-instances")]
     ReservedInstances,
+    /// The value `route-server`.
     #[serde(rename = "route-server")]
     RouteServer,
+    /// The value `route-server-endpoint`.
     #[serde(rename = "route-server-endpoint")]
     RouteServerEndpoint,
+    /// The value `route-server-peer`.
     #[serde(rename = "route-server-peer")]
     RouteServerPeer,
+    /// The value `route-table`.
     #[serde(rename = "route-table")]
     RouteTable,
+    /// The value `secondary-interface`.
     #[serde(rename = "secondary-interface")]
     SecondaryInterface,
+    /// The value `secondary-network`.
     #[serde(rename = "secondary-network")]
     SecondaryNetwork,
+    /// The value `secondary-subnet`.
     #[serde(rename = "secondary-subnet")]
     SecondarySubnet,
+    /// The value `security-group`.
     #[serde(rename = "security-group")]
     SecurityGroup,
+    /// The value `security-group-rule`.
     #[serde(rename = "security-group-rule")]
     SecurityGroupRule,
+    /// The value `service-link-virtual-interface`.
     #[serde(rename = "service-link-virtual-interface")]
     ServiceLinkVirtualInterface,
+    /// The value `snapshot`.
     #[serde(rename = "snapshot")]
     Snapshot,
+    /// The value `spot-fleet-request`.
     #[serde(rename = "spot-fleet-request")]
     SpotFleetRequest,
+    /// The value `spot-instances-request`.
     #[serde(rename = "spot-instances-request")]
     SpotInstancesRequest,
+    /// The value `subnet`.
     #[serde(rename = "subnet")]
     Subnet,
+    /// The value `subnet-cidr-reservation`.
     #[serde(rename = "subnet-cidr-reservation")]
     SubnetCidrReservation,
+    /// The value `traffic-mirror-filter`.
     #[serde(rename = "traffic-mirror-filter")]
     TrafficMirrorFilter,
+    /// The value `traffic-mirror-filter-rule`.
     #[serde(rename = "traffic-mirror-filter-rule")]
     TrafficMirrorFilterRule,
+    /// The value `traffic-mirror-session`.
     #[serde(rename = "traffic-mirror-session")]
     TrafficMirrorSession,
+    /// The value `traffic-mirror-target`.
     #[serde(rename = "traffic-mirror-target")]
     TrafficMirrorTarget,
+    /// The value `transit-gateway`.
     #[serde(rename = "transit-gateway")]
     TransitGateway,
+    /// The value `transit-gateway-attachment`.
     #[serde(rename = "transit-gateway-attachment")]
     TransitGatewayAttachment,
+    /// The value `transit-gateway-connect-peer`.
     #[serde(rename = "transit-gateway-connect-peer")]
     TransitGatewayConnectPeer,
+    /// The value `transit-gateway-metering-policy`.
     #[serde(rename = "transit-gateway-metering-policy")]
     TransitGatewayMeteringPolicy,
+    /// The value `transit-gateway-multicast-domain`.
     #[serde(rename = "transit-gateway-multicast-domain")]
     TransitGatewayMulticastDomain,
+    /// The value `transit-gateway-policy-table`.
     #[serde(rename = "transit-gateway-policy-table")]
     TransitGatewayPolicyTable,
+    /// The value `transit-gateway-route-table`.
     #[serde(rename = "transit-gateway-route-table")]
     TransitGatewayRouteTable,
+    /// The value `transit-gateway-route-table-announcement`.
     #[serde(rename = "transit-gateway-route-table-announcement")]
     TransitGatewayRouteTableAnnouncement,
+    /// The value `verified-access-endpoint`.
     #[serde(rename = "verified-access-endpoint")]
     VerifiedAccessEndpoint,
+    /// The value `verified-access-endpoint-target`.
     #[serde(rename = "verified-access-endpoint-target")]
     VerifiedAccessEndpointTarget,
+    /// The value `verified-access-group`.
     #[serde(rename = "verified-access-group")]
     VerifiedAccessGroup,
+    /// The value `verified-access-instance`.
     #[serde(rename = "verified-access-instance")]
     VerifiedAccessInstance,
+    /// The value `verified-access-policy`.
     #[serde(rename = "verified-access-policy")]
     VerifiedAccessPolicy,
+    /// The value `verified-access-trust-provider`.
     #[serde(rename = "verified-access-trust-provider")]
     VerifiedAccessTrustProvider,
+    /// The value `volume`.
     #[serde(rename = "volume")]
     Volume,
+    /// The value `vpc`.
     #[serde(rename = "vpc")]
     Vpc,
+    /// The value `vpc-block-public-access-exclusion`.
     #[serde(rename = "vpc-block-public-access-exclusion")]
     VpcBlockPublicAccessExclusion,
+    /// The value `vpc-encryption-control`.
     #[serde(rename = "vpc-encryption-control")]
     VpcEncryptionControl,
+    /// The value `vpc-endpoint`.
     #[serde(rename = "vpc-endpoint")]
     VpcEndpoint,
+    /// The value `vpc-endpoint-connection`.
     #[serde(rename = "vpc-endpoint-connection")]
     VpcEndpointConnection,
+    /// The value `vpc-endpoint-connection-device-type`.
     #[serde(rename = "vpc-endpoint-connection-device-type")]
     VpcEndpointConnectionDeviceType,
+    /// The value `vpc-endpoint-service`.
     #[serde(rename = "vpc-endpoint-service")]
     VpcEndpointService,
+    /// The value `vpc-endpoint-service-permission`.
     #[serde(rename = "vpc-endpoint-service-permission")]
     VpcEndpointServicePermission,
+    /// The value `vpc-flow-log`.
     #[serde(rename = "vpc-flow-log")]
     VpcFlowLog,
+    /// The value `vpc-peering-connection`.
     #[serde(rename = "vpc-peering-connection")]
     VpcPeeringConnection,
+    /// The value `vpn-concentrator`.
     #[serde(rename = "vpn-concentrator")]
     VpnConcentrator,
+    /// The value `vpn-connection`.
     #[serde(rename = "vpn-connection")]
     VpnConnection,
+    /// The value `vpn-connection-device-type`.
     #[serde(rename = "vpn-connection-device-type")]
     VpnConnectionDeviceType,
+    /// The value `vpn-gateway`.
     #[serde(rename = "vpn-gateway")]
     VpnGateway,
 }
@@ -1556,8 +1763,10 @@ impl LaunchTemplate {
 /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AvailabilityMode {
+    /// The value `regional`.
     #[serde(rename = "regional")]
     Regional,
+    /// The value `zonal`.
     #[serde(rename = "zonal")]
     Zonal,
 }
@@ -1596,8 +1805,10 @@ lit!(AvailabilityZoneAddress);
 /// Indicates whether the NAT gateway supports public or private connectivity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ConnectivityType {
+    /// The value `private`.
     #[serde(rename = "private")]
     Private,
+    /// The value `public`.
     #[serde(rename = "public")]
     Public,
 }
@@ -1763,17 +1974,26 @@ impl RouteTable {
     }
 }
 
+/// The `Egress` property type of `AWS::EC2::SecurityGroup`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EgressRule {
+    /// The `CidrIp` property.
     pub cidr_ip: Option<Value<String>>,
+    /// The `CidrIpv6` property.
     pub cidr_ipv6: Option<Value<String>>,
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `DestinationPrefixListId` property.
     pub destination_prefix_list_id: Option<Value<String>>,
+    /// The `DestinationSecurityGroupId` property.
     pub destination_security_group_id: Option<Value<String>>,
+    /// The `FromPort` property.
     pub from_port: Option<Value<i64>>,
+    /// The `IpProtocol` property.
     pub ip_protocol: Value<String>,
+    /// The `ToPort` property.
     pub to_port: Option<Value<i64>>,
 }
 walk!(EgressRule {
@@ -1803,19 +2023,30 @@ impl EgressRule {
 }
 lit!(EgressRule);
 
+/// The `Ingress` property type of `AWS::EC2::SecurityGroup`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Ingress {
+    /// The `CidrIp` property.
     pub cidr_ip: Option<Value<String>>,
+    /// The `CidrIpv6` property.
     pub cidr_ipv6: Option<Value<String>>,
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `FromPort` property.
     pub from_port: Option<Value<i64>>,
+    /// The `IpProtocol` property.
     pub ip_protocol: Value<String>,
+    /// The `SourcePrefixListId` property.
     pub source_prefix_list_id: Option<Value<String>>,
+    /// The `SourceSecurityGroupId` property.
     pub source_security_group_id: Option<Value<String>>,
+    /// The `SourceSecurityGroupName` property.
     pub source_security_group_name: Option<Value<String>>,
+    /// The `SourceSecurityGroupOwnerId` property.
     pub source_security_group_owner_id: Option<Value<String>>,
+    /// The `ToPort` property.
     pub to_port: Option<Value<i64>>,
 }
 walk!(Ingress {
@@ -2021,9 +2252,12 @@ impl SecurityGroupIngress {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrivateDnsNameOptionsOnLaunch {
+    /// The `EnableResourceNameDnsARecord` property.
     pub enable_resource_name_dns_a_record: Option<Value<bool>>,
+    /// The `EnableResourceNameDnsAAAARecord` property.
     #[serde(rename = "EnableResourceNameDnsAAAARecord")]
     pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
+    /// The `HostnameType` property.
     pub hostname_type: Option<Value<String>>,
 }
 walk!(PrivateDnsNameOptionsOnLaunch {
@@ -2165,50 +2399,65 @@ impl SubnetRouteTableAssociation {
 /// The allowed tenancy of instances launched into the VPC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InstanceTenancy {
+    /// The value `dedicated`.
     #[serde(rename = "dedicated")]
     Dedicated,
+    /// The value `default`.
     #[serde(rename = "default")]
     Default,
+    /// The value `host`.
     #[serde(rename = "host")]
     Host,
 }
 lit!(InstanceTenancy);
 walk!(InstanceTenancy);
 
+/// The values of `VpcEncryptionControl.EgressOnlyInternetGatewayExclusion` in `AWS::EC2::VPC`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum EgressOnlyInternetGatewayExclusion {
+    /// The value `enable`.
     #[serde(rename = "enable")]
     Enable,
+    /// The value `disable`.
     #[serde(rename = "disable")]
     Disable,
 }
 lit!(EgressOnlyInternetGatewayExclusion);
 walk!(EgressOnlyInternetGatewayExclusion);
 
+/// The values of `VpcEncryptionControl.ElasticFileSystemExclusion` in `AWS::EC2::VPC`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ElasticFileSystemExclusion {
+    /// The value `enable`.
     #[serde(rename = "enable")]
     Enable,
+    /// The value `disable`.
     #[serde(rename = "disable")]
     Disable,
 }
 lit!(ElasticFileSystemExclusion);
 walk!(ElasticFileSystemExclusion);
 
+/// The values of `VpcEncryptionControl.InternetGatewayExclusion` in `AWS::EC2::VPC`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InternetGatewayExclusion {
+    /// The value `enable`.
     #[serde(rename = "enable")]
     Enable,
+    /// The value `disable`.
     #[serde(rename = "disable")]
     Disable,
 }
 lit!(InternetGatewayExclusion);
 walk!(InternetGatewayExclusion);
 
+/// The values of `VpcEncryptionControl.LambdaExclusion` in `AWS::EC2::VPC`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LambdaExclusion {
+    /// The value `enable`.
     #[serde(rename = "enable")]
     Enable,
+    /// The value `disable`.
     #[serde(rename = "disable")]
     Disable,
 }
@@ -2218,18 +2467,23 @@ walk!(LambdaExclusion);
 /// The encryption mode for the VPC Encryption Control configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Mode {
+    /// The value `monitor`.
     #[serde(rename = "monitor")]
     Monitor,
+    /// The value `enforce`.
     #[serde(rename = "enforce")]
     Enforce,
 }
 lit!(Mode);
 walk!(Mode);
 
+/// The values of `VpcEncryptionControl.NatGatewayExclusion` in `AWS::EC2::VPC`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum NatGatewayExclusion {
+    /// The value `enable`.
     #[serde(rename = "enable")]
     Enable,
+    /// The value `disable`.
     #[serde(rename = "disable")]
     Disable,
 }
@@ -2286,30 +2540,39 @@ walk!(VpcEncryptionControlExclusions {
 });
 lit!(VpcEncryptionControlExclusions);
 
+/// The values of `VpcEncryptionControl.VirtualPrivateGatewayExclusion` in `AWS::EC2::VPC`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum VirtualPrivateGatewayExclusion {
+    /// The value `enable`.
     #[serde(rename = "enable")]
     Enable,
+    /// The value `disable`.
     #[serde(rename = "disable")]
     Disable,
 }
 lit!(VirtualPrivateGatewayExclusion);
 walk!(VirtualPrivateGatewayExclusion);
 
+/// The values of `VpcEncryptionControl.VpcLatticeExclusion` in `AWS::EC2::VPC`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum VpcLatticeExclusion {
+    /// The value `enable`.
     #[serde(rename = "enable")]
     Enable,
+    /// The value `disable`.
     #[serde(rename = "disable")]
     Disable,
 }
 lit!(VpcLatticeExclusion);
 walk!(VpcLatticeExclusion);
 
+/// The values of `VpcEncryptionControl.VpcPeeringExclusion` in `AWS::EC2::VPC`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum VpcPeeringExclusion {
+    /// The value `enable`.
     #[serde(rename = "enable")]
     Enable,
+    /// The value `disable`.
     #[serde(rename = "disable")]
     Disable,
 }
@@ -2321,12 +2584,17 @@ walk!(VpcPeeringExclusion);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpcEncryptionControl {
+    /// The `EgressOnlyInternetGatewayExclusion` property.
     pub egress_only_internet_gateway_exclusion: Option<Value<EgressOnlyInternetGatewayExclusion>>,
+    /// The `ElasticFileSystemExclusion` property.
     pub elastic_file_system_exclusion: Option<Value<ElasticFileSystemExclusion>>,
+    /// The `InternetGatewayExclusion` property.
     pub internet_gateway_exclusion: Option<Value<InternetGatewayExclusion>>,
+    /// The `LambdaExclusion` property.
     pub lambda_exclusion: Option<Value<LambdaExclusion>>,
     /// The encryption mode for the VPC Encryption Control configuration.
     pub mode: Option<Value<Mode>>,
+    /// The `NatGatewayExclusion` property.
     pub nat_gateway_exclusion: Option<Value<NatGatewayExclusion>>,
     /// Information about resource exclusions for the VPC Encryption Control configuration.
     pub resource_exclusions: Option<Value<VpcEncryptionControlExclusions>>,
@@ -2334,12 +2602,15 @@ pub struct VpcEncryptionControl {
     pub state: Option<Value<String>>,
     /// A message providing additional information about the encryption control state.
     pub state_message: Option<Value<String>>,
+    /// The `VirtualPrivateGatewayExclusion` property.
     pub virtual_private_gateway_exclusion: Option<Value<VirtualPrivateGatewayExclusion>>,
     /// The ID of the VPC Encryption Control configuration.
     pub vpc_encryption_control_id: Option<Value<String>>,
     /// The ID of the VPC associated with the encryption control configuration.
     pub vpc_id: Option<Value<String>>,
+    /// The `VpcLatticeExclusion` property.
     pub vpc_lattice_exclusion: Option<Value<VpcLatticeExclusion>>,
+    /// The `VpcPeeringExclusion` property.
     pub vpc_peering_exclusion: Option<Value<VpcPeeringExclusion>>,
 }
 walk!(VpcEncryptionControl {
@@ -2437,14 +2708,19 @@ resource_type!(
 /// The DNS records created for the endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DnsRecordIpType {
+    /// The value `ipv4`.
     #[serde(rename = "ipv4")]
     Ipv4,
+    /// The value `ipv6`.
     #[serde(rename = "ipv6")]
     Ipv6,
+    /// The value `dualstack`.
     #[serde(rename = "dualstack")]
     Dualstack,
+    /// The value `service-defined`.
     #[serde(rename = "service-defined")]
     ServiceDefined,
+    /// The value `not-specified`.
     #[serde(rename = "not-specified")]
     NotSpecified,
 }
@@ -2454,8 +2730,11 @@ walk!(DnsRecordIpType);
 /// Indicates whether to enable private DNS only for inbound endpoints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PrivateDnsOnlyForInboundResolverEndpoint {
+    /// The value `OnlyInboundResolver`.
     OnlyInboundResolver,
+    /// The value `AllResolvers`.
     AllResolvers,
+    /// The value `NotSpecified`.
     NotSpecified,
 }
 lit!(PrivateDnsOnlyForInboundResolverEndpoint);
@@ -2464,12 +2743,16 @@ walk!(PrivateDnsOnlyForInboundResolverEndpoint);
 /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PrivateDnsPreference {
+    /// The value `VERIFIED_DOMAINS_ONLY`.
     #[serde(rename = "VERIFIED_DOMAINS_ONLY")]
     VerifiedDomainsOnly,
+    /// The value `ALL_DOMAINS`.
     #[serde(rename = "ALL_DOMAINS")]
     AllDomains,
+    /// The value `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`.
     #[serde(rename = "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS")]
     VerifiedDomainsAndSpecifiedDomains,
+    /// The value `SPECIFIED_DOMAINS_ONLY`.
     #[serde(rename = "SPECIFIED_DOMAINS_ONLY")]
     SpecifiedDomainsOnly,
 }
@@ -2502,12 +2785,16 @@ lit!(DnsOptionsSpecification);
 /// The supported IP address types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum IpAddressType {
+    /// The value `ipv4`.
     #[serde(rename = "ipv4")]
     Ipv4,
+    /// The value `ipv6`.
     #[serde(rename = "ipv6")]
     Ipv6,
+    /// The value `dualstack`.
     #[serde(rename = "dualstack")]
     Dualstack,
+    /// The value `not-specified`.
     #[serde(rename = "not-specified")]
     NotSpecified,
 }
@@ -2517,11 +2804,17 @@ walk!(IpAddressType);
 /// The type of endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum VpcEndpointType {
+    /// The value `Interface`.
     Interface,
+    /// The value `Gateway`.
     Gateway,
+    /// The value `GatewayLoadBalancer`.
     GatewayLoadBalancer,
+    /// The value `ServiceNetwork`.
     ServiceNetwork,
+    /// The value `Resource`.
     Resource,
+    /// The value `Tunnel`.
     Tunnel,
 }
 lit!(VpcEndpointType);

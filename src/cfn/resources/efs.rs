@@ -128,8 +128,10 @@ impl AccessPoint {
 /// Set the backup policy status for the file system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Status {
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
 }
@@ -157,8 +159,10 @@ lit!(BackupPolicy);
 /// The status of the file system's replication overwrite protection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ReplicationOverwriteProtection {
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
 }
@@ -181,22 +185,31 @@ lit!(FileSystemProtection);
 /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Archive storage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TransitionToArchive {
+    /// The value `AFTER_14_DAYS`.
     #[serde(rename = "AFTER_14_DAYS")]
     After14Days,
+    /// The value `AFTER_180_DAYS`.
     #[serde(rename = "AFTER_180_DAYS")]
     After180Days,
+    /// The value `AFTER_1_DAY`.
     #[serde(rename = "AFTER_1_DAY")]
     After1Day,
+    /// The value `AFTER_270_DAYS`.
     #[serde(rename = "AFTER_270_DAYS")]
     After270Days,
+    /// The value `AFTER_30_DAYS`.
     #[serde(rename = "AFTER_30_DAYS")]
     After30Days,
+    /// The value `AFTER_365_DAYS`.
     #[serde(rename = "AFTER_365_DAYS")]
     After365Days,
+    /// The value `AFTER_60_DAYS`.
     #[serde(rename = "AFTER_60_DAYS")]
     After60Days,
+    /// The value `AFTER_7_DAYS`.
     #[serde(rename = "AFTER_7_DAYS")]
     After7Days,
+    /// The value `AFTER_90_DAYS`.
     #[serde(rename = "AFTER_90_DAYS")]
     After90Days,
 }
@@ -206,22 +219,31 @@ walk!(TransitionToArchive);
 /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Infrequent Access (IA) storage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TransitionToIa {
+    /// The value `AFTER_14_DAYS`.
     #[serde(rename = "AFTER_14_DAYS")]
     After14Days,
+    /// The value `AFTER_180_DAYS`.
     #[serde(rename = "AFTER_180_DAYS")]
     After180Days,
+    /// The value `AFTER_1_DAY`.
     #[serde(rename = "AFTER_1_DAY")]
     After1Day,
+    /// The value `AFTER_270_DAYS`.
     #[serde(rename = "AFTER_270_DAYS")]
     After270Days,
+    /// The value `AFTER_30_DAYS`.
     #[serde(rename = "AFTER_30_DAYS")]
     After30Days,
+    /// The value `AFTER_365_DAYS`.
     #[serde(rename = "AFTER_365_DAYS")]
     After365Days,
+    /// The value `AFTER_60_DAYS`.
     #[serde(rename = "AFTER_60_DAYS")]
     After60Days,
+    /// The value `AFTER_7_DAYS`.
     #[serde(rename = "AFTER_7_DAYS")]
     After7Days,
+    /// The value `AFTER_90_DAYS`.
     #[serde(rename = "AFTER_90_DAYS")]
     After90Days,
 }
@@ -231,6 +253,7 @@ walk!(TransitionToIa);
 /// Whether to move files back to primary (Standard) storage after they are accessed in IA or Archive storage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TransitionToPrimaryStorageClass {
+    /// The value `AFTER_1_ACCESS`.
     #[serde(rename = "AFTER_1_ACCESS")]
     After1Access,
 }
@@ -260,8 +283,10 @@ lit!(LifecyclePolicy);
 /// The performance mode of the file system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PerformanceMode {
+    /// The value `generalPurpose`.
     #[serde(rename = "generalPurpose")]
     GeneralPurpose,
+    /// The value `maxIO`.
     #[serde(rename = "maxIO")]
     MaxIo,
 }
@@ -313,10 +338,13 @@ lit!(ReplicationConfiguration);
 /// Specifies the throughput mode for the file system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ThroughputMode {
+    /// The value `bursting`.
     #[serde(rename = "bursting")]
     Bursting,
+    /// The value `elastic`.
     #[serde(rename = "elastic")]
     Elastic,
+    /// The value `provisioned`.
     #[serde(rename = "provisioned")]
     Provisioned,
 }
@@ -336,6 +364,7 @@ pub struct FileSystem {
     pub bypass_policy_lockout_safety_check: Option<Value<bool>>,
     /// A Boolean value that, if true, creates an encrypted file system.
     pub encrypted: Option<Value<bool>>,
+    /// The `FileSystemPolicy` property.
     pub file_system_policy: Option<PolicyDocument>,
     /// Describes the protection on the file system.
     pub file_system_protection: Option<Value<FileSystemProtection>>,
@@ -383,10 +412,13 @@ resource_type!(
 /// The IP address type for the mount target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum IpAddressType {
+    /// The value `IPV4_ONLY`.
     #[serde(rename = "IPV4_ONLY")]
     Ipv4Only,
+    /// The value `IPV6_ONLY`.
     #[serde(rename = "IPV6_ONLY")]
     Ipv6Only,
+    /// The value `DUAL_STACK`.
     #[serde(rename = "DUAL_STACK")]
     DualStack,
 }

@@ -21,10 +21,13 @@ lit!(Certificate);
 /// The behavior if the user is not authenticated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum OnUnauthenticatedRequest {
+    /// The value `allow`.
     #[serde(rename = "allow")]
     Allow,
+    /// The value `authenticate`.
     #[serde(rename = "authenticate")]
     Authenticate,
+    /// The value `deny`.
     #[serde(rename = "deny")]
     Deny,
 }
@@ -235,10 +238,13 @@ lit!(ForwardConfig);
 /// The format of the claim value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Format {
+    /// The value `single-string`.
     #[serde(rename = "single-string")]
     SingleString,
+    /// The value `space-separated-values`.
     #[serde(rename = "space-separated-values")]
     SpaceSeparatedValues,
+    /// The value `string-array`.
     #[serde(rename = "string-array")]
     StringArray,
 }
@@ -277,12 +283,16 @@ impl JwtValidationActionAdditionalClaim {
 }
 lit!(JwtValidationActionAdditionalClaim);
 
+/// The `JwtValidationConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct JwtValidationConfig {
+    /// The `AdditionalClaims` property.
     pub additional_claims: Option<Value<Vec<JwtValidationActionAdditionalClaim>>>,
+    /// The `Issuer` property.
     pub issuer: Value<String>,
+    /// The `JwksEndpoint` property.
     pub jwks_endpoint: Value<String>,
 }
 walk!(JwtValidationConfig {
@@ -305,8 +315,10 @@ lit!(JwtValidationConfig);
 /// The HTTP redirect code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum StatusCode {
+    /// The value `HTTP_301`.
     #[serde(rename = "HTTP_301")]
     Http301,
+    /// The value `HTTP_302`.
     #[serde(rename = "HTTP_302")]
     Http302,
 }
@@ -357,16 +369,22 @@ lit!(RedirectConfig);
 /// The type of action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Type {
+    /// The value `authenticate-cognito`.
     #[serde(rename = "authenticate-cognito")]
     AuthenticateCognito,
+    /// The value `authenticate-oidc`.
     #[serde(rename = "authenticate-oidc")]
     AuthenticateOidc,
+    /// The value `fixed-response`.
     #[serde(rename = "fixed-response")]
     FixedResponse,
+    /// The value `forward`.
     #[serde(rename = "forward")]
     Forward,
+    /// The value `jwt-validation`.
     #[serde(rename = "jwt-validation")]
     JwtValidation,
+    /// The value `redirect`.
     #[serde(rename = "redirect")]
     Redirect,
 }
@@ -429,8 +447,10 @@ lit!(Action);
 /// Indicates whether trust store CA certificate names are advertised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AdvertiseTrustStoreCaNames {
+    /// The value `off`.
     #[serde(rename = "off")]
     Off,
+    /// The value `on`.
     #[serde(rename = "on")]
     On,
 }
@@ -462,22 +482,31 @@ lit!(MutualAuthentication);
 /// The protocol for connections from clients to the load balancer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Protocol {
+    /// The value `GENEVE`.
     #[serde(rename = "GENEVE")]
     Geneve,
+    /// The value `HTTP`.
     #[serde(rename = "HTTP")]
     Http,
+    /// The value `HTTPS`.
     #[serde(rename = "HTTPS")]
     Https,
+    /// The value `QUIC`.
     #[serde(rename = "QUIC")]
     Quic,
+    /// The value `TCP`.
     #[serde(rename = "TCP")]
     Tcp,
+    /// The value `TCP_QUIC`.
     #[serde(rename = "TCP_QUIC")]
     TcpQuic,
+    /// The value `TCP_UDP`.
     #[serde(rename = "TCP_UDP")]
     TcpUdp,
+    /// The value `TLS`.
     #[serde(rename = "TLS")]
     Tls,
+    /// The value `UDP`.
     #[serde(rename = "UDP")]
     Udp,
 }
@@ -507,6 +536,7 @@ pub struct Listener {
     pub protocol: Option<Value<Protocol>>,
     /// [HTTPS and TLS listeners] The security policy that defines which protocols and ciphers are supported.
     pub ssl_policy: Option<Value<String>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
 }
 walk!(Listener {
@@ -729,6 +759,7 @@ lit!(ListenerRuleAction);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct HostHeaderConfig {
+    /// The `RegexValues` property.
     pub regex_values: Option<Value<Vec<Value<String>>>>,
     /// The host names.
     pub values: Option<Value<Vec<Value<String>>>>,
@@ -746,6 +777,7 @@ lit!(HostHeaderConfig);
 pub struct HttpHeaderConfig {
     /// The name of the HTTP header field.
     pub http_header_name: Option<Value<String>>,
+    /// The `RegexValues` property.
     pub regex_values: Option<Value<Vec<Value<String>>>>,
     /// The strings to compare against the value of the HTTP header.
     pub values: Option<Value<Vec<Value<String>>>>,
@@ -773,6 +805,7 @@ lit!(HttpRequestMethodConfig);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PathPatternConfig {
+    /// The `RegexValues` property.
     pub regex_values: Option<Value<Vec<Value<String>>>>,
     /// The path patterns to compare against the request URL.
     pub values: Option<Value<Vec<Value<String>>>>,
@@ -794,10 +827,13 @@ pub struct QueryStringConfig {
 walk!(QueryStringConfig { values });
 lit!(QueryStringConfig);
 
+/// The values of `SourceIpConfig.IpAddressType` in `AWS::ElasticLoadBalancingV2::ListenerRule`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum IpAddressType {
+    /// The value `ipv4`.
     #[serde(rename = "ipv4")]
     Ipv4,
+    /// The value `ipv6`.
     #[serde(rename = "ipv6")]
     Ipv6,
 }
@@ -809,6 +845,7 @@ walk!(IpAddressType);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SourceIpConfig {
+    /// The `IpAddressType` property.
     pub ip_address_type: Option<Value<IpAddressType>>,
     /// The source IP addresses, in CIDR format.
     pub values: Option<Value<Vec<Value<String>>>>,
@@ -877,9 +914,11 @@ impl RewriteConfig {
 }
 lit!(RewriteConfig);
 
+/// The `RewriteConfigObject` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RewriteConfigObject {
+    /// The `Rewrites` property.
     pub rewrites: Value<Vec<RewriteConfig>>,
 }
 walk!(RewriteConfigObject { rewrites });
@@ -893,22 +932,29 @@ impl RewriteConfigObject {
 }
 lit!(RewriteConfigObject);
 
+/// The values of `Transform.Type` in `AWS::ElasticLoadBalancingV2::ListenerRule`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TransformType {
+    /// The value `host-header-rewrite`.
     #[serde(rename = "host-header-rewrite")]
     HostHeaderRewrite,
+    /// The value `url-rewrite`.
     #[serde(rename = "url-rewrite")]
     UrlRewrite,
 }
 lit!(TransformType);
 walk!(TransformType);
 
+/// The `Transform` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Transform {
+    /// The `HostHeaderRewriteConfig` property.
     pub host_header_rewrite_config: Option<Value<RewriteConfigObject>>,
+    /// The `Type` property.
     pub r#type: Value<TransformType>,
+    /// The `UrlRewriteConfig` property.
     pub url_rewrite_config: Option<Value<RewriteConfigObject>>,
 }
 walk!(Transform {
@@ -941,7 +987,9 @@ pub struct ListenerRule {
     pub listener_arn: Option<Value<String>>,
     /// The rule priority.
     pub priority: Value<i64>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
+    /// The `Transforms` property.
     pub transforms: Option<Value<Vec<Transform>>>,
 }
 walk!(ListenerRule {
@@ -978,8 +1026,10 @@ impl ListenerRule {
 /// [Network Load Balancers with UDP listeners] Indicates whether to use an IPv6 prefix from each subnet for source NAT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum EnablePrefixForIpv6SourceNat {
+    /// The value `off`.
     #[serde(rename = "off")]
     Off,
+    /// The value `on`.
     #[serde(rename = "on")]
     On,
 }
@@ -989,10 +1039,13 @@ walk!(EnablePrefixForIpv6SourceNat);
 /// The IP address type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LoadBalancerIpAddressType {
+    /// The value `dualstack`.
     #[serde(rename = "dualstack")]
     Dualstack,
+    /// The value `dualstack-without-public-ipv4`.
     #[serde(rename = "dualstack-without-public-ipv4")]
     DualstackWithoutPublicIpv4,
+    /// The value `ipv4`.
     #[serde(rename = "ipv4")]
     Ipv4,
 }
@@ -1020,8 +1073,10 @@ lit!(MinimumLoadBalancerCapacity);
 /// The nodes of an Internet-facing load balancer have public IP addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Scheme {
+    /// The value `internal`.
     #[serde(rename = "internal")]
     Internal,
+    /// The value `internet-facing`.
     #[serde(rename = "internet-facing")]
     InternetFacing,
 }
@@ -1070,10 +1125,13 @@ lit!(SubnetMapping);
 /// The type of load balancer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LoadBalancerType {
+    /// The value `application`.
     #[serde(rename = "application")]
     Application,
+    /// The value `gateway`.
     #[serde(rename = "gateway")]
     Gateway,
+    /// The value `network`.
     #[serde(rename = "network")]
     Network,
 }
@@ -1146,28 +1204,38 @@ resource_type!(
 /// The protocol the load balancer uses when performing health checks on targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum HealthCheckProtocol {
+    /// The value `GENEVE`.
     #[serde(rename = "GENEVE")]
     Geneve,
+    /// The value `HTTP`.
     #[serde(rename = "HTTP")]
     Http,
+    /// The value `HTTPS`.
     #[serde(rename = "HTTPS")]
     Https,
+    /// The value `QUIC`.
     #[serde(rename = "QUIC")]
     Quic,
+    /// The value `TCP`.
     #[serde(rename = "TCP")]
     Tcp,
+    /// The value `TCP_QUIC`.
     #[serde(rename = "TCP_QUIC")]
     TcpQuic,
+    /// The value `TCP_UDP`.
     #[serde(rename = "TCP_UDP")]
     TcpUdp,
+    /// The value `TLS`.
     #[serde(rename = "TLS")]
     Tls,
+    /// The value `UDP`.
     #[serde(rename = "UDP")]
     Udp,
 }
 lit!(HealthCheckProtocol);
 walk!(HealthCheckProtocol);
 
+/// The `Matcher` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -1186,18 +1254,23 @@ lit!(Matcher);
 /// The type of target that you must specify when registering targets with this target group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TargetType {
+    /// The value `alb`.
     #[serde(rename = "alb")]
     Alb,
+    /// The value `instance`.
     #[serde(rename = "instance")]
     Instance,
+    /// The value `ip`.
     #[serde(rename = "ip")]
     Ip,
+    /// The value `lambda`.
     #[serde(rename = "lambda")]
     Lambda,
 }
 lit!(TargetType);
 walk!(TargetType);
 
+/// The `TargetDescription` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]

@@ -11,21 +11,27 @@ use crate::cfn::walk::walk;
 /// The state of the rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum State {
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
+    /// The value `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
     #[serde(rename = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")]
     EnabledWithAllCloudtrailManagementEvents,
 }
 lit!(State);
 walk!(State);
 
+/// The `RetryPolicy` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RetryPolicy {
+    /// The `MaximumEventAgeInSeconds` property.
     pub maximum_event_age_in_seconds: Option<Value<i64>>,
+    /// The `MaximumRetryAttempts` property.
     pub maximum_retry_attempts: Option<Value<i64>>,
 }
 walk!(RetryPolicy {
@@ -34,9 +40,11 @@ walk!(RetryPolicy {
 });
 lit!(RetryPolicy);
 
+/// The `AppSyncParameters` property type of `AWS::Events::Rule`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AppSyncParameters {
+    /// The `GraphQLOperation` property.
     #[serde(rename = "GraphQLOperation")]
     pub graph_ql_operation: Value<String>,
 }
@@ -51,31 +59,40 @@ impl AppSyncParameters {
 }
 lit!(AppSyncParameters);
 
+/// The `BatchArrayProperties` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BatchArrayProperties {
+    /// The `Size` property.
     pub size: Option<Value<i64>>,
 }
 walk!(BatchArrayProperties { size });
 lit!(BatchArrayProperties);
 
+/// The `BatchRetryStrategy` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BatchRetryStrategy {
+    /// The `Attempts` property.
     pub attempts: Option<Value<i64>>,
 }
 walk!(BatchRetryStrategy { attempts });
 lit!(BatchRetryStrategy);
 
+/// The `BatchParameters` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BatchParameters {
+    /// The `ArrayProperties` property.
     pub array_properties: Option<Value<BatchArrayProperties>>,
+    /// The `JobDefinition` property.
     pub job_definition: Value<String>,
+    /// The `JobName` property.
     pub job_name: Value<String>,
+    /// The `RetryStrategy` property.
     pub retry_strategy: Option<Value<BatchRetryStrategy>>,
 }
 walk!(BatchParameters {
@@ -100,21 +117,27 @@ impl BatchParameters {
 }
 lit!(BatchParameters);
 
+/// The `DeadLetterConfig` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeadLetterConfig {
+    /// The `Arn` property.
     pub arn: Option<Value<String>>,
 }
 walk!(DeadLetterConfig { arn });
 lit!(DeadLetterConfig);
 
+/// The `CapacityProviderStrategyItem` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CapacityProviderStrategyItem {
+    /// The `Base` property.
     pub base: Option<Value<i64>>,
+    /// The `CapacityProvider` property.
     pub capacity_provider: Value<String>,
+    /// The `Weight` property.
     pub weight: Option<Value<i64>>,
 }
 walk!(CapacityProviderStrategyItem {
@@ -134,34 +157,45 @@ impl CapacityProviderStrategyItem {
 }
 lit!(CapacityProviderStrategyItem);
 
+/// The values of `EcsParameters.LaunchType` in `AWS::Events::Rule`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LaunchType {
+    /// The value `EC2`.
     #[serde(rename = "EC2")]
     Ec2,
+    /// The value `EXTERNAL`.
     #[serde(rename = "EXTERNAL")]
     External,
+    /// The value `FARGATE`.
     #[serde(rename = "FARGATE")]
     Fargate,
 }
 lit!(LaunchType);
 walk!(LaunchType);
 
+/// The values of `AwsVpcConfiguration.AssignPublicIp` in `AWS::Events::Rule`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AssignPublicIp {
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
 }
 lit!(AssignPublicIp);
 walk!(AssignPublicIp);
 
+/// The `AwsVpcConfiguration` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AwsVpcConfiguration {
+    /// The `AssignPublicIp` property.
     pub assign_public_ip: Option<Value<AssignPublicIp>>,
+    /// The `SecurityGroups` property.
     pub security_groups: Option<Value<Vec<Value<String>>>>,
+    /// The `Subnets` property.
     pub subnets: Value<Vec<Value<String>>>,
 }
 walk!(AwsVpcConfiguration {
@@ -181,10 +215,12 @@ impl AwsVpcConfiguration {
 }
 lit!(AwsVpcConfiguration);
 
+/// The `NetworkConfiguration` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkConfiguration {
+    /// The `AwsVpcConfiguration` property.
     pub aws_vpc_configuration: Option<Value<AwsVpcConfiguration>>,
 }
 walk!(NetworkConfiguration {
@@ -192,62 +228,88 @@ walk!(NetworkConfiguration {
 });
 lit!(NetworkConfiguration);
 
+/// The values of `PlacementConstraint.Type` in `AWS::Events::Rule`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Type {
+    /// The value `distinctInstance`.
     #[serde(rename = "distinctInstance")]
     DistinctInstance,
+    /// The value `memberOf`.
     #[serde(rename = "memberOf")]
     MemberOf,
 }
 lit!(Type);
 walk!(Type);
 
+/// The `PlacementConstraint` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PlacementConstraint {
+    /// The `Expression` property.
     pub expression: Option<Value<String>>,
+    /// The `Type` property.
     pub r#type: Option<Value<Type>>,
 }
 walk!(PlacementConstraint { expression, r#type });
 lit!(PlacementConstraint);
 
+/// The `PlacementStrategy` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PlacementStrategy {
+    /// The `Field` property.
     pub field: Option<Value<String>>,
+    /// The `Type` property.
     pub r#type: Option<Value<String>>,
 }
 walk!(PlacementStrategy { field, r#type });
 lit!(PlacementStrategy);
 
+/// The values of `EcsParameters.PropagateTags` in `AWS::Events::Rule`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PropagateTags {
+    /// The value `TASK_DEFINITION`.
     #[serde(rename = "TASK_DEFINITION")]
     TaskDefinition,
 }
 lit!(PropagateTags);
 walk!(PropagateTags);
 
+/// The `EcsParameters` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EcsParameters {
+    /// The `CapacityProviderStrategy` property.
     pub capacity_provider_strategy: Option<Value<Vec<CapacityProviderStrategyItem>>>,
+    /// The `EnableECSManagedTags` property.
     #[serde(rename = "EnableECSManagedTags")]
     pub enable_ecs_managed_tags: Option<Value<bool>>,
+    /// The `EnableExecuteCommand` property.
     pub enable_execute_command: Option<Value<bool>>,
+    /// The `Group` property.
     pub group: Option<Value<String>>,
+    /// The `LaunchType` property.
     pub launch_type: Option<Value<LaunchType>>,
+    /// The `NetworkConfiguration` property.
     pub network_configuration: Option<Value<NetworkConfiguration>>,
+    /// The `PlacementConstraints` property.
     pub placement_constraints: Option<Value<Vec<PlacementConstraint>>>,
+    /// The `PlacementStrategies` property.
     pub placement_strategies: Option<Value<Vec<PlacementStrategy>>>,
+    /// The `PlatformVersion` property.
     pub platform_version: Option<Value<String>>,
+    /// The `PropagateTags` property.
     pub propagate_tags: Option<Value<PropagateTags>>,
+    /// The `ReferenceId` property.
     pub reference_id: Option<Value<String>>,
+    /// The `TagList` property.
     pub tag_list: Option<Value<Vec<Tag>>>,
+    /// The `TaskCount` property.
     pub task_count: Option<Value<i64>>,
+    /// The `TaskDefinitionArn` property.
     pub task_definition_arn: Value<String>,
 }
 walk!(EcsParameters {
@@ -289,12 +351,16 @@ impl EcsParameters {
 }
 lit!(EcsParameters);
 
+/// The `HttpParameters` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct HttpParameters {
+    /// The `HeaderParameters` property.
     pub header_parameters: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `PathParameterValues` property.
     pub path_parameter_values: Option<Value<Vec<Value<String>>>>,
+    /// The `QueryStringParameters` property.
     pub query_string_parameters: Option<Value<IndexMap<String, Value<String>>>>,
 }
 walk!(HttpParameters {
@@ -304,11 +370,14 @@ walk!(HttpParameters {
 });
 lit!(HttpParameters);
 
+/// The `InputTransformer` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InputTransformer {
+    /// The `InputPathsMap` property.
     pub input_paths_map: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `InputTemplate` property.
     pub input_template: Value<String>,
 }
 walk!(InputTransformer {
@@ -326,9 +395,11 @@ impl InputTransformer {
 }
 lit!(InputTransformer);
 
+/// The `KinesisParameters` property type of `AWS::Events::Rule`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KinesisParameters {
+    /// The `PartitionKeyPath` property.
     pub partition_key_path: Value<String>,
 }
 walk!(KinesisParameters { partition_key_path });
@@ -342,16 +413,24 @@ impl KinesisParameters {
 }
 lit!(KinesisParameters);
 
+/// The `RedshiftDataParameters` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RedshiftDataParameters {
+    /// The `Database` property.
     pub database: Value<String>,
+    /// The `DbUser` property.
     pub db_user: Option<Value<String>>,
+    /// The `SecretManagerArn` property.
     pub secret_manager_arn: Option<Value<String>>,
+    /// The `Sql` property.
     pub sql: Option<Value<String>>,
+    /// The `Sqls` property.
     pub sqls: Option<Value<Vec<Value<String>>>>,
+    /// The `StatementName` property.
     pub statement_name: Option<Value<String>>,
+    /// The `WithEvent` property.
     pub with_event: Option<Value<bool>>,
 }
 walk!(RedshiftDataParameters {
@@ -379,10 +458,13 @@ impl RedshiftDataParameters {
 }
 lit!(RedshiftDataParameters);
 
+/// The `RunCommandTarget` property type of `AWS::Events::Rule`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RunCommandTarget {
+    /// The `Key` property.
     pub key: Value<String>,
+    /// The `Values` property.
     pub values: Value<Vec<Value<String>>>,
 }
 walk!(RunCommandTarget { key, values });
@@ -400,9 +482,11 @@ impl RunCommandTarget {
 }
 lit!(RunCommandTarget);
 
+/// The `RunCommandParameters` property type of `AWS::Events::Rule`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RunCommandParameters {
+    /// The `RunCommandTargets` property.
     pub run_command_targets: Value<Vec<RunCommandTarget>>,
 }
 walk!(RunCommandParameters {
@@ -418,10 +502,13 @@ impl RunCommandParameters {
 }
 lit!(RunCommandParameters);
 
+/// The `SageMakerPipelineParameter` property type of `AWS::Events::Rule`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SageMakerPipelineParameter {
+    /// The `Name` property.
     pub name: Value<String>,
+    /// The `Value` property.
     pub value: Value<String>,
 }
 walk!(SageMakerPipelineParameter { name, value });
@@ -436,10 +523,12 @@ impl SageMakerPipelineParameter {
 }
 lit!(SageMakerPipelineParameter);
 
+/// The `SageMakerPipelineParameters` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SageMakerPipelineParameters {
+    /// The `PipelineParameterList` property.
     pub pipeline_parameter_list: Option<Value<Vec<SageMakerPipelineParameter>>>,
 }
 walk!(SageMakerPipelineParameters {
@@ -447,9 +536,11 @@ walk!(SageMakerPipelineParameters {
 });
 lit!(SageMakerPipelineParameters);
 
+/// The `SqsParameters` property type of `AWS::Events::Rule`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SqsParameters {
+    /// The `MessageGroupId` property.
     pub message_group_id: Value<String>,
 }
 walk!(SqsParameters { message_group_id });
@@ -463,26 +554,44 @@ impl SqsParameters {
 }
 lit!(SqsParameters);
 
+/// The `Target` property type of `AWS::Events::Rule`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Target {
+    /// The `Arn` property.
     pub arn: Value<String>,
+    /// The `Id` property.
     pub id: Value<String>,
+    /// The `RoleArn` property.
     pub role_arn: Option<Value<String>>,
+    /// The `RetryPolicy` property.
     pub retry_policy: Option<Value<RetryPolicy>>,
+    /// The `AppSyncParameters` property.
     pub app_sync_parameters: Option<Value<AppSyncParameters>>,
+    /// The `BatchParameters` property.
     pub batch_parameters: Option<Value<BatchParameters>>,
+    /// The `DeadLetterConfig` property.
     pub dead_letter_config: Option<Value<DeadLetterConfig>>,
+    /// The `EcsParameters` property.
     pub ecs_parameters: Option<Value<EcsParameters>>,
+    /// The `HttpParameters` property.
     pub http_parameters: Option<Value<HttpParameters>>,
+    /// The `Input` property.
     pub input: Option<Value<String>>,
+    /// The `InputPath` property.
     pub input_path: Option<Value<String>>,
+    /// The `InputTransformer` property.
     pub input_transformer: Option<Value<InputTransformer>>,
+    /// The `KinesisParameters` property.
     pub kinesis_parameters: Option<Value<KinesisParameters>>,
+    /// The `RedshiftDataParameters` property.
     pub redshift_data_parameters: Option<Value<RedshiftDataParameters>>,
+    /// The `RunCommandParameters` property.
     pub run_command_parameters: Option<Value<RunCommandParameters>>,
+    /// The `SageMakerPipelineParameters` property.
     pub sage_maker_pipeline_parameters: Option<Value<SageMakerPipelineParameters>>,
+    /// The `SqsParameters` property.
     pub sqs_parameters: Option<Value<SqsParameters>>,
 }
 walk!(Target {

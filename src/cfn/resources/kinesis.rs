@@ -9,13 +9,21 @@ use crate::cfn::walk::walk;
 /// Value of an enhanced metric
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DesiredShardLevelMetrics {
+    /// The value `IncomingBytes`.
     IncomingBytes,
+    /// The value `IncomingRecords`.
     IncomingRecords,
+    /// The value `OutgoingBytes`.
     OutgoingBytes,
+    /// The value `OutgoingRecords`.
     OutgoingRecords,
+    /// The value `WriteProvisionedThroughputExceeded`.
     WriteProvisionedThroughputExceeded,
+    /// The value `ReadProvisionedThroughputExceeded`.
     ReadProvisionedThroughputExceeded,
+    /// The value `IteratorAgeMilliseconds`.
     IteratorAgeMilliseconds,
+    /// The value `ALL`.
     #[serde(rename = "ALL")]
     All,
 }
@@ -25,8 +33,10 @@ walk!(DesiredShardLevelMetrics);
 /// The record distribution strategy for the stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RecordDistributionStrategy {
+    /// The value `AUTO`.
     #[serde(rename = "AUTO")]
     Auto,
+    /// The value `USER_PARTITION_KEY`.
     #[serde(rename = "USER_PARTITION_KEY")]
     UserPartitionKey,
 }
@@ -36,6 +46,7 @@ walk!(RecordDistributionStrategy);
 /// The encryption type to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum EncryptionType {
+    /// The value `KMS`.
     #[serde(rename = "KMS")]
     Kms,
 }
@@ -72,8 +83,10 @@ lit!(StreamEncryption);
 /// The mode of the stream
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum StreamMode {
+    /// The value `ON_DEMAND`.
     #[serde(rename = "ON_DEMAND")]
     OnDemand,
+    /// The value `PROVISIONED`.
     #[serde(rename = "PROVISIONED")]
     Provisioned,
 }

@@ -37,38 +37,55 @@ impl Alias {
 /// Specifies the type of KMS key to create.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum KeySpec {
+    /// The value `SYMMETRIC_DEFAULT`.
     #[serde(rename = "SYMMETRIC_DEFAULT")]
     SymmetricDefault,
+    /// The value `RSA_2048`.
     #[serde(rename = "RSA_2048")]
     Rsa2048,
+    /// The value `RSA_3072`.
     #[serde(rename = "RSA_3072")]
     Rsa3072,
+    /// The value `RSA_4096`.
     #[serde(rename = "RSA_4096")]
     Rsa4096,
+    /// The value `ECC_NIST_P256`.
     #[serde(rename = "ECC_NIST_P256")]
     EccNistP256,
+    /// The value `ECC_NIST_P384`.
     #[serde(rename = "ECC_NIST_P384")]
     EccNistP384,
+    /// The value `ECC_NIST_P521`.
     #[serde(rename = "ECC_NIST_P521")]
     EccNistP521,
+    /// The value `ECC_SECG_P256K1`.
     #[serde(rename = "ECC_SECG_P256K1")]
     EccSecgP256K1,
+    /// The value `HMAC_224`.
     #[serde(rename = "HMAC_224")]
     Hmac224,
+    /// The value `HMAC_256`.
     #[serde(rename = "HMAC_256")]
     Hmac256,
+    /// The value `HMAC_384`.
     #[serde(rename = "HMAC_384")]
     Hmac384,
+    /// The value `HMAC_512`.
     #[serde(rename = "HMAC_512")]
     Hmac512,
+    /// The value `SM2`.
     #[serde(rename = "SM2")]
     Sm2,
+    /// The value `ML_DSA_44`.
     #[serde(rename = "ML_DSA_44")]
     MlDsa44,
+    /// The value `ML_DSA_65`.
     #[serde(rename = "ML_DSA_65")]
     MlDsa65,
+    /// The value `ML_DSA_87`.
     #[serde(rename = "ML_DSA_87")]
     MlDsa87,
+    /// The value `ECC_NIST_EDWARDS25519`.
     #[serde(rename = "ECC_NIST_EDWARDS25519")]
     EccNistEdwards25519,
 }
@@ -78,12 +95,16 @@ walk!(KeySpec);
 /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum KeyUsage {
+    /// The value `ENCRYPT_DECRYPT`.
     #[serde(rename = "ENCRYPT_DECRYPT")]
     EncryptDecrypt,
+    /// The value `SIGN_VERIFY`.
     #[serde(rename = "SIGN_VERIFY")]
     SignVerify,
+    /// The value `GENERATE_VERIFY_MAC`.
     #[serde(rename = "GENERATE_VERIFY_MAC")]
     GenerateVerifyMac,
+    /// The value `KEY_AGREEMENT`.
     #[serde(rename = "KEY_AGREEMENT")]
     KeyAgreement,
 }
@@ -93,8 +114,10 @@ walk!(KeyUsage);
 /// The source of the key material for the KMS key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Origin {
+    /// The value `AWS_KMS`.
     #[serde(rename = "AWS_KMS")]
     AwsKms,
+    /// The value `EXTERNAL`.
     #[serde(rename = "EXTERNAL")]
     External,
 }

@@ -153,7 +153,9 @@ lit!(OnSuccess);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DestinationConfig {
+    /// The `OnFailure` property.
     pub on_failure: Option<Value<OnFailure>>,
+    /// The `OnSuccess` property.
     pub on_success: Option<Value<OnSuccess>>,
 }
 walk!(DestinationConfig {
@@ -167,6 +169,7 @@ lit!(DestinationConfig);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EventInvokeConfig {
+    /// The `DestinationConfig` property.
     pub destination_config: Option<Value<DestinationConfig>>,
     /// The name of the Lambda function.
     pub function_name: Value<String>,
@@ -204,12 +207,16 @@ impl EventInvokeConfig {
 /// The type of authentication Lambda uses to access your schema registry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Type {
+    /// The value `BASIC_AUTH`.
     #[serde(rename = "BASIC_AUTH")]
     BasicAuth,
+    /// The value `CLIENT_CERTIFICATE_TLS_AUTH`.
     #[serde(rename = "CLIENT_CERTIFICATE_TLS_AUTH")]
     ClientCertificateTlsAuth,
+    /// The value `SERVER_ROOT_CA_CERTIFICATE`.
     #[serde(rename = "SERVER_ROOT_CA_CERTIFICATE")]
     ServerRootCaCertificate,
+    /// The value `OAUTHBEARER_AUTH`.
     #[serde(rename = "OAUTHBEARER_AUTH")]
     OauthbearerAuth,
 }
@@ -233,8 +240,10 @@ lit!(SchemaRegistryAccessConfig);
 /// The record format that Lambda delivers to your function after schema validation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum EventRecordFormat {
+    /// The value `JSON`.
     #[serde(rename = "JSON")]
     Json,
+    /// The value `SOURCE`.
     #[serde(rename = "SOURCE")]
     Source,
 }
@@ -244,8 +253,10 @@ walk!(EventRecordFormat);
 /// The attributes you want your schema registry to validate and filter for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Attribute {
+    /// The value `KEY`.
     #[serde(rename = "KEY")]
     Key,
+    /// The value `VALUE`.
     #[serde(rename = "VALUE")]
     Value,
 }
@@ -327,7 +338,9 @@ lit!(EventSourceMappingDestinationConfig);
 /// Determines what DocumentDB sends to your event stream during document update operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum FullDocument {
+    /// The value `UpdateLookup`.
     UpdateLookup,
+    /// The value `Default`.
     Default,
 }
 lit!(FullDocument);
@@ -374,8 +387,10 @@ pub struct FilterCriteria {
 walk!(FilterCriteria { filters });
 lit!(FilterCriteria);
 
+/// The values of `EventSourceMapping.FunctionResponseTypes` in `AWS::Lambda::EventSourceMapping`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum FunctionResponseTypes {
+    /// The value `ReportBatchItemFailures`.
     ReportBatchItemFailures,
 }
 lit!(FunctionResponseTypes);
@@ -384,10 +399,13 @@ walk!(FunctionResponseTypes);
 /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SystemLogLevel {
+    /// The value `DEBUG`.
     #[serde(rename = "DEBUG")]
     Debug,
+    /// The value `INFO`.
     #[serde(rename = "INFO")]
     Info,
+    /// The value `WARN`.
     #[serde(rename = "WARN")]
     Warn,
 }
@@ -405,10 +423,14 @@ pub struct EventSourceMappingLoggingConfig {
 walk!(EventSourceMappingLoggingConfig { system_log_level });
 lit!(EventSourceMappingLoggingConfig);
 
+/// The values of `MetricsConfig.Metrics` in `AWS::Lambda::EventSourceMapping`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Metrics {
+    /// The value `EventCount`.
     EventCount,
+    /// The value `ErrorCount`.
     ErrorCount,
+    /// The value `KafkaMetrics`.
     KafkaMetrics,
 }
 lit!(Metrics);
@@ -484,7 +506,9 @@ lit!(SelfManagedEventSource);
 /// The mode that determines how Lambda reads from a Kafka topic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ConsumptionMode {
+    /// The value `Stream`.
     Stream,
+    /// The value `Queue`.
     Queue,
 }
 lit!(ConsumptionMode);
@@ -497,6 +521,7 @@ walk!(ConsumptionMode);
 pub struct SelfManagedKafkaEventSourceConfig {
     /// The identifier for the Kafka consumer group to join.
     pub consumer_group_id: Option<Value<String>>,
+    /// The `ConsumptionMode` property.
     pub consumption_mode: Option<Value<ConsumptionMode>>,
     /// Specific configuration settings for a Kafka schema registry.
     pub schema_registry_config: Option<Value<SchemaRegistryConfig>>,
@@ -511,34 +536,49 @@ lit!(SelfManagedKafkaEventSourceConfig);
 /// The type of authentication protocol, VPC components, or virtual host for your event source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SourceAccessConfigurationType {
+    /// The value `BASIC_AUTH`.
     #[serde(rename = "BASIC_AUTH")]
     BasicAuth,
+    /// The value `VPC_SUBNET`.
     #[serde(rename = "VPC_SUBNET")]
     VpcSubnet,
+    /// The value `VPC_SECURITY_GROUP`.
     #[serde(rename = "VPC_SECURITY_GROUP")]
     VpcSecurityGroup,
+    /// The value `SASL_SCRAM_512_AUTH`.
     #[serde(rename = "SASL_SCRAM_512_AUTH")]
     SaslScram512Auth,
+    /// The value `SASL_SCRAM_256_AUTH`.
     #[serde(rename = "SASL_SCRAM_256_AUTH")]
     SaslScram256Auth,
+    /// The value `VIRTUAL_HOST`.
     #[serde(rename = "VIRTUAL_HOST")]
     VirtualHost,
+    /// The value `CLIENT_CERTIFICATE_TLS_AUTH`.
     #[serde(rename = "CLIENT_CERTIFICATE_TLS_AUTH")]
     ClientCertificateTlsAuth,
+    /// The value `SERVER_ROOT_CA_CERTIFICATE`.
     #[serde(rename = "SERVER_ROOT_CA_CERTIFICATE")]
     ServerRootCaCertificate,
+    /// The value `OAUTHBEARER_AUTH`.
     #[serde(rename = "OAUTHBEARER_AUTH")]
     OauthbearerAuth,
+    /// The value `OAUTHBEARER_SCOPE`.
     #[serde(rename = "OAUTHBEARER_SCOPE")]
     OauthbearerScope,
+    /// The value `OAUTHBEARER_AUDIENCE`.
     #[serde(rename = "OAUTHBEARER_AUDIENCE")]
     OauthbearerAudience,
+    /// The value `OAUTHBEARER_LOGICAL_CLUSTER`.
     #[serde(rename = "OAUTHBEARER_LOGICAL_CLUSTER")]
     OauthbearerLogicalCluster,
+    /// The value `OAUTHBEARER_IDENTITY_POOL`.
     #[serde(rename = "OAUTHBEARER_IDENTITY_POOL")]
     OauthbearerIdentityPool,
+    /// The value `IAM_AUTH`.
     #[serde(rename = "IAM_AUTH")]
     IamAuth,
+    /// The value `IAM_OAUTHBEARER_AUTH`.
     #[serde(rename = "IAM_OAUTHBEARER_AUTH")]
     IamOauthbearerAuth,
 }
@@ -694,10 +734,13 @@ impl EventSourceMapping {
     }
 }
 
+/// The values of `Function.Architectures` in `AWS::Lambda::Function`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Architectures {
+    /// The value `x86_64`.
     #[serde(rename = "x86_64")]
     X86_64,
+    /// The value `arm64`.
     #[serde(rename = "arm64")]
     Arm64,
 }
@@ -763,8 +806,10 @@ lit!(CapacityProviderConfig);
 /// Specifies the storage mode for the deployment package.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum S3ObjectStorageMode {
+    /// The value `COPY`.
     #[serde(rename = "COPY")]
     Copy,
+    /// The value `REFERENCE`.
     #[serde(rename = "REFERENCE")]
     Reference,
 }
@@ -874,10 +919,13 @@ lit!(EphemeralStorage);
 /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DirectS3Read {
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
+    /// The value `AUTO`.
     #[serde(rename = "AUTO")]
     Auto,
 }
@@ -962,16 +1010,22 @@ lit!(ImageConfig);
 /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ApplicationLogLevel {
+    /// The value `TRACE`.
     #[serde(rename = "TRACE")]
     Trace,
+    /// The value `DEBUG`.
     #[serde(rename = "DEBUG")]
     Debug,
+    /// The value `INFO`.
     #[serde(rename = "INFO")]
     Info,
+    /// The value `WARN`.
     #[serde(rename = "WARN")]
     Warn,
+    /// The value `ERROR`.
     #[serde(rename = "ERROR")]
     Error,
+    /// The value `FATAL`.
     #[serde(rename = "FATAL")]
     Fatal,
 }
@@ -981,7 +1035,9 @@ walk!(ApplicationLogLevel);
 /// The format in which Lambda sends your function's application and system logs to CloudWatch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LogFormat {
+    /// The value `Text`.
     Text,
+    /// The value `JSON`.
     #[serde(rename = "JSON")]
     Json,
 }
@@ -1013,7 +1069,9 @@ lit!(LoggingConfig);
 /// The type of deployment package.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PackageType {
+    /// The value `Image`.
     Image,
+    /// The value `Zip`.
     Zip,
 }
 lit!(PackageType);
@@ -1022,7 +1080,9 @@ walk!(PackageType);
 /// The function recursion configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RecursiveLoop {
+    /// The value `Allow`.
     Allow,
+    /// The value `Terminate`.
     Terminate,
 }
 lit!(RecursiveLoop);
@@ -1031,106 +1091,157 @@ walk!(RecursiveLoop);
 /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Runtime {
+    /// The value `dotnet10`.
     #[serde(rename = "dotnet10")]
     Dotnet10,
+    /// The value `dotnet6`.
     #[serde(rename = "dotnet6")]
     Dotnet6,
+    /// The value `dotnet8`.
     #[serde(rename = "dotnet8")]
     Dotnet8,
+    /// The value `dotnetcore1.0`.
     #[serde(rename = "dotnetcore1.0")]
     Dotnetcore1_0,
+    /// The value `dotnetcore2.0`.
     #[serde(rename = "dotnetcore2.0")]
     Dotnetcore2_0,
+    /// The value `dotnetcore2.1`.
     #[serde(rename = "dotnetcore2.1")]
     Dotnetcore2_1,
+    /// The value `dotnetcore3.1`.
     #[serde(rename = "dotnetcore3.1")]
     Dotnetcore3_1,
+    /// The value `go1.x`.
     #[serde(rename = "go1.x")]
     Go1X,
+    /// The value `java11`.
     #[serde(rename = "java11")]
     Java11,
+    /// The value `java11.al2023`.
     #[serde(rename = "java11.al2023")]
     Java11Al2023,
+    /// The value `java17`.
     #[serde(rename = "java17")]
     Java17,
+    /// The value `java17.al2023`.
     #[serde(rename = "java17.al2023")]
     Java17Al2023,
+    /// The value `java21`.
     #[serde(rename = "java21")]
     Java21,
+    /// The value `java25`.
     #[serde(rename = "java25")]
     Java25,
+    /// The value `java8`.
     #[serde(rename = "java8")]
     Java8,
+    /// The value `java8.al2`.
     #[serde(rename = "java8.al2")]
     Java8Al2,
+    /// The value `java8.al2023`.
     #[serde(rename = "java8.al2023")]
     Java8Al2023,
+    /// The value `nodejs`.
     #[serde(rename = "nodejs")]
     Nodejs,
+    /// The value `nodejs10.x`.
     #[serde(rename = "nodejs10.x")]
     Nodejs10X,
+    /// The value `nodejs12.x`.
     #[serde(rename = "nodejs12.x")]
     Nodejs12X,
+    /// The value `nodejs14.x`.
     #[serde(rename = "nodejs14.x")]
     Nodejs14X,
+    /// The value `nodejs16.x`.
     #[serde(rename = "nodejs16.x")]
     Nodejs16X,
+    /// The value `nodejs18.x`.
     #[serde(rename = "nodejs18.x")]
     Nodejs18X,
+    /// The value `nodejs20.x`.
     #[serde(rename = "nodejs20.x")]
     Nodejs20X,
+    /// The value `nodejs22.x`.
     #[serde(rename = "nodejs22.x")]
     Nodejs22X,
+    /// The value `nodejs24.x`.
     #[serde(rename = "nodejs24.x")]
     Nodejs24X,
+    /// The value `nodejs26.x`.
     #[serde(rename = "nodejs26.x")]
     Nodejs26X,
+    /// The value `nodejs4.3`.
     #[serde(rename = "nodejs4.3")]
     Nodejs4_3,
+    /// The value `nodejs4.3-edge`.
     #[serde(rename = "nodejs4.3-edge")]
     Nodejs4_3Edge,
+    /// The value `nodejs6.10`.
     #[serde(rename = "nodejs6.10")]
     Nodejs6_10,
+    /// The value `nodejs8.10`.
     #[serde(rename = "nodejs8.10")]
     Nodejs8_10,
+    /// The value `provided`.
     #[serde(rename = "provided")]
     Provided,
+    /// The value `provided.al2`.
     #[serde(rename = "provided.al2")]
     ProvidedAl2,
+    /// The value `provided.al2023`.
     #[serde(rename = "provided.al2023")]
     ProvidedAl2023,
+    /// The value `python2.7`.
     #[serde(rename = "python2.7")]
     Python2_7,
+    /// The value `python3.10`.
     #[serde(rename = "python3.10")]
     Python3_10,
+    /// The value `python3.11`.
     #[serde(rename = "python3.11")]
     Python3_11,
+    /// The value `python3.12`.
     #[serde(rename = "python3.12")]
     Python3_12,
+    /// The value `python3.13`.
     #[serde(rename = "python3.13")]
     Python3_13,
+    /// The value `python3.14`.
     #[serde(rename = "python3.14")]
     Python3_14,
+    /// The value `python3.15`.
     #[serde(rename = "python3.15")]
     Python3_15,
+    /// The value `python3.6`.
     #[serde(rename = "python3.6")]
     Python3_6,
+    /// The value `python3.7`.
     #[serde(rename = "python3.7")]
     Python3_7,
+    /// The value `python3.8`.
     #[serde(rename = "python3.8")]
     Python3_8,
+    /// The value `python3.9`.
     #[serde(rename = "python3.9")]
     Python3_9,
+    /// The value `ruby2.5`.
     #[serde(rename = "ruby2.5")]
     Ruby2_5,
+    /// The value `ruby2.7`.
     #[serde(rename = "ruby2.7")]
     Ruby2_7,
+    /// The value `ruby3.2`.
     #[serde(rename = "ruby3.2")]
     Ruby3_2,
+    /// The value `ruby3.3`.
     #[serde(rename = "ruby3.3")]
     Ruby3_3,
+    /// The value `ruby3.4`.
     #[serde(rename = "ruby3.4")]
     Ruby3_4,
+    /// The value `ruby4.0`.
     #[serde(rename = "ruby4.0")]
     Ruby4_0,
 }
@@ -1140,8 +1251,11 @@ walk!(Runtime);
 /// Specify the runtime update mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum UpdateRuntimeOn {
+    /// The value `Auto`.
     Auto,
+    /// The value `FunctionUpdate`.
     FunctionUpdate,
+    /// The value `Manual`.
     Manual,
 }
 lit!(UpdateRuntimeOn);
@@ -1175,7 +1289,9 @@ lit!(RuntimeManagementConfig);
 /// Set `ApplyOn` to `PublishedVersions` to create a snapshot of the initialized execution environment when you publish a function version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ApplyOn {
+    /// The value `PublishedVersions`.
     PublishedVersions,
+    /// The value `None`.
     None,
 }
 lit!(ApplyOn);
@@ -1202,6 +1318,7 @@ lit!(SnapStart);
 /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TenantIsolationMode {
+    /// The value `PER_TENANT`.
     #[serde(rename = "PER_TENANT")]
     PerTenant,
 }
@@ -1231,7 +1348,9 @@ lit!(TenancyConfig);
 /// The tracing mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Mode {
+    /// The value `Active`.
     Active,
+    /// The value `PassThrough`.
     PassThrough,
 }
 lit!(Mode);
@@ -1310,6 +1429,7 @@ pub struct Function {
     pub memory_size: Option<Value<i64>>,
     /// The type of deployment package.
     pub package_type: Option<Value<PackageType>>,
+    /// The `PublishToLatestPublished` property.
     pub publish_to_latest_published: Option<Value<bool>>,
     /// The status of your function's recursive loop detection configuration.
     pub recursive_loop: Option<Value<RecursiveLoop>>,
@@ -1419,8 +1539,10 @@ impl Function {
 /// The type of authentication that your function URL uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum FunctionUrlAuthType {
+    /// The value `AWS_IAM`.
     #[serde(rename = "AWS_IAM")]
     AwsIam,
+    /// The value `NONE`.
     #[serde(rename = "NONE")]
     None,
 }

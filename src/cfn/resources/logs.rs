@@ -9,10 +9,13 @@ use crate::cfn::walk::walk;
 /// Specifies the log group class for this log group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum LogGroupClass {
+    /// The value `STANDARD`.
     #[serde(rename = "STANDARD")]
     Standard,
+    /// The value `INFREQUENT_ACCESS`.
     #[serde(rename = "INFREQUENT_ACCESS")]
     InfrequentAccess,
+    /// The value `DELIVERY`.
     #[serde(rename = "DELIVERY")]
     Delivery,
 }
@@ -26,6 +29,7 @@ walk!(LogGroupClass);
 pub struct LogGroup {
     /// Indicates whether bearer token authentication is enabled for this log group.
     pub bearer_token_authentication_enabled: Option<Value<bool>>,
+    /// The `DataProtectionPolicy` property.
     pub data_protection_policy: Option<serde_json::Value>,
     /// Indicates whether deletion protection is enabled for this log group.
     pub deletion_protection_enabled: Option<Value<bool>>,

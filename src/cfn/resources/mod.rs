@@ -1,33 +1,60 @@
 //! Typed properties for each AWS resource type the blueprints emit. Field names
 //! follow the AWS resource specification; `Option` marks what AWS makes optional.
 
+/// The typed properties of the `AWS::*` resource types of the `apigateway` service that blueprints use (generated).
 pub mod apigateway;
+/// The typed properties of the `AWS::*` resource types of the `apigatewayv2` service that blueprints use (generated).
 pub mod apigatewayv2;
+/// The typed properties of the `AWS::*` resource types of the `applicationautoscaling` service that blueprints use (generated).
 pub mod applicationautoscaling;
+/// The typed properties of the `AWS::*` resource types of the `autoscaling` service that blueprints use (generated).
 pub mod autoscaling;
+/// The typed properties of the `AWS::*` resource types of the `certificatemanager` service that blueprints use (generated).
 pub mod certificatemanager;
+/// The typed properties of the `AWS::*` resource types of the `cloudformation` service that blueprints use (generated).
 pub mod cloudformation;
+/// The typed properties of the `AWS::*` resource types of the `cloudfront` service that blueprints use (generated).
 pub mod cloudfront;
+/// The typed properties of the `AWS::*` resource types of the `cloudwatch` service that blueprints use (generated).
 pub mod cloudwatch;
+/// The typed properties of the `AWS::*` resource types of the `codedeploy` service that blueprints use (generated).
 pub mod codedeploy;
+/// The typed properties of the `AWS::*` resource types of the `cognito` service that blueprints use (generated).
 pub mod cognito;
+/// The typed properties of the `AWS::*` resource types of the `dax` service that blueprints use (generated).
 pub mod dax;
+/// The typed properties of the `AWS::*` resource types of the `dynamodb` service that blueprints use (generated).
 pub mod dynamodb;
+/// The typed properties of the `AWS::*` resource types of the `ec2` service that blueprints use (generated).
 pub mod ec2;
+/// The typed properties of the `AWS::*` resource types of the `efs` service that blueprints use (generated).
 pub mod efs;
+/// The typed properties of the `AWS::*` resource types of the `elasticloadbalancingv2` service that blueprints use (generated).
 pub mod elasticloadbalancingv2;
+/// The typed properties of the `AWS::*` resource types of the `events` service that blueprints use (generated).
 pub mod events;
+/// The typed properties of the `AWS::*` resource types of the `iam` service that blueprints use (generated).
 pub mod iam;
+/// The typed properties of the `AWS::*` resource types of the `kinesis` service that blueprints use (generated).
 pub mod kinesis;
+/// The typed properties of the `AWS::*` resource types of the `kms` service that blueprints use (generated).
 pub mod kms;
+/// The typed properties of the `AWS::*` resource types of the `lambda` service that blueprints use (generated).
 pub mod lambda;
+/// The typed properties of the `AWS::*` resource types of the `logs` service that blueprints use (generated).
 pub mod logs;
 pub mod properties;
+/// The typed properties of the `AWS::*` resource types of the `route53` service that blueprints use (generated).
 pub mod route53;
+/// The typed properties of the `AWS::*` resource types of the `s3` service that blueprints use (generated).
 pub mod s3;
+/// The typed properties of the `AWS::*` resource types of the `sns` service that blueprints use (generated).
 pub mod sns;
+/// The typed properties of the `AWS::*` resource types of the `sqs` service that blueprints use (generated).
 pub mod sqs;
+/// The typed properties of the `AWS::*` resource types of the `stepfunctions` service that blueprints use (generated).
 pub mod stepfunctions;
+/// The typed properties of the `AWS::*` resource types of the `wafv2` service that blueprints use (generated).
 pub mod wafv2;
 
 use serde::Serialize;
@@ -40,7 +67,9 @@ use super::walk::walk;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Tag {
+    /// The tag's key.
     pub key: String,
+    /// The tag's value.
     pub value: Value<String>,
 }
 

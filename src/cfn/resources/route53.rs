@@ -6,6 +6,7 @@ use super::{lit, resource_type};
 use crate::cfn::intrinsic::Value;
 use crate::cfn::walk::walk;
 
+/// The `AliasTarget` property type of `AWS::Route53::RecordSet`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -38,6 +39,7 @@ impl AliasTarget {
 }
 lit!(AliasTarget);
 
+/// The `CidrRoutingConfig` property type of `AWS::Route53::RecordSet`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CidrRoutingConfig {
@@ -64,16 +66,20 @@ impl CidrRoutingConfig {
 }
 lit!(CidrRoutingConfig);
 
+/// The values of `RecordSet.Failover` in `AWS::Route53::RecordSet`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Failover {
+    /// The value `PRIMARY`.
     #[serde(rename = "PRIMARY")]
     Primary,
+    /// The value `SECONDARY`.
     #[serde(rename = "SECONDARY")]
     Secondary,
 }
 lit!(Failover);
 walk!(Failover);
 
+/// The `GeoLocation` property type of `AWS::Route53::RecordSet`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -92,6 +98,7 @@ walk!(GeoLocation {
 });
 lit!(GeoLocation);
 
+/// The `Coordinates` property type of `AWS::Route53::RecordSet`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Coordinates {
@@ -115,6 +122,7 @@ impl Coordinates {
 }
 lit!(Coordinates);
 
+/// The `GeoProximityLocation` property type of `AWS::Route53::RecordSet`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -223,26 +231,43 @@ impl StandaloneRecordSet {
     }
 }
 
+/// The `RecordSet` property type of `AWS::Route53::RecordSetGroup`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RecordSet {
+    /// The `AliasTarget` property.
     pub alias_target: Option<Value<AliasTarget>>,
+    /// The `Name` property.
     pub name: Value<String>,
+    /// The `TTL` property.
     #[serde(rename = "TTL")]
     pub ttl: Option<Value<String>>,
+    /// The `ResourceRecords` property.
     pub resource_records: Option<Value<Vec<Value<String>>>>,
+    /// The `Type` property.
     pub r#type: Value<String>,
+    /// The `CidrRoutingConfig` property.
     pub cidr_routing_config: Option<Value<CidrRoutingConfig>>,
+    /// The `Failover` property.
     pub failover: Option<Value<String>>,
+    /// The `GeoLocation` property.
     pub geo_location: Option<Value<GeoLocation>>,
+    /// The `GeoProximityLocation` property.
     pub geo_proximity_location: Option<Value<GeoProximityLocation>>,
+    /// The `HealthCheckId` property.
     pub health_check_id: Option<Value<String>>,
+    /// The `HostedZoneId` property.
     pub hosted_zone_id: Option<Value<String>>,
+    /// The `HostedZoneName` property.
     pub hosted_zone_name: Option<Value<String>>,
+    /// The `MultiValueAnswer` property.
     pub multi_value_answer: Option<Value<bool>>,
+    /// The `Region` property.
     pub region: Option<Value<String>>,
+    /// The `SetIdentifier` property.
     pub set_identifier: Option<Value<String>>,
+    /// The `Weight` property.
     pub weight: Option<Value<i64>>,
 }
 walk!(RecordSet {
@@ -293,9 +318,13 @@ lit!(RecordSet);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RecordSetGroup {
+    /// The `Comment` property.
     pub comment: Option<Value<String>>,
+    /// The `HostedZoneId` property.
     pub hosted_zone_id: Option<Value<String>>,
+    /// The `HostedZoneName` property.
     pub hosted_zone_name: Option<Value<String>>,
+    /// The `RecordSets` property.
     pub record_sets: Option<Value<Vec<RecordSet>>>,
 }
 walk!(RecordSetGroup {

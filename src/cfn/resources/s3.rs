@@ -10,7 +10,9 @@ use crate::cfn::walk::walk;
 /// Specifies the transfer acceleration status of the bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AccelerationStatus {
+    /// The value `Enabled`.
     Enabled,
+    /// The value `Suspended`.
     Suspended,
 }
 lit!(AccelerationStatus);
@@ -39,10 +41,13 @@ lit!(AccelerateConfiguration);
 /// Server-side encryption algorithm to use for the default encryption.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SseAlgorithm {
+    /// The value `aws:kms`.
     #[serde(rename = "aws:kms")]
     AwsKms,
+    /// The value `AES256`.
     #[serde(rename = "AES256")]
     Aes256,
+    /// The value `aws:kms:dsse`.
     #[serde(rename = "aws:kms:dsse")]
     AwsKmsDsse,
 }
@@ -76,10 +81,13 @@ impl ServerSideEncryptionByDefault {
 }
 lit!(ServerSideEncryptionByDefault);
 
+/// The values of `BlockedEncryptionTypes.EncryptionType` in `AWS::S3::Bucket`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum EncryptionType {
+    /// The value `NONE`.
     #[serde(rename = "NONE")]
     None,
+    /// The value `SSE-C`.
     #[serde(rename = "SSE-C")]
     SseC,
 }
@@ -141,7 +149,9 @@ lit!(BucketEncryption);
 /// The ABAC status of the general purpose bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AbacStatus {
+    /// The value `Enabled`.
     Enabled,
+    /// The value `Disabled`.
     Disabled,
 }
 lit!(AbacStatus);
@@ -150,13 +160,21 @@ walk!(AbacStatus);
 /// This is a legacy property, and it is not recommended for most use cases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AccessControl {
+    /// The value `AuthenticatedRead`.
     AuthenticatedRead,
+    /// The value `AwsExecRead`.
     AwsExecRead,
+    /// The value `BucketOwnerFullControl`.
     BucketOwnerFullControl,
+    /// The value `BucketOwnerRead`.
     BucketOwnerRead,
+    /// The value `LogDeliveryWrite`.
     LogDeliveryWrite,
+    /// The value `Private`.
     Private,
+    /// The value `PublicRead`.
     PublicRead,
+    /// The value `PublicReadWrite`.
     PublicReadWrite,
 }
 lit!(AccessControl);
@@ -165,10 +183,13 @@ walk!(AccessControl);
 /// Specifies the file format used when exporting data to Amazon S3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Format {
+    /// The value `CSV`.
     #[serde(rename = "CSV")]
     Csv,
+    /// The value `ORC`.
     #[serde(rename = "ORC")]
     Orc,
+    /// The value `Parquet`.
     Parquet,
 }
 lit!(Format);
@@ -281,26 +302,35 @@ impl AnalyticsConfiguration {
 }
 lit!(AnalyticsConfiguration);
 
+/// The values of `Bucket.BucketNamespace` in `AWS::S3::Bucket`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum BucketNamespace {
+    /// The value `global`.
     #[serde(rename = "global")]
     Global,
+    /// The value `account-regional`.
     #[serde(rename = "account-regional")]
     AccountRegional,
 }
 lit!(BucketNamespace);
 walk!(BucketNamespace);
 
+/// The values of `CorsRule.AllowedMethods` in `AWS::S3::Bucket`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AllowedMethods {
+    /// The value `GET`.
     #[serde(rename = "GET")]
     Get,
+    /// The value `PUT`.
     #[serde(rename = "PUT")]
     Put,
+    /// The value `HEAD`.
     #[serde(rename = "HEAD")]
     Head,
+    /// The value `POST`.
     #[serde(rename = "POST")]
     Post,
+    /// The value `DELETE`.
     #[serde(rename = "DELETE")]
     Delete,
 }
@@ -372,7 +402,9 @@ lit!(CorsConfiguration);
 /// Specifies the status of the configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Status {
+    /// The value `Disabled`.
     Disabled,
+    /// The value `Enabled`.
     Enabled,
 }
 lit!(Status);
@@ -381,8 +413,10 @@ walk!(Status);
 /// S3 Intelligent-Tiering access tier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AccessTier {
+    /// The value `ARCHIVE_ACCESS`.
     #[serde(rename = "ARCHIVE_ACCESS")]
     ArchiveAccess,
+    /// The value `DEEP_ARCHIVE_ACCESS`.
     #[serde(rename = "DEEP_ARCHIVE_ACCESS")]
     DeepArchiveAccess,
 }
@@ -454,33 +488,55 @@ lit!(IntelligentTieringConfiguration);
 /// Object versions to include in the inventory list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum IncludedObjectVersions {
+    /// The value `All`.
     All,
+    /// The value `Current`.
     Current,
 }
 lit!(IncludedObjectVersions);
 walk!(IncludedObjectVersions);
 
+/// The values of `InventoryConfiguration.OptionalFields` in `AWS::S3::Bucket`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum OptionalFields {
+    /// The value `Size`.
     Size,
+    /// The value `LastModifiedDate`.
     LastModifiedDate,
+    /// The value `StorageClass`.
     StorageClass,
+    /// The value `ETag`.
     #[serde(rename = "ETag")]
     Etag,
+    /// The value `IsMultipartUploaded`.
     IsMultipartUploaded,
+    /// The value `ReplicationStatus`.
     ReplicationStatus,
+    /// The value `EncryptionStatus`.
     EncryptionStatus,
+    /// The value `ObjectLockRetainUntilDate`.
     ObjectLockRetainUntilDate,
+    /// The value `ObjectLockMode`.
     ObjectLockMode,
+    /// The value `ObjectLockLegalHoldStatus`.
     ObjectLockLegalHoldStatus,
+    /// The value `ObjectLockEventHoldStatus`.
     ObjectLockEventHoldStatus,
+    /// The value `ObjectLockEventHoldDuration`.
     ObjectLockEventHoldDuration,
+    /// The value `IntelligentTieringAccessTier`.
     IntelligentTieringAccessTier,
+    /// The value `BucketKeyStatus`.
     BucketKeyStatus,
+    /// The value `ChecksumAlgorithm`.
     ChecksumAlgorithm,
+    /// The value `ObjectAccessControlList`.
     ObjectAccessControlList,
+    /// The value `ObjectOwner`.
     ObjectOwner,
+    /// The value `LifecycleExpirationDate`.
     LifecycleExpirationDate,
+    /// The value `IntelligentTieringReferenceDate`.
     IntelligentTieringReferenceDate,
 }
 lit!(OptionalFields);
@@ -489,7 +545,9 @@ walk!(OptionalFields);
 /// Specifies the schedule for generating inventory results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ScheduleFrequency {
+    /// The value `Daily`.
     Daily,
+    /// The value `Weekly`.
     Weekly,
 }
 lit!(ScheduleFrequency);
@@ -549,7 +607,9 @@ lit!(InventoryConfiguration);
 /// If `Enabled`, the rule is currently being applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RuleStatus {
+    /// The value `Enabled`.
     Enabled,
+    /// The value `Disabled`.
     Disabled,
 }
 lit!(RuleStatus);
@@ -603,18 +663,25 @@ lit!(NoncurrentVersionExpiration);
 /// The class of storage used to store the object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum StorageClass {
+    /// The value `DEEP_ARCHIVE`.
     #[serde(rename = "DEEP_ARCHIVE")]
     DeepArchive,
+    /// The value `GLACIER`.
     #[serde(rename = "GLACIER")]
     Glacier,
+    /// The value `Glacier`.
     #[serde(rename = "Glacier")]
     GlacierTitleCase,
+    /// The value `GLACIER_IR`.
     #[serde(rename = "GLACIER_IR")]
     GlacierIr,
+    /// The value `INTELLIGENT_TIERING`.
     #[serde(rename = "INTELLIGENT_TIERING")]
     IntelligentTiering,
+    /// The value `ONEZONE_IA`.
     #[serde(rename = "ONEZONE_IA")]
     OnezoneIa,
+    /// The value `STANDARD_IA`.
     #[serde(rename = "STANDARD_IA")]
     StandardIa,
 }
@@ -766,8 +833,10 @@ lit!(LifecycleRule);
 /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TransitionDefaultMinimumObjectSize {
+    /// The value `varies_by_storage_class`.
     #[serde(rename = "varies_by_storage_class")]
     VariesByStorageClass,
+    /// The value `all_storage_classes_128K`.
     #[serde(rename = "all_storage_classes_128K")]
     AllStorageClasses128K,
 }
@@ -821,8 +890,10 @@ lit!(LoggingConfiguration);
 /// Specifies whether the annotation table configuration is enabled or disabled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ConfigurationState {
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
 }
@@ -832,8 +903,10 @@ walk!(ConfigurationState);
 /// The encryption type specified for a metadata table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
+    /// The value `aws:kms`.
     #[serde(rename = "aws:kms")]
     AwsKms,
+    /// The value `AES256`.
     #[serde(rename = "AES256")]
     Aes256,
 }
@@ -907,8 +980,10 @@ lit!(AnnotationTableConfiguration);
 /// The type of the table bucket where the metadata configuration is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TableBucketType {
+    /// The value `aws`.
     #[serde(rename = "aws")]
     Aws,
+    /// The value `customer`.
     #[serde(rename = "customer")]
     Customer,
 }
@@ -980,8 +1055,10 @@ lit!(InventoryTableConfiguration);
 /// Specifies whether journal table record expiration is enabled or disabled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Expiration {
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
 }
@@ -1354,6 +1431,7 @@ lit!(NotificationConfiguration);
 /// Indicates whether this bucket has an Object Lock configuration enabled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ObjectLockEnabled {
+    /// The value `Enabled`.
     Enabled,
 }
 lit!(ObjectLockEnabled);
@@ -1375,8 +1453,10 @@ lit!(DefaultEventHold);
 /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Mode {
+    /// The value `COMPLIANCE`.
     #[serde(rename = "COMPLIANCE")]
     Compliance,
+    /// The value `GOVERNANCE`.
     #[serde(rename = "GOVERNANCE")]
     Governance,
 }
@@ -1435,8 +1515,11 @@ lit!(ObjectLockConfiguration);
 /// Specifies an object ownership rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ObjectOwnership {
+    /// The value `ObjectWriter`.
     ObjectWriter,
+    /// The value `BucketOwnerPreferred`.
     BucketOwnerPreferred,
+    /// The value `BucketOwnerEnforced`.
     BucketOwnerEnforced,
 }
 lit!(ObjectOwnership);
@@ -1507,6 +1590,7 @@ lit!(DeleteMarkerReplication);
 /// Specifies the replica ownership.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Owner {
+    /// The value `Destination`.
     Destination,
 }
 lit!(Owner);
@@ -1619,20 +1703,28 @@ lit!(ReplicationTime);
 /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ReplicationDestinationStorageClass {
+    /// The value `DEEP_ARCHIVE`.
     #[serde(rename = "DEEP_ARCHIVE")]
     DeepArchive,
+    /// The value `GLACIER`.
     #[serde(rename = "GLACIER")]
     Glacier,
+    /// The value `GLACIER_IR`.
     #[serde(rename = "GLACIER_IR")]
     GlacierIr,
+    /// The value `INTELLIGENT_TIERING`.
     #[serde(rename = "INTELLIGENT_TIERING")]
     IntelligentTiering,
+    /// The value `ONEZONE_IA`.
     #[serde(rename = "ONEZONE_IA")]
     OnezoneIa,
+    /// The value `REDUCED_REDUNDANCY`.
     #[serde(rename = "REDUCED_REDUNDANCY")]
     ReducedRedundancy,
+    /// The value `STANDARD`.
     #[serde(rename = "STANDARD")]
     Standard,
+    /// The value `STANDARD_IA`.
     #[serde(rename = "STANDARD_IA")]
     StandardIa,
 }
@@ -1722,7 +1814,9 @@ lit!(ReplicationRuleFilter);
 /// Specifies whether Amazon S3 replicates modifications on replicas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ReplicaModificationsStatus {
+    /// The value `Enabled`.
     Enabled,
+    /// The value `Disabled`.
     Disabled,
 }
 lit!(ReplicaModificationsStatus);
@@ -1859,7 +1953,9 @@ lit!(ReplicationConfiguration);
 /// The versioning state of the bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum VersioningConfigurationStatus {
+    /// The value `Enabled`.
     Enabled,
+    /// The value `Suspended`.
     Suspended,
 }
 lit!(VersioningConfigurationStatus);
@@ -1886,8 +1982,10 @@ lit!(VersioningConfiguration);
 /// Protocol to use when redirecting requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Protocol {
+    /// The value `http`.
     #[serde(rename = "http")]
     Http,
+    /// The value `https`.
     #[serde(rename = "https")]
     Https,
 }
@@ -2024,7 +2122,9 @@ pub struct Bucket {
     pub access_control: Option<Value<AccessControl>>,
     /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
     pub analytics_configurations: Option<Value<Vec<AnalyticsConfiguration>>>,
+    /// The `BucketNamePrefix` property.
     pub bucket_name_prefix: Option<Value<String>>,
+    /// The `BucketNamespace` property.
     pub bucket_namespace: Option<Value<BucketNamespace>>,
     /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
     pub cors_configuration: Option<Value<CorsConfiguration>>,

@@ -72,14 +72,19 @@ impl Subscription {
 /// Indicates one of the supported protocols for the Amazon SNS topic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Protocol {
+    /// The value `http/s`.
     #[serde(rename = "http/s")]
     HttpOrHttps,
+    /// The value `sqs`.
     #[serde(rename = "sqs")]
     Sqs,
+    /// The value `lambda`.
     #[serde(rename = "lambda")]
     Lambda,
+    /// The value `firehose`.
     #[serde(rename = "firehose")]
     Firehose,
+    /// The value `application`.
     #[serde(rename = "application")]
     Application,
 }
@@ -145,9 +150,11 @@ lit!(TopicSubscription);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Topic {
+    /// The `ArchivePolicy` property.
     pub archive_policy: Option<serde_json::Value>,
     /// `ContentBasedDeduplication` enables deduplication of messages based on their content for FIFO topics.
     pub content_based_deduplication: Option<Value<bool>>,
+    /// The `DataProtectionPolicy` property.
     pub data_protection_policy: Option<serde_json::Value>,
     /// The `DeliveryStatusLogging` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols: + HTTP + Amazon Kinesis Data Firehose + AWS Lambda + Platform application endpoint + Amazon Simple Queue Service Once configured, log entries are sent to Amazon CloudWatch Logs.
     pub delivery_status_logging: Option<Value<Vec<LoggingConfig>>>,
@@ -159,6 +166,7 @@ pub struct Topic {
     pub fifo_topic: Option<Value<bool>>,
     /// The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK.
     pub kms_master_key_id: Option<Value<String>>,
+    /// The `MaximumMessageSize` property.
     pub maximum_message_size: Option<Value<i64>>,
     /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS.
     pub signature_version: Option<Value<String>>,

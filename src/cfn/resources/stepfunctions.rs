@@ -8,12 +8,16 @@ use crate::cfn::intrinsic::Value;
 use crate::cfn::states::Definition;
 use crate::cfn::walk::walk;
 
+/// The `S3Location` property type of `AWS::StepFunctions::StateMachine`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct S3Location {
+    /// The `Bucket` property.
     pub bucket: Value<String>,
+    /// The `Key` property.
     pub key: Value<String>,
+    /// The `Version` property.
     pub version: Option<Value<String>>,
 }
 walk!(S3Location {
@@ -33,22 +37,29 @@ impl S3Location {
 }
 lit!(S3Location);
 
+/// The values of `EncryptionConfiguration.Type` in `AWS::StepFunctions::StateMachine`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Type {
+    /// The value `CUSTOMER_MANAGED_KMS_KEY`.
     #[serde(rename = "CUSTOMER_MANAGED_KMS_KEY")]
     CustomerManagedKmsKey,
+    /// The value `AWS_OWNED_KEY`.
     #[serde(rename = "AWS_OWNED_KEY")]
     AwsOwnedKey,
 }
 lit!(Type);
 walk!(Type);
 
+/// The `EncryptionConfiguration` property type of `AWS::StepFunctions::StateMachine`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EncryptionConfiguration {
+    /// The `KmsDataKeyReusePeriodSeconds` property.
     pub kms_data_key_reuse_period_seconds: Option<Value<i64>>,
+    /// The `KmsKeyId` property.
     pub kms_key_id: Option<Value<String>>,
+    /// The `Type` property.
     pub r#type: Value<Type>,
 }
 walk!(EncryptionConfiguration {
@@ -68,19 +79,23 @@ impl EncryptionConfiguration {
 }
 lit!(EncryptionConfiguration);
 
+/// The `CloudWatchLogsLogGroup` property type of `AWS::StepFunctions::StateMachine`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CloudWatchLogsLogGroup {
+    /// The `LogGroupArn` property.
     pub log_group_arn: Option<Value<String>>,
 }
 walk!(CloudWatchLogsLogGroup { log_group_arn });
 lit!(CloudWatchLogsLogGroup);
 
+/// The `LogDestination` property type of `AWS::StepFunctions::StateMachine`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LogDestination {
+    /// The `CloudWatchLogsLogGroup` property.
     pub cloud_watch_logs_log_group: Option<Value<CloudWatchLogsLogGroup>>,
 }
 walk!(LogDestination {
@@ -88,26 +103,35 @@ walk!(LogDestination {
 });
 lit!(LogDestination);
 
+/// The values of `LoggingConfiguration.Level` in `AWS::StepFunctions::StateMachine`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Level {
+    /// The value `ALL`.
     #[serde(rename = "ALL")]
     All,
+    /// The value `ERROR`.
     #[serde(rename = "ERROR")]
     Error,
+    /// The value `FATAL`.
     #[serde(rename = "FATAL")]
     Fatal,
+    /// The value `OFF`.
     #[serde(rename = "OFF")]
     Off,
 }
 lit!(Level);
 walk!(Level);
 
+/// The `LoggingConfiguration` property type of `AWS::StepFunctions::StateMachine`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LoggingConfiguration {
+    /// The `Destinations` property.
     pub destinations: Option<Value<Vec<LogDestination>>>,
+    /// The `IncludeExecutionData` property.
     pub include_execution_data: Option<Value<bool>>,
+    /// The `Level` property.
     pub level: Option<Value<Level>>,
 }
 walk!(LoggingConfiguration {
@@ -117,20 +141,25 @@ walk!(LoggingConfiguration {
 });
 lit!(LoggingConfiguration);
 
+/// The values of `StateMachine.StateMachineType` in `AWS::StepFunctions::StateMachine`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum StateMachineType {
+    /// The value `STANDARD`.
     #[serde(rename = "STANDARD")]
     Standard,
+    /// The value `EXPRESS`.
     #[serde(rename = "EXPRESS")]
     Express,
 }
 lit!(StateMachineType);
 walk!(StateMachineType);
 
+/// The `TracingConfiguration` property type of `AWS::StepFunctions::StateMachine`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TracingConfiguration {
+    /// The `Enabled` property.
     pub enabled: Option<Value<bool>>,
 }
 walk!(TracingConfiguration { enabled });
@@ -141,16 +170,27 @@ lit!(TracingConfiguration);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StateMachine {
+    /// The `Definition` property.
     pub definition: Option<Definition>,
+    /// The `DefinitionS3Location` property.
     pub definition_s3_location: Option<Value<S3Location>>,
+    /// The `DefinitionString` property.
     pub definition_string: Option<Value<String>>,
+    /// The `DefinitionSubstitutions` property.
     pub definition_substitutions: Option<Value<IndexMap<String, Value<String>>>>,
+    /// The `EncryptionConfiguration` property.
     pub encryption_configuration: Option<Value<EncryptionConfiguration>>,
+    /// The `LoggingConfiguration` property.
     pub logging_configuration: Option<Value<LoggingConfiguration>>,
+    /// The `RoleArn` property.
     pub role_arn: Value<String>,
+    /// The `StateMachineName` property.
     pub state_machine_name: Option<Value<String>>,
+    /// The `StateMachineType` property.
     pub state_machine_type: Option<Value<StateMachineType>>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
+    /// The `TracingConfiguration` property.
     pub tracing_configuration: Option<Value<TracingConfiguration>>,
 }
 walk!(StateMachine {

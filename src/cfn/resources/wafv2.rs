@@ -12,7 +12,9 @@ use crate::cfn::walk::walk;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ApplicationAttribute {
+    /// The `Name` property.
     pub name: Value<String>,
+    /// The `Values` property.
     pub values: Value<Vec<Value<String>>>,
 }
 walk!(ApplicationAttribute { name, values });
@@ -34,6 +36,7 @@ lit!(ApplicationAttribute);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ApplicationConfig {
+    /// The `Attributes` property.
     pub attributes: Value<Vec<ApplicationAttribute>>,
 }
 walk!(ApplicationConfig { attributes });
@@ -47,14 +50,19 @@ impl ApplicationConfig {
 }
 lit!(ApplicationConfig);
 
+/// The values of `RequestBodyAssociatedResourceTypeConfig.DefaultSizeInspectionLimit` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum DefaultSizeInspectionLimit {
+    /// The value `KB_16`.
     #[serde(rename = "KB_16")]
     Kb16,
+    /// The value `KB_32`.
     #[serde(rename = "KB_32")]
     Kb32,
+    /// The value `KB_48`.
     #[serde(rename = "KB_48")]
     Kb48,
+    /// The value `KB_64`.
     #[serde(rename = "KB_64")]
     Kb64,
 }
@@ -65,6 +73,7 @@ walk!(DefaultSizeInspectionLimit);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RequestBodyAssociatedResourceTypeConfig {
+    /// The `DefaultSizeInspectionLimit` property.
     pub default_size_inspection_limit: Value<DefaultSizeInspectionLimit>,
 }
 walk!(RequestBodyAssociatedResourceTypeConfig {
@@ -87,15 +96,18 @@ lit!(RequestBodyAssociatedResourceTypeConfig);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AssociationConfig {
+    /// The `RequestBody` property.
     pub request_body:
         Option<Value<IndexMap<String, Value<RequestBodyAssociatedResourceTypeConfig>>>>,
 }
 walk!(AssociationConfig { request_body });
 lit!(AssociationConfig);
 
+/// The `ImmunityTimeProperty` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImmunityTimeProperty {
+    /// The `ImmunityTime` property.
     pub immunity_time: Value<i64>,
 }
 walk!(ImmunityTimeProperty { immunity_time });
@@ -109,10 +121,12 @@ impl ImmunityTimeProperty {
 }
 lit!(ImmunityTimeProperty);
 
+/// The `CaptchaConfig` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CaptchaConfig {
+    /// The `ImmunityTimeProperty` property.
     pub immunity_time_property: Option<Value<ImmunityTimeProperty>>,
 }
 walk!(CaptchaConfig {
@@ -120,10 +134,12 @@ walk!(CaptchaConfig {
 });
 lit!(CaptchaConfig);
 
+/// The `ChallengeConfig` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChallengeConfig {
+    /// The `ImmunityTimeProperty` property.
     pub immunity_time_property: Option<Value<ImmunityTimeProperty>>,
 }
 walk!(ChallengeConfig {
@@ -134,10 +150,13 @@ lit!(ChallengeConfig);
 /// Valid values are TEXT_PLAIN, TEXT_HTML, and APPLICATION_JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ContentType {
+    /// The value `TEXT_PLAIN`.
     #[serde(rename = "TEXT_PLAIN")]
     TextPlain,
+    /// The value `TEXT_HTML`.
     #[serde(rename = "TEXT_HTML")]
     TextHtml,
+    /// The value `APPLICATION_JSON`.
     #[serde(rename = "APPLICATION_JSON")]
     ApplicationJson,
 }
@@ -148,7 +167,9 @@ walk!(ContentType);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomResponseBody {
+    /// The `Content` property.
     pub content: Value<String>,
+    /// The `ContentType` property.
     pub content_type: Value<ContentType>,
 }
 walk!(CustomResponseBody {
@@ -169,10 +190,13 @@ impl CustomResponseBody {
 }
 lit!(CustomResponseBody);
 
+/// The values of `DataProtect.Action` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Action {
+    /// The value `SUBSTITUTION`.
     #[serde(rename = "SUBSTITUTION")]
     Substitution,
+    /// The value `HASH`.
     #[serde(rename = "HASH")]
     Hash,
 }
@@ -182,14 +206,19 @@ walk!(Action);
 /// Field type to protect
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum FieldType {
+    /// The value `SINGLE_HEADER`.
     #[serde(rename = "SINGLE_HEADER")]
     SingleHeader,
+    /// The value `SINGLE_COOKIE`.
     #[serde(rename = "SINGLE_COOKIE")]
     SingleCookie,
+    /// The value `SINGLE_QUERY_ARGUMENT`.
     #[serde(rename = "SINGLE_QUERY_ARGUMENT")]
     SingleQueryArgument,
+    /// The value `QUERY_STRING`.
     #[serde(rename = "QUERY_STRING")]
     QueryString,
+    /// The value `BODY`.
     #[serde(rename = "BODY")]
     Body,
 }
@@ -221,13 +250,18 @@ impl FieldToProtect {
 }
 lit!(FieldToProtect);
 
+/// The `DataProtect` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DataProtect {
+    /// The `Action` property.
     pub action: Value<Action>,
+    /// The `ExcludeRateBasedDetails` property.
     pub exclude_rate_based_details: Option<Value<bool>>,
+    /// The `ExcludeRuleMatchDetails` property.
     pub exclude_rule_match_details: Option<Value<bool>>,
+    /// The `Field` property.
     pub field: Value<FieldToProtect>,
 }
 walk!(DataProtect {
@@ -249,9 +283,11 @@ impl DataProtect {
 }
 lit!(DataProtect);
 
+/// The `DataProtectionConfig` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DataProtectionConfig {
+    /// The `DataProtections` property.
     pub data_protections: Value<Vec<DataProtect>>,
 }
 walk!(DataProtectionConfig { data_protections });
@@ -269,7 +305,9 @@ lit!(DataProtectionConfig);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomHttpHeader {
+    /// The `Name` property.
     pub name: Value<String>,
+    /// The `Value` property.
     pub value: Value<String>,
 }
 walk!(CustomHttpHeader { name, value });
@@ -307,6 +345,7 @@ lit!(CustomRequestHandling);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AllowAction {
+    /// The `CustomRequestHandling` property.
     pub custom_request_handling: Option<Value<CustomRequestHandling>>,
 }
 walk!(AllowAction {
@@ -321,6 +360,7 @@ lit!(AllowAction);
 pub struct CustomResponse {
     /// Custom response body key.
     pub custom_response_body_key: Option<Value<String>>,
+    /// The `ResponseCode` property.
     pub response_code: Value<i64>,
     /// Collection of HTTP headers.
     pub response_headers: Option<Value<Vec<CustomHttpHeader>>>,
@@ -347,6 +387,7 @@ lit!(CustomResponse);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BlockAction {
+    /// The `CustomResponse` property.
     pub custom_response: Option<Value<CustomResponse>>,
 }
 walk!(BlockAction { custom_response });
@@ -357,7 +398,9 @@ lit!(BlockAction);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DefaultAction {
+    /// The `Allow` property.
     pub allow: Option<Value<AllowAction>>,
+    /// The `Block` property.
     pub block: Option<Value<BlockAction>>,
 }
 walk!(DefaultAction { allow, block });
@@ -366,12 +409,16 @@ lit!(DefaultAction);
 /// The blockchain chain to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Chain {
+    /// The value `BASE`.
     #[serde(rename = "BASE")]
     Base,
+    /// The value `SOLANA`.
     #[serde(rename = "SOLANA")]
     Solana,
+    /// The value `BASE_SEPOLIA`.
     #[serde(rename = "BASE_SEPOLIA")]
     BaseSepolia,
+    /// The value `SOLANA_DEVNET`.
     #[serde(rename = "SOLANA_DEVNET")]
     SolanaDevnet,
 }
@@ -381,6 +428,7 @@ walk!(Chain);
 /// The cryptocurrency to use for payment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Currency {
+    /// The value `USDC`.
     #[serde(rename = "USDC")]
     Usdc,
 }
@@ -391,7 +439,9 @@ walk!(Currency);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Price {
+    /// The `Amount` property.
     pub amount: Value<String>,
+    /// The `Currency` property.
     pub currency: Value<Currency>,
 }
 walk!(Price { amount, currency });
@@ -410,8 +460,11 @@ lit!(Price);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PaymentNetwork {
+    /// The `Chain` property.
     pub chain: Value<Chain>,
+    /// The `Prices` property.
     pub prices: Value<Vec<Price>>,
+    /// The `WalletAddress` property.
     pub wallet_address: Value<String>,
 }
 walk!(PaymentNetwork {
@@ -439,6 +492,7 @@ lit!(PaymentNetwork);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CryptoConfig {
+    /// The `PaymentNetworks` property.
     pub payment_networks: Value<Vec<PaymentNetwork>>,
 }
 walk!(CryptoConfig { payment_networks });
@@ -455,8 +509,10 @@ lit!(CryptoConfig);
 /// The currency mode for monetization.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CurrencyMode {
+    /// The value `REAL`.
     #[serde(rename = "REAL")]
     Real,
+    /// The value `TEST`.
     #[serde(rename = "TEST")]
     Test,
 }
@@ -468,7 +524,9 @@ walk!(CurrencyMode);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MonetizationConfig {
+    /// The `CryptoConfig` property.
     pub crypto_config: Option<Value<CryptoConfig>>,
+    /// The `CurrencyMode` property.
     pub currency_mode: Option<Value<CurrencyMode>>,
 }
 walk!(MonetizationConfig {
@@ -477,10 +535,13 @@ walk!(MonetizationConfig {
 });
 lit!(MonetizationConfig);
 
+/// The values of `OnSourceDDoSProtectionConfig.ALBLowReputationMode` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AlbLowReputationMode {
+    /// The value `ACTIVE_UNDER_DDOS`.
     #[serde(rename = "ACTIVE_UNDER_DDOS")]
     ActiveUnderDdos,
+    /// The value `ALWAYS_ON`.
     #[serde(rename = "ALWAYS_ON")]
     AlwaysOn,
 }
@@ -491,6 +552,7 @@ walk!(AlbLowReputationMode);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OnSourceDdosProtectionConfig {
+    /// The `ALBLowReputationMode` property.
     #[serde(rename = "ALBLowReputationMode")]
     pub alb_low_reputation_mode: Value<AlbLowReputationMode>,
 }
@@ -512,6 +574,7 @@ lit!(OnSourceDdosProtectionConfig);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CaptchaAction {
+    /// The `CustomRequestHandling` property.
     pub custom_request_handling: Option<Value<CustomRequestHandling>>,
 }
 walk!(CaptchaAction {
@@ -524,6 +587,7 @@ lit!(CaptchaAction);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChallengeAction {
+    /// The `CustomRequestHandling` property.
     pub custom_request_handling: Option<Value<CustomRequestHandling>>,
 }
 walk!(ChallengeAction {
@@ -536,6 +600,7 @@ lit!(ChallengeAction);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CountAction {
+    /// The `CustomRequestHandling` property.
     pub custom_request_handling: Option<Value<CustomRequestHandling>>,
 }
 walk!(CountAction {
@@ -548,6 +613,7 @@ lit!(CountAction);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MonetizeAction {
+    /// The `PriceMultiplier` property.
     pub price_multiplier: Option<Value<String>>,
 }
 walk!(MonetizeAction { price_multiplier });
@@ -558,11 +624,17 @@ lit!(MonetizeAction);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RuleAction {
+    /// The `Allow` property.
     pub allow: Option<Value<AllowAction>>,
+    /// The `Block` property.
     pub block: Option<Value<BlockAction>>,
+    /// The `Captcha` property.
     pub captcha: Option<Value<CaptchaAction>>,
+    /// The `Challenge` property.
     pub challenge: Option<Value<ChallengeAction>>,
+    /// The `Count` property.
     pub count: Option<Value<CountAction>>,
+    /// The `Monetize` property.
     pub monetize: Option<Value<MonetizeAction>>,
 }
 walk!(RuleAction {
@@ -580,15 +652,19 @@ lit!(RuleAction);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OverrideAction {
+    /// The `Count` property.
     pub count: Option<EmptyAction>,
+    /// The `None` property.
     pub none: Option<EmptyAction>,
 }
 walk!(OverrideAction { count, none });
 lit!(OverrideAction);
 
+/// The `Label` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Label {
+    /// The `Name` property.
     pub name: Value<String>,
 }
 walk!(Label { name });
@@ -600,9 +676,11 @@ impl Label {
 }
 lit!(Label);
 
+/// The `AndStatement` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AndStatement {
+    /// The `Statements` property.
     pub statements: Value<Vec<Statement>>,
 }
 walk!(AndStatement { statements });
@@ -617,20 +695,26 @@ impl AndStatement {
 lit!(AndStatement);
 boxed!(AndStatement);
 
+/// The values of `ForwardedIPConfiguration.FallbackBehavior` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum FallbackBehavior {
+    /// The value `MATCH`.
     #[serde(rename = "MATCH")]
     Match,
+    /// The value `NO_MATCH`.
     #[serde(rename = "NO_MATCH")]
     NoMatch,
 }
 lit!(FallbackBehavior);
 walk!(FallbackBehavior);
 
+/// The `ForwardedIPConfiguration` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ForwardedIpConfiguration {
+    /// The `FallbackBehavior` property.
     pub fallback_behavior: Value<FallbackBehavior>,
+    /// The `HeaderName` property.
     pub header_name: Value<String>,
 }
 walk!(ForwardedIpConfiguration {
@@ -651,11 +735,14 @@ impl ForwardedIpConfiguration {
 }
 lit!(ForwardedIpConfiguration);
 
+/// The `AsnMatchStatement` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AsnMatchStatement {
+    /// The `AsnList` property.
     pub asn_list: Option<Value<Vec<Value<i64>>>>,
+    /// The `ForwardedIPConfig` property.
     #[serde(rename = "ForwardedIPConfig")]
     pub forwarded_ip_config: Option<Value<ForwardedIpConfiguration>>,
 }
@@ -668,10 +755,13 @@ lit!(AsnMatchStatement);
 /// Handling of requests containing oversize fields
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum OversizeHandling {
+    /// The value `CONTINUE`.
     #[serde(rename = "CONTINUE")]
     Continue,
+    /// The value `MATCH`.
     #[serde(rename = "MATCH")]
     Match,
+    /// The value `NO_MATCH`.
     #[serde(rename = "NO_MATCH")]
     NoMatch,
 }
@@ -683,6 +773,7 @@ walk!(OversizeHandling);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Body {
+    /// The `OversizeHandling` property.
     pub oversize_handling: Option<Value<OversizeHandling>>,
 }
 walk!(Body { oversize_handling });
@@ -693,8 +784,11 @@ lit!(Body);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CookieMatchPattern {
+    /// The `All` property.
     pub all: Option<serde_json::Value>,
+    /// The `ExcludedCookies` property.
     pub excluded_cookies: Option<Value<Vec<Value<String>>>>,
+    /// The `IncludedCookies` property.
     pub included_cookies: Option<Value<Vec<Value<String>>>>,
 }
 walk!(CookieMatchPattern {
@@ -707,10 +801,13 @@ lit!(CookieMatchPattern);
 /// The parts of the request to match against using the MatchPattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MatchScope {
+    /// The value `ALL`.
     #[serde(rename = "ALL")]
     All,
+    /// The value `KEY`.
     #[serde(rename = "KEY")]
     Key,
+    /// The value `VALUE`.
     #[serde(rename = "VALUE")]
     Value,
 }
@@ -721,8 +818,11 @@ walk!(MatchScope);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Cookies {
+    /// The `MatchPattern` property.
     pub match_pattern: Value<CookieMatchPattern>,
+    /// The `MatchScope` property.
     pub match_scope: Value<MatchScope>,
+    /// The `OversizeHandling` property.
     pub oversize_handling: Value<OversizeHandling>,
 }
 walk!(Cookies {
@@ -750,6 +850,7 @@ lit!(Cookies);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct HeaderOrder {
+    /// The `OversizeHandling` property.
     pub oversize_handling: Value<OversizeHandling>,
 }
 walk!(HeaderOrder { oversize_handling });
@@ -768,8 +869,11 @@ lit!(HeaderOrder);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct HeaderMatchPattern {
+    /// The `All` property.
     pub all: Option<serde_json::Value>,
+    /// The `ExcludedHeaders` property.
     pub excluded_headers: Option<Value<Vec<Value<String>>>>,
+    /// The `IncludedHeaders` property.
     pub included_headers: Option<Value<Vec<Value<String>>>>,
 }
 walk!(HeaderMatchPattern {
@@ -783,8 +887,11 @@ lit!(HeaderMatchPattern);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Headers {
+    /// The `MatchPattern` property.
     pub match_pattern: Value<HeaderMatchPattern>,
+    /// The `MatchScope` property.
     pub match_scope: Value<MatchScope>,
+    /// The `OversizeHandling` property.
     pub oversize_handling: Value<OversizeHandling>,
 }
 walk!(Headers {
@@ -812,6 +919,7 @@ lit!(Headers);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Ja3Fingerprint {
+    /// The `FallbackBehavior` property.
     pub fallback_behavior: Value<FallbackBehavior>,
 }
 walk!(Ja3Fingerprint { fallback_behavior });
@@ -829,6 +937,7 @@ lit!(Ja3Fingerprint);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Ja4Fingerprint {
+    /// The `FallbackBehavior` property.
     pub fallback_behavior: Value<FallbackBehavior>,
 }
 walk!(Ja4Fingerprint { fallback_behavior });
@@ -845,10 +954,13 @@ lit!(Ja4Fingerprint);
 /// The inspection behavior to fall back to if the JSON in the request body is invalid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InvalidFallbackBehavior {
+    /// The value `MATCH`.
     #[serde(rename = "MATCH")]
     Match,
+    /// The value `NO_MATCH`.
     #[serde(rename = "NO_MATCH")]
     NoMatch,
+    /// The value `EVALUATE_AS_STRING`.
     #[serde(rename = "EVALUATE_AS_STRING")]
     EvaluateAsString,
 }
@@ -860,7 +972,9 @@ walk!(InvalidFallbackBehavior);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct JsonMatchPattern {
+    /// The `All` property.
     pub all: Option<serde_json::Value>,
+    /// The `IncludedPaths` property.
     pub included_paths: Option<Value<Vec<Value<String>>>>,
 }
 walk!(JsonMatchPattern {
@@ -874,9 +988,13 @@ lit!(JsonMatchPattern);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct JsonBody {
+    /// The `InvalidFallbackBehavior` property.
     pub invalid_fallback_behavior: Option<Value<InvalidFallbackBehavior>>,
+    /// The `MatchPattern` property.
     pub match_pattern: Value<JsonMatchPattern>,
+    /// The `MatchScope` property.
     pub match_scope: Value<MatchScope>,
+    /// The `OversizeHandling` property.
     pub oversize_handling: Option<Value<OversizeHandling>>,
 }
 walk!(JsonBody {
@@ -901,9 +1019,11 @@ impl JsonBody {
 }
 lit!(JsonBody);
 
+/// The `SingleHeader` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SingleHeader {
+    /// The `Name` property.
     pub name: Value<String>,
 }
 walk!(SingleHeader { name });
@@ -919,6 +1039,7 @@ lit!(SingleHeader);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SingleQueryArgument {
+    /// The `Name` property.
     pub name: Value<String>,
 }
 walk!(SingleQueryArgument { name });
@@ -935,6 +1056,7 @@ lit!(SingleQueryArgument);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UriFragment {
+    /// The `FallbackBehavior` property.
     pub fallback_behavior: Option<Value<FallbackBehavior>>,
 }
 walk!(UriFragment { fallback_behavior });
@@ -945,22 +1067,35 @@ lit!(UriFragment);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FieldToMatch {
+    /// The `AllQueryArguments` property.
     pub all_query_arguments: Option<serde_json::Value>,
+    /// The `Body` property.
     pub body: Option<Value<Body>>,
+    /// The `Cookies` property.
     pub cookies: Option<Value<Cookies>>,
+    /// The `HeaderOrder` property.
     pub header_order: Option<Value<HeaderOrder>>,
+    /// The `Headers` property.
     pub headers: Option<Value<Headers>>,
+    /// The `JA3Fingerprint` property.
     #[serde(rename = "JA3Fingerprint")]
     pub ja3_fingerprint: Option<Value<Ja3Fingerprint>>,
+    /// The `JA4Fingerprint` property.
     #[serde(rename = "JA4Fingerprint")]
     pub ja4_fingerprint: Option<Value<Ja4Fingerprint>>,
+    /// The `JsonBody` property.
     pub json_body: Option<Value<JsonBody>>,
+    /// The `Method` property.
     pub method: Option<serde_json::Value>,
+    /// The `QueryString` property.
     pub query_string: Option<serde_json::Value>,
+    /// The `SingleHeader` property.
     pub single_header: Option<Value<SingleHeader>>,
     /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
     pub single_query_argument: Option<Value<SingleQueryArgument>>,
+    /// The `UriFragment` property.
     pub uri_fragment: Option<Value<UriFragment>>,
+    /// The `UriPath` property.
     pub uri_path: Option<serde_json::Value>,
 }
 walk!(FieldToMatch {
@@ -984,14 +1119,19 @@ lit!(FieldToMatch);
 /// Position of the evaluation in the FieldToMatch of request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PositionalConstraint {
+    /// The value `EXACTLY`.
     #[serde(rename = "EXACTLY")]
     Exactly,
+    /// The value `STARTS_WITH`.
     #[serde(rename = "STARTS_WITH")]
     StartsWith,
+    /// The value `ENDS_WITH`.
     #[serde(rename = "ENDS_WITH")]
     EndsWith,
+    /// The value `CONTAINS`.
     #[serde(rename = "CONTAINS")]
     Contains,
+    /// The value `CONTAINS_WORD`.
     #[serde(rename = "CONTAINS_WORD")]
     ContainsWord,
 }
@@ -1001,14 +1141,19 @@ walk!(PositionalConstraint);
 /// Type of pre-parse text transformation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Type {
+    /// The value `NONE`.
     #[serde(rename = "NONE")]
     None,
+    /// The value `URL_DECODE`.
     #[serde(rename = "URL_DECODE")]
     UrlDecode,
+    /// The value `URL_DECODE_UNI`.
     #[serde(rename = "URL_DECODE_UNI")]
     UrlDecodeUni,
+    /// The value `COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA`.
     #[serde(rename = "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA")]
     CombineDuplicateQueryArgsByComma,
+    /// The value `REPLACE_SEMICOLONS_WITH_AMPERSANDS`.
     #[serde(rename = "REPLACE_SEMICOLONS_WITH_AMPERSANDS")]
     ReplaceSemicolonsWithAmpersands,
 }
@@ -1019,7 +1164,9 @@ walk!(Type);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PreParseTextTransformation {
+    /// The `Priority` property.
     pub priority: Value<i64>,
+    /// The `Type` property.
     pub r#type: Value<Type>,
 }
 walk!(PreParseTextTransformation { priority, r#type });
@@ -1037,66 +1184,97 @@ lit!(PreParseTextTransformation);
 /// Type of text transformation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum TextTransformationType {
+    /// The value `NONE`.
     #[serde(rename = "NONE")]
     None,
+    /// The value `COMPRESS_WHITE_SPACE`.
     #[serde(rename = "COMPRESS_WHITE_SPACE")]
     CompressWhiteSpace,
+    /// The value `HTML_ENTITY_DECODE`.
     #[serde(rename = "HTML_ENTITY_DECODE")]
     HtmlEntityDecode,
+    /// The value `LOWERCASE`.
     #[serde(rename = "LOWERCASE")]
     Lowercase,
+    /// The value `CMD_LINE`.
     #[serde(rename = "CMD_LINE")]
     CmdLine,
+    /// The value `URL_DECODE`.
     #[serde(rename = "URL_DECODE")]
     UrlDecode,
+    /// The value `BASE64_DECODE`.
     #[serde(rename = "BASE64_DECODE")]
     Base64Decode,
+    /// The value `HEX_DECODE`.
     #[serde(rename = "HEX_DECODE")]
     HexDecode,
+    /// The value `MD5`.
     #[serde(rename = "MD5")]
     Md5,
+    /// The value `REPLACE_COMMENTS`.
     #[serde(rename = "REPLACE_COMMENTS")]
     ReplaceComments,
+    /// The value `ESCAPE_SEQ_DECODE`.
     #[serde(rename = "ESCAPE_SEQ_DECODE")]
     EscapeSeqDecode,
+    /// The value `SQL_HEX_DECODE`.
     #[serde(rename = "SQL_HEX_DECODE")]
     SqlHexDecode,
+    /// The value `CSS_DECODE`.
     #[serde(rename = "CSS_DECODE")]
     CssDecode,
+    /// The value `JS_DECODE`.
     #[serde(rename = "JS_DECODE")]
     JsDecode,
+    /// The value `NORMALIZE_PATH`.
     #[serde(rename = "NORMALIZE_PATH")]
     NormalizePath,
+    /// The value `NORMALIZE_PATH_WIN`.
     #[serde(rename = "NORMALIZE_PATH_WIN")]
     NormalizePathWin,
+    /// The value `REMOVE_NULLS`.
     #[serde(rename = "REMOVE_NULLS")]
     RemoveNulls,
+    /// The value `REPLACE_NULLS`.
     #[serde(rename = "REPLACE_NULLS")]
     ReplaceNulls,
+    /// The value `BASE64_DECODE_EXT`.
     #[serde(rename = "BASE64_DECODE_EXT")]
     Base64DecodeExt,
+    /// The value `URL_DECODE_UNI`.
     #[serde(rename = "URL_DECODE_UNI")]
     UrlDecodeUni,
+    /// The value `UTF8_TO_UNICODE`.
     #[serde(rename = "UTF8_TO_UNICODE")]
     Utf8ToUnicode,
+    /// The value `REMOVE_WHITESPACE`.
     #[serde(rename = "REMOVE_WHITESPACE")]
     RemoveWhitespace,
+    /// The value `TRIM`.
     #[serde(rename = "TRIM")]
     Trim,
+    /// The value `TRIM_LEFT`.
     #[serde(rename = "TRIM_LEFT")]
     TrimLeft,
+    /// The value `TRIM_RIGHT`.
     #[serde(rename = "TRIM_RIGHT")]
     TrimRight,
+    /// The value `REMOVE_COMMENTS_CHAR`.
     #[serde(rename = "REMOVE_COMMENTS_CHAR")]
     RemoveCommentsChar,
+    /// The value `UPPERCASE`.
     #[serde(rename = "UPPERCASE")]
     Uppercase,
+    /// The value `CMD_LINE_WIN`.
     #[serde(rename = "CMD_LINE_WIN")]
     CmdLineWin,
+    /// The value `CMD_LINE_UNIX`.
     #[serde(rename = "CMD_LINE_UNIX")]
     CmdLineUnix,
+    /// The value `JS_DECODE_EXT`.
     #[serde(rename = "JS_DECODE_EXT")]
     JsDecodeExt,
+    /// The value `SHA256`.
     #[serde(rename = "SHA256")]
     Sha256,
 }
@@ -1107,7 +1285,9 @@ walk!(TextTransformationType);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TextTransformation {
+    /// The `Priority` property.
     pub priority: Value<i64>,
+    /// The `Type` property.
     pub r#type: Value<TextTransformationType>,
 }
 walk!(TextTransformation { priority, r#type });
@@ -1130,11 +1310,17 @@ lit!(TextTransformation);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ByteMatchStatement {
+    /// The `FieldToMatch` property.
     pub field_to_match: Value<FieldToMatch>,
+    /// The `PositionalConstraint` property.
     pub positional_constraint: Value<PositionalConstraint>,
+    /// The `PreParseTextTransformations` property.
     pub pre_parse_text_transformations: Option<Value<Vec<PreParseTextTransformation>>>,
+    /// The `SearchString` property.
     pub search_string: Option<Value<String>>,
+    /// The `SearchStringBase64` property.
     pub search_string_base64: Option<Value<String>>,
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(ByteMatchStatement {
@@ -1164,517 +1350,771 @@ impl ByteMatchStatement {
 }
 lit!(ByteMatchStatement);
 
+/// The values of `GeoMatchStatement.CountryCodes` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CountryCodes {
+    /// The value `AD`.
     #[serde(rename = "AD")]
     Ad,
+    /// The value `AE`.
     #[serde(rename = "AE")]
     Ae,
+    /// The value `AF`.
     #[serde(rename = "AF")]
     Af,
+    /// The value `AG`.
     #[serde(rename = "AG")]
     Ag,
+    /// The value `AI`.
     #[serde(rename = "AI")]
     Ai,
+    /// The value `AL`.
     #[serde(rename = "AL")]
     Al,
+    /// The value `AM`.
     #[serde(rename = "AM")]
     Am,
+    /// The value `AO`.
     #[serde(rename = "AO")]
     Ao,
+    /// The value `AQ`.
     #[serde(rename = "AQ")]
     Aq,
+    /// The value `AR`.
     #[serde(rename = "AR")]
     Ar,
+    /// The value `AS`.
     #[serde(rename = "AS")]
     As,
+    /// The value `AT`.
     #[serde(rename = "AT")]
     At,
+    /// The value `AU`.
     #[serde(rename = "AU")]
     Au,
+    /// The value `AW`.
     #[serde(rename = "AW")]
     Aw,
+    /// The value `AX`.
     #[serde(rename = "AX")]
     Ax,
+    /// The value `AZ`.
     #[serde(rename = "AZ")]
     Az,
+    /// The value `BA`.
     #[serde(rename = "BA")]
     Ba,
+    /// The value `BB`.
     #[serde(rename = "BB")]
     Bb,
+    /// The value `BD`.
     #[serde(rename = "BD")]
     Bd,
+    /// The value `BE`.
     #[serde(rename = "BE")]
     Be,
+    /// The value `BF`.
     #[serde(rename = "BF")]
     Bf,
+    /// The value `BG`.
     #[serde(rename = "BG")]
     Bg,
+    /// The value `BH`.
     #[serde(rename = "BH")]
     Bh,
+    /// The value `BI`.
     #[serde(rename = "BI")]
     Bi,
+    /// The value `BJ`.
     #[serde(rename = "BJ")]
     Bj,
+    /// The value `BL`.
     #[serde(rename = "BL")]
     Bl,
+    /// The value `BM`.
     #[serde(rename = "BM")]
     Bm,
+    /// The value `BN`.
     #[serde(rename = "BN")]
     Bn,
+    /// The value `BO`.
     #[serde(rename = "BO")]
     Bo,
+    /// The value `BQ`.
     #[serde(rename = "BQ")]
     Bq,
+    /// The value `BR`.
     #[serde(rename = "BR")]
     Br,
+    /// The value `BS`.
     #[serde(rename = "BS")]
     Bs,
+    /// The value `BT`.
     #[serde(rename = "BT")]
     Bt,
+    /// The value `BV`.
     #[serde(rename = "BV")]
     Bv,
+    /// The value `BW`.
     #[serde(rename = "BW")]
     Bw,
+    /// The value `BY`.
     #[serde(rename = "BY")]
     By,
+    /// The value `BZ`.
     #[serde(rename = "BZ")]
     Bz,
+    /// The value `CA`.
     #[serde(rename = "CA")]
     Ca,
+    /// The value `CC`.
     #[serde(rename = "CC")]
     Cc,
+    /// The value `CD`.
     #[serde(rename = "CD")]
     Cd,
+    /// The value `CF`.
     #[serde(rename = "CF")]
     Cf,
+    /// The value `CG`.
     #[serde(rename = "CG")]
     Cg,
+    /// The value `CH`.
     #[serde(rename = "CH")]
     Ch,
+    /// The value `CI`.
     #[serde(rename = "CI")]
     Ci,
+    /// The value `CK`.
     #[serde(rename = "CK")]
     Ck,
+    /// The value `CL`.
     #[serde(rename = "CL")]
     Cl,
+    /// The value `CM`.
     #[serde(rename = "CM")]
     Cm,
+    /// The value `CN`.
     #[serde(rename = "CN")]
     Cn,
+    /// The value `CO`.
     #[serde(rename = "CO")]
     Co,
+    /// The value `CR`.
     #[serde(rename = "CR")]
     Cr,
+    /// The value `CU`.
     #[serde(rename = "CU")]
     Cu,
+    /// The value `CV`.
     #[serde(rename = "CV")]
     Cv,
+    /// The value `CW`.
     #[serde(rename = "CW")]
     Cw,
+    /// The value `CX`.
     #[serde(rename = "CX")]
     Cx,
+    /// The value `CY`.
     #[serde(rename = "CY")]
     Cy,
+    /// The value `CZ`.
     #[serde(rename = "CZ")]
     Cz,
+    /// The value `DE`.
     #[serde(rename = "DE")]
     De,
+    /// The value `DJ`.
     #[serde(rename = "DJ")]
     Dj,
+    /// The value `DK`.
     #[serde(rename = "DK")]
     Dk,
+    /// The value `DM`.
     #[serde(rename = "DM")]
     Dm,
+    /// The value `DO`.
     #[serde(rename = "DO")]
     Do,
+    /// The value `DZ`.
     #[serde(rename = "DZ")]
     Dz,
+    /// The value `EC`.
     #[serde(rename = "EC")]
     Ec,
+    /// The value `EE`.
     #[serde(rename = "EE")]
     Ee,
+    /// The value `EG`.
     #[serde(rename = "EG")]
     Eg,
+    /// The value `EH`.
     #[serde(rename = "EH")]
     Eh,
+    /// The value `ER`.
     #[serde(rename = "ER")]
     Er,
+    /// The value `ES`.
     #[serde(rename = "ES")]
     Es,
+    /// The value `ET`.
     #[serde(rename = "ET")]
     Et,
+    /// The value `FI`.
     #[serde(rename = "FI")]
     Fi,
+    /// The value `FJ`.
     #[serde(rename = "FJ")]
     Fj,
+    /// The value `FK`.
     #[serde(rename = "FK")]
     Fk,
+    /// The value `FM`.
     #[serde(rename = "FM")]
     Fm,
+    /// The value `FO`.
     #[serde(rename = "FO")]
     Fo,
+    /// The value `FR`.
     #[serde(rename = "FR")]
     Fr,
+    /// The value `GA`.
     #[serde(rename = "GA")]
     Ga,
+    /// The value `GB`.
     #[serde(rename = "GB")]
     Gb,
+    /// The value `GD`.
     #[serde(rename = "GD")]
     Gd,
+    /// The value `GE`.
     #[serde(rename = "GE")]
     Ge,
+    /// The value `GF`.
     #[serde(rename = "GF")]
     Gf,
+    /// The value `GG`.
     #[serde(rename = "GG")]
     Gg,
+    /// The value `GH`.
     #[serde(rename = "GH")]
     Gh,
+    /// The value `GI`.
     #[serde(rename = "GI")]
     Gi,
+    /// The value `GL`.
     #[serde(rename = "GL")]
     Gl,
+    /// The value `GM`.
     #[serde(rename = "GM")]
     Gm,
+    /// The value `GN`.
     #[serde(rename = "GN")]
     Gn,
+    /// The value `GP`.
     #[serde(rename = "GP")]
     Gp,
+    /// The value `GQ`.
     #[serde(rename = "GQ")]
     Gq,
+    /// The value `GR`.
     #[serde(rename = "GR")]
     Gr,
+    /// The value `GS`.
     #[serde(rename = "GS")]
     Gs,
+    /// The value `GT`.
     #[serde(rename = "GT")]
     Gt,
+    /// The value `GU`.
     #[serde(rename = "GU")]
     Gu,
+    /// The value `GW`.
     #[serde(rename = "GW")]
     Gw,
+    /// The value `GY`.
     #[serde(rename = "GY")]
     Gy,
+    /// The value `HK`.
     #[serde(rename = "HK")]
     Hk,
+    /// The value `HM`.
     #[serde(rename = "HM")]
     Hm,
+    /// The value `HN`.
     #[serde(rename = "HN")]
     Hn,
+    /// The value `HR`.
     #[serde(rename = "HR")]
     Hr,
+    /// The value `HT`.
     #[serde(rename = "HT")]
     Ht,
+    /// The value `HU`.
     #[serde(rename = "HU")]
     Hu,
+    /// The value `ID`.
     #[serde(rename = "ID")]
     Id,
+    /// The value `IE`.
     #[serde(rename = "IE")]
     Ie,
+    /// The value `IL`.
     #[serde(rename = "IL")]
     Il,
+    /// The value `IM`.
     #[serde(rename = "IM")]
     Im,
+    /// The value `IN`.
     #[serde(rename = "IN")]
     In,
+    /// The value `IO`.
     #[serde(rename = "IO")]
     Io,
+    /// The value `IQ`.
     #[serde(rename = "IQ")]
     Iq,
+    /// The value `IR`.
     #[serde(rename = "IR")]
     Ir,
+    /// The value `IS`.
     #[serde(rename = "IS")]
     Is,
+    /// The value `IT`.
     #[serde(rename = "IT")]
     It,
+    /// The value `JE`.
     #[serde(rename = "JE")]
     Je,
+    /// The value `JM`.
     #[serde(rename = "JM")]
     Jm,
+    /// The value `JO`.
     #[serde(rename = "JO")]
     Jo,
+    /// The value `JP`.
     #[serde(rename = "JP")]
     Jp,
+    /// The value `KE`.
     #[serde(rename = "KE")]
     Ke,
+    /// The value `KG`.
     #[serde(rename = "KG")]
     Kg,
+    /// The value `KH`.
     #[serde(rename = "KH")]
     Kh,
+    /// The value `KI`.
     #[serde(rename = "KI")]
     Ki,
+    /// The value `KM`.
     #[serde(rename = "KM")]
     Km,
+    /// The value `KN`.
     #[serde(rename = "KN")]
     Kn,
+    /// The value `KP`.
     #[serde(rename = "KP")]
     Kp,
+    /// The value `KR`.
     #[serde(rename = "KR")]
     Kr,
+    /// The value `KW`.
     #[serde(rename = "KW")]
     Kw,
+    /// The value `KY`.
     #[serde(rename = "KY")]
     Ky,
+    /// The value `KZ`.
     #[serde(rename = "KZ")]
     Kz,
+    /// The value `LA`.
     #[serde(rename = "LA")]
     La,
+    /// The value `LB`.
     #[serde(rename = "LB")]
     Lb,
+    /// The value `LC`.
     #[serde(rename = "LC")]
     Lc,
+    /// The value `LI`.
     #[serde(rename = "LI")]
     Li,
+    /// The value `LK`.
     #[serde(rename = "LK")]
     Lk,
+    /// The value `LR`.
     #[serde(rename = "LR")]
     Lr,
+    /// The value `LS`.
     #[serde(rename = "LS")]
     Ls,
+    /// The value `LT`.
     #[serde(rename = "LT")]
     Lt,
+    /// The value `LU`.
     #[serde(rename = "LU")]
     Lu,
+    /// The value `LV`.
     #[serde(rename = "LV")]
     Lv,
+    /// The value `LY`.
     #[serde(rename = "LY")]
     Ly,
+    /// The value `MA`.
     #[serde(rename = "MA")]
     Ma,
+    /// The value `MC`.
     #[serde(rename = "MC")]
     Mc,
+    /// The value `MD`.
     #[serde(rename = "MD")]
     Md,
+    /// The value `ME`.
     #[serde(rename = "ME")]
     Me,
+    /// The value `MF`.
     #[serde(rename = "MF")]
     Mf,
+    /// The value `MG`.
     #[serde(rename = "MG")]
     Mg,
+    /// The value `MH`.
     #[serde(rename = "MH")]
     Mh,
+    /// The value `MK`.
     #[serde(rename = "MK")]
     Mk,
+    /// The value `ML`.
     #[serde(rename = "ML")]
     Ml,
+    /// The value `MM`.
     #[serde(rename = "MM")]
     Mm,
+    /// The value `MN`.
     #[serde(rename = "MN")]
     Mn,
+    /// The value `MO`.
     #[serde(rename = "MO")]
     Mo,
+    /// The value `MP`.
     #[serde(rename = "MP")]
     Mp,
+    /// The value `MQ`.
     #[serde(rename = "MQ")]
     Mq,
+    /// The value `MR`.
     #[serde(rename = "MR")]
     Mr,
+    /// The value `MS`.
     #[serde(rename = "MS")]
     Ms,
+    /// The value `MT`.
     #[serde(rename = "MT")]
     Mt,
+    /// The value `MU`.
     #[serde(rename = "MU")]
     Mu,
+    /// The value `MV`.
     #[serde(rename = "MV")]
     Mv,
+    /// The value `MW`.
     #[serde(rename = "MW")]
     Mw,
+    /// The value `MX`.
     #[serde(rename = "MX")]
     Mx,
+    /// The value `MY`.
     #[serde(rename = "MY")]
     My,
+    /// The value `MZ`.
     #[serde(rename = "MZ")]
     Mz,
+    /// The value `NA`.
     #[serde(rename = "NA")]
     Na,
+    /// The value `NC`.
     #[serde(rename = "NC")]
     Nc,
+    /// The value `NE`.
     #[serde(rename = "NE")]
     Ne,
+    /// The value `NF`.
     #[serde(rename = "NF")]
     Nf,
+    /// The value `NG`.
     #[serde(rename = "NG")]
     Ng,
+    /// The value `NI`.
     #[serde(rename = "NI")]
     Ni,
+    /// The value `NL`.
     #[serde(rename = "NL")]
     Nl,
+    /// The value `NO`.
     #[serde(rename = "NO")]
     No,
+    /// The value `NP`.
     #[serde(rename = "NP")]
     Np,
+    /// The value `NR`.
     #[serde(rename = "NR")]
     Nr,
+    /// The value `NU`.
     #[serde(rename = "NU")]
     Nu,
+    /// The value `NZ`.
     #[serde(rename = "NZ")]
     Nz,
+    /// The value `OM`.
     #[serde(rename = "OM")]
     Om,
+    /// The value `PA`.
     #[serde(rename = "PA")]
     Pa,
+    /// The value `PE`.
     #[serde(rename = "PE")]
     Pe,
+    /// The value `PF`.
     #[serde(rename = "PF")]
     Pf,
+    /// The value `PG`.
     #[serde(rename = "PG")]
     Pg,
+    /// The value `PH`.
     #[serde(rename = "PH")]
     Ph,
+    /// The value `PK`.
     #[serde(rename = "PK")]
     Pk,
+    /// The value `PL`.
     #[serde(rename = "PL")]
     Pl,
+    /// The value `PM`.
     #[serde(rename = "PM")]
     Pm,
+    /// The value `PN`.
     #[serde(rename = "PN")]
     Pn,
+    /// The value `PR`.
     #[serde(rename = "PR")]
     Pr,
+    /// The value `PS`.
     #[serde(rename = "PS")]
     Ps,
+    /// The value `PT`.
     #[serde(rename = "PT")]
     Pt,
+    /// The value `PW`.
     #[serde(rename = "PW")]
     Pw,
+    /// The value `PY`.
     #[serde(rename = "PY")]
     Py,
+    /// The value `QA`.
     #[serde(rename = "QA")]
     Qa,
+    /// The value `RE`.
     #[serde(rename = "RE")]
     Re,
+    /// The value `RO`.
     #[serde(rename = "RO")]
     Ro,
+    /// The value `RS`.
     #[serde(rename = "RS")]
     Rs,
+    /// The value `RU`.
     #[serde(rename = "RU")]
     Ru,
+    /// The value `RW`.
     #[serde(rename = "RW")]
     Rw,
+    /// The value `SA`.
     #[serde(rename = "SA")]
     Sa,
+    /// The value `SB`.
     #[serde(rename = "SB")]
     Sb,
+    /// The value `SC`.
     #[serde(rename = "SC")]
     Sc,
+    /// The value `SD`.
     #[serde(rename = "SD")]
     Sd,
+    /// The value `SE`.
     #[serde(rename = "SE")]
     Se,
+    /// The value `SG`.
     #[serde(rename = "SG")]
     Sg,
+    /// The value `SH`.
     #[serde(rename = "SH")]
     Sh,
+    /// The value `SI`.
     #[serde(rename = "SI")]
     Si,
+    /// The value `SJ`.
     #[serde(rename = "SJ")]
     Sj,
+    /// The value `SK`.
     #[serde(rename = "SK")]
     Sk,
+    /// The value `SL`.
     #[serde(rename = "SL")]
     Sl,
+    /// The value `SM`.
     #[serde(rename = "SM")]
     Sm,
+    /// The value `SN`.
     #[serde(rename = "SN")]
     Sn,
+    /// The value `SO`.
     #[serde(rename = "SO")]
     So,
+    /// The value `SR`.
     #[serde(rename = "SR")]
     Sr,
+    /// The value `SS`.
     #[serde(rename = "SS")]
     Ss,
+    /// The value `ST`.
     #[serde(rename = "ST")]
     St,
+    /// The value `SV`.
     #[serde(rename = "SV")]
     Sv,
+    /// The value `SX`.
     #[serde(rename = "SX")]
     Sx,
+    /// The value `SY`.
     #[serde(rename = "SY")]
     Sy,
+    /// The value `SZ`.
     #[serde(rename = "SZ")]
     Sz,
+    /// The value `TC`.
     #[serde(rename = "TC")]
     Tc,
+    /// The value `TD`.
     #[serde(rename = "TD")]
     Td,
+    /// The value `TF`.
     #[serde(rename = "TF")]
     Tf,
+    /// The value `TG`.
     #[serde(rename = "TG")]
     Tg,
+    /// The value `TH`.
     #[serde(rename = "TH")]
     Th,
+    /// The value `TJ`.
     #[serde(rename = "TJ")]
     Tj,
+    /// The value `TK`.
     #[serde(rename = "TK")]
     Tk,
+    /// The value `TL`.
     #[serde(rename = "TL")]
     Tl,
+    /// The value `TM`.
     #[serde(rename = "TM")]
     Tm,
+    /// The value `TN`.
     #[serde(rename = "TN")]
     Tn,
+    /// The value `TO`.
     #[serde(rename = "TO")]
     To,
+    /// The value `TR`.
     #[serde(rename = "TR")]
     Tr,
+    /// The value `TT`.
     #[serde(rename = "TT")]
     Tt,
+    /// The value `TV`.
     #[serde(rename = "TV")]
     Tv,
+    /// The value `TW`.
     #[serde(rename = "TW")]
     Tw,
+    /// The value `TZ`.
     #[serde(rename = "TZ")]
     Tz,
+    /// The value `UA`.
     #[serde(rename = "UA")]
     Ua,
+    /// The value `UG`.
     #[serde(rename = "UG")]
     Ug,
+    /// The value `UM`.
     #[serde(rename = "UM")]
     Um,
+    /// The value `US`.
     #[serde(rename = "US")]
     Us,
+    /// The value `UY`.
     #[serde(rename = "UY")]
     Uy,
+    /// The value `UZ`.
     #[serde(rename = "UZ")]
     Uz,
+    /// The value `VA`.
     #[serde(rename = "VA")]
     Va,
+    /// The value `VC`.
     #[serde(rename = "VC")]
     Vc,
+    /// The value `VE`.
     #[serde(rename = "VE")]
     Ve,
+    /// The value `VG`.
     #[serde(rename = "VG")]
     Vg,
+    /// The value `VI`.
     #[serde(rename = "VI")]
     Vi,
+    /// The value `VN`.
     #[serde(rename = "VN")]
     Vn,
+    /// The value `VU`.
     #[serde(rename = "VU")]
     Vu,
+    /// The value `WF`.
     #[serde(rename = "WF")]
     Wf,
+    /// The value `WS`.
     #[serde(rename = "WS")]
     Ws,
+    /// The value `XK`.
     #[serde(rename = "XK")]
     Xk,
+    /// The value `YE`.
     #[serde(rename = "YE")]
     Ye,
+    /// The value `YT`.
     #[serde(rename = "YT")]
     Yt,
+    /// The value `ZA`.
     #[serde(rename = "ZA")]
     Za,
+    /// The value `ZM`.
     #[serde(rename = "ZM")]
     Zm,
+    /// The value `ZW`.
     #[serde(rename = "ZW")]
     Zw,
 }
 lit!(CountryCodes);
 walk!(CountryCodes);
 
+/// The `GeoMatchStatement` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GeoMatchStatement {
+    /// The `CountryCodes` property.
     pub country_codes: Option<Value<Vec<Value<CountryCodes>>>>,
+    /// The `ForwardedIPConfig` property.
     #[serde(rename = "ForwardedIPConfig")]
     pub forwarded_ip_config: Option<Value<ForwardedIpConfiguration>>,
 }
@@ -1684,23 +2124,31 @@ walk!(GeoMatchStatement {
 });
 lit!(GeoMatchStatement);
 
+/// The values of `IPSetForwardedIPConfiguration.Position` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Position {
+    /// The value `FIRST`.
     #[serde(rename = "FIRST")]
     First,
+    /// The value `LAST`.
     #[serde(rename = "LAST")]
     Last,
+    /// The value `ANY`.
     #[serde(rename = "ANY")]
     Any,
 }
 lit!(Position);
 walk!(Position);
 
+/// The `IPSetForwardedIPConfiguration` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IpSetForwardedIpConfiguration {
+    /// The `FallbackBehavior` property.
     pub fallback_behavior: Value<FallbackBehavior>,
+    /// The `HeaderName` property.
     pub header_name: Value<String>,
+    /// The `Position` property.
     pub position: Value<Position>,
 }
 walk!(IpSetForwardedIpConfiguration {
@@ -1724,11 +2172,14 @@ impl IpSetForwardedIpConfiguration {
 }
 lit!(IpSetForwardedIpConfiguration);
 
+/// The `IPSetReferenceStatement` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IpSetReferenceStatement {
+    /// The `Arn` property.
     pub arn: Value<String>,
+    /// The `IPSetForwardedIPConfig` property.
     #[serde(rename = "IPSetForwardedIPConfig")]
     pub ip_set_forwarded_ip_config: Option<Value<IpSetForwardedIpConfiguration>>,
 }
@@ -1747,20 +2198,26 @@ impl IpSetReferenceStatement {
 }
 lit!(IpSetReferenceStatement);
 
+/// The values of `LabelMatchStatement.Scope` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Scope {
+    /// The value `LABEL`.
     #[serde(rename = "LABEL")]
     Label,
+    /// The value `NAMESPACE`.
     #[serde(rename = "NAMESPACE")]
     Namespace,
 }
 lit!(Scope);
 walk!(Scope);
 
+/// The `LabelMatchStatement` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LabelMatchStatement {
+    /// The `Key` property.
     pub key: Value<String>,
+    /// The `Scope` property.
     pub scope: Value<Scope>,
 }
 walk!(LabelMatchStatement { key, scope });
@@ -1779,6 +2236,7 @@ lit!(LabelMatchStatement);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ExcludedRule {
+    /// The `Name` property.
     pub name: Value<String>,
 }
 walk!(ExcludedRule { name });
@@ -1790,15 +2248,18 @@ impl ExcludedRule {
 }
 lit!(ExcludedRule);
 
+/// The `AddressField` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AddressField {}
 walk!(AddressField);
 lit!(AddressField);
 
+/// The `FieldIdentifier` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FieldIdentifier {
+    /// The `Identifier` property.
     pub identifier: Value<String>,
 }
 walk!(FieldIdentifier { identifier });
@@ -1812,16 +2273,20 @@ impl FieldIdentifier {
 }
 lit!(FieldIdentifier);
 
+/// The values of `RequestInspectionACFP.PayloadType` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PayloadType {
+    /// The value `JSON`.
     #[serde(rename = "JSON")]
     Json,
+    /// The value `FORM_ENCODED`.
     #[serde(rename = "FORM_ENCODED")]
     FormEncoded,
 }
 lit!(PayloadType);
 walk!(PayloadType);
 
+/// The `PhoneNumberField` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PhoneNumberField {}
@@ -1833,11 +2298,17 @@ lit!(PhoneNumberField);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RequestInspectionAcfp {
+    /// The `AddressFields` property.
     pub address_fields: Option<Value<Vec<AddressField>>>,
+    /// The `EmailField` property.
     pub email_field: Option<Value<FieldIdentifier>>,
+    /// The `PasswordField` property.
     pub password_field: Option<Value<FieldIdentifier>>,
+    /// The `PayloadType` property.
     pub payload_type: Value<PayloadType>,
+    /// The `PhoneNumberFields` property.
     pub phone_number_fields: Option<Value<Vec<PhoneNumberField>>>,
+    /// The `UsernameField` property.
     pub username_field: Option<Value<FieldIdentifier>>,
 }
 walk!(RequestInspectionAcfp {
@@ -1867,7 +2338,9 @@ lit!(RequestInspectionAcfp);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResponseInspectionBodyContains {
+    /// The `FailureStrings` property.
     pub failure_strings: Value<Vec<Value<String>>>,
+    /// The `SuccessStrings` property.
     pub success_strings: Value<Vec<Value<String>>>,
 }
 walk!(ResponseInspectionBodyContains {
@@ -1892,8 +2365,11 @@ lit!(ResponseInspectionBodyContains);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResponseInspectionHeader {
+    /// The `FailureValues` property.
     pub failure_values: Value<Vec<Value<String>>>,
+    /// The `Name` property.
     pub name: Value<String>,
+    /// The `SuccessValues` property.
     pub success_values: Value<Vec<Value<String>>>,
 }
 walk!(ResponseInspectionHeader {
@@ -1921,8 +2397,11 @@ lit!(ResponseInspectionHeader);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResponseInspectionJson {
+    /// The `FailureValues` property.
     pub failure_values: Value<Vec<Value<String>>>,
+    /// The `Identifier` property.
     pub identifier: Value<String>,
+    /// The `SuccessValues` property.
     pub success_values: Value<Vec<Value<String>>>,
 }
 walk!(ResponseInspectionJson {
@@ -1950,7 +2429,9 @@ lit!(ResponseInspectionJson);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResponseInspectionStatusCode {
+    /// The `FailureCodes` property.
     pub failure_codes: Value<Vec<Value<i64>>>,
+    /// The `SuccessCodes` property.
     pub success_codes: Value<Vec<Value<i64>>>,
 }
 walk!(ResponseInspectionStatusCode {
@@ -1976,9 +2457,13 @@ lit!(ResponseInspectionStatusCode);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResponseInspection {
+    /// The `BodyContains` property.
     pub body_contains: Option<Value<ResponseInspectionBodyContains>>,
+    /// The `Header` property.
     pub header: Option<Value<ResponseInspectionHeader>>,
+    /// The `Json` property.
     pub json: Option<Value<ResponseInspectionJson>>,
+    /// The `StatusCode` property.
     pub status_code: Option<Value<ResponseInspectionStatusCode>>,
 }
 walk!(ResponseInspection {
@@ -1994,10 +2479,15 @@ lit!(ResponseInspection);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AwsManagedRulesAcfpRuleSet {
+    /// The `CreationPath` property.
     pub creation_path: Value<String>,
+    /// The `EnableRegexInPath` property.
     pub enable_regex_in_path: Option<Value<bool>>,
+    /// The `RegistrationPagePath` property.
     pub registration_page_path: Value<String>,
+    /// The `RequestInspection` property.
     pub request_inspection: Value<RequestInspectionAcfp>,
+    /// The `ResponseInspection` property.
     pub response_inspection: Option<Value<ResponseInspection>>,
 }
 walk!(AwsManagedRulesAcfpRuleSet {
@@ -2030,27 +2520,35 @@ lit!(AwsManagedRulesAcfpRuleSet);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Regex {
+    /// The `RegexString` property.
     pub regex_string: Option<Value<String>>,
 }
 walk!(Regex { regex_string });
 lit!(Regex);
 
+/// The values of `ClientSideAction.Sensitivity` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Sensitivity {
+    /// The value `LOW`.
     #[serde(rename = "LOW")]
     Low,
+    /// The value `MEDIUM`.
     #[serde(rename = "MEDIUM")]
     Medium,
+    /// The value `HIGH`.
     #[serde(rename = "HIGH")]
     High,
 }
 lit!(Sensitivity);
 walk!(Sensitivity);
 
+/// The values of `ClientSideAction.UsageOfAction` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum UsageOfAction {
+    /// The value `ENABLED`.
     #[serde(rename = "ENABLED")]
     Enabled,
+    /// The value `DISABLED`.
     #[serde(rename = "DISABLED")]
     Disabled,
 }
@@ -2062,8 +2560,11 @@ walk!(UsageOfAction);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClientSideAction {
+    /// The `ExemptUriRegularExpressions` property.
     pub exempt_uri_regular_expressions: Option<Value<Vec<Regex>>>,
+    /// The `Sensitivity` property.
     pub sensitivity: Option<Value<Sensitivity>>,
+    /// The `UsageOfAction` property.
     pub usage_of_action: Value<UsageOfAction>,
 }
 walk!(ClientSideAction {
@@ -2087,6 +2588,7 @@ lit!(ClientSideAction);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClientSideActionConfig {
+    /// The `Challenge` property.
     pub challenge: Value<ClientSideAction>,
 }
 walk!(ClientSideActionConfig { challenge });
@@ -2100,12 +2602,16 @@ impl ClientSideActionConfig {
 }
 lit!(ClientSideActionConfig);
 
+/// The values of `AWSManagedRulesAntiDDoSRuleSet.SensitivityToBlock` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SensitivityToBlock {
+    /// The value `LOW`.
     #[serde(rename = "LOW")]
     Low,
+    /// The value `MEDIUM`.
     #[serde(rename = "MEDIUM")]
     Medium,
+    /// The value `HIGH`.
     #[serde(rename = "HIGH")]
     High,
 }
@@ -2117,7 +2623,9 @@ walk!(SensitivityToBlock);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AwsManagedRulesAntiDdosRuleSet {
+    /// The `ClientSideActionConfig` property.
     pub client_side_action_config: Value<ClientSideActionConfig>,
+    /// The `SensitivityToBlock` property.
     pub sensitivity_to_block: Option<Value<SensitivityToBlock>>,
 }
 walk!(AwsManagedRulesAntiDdosRuleSet {
@@ -2139,8 +2647,11 @@ lit!(AwsManagedRulesAntiDdosRuleSet);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RequestInspection {
+    /// The `PasswordField` property.
     pub password_field: Value<FieldIdentifier>,
+    /// The `PayloadType` property.
     pub payload_type: Value<PayloadType>,
+    /// The `UsernameField` property.
     pub username_field: Value<FieldIdentifier>,
 }
 walk!(RequestInspection {
@@ -2169,9 +2680,13 @@ lit!(RequestInspection);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AwsManagedRulesAtpRuleSet {
+    /// The `EnableRegexInPath` property.
     pub enable_regex_in_path: Option<Value<bool>>,
+    /// The `LoginPath` property.
     pub login_path: Value<String>,
+    /// The `RequestInspection` property.
     pub request_inspection: Option<Value<RequestInspection>>,
+    /// The `ResponseInspection` property.
     pub response_inspection: Option<Value<ResponseInspection>>,
 }
 walk!(AwsManagedRulesAtpRuleSet {
@@ -2193,10 +2708,13 @@ impl AwsManagedRulesAtpRuleSet {
 }
 lit!(AwsManagedRulesAtpRuleSet);
 
+/// The values of `AWSManagedRulesBotControlRuleSet.InspectionLevel` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum InspectionLevel {
+    /// The value `COMMON`.
     #[serde(rename = "COMMON")]
     Common,
+    /// The value `TARGETED`.
     #[serde(rename = "TARGETED")]
     Targeted,
 }
@@ -2208,7 +2726,9 @@ walk!(InspectionLevel);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AwsManagedRulesBotControlRuleSet {
+    /// The `EnableMachineLearning` property.
     pub enable_machine_learning: Option<Value<bool>>,
+    /// The `InspectionLevel` property.
     pub inspection_level: Value<InspectionLevel>,
 }
 walk!(AwsManagedRulesBotControlRuleSet {
@@ -2231,17 +2751,25 @@ lit!(AwsManagedRulesBotControlRuleSet);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ManagedRuleGroupConfig {
+    /// The `AWSManagedRulesACFPRuleSet` property.
     #[serde(rename = "AWSManagedRulesACFPRuleSet")]
     pub aws_managed_rules_acfp_rule_set: Option<Value<AwsManagedRulesAcfpRuleSet>>,
+    /// The `AWSManagedRulesAntiDDoSRuleSet` property.
     #[serde(rename = "AWSManagedRulesAntiDDoSRuleSet")]
     pub aws_managed_rules_anti_ddos_rule_set: Option<Value<AwsManagedRulesAntiDdosRuleSet>>,
+    /// The `AWSManagedRulesATPRuleSet` property.
     #[serde(rename = "AWSManagedRulesATPRuleSet")]
     pub aws_managed_rules_atp_rule_set: Option<Value<AwsManagedRulesAtpRuleSet>>,
+    /// The `AWSManagedRulesBotControlRuleSet` property.
     #[serde(rename = "AWSManagedRulesBotControlRuleSet")]
     pub aws_managed_rules_bot_control_rule_set: Option<Value<AwsManagedRulesBotControlRuleSet>>,
+    /// The `LoginPath` property.
     pub login_path: Option<Value<String>>,
+    /// The `PasswordField` property.
     pub password_field: Option<Value<FieldIdentifier>>,
+    /// The `PayloadType` property.
     pub payload_type: Option<Value<PayloadType>>,
+    /// The `UsernameField` property.
     pub username_field: Option<Value<FieldIdentifier>>,
 }
 walk!(ManagedRuleGroupConfig {
@@ -2260,7 +2788,9 @@ lit!(ManagedRuleGroupConfig);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RuleActionOverride {
+    /// The `ActionToUse` property.
     pub action_to_use: Value<RuleAction>,
+    /// The `Name` property.
     pub name: Value<String>,
 }
 walk!(RuleActionOverride {
@@ -2281,18 +2811,24 @@ impl RuleActionOverride {
 }
 lit!(RuleActionOverride);
 
+/// The `ManagedRuleGroupStatement` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ManagedRuleGroupStatement {
+    /// The `ExcludedRules` property.
     pub excluded_rules: Option<Value<Vec<ExcludedRule>>>,
     /// Collection of ManagedRuleGroupConfig.
     pub managed_rule_group_configs: Option<Value<Vec<ManagedRuleGroupConfig>>>,
+    /// The `Name` property.
     pub name: Value<String>,
     /// Action overrides for rules in the rule group.
     pub rule_action_overrides: Option<Value<Vec<RuleActionOverride>>>,
+    /// The `ScopeDownStatement` property.
     pub scope_down_statement: Option<Value<Box<Statement>>>,
+    /// The `VendorName` property.
     pub vendor_name: Value<String>,
+    /// The `Version` property.
     pub version: Option<Value<String>>,
 }
 walk!(ManagedRuleGroupStatement {
@@ -2321,9 +2857,11 @@ impl ManagedRuleGroupStatement {
 lit!(ManagedRuleGroupStatement);
 boxed!(ManagedRuleGroupStatement);
 
+/// The `NotStatement` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NotStatement {
+    /// The `Statement` property.
     pub statement: Value<Box<Statement>>,
 }
 walk!(NotStatement { statement });
@@ -2338,9 +2876,11 @@ impl NotStatement {
 lit!(NotStatement);
 boxed!(NotStatement);
 
+/// The `OrStatement` property type of `AWS::WAFv2::WebACL`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OrStatement {
+    /// The `Statements` property.
     pub statements: Value<Vec<Statement>>,
 }
 walk!(OrStatement { statements });
@@ -2355,14 +2895,19 @@ impl OrStatement {
 lit!(OrStatement);
 boxed!(OrStatement);
 
+/// The values of `RateBasedStatement.AggregateKeyType` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum AggregateKeyType {
+    /// The value `CONSTANT`.
     #[serde(rename = "CONSTANT")]
     Constant,
+    /// The value `IP`.
     #[serde(rename = "IP")]
     Ip,
+    /// The value `FORWARDED_IP`.
     #[serde(rename = "FORWARDED_IP")]
     ForwardedIp,
+    /// The value `CUSTOM_KEYS`.
     #[serde(rename = "CUSTOM_KEYS")]
     CustomKeys,
 }
@@ -2375,6 +2920,7 @@ walk!(AggregateKeyType);
 pub struct RateLimitCookie {
     /// The name of the cookie to use.
     pub name: Value<String>,
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(RateLimitCookie {
@@ -2401,6 +2947,7 @@ lit!(RateLimitCookie);
 pub struct RateLimitHeader {
     /// The name of the header to use.
     pub name: Value<String>,
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(RateLimitHeader {
@@ -2425,6 +2972,7 @@ lit!(RateLimitHeader);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RateLimitJa3Fingerprint {
+    /// The `FallbackBehavior` property.
     pub fallback_behavior: Value<FallbackBehavior>,
 }
 walk!(RateLimitJa3Fingerprint { fallback_behavior });
@@ -2442,6 +2990,7 @@ lit!(RateLimitJa3Fingerprint);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RateLimitJa4Fingerprint {
+    /// The `FallbackBehavior` property.
     pub fallback_behavior: Value<FallbackBehavior>,
 }
 walk!(RateLimitJa4Fingerprint { fallback_behavior });
@@ -2479,6 +3028,7 @@ lit!(RateLimitLabelNamespace);
 pub struct RateLimitQueryArgument {
     /// The name of the query argument to use.
     pub name: Value<String>,
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(RateLimitQueryArgument {
@@ -2503,6 +3053,7 @@ lit!(RateLimitQueryArgument);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RateLimitQueryString {
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(RateLimitQueryString {
@@ -2522,6 +3073,7 @@ lit!(RateLimitQueryString);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RateLimitUriPath {
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(RateLimitUriPath {
@@ -2542,23 +3094,35 @@ lit!(RateLimitUriPath);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RateBasedStatementCustomKey {
+    /// The `ASN` property.
     #[serde(rename = "ASN")]
     pub asn: Option<serde_json::Value>,
+    /// The `Cookie` property.
     pub cookie: Option<Value<RateLimitCookie>>,
+    /// The `ForwardedIP` property.
     #[serde(rename = "ForwardedIP")]
     pub forwarded_ip: Option<serde_json::Value>,
+    /// The `Header` property.
     pub header: Option<Value<RateLimitHeader>>,
+    /// The `HTTPMethod` property.
     #[serde(rename = "HTTPMethod")]
     pub http_method: Option<serde_json::Value>,
+    /// The `IP` property.
     #[serde(rename = "IP")]
     pub ip: Option<serde_json::Value>,
+    /// The `JA3Fingerprint` property.
     #[serde(rename = "JA3Fingerprint")]
     pub ja3_fingerprint: Option<Value<RateLimitJa3Fingerprint>>,
+    /// The `JA4Fingerprint` property.
     #[serde(rename = "JA4Fingerprint")]
     pub ja4_fingerprint: Option<Value<RateLimitJa4Fingerprint>>,
+    /// The `LabelNamespace` property.
     pub label_namespace: Option<Value<RateLimitLabelNamespace>>,
+    /// The `QueryArgument` property.
     pub query_argument: Option<Value<RateLimitQueryArgument>>,
+    /// The `QueryString` property.
     pub query_string: Option<Value<RateLimitQueryString>>,
+    /// The `UriPath` property.
     pub uri_path: Option<Value<RateLimitUriPath>>,
 }
 walk!(RateBasedStatementCustomKey {
@@ -2577,17 +3141,23 @@ walk!(RateBasedStatementCustomKey {
 });
 lit!(RateBasedStatementCustomKey);
 
+/// The `RateBasedStatement` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RateBasedStatement {
+    /// The `AggregateKeyType` property.
     pub aggregate_key_type: Value<AggregateKeyType>,
     /// Specifies the aggregate keys to use in a rate-base rule.
     pub custom_keys: Option<Value<Vec<RateBasedStatementCustomKey>>>,
+    /// The `EvaluationWindowSec` property.
     pub evaluation_window_sec: Option<Value<i64>>,
+    /// The `ForwardedIPConfig` property.
     #[serde(rename = "ForwardedIPConfig")]
     pub forwarded_ip_config: Option<Value<ForwardedIpConfiguration>>,
+    /// The `Limit` property.
     pub limit: Value<i64>,
+    /// The `ScopeDownStatement` property.
     pub scope_down_statement: Option<Value<Box<Statement>>>,
 }
 walk!(RateBasedStatement {
@@ -2617,13 +3187,18 @@ impl RateBasedStatement {
 lit!(RateBasedStatement);
 boxed!(RateBasedStatement);
 
+/// The `RegexMatchStatement` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RegexMatchStatement {
+    /// The `FieldToMatch` property.
     pub field_to_match: Value<FieldToMatch>,
+    /// The `PreParseTextTransformations` property.
     pub pre_parse_text_transformations: Option<Value<Vec<PreParseTextTransformation>>>,
+    /// The `RegexString` property.
     pub regex_string: Value<String>,
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(RegexMatchStatement {
@@ -2649,13 +3224,18 @@ impl RegexMatchStatement {
 }
 lit!(RegexMatchStatement);
 
+/// The `RegexPatternSetReferenceStatement` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RegexPatternSetReferenceStatement {
+    /// The `Arn` property.
     pub arn: Value<String>,
+    /// The `FieldToMatch` property.
     pub field_to_match: Value<FieldToMatch>,
+    /// The `PreParseTextTransformations` property.
     pub pre_parse_text_transformations: Option<Value<Vec<PreParseTextTransformation>>>,
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(RegexPatternSetReferenceStatement {
@@ -2681,11 +3261,14 @@ impl RegexPatternSetReferenceStatement {
 }
 lit!(RegexPatternSetReferenceStatement);
 
+/// The `RuleGroupReferenceStatement` property type of `AWS::WAFv2::WebACL`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RuleGroupReferenceStatement {
+    /// The `Arn` property.
     pub arn: Value<String>,
+    /// The `ExcludedRules` property.
     pub excluded_rules: Option<Value<Vec<ExcludedRule>>>,
     /// Action overrides for rules in the rule group.
     pub rule_action_overrides: Option<Value<Vec<RuleActionOverride>>>,
@@ -2707,18 +3290,25 @@ impl RuleGroupReferenceStatement {
 }
 lit!(RuleGroupReferenceStatement);
 
+/// The values of `SizeConstraintStatement.ComparisonOperator` in `AWS::WAFv2::WebACL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ComparisonOperator {
+    /// The value `EQ`.
     #[serde(rename = "EQ")]
     Eq,
+    /// The value `NE`.
     #[serde(rename = "NE")]
     Ne,
+    /// The value `LE`.
     #[serde(rename = "LE")]
     Le,
+    /// The value `LT`.
     #[serde(rename = "LT")]
     Lt,
+    /// The value `GE`.
     #[serde(rename = "GE")]
     Ge,
+    /// The value `GT`.
     #[serde(rename = "GT")]
     Gt,
 }
@@ -2730,10 +3320,15 @@ walk!(ComparisonOperator);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SizeConstraintStatement {
+    /// The `ComparisonOperator` property.
     pub comparison_operator: Value<ComparisonOperator>,
+    /// The `FieldToMatch` property.
     pub field_to_match: Value<FieldToMatch>,
+    /// The `PreParseTextTransformations` property.
     pub pre_parse_text_transformations: Option<Value<Vec<PreParseTextTransformation>>>,
+    /// The `Size` property.
     pub size: Value<f64>,
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(SizeConstraintStatement {
@@ -2765,8 +3360,10 @@ lit!(SizeConstraintStatement);
 /// Sensitivity Level current only used for sqli match statements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SensitivityLevel {
+    /// The value `LOW`.
     #[serde(rename = "LOW")]
     Low,
+    /// The value `HIGH`.
     #[serde(rename = "HIGH")]
     High,
 }
@@ -2778,9 +3375,13 @@ walk!(SensitivityLevel);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SqliMatchStatement {
+    /// The `FieldToMatch` property.
     pub field_to_match: Value<FieldToMatch>,
+    /// The `PreParseTextTransformations` property.
     pub pre_parse_text_transformations: Option<Value<Vec<PreParseTextTransformation>>>,
+    /// The `SensitivityLevel` property.
     pub sensitivity_level: Option<Value<SensitivityLevel>>,
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(SqliMatchStatement {
@@ -2810,8 +3411,11 @@ lit!(SqliMatchStatement);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct XssMatchStatement {
+    /// The `FieldToMatch` property.
     pub field_to_match: Value<FieldToMatch>,
+    /// The `PreParseTextTransformations` property.
     pub pre_parse_text_transformations: Option<Value<Vec<PreParseTextTransformation>>>,
+    /// The `TextTransformations` property.
     pub text_transformations: Value<Vec<TextTransformation>>,
 }
 walk!(XssMatchStatement {
@@ -2839,22 +3443,38 @@ lit!(XssMatchStatement);
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Statement {
+    /// The `AndStatement` property.
     pub and_statement: Option<Value<Box<AndStatement>>>,
+    /// The `AsnMatchStatement` property.
     pub asn_match_statement: Option<Value<AsnMatchStatement>>,
+    /// The `ByteMatchStatement` property.
     pub byte_match_statement: Option<Value<ByteMatchStatement>>,
+    /// The `GeoMatchStatement` property.
     pub geo_match_statement: Option<Value<GeoMatchStatement>>,
+    /// The `IPSetReferenceStatement` property.
     #[serde(rename = "IPSetReferenceStatement")]
     pub ip_set_reference_statement: Option<Value<IpSetReferenceStatement>>,
+    /// The `LabelMatchStatement` property.
     pub label_match_statement: Option<Value<LabelMatchStatement>>,
+    /// The `ManagedRuleGroupStatement` property.
     pub managed_rule_group_statement: Option<Value<Box<ManagedRuleGroupStatement>>>,
+    /// The `NotStatement` property.
     pub not_statement: Option<Value<Box<NotStatement>>>,
+    /// The `OrStatement` property.
     pub or_statement: Option<Value<Box<OrStatement>>>,
+    /// The `RateBasedStatement` property.
     pub rate_based_statement: Option<Value<Box<RateBasedStatement>>>,
+    /// The `RegexMatchStatement` property.
     pub regex_match_statement: Option<Value<RegexMatchStatement>>,
+    /// The `RegexPatternSetReferenceStatement` property.
     pub regex_pattern_set_reference_statement: Option<Value<RegexPatternSetReferenceStatement>>,
+    /// The `RuleGroupReferenceStatement` property.
     pub rule_group_reference_statement: Option<Value<RuleGroupReferenceStatement>>,
+    /// The `SizeConstraintStatement` property.
     pub size_constraint_statement: Option<Value<SizeConstraintStatement>>,
+    /// The `SqliMatchStatement` property.
     pub sqli_match_statement: Option<Value<SqliMatchStatement>>,
+    /// The `XssMatchStatement` property.
     pub xss_match_statement: Option<Value<XssMatchStatement>>,
 }
 walk!(Statement {
@@ -2882,8 +3502,11 @@ boxed!(Statement);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VisibilityConfig {
+    /// The `CloudWatchMetricsEnabled` property.
     pub cloud_watch_metrics_enabled: Value<bool>,
+    /// The `MetricName` property.
     pub metric_name: Value<String>,
+    /// The `SampledRequestsEnabled` property.
     pub sampled_requests_enabled: Value<bool>,
 }
 walk!(VisibilityConfig {
@@ -2912,15 +3535,23 @@ lit!(VisibilityConfig);
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Rule {
+    /// The `Action` property.
     pub action: Option<Value<RuleAction>>,
+    /// The `CaptchaConfig` property.
     pub captcha_config: Option<Value<CaptchaConfig>>,
+    /// The `ChallengeConfig` property.
     pub challenge_config: Option<Value<ChallengeConfig>>,
+    /// The `Name` property.
     pub name: Value<String>,
+    /// The `OverrideAction` property.
     pub override_action: Option<Value<OverrideAction>>,
+    /// The `Priority` property.
     pub priority: Value<i64>,
     /// Collection of Rule Labels.
     pub rule_labels: Option<Value<Vec<Label>>>,
+    /// The `Statement` property.
     pub statement: Value<Box<Statement>>,
+    /// The `VisibilityConfig` property.
     pub visibility_config: Value<VisibilityConfig>,
 }
 walk!(Rule {
@@ -2960,8 +3591,10 @@ lit!(Rule);
 /// Use CLOUDFRONT for CloudFront WebACL, use REGIONAL for Application Load Balancer and API Gateway.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum WebAclScope {
+    /// The value `CLOUDFRONT`.
     #[serde(rename = "CLOUDFRONT")]
     Cloudfront,
+    /// The value `REGIONAL`.
     #[serde(rename = "REGIONAL")]
     Regional,
 }
@@ -2975,23 +3608,36 @@ walk!(WebAclScope);
 pub struct WebAcl {
     /// Collection of application attributes.
     pub application_config: Option<Value<ApplicationConfig>>,
+    /// The `AssociationConfig` property.
     pub association_config: Option<Value<AssociationConfig>>,
+    /// The `CaptchaConfig` property.
     pub captcha_config: Option<Value<CaptchaConfig>>,
+    /// The `ChallengeConfig` property.
     pub challenge_config: Option<Value<ChallengeConfig>>,
+    /// The `CustomResponseBodies` property.
     pub custom_response_bodies: Option<Value<IndexMap<String, Value<CustomResponseBody>>>>,
     /// Collection of dataProtects.
     pub data_protection_config: Option<Value<DataProtectionConfig>>,
+    /// The `DefaultAction` property.
     pub default_action: Value<DefaultAction>,
+    /// The `Description` property.
     pub description: Option<Value<String>>,
+    /// The `MonetizationConfig` property.
     pub monetization_config: Option<Value<MonetizationConfig>>,
+    /// The `Name` property.
     pub name: Option<Value<String>>,
+    /// The `OnSourceDDoSProtectionConfig` property.
     #[serde(rename = "OnSourceDDoSProtectionConfig")]
     pub on_source_ddos_protection_config: Option<Value<OnSourceDdosProtectionConfig>>,
     /// Collection of Rules.
     pub rules: Option<Value<Vec<Rule>>>,
+    /// The `Scope` property.
     pub scope: Value<WebAclScope>,
+    /// The `Tags` property.
     pub tags: Option<Value<Vec<Tag>>>,
+    /// The `TokenDomains` property.
     pub token_domains: Option<Value<Vec<Value<String>>>>,
+    /// The `VisibilityConfig` property.
     pub visibility_config: Value<VisibilityConfig>,
 }
 walk!(WebAcl {
@@ -3049,7 +3695,9 @@ impl WebAcl {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct WebAclAssociation {
+    /// The `ResourceArn` property.
     pub resource_arn: Value<String>,
+    /// The `WebACLArn` property.
     #[serde(rename = "WebACLArn")]
     pub web_acl_arn: Value<String>,
 }

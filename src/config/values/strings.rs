@@ -13,6 +13,7 @@ use super::{aws_values, deserialize_text, known_value, Region};
 macro_rules! validated_string {
     ($ty:ident, $what:literal) => {
         impl $ty {
+            /// The value, as written in blueprint.yaml and in templates.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -41,6 +42,7 @@ macro_rules! validated_string {
 pub struct DomainName(String);
 
 impl DomainName {
+    /// Checks `s`: a `DomainName`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let rule = "a domain name has at least two dot-separated labels of letters, digits and hyphens, like `blog.example.com` (no scheme, path or trailing dot)";
         let lower = s.to_ascii_lowercase();
@@ -73,6 +75,7 @@ validated_string!(DomainName, "a domain name (like `blog.example.com`)");
 pub struct HostedZoneId(String);
 
 impl HostedZoneId {
+    /// Checks `s`: a `HostedZoneId`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let ok = s.starts_with('Z')
             && (2..=32).contains(&s.len())
@@ -99,6 +102,7 @@ validated_string!(
 pub struct EmailAddress(String);
 
 impl EmailAddress {
+    /// Checks `s`: a `EmailAddress`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let err = || format!("`{s}` is not an email address like `no-reply@example.com`");
         let (local, domain) = s.rsplit_once('@').ok_or_else(err)?;
@@ -134,6 +138,7 @@ validated_string!(
 pub struct PathPattern(String);
 
 impl PathPattern {
+    /// Checks `s`: a `PathPattern`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         if s == "*" || s == "/*" {
             return Err(format!(
@@ -179,8 +184,10 @@ validated_string!(DaxNodeType, "a DAX node type (like `dax.t3.small`)");
 #[serde(rename_all = "snake_case")]
 pub enum Architecture {
     #[default]
+    /// 64-bit ARM (Graviton).
     Arm64,
     #[serde(rename = "x86_64")]
+    /// 64-bit x86.
     X86_64,
 }
 
@@ -246,6 +253,7 @@ pub const ORIGIN_SHIELD_REGIONS: &[&str] = &[
 pub struct OriginShieldRegion(String);
 
 impl OriginShieldRegion {
+    /// Checks `s`: a `OriginShieldRegion`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         Region::new(s)?;
         if ORIGIN_SHIELD_REGIONS.contains(&s) {
@@ -273,6 +281,7 @@ validated_string!(
 pub struct TextLine(String);
 
 impl TextLine {
+    /// Checks `s`: a `TextLine`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let len = s.chars().count();
         if (1..=200).contains(&len) && !s.chars().any(char::is_control) {
@@ -293,6 +302,7 @@ validated_string!(TextLine, "a line of text");
 pub struct SsmParameterName(String);
 
 impl SsmParameterName {
+    /// Checks `s`: a `SsmParameterName`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let ok = s.starts_with('/')
             && s.len() <= 2048
@@ -320,6 +330,7 @@ validated_string!(
 pub struct CertificateArn(String);
 
 impl CertificateArn {
+    /// Checks `s`: a `CertificateArn`, or why it is not one, in plain words.
     pub fn new(s: &str) -> Result<Self, String> {
         let parts: Vec<&str> = s.splitn(6, ':').collect();
         let ok = parts.len() == 6
@@ -341,6 +352,7 @@ impl CertificateArn {
         }
     }
 
+    /// The value, as written in blueprint.yaml and in templates.
     pub fn as_str(&self) -> &str {
         &self.0
     }
