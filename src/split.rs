@@ -39,9 +39,10 @@ use indexmap::{IndexMap, IndexSet};
 use serde_json::Value as Json;
 
 use crate::cfn::intrinsic::PSEUDO_PARAMETERS;
-use crate::cfn::Template;
+use crate::cfn::{Resource, Template};
 use crate::check::{references_in, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 use crate::error::Error;
+use crate::parallel::in_parallel;
 use crate::placement::{Home, Placement, UnitResources, Units};
 
 mod rebuild;
@@ -257,14 +258,26 @@ enum Place {
     Child(usize),
 }
 
+/// Templates with this many resources are measured on every core; a
+/// thread costs more than measuring a small one.
+const MEASURE_BESIDE: usize = 200;
+
 /// The units of `t` (in order of their first resource), the unit index of
 /// each unit resource, and the load of the shared rest.
 fn measure(t: &Template) -> (IndexMap<String, Unit>, HashMap<String, usize>, Load) {
     let mut units: IndexMap<String, Unit> = IndexMap::new();
     let mut unit_of: HashMap<String, usize> = HashMap::new();
     let mut shared = Load::default();
-    for r in t.resources() {
-        let bytes = json_len(r) + r.id().as_str().len() + 4;
+    // Each resource is measured by serializing it: on every core (a split
+    // root holds a thousand nested stack resources).
+    let resources: Vec<_> = t.resources().collect();
+    let size = |r: &&Resource| json_len(*r) + r.id().as_str().len() + 4;
+    let sizes = if resources.len() >= MEASURE_BESIDE {
+        in_parallel(&resources, size)
+    } else {
+        resources.iter().map(size).collect()
+    };
+    for (r, bytes) in resources.into_iter().zip(sizes) {
         match r.unit_name() {
             Some(u) => {
                 let i = match units.get_index_of(u) {
@@ -521,6 +534,9 @@ fn split_one(
     file: &str,
     out: &mut Outcome,
 ) -> Result<(), Error> {
+    if t.resources().all(|r| r.unit_name().is_none()) {
+        return Ok(());
+    }
     let (mut units, unit_of, mut shared) = measure(t);
     if units.is_empty() {
         return Ok(());

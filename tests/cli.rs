@@ -403,6 +403,37 @@ fn plan_and_apply_refuse_placeholders_before_contacting_aws() {
     }
 }
 
+/// A big project file is scanned for placeholders on a thread beside the
+/// synthesis: the same warnings, at the same places, as a small one.
+#[test]
+fn placeholders_of_a_big_project_file_are_found_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let warnings = |text: &str| {
+        let cfg = project(dir.path(), text);
+        let out = command()
+            .args(["synth", "--stdout", "--config"])
+            .arg(&cfg)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("a placeholder"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let text = "blueprint: update-offload\nstack_name: u\nregion: us-east-1\noptions:\n  origin:\n    domain_name: files.example.net\n";
+    let small = warnings(text);
+    assert_eq!(small.len(), 1, "{small:?}");
+    assert!(
+        small[0].contains(":6:18: options.origin.domain_name is `files.example.net`"),
+        "{small:?}"
+    );
+    // 40 KB of comments after the options: past the size scanned beside.
+    let big = warnings(&format!("{text}{}", "# more notes\n".repeat(3200)));
+    assert_eq!(big, small);
+}
+
 /// The redactions of CLI snapshots hide what changes from run to run and
 /// machine to machine, and nothing else.
 #[test]

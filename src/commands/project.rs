@@ -35,6 +35,10 @@ pub struct Selected {
     pub map: SourceMap,
 }
 
+/// Project files from this size on are scanned for placeholders on a
+/// thread beside the synthesis (about 160 services).
+const SCAN_BESIDE_BYTES: usize = 32 * 1024;
+
 /// A resolved project: the blueprint, its configuration text, and its code.
 pub struct ResolvedProject {
     /// The project's blueprint.
@@ -87,19 +91,45 @@ impl ResolvedProject {
         format: Format,
     ) -> Result<(Synthesized, Placement), Error> {
         let previous = self.placement()?;
-        let s = synthesize_placed(
-            self.blueprint,
-            &self.source,
-            &self.code,
-            overrides,
-            format,
-            &previous,
-        )?;
-        let mut s = s;
+        let defaults = self.blueprint.defaults();
+        let scan = || {
+            defaults
+                .as_ref()
+                .ok()
+                .map(|d| config::placeholders::find(&self.source, d))
+        };
+        let synthesize = || {
+            synthesize_placed(
+                self.blueprint,
+                &self.source,
+                &self.code,
+                overrides,
+                format,
+                &previous,
+            )
+        };
+        // The placeholder scan reads the project file again; a big one (a
+        // thousand services: a tenth of the run) is read on a thread of its
+        // own beside the synthesis, a small one here (quicker than a thread).
+        let (s, found) = if self.source.text.len() >= SCAN_BESIDE_BYTES {
+            std::thread::scope(|scope| {
+                let scanning = scope.spawn(scan);
+                let s = synthesize();
+                let found = scanning
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (s, found)
+            })
+        } else {
+            (synthesize(), scan())
+        };
+        let mut s = s?;
+        defaults?;
         // Only what reaches a template counts: an option the others leave
         // unused (update-offload's origin beside its demo origin) deploys
         // nothing.
-        s.placeholders = config::placeholders::find(&self.source, &self.blueprint.defaults()?)
+        s.placeholders = found
+            .unwrap_or_default()
             .into_iter()
             .filter(|p| s.deploys(&p.value))
             .map(|p| match &self.environment {
