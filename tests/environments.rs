@@ -263,7 +263,10 @@ fn overrides_merge_per_environment() {
     let dev = synth_stdout(&path, Some("dev"));
     let prod = synth_stdout(&path, Some("prod"));
     assert!(base.contains("TableClass: STANDARD\n"), "{base}");
-    assert!(dev.contains("TableClass: STANDARD_INFREQUENT_ACCESS\n"), "{dev}");
+    assert!(
+        dev.contains("TableClass: STANDARD_INFREQUENT_ACCESS\n"),
+        "{dev}"
+    );
     // The project's other override is kept in the environment.
     assert!(dev.contains("ContributorInsightsSpecification"), "{dev}");
     // `overrides:` with nothing under it changes nothing.

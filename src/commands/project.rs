@@ -92,10 +92,16 @@ impl ResolvedProject {
     ) -> Result<(Synthesized, Placement), Error> {
         let previous = self.placement()?;
         let defaults = self.blueprint.defaults();
+        // Only a file within the limits (nesting depth, size, aliases) is
+        // scanned: the synthesis refuses any other with its error, and the
+        // scan must not recurse into it meanwhile (on a thread of its own, a
+        // thousand levels of nesting overflowed the thread's stack).
         let scan = || {
+            let within = config::limits::check(config::limits::strip_bom(&self.source.text));
             defaults
                 .as_ref()
                 .ok()
+                .filter(|_| within.is_ok())
                 .map(|d| config::placeholders::find(&self.source, d))
         };
         let synthesize = || {

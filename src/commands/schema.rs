@@ -24,11 +24,7 @@ pub fn text_of(catalog: &Catalog, blueprint: Option<&str>) -> Result<String, Err
 }
 
 /// `blueprint schema [BLUEPRINT]` over the blueprints of `catalog`.
-pub fn run(
-    catalog: &Catalog,
-    blueprint: Option<&str>,
-    printer: &mut Printer,
-) -> Result<(), Error> {
+pub fn run(catalog: &Catalog, blueprint: Option<&str>, printer: &mut Printer) -> Result<(), Error> {
     printer.result(&text_of(catalog, blueprint)?);
     Ok(())
 }

@@ -167,7 +167,12 @@ super::schema::value_schema!(
 
 super::schema::value_schema!(
     AccountId,
-    super::schema::text("A 12-digit AWS account ID, in quotes", "^[0-9]{12}$", 12, 12)
+    super::schema::text(
+        "A 12-digit AWS account ID, in quotes",
+        "^[0-9]{12}$",
+        12,
+        12
+    )
 );
 
 impl schemars::JsonSchema for Environments {

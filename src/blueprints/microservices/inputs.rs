@@ -38,18 +38,15 @@ impl<'de> Deserialize<'de> for EnvVars {
     }
 }
 
-crate::config::schema::value_schema!(
-    EnvVars,
-    |g| schemars::json_schema!({
-        "type": ["object", "null"],
-        "description": "Environment variables: names of letters, digits and `_` starting with a letter, none reserved by Lambda",
-        "propertyNames": {
-            "pattern": "^[A-Za-z][A-Za-z0-9_]*$",
-            "not": {"pattern": "^(AWS_|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$)"},
-        },
-        "additionalProperties": g.subschema_for::<crate::config::secrets::EnvValue>(),
-    })
-);
+crate::config::schema::value_schema!(EnvVars, |g| schemars::json_schema!({
+    "type": ["object", "null"],
+    "description": "Environment variables: names of letters, digits and `_` starting with a letter, none reserved by Lambda",
+    "propertyNames": {
+        "pattern": "^[A-Za-z][A-Za-z0-9_]*$",
+        "not": {"pattern": "^(AWS_|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$)"},
+    },
+    "additionalProperties": g.subschema_for::<crate::config::secrets::EnvValue>(),
+}));
 
 /// A service's asynchronous inputs (MICRO-3); any combination.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
