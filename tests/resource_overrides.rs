@@ -434,3 +434,34 @@ fn plan_shows_an_override_and_data_loss_stays_protected() {
         .count();
     assert_eq!(executes, 2, "the refused change set was not executed");
 }
+
+/// FN-LIMITS holds after an override: a function whose properties an
+/// override touched is free JSON until rendering, and the Lambda limits are
+/// still checked on it (an override of 20,000 MB passed unchecked before).
+#[test]
+fn lambda_limits_are_checked_after_an_override() {
+    for (path, value, says) in [
+        ("Properties.MemorySize", "20000", "function memory is 20000 MB; Lambda allows 128 to 10240 MB (MemorySize)"),
+        ("Properties.Timeout", "901", "function timeout is 901 seconds; Lambda allows 1 to 900 seconds (Timeout)"),
+        ("Properties.EphemeralStorage", "{Size: 100}", "function ephemeral storage is 100 MB; Lambda allows 512 to 10240 MB (EphemeralStorage)"),
+        ("Properties.ReservedConcurrentExecutions", "950", "reserved concurrency is 950"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("blueprint.yaml"),
+            format!("{TODO}overrides:\n  ApiFunction:\n    set:\n      {path}: {value}\n"),
+        )
+        .unwrap();
+        let out = dir.path().join("out");
+        let run = blueprint()
+            .current_dir(dir.path())
+            .args(["synth", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{path}: {stderr}");
+        assert!(stderr.contains("ApiFunction") && stderr.contains(says), "{path}: {stderr}");
+        assert!(!out.exists(), "{} was created", out.display());
+    }
+}

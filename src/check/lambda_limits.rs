@@ -3,9 +3,9 @@
 use serde_json::Value as Json;
 
 use super::{CheckInput, Finding};
-use crate::cfn::resources::lambda;
+use crate::cfn::resources::{lambda, Properties};
 use crate::cfn::walk::sub_variables;
-use crate::cfn::{Template, Value};
+use crate::cfn::{ResourceProperties, Template, Value};
 
 /// Memory, in MB.
 pub const MEMORY_MB: (u64, u64) = (128, 10_240);
@@ -52,7 +52,7 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
         .unwrap_or(input.lambda.account_concurrency);
     let max_reserved = u64::from(account_concurrency.saturating_sub(UNRESERVED_MINIMUM));
     for r in template.resources() {
-        let Some(p) = r.get::<lambda::Function>() else {
+        let Some(p) = Limited::of(r) else {
             continue;
         };
         let id = r.id().as_str();
@@ -67,30 +67,19 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
                     ));
                 }
             };
-        range("MemorySize", "memory", "MB", MEMORY_MB, int(&p.memory_size));
-        range("Timeout", "timeout", "seconds", TIMEOUT_S, int(&p.timeout));
+        range("MemorySize", "memory", "MB", MEMORY_MB, p.memory);
+        range("Timeout", "timeout", "seconds", TIMEOUT_S, p.timeout);
         range(
             "EphemeralStorage",
             "ephemeral storage",
             "MB",
             EPHEMERAL_MB,
-            int(&p
-                .ephemeral_storage
-                .as_ref()
-                .and_then(Value::lit)
-                .map(|e| e.size.clone())),
+            p.storage,
         );
-        let vars = p
-            .environment
-            .as_ref()
-            .and_then(Value::lit)
-            .and_then(|e| e.variables.as_ref()?.lit());
-        if let Some(vars) = vars {
+        if let Some(vars) = &p.variables {
             let size: usize = vars
                 .iter()
-                .map(|(k, v)| {
-                    k.len() + min_len(template, &serde_json::to_value(v).unwrap_or_default())
-                })
+                .map(|(k, v)| k.len() + min_len(template, v))
                 .sum();
             if size > ENVIRONMENT_BYTES {
                 errors.push(Finding::about(
@@ -101,7 +90,7 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
                 ));
             }
         }
-        if let Some(n) = int(&p.reserved_concurrent_executions) {
+        if let Some(n) = p.reserved {
             reserved_total += n;
             if n > max_reserved {
                 errors.push(Finding::about(
@@ -113,8 +102,7 @@ pub(super) fn check(template: &Template, input: &CheckInput<'_>, errors: &mut Ve
                 ));
             }
         }
-        let key = p.code.lit().and_then(|c| c.s3_key.as_ref()?.lit());
-        if let Some(key) = key.map(String::as_str) {
+        if let Some(key) = p.key.as_deref() {
             if let Some(size) = input.packages.get(key) {
                 if size.zipped > ZIPPED_BYTES {
                     errors.push(Finding::about(
@@ -180,6 +168,75 @@ fn min_len(t: &Template, v: &Json) -> usize {
             }
         }
         _ => 0,
+    }
+}
+
+/// What the limits are checked on, from a function's typed properties or,
+/// for one a project's `overrides:` touched or its `resources:` added, from
+/// its free JSON: each a literal value where there is one.
+struct Limited {
+    memory: Option<u64>,
+    timeout: Option<u64>,
+    storage: Option<u64>,
+    /// The environment variables, each value as JSON (an intrinsic counts by
+    /// [`min_len`]).
+    variables: Option<Vec<(String, Json)>>,
+    reserved: Option<u64>,
+    /// The package's S3 key.
+    key: Option<String>,
+}
+
+impl Limited {
+    fn of(r: &crate::cfn::Resource) -> Option<Limited> {
+        if let Some(p) = r.get::<lambda::Function>() {
+            let vars = p
+                .environment
+                .as_ref()
+                .and_then(Value::lit)
+                .and_then(|e| e.variables.as_ref()?.lit());
+            return Some(Limited {
+                memory: int(&p.memory_size),
+                timeout: int(&p.timeout),
+                storage: int(&p
+                    .ephemeral_storage
+                    .as_ref()
+                    .and_then(Value::lit)
+                    .map(|e| e.size.clone())),
+                variables: vars.map(|vars| {
+                    vars.iter()
+                        .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
+                        .collect()
+                }),
+                reserved: int(&p.reserved_concurrent_executions),
+                key: p
+                    .code
+                    .lit()
+                    .and_then(|c| c.s3_key.as_ref()?.lit())
+                    .cloned(),
+            });
+        }
+        match &r.properties {
+            Properties::Raw(m) if r.kind() == lambda::Function::TYPE => {
+                let at = |path: &[&str]| -> Option<&Json> {
+                    let (first, rest) = path.split_first()?;
+                    rest.iter().try_fold(m.get(*first)?, |v, k| v.get(*k))
+                };
+                let n = |path: &[&str]| at(path).and_then(Json::as_u64);
+                Some(Limited {
+                    memory: n(&["MemorySize"]),
+                    timeout: n(&["Timeout"]),
+                    storage: n(&["EphemeralStorage", "Size"]),
+                    variables: at(&["Environment", "Variables"])
+                        .and_then(Json::as_object)
+                        .map(|vars| vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                    reserved: n(&["ReservedConcurrentExecutions"]),
+                    key: at(&["Code", "S3Key"])
+                        .and_then(Json::as_str)
+                        .map(str::to_string),
+                })
+            }
+            _ => None,
+        }
     }
 }
 
