@@ -822,6 +822,13 @@ def stand_ins(aws_region, text):
     for arn in sorted(set(re.findall(r"arn:aws:acm:[a-z0-9-]+:\d+:certificate/[0-9a-f-]+", text))):
         acm = aws_region("acm", arn.split(":")[3])
         made[arn] = acm.request_certificate(DomainName="api.example.com")["CertificateArn"]
+    # A secret named by its full ARN (the load balancer's OIDC client secret):
+    # CloudFormation resolves `{{resolve:secretsmanager:ARN}}` at deploy
+    # (launcher patch 20), so it must exist; moto picks its own suffix.
+    for arn in sorted(set(re.findall(r"arn:aws:secretsmanager:[a-z0-9-]+:\d+:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}\b", text))):
+        name = arn.split(":secret:", 1)[1][:-7]
+        secrets = aws_region("secretsmanager", arn.split(":")[3])
+        made[arn] = secrets.create_secret(Name=name, SecretString="stand-in client secret")["ARN"]
     for example, real in made.items():
         if not example.startswith("Z"):
             text = text.replace(example, real)
