@@ -208,11 +208,7 @@ impl Limited {
                         .collect()
                 }),
                 reserved: int(&p.reserved_concurrent_executions),
-                key: p
-                    .code
-                    .lit()
-                    .and_then(|c| c.s3_key.as_ref()?.lit())
-                    .cloned(),
+                key: p.code.lit().and_then(|c| c.s3_key.as_ref()?.lit()).cloned(),
             });
         }
         match &r.properties {
