@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::common::{blueprint, command};
+use crate::common::{blueprint, command, synth_refused};
 
 const HEAD: &str = "blueprint: todo\nstack_name: todo\nregion: us-east-1\n";
 
@@ -20,20 +20,8 @@ const HEAD: &str = "blueprint: todo\nstack_name: todo\nregion: us-east-1\n";
 /// checks that it fails with exit code 1, prints exactly `error: MESSAGE`,
 /// and writes nothing.
 fn refused(body: &str, message: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("blueprint.yaml"), format!("{HEAD}{body}")).unwrap();
-    let out = dir.path().join("out");
-    let run = blueprint()
-        .current_dir(dir.path())
-        .args(["synth", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "stderr: {stderr}");
+    let stderr = synth_refused(&format!("{HEAD}{body}"));
     assert_eq!(stderr, format!("error: {message}\n"), "for:\n{body}");
-    assert!(run.stdout.is_empty());
-    assert!(!out.exists(), "{} was created", out.display());
 }
 
 /// The root template `synth --format json` writes for `body`.

@@ -15,7 +15,8 @@ use blueprint::output::{OutputFormat, Printer, Verbosity};
 use serde_json::Value;
 
 use crate::common::{
-    applied, apply_request, block_on, blueprint, cloud, deploy_args, fake, synth_project, text,
+    applied, apply_request, block_on, blueprint, cloud, deploy_args, fake, synth_project,
+    synth_refused, text,
 };
 
 const TODO: &str = "blueprint: todo\nstack_name: todo\nregion: us-east-1\n";
@@ -28,24 +29,8 @@ fn refused(overrides: &str, message: &str) {
 }
 
 fn refused_in(head: &str, overrides: &str, message: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("blueprint.yaml"),
-        format!("{head}{overrides}"),
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    let run = blueprint()
-        .current_dir(dir.path())
-        .args(["synth", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "stderr: {stderr}");
+    let stderr = synth_refused(&format!("{head}{overrides}"));
     assert_eq!(stderr, format!("error: {message}\n"));
-    assert!(run.stdout.is_empty());
-    assert!(!out.exists(), "{} was created", out.display());
 }
 
 /// The template `synth` writes for `TODO` + `overrides`, as JSON.
@@ -446,22 +431,9 @@ fn lambda_limits_are_checked_after_an_override() {
         ("Properties.EphemeralStorage", "{Size: 100}", "function ephemeral storage is 100 MB; Lambda allows 512 to 10240 MB (EphemeralStorage)"),
         ("Properties.ReservedConcurrentExecutions", "950", "reserved concurrency is 950"),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("blueprint.yaml"),
-            format!("{TODO}overrides:\n  ApiFunction:\n    set:\n      {path}: {value}\n"),
-        )
-        .unwrap();
-        let out = dir.path().join("out");
-        let run = blueprint()
-            .current_dir(dir.path())
-            .args(["synth", "--out"])
-            .arg(&out)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&run.stderr);
-        assert_eq!(run.status.code(), Some(1), "{path}: {stderr}");
+        let stderr = synth_refused(&format!(
+            "{TODO}overrides:\n  ApiFunction:\n    set:\n      {path}: {value}\n"
+        ));
         assert!(stderr.contains("ApiFunction") && stderr.contains(says), "{path}: {stderr}");
-        assert!(!out.exists(), "{} was created", out.display());
     }
 }

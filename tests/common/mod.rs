@@ -261,6 +261,30 @@ pub fn blueprint() -> Command {
     c
 }
 
+/// Runs `synth --out` on a project file holding `text`, in a new directory,
+/// and checks that it fails with exit code 1, prints nothing on standard
+/// output and writes nothing; returns what it printed on standard error.
+pub fn synth_refused(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("blueprint.yaml"), text).unwrap();
+    let out = dir.path().join("out");
+    let run = blueprint()
+        .current_dir(dir.path())
+        .args(["synth", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(1), "stderr: {stderr}");
+    assert!(
+        run.stdout.is_empty(),
+        "stdout: {}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    assert!(!out.exists(), "{} was created", out.display());
+    stderr
+}
+
 /// Writes `body` to `dir`/blueprint.yaml, returning its path.
 pub fn project(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
     let path = dir.join("blueprint.yaml");
