@@ -228,12 +228,7 @@ impl ApiShape for TodoApi {
     const RATE: u64 = 100;
     const BURST: u64 = 200;
     fn routes() -> Option<Vec<String>> {
-        Some(
-            ROUTES
-                .iter()
-                .map(|r| format!("{} {}", r.method, r.path))
-                .collect(),
-        )
+        Some(ROUTES.iter().map(Route::key).collect())
     }
 }
 

@@ -324,7 +324,7 @@ impl HttpApi<'_> {
                 &integration,
                 RouteSpec {
                     id: format!("{n}{}{}Route", path_id(r.path), title(r.method)),
-                    key: format!("{} {}", r.method, r.path),
+                    key: r.key(),
                     operation_name: None,
                     authorization: if route_authorizer.is_some() {
                         "JWT"

@@ -36,6 +36,14 @@ pub struct Route {
     pub query: &'static [&'static str],
 }
 
+impl Route {
+    /// The route key, `METHOD /path` (`GET /todos/{todoId}`): how HTTP APIs,
+    /// `route_throttling` and the blueprints' public-route lists name it.
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
 /// The stage cache (REST APIs only).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageCache {

@@ -206,7 +206,7 @@ pub(super) fn add_api(
         &|r| is_public(o, r),
     )?;
     for r in ROUTES.iter().filter(|r| is_public(o, r)) {
-        let key = format!("{} {}", r.method, r.path);
+        let key = r.key();
         let reason = if PUBLIC_READS.contains(&key.as_str()) {
             "public by design: anyone may read the published posts (BLOG-3); the stage throttles every caller"
         } else {

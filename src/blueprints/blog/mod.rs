@@ -140,7 +140,7 @@ fn validate(project: &ProjectInfo, o: &Options) -> Result<(), Error> {
     }
     let guarded: Vec<String> = ROUTES
         .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
+        .map(Route::key)
         .filter(|k| !PUBLIC_READS.contains(&k.as_str()))
         .collect();
     let mut opened: Vec<&String> = Vec::new();

@@ -78,12 +78,7 @@ impl crate::config::api_options::ApiShape for ConferenceApi {
     const BURST: u64 = 100;
     const CLOUDFRONT_ORIGIN: bool = true;
     fn routes() -> Option<Vec<String>> {
-        Some(
-            ROUTES
-                .iter()
-                .map(|r| format!("{} {}", r.method, r.path))
-                .collect(),
-        )
+        Some(ROUTES.iter().map(|r| r.key()).collect())
     }
 }
 
