@@ -104,7 +104,7 @@ value_schema!(
         128
     )
 );
-value_schema!(Region, one_of("An AWS region code", &aws_values().regions));
+value_schema!(Region, one_of("An AWS region code", aws_values().regions));
 value_schema!(
     Name,
     text(
@@ -165,11 +165,11 @@ value_schema!(PathPattern, {
 });
 value_schema!(
     DaxNodeType,
-    one_of("A DAX node type", &aws_values().dax_node_types)
+    one_of("A DAX node type", aws_values().dax_node_types)
 );
 value_schema!(
     InstanceType,
-    one_of("An EC2 instance type", &aws_values().ec2_instance_types)
+    one_of("An EC2 instance type", aws_values().ec2_instance_types)
 );
 value_schema!(
     OriginShieldRegion,

@@ -85,33 +85,34 @@ impl<const MIN: u64, const MAX: u64> fmt::Display for Ranged<MIN, MAX> {
 }
 
 /// The value sets blueprint.yaml is checked against, generated from cfn-lint's
-/// package data by `scripts/gen-aws-values` (the file names its source).
-#[derive(Deserialize)]
+/// package data by `scripts/gen-aws-values` (the file names its source) and
+/// compiled into static tables by build.rs.
 pub(super) struct AwsValues {
-    pub(super) regions: Vec<String>,
-    pub(super) ec2_instance_types: Vec<String>,
-    pub(super) dax_node_types: Vec<String>,
+    pub(super) regions: &'static [&'static str],
+    pub(super) ec2_instance_types: &'static [&'static str],
+    pub(super) dax_node_types: &'static [&'static str],
+}
+
+mod tables {
+    include!(concat!(env!("OUT_DIR"), "/aws_values.rs"));
 }
 
 pub(super) fn aws_values() -> &'static AwsValues {
-    static VALUES: std::sync::OnceLock<AwsValues> = std::sync::OnceLock::new();
-    VALUES.get_or_init(|| {
-        serde_json::from_str(include_str!("aws_values.json")).unwrap_or(AwsValues {
-            regions: Vec::new(),
-            ec2_instance_types: Vec::new(),
-            dax_node_types: Vec::new(),
-        })
-    })
+    static VALUES: AwsValues = AwsValues {
+        regions: tables::REGIONS,
+        ec2_instance_types: tables::EC2_INSTANCE_TYPES,
+        dax_node_types: tables::DAX_NODE_TYPES,
+    };
+    &VALUES
 }
 
 /// `Ok` when `s` is one of `known`; otherwise an error naming `what` with the
 /// nearest known value, if one is close.
-fn known_value(s: &str, known: &[String], what: &str, example: &str) -> Result<(), String> {
-    if known.iter().any(|k| k == s) {
+fn known_value(s: &str, known: &[&str], what: &str, example: &str) -> Result<(), String> {
+    if known.contains(&s) {
         return Ok(());
     }
-    let names: Vec<&str> = known.iter().map(String::as_str).collect();
-    match crate::config::nearest(s, &names) {
+    match crate::config::nearest(s, known) {
         Some(n) => Err(format!("`{s}` is not {what}; did you mean `{n}`?")),
         None => Err(format!("`{s}` is not {what} (like {example})")),
     }
@@ -230,7 +231,7 @@ impl Region {
     pub fn new(s: &str) -> Result<Self, String> {
         known_value(
             s,
-            &aws_values().regions,
+            aws_values().regions,
             "an AWS region code",
             "`us-east-1` or `eu-central-1`",
         )?;

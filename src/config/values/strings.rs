@@ -170,7 +170,7 @@ impl DaxNodeType {
     pub fn new(s: &str) -> Result<Self, String> {
         known_value(
             s,
-            &aws_values().dax_node_types,
+            aws_values().dax_node_types,
             "a DAX node type",
             "`dax.t3.small` or `dax.r5.large`",
         )?;
@@ -211,7 +211,7 @@ impl InstanceType {
     pub fn new(s: &str) -> Result<Self, String> {
         known_value(
             s,
-            &aws_values().ec2_instance_types,
+            aws_values().ec2_instance_types,
             "an EC2 instance type",
             "`t4g.small` or `m7i.large`",
         )?;
