@@ -291,8 +291,10 @@ pub struct Active {
 /// comment (`# ...` before it on its line). A quick test that spares a
 /// parse of the many files without environments.
 pub fn mentioned(text: &str) -> bool {
-    text.lines()
-        .any(|l| l.find(KEY).is_some_and(|at| !l[..at].contains('#')))
+    text.match_indices(KEY).any(|(at, _)| {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        !text[line_start..at].contains('#')
+    })
 }
 
 /// Reads only what `environments` needs of a project file (the rest of it
