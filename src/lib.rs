@@ -32,6 +32,7 @@ pub mod deploy;
 pub mod diff;
 #[doc(hidden)]
 pub mod graph;
+pub mod heap;
 #[doc(hidden)]
 pub mod output;
 pub(crate) mod parallel;

@@ -6,6 +6,8 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // Before the first allocation touches the heap: see `heap`.
+    blueprint::heap::start_small();
     std::process::exit(blueprint::cli::run_with(
         blueprint::blueprints::Catalog::builtin(),
     ));

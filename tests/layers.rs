@@ -68,6 +68,9 @@ const LAYERS: &[(&str, u32, &str)] = &[
     ("cfn", 5, "cfn (the model)"),
     // A parallel map over a slice; imports nothing from the crate.
     ("parallel", 5, "parallel"),
+    // The heap's huge-page policy (main.rs, and commands for a large
+    // project); imports nothing from the crate.
+    ("heap", 5, "heap"),
 ];
 
 /// The crate's error type: importable by every layer, and it converts from

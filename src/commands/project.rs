@@ -117,7 +117,11 @@ impl ResolvedProject {
         // The placeholder scan reads the project file again; a big one (a
         // thousand services: a tenth of the run) is read on a thread of its
         // own beside the synthesis, a small one here (quicker than a thread).
-        let (s, found) = if self.source.text.len() >= SCAN_BESIDE_BYTES {
+        let large = self.source.text.len() >= SCAN_BESIDE_BYTES;
+        if large {
+            crate::heap::expect_large();
+        }
+        let (s, found) = if large {
             std::thread::scope(|scope| {
                 let scanning = scope.spawn(scan);
                 let s = synthesize();
