@@ -39,3 +39,21 @@ fn set_thp_disabled(disabled: bool) {
 
 #[cfg(not(target_os = "linux"))]
 fn set_thp_disabled(_disabled: bool) {}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    /// The process's policy as the kernel reports it: 1 when huge pages
+    /// are off for it.
+    fn thp_disabled() -> i32 {
+        // SAFETY: PR_GET_THP_DISABLE takes no arguments and reads a flag.
+        unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) }
+    }
+
+    #[test]
+    fn small_then_large_pages() {
+        super::start_small();
+        assert_eq!(thp_disabled(), 1);
+        super::expect_large();
+        assert_eq!(thp_disabled(), 0);
+    }
+}
