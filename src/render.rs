@@ -72,6 +72,14 @@ pub fn render_template(template: &crate::cfn::Template, format: Format) -> Resul
 /// Plain scalars that YAML 1.2 reads as strings but YAML 1.1 (which
 /// CloudFormation and most Python tools speak) reads as something else.
 pub(crate) fn ambiguous_in_yaml11(scalar: &str) -> bool {
+    // Most scalars are names and ARNs: only these first characters can
+    // begin a boolean, `<<`, `=` or a number.
+    if !matches!(
+        scalar.as_bytes().first(),
+        Some(b'y' | b'Y' | b'n' | b'N' | b'o' | b'O' | b'<' | b'=' | b'-' | b'+' | b'0'..=b'9')
+    ) {
+        return false;
+    }
     const BOOLS: &[&str] = &[
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
         "OFF",
@@ -110,8 +118,12 @@ pub(crate) fn yaml11_safe(text: &str) -> String {
         if trimmed.ends_with('|') || trimmed.ends_with("|-") || trimmed.ends_with("|+") {
             block_indent = Some(indent);
         }
+        // The last `: ` on the line (byte by byte: a string searcher per
+        // line was most of this function's time).
         let split = line
-            .rfind(": ")
+            .as_bytes()
+            .windows(2)
+            .rposition(|w| w == b": ")
             .map(|i| i + 2)
             // `- key:` opens a mapping in a sequence: the key is not a value.
             .or_else(|| {
