@@ -43,15 +43,18 @@ pub fn is_placeholder(text: &str) -> bool {
     let hosts = lower
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
         .filter(|w| !w.is_empty());
+    // `host` is `d` or ends with `.d`.
+    let under = |host: &str, d: &str| {
+        host.strip_suffix(d)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+    };
     for host in hosts {
         let host = host.trim_end_matches('.');
-        if RESERVED_DOMAINS
-            .iter()
-            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        if RESERVED_DOMAINS.iter().any(|d| under(host, d))
             || (host.contains('.')
                 && RESERVED_TLDS
                     .iter()
-                    .any(|t| host.ends_with(&format!(".{t}"))))
+                    .any(|t| host.strip_suffix(t).is_some_and(|rest| rest.ends_with('.'))))
             || DOCUMENTATION_NETS.iter().any(|n| host.starts_with(n))
         {
             return true;
@@ -74,60 +77,60 @@ pub fn find(source: &Source, defaults: &Source) -> Vec<Placeholder> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let mut found = Vec::new();
-    scalars(&root, &KeyPath(Vec::new()), &mut found);
-    for (path, value, node) in found {
-        if is_placeholder(&value) {
-            let at = match line_col(&node.referenced) {
-                Some((l, c)) => format!("{}:{l}:{c}", source.name),
-                None => source.name.clone(),
-            };
-            out.push(Placeholder {
-                key: path.to_string(),
-                value,
-                at,
-            });
-        }
-    }
+    placeholders_under(&root, &mut KeyPath(Vec::new()), &mut |path, value, node| {
+        let at = match line_col(&node.referenced) {
+            Some((l, c)) => format!("{}:{l}:{c}", source.name),
+            None => source.name.clone(),
+        };
+        out.push(Placeholder {
+            key: path.to_string(),
+            value: value.to_string(),
+            at,
+        });
+    });
     // The blueprint's own defaults (`synth todo`): every key is written,
     // nothing is left to a default, and the file is not read twice.
     if source.text == defaults.text {
         return out;
     }
     if let Ok(default_root) = super::tree::parse(&defaults.text) {
-        let mut found = Vec::new();
-        scalars(&default_root, &KeyPath(Vec::new()), &mut found);
-        for (path, value, _) in found {
-            if is_placeholder(&value) && left_to_default(&root, &path) {
+        placeholders_under(&default_root, &mut KeyPath(Vec::new()), &mut |path, value, _| {
+            if left_to_default(&root, path) {
                 out.push(Placeholder {
                     key: path.to_string(),
-                    value,
+                    value: value.to_string(),
                     at: format!("{} (not set: the blueprint's default)", source.name),
                 });
             }
-        }
+        });
     }
     out
 }
 
-/// Every text value under `node` with its path.
-fn scalars<'a>(
-    node: &'a Spanned<Node>,
-    path: &KeyPath,
-    out: &mut Vec<(KeyPath, String, &'a Spanned<Node>)>,
+/// Calls `found` with every placeholder text under `node`, its path (`path`
+/// extended as the walk goes down, so only a placeholder's is written out)
+/// and its node.
+fn placeholders_under(
+    node: &Spanned<Node>,
+    path: &mut KeyPath,
+    found: &mut impl FnMut(&KeyPath, &str, &Spanned<Node>),
 ) {
     match &node.value {
         Node::Map(entries) => {
             for e in entries {
-                scalars(&e.value, &path.child(Step::Key(e.key.value.clone())), out);
+                path.0.push(Step::Key(e.key.value.clone()));
+                placeholders_under(&e.value, path, found);
+                path.0.pop();
             }
         }
         Node::List(items) => {
             for (i, item) in items.iter().enumerate() {
-                scalars(item, &path.child(Step::Index(i)), out);
+                path.0.push(Step::Index(i));
+                placeholders_under(item, path, found);
+                path.0.pop();
             }
         }
-        Node::Text(t) => out.push((path.clone(), t.clone(), node)),
+        Node::Text(t) if is_placeholder(t) => found(path, t, node),
         _ => {}
     }
 }
