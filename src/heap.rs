@@ -11,7 +11,9 @@
 //! The setting is the process's (Linux `PR_SET_THP_DISABLE`); elsewhere both
 //! do nothing. Neither changes what is computed, only its cost.
 
-/// Small pages for the memory touched from here on. Called first thing.
+/// Small pages for the memory touched from here on. `main.rs` calls it from
+/// a constructor, before the first allocation; a binary of its own (see
+/// "Writing your own blueprint") may do the same.
 pub fn start_small() {
     set_thp_disabled(true);
 }
