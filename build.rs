@@ -24,7 +24,8 @@ fn main() {
 /// names, was 3% of `synth todo`.
 fn aws_value_tables() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
-    let text = std::fs::read_to_string("src/config/aws_values.json").expect("reading aws_values.json");
+    let text =
+        std::fs::read_to_string("src/config/aws_values.json").expect("reading aws_values.json");
     let json: serde_json::Value = serde_json::from_str(&text).expect("aws_values.json is JSON");
     let mut rs = String::new();
     for (key, name) in [
