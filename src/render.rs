@@ -53,7 +53,13 @@ thread_local! {
 /// written without copying the template into a JSON document first.
 pub fn render_template(template: &crate::cfn::Template, format: Format) -> Result<String, Error> {
     if format == Format::Yaml {
-        return render(&template.to_json(), format);
+        let text = serde_norway::to_string(template)
+            .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?;
+        let mut text = yaml11_safe(&text);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        return Ok(text);
     }
     JSON_BUFFER.with_borrow_mut(|buf| {
         buf.clear();
@@ -156,8 +162,10 @@ mod tests {
         let long = crate::cfn::Template::new("x".repeat(100_000));
         let short = crate::cfn::Template::new("short");
         for t in [&long, &short, &long, &short] {
-            let want = render(&t.to_json(), Format::Json).unwrap();
-            assert_eq!(render_template(t, Format::Json).unwrap(), want);
+            for format in [Format::Json, Format::Yaml] {
+                let want = render(&t.to_json(), format).unwrap();
+                assert_eq!(render_template(t, format).unwrap(), want);
+            }
         }
         let got = render_template(&short, Format::Json).unwrap();
         assert!(got.len() < 200 && got.ends_with("}\n"), "{got}");

@@ -40,19 +40,41 @@ pub enum Effect {
 }
 
 /// Who a resource or trust policy statement applies to.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Principal {
     /// `{"Service": [...]}`: a service name, or an intrinsic where it names a
     /// pseudo parameter (`logs.${AWS::Region}.amazonaws.com`).
     Service(Vec<Value<String>>),
     /// `{"AWS": [...]}`.
-    #[serde(rename = "AWS")]
     Aws(Vec<Value<String>>),
     /// `{"Federated": "..."}`.
     Federated(String),
     /// `"*"`: anyone (only sensible together with a Deny or a condition).
-    #[serde(rename = "*")]
     Everyone,
+}
+
+/// As CloudFormation writes it: `{"Service": [...]}` (a mapping of one key
+/// in every format; serde's derive would make it a YAML tag, `!Service`),
+/// or `"*"`.
+impl Serialize for Principal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        fn one<S: serde::Serializer, V: Serialize>(
+            s: S,
+            key: &str,
+            value: &V,
+        ) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut m = s.serialize_map(Some(1))?;
+            m.serialize_entry(key, value)?;
+            m.end()
+        }
+        match self {
+            Principal::Service(v) => one(s, "Service", v),
+            Principal::Aws(v) => one(s, "AWS", v),
+            Principal::Federated(v) => one(s, "Federated", v),
+            Principal::Everyone => s.serialize_str("*"),
+        }
+    }
 }
 
 /// A condition block: operator → key → values.
