@@ -111,8 +111,19 @@ fn variant_matches_its_snapshots(path: &std::path::Path) -> Result<(), String> {
     };
     let s = synthesize(bp, &source, &code, &Overrides::default(), Format::Yaml)
         .map_err(|e| format!("{name}: {e}"))?;
-    for t in &s.templates {
+    for (t, stack) in s.templates.iter().zip(&s.expansion.stacks) {
         snapshot!(format!("{stem}-{}", t.stack_name), t.body);
+        // YAML is written straight from the typed template: it reads back
+        // as the template's JSON document (an enum serde would write as a
+        // YAML tag, `!Service`, would not).
+        let back: serde_json::Value =
+            serde_norway::from_str(&t.body).map_err(|e| format!("{name}: {e}"))?;
+        if back != stack.template.to_json() {
+            return Err(format!(
+                "{name}: {} does not read back as its JSON document",
+                t.file_name
+            ));
+        }
     }
     for n in &s.nested {
         snapshot!(format!("{stem}-{}", n.path.replace('/', "-")), n.body);
