@@ -298,6 +298,22 @@ mod tests {
         ] {
             assert!(may_hold_placeholder(text), "{text}");
         }
+        // The parser agrees: a line starting with `#` after a plain
+        // value's line is a comment, not more of the value.
+        for text in [
+            "a: foo\n  # api.example.com\n",
+            "a: foo\n  #api.example.com\n",
+        ] {
+            assert!(!may_hold_placeholder(text), "{text}");
+            let root = super::super::tree::parse(text).unwrap();
+            let Node::Map(entries) = &root.value else {
+                panic!("{text}")
+            };
+            assert!(
+                matches!(&entries[0].value.value, Node::Text(t) if t == "foo"),
+                "{text}"
+            );
+        }
         let p = find(
             &source("p.yaml", "a: |\n  # api.example.com\n"),
             &source("<d>", "a: b\n"),
