@@ -187,6 +187,46 @@ fn tags_other_than_cloudformations_short_forms_are_refused() {
         "outputs:\n  O:\n    Value: !GetAtt TodoTable\n",
         "blueprint.yaml:6:20: outputs.O.Value: `!GetAtt TodoTable` names no attribute: write `!GetAtt LogicalId.Attribute`",
     );
+    // A key whose value is used as written (a type, a condition's name,
+    // a description, a parameter's default) refuses a tag at its value
+    // instead of dropping it.
+    let not_here = "is not taken here: this key's value is used as written; CloudFormation's short forms go in properties, conditions, metadata, update policies and outputs' values and export names";
+    for (body, at, tag) in [
+        (
+            "resources:\n  Q:\n    Type: !Sub AWS::SQS::Queue\n",
+            "6:16: resources.Q.Type",
+            "!Sub",
+        ),
+        (
+            &format!("{QUEUE}    Condition: !Ref IsProd\n") as &str,
+            "7:21: resources.Q.Condition",
+            "!Ref",
+        ),
+        (
+            &format!("{QUEUE}    DependsOn: !Ref TodoTable\n"),
+            "7:21: resources.Q.DependsOn",
+            "!Ref",
+        ),
+        (
+            "outputs:\n  O:\n    Value: x\n    Description: !Sub y\n",
+            "7:23: outputs.O.Description",
+            "!Sub",
+        ),
+        (
+            "parameters:\n  P:\n    Type: String\n    Default: !Ref AWS::Region\n",
+            "7:19: parameters.P.Default",
+            "!Ref",
+        ),
+    ] {
+        refused(
+            body,
+            &format!("blueprint.yaml:{at}: the tag `{tag}` {not_here}"),
+        );
+    }
+    refused(
+        &format!("{QUEUE}    DependsOn: [TodoTable, 3]\n"),
+        "blueprint.yaml:7:16: resources.Q.DependsOn: DependsOn lists logical IDs, and `3` is not one",
+    );
     // Outside these sections a tag still means nothing.
     refused(
         "tags:\n  team: !Ref x\n",

@@ -110,6 +110,19 @@ fn long_form(tag: &str, value: Json) -> Result<Json, String> {
     Ok(Json::Object(m))
 }
 
+/// A value CloudFormation takes as written (a type, a condition's name, a
+/// description, a parameter's settings): a tag on it (`Type: !Sub x`) is
+/// refused at the value, where a plain field would drop it without a word.
+fn untagged<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    let serde_saphyr::Tagged(value, tag) = serde_saphyr::Tagged::<T>::deserialize(d)?;
+    match tag.filter(|t| !t.starts_with("tag:yaml.org,2002:")) {
+        None => Ok(value),
+        Some(tag) => Err(de::Error::custom(format!(
+            "the tag `{tag}` is not taken here: this key's value is used as written; CloudFormation's short forms go in properties, conditions, metadata, update policies and outputs' values and export names"
+        ))),
+    }
+}
+
 /// Any value, whose children are [`Cfn`] (each with its own tag).
 struct Plain(Json);
 
@@ -184,13 +197,40 @@ pub enum Policy {
 }
 
 /// `DependsOn`: one logical ID or a list of them.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum DependsOn {
     /// One logical ID.
     One(String),
     /// Several logical IDs.
     Many(Vec<String>),
+}
+
+/// Read by hand, not as an untagged enum: that buffers the value, and a
+/// tag on it (`DependsOn: !Ref A`) then failed as "data did not match any
+/// variant"; here it is refused by name.
+impl<'de> Deserialize<'de> for DependsOn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match untagged::<D, Json>(d)? {
+            Json::String(id) => Ok(DependsOn::One(id)),
+            Json::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    Json::String(id) => Ok(id),
+                    other => Err(other),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(DependsOn::Many)
+                .map_err(|other| {
+                    de::Error::custom(format!(
+                        "DependsOn lists logical IDs, and `{other}` is not one"
+                    ))
+                }),
+            other => Err(de::Error::custom(format!(
+                "DependsOn takes a logical ID or a list of them, not `{other}`"
+            ))),
+        }
+    }
 }
 
 impl DependsOn {
@@ -208,7 +248,7 @@ impl DependsOn {
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 pub struct ExtraResource {
     /// The resource type, e.g. `AWS::SQS::Queue`.
-    #[serde(rename = "Type")]
+    #[serde(rename = "Type", deserialize_with = "untagged")]
     pub kind: String,
     /// The resource's properties, checked against its type's.
     #[serde(default)]
@@ -217,7 +257,7 @@ pub struct ExtraResource {
     #[serde(default)]
     pub depends_on: Option<DependsOn>,
     /// The condition (of `conditions:`) the resource is created under.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub condition: Option<String>,
     /// Left out for a type that holds data: `Retain`, as the blueprints do.
     #[serde(default)]
@@ -240,13 +280,13 @@ pub struct ExtraOutput {
     /// The output's value.
     pub value: Cfn,
     /// What the output is.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub description: Option<String>,
     /// Exports the value for `Fn::ImportValue` in other stacks.
     #[serde(default)]
     pub export: Option<ExtraExport>,
     /// The condition the output is created under.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub condition: Option<String>,
 }
 
@@ -268,33 +308,34 @@ pub struct ExtraParameter {
     #[schemars(with = "String")]
     pub kind: crate::cfn::template::ParameterType,
     /// The value (blueprint passes none at deploy, so one is needed).
+    #[serde(deserialize_with = "untagged")]
     pub default: Json,
     /// What the parameter is.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub description: Option<String>,
     /// The only values allowed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub allowed_values: Option<Vec<String>>,
     /// A regular expression the value must match.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub allowed_pattern: Option<String>,
     /// What CloudFormation says when a constraint fails.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub constraint_description: Option<String>,
     /// The shortest value.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub min_length: Option<u32>,
     /// The longest value.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub max_length: Option<u32>,
     /// The smallest number.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub min_value: Option<f64>,
     /// The largest number.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub max_value: Option<f64>,
     /// Masks the value in the console and API answers.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "untagged")]
     pub no_echo: Option<bool>,
 }
 
