@@ -10,15 +10,13 @@ use blueprint::blueprints::{
 };
 use blueprint::cfn::policy::Statement;
 use blueprint::cfn::Template;
-use blueprint::commands::project::{resolve, ProjectArgs};
+use blueprint::commands::project::ProjectArgs;
 use blueprint::components::assets::{assets_parameter, ASSETS_BUCKET};
 use blueprint::components::function::LambdaFunction;
 use blueprint::components::queue::{BufferedQueue, CONSUME_ACTIONS};
 use blueprint::config::security::SecurityOptions;
 use blueprint::config::{Architecture, Ranged};
 use blueprint::error::Error;
-use blueprint::render::Format;
-use blueprint::synthesis::synthesize;
 use include_dir::{include_dir, Dir};
 
 static FILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/custom/blueprints");
@@ -102,14 +100,7 @@ fn catalog() -> Catalog {
 }
 
 fn synth(args: &ProjectArgs) -> Result<blueprint::synthesis::Synthesized, Error> {
-    let p = resolve(args)?;
-    synthesize(
-        p.blueprint,
-        &p.source,
-        &p.code,
-        &args.overrides,
-        Format::Yaml,
-    )
+    crate::common::synth_resolved(args)
 }
 
 #[test]

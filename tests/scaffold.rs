@@ -6,22 +6,13 @@ use std::path::Path;
 
 use blueprint::blueprints::{Overrides, ALL};
 use blueprint::commands::new::write;
-use blueprint::commands::project::{resolve, ProjectArgs};
+use blueprint::commands::project::ProjectArgs;
 use blueprint::config::{Region, StackName};
-use blueprint::render::Format;
 use blueprint::scaffold::{scaffold, RECORD, SCHEMA_FILE};
-use blueprint::synthesis::{synthesize, Synthesized};
+use blueprint::synthesis::Synthesized;
 
 fn synth(args: &ProjectArgs) -> Synthesized {
-    let p = resolve(args).unwrap();
-    synthesize(
-        p.blueprint,
-        &p.source,
-        &p.code,
-        &args.overrides,
-        Format::Yaml,
-    )
-    .unwrap()
+    crate::common::synth_resolved(args).unwrap()
 }
 
 /// Templates, nested templates and package hashes: what must be equal.

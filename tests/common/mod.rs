@@ -261,6 +261,21 @@ pub fn blueprint() -> Command {
     c
 }
 
+/// Resolves the project `args` name (its catalog, file or defaults, and
+/// environment) and synthesizes it as YAML, as `synth` does.
+pub fn synth_resolved(
+    args: &blueprint::commands::project::ProjectArgs,
+) -> Result<Synthesized, Error> {
+    let p = blueprint::commands::project::resolve(args)?;
+    synthesize(
+        p.blueprint,
+        &p.source,
+        &p.code,
+        &args.overrides,
+        Format::Yaml,
+    )
+}
+
 /// Runs `synth --out` on a project file holding `text`, in a new directory,
 /// and checks that it fails with exit code 1, prints nothing on standard
 /// output and writes nothing; returns what it printed on standard error.

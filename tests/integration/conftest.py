@@ -65,15 +65,6 @@ def endpoint():
         proc.kill()
 
 
-@pytest.fixture(scope="session")
-def blueprint_bin():
-    path = os.environ.get("BLUEPRINT_BIN") or str(ROOT / "target" / "debug" / "blueprint")
-    if not Path(path).exists():
-        pytest.fail(f"{path} does not exist: build it first (cargo build, or scripts/test)")
-    # Absolute: the tests run it from their project directories.
-    return str(Path(path).resolve())
-
-
 @pytest.fixture
 def aws_env(endpoint, tmp_path):
     """An environment that reaches only the local endpoint, with fake

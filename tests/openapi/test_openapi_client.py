@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,14 +20,6 @@ import pytest
 from openapi_spec_validator import validate
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def blueprint_bin() -> str:
-    path = os.environ.get("BLUEPRINT_BIN") or str(ROOT / "target" / "debug" / "blueprint")
-    if not Path(path).exists():
-        pytest.fail(f"{path} does not exist: build it first (cargo build, or scripts/test)")
-    return str(Path(path).resolve())
 
 
 def generate(blueprint_bin: str, tmp: Path, package: str, *args: str) -> tuple[dict[str, Any], Any]:

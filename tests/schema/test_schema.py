@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -61,14 +60,6 @@ Yaml12Loader.add_multi_constructor("!", _long_form)
 
 def load(text: str) -> Any:
     return yaml.load(text, Loader=Yaml12Loader)
-
-
-@pytest.fixture(scope="module")
-def blueprint_bin() -> str:
-    path = os.environ.get("BLUEPRINT_BIN") or str(ROOT / "target" / "debug" / "blueprint")
-    if not Path(path).exists():
-        pytest.fail(f"{path} does not exist: build it first (cargo build, or scripts/test)")
-    return str(Path(path).resolve())
 
 
 def run(blueprint_bin: str, *args: str) -> str:
