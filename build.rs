@@ -14,7 +14,9 @@ fn main() {
     println!("cargo:rerun-if-changed=blueprints");
     println!("cargo:rerun-if-changed=src/assets/package_format.rs");
     println!("cargo:rerun-if-changed=src/config/aws_values.json");
+    println!("cargo:rerun-if-changed=scripts/hot-functions.txt");
     link_position_dependent();
+    order_hot_functions();
     static_unwinder();
     prebuild_packages();
     aws_value_tables();
@@ -56,6 +58,34 @@ fn link_position_dependent() {
         && var("CARGO_CFG_TARGET_ARCH") == "x86_64"
     {
         println!("cargo:rustc-link-arg-bins=-no-pie");
+    }
+}
+
+/// The functions of the everyday local commands (`scripts/hot-functions.txt`,
+/// written by `scripts/gen-hot-functions`) first in the binary's code, in
+/// release builds: `synth todo` ran code spread over 12 MB of it and took
+/// 180 page faults to map it, 23 with the list (about 0.3 ms of its 3.5).
+/// Only with the toolchain's own linker (lld, the default on x86-64 Linux);
+/// a project that picks another linker in its flags links as before. A name
+/// the build no longer has is skipped, silently: the order is a speed, never
+/// a correctness, matter.
+fn order_hot_functions() {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    let list = Path::new(&var("CARGO_MANIFEST_DIR")).join("scripts/hot-functions.txt");
+    let own_linker = !var("CARGO_ENCODED_RUSTFLAGS").contains("link")
+        && std::env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_none();
+    if var("CARGO_CFG_TARGET_OS") == "linux"
+        && var("CARGO_CFG_TARGET_ENV") == "gnu"
+        && var("CARGO_CFG_TARGET_ARCH") == "x86_64"
+        && var("PROFILE") == "release"
+        && own_linker
+        && list.is_file()
+    {
+        println!(
+            "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
+            list.display()
+        );
+        println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
 }
 
