@@ -29,7 +29,7 @@ impl Format {
 pub fn render(doc: &Json, format: Format) -> Result<String, Error> {
     let mut text = match format {
         Format::Yaml => yaml11_safe(
-            &serde_norway::to_string(doc)
+            serde_norway::to_string(doc)
                 .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?,
         ),
         Format::Json => serde_json::to_string_pretty(doc)
@@ -55,7 +55,7 @@ pub fn render_template(template: &crate::cfn::Template, format: Format) -> Resul
     if format == Format::Yaml {
         let text = serde_norway::to_string(template)
             .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?;
-        let mut text = yaml11_safe(&text);
+        let mut text = yaml11_safe(text);
         if !text.ends_with('\n') {
             text.push('\n');
         }
@@ -107,46 +107,86 @@ pub(crate) fn ambiguous_in_yaml11(scalar: &str) -> bool {
 /// YAML 1.1 would misread (`ON` as a boolean, `1_000` as a number). Real
 /// booleans and numbers never reach here as strings: they render as `true`,
 /// `false` and digits, which are left alone. Block scalars are left untouched.
-pub(crate) fn yaml11_safe(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
+///
+/// Most templates need no quote at all: the text is then returned as it came,
+/// and otherwise copied once, around the quotes (copying it line by line was
+/// a tenth of rendering `synth todo`'s template).
+pub(crate) fn yaml11_safe(text: String) -> String {
+    let mut out: Option<String> = None;
+    // The end of what `out` already holds of `text`.
+    let mut copied = 0;
     let mut block_indent: Option<usize> = None;
-    for line in text.lines() {
-        let indent = line.len() - line.trim_start().len();
-        if let Some(b) = block_indent {
-            if line.trim().is_empty() || indent > b {
-                out.push_str(line);
-                out.push('\n');
-                continue;
-            }
-            block_indent = None;
+    let mut start = 0;
+    while start < text.len() {
+        // Not the memchr crate: its first search asks the processor for its
+        // features (`cpuid`, trapped by a virtual machine), 80 us in all.
+        let end = text.as_bytes()[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| start + i);
+        let at = quote_from(&text[start..end], &mut block_indent);
+        if let Some(at) = at {
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+            out.push_str(&text[copied..start + at]);
+            out.push('\'');
+            out.push_str(text[start + at..end].trim_end_matches('\r'));
+            out.push('\'');
+            copied = end;
         }
-        let trimmed = line.trim_end();
-        if trimmed.ends_with('|') || trimmed.ends_with("|-") || trimmed.ends_with("|+") {
-            block_indent = Some(indent);
-        }
-        // The last `: ` on the line (byte by byte: a string searcher per
-        // line was most of this function's time).
-        let split = line
-            .as_bytes()
-            .windows(2)
-            .rposition(|w| w == b": ")
-            .map(|i| i + 2)
-            // `- key:` opens a mapping in a sequence: the key is not a value.
-            .or_else(|| {
-                (line.trim_start().starts_with("- ") && !line.ends_with(':')).then_some(indent + 2)
-            });
-        match split {
-            Some(at) if ambiguous_in_yaml11(&line[at..]) => {
-                out.push_str(&line[..at]);
-                out.push('\'');
-                out.push_str(&line[at..]);
-                out.push('\'');
-            }
-            _ => out.push_str(line),
-        }
-        out.push('\n');
+        start = end + 1;
     }
-    out
+    match out {
+        None => text,
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            out
+        }
+    }
+}
+
+/// Where the value of `line` (one line of serde_norway's YAML, without its
+/// line break) starts, when it is a scalar YAML 1.1 would misread; tracks
+/// block scalars across lines in `block_indent`. Byte by byte where the
+/// bytes are ASCII (`str::trim_start` and friends decode characters: they
+/// were most of this function's time), as `str` would where they are not.
+fn quote_from(line: &str, block_indent: &mut Option<usize>) -> Option<usize> {
+    // As `str::lines` gives it: a line ending in "\r\n" without the "\r".
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let bytes = line.as_bytes();
+    let indent = match bytes.iter().position(|&b| b != b' ') {
+        Some(i) if bytes[i].is_ascii() && !bytes[i].is_ascii_whitespace() => i,
+        None => bytes.len(),
+        Some(_) => line.len() - line.trim_start().len(),
+    };
+    let blank = indent == bytes.len();
+    if let Some(b) = *block_indent {
+        if blank || indent > b {
+            return None;
+        }
+        *block_indent = None;
+    }
+    let trimmed = match bytes.iter().rposition(|&b| b != b' ') {
+        Some(i) if bytes[i].is_ascii() && !bytes[i].is_ascii_whitespace() => &bytes[..=i],
+        None => &[],
+        Some(_) => line.trim_end().as_bytes(),
+    };
+    if let [.., b'|'] | [.., b'|', b'-' | b'+'] = trimmed {
+        *block_indent = Some(indent);
+    }
+    // The last `: ` on the line, from its last colon back.
+    let mut colon = bytes.len();
+    let split = loop {
+        match bytes[..colon].iter().rposition(|&b| b == b':') {
+            Some(i) if bytes.get(i + 1) == Some(&b' ') => break Some(i + 2),
+            Some(i) => colon = i,
+            None => break None,
+        }
+    }
+    // `- key:` opens a mapping in a sequence: the key is not a value.
+    .or_else(|| {
+        (bytes[indent..].starts_with(b"- ") && bytes.last() != Some(&b':')).then_some(indent + 2)
+    });
+    split.filter(|&at| ambiguous_in_yaml11(&line[at..]))
 }
 
 #[cfg(test)]
