@@ -62,47 +62,135 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Write a blueprint's CloudFormation templates, function packages and manifest.
-    Synth(SynthArgs),
+    Synth(Lazy<SynthArgs>),
     /// List the blueprints.
-    List(ListArgs),
+    List(Lazy<ListArgs>),
     /// Show each requirement of a blueprint and the resources that satisfy it.
-    Explain(ExplainArgs),
+    Explain(Lazy<ExplainArgs>),
     /// Write the project's API as an OpenAPI 3 document (to generate client SDKs).
-    Openapi(OpenapiArgs),
+    Openapi(Lazy<OpenapiArgs>),
     /// Create a project you own: blueprint.yaml with every option, the function code, a README.
-    New(NewArgs),
+    New(Lazy<NewArgs>),
     /// Draw the architecture: resources grouped by layer, references and event wiring.
-    Graph(GraphArgs),
+    Graph(Lazy<GraphArgs>),
     /// Print the JSON Schema of blueprint.yaml (editor completion and checks).
-    Schema(SchemaArgs),
+    Schema(Lazy<SchemaArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
-    Completions(CompletionsArgs),
+    Completions(Lazy<CompletionsArgs>),
     /// Print the man page (roff), or write one page per command into a directory.
-    Man(ManArgs),
+    Man(Lazy<ManArgs>),
     /// Create or update the toolkit stack (the assets bucket) in a region.
-    Bootstrap(BootstrapArgs),
+    Bootstrap(Lazy<BootstrapArgs>),
     /// Show what apply would change: template diff, change set, replacements, data loss.
     ///
     /// Exit codes: 0 no changes, 2 changes, 3 changes that lose data, 1 error.
-    Plan(PlanArgs),
+    Plan(Lazy<PlanArgs>),
     /// Apply the changes (or a saved plan) to the deployed stacks.
-    Apply(ApplyArgs),
+    Apply(Lazy<ApplyArgs>),
     /// Delete the project's stacks (resources with DeletionPolicy Retain are kept).
-    Destroy(DestroyArgs),
+    Destroy(Lazy<DestroyArgs>),
     /// Show the stacks' state and recent events.
-    Status(StatusArgs),
+    Status(Lazy<StatusArgs>),
     /// Print the stacks' outputs.
-    Outputs(OutputsArgs),
+    Outputs(Lazy<OutputsArgs>),
     /// Find resources that differ from their templates (nested stacks included).
     ///
     /// Exit codes: 0 in sync, 2 drifted, 1 error.
-    Drift(DriftArgs),
+    Drift(Lazy<DriftArgs>),
     /// Show a function's log events (every function's without a name).
-    Logs(LogsArgs),
+    Logs(Lazy<LogsArgs>),
     /// Invoke a deployed function (its alias, with gradual deploys) with an event.
-    Invoke(InvokeArgs),
+    Invoke(Lazy<InvokeArgs>),
     /// Watch functions/ and blueprint.yaml; apply each change with --hotswap (Ctrl-C ends).
-    Watch(WatchArgs),
+    Watch(Lazy<WatchArgs>),
+}
+
+/// A subcommand's arguments, built only when clap needs them. clap's derive
+/// builds every subcommand's arguments before it parses, and for `synth
+/// todo` that was a twentieth of the run's instructions and a third of
+/// its heap. While [`parse`] reads a command line that names a subcommand,
+/// the other subcommands' arguments wait (clap's `Command::defer`); any
+/// other time (help, completions, the man page) all are built at once, as
+/// clap's derive would, so every help text stays as it was.
+#[derive(Debug)]
+pub(crate) struct Lazy<T>(pub(crate) T);
+
+thread_local! {
+    /// The subcommand the command line [`parse`] is reading names.
+    static NAMED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Parses a command line; see [`Lazy`].
+pub(crate) fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+    NAMED.set(named_subcommand(&args));
+    let cli = Cli::try_parse_from(args);
+    NAMED.set(None);
+    cli
+}
+
+/// The first argument that is not an option (nor `--color`'s value), unless
+/// it is `help`, which shows other subcommands', or there is none.
+fn named_subcommand(args: &[std::ffi::OsString]) -> Option<String> {
+    let mut rest = args.iter().skip(1);
+    while let Some(arg) = rest.next() {
+        let arg = arg.to_str()?;
+        match arg {
+            "--" | "help" => return None,
+            "--color" => {
+                rest.next();
+            }
+            _ if arg.starts_with('-') => {}
+            _ => return Some(arg.to_string()),
+        }
+    }
+    None
+}
+
+impl<T: Args> Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        if NAMED.with_borrow(|n| n.as_ref().is_none_or(|n| n == cmd.get_name())) {
+            T::augment_args(cmd)
+        } else {
+            cmd.defer(deferred::<T>)
+        }
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        T::augment_args_for_update(cmd)
+    }
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+/// `T`'s arguments added to a subcommand clap builds late, keeping the
+/// subcommand's own description (a flattened group's doc comment would
+/// replace it: clap's derive sets the subcommand's after its arguments).
+fn deferred<T: Args>(cmd: clap::Command) -> clap::Command {
+    use clap::builder::Resettable;
+    let keep = |text: Option<&clap::builder::StyledStr>| match text {
+        Some(text) => Resettable::Value(text.clone()),
+        None => Resettable::Reset,
+    };
+    let (about, long_about) = (keep(cmd.get_about()), keep(cmd.get_long_about()));
+    T::augment_args(cmd).about(about).long_about(long_about)
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Lazy)
+    }
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Lazy)
+    }
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+    fn update_from_arg_matches_mut(
+        &mut self,
+        matches: &mut clap::ArgMatches,
+    ) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
+    }
 }
 
 /// Which project: a blueprint's defaults or a project file.
@@ -465,4 +553,74 @@ fn endpoint_url(s: &str) -> Result<String, String> {
         ));
     }
     Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn args(line: &str) -> Vec<std::ffi::OsString> {
+        line.split_whitespace().map(Into::into).collect()
+    }
+
+    #[test]
+    fn the_named_subcommand_is_the_first_argument_that_is_not_an_option() {
+        for (line, named) in [
+            ("blueprint synth todo", Some("synth")),
+            ("blueprint -q --color never plan --env prod", Some("plan")),
+            ("blueprint --color=never -v list", Some("list")),
+            ("blueprint synt", Some("synt")),
+            ("blueprint help synth", None),
+            ("blueprint -- synth", None),
+            ("blueprint --version", None),
+            ("blueprint", None),
+        ] {
+            assert_eq!(named_subcommand(&args(line)).as_deref(), named, "{line}");
+        }
+    }
+
+    /// Built late, a subcommand has the arguments and the description it has
+    /// when built at once: every one, while the command line names another.
+    #[test]
+    fn a_subcommand_built_late_is_the_one_built_at_once() {
+        let describe = |cmd: &mut clap::Command| {
+            cmd.build();
+            cmd.get_subcommands()
+                .map(|sub| {
+                    let mut ids: Vec<String> = sub
+                        .get_arguments()
+                        .map(|a| a.get_id().to_string())
+                        .collect();
+                    ids.sort();
+                    (
+                        sub.get_name().to_string(),
+                        sub.get_about().map(|a| a.to_string()),
+                        sub.get_long_about().map(|a| a.to_string()),
+                        ids,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let at_once = describe(&mut Cli::command());
+        NAMED.set(Some("list".to_string()));
+        let late = describe(&mut Cli::command());
+        NAMED.set(None);
+        assert_eq!(at_once.len(), 20, "19 and clap's `help`");
+        assert_eq!(late, at_once);
+        assert!(at_once.iter().any(|(name, about, _, ids)| name == "synth"
+            && about
+                .as_deref()
+                .is_some_and(|a| a.starts_with("Write a blueprint"))
+            && ids.iter().any(|id| id == "stdout")));
+    }
+
+    #[test]
+    fn parse_reads_what_the_derive_reads() {
+        let cli = parse(args("blueprint -q synth todo --stdout")).unwrap();
+        assert!(cli.quiet);
+        assert!(matches!(cli.command, Command::Synth(Lazy(ref a)) if a.stdout));
+        assert!(parse(args("blueprint synth --bogus")).is_err());
+        NAMED.with_borrow(|n| assert!(n.is_none()));
+    }
 }

@@ -51,10 +51,8 @@ pub mod synthesis;
 
 use std::ffi::OsString;
 
-use clap::Parser;
-
 use crate::blueprints::{Catalog, Overrides};
-use crate::cli::{Cli, Command, ProjectFlags};
+use crate::cli::{Cli, Command, Lazy, ProjectFlags};
 use crate::commands::plan::DeployArgs;
 use crate::commands::project::ProjectArgs;
 use crate::config::{Region, StackName};
@@ -168,14 +166,14 @@ fn apply(a: cli::ApplyArgs, catalog: &Catalog, printer: &mut Printer) -> Result<
 /// The inner-loop commands (issue 17): drift, logs, invoke, watch.
 fn inner_loop(command: Command, catalog: &Catalog, printer: &mut Printer) -> Result<i32, Error> {
     match command {
-        Command::Drift(a) => {
+        Command::Drift(Lazy(a)) => {
             let req = commands::drift::DriftRequest {
                 deploy: deploy_args(a.project.into(), a.aws, catalog)?,
                 output: a.output,
             };
             commands::drift::run(&req, printer)
         }
-        Command::Logs(a) => {
+        Command::Logs(Lazy(a)) => {
             let req = commands::logs::LogsRequest {
                 deploy: deploy_args(a.project.into(), a.aws, catalog)?,
                 function: a.function,
@@ -186,7 +184,7 @@ fn inner_loop(command: Command, catalog: &Catalog, printer: &mut Printer) -> Res
             };
             commands::logs::run(&req, printer)
         }
-        Command::Invoke(a) => {
+        Command::Invoke(Lazy(a)) => {
             use commands::invoke::EventSource;
             let req = commands::invoke::InvokeRequest {
                 deploy: deploy_args(a.project.into(), a.aws, catalog)?,
@@ -200,7 +198,7 @@ fn inner_loop(command: Command, catalog: &Catalog, printer: &mut Printer) -> Res
             };
             commands::invoke::run(&req, printer)
         }
-        Command::Watch(a) => {
+        Command::Watch(Lazy(a)) => {
             let apply = commands::apply::ApplyRequest {
                 deploy: DeployArgs {
                     allow_placeholders: allow_placeholders(a.allow_placeholders),
@@ -222,7 +220,7 @@ fn inner_loop(command: Command, catalog: &Catalog, printer: &mut Printer) -> Res
 /// exit code on success.
 pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Result<i32, Error> {
     match cli.command {
-        Command::Bootstrap(a) => {
+        Command::Bootstrap(Lazy(a)) => {
             let env = a
                 .env
                 .as_deref()
@@ -244,7 +242,7 @@ pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Res
             };
             commands::bootstrap::run(&req, printer)
         }
-        Command::Plan(a) => {
+        Command::Plan(Lazy(a)) => {
             let req = commands::plan::PlanRequest {
                 deploy: DeployArgs {
                     allow_placeholders: allow_placeholders(a.allow_placeholders),
@@ -255,8 +253,8 @@ pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Res
             };
             commands::plan::run(&req, printer)
         }
-        Command::Apply(a) => apply(a, catalog, printer),
-        Command::Destroy(a) => {
+        Command::Apply(Lazy(a)) => apply(a, catalog, printer),
+        Command::Destroy(Lazy(a)) => {
             let req = commands::destroy::DestroyRequest {
                 deploy: deploy_args(a.project.into(), a.aws, catalog)?,
                 yes: a.yes,
@@ -265,7 +263,7 @@ pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Res
             };
             commands::destroy::run(&req, printer)
         }
-        Command::Status(a) => {
+        Command::Status(Lazy(a)) => {
             let req = commands::status::StatusRequest {
                 deploy: deploy_args(a.project.into(), a.aws, catalog)?,
                 watch: a.watch,
@@ -273,7 +271,7 @@ pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Res
             };
             commands::status::run_status(&req, printer)
         }
-        Command::Outputs(a) => commands::status::run_outputs(
+        Command::Outputs(Lazy(a)) => commands::status::run_outputs(
             &deploy_args(a.project.into(), a.aws, catalog)?,
             a.output,
             printer,
@@ -281,7 +279,7 @@ pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Res
         c @ (Command::Drift(_) | Command::Logs(_) | Command::Invoke(_) | Command::Watch(_)) => {
             inner_loop(c, catalog, printer)
         }
-        Command::Synth(a) => {
+        Command::Synth(Lazy(a)) => {
             let req = commands::synth::SynthRequest {
                 project: project_args(a.project, catalog)?,
                 out: a.out,
@@ -291,15 +289,15 @@ pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Res
             };
             commands::synth::run(&req, printer).map(|()| EXIT_OK)
         }
-        Command::List(a) => {
+        Command::List(Lazy(a)) => {
             commands::list::run_with(catalog, a.output, printer);
             Ok(EXIT_OK)
         }
-        Command::Explain(a) => {
+        Command::Explain(Lazy(a)) => {
             commands::explain::run_with(&project_args(a.project, catalog)?, a.output, printer)
                 .map(|()| EXIT_OK)
         }
-        Command::Openapi(a) => {
+        Command::Openapi(Lazy(a)) => {
             let req = commands::openapi::OpenapiRequest {
                 project: project_args(a.project, catalog)?,
                 out: a.out,
@@ -307,7 +305,7 @@ pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Res
             };
             commands::openapi::run(&req, printer).map(|()| EXIT_OK)
         }
-        Command::New(a) => {
+        Command::New(Lazy(a)) => {
             let req = commands::new::NewRequest {
                 blueprint: a.blueprint,
                 dir: a.dir,
@@ -318,7 +316,7 @@ pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Res
             };
             commands::new::run(&req, printer)
         }
-        Command::Graph(a) => {
+        Command::Graph(Lazy(a)) => {
             let req = commands::graph::GraphRequest {
                 project: project_args(a.project, catalog)?,
                 format: a.format,
@@ -326,14 +324,14 @@ pub(crate) fn execute(cli: Cli, catalog: &Catalog, printer: &mut Printer) -> Res
             };
             commands::graph::run(&req, printer).map(|()| EXIT_OK)
         }
-        Command::Schema(a) => {
+        Command::Schema(Lazy(a)) => {
             commands::schema::run(catalog, a.blueprint.as_deref(), printer).map(|()| EXIT_OK)
         }
-        Command::Completions(a) => {
+        Command::Completions(Lazy(a)) => {
             commands::completions::run_completions(a.shell, printer);
             Ok(EXIT_OK)
         }
-        Command::Man(a) => {
+        Command::Man(Lazy(a)) => {
             commands::completions::run_man(a.out.as_deref(), printer).map(|()| EXIT_OK)
         }
     }
@@ -360,7 +358,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match cli::parse(args.into_iter().map(Into::into).collect()) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
