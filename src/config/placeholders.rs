@@ -99,35 +99,98 @@ fn may_hold_placeholder(text: &str) -> bool {
     if text.contains('\\') {
         return true;
     }
-    let has_needle = |t: &str| contains_needle(t.as_bytes());
-    let mut values = String::with_capacity(text.len());
-    // Every character a YAML parser may break a line at.
-    for line in text.split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
-        if line.trim_start_matches([' ', '\t']).starts_with('#') {
-            continue;
+    // Bytes, not characters: the breaks and marks are ASCII but for NEL,
+    // LS and PS, found by their UTF-8 bytes (splitting on characters was
+    // most of the scan's time).
+    let bytes = text.as_bytes();
+    let mut values = Vec::with_capacity(bytes.len());
+    let mut start = 0;
+    loop {
+        let (end, width, marked) = next_line_break(bytes, start);
+        let line = &bytes[start..end];
+        let comment = line
+            .iter()
+            .find(|&&b| b != b' ' && b != b'\t')
+            .is_some_and(|&b| b == b'#');
+        if !comment {
+            if marked {
+                return contains_needle(bytes);
+            }
+            values.extend_from_slice(line);
+            values.push(b'\n');
         }
-        if line.contains(['"', '\'', '|', '>']) {
-            return has_needle(text);
+        if end == bytes.len() {
+            return contains_needle(&values);
         }
-        values.push_str(line);
-        values.push('\n');
+        start = end + width;
     }
-    has_needle(&values)
 }
 
+/// Where the first line break at or after `from` is in `text`, and its
+/// length in bytes: every character a YAML parser may break a line at
+/// (`\n`, `\r`, NEL, LS, PS); the end of the text, of length 0, if none.
+/// Also whether the line has a quote or a block scalar's `|` or `>`.
+fn next_line_break(text: &[u8], from: usize) -> (usize, usize, bool) {
+    /// The bytes `next_line_break` looks at; most bytes are none of them.
+    const SPECIAL: [bool; 256] = {
+        let mut table = [false; 256];
+        let special = b"\n\r\"'|>\xC2\xE2";
+        let mut i = 0;
+        while i < special.len() {
+            table[special[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
+    let mut marked = false;
+    for (i, &byte) in text.iter().enumerate().skip(from) {
+        if !SPECIAL[usize::from(byte)] {
+            continue;
+        }
+        match byte {
+            b'\n' | b'\r' => return (i, 1, marked),
+            0xC2 if text.get(i + 1) == Some(&0x85) => return (i, 2, marked),
+            0xE2 if text.get(i + 1) == Some(&0x80)
+                && matches!(text.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                return (i, 3, marked)
+            }
+            0xC2 | 0xE2 => {}
+            _ => marked = true,
+        }
+    }
+    (text.len(), 0, marked)
+}
+
+/// Whether a byte begins one of [`NEEDLES`], in either case.
+const NEEDLE_FIRST: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < NEEDLES.len() {
+        let first = NEEDLES[i].as_bytes()[0];
+        table[first.to_ascii_lowercase() as usize] = true;
+        table[first.to_ascii_uppercase() as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Whether `text` holds one of [`NEEDLES`], in any case: one pass, trying
-/// the needles only where one begins (a lower-case copy searched once per
-/// needle was 3% of `synth todo`).
+/// the needles only at a byte that begins one and whose next byte is its
+/// second (a lower-case copy searched once per needle was 3% of `synth
+/// todo`, and trying every needle at every such first byte as much).
 fn contains_needle(text: &[u8]) -> bool {
-    text.iter().enumerate().any(|(i, byte)| {
-        let first = byte.to_ascii_lowercase();
-        matches!(first, b'e' | b'.' | b'1' | b'2')
-            && NEEDLES.iter().any(|n| {
-                let n = n.as_bytes();
-                n[0] == first
-                    && text
-                        .get(i..i + n.len())
-                        .is_some_and(|t| t.eq_ignore_ascii_case(n))
+    text.iter().enumerate().any(|(i, &byte)| {
+        NEEDLE_FIRST[usize::from(byte)]
+            && text.get(i + 1).is_some_and(|&second| {
+                NEEDLES.iter().any(|n| {
+                    let n = n.as_bytes();
+                    n[0] == byte.to_ascii_lowercase()
+                        && n[1] == second.to_ascii_lowercase()
+                        && text
+                            .get(i..i + n.len())
+                            .is_some_and(|t| t.eq_ignore_ascii_case(n))
+                })
             })
     })
 }
@@ -328,8 +391,23 @@ mod tests {
             "a: 'x\n  # api.example.com'\n",
             "a: b # api.example.com\n",
             "# x\ra: api.example.com\r",
+            "# x\u{85}a: api.example.com\n",
+            "# x\u{2028}a: api.example.com",
+            "# x\u{2029}a: api.example.com\u{2029}",
         ] {
             assert!(may_hold_placeholder(text), "{text}");
+        }
+        // NEL, LS and PS end a comment line as a line feed does; other
+        // characters of two or three bytes do not.
+        for text in [
+            "a: b\u{85}# api.example.com\n",
+            "a: b\u{2028}  # api.example.com",
+            "a: é\n# ü api.example.com\u{2029}",
+            "# x\u{2027}a: api.example.com\n",
+            "# x\u{a0}a: api.example.com\n",
+            "# x\u{2030}a: api.example.com\n",
+        ] {
+            assert!(!may_hold_placeholder(text), "{text}");
         }
         // The parser agrees: a line starting with `#` after a plain
         // value's line is a comment, not more of the value.
