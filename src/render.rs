@@ -119,7 +119,7 @@ pub(crate) fn yaml11_safe(text: String) -> String {
     let mut start = 0;
     while start < text.len() {
         // Not the memchr crate: its first search asks the processor for its
-        // features (`cpuid`, trapped by a virtual machine), 80 us in all.
+        // features (up to ten `cpuid`, each trapped by a virtual machine).
         let end = text.as_bytes()[start..]
             .iter()
             .position(|&b| b == b'\n')
