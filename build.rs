@@ -72,7 +72,10 @@ fn link_position_dependent() {
 fn order_hot_functions() {
     let var = |k: &str| std::env::var(k).unwrap_or_default();
     let list = Path::new(&var("CARGO_MANIFEST_DIR")).join("scripts/hot-functions.txt");
+    // A linker named in Cargo's configuration (RUSTC_LINKER), its
+    // environment or the compiler's flags may not be lld.
     let own_linker = !var("CARGO_ENCODED_RUSTFLAGS").contains("link")
+        && std::env::var_os("RUSTC_LINKER").is_none()
         && std::env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_none();
     if var("CARGO_CFG_TARGET_OS") == "linux"
         && var("CARGO_CFG_TARGET_ENV") == "gnu"
