@@ -52,13 +52,23 @@ fn aws_value_tables() {
 /// at every start. Address-space layout randomization still applies to the
 /// heap, the stack and the shared libraries. Binaries only (not tests).
 fn link_position_dependent() {
-    let var = |k: &str| std::env::var(k).unwrap_or_default();
-    if var("CARGO_CFG_TARGET_OS") == "linux"
-        && var("CARGO_CFG_TARGET_ENV") == "gnu"
-        && var("CARGO_CFG_TARGET_ARCH") == "x86_64"
-    {
+    if linux_gnu_x86_64() {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
+}
+
+/// Whether the build targets x86-64 Linux with glibc, where the link
+/// settings of this script were measured.
+fn linux_gnu_x86_64() -> bool {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    var("CARGO_CFG_TARGET_OS") == "linux"
+        && var("CARGO_CFG_TARGET_ENV") == "gnu"
+        && var("CARGO_CFG_TARGET_ARCH") == "x86_64"
+}
+
+/// Whether this is a release build (`cargo build --release`, `cargo install`).
+fn release() -> bool {
+    std::env::var("PROFILE").is_ok_and(|p| p == "release")
 }
 
 /// The functions of the everyday local commands (`scripts/hot-functions.txt`,
@@ -77,13 +87,7 @@ fn order_hot_functions() {
     let own_linker = !var("CARGO_ENCODED_RUSTFLAGS").contains("link")
         && std::env::var_os("RUSTC_LINKER").is_none()
         && std::env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_none();
-    if var("CARGO_CFG_TARGET_OS") == "linux"
-        && var("CARGO_CFG_TARGET_ENV") == "gnu"
-        && var("CARGO_CFG_TARGET_ARCH") == "x86_64"
-        && var("PROFILE") == "release"
-        && own_linker
-        && list.is_file()
-    {
+    if linux_gnu_x86_64() && release() && own_linker && list.is_file() {
         println!(
             "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
             list.display()
@@ -101,12 +105,7 @@ fn order_hot_functions() {
 /// archive is the C compiler's own (`cc -print-file-name`); without one,
 /// nothing changes.
 fn static_unwinder() {
-    let var = |k: &str| std::env::var(k).unwrap_or_default();
-    if !(var("CARGO_CFG_TARGET_OS") == "linux"
-        && var("CARGO_CFG_TARGET_ENV") == "gnu"
-        && var("CARGO_CFG_TARGET_ARCH") == "x86_64"
-        && var("PROFILE") == "release")
-    {
+    if !(linux_gnu_x86_64() && release()) {
         return;
     }
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());

@@ -28,10 +28,7 @@ impl Format {
 /// template always gives the same bytes.
 pub fn render(doc: &Json, format: Format) -> Result<String, Error> {
     let mut text = match format {
-        Format::Yaml => yaml11_safe(
-            serde_norway::to_string(doc)
-                .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?,
-        ),
+        Format::Yaml => return yaml(doc),
         Format::Json => serde_json::to_string_pretty(doc)
             .map_err(|e| Error::Internal(format!("rendering JSON: {e}")))?,
     };
@@ -53,13 +50,7 @@ thread_local! {
 /// written without copying the template into a JSON document first.
 pub fn render_template(template: &crate::cfn::Template, format: Format) -> Result<String, Error> {
     if format == Format::Yaml {
-        let text = serde_norway::to_string(template)
-            .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?;
-        let mut text = yaml11_safe(text);
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        return Ok(text);
+        return yaml(template);
     }
     JSON_BUFFER.with_borrow_mut(|buf| {
         buf.clear();
@@ -73,6 +64,18 @@ pub fn render_template(template: &crate::cfn::Template, format: Format) -> Resul
             .map(str::to_owned)
             .map_err(|e| Error::Internal(format!("rendering JSON: {e}")))
     })
+}
+
+/// `value` as YAML that YAML 1.1 reads alike ([`yaml11_safe`]), ending in
+/// a line break.
+fn yaml(value: &impl serde::Serialize) -> Result<String, Error> {
+    let text = serde_norway::to_string(value)
+        .map_err(|e| Error::Internal(format!("rendering YAML: {e}")))?;
+    let mut text = yaml11_safe(text);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
 }
 
 /// Plain scalars that YAML 1.2 reads as strings but YAML 1.1 (which
